@@ -1,0 +1,24 @@
+import { createRequire } from 'node:module';
+import { Command } from 'commander';
+import { backfillCommand } from './commands/backfill.js';
+import { doctorCommand } from './commands/doctor.js';
+import type { CliContext } from './context.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+export function createProgram(context: CliContext): Command {
+  // addCommand() does not pass these settings down, so each command gets them here.
+  const configure = (command: Command): Command =>
+    command
+      .exitOverride()
+      .showHelpAfterError('(run with --help for usage)')
+      .configureOutput({ writeOut: (text) => context.stdout.write(text), writeErr: (text) => context.stderr.write(text) });
+
+  const program = configure(
+    new Command('sfsync')
+      .description('Audit, order and repair Postgres → Salesforce syncs through Heroku Connect mirror tables.')
+      .version(version, '-V, --version'),
+  );
+  for (const command of [doctorCommand(context), backfillCommand(context)]) program.addCommand(configure(command));
+  return program;
+}

@@ -1,0 +1,38 @@
+import type { Finding } from '../../core/diagnose.js';
+import type { DatabaseStatus, DoctorReport } from '../../ops/doctor.js';
+import { renderJson } from './json.js';
+import { renderTable } from './table.js';
+
+const LEVEL_RANK: Record<Finding['level'], number> = { error: 0, warning: 1, info: 2 };
+
+export function renderDoctorTable(report: DoctorReport): string {
+  const databases = renderTable(
+    ['Database', 'Where', 'Schema', 'Server', 'Reachable'],
+    [databaseRow(report.databases.source), databaseRow(report.databases.mirror)],
+  );
+  const findings = [...report.findings].sort((a, b) => LEVEL_RANK[a.level] - LEVEL_RANK[b.level]);
+  const table = renderTable(
+    ['Level', 'Database', 'Entity', 'Finding'],
+    findings.map((f) => [f.level, f.database, f.entity ?? '—', f.message]),
+  );
+  return `${databases}\n${table}\n${verdict(report)}\n`;
+}
+
+export function renderDoctorJson(report: DoctorReport): string {
+  return renderJson('doctor', {
+    ok: report.ok,
+    databases: report.databases,
+    findings: report.findings.map((f) => ({ level: f.level, code: f.code, database: f.database, entity: f.entity ?? null, message: f.message })),
+  });
+}
+
+function databaseRow(status: DatabaseStatus): string[] {
+  return [status.role, status.label ?? '—', status.schema, status.serverVersion ?? '—', status.reachable ? 'yes' : 'no'];
+}
+
+function verdict(report: DoctorReport): string {
+  const count = (level: Finding['level']) => report.findings.filter((f) => f.level === level).length;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (report.ok) return `healthy: sfsync can work with these databases (${plural(count('warning'), 'warning')})`;
+  return `not usable: ${plural(count('error'), 'error')} and ${plural(count('warning'), 'warning')} to fix first`;
+}

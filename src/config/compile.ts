@@ -1,0 +1,51 @@
+import type { EntityGraph } from '../core/graph.js';
+import type { RawConfig, RawEntity } from './schema.js';
+import type { Config, DatabaseTarget, Entity, FieldMapping } from './types.js';
+
+/** Command-line overrides, which win over the file. */
+export interface UrlOverrides {
+  sourceUrl?: string | undefined;
+  mirrorUrl?: string | undefined;
+}
+
+export function compileConfig(raw: RawConfig, graph: EntityGraph, file: string, overrides: UrlOverrides): Config {
+  return {
+    file,
+    source: target('source', raw.source, 'public', overrides.sourceUrl, '--source-url'),
+    mirror: target('mirror', raw.mirror, 'salesforce', overrides.mirrorUrl, '--mirror-url'),
+    entities: raw.entities.map(compileEntity),
+    graph,
+  };
+}
+
+function target(
+  role: DatabaseTarget['role'],
+  raw: RawConfig['source'],
+  defaultSchema: string,
+  flagValue: string | undefined,
+  flag: string,
+): DatabaseTarget {
+  const schema = raw.schema ?? defaultSchema;
+  if (flagValue !== undefined) return { role, url: flagValue, origin: { kind: 'flag', flag }, schema };
+  return { role, url: raw.url, origin: { kind: 'config' }, schema };
+}
+
+function compileEntity(raw: RawEntity): Entity {
+  if (raw.readOnly) {
+    return { name: raw.name, readOnly: true, mirror: raw.mirror, source: undefined, fields: [], parents: [] };
+  }
+  // checkRules has rejected a writable entity without a source.
+  const source = raw.source!;
+  const fields: FieldMapping[] = Object.entries(raw.fields ?? {}).map(([mirrorColumn, value]) => ({
+    mirrorColumn,
+    source: typeof value === 'string' ? { kind: 'column', column: value } : { kind: 'sql', sql: value.sql },
+  }));
+  return {
+    name: raw.name,
+    readOnly: false,
+    mirror: raw.mirror,
+    source: { table: source.table, key: source.key, where: source.where },
+    fields,
+    parents: (raw.parents ?? []).map((p) => ({ entity: p.entity, column: p.column, lookup: p.lookup, optional: p.optional ?? false })),
+  };
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { IDENTIFIER_PATTERN, MAX_IDENTIFIER_LENGTH } from '../core/identifier.js';
+
+/**
+ * The shape of sfsync.config.json: a public contract. `schema/sfsync.config.schema.json`
+ * is generated from this (npm run schema) and a test keeps the two identical.
+ * Rules that span entities (parents exist, no cycles, …) live in rules.ts.
+ */
+const identifier = z
+  .string({ error: 'expected a string' })
+  .regex(IDENTIFIER_PATTERN, { error: (issue) => `"${String(issue.input)}" is not a plain SQL identifier (letters, digits, _; not starting with a digit)` })
+  .max(MAX_IDENTIFIER_LENGTH, { error: `identifiers are at most ${MAX_IDENTIFIER_LENGTH} characters in PostgreSQL` });
+
+const url = z
+  .string({ error: 'expected a connection string or "env:NAME"' })
+  .trim()
+  .min(1, { error: 'the URL is empty: give a connection string or "env:NAME"' })
+  .refine((value) => !/^env:\s*$/.test(value), { error: '"env:" names no environment variable' })
+  .describe('A postgres:// connection string, or env:NAME to read it from the environment variable NAME.');
+
+const database = (defaultSchema: string) =>
+  z.strictObject({
+    url: url.optional(),
+    schema: identifier.optional().describe(`Schema holding the tables; defaults to "${defaultSchema}".`),
+  });
+
+const sqlExpression = z.strictObject({
+  sql: z.string().trim().min(1, { error: 'the SQL expression is empty' }).describe('Trusted SQL over the source row, aliased src.'),
+});
+
+const fieldSource = z.union([identifier, sqlExpression], {
+  error: 'expected a source column name or { "sql": "<expression over src>" }',
+});
+
+const parent = z.strictObject({
+  entity: identifier.describe('Name of the parent entity.'),
+  column: identifier.describe("Source column holding the parent's key."),
+  lookup: identifier.describe("Child mirror column holding the parent's external ID, e.g. editor__r__editoruuid__c."),
+  optional: z.boolean({ error: 'expected true or false' }).optional().describe('The source column may be NULL.'),
+});
+
+const entitySource = z.strictObject({
+  table: identifier,
+  key: identifier.describe("Source column whose value, as text, is the mirror row's external ID."),
+  where: z.string().trim().min(1, { error: 'the filter is empty; remove "where" instead' }).optional()
+    .describe('Trusted SQL filter; the source table is aliased src.'),
+});
+
+const entityMirror = z.strictObject({
+  table: identifier,
+  externalId: identifier.describe('Mirror column holding the external ID (the mapping\'s unique identifier).'),
+});
+
+export const entitySchema = z.strictObject({
+  name: identifier,
+  readOnly: z.boolean({ error: 'expected true or false' }).optional(),
+  source: entitySource.optional(),
+  mirror: entityMirror,
+  fields: z.record(identifier, fieldSource).optional().describe('Mirror column → source column name or { "sql": … }.'),
+  parents: z.array(parent).optional(),
+});
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  source: database('public'),
+  mirror: database('salesforce'),
+  entities: z.array(entitySchema).min(1, { error: 'configure at least one entity' }),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+export type RawEntity = z.infer<typeof entitySchema>;

@@ -1,0 +1,24 @@
+/** What sfsync needs to know about one schema of a database, as plain data. */
+export interface ColumnInfo {
+  readonly type: string;
+  /** Declared length of varchar/char columns, else null. */
+  readonly maxLength: number | null;
+}
+
+export interface TableInfo {
+  readonly columns: ReadonlyMap<string, ColumnInfo>;
+  /** Columns that a unique, non-partial index covers on its own. */
+  readonly uniqueColumns: ReadonlySet<string>;
+  readonly triggers: ReadonlySet<string>;
+}
+
+export interface SchemaCatalog {
+  readonly serverVersion: string;
+  readonly schema: string;
+  readonly schemaExists: boolean;
+  readonly tables: ReadonlyMap<string, TableInfo>;
+  /** Functions found in the schema or in `public` (Connect puts get_xmlbinary there). */
+  readonly functions: ReadonlySet<string>;
+  /** `get_xmlbinary()` as this session sees it; undefined when the function is absent. */
+  readonly xmlbinary: string | undefined;
+}

@@ -1,0 +1,99 @@
+export interface GraphNode {
+  name: string;
+  parents: readonly string[];
+}
+
+export interface EntityGraph {
+  /** Parents before children; among entities that are ready at the same time, declaration order. */
+  readonly order: readonly string[];
+  /** Level 0 holds entities with no parents; an entity sits one level below its deepest parent. */
+  readonly levels: readonly (readonly string[])[];
+  readonly levelOf: ReadonlyMap<string, number>;
+  readonly parentsOf: ReadonlyMap<string, readonly string[]>;
+}
+
+export type GraphResult = { ok: true; graph: EntityGraph } | { ok: false; cycle: string[] };
+
+/**
+ * Topological sort (Kahn's algorithm, always taking the earliest-declared ready
+ * entity) so the order is stable and predictable from the config file alone.
+ * Every parent must name a node; config validation guarantees that.
+ */
+export function buildEntityGraph(nodes: readonly GraphNode[]): GraphResult {
+  const index = new Map(nodes.map((node, i) => [node.name, i]));
+  const parentsOf = new Map(nodes.map((node) => [node.name, [...new Set(node.parents)]]));
+  for (const [name, parents] of parentsOf) {
+    const unknown = parents.find((parent) => !index.has(parent));
+    if (unknown !== undefined) throw new Error(`entity ${name} names unknown parent ${unknown}`);
+  }
+
+  const waitingOn = new Map([...parentsOf].map(([name, parents]) => [name, parents.length]));
+  const childrenOf = new Map<string, string[]>(nodes.map((node) => [node.name, []]));
+  for (const [name, parents] of parentsOf) for (const parent of parents) childrenOf.get(parent)!.push(name);
+
+  const ready = nodes.filter((node) => waitingOn.get(node.name) === 0).map((node) => node.name);
+  const order: string[] = [];
+  const levelOf = new Map<string, number>();
+  while (ready.length > 0) {
+    ready.sort((a, b) => index.get(a)! - index.get(b)!);
+    const name = ready.shift()!;
+    order.push(name);
+    const parentLevels = parentsOf.get(name)!.map((parent) => levelOf.get(parent)!);
+    levelOf.set(name, parentLevels.length === 0 ? 0 : Math.max(...parentLevels) + 1);
+    for (const child of childrenOf.get(name)!) {
+      const remaining = waitingOn.get(child)! - 1;
+      waitingOn.set(child, remaining);
+      if (remaining === 0) ready.push(child);
+    }
+  }
+
+  if (order.length < nodes.length) {
+    return { ok: false, cycle: findCycle(nodes.filter((node) => !levelOf.has(node.name)), parentsOf) };
+  }
+  const levels: string[][] = [];
+  for (const name of order) (levels[levelOf.get(name)!] ??= []).push(name);
+  return { ok: true, graph: { order, levels, levelOf, parentsOf } };
+}
+
+/** A cycle among the entities Kahn's algorithm could not place, as a closed path: a → b → a. */
+function findCycle(stuck: readonly GraphNode[], parentsOf: ReadonlyMap<string, readonly string[]>): string[] {
+  const stuckNames = new Set(stuck.map((node) => node.name));
+  const path: string[] = [];
+  const onPath = new Set<string>();
+  const done = new Set<string>();
+
+  const visit = (name: string): string[] | undefined => {
+    if (onPath.has(name)) return [...path.slice(path.indexOf(name)), name];
+    if (done.has(name)) return undefined;
+    path.push(name);
+    onPath.add(name);
+    for (const parent of parentsOf.get(name)!) {
+      if (!stuckNames.has(parent)) continue;
+      const cycle = visit(parent);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    onPath.delete(name);
+    done.add(name);
+    return undefined;
+  };
+
+  for (const node of stuck) {
+    const cycle = visit(node.name);
+    // The walk follows child → parent edges; print the cycle parent-first, as data flows.
+    if (cycle) return cycle.reverse();
+  }
+  throw new Error('graph has unplaced entities but no cycle');
+}
+
+/** The named entities plus every ancestor they need, in canonical order. */
+export function withAncestors(graph: EntityGraph, names: Iterable<string>): string[] {
+  const wanted = new Set<string>();
+  const add = (name: string): void => {
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    for (const parent of graph.parentsOf.get(name) ?? []) add(parent);
+  };
+  for (const name of names) add(name);
+  return graph.order.filter((name) => wanted.has(name));
+}

@@ -1,0 +1,71 @@
+import { sql } from 'kysely';
+import type { ColumnInfo, SchemaCatalog, TableInfo } from '../core/catalog.js';
+import type { AnyDb } from './connect.js';
+
+interface ColumnRow { table_name: string; column_name: string; data_type: string; max_length: number | null }
+interface NameRow { table_name: string; name: string }
+
+/** Reads the tables, columns, unique indexes, triggers and functions of one schema. */
+export async function readCatalog(db: AnyDb, schema: string): Promise<SchemaCatalog> {
+  const version = await sql<{ server_version: string }>`show server_version`.execute(db);
+  const exists = await sql<{ found: boolean }>`
+    select exists (select 1 from pg_namespace where nspname = ${schema}) as found`.execute(db);
+
+  const columns = await sql<ColumnRow>`
+    select c.relname as table_name, a.attname as column_name,
+           format_type(a.atttypid, null) as data_type,
+           case when a.atttypid in ('varchar'::regtype, 'bpchar'::regtype) and a.atttypmod > 0
+                then a.atttypmod - 4 end as max_length
+      from pg_class c
+      join pg_namespace n on n.oid = c.relnamespace
+      join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+     where n.nspname = ${schema} and c.relkind in ('r', 'p', 'v', 'm', 'f')
+     order by c.relname, a.attnum`.execute(db);
+
+  const unique = await sql<NameRow>`
+    select c.relname as table_name, a.attname as name
+      from pg_index i
+      join pg_class c on c.oid = i.indrelid
+      join pg_namespace n on n.oid = c.relnamespace
+      join pg_attribute a on a.attrelid = c.oid and a.attnum = i.indkey[0]
+     where n.nspname = ${schema} and i.indisunique and i.indisvalid
+       and i.indnkeyatts = 1 and i.indpred is null and i.indexprs is null`.execute(db);
+
+  const triggers = await sql<NameRow>`
+    select c.relname as table_name, t.tgname as name
+      from pg_trigger t
+      join pg_class c on c.oid = t.tgrelid
+      join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = ${schema} and not t.tgisinternal`.execute(db);
+
+  const functions = await sql<{ name: string }>`
+    select distinct p.proname as name
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+     where n.nspname in (${schema}, 'public')`.execute(db);
+  const functionNames = new Set(functions.rows.map((row) => row.name));
+
+  let xmlbinary: string | undefined;
+  if (functionNames.has('get_xmlbinary')) {
+    const result = await sql<{ value: string }>`select public.get_xmlbinary()::text as value`.execute(db);
+    xmlbinary = result.rows[0]?.value;
+  }
+
+  const tables = new Map<string, { columns: Map<string, ColumnInfo>; uniqueColumns: Set<string>; triggers: Set<string> }>();
+  const tableFor = (name: string) => {
+    let table = tables.get(name);
+    if (!table) tables.set(name, (table = { columns: new Map(), uniqueColumns: new Set(), triggers: new Set() }));
+    return table;
+  };
+  for (const row of columns.rows) tableFor(row.table_name).columns.set(row.column_name, { type: row.data_type, maxLength: row.max_length });
+  for (const row of unique.rows) tables.get(row.table_name)?.uniqueColumns.add(row.name);
+  for (const row of triggers.rows) tables.get(row.table_name)?.triggers.add(row.name);
+
+  return {
+    serverVersion: version.rows[0]?.server_version ?? 'unknown',
+    schema,
+    schemaExists: exists.rows[0]?.found ?? false,
+    tables: tables as ReadonlyMap<string, TableInfo>,
+    functions: functionNames,
+    xmlbinary,
+  };
+}

@@ -1,0 +1,22 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { WritableEntity } from '../config/types.js';
+
+/**
+ * The one query that reads an entity's source rows. Identifiers come from
+ * validated config and go through sql.ref/sql.table; `where` and `{ "sql": … }`
+ * fields are trusted config by contract and are wrapped in parentheses so they
+ * cannot change the shape of the statement around them.
+ * Columns: `key` (text), `f:<mirror column>` per field, `p:<parent entity>` (text) per parent.
+ */
+export function sourceRowsQuery(entity: WritableEntity, schema: string): RawBuilder<Record<string, unknown>> {
+  const columns = [
+    sql`${sql.ref(`src.${entity.source.key}`)}::text as key`,
+    ...entity.fields.map((field) => {
+      const value = field.source.kind === 'column' ? sql.ref(`src.${field.source.column}`) : sql`(${sql.raw(field.source.sql)})`;
+      return sql`${value} as ${sql.id(`f:${field.mirrorColumn}`)}`;
+    }),
+    ...entity.parents.map((parent) => sql`${sql.ref(`src.${parent.column}`)}::text as ${sql.id(`p:${parent.entity}`)}`),
+  ];
+  const where = entity.source.where === undefined ? sql`` : sql` where (${sql.raw(entity.source.where)})`;
+  return sql`select ${sql.join(columns)} from ${sql.table(`${schema}.${entity.source.table}`)} as src${where}`;
+}

@@ -1,0 +1,107 @@
+import type { SchemaCatalog } from '../core/catalog.js';
+import { diagnoseMirror, diagnoseSource, type Finding } from '../core/diagnose.js';
+import { resolveUrl } from '../config/resolve-url.js';
+import type { Config, DatabaseTarget, WritableEntity } from '../config/types.js';
+import { ConfigError, DatabaseError, type ConfigIssue } from '../errors.js';
+import { checkSourceSql } from '../db/check-source-sql.js';
+import { connect, type Connection } from '../db/connect.js';
+import { readCatalog } from '../db/read-catalog.js';
+
+export interface DatabaseStatus {
+  readonly role: DatabaseTarget['role'];
+  readonly schema: string;
+  readonly label: string | undefined;
+  readonly reachable: boolean;
+  readonly serverVersion: string | undefined;
+}
+
+export interface DoctorReport {
+  /** True when nothing at level `error` was found: sfsync can work with these databases. */
+  readonly ok: boolean;
+  readonly databases: { readonly source: DatabaseStatus; readonly mirror: DatabaseStatus };
+  readonly findings: readonly Finding[];
+}
+
+/** Checks both databases against the config and reports every problem at once. */
+export async function runDoctor(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<DoctorReport> {
+  const issues: ConfigIssue[] = [];
+  for (const target of [config.source, config.mirror]) {
+    try {
+      resolveUrl(target, env, config.file);
+    } catch (error) {
+      if (error instanceof ConfigError) issues.push(...error.issues);
+      else throw error;
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(config.file, issues);
+
+  const [source, mirror] = await Promise.all([inspect(config.source, config, env), inspect(config.mirror, config, env)]);
+  const findings: Finding[] = [...source.findings, ...mirror.findings];
+  if (source.catalog) findings.push(...diagnoseSource(config.entities, source.catalog), ...source.sqlFindings);
+  if (mirror.catalog) findings.push(...diagnoseMirror(config.entities, mirror.catalog));
+  return {
+    ok: !findings.some((finding) => finding.level === 'error'),
+    databases: { source: source.status, mirror: mirror.status },
+    findings,
+  };
+}
+
+interface Inspection {
+  status: DatabaseStatus;
+  catalog: SchemaCatalog | undefined;
+  findings: Finding[];
+  sqlFindings: Finding[];
+}
+
+async function inspect(target: DatabaseTarget, config: Config, env: NodeJS.ProcessEnv): Promise<Inspection> {
+  const base = { role: target.role, schema: target.schema };
+  let connection: Connection;
+  try {
+    connection = await connect(target, { env, configFile: config.file, maxConnections: 1 });
+  } catch (error) {
+    if (!(error instanceof DatabaseError)) throw error;
+    return {
+      status: { ...base, label: undefined, reachable: false, serverVersion: undefined },
+      catalog: undefined,
+      findings: [{ level: 'error', code: 'unreachable', database: target.role, entity: undefined, message: error.message }],
+      sqlFindings: [],
+    };
+  }
+  try {
+    const catalog = await readCatalog(connection.db, target.schema);
+    const sqlFindings = target.role === 'source' ? await checkSql(connection, catalog, config) : [];
+    return {
+      status: { ...base, label: connection.label, reachable: true, serverVersion: catalog.serverVersion },
+      catalog,
+      findings: [],
+      sqlFindings,
+    };
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Only entities whose table exists are planned; a missing table is already reported by diagnose. */
+async function checkSql(connection: Connection, catalog: SchemaCatalog, config: Config): Promise<Finding[]> {
+  if (!catalog.schemaExists) return [];
+  const entities = config.entities.filter((e): e is WritableEntity => !e.readOnly && hasReferencedColumns(e, catalog));
+  const failures = await checkSourceSql(connection.db, connection.schema, entities);
+  return [...failures].map(([entity, message]) => ({
+    level: 'error' as const,
+    code: 'source_sql_invalid',
+    database: 'source' as const,
+    entity,
+    message: `the source query (source.where or a { "sql": … } field) does not compile: ${message}`,
+  }));
+}
+
+function hasReferencedColumns(entity: WritableEntity, catalog: SchemaCatalog): boolean {
+  const table = catalog.tables.get(entity.source.table);
+  if (!table) return false;
+  const columns = [
+    entity.source.key,
+    ...entity.parents.map((parent) => parent.column),
+    ...entity.fields.flatMap((field) => (field.source.kind === 'column' ? [field.source.column] : [])),
+  ];
+  return columns.every((column) => table.columns.has(column));
+}
