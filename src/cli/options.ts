@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import type { CliContext } from './context.js';
 
@@ -28,6 +27,8 @@ export function withFormatOption(command: Command, formats: readonly string[] = 
   return command.addOption(new Option('--format <format>', 'output format').choices(formats).default('table'));
 }
 
-export function loadConfigFrom(options: ConfigOptions, context: CliContext): Config {
+export async function loadConfigFrom(options: ConfigOptions, context: CliContext): Promise<Config> {
+  // zod is loaded on use, so `--help` and `--version` stay fast.
+  const { loadConfig } = await import('../config/load.js');
   return loadConfig({ configPath: options.config, cwd: context.cwd, sourceUrl: options.sourceUrl, mirrorUrl: options.mirrorUrl });
 }

@@ -25,6 +25,9 @@ export function fromZodError(error: z.ZodError, root: z.ZodType): ConfigIssue[] 
       for (const key of issue.keys) {
         issues.push({ path: formatPath([...path, key]), message: `unknown key "${key}"${didYouMean(key, known)}` });
       }
+    } else if (issue.code === 'invalid_key') {
+      // A bad record key (a mirror column name under "fields"): say why the key is bad.
+      issues.push({ path: formatPath(path), message: issue.issues[0]?.message ?? issue.message });
     } else if (issue.code === 'invalid_type' && issue.input === undefined) {
       issues.push({ path: formatPath(path), message: 'is required' });
     } else {

@@ -10,7 +10,8 @@ export function nearest(input: string, candidates: Iterable<string>): string | u
       bestDistance = distance;
     }
   }
-  const tolerance = Math.max(2, Math.floor(input.length / 3));
+  // Short names are too easily 'close' to anything: allow one typo there.
+  const tolerance = input.length <= 4 ? 1 : Math.max(2, Math.floor(input.length / 3));
   return bestDistance <= tolerance ? best : undefined;
 }
 

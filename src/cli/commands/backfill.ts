@@ -2,7 +2,6 @@ import { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { loadConfigFrom, withConfigOptions, withFormatOption, type ConfigOptions, type FormatOptions } from '../options.js';
-import { renderOrderJson, renderOrderTable } from '../render/order.js';
 
 interface BackfillOptions extends ConfigOptions, FormatOptions {
   order?: boolean;
@@ -17,11 +16,12 @@ export function backfillCommand(context: CliContext): Command {
     )
     .option('--order', 'print the canonical order and levels, then exit (needs no database)');
   withFormatOption(withConfigOptions(command));
-  return command.action((options: BackfillOptions) => {
+  return command.action(async (options: BackfillOptions) => {
     if (!options.order) {
       throw new UsageError('this version of sfsync only prints the backfill order: run `sfsync backfill --order`');
     }
-    const config = loadConfigFrom(options, context);
-    context.stdout.write(options.format === 'json' ? renderOrderJson(config) : renderOrderTable(config));
+    const render = await import('../render/order.js');
+    const config = await loadConfigFrom(options, context);
+    context.stdout.write(options.format === 'json' ? render.renderOrderJson(config) : render.renderOrderTable(config));
   });
 }

@@ -1,9 +1,6 @@
 import { Command } from 'commander';
-import { ExitCode } from '../../errors.js';
-import { runDoctor } from '../../ops/doctor.js';
 import type { CliContext } from '../context.js';
 import { loadConfigFrom, withConfigOptions, withFormatOption, type ConfigOptions, type FormatOptions } from '../options.js';
-import { renderDoctorJson, renderDoctorTable } from '../render/doctor.js';
 
 export function doctorCommand(context: CliContext): Command {
   const command = new Command('doctor')
@@ -16,9 +13,15 @@ export function doctorCommand(context: CliContext): Command {
     );
   withFormatOption(withConfigOptions(command));
   return command.action(async (options: ConfigOptions & FormatOptions) => {
-    const config = loadConfigFrom(options, context);
+    // Loaded on use, so `--help` and `--version` stay fast.
+    const [{ runDoctor }, render, { ExitCode }] = await Promise.all([
+      import('../../ops/doctor.js'),
+      import('../render/doctor.js'),
+      import('../../errors.js'),
+    ]);
+    const config = await loadConfigFrom(options, context);
     const report = await runDoctor(config, context.env);
-    context.stdout.write(options.format === 'json' ? renderDoctorJson(report) : renderDoctorTable(report));
+    context.stdout.write(options.format === 'json' ? render.renderDoctorJson(report) : render.renderDoctorTable(report));
     context.exitCode = report.ok ? ExitCode.ok : ExitCode.database;
   });
 }

@@ -1,0 +1,132 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { fixtureConfigObject } from '../support/config-text.js';
+import { useFixtureDatabases } from '../support/databases.js';
+import { FIXTURE_CONFIG, ROOT } from '../support/paths.js';
+
+const db = useFixtureDatabases();
+const dbEnv = () => ({ DATABASE_URL: db.sourceUrl, SALESFORCE_CONNECT_DB: db.mirrorUrl });
+const STACK_LINE = /^\s+at .+\(.+:\d+:\d+\)$/m;
+
+describe('sfsync as a program', () => {
+  it('prints its version', async () => {
+    const { version } = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8'));
+    const result = await runCli(['--version']);
+    expect(result).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
+  it.each([[[]], [['doctor']], [['backfill']]])('has --help for %j', async (command) => {
+    const result = await runCli([...command, '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: sfsync/);
+    if (command.length) expect(result.stdout).toContain('--config <path>');
+  });
+
+  it('exits 2 on an unknown option or command', async () => {
+    expect((await runCli(['doctor', '--frobnicate'])).code).toBe(2);
+    const unknown = await runCli(['audti']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown command 'audti'");
+  });
+});
+
+describe('sfsync backfill --order', () => {
+  it('prints the canonical order as a table, with levels and parents', async () => {
+    const result = await runCli(['backfill', '--order', '--config', FIXTURE_CONFIG]);
+    expect(result.code).toBe(0);
+    const entities = [...result.stdout.matchAll(/^│ (\d) +│ (\d) +│ (\w+)/gm)].map((m) => `${m[1]}:${m[2]}:${m[3]}`);
+    expect(entities).toEqual(['1:0:school', '2:0:contact', '3:1:role', '4:1:school_class', '5:2:class_teacher', '6:2:lesson']);
+    expect(result.stdout).toContain('school (editor__r__editoruuid__c)');
+    expect(result.stderr).toBe('');
+  });
+
+  it('prints {order, levels} as JSON and needs no database', async () => {
+    const result = await runCli(['backfill', '--order', '--format', 'json', '--config', FIXTURE_CONFIG], { env: {} });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      tool: 'sfsync',
+      command: 'backfill',
+      formatVersion: 1,
+      order: ['school', 'contact', 'role', 'school_class', 'class_teacher', 'lesson'],
+      levels: [['school', 'contact'], ['role', 'school_class'], ['class_teacher', 'lesson']],
+    });
+  });
+
+  it('finds sfsync.config.json in the working directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sfsync-e2e-'));
+    writeFileSync(join(dir, 'sfsync.config.json'), readFileSync(FIXTURE_CONFIG, 'utf8'));
+    const result = await runCli(['backfill', '--order', '--format', 'json'], { cwd: dir });
+    expect(JSON.parse(result.stdout).order[0]).toBe('school');
+  });
+
+  it('exits 2 with every config problem listed and no stack trace', async () => {
+    const raw = fixtureConfigObject();
+    raw.entities[0].parents = [{ entity: 'lesson', column: 'x', lookup: 'x__r__y' }];
+    raw.entities[1].fields = { email: 'email' };
+    const dir = mkdtempSync(join(tmpdir(), 'sfsync-e2e-'));
+    const file = join(dir, 'broken.json');
+    writeFileSync(file, JSON.stringify(raw));
+    const result = await runCli(['backfill', '--order', '--config', file]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      `sfsync: invalid configuration in ${file} (1 problem):\n` +
+        '  - entities[1].fields: a readOnly entity is filled by Heroku Connect from upstream and never written by sfsync; remove "fields"\n',
+    );
+    delete raw.entities[1].fields;
+    writeFileSync(file, JSON.stringify(raw));
+    const cycle = await runCli(['backfill', '--order', '--config', file]);
+    expect(cycle.code).toBe(2);
+    expect(cycle.stderr).toContain('entities[0].parents: dependency cycle: school → school_class → lesson → school');
+    expect(cycle.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it('says plainly that writing backfills is not in this version', async () => {
+    const result = await runCli(['backfill', '--config', FIXTURE_CONFIG]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('run `sfsync backfill --order`');
+  });
+});
+
+describe('sfsync doctor', () => {
+  it('reports the loaded fixture databases healthy and exits 0', async () => {
+    const result = await runCli(['doctor', '--config', FIXTURE_CONFIG], { env: dbEnv() });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/healthy: sfsync can work with these databases \(0 warnings\)\n$/);
+    expect(result.stdout).toContain("get_xmlbinary() is 'base64'");
+  });
+
+  it('prints a JSON report', async () => {
+    const result = await runCli(['doctor', '--config', FIXTURE_CONFIG, '--format', 'json'], { env: dbEnv() });
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ tool: 'sfsync', command: 'doctor', formatVersion: 1, ok: true });
+    expect(report.databases.mirror).toMatchObject({ role: 'mirror', reachable: true, schema: 'salesforce' });
+    expect(report.findings[0]).toEqual({
+      level: expect.any(String),
+      code: expect.any(String),
+      database: expect.stringMatching(/^(source|mirror)$/),
+      entity: expect.anything(),
+      message: expect.any(String),
+    });
+  });
+
+  it('exits 3 for an unreachable database and never prints its password', async () => {
+    const result = await runCli(
+      ['doctor', '--config', FIXTURE_CONFIG, '--mirror-url', 'postgres://admin:hunter2secret@127.0.0.1:1/connectdb'],
+      { env: dbEnv() },
+    );
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain('cannot connect to the mirror database (127.0.0.1:1/connectdb)');
+    expect(result.stdout + result.stderr).not.toContain('hunter2secret');
+    expect(result.stdout + result.stderr).not.toContain('admin:');
+  });
+
+  it('exits 2 when an env: URL is not set', async () => {
+    const result = await runCli(['doctor', '--config', FIXTURE_CONFIG], { env: { DATABASE_URL: db.sourceUrl } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('mirror.url: environment variable SALESFORCE_CONNECT_DB is not set');
+  });
+});

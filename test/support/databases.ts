@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { withDatabase } from '../../src/db/run-sql-file.js';
+
+export interface FixtureDatabases {
+  sourceUrl: string;
+  mirrorUrl: string;
+  /** Run SQL on the source database as the app would. */
+  source(text: string, values?: unknown[]): Promise<pg.QueryResult>;
+  /** Run SQL on the mirror database in a client session (xmlbinary base64: captured by Connect). */
+  mirror(text: string, values?: unknown[]): Promise<pg.QueryResult>;
+  /** Run SQL on the mirror database as Heroku Connect does (xmlbinary hex: not captured). */
+  asConnect(text: string, values?: unknown[]): Promise<pg.QueryResult>;
+}
+
+/**
+ * Fresh copies of the fixture databases for this test file, dropped afterwards.
+ * Call at the top level of a test file; use the returned object inside tests.
+ */
+export function useFixtureDatabases(): FixtureDatabases {
+  const clients: pg.Client[] = [];
+  const names: string[] = [];
+  const state = {} as FixtureDatabases;
+
+  beforeAll(async () => {
+    const adminUrl = inject('pgAdminUrl');
+    const templates = inject('fixtureTemplates');
+    const suffix = randomBytes(4).toString('hex');
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    try {
+      for (const [role, template] of Object.entries(templates)) {
+        const name = `sfsync_test_${role}_${suffix}`;
+        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+        names.push(name);
+      }
+    } finally {
+      await admin.end();
+    }
+    state.sourceUrl = withDatabase(adminUrl, names[0]!);
+    state.mirrorUrl = withDatabase(adminUrl, names[1]!);
+    const open = async (url: string, xmlbinary?: string): Promise<pg.Client> => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      if (xmlbinary) await client.query(`SET xmlbinary = ${xmlbinary}`);
+      clients.push(client);
+      return client;
+    };
+    const [source, mirror, connect] = await Promise.all([open(state.sourceUrl), open(state.mirrorUrl), open(state.mirrorUrl, 'hex')]);
+    state.source = (text, values) => source.query(text, values);
+    state.mirror = (text, values) => mirror.query(text, values);
+    state.asConnect = (text, values) => connect.query(text, values);
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.end()));
+    const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
+    await admin.connect();
+    for (const name of names) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  return state;
+}

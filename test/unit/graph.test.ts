@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { buildEntityGraph, withAncestors, type GraphNode } from '../../src/core/graph.js';
+
+const node = (name: string, ...parents: string[]): GraphNode => ({ name, parents });
+
+function graphOf(nodes: GraphNode[]) {
+  const result = buildEntityGraph(nodes);
+  if (!result.ok) throw new Error(`unexpected cycle ${result.cycle.join(' → ')}`);
+  return result.graph;
+}
+
+describe('buildEntityGraph', () => {
+  it('puts parents before children even when declared after them', () => {
+    const graph = graphOf([node('lesson', 'class'), node('class', 'school'), node('school')]);
+    expect(graph.order).toEqual(['school', 'class', 'lesson']);
+    expect(graph.levels).toEqual([['school'], ['class'], ['lesson']]);
+  });
+
+  it('keeps declaration order among entities that are ready together', () => {
+    const graph = graphOf([node('b'), node('a'), node('c', 'a'), node('d', 'b')]);
+    expect(graph.order).toEqual(['b', 'a', 'c', 'd']);
+    expect(graph.levels).toEqual([['b', 'a'], ['c', 'd']]);
+  });
+
+  it('places an entity one level below its deepest parent', () => {
+    const graph = graphOf([node('root'), node('mid', 'root'), node('leaf', 'root', 'mid'), node('other')]);
+    expect(graph.levelOf.get('leaf')).toBe(2);
+    expect(graph.levels).toEqual([['root', 'other'], ['mid'], ['leaf']]);
+  });
+
+  it('orders the editor-api entities as the app backfills them', () => {
+    const graph = graphOf([
+      node('school'),
+      node('contact'),
+      node('role', 'school', 'contact'),
+      node('school_class', 'school'),
+      node('class_teacher', 'school_class', 'contact'),
+      node('lesson', 'school_class'),
+    ]);
+    expect(graph.order).toEqual(['school', 'contact', 'role', 'school_class', 'class_teacher', 'lesson']);
+    expect(graph.levels).toEqual([['school', 'contact'], ['role', 'school_class'], ['class_teacher', 'lesson']]);
+  });
+
+  it('treats a parent named twice as one dependency', () => {
+    const graph = graphOf([node('a'), node('b', 'a', 'a')]);
+    expect(graph.parentsOf.get('b')).toEqual(['a']);
+    expect(graph.levelOf.get('b')).toBe(1);
+  });
+
+  it('reports a cycle as a closed path, parent first', () => {
+    const result = buildEntityGraph([node('ok'), node('a', 'c'), node('b', 'a'), node('c', 'b'), node('tail', 'c')]);
+    expect(result).toEqual({ ok: false, cycle: ['a', 'b', 'c', 'a'] });
+  });
+
+  it('reports a two-entity cycle', () => {
+    const result = buildEntityGraph([node('x', 'y'), node('y', 'x')]);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.cycle).toEqual(['x', 'y', 'x']);
+  });
+
+  it('refuses a parent that names no entity (config validation must catch it first)', () => {
+    expect(() => buildEntityGraph([node('a', 'ghost')])).toThrow(/unknown parent ghost/);
+  });
+});
+
+describe('withAncestors', () => {
+  it('adds every ancestor and keeps canonical order', () => {
+    const graph = graphOf([node('school'), node('contact'), node('class', 'school'), node('teacher', 'class', 'contact'), node('role', 'school')]);
+    expect(withAncestors(graph, ['teacher'])).toEqual(['school', 'contact', 'class', 'teacher']);
+    expect(withAncestors(graph, ['role', 'school'])).toEqual(['school', 'role']);
+  });
+});
