@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
+import { auditCommand } from './commands/audit.js';
 import { backfillCommand } from './commands/backfill.js';
 import { doctorCommand } from './commands/doctor.js';
 import type { CliContext } from './context.js';
@@ -19,6 +20,6 @@ export function createProgram(context: CliContext): Command {
       .description('Audit, order and repair Postgres → Salesforce syncs through Heroku Connect mirror tables.')
       .version(version, '-V, --version'),
   );
-  for (const command of [doctorCommand(context), backfillCommand(context)]) program.addCommand(configure(command));
+  for (const command of [doctorCommand(context), auditCommand(context), backfillCommand(context)]) program.addCommand(configure(command));
   return program;
 }

@@ -1,5 +1,5 @@
-import { ConfigError } from '../errors.js';
-import type { DatabaseTarget } from './types.js';
+import { ConfigError, type ConfigIssue } from '../errors.js';
+import type { Config, DatabaseTarget } from './types.js';
 
 /**
  * The connection string for a target, reading `env:NAME` references now rather
@@ -19,4 +19,21 @@ export function resolveUrl(target: DatabaseTarget, env: NodeJS.ProcessEnv = proc
   const value = env[variable]?.trim();
   if (!value) return fail(`environment variable ${variable} is not set (or is empty)`);
   return value;
+}
+
+/** Both URLs, or one ConfigError naming every one that cannot be resolved. */
+export function resolveUrls(config: Config, env: NodeJS.ProcessEnv = process.env): { source: string; mirror: string } {
+  const issues: ConfigIssue[] = [];
+  const resolveOne = (target: DatabaseTarget): string => {
+    try {
+      return resolveUrl(target, env, config.file);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      issues.push(...error.issues);
+      return '';
+    }
+  };
+  const urls = { source: resolveOne(config.source), mirror: resolveOne(config.mirror) };
+  if (issues.length > 0) throw new ConfigError(config.file, issues);
+  return urls;
 }

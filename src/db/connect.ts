@@ -31,6 +31,7 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
   const label = describeUrl(url);
   const pool = new pg.Pool({
     connectionString: url,
+    types: { getTypeParser: typeParser },
     max: options.maxConnections ?? 4,
     application_name: 'sfsync',
     connectionTimeoutMillis: 10_000,
@@ -46,6 +47,23 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
     throw new DatabaseError(`cannot connect to the ${target.role} database (${label}): ${pgErrorText(error)}`);
   }
   return { role: target.role, schema: target.schema, label, db, close: () => db.destroy() };
+}
+
+const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
+
+/**
+ * Heroku Connect stores Salesforce datetimes in `timestamp without time zone`
+ * as UTC; node-postgres would read them in the process's local zone.
+ */
+const typeParser = ((oid: number, format?: 'text' | 'binary') => {
+  if (oid === TIMESTAMP_WITHOUT_TIME_ZONE && format !== 'binary') return parseUtcTimestamp;
+  return pg.types.getTypeParser(oid, format as 'text');
+}) as typeof pg.types.getTypeParser;
+
+function parseUtcTimestamp(value: string): Date | string {
+  const date = new Date(`${value.replace(' ', 'T')}Z`);
+  // infinity / -infinity and BC dates stay as PostgreSQL wrote them.
+  return Number.isNaN(date.getTime()) ? value : date;
 }
 
 /** A PostgreSQL or network error as one line, without the stack. */

@@ -10,7 +10,7 @@ import type { WritableEntity } from '../config/types.js';
  */
 export function sourceRowsQuery(entity: WritableEntity, schema: string): RawBuilder<Record<string, unknown>> {
   const columns = [
-    sql`${sql.ref(`src.${entity.source.key}`)}::text as key`,
+    sql`${sql.ref(`src.${entity.source.key}`)}::text as ${sql.id('key')}`,
     ...entity.fields.map((field) => {
       const value = field.source.kind === 'column' ? sql.ref(`src.${field.source.column}`) : sql`(${sql.raw(field.source.sql)})`;
       return sql`${value} as ${sql.id(`f:${field.mirrorColumn}`)}`;
@@ -19,4 +19,9 @@ export function sourceRowsQuery(entity: WritableEntity, schema: string): RawBuil
   ];
   const where = entity.source.where === undefined ? sql`` : sql` where (${sql.raw(entity.source.where)})`;
   return sql`select ${sql.join(columns)} from ${sql.table(`${schema}.${entity.source.table}`)} as src${where}`;
+}
+
+/** The source rows sorted as the mirror rows are (COLLATE "C"), NULL keys last, for a merge join. */
+export function sortedSourceRowsQuery(entity: WritableEntity, schema: string): RawBuilder<Record<string, unknown>> {
+  return sql`select * from (${sourceRowsQuery(entity, schema)}) as s order by ${sql.id('key')} collate "C" nulls last`;
 }

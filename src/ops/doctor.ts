@@ -1,8 +1,8 @@
 import type { SchemaCatalog } from '../core/catalog.js';
 import { diagnoseMirror, diagnoseSource, type Finding } from '../core/diagnose.js';
-import { resolveUrl } from '../config/resolve-url.js';
+import { resolveUrls } from '../config/resolve-url.js';
 import type { Config, DatabaseTarget, WritableEntity } from '../config/types.js';
-import { ConfigError, DatabaseError, type ConfigIssue } from '../errors.js';
+import { DatabaseError } from '../errors.js';
 import { checkSourceSql } from '../db/check-source-sql.js';
 import { connect, type Connection } from '../db/connect.js';
 import { readCatalog } from '../db/read-catalog.js';
@@ -22,18 +22,9 @@ export interface DoctorReport {
   readonly findings: readonly Finding[];
 }
 
-/** Checks both databases against the config and reports every problem at once. */
+/** Checks both databases against the config and reports every problem at once (an unset URL is a ConfigError). */
 export async function runDoctor(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<DoctorReport> {
-  const issues: ConfigIssue[] = [];
-  for (const target of [config.source, config.mirror]) {
-    try {
-      resolveUrl(target, env, config.file);
-    } catch (error) {
-      if (error instanceof ConfigError) issues.push(...error.issues);
-      else throw error;
-    }
-  }
-  if (issues.length > 0) throw new ConfigError(config.file, issues);
+  resolveUrls(config, env);
 
   const [source, mirror] = await Promise.all([inspect(config.source, config, env), inspect(config.mirror, config, env)]);
   const findings: Finding[] = [...source.findings, ...mirror.findings];

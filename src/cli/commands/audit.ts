@@ -1,0 +1,80 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { MISMATCH_CLASSES, type MismatchClass } from '../../core/audit-types.js';
+import { parseDuration } from '../../core/duration.js';
+import type { CliContext } from '../context.js';
+import { loadConfigFrom, withConfigOptions, type ConfigOptions } from '../options.js';
+import { startProgress } from '../progress.js';
+
+interface AuditOptions extends ConfigOptions {
+  format: 'table' | 'json' | 'ndjson';
+  entity?: string[];
+  stale: number;
+  details: number;
+  failOn: MismatchClass[];
+}
+
+export function auditCommand(context: CliContext): Command {
+  const command = new Command('audit')
+    .summary('diff source tables against mirror tables and classify every mismatch')
+    .description(
+      'Compare each entity\'s source rows with its mirror rows by external ID, in canonical order, and\n' +
+        'classify every key: duplicate, missing_parent, failed, absent, stuck, drift, orphan (mismatches),\n' +
+        'or ok / pending. Reads only, in READ ONLY transactions.\n' +
+        'Exit codes: 0 no mismatch in the --fail-on classes, 1 mismatches found, 2 usage/config, 3 database.',
+    )
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'ndjson']).default('table'))
+    .option('-e, --entity <name>', 'audit only this entity (repeatable); its parents are read, not reported', collect, [])
+    .option('--stale <duration>', 'unsynced rows older than this are stuck (e.g. 90s, 30m, 2h)', duration, parseDuration('30m'))
+    .option('--details <n>', 'mismatches listed per entity in the table output', count, 20)
+    .option('--fail-on <classes>', `comma-separated classes that make the exit code 1 (default: all of ${MISMATCH_CLASSES.join(',')})`, classes, [...MISMATCH_CLASSES]);
+  withConfigOptions(command);
+  return command.action(async (options: AuditOptions) => {
+    const [{ runAudit }, render] = await Promise.all([import('../../ops/audit.js'), import('../render/audit.js')]);
+    const config = await loadConfigFrom(options, context);
+    const progress = await startProgress(context, 'auditing');
+    try {
+      const result = await runAudit(config, {
+        entities: options.entity,
+        staleMs: options.stale,
+        env: context.env,
+        onProgress: ({ entity, rows, done }) => {
+          if (done) progress.succeed(`${entity}: ${rows} keys`);
+          else progress.update(`${entity}: ${rows} keys read`);
+        },
+        onEntity: (entity) => {
+          if (options.format === 'ndjson') context.stdout.write(render.renderAuditNdjsonEntity(entity));
+        },
+      });
+      progress.stop();
+      if (options.format === 'json') context.stdout.write(render.renderAuditJson(result));
+      else if (options.format === 'ndjson') context.stdout.write(render.renderAuditNdjsonSummary(result));
+      else context.stdout.write(render.renderAuditTable(result, options.details));
+      const failing = options.failOn.some((cls) => result.totals[cls] > 0);
+      context.exitCode = failing ? 1 : 0;
+    } finally {
+      progress.stop();
+    }
+  });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function duration(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError('expected a duration such as 90s, 30m, 2h or 1d');
+  return ms;
+}
+
+function count(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
+  return Number(value);
+}
+
+function classes(value: string): MismatchClass[] {
+  const list = value.split(',').map((v) => v.trim()).filter(Boolean);
+  const unknown = list.filter((v) => !(MISMATCH_CLASSES as readonly string[]).includes(v));
+  if (unknown.length > 0) throw new InvalidArgumentError(`unknown class ${unknown.join(', ')}; choose from ${MISMATCH_CLASSES.join(', ')}`);
+  return list as MismatchClass[];
+}

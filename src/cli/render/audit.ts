@@ -1,0 +1,96 @@
+import Table from 'cli-table3';
+import { ROW_CLASSES, type EntityAudit, type Mismatch } from '../../core/audit-types.js';
+import type { AuditResult } from '../../ops/audit.js';
+import { FORMAT_VERSION, renderJson } from './json.js';
+import { renderTable } from './table.js';
+
+/** Summary (entity × class, canonical order) and the first `details` mismatches of each entity. */
+export function renderAuditTable(result: AuditResult, details: number): string {
+  const head = ['Entity', 'Source', 'Mirror', ...ROW_CLASSES];
+  const rows = result.entities.map((e) => [
+    e.readOnly ? `${e.name} (read-only)` : e.name,
+    e.sourceRows ?? '—',
+    e.readOnly ? `${e.mirrorRows} (${e.unsyncedRows} unsynced)` : e.mirrorRows,
+    ...ROW_CLASSES.map((c) => (e.readOnly ? '—' : e.counts[c])),
+  ]);
+  rows.push(['total', result.totals.sourceRows, result.totals.mirrorRows, ...ROW_CLASSES.map((c) => result.totals[c])]);
+  const parts = [renderTable(head, rows)];
+
+  for (const entity of result.entities) {
+    if (entity.mismatches.length === 0 || details <= 0) continue;
+    const shown = entity.mismatches.slice(0, details);
+    const more = entity.mismatches.length - shown.length;
+    parts.push(`\n${entity.name} (${entity.mirrorTable}): ${entity.mismatches.length} mismatch${entity.mismatches.length === 1 ? '' : 'es'}${more > 0 ? `, first ${shown.length}` : ''}`);
+    parts.push(detailTable(shown));
+    if (more > 0) parts.push(`… and ${more} more (--details N, or --format json for all)`);
+  }
+  for (const entity of result.entities) {
+    if (entity.sourceRowsWithoutKey > 0) {
+      parts.push(`\nnote: ${entity.name} has ${entity.sourceRowsWithoutKey} source row(s) whose key is NULL; they are never matched or written`);
+    }
+  }
+  const mismatches = result.totals.mismatches;
+  parts.push(`\n${mismatches === 0 ? 'no mismatches' : `${mismatches} mismatch${mismatches === 1 ? '' : 'es'}`} in ${result.entities.length} entit${result.entities.length === 1 ? 'y' : 'ies'} (${seconds(result)} s)`);
+  return `${parts.join('\n')}\n`;
+}
+
+function detailTable(mismatches: readonly Mismatch[]): string {
+  const table = new Table({
+    head: ['Key', 'Class', 'Code', 'Reason'],
+    colWidths: [38, 16, 24, 70],
+    wordWrap: true,
+    wrapOnWordBoundary: false,
+    style: { head: [], border: [] },
+  });
+  for (const m of mismatches) {
+    const code = m.code ? `${m.code}${m.repairable ? ' (repairable)' : ''}` : '—';
+    table.push([m.key, m.class, code, m.hint ? `${m.reason}\n→ ${m.hint}` : m.reason]);
+  }
+  return table.toString();
+}
+
+export function renderAuditJson(result: AuditResult): string {
+  return renderJson('audit', {
+    startedAt: result.startedAt.toISOString(),
+    finishedAt: result.finishedAt.toISOString(),
+    order: result.order,
+    entities: result.entities.map((e) => ({ ...entitySummary(e), mismatches: e.mismatches })),
+    totals: result.totals,
+  });
+}
+
+/** One mismatch per line as each entity finishes, so a consumer can start before the audit ends. */
+export function renderAuditNdjsonEntity(entity: EntityAudit): string {
+  return entity.mismatches.map((m) => `${JSON.stringify({ type: 'mismatch', entity: entity.name, ...m })}\n`).join('');
+}
+
+export function renderAuditNdjsonSummary(result: AuditResult): string {
+  return `${JSON.stringify({
+    type: 'summary',
+    tool: 'sfsync',
+    command: 'audit',
+    formatVersion: FORMAT_VERSION,
+    startedAt: result.startedAt.toISOString(),
+    finishedAt: result.finishedAt.toISOString(),
+    order: result.order,
+    entities: result.entities.map(entitySummary),
+    totals: result.totals,
+  })}\n`;
+}
+
+function entitySummary(e: EntityAudit) {
+  return {
+    name: e.name,
+    readOnly: e.readOnly,
+    mirrorTable: e.mirrorTable,
+    sourceRows: e.sourceRows,
+    mirrorRows: e.mirrorRows,
+    unsyncedRows: e.unsyncedRows,
+    sourceRowsWithoutKey: e.sourceRowsWithoutKey,
+    counts: e.counts,
+  };
+}
+
+function seconds(result: AuditResult): string {
+  return ((result.finishedAt.getTime() - result.startedAt.getTime()) / 1000).toFixed(1);
+}

@@ -1,0 +1,99 @@
+import type { HcErrorCode } from './hc-error.js';
+
+/** Classes that are mismatches, in the order classification tries them (orphan is found from the mirror side). */
+export const MISMATCH_CLASSES = ['duplicate', 'missing_parent', 'failed', 'absent', 'stuck', 'drift', 'orphan'] as const;
+export type MismatchClass = (typeof MISMATCH_CLASSES)[number];
+export type RowClass = 'ok' | 'pending' | MismatchClass;
+export const ROW_CLASSES: readonly RowClass[] = ['ok', 'pending', 'absent', 'missing_parent', 'failed', 'stuck', 'drift', 'duplicate', 'orphan'];
+
+/** A source row as the audit reads it: its key, mapped field values, and each parent's key. */
+export interface SourceRow {
+  readonly key: string;
+  /** By mirror column. */
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** By parent entity name; null when the source column is NULL. */
+  readonly parents: Readonly<Record<string, string | null>>;
+}
+
+/** The newest `_trigger_log`/`_trigger_log_archive` entry for a mirror row. */
+export interface TriggerLogEntry {
+  readonly id: number;
+  readonly createdAt: Date | null;
+  readonly state: string | null;
+  readonly action: string | null;
+  readonly sfMessage: string | null;
+}
+
+export interface MirrorRow {
+  readonly id: number;
+  readonly sfid: string | null;
+  readonly lastop: string | null;
+  readonly hcErr: string | null;
+  readonly key: string;
+  /** By mirror column. */
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** Lookup column values, by parent entity name. */
+  readonly lookups: Readonly<Record<string, string | null>>;
+  readonly log: TriggerLogEntry | null;
+}
+
+/** How far a parent's mirror row is from letting a child reference it. Absent parents are not in the map. */
+export type ParentReadiness = 'ready' | 'unsynced' | 'failed';
+export type ParentState = ParentReadiness | 'absent';
+
+export interface MirrorSnapshot {
+  readonly id: number;
+  readonly sfid: string | null;
+  readonly lastop: string | null;
+  readonly hcErr: string | null;
+}
+
+export interface FieldDrift {
+  readonly column: string;
+  readonly source: unknown;
+  readonly mirror: unknown;
+}
+
+export interface ParsedErrorDetail {
+  readonly statusCode: string | null;
+  readonly message: string;
+  readonly value?: string;
+  readonly field?: string;
+  readonly object?: string;
+  readonly fields?: readonly string[];
+  readonly duplicateOf?: string;
+}
+
+export interface Mismatch {
+  readonly key: string;
+  readonly class: MismatchClass;
+  readonly code: HcErrorCode | null;
+  /** True when deleting the sfid-NULL row and inserting it again can succeed now. */
+  readonly repairable: boolean;
+  readonly reason: string;
+  readonly hint: string | null;
+  readonly error: ParsedErrorDetail | null;
+  /** The (first) mirror row carrying the key, or null when there is none. */
+  readonly mirror: MirrorSnapshot | null;
+  /** Every mirror row carrying the key, for duplicates. */
+  readonly rows: readonly MirrorSnapshot[] | null;
+  readonly parent: { readonly entity: string; readonly key: string | null; readonly state: ParentState } | null;
+  readonly fields: readonly FieldDrift[];
+  /** Age of the newest trigger-log entry, for unsynced rows. */
+  readonly ageSeconds: number | null;
+}
+
+export interface EntityAudit {
+  readonly name: string;
+  readonly readOnly: boolean;
+  readonly mirrorTable: string;
+  /** null for read-only entities, which have no source. */
+  readonly sourceRows: number | null;
+  readonly mirrorRows: number;
+  /** Mirror rows without an sfid. */
+  readonly unsyncedRows: number;
+  /** Source rows whose key is NULL: never matched, never written. */
+  readonly sourceRowsWithoutKey: number;
+  readonly counts: Readonly<Record<RowClass, number>>;
+  readonly mismatches: readonly Mismatch[];
+}

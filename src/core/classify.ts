@@ -1,0 +1,186 @@
+import type { WritableEntity } from '../config/types.js';
+import type { FieldDrift, Mismatch, MismatchClass, MirrorRow, MirrorSnapshot, ParentReadiness, ParentState, ParsedErrorDetail, SourceRow } from './audit-types.js';
+import type { ColumnInfo } from './catalog.js';
+import { formatDuration } from './duration.js';
+import { HC_ERROR_HINTS, parseHcError, type HcError, type HcErrorCode } from './hc-error.js';
+import { jsonValue, sameValue } from './normalize.js';
+
+export interface ClassifyContext {
+  readonly entity: WritableEntity;
+  /** Per parent entity: each mirror key's readiness. A key not in the map is absent. */
+  readonly parentStates: ReadonlyMap<string, ReadonlyMap<string, ParentReadiness>>;
+  /** Column types of the mirror table, for normalised comparison. */
+  readonly columns: ReadonlyMap<string, ColumnInfo>;
+  readonly now: Date;
+  readonly staleMs: number;
+  /** Whether the mirror has Connect's trigger log, so that a row's age can be known. */
+  readonly hasTriggerLog: boolean;
+}
+
+export type Classification = { class: 'ok' | 'pending'; mismatch?: undefined } | { class: MismatchClass; mismatch: Mismatch };
+
+/** Codes for which delete-and-reinsert of an sfid-NULL row can succeed once parents are ready. */
+const RETRYABLE: ReadonlySet<HcErrorCode> = new Set(['FOREIGN_KEY_NOT_FOUND', 'UNABLE_TO_LOCK_ROW']);
+
+/** One source key against the mirror rows carrying it; the first class that matches wins. */
+export function classifyKey(ctx: ClassifyContext, source: SourceRow, rows: readonly MirrorRow[]): Classification {
+  const build = (cls: MismatchClass, reason: string, extra: Partial<Mismatch> = {}): Classification => ({
+    class: cls,
+    mismatch: mismatch(source.key, cls, reason, rows, extra),
+  });
+
+  if (rows.length > 1) {
+    const withSfid = rows.filter((row) => row.sfid !== null).length;
+    return build('duplicate', `${rows.length} mirror rows carry this key (ids ${rows.map((r) => r.id).join(', ')}; ${withSfid} with an sfid)`, {
+      rows: rows.map(snapshot),
+    });
+  }
+
+  const row = rows[0];
+  const error = row?.lastop === 'FAILED' ? rowError(row) : null;
+  if (!row || row.sfid === null) {
+    const blocking = blockingParent(ctx, source);
+    if (blocking) {
+      return build('missing_parent', `${describeParent(blocking)}; ${describeRow(row, error)}`, {
+        parent: blocking,
+        ...errorFields(error, false),
+      });
+    }
+  }
+
+  if (row && error) {
+    const repairable = row.sfid === null && RETRYABLE.has(error.code);
+    const why = row.sfid === null ? '' : ' (the row has an sfid: an update failed, so it must never be deleted and re-inserted)';
+    return build('failed', `FAILED: ${error.message}${why}`, errorFields(error, repairable));
+  }
+
+  if (!row) return build('absent', 'no mirror row: never written to the mirror');
+
+  if (row.sfid === null) {
+    const age = ageMs(ctx, row);
+    if (age === undefined) return { class: 'pending' };
+    if (age === Infinity) {
+      return build('stuck', `no sfid and no trigger-log entry left for it: older than the log's retention (last op ${row.lastop ?? 'none'})`);
+    }
+    if (age > ctx.staleMs) {
+      return build('stuck', `no sfid ${formatDuration(age)} after its last write (threshold ${formatDuration(ctx.staleMs)}; last op ${row.lastop ?? 'none'}, log ${row.log?.state ?? 'none'})`, {
+        ageSeconds: Math.round(age / 1000),
+      });
+    }
+    return { class: 'pending' };
+  }
+
+  const drift = fieldDrift(ctx, source, row);
+  if (drift.length > 0) {
+    return build('drift', `${drift.length} field${drift.length > 1 ? 's' : ''} differ: ${drift.map((d) => d.column).join(', ')}`, { fields: drift });
+  }
+  return { class: 'ok' };
+}
+
+/** Mirror rows whose key no source row has (after the entity's `where`). */
+export function classifyOrphan(key: string, rows: readonly MirrorRow[], filtered: boolean): Mismatch {
+  const reason = filtered ? 'no source row with this key passes source.where (deleted, or filtered out)' : 'no source row with this key (deleted in the app?)';
+  return mismatch(key, 'orphan', rows.length > 1 ? `${reason}; ${rows.length} mirror rows carry it` : reason, rows, {
+    rows: rows.length > 1 ? rows.map(snapshot) : null,
+  });
+}
+
+/** A parent key's readiness from the mirror rows carrying it: any row with an sfid makes it ready. */
+export function readinessOf(rows: readonly MirrorRow[]): ParentReadiness {
+  if (rows.some((row) => row.sfid !== null)) return 'ready';
+  return rows.some((row) => row.lastop === 'FAILED') ? 'failed' : 'unsynced';
+}
+
+function blockingParent(ctx: ClassifyContext, source: SourceRow): Mismatch['parent'] {
+  for (const link of ctx.entity.parents) {
+    const key = source.parents[link.entity] ?? null;
+    if (key === null) {
+      if (link.optional) continue;
+      return { entity: link.entity, key: null, state: 'absent' };
+    }
+    const state: ParentState = ctx.parentStates.get(link.entity)?.get(key) ?? 'absent';
+    if (state !== 'ready') return { entity: link.entity, key, state };
+  }
+  return null;
+}
+
+function describeParent(parent: NonNullable<Mismatch['parent']>): string {
+  if (parent.key === null) return `required parent ${parent.entity} is NULL in the source row`;
+  const what = { absent: 'has no mirror row', unsynced: 'has no sfid yet', failed: 'FAILED to reach Salesforce', ready: 'is ready' }[parent.state];
+  return `parent ${parent.entity} ${parent.key} ${what}`;
+}
+
+function describeRow(row: MirrorRow | undefined, error: HcError | null): string {
+  if (!row) return 'this row has no mirror row yet';
+  if (error) return `this row is FAILED (${error.code})`;
+  return `this row is ${row.lastop ?? 'unsynced'} without an sfid`;
+}
+
+/** `_hc_err` first; the trigger log's `sf_message` when Connect left the column empty or unreadable. */
+function rowError(row: MirrorRow): HcError {
+  const fromColumn = parseHcError(row.hcErr);
+  const fromLog = parseHcError(row.log?.sfMessage);
+  if (fromColumn && (fromColumn.code !== 'UNKNOWN' || !fromLog)) return fromColumn;
+  return fromLog ?? { code: 'UNKNOWN', statusCode: undefined, message: 'FAILED with no error text in _hc_err or the trigger log' };
+}
+
+function errorFields(error: HcError | null, repairable: boolean): Partial<Mismatch> {
+  if (!error) return {};
+  const detail: ParsedErrorDetail = {
+    statusCode: error.statusCode ?? null,
+    message: error.message,
+    ...(error.value !== undefined ? { value: error.value } : {}),
+    ...(error.field !== undefined ? { field: error.field } : {}),
+    ...(error.object !== undefined ? { object: error.object } : {}),
+    ...(error.fields !== undefined ? { fields: error.fields } : {}),
+    ...(error.duplicateOf !== undefined ? { duplicateOf: error.duplicateOf } : {}),
+  };
+  return { code: error.code, repairable, hint: HC_ERROR_HINTS[error.code], error: detail };
+}
+
+/** undefined: unknown (no trigger log at all); Infinity: the log exists but holds nothing for this row. */
+function ageMs(ctx: ClassifyContext, row: MirrorRow): number | undefined {
+  if (!ctx.hasTriggerLog) return undefined;
+  const created = row.log?.createdAt;
+  if (!created) return Infinity;
+  return Math.max(0, ctx.now.getTime() - created.getTime());
+}
+
+function fieldDrift(ctx: ClassifyContext, source: SourceRow, row: MirrorRow): FieldDrift[] {
+  const drift: FieldDrift[] = [];
+  const text: ColumnInfo = { type: 'text', maxLength: null };
+  for (const field of ctx.entity.fields) {
+    const column = ctx.columns.get(field.mirrorColumn) ?? text;
+    const a = source.fields[field.mirrorColumn];
+    const b = row.fields[field.mirrorColumn];
+    if (!sameValue(a, b, column)) drift.push({ column: field.mirrorColumn, source: jsonValue(a), mirror: jsonValue(b) });
+  }
+  for (const link of ctx.entity.parents) {
+    const a = source.parents[link.entity] ?? null;
+    const b = row.lookups[link.entity] ?? null;
+    if (!sameValue(a, b, text)) drift.push({ column: link.lookup, source: a, mirror: b });
+  }
+  return drift;
+}
+
+function snapshot(row: MirrorRow): MirrorSnapshot {
+  return { id: row.id, sfid: row.sfid, lastop: row.lastop, hcErr: row.hcErr };
+}
+
+function mismatch(key: string, cls: MismatchClass, reason: string, rows: readonly MirrorRow[], extra: Partial<Mismatch>): Mismatch {
+  return {
+    key,
+    class: cls,
+    code: null,
+    repairable: false,
+    reason,
+    hint: null,
+    error: null,
+    mirror: rows[0] ? snapshot(rows[0]) : null,
+    rows: null,
+    parent: null,
+    fields: [],
+    ageSeconds: null,
+    ...extra,
+  };
+}

@@ -1,0 +1,111 @@
+import type { ColumnInfo } from './catalog.js';
+
+/**
+ * Whether a source value and the mirror value Connect holds mean the same to
+ * Salesforce: empty text is NULL there, numbers and booleans compare by value,
+ * datetimes to the second in UTC, and an app may cut a long string to the
+ * mirror column's length, with or without an ellipsis.
+ */
+export function sameValue(source: unknown, mirror: unknown, column: ColumnInfo): boolean {
+  switch (typeFamily(column.type)) {
+    case 'number':
+      return compareBy(source, mirror, toNumber, (a, b) => a === b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b)));
+    case 'boolean':
+      return compareBy(source, mirror, toBoolean, (a, b) => a === b);
+    case 'timestamp':
+      return compareBy(source, mirror, toEpochSecond, (a, b) => a === b);
+    case 'date':
+      return compareBy(source, mirror, toDateString, (a, b) => a === b);
+    default:
+      return sameText(toText(source), toText(mirror), column.maxLength);
+  }
+}
+
+type Family = 'number' | 'boolean' | 'timestamp' | 'date' | 'text';
+
+export function typeFamily(type: string): Family {
+  if (/^(double precision|real|numeric|decimal|integer|bigint|smallint)/.test(type)) return 'number';
+  if (type === 'boolean') return 'boolean';
+  if (type.startsWith('timestamp')) return 'timestamp';
+  if (type === 'date') return 'date';
+  return 'text';
+}
+
+/** Both empty is equal; one empty is a difference; otherwise compare the converted values (unconvertible → as text). */
+function compareBy<T>(source: unknown, mirror: unknown, convert: (v: unknown) => T | undefined, equal: (a: T, b: T) => boolean): boolean {
+  if (isEmpty(source) || isEmpty(mirror)) return isEmpty(source) && isEmpty(mirror);
+  const a = convert(source);
+  const b = convert(mirror);
+  if (a === undefined || b === undefined) return toText(source) === toText(mirror);
+  return equal(a, b);
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === null || value === undefined || value === '';
+}
+
+function toNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'string' && value.trim() !== '') {
+    const n = Number(value);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return undefined;
+}
+
+function toBoolean(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return value !== 0;
+  if (typeof value === 'string') {
+    const text = value.trim().toLowerCase();
+    if (['t', 'true', '1', 'yes', 'y', 'on'].includes(text)) return true;
+    if (['f', 'false', '0', 'no', 'n', 'off'].includes(text)) return false;
+  }
+  return undefined;
+}
+
+/** A datetime without a zone is UTC, as Heroku Connect stores them. */
+export function toDate(value: unknown): Date | undefined {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim().replace(' ', 'T');
+  const zoned = /(Z|[+-]\d\d(:?\d\d)?)$/.test(text) || !/T/.test(text) ? text : `${text}Z`;
+  const date = new Date(/T/.test(zoned) ? zoned : `${zoned}T00:00:00Z`);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+function toEpochSecond(value: unknown): number | undefined {
+  const date = toDate(value);
+  return date && Math.floor(date.getTime() / 1000);
+}
+
+function toDateString(value: unknown): string | undefined {
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value.trim())) return value.trim();
+  return toDate(value)?.toISOString().slice(0, 10);
+}
+
+function toText(value: unknown): string {
+  if (isEmpty(value)) return '';
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+const ELLIPSES = ['…', '...'];
+
+function sameText(source: string, mirror: string, maxLength: number | null): boolean {
+  if (source === mirror) return true;
+  if (maxLength === null || [...source].length <= maxLength) return false;
+  if (mirror === [...source].slice(0, maxLength).join('')) return true;
+  return ELLIPSES.some((ellipsis) => mirror.endsWith(ellipsis) && source.startsWith(mirror.slice(0, -ellipsis.length)));
+}
+
+/** A value as JSON can carry it: dates as ISO strings, bigints as strings. */
+export function jsonValue(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'bigint') return value.toString();
+  if (value === undefined) return null;
+  return value;
+}

@@ -1,0 +1,24 @@
+import type { Config } from '../config/types.js';
+import { withAncestors } from '../core/graph.js';
+import { didYouMean } from '../core/suggest.js';
+import { UsageError } from '../errors.js';
+
+export interface AuditScope {
+  /** Entities to read, in canonical order: the reported ones and every ancestor they need. */
+  readonly read: readonly string[];
+  /** Entities to report, in canonical order. */
+  readonly report: readonly string[];
+  /** Entities some read entity names as a parent: their mirror keys' readiness is kept. */
+  readonly parents: ReadonlySet<string>;
+}
+
+export function auditScope(config: Config, selected: readonly string[] | undefined): AuditScope {
+  const names = config.entities.map((e) => e.name);
+  for (const name of selected ?? []) {
+    if (!names.includes(name)) throw new UsageError(`--entity ${name}: no such entity in the config${didYouMean(name, names)}`);
+  }
+  const report = selected?.length ? config.graph.order.filter((n) => selected.includes(n)) : [...config.graph.order];
+  const read = withAncestors(config.graph, report);
+  const parents = new Set(read.flatMap((name) => config.graph.parentsOf.get(name) ?? []));
+  return { read, report, parents };
+}

@@ -1,0 +1,203 @@
+import { sql, type Transaction } from 'kysely';
+import { resolveUrls } from '../config/resolve-url.js';
+import type { Config, Entity, WritableEntity } from '../config/types.js';
+import { ROW_CLASSES, type EntityAudit, type Mismatch, type MirrorRow, type ParentReadiness, type RowClass, type SourceRow } from '../core/audit-types.js';
+import type { SchemaCatalog } from '../core/catalog.js';
+import { classifyKey, classifyOrphan, readinessOf, type ClassifyContext } from '../core/classify.js';
+import { diagnoseMirror, diagnoseSource } from '../core/diagnose.js';
+import { TRIGGER_LOG_TABLES } from '../core/heroku-connect.js';
+import { mergeByKey } from '../core/merge.js';
+import { DatabaseError } from '../errors.js';
+import { connect, pgErrorText, type Connection } from '../db/connect.js';
+import { streamRows } from '../db/cursor.js';
+import { readCatalog } from '../db/read-catalog.js';
+import { mirrorRowsQuery, toMirrorRow } from '../db/read-mirror.js';
+import { toSourceRow } from '../db/read-source.js';
+import { sortedSourceRowsQuery } from '../db/source-query.js';
+import { auditScope } from './audit-scope.js';
+
+export interface AuditOptions {
+  /** `--entity`: report only these (their ancestors are read, not reported). */
+  readonly entities?: readonly string[] | undefined;
+  /** Unsynced rows older than this are `stuck`. */
+  readonly staleMs: number;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Called as each entity starts and as rows are read, for progress display. */
+  readonly onProgress?: (event: { entity: string; rows: number; done: boolean }) => void;
+  /** Called with each reported entity as soon as it is classified (for streaming output). */
+  readonly onEntity?: (audit: EntityAudit) => void;
+}
+
+export interface AuditResult {
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  /** Reported entities, canonical order. */
+  readonly order: readonly string[];
+  readonly entities: readonly EntityAudit[];
+  readonly totals: Readonly<Record<RowClass, number>> & { readonly sourceRows: number; readonly mirrorRows: number; readonly mismatches: number };
+}
+
+/**
+ * Diffs each entity's source rows against its mirror rows by external ID and
+ * classifies every key. Reads only: both databases are read in READ ONLY,
+ * REPEATABLE READ transactions, so the audit sees one consistent snapshot of
+ * each and cannot write even through a trusted SQL fragment.
+ */
+export async function runAudit(config: Config, options: AuditOptions): Promise<AuditResult> {
+  const startedAt = new Date();
+  const scope = auditScope(config, options.entities);
+  const urls = resolveUrls(config, options.env);
+  const source = await connect({ ...config.source, url: urls.source }, { maxConnections: 1 });
+  let mirror: Connection | undefined;
+  try {
+    mirror = await connect({ ...config.mirror, url: urls.mirror }, { maxConnections: 1 });
+    const inScope = config.entities.filter((e) => scope.read.includes(e.name));
+    const [sourceCatalog, mirrorCatalog] = await Promise.all([readCatalog(source.db, source.schema), readCatalog(mirror.db, mirror.schema)]);
+    assertMatchesConfig(inScope, sourceCatalog, mirrorCatalog);
+    const hasTriggerLog = TRIGGER_LOG_TABLES.every((table) => mirrorCatalog.tables.has(table));
+    const byName = new Map(config.entities.map((e) => [e.name, e]));
+
+    const audits = await readOnly(source, (sourceTrx) =>
+      readOnly(mirror!, async (mirrorTrx) => {
+        const { rows } = await sql<{ now: Date }>`select now() as now`.execute(mirrorTrx);
+        const parentStates = new Map<string, Map<string, ParentReadiness>>();
+        const results: EntityAudit[] = [];
+        for (const name of scope.read) {
+          const entity = byName.get(name)!;
+          const reported = scope.report.includes(name);
+          const keepStates = scope.parents.has(name) ? new Map<string, ParentReadiness>() : undefined;
+          if (keepStates) parentStates.set(name, keepStates);
+          const progress = (count: number, done: boolean) => options.onProgress?.({ entity: name, rows: count, done });
+          progress(0, false);
+          const walk = { mirrorTrx, sourceTrx, mirrorSchema: mirror!.schema, sourceSchema: source.schema, hasTriggerLog, progress, keepStates };
+          const ctx: Omit<ClassifyContext, 'entity'> = {
+            parentStates,
+            columns: mirrorCatalog.tables.get(entity.mirror.table)!.columns,
+            now: rows[0]!.now,
+            staleMs: options.staleMs,
+            hasTriggerLog,
+          };
+          const audit = entity.readOnly || !reported
+            ? await readMirrorOnly(entity, walk)
+            : await auditEntity(entity, { ...ctx, entity }, walk);
+          if (reported) {
+            results.push(audit);
+            options.onEntity?.(audit);
+          }
+        }
+        return results;
+      }),
+    );
+    return summarise(startedAt, scope.report, audits);
+  } finally {
+    await Promise.all([source.close(), mirror?.close()]);
+  }
+}
+
+interface Walk {
+  readonly mirrorTrx: Transaction<any>;
+  readonly sourceTrx: Transaction<any>;
+  readonly mirrorSchema: string;
+  readonly sourceSchema: string;
+  readonly hasTriggerLog: boolean;
+  readonly progress: (rows: number, done: boolean) => void;
+  readonly keepStates: Map<string, ParentReadiness> | undefined;
+}
+
+async function auditEntity(entity: WritableEntity, ctx: ClassifyContext, walk: Walk): Promise<EntityAudit> {
+  const counts = emptyCounts();
+  const mismatches: Mismatch[] = [];
+  let sourceRows = 0;
+  let sourceRowsWithoutKey = 0;
+  let mirrorRows = 0;
+  let unsyncedRows = 0;
+
+  async function* sourceSide(): AsyncGenerator<SourceRow> {
+    for await (const raw of streamRows(walk.sourceTrx, sortedSourceRowsQuery(entity, walk.sourceSchema))) {
+      sourceRows++;
+      const row = toSourceRow(raw, entity);
+      if (row) yield row;
+      else sourceRowsWithoutKey++;
+    }
+  }
+
+  let seen = 0;
+  for await (const group of mergeByKey(sourceSide(), mirrorSide(entity, walk))) {
+    mirrorRows += group.mirror.length;
+    unsyncedRows += group.mirror.filter((row) => row.sfid === null).length;
+    if (group.mirror.length > 0) walk.keepStates?.set(group.key, readinessOf(group.mirror));
+    const result = group.source
+      ? classifyKey(ctx, group.source, group.mirror)
+      : { class: 'orphan' as const, mismatch: classifyOrphan(group.key, group.mirror, entity.source.where !== undefined) };
+    counts[result.class]++;
+    if (result.mismatch) mismatches.push(result.mismatch);
+    if (++seen % 5_000 === 0) walk.progress(seen, false);
+  }
+  walk.progress(seen, true);
+  return {
+    name: entity.name, readOnly: false, mirrorTable: entity.mirror.table,
+    sourceRows, mirrorRows, unsyncedRows, sourceRowsWithoutKey, counts, mismatches,
+  };
+}
+
+/** Read-only entities, and ancestors read only for their readiness: count rows, keep parent states. */
+async function readMirrorOnly(entity: Entity, walk: Walk): Promise<EntityAudit> {
+  let mirrorRows = 0;
+  let unsyncedRows = 0;
+  let group: MirrorRow[] = [];
+  const flush = () => {
+    if (group.length > 0) walk.keepStates?.set(group[0]!.key, readinessOf(group));
+    group = [];
+  };
+  for await (const row of mirrorSide(entity, walk)) {
+    if (group.length > 0 && group[0]!.key !== row.key) flush();
+    group.push(row);
+    mirrorRows++;
+    if (row.sfid === null) unsyncedRows++;
+    if (mirrorRows % 5_000 === 0) walk.progress(mirrorRows, false);
+  }
+  flush();
+  walk.progress(mirrorRows, true);
+  return {
+    name: entity.name, readOnly: entity.readOnly, mirrorTable: entity.mirror.table,
+    sourceRows: null, mirrorRows, unsyncedRows, sourceRowsWithoutKey: 0, counts: emptyCounts(), mismatches: [],
+  };
+}
+
+async function* mirrorSide(entity: Entity, walk: Walk): AsyncGenerator<MirrorRow> {
+  for await (const raw of streamRows(walk.mirrorTrx, mirrorRowsQuery(entity, walk.mirrorSchema, walk.hasTriggerLog))) {
+    yield toMirrorRow(raw, entity);
+  }
+}
+
+function readOnly<T>(connection: Connection, work: (trx: Transaction<any>) => Promise<T>): Promise<T> {
+  return connection.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work)
+    .catch((error: unknown) => {
+      if (error instanceof Error && !('code' in error)) throw error;
+      throw new DatabaseError(`reading the ${connection.role} database (${connection.label}) failed: ${pgErrorText(error)}`);
+    });
+}
+
+/** The audit cannot be trusted against tables that do not match the config: say what to fix. */
+function assertMatchesConfig(entities: readonly Entity[], source: SchemaCatalog, mirror: SchemaCatalog): void {
+  const problems = [...diagnoseSource(entities, source), ...diagnoseMirror(entities, mirror)]
+    .filter((f) => f.level === 'error' && f.code !== 'xmlbinary_not_captured');
+  if (problems.length === 0) return;
+  const lines = problems.map((f) => `  - ${f.database}${f.entity ? ` (${f.entity})` : ''}: ${f.message}`);
+  throw new DatabaseError(['the databases do not match the config (run `sfsync doctor` for the full report):', ...lines].join('\n'));
+}
+
+function emptyCounts(): Record<RowClass, number> {
+  return Object.fromEntries(ROW_CLASSES.map((c) => [c, 0])) as Record<RowClass, number>;
+}
+
+function summarise(startedAt: Date, order: readonly string[], entities: readonly EntityAudit[]): AuditResult {
+  const totals = { ...emptyCounts(), sourceRows: 0, mirrorRows: 0, mismatches: 0 };
+  for (const audit of entities) {
+    for (const cls of ROW_CLASSES) totals[cls] += audit.counts[cls];
+    totals.sourceRows += audit.sourceRows ?? 0;
+    totals.mirrorRows += audit.mirrorRows;
+    totals.mismatches += audit.mismatches.length;
+  }
+  return { startedAt, finishedAt: new Date(), order, entities, totals };
+}

@@ -1,0 +1,174 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, parseConfig } from '../../src/config/load.js';
+import type { EntityAudit } from '../../src/core/audit-types.js';
+import { DatabaseError } from '../../src/errors.js';
+import { runAudit, type AuditResult } from '../../src/ops/audit.js';
+import { fixtureConfigObject } from '../support/config-text.js';
+import { useFixtureDatabases } from '../support/databases.js';
+import { buildAuditScenario, u } from '../support/editor-scenario.js';
+import { FIXTURE_CONFIG } from '../support/paths.js';
+
+const db = useFixtureDatabases();
+const config = () => loadConfig({ configPath: FIXTURE_CONFIG, sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+const MINUTE = 60_000;
+
+let result: AuditResult;
+const entity = (name: string): EntityAudit => result.entities.find((e) => e.name === name)!;
+const find = (name: string, key: string) => entity(name).mismatches.find((m) => m.key === key);
+const classOf = (name: string, key: string) => find(name, key)?.class;
+
+beforeAll(async () => {
+  await buildAuditScenario(db);
+  result = await runAudit(config(), { staleMs: 30 * MINUTE });
+});
+
+describe('audit of the editor-api scenario', () => {
+  it('reports every entity in canonical order with its counts', () => {
+    expect(result.order).toEqual(['school', 'contact', 'role', 'school_class', 'class_teacher', 'lesson']);
+    expect(entity('school')).toMatchObject({
+      sourceRows: 7, mirrorRows: 7, unsyncedRows: 3,
+      counts: { ok: 2, pending: 1, absent: 1, missing_parent: 0, failed: 1, stuck: 1, drift: 1, duplicate: 0, orphan: 1 },
+    });
+    expect(entity('role')).toMatchObject({
+      sourceRows: 7, mirrorRows: 4,
+      counts: { ok: 0, pending: 0, absent: 1, missing_parent: 4, failed: 1, stuck: 0, drift: 1, duplicate: 0, orphan: 0 },
+    });
+    expect(entity('school_class').counts).toMatchObject({ ok: 1, drift: 1, duplicate: 1 });
+    expect(entity('lesson')).toMatchObject({ sourceRows: 2, counts: { ok: 1, missing_parent: 1 } });
+    expect(entity('class_teacher')).toMatchObject({ sourceRows: 0, mirrorRows: 0 });
+    expect(result.totals.mismatches).toBe(15);
+  });
+
+  it('counts a read-only entity without auditing it for absence', () => {
+    expect(entity('contact')).toMatchObject({ readOnly: true, sourceRows: null, mirrorRows: 2, unsyncedRows: 0, mismatches: [] });
+  });
+
+  it('classifies a FAILED child whose parent has since synced as failed and repairable', () => {
+    expect(find('role', '1')).toMatchObject({
+      class: 'failed',
+      code: 'FOREIGN_KEY_NOT_FOUND',
+      repairable: true,
+      error: { value: u(1), field: 'EditorUUID__c', object: 'Editor__c' },
+      mirror: { lastop: 'FAILED', sfid: null },
+      parent: null,
+    });
+    expect(find('role', '1')!.hint).toMatch(/delete the sfid-NULL row and insert it again/);
+  });
+
+  it('classifies a FAILED child whose parent is still unsynced as missing_parent, keeping its own state', () => {
+    expect(find('role', '2')).toMatchObject({
+      class: 'missing_parent',
+      parent: { entity: 'school', key: u(7), state: 'unsynced' },
+      code: 'FOREIGN_KEY_NOT_FOUND',
+      repairable: false,
+      mirror: { lastop: 'FAILED' },
+    });
+  });
+
+  it('names a parent that never arrived upstream, and one that FAILED', () => {
+    expect(find('role', '3')).toMatchObject({ class: 'missing_parent', parent: { entity: 'contact', key: u(109), state: 'absent' } });
+    expect(find('role', '3')!.reason).toBe(`parent contact ${u(109)} has no mirror row; this row is FAILED (FOREIGN_KEY_NOT_FOUND)`);
+    expect(find('role', '8')).toMatchObject({ class: 'missing_parent', parent: { entity: 'school', key: u(8), state: 'failed' }, mirror: null });
+    expect(find('role', '6')).toMatchObject({ class: 'missing_parent', parent: { entity: 'school', key: u(2), state: 'absent' }, mirror: null });
+  });
+
+  it('classifies rows never written, with parents ready, as absent', () => {
+    expect(find('school', u(2))).toMatchObject({ class: 'absent', mirror: null, reason: 'no mirror row: never written to the mirror' });
+    expect(classOf('role', '5')).toBe('absent');
+  });
+
+  it('does not count rows filtered out by where', () => {
+    expect(find('role', '4')).toBeUndefined();
+    expect(find('lesson', u(303))).toBeUndefined();
+  });
+
+  it('classifies a mirror row whose source row is filtered out as orphan', () => {
+    expect(find('school', u(4))).toMatchObject({ class: 'orphan', mirror: { lastop: 'SYNCED' } });
+  });
+
+  it('classifies twin rows for one key as duplicate, listing both', () => {
+    const duplicate = find('school_class', u(202))!;
+    expect(duplicate.class).toBe('duplicate');
+    expect(duplicate.rows).toHaveLength(2);
+    expect(duplicate.rows!.filter((r) => r.sfid !== null)).toHaveLength(1);
+  });
+
+  it('classifies a FAILED row with a non-retryable code as failed, not repairable', () => {
+    expect(find('school', u(8))).toMatchObject({ class: 'failed', code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', repairable: false });
+  });
+
+  it('tells a stuck PENDING row (older than --stale) from a young one', () => {
+    expect(find('school', u(7))).toMatchObject({ class: 'stuck', mirror: { lastop: 'PENDING' } });
+    expect(find('school', u(7))!.ageSeconds).toBeGreaterThanOrEqual(7_200);
+    expect(find('school', u(6))).toBeUndefined();
+  });
+
+  it('reports drift in text, boolean and datetime fields, normalised', () => {
+    const drift = find('school', u(3))!;
+    expect(drift.class).toBe('drift');
+    expect(drift.fields).toEqual([
+      { column: 'name', source: 'Drifted School', mirror: 'Old Name' },
+      { column: 'country__c', source: 'GB', mirror: 'FR' },
+      { column: 'verified__c', source: true, mirror: false },
+      { column: 'discardedat__c', source: '2024-03-01T10:00:00.000Z', mirror: '2024-03-01T09:00:00.000Z' },
+    ]);
+    expect(find('role', '7')!.fields).toEqual([
+      { column: 'createdat__c', source: '2024-04-01T08:00:00.000Z', mirror: '2024-04-01T09:00:00.000Z' },
+    ]);
+    expect(find('school_class', u(201))!.fields).toEqual([{ column: 'numberofmembers__c', source: '3', mirror: 2 }]);
+  });
+
+  it('does not call a truncated name with an ellipsis, or NULL against empty text, drift', () => {
+    expect(find('school', u(5))).toBeUndefined();
+  });
+
+  it('accepts an optional parent that is NULL, but not one that names a missing record', () => {
+    expect(find('lesson', u(301))).toBeUndefined();
+    expect(find('lesson', u(302))).toMatchObject({ class: 'missing_parent', parent: { entity: 'contact', key: u(109), state: 'absent' } });
+  });
+});
+
+describe('audit options', () => {
+  it('uses --stale: a row written 10 minutes ago is stuck at 5m, pending at 30m', async () => {
+    const strict = await runAudit(config(), { staleMs: 5 * MINUTE, entities: ['school'] });
+    expect(strict.entities[0]!.mismatches.find((m) => m.key === u(6))?.class).toBe('stuck');
+  });
+
+  it('--entity reports only the named entities and reads their parents for readiness', async () => {
+    const only = await runAudit(config(), { staleMs: 30 * MINUTE, entities: ['role'] });
+    expect(only.order).toEqual(['role']);
+    expect(only.entities.map((e) => e.name)).toEqual(['role']);
+    expect(only.entities[0]!.counts).toEqual(entity('role').counts);
+  });
+
+  it('rejects an unknown --entity with a suggestion', async () => {
+    await expect(runAudit(config(), { staleMs: MINUTE, entities: ['rol'] })).rejects.toThrow('--entity rol: no such entity in the config — did you mean "role"?');
+  });
+});
+
+describe('the audit only reads', () => {
+  it('runs in a READ ONLY transaction: a trusted fragment that writes is refused', async () => {
+    await db.source(`CREATE FUNCTION sneaky_write() RETURNS boolean LANGUAGE sql VOLATILE AS $$ UPDATE schools SET name = 'changed' RETURNING true $$`);
+    const raw = fixtureConfigObject();
+    raw.entities[0].source.where = 'src.rejected_at IS NULL AND sneaky_write()';
+    const writing = parseConfig(JSON.stringify(raw), 'cfg.json', { sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+    const promise = runAudit(writing, { staleMs: MINUTE });
+    await expect(promise).rejects.toBeInstanceOf(DatabaseError);
+    await expect(promise).rejects.toThrow(/read-only transaction/);
+    const { rows } = await db.source(`SELECT count(*)::int AS n FROM schools WHERE name = 'changed'`);
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('leaves both databases exactly as they were', async () => {
+    const fingerprint = async () => {
+      const tables = ['editor__c', 'contact', 'contact_editor_affiliation__c', 'classroom__c', 'lesson__c', '_trigger_log', '_trigger_log_archive'];
+      const mirror = await Promise.all(tables.map(async (t) => (await db.mirror(`SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM salesforce.${t} t`)).rows[0].h));
+      const source = (await db.source(`SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM schools t`)).rows[0].h;
+      const sequence = (await db.mirror(`SELECT last_value FROM salesforce._trigger_log_id_seq`)).rows[0].last_value;
+      return { mirror, source, sequence };
+    };
+    const before = await fingerprint();
+    await runAudit(config(), { staleMs: MINUTE });
+    expect(await fingerprint()).toEqual(before);
+  });
+});
