@@ -72,7 +72,8 @@ export function classifyKey(ctx: ClassifyContext, source: SourceRow, rows: reado
 
   const drift = fieldDrift(ctx, source, row);
   if (drift.length > 0) {
-    return build('drift', `${drift.length} field${drift.length > 1 ? 's' : ''} differ: ${drift.map((d) => d.column).join(', ')}`, { fields: drift });
+    const count = drift.length === 1 ? '1 field differs' : `${drift.length} fields differ`;
+    return build('drift', `${count}: ${drift.map((d) => d.column).join(', ')}`, { fields: drift });
   }
   return { class: 'ok' };
 }

@@ -48,7 +48,7 @@ export function auditCommand(context: CliContext): Command {
       progress.stop();
       if (options.format === 'json') context.stdout.write(render.renderAuditJson(result));
       else if (options.format === 'ndjson') context.stdout.write(render.renderAuditNdjsonSummary(result));
-      else context.stdout.write(render.renderAuditTable(result, options.details));
+      else context.stdout.write(render.renderAuditTable(result, options.details, context.stdout.columns ?? 160));
       const failing = options.failOn.some((cls) => result.totals[cls] > 0);
       context.exitCode = failing ? 1 : 0;
     } finally {

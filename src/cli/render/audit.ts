@@ -4,8 +4,11 @@ import type { AuditResult } from '../../ops/audit.js';
 import { FORMAT_VERSION, renderJson } from './json.js';
 import { renderTable } from './table.js';
 
-/** Summary (entity × class, canonical order) and the first `details` mismatches of each entity. */
-export function renderAuditTable(result: AuditResult, details: number): string {
+/**
+ * Summary (entity × class, canonical order) and the first `details` mismatches
+ * of each entity, fitted to `width` columns.
+ */
+export function renderAuditTable(result: AuditResult, details: number, width = 160): string {
   const head = ['Entity', 'Source', 'Mirror', ...ROW_CLASSES];
   const rows = result.entities.map((e) => [
     e.readOnly ? `${e.name} (read-only)` : e.name,
@@ -21,7 +24,7 @@ export function renderAuditTable(result: AuditResult, details: number): string {
     const shown = entity.mismatches.slice(0, details);
     const more = entity.mismatches.length - shown.length;
     parts.push(`\n${entity.name} (${entity.mirrorTable}): ${entity.mismatches.length} mismatch${entity.mismatches.length === 1 ? '' : 'es'}${more > 0 ? `, first ${shown.length}` : ''}`);
-    parts.push(detailTable(shown));
+    parts.push(detailTable(shown, width));
     if (more > 0) parts.push(`… and ${more} more (--details N, or --format json for all)`);
   }
   for (const entity of result.entities) {
@@ -34,19 +37,28 @@ export function renderAuditTable(result: AuditResult, details: number): string {
   return `${parts.join('\n')}\n`;
 }
 
-function detailTable(mismatches: readonly Mismatch[]): string {
+function detailTable(mismatches: readonly Mismatch[], width: number): string {
+  const keyWidth = Math.min(40, Math.max(5, ...mismatches.map((m) => m.key.length)) + 2);
+  const fixed = [keyWidth, 16, 35];
+  const reasonWidth = Math.max(30, width - fixed.reduce((a, b) => a + b, 0) - 5);
   const table = new Table({
     head: ['Key', 'Class', 'Code', 'Reason'],
-    colWidths: [38, 16, 24, 70],
+    colWidths: [...fixed, reasonWidth],
     wordWrap: true,
-    wrapOnWordBoundary: false,
     style: { head: [], border: [] },
   });
   for (const m of mismatches) {
     const code = m.code ? `${m.code}${m.repairable ? ' (repairable)' : ''}` : '—';
-    table.push([m.key, m.class, code, m.hint ? `${m.reason}\n→ ${m.hint}` : m.reason]);
+    const lines = [m.reason, ...m.fields.slice(0, 5).map((f) => `${f.column}: ${show(f.source)} ≠ ${show(f.mirror)}`)];
+    if (m.hint) lines.push(`→ ${m.hint}`);
+    table.push([m.key, m.class, code, lines.join('\n')]);
   }
   return table.toString();
+}
+
+function show(value: unknown): string {
+  const text = value === null || value === undefined ? 'NULL' : JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 
 export function renderAuditJson(result: AuditResult): string {

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.js';
+import type { WritableEntity } from '../../src/config/types.js';
+import type { MirrorRow, ParentReadiness, SourceRow } from '../../src/core/audit-types.js';
+import { classifyKey, classifyOrphan, readinessOf, type ClassifyContext } from '../../src/core/classify.js';
+import { smallConfig } from '../support/config-text.js';
+
+const config = parseConfig(JSON.stringify(smallConfig()), 'cfg.json');
+const role = config.entities.find((e) => e.name === 'role') as WritableEntity;
+const school = config.entities.find((e) => e.name === 'school') as WritableEntity;
+const NOW = new Date('2026-01-01T12:00:00Z');
+
+function context(entity: WritableEntity, parents: Record<string, Record<string, ParentReadiness>> = {}, hasTriggerLog = true): ClassifyContext {
+  return {
+    entity,
+    parentStates: new Map(Object.entries(parents).map(([name, states]) => [name, new Map(Object.entries(states))])),
+    columns: new Map([['name', { type: 'character varying', maxLength: 80 }], ['country__c', { type: 'character varying', maxLength: 80 }]]),
+    now: NOW,
+    staleMs: 30 * 60_000,
+    hasTriggerLog,
+  };
+}
+
+function mirrorRow(overrides: Partial<MirrorRow> = {}): MirrorRow {
+  return { id: 1, sfid: null, lastop: 'PENDING', hcErr: null, key: 'k', fields: {}, lookups: {}, log: null, ...overrides };
+}
+
+const roleRow: SourceRow = { key: 'k', fields: {}, parents: { school: 's1', contact: 'c1' } };
+const ready = { school: { s1: 'ready' as const }, contact: { c1: 'ready' as const } };
+const minutesAgo = (n: number) => ({ id: 9, createdAt: new Date(NOW.getTime() - n * 60_000), state: 'NEW', action: 'INSERT', sfMessage: null });
+
+describe('classifyKey', () => {
+  it('never offers delete-and-reinsert for a FAILED row that has an sfid (a failed update)', () => {
+    const result = classifyKey(context(role, ready), roleRow, [mirrorRow({ sfid: 'a0Q000000000001AAA', lastop: 'FAILED', hcErr: 'unable to obtain exclusive access to this record' })]);
+    expect(result.mismatch).toMatchObject({ class: 'failed', code: 'UNABLE_TO_LOCK_ROW', repairable: false });
+    expect(result.mismatch!.reason).toMatch(/must never be deleted and re-inserted/);
+  });
+
+  it('offers a retry for a lock error on an sfid-NULL row', () => {
+    const result = classifyKey(context(role, ready), roleRow, [mirrorRow({ lastop: 'FAILED', hcErr: 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--' })]);
+    expect(result.mismatch).toMatchObject({ class: 'failed', code: 'UNABLE_TO_LOCK_ROW', repairable: true });
+  });
+
+  it("reads the trigger log's sf_message when _hc_err is empty", () => {
+    const log = { ...minutesAgo(5), state: 'FAILED', sfMessage: 'entity is deleted' };
+    const result = classifyKey(context(role, ready), roleRow, [mirrorRow({ lastop: 'FAILED', log })]);
+    expect(result.mismatch).toMatchObject({ class: 'failed', code: 'ENTITY_IS_DELETED', repairable: false });
+  });
+
+  it('blocks on a required parent whose source column is NULL', () => {
+    const row: SourceRow = { ...roleRow, parents: { school: null, contact: 'c1' } };
+    const result = classifyKey(context(role, ready), row, []);
+    expect(result.mismatch).toMatchObject({ class: 'missing_parent', parent: { entity: 'school', key: null, state: 'absent' } });
+    expect(result.mismatch!.reason).toBe('required parent school is NULL in the source row; this row has no mirror row yet');
+  });
+
+  it('skips an optional parent that is NULL', () => {
+    const row: SourceRow = { ...roleRow, parents: { school: 's1', contact: null } };
+    expect(classifyKey(context(role, ready), row, []).class).toBe('absent');
+  });
+
+  it('does not block a synced child on its parents', () => {
+    const synced = mirrorRow({ sfid: 'a0Q000000000002AAA', lastop: 'SYNCED', lookups: { school: 's1', contact: 'c1' } });
+    expect(classifyKey(context(role, {}), roleRow, [synced]).class).toBe('ok');
+  });
+
+  it('reports a re-parented child as drift of its lookup column', () => {
+    const synced = mirrorRow({ sfid: 'a0Q000000000002AAA', lastop: 'SYNCED', lookups: { school: 's0', contact: 'c1' } });
+    expect(classifyKey(context(role, ready), roleRow, [synced]).mismatch?.fields).toEqual([{ column: 'editor__r__editoruuid__c', source: 's1', mirror: 's0' }]);
+  });
+
+  it('ages unsynced rows by their newest trigger-log entry', () => {
+    const schoolRow: SourceRow = { key: 'k', fields: {}, parents: {} };
+    expect(classifyKey(context(school), schoolRow, [mirrorRow({ log: minutesAgo(29) })]).class).toBe('pending');
+    expect(classifyKey(context(school), schoolRow, [mirrorRow({ log: minutesAgo(31) })]).class).toBe('stuck');
+  });
+
+  it('calls an unsynced row with no trigger-log entry left stuck, and one with no trigger log at all pending', () => {
+    const schoolRow: SourceRow = { key: 'k', fields: {}, parents: {} };
+    expect(classifyKey(context(school), schoolRow, [mirrorRow()]).mismatch?.reason).toMatch(/older than the log's retention/);
+    expect(classifyKey(context(school, {}, false), schoolRow, [mirrorRow()]).class).toBe('pending');
+  });
+
+  it('puts duplicate before every other class', () => {
+    const rows = [mirrorRow({ id: 1, lastop: 'FAILED' }), mirrorRow({ id: 2 })];
+    expect(classifyKey(context(role, {}), roleRow, rows).mismatch).toMatchObject({ class: 'duplicate', reason: '2 mirror rows carry this key (ids 1, 2; 0 with an sfid)' });
+  });
+});
+
+describe('classifyOrphan and readinessOf', () => {
+  it('says why a mirror row has no source row', () => {
+    expect(classifyOrphan('k', [mirrorRow()], false).reason).toBe('no source row with this key (deleted in the app?)');
+    expect(classifyOrphan('k', [mirrorRow(), mirrorRow({ id: 2 })], true)).toMatchObject({ class: 'orphan', rows: [{ id: 1 }, { id: 2 }] });
+  });
+
+  it('makes a parent ready when any of its rows has an sfid', () => {
+    expect(readinessOf([mirrorRow({ lastop: 'FAILED' }), mirrorRow({ sfid: 'x' })])).toBe('ready');
+    expect(readinessOf([mirrorRow({ lastop: 'FAILED' })])).toBe('failed');
+    expect(readinessOf([mirrorRow()])).toBe('unsynced');
+  });
+});
