@@ -34,25 +34,30 @@ export function mirrorRowsQuery(entity: Entity, schema: string, withTriggerLog: 
     order by ${ext}::text collate "C", m.id`;
 }
 
-export function toMirrorRow(row: Record<string, unknown>, entity: Entity): MirrorRow {
-  const fields: Record<string, unknown> = {};
-  for (const field of entity.fields) fields[field.mirrorColumn] = row[`f:${field.mirrorColumn}`];
-  const lookups: Record<string, string | null> = {};
-  for (const parent of entity.parents) lookups[parent.entity] = (row[`p:${parent.entity}`] as string | null) ?? null;
-  return {
-    id: Number(row.id),
-    sfid: (row.sfid as string | null) ?? null,
-    lastop: (row.lastop as string | null) ?? null,
-    hcErr: (row.hc_err as string | null) ?? null,
-    key: row.key as string,
-    fields,
-    lookups,
-    log: row.log_id == null ? null : {
-      id: Number(row.log_id),
-      createdAt: (row.log_created_at as Date | null) ?? null,
-      state: (row.log_state as string | null) ?? null,
-      action: (row.log_action as string | null) ?? null,
-      sfMessage: (row.log_sf_message as string | null) ?? null,
-    },
+/** Turns rows of mirrorRowsQuery into MirrorRows; the column aliases are worked out once per entity. */
+export function mirrorRowMapper(entity: Entity): (row: Record<string, unknown>) => MirrorRow {
+  const fieldColumns = entity.fields.map((f) => [f.mirrorColumn, `f:${f.mirrorColumn}`] as const);
+  const lookupColumns = entity.parents.map((p) => [p.entity, `p:${p.entity}`] as const);
+  return (row) => {
+    const fields: Record<string, unknown> = {};
+    for (const [column, alias] of fieldColumns) fields[column] = row[alias];
+    const lookups: Record<string, string | null> = {};
+    for (const [parent, alias] of lookupColumns) lookups[parent] = (row[alias] as string | null) ?? null;
+    return {
+      id: Number(row.id),
+      sfid: (row.sfid as string | null) ?? null,
+      lastop: (row.lastop as string | null) ?? null,
+      hcErr: (row.hc_err as string | null) ?? null,
+      key: row.key as string,
+      fields,
+      lookups,
+      log: row.log_id == null ? null : {
+        id: Number(row.log_id),
+        createdAt: (row.log_created_at as Date | null) ?? null,
+        state: (row.log_state as string | null) ?? null,
+        action: (row.log_action as string | null) ?? null,
+        sfMessage: (row.log_sf_message as string | null) ?? null,
+      },
+    };
   };
 }

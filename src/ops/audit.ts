@@ -9,10 +9,10 @@ import { TRIGGER_LOG_TABLES } from '../core/heroku-connect.js';
 import { mergeByKey } from '../core/merge.js';
 import { DatabaseError } from '../errors.js';
 import { connect, pgErrorText, type Connection } from '../db/connect.js';
-import { streamRows } from '../db/cursor.js';
+import { streamBatches } from '../db/cursor.js';
 import { readCatalog } from '../db/read-catalog.js';
-import { mirrorRowsQuery, toMirrorRow } from '../db/read-mirror.js';
-import { toSourceRow } from '../db/read-source.js';
+import { mirrorRowMapper, mirrorRowsQuery } from '../db/read-mirror.js';
+import { sourceRowMapper } from '../db/read-source.js';
 import { sortedSourceRowsQuery } from '../db/source-query.js';
 import { auditScope } from './audit-scope.js';
 
@@ -112,19 +112,24 @@ async function auditEntity(entity: WritableEntity, ctx: ClassifyContext, walk: W
   let mirrorRows = 0;
   let unsyncedRows = 0;
 
-  async function* sourceSide(): AsyncGenerator<SourceRow> {
-    for await (const raw of streamRows(walk.sourceTrx, sortedSourceRowsQuery(entity, walk.sourceSchema))) {
-      sourceRows++;
-      const row = toSourceRow(raw, entity);
-      if (row) yield row;
-      else sourceRowsWithoutKey++;
+  const toSourceRow = sourceRowMapper(entity);
+  async function* sourceSide(): AsyncGenerator<SourceRow[]> {
+    for await (const batch of streamBatches(walk.sourceTrx, sortedSourceRowsQuery(entity, walk.sourceSchema))) {
+      sourceRows += batch.length;
+      const rows: SourceRow[] = [];
+      for (const raw of batch) {
+        const row = toSourceRow(raw);
+        if (row) rows.push(row);
+        else sourceRowsWithoutKey++;
+      }
+      yield rows;
     }
   }
 
   let seen = 0;
-  for await (const group of mergeByKey(sourceSide(), mirrorSide(entity, walk))) {
+  await mergeByKey(sourceSide(), mirrorSide(entity, walk), (group) => {
     mirrorRows += group.mirror.length;
-    unsyncedRows += group.mirror.filter((row) => row.sfid === null).length;
+    for (const row of group.mirror) if (row.sfid === null) unsyncedRows++;
     if (group.mirror.length > 0) walk.keepStates?.set(group.key, readinessOf(group.mirror));
     const result = group.source
       ? classifyKey(ctx, group.source, group.mirror)
@@ -132,7 +137,7 @@ async function auditEntity(entity: WritableEntity, ctx: ClassifyContext, walk: W
     counts[result.class]++;
     if (result.mismatch) mismatches.push(result.mismatch);
     if (++seen % 5_000 === 0) walk.progress(seen, false);
-  }
+  });
   walk.progress(seen, true);
   return {
     name: entity.name, readOnly: false, mirrorTable: entity.mirror.table,
@@ -149,12 +154,14 @@ async function readMirrorOnly(entity: Entity, walk: Walk): Promise<EntityAudit> 
     if (group.length > 0) walk.keepStates?.set(group[0]!.key, readinessOf(group));
     group = [];
   };
-  for await (const row of mirrorSide(entity, walk)) {
-    if (group.length > 0 && group[0]!.key !== row.key) flush();
-    group.push(row);
-    mirrorRows++;
-    if (row.sfid === null) unsyncedRows++;
-    if (mirrorRows % 5_000 === 0) walk.progress(mirrorRows, false);
+  for await (const batch of mirrorSide(entity, walk)) {
+    for (const row of batch) {
+      if (group.length > 0 && group[0]!.key !== row.key) flush();
+      group.push(row);
+      if (row.sfid === null) unsyncedRows++;
+    }
+    mirrorRows += batch.length;
+    walk.progress(mirrorRows, false);
   }
   flush();
   walk.progress(mirrorRows, true);
@@ -164,9 +171,10 @@ async function readMirrorOnly(entity: Entity, walk: Walk): Promise<EntityAudit> 
   };
 }
 
-async function* mirrorSide(entity: Entity, walk: Walk): AsyncGenerator<MirrorRow> {
-  for await (const raw of streamRows(walk.mirrorTrx, mirrorRowsQuery(entity, walk.mirrorSchema, walk.hasTriggerLog))) {
-    yield toMirrorRow(raw, entity);
+async function* mirrorSide(entity: Entity, walk: Walk): AsyncGenerator<MirrorRow[]> {
+  const toMirrorRow = mirrorRowMapper(entity);
+  for await (const batch of streamBatches(walk.mirrorTrx, mirrorRowsQuery(entity, walk.mirrorSchema, walk.hasTriggerLog))) {
+    yield batch.map(toMirrorRow);
   }
 }
 
