@@ -1,4 +1,4 @@
-import type { HcErrorCode } from './hc-error.js';
+import type { HcError, HcErrorCode } from './hc-error.js';
 
 /** Classes that are mismatches, in the order classification tries them (orphan is found from the mirror side). */
 export const MISMATCH_CLASSES = ['duplicate', 'missing_parent', 'failed', 'absent', 'stuck', 'drift', 'orphan'] as const;
@@ -54,15 +54,8 @@ export interface FieldDrift {
   readonly mirror: unknown;
 }
 
-export interface ParsedErrorDetail {
-  readonly statusCode: string | null;
-  readonly message: string;
-  readonly value?: string;
-  readonly field?: string;
-  readonly object?: string;
-  readonly fields?: readonly string[];
-  readonly duplicateOf?: string;
-}
+/** The parsed error as the audit reports it: HcError without the code (reported beside it). */
+export type ParsedErrorDetail = Omit<HcError, 'code' | 'statusCode'> & { readonly statusCode: string | null };
 
 export interface Mismatch {
   readonly key: string;

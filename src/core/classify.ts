@@ -127,16 +127,9 @@ function rowError(row: MirrorRow): HcError {
 
 function errorFields(error: HcError | null, repairable: boolean): Partial<Mismatch> {
   if (!error) return {};
-  const detail: ParsedErrorDetail = {
-    statusCode: error.statusCode ?? null,
-    message: error.message,
-    ...(error.value !== undefined ? { value: error.value } : {}),
-    ...(error.field !== undefined ? { field: error.field } : {}),
-    ...(error.object !== undefined ? { object: error.object } : {}),
-    ...(error.fields !== undefined ? { fields: error.fields } : {}),
-    ...(error.duplicateOf !== undefined ? { duplicateOf: error.duplicateOf } : {}),
-  };
-  return { code: error.code, repairable, hint: HC_ERROR_HINTS[error.code], error: detail };
+  const { code, statusCode, ...details } = error;
+  const detail: ParsedErrorDetail = { statusCode: statusCode ?? null, ...details };
+  return { code, repairable, hint: HC_ERROR_HINTS[code], error: detail };
 }
 
 /** undefined: unknown (no trigger log at all); Infinity: the log exists but holds nothing for this row. */
