@@ -3,5 +3,5 @@ import { run } from './run.js';
 
 /** Entry point for bin/sfsync.js: sets the exit code rather than exiting, so piped output is never cut off. */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
-  process.exitCode = await run(argv, processContext());
+  process.exitCode = await run(argv, processContext(argv));
 }

@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import { auditCommand } from './commands/audit.js';
 import { backfillCommand } from './commands/backfill.js';
 import { doctorCommand } from './commands/doctor.js';
+import { journalCommand } from './commands/journal.js';
+import { repairCommand } from './commands/repair.js';
 import type { CliContext } from './context.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -20,6 +22,6 @@ export function createProgram(context: CliContext): Command {
       .description('Audit, order and repair Postgres → Salesforce syncs through Heroku Connect mirror tables.')
       .version(version, '-V, --version'),
   );
-  for (const command of [doctorCommand(context), auditCommand(context), backfillCommand(context)]) program.addCommand(configure(command));
+  for (const command of [doctorCommand(context), auditCommand(context), repairCommand(context), backfillCommand(context), journalCommand(context)]) program.addCommand(configure(command));
   return program;
 }

@@ -23,6 +23,8 @@ export interface ConnectOptions {
   env?: NodeJS.ProcessEnv;
   configFile?: string;
   maxConnections?: number;
+  /** Keep connections open however long they idle (a session-level lock lives on one). */
+  holdSession?: boolean;
 }
 
 /** Opens a pool and proves it works, so an unreachable database fails here with one clear message. */
@@ -35,6 +37,7 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
     max: options.maxConnections ?? 4,
     application_name: 'sfsync',
     connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: options.holdSession ? 0 : 10_000,
   });
   // An idle client that loses its server emits 'error' on the pool; without a
   // listener that would crash the process instead of failing the next query.
@@ -48,6 +51,10 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
   }
   return { role: target.role, schema: target.schema, label, db, close: () => db.destroy() };
 }
+
+// Dates we write go out in UTC: `timestamp without time zone` ignores an
+// offset, and Heroku Connect's timestamps are UTC.
+pg.defaults.parseInputDatesAsUTC = true;
 
 const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
 

@@ -25,3 +25,8 @@ export function sourceRowsQuery(entity: WritableEntity, schema: string): RawBuil
 export function sortedSourceRowsQuery(entity: WritableEntity, schema: string): RawBuilder<Record<string, unknown>> {
   return sql`select * from (${sourceRowsQuery(entity, schema)}) as s order by ${sql.id('key')} collate "C" nulls last`;
 }
+
+/** The source rows with these keys, as they are now (for writing them to the mirror). */
+export function sourceRowsByKeyQuery(entity: WritableEntity, schema: string, keys: readonly string[]): RawBuilder<Record<string, unknown>> {
+  return sql`select * from (${sourceRowsQuery(entity, schema)}) as s where ${sql.id('key')} = any(${[...keys]}::text[])`;
+}

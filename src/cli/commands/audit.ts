@@ -1,8 +1,9 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { MISMATCH_CLASSES, type MismatchClass } from '../../core/audit-types.js';
 import { parseDuration } from '../../core/duration.js';
 import type { CliContext } from '../context.js';
 import { loadConfigFrom, withConfigOptions, type ConfigOptions } from '../options.js';
+import { collect, parseClasses, parseCount, parseDurationOption } from '../parse-options.js';
 import { startProgress } from '../progress.js';
 
 interface AuditOptions extends ConfigOptions {
@@ -24,9 +25,9 @@ export function auditCommand(context: CliContext): Command {
     )
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'ndjson']).default('table'))
     .option('-e, --entity <name>', 'audit only this entity (repeatable); its parents are read, not reported', collect, [])
-    .option('--stale <duration>', 'unsynced rows older than this are stuck (e.g. 90s, 30m, 2h)', duration, parseDuration('30m'))
-    .option('--details <n>', 'mismatches listed per entity in the table output', count, 20)
-    .option('--fail-on <classes>', `comma-separated classes that make the exit code 1 (default: all of ${MISMATCH_CLASSES.join(',')})`, classes, [...MISMATCH_CLASSES]);
+    .option('--stale <duration>', 'unsynced rows older than this are stuck (e.g. 90s, 30m, 2h)', parseDurationOption, parseDuration('30m'))
+    .option('--details <n>', 'mismatches listed per entity in the table output', parseCount, 20)
+    .option('--fail-on <classes>', `comma-separated classes that make the exit code 1 (default: all of ${MISMATCH_CLASSES.join(',')})`, parseClasses, [...MISMATCH_CLASSES]);
   withConfigOptions(command);
   return command.action(async (options: AuditOptions) => {
     const [{ runAudit }, render] = await Promise.all([import('../../ops/audit.js'), import('../render/audit.js')]);
@@ -57,24 +58,3 @@ export function auditCommand(context: CliContext): Command {
   });
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function duration(value: string): number {
-  const ms = parseDuration(value);
-  if (ms === undefined) throw new InvalidArgumentError('expected a duration such as 90s, 30m, 2h or 1d');
-  return ms;
-}
-
-function count(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
-  return Number(value);
-}
-
-function classes(value: string): MismatchClass[] {
-  const list = value.split(',').map((v) => v.trim()).filter(Boolean);
-  const unknown = list.filter((v) => !(MISMATCH_CLASSES as readonly string[]).includes(v));
-  if (unknown.length > 0) throw new InvalidArgumentError(`unknown class ${unknown.join(', ')}; choose from ${MISMATCH_CLASSES.join(', ')}`);
-  return list as MismatchClass[];
-}

@@ -1,9 +1,9 @@
 import { Command } from 'commander';
-import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
-import { loadConfigFrom, withConfigOptions, withFormatOption, type ConfigOptions, type FormatOptions } from '../options.js';
+import { loadConfigFrom, withConfigOptions } from '../options.js';
+import { runWriteCommand, withRunOptions, type RepairCliOptions } from './repair.js';
 
-interface BackfillOptions extends ConfigOptions, FormatOptions {
+interface BackfillOptions extends RepairCliOptions {
   order?: boolean;
 }
 
@@ -11,15 +11,21 @@ export function backfillCommand(context: CliContext): Command {
   const command = new Command('backfill')
     .summary('write absent mirror rows parent-before-child; --order prints that order')
     .description(
-      'Print the canonical parent-before-child order of the configured entities (--order).\n' +
-        'Entities of one level have no dependency between them.',
+      'Insert every absent mirror row, entity by entity in canonical order (parents first), for turning\n' +
+        'sync on for a new object. Children wait for their parents: without --wait they are deferred\n' +
+        'until a later run; with --wait each level waits for Connect to give its rows an sfid.\n' +
+        'Resumable: a checkpoint per entity in sfsync.checkpoints; a finished backfill does nothing when\n' +
+        'run again (--restart to forget the checkpoints).\n' +
+        '--order prints the canonical order and levels (entities of one level do not depend on each other).',
     )
-    .option('--order', 'print the canonical order and levels, then exit (needs no database)');
-  withFormatOption(withConfigOptions(command));
+    .option('--order', 'print the canonical order and levels, then exit (needs no database)')
+    .option('--dry-run', 'print the plan and write nothing')
+    .option('-y, --yes', 'write without asking (required when stdin is not a terminal)')
+    .option('--restart', 'forget the checkpoints of earlier backfills and start over');
+  withRunOptions(command);
+  withConfigOptions(command);
   return command.action(async (options: BackfillOptions) => {
-    if (!options.order) {
-      throw new UsageError('this version of sfsync only prints the backfill order: run `sfsync backfill --order`');
-    }
+    if (!options.order) return runWriteCommand('backfill', { ...options, strategy: 'reinsert' }, context);
     const render = await import('../render/order.js');
     const config = await loadConfigFrom(options, context);
     context.stdout.write(options.format === 'json' ? render.renderOrderJson(config) : render.renderOrderTable(config));

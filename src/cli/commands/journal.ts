@@ -1,0 +1,28 @@
+import { Command, Option } from 'commander';
+import type { CliContext } from '../context.js';
+import { loadConfigFrom, withConfigOptions, type ConfigOptions } from '../options.js';
+import { parseCount } from '../parse-options.js';
+
+interface JournalOptions extends ConfigOptions {
+  format: 'table' | 'json';
+  limit: number;
+}
+
+export function journalCommand(context: CliContext): Command {
+  const command = new Command('journal')
+    .summary('list repair/backfill runs, or every change one run made')
+    .description(
+      'Without RUN_ID: the latest runs (who, where, when, what). With RUN_ID (or a unique prefix of it):\n' +
+        'every change that run made, with the full row before and after, from sfsync.journal.',
+    )
+    .argument('[run-id]', 'a run id, or a unique prefix of one')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--limit <n>', 'runs listed', parseCount, 20);
+  withConfigOptions(command);
+  return command.action(async (runId: string | undefined, options: JournalOptions) => {
+    const [{ readJournal }, render] = await Promise.all([import('../../ops/journal.js'), import('../render/journal.js')]);
+    const config = await loadConfigFrom(options, context);
+    const view = await readJournal(config, { runId, limit: options.limit, env: context.env });
+    context.stdout.write(options.format === 'json' ? render.renderJournalJson(view) : render.renderJournalTable(view));
+  });
+}

@@ -1,0 +1,97 @@
+import { Command, Option } from 'commander';
+import { MISMATCH_CLASSES } from '../../core/audit-types.js';
+import { parseDuration } from '../../core/duration.js';
+import { UsageError } from '../../errors.js';
+import type { CliContext } from '../context.js';
+import { loadConfigFrom, withConfigOptions, type ConfigOptions } from '../options.js';
+import { collect, parseClasses, parseCount, parseDurationOption } from '../parse-options.js';
+import { startProgress } from '../progress.js';
+import { confirmOnTerminal } from '../prompt.js';
+
+export interface RepairCliOptions extends ConfigOptions {
+  format: 'table' | 'json';
+  dryRun?: boolean;
+  yes?: boolean;
+  strategy: 'reinsert' | 'recapture';
+  only?: (typeof MISMATCH_CLASSES)[number][];
+  entity: string[];
+  batchSize: number;
+  concurrency: number;
+  stale: number;
+  wait?: number;
+  details: number;
+  restart?: boolean;
+}
+
+export function repairCommand(context: CliContext): Command {
+  const command = new Command('repair')
+    .summary('fix mismatches in canonical order: insert, re-insert, dedupe, update (with --dry-run)')
+    .description(
+      'Plan a fix for every mismatch the audit finds and carry it out parents first:\n' +
+        '  absent → insert; failed and repairable → delete the sfid-NULL row and insert it again;\n' +
+        '  duplicate → delete the sfid-NULL extras; drift → update the differing columns;\n' +
+        '  missing_parent → defer; stuck, orphan, other failures → skip, with the reason.\n' +
+        'Never deletes or rewrites a row that has an sfid; journals every change in sfsync.journal.\n' +
+        'Exit codes: 0 all done, 1 something failed or was deferred, 2 usage/config, 3 database, 4 another run holds the lock.',
+    )
+    .option('--dry-run', 'print the plan and write nothing')
+    .option('-y, --yes', 'write without asking (required when stdin is not a terminal)')
+    .addOption(new Option('--strategy <strategy>', 'how to retry a repairable FAILED insert').choices(['reinsert', 'recapture']).default('reinsert'));
+  withRunOptions(command);
+  command.option('--only <classes>', `act only on these mismatch classes (comma-separated: ${MISMATCH_CLASSES.join(',')})`, parseClasses);
+  withConfigOptions(command);
+  return command.action((options: RepairCliOptions) => runWriteCommand('repair', options, context));
+}
+
+/** Options repair and backfill share. */
+export function withRunOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('-e, --entity <name>', 'only this entity (repeatable); its parents are read, not written', collect, [])
+    .option('--batch-size <n>', 'rows per transaction', parseCount, 500)
+    .option('--concurrency <n>', 'entities of one level written at once', parseCount, 2)
+    .option('--stale <duration>', 'unsynced rows older than this are stuck', parseDurationOption, parseDuration('30m'))
+    .option('--wait <duration>', 'after each level, wait this long for Connect to give the written rows an sfid (e.g. 5m)', parseDurationOption)
+    .option('--details <n>', 'actions listed in the table output', parseCount, 30);
+}
+
+export async function runWriteCommand(name: 'repair' | 'backfill', options: RepairCliOptions, context: CliContext): Promise<void> {
+  if (!options.dryRun && !options.yes && !context.stdinIsTTY) {
+    throw new UsageError(`refusing to write without --yes when stdin is not a terminal (see the plan first with \`sfsync ${name} --dry-run\`)`);
+  }
+  if (options.batchSize < 1 || options.concurrency < 1) throw new UsageError('--batch-size and --concurrency must be at least 1');
+  const [{ runRepair }, render, backfill] = await Promise.all([
+    import('../../ops/repair.js'),
+    import('../render/repair.js'),
+    name === 'backfill' ? import('../../ops/backfill.js') : Promise.resolve(undefined),
+  ]);
+  const config = await loadConfigFrom(options, context);
+  const progress = await startProgress(context, `${name}: auditing`);
+  try {
+    const result = await runRepair(config, {
+      command: name,
+      dryRun: Boolean(options.dryRun),
+      strategy: options.strategy ?? 'reinsert',
+      only: options.only,
+      entities: options.entity,
+      batchSize: options.batchSize,
+      concurrency: options.concurrency,
+      staleMs: options.stale,
+      waitMs: options.wait,
+      env: context.env,
+      commandLine: ['sfsync', ...context.argv].join(' '),
+      backfill: backfill?.backfillHooks(Boolean(options.restart)),
+      confirm: options.yes ? undefined : async (plan) => {
+        progress.stop();
+        const writes = plan.filter((a) => a.action !== 'defer' && a.action !== 'skip').length;
+        return confirmOnTerminal(context, `${name}: apply ${writes} change(s) to the mirror database? [y/N] `);
+      },
+      onProgress: (text) => progress.update(`${name}: ${text}`),
+    });
+    progress.stop();
+    context.stdout.write(options.format === 'json' ? render.renderRepairJson(result, name) : render.renderRepairTable(result, name, options.details, context.stdout.columns ?? 160));
+    context.exitCode = render.repairExitCode(result);
+  } finally {
+    progress.stop();
+  }
+}

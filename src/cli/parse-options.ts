@@ -1,0 +1,26 @@
+import { InvalidArgumentError } from 'commander';
+import { MISMATCH_CLASSES, type MismatchClass } from '../core/audit-types.js';
+import { parseDuration } from '../core/duration.js';
+
+/** commander argument parsers shared by the commands; each throws commander's error so usage problems exit 2. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function parseDurationOption(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError('expected a duration such as 90s, 30m, 2h or 1d');
+  return ms;
+}
+
+export function parseCount(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
+  return Number(value);
+}
+
+export function parseClasses(value: string): MismatchClass[] {
+  const list = value.split(',').map((v) => v.trim()).filter(Boolean);
+  const unknown = list.filter((v) => !(MISMATCH_CLASSES as readonly string[]).includes(v));
+  if (unknown.length > 0) throw new InvalidArgumentError(`unknown class ${unknown.join(', ')}; choose from ${MISMATCH_CLASSES.join(', ')}`);
+  return list as MismatchClass[];
+}

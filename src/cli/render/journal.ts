@@ -1,0 +1,41 @@
+import type { JournalRow, RunRow } from '../../db/journal.js';
+import type { JournalView } from '../../ops/journal.js';
+import { renderJson } from './json.js';
+import { renderTable } from './table.js';
+
+export function renderJournalTable(view: JournalView): string {
+  if (view.kind === 'runs') {
+    if (view.runs.length === 0) return 'no runs recorded yet\n';
+    return `${renderTable(
+      ['Run', 'Command', 'Started', 'Status', 'Changes', 'Who', 'Host'],
+      view.runs.map((r) => [r.run_id, r.command, r.started_at.toISOString(), r.status, r.changes, r.actor ?? '—', r.host ?? '—']),
+    )}\n`;
+  }
+  const { run, entries } = view;
+  const head = `run ${run.run_id}: ${run.command} by ${run.actor ?? 'unknown'} on ${run.host ?? 'unknown'}, ${run.started_at.toISOString()} → ${run.finished_at?.toISOString() ?? '(not finished)'}, ${run.status}\n${run.command_line ?? ''}\n`;
+  if (entries.length === 0) return `${head}no changes\n`;
+  return `${head}${renderTable(['#', 'Entity', 'Action', 'Key', 'Mirror id', 'At', 'Change'], entries.map((e) => [e.id, e.entity, e.action, e.key ?? '—', e.mirror_id ?? '—', e.at.toISOString(), describe(e)]))}\n`;
+}
+
+function describe(entry: JournalRow): string {
+  if (entry.action === 'delete') return `deleted (sfid ${String(entry.before?.sfid ?? 'NULL')}, ${String(entry.before?._hc_lastop ?? '')})`;
+  if (entry.action === 'insert') return 'inserted';
+  if (entry.action === 'recapture') return `queued again (trigger log ${String((entry.after as { trigger_log_id?: unknown } | null)?.trigger_log_id ?? '?')})`;
+  const changed = Object.keys(entry.after ?? {}).filter((k) => JSON.stringify(entry.after?.[k]) !== JSON.stringify(entry.before?.[k]) && !['_hc_lastop', '_hc_err'].includes(k));
+  return `changed ${changed.join(', ')}`;
+}
+
+export function renderJournalJson(view: JournalView): string {
+  if (view.kind === 'runs') return renderJson('journal', { runs: view.runs.map(runJson) });
+  return renderJson('journal', {
+    run: runJson(view.run),
+    entries: view.entries.map((e) => ({ id: Number(e.id), entity: e.entity, mirrorTable: e.mirror_table, action: e.action, key: e.key, mirrorId: e.mirror_id, before: e.before, after: e.after, at: e.at.toISOString() })),
+  });
+}
+
+function runJson(r: RunRow) {
+  return {
+    runId: r.run_id, command: r.command, startedAt: r.started_at.toISOString(), finishedAt: r.finished_at?.toISOString() ?? null,
+    actor: r.actor, host: r.host, commandLine: r.command_line, dryRun: r.dry_run, status: r.status, changes: r.changes, summary: r.summary,
+  };
+}

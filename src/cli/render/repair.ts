@@ -1,0 +1,70 @@
+import Table from 'cli-table3';
+import type { ActionStatus } from '../../core/plan.js';
+import type { ActionResult, RepairResult } from '../../ops/repair.js';
+import { renderJson } from './json.js';
+import { renderTable } from './table.js';
+
+const STATUSES: readonly ActionStatus[] = ['planned', 'done', 'failed', 'deferred', 'skipped'];
+
+export function renderRepairTable(result: RepairResult, command: string, details: number, width = 160): string {
+  const rows: (string | number)[][] = [];
+  for (const entity of result.order) {
+    for (const [action, counts] of Object.entries(result.summary[entity] ?? {})) {
+      rows.push([entity, action, ...STATUSES.map((s) => counts[s] ?? 0)]);
+    }
+  }
+  const parts: string[] = [];
+  const title = result.dryRun ? `${command} --dry-run: the plan, nothing written` : result.cancelled ? `${command}: cancelled, nothing written` : `${command} run ${result.runId}`;
+  parts.push(title);
+  parts.push(rows.length > 0 ? renderTable(['Entity', 'Action', ...STATUSES], rows) : 'nothing to do: no mismatches to act on');
+
+  const shown = result.actions.filter((a) => a.status !== 'done').slice(0, details);
+  if (shown.length > 0) {
+    const table = new Table({
+      head: ['Entity', 'Key', 'Action', 'Status', 'Why'],
+      colWidths: [16, 40, 11, 10, Math.max(30, width - 16 - 40 - 11 - 10 - 6)],
+      wordWrap: true,
+      style: { head: [], border: [] },
+    });
+    for (const a of shown) table.push([a.entity, a.key, a.action, a.status, a.error ? `${a.reason}\n✗ ${a.error}` : a.reason]);
+    parts.push(table.toString());
+    const hidden = result.actions.filter((a) => a.status !== 'done').length - shown.length;
+    if (hidden > 0) parts.push(`… and ${hidden} more (--details N, or --format json for all)`);
+  }
+  parts.push(verdict(result, command));
+  return `${parts.join('\n')}\n`;
+}
+
+function verdict(result: RepairResult, command: string): string {
+  const count = (status: ActionStatus) => result.actions.filter((a) => a.status === status).length;
+  if (result.dryRun) return `${count('planned')} change(s) planned, ${count('deferred')} deferred, ${count('skipped')} skipped; run without --dry-run to apply`;
+  if (result.cancelled) return 'nothing was written';
+  const deferred = count('deferred');
+  const next = deferred > 0 ? `; ${deferred} deferred until their parents have an sfid: run \`sfsync ${command}\` again once Connect has synced (or use --wait)` : '';
+  return `${count('done')} done, ${count('failed')} failed, ${count('skipped')} skipped${next}; journal: sfsync journal ${result.runId}`;
+}
+
+export function renderRepairJson(result: RepairResult, command: string): string {
+  return renderJson(command, {
+    dryRun: result.dryRun,
+    cancelled: result.cancelled,
+    runId: result.runId,
+    order: result.order,
+    actions: result.actions.map(actionJson),
+    summary: result.summary,
+  });
+}
+
+function actionJson(a: ActionResult) {
+  return {
+    entity: a.entity, key: a.key, action: a.action, reason: a.reason, status: a.status, error: a.error,
+    class: a.class, code: a.code, mirrorId: a.mirrorId, deleteIds: a.deleteIds, columns: a.columns, blockedBy: a.blockedBy,
+  };
+}
+
+/** 0 when everything planned was done; 1 when something failed or was deferred (or, in a dry run, would be written or deferred). */
+export function repairExitCode(result: RepairResult): number {
+  if (result.cancelled) return 1;
+  const open: ActionStatus[] = result.dryRun ? ['planned', 'deferred'] : ['failed', 'deferred', 'planned'];
+  return result.actions.some((a) => open.includes(a.status)) ? 1 : 0;
+}

@@ -1,0 +1,134 @@
+import { sql, type Transaction } from 'kysely';
+import type { WritableEntity } from '../config/types.js';
+import type { SourceRow } from '../core/audit-types.js';
+import { mirrorValues } from '../core/mirror-values.js';
+import type { ActionStatus, PlannedAction } from '../core/plan.js';
+import { pgErrorText, type Connection } from '../db/connect.js';
+import { journal } from '../db/journal.js';
+import { sourceRowMapper } from '../db/read-source.js';
+import { sourceRowsByKeyQuery } from '../db/source-query.js';
+import { deleteUnsyncedRow, insertRow, lockRowsForKey, recaptureRow, updateSyncedRow } from '../db/write-mirror.js';
+
+export interface ActionOutcome {
+  readonly status: ActionStatus;
+  readonly error: string | null;
+  /** Mirror row ids this action inserted (for --wait). */
+  readonly insertedIds: readonly number[];
+}
+
+export interface ApplyContext {
+  readonly runId: string;
+  readonly source: Connection;
+  readonly mirror: Connection;
+  readonly batchSize: number;
+  /** Called inside each batch's transaction, just before it commits, with the batch's last key (backfill checkpoints). */
+  readonly onBatchCommitted?: (trx: Transaction<any>, entity: string, lastKey: string, runId: string) => Promise<void>;
+}
+
+/**
+ * Carries out one entity's write actions in batches: each batch is a
+ * transaction, each row a savepoint, so one bad row is recorded and skipped
+ * while the rest of the batch commits. Every destructive step re-checks its
+ * condition at write time, and journals the row it changes in the same
+ * transaction.
+ */
+export async function applyActions(entity: WritableEntity, actions: readonly PlannedAction[], ctx: ApplyContext): Promise<ActionOutcome[]> {
+  const outcomes: ActionOutcome[] = [];
+  for (let start = 0; start < actions.length; start += ctx.batchSize) {
+    const batch = actions.slice(start, start + ctx.batchSize);
+    const needSource = batch.filter((a) => a.action === 'insert' || a.action === 'reinsert' || a.action === 'update').map((a) => a.key);
+    const sourceRows = await readSourceRows(entity, ctx.source, needSource);
+    const results = await ctx.mirror.db.transaction().execute(async (trx) => {
+      const batchOutcomes: ActionOutcome[] = [];
+      for (const action of batch) {
+        await sql`savepoint sfsync_row`.execute(trx);
+        try {
+          const outcome = await applyOne(trx, entity, action, sourceRows.get(action.key), ctx);
+          await sql`release savepoint sfsync_row`.execute(trx);
+          batchOutcomes.push(outcome);
+        } catch (error) {
+          await sql`rollback to savepoint sfsync_row`.execute(trx);
+          batchOutcomes.push({ status: 'failed', error: pgErrorText(error), insertedIds: [] });
+        }
+      }
+      await ctx.onBatchCommitted?.(trx, entity.name, batch.at(-1)!.key, ctx.runId);
+      return batchOutcomes;
+    });
+    outcomes.push(...results);
+  }
+  return outcomes;
+}
+
+async function readSourceRows(entity: WritableEntity, source: Connection, keys: string[]): Promise<Map<string, SourceRow>> {
+  if (keys.length === 0) return new Map();
+  const { rows } = await sourceRowsByKeyQuery(entity, source.schema, keys).execute(source.db);
+  const toSourceRow = sourceRowMapper(entity);
+  const byKey = new Map<string, SourceRow>();
+  for (const raw of rows) {
+    const row = toSourceRow(raw);
+    if (row) byKey.set(row.key, row);
+  }
+  return byKey;
+}
+
+type Outcome = ActionOutcome;
+const done = (insertedIds: number[] = []): Outcome => ({ status: 'done', error: null, insertedIds });
+const skipped = (why: string): Outcome => ({ status: 'skipped', error: why, insertedIds: [] });
+
+async function applyOne(trx: Transaction<any>, entity: WritableEntity, action: PlannedAction, row: SourceRow | undefined, ctx: ApplyContext): Promise<Outcome> {
+  const schema = ctx.mirror.schema;
+  const record = (kind: string, mirrorId: number | null, before: unknown, after: unknown) =>
+    journal(trx, { runId: ctx.runId, entity: entity.name, mirrorTable: entity.mirror.table, action: kind, key: action.key, mirrorId, before, after });
+
+  switch (action.action) {
+    case 'insert': {
+      if (!row) return skipped('the source row is gone or no longer passes source.where');
+      const existing = await lockRowsForKey(trx, schema, entity, action.key);
+      if (existing.length > 0) return skipped(`a mirror row with this key appeared since the audit (id ${existing[0]!.id})`);
+      const image = await insertRow(trx, schema, entity, mirrorValues(entity, row));
+      await record('insert', Number(image.id), null, image);
+      return done([Number(image.id)]);
+    }
+    case 'reinsert': {
+      if (!row) return skipped('the source row is gone or no longer passes source.where');
+      const existing = await lockRowsForKey(trx, schema, entity, action.key);
+      const synced = existing.find((r) => r.sfid !== null);
+      if (synced) return skipped(`mirror row ${synced.id} with this key already has an sfid: nothing to re-insert`);
+      const deleted = await deleteUnsyncedRow(trx, schema, entity, action.mirrorId!, true);
+      if (!deleted) return skipped('the FAILED row changed since the audit (synced, rewritten or gone): left alone');
+      await record('delete', action.mirrorId, deleted, null);
+      const image = await insertRow(trx, schema, entity, mirrorValues(entity, row));
+      await record('insert', Number(image.id), null, image);
+      return done([Number(image.id)]);
+    }
+    case 'recapture': {
+      const result = await recaptureRow(trx, schema, entity, action.mirrorId!);
+      if (!result) return skipped('the FAILED row changed since the audit (synced, rewritten or gone): left alone');
+      await record('recapture', action.mirrorId, result.image, { trigger_log_id: result.logId });
+      return done();
+    }
+    case 'dedupe': {
+      await lockRowsForKey(trx, schema, entity, action.key);
+      let removed = 0;
+      for (const id of action.deleteIds) {
+        const deleted = await deleteUnsyncedRow(trx, schema, entity, id, false);
+        if (!deleted) continue;
+        await record('delete', id, deleted, null);
+        removed++;
+      }
+      return removed === action.deleteIds.length ? done() : removed > 0
+        ? { status: 'done', error: `${action.deleteIds.length - removed} row(s) gained an sfid since the audit and were kept`, insertedIds: [] }
+        : skipped('every extra row gained an sfid since the audit: nothing deleted');
+    }
+    case 'update': {
+      if (!row) return skipped('the source row is gone or no longer passes source.where');
+      const changed = await updateSyncedRow(trx, schema, entity, action.mirrorId!, mirrorValues(entity, row, action.columns));
+      if (!changed) return skipped('the row has no sfid any more: not updated');
+      await record('update', action.mirrorId, changed.before, changed.after);
+      return done();
+    }
+    case 'defer':
+    case 'skip':
+      throw new Error(`applyOne called for ${action.action}`);
+  }
+}

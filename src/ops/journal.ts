@@ -1,0 +1,23 @@
+import { resolveUrl } from '../config/resolve-url.js';
+import type { Config } from '../config/types.js';
+import { UsageError } from '../errors.js';
+import { connect } from '../db/connect.js';
+import { journalExists, listRuns, readRun, type JournalRow, type RunRow } from '../db/journal.js';
+
+export type JournalView = { kind: 'runs'; runs: RunRow[] } | { kind: 'run'; run: RunRow; entries: JournalRow[] };
+
+export async function readJournal(config: Config, options: { runId?: string | undefined; limit: number; env?: NodeJS.ProcessEnv }): Promise<JournalView> {
+  const mirror = await connect({ ...config.mirror, url: resolveUrl(config.mirror, options.env, config.file) }, { maxConnections: 1 });
+  try {
+    if (!(await journalExists(mirror.db))) {
+      if (options.runId) throw new UsageError(`no run ${options.runId}: sfsync has not written to this mirror database yet`);
+      return { kind: 'runs', runs: [] };
+    }
+    if (!options.runId) return { kind: 'runs', runs: await listRuns(mirror.db, options.limit) };
+    const { run, entries } = await readRun(mirror.db, options.runId);
+    if (!run) throw new UsageError(`no run matches ${options.runId} (or the prefix is not unique): list runs with \`sfsync journal\``);
+    return { kind: 'run', run, entries };
+  } finally {
+    await mirror.close();
+  }
+}

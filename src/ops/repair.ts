@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import pLimit from 'p-limit';
+import { resolveUrls } from '../config/resolve-url.js';
+import type { Config, WritableEntity } from '../config/types.js';
+import type { MismatchClass } from '../core/audit-types.js';
+import { CAPTURED_XMLBINARY } from '../core/heroku-connect.js';
+import { initialStatus, planRepair, WRITE_ACTIONS, type ActionKind, type ActionStatus, type PlannedAction, type RepairStrategy } from '../core/plan.js';
+import { DatabaseError } from '../errors.js';
+import { connect, type Connection } from '../db/connect.js';
+import { ensureJournal, finishRun, startRun } from '../db/journal.js';
+import { acquireWriteLock } from '../db/lock.js';
+import { readCatalog } from '../db/read-catalog.js';
+import { countSettled } from '../db/write-mirror.js';
+import { applyActions, type ApplyContext } from './apply-actions.js';
+import { runAudit } from './audit.js';
+import { auditScope } from './audit-scope.js';
+import { currentActor, currentHost } from './run-identity.js';
+
+export interface RepairOptions {
+  readonly command: 'repair' | 'backfill';
+  readonly dryRun: boolean;
+  readonly strategy: RepairStrategy;
+  readonly only?: readonly MismatchClass[] | undefined;
+  readonly entities?: readonly string[] | undefined;
+  readonly batchSize: number;
+  readonly concurrency: number;
+  readonly staleMs: number;
+  /** After each level, wait up to this long for Connect to settle the rows written. */
+  readonly waitMs?: number | undefined;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly commandLine: string;
+  /** Asked with the full plan before anything is written; false stops the run. */
+  readonly confirm?: (plan: readonly PlannedAction[]) => Promise<boolean>;
+  readonly onProgress?: (text: string) => void;
+  /** Backfill: extra work per committed batch, and actions to leave out (already done by an earlier run). */
+  readonly backfill?: BackfillHooks;
+}
+
+export interface BackfillHooks {
+  /** Leaves out the actions of entities an earlier run finished. */
+  filter(mirror: Connection, actions: PlannedAction[]): Promise<PlannedAction[]>;
+  onBatchCommitted: ApplyContext['onBatchCommitted'];
+  /** Marks the entities whose every action was done as finished. */
+  finish(mirror: Connection, runId: string, complete: readonly string[]): Promise<void>;
+}
+
+export interface ActionResult extends PlannedAction {
+  readonly status: ActionStatus;
+  readonly error: string | null;
+}
+
+export interface RepairResult {
+  readonly runId: string | null;
+  readonly dryRun: boolean;
+  readonly cancelled: boolean;
+  readonly order: readonly string[];
+  readonly actions: readonly ActionResult[];
+  /** entity → action → status → count. */
+  readonly summary: Readonly<Record<string, Partial<Record<ActionKind, Partial<Record<ActionStatus, number>>>>>>;
+}
+
+/**
+ * Plans the fixes for every mismatch in canonical order and, unless it is a
+ * dry run, carries them out level by level: parents first, each level planned
+ * from a fresh audit, so a child is written only when its parent has an sfid.
+ */
+export async function runRepair(config: Config, options: RepairOptions): Promise<RepairResult> {
+  const scope = auditScope(config, options.entities);
+  const urls = resolveUrls(config, options.env);
+  const planOptions = { strategy: options.strategy, only: options.only, insertOnly: options.command === 'backfill' };
+  const audit = (entities: readonly string[]) => runAudit(config, { entities, staleMs: options.staleMs, env: options.env });
+
+  options.onProgress?.('auditing');
+  const first = await audit(scope.report);
+  const plan = planRepair(first.entities, planOptions);
+  if (options.dryRun) return result(null, true, false, scope.report, plan.map(asPlanned));
+
+  const lock = await acquireWriteLock({ ...config.mirror, url: urls.mirror }, { env: options.env });
+  let source: Connection | undefined;
+  let mirror: Connection | undefined;
+  try {
+    mirror = await connect({ ...config.mirror, url: urls.mirror }, { maxConnections: options.concurrency + 1 });
+    source = await connect({ ...config.source, url: urls.source }, { maxConnections: options.concurrency + 1 });
+    await assertWritable(mirror, options.strategy);
+    const runId = randomUUID();
+    const toApply = options.backfill ? await options.backfill.filter(mirror, plan) : plan;
+    if (options.confirm && toApply.some((a) => WRITE_ACTIONS.has(a.action)) && !(await options.confirm(toApply))) {
+      return result(null, false, true, scope.report, toApply.map(asPlanned));
+    }
+    await ensureJournal(mirror.db);
+    await startRun(mirror.db, {
+      runId, command: options.command, actor: currentActor(options.env ?? process.env), host: currentHost(),
+      commandLine: options.commandLine, dryRun: false,
+    });
+    let outcome: ActionResult[];
+    try {
+      outcome = await applyByLevel(config, scope.report, toApply, { runId, source, mirror, options, audit, planOptions });
+    } catch (error) {
+      await finishRun(mirror.db, runId, 'aborted', { error: error instanceof Error ? error.message : String(error) }).catch(() => undefined);
+      throw error;
+    }
+    const complete = scope.report.filter((name) => outcome.every((a) => a.entity !== name || a.status === 'done'));
+    await options.backfill?.finish(mirror, runId, complete);
+    const done = result(runId, false, false, scope.report, outcome);
+    await finishRun(mirror.db, runId, outcome.some((a) => a.status === 'failed') ? 'failed' : 'done', done.summary);
+    return done;
+  } finally {
+    await Promise.all([source?.close(), mirror?.close()]);
+    await lock.release();
+  }
+}
+
+interface LevelContext {
+  runId: string;
+  source: Connection;
+  mirror: Connection;
+  options: RepairOptions;
+  audit: (entities: readonly string[]) => ReturnType<typeof runAudit>;
+  planOptions: Parameters<typeof planRepair>[1];
+}
+
+async function applyByLevel(config: Config, reported: readonly string[], initial: PlannedAction[], ctx: LevelContext): Promise<ActionResult[]> {
+  const byName = new Map(config.entities.map((e) => [e.name, e]));
+  const results: ActionResult[] = [];
+  const limit = pLimit(ctx.options.concurrency);
+  let levelIndex = 0;
+  for (const level of config.graph.levels) {
+    const entities = level.filter((name) => reported.includes(name) && !byName.get(name)!.readOnly);
+    if (entities.length === 0) continue;
+    // The first level uses the plan shown to the user; later ones see what the earlier levels wrote.
+    let plan = initial.filter((a) => entities.includes(a.entity));
+    if (levelIndex++ > 0) {
+      ctx.options.onProgress?.(`auditing ${entities.join(', ')}`);
+      plan = planRepair((await ctx.audit(entities)).entities, ctx.planOptions);
+      if (ctx.options.backfill) plan = await ctx.options.backfill.filter(ctx.mirror, plan);
+    }
+    const written = await Promise.all(entities.map((name) => limit(async () => {
+      const entity = byName.get(name) as WritableEntity;
+      const mine = plan.filter((a) => a.entity === name);
+      const writes = mine.filter((a) => WRITE_ACTIONS.has(a.action));
+      ctx.options.onProgress?.(`${name}: writing ${writes.length} change(s)`);
+      const outcomes = await applyActions(entity, writes, {
+        runId: ctx.runId, source: ctx.source, mirror: ctx.mirror, batchSize: ctx.options.batchSize,
+        onBatchCommitted: ctx.options.backfill?.onBatchCommitted,
+      });
+      const applied = writes.map((a, i) => ({ ...a, status: outcomes[i]!.status, error: outcomes[i]!.error }));
+      results.push(...mine.filter((a) => !WRITE_ACTIONS.has(a.action)).map(asPlanned), ...applied);
+      return { entity, ids: outcomes.flatMap((o) => o.insertedIds) };
+    })));
+    if (ctx.options.waitMs) await waitForConnect(ctx, written, ctx.options.waitMs);
+  }
+  const order = new Map(config.graph.order.map((name, i) => [name, i]));
+  return results.sort((a, b) => order.get(a.entity)! - order.get(b.entity)!);
+}
+
+/** Polls until Connect has given every written row an sfid or FAILED it, or time runs out. */
+async function waitForConnect(ctx: LevelContext, written: { entity: WritableEntity; ids: number[] }[], waitMs: number): Promise<void> {
+  const total = written.reduce((n, w) => n + w.ids.length, 0);
+  if (total === 0) return;
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    let settled = 0;
+    let synced = 0;
+    let failed = 0;
+    for (const w of written) {
+      if (w.ids.length === 0) continue;
+      const counts = await countSettled(ctx.mirror.db, ctx.mirror.schema, w.entity, w.ids);
+      settled += counts.settled;
+      synced += counts.synced;
+      failed += counts.failed;
+    }
+    ctx.options.onProgress?.(`waiting for Connect: ${synced} synced, ${failed} failed, ${total - settled} pending of ${total}`);
+    if (settled >= total || Date.now() >= deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, Math.max(100, deadline - Date.now()))));
+  }
+}
+
+/** Refuses to write where Connect would not capture the writes, or lacks what the strategy needs. */
+async function assertWritable(mirror: Connection, strategy: RepairStrategy): Promise<void> {
+  const catalog = await readCatalog(mirror.db, mirror.schema);
+  if (catalog.xmlbinary !== undefined && catalog.xmlbinary !== CAPTURED_XMLBINARY) {
+    throw new DatabaseError(
+      `refusing to write: this session's get_xmlbinary() is '${catalog.xmlbinary}', not '${CAPTURED_XMLBINARY}', so Heroku Connect would never send sfsync's changes to Salesforce`,
+    );
+  }
+  if (strategy === 'recapture' && !catalog.functions.has('hc_capture_insert_from_row')) {
+    throw new DatabaseError(
+      `--strategy recapture needs Heroku Connect's ${mirror.schema}.hc_capture_insert_from_row(), which this mirror database does not have; use the default strategy (reinsert)`,
+    );
+  }
+}
+
+function asPlanned(action: PlannedAction): ActionResult {
+  return { ...action, status: initialStatus(action.action), error: null };
+}
+
+function result(runId: string | null, dryRun: boolean, cancelled: boolean, order: readonly string[], actions: ActionResult[]): RepairResult {
+  const summary: Record<string, Partial<Record<ActionKind, Partial<Record<ActionStatus, number>>>>> = {};
+  for (const name of order) summary[name] = {};
+  for (const a of actions) {
+    const byAction = (summary[a.entity] ??= {});
+    const byStatus = (byAction[a.action] ??= {});
+    byStatus[a.status] = (byStatus[a.status] ?? 0) + 1;
+  }
+  return { runId, dryRun, cancelled, order, actions, summary };
+}

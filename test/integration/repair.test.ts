@@ -1,0 +1,223 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { DatabaseError, LockError } from '../../src/errors.js';
+import { acquireWriteLock } from '../../src/db/lock.js';
+import { runRepair, type RepairOptions, type RepairResult } from '../../src/ops/repair.js';
+import { connectActor } from '../support/connect-actor.js';
+import { useFixtureDatabases } from '../support/databases.js';
+import { buildAuditScenario, u } from '../support/editor-scenario.js';
+import { FIXTURE_CONFIG } from '../support/paths.js';
+
+const db = useFixtureDatabases();
+const config = () => loadConfig({ configPath: FIXTURE_CONFIG, sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+const base: RepairOptions = { command: 'repair', dryRun: false, strategy: 'reinsert', batchSize: 500, concurrency: 2, staleMs: 30 * 60_000, commandLine: 'sfsync repair --yes' };
+const action = (result: RepairResult, entity: string, key: string) => result.actions.find((a) => a.entity === entity && a.key === key);
+const MIRROR_TABLES = ['editor__c', 'contact', 'contact_editor_affiliation__c', 'classroom__c', 'lesson__c'];
+
+async function fingerprint() {
+  const tables = [...MIRROR_TABLES, '_trigger_log', '_trigger_log_archive'];
+  const hashes = await Promise.all(tables.map(async (t) => (await db.mirror(`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM salesforce.${t} t`)).rows[0].h));
+  const schema = (await db.mirror(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'sfsync'`)).rows[0].n;
+  return { hashes, schema };
+}
+
+async function syncedRows() {
+  const rows: Record<string, unknown>[] = [];
+  for (const t of MIRROR_TABLES) rows.push(...(await db.mirror(`SELECT '${t}' AS t, * FROM salesforce.${t} WHERE sfid IS NOT NULL ORDER BY id`)).rows);
+  return rows;
+}
+
+let dryRun: RepairResult;
+let applied: RepairResult;
+let before: Awaited<ReturnType<typeof fingerprint>>;
+let syncedBefore: Record<string, unknown>[];
+
+beforeAll(async () => {
+  await buildAuditScenario(db);
+  before = await fingerprint();
+  syncedBefore = await syncedRows();
+  dryRun = await runRepair(config(), { ...base, dryRun: true });
+});
+
+describe('repair --dry-run', () => {
+  it('plans one action per mismatch, in canonical order', () => {
+    expect(dryRun).toMatchObject({ dryRun: true, runId: null, order: ['school', 'contact', 'role', 'school_class', 'class_teacher', 'lesson'] });
+    const plan = Object.fromEntries(dryRun.actions.map((a) => [`${a.entity}:${a.key}`, `${a.action}/${a.status}`]));
+    expect(plan).toEqual({
+      [`school:${u(2)}`]: 'insert/planned',
+      [`school:${u(3)}`]: 'update/planned',
+      [`school:${u(4)}`]: 'skip/skipped',
+      [`school:${u(7)}`]: 'skip/skipped',
+      [`school:${u(8)}`]: 'skip/skipped',
+      'role:1': 'reinsert/planned',
+      'role:2': 'defer/deferred',
+      'role:3': 'defer/deferred',
+      'role:5': 'insert/planned',
+      'role:6': 'defer/deferred',
+      'role:7': 'update/planned',
+      'role:8': 'defer/deferred',
+      [`school_class:${u(201)}`]: 'update/planned',
+      [`school_class:${u(202)}`]: 'dedupe/planned',
+      [`lesson:${u(302)}`]: 'defer/deferred',
+    });
+    expect(action(dryRun, 'role', '3')!.blockedBy).toEqual({ entity: 'contact', key: u(109), state: 'absent' });
+    expect(action(dryRun, 'school', u(3))!.columns).toEqual(['name', 'country__c', 'verified__c', 'discardedat__c']);
+    expect(action(dryRun, 'school', u(8))!.reason).toMatch(/validation rule/);
+  });
+
+  it('writes nothing: mirror tables, trigger log and the sfsync schema are unchanged', async () => {
+    expect(await fingerprint()).toEqual(before);
+  });
+});
+
+describe('repair', () => {
+  beforeAll(async () => {
+    applied = await runRepair(config(), { ...base, entities: undefined });
+  });
+
+  it('does what it planned, level by level, and reports deferrals', () => {
+    const status = Object.fromEntries(applied.actions.map((a) => [`${a.entity}:${a.key}`, `${a.action}/${a.status}`]));
+    expect(status).toMatchObject({
+      [`school:${u(2)}`]: 'insert/done',
+      [`school:${u(3)}`]: 'update/done',
+      'role:1': 'reinsert/done',
+      'role:5': 'insert/done',
+      'role:7': 'update/done',
+      [`school_class:${u(201)}`]: 'update/done',
+      [`school_class:${u(202)}`]: 'dedupe/done',
+      'role:2': 'defer/deferred',
+      // The parent school u(2) was inserted in this run but has no sfid yet.
+      'role:6': 'defer/deferred',
+    });
+    expect(applied.runId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('re-inserts a FAILED child the way Connect sees it: an IGNOREd delete and a NEW insert', async () => {
+    const { rows } = await db.mirror(
+      `SELECT action, state, sfid FROM salesforce._trigger_log WHERE table_name = 'contact_editor_affiliation__c'
+        AND (("values" LIKE '%"affiliation_id__c"=>"1"%') OR (old LIKE '%"affiliation_id__c"=>"1"%')) ORDER BY id`,
+    );
+    expect(rows.map((r) => `${r.action}:${r.state}`)).toEqual(['INSERT:FAILED', 'DELETE:IGNORE', 'INSERT:NEW']);
+    const mirror = await db.mirror(`SELECT _hc_lastop, sfid, editor__r__editoruuid__c FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '1'`);
+    expect(mirror.rows).toEqual([{ _hc_lastop: 'PENDING', sfid: null, editor__r__editoruuid__c: u(1) }]);
+  });
+
+  it('journals every deleted row in full, with who ran it', async () => {
+    const { rows } = await db.mirror(`SELECT j.action, j.entity, j.key, j.before, r.actor, r.host, r.command_line, r.status
+      FROM sfsync.journal j JOIN sfsync.runs r USING (run_id) WHERE j.run_id = $1 AND j.action = 'delete' ORDER BY j.id`, [applied.runId]);
+    expect(rows.map((r) => `${r.entity}:${r.key}`)).toEqual(['role:1', `school_class:${u(202)}`]);
+    expect(rows[0].before).toMatchObject({ affiliation_id__c: '1', sfid: null, _hc_lastop: 'FAILED', _hc_err: expect.stringContaining('Foreign key external ID') });
+    expect(rows[0]).toMatchObject({ command_line: 'sfsync repair --yes', status: 'done', actor: expect.any(String), host: expect.any(String) });
+  });
+
+  it('never deletes or rewrites a row that has an sfid, except mapped columns of an update', async () => {
+    const after = await syncedRows();
+    const key = (r: Record<string, unknown>) => `${r.t}:${r.id}`;
+    const afterById = new Map(after.map((r) => [key(r), r]));
+    const updatedColumns = new Set(['name', 'country__c', 'verified__c', 'discardedat__c', 'createdat__c', 'numberofmembers__c', '_hc_lastop']);
+    for (const row of syncedBefore) {
+      const now = afterById.get(key(row));
+      expect(now, `synced row ${key(row)} must still exist`).toBeDefined();
+      for (const [column, value] of Object.entries(row)) {
+        if (updatedColumns.has(column)) continue;
+        expect(now![column], `${key(row)}.${column}`).toEqual(value);
+      }
+    }
+  });
+
+  it('updates drifted rows with a real change that Connect captures', async () => {
+    const { rows } = await db.mirror(`SELECT name, country__c, verified__c, _hc_lastop FROM salesforce.editor__c WHERE editoruuid__c = $1`, [u(3)]);
+    expect(rows[0]).toEqual({ name: 'Drifted School', country__c: 'GB', verified__c: true, _hc_lastop: 'PENDING' });
+    const log = await db.mirror(`SELECT state, "values" FROM salesforce._trigger_log WHERE table_name = 'editor__c' AND action = 'UPDATE' ORDER BY id DESC LIMIT 1`);
+    expect(log.rows[0].state).toBe('NEW');
+    expect(log.rows[0].values).toContain('"name"=>"Drifted School"');
+  });
+
+  it('plans nothing new when run again right away', async () => {
+    const again = await runRepair(config(), { ...base, dryRun: true });
+    expect(again.actions.filter((a) => a.status === 'planned')).toEqual([]);
+  });
+});
+
+describe('repair safety', () => {
+  it('leaves alone a row that Connect synced between the audit and the write', async () => {
+    const connect = connectActor(db);
+    await db.source(`INSERT INTO roles (id, school_id, user_id, role) VALUES (20, $1, $2, 1)`, [u(1), u(101)]);
+    await db.mirror(`INSERT INTO salesforce.contact_editor_affiliation__c (affiliation_id__c, editor__r__editoruuid__c, contact__r__pi_accounts_unique_id__c, roletype__c, createdat__c, updatedat__c)
+      SELECT '20', $1, $2, 'teacher', created_at AT TIME ZONE 'UTC', updated_at AT TIME ZONE 'UTC' FROM (SELECT now() AS created_at, now() AS updated_at) t`, [u(1), u(101)]);
+    await connect.failed('contact_editor_affiliation__c', 'affiliation_id__c', '20', 'unable to obtain exclusive access to this record');
+    const result = await runRepair(config(), {
+      ...base,
+      entities: ['role'],
+      only: ['failed'],
+      confirm: async () => {
+        await connect.inserted('contact_editor_affiliation__c', 'affiliation_id__c', '20');
+        return true;
+      },
+    });
+    expect(action(result, 'role', '20')).toMatchObject({ action: 'reinsert', status: 'skipped' });
+    expect(action(result, 'role', '20')!.error).toMatch(/already has an sfid|changed since the audit/);
+    const { rows } = await db.mirror(`SELECT count(*)::int AS n, min(sfid) AS sfid FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '20'`);
+    expect(rows[0].n).toBe(1);
+    expect(rows[0].sfid).not.toBeNull();
+  });
+
+  it('records a bad row inside a batch and commits the rest', async () => {
+    await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, $2, 'gb'), ($3, 'Fine School', 'gb')`, [u(40), 'N'.repeat(120), u(41)]);
+    const result = await runRepair(config(), { ...base, entities: ['school'], only: ['absent'] });
+    expect(action(result, 'school', u(40))).toMatchObject({ status: 'failed', error: expect.stringMatching(/value too long/) });
+    expect(action(result, 'school', u(41))).toMatchObject({ status: 'done' });
+    const { rows } = await db.mirror(`SELECT editoruuid__c FROM salesforce.editor__c WHERE editoruuid__c = ANY($1)`, [[u(40), u(41)]]);
+    expect(rows.map((r) => r.editoruuid__c)).toEqual([u(41)]);
+  });
+
+  it('lets one writing run at a time hold the mirror database', async () => {
+    const lock = await acquireWriteLock(config().mirror);
+    try {
+      await expect(runRepair(config(), base)).rejects.toBeInstanceOf(LockError);
+      // A dry run writes nothing and does not need the lock.
+      await expect(runRepair(config(), { ...base, dryRun: true })).resolves.toMatchObject({ dryRun: true });
+    } finally {
+      await lock.release();
+    }
+  });
+
+  it("refuses to write when the session's xmlbinary is hex", async () => {
+    const database = new URL(db.mirrorUrl).pathname.slice(1);
+    await db.mirror(`ALTER DATABASE ${database} SET xmlbinary = hex`);
+    try {
+      const before = await fingerprint();
+      const promise = runRepair(config(), base);
+      await expect(promise).rejects.toBeInstanceOf(DatabaseError);
+      await expect(promise).rejects.toThrow(/get_xmlbinary\(\) is 'hex'/);
+      expect(await fingerprint()).toEqual(before);
+    } finally {
+      await db.mirror(`ALTER DATABASE ${database} RESET xmlbinary`);
+    }
+  });
+});
+
+describe('--strategy recapture', () => {
+  it("queues a repairable FAILED insert again through Connect's hc_capture_insert_from_row", async () => {
+    const connect = connectActor(db);
+    await db.source(`INSERT INTO roles (id, school_id, user_id, role) VALUES (30, $1, $2, 1)`, [u(1), u(101)]);
+    await db.mirror(`INSERT INTO salesforce.contact_editor_affiliation__c (affiliation_id__c, editor__r__editoruuid__c, contact__r__pi_accounts_unique_id__c, roletype__c) VALUES ('30', $1, $2, 'teacher')`, [u(1), u(101)]);
+    await connect.failed('contact_editor_affiliation__c', 'affiliation_id__c', '30', 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--');
+    const { rows: [row] } = await db.mirror(`SELECT id FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '30'`);
+    const result = await runRepair(config(), { ...base, entities: ['role'], only: ['failed'], strategy: 'recapture' });
+    expect(action(result, 'role', '30')).toMatchObject({ action: 'recapture', status: 'done' });
+    const log = await db.mirror(`SELECT action, state FROM salesforce._trigger_log WHERE table_name = 'contact_editor_affiliation__c' AND record_id = $1 ORDER BY id`, [row.id]);
+    expect(log.rows.map((r) => `${r.action}:${r.state}`)).toEqual(['INSERT:FAILED', 'INSERT:NEW']);
+    const { rows: still } = await db.mirror(`SELECT id FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '30'`);
+    expect(still).toEqual([{ id: row.id }]);
+  });
+
+  it('refuses clearly when the mirror database lacks the function', async () => {
+    await db.mirror(`ALTER FUNCTION salesforce.hc_capture_insert_from_row(public.hstore, varchar, text[]) RENAME TO hc_capture_insert_from_row_gone`);
+    try {
+      await expect(runRepair(config(), { ...base, strategy: 'recapture' })).rejects.toThrow(/needs Heroku Connect's salesforce.hc_capture_insert_from_row\(\)/);
+    } finally {
+      await db.mirror(`ALTER FUNCTION salesforce.hc_capture_insert_from_row_gone(public.hstore, varchar, text[]) RENAME TO hc_capture_insert_from_row`);
+    }
+  });
+});
