@@ -43,7 +43,8 @@ export function planRepair(audits: readonly EntityAudit[], options: PlanOptions)
     if (audit.readOnly) continue;
     for (const mismatch of audit.mismatches) {
       if (options.only && !options.only.includes(mismatch.class)) continue;
-      if (options.insertOnly && mismatch.class !== 'absent') continue;
+      // A backfill inserts absent rows; a child that is absent and waits for its parent is one it defers.
+      if (options.insertOnly && mismatch.class !== 'absent' && !(mismatch.class === 'missing_parent' && mismatch.mirror === null)) continue;
       actions.push(planOne(audit.name, mismatch, options.strategy));
     }
   }

@@ -129,11 +129,7 @@ async function applyByLevel(config: Config, reported: readonly string[], initial
     if (entities.length === 0) continue;
     // The first level uses the plan shown to the user; later ones see what the earlier levels wrote.
     let plan = initial.filter((a) => entities.includes(a.entity));
-    if (levelIndex++ > 0) {
-      ctx.options.onProgress?.(`auditing ${entities.join(', ')}`);
-      plan = planRepair((await ctx.audit(entities)).entities, ctx.planOptions);
-      if (ctx.options.backfill) plan = await ctx.options.backfill.filter(ctx.mirror, plan);
-    }
+    if (levelIndex++ > 0) plan = await planLevel(entities, ctx);
     const written = await Promise.all(entities.map((name) => limit(async () => {
       const entity = byName.get(name) as WritableEntity;
       const mine = plan.filter((a) => a.entity === name);
@@ -151,6 +147,28 @@ async function applyByLevel(config: Config, reported: readonly string[], initial
   }
   const order = new Map(config.graph.order.map((name, i) => [name, i]));
   return results.sort((a, b) => order.get(a.entity)! - order.get(b.entity)!);
+}
+
+/**
+ * A level's plan from a fresh audit. With --wait, while some rows wait for a
+ * parent Connect has not synced yet (written by an earlier level or run), it
+ * polls until they are free or the wait runs out.
+ */
+async function planLevel(entities: readonly string[], ctx: LevelContext): Promise<PlannedAction[]> {
+  const deadline = Date.now() + (ctx.options.waitMs ?? 0);
+  for (;;) {
+    ctx.options.onProgress?.(`auditing ${entities.join(', ')}`);
+    let plan = planRepair((await ctx.audit(entities)).entities, ctx.planOptions);
+    if (ctx.options.backfill) plan = await ctx.options.backfill.filter(ctx.mirror, plan);
+    const waiting = plan.filter((a) => a.action === 'defer' && a.blockedBy?.state === 'unsynced').length;
+    if (waiting === 0 || Date.now() >= deadline) return plan;
+    ctx.options.onProgress?.(`waiting for Connect: ${waiting} row(s) wait for a parent without an sfid yet`);
+    await sleep(Math.min(1_000, deadline - Date.now()));
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
 
 /** Polls until Connect has given every written row an sfid or FAILED it, or time runs out. */
@@ -171,7 +189,7 @@ async function waitForConnect(ctx: LevelContext, written: { entity: WritableEnti
     }
     ctx.options.onProgress?.(`waiting for Connect: ${synced} synced, ${failed} failed, ${total - settled} pending of ${total}`);
     if (settled >= total || Date.now() >= deadline) return;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, Math.max(100, deadline - Date.now()))));
+    await sleep(Math.min(1_000, deadline - Date.now()));
   }
 }
 

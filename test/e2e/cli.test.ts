@@ -18,7 +18,7 @@ describe('sfsync as a program', () => {
     expect(result).toMatchObject({ code: 0, stdout: `${version}\n` });
   });
 
-  it.each([[[]], [['doctor']], [['backfill']]])('has --help for %j', async (command) => {
+  it.each([[[]], [['doctor']], [['audit']], [['repair']], [['backfill']], [['journal']]])('has --help for %j', async (command) => {
     const result = await runCli([...command, '--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Usage: sfsync/);
@@ -84,10 +84,10 @@ describe('sfsync backfill --order', () => {
     expect(cycle.stderr).not.toMatch(STACK_LINE);
   });
 
-  it('says plainly that writing backfills is not in this version', async () => {
+  it('writes only with --yes when nobody can be asked', async () => {
     const result = await runCli(['backfill', '--config', FIXTURE_CONFIG]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('run `sfsync backfill --order`');
+    expect(result.stderr).toContain('refusing to write without --yes when stdin is not a terminal');
   });
 });
 

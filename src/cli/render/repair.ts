@@ -1,16 +1,19 @@
 import Table from 'cli-table3';
-import type { ActionStatus } from '../../core/plan.js';
+import type { ActionKind, ActionStatus } from '../../core/plan.js';
 import type { ActionResult, RepairResult } from '../../ops/repair.js';
 import { renderJson } from './json.js';
 import { renderTable } from './table.js';
 
 const STATUSES: readonly ActionStatus[] = ['planned', 'done', 'failed', 'deferred', 'skipped'];
+const ACTION_ORDER: readonly ActionKind[] = ['insert', 'reinsert', 'recapture', 'dedupe', 'update', 'defer', 'skip'];
 
 export function renderRepairTable(result: RepairResult, command: string, details: number, width = 160): string {
   const rows: (string | number)[][] = [];
   for (const entity of result.order) {
-    for (const [action, counts] of Object.entries(result.summary[entity] ?? {})) {
-      rows.push([entity, action, ...STATUSES.map((s) => counts[s] ?? 0)]);
+    const byAction = result.summary[entity] ?? {};
+    for (const action of ACTION_ORDER) {
+      const counts = byAction[action];
+      if (counts) rows.push([entity, action, ...STATUSES.map((s) => counts[s] ?? 0)]);
     }
   }
   const parts: string[] = [];
