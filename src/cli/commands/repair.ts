@@ -83,6 +83,7 @@ export async function runWriteCommand(name: 'repair' | 'backfill', options: Repa
       backfill: backfill?.backfillHooks(Boolean(options.restart)),
       confirm: options.yes ? undefined : async (plan) => {
         progress.stop();
+        context.stderr.write(render.renderPlanSummary(plan));
         const writes = plan.filter((a) => a.action !== 'defer' && a.action !== 'skip').length;
         return confirmOnTerminal(context, `${name}: apply ${writes} change(s) to the mirror database? [y/N] `);
       },

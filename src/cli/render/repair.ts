@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { ActionKind, ActionStatus } from '../../core/plan.js';
+import type { ActionKind, ActionStatus, PlannedAction } from '../../core/plan.js';
 import type { ActionResult, RepairResult } from '../../ops/repair.js';
 import { renderJson } from './json.js';
 import { renderTable } from './table.js';
@@ -70,4 +70,12 @@ export function repairExitCode(result: RepairResult): number {
   if (result.cancelled) return 1;
   const open: ActionStatus[] = result.dryRun ? ['planned', 'deferred'] : ['failed', 'deferred', 'planned'];
   return result.actions.some((a) => open.includes(a.status)) ? 1 : 0;
+}
+
+/** Entity × action counts of a plan, shown before asking whether to apply it. */
+export function renderPlanSummary(plan: readonly PlannedAction[]): string {
+  const counts = new Map<string, number>();
+  for (const a of plan) counts.set(`${a.entity}\u0000${a.action}`, (counts.get(`${a.entity}\u0000${a.action}`) ?? 0) + 1);
+  const rows = [...counts].map(([k, n]) => [...k.split('\u0000'), n] as (string | number)[]);
+  return `${renderTable(['Entity', 'Action', 'Rows'], rows)}\n`;
 }
