@@ -11,7 +11,7 @@ import { DatabaseError } from '../errors.js';
 import { connect, pgErrorText, type Connection } from '../db/connect.js';
 import { streamBatches } from '../db/cursor.js';
 import { readCatalog } from '../db/read-catalog.js';
-import { mirrorRowMapper, mirrorRowsQuery } from '../db/read-mirror.js';
+import { mirrorRowMapper, mirrorRowsQuery, readTriggerLog } from '../db/read-mirror.js';
 import { sourceRowMapper } from '../db/read-source.js';
 import { sortedSourceRowsQuery } from '../db/source-query.js';
 import { auditScope } from './audit-scope.js';
@@ -172,8 +172,9 @@ async function readMirrorOnly(entity: Entity, walk: Walk): Promise<EntityAudit> 
 }
 
 async function* mirrorSide(entity: Entity, walk: Walk): AsyncGenerator<MirrorRow[]> {
-  const toMirrorRow = mirrorRowMapper(entity);
-  for await (const batch of streamBatches(walk.mirrorTrx, mirrorRowsQuery(entity, walk.mirrorSchema, walk.hasTriggerLog))) {
+  const log = walk.hasTriggerLog ? await readTriggerLog(walk.mirrorTrx, walk.mirrorSchema, entity) : new Map();
+  const toMirrorRow = mirrorRowMapper(entity, log);
+  for await (const batch of streamBatches(walk.mirrorTrx, mirrorRowsQuery(entity, walk.mirrorSchema))) {
     yield batch.map(toMirrorRow);
   }
 }
