@@ -25,6 +25,8 @@ export interface ConnectOptions {
   maxConnections?: number;
   /** Keep connections open however long they idle (a session-level lock lives on one). */
   holdSession?: boolean;
+  /** Session settings for every connection, libpq style (`-c name=value`). */
+  sessionOptions?: string;
 }
 
 /** Opens a pool and proves it works, so an unreachable database fails here with one clear message. */
@@ -38,6 +40,7 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
     application_name: 'sfsync',
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: options.holdSession ? 0 : 10_000,
+    ...(options.sessionOptions ? { options: options.sessionOptions } : {}),
   });
   // An idle client that loses its server emits 'error' on the pool; without a
   // listener that would crash the process instead of failing the next query.

@@ -1,0 +1,216 @@
+import { sql, type Transaction } from 'kysely';
+import type { Config } from '../config/types.js';
+import { connect, type Connection } from '../db/connect.js';
+import { simMappings, type SimMapping } from './connect-mapping.js';
+import { seededRandom } from './random.js';
+import { apiName, salesforceId } from './salesforce-id.js';
+
+export interface SimOptions {
+  /** Probability that a write fails with UNABLE_TO_LOCK_ROW, as Salesforce does under contention. */
+  readonly failRate: number;
+  readonly seed: number;
+  /** Delay per processed batch, like a slow org. */
+  readonly latencyMs: number;
+  readonly batchSize: number;
+}
+
+export interface SimStats {
+  processed: number;
+  succeeded: number;
+  failed: number;
+  ignored: number;
+}
+
+type Outcome = { state: 'SUCCESS' | 'FAILED' | 'IGNORED'; message: string | null; sfid?: string | null };
+
+const LOCK_MESSAGE = 'unable to obtain exclusive access to this record';
+
+/**
+ * A stand-in for Heroku Connect's write path (Ordered Writes) over a mirror
+ * database with Connect's layout. It works `_trigger_log` in id order, writes
+ * to a fake org in schema `sfsync_sim`, and updates mirror rows the way Connect
+ * does, in a session with xmlbinary = 'hex' so its own writes are not captured.
+ * A lookup that does not resolve fails the row for good: it is never retried.
+ */
+export class ConnectSimulator {
+  private readonly random: () => number;
+  readonly stats: SimStats = { processed: 0, succeeded: 0, failed: 0, ignored: 0 };
+
+  private constructor(
+    private readonly url: string,
+    private readonly mirror: Connection,
+    private readonly mappings: Map<string, SimMapping>,
+    private readonly options: SimOptions,
+  ) {
+    this.random = seededRandom(options.seed);
+  }
+
+  static async open(config: Config, mirrorUrl: string, options: SimOptions): Promise<ConnectSimulator> {
+    const mirror = await connect({ ...config.mirror, url: mirrorUrl }, { maxConnections: 2, sessionOptions: '-c xmlbinary=hex' });
+    const sim = new ConnectSimulator(mirrorUrl, mirror, simMappings(config), options);
+    await sim.setUpOrg();
+    return sim;
+  }
+
+  get schema(): string {
+    return this.mirror.schema;
+  }
+
+  async close(): Promise<void> {
+    await this.mirror.close();
+  }
+
+  /** Processes queued entries until none is NEW; returns how many it processed. */
+  async drain(): Promise<number> {
+    let total = 0;
+    await this.seedOrgFromMirror();
+    for (;;) {
+      const processed = await this.processBatch();
+      total += processed;
+      if (processed === 0) return total;
+      if (this.options.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
+    }
+  }
+
+  /** Drains, then waits for Connect's pg_notify ping (or a poll interval) and drains again, until aborted. */
+  async watch(signal: AbortSignal, pollMs = 2_000, onCycle?: (stats: SimStats) => void): Promise<void> {
+    while (!signal.aborted) {
+      await this.drain();
+      onCycle?.(this.stats);
+      await this.waitForPing(signal, pollMs);
+    }
+  }
+
+  private async waitForPing(signal: AbortSignal, pollMs: number): Promise<void> {
+    // LISTEN on a connection of its own; the notification or the poll interval ends the wait.
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: this.url, application_name: 'sfsync sim (listen)' });
+    await new Promise<void>((resolve) => {
+      let finished = false;
+      const done = () => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        client.end().catch(() => undefined).finally(resolve);
+      };
+      const timer = setTimeout(done, pollMs);
+      signal.addEventListener('abort', done);
+      client.on('notification', done);
+      client.on('error', done);
+      client.connect().then(() => client.query(`LISTEN "${this.schema}.hc_trigger_log"`)).catch(done);
+    });
+  }
+
+  private async setUpOrg(): Promise<void> {
+    await sql`create schema if not exists sfsync_sim`.execute(this.mirror.db);
+    await sql`create table if not exists sfsync_sim.records (
+        sfid              varchar(18) primary key,
+        object            text not null,
+        external_id_field text,
+        external_id       text,
+        fields            jsonb not null default '{}',
+        created_at        timestamptz not null default clock_timestamp(),
+        updated_at        timestamptz not null default clock_timestamp()
+      )`.execute(this.mirror.db);
+    await sql`create unique index if not exists records_external_id on sfsync_sim.records (object, external_id_field, external_id)`.execute(this.mirror.db);
+    await sql`create sequence if not exists sfsync_sim.record_number start with 1000`.execute(this.mirror.db);
+  }
+
+  /** Records that reached the mirror from Salesforce (upstream contacts, say) exist in the org too. */
+  private async seedOrgFromMirror(): Promise<void> {
+    for (const m of this.mappings.values()) {
+      await sql`insert into sfsync_sim.records (sfid, object, external_id_field, external_id)
+        select t.sfid, ${m.object}, ${m.externalId}, ${sql.ref(`t.${m.externalId}`)}::text
+          from ${sql.table(`${this.schema}.${m.table}`)} as t
+         where t.sfid is not null and not exists (select 1 from sfsync_sim.records r where r.sfid = t.sfid)
+        on conflict do nothing`.execute(this.mirror.db);
+    }
+  }
+
+  private async processBatch(): Promise<number> {
+    const schema = this.schema;
+    return this.mirror.db.transaction().execute(async (trx) => {
+      const { rows: entries } = await sql<{ id: number; action: string; table_name: string; record_id: number; sfid: string | null; values: string | null }>`
+        select id, action, table_name, record_id, sfid, "values" from ${sql.table(`${schema}._trigger_log`)}
+         where state = 'NEW' order by id limit ${this.options.batchSize} for update skip locked`.execute(trx);
+      for (const entry of entries) {
+        const mapping = this.mappings.get(entry.table_name);
+        const outcome = mapping ? await this.apply(trx, mapping, entry) : { state: 'IGNORED' as const, message: 'no mapping for this table' };
+        this.stats.processed++;
+        if (outcome.state === 'SUCCESS') this.stats.succeeded++;
+        else if (outcome.state === 'FAILED') this.stats.failed++;
+        else this.stats.ignored++;
+        await sql`update ${sql.table(`${schema}._trigger_log`)}
+                     set state = ${outcome.state}, sf_message = ${outcome.message}, sf_result = ${outcome.state === 'SUCCESS' ? 1 : 0},
+                         sfid = coalesce(${outcome.sfid ?? null}, sfid), processed_at = clock_timestamp(), processed_tx = txid_current(), updated_at = clock_timestamp()
+                   where id = ${entry.id}`.execute(trx);
+      }
+      // Processed entries, and those that needed no sync, move to the archive.
+      await sql`with moved as (
+          delete from ${sql.table(`${schema}._trigger_log`)} where state in ('SUCCESS', 'FAILED', 'IGNORED', 'IGNORE', 'READONLY') returning *)
+        insert into ${sql.table(`${schema}._trigger_log_archive`)} select * from moved`.execute(trx);
+      // Read-back: Connect polls the records it wrote and the rows become SYNCED.
+      for (const table of new Set(entries.map((e) => e.table_name))) {
+        if (!this.mappings.has(table)) continue;
+        await sql`update ${sql.table(`${schema}.${table}`)} set systemmodstamp = (now() at time zone 'utc'), createddate = coalesce(createddate, now() at time zone 'utc')
+                   where _hc_lastop in ('INSERTED', 'UPDATED')`.execute(trx);
+      }
+      return entries.length;
+    });
+  }
+
+  private async apply(trx: Transaction<any>, m: SimMapping, entry: { action: string; record_id: number; sfid: string | null; values: string | null }): Promise<Outcome> {
+    const table = sql.table(`${this.schema}.${m.table}`);
+    const { rows } = await sql<{ row: Record<string, unknown> }>`select to_jsonb(t.*) as row from ${table} as t where t.id = ${entry.record_id} for update`.execute(trx);
+    const row = rows[0]?.row;
+    const fail = async (message: string): Promise<Outcome> => {
+      if (row) await sql`update ${table} set _hc_lastop = 'FAILED', _hc_err = ${message} where id = ${entry.record_id}`.execute(trx);
+      return { state: 'FAILED', message };
+    };
+
+    if (entry.action === 'DELETE') {
+      if (!entry.sfid) return { state: 'IGNORED', message: null };
+      await sql`delete from sfsync_sim.records where sfid = ${entry.sfid}`.execute(trx);
+      return { state: 'SUCCESS', message: null };
+    }
+    if (!row) return { state: 'IGNORED', message: 'the row was deleted before it was sent' };
+    if (this.options.failRate > 0 && this.random() < this.options.failRate) return fail(LOCK_MESSAGE);
+
+    if (entry.action === 'UPDATE') {
+      if (!row.sfid) return fail('MISSING_ARGUMENT:Id not specified in an update call:--');
+      await sql`update sfsync_sim.records set fields = fields || ${JSON.stringify(businessFields(row))}::jsonb, updated_at = clock_timestamp() where sfid = ${row.sfid as string}`.execute(trx);
+      await sql`update ${table} set _hc_lastop = 'UPDATED' where id = ${entry.record_id}`.execute(trx);
+      return { state: 'SUCCESS', message: null };
+    }
+
+    if (row.sfid) return { state: 'IGNORED', message: 'already in Salesforce' };
+    for (const lookup of m.lookups) {
+      const value = row[lookup.column];
+      if (value === null || value === undefined || value === '') continue;
+      const { rows: parents } = await sql<{ sfid: string }>`
+        select sfid from sfsync_sim.records where object = ${lookup.parentObject} and external_id_field = ${lookup.parentExternalId} and external_id = ${String(value)}`.execute(trx);
+      if (parents.length === 0) {
+        return fail(`Foreign key external ID: ${String(value)} not found for field ${apiName(lookup.parentExternalId)} in entity ${lookup.parentObject}`);
+      }
+    }
+    const externalId = row[m.externalId] === null || row[m.externalId] === undefined ? null : String(row[m.externalId]);
+    if (externalId !== null) {
+      const { rows: existing } = await sql<{ sfid: string }>`
+        select sfid from sfsync_sim.records where object = ${m.object} and external_id_field = ${m.externalId} and external_id = ${externalId}`.execute(trx);
+      if (existing[0]) return fail(`duplicate value found: ${apiName(m.externalId)} duplicates value on record with id: ${existing[0].sfid}`);
+    }
+    const { rows: numbers } = await sql<{ n: string }>`select nextval('sfsync_sim.record_number') as n`.execute(trx);
+    const sfid = salesforceId(m.prefix, Number(numbers[0]!.n));
+    await sql`insert into sfsync_sim.records (sfid, object, external_id_field, external_id, fields)
+              values (${sfid}, ${m.object}, ${m.externalId}, ${externalId}, ${JSON.stringify(businessFields(row))}::jsonb)`.execute(trx);
+    await sql`update ${table} set sfid = ${sfid}, _hc_lastop = 'INSERTED', _hc_err = null where id = ${entry.record_id}`.execute(trx);
+    return { state: 'SUCCESS', message: null, sfid };
+  }
+}
+
+const SYSTEM = new Set(['id', 'sfid', '_hc_lastop', '_hc_err', 'systemmodstamp', 'createddate', 'isdeleted']);
+
+function businessFields(row: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).filter(([k]) => !SYSTEM.has(k)));
+}
