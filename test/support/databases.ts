@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { withDatabase } from '../../src/db/run-sql-file.js';
+import { createDatabases, withDatabase } from '../../src/db/run-sql-file.js';
 
 export interface FixtureDatabases {
   sourceUrl: string;
@@ -27,16 +27,10 @@ export function useFixtureDatabases(): FixtureDatabases {
     const adminUrl = inject('pgAdminUrl');
     const templates = inject('fixtureTemplates');
     const suffix = randomBytes(4).toString('hex');
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    try {
-      for (const [role, template] of Object.entries(templates)) {
-        const name = `sfsync_test_${role}_${suffix}`;
-        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
-        names.push(name);
-      }
-    } finally {
-      await admin.end();
+    for (const [role, template] of Object.entries(templates)) {
+      const name = `sfsync_test_${role}_${suffix}`;
+      await createDatabases(adminUrl, [name], template);
+      names.push(name);
     }
     state.sourceUrl = withDatabase(adminUrl, names[0]!);
     state.mirrorUrl = withDatabase(adminUrl, names[1]!);

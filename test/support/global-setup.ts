@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded-postgres.js';
-import { runSqlFile, withDatabase } from '../../src/db/run-sql-file.js';
+import { createDatabases, runSqlFile, withDatabase } from '../../src/db/run-sql-file.js';
 import { FIXTURE_DIR } from './paths.js';
 
 declare module 'vitest' {
@@ -26,13 +26,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   const run = randomBytes(4).toString('hex');
   const templates = { source: `sfsync_tpl_source_${run}`, mirror: `sfsync_tpl_mirror_${run}` };
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    for (const name of Object.values(templates)) await admin.query(`CREATE DATABASE ${name} TEMPLATE template0`);
-  } finally {
-    await admin.end();
-  }
+  await createDatabases(adminUrl, Object.values(templates));
   await runSqlFile(withDatabase(adminUrl, templates.source), `${FIXTURE_DIR}/source.sql`);
   await runSqlFile(withDatabase(adminUrl, templates.mirror), `${FIXTURE_DIR}/mirror.sql`);
 

@@ -1,0 +1,41 @@
+import { Command, InvalidArgumentError } from 'commander';
+import type { CliContext } from '../context.js';
+import { parseCount } from '../parse-options.js';
+import { startProgress } from '../progress.js';
+
+interface DemoCliOptions {
+  seed: number;
+  schools: number;
+  keep?: boolean;
+  failRate: number;
+}
+
+export function demoCommand(context: CliContext): Command {
+  return new Command('demo')
+    .summary('the whole loop on a throwaway PostgreSQL: the race, the audit, the repair')
+    .description(
+      'Starts a throwaway PostgreSQL, loads the editor-api fixtures, writes a realistic data set to the mirror the way\n' +
+        "an app's independent jobs do, lets a simulated Heroku Connect send it (children sometimes reach Salesforce\n" +
+        'before their parents and FAIL), then runs audit, repair --dry-run, repair --wait with Connect running, and a\n' +
+        'final audit. Needs no database of yours.',
+    )
+    .option('--seed <n>', 'seed for the data set and the race', parseCount, 7)
+    .option('--schools <n>', 'schools to generate (each brings staff, classes, lessons)', parseCount, 300)
+    .option('--fail-rate <p>', 'chance that Connect hits UNABLE_TO_LOCK_ROW on a write', parseRate, 0)
+    .option('--keep', 'leave the database running and print how to use it')
+    .action(async (options: DemoCliOptions) => {
+      const { runDemo } = await import('../demo-script.js');
+      const progress = await startProgress(context, 'demo');
+      try {
+        await runDemo(context, progress, options);
+      } finally {
+        progress.stop();
+      }
+    });
+}
+
+function parseRate(value: string): number {
+  const rate = Number(value);
+  if (!(rate >= 0 && rate < 1)) throw new InvalidArgumentError('expected a probability from 0 to 1 (below 1)');
+  return rate;
+}
