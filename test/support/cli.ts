@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { CLI, ROOT } from './paths.js';
 
 export interface CliResult {
@@ -20,4 +20,20 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
       },
     );
   });
+}
+
+/** Starts the CLI in the background (sim --watch, say); stop() sends SIGTERM and resolves with how it ended. */
+export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): { stop(): Promise<CliResult> } {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<CliResult>((resolve) => child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr })));
+  return {
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
 }
