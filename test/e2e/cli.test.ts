@@ -18,11 +18,11 @@ describe('sfsync as a program', () => {
     expect(result).toMatchObject({ code: 0, stdout: `${version}\n` });
   });
 
-  it.each([[[]], [['doctor']], [['audit']], [['repair']], [['backfill']], [['journal']]])('has --help for %j', async (command) => {
+  it.each([[[]], [['doctor']], [['audit']], [['repair']], [['backfill']], [['journal']], [['sim']], [['demo']]])('has --help for %j', async (command) => {
     const result = await runCli([...command, '--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Usage: sfsync/);
-    if (command.length) expect(result.stdout).toContain('--config <path>');
+    if (command.length && command[0] !== 'demo') expect(result.stdout).toContain('--config <path>');
   });
 
   it('exits 2 on an unknown option or command', async () => {
