@@ -61,6 +61,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     { stdio: ['ignore', logFile ?? 'pipe', logFile ?? 'pipe'], detached: Boolean(options.detached), ...runAs },
   );
   if (options.detached) child.unref();
+  // If this process ends without stop() (an uncaught error, process.exit), take the server along.
+  // Only a signal is sent here: the exit code stays whatever it was.
+  const killOnExit = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+  };
+  if (!options.detached) process.once('exit', killOnExit);
   const log: string[] = [];
   const collect = (chunk: Buffer): void => {
     for (const line of chunk.toString().split('\n').filter(Boolean)) {
@@ -73,6 +79,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
 
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const stop = async (): Promise<void> => {
+    process.off('exit', killOnExit);
     await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
   };
