@@ -60,7 +60,7 @@ export class ConnectSimulator {
     await this.mirror.close();
   }
 
-  /** Processes queued entries until none is NEW; returns how many it processed. */
+  /** Processes queued entries until none is NEW or PENDING; returns how many it processed. */
   async drain(): Promise<number> {
     let total = 0;
     await this.seedOrgFromMirror();
@@ -130,10 +130,16 @@ export class ConnectSimulator {
 
   private async processBatch(): Promise<number> {
     const schema = this.schema;
+    const log = sql.table(`${schema}._trigger_log`);
+    // Claim the next entries (NEW → PENDING) and commit, as Connect does before it calls Salesforce;
+    // entries a crashed run left PENDING are taken up again first.
+    await sql`update ${log} set state = 'PENDING', updated_at = clock_timestamp()
+               where id in (select id from ${log} where state = 'NEW' order by id limit ${this.options.batchSize} for update skip locked)`
+      .execute(this.mirror.db);
     return this.mirror.db.transaction().execute(async (trx) => {
       const { rows: entries } = await sql<{ id: number; action: string; table_name: string; record_id: number; sfid: string | null; values: string | null }>`
-        select id, action, table_name, record_id, sfid, "values" from ${sql.table(`${schema}._trigger_log`)}
-         where state = 'NEW' order by id limit ${this.options.batchSize} for update skip locked`.execute(trx);
+        select id, action, table_name, record_id, sfid, "values" from ${log}
+         where state = 'PENDING' order by id limit ${this.options.batchSize} for update skip locked`.execute(trx);
       for (const entry of entries) {
         const mapping = this.mappings.get(entry.table_name);
         const outcome = mapping ? await this.apply(trx, mapping, entry) : { state: 'IGNORED' as const, message: 'no mapping for this table' };
