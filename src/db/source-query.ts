@@ -8,7 +8,7 @@ import type { WritableEntity } from '../config/types.js';
  * cannot change the shape of the statement around them.
  * Columns: `key` (text), `f:<mirror column>` per field, `p:<parent entity>` (text) per parent.
  */
-export function sourceRowsQuery(entity: WritableEntity, schema: string): RawBuilder<Record<string, unknown>> {
+export function sourceRowsQuery(entity: WritableEntity, schema: string, filter?: RawBuilder<unknown>): RawBuilder<Record<string, unknown>> {
   const columns = [
     sql`${sql.ref(`src.${entity.source.key}`)}::text as ${sql.id('key')}`,
     ...entity.fields.map((field) => {
@@ -17,7 +17,11 @@ export function sourceRowsQuery(entity: WritableEntity, schema: string): RawBuil
     }),
     ...entity.parents.map((parent) => sql`${sql.ref(`src.${parent.column}`)}::text as ${sql.id(`p:${parent.entity}`)}`),
   ];
-  const where = entity.source.where === undefined ? sql`` : sql` where (${sql.raw(entity.source.where)})`;
+  const conditions = [
+    ...(entity.source.where === undefined ? [] : [sql`(${sql.raw(entity.source.where)})`]),
+    ...(filter ? [filter] : []),
+  ];
+  const where = conditions.length === 0 ? sql`` : sql` where ${sql.join(conditions, sql` and `)}`;
   return sql`select ${sql.join(columns)} from ${sql.table(`${schema}.${entity.source.table}`)} as src${where}`;
 }
 
@@ -26,7 +30,18 @@ export function sortedSourceRowsQuery(entity: WritableEntity, schema: string): R
   return sql`select * from (${sourceRowsQuery(entity, schema)}) as s order by ${sql.id('key')} collate "C" nulls last`;
 }
 
-/** The source rows with these keys, as they are now (for writing them to the mirror). */
-export function sourceRowsByKeyQuery(entity: WritableEntity, schema: string, keys: readonly string[]): RawBuilder<Record<string, unknown>> {
-  return sql`select * from (${sourceRowsQuery(entity, schema)}) as s where ${sql.id('key')} = any(${[...keys]}::text[])`;
+/**
+ * The source rows with these keys, as they are now (for writing them to the
+ * mirror). The keys are compared in the key column's own type (`keyType`, from
+ * the catalog), so the lookup can use the column's index.
+ */
+export function sourceRowsByKeyQuery(entity: WritableEntity, schema: string, keys: readonly string[], keyType: string): RawBuilder<Record<string, unknown>> {
+  const filter = sql`${sql.ref(`src.${entity.source.key}`)} = any(${[...keys]}::text[]::${sql.raw(arrayType(keyType))})`;
+  return sourceRowsQuery(entity, schema, filter);
+}
+
+/** `uuid` → `uuid[]`; only plain type names from the catalog are accepted. */
+function arrayType(type: string): string {
+  if (!/^[a-z][a-z0-9_ ]*(\([0-9, ]+\))?$/.test(type)) throw new Error(`unexpected key column type ${type}`);
+  return `${type.replace(/\(.*\)$/, '')}[]`;
 }

@@ -21,6 +21,8 @@ export interface ApplyContext {
   readonly source: Connection;
   readonly mirror: Connection;
   readonly batchSize: number;
+  /** The source key column's type, for index-friendly lookups by key. */
+  readonly keyType: string;
   /** Called inside each batch's transaction, just before it commits, with the batch's last key (backfill checkpoints). */
   readonly onBatchCommitted?: (trx: Transaction<any>, entity: string, lastKey: string, runId: string) => Promise<void>;
 }
@@ -37,7 +39,7 @@ export async function applyActions(entity: WritableEntity, actions: readonly Pla
   for (let start = 0; start < actions.length; start += ctx.batchSize) {
     const batch = actions.slice(start, start + ctx.batchSize);
     const needSource = batch.filter((a) => a.action === 'insert' || a.action === 'reinsert' || a.action === 'update').map((a) => a.key);
-    const sourceRows = await readSourceRows(entity, ctx.source, needSource);
+    const sourceRows = await readSourceRows(entity, ctx.source, needSource, ctx.keyType);
     const results = await ctx.mirror.db.transaction().execute(async (trx) => {
       const batchOutcomes: ActionOutcome[] = [];
       for (const action of batch) {
@@ -59,9 +61,9 @@ export async function applyActions(entity: WritableEntity, actions: readonly Pla
   return outcomes;
 }
 
-async function readSourceRows(entity: WritableEntity, source: Connection, keys: string[]): Promise<Map<string, SourceRow>> {
+async function readSourceRows(entity: WritableEntity, source: Connection, keys: string[], keyType: string): Promise<Map<string, SourceRow>> {
   if (keys.length === 0) return new Map();
-  const { rows } = await sourceRowsByKeyQuery(entity, source.schema, keys).execute(source.db);
+  const { rows } = await sourceRowsByKeyQuery(entity, source.schema, keys, keyType).execute(source.db);
   const toSourceRow = sourceRowMapper(entity);
   const byKey = new Map<string, SourceRow>();
   for (const raw of rows) {

@@ -10,6 +10,7 @@ import { connect, type Connection } from '../db/connect.js';
 import { ensureJournal, finishRun, startRun } from '../db/journal.js';
 import { acquireWriteLock } from '../db/lock.js';
 import { readCatalog } from '../db/read-catalog.js';
+import type { SchemaCatalog } from '../core/catalog.js';
 import { countSettled } from '../db/write-mirror.js';
 import { applyActions, type ApplyContext } from './apply-actions.js';
 import { runAudit } from './audit.js';
@@ -70,11 +71,13 @@ export async function runRepair(config: Config, options: RepairOptions): Promise
   const planOptions = { strategy: options.strategy, only: options.only, insertOnly: options.command === 'backfill' };
   const audit = (entities: readonly string[]) => runAudit(config, { entities, staleMs: options.staleMs, env: options.env });
 
-  options.onProgress?.('auditing');
-  const first = await audit(scope.report);
-  const plan = planRepair(first.entities, planOptions);
-  if (options.dryRun) return result(null, true, false, scope.report, plan.map(asPlanned));
+  if (options.dryRun) {
+    options.onProgress?.('auditing');
+    const plan = planRepair((await audit(scope.report)).entities, planOptions);
+    return result(null, true, false, scope.report, plan.map(asPlanned));
+  }
 
+  // Lock and safety checks come before the audit, so a run that may not write stops at once.
   const lock = await acquireWriteLock({ ...config.mirror, url: urls.mirror }, { env: options.env });
   let source: Connection | undefined;
   let mirror: Connection | undefined;
@@ -82,11 +85,14 @@ export async function runRepair(config: Config, options: RepairOptions): Promise
     mirror = await connect({ ...config.mirror, url: urls.mirror }, { maxConnections: options.concurrency + 1 });
     source = await connect({ ...config.source, url: urls.source }, { maxConnections: options.concurrency + 1 });
     await assertWritable(mirror, options.strategy);
-    const runId = randomUUID();
+    const sourceCatalog = await readCatalog(source.db, source.schema);
+    options.onProgress?.('auditing');
+    const plan = planRepair((await audit(scope.report)).entities, planOptions);
     const toApply = options.backfill ? await options.backfill.filter(mirror, plan) : plan;
     if (options.confirm && toApply.some((a) => WRITE_ACTIONS.has(a.action)) && !(await options.confirm(toApply))) {
       return result(null, false, true, scope.report, toApply.map(asPlanned));
     }
+    const runId = randomUUID();
     await ensureJournal(mirror.db);
     await startRun(mirror.db, {
       runId, command: options.command, actor: currentActor(options.env ?? process.env), host: currentHost(),
@@ -94,7 +100,7 @@ export async function runRepair(config: Config, options: RepairOptions): Promise
     });
     let outcome: ActionResult[];
     try {
-      outcome = await applyByLevel(config, scope.report, toApply, { runId, source, mirror, options, audit, planOptions });
+      outcome = await applyByLevel(config, scope.report, toApply, { runId, source, mirror, options, audit, planOptions, sourceCatalog });
     } catch (error) {
       await finishRun(mirror.db, runId, 'aborted', { error: error instanceof Error ? error.message : String(error) }).catch(() => undefined);
       throw error;
@@ -112,6 +118,7 @@ export async function runRepair(config: Config, options: RepairOptions): Promise
 
 interface LevelContext {
   runId: string;
+  sourceCatalog: SchemaCatalog;
   source: Connection;
   mirror: Connection;
   options: RepairOptions;
@@ -137,6 +144,7 @@ async function applyByLevel(config: Config, reported: readonly string[], initial
       ctx.options.onProgress?.(`${name}: writing ${writes.length} change(s)`);
       const outcomes = await applyActions(entity, writes, {
         runId: ctx.runId, source: ctx.source, mirror: ctx.mirror, batchSize: ctx.options.batchSize,
+        keyType: ctx.sourceCatalog.tables.get(entity.source.table)!.columns.get(entity.source.key)!.type,
         onBatchCommitted: ctx.options.backfill?.onBatchCommitted,
       });
       const applied = writes.map((a, i) => ({ ...a, status: outcomes[i]!.status, error: outcomes[i]!.error }));
