@@ -80,7 +80,7 @@ export async function runDemo(context: CliContext, progress: Progress, options: 
       out(`  export SALESFORCE_CONNECT_DB=${env.mirrorUrl}`);
       out('  npx sfsync audit --config fixtures/editor-api/sfsync.config.json');
       out('  npx sfsync journal --config fixtures/editor-api/sfsync.config.json');
-      out(`Stop it with: kill -INT ${env.server.pid}`);
+      out(`Stop it with: kill -INT ${env.server.pid} && rm -rf ${env.server.dir}`);
     }
   } finally {
     if (!options.keep) await env.server.stop();
