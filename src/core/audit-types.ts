@@ -87,6 +87,8 @@ export interface EntityAudit {
   readonly unsyncedRows: number;
   /** Source rows whose key is NULL: never matched, never written. */
   readonly sourceRowsWithoutKey: number;
+  /** Source rows that repeat a key an earlier source row has: only the first is classified. */
+  readonly sourceRowsRepeatingKey: number;
   readonly counts: Readonly<Record<RowClass, number>>;
   readonly mismatches: readonly Mismatch[];
 }

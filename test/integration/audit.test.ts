@@ -141,6 +141,18 @@ describe('audit options', () => {
     expect(only.entities[0]!.counts).toEqual(entity('role').counts);
   });
 
+  it('counts source rows with a NULL key or a repeated key instead of matching them', async () => {
+    const raw = fixtureConfigObject();
+    raw.entities[2].source.key = 'user_id';
+    raw.entities[5].source.key = 'user_id';
+    const variant = parseConfig(JSON.stringify(raw), 'cfg.json', { sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+    const result = await runAudit(variant, { staleMs: MINUTE, entities: ['role', 'lesson'] });
+    expect(result.entities.map((e) => [e.name, e.sourceRowsWithoutKey, e.sourceRowsRepeatingKey])).toEqual([
+      ['role', 0, 4],
+      ['lesson', 1, 0],
+    ]);
+  });
+
   it('rejects an unknown --entity with a suggestion', async () => {
     await expect(runAudit(config(), { staleMs: MINUTE, entities: ['rol'] })).rejects.toThrow('--entity rol: no such entity in the config — did you mean "role"?');
   });

@@ -8,7 +8,7 @@ const mismatch = (overrides: Partial<Mismatch>): Mismatch => ({
 });
 const row = (id: number, sfid: string | null = null) => ({ id, sfid, lastop: sfid ? 'SYNCED' : 'FAILED', hcErr: null });
 const audit = (mismatches: Mismatch[], readOnly = false): EntityAudit => ({
-  name: 'e', readOnly, mirrorTable: 't', sourceRows: 1, mirrorRows: 1, unsyncedRows: 0, sourceRowsWithoutKey: 0,
+  name: 'e', readOnly, mirrorTable: 't', sourceRows: 1, mirrorRows: 1, unsyncedRows: 0, sourceRowsWithoutKey: 0, sourceRowsRepeatingKey: 0,
   counts: { ok: 0, pending: 0, absent: 0, missing_parent: 0, failed: 0, stuck: 0, drift: 0, duplicate: 0, orphan: 0 }, mismatches,
 });
 const plan = (m: Mismatch, strategy: 'reinsert' | 'recapture' = 'reinsert') => planRepair([audit([m])], { strategy })[0]!;
