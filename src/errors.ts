@@ -10,11 +10,19 @@ export const ExitCode = {
   database: 3,
   lock: 4,
   internal: 70,
+  /** sysexits' EX_IOERR: the output could not be written (disk full, say). */
+  output: 74,
+  /** 128 + the signal's number, as shells report a process ended by it. */
+  sigint: 130,
+  sigpipe: 141,
+  sigterm: 143,
 } as const;
+
+export type ErrorKind = 'usage' | 'config' | 'database' | 'lock' | 'interrupted' | 'output';
 
 export abstract class SfsyncError extends Error {
   abstract readonly exitCode: number;
-  abstract readonly kind: 'usage' | 'config' | 'database' | 'lock';
+  abstract readonly kind: ErrorKind;
 }
 
 export class UsageError extends SfsyncError {
@@ -46,12 +54,60 @@ export class ConfigError extends SfsyncError {
   }
 }
 
+export interface DatabaseErrorDetails {
+  /** Which database: `source` or `mirror`. */
+  readonly database?: 'source' | 'mirror' | undefined;
+  /** PostgreSQL's SQLSTATE, when the server sent one. */
+  readonly sqlstate?: string | undefined;
+  /** The connection is gone (terminated backend, server stopped, network): nothing more can run on it. */
+  readonly connectionLost?: boolean | undefined;
+  /** The server's own message (with its SQLSTATE), for places that show a row's failure. */
+  readonly detail?: string | undefined;
+  readonly cause?: unknown;
+}
+
 export class DatabaseError extends SfsyncError {
   readonly exitCode = ExitCode.database;
   readonly kind = 'database';
+  readonly database: 'source' | 'mirror' | undefined;
+  readonly sqlstate: string | undefined;
+  readonly connectionLost: boolean;
+  readonly detail: string;
+
+  constructor(message: string, details: DatabaseErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.database = details.database;
+    this.sqlstate = details.sqlstate;
+    this.connectionLost = details.connectionLost ?? false;
+    this.detail = details.detail ?? message;
+  }
 }
 
 export class LockError extends SfsyncError {
   readonly exitCode = ExitCode.lock;
   readonly kind = 'lock';
+}
+
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/** The run was asked to stop (Ctrl-C, a CI job's timeout): it stopped at a safe point. */
+export class InterruptedError extends SfsyncError {
+  readonly kind = 'interrupted';
+  readonly exitCode: number;
+  constructor(readonly signal: StopSignal) {
+    super(`interrupted by ${signal}`);
+    this.exitCode = signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm;
+  }
+}
+
+/** Standard output could not be written. EPIPE (the reader left, as `head` does) is quiet. */
+export class OutputError extends SfsyncError {
+  readonly kind = 'output';
+  readonly exitCode: number;
+  readonly quiet: boolean;
+  constructor(readonly code: string | undefined, message: string) {
+    super(message);
+    this.quiet = code === 'EPIPE';
+    this.exitCode = this.quiet ? ExitCode.sigpipe : ExitCode.output;
+  }
 }

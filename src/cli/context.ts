@@ -1,6 +1,17 @@
+import { InterruptedError, OutputError, type StopSignal } from '../errors.js';
+
+/** Where a command writes its result: only `write` and what it needs to know of the terminal. */
+export interface Output {
+  write(text: string): boolean;
+  /** Resolves once what was written has reached the operating system (so a late EPIPE is seen). */
+  flush?(): Promise<void>;
+  readonly isTTY?: boolean | undefined;
+  readonly columns?: number | undefined;
+}
+
 /** What a command may touch of the outside world; tests and programs can pass their own. */
 export interface CliContext {
-  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  readonly stdout: Output;
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
   readonly stdin: NodeJS.ReadableStream;
   /** Whether a person can answer a question (stdin is a terminal). */
@@ -9,19 +20,82 @@ export interface CliContext {
   readonly argv: readonly string[];
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /**
+   * Aborted when the run must stop at its next safe point: SIGINT/SIGTERM
+   * (reason: InterruptedError) or standard output failing (reason: OutputError).
+   */
+  readonly signal: AbortSignal;
   /** The command's outcome; the entry point turns it into the process exit code. */
   exitCode: number;
 }
 
-export function processContext(argv: readonly string[]): CliContext {
+export interface ProcessSession {
+  readonly context: CliContext;
+  dispose(): void;
+}
+
+/** A command gets this long to stop at a safe point after SIGINT/SIGTERM before the process exits anyway. */
+const GRACE_MS = 20_000;
+
+/**
+ * The real process as a CliContext. SIGINT/SIGTERM abort the context's signal
+ * (commands stop at the next row or batch, roll back, release the lock); a
+ * second signal, or a command that does not stop within the grace period,
+ * exits at once — PostgreSQL rolls back whatever was open. A failing stdout
+ * (EPIPE from `| head`, ENOSPC) aborts the run too, and later writes are dropped.
+ */
+export function processSession(argv: readonly string[]): ProcessSession {
+  const controller = new AbortController();
+  let failure: OutputError | undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
+
+  const onSignal = (signal: StopSignal) => {
+    const interrupted = new InterruptedError(signal);
+    if (controller.signal.aborted) process.exit(interrupted.exitCode);
+    process.stderr.write(`sfsync: ${signal}: stopping at the next safe point (send it again to quit at once)\n`);
+    controller.abort(interrupted);
+    graceTimer = setTimeout(() => process.exit(interrupted.exitCode), GRACE_MS);
+  };
+  const onSigint = () => onSignal('SIGINT');
+  const onSigterm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+
+  const onStdoutError = (error: NodeJS.ErrnoException) => {
+    if (failure) return;
+    failure = new OutputError(error.code, `cannot write the output: ${error.code ? `${error.code}: ` : ''}${error.message.replace(/^\w+: /, '')}`);
+    if (!controller.signal.aborted) controller.abort(failure);
+  };
+  process.stdout.on('error', onStdoutError);
+  // Progress and messages on a closed stderr have nowhere to go; they must not crash the run.
+  process.stderr.on('error', () => undefined);
+
+  const stdout: Output = {
+    write: (text) => (failure ? false : process.stdout.write(text)),
+    flush: () => new Promise((resolve) => (failure ? resolve() : process.stdout.write('', () => resolve()))),
+    get isTTY() {
+      return process.stdout.isTTY;
+    },
+    get columns() {
+      return process.stdout.columns;
+    },
+  };
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stdin: process.stdin,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
-    argv,
-    env: process.env,
-    cwd: process.cwd(),
-    exitCode: 0,
+    context: {
+      stdout,
+      stderr: process.stderr,
+      stdin: process.stdin,
+      stdinIsTTY: Boolean(process.stdin.isTTY),
+      argv,
+      env: process.env,
+      cwd: process.cwd(),
+      signal: controller.signal,
+      exitCode: 0,
+    },
+    dispose: () => {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigterm);
+      if (graceTimer) clearTimeout(graceTimer);
+    },
   };
 }

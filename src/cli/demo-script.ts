@@ -33,14 +33,14 @@ export async function runDemo(context: CliContext, progress: Progress, options: 
     out(`${env.people.missing.length} teachers' Contacts never arrive from upstream: nothing here can fix their rows.`);
     out();
 
-    const audit = () => runAudit(env.config, { staleMs: STALE_MS, onProgress: ({ entity }) => progress.update(`audit: ${entity}`) });
+    const audit = () => runAudit(env.config, { staleMs: STALE_MS, signal: context.signal, onProgress: ({ entity }) => progress.update(`audit: ${entity}`) });
     out('Step 1/4  sfsync audit — what the race left behind');
     const before = await audit();
     progress.stop();
     out(renderAuditTable(before, 3, width));
 
     out('Step 2/4  sfsync repair --dry-run — the plan, parents first; nothing is written');
-    const plan = await runRepair(env.config, { ...repairOptions(), dryRun: true });
+    const plan = await runRepair(env.config, { ...repairOptions(context.signal), dryRun: true });
     progress.stop();
     out(renderRepairTable(plan, 'repair', 0, width));
 
@@ -51,13 +51,13 @@ export async function runDemo(context: CliContext, progress: Progress, options: 
     try {
       for (let round = 1; round <= MAX_ROUNDS; round++) {
         const result = await runRepair(env.config, {
-          ...repairOptions(), dryRun: false, waitMs: 30_000, commandLine: 'sfsync demo (repair --yes --wait 30s)',
+          ...repairOptions(context.signal), dryRun: false, waitMs: 30_000, commandLine: 'sfsync demo (repair --yes --wait 30s)',
           onProgress: (text) => progress.update(`repair: ${text}`),
         });
         progress.stop();
         out(`round ${round}:`);
         out(renderRepairTable(result, 'repair', 0, width));
-        const next = await runRepair(env.config, { ...repairOptions(), dryRun: true });
+        const next = await runRepair(env.config, { ...repairOptions(context.signal), dryRun: true });
         if (!next.actions.some((a) => a.status === 'planned' || a.blockedBy?.state === 'unsynced')) break;
       }
     } finally {
@@ -87,9 +87,9 @@ export async function runDemo(context: CliContext, progress: Progress, options: 
   }
 }
 
-function repairOptions() {
+function repairOptions(signal: AbortSignal) {
   return {
-    command: 'repair' as const, strategy: 'reinsert' as const, batchSize: 500, concurrency: 2, staleMs: STALE_MS, commandLine: 'sfsync demo',
+    command: 'repair' as const, strategy: 'reinsert' as const, batchSize: 500, concurrency: 2, staleMs: STALE_MS, commandLine: 'sfsync demo', signal,
   };
 }
 

@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
 import type { Config } from '../config/types.js';
+import type { SessionTimeouts } from '../db/pool-adapter.js';
 import type { CliContext } from './context.js';
+import { parseTimeoutOption } from './parse-options.js';
 
 export const OUTPUT_FORMATS = ['table', 'json'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -9,18 +11,29 @@ export interface ConfigOptions {
   config?: string;
   sourceUrl?: string;
   mirrorUrl?: string;
+  statementTimeout?: number;
+  lockTimeout: number;
 }
+
+/** Unless told otherwise, a row lock held by someone else stops a statement after this long, so a cron job never hangs on one. */
+export const DEFAULT_LOCK_TIMEOUT = '60s';
 
 export interface FormatOptions {
   format: OutputFormat;
 }
 
-/** --config, --source-url, --mirror-url: every command that reads the config takes them. */
+/** --config, --source-url, --mirror-url and the session timeouts: every command that reads the config takes them. */
 export function withConfigOptions(command: Command): Command {
   return command
     .option('-c, --config <path>', 'config file (default: ./sfsync.config.json)')
     .option('--source-url <url>', 'source database URL, overriding source.url')
-    .option('--mirror-url <url>', 'mirror (Heroku Connect) database URL, overriding mirror.url');
+    .option('--mirror-url <url>', 'mirror (Heroku Connect) database URL, overriding mirror.url')
+    .option('--statement-timeout <duration>', "cancel any statement running longer than this (e.g. 10m; 0 = none; default: the server's)", parseTimeoutOption)
+    .option('--lock-timeout <duration>', 'give up on a lock another session holds after this long (0 = wait forever)', parseTimeoutOption, parseTimeoutOption(DEFAULT_LOCK_TIMEOUT));
+}
+
+export function sessionTimeouts(options: ConfigOptions): SessionTimeouts {
+  return { statementMs: options.statementTimeout, lockMs: options.lockTimeout };
 }
 
 export function withFormatOption(command: Command, formats: readonly string[] = OUTPUT_FORMATS): Command {

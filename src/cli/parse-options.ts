@@ -13,6 +13,11 @@ export function parseDurationOption(value: string): number {
   return ms;
 }
 
+/** A duration, or 0 for "no timeout". */
+export function parseTimeoutOption(value: string): number {
+  return value.trim() === '0' ? 0 : parseDurationOption(value);
+}
+
 export function parseCount(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
   return Number(value);

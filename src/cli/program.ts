@@ -7,6 +7,7 @@ import { doctorCommand } from './commands/doctor.js';
 import { journalCommand } from './commands/journal.js';
 import { repairCommand } from './commands/repair.js';
 import { simCommand } from './commands/sim.js';
+import { redactSecrets } from '../core/redact.js';
 import type { CliContext } from './context.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -17,7 +18,7 @@ export function createProgram(context: CliContext): Command {
     command
       .exitOverride()
       .showHelpAfterError('(run with --help for usage)')
-      .configureOutput({ writeOut: (text) => context.stdout.write(text), writeErr: (text) => context.stderr.write(text) });
+      .configureOutput({ writeOut: (text) => context.stdout.write(text), writeErr: (text) => context.stderr.write(redactSecrets(text)) });
 
   const program = configure(
     new Command('sfsync')

@@ -3,7 +3,12 @@ import pg from 'pg';
 import { resolveUrl } from '../config/resolve-url.js';
 import type { DatabaseTarget } from '../config/types.js';
 import { DatabaseError } from '../errors.js';
+import { clientSettings, withoutTls, type ClientSettings } from './client-config.js';
 import { describeUrl } from './describe-url.js';
+import { adaptPool, type QueryObserver, type SessionTimeouts, type Where } from './pool-adapter.js';
+import { serverMessage } from './sqlstate.js';
+
+export type { QueryObserver, SessionTimeouts } from './pool-adapter.js';
 
 // Mirror and source tables are named by config at run time, so queries are
 // typed by what they select rather than by a static database interface.
@@ -27,32 +32,65 @@ export interface ConnectOptions {
   holdSession?: boolean;
   /** Session settings for every connection, libpq style (`-c name=value`). */
   sessionOptions?: string;
+  /** statement_timeout and lock_timeout for every session. */
+  timeouts?: SessionTimeouts;
+  /** What this pool is for (`audit`, `write`, `lock`…): shown in pg_stat_activity as `sfsync/<role>/<purpose>`. */
+  purpose?: string;
+  /** Awaited before every statement (tracing; fault injection in tests). */
+  onQuery?: QueryObserver;
+  /** Called when a session of the pool dies, even while it is idle. */
+  onSessionLost?: (error: DatabaseError) => void;
 }
 
 /** Opens a pool and proves it works, so an unreachable database fails here with one clear message. */
 export async function connect(target: DatabaseTarget, options: ConnectOptions = {}): Promise<Connection> {
-  const url = resolveUrl(target, options.env, options.configFile);
+  const env = options.env ?? process.env;
+  const url = resolveUrl(target, env, options.configFile);
   const label = describeUrl(url);
+  const where: Where = { role: target.role, label, purpose: options.purpose ?? 'main' };
+  const settings = clientSettings(url, env);
+  try {
+    return await open(settings, target, where, options);
+  } catch (error) {
+    if (settings.plainFallback && /does not support SSL/i.test(serverMessage(error))) {
+      return open(withoutTls(settings), target, where, options).catch((again: unknown) => {
+        throw cannotConnect(where, again);
+      });
+    }
+    throw cannotConnect(where, error);
+  }
+}
+
+async function open(settings: ClientSettings, target: DatabaseTarget, where: Where, options: ConnectOptions): Promise<Connection> {
   const pool = new pg.Pool({
-    connectionString: url,
+    ...settings.config,
     types: { getTypeParser: typeParser },
     max: options.maxConnections ?? 4,
-    application_name: 'sfsync',
+    application_name: `sfsync/${where.role}/${where.purpose}`,
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: options.holdSession ? 0 : 10_000,
+    keepAlive: true,
     ...(options.sessionOptions ? { options: options.sessionOptions } : {}),
   });
   // An idle client that loses its server emits 'error' on the pool; without a
   // listener that would crash the process instead of failing the next query.
   pool.on('error', () => undefined);
-  const db: AnyDb = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  const db: AnyDb = new Kysely({ dialect: new PostgresDialect({ pool: adaptPool(pool, where, options) }) });
   try {
     await sql`select 1`.execute(db);
   } catch (error) {
     await db.destroy().catch(() => undefined);
-    throw new DatabaseError(`cannot connect to the ${target.role} database (${label}): ${pgErrorText(error)}`);
+    throw error;
   }
-  return { role: target.role, schema: target.schema, label, db, close: () => db.destroy() };
+  return { role: target.role, schema: target.schema, label: where.label, db, close: () => db.destroy() };
+}
+
+function cannotConnect(where: Where, error: unknown): DatabaseError {
+  const cause = error instanceof DatabaseError ? error : undefined;
+  const text = cause ? cause.message.replace(`${where.role} database (${where.label}): `, '') : serverMessage(error);
+  return new DatabaseError(`cannot connect to the ${where.role} database (${where.label}): ${text}`, {
+    database: where.role, sqlstate: cause?.sqlstate, connectionLost: true, detail: cause?.detail ?? text, cause: error,
+  });
 }
 
 // Dates we write go out in UTC: `timestamp without time zone` ignores an
@@ -76,12 +114,5 @@ function parseUtcTimestamp(value: string): Date | string {
   return Number.isNaN(date.getTime()) ? value : date;
 }
 
-/** A PostgreSQL or network error as one line, without the stack. */
-export function pgErrorText(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) return pgErrorText(error.errors[0]);
-  const e = error as { code?: string; message?: string };
-  const message = e.message?.trim() || String(error);
-  if (e.code === 'ECONNREFUSED') return 'connection refused (is the server running, and is the port right?)';
-  if (e.code === 'ENOTFOUND') return 'host not found';
-  return e.code && /^[0-9A-Z]{5}$/.test(e.code) ? `${message} [SQLSTATE ${e.code}]` : message;
-}
+/** A database error as one line, without the stack: the server's words and SQLSTATE. */
+export const pgErrorText = serverMessage;

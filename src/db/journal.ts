@@ -1,49 +1,15 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { redactDeep, redactSecrets } from '../core/redact.js';
 import type { AnyDb } from './connect.js';
+import { heldBySession } from './lock.js';
 
 /**
- * sfsync's own records in the mirror database, schema `sfsync`: one row per
- * run, one journal row per change (with the full row before and after), and
- * backfill checkpoints. Nothing a repair removes is lost: it is here.
- * The schema has no Connect triggers, so these writes never reach Salesforce.
+ * sfsync's own records in the mirror database (schema `sfsync`, see
+ * journal-schema.ts): one row per run, one journal row per change with the
+ * full row before and after, and backfill checkpoints. Nothing a repair
+ * removes is lost: it is here.
  */
-export const JOURNAL_SCHEMA = 'sfsync';
-
-export async function ensureJournal(db: AnyDb): Promise<void> {
-  await sql`create schema if not exists sfsync`.execute(db);
-  await sql`create table if not exists sfsync.runs (
-      run_id       uuid primary key,
-      command      text not null,
-      started_at   timestamptz not null default clock_timestamp(),
-      finished_at  timestamptz,
-      actor        text,
-      host         text,
-      command_line text,
-      dry_run      boolean not null,
-      status       text not null default 'running',
-      summary      jsonb
-    )`.execute(db);
-  await sql`create table if not exists sfsync.journal (
-      id           bigserial primary key,
-      run_id       uuid not null references sfsync.runs (run_id),
-      entity       text not null,
-      mirror_table text not null,
-      action       text not null,
-      key          text,
-      mirror_id    integer,
-      before       jsonb,
-      after        jsonb,
-      at           timestamptz not null default clock_timestamp()
-    )`.execute(db);
-  await sql`create index if not exists journal_run_id on sfsync.journal (run_id, id)`.execute(db);
-  await sql`create table if not exists sfsync.checkpoints (
-      entity      text primary key,
-      last_key    text,
-      done        boolean not null default false,
-      run_id      uuid,
-      updated_at  timestamptz not null default clock_timestamp()
-    )`.execute(db);
-}
+export { ensureJournal } from './journal-schema.js';
 
 export interface RunRecord {
   readonly runId: string;
@@ -52,15 +18,20 @@ export interface RunRecord {
   readonly host: string;
   readonly commandLine: string;
   readonly dryRun: boolean;
+  readonly lock: { readonly pid: number; readonly backendStart: string };
 }
+
+/** Run statuses as stored; `abandoned` is never stored: it is a `running` run whose lock session is gone. */
+export type RunStatus = 'running' | 'done' | 'failed' | 'aborted' | 'interrupted';
 
 export async function startRun(db: AnyDb, run: RunRecord): Promise<void> {
-  await sql`insert into sfsync.runs (run_id, command, actor, host, command_line, dry_run)
-            values (${run.runId}, ${run.command}, ${run.actor}, ${run.host}, ${run.commandLine}, ${run.dryRun})`.execute(db);
+  await sql`insert into sfsync.runs (run_id, command, actor, host, command_line, dry_run, lock_pid, lock_backend_start)
+            values (${run.runId}, ${run.command}, ${run.actor}, ${run.host}, ${redactSecrets(run.commandLine)}, ${run.dryRun},
+                    ${run.lock.pid}, ${run.lock.backendStart})`.execute(db);
 }
 
-export async function finishRun(db: AnyDb, runId: string, status: string, summary: unknown): Promise<void> {
-  await sql`update sfsync.runs set finished_at = clock_timestamp(), status = ${status}, summary = ${JSON.stringify(summary)}::jsonb
+export async function finishRun(db: AnyDb, runId: string, status: Exclude<RunStatus, 'running'>, summary: unknown): Promise<void> {
+  await sql`update sfsync.runs set finished_at = clock_timestamp(), status = ${status}, summary = ${JSON.stringify(redactDeep(summary))}::jsonb
              where run_id = ${runId}`.execute(db);
 }
 
@@ -73,14 +44,16 @@ export interface JournalEntry {
   readonly mirrorId: number | null;
   readonly before: unknown;
   readonly after: unknown;
+  /** Values sfsync changed to fit the mirror column, by column. */
+  readonly adjusted?: unknown;
 }
 
 /** Written in the same transaction as the change it records. */
 export async function journal(trx: Transaction<any> | Kysely<any>, entry: JournalEntry): Promise<void> {
-  await sql`insert into sfsync.journal (run_id, entity, mirror_table, action, key, mirror_id, before, after)
+  const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+  await sql`insert into sfsync.journal (run_id, entity, mirror_table, action, key, mirror_id, before, after, adjusted)
             values (${entry.runId}, ${entry.entity}, ${entry.mirrorTable}, ${entry.action}, ${entry.key}, ${entry.mirrorId},
-                    ${entry.before === null ? null : JSON.stringify(entry.before)}::jsonb,
-                    ${entry.after === null ? null : JSON.stringify(entry.after)}::jsonb)`.execute(trx);
+                    ${json(entry.before)}::jsonb, ${json(entry.after)}::jsonb, ${json(entry.adjusted)}::jsonb)`.execute(trx);
 }
 
 export interface RunRow {
@@ -92,7 +65,7 @@ export interface RunRow {
   host: string | null;
   command_line: string | null;
   dry_run: boolean;
-  status: string;
+  status: RunStatus | 'abandoned';
   summary: unknown;
   changes: number;
 }
@@ -106,6 +79,7 @@ export interface JournalRow {
   mirror_id: number | null;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
+  adjusted: Record<string, unknown> | null;
   at: Date;
 }
 
@@ -114,19 +88,31 @@ export async function journalExists(db: AnyDb): Promise<boolean> {
   return rows[0]?.found ?? false;
 }
 
+/**
+ * Runs as shown: command lines and summaries redacted (rows stored by older
+ * versions may hold a password), and a `running` run whose lock session no
+ * longer holds the write lock reported as `abandoned` (its process was killed).
+ */
+const RUN_COLUMNS = sql`r.run_id, r.command, r.started_at, r.finished_at, r.actor, r.host, r.command_line, r.dry_run, r.summary,
+  case when r.status = 'running' and not ${heldBySession(sql.ref('r.lock_pid'), sql.ref('r.lock_backend_start'))}
+       then 'abandoned' else r.status end as status,
+  (select count(*) from sfsync.journal j where j.run_id = r.run_id)::int as changes`;
+
+function shown(run: RunRow): RunRow {
+  return { ...run, command_line: run.command_line === null ? null : redactSecrets(run.command_line), summary: redactDeep(run.summary) };
+}
+
 export async function listRuns(db: AnyDb, limit: number): Promise<RunRow[]> {
-  const { rows } = await sql<RunRow>`
-    select r.*, (select count(*) from sfsync.journal j where j.run_id = r.run_id)::int as changes
-      from sfsync.runs r order by r.started_at desc limit ${limit}`.execute(db);
-  return rows;
+  const { rows } = await sql<RunRow>`select ${RUN_COLUMNS} from sfsync.runs r order by r.started_at desc limit ${limit}`.execute(db);
+  return rows.map(shown);
 }
 
 export async function readRun(db: AnyDb, runId: string): Promise<{ run: RunRow | undefined; entries: JournalRow[] }> {
   const runs = await sql<RunRow>`
-    select r.*, (select count(*) from sfsync.journal j where j.run_id = r.run_id)::int as changes
-      from sfsync.runs r where r.run_id::text = ${runId} or r.run_id::text like ${`${runId}%`} order by r.started_at desc limit 2`.execute(db);
+    select ${RUN_COLUMNS} from sfsync.runs r
+     where r.run_id::text = ${runId} or r.run_id::text like ${`${runId}%`} order by r.started_at desc limit 2`.execute(db);
   const run = runs.rows.length === 1 ? runs.rows[0] : runs.rows.find((r) => r.run_id === runId);
   if (!run) return { run: undefined, entries: [] };
   const entries = await sql<JournalRow>`select * from sfsync.journal where run_id = ${run.run_id} order by id`.execute(db);
-  return { run, entries: entries.rows };
+  return { run: shown(run), entries: entries.rows };
 }

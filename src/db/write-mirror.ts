@@ -7,6 +7,16 @@ export type RowImage = Record<string, unknown>;
 
 const table = (schema: string, entity: Entity) => sql.table(`${schema}.${entity.mirror.table}`);
 
+/**
+ * Serialises writers of one external ID until the transaction ends, even where
+ * the mapping lost its unique index: a second writer waits here, and its next
+ * statement sees the first one's committed row. (A separate statement: a
+ * READ COMMITTED statement sees only what was committed before it started.)
+ */
+export async function lockKey(trx: Trx, entity: Entity, key: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${entity.mirror.table}), hashtext(${key}))`.execute(trx);
+}
+
 /** Every mirror row with this external ID, locked until the transaction ends. */
 export async function lockRowsForKey(trx: Trx, schema: string, entity: Entity, key: string): Promise<{ id: number; sfid: string | null }[]> {
   const { rows } = await sql<{ id: number; sfid: string | null }>`

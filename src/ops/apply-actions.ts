@@ -3,11 +3,14 @@ import type { WritableEntity } from '../config/types.js';
 import type { SourceRow } from '../core/audit-types.js';
 import { mirrorValues } from '../core/mirror-values.js';
 import type { ActionStatus, PlannedAction } from '../core/plan.js';
+import { DatabaseError } from '../errors.js';
 import { pgErrorText, type Connection } from '../db/connect.js';
 import { journal } from '../db/journal.js';
 import { sourceRowMapper } from '../db/read-source.js';
 import { sourceRowsByKeyQuery } from '../db/source-query.js';
-import { deleteUnsyncedRow, insertRow, lockRowsForKey, recaptureRow, updateSyncedRow } from '../db/write-mirror.js';
+import { isRowLevel } from '../db/sqlstate.js';
+import { deleteUnsyncedRow, insertRow, lockKey, lockRowsForKey, recaptureRow, updateSyncedRow } from '../db/write-mirror.js';
+import type { RunGuard } from './run-guard.js';
 
 export interface ActionOutcome {
   readonly status: ActionStatus;
@@ -23,6 +26,8 @@ export interface ApplyContext {
   readonly batchSize: number;
   /** The source key column's type, for index-friendly lookups by key. */
   readonly keyType: string;
+  /** Stops the run between rows (interrupted, lock lost) and proves the lock before each commit. */
+  readonly guard: RunGuard;
   /** Called inside each batch's transaction, just before it commits, with the batch's last key (backfill checkpoints). */
   readonly onBatchCommitted?: (trx: Transaction<any>, entity: string, lastKey: string, runId: string) => Promise<void>;
 }
@@ -32,7 +37,8 @@ export interface ApplyContext {
  * transaction, each row a savepoint, so one bad row is recorded and skipped
  * while the rest of the batch commits. Every destructive step re-checks its
  * condition at write time, and journals the row it changes in the same
- * transaction.
+ * transaction. Anything that is not about one row (a lost connection or lock,
+ * an interruption, a missing privilege) rolls the whole batch back and stops.
  */
 export async function applyActions(entity: WritableEntity, actions: readonly PlannedAction[], ctx: ApplyContext): Promise<ActionOutcome[]> {
   const outcomes: ActionOutcome[] = [];
@@ -43,17 +49,20 @@ export async function applyActions(entity: WritableEntity, actions: readonly Pla
     const results = await ctx.mirror.db.transaction().execute(async (trx) => {
       const batchOutcomes: ActionOutcome[] = [];
       for (const action of batch) {
+        ctx.guard.check();
         await sql`savepoint sfsync_row`.execute(trx);
         try {
           const outcome = await applyOne(trx, entity, action, sourceRows.get(action.key), ctx);
           await sql`release savepoint sfsync_row`.execute(trx);
           batchOutcomes.push(outcome);
         } catch (error) {
+          if (!(error instanceof DatabaseError && isRowLevel(error.sqlstate))) throw error;
           await sql`rollback to savepoint sfsync_row`.execute(trx);
           batchOutcomes.push({ status: 'failed', error: pgErrorText(error), insertedIds: [] });
         }
       }
       await ctx.onBatchCommitted?.(trx, entity.name, batch.at(-1)!.key, ctx.runId);
+      await ctx.guard.beforeCommit(trx);
       return batchOutcomes;
     });
     outcomes.push(...results);
@@ -85,6 +94,7 @@ async function applyOne(trx: Transaction<any>, entity: WritableEntity, action: P
   switch (action.action) {
     case 'insert': {
       if (!row) return skipped('the source row is gone or no longer passes source.where');
+      await lockKey(trx, entity, action.key);
       const existing = await lockRowsForKey(trx, schema, entity, action.key);
       if (existing.length > 0) return skipped(`a mirror row with this key appeared since the audit (id ${existing[0]!.id})`);
       const image = await insertRow(trx, schema, entity, mirrorValues(entity, row));
@@ -93,6 +103,7 @@ async function applyOne(trx: Transaction<any>, entity: WritableEntity, action: P
     }
     case 'reinsert': {
       if (!row) return skipped('the source row is gone or no longer passes source.where');
+      await lockKey(trx, entity, action.key);
       const existing = await lockRowsForKey(trx, schema, entity, action.key);
       const synced = existing.find((r) => r.sfid !== null);
       if (synced) return skipped(`mirror row ${synced.id} with this key already has an sfid: nothing to re-insert`);

@@ -8,7 +8,7 @@ import { diagnoseMirror, diagnoseSource } from '../core/diagnose.js';
 import { TRIGGER_LOG_TABLES } from '../core/heroku-connect.js';
 import { mergeByKey } from '../core/merge.js';
 import { DatabaseError } from '../errors.js';
-import { connect, pgErrorText, type Connection } from '../db/connect.js';
+import { connect, type Connection, type QueryObserver, type SessionTimeouts } from '../db/connect.js';
 import { streamBatches } from '../db/cursor.js';
 import { readCatalog } from '../db/read-catalog.js';
 import { mirrorRowMapper, mirrorRowsQuery, readTriggerLog } from '../db/read-mirror.js';
@@ -22,6 +22,10 @@ export interface AuditOptions {
   /** Unsynced rows older than this are `stuck`. */
   readonly staleMs: number;
   readonly env?: NodeJS.ProcessEnv;
+  /** Aborted by SIGINT/SIGTERM: the audit stops at the next batch. */
+  readonly signal?: AbortSignal | undefined;
+  readonly timeouts?: SessionTimeouts | undefined;
+  readonly onQuery?: QueryObserver | undefined;
   /** Called as each entity starts and as rows are read, for progress display. */
   readonly onProgress?: (event: { entity: string; rows: number; done: boolean }) => void;
   /** Called with each reported entity as soon as it is classified (for streaming output). */
@@ -47,10 +51,11 @@ export async function runAudit(config: Config, options: AuditOptions): Promise<A
   const startedAt = new Date();
   const scope = auditScope(config, options.entities);
   const urls = resolveUrls(config, options.env);
-  const source = await connect({ ...config.source, url: urls.source }, { maxConnections: 1 });
+  const pool = { env: options.env, maxConnections: 1, purpose: 'audit', timeouts: options.timeouts, onQuery: options.onQuery };
+  const source = await connect({ ...config.source, url: urls.source }, pool);
   let mirror: Connection | undefined;
   try {
-    mirror = await connect({ ...config.mirror, url: urls.mirror }, { maxConnections: 1 });
+    mirror = await connect({ ...config.mirror, url: urls.mirror }, pool);
     const inScope = config.entities.filter((e) => scope.read.includes(e.name));
     const [sourceCatalog, mirrorCatalog] = await Promise.all([readCatalog(source.db, source.schema), readCatalog(mirror.db, mirror.schema)]);
     assertMatchesConfig(inScope, sourceCatalog, mirrorCatalog);
@@ -69,7 +74,7 @@ export async function runAudit(config: Config, options: AuditOptions): Promise<A
           if (keepStates) parentStates.set(name, keepStates);
           const progress = (count: number, done: boolean) => options.onProgress?.({ entity: name, rows: count, done });
           progress(0, false);
-          const walk = { mirrorTrx, sourceTrx, mirrorSchema: mirror!.schema, sourceSchema: source.schema, hasTriggerLog, progress, keepStates };
+          const walk = { mirrorTrx, sourceTrx, mirrorSchema: mirror!.schema, sourceSchema: source.schema, hasTriggerLog, progress, keepStates, signal: options.signal };
           const ctx: Omit<ClassifyContext, 'entity'> = {
             parentStates,
             columns: mirrorCatalog.tables.get(entity.mirror.table)!.columns,
@@ -102,6 +107,7 @@ interface Walk {
   readonly hasTriggerLog: boolean;
   readonly progress: (rows: number, done: boolean) => void;
   readonly keepStates: Map<string, ParentReadiness> | undefined;
+  readonly signal: AbortSignal | undefined;
 }
 
 async function auditEntity(entity: WritableEntity, ctx: ClassifyContext, walk: Walk): Promise<EntityAudit> {
@@ -116,6 +122,7 @@ async function auditEntity(entity: WritableEntity, ctx: ClassifyContext, walk: W
   const toSourceRow = sourceRowMapper(entity);
   async function* sourceSide(): AsyncGenerator<SourceRow[]> {
     for await (const batch of streamBatches(walk.sourceTrx, sortedSourceRowsQuery(entity, walk.sourceSchema))) {
+      walk.signal?.throwIfAborted();
       sourceRows += batch.length;
       const rows: SourceRow[] = [];
       for (const raw of batch) {
@@ -177,16 +184,14 @@ async function* mirrorSide(entity: Entity, walk: Walk): AsyncGenerator<MirrorRow
   const log = walk.hasTriggerLog ? await readTriggerLog(walk.mirrorTrx, walk.mirrorSchema, entity) : new Map();
   const toMirrorRow = mirrorRowMapper(entity, log);
   for await (const batch of streamBatches(walk.mirrorTrx, mirrorRowsQuery(entity, walk.mirrorSchema))) {
+    walk.signal?.throwIfAborted();
     yield batch.map(toMirrorRow);
   }
 }
 
+/** Every failure inside is already a DatabaseError naming the database it came from (see db/pool-adapter.ts). */
 function readOnly<T>(connection: Connection, work: (trx: Transaction<any>) => Promise<T>): Promise<T> {
-  return connection.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work)
-    .catch((error: unknown) => {
-      if (error instanceof Error && !('code' in error)) throw error;
-      throw new DatabaseError(`reading the ${connection.role} database (${connection.label}) failed: ${pgErrorText(error)}`);
-    });
+  return connection.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work);
 }
 
 /** The audit cannot be trusted against tables that do not match the config: say what to fix. */

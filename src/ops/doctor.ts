@@ -4,7 +4,7 @@ import { resolveUrls } from '../config/resolve-url.js';
 import type { Config, DatabaseTarget, WritableEntity } from '../config/types.js';
 import { DatabaseError } from '../errors.js';
 import { checkSourceSql } from '../db/check-source-sql.js';
-import { connect, type Connection } from '../db/connect.js';
+import { connect, type Connection, type SessionTimeouts } from '../db/connect.js';
 import { readCatalog } from '../db/read-catalog.js';
 
 export interface DatabaseStatus {
@@ -23,10 +23,11 @@ export interface DoctorReport {
 }
 
 /** Checks both databases against the config and reports every problem at once (an unset URL is a ConfigError). */
-export async function runDoctor(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<DoctorReport> {
+export async function runDoctor(config: Config, options: { env?: NodeJS.ProcessEnv; timeouts?: SessionTimeouts | undefined } = {}): Promise<DoctorReport> {
+  const env = options.env ?? process.env;
   resolveUrls(config, env);
 
-  const [source, mirror] = await Promise.all([inspect(config.source, config, env), inspect(config.mirror, config, env)]);
+  const [source, mirror] = await Promise.all([inspect(config.source, config, env, options.timeouts), inspect(config.mirror, config, env, options.timeouts)]);
   const findings: Finding[] = [...source.findings, ...mirror.findings];
   if (source.catalog) findings.push(...diagnoseSource(config.entities, source.catalog), ...source.sqlFindings);
   if (mirror.catalog) findings.push(...diagnoseMirror(config.entities, mirror.catalog));
@@ -44,11 +45,11 @@ interface Inspection {
   sqlFindings: Finding[];
 }
 
-async function inspect(target: DatabaseTarget, config: Config, env: NodeJS.ProcessEnv): Promise<Inspection> {
+async function inspect(target: DatabaseTarget, config: Config, env: NodeJS.ProcessEnv, timeouts: SessionTimeouts | undefined): Promise<Inspection> {
   const base = { role: target.role, schema: target.schema };
   let connection: Connection;
   try {
-    connection = await connect(target, { env, configFile: config.file, maxConnections: 1 });
+    connection = await connect(target, { env, configFile: config.file, maxConnections: 1, purpose: 'doctor', timeouts });
   } catch (error) {
     if (!(error instanceof DatabaseError)) throw error;
     return {

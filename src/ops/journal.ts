@@ -1,13 +1,16 @@
 import { resolveUrl } from '../config/resolve-url.js';
 import type { Config } from '../config/types.js';
 import { UsageError } from '../errors.js';
-import { connect } from '../db/connect.js';
+import { connect, type SessionTimeouts } from '../db/connect.js';
 import { journalExists, listRuns, readRun, type JournalRow, type RunRow } from '../db/journal.js';
 
 export type JournalView = { kind: 'runs'; runs: RunRow[] } | { kind: 'run'; run: RunRow; entries: JournalRow[] };
 
-export async function readJournal(config: Config, options: { runId?: string | undefined; limit: number; env?: NodeJS.ProcessEnv }): Promise<JournalView> {
-  const mirror = await connect({ ...config.mirror, url: resolveUrl(config.mirror, options.env, config.file) }, { maxConnections: 1 });
+export async function readJournal(
+  config: Config,
+  options: { runId?: string | undefined; limit: number; env?: NodeJS.ProcessEnv; timeouts?: SessionTimeouts | undefined },
+): Promise<JournalView> {
+  const mirror = await connect({ ...config.mirror, url: resolveUrl(config.mirror, options.env, config.file) }, { maxConnections: 1, purpose: 'journal', timeouts: options.timeouts });
   try {
     if (!(await journalExists(mirror.db))) {
       if (options.runId) throw new UsageError(`no run ${options.runId}: sfsync has not written to this mirror database yet`);

@@ -5,8 +5,8 @@ import type { Config, WritableEntity } from '../config/types.js';
 import type { MismatchClass } from '../core/audit-types.js';
 import { CAPTURED_XMLBINARY } from '../core/heroku-connect.js';
 import { initialStatus, planRepair, WRITE_ACTIONS, type ActionKind, type ActionStatus, type PlannedAction, type RepairStrategy } from '../core/plan.js';
-import { DatabaseError } from '../errors.js';
-import { connect, type Connection } from '../db/connect.js';
+import { DatabaseError, InterruptedError } from '../errors.js';
+import { connect, type Connection, type QueryObserver, type SessionTimeouts } from '../db/connect.js';
 import { ensureJournal, finishRun, startRun } from '../db/journal.js';
 import { acquireWriteLock } from '../db/lock.js';
 import { readCatalog } from '../db/read-catalog.js';
@@ -16,6 +16,7 @@ import { applyActions, type ApplyContext } from './apply-actions.js';
 import { runAudit } from './audit.js';
 import { auditScope } from './audit-scope.js';
 import { currentActor, currentHost } from './run-identity.js';
+import { runGuard, type RunGuard } from './run-guard.js';
 
 export interface RepairOptions {
   readonly command: 'repair' | 'backfill';
@@ -30,6 +31,11 @@ export interface RepairOptions {
   readonly waitMs?: number | undefined;
   readonly env?: NodeJS.ProcessEnv;
   readonly commandLine: string;
+  /** Aborted by SIGINT/SIGTERM: the run stops at the next row, rolls the batch back and is marked interrupted. */
+  readonly signal?: AbortSignal | undefined;
+  readonly timeouts?: SessionTimeouts | undefined;
+  /** Awaited before every statement on the source and mirror (not the lock session). */
+  readonly onQuery?: QueryObserver | undefined;
   /** Asked with the full plan before anything is written; false stops the run. */
   readonly confirm?: (plan: readonly PlannedAction[]) => Promise<boolean>;
   readonly onProgress?: (text: string) => void;
@@ -69,7 +75,10 @@ export async function runRepair(config: Config, options: RepairOptions): Promise
   const scope = auditScope(config, options.entities);
   const urls = resolveUrls(config, options.env);
   const planOptions = { strategy: options.strategy, only: options.only, insertOnly: options.command === 'backfill' };
-  const audit = (entities: readonly string[]) => runAudit(config, { entities, staleMs: options.staleMs, env: options.env });
+  const audit = (entities: readonly string[]) => runAudit(config, {
+    entities, staleMs: options.staleMs, env: options.env, signal: options.signal, timeouts: options.timeouts, onQuery: options.onQuery,
+  });
+  const pools = { env: options.env, timeouts: options.timeouts, onQuery: options.onQuery, maxConnections: options.concurrency + 1 };
 
   if (options.dryRun) {
     options.onProgress?.('auditing');
@@ -78,12 +87,13 @@ export async function runRepair(config: Config, options: RepairOptions): Promise
   }
 
   // Lock and safety checks come before the audit, so a run that may not write stops at once.
-  const lock = await acquireWriteLock({ ...config.mirror, url: urls.mirror }, { env: options.env });
+  const lock = await acquireWriteLock({ ...config.mirror, url: urls.mirror }, { env: options.env, timeouts: options.timeouts });
+  const guard = runGuard(lock, options.signal);
   let source: Connection | undefined;
   let mirror: Connection | undefined;
   try {
-    mirror = await connect({ ...config.mirror, url: urls.mirror }, { maxConnections: options.concurrency + 1 });
-    source = await connect({ ...config.source, url: urls.source }, { maxConnections: options.concurrency + 1 });
+    mirror = await connect({ ...config.mirror, url: urls.mirror }, { ...pools, purpose: 'write' });
+    source = await connect({ ...config.source, url: urls.source }, { ...pools, purpose: 'read' });
     await assertWritable(mirror, options.strategy);
     const sourceCatalog = await readCatalog(source.db, source.schema);
     options.onProgress?.('auditing');
@@ -96,13 +106,15 @@ export async function runRepair(config: Config, options: RepairOptions): Promise
     await ensureJournal(mirror.db);
     await startRun(mirror.db, {
       runId, command: options.command, actor: currentActor(options.env ?? process.env), host: currentHost(),
-      commandLine: options.commandLine, dryRun: false,
+      commandLine: options.commandLine, dryRun: false, lock,
     });
     let outcome: ActionResult[];
     try {
-      outcome = await applyByLevel(config, scope.report, toApply, { runId, source, mirror, options, audit, planOptions, sourceCatalog });
+      outcome = await applyByLevel(config, scope.report, toApply, { runId, source, mirror, options, audit, planOptions, sourceCatalog, guard });
     } catch (error) {
-      await finishRun(mirror.db, runId, 'aborted', { error: error instanceof Error ? error.message : String(error) }).catch(() => undefined);
+      const status = error instanceof InterruptedError ? 'interrupted' : 'aborted';
+      // If the mirror is gone too, the run stays 'running' and `sfsync journal` shows it abandoned once its lock is free.
+      await finishRun(mirror.db, runId, status, { error: error instanceof Error ? error.message : String(error) }).catch(() => undefined);
       throw error;
     }
     const complete = scope.report.filter((name) => outcome.every((a) => a.entity !== name || a.status === 'done'));
@@ -124,6 +136,7 @@ interface LevelContext {
   options: RepairOptions;
   audit: (entities: readonly string[]) => ReturnType<typeof runAudit>;
   planOptions: Parameters<typeof planRepair>[1];
+  guard: RunGuard;
 }
 
 async function applyByLevel(config: Config, reported: readonly string[], initial: PlannedAction[], ctx: LevelContext): Promise<ActionResult[]> {
@@ -134,6 +147,7 @@ async function applyByLevel(config: Config, reported: readonly string[], initial
   for (const level of config.graph.levels) {
     const entities = level.filter((name) => reported.includes(name) && !byName.get(name)!.readOnly);
     if (entities.length === 0) continue;
+    ctx.guard.check();
     // The first level uses the plan shown to the user; later ones see what the earlier levels wrote.
     let plan = initial.filter((a) => entities.includes(a.entity));
     if (levelIndex++ > 0) plan = await planLevel(entities, ctx);
@@ -146,6 +160,7 @@ async function applyByLevel(config: Config, reported: readonly string[], initial
         runId: ctx.runId, source: ctx.source, mirror: ctx.mirror, batchSize: ctx.options.batchSize,
         keyType: ctx.sourceCatalog.tables.get(entity.source.table)!.columns.get(entity.source.key)!.type,
         onBatchCommitted: ctx.options.backfill?.onBatchCommitted,
+        guard: ctx.guard,
       });
       const applied = writes.map((a, i) => ({ ...a, status: outcomes[i]!.status, error: outcomes[i]!.error }));
       results.push(...mine.filter((a) => !WRITE_ACTIONS.has(a.action)).map(asPlanned), ...applied);
@@ -171,12 +186,22 @@ async function planLevel(entities: readonly string[], ctx: LevelContext): Promis
     const waiting = plan.filter((a) => a.action === 'defer' && a.blockedBy?.state === 'unsynced').length;
     if (waiting === 0 || Date.now() >= deadline) return plan;
     ctx.options.onProgress?.(`waiting for Connect: ${waiting} row(s) wait for a parent without an sfid yet`);
-    await sleep(Math.min(1_000, deadline - Date.now()));
+    await sleep(Math.min(1_000, deadline - Date.now()), ctx);
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+/** Waits, then checks the run may go on (a wait is where an interruption is most likely to land). */
+async function sleep(ms: number, ctx: LevelContext): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, Math.max(0, ms));
+    ctx.options.signal?.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      ctx.options.signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+  ctx.guard.check();
 }
 
 /** Polls until Connect has given every written row an sfid or FAILED it, or time runs out. */
@@ -197,7 +222,7 @@ async function waitForConnect(ctx: LevelContext, written: { entity: WritableEnti
     }
     ctx.options.onProgress?.(`waiting for Connect: ${synced} synced, ${failed} failed, ${total - settled} pending of ${total}`);
     if (settled >= total || Date.now() >= deadline) return;
-    await sleep(Math.min(1_000, deadline - Date.now()));
+    await sleep(Math.min(1_000, deadline - Date.now()), ctx);
   }
 }
 

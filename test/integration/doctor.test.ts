@@ -81,7 +81,7 @@ describe('doctor on the loaded editor-api fixtures', () => {
   });
 
   it('reports every unset URL variable at once, as a config error', async () => {
-    const promise = runDoctor(loadConfig({ configPath: FIXTURE_CONFIG }), {});
+    const promise = runDoctor(loadConfig({ configPath: FIXTURE_CONFIG }), { env: {} });
     await expect(promise).rejects.toBeInstanceOf(ConfigError);
     await expect(promise).rejects.toThrow(/source\.url: environment variable DATABASE_URL is not set[\s\S]*mirror\.url: environment variable SALESFORCE_CONNECT_DB is not set/);
   });

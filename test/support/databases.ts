@@ -12,6 +12,8 @@ export interface FixtureDatabases {
   mirror(text: string, values?: unknown[]): Promise<pg.QueryResult>;
   /** Run SQL on the mirror database as Heroku Connect does (xmlbinary hex: not captured). */
   asConnect(text: string, values?: unknown[]): Promise<pg.QueryResult>;
+  /** Replace both databases with fresh copies of the fixtures (same names and URLs), for a test that needs a clean start. */
+  reset(): Promise<void>;
 }
 
 /**
@@ -19,21 +21,23 @@ export interface FixtureDatabases {
  * Call at the top level of a test file; use the returned object inside tests.
  */
 export function useFixtureDatabases(): FixtureDatabases {
-  const clients: pg.Client[] = [];
+  let clients: pg.Client[] = [];
   const names: string[] = [];
   const state = {} as FixtureDatabases;
 
-  beforeAll(async () => {
+  const dropAll = async () => {
+    await Promise.all(clients.map((client) => client.end()));
+    clients = [];
+    const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
+    await admin.connect();
+    for (const name of names) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  };
+
+  const createAll = async () => {
     const adminUrl = inject('pgAdminUrl');
     const templates = inject('fixtureTemplates');
-    const suffix = randomBytes(4).toString('hex');
-    for (const [role, template] of Object.entries(templates)) {
-      const name = `sfsync_test_${role}_${suffix}`;
-      await createDatabases(adminUrl, [name], template);
-      names.push(name);
-    }
-    state.sourceUrl = withDatabase(adminUrl, names[0]!);
-    state.mirrorUrl = withDatabase(adminUrl, names[1]!);
+    for (const [i, template] of Object.values(templates).entries()) await createDatabases(adminUrl, [names[i]!], template);
     const open = async (url: string, xmlbinary?: string): Promise<pg.Client> => {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
@@ -45,15 +49,22 @@ export function useFixtureDatabases(): FixtureDatabases {
     state.source = (text, values) => source.query(text, values);
     state.mirror = (text, values) => mirror.query(text, values);
     state.asConnect = (text, values) => connect.query(text, values);
+  };
+
+  beforeAll(async () => {
+    const adminUrl = inject('pgAdminUrl');
+    const suffix = randomBytes(4).toString('hex');
+    for (const role of Object.keys(inject('fixtureTemplates'))) names.push(`sfsync_test_${role}_${suffix}`);
+    state.sourceUrl = withDatabase(adminUrl, names[0]!);
+    state.mirrorUrl = withDatabase(adminUrl, names[1]!);
+    state.reset = async () => {
+      await dropAll();
+      await createAll();
+    };
+    await createAll();
   });
 
-  afterAll(async () => {
-    await Promise.all(clients.map((client) => client.end()));
-    const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
-    await admin.connect();
-    for (const name of names) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  });
+  afterAll(dropAll);
 
   return state;
 }

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { MISMATCH_CLASSES, type MismatchClass } from '../../core/audit-types.js';
 import { parseDuration } from '../../core/duration.js';
 import type { CliContext } from '../context.js';
-import { loadConfigFrom, withConfigOptions, type ConfigOptions } from '../options.js';
+import { loadConfigFrom, sessionTimeouts, withConfigOptions, type ConfigOptions } from '../options.js';
 import { collect, parseClasses, parseCount, parseDurationOption } from '../parse-options.js';
 import { startProgress } from '../progress.js';
 
@@ -38,6 +38,8 @@ export function auditCommand(context: CliContext): Command {
         entities: options.entity,
         staleMs: options.stale,
         env: context.env,
+        signal: context.signal,
+        timeouts: sessionTimeouts(options),
         onProgress: ({ entity, rows, done }) => {
           if (done) progress.succeed(`${entity}: ${rows} keys`);
           else progress.update(`${entity}: ${rows} keys read`);

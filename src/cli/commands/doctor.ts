@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { loadConfigFrom, withConfigOptions, withFormatOption, type ConfigOptions, type FormatOptions } from '../options.js';
+import { loadConfigFrom, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions, type FormatOptions } from '../options.js';
 
 export function doctorCommand(context: CliContext): Command {
   const command = new Command('doctor')
@@ -20,7 +20,7 @@ export function doctorCommand(context: CliContext): Command {
       import('../../errors.js'),
     ]);
     const config = await loadConfigFrom(options, context);
-    const report = await runDoctor(config, context.env);
+    const report = await runDoctor(config, { env: context.env, timeouts: sessionTimeouts(options) });
     context.stdout.write(options.format === 'json' ? render.renderDoctorJson(report) : render.renderDoctorTable(report));
     context.exitCode = report.ok ? ExitCode.ok : ExitCode.database;
   });

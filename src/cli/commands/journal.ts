@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { CliContext } from '../context.js';
-import { loadConfigFrom, withConfigOptions, type ConfigOptions } from '../options.js';
+import { loadConfigFrom, sessionTimeouts, withConfigOptions, type ConfigOptions } from '../options.js';
 import { parseCount } from '../parse-options.js';
 
 interface JournalOptions extends ConfigOptions {
@@ -22,7 +22,7 @@ export function journalCommand(context: CliContext): Command {
   return command.action(async (runId: string | undefined, options: JournalOptions) => {
     const [{ readJournal }, render] = await Promise.all([import('../../ops/journal.js'), import('../render/journal.js')]);
     const config = await loadConfigFrom(options, context);
-    const view = await readJournal(config, { runId, limit: options.limit, env: context.env });
+    const view = await readJournal(config, { runId, limit: options.limit, env: context.env, timeouts: sessionTimeouts(options) });
     context.stdout.write(options.format === 'json' ? render.renderJournalJson(view) : render.renderJournalTable(view));
   });
 }

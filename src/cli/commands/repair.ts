@@ -3,7 +3,8 @@ import { MISMATCH_CLASSES } from '../../core/audit-types.js';
 import { parseDuration } from '../../core/duration.js';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
-import { loadConfigFrom, withConfigOptions, type ConfigOptions } from '../options.js';
+import { redactCommandLine } from '../../core/redact.js';
+import { loadConfigFrom, sessionTimeouts, withConfigOptions, type ConfigOptions } from '../options.js';
 import { collect, parseClasses, parseCount, parseDurationOption } from '../parse-options.js';
 import { startProgress } from '../progress.js';
 import { confirmOnTerminal } from '../prompt.js';
@@ -79,7 +80,9 @@ export async function runWriteCommand(name: 'repair' | 'backfill', options: Repa
       staleMs: options.stale,
       waitMs: options.wait,
       env: context.env,
-      commandLine: ['sfsync', ...context.argv].join(' '),
+      signal: context.signal,
+      timeouts: sessionTimeouts(options),
+      commandLine: redactCommandLine(['sfsync', ...context.argv]),
       backfill: backfill?.backfillHooks(Boolean(options.restart)),
       confirm: options.yes ? undefined : async (plan) => {
         progress.stop();

@@ -1,0 +1,112 @@
+import type { PostgresPool, PostgresPoolClient } from 'kysely';
+import type pg from 'pg';
+import { DatabaseError } from '../errors.js';
+import { describeDatabaseFailure, serverMessage } from './sqlstate.js';
+
+/** Which database a pool talks to, for messages: never the URL. */
+export interface Where {
+  readonly role: 'source' | 'mirror';
+  readonly label: string;
+  readonly purpose: string;
+}
+
+export interface SessionTimeouts {
+  /** statement_timeout in ms; 0 means none. */
+  readonly statementMs?: number | undefined;
+  /** lock_timeout in ms; 0 means none. */
+  readonly lockMs?: number | undefined;
+}
+
+export interface QueryEvent {
+  readonly database: 'source' | 'mirror';
+  readonly purpose: string;
+  /** The backend's process id (pg_stat_activity.pid). */
+  readonly pid: number;
+  readonly sql: string;
+}
+
+export type QueryObserver = (event: QueryEvent) => void | Promise<void>;
+
+interface AdapterOptions {
+  readonly timeouts?: SessionTimeouts | undefined;
+  readonly onQuery?: QueryObserver | undefined;
+  /** Called when a session of this pool dies (the lock's owner must know at once). */
+  readonly onSessionLost?: ((error: DatabaseError) => void) | undefined;
+}
+
+/**
+ * What kysely sees of a node-postgres pool. Every statement goes through here,
+ * which gives three guarantees in one place:
+ * - the extended query protocol for every statement, so a trusted SQL fragment
+ *   can never smuggle in a second statement (`…; commit; drop …`);
+ * - every failure becomes a DatabaseError naming the database it came from;
+ * - a client that loses its server while checked out cannot crash the process
+ *   with an unhandled 'error' event (pg-pool only listens while it is idle).
+ */
+export function adaptPool(pool: pg.Pool, where: Where, options: AdapterOptions): PostgresPool {
+  const adapters = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  return {
+    async connect() {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw toDatabaseError(error, where);
+      }
+      let adapter = adapters.get(client);
+      if (!adapter) {
+        client.on('error', (error: Error) => options.onSessionLost?.(toDatabaseError(error, where)));
+        try {
+          await applyTimeouts(client, options.timeouts);
+        } catch (error) {
+          client.release(error as Error);
+          throw toDatabaseError(error, where);
+        }
+        adapter = adaptClient(client, where, options);
+        adapters.set(client, adapter);
+      }
+      return adapter;
+    },
+    end: () => pool.end(),
+  };
+}
+
+function adaptClient(client: pg.PoolClient, where: Where, options: AdapterOptions): PostgresPoolClient {
+  const run = async (text: string, parameters: readonly unknown[]) => {
+    await options.onQuery?.({ database: where.role, purpose: where.purpose, pid: (client as { processID?: number }).processID ?? 0, sql: text });
+    try {
+      // `queryMode` is node-postgres's switch to the extended protocol even without parameters (not in @types/pg yet).
+      return await client.query({ text, values: [...parameters], queryMode: 'extended' } as pg.QueryConfig);
+    } catch (error) {
+      throw toDatabaseError(error, where);
+    }
+  };
+  return {
+    query: ((text: string, parameters: readonly unknown[]) => run(text, parameters)) as unknown as PostgresPoolClient['query'],
+    // pg-pool gives the client a new release function at every checkout: look it up each time.
+    release: () => client.release(),
+  };
+}
+
+/** Only the timeouts given are set, so a role's own defaults stay for the rest. */
+async function applyTimeouts(client: pg.PoolClient, timeouts: SessionTimeouts | undefined): Promise<void> {
+  const settings = [['statement_timeout', timeouts?.statementMs], ['lock_timeout', timeouts?.lockMs]]
+    .filter((entry): entry is [string, number] => entry[1] !== undefined);
+  if (settings.length === 0) return;
+  await client.query({
+    text: `select ${settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, false)`).join(', ')}`,
+    values: settings.flatMap(([name, ms]) => [name, `${ms}ms`]),
+  });
+}
+
+export function toDatabaseError(error: unknown, where: Pick<Where, 'role' | 'label'>): DatabaseError {
+  if (error instanceof DatabaseError) return error;
+  const failure = describeDatabaseFailure(error);
+  return new DatabaseError(`${where.role} database (${where.label}): ${failure.text}`, {
+    database: where.role,
+    sqlstate: failure.sqlstate,
+    connectionLost: failure.connectionLost,
+    detail: serverMessage(error),
+    cause: error,
+  });
+}

@@ -1,0 +1,170 @@
+import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { runCli, startCli, waitFor } from '../support/cli.js';
+import { fixtureConfigObject } from '../support/config-text.js';
+import { useFixtureDatabases } from '../support/databases.js';
+import { buildAuditScenario } from '../support/editor-scenario.js';
+import { FIXTURE_CONFIG } from '../support/paths.js';
+import { advisoryLocksHeld, terminateLockHolder, terminateSessions } from '../support/sessions.js';
+
+const db = useFixtureDatabases();
+const env = () => ({ DATABASE_URL: db.sourceUrl, SALESFORCE_CONNECT_DB: db.mirrorUrl });
+const cli = (...args: string[]) => runCli([...args, '--config', FIXTURE_CONFIG], { env: env() });
+const start = (...args: string[]) => startCli([...args, '--config', FIXTURE_CONFIG], { env: env() });
+/** The same URL with a password in it; the test server trusts 127.0.0.1, so any password connects. */
+const withPassword = (url: string, password: string) => url.replace('postgres@', `postgres:${password}@`);
+const runs = async () => (await db.mirror(`SELECT run_id, status, command_line FROM sfsync.runs ORDER BY started_at`)).rows;
+
+/** A config whose source reads take `seconds` per school row, so a test can act while a command runs. */
+function slowConfig(seconds: number): string {
+  const raw = fixtureConfigObject();
+  raw.entities[0].fields.name = { sql: `(SELECT src.name FROM pg_sleep(${seconds}))` };
+  const file = join(tmpdir(), `sfsync-slow-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, JSON.stringify(raw));
+  return file;
+}
+
+beforeEach(async () => {
+  await db.reset();
+  await buildAuditScenario(db);
+});
+
+describe('secrets', () => {
+  it('never stores or shows the password of a URL given on the command line', async () => {
+    const secret = 'S3cretPassw0rd';
+    const result = await cli('repair', '--yes', '--mirror-url', withPassword(db.mirrorUrl, secret), `--source-url=${withPassword(db.sourceUrl, secret)}`);
+    expect(result.code).toBe(1);
+    const stored = await runs();
+    expect(stored).toHaveLength(1);
+    expect(stored[0].command_line).not.toContain(secret);
+    expect(stored[0].command_line).toContain('postgres:***@127.0.0.1');
+    for (const args of [['journal'], ['journal', '--format', 'json'], ['journal', stored[0].run_id], ['journal', stored[0].run_id, '--format', 'json']]) {
+      const shown = await cli(...args);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout + shown.stderr).not.toContain(secret);
+      // The list of runs has no command-line column; the rest show it, redacted.
+      if (args.length > 1) expect(shown.stdout).toContain('postgres:***@');
+    }
+  });
+
+  it('redacts runs that an older version stored with the password in them', async () => {
+    expect((await cli('repair', '--yes')).code).toBe(1);
+    const [{ run_id }] = await runs();
+    await db.mirror(
+      `UPDATE sfsync.runs SET command_line = 'sfsync repair --yes --mirror-url postgres://app:0ldLeak@db.example.com/d?password=0ldLeak2',
+              summary = '{"error": "cannot connect to postgresql://app:0ldLeak3@db.example.com/d"}' WHERE run_id = $1`,
+      [run_id],
+    );
+    for (const args of [['journal', '--format', 'json'], ['journal', run_id], ['journal', run_id, '--format', 'json']]) {
+      const shown = await cli(...args);
+      expect(shown.stdout).not.toMatch(/0ldLeak/);
+      expect(shown.stdout).toContain('app:***@db.example.com');
+    }
+  });
+
+  it("redacts commander's own messages, which echo option values", async () => {
+    const result = await cli('audit', '--format', 'postgres://app:Echo3dSecret@db.example.com/d');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('app:***@db.example.com');
+    expect(result.stderr).not.toContain('Echo3dSecret');
+  });
+});
+
+describe('a lost write lock', () => {
+  it('stops before the batch commits and exits 4 with one line', async () => {
+    await db.mirror(`CREATE FUNCTION public.slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NEW; END $$`);
+    await db.mirror(`CREATE TRIGGER slow_insert BEFORE INSERT ON salesforce.editor__c FOR EACH ROW EXECUTE FUNCTION public.slow_insert()`);
+    const running = start('repair', '--yes', '--batch-size', '1');
+    await waitFor(async () => (await db.mirror(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%' AND state = 'active' AND query ILIKE '%insert into%'`)).rows[0].n > 0, 'the insert to run');
+    const inserting = (await db.source(`SELECT id FROM schools WHERE name = 'Never Written School'`)).rows[0].id;
+    expect(await terminateLockHolder(db.mirrorUrl)).toBe(1);
+    const result = await running.exited;
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/^sfsync: the write lock was lost \(.*\); sfsync stopped before committing another batch\. What was committed is in the journal; run again to finish\n$/);
+    const { rows } = await db.mirror(`SELECT count(*)::int AS n FROM salesforce.editor__c WHERE editoruuid__c = $1`, [inserting]);
+    expect(rows[0].n).toBe(0);
+    expect((await runs()).map((r) => r.status)).toEqual(['aborted']);
+  });
+});
+
+describe('signals', () => {
+  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+    it(`${signal}: rolls back, releases the lock, marks the run interrupted and exits ${code}`, async () => {
+      // With --wait the run writes level 0, then waits for a Connect that never comes: a safe place to be stopped.
+      const running = start('repair', '--yes', '--wait', '2m');
+      await waitFor(async () => (await db.mirror(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'sfsync'`)).rows[0].n > 0
+        && (await db.mirror(`SELECT count(*)::int AS n FROM sfsync.journal`)).rows[0].n > 0, 'the first level to be written');
+      running.child.kill(signal);
+      const result = await running.exited;
+      expect(result.code).toBe(code);
+      expect(result.stderr).toContain(`sfsync: interrupted by ${signal}: stopped at a safe point`);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect((await runs()).map((r) => r.status)).toEqual(['interrupted']);
+      expect(await advisoryLocksHeld(db.mirrorUrl)).toBe(0);
+    });
+  }
+
+  it('kill -9: the run stays "running" in the table but is shown as abandoned once its lock is free', async () => {
+    const running = start('repair', '--yes', '--wait', '2m');
+    await waitFor(async () => (await db.mirror(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'sfsync'`)).rows[0].n > 0
+      && (await db.mirror(`SELECT count(*)::int AS n FROM sfsync.journal`)).rows[0].n > 0, 'the first level to be written');
+    running.child.kill('SIGKILL');
+    expect((await running.exited).signal).toBe('SIGKILL');
+    await waitFor(async () => (await advisoryLocksHeld(db.mirrorUrl)) === 0, 'the server to drop the dead lock session');
+    expect((await runs()).map((r) => r.status)).toEqual(['running']);
+    const shown = JSON.parse((await cli('journal', '--format', 'json')).stdout);
+    expect(shown.runs.map((r: { status: string }) => r.status)).toEqual(['abandoned']);
+    // And the next run is free to go.
+    expect((await cli('repair', '--yes')).code).toBe(1);
+  });
+});
+
+describe('output that cannot be written', () => {
+  it('ends quietly with 141 when the reader closes the pipe (`| head`)', async () => {
+    const running = start('audit', '--format', 'ndjson');
+    running.child.stdout!.destroy();
+    const result = await running.exited;
+    expect(result.code).toBe(141);
+    expect(result.stderr).toBe('');
+  });
+
+  it('exits 74 with one line when the disk is full', async () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const running = startCli(['audit', '--format', 'json', '--config', FIXTURE_CONFIG], { env: env(), stdio: ['ignore', full, 'pipe'] });
+      const result = await running.exited;
+      expect(result.code).toBe(74);
+      expect(result.stderr).toMatch(/^sfsync: cannot write the output: ENOSPC: no space left on device[^\n]*\n$/);
+    } finally {
+      closeSync(full);
+    }
+  });
+});
+
+describe('a lost connection', () => {
+  it('exits 3 with one line naming the database whose session died (audit)', async () => {
+    const config = slowConfig(0.3);
+    const running = startCli(['audit', '--config', config], { env: env() });
+    await waitFor(async () => (await db.source(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%' AND state = 'active'`)).rows[0].n > 0, 'the audit to read schools');
+    await terminateSessions(db.sourceUrl, 'sfsync%');
+    const result = await running.exited;
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^sfsync: source database \(127\.0\.0\.1:\d+\/sfsync_test_source_\w+\): (the server ended this session|the connection was lost)[^\n]*\n$/);
+  });
+
+  it('exits 3 when the write session of a repair dies mid-statement, and marks the run aborted', async () => {
+    // A slow trigger keeps the insert running long enough to be cut off.
+    await db.mirror(`CREATE FUNCTION public.slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(2); RETURN NEW; END $$`);
+    await db.mirror(`CREATE TRIGGER slow_insert BEFORE INSERT ON salesforce.editor__c FOR EACH ROW EXECUTE FUNCTION public.slow_insert()`);
+    const running = start('repair', '--yes');
+    await waitFor(async () => (await db.mirror(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%' AND state = 'active' AND query ILIKE '%insert into%'`)).rows[0].n > 0, 'the insert to run');
+    await terminateSessions(db.mirrorUrl, 'sfsync%', '%insert into%');
+    const result = await running.exited;
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^sfsync: mirror database \(.*\): (the server ended this session|the connection was lost)[^\n]*\n$/);
+    expect((await runs()).map((r) => r.status)).toEqual(['aborted']);
+    expect(await advisoryLocksHeld(db.mirrorUrl)).toBe(0);
+  });
+});

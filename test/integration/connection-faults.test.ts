@@ -1,0 +1,128 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { loadConfig, parseConfig } from '../../src/config/load.js';
+import type { WritableEntity } from '../../src/config/types.js';
+import { connect } from '../../src/db/connect.js';
+import { ensureJournal, startRun } from '../../src/db/journal.js';
+import { applyActions } from '../../src/ops/apply-actions.js';
+import type { QueryEvent } from '../../src/db/pool-adapter.js';
+import { DatabaseError, LockError } from '../../src/errors.js';
+import { runAudit } from '../../src/ops/audit.js';
+import { runRepair, type RepairOptions } from '../../src/ops/repair.js';
+import { fixtureConfigObject } from '../support/config-text.js';
+import { useFixtureDatabases } from '../support/databases.js';
+import { buildAuditScenario, u } from '../support/editor-scenario.js';
+import { FIXTURE_CONFIG } from '../support/paths.js';
+import { advisoryLocksHeld, terminateSessions } from '../support/sessions.js';
+
+const db = useFixtureDatabases();
+const config = () => loadConfig({ configPath: FIXTURE_CONFIG, sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+const base: RepairOptions = { command: 'repair', dryRun: false, strategy: 'reinsert', batchSize: 1, concurrency: 1, staleMs: 30 * 60_000, commandLine: 'sfsync repair --yes' };
+
+/** A query observer that runs `fault` once, before the first statement matching `when`. */
+function once(when: (event: QueryEvent) => boolean, fault: () => Promise<unknown>) {
+  let fired = false;
+  return async (event: QueryEvent) => {
+    if (fired || !when(event)) return;
+    fired = true;
+    await fault();
+  };
+}
+
+const lastRun = async () => (await db.mirror(`SELECT run_id, status, summary FROM sfsync.runs ORDER BY started_at DESC LIMIT 1`)).rows[0];
+const journalled = async (runId: string) => (await db.mirror(`SELECT count(*)::int AS n FROM sfsync.journal WHERE run_id = $1`, [runId])).rows[0].n as number;
+
+beforeEach(async () => {
+  await db.reset();
+  await buildAuditScenario(db);
+});
+
+describe('a run whose write lock is lost', () => {
+  it('stops before committing the next batch and says the lock was lost', async () => {
+    const onQuery = once((e) => e.purpose === 'write' && /^\s*savepoint/i.test(e.sql), () => terminateSessions(db.mirrorUrl, 'sfsync/mirror/lock'));
+    const promise = runRepair(config(), { ...base, onQuery });
+    await expect(promise).rejects.toBeInstanceOf(LockError);
+    await expect(promise).rejects.toThrow(/^the write lock was lost \(.*\); sfsync stopped before committing another batch/);
+    const run = await lastRun();
+    expect(run.status).toBe('aborted');
+    expect(await journalled(run.run_id)).toBe(0);
+    expect(await advisoryLocksHeld(db.mirrorUrl)).toBe(0);
+  });
+
+  it('keeps what earlier batches committed, and a second run finishes the job', async () => {
+    let commits = 0;
+    const onQuery = once((e) => e.purpose === 'write' && /^\s*commit/i.test(e.sql) && ++commits === 3, () => terminateSessions(db.mirrorUrl, 'sfsync/mirror/lock'));
+    await expect(runRepair(config(), { ...base, onQuery })).rejects.toBeInstanceOf(LockError);
+    const run = await lastRun();
+    // The lock died just before the third commit: two batches of one row each are in.
+    expect(await journalled(run.run_id)).toBeGreaterThan(0);
+    const planned = (await runRepair(config(), { ...base, dryRun: true })).actions.filter((a) => a.status === 'planned').length;
+    const second = await runRepair(config(), base);
+    expect(second.actions.filter((a) => a.status === 'done')).toHaveLength(planned);
+    expect((await runRepair(config(), { ...base, dryRun: true })).actions.filter((a) => a.status === 'planned')).toEqual([]);
+  });
+});
+
+describe('a lost database connection', () => {
+  it('during repair: one DatabaseError naming the mirror, the batch rolled back, the run marked aborted', async () => {
+    const before = (await db.mirror(`SELECT count(*)::int AS n FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '1'`)).rows[0].n;
+    const onQuery = once((e) => e.purpose === 'write' && /^\s*delete/i.test(e.sql), () => terminateSessions(db.mirrorUrl, 'sfsync/mirror/write'));
+    const promise = runRepair(config(), { ...base, onQuery });
+    await expect(promise).rejects.toBeInstanceOf(DatabaseError);
+    await expect(promise).rejects.toMatchObject({ database: 'mirror', connectionLost: true });
+    await expect(promise).rejects.toThrow(/^mirror database \(127\.0\.0\.1:\d+\/sfsync_test_mirror_\w+\): (the server ended this session|the connection was lost)/);
+    expect((await lastRun()).status).toBe('aborted');
+    const after = (await db.mirror(`SELECT count(*)::int AS n FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '1'`)).rows[0].n;
+    expect(after).toBe(before);
+    expect(await advisoryLocksHeld(db.mirrorUrl)).toBe(0);
+  });
+
+  it('during repair, on the source: names the source', async () => {
+    const onQuery = once((e) => e.database === 'source' && e.purpose === 'read' && /"src"/.test(e.sql), () => terminateSessions(db.sourceUrl, 'sfsync/source/read'));
+    const promise = runRepair(config(), { ...base, onQuery });
+    await expect(promise).rejects.toMatchObject({ database: 'source', connectionLost: true });
+    expect((await lastRun()).status).toBe('aborted');
+  });
+
+  it('during audit: names the database whose session died', async () => {
+    const onQuery = once((e) => e.database === 'mirror' && /^\s*fetch/i.test(e.sql), () => terminateSessions(db.mirrorUrl, 'sfsync/mirror/audit'));
+    await expect(runAudit(config(), { staleMs: 60_000, onQuery })).rejects.toMatchObject({ database: 'mirror', connectionLost: true });
+  });
+
+  it("reports a source `where` that fails at run time as the source's error, not the mirror's", async () => {
+    const raw = fixtureConfigObject();
+    raw.entities[0].source.where = "src.rejected_at IS NULL AND 1 / (length(src.name) - length(src.name)) = 1";
+    const broken = parseConfig(JSON.stringify(raw), 'cfg.json', { sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+    const promise = runAudit(broken, { staleMs: 60_000 });
+    await expect(promise).rejects.toMatchObject({ database: 'source', sqlstate: '22012' });
+    await expect(promise).rejects.toThrow(/^source database \(.*\): a value was rejected by the column type .*division by zero \[SQLSTATE 22012\]$/);
+  });
+});
+
+describe('two writers racing for the same keys', () => {
+  it('never insert a second mirror row for a key, even without the unique index', async () => {
+    await db.mirror('DROP INDEX IF EXISTS salesforce.hcu_idx_editor__c_editoruuid__c');
+    for (let i = 50; i < 90; i++) await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, $2, 'gb')`, [u(i), `Race ${i}`]);
+    const cfg = config();
+    const school = cfg.entities.find((e) => e.name === 'school') as WritableEntity;
+    const plan = (await runRepair(cfg, { ...base, dryRun: true, entities: ['school'], only: ['absent'] })).actions;
+    expect(plan).toHaveLength(41);
+    // Two writers that each believe they hold the write lock (one lost it without noticing): only the per-key lock stands between them.
+    const writer = async () => {
+      const [source, mirror] = await Promise.all([connect(cfg.source), connect(cfg.mirror)]);
+      await ensureJournal(mirror.db);
+      const runId = randomUUID();
+      await startRun(mirror.db, { runId, command: 'repair', actor: 't', host: 'h', commandLine: 't', dryRun: false, lock: { pid: 0, backendStart: '0' } });
+      try {
+        return await applyActions(school, plan, { runId, source, mirror, batchSize: 3, keyType: 'uuid', guard: { check: () => undefined, beforeCommit: async () => undefined } });
+      } finally {
+        await Promise.all([source.close(), mirror.close()]);
+      }
+    };
+    const [first, second] = await Promise.all([writer(), writer()]);
+    const done = [...first, ...second].filter((o) => o.status === 'done').length;
+    expect(done).toBe(41);
+    const { rows } = await db.mirror(`SELECT editoruuid__c FROM salesforce.editor__c GROUP BY 1 HAVING count(*) > 1`);
+    expect(rows).toEqual([]);
+  });
+});
