@@ -32,16 +32,10 @@ export function sortedSourceRowsQuery(entity: WritableEntity, schema: string): R
 
 /**
  * The source rows with these keys, as they are now (for writing them to the
- * mirror). The keys are compared in the key column's own type (`keyType`, from
- * the catalog), so the lookup can use the column's index.
+ * mirror). The keys go as one array parameter of no declared type, so the
+ * server reads it in the key column's own type (uuid, bigint, a domain in
+ * another schema…) and can use the column's index.
  */
-export function sourceRowsByKeyQuery(entity: WritableEntity, schema: string, keys: readonly string[], keyType: string): RawBuilder<Record<string, unknown>> {
-  const filter = sql`${sql.ref(`src.${entity.source.key}`)} = any(${[...keys]}::text[]::${sql.raw(arrayType(keyType))})`;
-  return sourceRowsQuery(entity, schema, filter);
-}
-
-/** `uuid` → `uuid[]`; only plain type names from the catalog are accepted. */
-function arrayType(type: string): string {
-  if (!/^[a-z][a-z0-9_ ]*(\([0-9, ]+\))?$/.test(type)) throw new Error(`unexpected key column type ${type}`);
-  return `${type.replace(/\(.*\)$/, '')}[]`;
+export function sourceRowsByKeyQuery(entity: WritableEntity, schema: string, keys: readonly string[]): RawBuilder<Record<string, unknown>> {
+  return sourceRowsQuery(entity, schema, sql`${sql.ref(`src.${entity.source.key}`)} = any(${[...keys]})`);
 }

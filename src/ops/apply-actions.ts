@@ -24,8 +24,6 @@ export interface ApplyContext {
   readonly source: Connection;
   readonly mirror: Connection;
   readonly batchSize: number;
-  /** The source key column's type, for index-friendly lookups by key. */
-  readonly keyType: string;
   /** Stops the run between rows (interrupted, lock lost) and proves the lock before each commit. */
   readonly guard: RunGuard;
   /** Called inside each batch's transaction, just before it commits, with the batch's last key (backfill checkpoints). */
@@ -45,7 +43,7 @@ export async function applyActions(entity: WritableEntity, actions: readonly Pla
   for (let start = 0; start < actions.length; start += ctx.batchSize) {
     const batch = actions.slice(start, start + ctx.batchSize);
     const needSource = batch.filter((a) => a.action === 'insert' || a.action === 'reinsert' || a.action === 'update').map((a) => a.key);
-    const sourceRows = await readSourceRows(entity, ctx.source, needSource, ctx.keyType);
+    const sourceRows = await readSourceRows(entity, ctx.source, needSource);
     const results = await ctx.mirror.db.transaction().execute(async (trx) => {
       const batchOutcomes: ActionOutcome[] = [];
       for (const action of batch) {
@@ -70,14 +68,17 @@ export async function applyActions(entity: WritableEntity, actions: readonly Pla
   return outcomes;
 }
 
-async function readSourceRows(entity: WritableEntity, source: Connection, keys: string[], keyType: string): Promise<Map<string, SourceRow>> {
+/** The source rows of these keys as they are now; a key that more than one row claims maps to how many do. */
+async function readSourceRows(entity: WritableEntity, source: Connection, keys: string[]): Promise<Map<string, SourceRow | number>> {
   if (keys.length === 0) return new Map();
-  const { rows } = await sourceRowsByKeyQuery(entity, source.schema, keys, keyType).execute(source.db);
+  const { rows } = await sourceRowsByKeyQuery(entity, source.schema, keys).execute(source.db);
   const toSourceRow = sourceRowMapper(entity);
-  const byKey = new Map<string, SourceRow>();
+  const byKey = new Map<string, SourceRow | number>();
   for (const raw of rows) {
     const row = toSourceRow(raw);
-    if (row) byKey.set(row.key, row);
+    if (!row) continue;
+    const earlier = byKey.get(row.key);
+    byKey.set(row.key, earlier === undefined ? row : typeof earlier === 'number' ? earlier + 1 : 2);
   }
   return byKey;
 }
@@ -86,7 +87,10 @@ type Outcome = ActionOutcome;
 const done = (insertedIds: number[] = []): Outcome => ({ status: 'done', error: null, insertedIds });
 const skipped = (why: string): Outcome => ({ status: 'skipped', error: why, insertedIds: [] });
 
-async function applyOne(trx: Transaction<any>, entity: WritableEntity, action: PlannedAction, row: SourceRow | undefined, ctx: ApplyContext): Promise<Outcome> {
+async function applyOne(trx: Transaction<any>, entity: WritableEntity, action: PlannedAction, found: SourceRow | number | undefined, ctx: ApplyContext): Promise<Outcome> {
+  // Which of several source rows is right is the app's call, not ours.
+  if (typeof found === 'number') return skipped(`${found} source rows now have this key (source_duplicate): not written`);
+  const row = found;
   const schema = ctx.mirror.schema;
   const record = (kind: string, mirrorId: number | null, before: unknown, after: unknown) =>
     journal(trx, { runId: ctx.runId, entity: entity.name, mirrorTable: entity.mirror.table, action: kind, key: action.key, mirrorId, before, after });

@@ -10,7 +10,6 @@ import { connect, type Connection, type QueryObserver, type SessionTimeouts } fr
 import { ensureJournal, finishRun, startRun } from '../db/journal.js';
 import { acquireWriteLock } from '../db/lock.js';
 import { readCatalog } from '../db/read-catalog.js';
-import type { SchemaCatalog } from '../core/catalog.js';
 import { countSettled } from '../db/write-mirror.js';
 import { applyActions, type ApplyContext } from './apply-actions.js';
 import { runAudit } from './audit.js';
@@ -95,7 +94,6 @@ export async function runRepair(config: Config, options: RepairOptions): Promise
     mirror = await connect({ ...config.mirror, url: urls.mirror }, { ...pools, purpose: 'write' });
     source = await connect({ ...config.source, url: urls.source }, { ...pools, purpose: 'read' });
     await assertWritable(mirror, options.strategy);
-    const sourceCatalog = await readCatalog(source.db, source.schema);
     options.onProgress?.('auditing');
     const plan = planRepair((await audit(scope.report)).entities, planOptions);
     const toApply = options.backfill ? await options.backfill.filter(mirror, plan) : plan;
@@ -110,7 +108,7 @@ export async function runRepair(config: Config, options: RepairOptions): Promise
     });
     let outcome: ActionResult[];
     try {
-      outcome = await applyByLevel(config, scope.report, toApply, { runId, source, mirror, options, audit, planOptions, sourceCatalog, guard });
+      outcome = await applyByLevel(config, scope.report, toApply, { runId, source, mirror, options, audit, planOptions, guard });
     } catch (error) {
       const status = error instanceof InterruptedError ? 'interrupted' : 'aborted';
       // If the mirror is gone too, the run stays 'running' and `sfsync journal` shows it abandoned once its lock is free.
@@ -130,7 +128,6 @@ export async function runRepair(config: Config, options: RepairOptions): Promise
 
 interface LevelContext {
   runId: string;
-  sourceCatalog: SchemaCatalog;
   source: Connection;
   mirror: Connection;
   options: RepairOptions;
@@ -158,7 +155,6 @@ async function applyByLevel(config: Config, reported: readonly string[], initial
       ctx.options.onProgress?.(`${name}: writing ${writes.length} change(s)`);
       const outcomes = await applyActions(entity, writes, {
         runId: ctx.runId, source: ctx.source, mirror: ctx.mirror, batchSize: ctx.options.batchSize,
-        keyType: ctx.sourceCatalog.tables.get(entity.source.table)!.columns.get(entity.source.key)!.type,
         onBatchCommitted: ctx.options.backfill?.onBatchCommitted,
         guard: ctx.guard,
       });

@@ -1,0 +1,53 @@
+import { sql } from 'kysely';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.js';
+import type { WritableEntity } from '../../src/config/types.js';
+import { connect } from '../../src/db/connect.js';
+import { sourceRowsByKeyQuery } from '../../src/db/source-query.js';
+import { runDoctor } from '../../src/ops/doctor.js';
+import { runRepair, type RepairOptions } from '../../src/ops/repair.js';
+import { useFixtureDatabases } from '../support/databases.js';
+import { u } from '../support/editor-scenario.js';
+
+const db = useFixtureDatabases();
+const base: RepairOptions = { command: 'repair', dryRun: false, strategy: 'reinsert', batchSize: 2, concurrency: 1, staleMs: 30 * 60_000, commandLine: 'sfsync repair --yes' };
+
+beforeEach(() => db.reset());
+
+describe('a source key column of a domain type in another schema', () => {
+  const config = () => parseConfig(JSON.stringify({
+    source: { schema: 'app' },
+    mirror: { schema: 'salesforce' },
+    entities: [{ name: 'school', source: { table: 'partner_schools', key: 'id' }, mirror: { table: 'editor__c', externalId: 'editoruuid__c' }, fields: { name: 'name' } }],
+  }), 'cfg.json', { sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+
+  beforeEach(async () => {
+    await db.source(`CREATE SCHEMA app; CREATE DOMAIN app.ext_id AS uuid; CREATE TABLE app.partner_schools (id app.ext_id PRIMARY KEY, name text NOT NULL)`);
+    await db.source(`INSERT INTO app.partner_schools SELECT ('00000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, 'Partner ' || i FROM generate_series(1, 5) i`);
+  });
+
+  it('passes doctor, the dry run and the repair, and a second run plans nothing', async () => {
+    expect((await runDoctor(config())).ok).toBe(true);
+    const planned = await runRepair(config(), { ...base, dryRun: true });
+    expect(planned.actions.map((a) => a.action)).toEqual(['insert', 'insert', 'insert', 'insert', 'insert']);
+    const applied = await runRepair(config(), base);
+    expect(applied.actions.map((a) => a.status)).toEqual(['done', 'done', 'done', 'done', 'done']);
+    const { rows } = await db.mirror(`SELECT editoruuid__c, name FROM salesforce.editor__c ORDER BY editoruuid__c`);
+    expect(rows[0]).toEqual({ editoruuid__c: u(1), name: 'Partner 1' });
+    expect((await runRepair(config(), { ...base, dryRun: true })).actions).toEqual([]);
+  });
+
+  it('looks rows up by key in the column type, so the primary key index can serve it', async () => {
+    const source = await connect(config().source);
+    try {
+      const entity = config().entities[0] as WritableEntity;
+      const plan = await source.db.connection().execute(async (conn) => {
+        await sql`set enable_seqscan = off`.execute(conn);
+        return sql<{ 'QUERY PLAN': string }>`explain ${sourceRowsByKeyQuery(entity, 'app', [u(1), u(2)])}`.execute(conn);
+      });
+      expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/Index (Only )?Scan (using|on) partner_schools_pkey/);
+    } finally {
+      await source.close();
+    }
+  });
+});
