@@ -1,10 +1,10 @@
 import type { HcError, HcErrorCode } from './hc-error.js';
 
 /** Classes that are mismatches, in the order classification tries them (orphan is found from the mirror side). */
-export const MISMATCH_CLASSES = ['duplicate', 'missing_parent', 'failed', 'absent', 'stuck', 'drift', 'orphan'] as const;
+export const MISMATCH_CLASSES = ['source_duplicate', 'duplicate', 'missing_parent', 'failed', 'absent', 'stuck', 'drift', 'orphan'] as const;
 export type MismatchClass = (typeof MISMATCH_CLASSES)[number];
 export type RowClass = 'ok' | 'pending' | MismatchClass;
-export const ROW_CLASSES: readonly RowClass[] = ['ok', 'pending', 'absent', 'missing_parent', 'failed', 'stuck', 'drift', 'duplicate', 'orphan'];
+export const ROW_CLASSES: readonly RowClass[] = ['ok', 'pending', 'absent', 'missing_parent', 'failed', 'stuck', 'drift', 'duplicate', 'orphan', 'source_duplicate'];
 
 /** A source row as the audit reads it: its key, mapped field values, and each parent's key. */
 export interface SourceRow {
@@ -74,6 +74,8 @@ export interface Mismatch {
   readonly fields: readonly FieldDrift[];
   /** Age of the newest trigger-log entry, for unsynced rows. */
   readonly ageSeconds: number | null;
+  /** source_duplicate: how many source rows carry the key. */
+  readonly sourceRows: number | null;
 }
 
 export interface EntityAudit {
@@ -87,8 +89,6 @@ export interface EntityAudit {
   readonly unsyncedRows: number;
   /** Source rows whose key is NULL: never matched, never written. */
   readonly sourceRowsWithoutKey: number;
-  /** Source rows that repeat a key an earlier source row has: only the first is classified. */
-  readonly sourceRowsRepeatingKey: number;
   readonly counts: Readonly<Record<RowClass, number>>;
   readonly mismatches: readonly Mismatch[];
 }

@@ -22,12 +22,23 @@ export type Classification = { class: 'ok' | 'pending'; mismatch?: undefined } |
 /** Codes for which delete-and-reinsert of an sfid-NULL row can succeed once parents are ready. */
 const RETRYABLE: ReadonlySet<HcErrorCode> = new Set(['FOREIGN_KEY_NOT_FOUND', 'UNABLE_TO_LOCK_ROW']);
 
-/** One source key against the mirror rows carrying it; the first class that matches wins. */
-export function classifyKey(ctx: ClassifyContext, source: SourceRow, rows: readonly MirrorRow[]): Classification {
+/**
+ * One source key against the mirror rows carrying it; the first class that
+ * matches wins. `sourceRows` is how many source rows carry the key: more than
+ * one, and which of them the mirror should hold is the app's call, never sfsync's.
+ */
+export function classifyKey(ctx: ClassifyContext, source: SourceRow, rows: readonly MirrorRow[], sourceRows = 1): Classification {
   const build = (cls: MismatchClass, reason: string, extra: Partial<Mismatch> = {}): Classification => ({
     class: cls,
     mismatch: mismatch(source.key, cls, reason, rows, extra),
   });
+
+  if (sourceRows > 1) {
+    return build('source_duplicate', `${sourceRows} source rows carry this key: source.key is not unique, so which row the mirror should hold is the app's call`, {
+      sourceRows,
+      rows: rows.length > 1 ? rows.map(snapshot) : null,
+    });
+  }
 
   if (rows.length > 1) {
     const withSfid = rows.filter((row) => row.sfid !== null).length;
@@ -175,6 +186,7 @@ function mismatch(key: string, cls: MismatchClass, reason: string, rows: readonl
     parent: null,
     fields: [],
     ageSeconds: null,
+    sourceRows: null,
     ...extra,
   };
 }

@@ -76,6 +76,8 @@ function planOne(entity: string, m: Mismatch, strategy: RepairStrategy): Planned
       return skip(`${m.reason}: Connect has not sent it; check the connection and its trigger log, sfsync does not touch pending rows`);
     case 'orphan':
       return skip(`${m.reason}: deleting mirror rows is not sfsync's call (with an sfid it would delete the Salesforce record)`);
+    case 'source_duplicate':
+      return skip(`${m.reason}: never repaired automatically; make source.key unique (or narrow source.where), then run again`);
   }
 }
 

@@ -115,7 +115,6 @@ async function auditEntity(entity: WritableEntity, ctx: ClassifyContext, walk: W
   const mismatches: Mismatch[] = [];
   let sourceRows = 0;
   let sourceRowsWithoutKey = 0;
-  let sourceRowsRepeatingKey = 0;
   let mirrorRows = 0;
   let unsyncedRows = 0;
 
@@ -137,11 +136,10 @@ async function auditEntity(entity: WritableEntity, ctx: ClassifyContext, walk: W
   let seen = 0;
   await mergeByKey(sourceSide(), mirrorSide(entity, walk), (group) => {
     mirrorRows += group.mirror.length;
-    sourceRowsRepeatingKey += group.extraSourceRows;
     for (const row of group.mirror) if (row.sfid === null) unsyncedRows++;
     if (group.mirror.length > 0) walk.keepStates?.set(group.key, readinessOf(group.mirror));
     const result = group.source
-      ? classifyKey(ctx, group.source, group.mirror)
+      ? classifyKey(ctx, group.source, group.mirror, 1 + group.extraSourceRows)
       : { class: 'orphan' as const, mismatch: classifyOrphan(group.key, group.mirror, entity.source.where !== undefined) };
     counts[result.class]++;
     if (result.mismatch) mismatches.push(result.mismatch);
@@ -150,7 +148,7 @@ async function auditEntity(entity: WritableEntity, ctx: ClassifyContext, walk: W
   walk.progress(seen, true);
   return {
     name: entity.name, readOnly: false, mirrorTable: entity.mirror.table,
-    sourceRows, mirrorRows, unsyncedRows, sourceRowsWithoutKey, sourceRowsRepeatingKey, counts, mismatches,
+    sourceRows, mirrorRows, unsyncedRows, sourceRowsWithoutKey, counts, mismatches,
   };
 }
 
@@ -176,7 +174,7 @@ async function readMirrorOnly(entity: Entity, walk: Walk): Promise<EntityAudit> 
   walk.progress(mirrorRows, true);
   return {
     name: entity.name, readOnly: entity.readOnly, mirrorTable: entity.mirror.table,
-    sourceRows: null, mirrorRows, unsyncedRows, sourceRowsWithoutKey: 0, sourceRowsRepeatingKey: 0, counts: emptyCounts(), mismatches: [],
+    sourceRows: null, mirrorRows, unsyncedRows, sourceRowsWithoutKey: 0, counts: emptyCounts(), mismatches: [],
   };
 }
 

@@ -141,16 +141,19 @@ describe('audit options', () => {
     expect(only.entities[0]!.counts).toEqual(entity('role').counts);
   });
 
-  it('counts source rows with a NULL key or a repeated key instead of matching them', async () => {
+  it('counts source rows with a NULL key, and reports a key several source rows carry as source_duplicate', async () => {
     const raw = fixtureConfigObject();
     raw.entities[2].source.key = 'user_id';
     raw.entities[5].source.key = 'user_id';
     const variant = parseConfig(JSON.stringify(raw), 'cfg.json', { sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
     const result = await runAudit(variant, { staleMs: MINUTE, entities: ['role', 'lesson'] });
-    expect(result.entities.map((e) => [e.name, e.sourceRowsWithoutKey, e.sourceRowsRepeatingKey])).toEqual([
-      ['role', 0, 4],
+    expect(result.entities.map((e) => [e.name, e.sourceRowsWithoutKey, e.counts.source_duplicate])).toEqual([
+      ['role', 0, 2],
       ['lesson', 1, 0],
     ]);
+    const duplicates = result.entities[0]!.mismatches.filter((m) => m.class === 'source_duplicate');
+    expect(duplicates.map((m) => [m.key, m.sourceRows])).toEqual([[u(101), 3], [u(102), 3]]);
+    expect(duplicates[0]!.reason).toBe("3 source rows carry this key: source.key is not unique, so which row the mirror should hold is the app's call");
   });
 
   it('rejects an unknown --entity with a suggestion', async () => {

@@ -51,3 +51,35 @@ describe('a source key column of a domain type in another schema', () => {
     }
   });
 });
+
+describe('a source key that more than one source row carries', () => {
+  const config = () => parseConfig(JSON.stringify({
+    source: {},
+    mirror: {},
+    entities: [{ name: 'school', source: { table: 'schools', key: 'name' }, mirror: { table: 'editor__c', externalId: 'editoruuid__c' }, fields: { town__c: 'municipality' } }],
+  }), 'cfg.json', { sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+
+  it('is reported as source_duplicate and never written', async () => {
+    await db.source(`INSERT INTO schools (id, name, municipality, country_code) VALUES ($1, 'Twin', 'Ely', 'gb'), ($2, 'Twin', 'Diss', 'gb'), ($3, 'Single', 'Ely', 'gb')`, [u(1), u(2), u(3)]);
+    const result = await runRepair(config(), base);
+    expect(result.actions.map((a) => [a.key, a.class, a.action, a.status]).sort()).toEqual([
+      ['Single', 'absent', 'insert', 'done'],
+      ['Twin', 'source_duplicate', 'skip', 'skipped'],
+    ]);
+    const { rows } = await db.mirror(`SELECT editoruuid__c FROM salesforce.editor__c`);
+    expect(rows).toEqual([{ editoruuid__c: 'Single' }]);
+  });
+
+  it('is skipped at write time when the duplicate appears after the audit', async () => {
+    await db.source(`INSERT INTO schools (id, name, municipality, country_code) VALUES ($1, 'Late Twin', 'Ely', 'gb')`, [u(1)]);
+    const result = await runRepair(config(), {
+      ...base,
+      confirm: async () => {
+        await db.source(`INSERT INTO schools (id, name, municipality, country_code) VALUES ($1, 'Late Twin', 'Diss', 'gb')`, [u(2)]);
+        return true;
+      },
+    });
+    expect(result.actions).toMatchObject([{ key: 'Late Twin', action: 'insert', status: 'skipped', error: '2 source rows now have this key (source_duplicate): not written' }]);
+    expect((await db.mirror(`SELECT count(*)::int AS n FROM salesforce.editor__c`)).rows[0].n).toBe(0);
+  });
+});

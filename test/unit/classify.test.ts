@@ -30,6 +30,14 @@ const ready = { school: { s1: 'ready' as const }, contact: { c1: 'ready' as cons
 const minutesAgo = (n: number) => ({ id: 9, createdAt: new Date(NOW.getTime() - n * 60_000), state: 'NEW', action: 'INSERT', sfMessage: null });
 
 describe('classifyKey', () => {
+  it('reports a key that several source rows carry as source_duplicate before anything else, whatever the mirror holds', () => {
+    for (const rows of [[], [mirrorRow({ sfid: 'a0Q000000000001AAA', lastop: 'SYNCED' })], [mirrorRow({ id: 1 }), mirrorRow({ id: 2 })]]) {
+      const result = classifyKey(context(role, ready), roleRow, rows, 2);
+      expect(result.mismatch).toMatchObject({ class: 'source_duplicate', sourceRows: 2, code: null, repairable: false });
+    }
+    expect(classifyKey(context(role, ready), roleRow, [mirrorRow({ id: 1 }), mirrorRow({ id: 2 })], 1).class).toBe('duplicate');
+  });
+
   it('never offers delete-and-reinsert for a FAILED row that has an sfid (a failed update)', () => {
     const result = classifyKey(context(role, ready), roleRow, [mirrorRow({ sfid: 'a0Q000000000001AAA', lastop: 'FAILED', hcErr: 'unable to obtain exclusive access to this record' })]);
     expect(result.mismatch).toMatchObject({ class: 'failed', code: 'UNABLE_TO_LOCK_ROW', repairable: false });

@@ -4,12 +4,12 @@ import { planRepair } from '../../src/core/plan.js';
 
 const mismatch = (overrides: Partial<Mismatch>): Mismatch => ({
   key: 'k', class: 'absent', code: null, repairable: false, reason: 'r', hint: null, error: null,
-  mirror: null, rows: null, parent: null, fields: [], ageSeconds: null, ...overrides,
+  mirror: null, rows: null, parent: null, fields: [], ageSeconds: null, sourceRows: null, ...overrides,
 });
 const row = (id: number, sfid: string | null = null) => ({ id, sfid, lastop: sfid ? 'SYNCED' : 'FAILED', hcErr: null });
 const audit = (mismatches: Mismatch[], readOnly = false): EntityAudit => ({
-  name: 'e', readOnly, mirrorTable: 't', sourceRows: 1, mirrorRows: 1, unsyncedRows: 0, sourceRowsWithoutKey: 0, sourceRowsRepeatingKey: 0,
-  counts: { ok: 0, pending: 0, absent: 0, missing_parent: 0, failed: 0, stuck: 0, drift: 0, duplicate: 0, orphan: 0 }, mismatches,
+  name: 'e', readOnly, mirrorTable: 't', sourceRows: 1, mirrorRows: 1, unsyncedRows: 0, sourceRowsWithoutKey: 0,
+  counts: { ok: 0, pending: 0, absent: 0, missing_parent: 0, failed: 0, stuck: 0, drift: 0, duplicate: 0, orphan: 0, source_duplicate: 0 }, mismatches,
 });
 const plan = (m: Mismatch, strategy: 'reinsert' | 'recapture' = 'reinsert') => planRepair([audit([m])], { strategy })[0]!;
 
@@ -47,6 +47,11 @@ describe('planRepair', () => {
     expect(plan(mismatch({ class: 'missing_parent', parent }))).toMatchObject({ action: 'defer', blockedBy: parent });
     expect(plan(mismatch({ class: 'stuck', mirror: row(1) })).action).toBe('skip');
     expect(plan(mismatch({ class: 'orphan', mirror: row(1, 'a0Q000000000001AAA') })).reason).toMatch(/would delete the Salesforce record/);
+  });
+
+  it('never repairs a source_duplicate: the app must say which row is right', () => {
+    const planned = plan(mismatch({ class: 'source_duplicate', sourceRows: 3, reason: '3 source rows carry this key', mirror: row(1) }));
+    expect(planned).toMatchObject({ action: 'skip', reason: expect.stringMatching(/never repaired automatically; make source.key unique/) });
   });
 
   it('never plans anything for a read-only entity', () => {

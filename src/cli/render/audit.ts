@@ -31,9 +31,6 @@ export function renderAuditTable(result: AuditResult, details: number, width = 1
     if (entity.sourceRowsWithoutKey > 0) {
       parts.push(`\nnote: ${entity.name} has ${entity.sourceRowsWithoutKey} source row(s) whose key is NULL; they are never matched or written`);
     }
-    if (entity.sourceRowsRepeatingKey > 0) {
-      parts.push(`\nnote: ${entity.name} has ${entity.sourceRowsRepeatingKey} source row(s) repeating a key an earlier row has; only the first is compared (is source.key unique?)`);
-    }
   }
   const mismatches = result.totals.mismatches;
   parts.push(`\n${mismatches === 0 ? 'no mismatches' : `${mismatches} mismatch${mismatches === 1 ? '' : 'es'}`} in ${result.entities.length} entit${result.entities.length === 1 ? 'y' : 'ies'} (${seconds(result)} s)`);
@@ -102,7 +99,6 @@ function entitySummary(e: EntityAudit) {
     mirrorRows: e.mirrorRows,
     unsyncedRows: e.unsyncedRows,
     sourceRowsWithoutKey: e.sourceRowsWithoutKey,
-    sourceRowsRepeatingKey: e.sourceRowsRepeatingKey,
     counts: e.counts,
   };
 }
