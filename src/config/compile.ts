@@ -13,7 +13,7 @@ export function compileConfig(raw: RawConfig, graph: EntityGraph, file: string, 
     file,
     source: target('source', raw.source, 'public', overrides.sourceUrl, '--source-url'),
     mirror: target('mirror', raw.mirror, 'salesforce', overrides.mirrorUrl, '--mirror-url'),
-    entities: raw.entities.map(compileEntity),
+    entities: raw.entities.map((entity) => compileEntity(entity, new Set(raw.entities.filter((e) => e.readOnly).map((e) => e.name)))),
     graph,
   };
 }
@@ -30,7 +30,7 @@ function target(
   return { role, url: raw.url, origin: { kind: 'config' }, schema };
 }
 
-function compileEntity(raw: RawEntity): Entity {
+function compileEntity(raw: RawEntity, readOnly: ReadonlySet<string>): Entity {
   if (raw.readOnly) {
     return { name: raw.name, readOnly: true, mirror: raw.mirror, source: undefined, fields: [], parents: [] };
   }
@@ -46,6 +46,6 @@ function compileEntity(raw: RawEntity): Entity {
     mirror: raw.mirror,
     source: { table: source.table, key: source.key, where: source.where },
     fields,
-    parents: (raw.parents ?? []).map((p) => ({ entity: p.entity, column: p.column, lookup: p.lookup, optional: p.optional ?? false })),
+    parents: (raw.parents ?? []).map((p) => ({ entity: p.entity, column: p.column, lookup: p.lookup, optional: p.optional ?? false, readOnly: readOnly.has(p.entity) })),
   };
 }

@@ -26,6 +26,8 @@ export interface ParentLink {
   /** Child mirror column holding the parent's external ID (`<rel>__r__<ext_id>`). */
   readonly lookup: string;
   readonly optional: boolean;
+  /** The parent is a read-only entity: Connect fills it from Salesforce, sfsync can never write it. */
+  readonly readOnly: boolean;
 }
 
 export interface MirrorMapping {

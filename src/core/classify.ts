@@ -55,6 +55,8 @@ export function classifyKey(ctx: ClassifyContext, source: SourceRow, rows: reado
       return build('missing_parent', `${describeParent(blocking)}; ${describeRow(row, error)}`, {
         parent: blocking,
         ...errorFields(error, false),
+        // The row's own error (FOREIGN_KEY_NOT_FOUND, say) tells how it failed; what to do depends on where the parent is.
+        hint: parentHint(ctx.entity, blocking),
       });
     }
   }
@@ -120,6 +122,26 @@ function describeParent(parent: NonNullable<Mismatch['parent']>): string {
   if (parent.key === null) return `required parent ${parent.entity} is NULL in the source row`;
   const what = { absent: 'has no mirror row', unsynced: 'has no sfid yet', failed: 'FAILED to reach Salesforce', ready: 'is ready' }[parent.state];
   return `parent ${parent.entity} ${parent.key} ${what}`;
+}
+
+function parentHint(entity: WritableEntity, parent: NonNullable<Mismatch['parent']>): string {
+  const link = entity.parents.find((p) => p.entity === parent.entity);
+  const then = 'once it has an sfid, sfsync repair writes this row (re-inserting it if it FAILED)';
+  if (parent.key === null) {
+    return `the source row names no ${parent.entity} (${link?.column ?? 'its column'} is NULL): set it in the app, or mark the parent "optional" if the lookup may stay empty`;
+  }
+  switch (parent.state) {
+    case 'absent':
+      return link?.readOnly
+        ? `${parent.entity} ${parent.key} has not arrived from Salesforce (a read-only mapping sfsync cannot write): create it upstream; ${then}`
+        : `${parent.entity} ${parent.key} was never written to the mirror: write it first (\`sfsync repair\` inserts it if its source row exists); ${then}`;
+    case 'unsynced':
+      return `${parent.entity} ${parent.key} is in the mirror but Connect has not given it an sfid yet: wait for Connect (or use repair --wait); ${then}`;
+    case 'failed':
+      return `${parent.entity} ${parent.key} FAILED to reach Salesforce itself: fix the parent first (see its own mismatch); ${then}`;
+    case 'ready':
+      return then;
+  }
 }
 
 function describeRow(row: MirrorRow | undefined, error: HcError | null): string {

@@ -72,6 +72,15 @@ describe('audit of the editor-api scenario', () => {
     expect(find('role', '6')).toMatchObject({ class: 'missing_parent', parent: { entity: 'school', key: u(2), state: 'absent' }, mirror: null });
   });
 
+  it('gives a missing_parent the hint that is true for where its parent is, not the error code\'s', () => {
+    const then = 'once it has an sfid, sfsync repair writes this row (re-inserting it if it FAILED)';
+    expect(find('role', '3')!.hint).toBe(`contact ${u(109)} has not arrived from Salesforce (a read-only mapping sfsync cannot write): create it upstream; ${then}`);
+    expect(find('role', '6')!.hint).toBe(`school ${u(2)} was never written to the mirror: write it first (\`sfsync repair\` inserts it if its source row exists); ${then}`);
+    expect(find('role', '2')!.hint).toBe(`school ${u(7)} is in the mirror but Connect has not given it an sfid yet: wait for Connect (or use repair --wait); ${then}`);
+    expect(find('role', '8')!.hint).toBe(`school ${u(8)} FAILED to reach Salesforce itself: fix the parent first (see its own mismatch); ${then}`);
+    for (const key of ['2', '3', '6', '8']) expect(find('role', key)!.hint).not.toMatch(/reached Salesforce after this row/);
+  });
+
   it('classifies rows never written, with parents ready, as absent', () => {
     expect(find('school', u(2))).toMatchObject({ class: 'absent', mirror: null, reason: 'no mirror row: never written to the mirror' });
     expect(classOf('role', '5')).toBe('absent');

@@ -59,6 +59,7 @@ describe('classifyKey', () => {
     const row: SourceRow = { ...roleRow, parents: { school: null, contact: 'c1' } };
     const result = classifyKey(context(role, ready), row, []);
     expect(result.mismatch).toMatchObject({ class: 'missing_parent', parent: { entity: 'school', key: null, state: 'absent' } });
+    expect(result.mismatch!.hint).toBe('the source row names no school (school_id is NULL): set it in the app, or mark the parent "optional" if the lookup may stay empty');
     expect(result.mismatch!.reason).toBe('required parent school is NULL in the source row; this row has no mirror row yet');
   });
 
