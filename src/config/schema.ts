@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { IDENTIFIER_PATTERN, MAX_IDENTIFIER_LENGTH } from '../core/identifier.js';
+import { IDENTIFIER_PATTERN, MAX_IDENTIFIER_LENGTH, RESERVED_NAMES } from '../core/identifier.js';
+import { quote } from '../core/quote.js';
 
 /**
  * The shape of sfsync.config.json: a public contract. `schema/sfsync.config.schema.json`
@@ -8,8 +9,9 @@ import { IDENTIFIER_PATTERN, MAX_IDENTIFIER_LENGTH } from '../core/identifier.js
  */
 const identifier = z
   .string({ error: 'expected a string' })
-  .regex(IDENTIFIER_PATTERN, { error: (issue) => `"${String(issue.input)}" is not a plain SQL identifier (letters, digits, _; not starting with a digit)` })
-  .max(MAX_IDENTIFIER_LENGTH, { error: `identifiers are at most ${MAX_IDENTIFIER_LENGTH} characters in PostgreSQL` });
+  .regex(IDENTIFIER_PATTERN, { error: (issue) => `${quote(String(issue.input))} is not a plain SQL identifier (letters, digits, _; not starting with a digit)` })
+  .max(MAX_IDENTIFIER_LENGTH, { error: `identifiers are at most ${MAX_IDENTIFIER_LENGTH} characters in PostgreSQL` })
+  .refine((value) => !RESERVED_NAMES.includes(value), { error: (issue) => `${quote(String(issue.input))} is reserved: it names JavaScript object internals` });
 
 const url = z
   .string({ error: 'expected a connection string or "env:NAME"' })

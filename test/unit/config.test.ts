@@ -84,7 +84,8 @@ describe('config errors name the JSON path and what to do', () => {
     for (const segment of path.slice(0, -1)) target = target[segment as string];
     target[path.at(-1) as string] = value;
     const [problem] = problems(config);
-    expect(problem).toContain(`"${value}" is not a plain SQL identifier`);
+    // Quoted as JSON, so a quote or a control character in the value shows escaped.
+    expect(problem).toContain(`${JSON.stringify(value)} is not a plain SQL identifier`);
     expect(problem).toMatch(/^(entities\[\d\]|mirror)\./);
   });
 
@@ -99,7 +100,7 @@ describe('config errors name the JSON path and what to do', () => {
     config.entities[0].fields = { 'bad column': 'name', ok__c: 42 };
     expect(problems(config)).toEqual([
       'entities[0].fields["bad column"]: "bad column" is not a plain SQL identifier (letters, digits, _; not starting with a digit)',
-      'entities[0].fields.ok__c: expected a source column name or { "sql": "<expression over src>" }',
+      'entities[0].fields.ok__c: expected a source column name or { "sql": "<expression over src>" }, found number 42',
     ]);
   });
 
