@@ -1,8 +1,8 @@
-import Table from 'cli-table3';
 import { ROW_CLASSES, type EntityAudit, type Mismatch } from '../../core/audit-types.js';
 import type { AuditResult } from '../../ops/audit.js';
 import { FORMAT_VERSION, renderJson } from './json.js';
-import { renderTable } from './table.js';
+import { renderTable, renderWrappedTable } from './table.js';
+import { cellText } from './terminal-text.js';
 
 /**
  * Summary (entity × class, canonical order) and the first `details` mismatches
@@ -39,26 +39,19 @@ export function renderAuditTable(result: AuditResult, details: number, width = 1
 
 function detailTable(mismatches: readonly Mismatch[], width: number): string {
   const keyWidth = Math.min(40, Math.max(5, ...mismatches.map((m) => m.key.length)) + 2);
-  const fixed = [keyWidth, 16, 35];
+  const fixed = [keyWidth, 18, 35];
   const reasonWidth = Math.max(30, width - fixed.reduce((a, b) => a + b, 0) - 5);
-  const table = new Table({
-    head: ['Key', 'Class', 'Code', 'Reason'],
-    colWidths: [...fixed, reasonWidth],
-    wordWrap: true,
-    style: { head: [], border: [] },
-  });
-  for (const m of mismatches) {
+  const rows = mismatches.map((m) => {
     const code = m.code ? `${m.code}${m.repairable ? ' (repairable)' : ''}` : '—';
-    const lines = [m.reason, ...m.fields.slice(0, 5).map((f) => `${f.column}: ${show(f.source)} ≠ ${show(f.mirror)}`)];
+    const lines = [cellText(m.reason), ...m.fields.slice(0, 5).map((f) => `${f.column}: ${show(f.source)} ≠ ${show(f.mirror)}`)];
     if (m.hint) lines.push(`→ ${m.hint}`);
-    table.push([m.key, m.class, code, lines.join('\n')]);
-  }
-  return table.toString();
+    return [cellText(m.key, 200), m.class, code, lines.join('\n')];
+  });
+  return renderWrappedTable(['Key', 'Class', 'Code', 'Reason'], [...fixed, reasonWidth], rows);
 }
 
 function show(value: unknown): string {
-  const text = value === null || value === undefined ? 'NULL' : JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+  return cellText(value === null || value === undefined ? 'NULL' : JSON.stringify(value), 60);
 }
 
 export function renderAuditJson(result: AuditResult): string {

@@ -2,6 +2,7 @@ import type { JournalRow, RunRow } from '../../db/journal.js';
 import type { JournalView } from '../../ops/journal.js';
 import { renderJson } from './json.js';
 import { renderTable } from './table.js';
+import { cellText } from './terminal-text.js';
 
 export function renderJournalTable(view: JournalView): string {
   if (view.kind === 'runs') {
@@ -12,7 +13,7 @@ export function renderJournalTable(view: JournalView): string {
     )}\n`;
   }
   const { run, entries } = view;
-  const head = `run ${run.run_id}: ${run.command} by ${run.actor ?? 'unknown'} on ${run.host ?? 'unknown'}, ${run.started_at.toISOString()} → ${run.finished_at?.toISOString() ?? '(not finished)'}, ${run.status}\n${run.command_line ?? ''}\n`;
+  const head = `run ${run.run_id}: ${run.command} by ${cellText(run.actor ?? 'unknown', 200)} on ${cellText(run.host ?? 'unknown', 200)}, ${run.started_at.toISOString()} → ${run.finished_at?.toISOString() ?? '(not finished)'}, ${run.status}\n${cellText(run.command_line ?? '')}\n`;
   if (entries.length === 0) return `${head}no changes\n`;
   return `${head}${renderTable(['#', 'Entity', 'Action', 'Key', 'Mirror id', 'At', 'Change'], entries.map((e) => [e.id, e.entity, e.action, e.key ?? '—', e.mirror_id ?? '—', e.at.toISOString(), describe(e)]))}\n`;
 }

@@ -1,8 +1,8 @@
-import Table from 'cli-table3';
 import type { ActionKind, ActionStatus, PlannedAction } from '../../core/plan.js';
 import type { ActionResult, RepairResult } from '../../ops/repair.js';
 import { renderJson } from './json.js';
-import { renderTable } from './table.js';
+import { renderTable, renderWrappedTable } from './table.js';
+import { cellText } from './terminal-text.js';
 
 const STATUSES: readonly ActionStatus[] = ['planned', 'done', 'failed', 'deferred', 'skipped'];
 const ACTION_ORDER: readonly ActionKind[] = ['insert', 'reinsert', 'recapture', 'dedupe', 'update', 'defer', 'skip'];
@@ -23,14 +23,8 @@ export function renderRepairTable(result: RepairResult, command: string, details
 
   const shown = result.actions.filter((a) => a.status !== 'done').slice(0, details);
   if (shown.length > 0) {
-    const table = new Table({
-      head: ['Entity', 'Key', 'Action', 'Status', 'Why'],
-      colWidths: [16, 40, 11, 10, Math.max(30, width - 16 - 40 - 11 - 10 - 6)],
-      wordWrap: true,
-      style: { head: [], border: [] },
-    });
-    for (const a of shown) table.push([a.entity, a.key, a.action, a.status, a.error ? `${a.reason}\n✗ ${a.error}` : a.reason]);
-    parts.push(table.toString());
+    const rows = shown.map((a) => [a.entity, cellText(a.key, 200), a.action, a.status, a.error ? `${cellText(a.reason)}\n✗ ${cellText(a.error)}` : cellText(a.reason)]);
+    parts.push(renderWrappedTable(['Entity', 'Key', 'Action', 'Status', 'Why'], [16, 40, 11, 10, Math.max(30, width - 16 - 40 - 11 - 10 - 6)], rows));
     const hidden = result.actions.filter((a) => a.status !== 'done').length - shown.length;
     if (hidden > 0) parts.push(`… and ${hidden} more (--details N, or --format json for all)`);
   }
