@@ -1,8 +1,11 @@
 /** What sfsync needs to know about one schema of a database, as plain data. */
 export interface ColumnInfo {
+  /** The column's type, or a domain's base type (format_type without modifiers). */
   readonly type: string;
   /** Declared length of varchar/char columns, else null. */
   readonly maxLength: number | null;
+  /** Digits after the point a value keeps: the declared scale of numeric(p,s), 0 for integer types, else null. */
+  readonly scale?: number | null;
 }
 
 export interface TableInfo {

@@ -1,30 +1,45 @@
 import type { ColumnInfo } from './catalog.js';
+import { parseDecimal, roundDecimal, sameDecimal } from './decimal.js';
 
 /**
  * Whether a source value and the mirror value Connect holds mean the same to
- * Salesforce: empty text is NULL there, numbers and booleans compare by value,
- * datetimes to the second in UTC, and an app may cut a long string to the
- * mirror column's length, with or without an ellipsis.
+ * Salesforce: empty text is NULL there; integers and numeric compare exactly as
+ * decimals, the source rounded to the column's scale as PostgreSQL rounds it on
+ * write; floats by their own precision; booleans by value; datetimes to the
+ * second in UTC; and a long string may be cut to the mirror column's length,
+ * with or without an ellipsis (sfsync's own writes cut it so).
  */
 export function sameValue(source: unknown, mirror: unknown, column: ColumnInfo): boolean {
   switch (typeFamily(column.type)) {
-    case 'number':
-      return compareBy(source, mirror, toNumber, (a, b) => a === b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b)));
+    case 'exact': {
+      const scale = column.scale ?? undefined;
+      return compareBy(source, mirror, parseDecimal, (a, b) => sameDecimal(scale === undefined ? a : roundDecimal(a, scale), b));
+    }
+    case 'double':
+      return compareBy(source, mirror, toNumber, (a, b) => withinUlps(a, b, Number.EPSILON));
+    case 'real':
+      return compareBy(source, mirror, toNumber, (a, b) => withinUlps(Math.fround(a), Math.fround(b), 2 ** -23));
     case 'boolean':
       return compareBy(source, mirror, toBoolean, (a, b) => a === b);
     case 'timestamp':
       return compareBy(source, mirror, toEpochSecond, (a, b) => a === b);
     case 'date':
       return compareBy(source, mirror, toDateString, (a, b) => a === b);
+    case 'padded':
+      // char(n) pads with spaces on the way in; the padding means nothing.
+      return sameText(toText(source).trimEnd(), toText(mirror).trimEnd(), column.maxLength);
     default:
       return sameText(toText(source), toText(mirror), column.maxLength);
   }
 }
 
-type Family = 'number' | 'boolean' | 'timestamp' | 'date' | 'text';
+type Family = 'exact' | 'double' | 'real' | 'boolean' | 'timestamp' | 'date' | 'padded' | 'text';
 
 export function typeFamily(type: string): Family {
-  if (/^(double precision|real|numeric|decimal|integer|bigint|smallint)/.test(type)) return 'number';
+  if (/^(numeric|decimal|integer|bigint|smallint)/.test(type)) return 'exact';
+  if (type.startsWith('double precision')) return 'double';
+  if (type.startsWith('real')) return 'real';
+  if (type === 'character' || type === 'bpchar') return 'padded';
   if (type === 'boolean') return 'boolean';
   if (type.startsWith('timestamp')) return 'timestamp';
   if (type === 'date') return 'date';
@@ -38,6 +53,11 @@ function compareBy<T>(source: unknown, mirror: unknown, convert: (v: unknown) =>
   const b = convert(mirror);
   if (a === undefined || b === undefined) return toText(source) === toText(mirror);
   return equal(a, b);
+}
+
+/** Equal within a few units in the last place of the type (`epsilon`: its machine epsilon), not a fixed tolerance. */
+function withinUlps(a: number, b: number, epsilon: number): boolean {
+  return a === b || Math.abs(a - b) <= 4 * epsilon * Math.max(Math.abs(a), Math.abs(b));
 }
 
 function isEmpty(value: unknown): boolean {

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { ColumnInfo, SchemaCatalog, TableInfo } from '../core/catalog.js';
 import type { AnyDb } from './connect.js';
 
-interface ColumnRow { table_name: string; column_name: string; data_type: string; max_length: number | null }
+interface ColumnRow { table_name: string; column_name: string; data_type: string; max_length: number | null; scale: number | null }
 interface NameRow { table_name: string; name: string }
 
 /** Reads the tables, columns, unique indexes, triggers and functions of one schema. */
@@ -11,16 +11,21 @@ export async function readCatalog(db: AnyDb, schema: string): Promise<SchemaCata
   const exists = await sql<{ found: boolean }>`
     select exists (select 1 from pg_namespace where nspname = ${schema}) as found`.execute(db);
 
+  // A domain column is described by its base type and the domain's modifiers (a domain over varchar(80) is 80 long).
   const columns = await sql<ColumnRow>`
-    select c.relname as table_name, a.attname as column_name,
-           format_type(a.atttypid, null) as data_type,
-           case when a.atttypid in ('varchar'::regtype, 'bpchar'::regtype) and a.atttypmod > 0
-                then a.atttypmod - 4 end as max_length
-      from pg_class c
-      join pg_namespace n on n.oid = c.relnamespace
-      join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
-     where n.nspname = ${schema} and c.relkind in ('r', 'p', 'v', 'm', 'f')
-     order by c.relname, a.attnum`.execute(db);
+    select table_name, column_name, format_type(base, null) as data_type,
+           case when base in ('varchar'::regtype, 'bpchar'::regtype) and typmod > 0 then typmod - 4 end as max_length,
+           case when base = 'numeric'::regtype and typmod > 0 then (typmod - 4) & 65535
+                when base in ('int2'::regtype, 'int4'::regtype, 'int8'::regtype) then 0 end as scale
+      from (select c.relname as table_name, a.attname as column_name, a.attnum,
+                   case when t.typtype = 'd' then t.typbasetype else a.atttypid end as base,
+                   case when t.typtype = 'd' then t.typtypmod else a.atttypmod end as typmod
+              from pg_class c
+              join pg_namespace n on n.oid = c.relnamespace
+              join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+              join pg_type t on t.oid = a.atttypid
+             where n.nspname = ${schema} and c.relkind in ('r', 'p', 'v', 'm', 'f')) as cols
+     order by table_name, attnum`.execute(db);
 
   const unique = await sql<NameRow>`
     select c.relname as table_name, a.attname as name
@@ -56,7 +61,7 @@ export async function readCatalog(db: AnyDb, schema: string): Promise<SchemaCata
     if (!table) tables.set(name, (table = { columns: new Map(), uniqueColumns: new Set(), triggers: new Set() }));
     return table;
   };
-  for (const row of columns.rows) tableFor(row.table_name).columns.set(row.column_name, { type: row.data_type, maxLength: row.max_length });
+  for (const row of columns.rows) tableFor(row.table_name).columns.set(row.column_name, { type: row.data_type, maxLength: row.max_length, scale: row.scale });
   for (const row of unique.rows) tables.get(row.table_name)?.uniqueColumns.add(row.name);
   for (const row of triggers.rows) tables.get(row.table_name)?.triggers.add(row.name);
 

@@ -1,6 +1,8 @@
 import { sql, type Transaction } from 'kysely';
 import type { WritableEntity } from '../config/types.js';
 import type { SourceRow } from '../core/audit-types.js';
+import type { ColumnInfo } from '../core/catalog.js';
+import { fitToColumns } from '../core/fit-values.js';
 import { mirrorValues } from '../core/mirror-values.js';
 import type { ActionStatus, PlannedAction } from '../core/plan.js';
 import { DatabaseError } from '../errors.js';
@@ -26,6 +28,8 @@ export interface ApplyContext {
   readonly batchSize: number;
   /** Stops the run between rows (interrupted, lock lost) and proves the lock before each commit. */
   readonly guard: RunGuard;
+  /** The mirror table's columns, so written values fit them as the audit expects (cut, rounded). */
+  readonly columns: ReadonlyMap<string, ColumnInfo>;
   /** Called inside each batch's transaction, just before it commits, with the batch's last key (backfill checkpoints). */
   readonly onBatchCommitted?: (trx: Transaction<any>, entity: string, lastKey: string, runId: string) => Promise<void>;
 }
@@ -92,8 +96,15 @@ async function applyOne(trx: Transaction<any>, entity: WritableEntity, action: P
   if (typeof found === 'number') return skipped(`${found} source rows now have this key (source_duplicate): not written`);
   const row = found;
   const schema = ctx.mirror.schema;
-  const record = (kind: string, mirrorId: number | null, before: unknown, after: unknown) =>
-    journal(trx, { runId: ctx.runId, entity: entity.name, mirrorTable: entity.mirror.table, action: kind, key: action.key, mirrorId, before, after });
+  const record = (kind: string, mirrorId: number | null, before: unknown, after: unknown, adjusted: unknown = null) =>
+    journal(trx, { runId: ctx.runId, entity: entity.name, mirrorTable: entity.mirror.table, action: kind, key: action.key, mirrorId, before, after, adjusted });
+  const mapped = entity.fields.map((f) => f.mirrorColumn);
+  const insert = async (source: SourceRow) => {
+    const { values, adjusted } = fitToColumns(mirrorValues(entity, source), ctx.columns, mapped);
+    const image = await insertRow(trx, schema, entity, values);
+    await record('insert', Number(image.id), null, image, adjusted);
+    return done([Number(image.id)]);
+  };
 
   switch (action.action) {
     case 'insert': {
@@ -101,9 +112,7 @@ async function applyOne(trx: Transaction<any>, entity: WritableEntity, action: P
       await lockKey(trx, entity, action.key);
       const existing = await lockRowsForKey(trx, schema, entity, action.key);
       if (existing.length > 0) return skipped(`a mirror row with this key appeared since the audit (id ${existing[0]!.id})`);
-      const image = await insertRow(trx, schema, entity, mirrorValues(entity, row));
-      await record('insert', Number(image.id), null, image);
-      return done([Number(image.id)]);
+      return insert(row);
     }
     case 'reinsert': {
       if (!row) return skipped('the source row is gone or no longer passes source.where');
@@ -114,9 +123,7 @@ async function applyOne(trx: Transaction<any>, entity: WritableEntity, action: P
       const deleted = await deleteUnsyncedRow(trx, schema, entity, action.mirrorId!, true);
       if (!deleted) return skipped('the FAILED row changed since the audit (synced, rewritten or gone): left alone');
       await record('delete', action.mirrorId, deleted, null);
-      const image = await insertRow(trx, schema, entity, mirrorValues(entity, row));
-      await record('insert', Number(image.id), null, image);
-      return done([Number(image.id)]);
+      return insert(row);
     }
     case 'recapture': {
       const result = await recaptureRow(trx, schema, entity, action.mirrorId!);
@@ -139,9 +146,10 @@ async function applyOne(trx: Transaction<any>, entity: WritableEntity, action: P
     }
     case 'update': {
       if (!row) return skipped('the source row is gone or no longer passes source.where');
-      const changed = await updateSyncedRow(trx, schema, entity, action.mirrorId!, mirrorValues(entity, row, action.columns));
+      const { values, adjusted } = fitToColumns(mirrorValues(entity, row, action.columns), ctx.columns, mapped);
+      const changed = await updateSyncedRow(trx, schema, entity, action.mirrorId!, values);
       if (!changed) return skipped('the row has no sfid any more: not updated');
-      await record('update', action.mirrorId, changed.before, changed.after);
+      await record('update', action.mirrorId, changed.before, changed.after, adjusted);
       return done();
     }
     case 'defer':

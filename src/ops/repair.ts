@@ -10,6 +10,7 @@ import { connect, type Connection, type QueryObserver, type SessionTimeouts } fr
 import { ensureJournal, finishRun, startRun } from '../db/journal.js';
 import { acquireWriteLock } from '../db/lock.js';
 import { readCatalog } from '../db/read-catalog.js';
+import type { SchemaCatalog } from '../core/catalog.js';
 import { countSettled } from '../db/write-mirror.js';
 import { applyActions, type ApplyContext } from './apply-actions.js';
 import { runAudit } from './audit.js';
@@ -93,7 +94,7 @@ export async function runRepair(config: Config, options: RepairOptions): Promise
   try {
     mirror = await connect({ ...config.mirror, url: urls.mirror }, { ...pools, purpose: 'write' });
     source = await connect({ ...config.source, url: urls.source }, { ...pools, purpose: 'read' });
-    await assertWritable(mirror, options.strategy);
+    const mirrorCatalog = await assertWritable(mirror, options.strategy);
     options.onProgress?.('auditing');
     const plan = planRepair((await audit(scope.report)).entities, planOptions);
     const toApply = options.backfill ? await options.backfill.filter(mirror, plan) : plan;
@@ -108,7 +109,7 @@ export async function runRepair(config: Config, options: RepairOptions): Promise
     });
     let outcome: ActionResult[];
     try {
-      outcome = await applyByLevel(config, scope.report, toApply, { runId, source, mirror, options, audit, planOptions, guard });
+      outcome = await applyByLevel(config, scope.report, toApply, { runId, source, mirror, options, audit, planOptions, guard, mirrorCatalog });
     } catch (error) {
       const status = error instanceof InterruptedError ? 'interrupted' : 'aborted';
       // If the mirror is gone too, the run stays 'running' and `sfsync journal` shows it abandoned once its lock is free.
@@ -134,6 +135,7 @@ interface LevelContext {
   audit: (entities: readonly string[]) => ReturnType<typeof runAudit>;
   planOptions: Parameters<typeof planRepair>[1];
   guard: RunGuard;
+  mirrorCatalog: SchemaCatalog;
 }
 
 async function applyByLevel(config: Config, reported: readonly string[], initial: PlannedAction[], ctx: LevelContext): Promise<ActionResult[]> {
@@ -157,6 +159,7 @@ async function applyByLevel(config: Config, reported: readonly string[], initial
         runId: ctx.runId, source: ctx.source, mirror: ctx.mirror, batchSize: ctx.options.batchSize,
         onBatchCommitted: ctx.options.backfill?.onBatchCommitted,
         guard: ctx.guard,
+        columns: ctx.mirrorCatalog.tables.get(entity.mirror.table)!.columns,
       });
       const applied = writes.map((a, i) => ({ ...a, status: outcomes[i]!.status, error: outcomes[i]!.error }));
       results.push(...mine.filter((a) => !WRITE_ACTIONS.has(a.action)).map(asPlanned), ...applied);
@@ -223,7 +226,7 @@ async function waitForConnect(ctx: LevelContext, written: { entity: WritableEnti
 }
 
 /** Refuses to write where Connect would not capture the writes, or lacks what the strategy needs. */
-async function assertWritable(mirror: Connection, strategy: RepairStrategy): Promise<void> {
+async function assertWritable(mirror: Connection, strategy: RepairStrategy): Promise<SchemaCatalog> {
   const catalog = await readCatalog(mirror.db, mirror.schema);
   if (catalog.xmlbinary !== undefined && catalog.xmlbinary !== CAPTURED_XMLBINARY) {
     throw new DatabaseError(
@@ -235,6 +238,7 @@ async function assertWritable(mirror: Connection, strategy: RepairStrategy): Pro
       `--strategy recapture needs Heroku Connect's ${mirror.schema}.hc_capture_insert_from_row(), which this mirror database does not have; use the default strategy (reinsert)`,
     );
   }
+  return catalog;
 }
 
 function asPlanned(action: PlannedAction): ActionResult {

@@ -114,7 +114,7 @@ describe('two writers racing for the same keys', () => {
       const runId = randomUUID();
       await startRun(mirror.db, { runId, command: 'repair', actor: 't', host: 'h', commandLine: 't', dryRun: false, lock: { pid: 0, backendStart: '0' } });
       try {
-        return await applyActions(school, plan, { runId, source, mirror, batchSize: 3, guard: { check: () => undefined, beforeCommit: async () => undefined } });
+        return await applyActions(school, plan, { runId, source, mirror, batchSize: 3, columns: new Map(), guard: { check: () => undefined, beforeCommit: async () => undefined } });
       } finally {
         await Promise.all([source.close(), mirror.close()]);
       }

@@ -163,9 +163,10 @@ describe('repair safety', () => {
   });
 
   it('records a bad row inside a batch and commits the rest', async () => {
-    await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, $2, 'gb'), ($3, 'Fine School', 'gb')`, [u(40), 'N'.repeat(120), u(41)]);
+    await db.mirror(`ALTER TABLE salesforce.editor__c ADD CONSTRAINT no_test_schools CHECK (name NOT LIKE 'Test%')`);
+    await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, 'Test School', 'gb'), ($2, 'Fine School', 'gb')`, [u(40), u(41)]);
     const result = await runRepair(config(), { ...base, entities: ['school'], only: ['absent'] });
-    expect(action(result, 'school', u(40))).toMatchObject({ status: 'failed', error: expect.stringMatching(/value too long/) });
+    expect(action(result, 'school', u(40))).toMatchObject({ status: 'failed', error: expect.stringMatching(/violates check constraint "no_test_schools" \[SQLSTATE 23514\]/) });
     expect(action(result, 'school', u(41))).toMatchObject({ status: 'done' });
     const { rows } = await db.mirror(`SELECT editoruuid__c FROM salesforce.editor__c WHERE editoruuid__c = ANY($1)`, [[u(40), u(41)]]);
     expect(rows.map((r) => r.editoruuid__c)).toEqual([u(41)]);

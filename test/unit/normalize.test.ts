@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { formatDecimal, parseDecimal, roundDecimal } from '../../src/core/decimal.js';
+import { fitToColumns } from '../../src/core/fit-values.js';
 import { sameValue } from '../../src/core/normalize.js';
 import { compareKeys } from '../../src/core/key-order.js';
 import { formatDuration, parseDuration } from '../../src/core/duration.js';
 
-const col = (type: string, maxLength: number | null = null) => ({ type, maxLength });
+const col = (type: string, maxLength: number | null = null, scale: number | null = null) => ({ type, maxLength, scale });
 
 describe('sameValue', () => {
   it.each([
@@ -26,6 +28,25 @@ describe('sameValue', () => {
     ['float noise', 0.1 + 0.2, 0.3, col('double precision'), true],
     ['different numbers', '12', 13, col('double precision'), false],
     ['zero is not NULL', 0, null, col('double precision'), false],
+    // integers and numeric exactly, as decimals
+    ['integers one apart at a billion', 1000000001, 1000000000, col('integer', null, 0), false],
+    ['bigint one apart beyond 2^53', '9007199254740993', '9007199254740992', col('bigint', null, 0), false],
+    ['bigint equal beyond 2^53', '9007199254740993', '9007199254740993', col('bigint', null, 0), true],
+    ['numeric with more digits than a double', '0.10000000000000000001', '0.1', col('numeric'), false],
+    ['numeric trailing zeros mean nothing', '12.500', '12.5', col('numeric'), true],
+    ['numeric in exponent form', '1.5e3', '1500', col('numeric'), true],
+    ['source rounded to the scale, half away from zero', '1.005', '1.01', col('numeric', null, 2), true],
+    ['negative rounded away from zero', '-1.005', '-1.01', col('numeric', null, 2), true],
+    ['rounding that carries', '9.995', '10.00', col('numeric', null, 2), true],
+    ['rounded but still different', '1.004', '1.01', col('numeric', null, 2), false],
+    ['a fraction into an integer column rounds', '2.5', 3, col('integer', null, 0), true],
+    ['NaN compared as text', 'NaN', 'NaN', col('numeric'), true],
+    // floats by their own precision
+    ['double: one apart at a billion', 1000000001, 1000000000, col('double precision'), false],
+    ['real: within float32 precision', 0.30000001, 0.3, col('real'), true],
+    ['real: beyond float32 precision', 0.3001, 0.3, col('real'), false],
+    // char(n) padding
+    ['char(n) padding means nothing', 'ab', 'ab   ', col('character', 5), true],
     // booleans by value
     ['t vs true', 't', true, col('boolean'), true],
     ['false vs false', false, 'false', col('boolean'), true],
@@ -40,6 +61,44 @@ describe('sameValue', () => {
   ])('%s', (_label, source, mirror, column, expected) => {
     expect(sameValue(source, mirror, column)).toBe(expected);
   });
+});
+
+describe('fitToColumns: what a write sends, fitted as the audit accepts it', () => {
+  const columns = new Map([
+    ['name', col('character varying', 5)],
+    ['amount', col('numeric', null, 2)],
+    ['count', col('integer', null, 0)],
+    ['note', col('text')],
+    ['ext', col('character varying', 3)],
+  ]);
+  it('cuts long text to the column length and rounds to the scale, saying what it changed', () => {
+    const { values, adjusted } = fitToColumns({ name: 'abcdefg', amount: '1.005', count: '2.5', note: 'x'.repeat(500), ext: 'long-key' }, columns, ['name', 'amount', 'count', 'note']);
+    expect(values).toEqual({ name: 'abcde', amount: '1.01', count: '3', note: 'x'.repeat(500), ext: 'long-key' });
+    expect(adjusted).toEqual({
+      name: { kind: 'cut', from: 'abcdefg', length: 7, to: 'abcde' },
+      amount: { kind: 'rounded', from: '1.005', to: '1.01' },
+      count: { kind: 'rounded', from: '2.5', to: '3' },
+    });
+    for (const name of ['name', 'amount', 'count']) expect(sameValue(({ name: 'abcdefg', amount: '1.005', count: '2.5' } as Record<string, unknown>)[name], values[name], columns.get(name)!)).toBe(true);
+  });
+  it('changes nothing that fits, and never a column it was not asked to fit (a key)', () => {
+    expect(fitToColumns({ name: 'abc', amount: 1.5, ext: 'long-key' }, columns, ['name', 'amount'])).toEqual({ values: { name: 'abc', amount: 1.5, ext: 'long-key' }, adjusted: null });
+  });
+  it('counts characters, not UTF-16 units', () => {
+    expect(fitToColumns({ name: '😀😀😀😀😀😀' }, columns, ['name']).values.name).toBe('😀😀😀😀😀');
+  });
+});
+
+describe('decimals', () => {
+  it.each([
+    ['1.005', 2, '1.01'], ['-1.005', 2, '-1.01'], ['9.995', 2, '10'], ['0.004', 2, '0'], ['123', 0, '123'], ['0.5', 0, '1'], ['1e-7', 3, '0'],
+  ])('rounds %s to %i places: %s', (value, scale, expected) => {
+    expect(formatDecimal(roundDecimal(parseDecimal(value)!, scale))).toBe(expected);
+  });
+  it.each([['12.500', '12.5'], ['-0', '0'], ['1.5e3', '1500'], ['.25', '0.25'], ['0.000123', '0.000123'], [1e21, '1000000000000000000000'], [-3, '-3']])('formats %s as %s', (value, expected) => {
+    expect(formatDecimal(parseDecimal(value)!)).toBe(expected);
+  });
+  it.each(['', '.', 'abc', 'NaN', 'Infinity', '1e', '--1'])('is not a decimal: %j', (value) => expect(parseDecimal(value)).toBeUndefined());
 });
 
 describe('compareKeys', () => {

@@ -1,3 +1,4 @@
+import type { Adjustment } from '../../core/fit-values.js';
 import type { JournalRow, RunRow } from '../../db/journal.js';
 import type { JournalView } from '../../ops/journal.js';
 import { renderJson } from './json.js';
@@ -19,6 +20,14 @@ export function renderJournalTable(view: JournalView): string {
 }
 
 function describe(entry: JournalRow): string {
+  return [what(entry), ...Object.entries(entry.adjusted ?? {}).map(([column, a]) => adjustment(column, a as Adjustment))].join('; ');
+}
+
+function adjustment(column: string, a: Adjustment): string {
+  return a.kind === 'cut' ? `${column} cut from ${a.length} to ${[...a.to].length} characters` : `${column} rounded ${a.from} → ${a.to}`;
+}
+
+function what(entry: JournalRow): string {
   if (entry.action === 'delete') return `deleted (sfid ${String(entry.before?.sfid ?? 'NULL')}, ${String(entry.before?._hc_lastop ?? '')})`;
   if (entry.action === 'insert') return 'inserted';
   if (entry.action === 'recapture') return `queued again (trigger log ${String((entry.after as { trigger_log_id?: unknown } | null)?.trigger_log_id ?? '?')})`;
@@ -30,7 +39,10 @@ export function renderJournalJson(view: JournalView): string {
   if (view.kind === 'runs') return renderJson('journal', { runs: view.runs.map(runJson) });
   return renderJson('journal', {
     run: runJson(view.run),
-    entries: view.entries.map((e) => ({ id: Number(e.id), entity: e.entity, mirrorTable: e.mirror_table, action: e.action, key: e.key, mirrorId: e.mirror_id, before: e.before, after: e.after, at: e.at.toISOString() })),
+    entries: view.entries.map((e) => ({
+      id: Number(e.id), entity: e.entity, mirrorTable: e.mirror_table, action: e.action, key: e.key, mirrorId: e.mirror_id,
+      before: e.before, after: e.after, adjusted: e.adjusted, at: e.at.toISOString(),
+    })),
   });
 }
 
