@@ -183,6 +183,16 @@ describe('the audit only reads', () => {
     expect(rows[0].n).toBe(0);
   });
 
+  it('sends a statement with a fragment as one statement: `…; COMMIT; CREATE TABLE …` cannot end the transaction or run', async () => {
+    const raw = fixtureConfigObject();
+    // Closes the audit's own parentheses, commits its READ ONLY transaction, writes, then reopens what follows.
+    raw.entities[0].source.where = 'true)) AS s0; COMMIT; CREATE TABLE audit_pwned (x int); SELECT * FROM (SELECT 1 AS "key" WHERE (true';
+    const attack = parseConfig(JSON.stringify(raw), 'cfg.json', { sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+    await expect(runAudit(attack, { staleMs: MINUTE })).rejects.toMatchObject({ database: 'source', sqlstate: '42601' });
+    const { rows } = await db.source(`SELECT to_regclass('public.audit_pwned') IS NOT NULL AS created`);
+    expect(rows[0].created).toBe(false);
+  });
+
   it('leaves both databases exactly as they were', async () => {
     const fingerprint = async () => {
       const tables = ['editor__c', 'contact', 'contact_editor_affiliation__c', 'classroom__c', 'lesson__c', '_trigger_log', '_trigger_log_archive'];

@@ -86,3 +86,17 @@ describe('doctor on the loaded editor-api fixtures', () => {
     await expect(promise).rejects.toThrow(/source\.url: environment variable DATABASE_URL is not set[\s\S]*mirror\.url: environment variable SALESFORCE_CONNECT_DB is not set/);
   });
 });
+
+describe('doctor and trusted SQL fragments', () => {
+  it('plans a fragment but never runs it: `…; COMMIT; CREATE TABLE …` is reported, and nothing is created', async () => {
+    const raw = fixtureConfigObject();
+    raw.entities[0].source.where = 'true); COMMIT; CREATE TABLE doctor_pwned (x int); SELECT (true';
+    raw.entities[3].fields.classroomtitle__c = { sql: "src.name); CREATE TABLE doctor_pwned_too (x int); SELECT (1" };
+    const report = await runDoctor(parseConfig(JSON.stringify(raw), 'cfg.json', { sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl }));
+    const invalid = report.findings.filter((f) => f.code === 'source_sql_invalid');
+    expect(invalid.map((f) => f.entity)).toEqual(['school', 'school_class']);
+    expect(invalid[0]!.message).toMatch(/cannot insert multiple commands into a prepared statement \[SQLSTATE 42601\]/);
+    const { rows } = await db.source(`SELECT to_regclass('public.doctor_pwned') IS NOT NULL AS one, to_regclass('public.doctor_pwned_too') IS NOT NULL AS two`);
+    expect(rows[0]).toEqual({ one: false, two: false });
+  });
+});
