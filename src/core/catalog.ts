@@ -22,6 +22,12 @@ export interface SchemaCatalog {
   readonly tables: ReadonlyMap<string, TableInfo>;
   /** Functions found in the schema or in `public` (Connect puts get_xmlbinary there). */
   readonly functions: ReadonlySet<string>;
-  /** `get_xmlbinary()` as this session sees it; undefined when the function is absent. */
+  /** `get_xmlbinary()` as this session sees it; undefined when the function is absent or may not be executed. */
   readonly xmlbinary: string | undefined;
+  /** get_xmlbinary() exists but this role may not execute it. */
+  readonly xmlbinaryDenied?: boolean;
+  /** The role the session runs as (current_user), for naming grants. */
+  readonly role?: string;
+  /** Whether the session is encrypted (pg_stat_ssl). */
+  readonly tls?: boolean;
 }

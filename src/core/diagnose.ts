@@ -1,6 +1,7 @@
 import type { Entity, WritableEntity } from '../config/types.js';
 import type { SchemaCatalog, TableInfo } from './catalog.js';
 import { CAPTURED_XMLBINARY, connectTriggerNames, REQUIRED_MIRROR_COLUMNS, TRIGGER_LOG_TABLES } from './heroku-connect.js';
+import { quoteIdent } from './grants.js';
 import { didYouMean } from './suggest.js';
 
 export type FindingLevel = 'error' | 'warning' | 'info';
@@ -75,7 +76,10 @@ export function diagnoseMirror(entities: readonly Entity[], catalog: SchemaCatal
     add('info', 'trigger_log_missing', `no ${TRIGGER_LOG_TABLES.filter((n) => !logs.includes(n)).join(' or ')} in ${catalog.schema}: audits will age rows without trigger-log evidence`);
   }
 
-  if (catalog.xmlbinary === undefined) {
+  if (catalog.xmlbinaryDenied) {
+    add('warning', 'get_xmlbinary_denied',
+      `this role may not execute get_xmlbinary(): audits work, but repair and backfill cannot (Connect's own triggers call it on every write): GRANT EXECUTE ON FUNCTION public.get_xmlbinary() TO ${quoteIdent(catalog.role ?? 'the_role')}`);
+  } else if (catalog.xmlbinary === undefined) {
     add('warning', 'get_xmlbinary_missing', "no get_xmlbinary() function: this does not look like a Heroku Connect database, so sfsync cannot prove its writes would be captured");
   } else if (catalog.xmlbinary !== CAPTURED_XMLBINARY) {
     add('error', 'xmlbinary_not_captured',

@@ -61,10 +61,19 @@ const MIGRATIONS: readonly { readonly version: number; readonly statements: read
 
 export const JOURNAL_SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 
-/** 0: no sfsync schema yet; otherwise the version the schema is at. */
+/**
+ * 0: no sfsync schema yet; otherwise the version the schema is at. Found in
+ * pg_class rather than by name, so a role without USAGE on the schema learns
+ * that it exists (and what to grant) instead of failing here.
+ */
 export async function journalSchemaVersion(db: AnyDb | Transaction<any>): Promise<number> {
-  const { rows } = await sql<{ versioned: boolean; legacy: boolean }>`
-    select to_regclass('sfsync.schema_version') is not null as versioned, to_regclass('sfsync.runs') is not null as legacy`.execute(db);
+  const { rows } = await sql<{ versioned: boolean; legacy: boolean; readable: boolean }>`
+    select bool_or(c.relname = 'schema_version') is true as versioned, bool_or(c.relname = 'runs') is true as legacy,
+           coalesce(bool_or(c.relname = 'schema_version' and has_schema_privilege(n.oid, 'USAGE') and has_table_privilege(c.oid, 'SELECT')), false) as readable
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = 'sfsync' and c.relname in ('schema_version', 'runs')`.execute(db);
+  // A role that may not read the version cannot be told it is behind; the privilege check names what to grant.
+  if (rows[0]!.versioned && !rows[0]!.readable) return JOURNAL_SCHEMA_VERSION;
   if (rows[0]!.versioned) {
     const { rows: version } = await sql<{ version: number | null }>`select max(version) as version from sfsync.schema_version`.execute(db);
     return version[0]?.version ?? 0;

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { ColumnInfo, SchemaCatalog, TableInfo } from '../core/catalog.js';
+import { DatabaseError } from '../errors.js';
 import type { AnyDb } from './connect.js';
 
 interface ColumnRow { table_name: string; column_name: string; data_type: string; max_length: number | null; scale: number | null }
@@ -7,7 +8,9 @@ interface NameRow { table_name: string; name: string }
 
 /** Reads the tables, columns, unique indexes, triggers and functions of one schema. */
 export async function readCatalog(db: AnyDb, schema: string): Promise<SchemaCatalog> {
-  const version = await sql<{ server_version: string }>`show server_version`.execute(db);
+  const version = await sql<{ server_version: string; role: string; tls: boolean | null }>`
+    select current_setting('server_version') as server_version, current_user as role,
+           (select ssl from pg_stat_ssl where pid = pg_backend_pid()) as tls`.execute(db);
   const exists = await sql<{ found: boolean }>`
     select exists (select 1 from pg_namespace where nspname = ${schema}) as found`.execute(db);
 
@@ -50,9 +53,16 @@ export async function readCatalog(db: AnyDb, schema: string): Promise<SchemaCata
   const functionNames = new Set(functions.rows.map((row) => row.name));
 
   let xmlbinary: string | undefined;
+  let xmlbinaryDenied = false;
   if (functionNames.has('get_xmlbinary')) {
-    const result = await sql<{ value: string }>`select public.get_xmlbinary()::text as value`.execute(db);
-    xmlbinary = result.rows[0]?.value;
+    try {
+      const result = await sql<{ value: string }>`select public.get_xmlbinary()::text as value`.execute(db);
+      xmlbinary = result.rows[0]?.value;
+    } catch (error) {
+      // An audit needs no get_xmlbinary(); doctor and repair say what to grant.
+      if (!(error instanceof DatabaseError && error.sqlstate === '42501')) throw error;
+      xmlbinaryDenied = true;
+    }
   }
 
   const tables = new Map<string, { columns: Map<string, ColumnInfo>; uniqueColumns: Set<string>; triggers: Set<string> }>();
@@ -72,5 +82,8 @@ export async function readCatalog(db: AnyDb, schema: string): Promise<SchemaCata
     tables: tables as ReadonlyMap<string, TableInfo>,
     functions: functionNames,
     xmlbinary,
+    xmlbinaryDenied,
+    role: version.rows[0]?.role,
+    tls: version.rows[0]?.tls ?? false,
   };
 }

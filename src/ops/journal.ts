@@ -1,7 +1,9 @@
+import { sql } from 'kysely';
 import { resolveUrl } from '../config/resolve-url.js';
 import type { Config } from '../config/types.js';
-import { UsageError } from '../errors.js';
-import { connect, type SessionTimeouts } from '../db/connect.js';
+import { quoteIdent } from '../core/grants.js';
+import { DatabaseError, UsageError } from '../errors.js';
+import { connect, type Connection, type SessionTimeouts } from '../db/connect.js';
 import { journalExists, listRuns, readRun, type JournalRow, type RunRow } from '../db/journal.js';
 
 export type JournalView = { kind: 'runs'; runs: RunRow[] } | { kind: 'run'; run: RunRow; entries: JournalRow[] };
@@ -12,15 +14,27 @@ export async function readJournal(
 ): Promise<JournalView> {
   const mirror = await connect({ ...config.mirror, url: resolveUrl(config.mirror, options.env, config.file) }, { maxConnections: 1, purpose: 'journal', timeouts: options.timeouts });
   try {
-    if (!(await journalExists(mirror.db))) {
-      if (options.runId) throw new UsageError(`no run ${options.runId}: sfsync has not written to this mirror database yet`);
-      return { kind: 'runs', runs: [] };
-    }
-    if (!options.runId) return { kind: 'runs', runs: await listRuns(mirror.db, options.limit) };
-    const { run, entries } = await readRun(mirror.db, options.runId);
-    if (!run) throw new UsageError(`no run matches ${options.runId} (or the prefix is not unique): list runs with \`sfsync journal\``);
-    return { kind: 'run', run, entries };
+    return await read(mirror, options);
+  } catch (error) {
+    if (!(error instanceof DatabaseError && error.sqlstate === '42501')) throw error;
+    const { rows } = await sql<{ role: string }>`select current_user as role`.execute(mirror.db);
+    const role = quoteIdent(rows[0]!.role);
+    throw new DatabaseError(
+      `the mirror database role ${role} may not read sfsync's journal. As the database owner, run:\n  GRANT USAGE ON SCHEMA sfsync TO ${role};\n  GRANT SELECT ON TABLE sfsync.runs, sfsync.journal TO ${role};`,
+      { database: 'mirror', sqlstate: '42501', cause: error },
+    );
   } finally {
     await mirror.close();
   }
+}
+
+async function read(mirror: Connection, options: { runId?: string | undefined; limit: number }): Promise<JournalView> {
+  if (!(await journalExists(mirror.db))) {
+    if (options.runId) throw new UsageError(`no run ${options.runId}: sfsync has not written to this mirror database yet`);
+    return { kind: 'runs', runs: [] };
+  }
+  if (!options.runId) return { kind: 'runs', runs: await listRuns(mirror.db, options.limit) };
+  const { run, entries } = await readRun(mirror.db, options.runId);
+  if (!run) throw new UsageError(`no run matches ${options.runId} (or the prefix is not unique): list runs with \`sfsync journal\``);
+  return { kind: 'run', run, entries };
 }

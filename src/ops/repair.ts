@@ -11,6 +11,8 @@ import { ensureJournal, finishRun, startRun } from '../db/journal.js';
 import { acquireWriteLock } from '../db/lock.js';
 import { readCatalog } from '../db/read-catalog.js';
 import type { SchemaCatalog } from '../core/catalog.js';
+import { grantStatements, quoteIdent, writeNeeds } from '../core/grants.js';
+import { missingWritePrivileges } from '../db/check-privileges.js';
 import { countSettled } from '../db/write-mirror.js';
 import { applyActions, type ApplyContext } from './apply-actions.js';
 import { runAudit } from './audit.js';
@@ -97,6 +99,8 @@ export async function runRepair(config: Config, options: RepairOptions): Promise
     const mirrorCatalog = await assertWritable(mirror, options.strategy);
     options.onProgress?.('auditing');
     const plan = planRepair((await audit(scope.report)).entities, planOptions);
+    // Before the backfill filter, which reads sfsync's own tables: the plan's needs cover what is left after it.
+    await assertPrivileges(config, mirror, mirrorCatalog, plan, options.command);
     const toApply = options.backfill ? await options.backfill.filter(mirror, plan) : plan;
     if (options.confirm && toApply.some((a) => WRITE_ACTIONS.has(a.action)) && !(await options.confirm(toApply))) {
       return result(null, false, true, scope.report, toApply.map(asPlanned));
@@ -225,9 +229,29 @@ async function waitForConnect(ctx: LevelContext, written: { entity: WritableEnti
   }
 }
 
+/** Refuses a role that lacks a privilege the plan's writes need, before anything is written, with the GRANTs to run. */
+async function assertPrivileges(config: Config, mirror: Connection, catalog: SchemaCatalog, plan: readonly PlannedAction[], command: RepairOptions['command']): Promise<void> {
+  const tableOf = new Map(config.entities.map((e) => [e.name, e.mirror.table]));
+  const needs = writeNeeds(plan, (entity) => tableOf.get(entity)!);
+  const missing = await missingWritePrivileges(mirror.db, mirror.schema, needs, { backfill: command === 'backfill' });
+  if (missing.length === 0) return;
+  const role = catalog.role ?? 'the_role';
+  throw new DatabaseError(
+    [`the mirror database role "${role}" lacks privileges this ${command} needs; nothing was written. As the database owner, run:`,
+      ...grantStatements(missing, role).map((statement) => `  ${statement}`)].join('\n'),
+    { database: 'mirror', sqlstate: '42501' },
+  );
+}
+
 /** Refuses to write where Connect would not capture the writes, or lacks what the strategy needs. */
 async function assertWritable(mirror: Connection, strategy: RepairStrategy): Promise<SchemaCatalog> {
   const catalog = await readCatalog(mirror.db, mirror.schema);
+  if (catalog.xmlbinaryDenied) {
+    throw new DatabaseError(
+      `refusing to write: role "${catalog.role}" may not execute get_xmlbinary(), which Connect's triggers call on every write (and sfsync needs to prove its writes are captured): GRANT EXECUTE ON FUNCTION public.get_xmlbinary() TO ${quoteIdent(catalog.role ?? 'the_role')};`,
+      { database: 'mirror', sqlstate: '42501' },
+    );
+  }
   if (catalog.xmlbinary !== undefined && catalog.xmlbinary !== CAPTURED_XMLBINARY) {
     throw new DatabaseError(
       `refusing to write: this session's get_xmlbinary() is '${catalog.xmlbinary}', not '${CAPTURED_XMLBINARY}', so Heroku Connect would never send sfsync's changes to Salesforce`,
