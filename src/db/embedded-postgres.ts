@@ -32,6 +32,8 @@ export interface EmbeddedPostgresOptions {
   onLog?: (line: string) => void;
   /** Keep the server running after this process exits (it logs to DIR/server.log). */
   detached?: boolean;
+  /** Extra server settings (`-c name=value`), e.g. ssl=on with its certificate files. */
+  settings?: Readonly<Record<string, string>>;
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
@@ -57,7 +59,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   const child = spawn(
     join(binDir, 'postgres'),
     ['-D', dataDir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
+      '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200',
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`])],
     { stdio: ['ignore', logFile ?? 'pipe', logFile ?? 'pipe'], detached: Boolean(options.detached), ...runAs },
   );
   if (options.detached) child.unref();

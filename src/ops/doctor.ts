@@ -13,6 +13,8 @@ export interface DatabaseStatus {
   readonly label: string | undefined;
   readonly reachable: boolean;
   readonly serverVersion: string | undefined;
+  /** Whether the connection is encrypted; undefined when unreachable. */
+  readonly tls: boolean | undefined;
 }
 
 export interface DoctorReport {
@@ -53,7 +55,7 @@ async function inspect(target: DatabaseTarget, config: Config, env: NodeJS.Proce
   } catch (error) {
     if (!(error instanceof DatabaseError)) throw error;
     return {
-      status: { ...base, label: undefined, reachable: false, serverVersion: undefined },
+      status: { ...base, label: undefined, reachable: false, serverVersion: undefined, tls: undefined },
       catalog: undefined,
       findings: [{ level: 'error', code: 'unreachable', database: target.role, entity: undefined, message: error.message }],
       sqlFindings: [],
@@ -63,7 +65,7 @@ async function inspect(target: DatabaseTarget, config: Config, env: NodeJS.Proce
     const catalog = await readCatalog(connection.db, target.schema);
     const sqlFindings = target.role === 'source' ? await checkSql(connection, catalog, config) : [];
     return {
-      status: { ...base, label: connection.label, reachable: true, serverVersion: catalog.serverVersion },
+      status: { ...base, label: connection.label, reachable: true, serverVersion: catalog.serverVersion, tls: catalog.tls },
       catalog,
       findings: [],
       sqlFindings,

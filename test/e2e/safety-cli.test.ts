@@ -1,6 +1,7 @@
 import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runCli, startCli, waitFor } from '../support/cli.js';
 import { fixtureConfigObject } from '../support/config-text.js';
@@ -20,7 +21,8 @@ const runs = async () => (await db.mirror(`SELECT run_id, status, command_line F
 /** A config whose source reads take `seconds` per school row, so a test can act while a command runs. */
 function slowConfig(seconds: number): string {
   const raw = fixtureConfigObject();
-  raw.entities[0].fields.name = { sql: `(SELECT src.name FROM pg_sleep(${seconds}))` };
+  // concat() evaluates pg_sleep for every row (a FROM pg_sleep() subquery would run once and be reused).
+  raw.entities[0].fields.name = { sql: `concat(src.name, pg_sleep(${seconds}))` };
   const file = join(tmpdir(), `sfsync-slow-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(raw));
   return file;
@@ -118,6 +120,30 @@ describe('signals', () => {
     expect(shown.runs.map((r: { status: string }) => r.status)).toEqual(['abandoned']);
     // And the next run is free to go.
     expect((await cli('repair', '--yes')).code).toBe(1);
+  });
+});
+
+describe('timeouts, so a cron job never hangs', () => {
+  it('--statement-timeout cancels a statement that runs too long: exit 3, in words', async () => {
+    const result = await runCli(['audit', '--config', slowConfig(0.3), '--statement-timeout', '500ms'], { env: env() });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^sfsync: source database \(.*\): a statement was cancelled: it ran past statement_timeout \(raise --statement-timeout\).*canceling statement due to statement timeout \[SQLSTATE 57014\]\n$/);
+  });
+
+  it('--lock-timeout gives up on a row another session keeps locked, records it as failed and goes on', async () => {
+    const app = new pg.Client({ connectionString: db.mirrorUrl });
+    await app.connect();
+    try {
+      await app.query(`BEGIN; SELECT * FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '1' FOR UPDATE`);
+      const result = await cli('repair', '--yes', '--lock-timeout', '300ms', '--format', 'json');
+      expect(result.code).toBe(1);
+      const report = JSON.parse(result.stdout);
+      const locked = report.actions.find((a: { key: string; entity: string }) => a.entity === 'role' && a.key === '1');
+      expect(locked).toMatchObject({ action: 'reinsert', status: 'failed', error: expect.stringMatching(/lock timeout \[SQLSTATE 55P03\]/) });
+      expect(report.actions.filter((a: { status: string }) => a.status === 'done').length).toBeGreaterThan(0);
+    } finally {
+      await app.end();
+    }
   });
 });
 

@@ -7,7 +7,7 @@ const LEVEL_RANK: Record<Finding['level'], number> = { error: 0, warning: 1, inf
 
 export function renderDoctorTable(report: DoctorReport): string {
   const databases = renderTable(
-    ['Database', 'Where', 'Schema', 'Server', 'Reachable'],
+    ['Database', 'Where', 'Schema', 'Server', 'Reachable', 'TLS'],
     [databaseRow(report.databases.source), databaseRow(report.databases.mirror)],
   );
   const findings = [...report.findings].sort((a, b) => LEVEL_RANK[a.level] - LEVEL_RANK[b.level]);
@@ -27,7 +27,7 @@ export function renderDoctorJson(report: DoctorReport): string {
 }
 
 function databaseRow(status: DatabaseStatus): string[] {
-  return [status.role, status.label ?? '—', status.schema, status.serverVersion ?? '—', status.reachable ? 'yes' : 'no'];
+  return [status.role, status.label ?? '—', status.schema, status.serverVersion ?? '—', status.reachable ? 'yes' : 'no', status.tls === undefined ? '—' : status.tls ? 'yes' : 'no'];
 }
 
 function verdict(report: DoctorReport): string {
