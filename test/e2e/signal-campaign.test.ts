@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRepair } from '../../src/ops/repair.js';
 import { startCli, waitFor } from '../support/cli.js';
 import { campaignTemplates, dropTemplates, logicalState, safetyViolations, snapshot, trialDatabases } from '../support/campaign.js';
-import { reference, runOptions, seeded, trialConfig, type Mode, type Reference } from '../support/fault-trials.js';
+import { seededRandom } from '../../src/sim/random.js';
+import { reference, runOptions, trialConfig, type Mode, type Reference } from '../support/fault-trials.js';
 import { FIXTURE_CONFIG } from '../support/paths.js';
 import { adminQuery } from '../support/sessions.js';
 
@@ -32,7 +33,7 @@ describe('the CLI killed mid-run', () => {
       const dbs = await trialDatabases(templates);
       try {
         const before = await snapshot(dbs.mirrorUrl);
-        const changes = 1 + Math.floor(seeded(3000 + trial)() * 20);
+        const changes = 1 + Math.floor(seededRandom(3000 + trial)() * 20);
         const running = startCli([mode, '--yes', '--batch-size', '1', '--config', FIXTURE_CONFIG], { env: { DATABASE_URL: dbs.sourceUrl, SALESFORCE_CONNECT_DB: dbs.mirrorUrl } });
         const journaled = async () => (await adminQuery(dbs.mirrorUrl, `SELECT count(*)::int AS n FROM sfsync.journal`).catch(() => ({ rows: [{ n: 0 }] }))).rows[0].n as number;
         await waitFor(async () => (await journaled()) >= changes || running.child.exitCode !== null, `${changes} journaled changes`);

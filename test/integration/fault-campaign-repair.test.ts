@@ -1,39 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { campaignTemplates, dropTemplates } from '../support/campaign.js';
-import { faultTrial, reference, strikeFor, summarise, TARGETS, type Reference, type TrialResult } from '../support/fault-trials.js';
+import { defineFaultCampaign } from '../support/fault-trials.js';
 
-/**
- * Fault injection on real databases: in each trial a session of a running
- * repair (its writer, its lock, its source reader, or its audit's readers) is
- * terminated with pg_terminate_backend just before a statement chosen by a
- * fixed seed. After each: the safety invariants hold, and an uninterrupted
- * rerun reaches the same end state as a run that was never interrupted.
- */
-const TRIALS = 27;
-const SEED = 1000;
-let templates: { source: string; mirror: string };
-let expected: Reference;
-const results: TrialResult[] = [];
-
-beforeAll(async () => {
-  templates = await campaignTemplates();
-  expected = await reference(templates, 'repair');
-}, 120_000);
-
-afterAll(async () => {
-  await dropTemplates(templates);
-  console.log(summarise('repair', expected.statements, results));
-});
-
-describe('repair under injected connection faults', () => {
-  for (let trial = 0; trial < TRIALS; trial++) {
-    const target = TARGETS[trial % TARGETS.length]!;
-    it(`trial ${trial + 1}: ${target} terminated at a seeded point`, async () => {
-      const at = strikeFor(target, trial, SEED + trial, expected);
-      const result = await faultTrial(templates, 'repair', target, at, expected.state);
-      results.push(result);
-      expect(result.violations).toEqual([]);
-      expect(result.converged).toBe(true);
-    }, 60_000);
-  }
-});
+// 27 trials with fixed seeds; see defineFaultCampaign for what each one checks.
+defineFaultCampaign('repair', 27, 1000);

@@ -1,9 +1,11 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { QueryEvent } from '../../src/db/pool-adapter.js';
 import { SfsyncError } from '../../src/errors.js';
+import { seededRandom } from '../../src/sim/random.js';
 import { backfillHooks } from '../../src/ops/backfill.js';
 import { runRepair, type RepairOptions } from '../../src/ops/repair.js';
-import { logicalState, safetyViolations, snapshot, trialDatabases } from './campaign.js';
+import { campaignTemplates, dropTemplates, logicalState, safetyViolations, snapshot, trialDatabases } from './campaign.js';
 import { FIXTURE_CONFIG } from './paths.js';
 import { terminateSessions } from './sessions.js';
 
@@ -12,18 +14,6 @@ export type Mode = 'repair' | 'backfill';
 /** The sessions a fault can hit, by the application_name sfsync gives them. */
 export const TARGETS = ['mirror/write', 'mirror/lock', 'source/read', 'mirror/audit', 'source/audit'] as const;
 export type Target = (typeof TARGETS)[number];
-
-/** mulberry32: a small seeded generator, so every trial is the same on every run. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function runOptions(mode: Mode, extra: Partial<RepairOptions> = {}): RepairOptions {
   return {
@@ -76,7 +66,7 @@ export interface Strike {
 }
 
 export function strikeFor(target: Target, trial: number, seed: number, ref: Reference): Strike {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const on = trial % 2 === 0 ? 'any' : target === 'mirror/lock' ? 'mirror/write' : target;
   const total = on === 'any' ? ref.statements : ref.byPool.get(on) ?? 1;
   return { on, index: 1 + Math.floor(random() * total) };
@@ -134,4 +124,39 @@ export function summarise(mode: Mode, statements: number, results: readonly Tria
   for (const r of results) outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
   return `${mode} fault campaign: ${results.length} trials over ${statements} statements, ${results.filter((r) => r.injected).length} faults injected; ` +
     `runs ended: ${[...outcomes].map(([k, n]) => `${k} ${n}`).join(', ')}; violations: ${results.flatMap((r) => r.violations).length}; converged: ${results.filter((r) => r.converged).length}`;
+}
+
+/**
+ * Fault injection on real databases: in each trial a session of a running
+ * repair or backfill (its writer, its lock, its source reader, or its audit's
+ * readers) is terminated with pg_terminate_backend just before a statement
+ * chosen by a fixed seed. After each: the safety invariants hold, and one
+ * uninterrupted rerun reaches the end state of a run that was never interrupted.
+ */
+export function defineFaultCampaign(mode: Mode, trials: number, seed: number): void {
+  let templates: { source: string; mirror: string };
+  let expected: Reference;
+  const results: TrialResult[] = [];
+
+  beforeAll(async () => {
+    templates = await campaignTemplates();
+    expected = await reference(templates, mode);
+  }, 120_000);
+
+  afterAll(async () => {
+    await dropTemplates(templates);
+    console.log(summarise(mode, expected.statements, results));
+  });
+
+  describe(`${mode} under injected connection faults`, () => {
+    for (let trial = 0; trial < trials; trial++) {
+      const target = TARGETS[trial % TARGETS.length]!;
+      it(`trial ${trial + 1}: ${target} terminated at a seeded point`, async () => {
+        const result = await faultTrial(templates, mode, target, strikeFor(target, trial, seed + trial, expected), expected.state);
+        results.push(result);
+        expect(result.violations).toEqual([]);
+        expect(result.converged).toBe(true);
+      }, 60_000);
+    }
+  });
 }
