@@ -92,9 +92,12 @@ const STATUS_CODES: Readonly<Record<string, HcErrorCode>> = {
   STRING_TOO_LONG: 'STRING_TOO_LONG',
 };
 
+export const MAX_PARSED_LENGTH = 16_384;
+
 /** null for an empty error; otherwise always a result, UNKNOWN when nothing matches. */
 export function parseHcError(text: string | null | undefined): HcError | null {
-  const raw = text?.trim();
+  // Salesforce's messages are short; past this, the text is garbage (the full text stays in the report's hcErr).
+  const raw = text?.trim().slice(0, MAX_PARSED_LENGTH);
   if (!raw) return null;
   const { message, statusCode, fields } = unwrap(raw);
   for (const pattern of PATTERNS) {
@@ -105,11 +108,14 @@ export function parseHcError(text: string | null | undefined): HcError | null {
   return { code, statusCode, message, ...(fields ? { fields } : {}) };
 }
 
+/** Real errors nest two or three levels; anything deeper is garbage and is read as plain text (not recursed into until the stack overflows). */
+const MAX_NESTING = 8;
+
 /** The message and status code inside whatever wrapping the text came in. */
-function unwrap(raw: string): { message: string; statusCode: string | undefined; fields: string[] | undefined } {
-  const json = tryJson(raw);
+function unwrap(raw: string, depth = 0): { message: string; statusCode: string | undefined; fields: string[] | undefined } {
+  const json = depth < MAX_NESTING ? tryJson(raw) : undefined;
   if (json !== undefined) {
-    const first = firstError(json);
+    const first = firstError(json, depth + 1);
     if (first) return first;
   }
   // Bulk CSV `CODE:message:--` and Apex `CODE, message: [fields]`.
@@ -124,19 +130,20 @@ function unwrap(raw: string): { message: string; statusCode: string | undefined;
   return { message: raw, statusCode: undefined, fields: undefined };
 }
 
-function firstError(value: unknown): { message: string; statusCode: string | undefined; fields: string[] | undefined } | undefined {
-  if (Array.isArray(value)) return value.length > 0 ? firstError(value[0]) : undefined;
-  if (typeof value === 'string') return unwrap(value);
+function firstError(value: unknown, depth: number): { message: string; statusCode: string | undefined; fields: string[] | undefined } | undefined {
+  if (depth > MAX_NESTING) return undefined;
+  if (Array.isArray(value)) return value.length > 0 ? firstError(value[0], depth + 1) : undefined;
+  if (typeof value === 'string') return unwrap(value, depth);
   if (!value || typeof value !== 'object') return undefined;
   const record = value as Record<string, unknown>;
   for (const nested of ['errors', 'error']) {
-    if (record[nested] && typeof record[nested] === 'object') return firstError(record[nested]);
+    if (record[nested] && typeof record[nested] === 'object') return firstError(record[nested], depth + 1);
   }
   const message = [record.message, record.msg, record.sf_message].find((m): m is string => typeof m === 'string');
   if (message === undefined) return undefined;
   const code = [record.errorCode, record.statusCode, record.code].find((c): c is string => typeof c === 'string');
   const fields = Array.isArray(record.fields) ? record.fields.filter((f): f is string => typeof f === 'string') : undefined;
-  const inner = unwrap(message);
+  const inner = unwrap(message, depth);
   return { message: inner.message, statusCode: code ?? inner.statusCode, fields: fields?.length ? fields : inner.fields };
 }
 

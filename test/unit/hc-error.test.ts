@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HC_ERROR_CODES, HC_ERROR_HINTS, parseHcError } from '../../src/core/hc-error.js';
+import { HC_ERROR_CODES, HC_ERROR_HINTS, MAX_PARSED_LENGTH, parseHcError } from '../../src/core/hc-error.js';
 
 // Real message shapes (shared/research/heroku-connect.md §2.3) in the wrappings they arrive in.
 const CASES: [string, string, Record<string, unknown>][] = [
@@ -64,5 +65,28 @@ describe('parseHcError', () => {
     for (const code of HC_ERROR_CODES) {
       expect(HC_ERROR_HINTS[code]).toMatch(/^[^\n]{20,}$/);
     }
+  });
+});
+
+describe('parseHcError on hostile text (fast-check, fixed seeds)', () => {
+  it('never throws, on any text or any JSON', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 500 }), (text) => void parseHcError(text)), { seed: 11, numRuns: 3000 });
+    fc.assert(fc.property(fc.jsonValue({ maxDepth: 8 }), (value) => void parseHcError(JSON.stringify(value))), { seed: 11, numRuns: 3000 });
+  });
+
+  it('reads JSON nested far too deep as plain text instead of overflowing the stack', () => {
+    const nested = (depth: number) => `${'['.repeat(depth)}"Foreign key external ID: x not found for field F__c in entity E__c"${']'.repeat(depth)}`;
+    // The message is still found in the text itself...
+    expect(parseHcError(nested(5_000))).toMatchObject({ code: 'FOREIGN_KEY_NOT_FOUND', field: 'F__c', object: 'E__c' });
+    // ...unless it lies beyond what is parsed.
+    expect(parseHcError(nested(100_000))).toMatchObject({ code: 'UNKNOWN' });
+    expect(parseHcError(`${'{"errors":'.repeat(3_000)}1${'}'.repeat(3_000)}`)).toMatchObject({ code: 'UNKNOWN' });
+  });
+
+  it('parses only the start of a megabyte of text, so a pattern cannot backtrack over all of it', () => {
+    const huge = `INVALID_FIELD:${'Foreign key external ID: x '.repeat(40_000)}`;
+    expect(huge.length).toBeGreaterThan(1_000_000);
+    const parsed = parseHcError(huge)!;
+    expect(parsed.message.length).toBeLessThanOrEqual(MAX_PARSED_LENGTH);
   });
 });
