@@ -23,7 +23,10 @@ export async function runDemo(context: CliContext, progress: Progress, options: 
     seed: options.seed,
     keep: Boolean(options.keep),
     size: { ...DEFAULT_DEMO_SIZE, schools: options.schools },
-    onStep: (text) => progress.update(`demo: ${text}`),
+    onStep: (text) => {
+      context.signal.throwIfAborted();
+      progress.update(`demo: ${text}`);
+    },
   });
   try {
     progress.stop();
