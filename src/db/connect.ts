@@ -6,7 +6,7 @@ import { DatabaseError } from '../errors.js';
 import { clientSettings, withoutTls, type ClientSettings } from './client-config.js';
 import { describeUrl } from './describe-url.js';
 import { adaptPool, type QueryObserver, type SessionTimeouts, type Where } from './pool-adapter.js';
-import { serverMessage } from './sqlstate.js';
+import { describeDatabaseFailure, serverMessage } from './sqlstate.js';
 
 export type { QueryObserver, SessionTimeouts } from './pool-adapter.js';
 
@@ -86,10 +86,10 @@ async function open(settings: ClientSettings, target: DatabaseTarget, where: Whe
 }
 
 function cannotConnect(where: Where, error: unknown): DatabaseError {
-  const cause = error instanceof DatabaseError ? error : undefined;
-  const text = cause ? cause.message.replace(`${where.role} database (${where.label}): `, '') : serverMessage(error);
-  return new DatabaseError(`cannot connect to the ${where.role} database (${where.label}): ${text}`, {
-    database: where.role, sqlstate: cause?.sqlstate, connectionLost: true, detail: cause?.detail ?? text, cause: error,
+  // The adapter's DatabaseError keeps the driver's own error as its cause.
+  const failure = describeDatabaseFailure(error instanceof DatabaseError ? error.cause : error);
+  return new DatabaseError(`cannot connect to the ${where.role} database (${where.label}): ${failure.text}`, {
+    database: where.role, sqlstate: failure.sqlstate, connectionLost: true, detail: serverMessage(error), cause: error,
   });
 }
 

@@ -77,11 +77,3 @@ export function heldBySession(pid: RawBuilder<unknown> | ReturnType<typeof sql.r
                         where l.locktype = 'advisory' and l.granted and l.objid = hashtext(${LOCK_NAME})::oid
                           and l.pid = ${pid} and ${BACKEND_START} = ${backendStart})`;
 }
-
-/** Whether the write lock is free now (for telling an abandoned run from a live one). */
-export async function writeLockHolder(db: AnyDb): Promise<{ pid: number; backendStart: string } | undefined> {
-  const { rows } = await sql<{ pid: number; backend_start: string }>`
-    select l.pid, ${BACKEND_START} as backend_start from pg_locks l join pg_stat_activity a on a.pid = l.pid
-     where l.locktype = 'advisory' and l.granted and l.objid = hashtext(${LOCK_NAME})::oid limit 1`.execute(db);
-  return rows[0] ? { pid: rows[0].pid, backendStart: rows[0].backend_start } : undefined;
-}

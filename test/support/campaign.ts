@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { inject } from 'vitest';
 import { createDatabases, withDatabase } from '../../src/db/run-sql-file.js';
 import { connectActor } from './connect-actor.js';
-import type { FixtureDatabases } from './databases.js';
+import { openDatabases } from './databases.js';
 import { buildAuditScenario, FK_SCHOOL, u } from './editor-scenario.js';
 import { adminQuery } from './sessions.js';
 
@@ -27,28 +26,6 @@ export interface TrialDatabases {
   readonly sourceUrl: string;
   readonly mirrorUrl: string;
   drop(): Promise<void>;
-}
-
-/** Query functions on two databases, as the app, as a client of the mirror, and as Connect. */
-export async function openDatabases(sourceUrl: string, mirrorUrl: string): Promise<FixtureDatabases & { close(): Promise<void> }> {
-  const open = async (url: string, xmlbinary?: string) => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    if (xmlbinary) await client.query(`SET xmlbinary = ${xmlbinary}`);
-    return client;
-  };
-  const [source, mirror, connect] = await Promise.all([open(sourceUrl), open(mirrorUrl), open(mirrorUrl, 'hex')]);
-  return {
-    sourceUrl,
-    mirrorUrl,
-    source: (text, values) => source.query(text, values),
-    mirror: (text, values) => mirror.query(text, values),
-    asConnect: (text, values) => connect.query(text, values),
-    reset: () => Promise.reject(new Error('not resettable')),
-    close: async () => {
-      await Promise.all([source.end(), mirror.end(), connect.end()]);
-    },
-  };
 }
 
 /** Builds the campaign scenario once into two template databases; returns their names. */

@@ -21,13 +21,13 @@ export interface FixtureDatabases {
  * Call at the top level of a test file; use the returned object inside tests.
  */
 export function useFixtureDatabases(): FixtureDatabases {
-  let clients: pg.Client[] = [];
+  let close = async (): Promise<void> => undefined;
   const names: string[] = [];
   const state = {} as FixtureDatabases;
 
   const dropAll = async () => {
-    await Promise.all(clients.map((client) => client.end()));
-    clients = [];
+    await close();
+    close = async () => undefined;
     const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
     await admin.connect();
     for (const name of names) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -38,17 +38,9 @@ export function useFixtureDatabases(): FixtureDatabases {
     const adminUrl = inject('pgAdminUrl');
     const templates = inject('fixtureTemplates');
     for (const [i, template] of Object.values(templates).entries()) await createDatabases(adminUrl, [names[i]!], template);
-    const open = async (url: string, xmlbinary?: string): Promise<pg.Client> => {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      if (xmlbinary) await client.query(`SET xmlbinary = ${xmlbinary}`);
-      clients.push(client);
-      return client;
-    };
-    const [source, mirror, connect] = await Promise.all([open(state.sourceUrl), open(state.mirrorUrl), open(state.mirrorUrl, 'hex')]);
-    state.source = (text, values) => source.query(text, values);
-    state.mirror = (text, values) => mirror.query(text, values);
-    state.asConnect = (text, values) => connect.query(text, values);
+    const opened = await openDatabases(state.sourceUrl, state.mirrorUrl);
+    close = opened.close;
+    Object.assign(state, { source: opened.source, mirror: opened.mirror, asConnect: opened.asConnect });
   };
 
   beforeAll(async () => {
@@ -67,4 +59,26 @@ export function useFixtureDatabases(): FixtureDatabases {
   afterAll(dropAll);
 
   return state;
+}
+
+/** Query functions on two databases, as the app, as a client of the mirror, and as Connect. */
+export async function openDatabases(sourceUrl: string, mirrorUrl: string): Promise<FixtureDatabases & { close(): Promise<void> }> {
+  const open = async (url: string, xmlbinary?: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    if (xmlbinary) await client.query(`SET xmlbinary = ${xmlbinary}`);
+    return client;
+  };
+  const [source, mirror, connect] = await Promise.all([open(sourceUrl), open(mirrorUrl), open(mirrorUrl, 'hex')]);
+  return {
+    sourceUrl,
+    mirrorUrl,
+    source: (text, values) => source.query(text, values),
+    mirror: (text, values) => mirror.query(text, values),
+    asConnect: (text, values) => connect.query(text, values),
+    reset: () => Promise.reject(new Error('not resettable')),
+    close: async () => {
+      await Promise.all([source.end(), mirror.end(), connect.end()]);
+    },
+  };
 }
