@@ -36,8 +36,9 @@ export function sessionTimeouts(options: ConfigOptions): SessionTimeouts {
   return { statementMs: options.statementTimeout, lockMs: options.lockTimeout };
 }
 
+/** --format, declared once for every command: `table` for people, the others for machines (see the README's output contract). */
 export function withFormatOption(command: Command, formats: readonly string[] = OUTPUT_FORMATS): Command {
-  return command.addOption(new Option('--format <format>', 'output format').choices(formats).default('table'));
+  return command.addOption(new Option('--format <format>', 'output format').choices([...formats]).default('table'));
 }
 
 export async function loadConfigFrom(options: ConfigOptions, context: CliContext): Promise<Config> {

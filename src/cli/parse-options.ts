@@ -18,6 +18,13 @@ export function parseTimeoutOption(value: string): number {
   return value.trim() === '0' ? 0 : parseDurationOption(value);
 }
 
+/** A probability for a simulated failure rate: 0 up to, not including, 1 (at 1 Connect would never succeed). */
+export function parseRate(value: string): number {
+  const rate = Number(value);
+  if (!(rate >= 0 && rate < 1)) throw new InvalidArgumentError('expected a probability from 0 to 1 (below 1)');
+  return rate;
+}
+
 export function parseCount(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
   return Number(value);

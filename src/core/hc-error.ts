@@ -1,7 +1,7 @@
 /**
  * Turns Heroku Connect's `_hc_err` (documented as JSON, often plain text) or a
  * trigger-log `sf_message` into a structured Salesforce error code. Shapes seen
- * in the wild (research notes §2.3): REST JSON `{"message","errorCode"}`, arrays
+ * in the wild: REST JSON `{"message","errorCode"}`, arrays
  * of `{"message","statusCode","fields"}`, Bulk CSV `CODE:message:--`, Apex
  * `CODE, message: [fields]`, and bare messages with no code at all.
  */

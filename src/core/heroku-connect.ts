@@ -16,7 +16,7 @@ export const CONNECT_OWNED_COLUMNS: readonly string[] = [
 /** The columns an audit needs on every mirror table. */
 export const REQUIRED_MIRROR_COLUMNS: readonly string[] = ['id', 'sfid', '_hc_lastop', '_hc_err'];
 
-/** Connect's per-table trigger names (section 1.4 of the research notes). */
+/** Connect's per-table trigger names: a BEFORE status trigger and an AFTER logger that writes _trigger_log. */
 export function connectTriggerNames(table: string): { status: string; logger: string } {
   return { status: `hc_${table}_status_trigger`, logger: `hc_${table}_logtrigger` };
 }

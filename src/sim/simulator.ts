@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Config } from '../config/types.js';
+import { CONNECT_OWNED_COLUMNS } from '../core/heroku-connect.js';
 import { connect, type Connection } from '../db/connect.js';
 import { simMappings, type SimMapping } from './connect-mapping.js';
 import { seededRandom } from './random.js';
@@ -215,8 +216,6 @@ export class ConnectSimulator {
   }
 }
 
-const SYSTEM = new Set(['id', 'sfid', '_hc_lastop', '_hc_err', 'systemmodstamp', 'createddate', 'isdeleted']);
-
 function businessFields(row: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(row).filter(([k]) => !SYSTEM.has(k)));
+  return Object.fromEntries(Object.entries(row).filter(([k]) => !CONNECT_OWNED_COLUMNS.includes(k)));
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HC_ERROR_CODES, HC_ERROR_HINTS, MAX_PARSED_LENGTH, parseHcError } from '../../src/core/hc-error.js';
 
-// Real message shapes (shared/research/heroku-connect.md §2.3) in the wrappings they arrive in.
+// Message shapes seen in real Connect databases and public code, in the wrappings they arrive in.
 const CASES: [string, string, Record<string, unknown>][] = [
   [
     'FK, bare text as in the editor-api incident',

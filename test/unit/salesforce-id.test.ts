@@ -4,7 +4,7 @@ import { seededRandom } from '../../src/sim/random.js';
 
 describe('Salesforce ids', () => {
   it('computes the real case-safety suffix', () => {
-    // Real ids from public code (shared/research/heroku-connect.md §6).
+    // Real ids, found in public code.
     for (const id of ['0019D00000A0XjIQAV', 'a0Q9D000005zjF0UAI', 'a009D000002ecHDQAY']) {
       expect(caseSuffix(id.slice(0, 15))).toBe(id.slice(15));
     }

@@ -1,8 +1,8 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { MISMATCH_CLASSES, type MismatchClass } from '../../core/audit-types.js';
 import { parseDuration } from '../../core/duration.js';
 import type { CliContext } from '../context.js';
-import { loadConfigFrom, sessionTimeouts, withConfigOptions, type ConfigOptions } from '../options.js';
+import { loadConfigFrom, OUTPUT_FORMATS, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions } from '../options.js';
 import { collect, parseClasses, parseCount, parseDurationOption } from '../parse-options.js';
 import { startProgress } from '../progress.js';
 
@@ -23,14 +23,13 @@ export function auditCommand(context: CliContext): Command {
         'or ok / pending. Reads only, in READ ONLY transactions.\n' +
         'Exit codes: 0 no mismatch in the --fail-on classes, 1 mismatches found, 2 usage/config, 3 database.',
     )
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'ndjson']).default('table'))
     .option('-e, --entity <name>', 'audit only this entity (repeatable); its parents are read, not reported', collect, [])
     .option('--stale <duration>', 'unsynced rows older than this are stuck (e.g. 90s, 30m, 2h)', parseDurationOption, parseDuration('30m'))
     .option('--details <n>', 'mismatches listed per entity in the table output', parseCount, 20)
     .option('--fail-on <classes>', `comma-separated classes that make the exit code 1 (default: all of ${MISMATCH_CLASSES.join(',')})`, parseClasses, [...MISMATCH_CLASSES]);
-  withConfigOptions(command);
+  withFormatOption(withConfigOptions(command), [...OUTPUT_FORMATS, 'ndjson']);
   return command.action(async (options: AuditOptions) => {
-    const [{ runAudit }, render] = await Promise.all([import('../../ops/audit.js'), import('../render/audit.js')]);
+    const [{ runAudit }, render, { auditExitCode }] = await Promise.all([import('../../ops/audit.js'), import('../render/audit.js'), import('../exit-codes.js')]);
     const config = await loadConfigFrom(options, context);
     const progress = await startProgress(context, 'auditing');
     try {
@@ -52,8 +51,7 @@ export function auditCommand(context: CliContext): Command {
       if (options.format === 'json') context.stdout.write(render.renderAuditJson(result));
       else if (options.format === 'ndjson') context.stdout.write(render.renderAuditNdjsonSummary(result));
       else context.stdout.write(render.renderAuditTable(result, options.details, context.stdout.columns ?? 160));
-      const failing = options.failOn.some((cls) => result.totals[cls] > 0);
-      context.exitCode = failing ? 1 : 0;
+      context.exitCode = auditExitCode(result, options.failOn);
     } finally {
       progress.stop();
     }

@@ -1,6 +1,6 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { parseCount } from '../parse-options.js';
+import { parseCount, parseRate } from '../parse-options.js';
 import { startProgress } from '../progress.js';
 
 interface DemoCliOptions {
@@ -32,10 +32,4 @@ export function demoCommand(context: CliContext): Command {
         progress.stop();
       }
     });
-}
-
-function parseRate(value: string): number {
-  const rate = Number(value);
-  if (!(rate >= 0 && rate < 1)) throw new InvalidArgumentError('expected a probability from 0 to 1 (below 1)');
-  return rate;
 }

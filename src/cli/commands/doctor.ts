@@ -14,14 +14,14 @@ export function doctorCommand(context: CliContext): Command {
   withFormatOption(withConfigOptions(command));
   return command.action(async (options: ConfigOptions & FormatOptions) => {
     // Loaded on use, so `--help` and `--version` stay fast.
-    const [{ runDoctor }, render, { ExitCode }] = await Promise.all([
+    const [{ runDoctor }, render, { doctorExitCode }] = await Promise.all([
       import('../../ops/doctor.js'),
       import('../render/doctor.js'),
-      import('../../errors.js'),
+      import('../exit-codes.js'),
     ]);
     const config = await loadConfigFrom(options, context);
     const report = await runDoctor(config, { env: context.env, timeouts: sessionTimeouts(options) });
     context.stdout.write(options.format === 'json' ? render.renderDoctorJson(report) : render.renderDoctorTable(report));
-    context.exitCode = report.ok ? ExitCode.ok : ExitCode.database;
+    context.exitCode = doctorExitCode(report);
   });
 }

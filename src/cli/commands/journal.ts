@@ -1,6 +1,6 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { loadConfigFrom, sessionTimeouts, withConfigOptions, type ConfigOptions } from '../options.js';
+import { loadConfigFrom, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions } from '../options.js';
 import { parseCount } from '../parse-options.js';
 
 interface JournalOptions extends ConfigOptions {
@@ -16,9 +16,8 @@ export function journalCommand(context: CliContext): Command {
         'every change that run made, with the full row before and after, from sfsync.journal.',
     )
     .argument('[run-id]', 'a run id, or a unique prefix of one')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--limit <n>', 'runs listed', parseCount, 20);
-  withConfigOptions(command);
+  withFormatOption(withConfigOptions(command));
   return command.action(async (runId: string | undefined, options: JournalOptions) => {
     const [{ readJournal }, render] = await Promise.all([import('../../ops/journal.js'), import('../render/journal.js')]);
     const config = await loadConfigFrom(options, context);

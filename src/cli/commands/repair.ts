@@ -4,7 +4,7 @@ import { parseDuration } from '../../core/duration.js';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { redactCommandLine } from '../../core/redact.js';
-import { loadConfigFrom, sessionTimeouts, withConfigOptions, type ConfigOptions } from '../options.js';
+import { loadConfigFrom, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions } from '../options.js';
 import { collect, parseClasses, parseCount, parseDurationOption } from '../parse-options.js';
 import { startProgress } from '../progress.js';
 import { confirmOnTerminal } from '../prompt.js';
@@ -46,8 +46,7 @@ export function repairCommand(context: CliContext): Command {
 
 /** Options repair and backfill share. */
 export function withRunOptions(command: Command): Command {
-  return command
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+  return withFormatOption(command)
     .option('-e, --entity <name>', 'only this entity (repeatable); its parents are read, not written', collect, [])
     .option('--batch-size <n>', 'rows per transaction', parseCount, 500)
     .option('--concurrency <n>', 'entities of one level written at once', parseCount, 2)
@@ -61,9 +60,10 @@ export async function runWriteCommand(name: 'repair' | 'backfill', options: Repa
     throw new UsageError(`refusing to write without --yes when stdin is not a terminal (see the plan first with \`sfsync ${name} --dry-run\`)`);
   }
   if (options.batchSize < 1 || options.concurrency < 1) throw new UsageError('--batch-size and --concurrency must be at least 1');
-  const [{ runRepair }, render, backfill] = await Promise.all([
+  const [{ runRepair }, render, { repairExitCode }, backfill] = await Promise.all([
     import('../../ops/repair.js'),
     import('../render/repair.js'),
+    import('../exit-codes.js'),
     name === 'backfill' ? import('../../ops/backfill.js') : Promise.resolve(undefined),
   ]);
   const config = await loadConfigFrom(options, context);
@@ -94,7 +94,7 @@ export async function runWriteCommand(name: 'repair' | 'backfill', options: Repa
     });
     progress.stop();
     context.stdout.write(options.format === 'json' ? render.renderRepairJson(result, name) : render.renderRepairTable(result, name, options.details, context.stdout.columns ?? 160));
-    context.exitCode = render.repairExitCode(result);
+    context.exitCode = repairExitCode(result);
   } finally {
     progress.stop();
   }

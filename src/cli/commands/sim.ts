@@ -1,8 +1,8 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { loadConfigFrom, withConfigOptions, withFormatOption, type ConfigOptions, type FormatOptions } from '../options.js';
-import { parseCount, parseDurationOption } from '../parse-options.js';
+import { parseCount, parseDurationOption, parseRate } from '../parse-options.js';
 import { startProgress } from '../progress.js';
 
 interface SimCliOptions extends ConfigOptions, FormatOptions {
@@ -27,7 +27,7 @@ export function simCommand(context: CliContext): Command {
     )
     .option('--once', 'process everything queued, then exit (the default)')
     .option('--watch', 'keep processing as entries arrive (pg_notify wake-up and polling) until interrupted')
-    .option('--fail-rate <p>', 'probability of an UNABLE_TO_LOCK_ROW failure per write (0–1)', parseRate, 0)
+    .option('--fail-rate <p>', 'probability of an UNABLE_TO_LOCK_ROW failure per write (0 to below 1)', parseRate, 0)
     .option('--seed <n>', 'seed for --fail-rate, for reproducible runs', parseCount, 1)
     .option('--latency <duration>', 'pause after each batch, like a slow org (e.g. 200ms)', parseDurationOption, 0)
     .option('--batch-size <n>', 'trigger-log entries per transaction', parseCount, 200)
@@ -67,10 +67,4 @@ export function simCommand(context: CliContext): Command {
       await sim.close();
     }
   });
-}
-
-function parseRate(value: string): number {
-  const rate = Number(value);
-  if (!(rate >= 0 && rate <= 1)) throw new InvalidArgumentError('expected a probability from 0 to 1');
-  return rate;
 }

@@ -59,13 +59,6 @@ function actionJson(a: ActionResult) {
   };
 }
 
-/** 0 when everything planned was done; 1 when something failed or was deferred (or, in a dry run, would be written or deferred). */
-export function repairExitCode(result: RepairResult): number {
-  if (result.cancelled) return 1;
-  const open: ActionStatus[] = result.dryRun ? ['planned', 'deferred'] : ['failed', 'deferred', 'planned'];
-  return result.actions.some((a) => open.includes(a.status)) ? 1 : 0;
-}
-
 /** Entity × action counts of a plan, shown before asking whether to apply it. */
 export function renderPlanSummary(plan: readonly PlannedAction[]): string {
   const counts = new Map<string, number>();

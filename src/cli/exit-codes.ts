@@ -1,0 +1,26 @@
+import type { MismatchClass } from '../core/audit-types.js';
+import type { ActionStatus } from '../core/plan.js';
+import { ExitCode } from '../errors.js';
+import type { AuditResult } from '../ops/audit.js';
+import type { DoctorReport } from '../ops/doctor.js';
+import type { RepairResult } from '../ops/repair.js';
+
+/**
+ * How each command's result becomes its exit code, in one place (errors
+ * become theirs in run.ts). A cron job reads these; the README lists them.
+ */
+export function auditExitCode(result: AuditResult, failOn: readonly MismatchClass[]): number {
+  return failOn.some((cls) => result.totals[cls] > 0) ? ExitCode.findings : ExitCode.ok;
+}
+
+/** 0 when everything planned was done; 1 when something failed or was deferred (or, in a dry run, would be written or deferred). */
+export function repairExitCode(result: RepairResult): number {
+  if (result.cancelled) return ExitCode.findings;
+  const open: ActionStatus[] = result.dryRun ? ['planned', 'deferred'] : ['failed', 'deferred', 'planned'];
+  return result.actions.some((a) => open.includes(a.status)) ? ExitCode.findings : ExitCode.ok;
+}
+
+/** Usable (warnings allowed) or not: an error-level finding is a database problem. */
+export function doctorExitCode(report: DoctorReport): number {
+  return report.ok ? ExitCode.ok : ExitCode.database;
+}
