@@ -56,31 +56,34 @@ export async function journal(trx: Transaction<any> | Kysely<any>, entry: Journa
                     ${json(entry.before)}::jsonb, ${json(entry.after)}::jsonb, ${json(entry.adjusted)}::jsonb)`.execute(trx);
 }
 
-export interface RunRow {
-  run_id: string;
-  command: string;
-  started_at: Date;
-  finished_at: Date | null;
-  actor: string | null;
-  host: string | null;
-  command_line: string | null;
-  dry_run: boolean;
-  status: RunStatus | 'abandoned';
-  summary: unknown;
-  changes: number;
+/** A run as `sfsync journal` shows it. */
+export interface RunView {
+  readonly runId: string;
+  readonly command: string;
+  readonly startedAt: Date;
+  readonly finishedAt: Date | null;
+  readonly actor: string | null;
+  readonly host: string | null;
+  readonly commandLine: string | null;
+  readonly dryRun: boolean;
+  readonly status: RunStatus | 'abandoned';
+  readonly summary: unknown;
+  /** Journal entries the run wrote. */
+  readonly changes: number;
 }
 
-export interface JournalRow {
-  id: string;
-  entity: string;
-  mirror_table: string;
-  action: string;
-  key: string | null;
-  mirror_id: number | null;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-  adjusted: Record<string, unknown> | null;
-  at: Date;
+/** One change a run made. */
+export interface JournalEntryView {
+  readonly id: number;
+  readonly entity: string;
+  readonly mirrorTable: string;
+  readonly action: string;
+  readonly key: string | null;
+  readonly mirrorId: number | null;
+  readonly before: Record<string, unknown> | null;
+  readonly after: Record<string, unknown> | null;
+  readonly adjusted: Record<string, unknown> | null;
+  readonly at: Date;
 }
 
 export async function journalExists(db: AnyDb): Promise<boolean> {
@@ -93,26 +96,30 @@ export async function journalExists(db: AnyDb): Promise<boolean> {
  * versions may hold a password), and a `running` run whose lock session no
  * longer holds the write lock reported as `abandoned` (its process was killed).
  */
-const RUN_COLUMNS = sql`r.run_id, r.command, r.started_at, r.finished_at, r.actor, r.host, r.command_line, r.dry_run, r.summary,
+const RUN_COLUMNS = sql`r.run_id as "runId", r.command, r.started_at as "startedAt", r.finished_at as "finishedAt", r.actor, r.host,
+  r.command_line as "commandLine", r.dry_run as "dryRun", r.summary,
   case when r.status = 'running' and not ${heldBySession(sql.ref('r.lock_pid'), sql.ref('r.lock_backend_start'))}
        then 'abandoned' else r.status end as status,
   (select count(*) from sfsync.journal j where j.run_id = r.run_id)::int as changes`;
 
-function shown(run: RunRow): RunRow {
-  return { ...run, command_line: run.command_line === null ? null : redactSecrets(run.command_line), summary: redactDeep(run.summary) };
+const ENTRY_COLUMNS = sql`j.id::int as id, j.entity, j.mirror_table as "mirrorTable", j.action, j.key, j.mirror_id as "mirrorId",
+  j.before, j.after, j.adjusted, j.at`;
+
+function shown(run: RunView): RunView {
+  return { ...run, commandLine: run.commandLine === null ? null : redactSecrets(run.commandLine), summary: redactDeep(run.summary) };
 }
 
-export async function listRuns(db: AnyDb, limit: number): Promise<RunRow[]> {
-  const { rows } = await sql<RunRow>`select ${RUN_COLUMNS} from sfsync.runs r order by r.started_at desc limit ${limit}`.execute(db);
+export async function listRuns(db: AnyDb, limit: number): Promise<RunView[]> {
+  const { rows } = await sql<RunView>`select ${RUN_COLUMNS} from sfsync.runs r order by r.started_at desc limit ${limit}`.execute(db);
   return rows.map(shown);
 }
 
-export async function readRun(db: AnyDb, runId: string): Promise<{ run: RunRow | undefined; entries: JournalRow[] }> {
-  const runs = await sql<RunRow>`
+export async function readRun(db: AnyDb, runId: string): Promise<{ run: RunView | undefined; entries: JournalEntryView[] }> {
+  const runs = await sql<RunView>`
     select ${RUN_COLUMNS} from sfsync.runs r
      where r.run_id::text = ${runId} or r.run_id::text like ${`${runId}%`} order by r.started_at desc limit 2`.execute(db);
-  const run = runs.rows.length === 1 ? runs.rows[0] : runs.rows.find((r) => r.run_id === runId);
+  const run = runs.rows.length === 1 ? runs.rows[0] : runs.rows.find((r) => r.runId === runId);
   if (!run) return { run: undefined, entries: [] };
-  const entries = await sql<JournalRow>`select * from sfsync.journal where run_id = ${run.run_id} order by id`.execute(db);
+  const entries = await sql<JournalEntryView>`select ${ENTRY_COLUMNS} from sfsync.journal j where j.run_id = ${run.runId} order by j.id`.execute(db);
   return { run: shown(run), entries: entries.rows };
 }

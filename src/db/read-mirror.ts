@@ -1,6 +1,7 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { Entity } from '../config/types.js';
 import type { MirrorRow, TriggerLogEntry } from '../core/audit-types.js';
+import { aliasedValuesReader, fieldAlias, KEY_ALIAS, parentAlias } from './row-aliases.js';
 
 /**
  * An entity's mirror rows that carry an external ID, sorted by it (COLLATE "C",
@@ -9,9 +10,9 @@ import type { MirrorRow, TriggerLogEntry } from '../core/audit-types.js';
 export function mirrorRowsQuery(entity: Entity, schema: string): RawBuilder<Record<string, unknown>> {
   const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const columns = [
-    sql`m.id`, sql`m.sfid`, sql`m._hc_lastop as lastop`, sql`m._hc_err as hc_err`, sql`${ext}::text as ${sql.id('key')}`,
-    ...entity.fields.map((f) => sql`${sql.ref(`m.${f.mirrorColumn}`)} as ${sql.id(`f:${f.mirrorColumn}`)}`),
-    ...entity.parents.map((p) => sql`${sql.ref(`m.${p.lookup}`)}::text as ${sql.id(`p:${p.entity}`)}`),
+    sql`m.id`, sql`m.sfid`, sql`m._hc_lastop as lastop`, sql`m._hc_err as hc_err`, sql`${ext}::text as ${sql.id(KEY_ALIAS)}`,
+    ...entity.fields.map((f) => sql`${sql.ref(`m.${f.mirrorColumn}`)} as ${sql.id(fieldAlias(f.mirrorColumn))}`),
+    ...entity.parents.map((p) => sql`${sql.ref(`m.${p.lookup}`)}::text as ${sql.id(parentAlias(p.entity))}`),
   ];
   return sql`select ${sql.join(columns)} from ${sql.table(`${schema}.${entity.mirror.table}`)} as m
     where ${ext} is not null order by ${ext}::text collate "C", m.id`;
@@ -34,24 +35,20 @@ export async function readTriggerLog(db: Transaction<any>, schema: string, entit
   return new Map(rows.map((r) => [r.record_id, { id: r.id, createdAt: r.created_at, state: r.state, action: r.action, sfMessage: r.sf_message }]));
 }
 
-/** Turns rows of mirrorRowsQuery into MirrorRows, with their trigger-log entry; the column aliases are worked out once per entity. */
+/** Turns rows of mirrorRowsQuery into MirrorRows, with their trigger-log entry. */
 export function mirrorRowMapper(entity: Entity, log: ReadonlyMap<number, TriggerLogEntry>): (row: Record<string, unknown>) => MirrorRow {
-  const fieldColumns = entity.fields.map((f) => [f.mirrorColumn, `f:${f.mirrorColumn}`] as const);
-  const lookupColumns = entity.parents.map((p) => [p.entity, `p:${p.entity}`] as const);
+  const values = aliasedValuesReader(entity);
   return (row) => {
-    const fields: Record<string, unknown> = {};
-    for (const [column, alias] of fieldColumns) fields[column] = row[alias];
-    const lookups: Record<string, string | null> = {};
-    for (const [parent, alias] of lookupColumns) lookups[parent] = (row[alias] as string | null) ?? null;
+    const { fields, parents } = values(row);
     const id = Number(row.id);
     return {
       id,
       sfid: (row.sfid as string | null) ?? null,
       lastop: (row.lastop as string | null) ?? null,
       hcErr: (row.hc_err as string | null) ?? null,
-      key: row.key as string,
+      key: row[KEY_ALIAS] as string,
       fields,
-      lookups,
+      lookups: parents,
       log: log.get(id) ?? null,
     };
   };

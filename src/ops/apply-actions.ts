@@ -1,16 +1,14 @@
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { WritableEntity } from '../config/types.js';
 import type { SourceRow } from '../core/audit-types.js';
 import type { ColumnInfo } from '../core/catalog.js';
 import { fitToColumns } from '../core/fit-values.js';
 import { mirrorValues } from '../core/mirror-values.js';
 import type { ActionStatus, PlannedAction } from '../core/plan.js';
-import { DatabaseError } from '../errors.js';
 import { pgErrorText, type Connection } from '../db/connect.js';
 import { journal } from '../db/journal.js';
-import { sourceRowMapper } from '../db/read-source.js';
-import { sourceRowsByKeyQuery } from '../db/source-query.js';
-import { isRowLevel } from '../db/sqlstate.js';
+import { sourceRowMapper, sourceRowsByKeyQuery } from '../db/source-query.js';
+import { inSavepoint } from '../db/savepoint.js';
 import { deleteUnsyncedRow, insertRow, lockKey, lockRowsForKey, recaptureRow, updateSyncedRow } from '../db/write-mirror.js';
 import type { RunGuard } from './run-guard.js';
 
@@ -31,7 +29,7 @@ export interface ApplyContext {
   /** The mirror table's columns, so written values fit them as the audit expects (cut, rounded). */
   readonly columns: ReadonlyMap<string, ColumnInfo>;
   /** Called inside each batch's transaction, just before it commits, with the batch's last key (backfill checkpoints). */
-  readonly onBatchCommitted?: (trx: Transaction<any>, entity: string, lastKey: string, runId: string) => Promise<void>;
+  readonly beforeCommit?: ((trx: Transaction<any>, entity: string, lastKey: string, runId: string) => Promise<void>) | undefined;
 }
 
 /**
@@ -52,18 +50,10 @@ export async function applyActions(entity: WritableEntity, actions: readonly Pla
       const batchOutcomes: ActionOutcome[] = [];
       for (const action of batch) {
         ctx.guard.check();
-        await sql`savepoint sfsync_row`.execute(trx);
-        try {
-          const outcome = await applyOne(trx, entity, action, sourceRows.get(action.key), ctx);
-          await sql`release savepoint sfsync_row`.execute(trx);
-          batchOutcomes.push(outcome);
-        } catch (error) {
-          if (!(error instanceof DatabaseError && isRowLevel(error.sqlstate))) throw error;
-          await sql`rollback to savepoint sfsync_row`.execute(trx);
-          batchOutcomes.push({ status: 'failed', error: pgErrorText(error), insertedIds: [] });
-        }
+        const result = await inSavepoint(trx, () => applyOne(trx, entity, action, sourceRows.get(action.key), ctx));
+        batchOutcomes.push(result.ok ? result.value : { status: 'failed', error: pgErrorText(result.error), insertedIds: [] });
       }
-      await ctx.onBatchCommitted?.(trx, entity.name, batch.at(-1)!.key, ctx.runId);
+      await ctx.beforeCommit?.(trx, entity.name, batch.at(-1)!.key, ctx.runId);
       await ctx.guard.beforeCommit(trx);
       return batchOutcomes;
     });

@@ -12,8 +12,7 @@ import { connect, type Connection, type QueryObserver, type SessionTimeouts } fr
 import { streamBatches } from '../db/cursor.js';
 import { readCatalog } from '../db/read-catalog.js';
 import { mirrorRowMapper, mirrorRowsQuery, readTriggerLog } from '../db/read-mirror.js';
-import { sourceRowMapper } from '../db/read-source.js';
-import { sortedSourceRowsQuery } from '../db/source-query.js';
+import { sortedSourceRowsQuery, sourceRowMapper } from '../db/source-query.js';
 import { auditScope } from './audit-scope.js';
 
 export interface AuditOptions {

@@ -4,9 +4,9 @@ import type { Config } from '../config/types.js';
 import { quoteIdent } from '../core/grants.js';
 import { DatabaseError, UsageError } from '../errors.js';
 import { connect, type Connection, type SessionTimeouts } from '../db/connect.js';
-import { journalExists, listRuns, readRun, type JournalRow, type RunRow } from '../db/journal.js';
+import { journalExists, listRuns, readRun, type JournalEntryView, type RunView } from '../db/journal.js';
 
-export type JournalView = { kind: 'runs'; runs: RunRow[] } | { kind: 'run'; run: RunRow; entries: JournalRow[] };
+export type JournalView = { kind: 'runs'; runs: RunView[] } | { kind: 'run'; run: RunView; entries: JournalEntryView[] };
 
 export async function readJournal(
   config: Config,

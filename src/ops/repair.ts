@@ -48,7 +48,7 @@ export interface RepairOptions {
 export interface BackfillHooks {
   /** Leaves out the actions of entities an earlier run finished. */
   filter(mirror: Connection, actions: PlannedAction[]): Promise<PlannedAction[]>;
-  onBatchCommitted: ApplyContext['onBatchCommitted'];
+  beforeCommit: ApplyContext['beforeCommit'];
   /** Marks the entities whose every action was done as finished. */
   finish(mirror: Connection, runId: string, complete: readonly string[]): Promise<void>;
 }
@@ -161,7 +161,7 @@ async function applyByLevel(config: Config, reported: readonly string[], initial
       ctx.options.onProgress?.(`${name}: writing ${writes.length} change(s)`);
       const outcomes = await applyActions(entity, writes, {
         runId: ctx.runId, source: ctx.source, mirror: ctx.mirror, batchSize: ctx.options.batchSize,
-        onBatchCommitted: ctx.options.backfill?.onBatchCommitted,
+        beforeCommit: ctx.options.backfill?.beforeCommit,
         guard: ctx.guard,
         columns: ctx.mirrorCatalog.tables.get(entity.mirror.table)!.columns,
       });

@@ -2,8 +2,7 @@ import { sql } from 'kysely';
 import type { Config, WritableEntity } from '../config/types.js';
 import { mirrorValues } from '../core/mirror-values.js';
 import type { Connection } from '../db/connect.js';
-import { sourceRowMapper } from '../db/read-source.js';
-import { sourceRowsQuery } from '../db/source-query.js';
+import { sourceRowMapper, sourceRowsQuery } from '../db/source-query.js';
 import { insertRow } from '../db/write-mirror.js';
 import { seededRandom } from './random.js';
 

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded-postgres.js';
-import { createDatabases, runSqlFile, withDatabase } from '../../src/db/run-sql-file.js';
+import { createDatabases, withDatabase } from '../../src/db/create-databases.js';
+import { runSqlFile } from '../../src/db/run-sql-file.js';
 import { runCli } from '../support/cli.js';
 import { FIXTURE_CONFIG, FIXTURE_DIR } from '../support/paths.js';
 

@@ -25,8 +25,8 @@ describe('backfill', () => {
     let batches = 0;
     const interrupted = {
       ...real,
-      onBatchCommitted: async (...args: Parameters<NonNullable<typeof real.onBatchCommitted>>) => {
-        await real.onBatchCommitted!(...args);
+      beforeCommit: async (...args: Parameters<NonNullable<typeof real.beforeCommit>>) => {
+        await real.beforeCommit!(...args);
         if (++batches === 2) throw new Error('simulated crash after two batches');
       },
     };

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { createDatabases, withDatabase } from '../../src/db/run-sql-file.js';
+import { createDatabases, withDatabase } from '../../src/db/create-databases.js';
 
 export interface FixtureDatabases {
   sourceUrl: string;

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded-postgres.js';
-import { createDatabases, runSqlFile, withDatabase } from '../../src/db/run-sql-file.js';
+import { createDatabases, withDatabase } from '../../src/db/create-databases.js';
+import { runSqlFile } from '../../src/db/run-sql-file.js';
 import { FIXTURE_DIR } from './paths.js';
 
 declare module 'vitest' {

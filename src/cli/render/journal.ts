@@ -1,5 +1,5 @@
 import type { Adjustment } from '../../core/fit-values.js';
-import type { JournalRow, RunRow } from '../../db/journal.js';
+import type { JournalEntryView, RunView } from '../../db/journal.js';
 import type { JournalView } from '../../ops/journal.js';
 import { renderJson } from './json.js';
 import { renderTable } from './table.js';
@@ -10,16 +10,16 @@ export function renderJournalTable(view: JournalView): string {
     if (view.runs.length === 0) return 'no runs recorded yet\n';
     return `${renderTable(
       ['Run', 'Command', 'Started', 'Status', 'Changes', 'Who', 'Host'],
-      view.runs.map((r) => [r.run_id, r.command, r.started_at.toISOString(), r.status, r.changes, r.actor ?? '—', r.host ?? '—']),
+      view.runs.map((r) => [r.runId, r.command, r.startedAt.toISOString(), r.status, r.changes, r.actor ?? '—', r.host ?? '—']),
     )}\n`;
   }
   const { run, entries } = view;
-  const head = `run ${run.run_id}: ${run.command} by ${cellText(run.actor ?? 'unknown', 200)} on ${cellText(run.host ?? 'unknown', 200)}, ${run.started_at.toISOString()} → ${run.finished_at?.toISOString() ?? '(not finished)'}, ${run.status}\n${cellText(run.command_line ?? '')}\n`;
+  const head = `run ${run.runId}: ${run.command} by ${cellText(run.actor ?? 'unknown', 200)} on ${cellText(run.host ?? 'unknown', 200)}, ${run.startedAt.toISOString()} → ${run.finishedAt?.toISOString() ?? '(not finished)'}, ${run.status}\n${cellText(run.commandLine ?? '')}\n`;
   if (entries.length === 0) return `${head}no changes\n`;
-  return `${head}${renderTable(['#', 'Entity', 'Action', 'Key', 'Mirror id', 'At', 'Change'], entries.map((e) => [e.id, e.entity, e.action, e.key ?? '—', e.mirror_id ?? '—', e.at.toISOString(), describe(e)]))}\n`;
+  return `${head}${renderTable(['#', 'Entity', 'Action', 'Key', 'Mirror id', 'At', 'Change'], entries.map((e) => [e.id, e.entity, e.action, e.key ?? '—', e.mirrorId ?? '—', e.at.toISOString(), describe(e)]))}\n`;
 }
 
-function describe(entry: JournalRow): string {
+function describe(entry: JournalEntryView): string {
   return [what(entry), ...Object.entries(entry.adjusted ?? {}).map(([column, a]) => adjustment(column, a as Adjustment))].join('; ');
 }
 
@@ -27,7 +27,7 @@ function adjustment(column: string, a: Adjustment): string {
   return a.kind === 'cut' ? `${column} cut from ${a.length} to ${[...a.to].length} characters` : `${column} rounded ${a.from} → ${a.to}`;
 }
 
-function what(entry: JournalRow): string {
+function what(entry: JournalEntryView): string {
   if (entry.action === 'delete') return `deleted (sfid ${String(entry.before?.sfid ?? 'NULL')}, ${String(entry.before?._hc_lastop ?? '')})`;
   if (entry.action === 'insert') return 'inserted';
   if (entry.action === 'recapture') return `queued again (trigger log ${String((entry.after as { trigger_log_id?: unknown } | null)?.trigger_log_id ?? '?')})`;
@@ -39,16 +39,10 @@ export function renderJournalJson(view: JournalView): string {
   if (view.kind === 'runs') return renderJson('journal', { runs: view.runs.map(runJson) });
   return renderJson('journal', {
     run: runJson(view.run),
-    entries: view.entries.map((e) => ({
-      id: Number(e.id), entity: e.entity, mirrorTable: e.mirror_table, action: e.action, key: e.key, mirrorId: e.mirror_id,
-      before: e.before, after: e.after, adjusted: e.adjusted, at: e.at.toISOString(),
-    })),
+    entries: view.entries.map((e) => ({ ...e, at: e.at.toISOString() })),
   });
 }
 
-function runJson(r: RunRow) {
-  return {
-    runId: r.run_id, command: r.command, startedAt: r.started_at.toISOString(), finishedAt: r.finished_at?.toISOString() ?? null,
-    actor: r.actor, host: r.host, commandLine: r.command_line, dryRun: r.dry_run, status: r.status, changes: r.changes, summary: r.summary,
-  };
+function runJson(r: RunView) {
+  return { ...r, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt?.toISOString() ?? null };
 }
