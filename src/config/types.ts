@@ -1,4 +1,7 @@
+import type { Entity } from '../core/entity.js';
 import type { EntityGraph } from '../core/graph.js';
+
+export type { Entity, FieldMapping, FieldSource, MirrorMapping, ParentLink, ReadOnlyEntity, SourceMapping, WritableEntity } from '../core/entity.js';
 
 /** Where a database URL came from, so messages can say what to fix without printing the URL. */
 export type UrlOrigin = { kind: 'config' } | { kind: 'flag'; flag: string };
@@ -11,58 +14,6 @@ export interface DatabaseTarget {
   readonly origin: UrlOrigin;
   readonly schema: string;
 }
-
-export type FieldSource = { kind: 'column'; column: string } | { kind: 'sql'; sql: string };
-
-export interface FieldMapping {
-  readonly mirrorColumn: string;
-  readonly source: FieldSource;
-}
-
-export interface ParentLink {
-  readonly entity: string;
-  /** Source column holding the parent's key. */
-  readonly column: string;
-  /** Child mirror column holding the parent's external ID (`<rel>__r__<ext_id>`). */
-  readonly lookup: string;
-  readonly optional: boolean;
-  /** The parent is a read-only entity: Connect fills it from Salesforce, sfsync can never write it. */
-  readonly readOnly: boolean;
-}
-
-export interface MirrorMapping {
-  readonly table: string;
-  readonly externalId: string;
-}
-
-export interface SourceMapping {
-  readonly table: string;
-  readonly key: string;
-  /** Trusted SQL filter over the source table aliased `src`. */
-  readonly where: string | undefined;
-}
-
-interface EntityBase {
-  readonly name: string;
-  readonly mirror: MirrorMapping;
-}
-
-export interface WritableEntity extends EntityBase {
-  readonly readOnly: false;
-  readonly source: SourceMapping;
-  readonly fields: readonly FieldMapping[];
-  readonly parents: readonly ParentLink[];
-}
-
-/** Filled by Connect from upstream; sfsync only reads it, as a parent of other entities. */
-export interface ReadOnlyEntity extends EntityBase {
-  readonly readOnly: true;
-  readonly source: undefined;
-  readonly fields: readonly [];
-  readonly parents: readonly [];
-}
-
-export type Entity = WritableEntity | ReadOnlyEntity;
 
 export interface Config {
   /** Absolute path of the file it was read from. */

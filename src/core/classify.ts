@@ -1,4 +1,4 @@
-import type { WritableEntity } from '../config/types.js';
+import type { WritableEntity } from './entity.js';
 import type { FieldDrift, Mismatch, MismatchClass, MirrorRow, MirrorSnapshot, ParentReadiness, ParentState, ParsedErrorDetail, SourceRow } from './audit-types.js';
 import type { ColumnInfo } from './catalog.js';
 import { formatDuration } from './duration.js';

@@ -1,4 +1,4 @@
-import type { Entity, WritableEntity } from '../config/types.js';
+import type { Entity, WritableEntity } from './entity.js';
 import type { SchemaCatalog, TableInfo } from './catalog.js';
 import { CAPTURED_XMLBINARY, connectTriggerNames, REQUIRED_MIRROR_COLUMNS, TRIGGER_LOG_TABLES } from './heroku-connect.js';
 import { quoteIdent } from './grants.js';

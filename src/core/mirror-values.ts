@@ -1,4 +1,4 @@
-import type { WritableEntity } from '../config/types.js';
+import type { WritableEntity } from './entity.js';
 import type { SourceRow } from './audit-types.js';
 
 /**
