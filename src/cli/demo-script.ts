@@ -48,7 +48,7 @@ export async function runDemo(context: CliContext, progress: Progress, options: 
     out(renderRepairTable(plan, 'repair', 0, width));
 
     out('Step 3/4  sfsync repair --yes --wait 30s — with Connect running, level by level');
-    const sim = await ConnectSimulator.open(env.config, env.mirrorUrl, { failRate: options.failRate, seed: options.seed, latencyMs: 0, batchSize: 500 });
+    const sim = await ConnectSimulator.open(env.config, env.config.mirror, { failRate: options.failRate, seed: options.seed, latencyMs: 0, batchSize: 500 });
     const stop = new AbortController();
     const connect = sim.watch(stop.signal, 200);
     try {

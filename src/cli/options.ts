@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { Config } from '../config/types.js';
+import type { Config, RunConfig } from '../config/types.js';
 import type { SessionTimeouts } from '../db/pool-adapter.js';
 import type { CliContext } from './context.js';
 import { parseTimeoutOption } from './parse-options.js';
@@ -39,6 +39,12 @@ export function sessionTimeouts(options: ConfigOptions): SessionTimeouts {
 /** --format, declared once for every command: `table` for people, the others for machines (see the README's output contract). */
 export function withFormatOption(command: Command, formats: readonly string[] = OUTPUT_FORMATS): Command {
   return command.addOption(new Option('--format <format>', 'output format').choices([...formats]).default('table'));
+}
+
+/** The config with both database URLs resolved: what every command that connects to both works with. */
+export async function loadRunConfig(options: ConfigOptions, context: CliContext): Promise<RunConfig> {
+  const { resolveConfig } = await import('../config/resolve-url.js');
+  return resolveConfig(await loadConfigFrom(options, context), context.env);
 }
 
 export async function loadConfigFrom(options: ConfigOptions, context: CliContext): Promise<Config> {

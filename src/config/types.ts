@@ -15,6 +15,16 @@ export interface DatabaseTarget {
   readonly schema: string;
 }
 
+/** A database to connect to, its URL read from wherever the config said (see resolve-url.ts). */
+export interface ResolvedTarget {
+  readonly role: DatabaseTarget['role'];
+  readonly schema: string;
+  /** The connection string itself: never print it (describeUrl gives a safe label). */
+  readonly url: string;
+  /** PGSSLMODE as the environment had it, for a URL that does not say. */
+  readonly sslModeFromEnv: string | undefined;
+}
+
 export interface Config {
   /** Absolute path of the file it was read from. */
   readonly file: string;
@@ -23,4 +33,10 @@ export interface Config {
   /** In declaration order; `graph.order` gives the canonical order. */
   readonly entities: readonly Entity[];
   readonly graph: EntityGraph;
+}
+
+/** A config whose databases are resolved: what commands that connect work with. */
+export interface RunConfig extends Omit<Config, 'source' | 'mirror'> {
+  readonly source: ResolvedTarget;
+  readonly mirror: ResolvedTarget;
 }

@@ -21,8 +21,8 @@ export interface ClientSettings {
  * `verify-full` and prints a multi-line warning about it; we decide here so
  * neither happens. `sslmode` in the URL wins over the PGSSLMODE variable.
  */
-export function clientSettings(url: string, env: NodeJS.ProcessEnv): ClientSettings {
-  const { text, sslMode } = withSslMode(url, env.PGSSLMODE);
+export function clientSettings(url: string, sslModeFromEnv: string | undefined): ClientSettings {
+  const { text, sslMode } = withSslMode(url, sslModeFromEnv);
   let parsed;
   try {
     parsed = parse(text, { useLibpqCompat: true });

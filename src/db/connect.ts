@@ -1,7 +1,6 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { resolveUrl } from '../config/resolve-url.js';
-import type { DatabaseTarget } from '../config/types.js';
+import type { DatabaseTarget, ResolvedTarget } from '../config/types.js';
 import { DatabaseError } from '../errors.js';
 import { clientSettings, withoutTls, type ClientSettings } from './client-config.js';
 import { describeUrl } from './describe-url.js';
@@ -25,8 +24,6 @@ export interface Connection {
 }
 
 export interface ConnectOptions {
-  env?: NodeJS.ProcessEnv;
-  configFile?: string;
   maxConnections?: number;
   /** Keep connections open however long they idle (a session-level lock lives on one). */
   holdSession?: boolean;
@@ -43,12 +40,9 @@ export interface ConnectOptions {
 }
 
 /** Opens a pool and proves it works, so an unreachable database fails here with one clear message. */
-export async function connect(target: DatabaseTarget, options: ConnectOptions = {}): Promise<Connection> {
-  const env = options.env ?? process.env;
-  const url = resolveUrl(target, env, options.configFile);
-  const label = describeUrl(url);
-  const where: Where = { role: target.role, label, purpose: options.purpose ?? 'main' };
-  const settings = clientSettings(url, env);
+export async function connect(target: ResolvedTarget, options: ConnectOptions = {}): Promise<Connection> {
+  const where: Where = { role: target.role, label: describeUrl(target.url), purpose: options.purpose ?? 'main' };
+  const settings = clientSettings(target.url, target.sslModeFromEnv);
   try {
     return await open(settings, target, where, options);
   } catch (error) {
@@ -61,7 +55,7 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
   }
 }
 
-async function open(settings: ClientSettings, target: DatabaseTarget, where: Where, options: ConnectOptions): Promise<Connection> {
+async function open(settings: ClientSettings, target: ResolvedTarget, where: Where, options: ConnectOptions): Promise<Connection> {
   const pool = new pg.Pool({
     ...settings.config,
     types: { getTypeParser: typeParser },

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
-import type { DatabaseTarget } from '../config/types.js';
+import type { ResolvedTarget } from '../config/types.js';
 import { LockError, type DatabaseError } from '../errors.js';
 import { connect, type AnyDb, type ConnectOptions } from './connect.js';
 
@@ -29,7 +29,7 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
-export async function acquireWriteLock(target: DatabaseTarget, options: ConnectOptions = {}): Promise<HeldLock> {
+export async function acquireWriteLock(target: ResolvedTarget, options: ConnectOptions = {}): Promise<HeldLock> {
   let lost: DatabaseError | undefined;
   // One connection that never idles out: the lock lives exactly as long as it.
   const session = await connect(target, {

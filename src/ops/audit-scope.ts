@@ -12,7 +12,7 @@ export interface AuditScope {
   readonly parents: ReadonlySet<string>;
 }
 
-export function auditScope(config: Config, selected: readonly string[] | undefined): AuditScope {
+export function auditScope(config: Pick<Config, 'entities' | 'graph'>, selected: readonly string[] | undefined): AuditScope {
   const names = config.entities.map((e) => e.name);
   for (const name of selected ?? []) {
     if (!names.includes(name)) throw new UsageError(`--entity ${name}: no such entity in the config${didYouMean(name, names)}`);

@@ -1,6 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import { resolveUrls } from '../config/resolve-url.js';
-import type { Config, Entity, WritableEntity } from '../config/types.js';
+import type { Entity, RunConfig, WritableEntity } from '../config/types.js';
 import { ROW_CLASSES, type EntityAudit, type Mismatch, type MirrorRow, type ParentReadiness, type RowClass, type SourceRow } from '../core/audit-types.js';
 import type { SchemaCatalog } from '../core/catalog.js';
 import { classifyKey, classifyOrphan, readinessOf, type ClassifyContext } from '../core/classify.js';
@@ -8,19 +7,18 @@ import { diagnoseMirror, diagnoseSource } from '../core/diagnose.js';
 import { TRIGGER_LOG_TABLES } from '../core/heroku-connect.js';
 import { mergeByKey } from '../core/merge.js';
 import { DatabaseError } from '../errors.js';
-import { connect, type Connection, type QueryObserver, type SessionTimeouts } from '../db/connect.js';
+import type { Connection, QueryObserver, SessionTimeouts } from '../db/connect.js';
 import { streamBatches } from '../db/cursor.js';
-import { readCatalog } from '../db/read-catalog.js';
 import { mirrorRowMapper, mirrorRowsQuery, readTriggerLog } from '../db/read-mirror.js';
 import { sortedSourceRowsQuery, sourceRowMapper } from '../db/source-query.js';
 import { auditScope } from './audit-scope.js';
+import { openDatabases, type Databases } from './databases.js';
 
 export interface AuditOptions {
   /** `--entity`: report only these (their ancestors are read, not reported). */
   readonly entities?: readonly string[] | undefined;
   /** Unsynced rows older than this are `stuck`. */
   readonly staleMs: number;
-  readonly env?: NodeJS.ProcessEnv;
   /** Aborted by SIGINT/SIGTERM: the audit stops at the next batch. */
   readonly signal?: AbortSignal | undefined;
   readonly timeouts?: SessionTimeouts | undefined;
@@ -46,56 +44,58 @@ export interface AuditResult {
  * REPEATABLE READ transactions, so the audit sees one consistent snapshot of
  * each and cannot write even through a trusted SQL fragment.
  */
-export async function runAudit(config: Config, options: AuditOptions): Promise<AuditResult> {
+export async function runAudit(config: RunConfig, options: AuditOptions): Promise<AuditResult> {
+  auditScope(config, options.entities);
+  const dbs = await openDatabases(config, { maxConnections: 1, purposes: { source: 'audit', mirror: 'audit' }, timeouts: options.timeouts, onQuery: options.onQuery });
+  try {
+    return await auditWith(dbs, config, options);
+  } finally {
+    await dbs.close();
+  }
+}
+
+/** The audit through databases a command already holds (a repair audits before each level through its own pools). */
+export async function auditWith(dbs: Databases, config: RunConfig, options: AuditOptions): Promise<AuditResult> {
   const startedAt = new Date();
   const scope = auditScope(config, options.entities);
-  const urls = resolveUrls(config, options.env);
-  const pool = { env: options.env, maxConnections: 1, purpose: 'audit', timeouts: options.timeouts, onQuery: options.onQuery };
-  const source = await connect({ ...config.source, url: urls.source }, pool);
-  let mirror: Connection | undefined;
-  try {
-    mirror = await connect({ ...config.mirror, url: urls.mirror }, pool);
-    const inScope = config.entities.filter((e) => scope.read.includes(e.name));
-    const [sourceCatalog, mirrorCatalog] = await Promise.all([readCatalog(source.db, source.schema), readCatalog(mirror.db, mirror.schema)]);
-    assertMatchesConfig(inScope, sourceCatalog, mirrorCatalog);
-    const hasTriggerLog = TRIGGER_LOG_TABLES.every((table) => mirrorCatalog.tables.has(table));
-    const byName = new Map(config.entities.map((e) => [e.name, e]));
+  const { source, mirror, sourceCatalog, mirrorCatalog } = dbs;
+  const inScope = config.entities.filter((e) => scope.read.includes(e.name));
+  assertMatchesConfig(inScope, sourceCatalog, mirrorCatalog);
+  const hasTriggerLog = TRIGGER_LOG_TABLES.every((table) => mirrorCatalog.tables.has(table));
+  const byName = new Map(config.entities.map((e) => [e.name, e]));
 
-    const audits = await readOnly(source, (sourceTrx) =>
-      readOnly(mirror!, async (mirrorTrx) => {
-        const { rows } = await sql<{ now: Date }>`select now() as now`.execute(mirrorTrx);
-        const parentStates = new Map<string, Map<string, ParentReadiness>>();
-        const results: EntityAudit[] = [];
-        for (const name of scope.read) {
-          const entity = byName.get(name)!;
-          const reported = scope.report.includes(name);
-          const keepStates = scope.parents.has(name) ? new Map<string, ParentReadiness>() : undefined;
-          if (keepStates) parentStates.set(name, keepStates);
-          const progress = (count: number, done: boolean) => options.onProgress?.({ entity: name, rows: count, done });
-          progress(0, false);
-          const walk = { mirrorTrx, sourceTrx, mirrorSchema: mirror!.schema, sourceSchema: source.schema, hasTriggerLog, progress, keepStates, signal: options.signal };
-          const ctx: Omit<ClassifyContext, 'entity'> = {
-            parentStates,
-            columns: mirrorCatalog.tables.get(entity.mirror.table)!.columns,
-            now: rows[0]!.now,
-            staleMs: options.staleMs,
-            hasTriggerLog,
-          };
-          const audit = entity.readOnly || !reported
-            ? await readMirrorOnly(entity, walk)
-            : await auditEntity(entity, { ...ctx, entity }, walk);
-          if (reported) {
-            results.push(audit);
-            options.onEntity?.(audit);
-          }
+  const audits = await readOnly(source, (sourceTrx) =>
+    readOnly(mirror, async (mirrorTrx) => {
+      const { rows } = await sql<{ now: Date }>`select now() as now`.execute(mirrorTrx);
+      const parentStates = new Map<string, Map<string, ParentReadiness>>();
+      const results: EntityAudit[] = [];
+      for (const name of scope.read) {
+        const entity = byName.get(name)!;
+        const reported = scope.report.includes(name);
+        const keepStates = scope.parents.has(name) ? new Map<string, ParentReadiness>() : undefined;
+        if (keepStates) parentStates.set(name, keepStates);
+        const progress = (count: number, done: boolean) => options.onProgress?.({ entity: name, rows: count, done });
+        progress(0, false);
+        const walk = { mirrorTrx, sourceTrx, mirrorSchema: mirror.schema, sourceSchema: source.schema, hasTriggerLog, progress, keepStates, signal: options.signal };
+        const ctx: Omit<ClassifyContext, 'entity'> = {
+          parentStates,
+          columns: mirrorCatalog.tables.get(entity.mirror.table)!.columns,
+          now: rows[0]!.now,
+          staleMs: options.staleMs,
+          hasTriggerLog,
+        };
+        const audit = entity.readOnly || !reported
+          ? await readMirrorOnly(entity, walk)
+          : await auditEntity(entity, { ...ctx, entity }, walk);
+        if (reported) {
+          results.push(audit);
+          options.onEntity?.(audit);
         }
-        return results;
-      }),
-    );
-    return summarise(startedAt, scope.report, audits);
-  } finally {
-    await Promise.all([source.close(), mirror?.close()]);
-  }
+      }
+      return results;
+    }),
+  );
+  return summarise(startedAt, scope.report, audits);
 }
 
 interface Walk {

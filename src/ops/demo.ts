@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/load.js';
-import type { Config } from '../config/types.js';
+import { resolveConfig } from '../config/resolve-url.js';
+import type { RunConfig } from '../config/types.js';
 import { connect } from '../db/connect.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded-postgres.js';
 import { createDatabases, withDatabase } from '../db/create-databases.js';
@@ -15,7 +16,7 @@ export interface DemoEnvironment {
   readonly server: EmbeddedPostgres;
   readonly sourceUrl: string;
   readonly mirrorUrl: string;
-  readonly config: Config;
+  readonly config: RunConfig;
   readonly people: DemoPeople;
   readonly app: AppWriteStats;
   /** Trigger-log entries Connect processed in the first sync, and how many failed. */
@@ -46,7 +47,7 @@ export async function prepareDemo(options: DemoOptions): Promise<DemoEnvironment
     options.onStep?.('loading the editor-api schema and its Heroku Connect mirror');
     await runSqlFile(sourceUrl, `${DEMO_FIXTURES}source.sql`);
     await runSqlFile(mirrorUrl, `${DEMO_FIXTURES}mirror.sql`);
-    const config = loadConfig({ configPath: `${DEMO_FIXTURES}sfsync.config.json`, sourceUrl, mirrorUrl });
+    const config = resolveConfig(loadConfig({ configPath: `${DEMO_FIXTURES}sfsync.config.json`, sourceUrl, mirrorUrl }), {});
 
     const source = await connect(config.source);
     const mirror = await connect(config.mirror);
@@ -59,7 +60,7 @@ export async function prepareDemo(options: DemoOptions): Promise<DemoEnvironment
       options.onStep?.("writing the mirror the way the app's independent jobs do");
       const app = await writeLikeTheApp(config, source, mirror, options.seed);
       options.onStep?.('Heroku Connect (simulated) sends the changes to Salesforce');
-      const sim = await ConnectSimulator.open(config, mirrorUrl, { failRate: 0, seed: options.seed, latencyMs: 0, batchSize: 500 });
+      const sim = await ConnectSimulator.open(config, config.mirror, { failRate: 0, seed: options.seed, latencyMs: 0, batchSize: 500 });
       const processed = await sim.drain();
       await sim.close();
       return { server, sourceUrl, mirrorUrl, config, people, app, firstSync: { processed, failed: sim.stats.failed } };

@@ -1,14 +1,13 @@
 import type { SchemaCatalog } from '../core/catalog.js';
 import { diagnoseMirror, diagnoseSource, type Finding } from '../core/diagnose.js';
-import { resolveUrls } from '../config/resolve-url.js';
-import type { Config, DatabaseTarget, WritableEntity } from '../config/types.js';
+import type { ResolvedTarget, RunConfig, WritableEntity } from '../config/types.js';
 import { DatabaseError } from '../errors.js';
 import { checkSourceSql } from '../db/check-source-sql.js';
 import { connect, type Connection, type SessionTimeouts } from '../db/connect.js';
 import { readCatalog } from '../db/read-catalog.js';
 
 export interface DatabaseStatus {
-  readonly role: DatabaseTarget['role'];
+  readonly role: ResolvedTarget['role'];
   readonly schema: string;
   readonly label: string | undefined;
   readonly reachable: boolean;
@@ -24,12 +23,9 @@ export interface DoctorReport {
   readonly findings: readonly Finding[];
 }
 
-/** Checks both databases against the config and reports every problem at once (an unset URL is a ConfigError). */
-export async function runDoctor(config: Config, options: { env?: NodeJS.ProcessEnv; timeouts?: SessionTimeouts | undefined } = {}): Promise<DoctorReport> {
-  const env = options.env ?? process.env;
-  resolveUrls(config, env);
-
-  const [source, mirror] = await Promise.all([inspect(config.source, config, env, options.timeouts), inspect(config.mirror, config, env, options.timeouts)]);
+/** Checks both databases against the config and reports every problem at once. */
+export async function runDoctor(config: RunConfig, options: { timeouts?: SessionTimeouts | undefined } = {}): Promise<DoctorReport> {
+  const [source, mirror] = await Promise.all([inspect(config.source, config, options.timeouts), inspect(config.mirror, config, options.timeouts)]);
   const findings: Finding[] = [...source.findings, ...mirror.findings];
   if (source.catalog) findings.push(...diagnoseSource(config.entities, source.catalog), ...source.sqlFindings);
   if (mirror.catalog) findings.push(...diagnoseMirror(config.entities, mirror.catalog));
@@ -47,11 +43,11 @@ interface Inspection {
   sqlFindings: Finding[];
 }
 
-async function inspect(target: DatabaseTarget, config: Config, env: NodeJS.ProcessEnv, timeouts: SessionTimeouts | undefined): Promise<Inspection> {
+async function inspect(target: ResolvedTarget, config: RunConfig, timeouts: SessionTimeouts | undefined): Promise<Inspection> {
   const base = { role: target.role, schema: target.schema };
   let connection: Connection;
   try {
-    connection = await connect(target, { env, configFile: config.file, maxConnections: 1, purpose: 'doctor', timeouts });
+    connection = await connect(target, { maxConnections: 1, purpose: 'doctor', timeouts });
   } catch (error) {
     if (!(error instanceof DatabaseError)) throw error;
     return {
@@ -76,7 +72,7 @@ async function inspect(target: DatabaseTarget, config: Config, env: NodeJS.Proce
 }
 
 /** Only entities whose table exists are planned; a missing table is already reported by diagnose. */
-async function checkSql(connection: Connection, catalog: SchemaCatalog, config: Config): Promise<Finding[]> {
+async function checkSql(connection: Connection, catalog: SchemaCatalog, config: RunConfig): Promise<Finding[]> {
   if (!catalog.schemaExists) return [];
   const entities = config.entities.filter((e): e is WritableEntity => !e.readOnly && hasReferencedColumns(e, catalog));
   const failures = await checkSourceSql(connection.db, connection.schema, entities);

@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
-import { resolveUrl } from '../config/resolve-url.js';
-import type { Config } from '../config/types.js';
+import type { ResolvedTarget } from '../config/types.js';
 import { quoteIdent } from '../core/grants.js';
 import { DatabaseError, UsageError } from '../errors.js';
 import { connect, type Connection, type SessionTimeouts } from '../db/connect.js';
@@ -8,11 +7,12 @@ import { journalExists, listRuns, readRun, type JournalEntryView, type RunView }
 
 export type JournalView = { kind: 'runs'; runs: RunView[] } | { kind: 'run'; run: RunView; entries: JournalEntryView[] };
 
+/** The runs in the mirror database's journal, or one run's changes; needs only the mirror. */
 export async function readJournal(
-  config: Config,
-  options: { runId?: string | undefined; limit: number; env?: NodeJS.ProcessEnv; timeouts?: SessionTimeouts | undefined },
+  target: ResolvedTarget,
+  options: { runId?: string | undefined; limit: number; timeouts?: SessionTimeouts | undefined },
 ): Promise<JournalView> {
-  const mirror = await connect({ ...config.mirror, url: resolveUrl(config.mirror, options.env, config.file) }, { maxConnections: 1, purpose: 'journal', timeouts: options.timeouts });
+  const mirror = await connect(target, { maxConnections: 1, purpose: 'journal', timeouts: options.timeouts });
   try {
     return await read(mirror, options);
   } catch (error) {

@@ -1,21 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
-import { resolveUrls } from '../config/resolve-url.js';
-import type { Config, WritableEntity } from '../config/types.js';
+import type { RunConfig, WritableEntity } from '../config/types.js';
 import type { MismatchClass } from '../core/audit-types.js';
 import { CAPTURED_XMLBINARY } from '../core/heroku-connect.js';
 import { initialStatus, planRepair, WRITE_ACTIONS, type ActionKind, type ActionStatus, type PlannedAction, type RepairStrategy } from '../core/plan.js';
 import { DatabaseError, InterruptedError } from '../errors.js';
-import { connect, type Connection, type QueryObserver, type SessionTimeouts } from '../db/connect.js';
+import type { Connection, QueryObserver, SessionTimeouts } from '../db/connect.js';
 import { ensureJournal, finishRun, startRun } from '../db/journal.js';
 import { acquireWriteLock } from '../db/lock.js';
-import { readCatalog } from '../db/read-catalog.js';
 import type { SchemaCatalog } from '../core/catalog.js';
 import { grantStatements, quoteIdent, writeNeeds } from '../core/grants.js';
 import { missingWritePrivileges } from '../db/check-privileges.js';
 import { countSettled } from '../db/write-mirror.js';
 import { applyActions, type ApplyContext } from './apply-actions.js';
-import { runAudit } from './audit.js';
+import { auditWith, runAudit, type AuditResult } from './audit.js';
+import { openDatabases, type Databases } from './databases.js';
 import { auditScope } from './audit-scope.js';
 import { currentActor, currentHost } from './run-identity.js';
 import { runGuard, type RunGuard } from './run-guard.js';
@@ -73,30 +72,27 @@ export interface RepairResult {
  * dry run, carries them out level by level: parents first, each level planned
  * from a fresh audit, so a child is written only when its parent has an sfid.
  */
-export async function runRepair(config: Config, options: RepairOptions): Promise<RepairResult> {
+export async function runRepair(config: RunConfig, options: RepairOptions): Promise<RepairResult> {
   const scope = auditScope(config, options.entities);
-  const urls = resolveUrls(config, options.env);
   const planOptions = { strategy: options.strategy, only: options.only, insertOnly: options.command === 'backfill' };
-  const audit = (entities: readonly string[]) => runAudit(config, {
-    entities, staleMs: options.staleMs, env: options.env, signal: options.signal, timeouts: options.timeouts, onQuery: options.onQuery,
-  });
-  const pools = { env: options.env, timeouts: options.timeouts, onQuery: options.onQuery, maxConnections: options.concurrency + 1 };
+  const auditOptions = { staleMs: options.staleMs, signal: options.signal, timeouts: options.timeouts, onQuery: options.onQuery };
 
   if (options.dryRun) {
     options.onProgress?.('auditing');
-    const plan = planRepair((await audit(scope.report)).entities, planOptions);
+    const plan = planRepair((await runAudit(config, { ...auditOptions, entities: scope.report })).entities, planOptions);
     return result(null, true, false, scope.report, plan.map(asPlanned));
   }
 
   // Lock and safety checks come before the audit, so a run that may not write stops at once.
-  const lock = await acquireWriteLock({ ...config.mirror, url: urls.mirror }, { env: options.env, timeouts: options.timeouts });
+  const lock = await acquireWriteLock(config.mirror, { timeouts: options.timeouts });
   const guard = runGuard(lock, options.signal);
-  let source: Connection | undefined;
-  let mirror: Connection | undefined;
+  let dbs: Databases | undefined;
   try {
-    mirror = await connect({ ...config.mirror, url: urls.mirror }, { ...pools, purpose: 'write' });
-    source = await connect({ ...config.source, url: urls.source }, { ...pools, purpose: 'read' });
-    const mirrorCatalog = await assertWritable(mirror, options.strategy);
+    // One pool per database for the whole run: every level's audit and its writes go through them.
+    dbs = await openDatabases(config, { maxConnections: options.concurrency + 1, purposes: { source: 'read', mirror: 'write' }, timeouts: options.timeouts, onQuery: options.onQuery });
+    const { source, mirror, mirrorCatalog } = dbs;
+    const audit = (entities: readonly string[]) => auditWith(dbs!, config, { ...auditOptions, entities });
+    assertWritable(mirror, mirrorCatalog, options.strategy);
     options.onProgress?.('auditing');
     const plan = planRepair((await audit(scope.report)).entities, planOptions);
     // Before the backfill filter, which reads sfsync's own tables: the plan's needs cover what is left after it.
@@ -126,7 +122,7 @@ export async function runRepair(config: Config, options: RepairOptions): Promise
     await finishRun(mirror.db, runId, outcome.some((a) => a.status === 'failed') ? 'failed' : 'done', done.summary);
     return done;
   } finally {
-    await Promise.all([source?.close(), mirror?.close()]);
+    await dbs?.close();
     await lock.release();
   }
 }
@@ -136,13 +132,13 @@ interface LevelContext {
   source: Connection;
   mirror: Connection;
   options: RepairOptions;
-  audit: (entities: readonly string[]) => ReturnType<typeof runAudit>;
+  audit: (entities: readonly string[]) => Promise<AuditResult>;
   planOptions: Parameters<typeof planRepair>[1];
   guard: RunGuard;
   mirrorCatalog: SchemaCatalog;
 }
 
-async function applyByLevel(config: Config, reported: readonly string[], initial: PlannedAction[], ctx: LevelContext): Promise<ActionResult[]> {
+async function applyByLevel(config: RunConfig, reported: readonly string[], initial: PlannedAction[], ctx: LevelContext): Promise<ActionResult[]> {
   const byName = new Map(config.entities.map((e) => [e.name, e]));
   const results: ActionResult[] = [];
   const limit = pLimit(ctx.options.concurrency);
@@ -230,7 +226,7 @@ async function waitForConnect(ctx: LevelContext, written: { entity: WritableEnti
 }
 
 /** Refuses a role that lacks a privilege the plan's writes need, before anything is written, with the GRANTs to run. */
-async function assertPrivileges(config: Config, mirror: Connection, catalog: SchemaCatalog, plan: readonly PlannedAction[], command: RepairOptions['command']): Promise<void> {
+async function assertPrivileges(config: RunConfig, mirror: Connection, catalog: SchemaCatalog, plan: readonly PlannedAction[], command: RepairOptions['command']): Promise<void> {
   const tableOf = new Map(config.entities.map((e) => [e.name, e.mirror.table]));
   const needs = writeNeeds(plan, (entity) => tableOf.get(entity)!);
   const missing = await missingWritePrivileges(mirror.db, mirror.schema, needs, { backfill: command === 'backfill' });
@@ -244,8 +240,7 @@ async function assertPrivileges(config: Config, mirror: Connection, catalog: Sch
 }
 
 /** Refuses to write where Connect would not capture the writes, or lacks what the strategy needs. */
-async function assertWritable(mirror: Connection, strategy: RepairStrategy): Promise<SchemaCatalog> {
-  const catalog = await readCatalog(mirror.db, mirror.schema);
+function assertWritable(mirror: Connection, catalog: SchemaCatalog, strategy: RepairStrategy): void {
   if (catalog.xmlbinaryDenied) {
     throw new DatabaseError(
       `refusing to write: role "${catalog.role}" may not execute get_xmlbinary(), which Connect's triggers call on every write (and sfsync needs to prove its writes are captured): GRANT EXECUTE ON FUNCTION public.get_xmlbinary() TO ${quoteIdent(catalog.role ?? 'the_role')};`,
@@ -262,7 +257,6 @@ async function assertWritable(mirror: Connection, strategy: RepairStrategy): Pro
       `--strategy recapture needs Heroku Connect's ${mirror.schema}.hc_capture_insert_from_row(), which this mirror database does not have; use the default strategy (reinsert)`,
     );
   }
-  return catalog;
 }
 
 function asPlanned(action: PlannedAction): ActionResult {

@@ -10,7 +10,7 @@ export interface SimMapping {
   readonly lookups: readonly { column: string; parentTable: string; parentObject: string; parentExternalId: string }[];
 }
 
-export function simMappings(config: Config): Map<string, SimMapping> {
+export function simMappings(config: Pick<Config, 'entities'>): Map<string, SimMapping> {
   const byName = new Map(config.entities.map((e) => [e.name, e]));
   return new Map(config.entities.map((entity) => [entity.mirror.table, {
     table: entity.mirror.table,

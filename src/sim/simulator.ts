@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import type { Config } from '../config/types.js';
+import type { Config, ResolvedTarget } from '../config/types.js';
 import { CONNECT_OWNED_COLUMNS } from '../core/heroku-connect.js';
 import { connect, type Connection } from '../db/connect.js';
 import { simMappings, type SimMapping } from './connect-mapping.js';
@@ -46,9 +46,9 @@ export class ConnectSimulator {
     this.random = seededRandom(options.seed);
   }
 
-  static async open(config: Config, mirrorUrl: string, options: SimOptions): Promise<ConnectSimulator> {
-    const mirror = await connect({ ...config.mirror, url: mirrorUrl }, { maxConnections: 2, sessionOptions: '-c xmlbinary=hex' });
-    const sim = new ConnectSimulator(mirrorUrl, mirror, simMappings(config), options);
+  static async open(config: Pick<Config, 'entities'>, target: ResolvedTarget, options: SimOptions): Promise<ConnectSimulator> {
+    const mirror = await connect(target, { maxConnections: 2, purpose: 'sim', sessionOptions: '-c xmlbinary=hex' });
+    const sim = new ConnectSimulator(target.url, mirror, simMappings(config), options);
     await sim.setUpOrg();
     return sim;
   }

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
 import { acquireWriteLock } from '../../src/db/lock.js';
 import { runCli } from '../support/cli.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario, u } from '../support/editor-scenario.js';
 import { FIXTURE_CONFIG } from '../support/paths.js';
+import { fixtureConfig } from '../support/configs.js';
 
 const db = useFixtureDatabases();
 const env = () => ({ DATABASE_URL: db.sourceUrl, SALESFORCE_CONNECT_DB: db.mirrorUrl, GITHUB_ACTOR: 'nightly-bot' });
@@ -34,7 +34,7 @@ describe('sfsync repair', () => {
   });
 
   it('exits 4 while another run holds the lock', async () => {
-    const lock = await acquireWriteLock(loadConfig({ configPath: FIXTURE_CONFIG, mirrorUrl: db.mirrorUrl }).mirror);
+    const lock = await acquireWriteLock(fixtureConfig(db).mirror);
     try {
       const result = await cli('repair', '--yes');
       expect(result.code).toBe(4);

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
 import { connect } from '../../src/db/connect.js';
 import { writeLikeTheApp, writeUpstreamContacts } from '../../src/sim/app-writer.js';
 import { generateSourceData } from '../../src/sim/demo-data.js';
 import { runCli, startCli } from '../support/cli.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { FIXTURE_CONFIG } from '../support/paths.js';
+import { fixtureConfig } from '../support/configs.js';
 
 const db = useFixtureDatabases();
 const env = () => ({ DATABASE_URL: db.sourceUrl, SALESFORCE_CONNECT_DB: db.mirrorUrl });
@@ -16,7 +16,7 @@ let missingContacts: readonly string[] = [];
 
 beforeAll(async () => {
   // The app: a small data set, written to the mirror by independent jobs (the race), with upstream contacts.
-  const config = loadConfig({ configPath: FIXTURE_CONFIG, sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+  const config = fixtureConfig(db);
   const source = await connect(config.source);
   const mirror = await connect(config.mirror);
   const hex = await connect(config.mirror, { sessionOptions: '-c xmlbinary=hex' });

@@ -1,15 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../../src/config/load.js';
 import type { EntityAudit } from '../../src/core/audit-types.js';
 import { DatabaseError } from '../../src/errors.js';
 import { runAudit, type AuditResult } from '../../src/ops/audit.js';
 import { fixtureConfigObject } from '../support/config-text.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario, u } from '../support/editor-scenario.js';
-import { FIXTURE_CONFIG } from '../support/paths.js';
+import { fixtureConfig, configFrom } from '../support/configs.js';
 
 const db = useFixtureDatabases();
-const config = () => loadConfig({ configPath: FIXTURE_CONFIG, sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+const config = () => fixtureConfig(db);
 const MINUTE = 60_000;
 
 let result: AuditResult;
@@ -154,7 +153,7 @@ describe('audit options', () => {
     const raw = fixtureConfigObject();
     raw.entities[2].source.key = 'user_id';
     raw.entities[5].source.key = 'user_id';
-    const variant = parseConfig(JSON.stringify(raw), 'cfg.json', { sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+    const variant = configFrom(raw, db);
     const result = await runAudit(variant, { staleMs: MINUTE, entities: ['role', 'lesson'] });
     expect(result.entities.map((e) => [e.name, e.sourceRowsWithoutKey, e.counts.source_duplicate])).toEqual([
       ['role', 0, 2],
@@ -175,7 +174,7 @@ describe('the audit only reads', () => {
     await db.source(`CREATE FUNCTION sneaky_write() RETURNS boolean LANGUAGE sql VOLATILE AS $$ UPDATE schools SET name = 'changed' RETURNING true $$`);
     const raw = fixtureConfigObject();
     raw.entities[0].source.where = 'src.rejected_at IS NULL AND sneaky_write()';
-    const writing = parseConfig(JSON.stringify(raw), 'cfg.json', { sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+    const writing = configFrom(raw, db);
     const promise = runAudit(writing, { staleMs: MINUTE });
     await expect(promise).rejects.toBeInstanceOf(DatabaseError);
     await expect(promise).rejects.toThrow(/read-only transaction/);
@@ -187,7 +186,7 @@ describe('the audit only reads', () => {
     const raw = fixtureConfigObject();
     // Closes the audit's own parentheses, commits its READ ONLY transaction, writes, then reopens what follows.
     raw.entities[0].source.where = 'true)) AS s0; COMMIT; CREATE TABLE audit_pwned (x int); SELECT * FROM (SELECT 1 AS "key" WHERE (true';
-    const attack = parseConfig(JSON.stringify(raw), 'cfg.json', { sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+    const attack = configFrom(raw, db);
     await expect(runAudit(attack, { staleMs: MINUTE })).rejects.toMatchObject({ database: 'source', sqlstate: '42601' });
     const { rows } = await db.source(`SELECT to_regclass('public.audit_pwned') IS NOT NULL AS created`);
     expect(rows[0].created).toBe(false);

@@ -1,13 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
 import { backfillHooks } from '../../src/ops/backfill.js';
 import { runRepair, type RepairOptions } from '../../src/ops/repair.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { u } from '../support/editor-scenario.js';
-import { FIXTURE_CONFIG } from '../support/paths.js';
+import { fixtureConfig } from '../support/configs.js';
 
 const db = useFixtureDatabases();
-const config = () => loadConfig({ configPath: FIXTURE_CONFIG, sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+const config = () => fixtureConfig(db);
 const options = (extra: Partial<RepairOptions> = {}): RepairOptions => ({
   command: 'backfill', dryRun: false, strategy: 'reinsert', batchSize: 2, concurrency: 2, staleMs: 30 * 60_000,
   commandLine: 'sfsync backfill --yes', backfill: backfillHooks(false), ...extra,

@@ -1,19 +1,18 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../../src/config/load.js';
 import { renderAuditJson, renderAuditTable } from '../../src/cli/render/audit.js';
 import { runAudit } from '../../src/ops/audit.js';
 import { fakeSfid } from '../support/connect-actor.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario } from '../support/editor-scenario.js';
-import { FIXTURE_CONFIG } from '../support/paths.js';
+import { fixtureConfig, configFrom } from '../support/configs.js';
 
 /** Data as production has it at its worst: odd keys, garbage errors, states nobody documented, any time zone. */
 const db = useFixtureDatabases();
 const HOUR = 60 * 60_000;
-const oddConfig = () => parseConfig(JSON.stringify({
+const oddConfig = () => configFrom({
   source: {}, mirror: {},
   entities: [{ name: 'odd', source: { table: 'odd', key: 'k' }, mirror: { table: 'odd__c', externalId: 'ext__c' }, fields: { name: 'name' } }],
-}), 'cfg.json', { sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+}, db);
 
 const audit = async () => (await runAudit(oddConfig(), { staleMs: HOUR })).entities[0]!;
 const classOf = async () => Object.fromEntries((await audit()).mismatches.map((m) => [m.key, m.class]));
@@ -81,7 +80,7 @@ describe('garbage in _hc_err and _hc_lastop', () => {
 describe('time zones', () => {
   it('gives the same audit whatever time zone the sessions and the process run in', async () => {
     await buildAuditScenario(db);
-    const config = () => loadConfig({ configPath: FIXTURE_CONFIG, sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+    const config = () => fixtureConfig(db);
     const strip = (r: Awaited<ReturnType<typeof runAudit>>) => JSON.stringify(r.entities.map((e) => ({ ...e, mismatches: e.mismatches.map((m) => ({ ...m, ageSeconds: null, reason: m.reason.replace(/\d+[smhd] after/, '') })) })));
     const utc = strip(await runAudit(config(), { staleMs: HOUR }));
     const names = { source: new URL(db.sourceUrl).pathname.slice(1), mirror: new URL(db.mirrorUrl).pathname.slice(1) };

@@ -1,6 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { loadConfig, parseConfig } from '../../src/config/load.js';
 import type { WritableEntity } from '../../src/config/types.js';
 import { connect } from '../../src/db/connect.js';
 import { ensureJournal, startRun } from '../../src/db/journal.js';
@@ -12,11 +11,11 @@ import { runRepair, type RepairOptions } from '../../src/ops/repair.js';
 import { fixtureConfigObject } from '../support/config-text.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario, u } from '../support/editor-scenario.js';
-import { FIXTURE_CONFIG } from '../support/paths.js';
 import { advisoryLocksHeld, terminateSessions } from '../support/sessions.js';
+import { fixtureConfig, configFrom } from '../support/configs.js';
 
 const db = useFixtureDatabases();
-const config = () => loadConfig({ configPath: FIXTURE_CONFIG, sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+const config = () => fixtureConfig(db);
 const base: RepairOptions = { command: 'repair', dryRun: false, strategy: 'reinsert', batchSize: 1, concurrency: 1, staleMs: 30 * 60_000, commandLine: 'sfsync repair --yes' };
 
 /** A query observer that runs `fault` once, before the first statement matching `when`. */
@@ -78,7 +77,8 @@ describe('a lost database connection', () => {
   });
 
   it('during repair, on the source: names the source', async () => {
-    const onQuery = once((e) => e.database === 'source' && e.purpose === 'read' && /"src"/.test(e.sql), () => terminateSessions(db.sourceUrl, 'sfsync/source/read'));
+    // The write-time read of source rows by key (the audit reads through the same pool earlier).
+    const onQuery = once((e) => e.database === 'source' && e.purpose === 'read' && /= any\(/.test(e.sql), () => terminateSessions(db.sourceUrl, 'sfsync/source/read'));
     const promise = runRepair(config(), { ...base, onQuery });
     await expect(promise).rejects.toMatchObject({ database: 'source', connectionLost: true });
     expect((await lastRun()).status).toBe('aborted');
@@ -92,7 +92,7 @@ describe('a lost database connection', () => {
   it("reports a source `where` that fails at run time as the source's error, not the mirror's", async () => {
     const raw = fixtureConfigObject();
     raw.entities[0].source.where = "src.rejected_at IS NULL AND 1 / (length(src.name) - length(src.name)) = 1";
-    const broken = parseConfig(JSON.stringify(raw), 'cfg.json', { sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+    const broken = configFrom(raw, db);
     const promise = runAudit(broken, { staleMs: 60_000 });
     await expect(promise).rejects.toMatchObject({ database: 'source', sqlstate: '22012' });
     await expect(promise).rejects.toThrow(/^source database \(.*\): a value was rejected by the column type .*division by zero \[SQLSTATE 22012\]$/);

@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/errors.js';
 import { runDoctor } from '../../src/ops/doctor.js';
 import { fixtureConfigObject } from '../support/config-text.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { FIXTURE_CONFIG } from '../support/paths.js';
+import { configFrom, fixtureConfig } from '../support/configs.js';
+import { resolveConfig } from '../../src/config/resolve-url.js';
 
 const db = useFixtureDatabases();
-const fixtureConfig = () => loadConfig({ configPath: FIXTURE_CONFIG, sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
 
 describe('doctor on the loaded editor-api fixtures', () => {
   it('reports healthy: no errors, no warnings', async () => {
-    const report = await runDoctor(fixtureConfig());
+    const report = await runDoctor(fixtureConfig(db));
     expect(report.findings.filter((f) => f.level !== 'info')).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.databases.source).toMatchObject({ reachable: true, schema: 'public' });
@@ -25,7 +26,7 @@ describe('doctor on the loaded editor-api fixtures', () => {
     await db.mirror('DROP INDEX salesforce.hcu_idx_lesson__c_lesson_uuid__c');
     await db.source('ALTER TABLE school_classes RENAME COLUMN name TO title');
     try {
-      const report = await runDoctor(fixtureConfig());
+      const report = await runDoctor(fixtureConfig(db));
       expect(report.ok).toBe(false);
       expect(report.findings).toContainEqual(expect.objectContaining({ level: 'warning', code: 'external_id_not_unique', entity: 'lesson' }));
       expect(report.findings).toContainEqual(expect.objectContaining({
@@ -44,7 +45,7 @@ describe('doctor on the loaded editor-api fixtures', () => {
     const raw = fixtureConfigObject();
     raw.entities[0].source.where = 'src.rejected_on IS NULL';
     raw.entities[3].fields.numberofmembers__c = { sql: '(SELECT count(*) FROM class_student)' };
-    const report = await runDoctor(parseConfig(JSON.stringify(raw), 'cfg.json', { sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl }));
+    const report = await runDoctor(configFrom(raw, db));
     const invalid = report.findings.filter((f) => f.code === 'source_sql_invalid');
     expect(invalid.map((f) => f.entity)).toEqual(['school', 'school_class']);
     expect(invalid[0]!.message).toMatch(/column src\.rejected_on does not exist/);
@@ -56,7 +57,7 @@ describe('doctor on the loaded editor-api fixtures', () => {
     const database = new URL(db.mirrorUrl).pathname.slice(1);
     await db.mirror(`ALTER DATABASE ${database} SET xmlbinary = hex`);
     try {
-      const report = await runDoctor(fixtureConfig());
+      const report = await runDoctor(fixtureConfig(db));
       expect(report.ok).toBe(false);
       expect(report.findings).toContainEqual(expect.objectContaining({ level: 'error', code: 'xmlbinary_not_captured' }));
     } finally {
@@ -65,13 +66,13 @@ describe('doctor on the loaded editor-api fixtures', () => {
   });
 
   it('reports a missing schema', async () => {
-    const config = loadConfig({ configPath: FIXTURE_CONFIG, sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+    const config = fixtureConfig(db);
     const report = await runDoctor({ ...config, mirror: { ...config.mirror, schema: 'sales_force' } });
     expect(report.findings).toContainEqual(expect.objectContaining({ database: 'mirror', code: 'schema_missing', message: 'schema sales_force does not exist' }));
   });
 
   it('still diagnoses the source when the mirror is unreachable', async () => {
-    const report = await runDoctor(loadConfig({ configPath: FIXTURE_CONFIG, sourceUrl: db.sourceUrl, mirrorUrl: 'postgres://sfsync:topsecret@127.0.0.1:1/nowhere' }));
+    const report = await runDoctor(fixtureConfig({ sourceUrl: db.sourceUrl, mirrorUrl: 'postgres://sfsync:topsecret@127.0.0.1:1/nowhere' }));
     expect(report.ok).toBe(false);
     expect(report.databases.mirror).toMatchObject({ reachable: false });
     const unreachable = report.findings.find((f) => f.code === 'unreachable')!;
@@ -81,7 +82,7 @@ describe('doctor on the loaded editor-api fixtures', () => {
   });
 
   it('reports every unset URL variable at once, as a config error', async () => {
-    const promise = runDoctor(loadConfig({ configPath: FIXTURE_CONFIG }), { env: {} });
+    const promise = Promise.resolve().then(() => resolveConfig(loadConfig({ configPath: FIXTURE_CONFIG }), {}));
     await expect(promise).rejects.toBeInstanceOf(ConfigError);
     await expect(promise).rejects.toThrow(/source\.url: environment variable DATABASE_URL is not set[\s\S]*mirror\.url: environment variable SALESFORCE_CONNECT_DB is not set/);
   });
@@ -92,7 +93,7 @@ describe('doctor and trusted SQL fragments', () => {
     const raw = fixtureConfigObject();
     raw.entities[0].source.where = 'true); COMMIT; CREATE TABLE doctor_pwned (x int); SELECT (true';
     raw.entities[3].fields.classroomtitle__c = { sql: "src.name); CREATE TABLE doctor_pwned_too (x int); SELECT (1" };
-    const report = await runDoctor(parseConfig(JSON.stringify(raw), 'cfg.json', { sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl }));
+    const report = await runDoctor(configFrom(raw, db));
     const invalid = report.findings.filter((f) => f.code === 'source_sql_invalid');
     expect(invalid.map((f) => f.entity)).toEqual(['school', 'school_class']);
     expect(invalid[0]!.message).toMatch(/cannot insert multiple commands into a prepared statement \[SQLSTATE 42601\]/);

@@ -1,14 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load.js';
 import { runAudit } from '../../src/ops/audit.js';
 import { runRepair, type RepairOptions } from '../../src/ops/repair.js';
 import { fakeSfid } from '../support/connect-actor.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { u } from '../support/editor-scenario.js';
+import { configFrom } from '../support/configs.js';
 
 const db = useFixtureDatabases();
 const base: RepairOptions = { command: 'repair', dryRun: false, strategy: 'reinsert', batchSize: 10, concurrency: 1, staleMs: 30 * 60_000, commandLine: 'sfsync repair --yes' };
-const config = () => parseConfig(JSON.stringify({
+const config = () => configFrom({
   source: {},
   mirror: {},
   entities: [{
@@ -17,7 +17,7 @@ const config = () => parseConfig(JSON.stringify({
     mirror: { table: 'measure__c', externalId: 'ext__c' },
     fields: { name: 'name', amount__c: 'amount', big__c: 'big', ratio__c: 'ratio', r__c: 'r' },
   }],
-}), 'cfg.json', { sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+}, db);
 
 beforeEach(async () => {
   await db.reset();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, inject } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
+
 import { DatabaseError } from '../../src/errors.js';
 import { runAudit } from '../../src/ops/audit.js';
 import { runDoctor } from '../../src/ops/doctor.js';
@@ -8,14 +8,14 @@ import { readJournal } from '../../src/ops/journal.js';
 import { runRepair, type RepairOptions } from '../../src/ops/repair.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario } from '../support/editor-scenario.js';
-import { FIXTURE_CONFIG } from '../support/paths.js';
 import { adminQuery } from '../support/sessions.js';
+import { fixtureConfig } from '../support/configs.js';
 
 const db = useFixtureDatabases();
 const role = `sfsync_ro_${randomBytes(3).toString('hex')}`;
 /** The fixture URLs, logged in as another role (the test server trusts 127.0.0.1, so no password). */
 const as = (name: string, url: string) => url.replace('postgres@', `${name}@`);
-const config = (name = 'postgres') => loadConfig({ configPath: FIXTURE_CONFIG, sourceUrl: as(name, db.sourceUrl), mirrorUrl: as(name, db.mirrorUrl) });
+const config = (name = 'postgres') => fixtureConfig({ sourceUrl: as(name, db.sourceUrl), mirrorUrl: as(name, db.mirrorUrl) });
 const base: RepairOptions = { command: 'repair', dryRun: false, strategy: 'reinsert', batchSize: 50, concurrency: 2, staleMs: 30 * 60_000, commandLine: 'sfsync repair --yes' };
 
 const MIRROR_TABLES = ['editor__c', 'contact', 'contact_editor_affiliation__c', 'classroom__c', 'contact_classroom_affiliation__c', 'lesson__c', '_trigger_log', '_trigger_log_archive'];
@@ -96,7 +96,7 @@ describe('a SELECT-only role', () => {
 
   it('is told which grant `sfsync journal` needs', async () => {
     await runRepair(config(), { ...base, entities: ['school'], only: ['absent'] });
-    const promise = readJournal(config(role), { limit: 5 });
+    const promise = readJournal(config(role).mirror, { limit: 5 });
     await expect(promise).rejects.toBeInstanceOf(DatabaseError);
     await expect(promise).rejects.toThrow(`GRANT SELECT ON TABLE sfsync.runs, sfsync.journal TO ${role};`);
   });

@@ -1,15 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
 import { DatabaseError, LockError } from '../../src/errors.js';
 import { acquireWriteLock } from '../../src/db/lock.js';
 import { runRepair, type RepairOptions, type RepairResult } from '../../src/ops/repair.js';
 import { connectActor } from '../support/connect-actor.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario, u } from '../support/editor-scenario.js';
-import { FIXTURE_CONFIG } from '../support/paths.js';
+import { fixtureConfig } from '../support/configs.js';
 
 const db = useFixtureDatabases();
-const config = () => loadConfig({ configPath: FIXTURE_CONFIG, sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+const config = () => fixtureConfig(db);
 const base: RepairOptions = { command: 'repair', dryRun: false, strategy: 'reinsert', batchSize: 500, concurrency: 2, staleMs: 30 * 60_000, commandLine: 'sfsync repair --yes' };
 const action = (result: RepairResult, entity: string, key: string) => result.actions.find((a) => a.entity === entity && a.key === key);
 const MIRROR_TABLES = ['editor__c', 'contact', 'contact_editor_affiliation__c', 'classroom__c', 'lesson__c'];

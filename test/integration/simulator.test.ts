@@ -1,17 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
 import { runRepair } from '../../src/ops/repair.js';
 import { ConnectSimulator } from '../../src/sim/simulator.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { u } from '../support/editor-scenario.js';
-import { FIXTURE_CONFIG } from '../support/paths.js';
+import { fixtureConfig } from '../support/configs.js';
 
 const db = useFixtureDatabases();
-const config = () => loadConfig({ configPath: FIXTURE_CONFIG, sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+const config = () => fixtureConfig(db);
 let sim: ConnectSimulator;
 
 beforeAll(async () => {
-  sim = await ConnectSimulator.open(config(), db.mirrorUrl, { failRate: 0, seed: 1, latencyMs: 0, batchSize: 100 });
+  sim = await ConnectSimulator.open(config(), config().mirror, { failRate: 0, seed: 1, latencyMs: 0, batchSize: 100 });
   await db.asConnect(`INSERT INTO salesforce.contact (pi_accounts_unique_id__c, sfid, lastname) VALUES ($1, '003000000000001AAA', 'Upstream')`, [u(101)]);
 });
 afterAll(async () => {
@@ -75,7 +74,7 @@ describe('the Connect simulator', () => {
   it('injects UNABLE_TO_LOCK_ROW reproducibly with --fail-rate and --seed', async () => {
     const outcomes: string[][] = [];
     for (const round of [0, 1]) {
-      const flaky = await ConnectSimulator.open(config(), db.mirrorUrl, { failRate: 0.5, seed: 99, latencyMs: 0, batchSize: 100 });
+      const flaky = await ConnectSimulator.open(config(), config().mirror, { failRate: 0.5, seed: 99, latencyMs: 0, batchSize: 100 });
       for (let i = 0; i < 10; i++) await db.mirror(`INSERT INTO salesforce.editor__c (editoruuid__c, name) VALUES ($1, 'Flaky')`, [u(1000 + round * 100 + i)]);
       await flaky.drain();
       await flaky.close();

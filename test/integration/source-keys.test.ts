@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load.js';
 import type { WritableEntity } from '../../src/config/types.js';
 import { connect } from '../../src/db/connect.js';
 import { sourceRowsByKeyQuery } from '../../src/db/source-query.js';
@@ -8,6 +7,7 @@ import { runDoctor } from '../../src/ops/doctor.js';
 import { runRepair, type RepairOptions } from '../../src/ops/repair.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { u } from '../support/editor-scenario.js';
+import { configFrom } from '../support/configs.js';
 
 const db = useFixtureDatabases();
 const base: RepairOptions = { command: 'repair', dryRun: false, strategy: 'reinsert', batchSize: 2, concurrency: 1, staleMs: 30 * 60_000, commandLine: 'sfsync repair --yes' };
@@ -15,11 +15,11 @@ const base: RepairOptions = { command: 'repair', dryRun: false, strategy: 'reins
 beforeEach(() => db.reset());
 
 describe('a source key column of a domain type in another schema', () => {
-  const config = () => parseConfig(JSON.stringify({
+  const config = () => configFrom({
     source: { schema: 'app' },
     mirror: { schema: 'salesforce' },
     entities: [{ name: 'school', source: { table: 'partner_schools', key: 'id' }, mirror: { table: 'editor__c', externalId: 'editoruuid__c' }, fields: { name: 'name' } }],
-  }), 'cfg.json', { sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+  }, db);
 
   beforeEach(async () => {
     await db.source(`CREATE SCHEMA app; CREATE DOMAIN app.ext_id AS uuid; CREATE TABLE app.partner_schools (id app.ext_id PRIMARY KEY, name text NOT NULL)`);
@@ -53,11 +53,11 @@ describe('a source key column of a domain type in another schema', () => {
 });
 
 describe('a source key that more than one source row carries', () => {
-  const config = () => parseConfig(JSON.stringify({
+  const config = () => configFrom({
     source: {},
     mirror: {},
     entities: [{ name: 'school', source: { table: 'schools', key: 'name' }, mirror: { table: 'editor__c', externalId: 'editoruuid__c' }, fields: { town__c: 'municipality' } }],
-  }), 'cfg.json', { sourceUrl: db.sourceUrl, mirrorUrl: db.mirrorUrl });
+  }, db);
 
   it('is reported as source_duplicate and never written', async () => {
     await db.source(`INSERT INTO schools (id, name, municipality, country_code) VALUES ($1, 'Twin', 'Ely', 'gb'), ($2, 'Twin', 'Diss', 'gb'), ($3, 'Single', 'Ely', 'gb')`, [u(1), u(2), u(3)]);

@@ -1,18 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
 import type { QueryEvent } from '../../src/db/pool-adapter.js';
 import { SfsyncError } from '../../src/errors.js';
 import { seededRandom } from '../../src/sim/random.js';
 import { backfillHooks } from '../../src/ops/backfill.js';
 import { runRepair, type RepairOptions } from '../../src/ops/repair.js';
 import { campaignTemplates, dropTemplates, logicalState, safetyViolations, snapshot, trialDatabases } from './campaign.js';
-import { FIXTURE_CONFIG } from './paths.js';
 import { terminateSessions } from './sessions.js';
+import { fixtureConfig } from '../support/configs.js';
 
 export type Mode = 'repair' | 'backfill';
 
-/** The sessions a fault can hit, by the application_name sfsync gives them. */
-export const TARGETS = ['mirror/write', 'mirror/lock', 'source/read', 'mirror/audit', 'source/audit'] as const;
+/** The sessions a fault can hit, by the application_name sfsync gives them (a run's audits use the same pools as its writes). */
+export const TARGETS = ['mirror/write', 'mirror/lock', 'source/read'] as const;
 export type Target = (typeof TARGETS)[number];
 
 export function runOptions(mode: Mode, extra: Partial<RepairOptions> = {}): RepairOptions {
@@ -23,7 +22,7 @@ export function runOptions(mode: Mode, extra: Partial<RepairOptions> = {}): Repa
 }
 
 export const trialConfig = (urls: { sourceUrl: string; mirrorUrl: string }) =>
-  loadConfig({ configPath: FIXTURE_CONFIG, sourceUrl: urls.sourceUrl, mirrorUrl: urls.mirrorUrl });
+  fixtureConfig(urls);
 
 export interface Reference {
   /** The end state every interrupted run must converge to. */
@@ -128,8 +127,8 @@ export function summarise(mode: Mode, statements: number, results: readonly Tria
 
 /**
  * Fault injection on real databases: in each trial a session of a running
- * repair or backfill (its writer, its lock, its source reader, or its audit's
- * readers) is terminated with pg_terminate_backend just before a statement
+ * repair or backfill (its mirror pool, its lock, or its source pool; the
+ * run's audits go through the same pools) is terminated with pg_terminate_backend just before a statement
  * chosen by a fixed seed. After each: the safety invariants hold, and one
  * uninterrupted rerun reaches the end state of a run that was never interrupted.
  */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
-import { resolveUrl } from '../../src/config/resolve-url.js';
+import { resolveConfig, resolveTarget } from '../../src/config/resolve-url.js';
 import { ConfigError, UsageError } from '../../src/errors.js';
 import { fixtureConfigObject, smallConfig } from '../support/config-text.js';
 import { FIXTURE_CONFIG } from '../support/paths.js';
@@ -224,16 +224,24 @@ describe('loading the file', () => {
   });
 });
 
-describe('resolveUrl', () => {
+describe('resolving where to connect', () => {
   const config = parseConfig(JSON.stringify(smallConfig()), 'cfg.json');
 
-  it('reads env:NAME from the environment only when asked', () => {
-    expect(resolveUrl(config.source, { DATABASE_URL: 'postgres://h/app' })).toBe('postgres://h/app');
+  it('reads env:NAME, and PGSSLMODE, from the environment only when asked', () => {
+    expect(resolveTarget(config.source, { DATABASE_URL: 'postgres://h/app', PGSSLMODE: 'require' })).toEqual({
+      role: 'source', schema: 'public', url: 'postgres://h/app', sslModeFromEnv: 'require',
+    });
   });
 
   it('names the missing variable and the config key', () => {
-    expect(() => resolveUrl(config.mirror, {}, 'cfg.json')).toThrow(
+    expect(() => resolveTarget(config.mirror, {}, 'cfg.json')).toThrow(
       'invalid configuration in cfg.json (1 problem):\n  - mirror.url: environment variable SALESFORCE_CONNECT_DB is not set (or is empty)',
+    );
+  });
+
+  it('names every database it cannot resolve, at once', () => {
+    expect(() => resolveConfig(config, {})).toThrow(
+      'invalid configuration in cfg.json (2 problems):\n  - source.url: environment variable DATABASE_URL is not set (or is empty)\n  - mirror.url: environment variable SALESFORCE_CONNECT_DB is not set (or is empty)',
     );
   });
 
@@ -241,6 +249,6 @@ describe('resolveUrl', () => {
     const raw = smallConfig();
     delete raw.source.url;
     const noUrl = parseConfig(JSON.stringify(raw), 'cfg.json');
-    expect(() => resolveUrl(noUrl.source, {})).toThrow(/set source.url in the config or pass --source-url/);
+    expect(() => resolveTarget(noUrl.source, {})).toThrow(/set source.url in the config or pass --source-url/);
   });
 });

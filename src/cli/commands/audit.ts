@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { MISMATCH_CLASSES, type MismatchClass } from '../../core/audit-types.js';
 import { parseDuration } from '../../core/duration.js';
 import type { CliContext } from '../context.js';
-import { loadConfigFrom, OUTPUT_FORMATS, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions } from '../options.js';
+import { loadRunConfig, OUTPUT_FORMATS, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions } from '../options.js';
 import { collect, parseClasses, parseCount, parseDurationOption } from '../parse-options.js';
 import { startProgress } from '../progress.js';
 
@@ -30,13 +30,12 @@ export function auditCommand(context: CliContext): Command {
   withFormatOption(withConfigOptions(command), [...OUTPUT_FORMATS, 'ndjson']);
   return command.action(async (options: AuditOptions) => {
     const [{ runAudit }, render, { auditExitCode }] = await Promise.all([import('../../ops/audit.js'), import('../render/audit.js'), import('../exit-codes.js')]);
-    const config = await loadConfigFrom(options, context);
+    const config = await loadRunConfig(options, context);
     const progress = await startProgress(context, 'auditing');
     try {
       const result = await runAudit(config, {
         entities: options.entity,
         staleMs: options.stale,
-        env: context.env,
         signal: context.signal,
         timeouts: sessionTimeouts(options),
         onProgress: ({ entity, rows, done }) => {

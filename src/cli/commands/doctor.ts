@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { loadConfigFrom, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions, type FormatOptions } from '../options.js';
+import { loadRunConfig, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions, type FormatOptions } from '../options.js';
 
 export function doctorCommand(context: CliContext): Command {
   const command = new Command('doctor')
@@ -19,8 +19,8 @@ export function doctorCommand(context: CliContext): Command {
       import('../render/doctor.js'),
       import('../exit-codes.js'),
     ]);
-    const config = await loadConfigFrom(options, context);
-    const report = await runDoctor(config, { env: context.env, timeouts: sessionTimeouts(options) });
+    const config = await loadRunConfig(options, context);
+    const report = await runDoctor(config, { timeouts: sessionTimeouts(options) });
     context.stdout.write(options.format === 'json' ? render.renderDoctorJson(report) : render.renderDoctorTable(report));
     context.exitCode = doctorExitCode(report);
   });

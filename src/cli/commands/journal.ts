@@ -19,9 +19,14 @@ export function journalCommand(context: CliContext): Command {
     .option('--limit <n>', 'runs listed', parseCount, 20);
   withFormatOption(withConfigOptions(command));
   return command.action(async (runId: string | undefined, options: JournalOptions) => {
-    const [{ readJournal }, render] = await Promise.all([import('../../ops/journal.js'), import('../render/journal.js')]);
+    const [{ readJournal }, { resolveTarget }, render] = await Promise.all([
+      import('../../ops/journal.js'),
+      import('../../config/resolve-url.js'),
+      import('../render/journal.js'),
+    ]);
     const config = await loadConfigFrom(options, context);
-    const view = await readJournal(config, { runId, limit: options.limit, env: context.env, timeouts: sessionTimeouts(options) });
+    const mirror = resolveTarget(config.mirror, context.env, config.file);
+    const view = await readJournal(mirror, { runId, limit: options.limit, timeouts: sessionTimeouts(options) });
     context.stdout.write(options.format === 'json' ? render.renderJournalJson(view) : render.renderJournalTable(view));
   });
 }

@@ -4,7 +4,7 @@ import { parseDuration } from '../../core/duration.js';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { redactCommandLine } from '../../core/redact.js';
-import { loadConfigFrom, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions } from '../options.js';
+import { loadRunConfig, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions } from '../options.js';
 import { collect, parseClasses, parseCount, parseDurationOption } from '../parse-options.js';
 import { startProgress } from '../progress.js';
 import { confirmOnTerminal } from '../prompt.js';
@@ -66,7 +66,7 @@ export async function runWriteCommand(name: 'repair' | 'backfill', options: Repa
     import('../exit-codes.js'),
     name === 'backfill' ? import('../../ops/backfill.js') : Promise.resolve(undefined),
   ]);
-  const config = await loadConfigFrom(options, context);
+  const config = await loadRunConfig(options, context);
   const progress = await startProgress(context, `${name}: auditing`);
   try {
     const result = await runRepair(config, {

@@ -35,36 +35,25 @@ export function simCommand(context: CliContext): Command {
   withFormatOption(withConfigOptions(command));
   return command.action(async (options: SimCliOptions) => {
     if (options.once && options.watch) throw new UsageError('choose --once or --watch, not both');
-    const [{ ConnectSimulator }, { resolveUrl }, { renderSimStats }] = await Promise.all([
-      import('../../sim/simulator.js'),
+    const [{ runSim }, { resolveTarget }, { renderSimStats }] = await Promise.all([
+      import('../../ops/sim.js'),
       import('../../config/resolve-url.js'),
       import('../render/sim.js'),
     ]);
     const config = await loadConfigFrom(options, context);
-    const url = resolveUrl(config.mirror, context.env, config.file);
-    const sim = await ConnectSimulator.open(config, url, { failRate: options.failRate, seed: options.seed, latencyMs: options.latency, batchSize: options.batchSize });
     const progress = await startProgress(context, 'sim: processing the trigger log');
     try {
-      if (options.watch) {
-        const stop = new AbortController();
-        const onSignal = () => stop.abort();
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
-        try {
-          await sim.watch(stop.signal, options.interval, (stats) =>
-            progress.update(`sim: ${stats.processed} processed (${stats.succeeded} ok, ${stats.failed} failed, ${stats.ignored} ignored); waiting`));
-        } finally {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-        }
-      } else {
-        await sim.drain();
-      }
+      const stats = await runSim(config, resolveTarget(config.mirror, context.env, config.file), {
+        failRate: options.failRate, seed: options.seed, latencyMs: options.latency, batchSize: options.batchSize,
+        watch: Boolean(options.watch), intervalMs: options.interval,
+        // SIGINT/SIGTERM end a --watch normally: the counts are printed and the exit code is 0.
+        signal: context.signal,
+        onCycle: (s) => progress.update(`sim: ${s.processed} processed (${s.succeeded} ok, ${s.failed} failed, ${s.ignored} ignored); waiting`),
+      });
       progress.stop();
-      context.stdout.write(renderSimStats(sim.stats, options.format));
+      context.stdout.write(renderSimStats(stats, options.format));
     } finally {
       progress.stop();
-      await sim.close();
     }
   });
 }
