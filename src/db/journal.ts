@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { redactDeep, redactSecrets } from '../core/redact.js';
+import { DatabaseError } from '../errors.js';
 import type { AnyDb } from './connect.js';
 import { heldBySession } from './lock.js';
 
@@ -30,9 +31,21 @@ export async function startRun(db: AnyDb, run: RunRecord): Promise<void> {
                     ${run.lock.pid}, ${run.lock.backendStart})`.execute(db);
 }
 
+/**
+ * Records how a run ended. Often called just after a session of the pool died
+ * (that is why the run is ending): the pool may still hand out another dead
+ * idle session, so a lost connection is retried on a fresh one (up to 5 times: more than a run's pool holds).
+ */
 export async function finishRun(db: AnyDb, runId: string, status: Exclude<RunStatus, 'running'>, summary: unknown): Promise<void> {
-  await sql`update sfsync.runs set finished_at = clock_timestamp(), status = ${status}, summary = ${JSON.stringify(redactDeep(summary))}::jsonb
-             where run_id = ${runId}`.execute(db);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await sql`update sfsync.runs set finished_at = clock_timestamp(), status = ${status}, summary = ${JSON.stringify(redactDeep(summary))}::jsonb
+                 where run_id = ${runId}`.execute(db);
+      return;
+    } catch (error) {
+      if (!(error instanceof DatabaseError && error.connectionLost) || attempt >= 5) throw error;
+    }
+  }
 }
 
 export interface JournalEntry {

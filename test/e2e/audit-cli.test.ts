@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { fixtureEnv, runCli } from '../support/cli.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario, u } from '../support/editor-scenario.js';
 import { FIXTURE_CONFIG } from '../support/paths.js';
 
 const db = useFixtureDatabases();
-const env = () => ({ DATABASE_URL: db.sourceUrl, SALESFORCE_CONNECT_DB: db.mirrorUrl });
+const env = () => fixtureEnv(db);
 const audit = (...args: string[]) => runCli(['audit', '--config', FIXTURE_CONFIG, ...args], { env: env() });
 
 beforeAll(async () => {

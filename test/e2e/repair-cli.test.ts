@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { acquireWriteLock } from '../../src/db/lock.js';
-import { runCli } from '../support/cli.js';
+import { fixtureEnv, runCli } from '../support/cli.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario, u } from '../support/editor-scenario.js';
 import { FIXTURE_CONFIG } from '../support/paths.js';
 import { fixtureConfig } from '../support/configs.js';
 
 const db = useFixtureDatabases();
-const env = () => ({ DATABASE_URL: db.sourceUrl, SALESFORCE_CONNECT_DB: db.mirrorUrl, GITHUB_ACTOR: 'nightly-bot' });
+const env = () => fixtureEnv(db, { GITHUB_ACTOR: 'nightly-bot' });
 const cli = (...args: string[]) => runCli([...args, '--config', FIXTURE_CONFIG], { env: env() });
 
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { runCli, startCli, waitFor } from '../support/cli.js';
+import { fixtureEnv, runCli, startCli, waitFor } from '../support/cli.js';
 import { fixtureConfigObject } from '../support/config-text.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario } from '../support/editor-scenario.js';
@@ -11,7 +11,7 @@ import { FIXTURE_CONFIG } from '../support/paths.js';
 import { advisoryLocksHeld, terminateLockHolder, terminateSessions } from '../support/sessions.js';
 
 const db = useFixtureDatabases();
-const env = () => ({ DATABASE_URL: db.sourceUrl, SALESFORCE_CONNECT_DB: db.mirrorUrl });
+const env = () => fixtureEnv(db);
 const cli = (...args: string[]) => runCli([...args, '--config', FIXTURE_CONFIG], { env: env() });
 const start = (...args: string[]) => startCli([...args, '--config', FIXTURE_CONFIG], { env: env() });
 /** The same URL with a password in it; the test server trusts 127.0.0.1, so any password connects. */

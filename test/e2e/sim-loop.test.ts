@@ -2,13 +2,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/connect.js';
 import { writeLikeTheApp, writeUpstreamContacts } from '../../src/sim/app-writer.js';
 import { generateSourceData } from '../../src/sim/demo-data.js';
-import { runCli, startCli } from '../support/cli.js';
+import { fixtureEnv, runCli, startCli } from '../support/cli.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { FIXTURE_CONFIG } from '../support/paths.js';
 import { fixtureConfig } from '../support/configs.js';
 
 const db = useFixtureDatabases();
-const env = () => ({ DATABASE_URL: db.sourceUrl, SALESFORCE_CONNECT_DB: db.mirrorUrl });
+const env = () => fixtureEnv(db);
 const cli = (...args: string[]) => runCli([...args, '--config', FIXTURE_CONFIG], { env: env() });
 // Each write fails with p = 0.1, so a row needs more than 10 tries with p = 1e-10: 10 rounds bound it safely.
 const MAX_ROUNDS = 10;

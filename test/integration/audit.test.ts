@@ -6,6 +6,7 @@ import { fixtureConfigObject } from '../support/config-text.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario, u } from '../support/editor-scenario.js';
 import { fixtureConfig, configFrom } from '../support/configs.js';
+import { fingerprint } from '../support/fingerprint.js';
 
 const db = useFixtureDatabases();
 const config = () => fixtureConfig(db);
@@ -193,15 +194,8 @@ describe('the audit only reads', () => {
   });
 
   it('leaves both databases exactly as they were', async () => {
-    const fingerprint = async () => {
-      const tables = ['editor__c', 'contact', 'contact_editor_affiliation__c', 'classroom__c', 'lesson__c', '_trigger_log', '_trigger_log_archive'];
-      const mirror = await Promise.all(tables.map(async (t) => (await db.mirror(`SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM salesforce.${t} t`)).rows[0].h));
-      const source = (await db.source(`SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM schools t`)).rows[0].h;
-      const sequence = (await db.mirror(`SELECT last_value FROM salesforce._trigger_log_id_seq`)).rows[0].last_value;
-      return { mirror, source, sequence };
-    };
-    const before = await fingerprint();
+    const before = await fingerprint(db);
     await runAudit(config(), { staleMs: MINUTE });
-    expect(await fingerprint()).toEqual(before);
+    expect(await fingerprint(db)).toEqual(before);
   });
 });

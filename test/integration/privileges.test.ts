@@ -10,6 +10,7 @@ import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario } from '../support/editor-scenario.js';
 import { adminQuery } from '../support/sessions.js';
 import { fixtureConfig } from '../support/configs.js';
+import { fingerprint } from '../support/fingerprint.js';
 
 const db = useFixtureDatabases();
 const role = `sfsync_ro_${randomBytes(3).toString('hex')}`;
@@ -18,8 +19,6 @@ const as = (name: string, url: string) => url.replace('postgres@', `${name}@`);
 const config = (name = 'postgres') => fixtureConfig({ sourceUrl: as(name, db.sourceUrl), mirrorUrl: as(name, db.mirrorUrl) });
 const base: RepairOptions = { command: 'repair', dryRun: false, strategy: 'reinsert', batchSize: 50, concurrency: 2, staleMs: 30 * 60_000, commandLine: 'sfsync repair --yes' };
 
-const MIRROR_TABLES = ['editor__c', 'contact', 'contact_editor_affiliation__c', 'classroom__c', 'contact_classroom_affiliation__c', 'lesson__c', '_trigger_log', '_trigger_log_archive'];
-const fingerprint = async () => Promise.all(MIRROR_TABLES.map(async (t) => (await db.mirror(`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM salesforce.${t} t`)).rows[0].h));
 const sfsyncSchema = async () => (await db.mirror(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'sfsync'`)).rows[0].n as number;
 
 beforeAll(async () => {
@@ -55,13 +54,13 @@ describe('a SELECT-only role', () => {
     expect(report.findings).toContainEqual(expect.objectContaining({
       level: 'warning', code: 'get_xmlbinary_denied', message: expect.stringContaining(`GRANT EXECUTE ON FUNCTION public.get_xmlbinary() TO ${role}`),
     }));
-    const before = await fingerprint();
+    const before = await fingerprint(db);
     await expect(runRepair(config(role), base)).rejects.toThrow(`refusing to write: role "${role}" may not execute get_xmlbinary()`);
-    expect(await fingerprint()).toEqual(before);
+    expect(await fingerprint(db)).toEqual(before);
   });
 
   it('is refused before anything is written, with the GRANTs that are missing; running them is enough', async () => {
-    const before = await fingerprint();
+    const before = await fingerprint(db);
     const refused = await runRepair(config(role), base).then(() => undefined, (error: unknown) => error);
     expect(refused).toBeInstanceOf(DatabaseError);
     const message = (refused as DatabaseError).message;
@@ -70,7 +69,7 @@ describe('a SELECT-only role', () => {
     expect(message).toContain(`GRANT USAGE ON SEQUENCE salesforce.editor__c_id_seq TO ${role};`);
     expect(message).toContain(`GRANT INSERT ON TABLE salesforce._trigger_log TO ${role};`);
     expect(message).toMatch(new RegExp(`GRANT CREATE ON DATABASE sfsync_test_mirror_\\w+ TO ${role};`));
-    expect(await fingerprint()).toEqual(before);
+    expect(await fingerprint(db)).toEqual(before);
     expect(await sfsyncSchema()).toBe(0);
 
     for (const statement of message.split('\n').slice(1)) await db.mirror(statement.trim());

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DatabaseError, LockError } from '../../src/errors.js';
 import { acquireWriteLock } from '../../src/db/lock.js';
 import { runRepair, type RepairOptions, type RepairResult } from '../../src/ops/repair.js';
@@ -6,19 +6,13 @@ import { connectActor } from '../support/connect-actor.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario, u } from '../support/editor-scenario.js';
 import { fixtureConfig } from '../support/configs.js';
+import { fingerprint } from '../support/fingerprint.js';
 
 const db = useFixtureDatabases();
 const config = () => fixtureConfig(db);
 const base: RepairOptions = { command: 'repair', dryRun: false, strategy: 'reinsert', batchSize: 500, concurrency: 2, staleMs: 30 * 60_000, commandLine: 'sfsync repair --yes' };
 const action = (result: RepairResult, entity: string, key: string) => result.actions.find((a) => a.entity === entity && a.key === key);
 const MIRROR_TABLES = ['editor__c', 'contact', 'contact_editor_affiliation__c', 'classroom__c', 'lesson__c'];
-
-async function fingerprint() {
-  const tables = [...MIRROR_TABLES, '_trigger_log', '_trigger_log_archive'];
-  const hashes = await Promise.all(tables.map(async (t) => (await db.mirror(`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM salesforce.${t} t`)).rows[0].h));
-  const schema = (await db.mirror(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'sfsync'`)).rows[0].n;
-  return { hashes, schema };
-}
 
 async function syncedRows() {
   const rows: Record<string, unknown>[] = [];
@@ -33,7 +27,7 @@ let syncedBefore: Record<string, unknown>[];
 
 beforeAll(async () => {
   await buildAuditScenario(db);
-  before = await fingerprint();
+  before = await fingerprint(db);
   syncedBefore = await syncedRows();
   dryRun = await runRepair(config(), { ...base, dryRun: true });
 });
@@ -65,7 +59,7 @@ describe('repair --dry-run', () => {
   });
 
   it('writes nothing: mirror tables, trigger log and the sfsync schema are unchanged', async () => {
-    expect(await fingerprint()).toEqual(before);
+    expect(await fingerprint(db)).toEqual(before);
   });
 });
 
@@ -139,6 +133,11 @@ describe('repair', () => {
 });
 
 describe('repair safety', () => {
+  beforeEach(async () => {
+    await db.reset();
+    await buildAuditScenario(db);
+  });
+
   it('leaves alone a row that Connect synced between the audit and the write', async () => {
     const connect = connectActor(db);
     await db.source(`INSERT INTO roles (id, school_id, user_id, role) VALUES (20, $1, $2, 1)`, [u(1), u(101)]);
@@ -186,11 +185,11 @@ describe('repair safety', () => {
     const database = new URL(db.mirrorUrl).pathname.slice(1);
     await db.mirror(`ALTER DATABASE ${database} SET xmlbinary = hex`);
     try {
-      const before = await fingerprint();
+      const before = await fingerprint(db);
       const promise = runRepair(config(), base);
       await expect(promise).rejects.toBeInstanceOf(DatabaseError);
       await expect(promise).rejects.toThrow(/get_xmlbinary\(\) is 'hex'/);
-      expect(await fingerprint()).toEqual(before);
+      expect(await fingerprint(db)).toEqual(before);
     } finally {
       await db.mirror(`ALTER DATABASE ${database} RESET xmlbinary`);
     }
@@ -198,6 +197,11 @@ describe('repair safety', () => {
 });
 
 describe('--strategy recapture', () => {
+  beforeEach(async () => {
+    await db.reset();
+    await buildAuditScenario(db);
+  });
+
   it("queues a repairable FAILED insert again through Connect's hc_capture_insert_from_row", async () => {
     const connect = connectActor(db);
     await db.source(`INSERT INTO roles (id, school_id, user_id, role) VALUES (30, $1, $2, 1)`, [u(1), u(101)]);

@@ -11,6 +11,11 @@ export interface CliResult {
 
 const childEnv = (env: NodeJS.ProcessEnv | undefined) => ({ PATH: process.env.PATH, HOME: process.env.HOME, ...env });
 
+/** The environment the fixture config reads its database URLs from. */
+export function fixtureEnv(db: { sourceUrl: string; mirrorUrl: string }, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { DATABASE_URL: db.sourceUrl, SALESFORCE_CONNECT_DB: db.mirrorUrl, ...extra };
+}
+
 /** Runs the built CLI (bin/sfsync.js → dist/) as a subprocess, as a user or a cron job would. */
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve) => {

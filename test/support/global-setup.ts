@@ -1,10 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded-postgres.js';
 import { createDatabases, withDatabase } from '../../src/db/create-databases.js';
 import { runSqlFile } from '../../src/db/run-sql-file.js';
-import { FIXTURE_DIR } from './paths.js';
+import { FIXTURE_DIR, ROOT } from './paths.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,6 +22,10 @@ declare module 'vitest' {
  * databases; each test file copies them (see databases.ts).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The end-to-end tests run the built CLI: build it now, and again before every rerun in watch mode, so dist/ is never stale.
+  buildCli();
+  project.onTestsRerun(() => buildCli());
+
   let server: EmbeddedPostgres | undefined;
   const external = process.env.SFSYNC_TEST_DATABASE_URL;
   const adminUrl = external ?? (server = await startEmbeddedPostgres()).url;
@@ -44,4 +49,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     for (const name of Object.values(templates)) await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await cleanup.end();
   };
+}
+
+function buildCli(): void {
+  execFileSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
 }
