@@ -5,7 +5,7 @@
 //               classifies nothing)
 //   naive     : what a script would do: SELECT both tables whole, compare in Maps
 // Each measurement runs in its own child process, so peak RSS is its own.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../dist/db/embedded-postgres.js';
@@ -98,7 +98,9 @@ async function child(mode, url) {
   } else {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    const source = await client.query(`SELECT id::text AS key, name, website, municipality, upper(country_code) AS country FROM public.schools WHERE rejected_at IS NULL`);
+    const source = await client.query(
+      `SELECT id::text AS key, name, website, municipality, upper(country_code) AS country FROM public.schools WHERE rejected_at IS NULL`,
+    );
     const mirror = await client.query(`SELECT editoruuid__c AS key, sfid, _hc_lastop, name, website__c, town__c, country__c FROM salesforce.editor__c`);
     const byKey = new Map(mirror.rows.map((row) => [row.key, row]));
     let absent = 0;
@@ -121,15 +123,25 @@ function report(rows) {
   console.log('audit of one entity (school → editor__c), source and mirror in one database');
   console.log('rows      audit ms  full-join ms  naive ms  audit/full-join  audit/naive  audit RSS MB  naive RSS MB  audit RSS/naive RSS');
   for (const r of rows) {
-    console.log([
-      String(r.n).padEnd(9), fmt(r.audit.ms).padStart(8), fmt(r['full-join'].ms).padStart(13), fmt(r.naive.ms).padStart(9),
-      fmt(r.audit.ms / r['full-join'].ms).padStart(16), fmt(r.audit.ms / r.naive.ms).padStart(12),
-      fmt(r.audit.maxRssMb).padStart(13), fmt(r.naive.maxRssMb).padStart(13), fmt(r.audit.maxRssMb / r.naive.maxRssMb).padStart(20),
-    ].join(' '));
+    console.log(
+      [
+        String(r.n).padEnd(9),
+        fmt(r.audit.ms).padStart(8),
+        fmt(r['full-join'].ms).padStart(13),
+        fmt(r.naive.ms).padStart(9),
+        fmt(r.audit.ms / r['full-join'].ms).padStart(16),
+        fmt(r.audit.ms / r.naive.ms).padStart(12),
+        fmt(r.audit.maxRssMb).padStart(13),
+        fmt(r.naive.maxRssMb).padStart(13),
+        fmt(r.audit.maxRssMb / r.naive.maxRssMb).padStart(20),
+      ].join(' '),
+    );
   }
   if (rows.length > 1) {
     const [a, b] = [rows[0], rows.at(-1)];
-    console.log(`\nrows ×${fmt(b.n / a.n)}: audit time ×${fmt(b.audit.ms / a.audit.ms)}, audit peak RSS ×${fmt(b.audit.maxRssMb / a.audit.maxRssMb)}; naive peak RSS ×${fmt(b.naive.maxRssMb / a.naive.maxRssMb)}`);
+    console.log(
+      `\nrows ×${fmt(b.n / a.n)}: audit time ×${fmt(b.audit.ms / a.audit.ms)}, audit peak RSS ×${fmt(b.audit.maxRssMb / a.audit.maxRssMb)}; naive peak RSS ×${fmt(b.naive.maxRssMb / a.naive.maxRssMb)}`,
+    );
   }
   console.log('\naudit counts at the largest size:', JSON.stringify(rows.at(-1).audit.summary));
   console.log('full-join counts at the largest size:', JSON.stringify(rows.at(-1)['full-join'].summary));

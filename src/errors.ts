@@ -105,7 +105,10 @@ export class OutputError extends SfsyncError {
   readonly kind = 'output';
   readonly exitCode: number;
   readonly quiet: boolean;
-  constructor(readonly code: string | undefined, message: string) {
+  constructor(
+    readonly code: string | undefined,
+    message: string,
+  ) {
     super(message);
     this.quiet = code === 'EPIPE';
     this.exitCode = this.quiet ? ExitCode.sigpipe : ExitCode.output;

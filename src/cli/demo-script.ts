@@ -12,7 +12,11 @@ const STALE_MS = 30 * 60_000;
 const MAX_ROUNDS = 4;
 
 /** The demo's story, step by step, as a person would run it by hand. */
-export async function runDemo(context: CliContext, progress: Progress, options: { seed: number; schools: number; keep?: boolean | undefined; failRate: number }): Promise<void> {
+export async function runDemo(
+  context: CliContext,
+  progress: Progress,
+  options: { seed: number; schools: number; keep?: boolean | undefined; failRate: number },
+): Promise<void> {
   const started = Date.now();
   const out = (text = '') => context.stdout.write(`${text}\n`);
   const width = context.stdout.columns ?? 160;
@@ -54,7 +58,10 @@ export async function runDemo(context: CliContext, progress: Progress, options: 
     try {
       for (let round = 1; round <= MAX_ROUNDS; round++) {
         const result = await runRepair(env.config, {
-          ...repairOptions(context.signal), dryRun: false, waitMs: 30_000, commandLine: 'sfsync demo (repair --yes --wait 30s)',
+          ...repairOptions(context.signal),
+          dryRun: false,
+          waitMs: 30_000,
+          commandLine: 'sfsync demo (repair --yes --wait 30s)',
           onProgress: (text) => progress.update(`repair: ${text}`),
         });
         progress.stop();
@@ -92,7 +99,13 @@ export async function runDemo(context: CliContext, progress: Progress, options: 
 
 function repairOptions(signal: AbortSignal) {
   return {
-    command: 'repair' as const, strategy: 'reinsert' as const, batchSize: 500, concurrency: 2, staleMs: STALE_MS, commandLine: 'sfsync demo', signal,
+    command: 'repair' as const,
+    strategy: 'reinsert' as const,
+    batchSize: 500,
+    concurrency: 2,
+    staleMs: STALE_MS,
+    commandLine: 'sfsync demo',
+    signal,
   };
 }
 
@@ -100,6 +113,8 @@ function conclusion(before: AuditResult, after: AuditResult): string {
   const left = after.entities.flatMap((e) => e.mismatches);
   const upstream = left.filter((m) => m.class === 'missing_parent' && m.parent?.entity === 'contact' && m.parent.state === 'absent').length;
   const other = left.length - upstream;
-  return `Mismatches: ${before.totals.mismatches} before, ${left.length} after. ${upstream} wait for a teacher's Contact that never ` +
-    `arrived from upstream: no repair can fix them here, so sfsync defers them.${other > 0 ? ` ${other} other mismatch(es) remain: see above.` : ''}`;
+  return (
+    `Mismatches: ${before.totals.mismatches} before, ${left.length} after. ${upstream} wait for a teacher's Contact that never ` +
+    `arrived from upstream: no repair can fix them here, so sfsync defers them.${other > 0 ? ` ${other} other mismatch(es) remain: see above.` : ''}`
+  );
 }

@@ -29,7 +29,12 @@ export function withConfigOptions(command: Command): Command {
     .option('--source-url <url>', 'source database URL, overriding source.url')
     .option('--mirror-url <url>', 'mirror (Heroku Connect) database URL, overriding mirror.url')
     .option('--statement-timeout <duration>', "cancel any statement running longer than this (e.g. 10m; 0 = none; default: the server's)", parseTimeoutOption)
-    .option('--lock-timeout <duration>', 'give up on a lock another session holds after this long (0 = wait forever)', parseTimeoutOption, parseTimeoutOption(DEFAULT_LOCK_TIMEOUT));
+    .option(
+      '--lock-timeout <duration>',
+      'give up on a lock another session holds after this long (0 = wait forever)',
+      parseTimeoutOption,
+      parseTimeoutOption(DEFAULT_LOCK_TIMEOUT),
+    );
 }
 
 export function sessionTimeouts(options: ConfigOptions): SessionTimeouts {

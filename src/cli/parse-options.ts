@@ -31,7 +31,10 @@ export function parseCount(value: string): number {
 }
 
 export function parseClasses(value: string): MismatchClass[] {
-  const list = value.split(',').map((v) => v.trim()).filter(Boolean);
+  const list = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
   const unknown = list.filter((v) => !(MISMATCH_CLASSES as readonly string[]).includes(v));
   if (unknown.length > 0) throw new InvalidArgumentError(`unknown class ${unknown.join(', ')}; choose from ${MISMATCH_CLASSES.join(', ')}`);
   return list as MismatchClass[];

@@ -25,6 +25,15 @@ export function createProgram(context: CliContext): Command {
       .description('Audit, order and repair Postgres → Salesforce syncs through Heroku Connect mirror tables.')
       .version(version, '-V, --version'),
   );
-  for (const command of [demoCommand(context), doctorCommand(context), auditCommand(context), repairCommand(context), backfillCommand(context), journalCommand(context), simCommand(context)]) program.addCommand(configure(command));
+  for (const command of [
+    demoCommand(context),
+    doctorCommand(context),
+    auditCommand(context),
+    repairCommand(context),
+    backfillCommand(context),
+    journalCommand(context),
+    simCommand(context),
+  ])
+    program.addCommand(configure(command));
   return program;
 }

@@ -18,13 +18,7 @@ export function compileConfig(raw: RawConfig, graph: EntityGraph, file: string, 
   };
 }
 
-function target(
-  role: DatabaseTarget['role'],
-  raw: RawConfig['source'],
-  defaultSchema: string,
-  flagValue: string | undefined,
-  flag: string,
-): DatabaseTarget {
+function target(role: DatabaseTarget['role'], raw: RawConfig['source'], defaultSchema: string, flagValue: string | undefined, flag: string): DatabaseTarget {
   const schema = raw.schema ?? defaultSchema;
   if (flagValue !== undefined) return { role, url: flagValue, origin: { kind: 'flag', flag }, schema };
   return { role, url: raw.url, origin: { kind: 'config' }, schema };
@@ -46,6 +40,12 @@ function compileEntity(raw: RawEntity, readOnly: ReadonlySet<string>): Entity {
     mirror: raw.mirror,
     source: { table: source.table, key: source.key, where: source.where },
     fields,
-    parents: (raw.parents ?? []).map((p) => ({ entity: p.entity, column: p.column, lookup: p.lookup, optional: p.optional ?? false, readOnly: readOnly.has(p.entity) })),
+    parents: (raw.parents ?? []).map((p) => ({
+      entity: p.entity,
+      column: p.column,
+      lookup: p.lookup,
+      optional: p.optional ?? false,
+      readOnly: readOnly.has(p.entity),
+    })),
   };
 }

@@ -43,7 +43,12 @@ export function fromZodError(error: z.ZodError, root: z.ZodType): ConfigIssue[] 
 }
 
 const EXPECTED: Readonly<Record<string, string>> = {
-  boolean: 'true or false', string: 'a string', number: 'a number', object: 'an object', array: 'an array', record: 'an object',
+  boolean: 'true or false',
+  string: 'a string',
+  number: 'a number',
+  object: 'an object',
+  array: 'an array',
+  record: 'an object',
 };
 
 function describeExpected(issue: z.core.$ZodIssue): string {

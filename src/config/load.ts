@@ -77,7 +77,10 @@ function unsafeStructure(root: object): ConfigIssue[] {
     for (const [key, child] of Object.entries(value)) {
       const at = [...path, Array.isArray(value) ? Number(key) : key];
       if (!Array.isArray(value) && RESERVED_NAMES.includes(key)) {
-        issues.push({ path: formatPath(at), message: `the key "${key}" is not allowed: it names JavaScript object internals, never a table, column or setting` });
+        issues.push({
+          path: formatPath(at),
+          message: `the key "${key}" is not allowed: it names JavaScript object internals, never a table, column or setting`,
+        });
       } else {
         children.push({ value: child, path: at });
       }

@@ -9,7 +9,9 @@ import { quote } from '../core/quote.js';
  */
 const identifier = z
   .string({ error: 'expected a string' })
-  .regex(IDENTIFIER_PATTERN, { error: (issue) => `${quote(String(issue.input))} is not a plain SQL identifier (letters, digits, _; not starting with a digit)` })
+  .regex(IDENTIFIER_PATTERN, {
+    error: (issue) => `${quote(String(issue.input))} is not a plain SQL identifier (letters, digits, _; not starting with a digit)`,
+  })
   .max(MAX_IDENTIFIER_LENGTH, { error: `identifiers are at most ${MAX_IDENTIFIER_LENGTH} characters in PostgreSQL` })
   .refine((value) => !RESERVED_NAMES.includes(value), { error: (issue) => `${quote(String(issue.input))} is reserved: it names JavaScript object internals` });
 
@@ -44,13 +46,17 @@ const parent = z.strictObject({
 const entitySource = z.strictObject({
   table: identifier,
   key: identifier.describe("Source column whose value, as text, is the mirror row's external ID."),
-  where: z.string().trim().min(1, { error: 'the filter is empty; remove "where" instead' }).optional()
+  where: z
+    .string()
+    .trim()
+    .min(1, { error: 'the filter is empty; remove "where" instead' })
+    .optional()
     .describe('Trusted SQL filter; the source table is aliased src.'),
 });
 
 const entityMirror = z.strictObject({
   table: identifier,
-  externalId: identifier.describe('Mirror column holding the external ID (the mapping\'s unique identifier).'),
+  externalId: identifier.describe("Mirror column holding the external ID (the mapping's unique identifier)."),
 });
 
 export const entitySchema = z.strictObject({

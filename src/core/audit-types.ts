@@ -4,7 +4,18 @@ import type { HcError, HcErrorCode } from './hc-error.js';
 export const MISMATCH_CLASSES = ['source_duplicate', 'duplicate', 'missing_parent', 'failed', 'absent', 'stuck', 'drift', 'orphan'] as const;
 export type MismatchClass = (typeof MISMATCH_CLASSES)[number];
 export type RowClass = 'ok' | 'pending' | MismatchClass;
-export const ROW_CLASSES: readonly RowClass[] = ['ok', 'pending', 'absent', 'missing_parent', 'failed', 'stuck', 'drift', 'duplicate', 'orphan', 'source_duplicate'];
+export const ROW_CLASSES: readonly RowClass[] = [
+  'ok',
+  'pending',
+  'absent',
+  'missing_parent',
+  'failed',
+  'stuck',
+  'drift',
+  'duplicate',
+  'orphan',
+  'source_duplicate',
+];
 
 /** A source row as the audit reads it: its key, mapped field values, and each parent's key. */
 export interface SourceRow {

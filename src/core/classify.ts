@@ -1,5 +1,15 @@
 import type { WritableEntity } from './entity.js';
-import type { FieldDrift, Mismatch, MismatchClass, MirrorRow, MirrorSnapshot, ParentReadiness, ParentState, ParsedErrorDetail, SourceRow } from './audit-types.js';
+import type {
+  FieldDrift,
+  Mismatch,
+  MismatchClass,
+  MirrorRow,
+  MirrorSnapshot,
+  ParentReadiness,
+  ParentState,
+  ParsedErrorDetail,
+  SourceRow,
+} from './audit-types.js';
 import type { ColumnInfo } from './catalog.js';
 import { formatDuration } from './duration.js';
 import { HC_ERROR_HINTS, parseHcError, type HcError, type HcErrorCode } from './hc-error.js';
@@ -34,10 +44,14 @@ export function classifyKey(ctx: ClassifyContext, source: SourceRow, rows: reado
   });
 
   if (sourceRows > 1) {
-    return build('source_duplicate', `${sourceRows} source rows carry this key: source.key is not unique, so which row the mirror should hold is the app's call`, {
-      sourceRows,
-      rows: rows.length > 1 ? rows.map(snapshot) : null,
-    });
+    return build(
+      'source_duplicate',
+      `${sourceRows} source rows carry this key: source.key is not unique, so which row the mirror should hold is the app's call`,
+      {
+        sourceRows,
+        rows: rows.length > 1 ? rows.map(snapshot) : null,
+      },
+    );
   }
 
   if (rows.length > 1) {
@@ -76,9 +90,13 @@ export function classifyKey(ctx: ClassifyContext, source: SourceRow, rows: reado
       return build('stuck', `no sfid and no trigger-log entry left for it: older than the log's retention (last op ${row.lastop ?? 'none'})`);
     }
     if (age > ctx.staleMs) {
-      return build('stuck', `no sfid ${formatDuration(age)} after its last write (threshold ${formatDuration(ctx.staleMs)}; last op ${row.lastop ?? 'none'}, log ${row.log?.state ?? 'none'})`, {
-        ageSeconds: Math.round(age / 1000),
-      });
+      return build(
+        'stuck',
+        `no sfid ${formatDuration(age)} after its last write (threshold ${formatDuration(ctx.staleMs)}; last op ${row.lastop ?? 'none'}, log ${row.log?.state ?? 'none'})`,
+        {
+          ageSeconds: Math.round(age / 1000),
+        },
+      );
     }
     return { class: 'pending' };
   }

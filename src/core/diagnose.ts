@@ -32,8 +32,7 @@ export function diagnoseSource(entities: readonly Entity[], catalog: SchemaCatal
     }
     for (const parent of entity.parents) columnPresent(table, parent.column, `parents (${parent.entity}).column`, where, add);
     if (table.columns.has(entity.source.key) && !table.uniqueColumns.has(entity.source.key)) {
-      add('warning', 'source_key_not_unique',
-        `${where}.${entity.source.key} has no unique index: two source rows could claim one external ID`);
+      add('warning', 'source_key_not_unique', `${where}.${entity.source.key} has no unique index: two source rows could claim one external ID`);
     }
   }
   return findings;
@@ -52,13 +51,19 @@ export function diagnoseMirror(entities: readonly Entity[], catalog: SchemaCatal
     const where = `${catalog.schema}.${entity.mirror.table}`;
     const missingSystem = REQUIRED_MIRROR_COLUMNS.filter((column) => !table.columns.has(column));
     if (missingSystem.length > 0) {
-      addFor('error', 'not_a_mirror_table',
-        `${where} lacks Heroku Connect's ${missingSystem.join(', ')} column${missingSystem.length > 1 ? 's' : ''}: is it a Connect mirror table?`);
+      addFor(
+        'error',
+        'not_a_mirror_table',
+        `${where} lacks Heroku Connect's ${missingSystem.join(', ')} column${missingSystem.length > 1 ? 's' : ''}: is it a Connect mirror table?`,
+      );
     }
     columnPresent(table, entity.mirror.externalId, 'mirror.externalId', where, addFor);
     if (table.columns.has(entity.mirror.externalId) && !table.uniqueColumns.has(entity.mirror.externalId)) {
-      addFor('warning', 'external_id_not_unique',
-        `${where}.${entity.mirror.externalId} has no unique index: audits and repairs will be slow and duplicate mirror rows are possible`);
+      addFor(
+        'warning',
+        'external_id_not_unique',
+        `${where}.${entity.mirror.externalId} has no unique index: audits and repairs will be slow and duplicate mirror rows are possible`,
+      );
     }
     for (const field of entity.fields) columnPresent(table, field.mirrorColumn, `fields.${field.mirrorColumn}`, where, addFor);
     for (const parent of entity.parents) columnPresent(table, parent.lookup, `parents (${parent.entity}).lookup`, where, addFor);
@@ -73,17 +78,31 @@ export function diagnoseMirror(entities: readonly Entity[], catalog: SchemaCatal
   if (logs.length === TRIGGER_LOG_TABLES.length) {
     add('info', 'trigger_log_present', `${TRIGGER_LOG_TABLES.join(' and ')} found: audits can use their evidence`);
   } else {
-    add('info', 'trigger_log_missing', `no ${TRIGGER_LOG_TABLES.filter((n) => !logs.includes(n)).join(' or ')} in ${catalog.schema}: audits will age rows without trigger-log evidence`);
+    add(
+      'info',
+      'trigger_log_missing',
+      `no ${TRIGGER_LOG_TABLES.filter((n) => !logs.includes(n)).join(' or ')} in ${catalog.schema}: audits will age rows without trigger-log evidence`,
+    );
   }
 
   if (catalog.xmlbinaryDenied) {
-    add('warning', 'get_xmlbinary_denied',
-      `this role may not execute get_xmlbinary(): audits work, but repair and backfill cannot (Connect's own triggers call it on every write): GRANT EXECUTE ON FUNCTION public.get_xmlbinary() TO ${quoteIdent(catalog.role ?? 'the_role')}`);
+    add(
+      'warning',
+      'get_xmlbinary_denied',
+      `this role may not execute get_xmlbinary(): audits work, but repair and backfill cannot (Connect's own triggers call it on every write): GRANT EXECUTE ON FUNCTION public.get_xmlbinary() TO ${quoteIdent(catalog.role ?? 'the_role')}`,
+    );
   } else if (catalog.xmlbinary === undefined) {
-    add('warning', 'get_xmlbinary_missing', "no get_xmlbinary() function: this does not look like a Heroku Connect database, so sfsync cannot prove its writes would be captured");
+    add(
+      'warning',
+      'get_xmlbinary_missing',
+      'no get_xmlbinary() function: this does not look like a Heroku Connect database, so sfsync cannot prove its writes would be captured',
+    );
   } else if (catalog.xmlbinary !== CAPTURED_XMLBINARY) {
-    add('error', 'xmlbinary_not_captured',
-      `this session's get_xmlbinary() is '${catalog.xmlbinary}', not '${CAPTURED_XMLBINARY}': Connect would ignore sfsync's writes (check the role's or database's xmlbinary setting)`);
+    add(
+      'error',
+      'xmlbinary_not_captured',
+      `this session's get_xmlbinary() is '${catalog.xmlbinary}', not '${CAPTURED_XMLBINARY}': Connect would ignore sfsync's writes (check the role's or database's xmlbinary setting)`,
+    );
   } else {
     add('info', 'xmlbinary_captured', `get_xmlbinary() is '${CAPTURED_XMLBINARY}': sfsync's writes will be captured by Connect`);
   }

@@ -27,7 +27,7 @@ export function fitToColumns(
     const column = columns.get(name);
     const value = values[name];
     if (!column || value === null || value === undefined) continue;
-    const adjustment = fit(value, column);
+    const adjustment = fitValue(value, column);
     if (!adjustment) continue;
     out[name] = adjustment.to;
     adjusted[name] = adjustment;
@@ -35,14 +35,18 @@ export function fitToColumns(
   return { values: out, adjusted: Object.keys(adjusted).length > 0 ? adjusted : null };
 }
 
-function fit(value: unknown, column: ColumnInfo): Adjustment | undefined {
+function fitValue(value: unknown, column: ColumnInfo): Adjustment | undefined {
   const family = typeFamily(column.type);
   if (family === 'exact' && column.scale !== null && column.scale !== undefined) {
     const decimal = parseDecimal(value);
     if (!decimal || scaleOf(decimal) <= column.scale) return undefined;
     return { kind: 'rounded', from: String(value), to: formatDecimal(roundDecimal(decimal, column.scale)) };
   }
-  if ((family === 'text' || family === 'padded') && column.maxLength !== null && (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint')) {
+  if (
+    (family === 'text' || family === 'padded') &&
+    column.maxLength !== null &&
+    (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint')
+  ) {
     const chars = [...String(value)];
     if (chars.length <= column.maxLength) return undefined;
     return { kind: 'cut', from: String(value), length: chars.length, to: chars.slice(0, column.maxLength).join('') };

@@ -67,7 +67,37 @@ export function grantStatements(missing: readonly MissingGrant[], role: string):
   return [...byObject].map(([object, privileges]) => `GRANT ${privileges.join(', ')} ON ${object} TO ${quoteIdent(role)};`);
 }
 
-const RESERVED = new Set(['user', 'all', 'analyse', 'analyze', 'and', 'any', 'as', 'authorization', 'check', 'column', 'constraint', 'create', 'current_user', 'default', 'do', 'end', 'for', 'from', 'grant', 'group', 'order', 'public', 'select', 'session_user', 'table', 'to', 'union', 'where', 'with']);
+const RESERVED = new Set([
+  'user',
+  'all',
+  'analyse',
+  'analyze',
+  'and',
+  'any',
+  'as',
+  'authorization',
+  'check',
+  'column',
+  'constraint',
+  'create',
+  'current_user',
+  'default',
+  'do',
+  'end',
+  'for',
+  'from',
+  'grant',
+  'group',
+  'order',
+  'public',
+  'select',
+  'session_user',
+  'table',
+  'to',
+  'union',
+  'where',
+  'with',
+]);
 
 /** An SQL identifier as a person would paste it into psql: bare when it can be, double-quoted otherwise. */
 export function quoteIdent(name: string): string {

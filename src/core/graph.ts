@@ -48,10 +48,19 @@ export function buildEntityGraph(nodes: readonly GraphNode[]): GraphResult {
   }
 
   if (order.length < nodes.length) {
-    return { ok: false, cycle: findCycle(nodes.filter((node) => !levelOf.has(node.name)), parentsOf) };
+    return {
+      ok: false,
+      cycle: findCycle(
+        nodes.filter((node) => !levelOf.has(node.name)),
+        parentsOf,
+      ),
+    };
   }
   const levels: string[][] = [];
-  for (const name of order) (levels[levelOf.get(name)!] ??= []).push(name);
+  for (const name of order) {
+    const level = levelOf.get(name)!;
+    levels[level] = [...(levels[level] ?? []), name];
+  }
   return { ok: true, graph: { order, levels, levelOf, parentsOf } };
 }
 

@@ -36,7 +36,8 @@ export interface HcError {
 
 export const HC_ERROR_HINTS: Readonly<Record<HcErrorCode, string>> = {
   FOREIGN_KEY_NOT_FOUND: 'the parent reached Salesforce after this row; once the parent has an sfid, delete the sfid-NULL row and insert it again',
-  DUPLICATE_VALUE: 'Salesforce already holds a record with this value; it is often this very row, committed before Connect lost the reply: check before retrying',
+  DUPLICATE_VALUE:
+    'Salesforce already holds a record with this value; it is often this very row, committed before Connect lost the reply: check before retrying',
   REQUIRED_FIELD_MISSING: 'a required Salesforce field is empty: fix the source data or the mapping, then write the row again',
   FIELD_CUSTOM_VALIDATION_EXCEPTION: 'a Salesforce validation rule rejected the values: fix the data (or the rule), then write the row again',
   INVALID_CROSS_REFERENCE_KEY: 'a lookup holds an id Salesforce does not know: fix the reference, then write the row again',
@@ -157,5 +158,8 @@ function tryJson(raw: string): unknown {
 }
 
 function splitFields(list: string): string[] {
-  return list.split(',').map((f) => f.trim()).filter(Boolean);
+  return list
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
 }

@@ -3,15 +3,7 @@
  * writes them: writing `sfid` or `_hc_lastop` would lie to Connect, and
  * `createddate`/`systemmodstamp` are filled by Salesforce on read-back.
  */
-export const CONNECT_OWNED_COLUMNS: readonly string[] = [
-  'id',
-  'sfid',
-  '_hc_lastop',
-  '_hc_err',
-  'systemmodstamp',
-  'createddate',
-  'isdeleted',
-];
+export const CONNECT_OWNED_COLUMNS: readonly string[] = ['id', 'sfid', '_hc_lastop', '_hc_err', 'systemmodstamp', 'createddate', 'isdeleted'];
 
 /** The columns an audit needs on every mirror table. */
 export const REQUIRED_MIRROR_COLUMNS: readonly string[] = ['id', 'sfid', '_hc_lastop', '_hc_err'];

@@ -10,5 +10,3 @@ export const RESERVED_NAMES: readonly string[] = ['__proto__', 'constructor', 'p
 
 /** PostgreSQL truncates longer names silently (NAMEDATALEN - 1), which would address the wrong object. */
 export const MAX_IDENTIFIER_LENGTH = 63;
-
-

@@ -51,7 +51,10 @@ class SortedReader<T extends { key: string }> {
   private previous: string | undefined;
   private readonly iterator: AsyncIterator<readonly T[]>;
 
-  constructor(batches: AsyncIterable<readonly T[]>, private readonly side: string) {
+  constructor(
+    batches: AsyncIterable<readonly T[]>,
+    private readonly side: string,
+  ) {
     this.iterator = batches[Symbol.asyncIterator]();
   }
 

@@ -90,7 +90,13 @@ function planDedupe(base: Omit<PlannedAction, 'action' | 'reason'>, m: Mismatch)
   // Keep the row Salesforce knows; with none, the newest (highest id), which is the app's latest write.
   const keep = synced[0] ?? rows.reduce((a, b) => (b.id > a.id ? b : a));
   const deleteIds = rows.filter((row) => row.id !== keep.id).map((row) => row.id);
-  return { ...base, action: 'dedupe', mirrorId: keep.id, deleteIds, reason: `keep row ${keep.id}${keep.sfid ? ' (has the sfid)' : ' (newest)'}, delete sfid-NULL row${deleteIds.length > 1 ? 's' : ''} ${deleteIds.join(', ')}` };
+  return {
+    ...base,
+    action: 'dedupe',
+    mirrorId: keep.id,
+    deleteIds,
+    reason: `keep row ${keep.id}${keep.sfid ? ' (has the sfid)' : ' (newest)'}, delete sfid-NULL row${deleteIds.length > 1 ? 's' : ''} ${deleteIds.join(', ')}`,
+  };
 }
 
 /** The status a planned action starts with: writes are planned, the rest are settled already. */

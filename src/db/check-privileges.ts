@@ -27,7 +27,11 @@ export async function missingWritePrivileges(db: AnyDb, schema: string, needs: W
     writesLog ||= await logsAsInvoker(db, schema, table);
   }
   if (needs.tables.size > 0) {
-    await lacks(sql`case when to_regprocedure('public.get_xmlbinary()') is null then null else has_function_privilege('public.get_xmlbinary()', 'EXECUTE') end`, 'EXECUTE', 'FUNCTION public.get_xmlbinary()');
+    await lacks(
+      sql`case when to_regprocedure('public.get_xmlbinary()') is null then null else has_function_privilege('public.get_xmlbinary()', 'EXECUTE') end`,
+      'EXECUTE',
+      'FUNCTION public.get_xmlbinary()',
+    );
   }
   if (needs.recapture) {
     const { rows } = await sql<{ signature: string; ok: boolean; definer: boolean }>`
@@ -79,7 +83,11 @@ async function journalPrivileges(db: AnyDb, backfill: boolean): Promise<MissingG
     // Altering a table takes its owner; GRANT cannot give that.
     return [{ privilege: 'CREATE', object: 'SCHEMA sfsync (and ownership of sfsync.runs and sfsync.journal: run sfsync once as their owner to upgrade them)' }];
   }
-  const tables: [string, TablePrivilege[]][] = [['schema_version', ['SELECT']], ['runs', ['SELECT', 'INSERT', 'UPDATE']], ['journal', ['SELECT', 'INSERT']]];
+  const tables: [string, TablePrivilege[]][] = [
+    ['schema_version', ['SELECT']],
+    ['runs', ['SELECT', 'INSERT', 'UPDATE']],
+    ['journal', ['SELECT', 'INSERT']],
+  ];
   if (backfill) tables.push(['checkpoints', ['SELECT', 'INSERT', 'UPDATE', 'DELETE']]);
   // Looked up in pg_class, not by name: a name in a schema the role may not use cannot be resolved at all.
   const { rows: grants } = await sql<{ name: string; privilege: string; ok: boolean }>`

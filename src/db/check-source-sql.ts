@@ -15,7 +15,10 @@ export async function checkSourceSql(db: AnyDb, schema: string, entities: readon
   const failures = new Map<string, string>();
   for (const entity of entities) {
     try {
-      await db.transaction().setAccessMode('read only').execute((trx) => sql`explain ${sourceRowsQuery(entity, schema)}`.execute(trx));
+      await db
+        .transaction()
+        .setAccessMode('read only')
+        .execute((trx) => sql`explain ${sourceRowsQuery(entity, schema)}`.execute(trx));
     } catch (error) {
       failures.set(entity.name, pgErrorText(error));
     }

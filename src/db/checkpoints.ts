@@ -21,8 +21,9 @@ export async function finishedEntities(db: AnyDb): Promise<Set<string>> {
 export async function advanceCheckpoint(trx: Transaction<any>, entity: string, lastKey: string, runId: string): Promise<void> {
   await sql`insert into sfsync.checkpoints (entity, last_key, done, run_id, updated_at)
             values (${entity}, ${lastKey}, false, ${runId}, clock_timestamp())
-            on conflict (entity) do update set last_key = excluded.last_key, done = false, run_id = excluded.run_id, updated_at = excluded.updated_at`
-    .execute(trx);
+            on conflict (entity) do update set last_key = excluded.last_key, done = false, run_id = excluded.run_id, updated_at = excluded.updated_at`.execute(
+    trx,
+  );
 }
 
 export async function markFinished(db: AnyDb, runId: string, entities: readonly string[]): Promise<void> {

@@ -23,7 +23,7 @@ export interface ClientSettings {
  */
 export function clientSettings(url: string, sslModeFromEnv: string | undefined): ClientSettings {
   const { text, sslMode } = withSslMode(url, sslModeFromEnv);
-  let parsed;
+  let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(text, { useLibpqCompat: true });
   } catch (error) {

@@ -83,7 +83,11 @@ function cannotConnect(where: Where, error: unknown): DatabaseError {
   // The adapter's DatabaseError keeps the driver's own error as its cause.
   const failure = describeDatabaseFailure(error instanceof DatabaseError ? error.cause : error);
   return new DatabaseError(`cannot connect to the ${where.role} database (${where.label}): ${failure.text}`, {
-    database: where.role, sqlstate: failure.sqlstate, connectionLost: true, detail: serverMessage(error), cause: error,
+    database: where.role,
+    sqlstate: failure.sqlstate,
+    connectionLost: true,
+    detail: serverMessage(error),
+    cause: error,
   });
 }
 

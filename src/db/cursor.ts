@@ -9,11 +9,7 @@ let cursorCount = 0;
  * reads while the caller works. Must run inside a transaction (cursors live as
  * long as it does).
  */
-export async function* streamBatches<Row>(
-  trx: Transaction<any>,
-  query: RawBuilder<Row>,
-  batchSize = 5_000,
-): AsyncGenerator<Row[]> {
+export async function* streamBatches<Row>(trx: Transaction<any>, query: RawBuilder<Row>, batchSize = 5_000): AsyncGenerator<Row[]> {
   const name = sql.id(`sfsync_cursor_${++cursorCount}`);
   const fetch = () => sql<Row>`fetch forward ${sql.raw(String(batchSize))} from ${name}`.execute(trx).then((r) => r.rows);
   await sql`declare ${name} no scroll cursor for ${query}`.execute(trx);

@@ -44,11 +44,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   if (runAs) chownSync(dir, runAs.uid, runAs.gid);
 
   try {
-    execFileSync(
-      join(binDir, 'initdb'),
-      ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
-      { stdio: 'pipe', ...runAs },
-    );
+    execFileSync(join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'], {
+      stdio: 'pipe',
+      ...runAs,
+    });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw new DatabaseError(`could not initialise an embedded PostgreSQL: ${commandOutput(error)}`);
@@ -58,9 +57,25 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   const logFile = options.detached ? openSync(join(dir, 'server.log'), 'a') : undefined;
   const child = spawn(
     join(binDir, 'postgres'),
-    ['-D', dataDir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200',
-      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`])],
+    [
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-k',
+      dir,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=200',
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ],
     { stdio: ['ignore', logFile ?? 'pipe', logFile ?? 'pipe'], detached: Boolean(options.detached), ...runAs },
   );
   if (options.detached) child.unref();

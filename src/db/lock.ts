@@ -33,7 +33,11 @@ export async function acquireWriteLock(target: ResolvedTarget, options: ConnectO
   let lost: DatabaseError | undefined;
   // One connection that never idles out: the lock lives exactly as long as it.
   const session = await connect(target, {
-    ...options, maxConnections: 1, holdSession: true, purpose: 'lock', onQuery: undefined,
+    ...options,
+    maxConnections: 1,
+    holdSession: true,
+    purpose: 'lock',
+    onQuery: undefined,
     onSessionLost: (error) => {
       lost ??= error;
     },
@@ -51,7 +55,9 @@ export async function acquireWriteLock(target: ResolvedTarget, options: ConnectO
     throw new LockError(`another sfsync repair or backfill is writing to this mirror database${since}; wait for it to finish, then run again`);
   }
   const lostLock = (why: string) =>
-    new LockError(`the write lock was lost (${why}); sfsync stopped before committing another batch. What was committed is in the journal; run again to finish`);
+    new LockError(
+      `the write lock was lost (${why}); sfsync stopped before committing another batch. What was committed is in the journal; run again to finish`,
+    );
   const assertHeld = (): void => {
     if (lost) throw lostLock(`its session on the mirror database ended: ${lost.message}`);
   };
@@ -72,7 +78,10 @@ export async function acquireWriteLock(target: ResolvedTarget, options: ConnectO
 }
 
 /** A condition: the write lock is granted to the session with this pid and backend start (SQL expressions). */
-export function heldBySession(pid: RawBuilder<unknown> | ReturnType<typeof sql.ref>, backendStart: RawBuilder<unknown> | ReturnType<typeof sql.ref>): RawBuilder<boolean> {
+export function heldBySession(
+  pid: RawBuilder<unknown> | ReturnType<typeof sql.ref>,
+  backendStart: RawBuilder<unknown> | ReturnType<typeof sql.ref>,
+): RawBuilder<boolean> {
   return sql<boolean>`exists (select 1 from pg_locks l join pg_stat_activity a on a.pid = l.pid
                         where l.locktype = 'advisory' and l.granted and l.objid = hashtext(${LOCK_NAME})::oid
                           and l.pid = ${pid} and ${BACKEND_START} = ${backendStart})`;

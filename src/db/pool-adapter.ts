@@ -90,8 +90,10 @@ function adaptClient(client: pg.PoolClient, where: Where, options: AdapterOption
 
 /** Only the timeouts given are set, so a role's own defaults stay for the rest. */
 async function applyTimeouts(client: pg.PoolClient, timeouts: SessionTimeouts | undefined): Promise<void> {
-  const settings = [['statement_timeout', timeouts?.statementMs], ['lock_timeout', timeouts?.lockMs]]
-    .filter((entry): entry is [string, number] => entry[1] !== undefined);
+  const settings = [
+    ['statement_timeout', timeouts?.statementMs],
+    ['lock_timeout', timeouts?.lockMs],
+  ].filter((entry): entry is [string, number] => entry[1] !== undefined);
   if (settings.length === 0) return;
   await client.query({
     text: `select ${settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, false)`).join(', ')}`,

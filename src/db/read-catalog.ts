@@ -3,8 +3,17 @@ import type { ColumnInfo, SchemaCatalog, TableInfo } from '../core/catalog.js';
 import { DatabaseError } from '../errors.js';
 import type { AnyDb } from './connect.js';
 
-interface ColumnRow { table_name: string; column_name: string; data_type: string; max_length: number | null; scale: number | null }
-interface NameRow { table_name: string; name: string }
+interface ColumnRow {
+  table_name: string;
+  column_name: string;
+  data_type: string;
+  max_length: number | null;
+  scale: number | null;
+}
+interface NameRow {
+  table_name: string;
+  name: string;
+}
 
 /** Reads the tables, columns, unique indexes, triggers and functions of one schema. */
 export async function readCatalog(db: AnyDb, schema: string): Promise<SchemaCatalog> {
@@ -67,8 +76,8 @@ export async function readCatalog(db: AnyDb, schema: string): Promise<SchemaCata
 
   const tables = new Map<string, { columns: Map<string, ColumnInfo>; uniqueColumns: Set<string>; triggers: Set<string> }>();
   const tableFor = (name: string) => {
-    let table = tables.get(name);
-    if (!table) tables.set(name, (table = { columns: new Map(), uniqueColumns: new Set(), triggers: new Set() }));
+    const table = tables.get(name) ?? { columns: new Map(), uniqueColumns: new Set(), triggers: new Set() };
+    tables.set(name, table);
     return table;
   };
   for (const row of columns.rows) tableFor(row.table_name).columns.set(row.column_name, { type: row.data_type, maxLength: row.max_length, scale: row.scale });

@@ -10,7 +10,11 @@ import { aliasedValuesReader, fieldAlias, KEY_ALIAS, parentAlias } from './row-a
 export function mirrorRowsQuery(entity: Entity, schema: string): RawBuilder<Record<string, unknown>> {
   const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const columns = [
-    sql`m.id`, sql`m.sfid`, sql`m._hc_lastop as lastop`, sql`m._hc_err as hc_err`, sql`${ext}::text as ${sql.id(KEY_ALIAS)}`,
+    sql`m.id`,
+    sql`m.sfid`,
+    sql`m._hc_lastop as lastop`,
+    sql`m._hc_err as hc_err`,
+    sql`${ext}::text as ${sql.id(KEY_ALIAS)}`,
     ...entity.fields.map((f) => sql`${sql.ref(`m.${f.mirrorColumn}`)} as ${sql.id(fieldAlias(f.mirrorColumn))}`),
     ...entity.parents.map((p) => sql`${sql.ref(`m.${p.lookup}`)}::text as ${sql.id(parentAlias(p.entity))}`),
   ];
@@ -29,7 +33,14 @@ export async function readTriggerLog(db: Transaction<any>, schema: string, entit
     select l.id, l.record_id, l.created_at, l.state, l.action, l.sf_message from ${sql.table(`${schema}.${log}`)} as l
      where l.table_name = ${table} and l.record_id in (select m.id from ${sql.table(`${schema}.${table}`)} as m
                                                        where m.sfid is null or m._hc_lastop = 'FAILED')`;
-  const { rows } = await sql<{ id: number; record_id: number; created_at: Date | null; state: string | null; action: string | null; sf_message: string | null }>`
+  const { rows } = await sql<{
+    id: number;
+    record_id: number;
+    created_at: Date | null;
+    state: string | null;
+    action: string | null;
+    sf_message: string | null;
+  }>`
     select distinct on (e.record_id) e.* from (${entries('_trigger_log')} union all ${entries('_trigger_log_archive')}) as e
      order by e.record_id, e.id desc`.execute(db);
   return new Map(rows.map((r) => [r.record_id, { id: r.id, createdAt: r.created_at, state: r.state, action: r.action, sfMessage: r.sf_message }]));

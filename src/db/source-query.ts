@@ -19,10 +19,7 @@ export function sourceRowsQuery(entity: WritableEntity, schema: string, filter?:
     }),
     ...entity.parents.map((parent) => sql`${sql.ref(`src.${parent.column}`)}::text as ${sql.id(parentAlias(parent.entity))}`),
   ];
-  const conditions = [
-    ...(entity.source.where === undefined ? [] : [sql`(${sql.raw(entity.source.where)})`]),
-    ...(filter ? [filter] : []),
-  ];
+  const conditions = [...(entity.source.where === undefined ? [] : [sql`(${sql.raw(entity.source.where)})`]), ...(filter ? [filter] : [])];
   const where = conditions.length === 0 ? sql`` : sql` where ${sql.join(conditions, sql` and `)}`;
   return sql`select ${sql.join(columns)} from ${sql.table(`${schema}.${entity.source.table}`)} as src${where}`;
 }

@@ -58,13 +58,7 @@ const BY_CLASS: Readonly<Record<string, Known>> = {
 };
 
 /** Messages of node-postgres and Node's network stack that mean the connection is gone. */
-const LOST_MESSAGES = [
-  /connection terminated/i,
-  /not queryable/i,
-  /connection (was )?(ended|closed)/i,
-  /server closed the connection/i,
-  /socket hang up/i,
-];
+const LOST_MESSAGES = [/connection terminated/i, /not queryable/i, /connection (was )?(ended|closed)/i, /server closed the connection/i, /socket hang up/i];
 
 const NETWORK_CODES: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'connection refused (is the server running, and is the port right?)',

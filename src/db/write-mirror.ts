@@ -50,7 +50,11 @@ export async function deleteUnsyncedRow(trx: Trx, schema: string, entity: Entity
 
 /** Updates mapped columns of a synced row; returns its images before and after, or undefined if it lost its sfid. */
 export async function updateSyncedRow(
-  trx: Trx, schema: string, entity: Entity, id: number, values: Record<string, unknown>,
+  trx: Trx,
+  schema: string,
+  entity: Entity,
+  id: number,
+  values: Record<string, unknown>,
 ): Promise<{ before: RowImage; after: RowImage } | undefined> {
   const before = await sql<{ image: RowImage }>`
     select to_jsonb(m.*) as image from ${table(schema, entity)} as m where m.id = ${id} and m.sfid is not null for update`.execute(trx);
@@ -77,7 +81,12 @@ export async function recaptureRow(trx: Trx, schema: string, entity: Entity, id:
 }
 
 /** How many of these rows Connect has settled (sfid or FAILED), for --wait. */
-export async function countSettled(db: Trx | AnyDb, schema: string, entity: Entity, ids: readonly number[]): Promise<{ settled: number; synced: number; failed: number }> {
+export async function countSettled(
+  db: Trx | AnyDb,
+  schema: string,
+  entity: Entity,
+  ids: readonly number[],
+): Promise<{ settled: number; synced: number; failed: number }> {
   const { rows } = await sql<{ synced: number; failed: number }>`
     select count(*) filter (where m.sfid is not null)::int as synced,
            count(*) filter (where m.sfid is null and m._hc_lastop = 'FAILED')::int as failed

@@ -81,7 +81,13 @@ type Outcome = ActionOutcome;
 const done = (insertedIds: number[] = []): Outcome => ({ status: 'done', error: null, insertedIds });
 const skipped = (why: string): Outcome => ({ status: 'skipped', error: why, insertedIds: [] });
 
-async function applyOne(trx: Transaction<any>, entity: WritableEntity, action: PlannedAction, found: SourceRow | number | undefined, ctx: ApplyContext): Promise<Outcome> {
+async function applyOne(
+  trx: Transaction<any>,
+  entity: WritableEntity,
+  action: PlannedAction,
+  found: SourceRow | number | undefined,
+  ctx: ApplyContext,
+): Promise<Outcome> {
   // Which of several source rows is right is the app's call, not ours.
   if (typeof found === 'number') return skipped(`${found} source rows now have this key (source_duplicate): not written`);
   const row = found;
@@ -130,9 +136,11 @@ async function applyOne(trx: Transaction<any>, entity: WritableEntity, action: P
         await record('delete', id, deleted, null);
         removed++;
       }
-      return removed === action.deleteIds.length ? done() : removed > 0
-        ? { status: 'done', error: `${action.deleteIds.length - removed} row(s) gained an sfid since the audit and were kept`, insertedIds: [] }
-        : skipped('every extra row gained an sfid since the audit: nothing deleted');
+      return removed === action.deleteIds.length
+        ? done()
+        : removed > 0
+          ? { status: 'done', error: `${action.deleteIds.length - removed} row(s) gained an sfid since the audit and were kept`, insertedIds: [] }
+          : skipped('every extra row gained an sfid since the audit: nothing deleted');
     }
     case 'update': {
       if (!row) return skipped('the source row is gone or no longer passes source.where');

@@ -46,7 +46,12 @@ export interface AuditResult {
  */
 export async function runAudit(config: RunConfig, options: AuditOptions): Promise<AuditResult> {
   auditScope(config, options.entities);
-  const dbs = await openDatabases(config, { maxConnections: 1, purposes: { source: 'audit', mirror: 'audit' }, timeouts: options.timeouts, onQuery: options.onQuery });
+  const dbs = await openDatabases(config, {
+    maxConnections: 1,
+    purposes: { source: 'audit', mirror: 'audit' },
+    timeouts: options.timeouts,
+    onQuery: options.onQuery,
+  });
   try {
     return await auditWith(dbs, config, options);
   } finally {
@@ -76,7 +81,16 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
         if (keepStates) parentStates.set(name, keepStates);
         const progress = (count: number, done: boolean) => options.onProgress?.({ entity: name, rows: count, done });
         progress(0, false);
-        const walk = { mirrorTrx, sourceTrx, mirrorSchema: mirror.schema, sourceSchema: source.schema, hasTriggerLog, progress, keepStates, signal: options.signal };
+        const walk = {
+          mirrorTrx,
+          sourceTrx,
+          mirrorSchema: mirror.schema,
+          sourceSchema: source.schema,
+          hasTriggerLog,
+          progress,
+          keepStates,
+          signal: options.signal,
+        };
         const ctx: Omit<ClassifyContext, 'entity'> = {
           parentStates,
           columns: mirrorCatalog.tables.get(entity.mirror.table)!.columns,
@@ -84,9 +98,7 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
           staleMs: options.staleMs,
           hasTriggerLog,
         };
-        const audit = entity.readOnly || !reported
-          ? await readMirrorOnly(entity, walk)
-          : await auditEntity(entity, { ...ctx, entity }, walk);
+        const audit = entity.readOnly || !reported ? await readMirrorOnly(entity, walk) : await auditEntity(entity, { ...ctx, entity }, walk);
         if (reported) {
           results.push(audit);
           options.onEntity?.(audit);
@@ -146,8 +158,15 @@ async function auditEntity(entity: WritableEntity, ctx: ClassifyContext, walk: W
   });
   walk.progress(seen, true);
   return {
-    name: entity.name, readOnly: false, mirrorTable: entity.mirror.table,
-    sourceRows, mirrorRows, unsyncedRows, sourceRowsWithoutKey, counts, mismatches,
+    name: entity.name,
+    readOnly: false,
+    mirrorTable: entity.mirror.table,
+    sourceRows,
+    mirrorRows,
+    unsyncedRows,
+    sourceRowsWithoutKey,
+    counts,
+    mismatches,
   };
 }
 
@@ -172,8 +191,15 @@ async function readMirrorOnly(entity: Entity, walk: Walk): Promise<EntityAudit> 
   flush();
   walk.progress(mirrorRows, true);
   return {
-    name: entity.name, readOnly: entity.readOnly, mirrorTable: entity.mirror.table,
-    sourceRows: null, mirrorRows, unsyncedRows, sourceRowsWithoutKey: 0, counts: emptyCounts(), mismatches: [],
+    name: entity.name,
+    readOnly: entity.readOnly,
+    mirrorTable: entity.mirror.table,
+    sourceRows: null,
+    mirrorRows,
+    unsyncedRows,
+    sourceRowsWithoutKey: 0,
+    counts: emptyCounts(),
+    mismatches: [],
   };
 }
 
@@ -193,8 +219,9 @@ function readOnly<T>(connection: Connection, work: (trx: Transaction<any>) => Pr
 
 /** The audit cannot be trusted against tables that do not match the config: say what to fix. */
 function assertMatchesConfig(entities: readonly Entity[], source: SchemaCatalog, mirror: SchemaCatalog): void {
-  const problems = [...diagnoseSource(entities, source), ...diagnoseMirror(entities, mirror)]
-    .filter((f) => f.level === 'error' && f.code !== 'xmlbinary_not_captured');
+  const problems = [...diagnoseSource(entities, source), ...diagnoseMirror(entities, mirror)].filter(
+    (f) => f.level === 'error' && f.code !== 'xmlbinary_not_captured',
+  );
   if (problems.length === 0) return;
   const lines = problems.map((f) => `  - ${f.database}${f.entity ? ` (${f.entity})` : ''}: ${f.message}`);
   throw new DatabaseError(['the databases do not match the config (run `sfsync doctor` for the full report):', ...lines].join('\n'));

@@ -89,7 +89,12 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
   let dbs: Databases | undefined;
   try {
     // One pool per database for the whole run: every level's audit and its writes go through them.
-    dbs = await openDatabases(config, { maxConnections: options.concurrency + 1, purposes: { source: 'read', mirror: 'write' }, timeouts: options.timeouts, onQuery: options.onQuery });
+    dbs = await openDatabases(config, {
+      maxConnections: options.concurrency + 1,
+      purposes: { source: 'read', mirror: 'write' },
+      timeouts: options.timeouts,
+      onQuery: options.onQuery,
+    });
     const { source, mirror, mirrorCatalog } = dbs;
     const audit = (entities: readonly string[]) => auditWith(dbs!, config, { ...auditOptions, entities });
     assertWritable(mirror, mirrorCatalog, options.strategy);
@@ -104,8 +109,13 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
     const runId = randomUUID();
     await ensureJournal(mirror.db);
     await startRun(mirror.db, {
-      runId, command: options.command, actor: currentActor(options.env ?? process.env), host: currentHost(),
-      commandLine: options.commandLine, dryRun: false, lock,
+      runId,
+      command: options.command,
+      actor: currentActor(options.env ?? process.env),
+      host: currentHost(),
+      commandLine: options.commandLine,
+      dryRun: false,
+      lock,
     });
     let outcome: ActionResult[];
     try {
@@ -150,21 +160,28 @@ async function applyByLevel(config: RunConfig, reported: readonly string[], init
     // The first level uses the plan shown to the user; later ones see what the earlier levels wrote.
     let plan = initial.filter((a) => entities.includes(a.entity));
     if (levelIndex++ > 0) plan = await planLevel(entities, ctx);
-    const written = await Promise.all(entities.map((name) => limit(async () => {
-      const entity = byName.get(name) as WritableEntity;
-      const mine = plan.filter((a) => a.entity === name);
-      const writes = mine.filter((a) => WRITE_ACTIONS.has(a.action));
-      ctx.options.onProgress?.(`${name}: writing ${writes.length} change(s)`);
-      const outcomes = await applyActions(entity, writes, {
-        runId: ctx.runId, source: ctx.source, mirror: ctx.mirror, batchSize: ctx.options.batchSize,
-        beforeCommit: ctx.options.backfill?.beforeCommit,
-        guard: ctx.guard,
-        columns: ctx.mirrorCatalog.tables.get(entity.mirror.table)!.columns,
-      });
-      const applied = writes.map((a, i) => ({ ...a, status: outcomes[i]!.status, error: outcomes[i]!.error }));
-      results.push(...mine.filter((a) => !WRITE_ACTIONS.has(a.action)).map(asPlanned), ...applied);
-      return { entity, ids: outcomes.flatMap((o) => o.insertedIds) };
-    })));
+    const written = await Promise.all(
+      entities.map((name) =>
+        limit(async () => {
+          const entity = byName.get(name) as WritableEntity;
+          const mine = plan.filter((a) => a.entity === name);
+          const writes = mine.filter((a) => WRITE_ACTIONS.has(a.action));
+          ctx.options.onProgress?.(`${name}: writing ${writes.length} change(s)`);
+          const outcomes = await applyActions(entity, writes, {
+            runId: ctx.runId,
+            source: ctx.source,
+            mirror: ctx.mirror,
+            batchSize: ctx.options.batchSize,
+            beforeCommit: ctx.options.backfill?.beforeCommit,
+            guard: ctx.guard,
+            columns: ctx.mirrorCatalog.tables.get(entity.mirror.table)!.columns,
+          });
+          const applied = writes.map((a, i) => ({ ...a, status: outcomes[i]!.status, error: outcomes[i]!.error }));
+          results.push(...mine.filter((a) => !WRITE_ACTIONS.has(a.action)).map(asPlanned), ...applied);
+          return { entity, ids: outcomes.flatMap((o) => o.insertedIds) };
+        }),
+      ),
+    );
     if (ctx.options.waitMs) await waitForConnect(ctx, written, ctx.options.waitMs);
   }
   const order = new Map(config.graph.order.map((name, i) => [name, i]));
@@ -226,15 +243,23 @@ async function waitForConnect(ctx: LevelContext, written: { entity: WritableEnti
 }
 
 /** Refuses a role that lacks a privilege the plan's writes need, before anything is written, with the GRANTs to run. */
-async function assertPrivileges(config: RunConfig, mirror: Connection, catalog: SchemaCatalog, plan: readonly PlannedAction[], command: RepairOptions['command']): Promise<void> {
+async function assertPrivileges(
+  config: RunConfig,
+  mirror: Connection,
+  catalog: SchemaCatalog,
+  plan: readonly PlannedAction[],
+  command: RepairOptions['command'],
+): Promise<void> {
   const tableOf = new Map(config.entities.map((e) => [e.name, e.mirror.table]));
   const needs = writeNeeds(plan, (entity) => tableOf.get(entity)!);
   const missing = await missingWritePrivileges(mirror.db, mirror.schema, needs, { backfill: command === 'backfill' });
   if (missing.length === 0) return;
   const role = catalog.role ?? 'the_role';
   throw new DatabaseError(
-    [`the mirror database role "${role}" lacks privileges this ${command} needs; nothing was written. As the database owner, run:`,
-      ...grantStatements(missing, role).map((statement) => `  ${statement}`)].join('\n'),
+    [
+      `the mirror database role "${role}" lacks privileges this ${command} needs; nothing was written. As the database owner, run:`,
+      ...grantStatements(missing, role).map((statement) => `  ${statement}`),
+    ].join('\n'),
     { database: 'mirror', sqlstate: '42501' },
   );
 }
@@ -267,9 +292,11 @@ function result(runId: string | null, dryRun: boolean, cancelled: boolean, order
   const summary: Record<string, Partial<Record<ActionKind, Partial<Record<ActionStatus, number>>>>> = {};
   for (const name of order) summary[name] = {};
   for (const a of actions) {
-    const byAction = (summary[a.entity] ??= {});
-    const byStatus = (byAction[a.action] ??= {});
+    const byAction = summary[a.entity] ?? {};
+    const byStatus = byAction[a.action] ?? {};
     byStatus[a.status] = (byStatus[a.status] ?? 0) + 1;
+    byAction[a.action] = byStatus;
+    summary[a.entity] = byAction;
   }
   return { runId, dryRun, cancelled, order, actions, summary };
 }

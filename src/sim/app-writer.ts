@@ -18,7 +18,13 @@ export interface AppWriteStats {
  * trigger log before their children. A few jobs die before writing anything.
  * Runs in a client session, so Connect's triggers capture every write.
  */
-export async function writeLikeTheApp(config: Pick<Config, 'entities' | 'graph'>, source: Connection, mirror: Connection, seed: number, dropRate = 0.02): Promise<AppWriteStats> {
+export async function writeLikeTheApp(
+  config: Pick<Config, 'entities' | 'graph'>,
+  source: Connection,
+  mirror: Connection,
+  seed: number,
+  dropRate = 0.02,
+): Promise<AppWriteStats> {
   const random = seededRandom(seed);
   const jobs: { at: number; entity: WritableEntity; values: Record<string, unknown> }[] = [];
   for (const entity of config.entities) {

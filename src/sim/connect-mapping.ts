@@ -12,14 +12,19 @@ export interface SimMapping {
 
 export function simMappings(config: Pick<Config, 'entities'>): Map<string, SimMapping> {
   const byName = new Map(config.entities.map((e) => [e.name, e]));
-  return new Map(config.entities.map((entity) => [entity.mirror.table, {
-    table: entity.mirror.table,
-    object: apiName(entity.mirror.table),
-    prefix: keyPrefix(entity.mirror.table),
-    externalId: entity.mirror.externalId,
-    lookups: entity.parents.map((p) => {
-      const parent = byName.get(p.entity)!;
-      return { column: p.lookup, parentTable: parent.mirror.table, parentObject: apiName(parent.mirror.table), parentExternalId: parent.mirror.externalId };
-    }),
-  }]));
+  return new Map(
+    config.entities.map((entity) => [
+      entity.mirror.table,
+      {
+        table: entity.mirror.table,
+        object: apiName(entity.mirror.table),
+        prefix: keyPrefix(entity.mirror.table),
+        externalId: entity.mirror.externalId,
+        lookups: entity.parents.map((p) => {
+          const parent = byName.get(p.entity)!;
+          return { column: p.lookup, parentTable: parent.mirror.table, parentObject: apiName(parent.mirror.table), parentExternalId: parent.mirror.externalId };
+        }),
+      },
+    ]),
+  );
 }

@@ -48,8 +48,16 @@ export async function generateSourceData(db: AnyDb, size: DemoSize, seed: number
   for (let s = 0; s < size.schools; s++) {
     const school = uuid();
     const rejected = random() < 0.04;
-    schools.push([school, `${pick(['St', 'Hill', 'Park', 'River', 'Oak', 'North'])} ${pick(['Academy', 'School', 'College', 'Primary'])} ${s + 1}`,
-      `https://school${s + 1}.example.org`, pick(towns), pick(countries), random() < 0.8 ? 0 : 1, random() < 0.7 ? new Date() : null, rejected ? new Date() : null]);
+    schools.push([
+      school,
+      `${pick(['St', 'Hill', 'Park', 'River', 'Oak', 'North'])} ${pick(['Academy', 'School', 'College', 'Primary'])} ${s + 1}`,
+      `https://school${s + 1}.example.org`,
+      pick(towns),
+      pick(countries),
+      random() < 0.8 ? 0 : 1,
+      random() < 0.7 ? new Date() : null,
+      rejected ? new Date() : null,
+    ]);
     const staff: string[] = [];
     for (let p = 0; p < size.usersPerSchool; p++) {
       const user = uuid();
@@ -71,7 +79,13 @@ export async function generateSourceData(db: AnyDb, size: DemoSize, seed: number
       for (let l = 0; l < size.lessonsPerClass; l++) {
         const lesson = uuid();
         const project = uuid();
-        lessons.push([lesson, klass, pick(staff), `Lesson ${l + 1}: ${pick(['Loops', 'Lists', 'Sprites', 'Functions', 'Web pages'])}`, pick(['private', 'teachers', 'students', 'students'])]);
+        lessons.push([
+          lesson,
+          klass,
+          pick(staff),
+          `Lesson ${l + 1}: ${pick(['Loops', 'Lists', 'Sprites', 'Functions', 'Web pages'])}`,
+          pick(['private', 'teachers', 'students', 'students']),
+        ]);
         projects.push([project, lesson, null, pick(staff), `Starter ${l + 1}`, pick(['python', 'scratch', 'html'])]);
         for (let r = 0; r < 2; r++) {
           const remix = uuid();
@@ -84,14 +98,25 @@ export async function generateSourceData(db: AnyDb, size: DemoSize, seed: number
     lessons.push([uuid(), null, pick(staff), 'Draft lesson', 'private']);
   }
 
-  await insertRows(db, 'schools', ['id', 'name', 'website', 'municipality', 'country_code', 'user_origin', 'verified_at', 'rejected_at'],
-    ['uuid', 'text', 'text', 'text', 'text', 'int', 'timestamptz', 'timestamptz'], schools);
+  await insertRows(
+    db,
+    'schools',
+    ['id', 'name', 'website', 'municipality', 'country_code', 'user_origin', 'verified_at', 'rejected_at'],
+    ['uuid', 'text', 'text', 'text', 'text', 'int', 'timestamptz', 'timestamptz'],
+    schools,
+  );
   await insertRows(db, 'roles', ['school_id', 'user_id', 'role'], ['uuid', 'uuid', 'int'], roles);
   await insertRows(db, 'school_classes', ['id', 'school_id', 'name'], ['uuid', 'uuid', 'text'], classes);
   await insertRows(db, 'class_teachers', ['id', 'school_class_id', 'teacher_id'], ['uuid', 'uuid', 'uuid'], teachers);
   await insertRows(db, 'class_students', ['id', 'school_class_id', 'student_id'], ['uuid', 'uuid', 'uuid'], students);
   await insertRows(db, 'lessons', ['id', 'school_class_id', 'user_id', 'name', 'visibility'], ['uuid', 'uuid', 'uuid', 'text', 'text'], lessons);
-  await insertRows(db, 'projects', ['id', 'lesson_id', 'remixed_from_id', 'user_id', 'name', 'project_type'], ['uuid', 'uuid', 'uuid', 'uuid', 'text', 'text'], projects);
+  await insertRows(
+    db,
+    'projects',
+    ['id', 'lesson_id', 'remixed_from_id', 'user_id', 'name', 'project_type'],
+    ['uuid', 'uuid', 'uuid', 'uuid', 'text', 'text'],
+    projects,
+  );
   await insertRows(db, 'school_projects', ['id', 'project_id', 'state'], ['uuid', 'uuid', 'text'], submissions);
   return { upstream, missing };
 }

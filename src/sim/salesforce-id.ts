@@ -8,8 +8,19 @@ const SUFFIX_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
 
 /** Key prefixes of standard objects; custom objects get an org-specific one. */
 const STANDARD_PREFIXES: Readonly<Record<string, string>> = {
-  account: '001', contact: '003', user: '005', opportunity: '006', lead: '00Q', case: '500',
-  campaign: '701', task: '00T', event: '00U', product2: '01t', pricebook2: '01s', contract: '800', order: '801',
+  account: '001',
+  contact: '003',
+  user: '005',
+  opportunity: '006',
+  lead: '00Q',
+  case: '500',
+  campaign: '701',
+  task: '00T',
+  event: '00U',
+  product2: '01t',
+  pricebook2: '01s',
+  contract: '800',
+  order: '801',
 };
 
 /** The key prefix for an object (lower-case API name): the real one for standard objects, `a0X` for custom ones. */
@@ -51,6 +62,9 @@ export function caseSuffix(id15: string): string {
 export function apiName(column: string): string {
   const custom = column.endsWith('__c');
   const base = custom ? column.slice(0, -3) : column;
-  const name = base.split('_').map((part) => (part ? part[0]!.toUpperCase() + part.slice(1) : part)).join('_');
+  const name = base
+    .split('_')
+    .map((part) => (part ? part[0]!.toUpperCase() + part.slice(1) : part))
+    .join('_');
   return custom ? `${name}__c` : name;
 }

@@ -93,13 +93,19 @@ export class ConnectSimulator {
         finished = true;
         clearTimeout(timer);
         signal.removeEventListener('abort', done);
-        client.end().catch(() => undefined).finally(resolve);
+        client
+          .end()
+          .catch(() => undefined)
+          .finally(resolve);
       };
       const timer = setTimeout(done, pollMs);
       signal.addEventListener('abort', done);
       client.on('notification', done);
       client.on('error', done);
-      client.connect().then(() => client.query(`LISTEN "${this.schema}.hc_trigger_log"`)).catch(done);
+      client
+        .connect()
+        .then(() => client.query(`LISTEN "${this.schema}.hc_trigger_log"`))
+        .catch(done);
     });
   }
 
@@ -135,8 +141,9 @@ export class ConnectSimulator {
     // Claim the next entries (NEW → PENDING) and commit, as Connect does before it calls Salesforce;
     // entries a crashed run left PENDING are taken up again first.
     await sql`update ${log} set state = 'PENDING', updated_at = clock_timestamp()
-               where id in (select id from ${log} where state = 'NEW' order by id limit ${this.options.batchSize} for update skip locked)`
-      .execute(this.mirror.db);
+               where id in (select id from ${log} where state = 'NEW' order by id limit ${this.options.batchSize} for update skip locked)`.execute(
+      this.mirror.db,
+    );
     return this.mirror.db.transaction().execute(async (trx) => {
       const { rows: entries } = await sql<{ id: number; action: string; table_name: string; record_id: number; sfid: string | null; values: string | null }>`
         select id, action, table_name, record_id, sfid, "values" from ${log}
@@ -167,9 +174,15 @@ export class ConnectSimulator {
     });
   }
 
-  private async apply(trx: Transaction<any>, m: SimMapping, entry: { action: string; record_id: number; sfid: string | null; values: string | null }): Promise<Outcome> {
+  private async apply(
+    trx: Transaction<any>,
+    m: SimMapping,
+    entry: { action: string; record_id: number; sfid: string | null; values: string | null },
+  ): Promise<Outcome> {
     const table = sql.table(`${this.schema}.${m.table}`);
-    const { rows } = await sql<{ row: Record<string, unknown> }>`select to_jsonb(t.*) as row from ${table} as t where t.id = ${entry.record_id} for update`.execute(trx);
+    const { rows } = await sql<{
+      row: Record<string, unknown>;
+    }>`select to_jsonb(t.*) as row from ${table} as t where t.id = ${entry.record_id} for update`.execute(trx);
     const row = rows[0]?.row;
     const fail = async (message: string): Promise<Outcome> => {
       if (row) await sql`update ${table} set _hc_lastop = 'FAILED', _hc_err = ${message} where id = ${entry.record_id}`.execute(trx);
@@ -186,7 +199,9 @@ export class ConnectSimulator {
 
     if (entry.action === 'UPDATE') {
       if (!row.sfid) return fail('MISSING_ARGUMENT:Id not specified in an update call:--');
-      await sql`update sfsync_sim.records set fields = fields || ${JSON.stringify(businessFields(row))}::jsonb, updated_at = clock_timestamp() where sfid = ${row.sfid as string}`.execute(trx);
+      await sql`update sfsync_sim.records set fields = fields || ${JSON.stringify(businessFields(row))}::jsonb, updated_at = clock_timestamp() where sfid = ${row.sfid as string}`.execute(
+        trx,
+      );
       await sql`update ${table} set _hc_lastop = 'UPDATED' where id = ${entry.record_id}`.execute(trx);
       return { state: 'SUCCESS', message: null };
     }
@@ -196,7 +211,9 @@ export class ConnectSimulator {
       const value = row[lookup.column];
       if (value === null || value === undefined || value === '') continue;
       const { rows: parents } = await sql<{ sfid: string }>`
-        select sfid from sfsync_sim.records where object = ${lookup.parentObject} and external_id_field = ${lookup.parentExternalId} and external_id = ${String(value)}`.execute(trx);
+        select sfid from sfsync_sim.records where object = ${lookup.parentObject} and external_id_field = ${lookup.parentExternalId} and external_id = ${String(value)}`.execute(
+        trx,
+      );
       if (parents.length === 0) {
         return fail(`Foreign key external ID: ${String(value)} not found for field ${apiName(lookup.parentExternalId)} in entity ${lookup.parentObject}`);
       }

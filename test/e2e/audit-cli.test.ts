@@ -34,23 +34,35 @@ describe('sfsync audit', () => {
     const result = await audit('--format', 'json');
     expect(result.code).toBe(1);
     const doc = JSON.parse(result.stdout);
-    expect(doc).toMatchObject({ tool: 'sfsync', command: 'audit', formatVersion: 1, order: ['school', 'contact', 'role', 'school_class', 'class_teacher', 'lesson'] });
+    expect(doc).toMatchObject({
+      tool: 'sfsync',
+      command: 'audit',
+      formatVersion: 1,
+      order: ['school', 'contact', 'role', 'school_class', 'class_teacher', 'lesson'],
+    });
     expect(Date.parse(doc.startedAt)).toBeLessThanOrEqual(Date.parse(doc.finishedAt));
     const role = doc.entities.find((e: { name: string }) => e.name === 'role');
     expect(role).toMatchObject({ name: 'role', sourceRows: 7, mirrorRows: 4, counts: { missing_parent: 4, failed: 1, absent: 1, drift: 1 } });
     expect(role.mismatches).toHaveLength(7);
     const failed = role.mismatches.find((m: { key: string }) => m.key === '1');
     expect(failed).toMatchObject({
-      key: '1', class: 'failed', code: 'FOREIGN_KEY_NOT_FOUND', repairable: true,
+      key: '1',
+      class: 'failed',
+      code: 'FOREIGN_KEY_NOT_FOUND',
+      repairable: true,
       mirror: { id: expect.any(Number), sfid: null, lastop: 'FAILED', hcErr: expect.stringContaining('Foreign key external ID') },
-      parent: null, fields: [],
+      parent: null,
+      fields: [],
     });
     expect(doc.totals).toMatchObject({ mismatches: 15, sourceRows: 19, mirrorRows: 18 });
   });
 
   it('streams ndjson: one mismatch per line, then a summary line', async () => {
     const result = await audit('--format', 'ndjson');
-    const lines = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+    const lines = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(16);
     expect(lines.slice(0, -1).every((l) => l.type === 'mismatch')).toBe(true);
     expect(lines[0]).toMatchObject({ type: 'mismatch', entity: 'school' });

@@ -51,7 +51,11 @@ describe('sfsync backfill --order', () => {
       command: 'backfill',
       formatVersion: 1,
       order: ['school', 'contact', 'role', 'school_class', 'class_teacher', 'lesson'],
-      levels: [['school', 'contact'], ['role', 'school_class'], ['class_teacher', 'lesson']],
+      levels: [
+        ['school', 'contact'],
+        ['role', 'school_class'],
+        ['class_teacher', 'lesson'],
+      ],
     });
   });
 
@@ -114,10 +118,9 @@ describe('sfsync doctor', () => {
   });
 
   it('exits 3 for an unreachable database and never prints its password', async () => {
-    const result = await runCli(
-      ['doctor', '--config', FIXTURE_CONFIG, '--mirror-url', 'postgres://admin:hunter2secret@127.0.0.1:1/connectdb'],
-      { env: dbEnv() },
-    );
+    const result = await runCli(['doctor', '--config', FIXTURE_CONFIG, '--mirror-url', 'postgres://admin:hunter2secret@127.0.0.1:1/connectdb'], {
+      env: dbEnv(),
+    });
     expect(result.code).toBe(3);
     expect(result.stdout).toContain('cannot connect to the mirror database (127.0.0.1:1/connectdb)');
     expect(result.stdout + result.stderr).not.toContain('hunter2secret');

@@ -27,8 +27,18 @@ describe('sfsync repair', () => {
     const doc = JSON.parse(result.stdout);
     expect(doc).toMatchObject({ tool: 'sfsync', command: 'repair', formatVersion: 1, dryRun: true, runId: null });
     expect(doc.actions.find((a: { key: string }) => a.key === '1')).toEqual({
-      entity: 'role', key: '1', action: 'reinsert', status: 'planned', error: null, class: 'failed', code: 'FOREIGN_KEY_NOT_FOUND',
-      reason: 'FOREIGN_KEY_NOT_FOUND: delete the sfid-NULL FAILED row, insert it again', mirrorId: expect.any(Number), deleteIds: [], columns: [], blockedBy: null,
+      entity: 'role',
+      key: '1',
+      action: 'reinsert',
+      status: 'planned',
+      error: null,
+      class: 'failed',
+      code: 'FOREIGN_KEY_NOT_FOUND',
+      reason: 'FOREIGN_KEY_NOT_FOUND: delete the sfid-NULL FAILED row, insert it again',
+      mirrorId: expect.any(Number),
+      deleteIds: [],
+      columns: [],
+      blockedBy: null,
     });
     expect(doc.summary.role).toEqual({ reinsert: { planned: 1 }, defer: { deferred: 4 }, insert: { planned: 1 }, update: { planned: 1 } });
   });
@@ -38,7 +48,9 @@ describe('sfsync repair', () => {
     try {
       const result = await cli('repair', '--yes');
       expect(result.code).toBe(4);
-      expect(result.stderr).toMatch(/^sfsync: another sfsync repair or backfill is writing to this mirror database \(held since .*\); wait for it to finish, then run again\n$/);
+      expect(result.stderr).toMatch(
+        /^sfsync: another sfsync repair or backfill is writing to this mirror database \(held since .*\); wait for it to finish, then run again\n$/,
+      );
     } finally {
       await lock.release();
     }
@@ -62,7 +74,10 @@ describe('sfsync repair', () => {
     expect(entries.stdout).toMatch(/role +│ delete +│ 1 /);
     expect(entries.stdout).toContain('deleted (sfid NULL, FAILED)');
     const json = JSON.parse((await cli('journal', runId, '--format', 'json')).stdout);
-    expect(json.entries.find((e: { action: string; key: string }) => e.action === 'delete' && e.key === '1').before).toMatchObject({ affiliation_id__c: '1', _hc_lastop: 'FAILED' });
+    expect(json.entries.find((e: { action: string; key: string }) => e.action === 'delete' && e.key === '1').before).toMatchObject({
+      affiliation_id__c: '1',
+      _hc_lastop: 'FAILED',
+    });
   });
 
   it('finds nothing new to write on a second run', async () => {

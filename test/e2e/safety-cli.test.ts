@@ -59,7 +59,11 @@ describe('secrets', () => {
               summary = '{"error": "cannot connect to postgresql://app:0ldLeak3@db.example.com/d"}' WHERE run_id = $1`,
       [run_id],
     );
-    for (const args of [['journal', '--format', 'json'], ['journal', run_id], ['journal', run_id, '--format', 'json']]) {
+    for (const args of [
+      ['journal', '--format', 'json'],
+      ['journal', run_id],
+      ['journal', run_id, '--format', 'json'],
+    ]) {
       const shown = await cli(...args);
       expect(shown.stdout).not.toMatch(/0ldLeak/);
       expect(shown.stdout).toContain('app:***@db.example.com');
@@ -79,12 +83,22 @@ describe('a lost write lock', () => {
     await db.mirror(`CREATE FUNCTION public.slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NEW; END $$`);
     await db.mirror(`CREATE TRIGGER slow_insert BEFORE INSERT ON salesforce.editor__c FOR EACH ROW EXECUTE FUNCTION public.slow_insert()`);
     const running = start('repair', '--yes', '--batch-size', '1');
-    await waitFor(async () => (await db.mirror(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%' AND state = 'active' AND query ILIKE '%insert into%'`)).rows[0].n > 0, 'the insert to run');
+    await waitFor(
+      async () =>
+        (
+          await db.mirror(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%' AND state = 'active' AND query ILIKE '%insert into%'`,
+          )
+        ).rows[0].n > 0,
+      'the insert to run',
+    );
     const inserting = (await db.source(`SELECT id FROM schools WHERE name = 'Never Written School'`)).rows[0].id;
     expect(await terminateLockHolder(db.mirrorUrl)).toBe(1);
     const result = await running.exited;
     expect(result.code).toBe(4);
-    expect(result.stderr).toMatch(/^sfsync: the write lock was lost \(.*\); sfsync stopped before committing another batch\. What was committed is in the journal; run again to finish\n$/);
+    expect(result.stderr).toMatch(
+      /^sfsync: the write lock was lost \(.*\); sfsync stopped before committing another batch\. What was committed is in the journal; run again to finish\n$/,
+    );
     const { rows } = await db.mirror(`SELECT count(*)::int AS n FROM salesforce.editor__c WHERE editoruuid__c = $1`, [inserting]);
     expect(rows[0].n).toBe(0);
     expect((await runs()).map((r) => r.status)).toEqual(['aborted']);
@@ -92,12 +106,19 @@ describe('a lost write lock', () => {
 });
 
 describe('signals', () => {
-  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+  for (const [signal, code] of [
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const) {
     it(`${signal}: rolls back, releases the lock, marks the run interrupted and exits ${code}`, async () => {
       // With --wait the run writes level 0, then waits for a Connect that never comes: a safe place to be stopped.
       const running = start('repair', '--yes', '--wait', '2m');
-      await waitFor(async () => (await db.mirror(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'sfsync'`)).rows[0].n > 0
-        && (await db.mirror(`SELECT count(*)::int AS n FROM sfsync.journal`)).rows[0].n > 0, 'the first level to be written');
+      await waitFor(
+        async () =>
+          (await db.mirror(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'sfsync'`)).rows[0].n > 0 &&
+          (await db.mirror(`SELECT count(*)::int AS n FROM sfsync.journal`)).rows[0].n > 0,
+        'the first level to be written',
+      );
       running.child.kill(signal);
       const result = await running.exited;
       expect(result.code).toBe(code);
@@ -110,8 +131,12 @@ describe('signals', () => {
 
   it('kill -9: the run stays "running" in the table but is shown as abandoned once its lock is free', async () => {
     const running = start('repair', '--yes', '--wait', '2m');
-    await waitFor(async () => (await db.mirror(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'sfsync'`)).rows[0].n > 0
-      && (await db.mirror(`SELECT count(*)::int AS n FROM sfsync.journal`)).rows[0].n > 0, 'the first level to be written');
+    await waitFor(
+      async () =>
+        (await db.mirror(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'sfsync'`)).rows[0].n > 0 &&
+        (await db.mirror(`SELECT count(*)::int AS n FROM sfsync.journal`)).rows[0].n > 0,
+      'the first level to be written',
+    );
     running.child.kill('SIGKILL');
     expect((await running.exited).signal).toBe('SIGKILL');
     await waitFor(async () => (await advisoryLocksHeld(db.mirrorUrl)) === 0, 'the server to drop the dead lock session');
@@ -127,7 +152,9 @@ describe('timeouts, so a cron job never hangs', () => {
   it('--statement-timeout cancels a statement that runs too long: exit 3, in words', async () => {
     const result = await runCli(['audit', '--config', slowConfig(0.3), '--statement-timeout', '500ms'], { env: env() });
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/^sfsync: source database \(.*\): a statement was cancelled: it ran past statement_timeout \(raise --statement-timeout\).*canceling statement due to statement timeout \[SQLSTATE 57014\]\n$/);
+    expect(result.stderr).toMatch(
+      /^sfsync: source database \(.*\): a statement was cancelled: it ran past statement_timeout \(raise --statement-timeout\).*canceling statement due to statement timeout \[SQLSTATE 57014\]\n$/,
+    );
   });
 
   it('--lock-timeout gives up on a row another session keeps locked, records it as failed and goes on', async () => {
@@ -173,11 +200,16 @@ describe('a lost connection', () => {
   it('exits 3 with one line naming the database whose session died (audit)', async () => {
     const config = slowConfig(0.3);
     const running = startCli(['audit', '--config', config], { env: env() });
-    await waitFor(async () => (await db.source(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%' AND state = 'active'`)).rows[0].n > 0, 'the audit to read schools');
+    await waitFor(
+      async () => (await db.source(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%' AND state = 'active'`)).rows[0].n > 0,
+      'the audit to read schools',
+    );
     await terminateSessions(db.sourceUrl, 'sfsync%');
     const result = await running.exited;
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/^sfsync: source database \(127\.0\.0\.1:\d+\/sfsync_test_source_\w+\): (the server ended this session|the connection was lost)[^\n]*\n$/);
+    expect(result.stderr).toMatch(
+      /^sfsync: source database \(127\.0\.0\.1:\d+\/sfsync_test_source_\w+\): (the server ended this session|the connection was lost)[^\n]*\n$/,
+    );
   });
 
   it('exits 3 when the write session of a repair dies mid-statement, and marks the run aborted', async () => {
@@ -185,7 +217,15 @@ describe('a lost connection', () => {
     await db.mirror(`CREATE FUNCTION public.slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(2); RETURN NEW; END $$`);
     await db.mirror(`CREATE TRIGGER slow_insert BEFORE INSERT ON salesforce.editor__c FOR EACH ROW EXECUTE FUNCTION public.slow_insert()`);
     const running = start('repair', '--yes');
-    await waitFor(async () => (await db.mirror(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%' AND state = 'active' AND query ILIKE '%insert into%'`)).rows[0].n > 0, 'the insert to run');
+    await waitFor(
+      async () =>
+        (
+          await db.mirror(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%' AND state = 'active' AND query ILIKE '%insert into%'`,
+          )
+        ).rows[0].n > 0,
+      'the insert to run',
+    );
     await terminateSessions(db.mirrorUrl, 'sfsync%', '%insert into%');
     const result = await running.exited;
     expect(result.code).toBe(3);

@@ -35,7 +35,11 @@ describe('a database server that stops during an audit', () => {
     const config = join(tmpdir(), `sfsync-stop-${process.pid}.json`);
     writeFileSync(config, JSON.stringify(raw));
     const running = startCli(['audit', '--config', config], { env: { DATABASE_URL: source, SALESFORCE_CONNECT_DB: mirror } });
-    await waitFor(async () => (await adminQuery(source, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%' AND state = 'active'`)).rows[0].n > 0, 'the audit to read schools');
+    await waitFor(
+      async () =>
+        (await adminQuery(source, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%' AND state = 'active'`)).rows[0].n > 0,
+      'the audit to read schools',
+    );
     await server.stop();
     const result = await running.exited;
     expect(result.code).toBe(3);

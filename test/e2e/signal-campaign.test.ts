@@ -16,8 +16,14 @@ import { adminQuery } from '../support/sessions.js';
 let templates: { source: string; mirror: string };
 const expected = new Map<Mode, Reference>();
 const TRIALS: { mode: Mode; signal: 'SIGTERM' | 'SIGKILL' }[] = [
-  { mode: 'repair', signal: 'SIGTERM' }, { mode: 'repair', signal: 'SIGKILL' }, { mode: 'backfill', signal: 'SIGTERM' }, { mode: 'backfill', signal: 'SIGKILL' },
-  { mode: 'repair', signal: 'SIGKILL' }, { mode: 'repair', signal: 'SIGTERM' }, { mode: 'backfill', signal: 'SIGKILL' }, { mode: 'backfill', signal: 'SIGTERM' },
+  { mode: 'repair', signal: 'SIGTERM' },
+  { mode: 'repair', signal: 'SIGKILL' },
+  { mode: 'backfill', signal: 'SIGTERM' },
+  { mode: 'backfill', signal: 'SIGKILL' },
+  { mode: 'repair', signal: 'SIGKILL' },
+  { mode: 'repair', signal: 'SIGTERM' },
+  { mode: 'backfill', signal: 'SIGKILL' },
+  { mode: 'backfill', signal: 'SIGTERM' },
 ];
 
 beforeAll(async () => {
@@ -34,8 +40,11 @@ describe('the CLI killed mid-run', () => {
       try {
         const before = await snapshot(dbs.mirrorUrl);
         const changes = 1 + Math.floor(seededRandom(3000 + trial)() * 20);
-        const running = startCli([mode, '--yes', '--batch-size', '1', '--config', FIXTURE_CONFIG], { env: { DATABASE_URL: dbs.sourceUrl, SALESFORCE_CONNECT_DB: dbs.mirrorUrl } });
-        const journaled = async () => (await adminQuery(dbs.mirrorUrl, `SELECT count(*)::int AS n FROM sfsync.journal`).catch(() => ({ rows: [{ n: 0 }] }))).rows[0].n as number;
+        const running = startCli([mode, '--yes', '--batch-size', '1', '--config', FIXTURE_CONFIG], {
+          env: { DATABASE_URL: dbs.sourceUrl, SALESFORCE_CONNECT_DB: dbs.mirrorUrl },
+        });
+        const journaled = async () =>
+          (await adminQuery(dbs.mirrorUrl, `SELECT count(*)::int AS n FROM sfsync.journal`).catch(() => ({ rows: [{ n: 0 }] }))).rows[0].n as number;
         await waitFor(async () => (await journaled()) >= changes || running.child.exitCode !== null, `${changes} journaled changes`);
         running.child.kill(signal);
         const result = await running.exited;
@@ -46,7 +55,10 @@ describe('the CLI killed mid-run', () => {
         } else {
           expect(result.signal).toBe('SIGKILL');
           expect(runs.map((r) => r.status)).toEqual(['running']);
-          await waitFor(async () => (await adminQuery(dbs.mirrorUrl, `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`)).rows[0].n === 0, 'the dead lock session to go');
+          await waitFor(
+            async () => (await adminQuery(dbs.mirrorUrl, `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`)).rows[0].n === 0,
+            'the dead lock session to go',
+          );
         }
         expect(await safetyViolations(before, dbs.mirrorUrl, { abandoned: signal === 'SIGKILL' })).toEqual([]);
         await runRepair(trialConfig(dbs), runOptions(mode));

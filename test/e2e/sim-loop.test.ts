@@ -43,7 +43,11 @@ describe('the whole loop, as subprocesses: app race → sim → audit → repair
     expect(audit.code).toBe(1);
     const doc = JSON.parse(audit.stdout);
     const mismatches = doc.entities.flatMap((e: { mismatches: { class: string; code: string | null; repairable: boolean }[] }) => e.mismatches);
-    expect(mismatches.some((m: { class: string; code: string | null; repairable: boolean }) => m.class === 'failed' && m.code === 'FOREIGN_KEY_NOT_FOUND' && m.repairable)).toBe(true);
+    expect(
+      mismatches.some(
+        (m: { class: string; code: string | null; repairable: boolean }) => m.class === 'failed' && m.code === 'FOREIGN_KEY_NOT_FOUND' && m.repairable,
+      ),
+    ).toBe(true);
   });
 
   it('repair --wait and a running simulator, with injected lock failures, converge within a bounded number of rounds', async () => {
@@ -53,7 +57,9 @@ describe('the whole loop, as subprocesses: app race → sim → audit → repair
     try {
       for (; rounds < MAX_ROUNDS; rounds++) {
         const plan = JSON.parse((await cli('repair', '--dry-run', '--format', 'json')).stdout);
-        const work = plan.actions.filter((a: { status: string; blockedBy: { state: string } | null }) => a.status === 'planned' || a.blockedBy?.state === 'unsynced');
+        const work = plan.actions.filter(
+          (a: { status: string; blockedBy: { state: string } | null }) => a.status === 'planned' || a.blockedBy?.state === 'unsynced',
+        );
         if (work.length === 0) break;
         const repair = await cli('repair', '--yes', '--wait', '20s', '--format', 'json');
         expect([0, 1]).toContain(repair.code);
@@ -67,7 +73,10 @@ describe('the whole loop, as subprocesses: app race → sim → audit → repair
 
     // What is left waits for Contacts that never arrive upstream, and nothing else.
     const audit = JSON.parse((await cli('audit', '--format', 'json')).stdout);
-    const left = audit.entities.flatMap((e: { mismatches: unknown[] }) => e.mismatches) as { class: string; parent: { entity: string; key: string; state: string } | null }[];
+    const left = audit.entities.flatMap((e: { mismatches: unknown[] }) => e.mismatches) as {
+      class: string;
+      parent: { entity: string; key: string; state: string } | null;
+    }[];
     for (const m of left) {
       expect(m.class).toBe('missing_parent');
       expect(m.parent).toMatchObject({ entity: 'contact', state: 'absent' });
@@ -84,7 +93,9 @@ describe('the whole loop, as subprocesses: app race → sim → audit → repair
                                       UNION ALL SELECT record_id, table_name, sfid, state FROM salesforce._trigger_log WHERE action = 'DELETE'`);
     expect(deletes.rows.length).toBeGreaterThan(0);
     expect(deletes.rows.filter((r) => r.sfid !== null || r.state !== 'IGNORE')).toEqual([]);
-    const journaled = await db.mirror(`SELECT mirror_table AS table_name, mirror_id AS record_id FROM sfsync.journal WHERE action = 'delete' AND (before->>'sfid') IS NULL`);
+    const journaled = await db.mirror(
+      `SELECT mirror_table AS table_name, mirror_id AS record_id FROM sfsync.journal WHERE action = 'delete' AND (before->>'sfid') IS NULL`,
+    );
     const key = (r: { table_name: string; record_id: number }) => `${r.table_name}:${r.record_id}`;
     expect(new Set(journaled.rows.map(key))).toEqual(new Set(deletes.rows.map(key)));
   });

@@ -24,7 +24,9 @@ beforeAll(async () => {
   certDir = mkdtempSync(join(tmpdir(), 'sfsync-tls-'));
   const key = join(certDir, 'server.key');
   const cert = join(certDir, 'server.crt');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=sfsync-test', '-keyout', key, '-out', cert], { stdio: 'pipe' });
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=sfsync-test', '-keyout', key, '-out', cert], {
+    stdio: 'pipe',
+  });
   chmodSync(key, 0o600);
   if (process.getuid?.() === 0) {
     // The server runs as the postgres OS user when we are root, and insists on owning its key.
@@ -72,7 +74,9 @@ describe('sslmode, as libpq means it', () => {
     const result = await doctor(withMode(source, 'verify-full'), withMode(mirror, 'verify-full'));
     expect(result.code).toBe(3);
     const report = JSON.parse(result.stdout);
-    expect(report.findings.find((f: { code: string }) => f.code === 'unreachable').message).toMatch(/^cannot connect to the source database \(127\.0\.0\.1:\d+\/app\): self[- ]signed certificate/);
+    expect(report.findings.find((f: { code: string }) => f.code === 'unreachable').message).toMatch(
+      /^cannot connect to the source database \(127\.0\.0\.1:\d+\/app\): self[- ]signed certificate/,
+    );
     expect(result.stderr).toBe('');
   });
 
@@ -86,6 +90,8 @@ describe('sslmode, as libpq means it', () => {
   it('an unknown sslmode is a usage error', async () => {
     const result = await doctor(withMode(source, 'sometimes'), mirror);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('sfsync: sslmode in the database URL is "sometimes"; expected one of disable, allow, prefer, require, verify-ca, verify-full, no-verify\n');
+    expect(result.stderr).toBe(
+      'sfsync: sslmode in the database URL is "sometimes"; expected one of disable, allow, prefer, require, verify-ca, verify-full, no-verify\n',
+    );
   });
 });

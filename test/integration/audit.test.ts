@@ -26,11 +26,14 @@ describe('audit of the editor-api scenario', () => {
   it('reports every entity in canonical order with its counts', () => {
     expect(result.order).toEqual(['school', 'contact', 'role', 'school_class', 'class_teacher', 'lesson']);
     expect(entity('school')).toMatchObject({
-      sourceRows: 7, mirrorRows: 7, unsyncedRows: 3,
+      sourceRows: 7,
+      mirrorRows: 7,
+      unsyncedRows: 3,
       counts: { ok: 2, pending: 1, absent: 1, missing_parent: 0, failed: 1, stuck: 1, drift: 1, duplicate: 0, orphan: 1 },
     });
     expect(entity('role')).toMatchObject({
-      sourceRows: 7, mirrorRows: 4,
+      sourceRows: 7,
+      mirrorRows: 4,
       counts: { ok: 0, pending: 0, absent: 1, missing_parent: 4, failed: 1, stuck: 0, drift: 1, duplicate: 0, orphan: 0 },
     });
     expect(entity('school_class').counts).toMatchObject({ ok: 1, drift: 1, duplicate: 1 });
@@ -72,11 +75,17 @@ describe('audit of the editor-api scenario', () => {
     expect(find('role', '6')).toMatchObject({ class: 'missing_parent', parent: { entity: 'school', key: u(2), state: 'absent' }, mirror: null });
   });
 
-  it('gives a missing_parent the hint that is true for where its parent is, not the error code\'s', () => {
+  it("gives a missing_parent the hint that is true for where its parent is, not the error code's", () => {
     const then = 'once it has an sfid, sfsync repair writes this row (re-inserting it if it FAILED)';
-    expect(find('role', '3')!.hint).toBe(`contact ${u(109)} has not arrived from Salesforce (a read-only mapping sfsync cannot write): create it upstream; ${then}`);
-    expect(find('role', '6')!.hint).toBe(`school ${u(2)} was never written to the mirror: write it first (\`sfsync repair\` inserts it if its source row exists); ${then}`);
-    expect(find('role', '2')!.hint).toBe(`school ${u(7)} is in the mirror but Connect has not given it an sfid yet: wait for Connect (or use repair --wait); ${then}`);
+    expect(find('role', '3')!.hint).toBe(
+      `contact ${u(109)} has not arrived from Salesforce (a read-only mapping sfsync cannot write): create it upstream; ${then}`,
+    );
+    expect(find('role', '6')!.hint).toBe(
+      `school ${u(2)} was never written to the mirror: write it first (\`sfsync repair\` inserts it if its source row exists); ${then}`,
+    );
+    expect(find('role', '2')!.hint).toBe(
+      `school ${u(7)} is in the mirror but Connect has not given it an sfid yet: wait for Connect (or use repair --wait); ${then}`,
+    );
     expect(find('role', '8')!.hint).toBe(`school ${u(8)} FAILED to reach Salesforce itself: fix the parent first (see its own mismatch); ${then}`);
     for (const key of ['2', '3', '6', '8']) expect(find('role', key)!.hint).not.toMatch(/reached Salesforce after this row/);
   });
@@ -121,9 +130,7 @@ describe('audit of the editor-api scenario', () => {
       { column: 'verified__c', source: true, mirror: false },
       { column: 'discardedat__c', source: '2024-03-01T10:00:00.000Z', mirror: '2024-03-01T09:00:00.000Z' },
     ]);
-    expect(find('role', '7')!.fields).toEqual([
-      { column: 'createdat__c', source: '2024-04-01T08:00:00.000Z', mirror: '2024-04-01T09:00:00.000Z' },
-    ]);
+    expect(find('role', '7')!.fields).toEqual([{ column: 'createdat__c', source: '2024-04-01T08:00:00.000Z', mirror: '2024-04-01T09:00:00.000Z' }]);
     expect(find('school_class', u(201))!.fields).toEqual([{ column: 'numberofmembers__c', source: '3', mirror: 2 }]);
   });
 
@@ -161,12 +168,17 @@ describe('audit options', () => {
       ['lesson', 1, 0],
     ]);
     const duplicates = result.entities[0]!.mismatches.filter((m) => m.class === 'source_duplicate');
-    expect(duplicates.map((m) => [m.key, m.sourceRows])).toEqual([[u(101), 3], [u(102), 3]]);
+    expect(duplicates.map((m) => [m.key, m.sourceRows])).toEqual([
+      [u(101), 3],
+      [u(102), 3],
+    ]);
     expect(duplicates[0]!.reason).toBe("3 source rows carry this key: source.key is not unique, so which row the mirror should hold is the app's call");
   });
 
   it('rejects an unknown --entity with a suggestion', async () => {
-    await expect(runAudit(config(), { staleMs: MINUTE, entities: ['rol'] })).rejects.toThrow('--entity rol: no such entity in the config — did you mean "role"?');
+    await expect(runAudit(config(), { staleMs: MINUTE, entities: ['rol'] })).rejects.toThrow(
+      '--entity rol: no such entity in the config — did you mean "role"?',
+    );
   });
 });
 

@@ -8,8 +8,15 @@ import { fixtureConfig } from '../support/configs.js';
 const db = useFixtureDatabases();
 const config = () => fixtureConfig(db);
 const options = (extra: Partial<RepairOptions> = {}): RepairOptions => ({
-  command: 'backfill', dryRun: false, strategy: 'reinsert', batchSize: 2, concurrency: 2, staleMs: 30 * 60_000,
-  commandLine: 'sfsync backfill --yes', backfill: backfillHooks(false), ...extra,
+  command: 'backfill',
+  dryRun: false,
+  strategy: 'reinsert',
+  batchSize: 2,
+  concurrency: 2,
+  staleMs: 30 * 60_000,
+  commandLine: 'sfsync backfill --yes',
+  backfill: backfillHooks(false),
+  ...extra,
 });
 const count = async (table: string) => (await db.mirror(`SELECT count(*)::int AS n FROM salesforce.${table}`)).rows[0].n as number;
 
@@ -38,9 +45,7 @@ describe('backfill', () => {
     expect(runs.rows).toEqual([{ status: 'aborted' }]);
 
     const resumed = await runRepair(config(), options({ entities: ['school'] }));
-    expect(resumed.actions.map((a) => `${a.key}:${a.action}:${a.status}`)).toEqual([
-      `${u(3)}:insert:done`, `${u(4)}:insert:done`, `${u(5)}:insert:done`,
-    ]);
+    expect(resumed.actions.map((a) => `${a.key}:${a.action}:${a.status}`)).toEqual([`${u(3)}:insert:done`, `${u(4)}:insert:done`, `${u(5)}:insert:done`]);
     expect(await count('editor__c')).toBe(5);
     expect((await db.mirror(`SELECT done FROM sfsync.checkpoints WHERE entity = 'school'`)).rows).toEqual([{ done: true }]);
   });
@@ -65,8 +70,13 @@ describe('backfill', () => {
   it('with --wait, writes the children in the same run once Connect has synced the parents', async () => {
     // Heroku Connect, in the background: gives every pending school an sfid.
     const connect = setInterval(() => {
-      for (const [table, prefix] of [['editor__c', 'a00'], ['classroom__c', 'a01']]) {
-        void db.asConnect(`UPDATE salesforce.${table} SET sfid = '${prefix}' || lpad(id::text, 12, '0') || 'AAA', _hc_lastop = 'INSERTED' WHERE sfid IS NULL`).catch(() => undefined);
+      for (const [table, prefix] of [
+        ['editor__c', 'a00'],
+        ['classroom__c', 'a01'],
+      ]) {
+        void db
+          .asConnect(`UPDATE salesforce.${table} SET sfid = '${prefix}' || lpad(id::text, 12, '0') || 'AAA', _hc_lastop = 'INSERTED' WHERE sfid IS NULL`)
+          .catch(() => undefined);
       }
     }, 100);
     try {

@@ -9,10 +9,15 @@ import { fixtureConfig, configFrom } from '../support/configs.js';
 /** Data as production has it at its worst: odd keys, garbage errors, states nobody documented, any time zone. */
 const db = useFixtureDatabases();
 const HOUR = 60 * 60_000;
-const oddConfig = () => configFrom({
-  source: {}, mirror: {},
-  entities: [{ name: 'odd', source: { table: 'odd', key: 'k' }, mirror: { table: 'odd__c', externalId: 'ext__c' }, fields: { name: 'name' } }],
-}, db);
+const oddConfig = () =>
+  configFrom(
+    {
+      source: {},
+      mirror: {},
+      entities: [{ name: 'odd', source: { table: 'odd', key: 'k' }, mirror: { table: 'odd__c', externalId: 'ext__c' }, fields: { name: 'name' } }],
+    },
+    db,
+  );
 
 const audit = async () => (await runAudit(oddConfig(), { staleMs: HOUR })).entities[0]!;
 const classOf = async () => Object.fromEntries((await audit()).mismatches.map((m) => [m.key, m.class]));
@@ -25,8 +30,13 @@ beforeAll(async () => {
 
 const source = (k: string | null, name = 'n') => db.source(`INSERT INTO odd (k, name) VALUES ($1, $2)`, [k, name]);
 const mirror = (ext: string, values: { sfid?: string | null; lastop?: string | null; err?: string | null; name?: string } = {}) =>
-  db.asConnect(`INSERT INTO salesforce.odd__c (ext__c, name, sfid, _hc_lastop, _hc_err) VALUES ($1, $2, $3, $4, $5)`,
-    [ext, values.name ?? 'n', values.sfid === undefined ? fakeSfid() : values.sfid, values.lastop === undefined ? 'SYNCED' : values.lastop, values.err ?? null]);
+  db.asConnect(`INSERT INTO salesforce.odd__c (ext__c, name, sfid, _hc_lastop, _hc_err) VALUES ($1, $2, $3, $4, $5)`, [
+    ext,
+    values.name ?? 'n',
+    values.sfid === undefined ? fakeSfid() : values.sfid,
+    values.lastop === undefined ? 'SYNCED' : values.lastop,
+    values.err ?? null,
+  ]);
 
 describe('odd keys', () => {
   it('matches keys byte for byte, as Salesforce does: case, trailing space, Unicode normal forms, emoji, newlines', async () => {
@@ -37,7 +47,13 @@ describe('odd keys', () => {
     await source('dup');
     for (const ext of ['abc', 'k', 'e\u0301', '😀', 'a\nb', 'x'.repeat(255), '10', '9', 'z']) await mirror(ext);
     expect(await classOf()).toEqual({
-      ABC: 'absent', abc: 'orphan', 'k ': 'absent', k: 'orphan', '\u00e9': 'absent', 'e\u0301': 'orphan', dup: 'source_duplicate',
+      ABC: 'absent',
+      abc: 'orphan',
+      'k ': 'absent',
+      k: 'orphan',
+      '\u00e9': 'absent',
+      'e\u0301': 'orphan',
+      dup: 'source_duplicate',
     });
     expect((await audit()).sourceRowsWithoutKey).toBe(1);
   });
@@ -71,6 +87,7 @@ describe('garbage in _hc_err and _hc_lastop', () => {
     expect(byKey.get('g8')).toMatchObject({ class: 'drift' });
     expect(byKey.has('g9')).toBe(false);
     const table = renderAuditTable(result, 50, 140);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for control characters.
     expect(table).not.toMatch(/[\u001b\u0007\u202e]/);
     expect(table.length).toBeLessThan(60_000);
     expect(JSON.parse(renderAuditJson(result)).entities[0].mismatches.find((m: { key: string }) => m.key === 'g1').mirror.hcErr).toBe(megabyte);
@@ -81,7 +98,10 @@ describe('time zones', () => {
   it('gives the same audit whatever time zone the sessions and the process run in', async () => {
     await buildAuditScenario(db);
     const config = () => fixtureConfig(db);
-    const strip = (r: Awaited<ReturnType<typeof runAudit>>) => JSON.stringify(r.entities.map((e) => ({ ...e, mismatches: e.mismatches.map((m) => ({ ...m, ageSeconds: null, reason: m.reason.replace(/\d+[smhd] after/, '') })) })));
+    const strip = (r: Awaited<ReturnType<typeof runAudit>>) =>
+      JSON.stringify(
+        r.entities.map((e) => ({ ...e, mismatches: e.mismatches.map((m) => ({ ...m, ageSeconds: null, reason: m.reason.replace(/\d+[smhd] after/, '') })) })),
+      );
     const utc = strip(await runAudit(config(), { staleMs: HOUR }));
     const names = { source: new URL(db.sourceUrl).pathname.slice(1), mirror: new URL(db.mirrorUrl).pathname.slice(1) };
     await db.source(`ALTER DATABASE ${names.source} SET timezone = 'America/St_Johns'`);

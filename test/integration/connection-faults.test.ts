@@ -16,7 +16,15 @@ import { fixtureConfig, configFrom } from '../support/configs.js';
 
 const db = useFixtureDatabases();
 const config = () => fixtureConfig(db);
-const base: RepairOptions = { command: 'repair', dryRun: false, strategy: 'reinsert', batchSize: 1, concurrency: 1, staleMs: 30 * 60_000, commandLine: 'sfsync repair --yes' };
+const base: RepairOptions = {
+  command: 'repair',
+  dryRun: false,
+  strategy: 'reinsert',
+  batchSize: 1,
+  concurrency: 1,
+  staleMs: 30 * 60_000,
+  commandLine: 'sfsync repair --yes',
+};
 
 /** A query observer that runs `fault` once, before the first statement matching `when`. */
 function once(when: (event: QueryEvent) => boolean, fault: () => Promise<unknown>) {
@@ -38,7 +46,10 @@ beforeEach(async () => {
 
 describe('a run whose write lock is lost', () => {
   it('stops before committing the next batch and says the lock was lost', async () => {
-    const onQuery = once((e) => e.purpose === 'write' && /^\s*savepoint/i.test(e.sql), () => terminateSessions(db.mirrorUrl, 'sfsync/mirror/lock'));
+    const onQuery = once(
+      (e) => e.purpose === 'write' && /^\s*savepoint/i.test(e.sql),
+      () => terminateSessions(db.mirrorUrl, 'sfsync/mirror/lock'),
+    );
     const promise = runRepair(config(), { ...base, onQuery });
     await expect(promise).rejects.toBeInstanceOf(LockError);
     await expect(promise).rejects.toThrow(/^the write lock was lost \(.*\); sfsync stopped before committing another batch/);
@@ -50,7 +61,10 @@ describe('a run whose write lock is lost', () => {
 
   it('keeps what earlier batches committed, and a second run finishes the job', async () => {
     let commits = 0;
-    const onQuery = once((e) => e.purpose === 'write' && /^\s*commit/i.test(e.sql) && ++commits === 3, () => terminateSessions(db.mirrorUrl, 'sfsync/mirror/lock'));
+    const onQuery = once(
+      (e) => e.purpose === 'write' && /^\s*commit/i.test(e.sql) && ++commits === 3,
+      () => terminateSessions(db.mirrorUrl, 'sfsync/mirror/lock'),
+    );
     await expect(runRepair(config(), { ...base, onQuery })).rejects.toBeInstanceOf(LockError);
     const run = await lastRun();
     // The lock died just before the third commit: two batches of one row each are in.
@@ -65,11 +79,16 @@ describe('a run whose write lock is lost', () => {
 describe('a lost database connection', () => {
   it('during repair: one DatabaseError naming the mirror, the batch rolled back, the run marked aborted', async () => {
     const before = (await db.mirror(`SELECT count(*)::int AS n FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '1'`)).rows[0].n;
-    const onQuery = once((e) => e.purpose === 'write' && /^\s*delete/i.test(e.sql), () => terminateSessions(db.mirrorUrl, 'sfsync/mirror/write'));
+    const onQuery = once(
+      (e) => e.purpose === 'write' && /^\s*delete/i.test(e.sql),
+      () => terminateSessions(db.mirrorUrl, 'sfsync/mirror/write'),
+    );
     const promise = runRepair(config(), { ...base, onQuery });
     await expect(promise).rejects.toBeInstanceOf(DatabaseError);
     await expect(promise).rejects.toMatchObject({ database: 'mirror', connectionLost: true });
-    await expect(promise).rejects.toThrow(/^mirror database \(127\.0\.0\.1:\d+\/sfsync_test_mirror_\w+\): (the server ended this session|the connection was lost)/);
+    await expect(promise).rejects.toThrow(
+      /^mirror database \(127\.0\.0\.1:\d+\/sfsync_test_mirror_\w+\): (the server ended this session|the connection was lost)/,
+    );
     expect((await lastRun()).status).toBe('aborted');
     const after = (await db.mirror(`SELECT count(*)::int AS n FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '1'`)).rows[0].n;
     expect(after).toBe(before);
@@ -78,20 +97,26 @@ describe('a lost database connection', () => {
 
   it('during repair, on the source: names the source', async () => {
     // The write-time read of source rows by key (the audit reads through the same pool earlier).
-    const onQuery = once((e) => e.database === 'source' && e.purpose === 'read' && /= any\(/.test(e.sql), () => terminateSessions(db.sourceUrl, 'sfsync/source/read'));
+    const onQuery = once(
+      (e) => e.database === 'source' && e.purpose === 'read' && /= any\(/.test(e.sql),
+      () => terminateSessions(db.sourceUrl, 'sfsync/source/read'),
+    );
     const promise = runRepair(config(), { ...base, onQuery });
     await expect(promise).rejects.toMatchObject({ database: 'source', connectionLost: true });
     expect((await lastRun()).status).toBe('aborted');
   });
 
   it('during audit: names the database whose session died', async () => {
-    const onQuery = once((e) => e.database === 'mirror' && /^\s*fetch/i.test(e.sql), () => terminateSessions(db.mirrorUrl, 'sfsync/mirror/audit'));
+    const onQuery = once(
+      (e) => e.database === 'mirror' && /^\s*fetch/i.test(e.sql),
+      () => terminateSessions(db.mirrorUrl, 'sfsync/mirror/audit'),
+    );
     await expect(runAudit(config(), { staleMs: 60_000, onQuery })).rejects.toMatchObject({ database: 'mirror', connectionLost: true });
   });
 
   it("reports a source `where` that fails at run time as the source's error, not the mirror's", async () => {
     const raw = fixtureConfigObject();
-    raw.entities[0].source.where = "src.rejected_at IS NULL AND 1 / (length(src.name) - length(src.name)) = 1";
+    raw.entities[0].source.where = 'src.rejected_at IS NULL AND 1 / (length(src.name) - length(src.name)) = 1';
     const broken = configFrom(raw, db);
     const promise = runAudit(broken, { staleMs: 60_000 });
     await expect(promise).rejects.toMatchObject({ database: 'source', sqlstate: '22012' });
@@ -114,7 +139,14 @@ describe('two writers racing for the same keys', () => {
       const runId = randomUUID();
       await startRun(mirror.db, { runId, command: 'repair', actor: 't', host: 'h', commandLine: 't', dryRun: false, lock: { pid: 0, backendStart: '0' } });
       try {
-        return await applyActions(school, plan, { runId, source, mirror, batchSize: 3, columns: new Map(), guard: { check: () => undefined, beforeCommit: async () => undefined } });
+        return await applyActions(school, plan, {
+          runId,
+          source,
+          mirror,
+          batchSize: 3,
+          columns: new Map(),
+          guard: { check: () => undefined, beforeCommit: async () => undefined },
+        });
       } finally {
         await Promise.all([source.close(), mirror.close()]);
       }

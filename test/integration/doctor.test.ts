@@ -29,12 +29,14 @@ describe('doctor on the loaded editor-api fixtures', () => {
       const report = await runDoctor(fixtureConfig(db));
       expect(report.ok).toBe(false);
       expect(report.findings).toContainEqual(expect.objectContaining({ level: 'warning', code: 'external_id_not_unique', entity: 'lesson' }));
-      expect(report.findings).toContainEqual(expect.objectContaining({
-        level: 'error',
-        code: 'column_missing',
-        entity: 'school_class',
-        message: 'fields.classroomtitle__c: column public.school_classes.name does not exist',
-      }));
+      expect(report.findings).toContainEqual(
+        expect.objectContaining({
+          level: 'error',
+          code: 'column_missing',
+          entity: 'school_class',
+          message: 'fields.classroomtitle__c: column public.school_classes.name does not exist',
+        }),
+      );
     } finally {
       await db.source('ALTER TABLE school_classes RENAME COLUMN title TO name');
       await db.mirror('CREATE UNIQUE INDEX hcu_idx_lesson__c_lesson_uuid__c ON salesforce.lesson__c (lesson_uuid__c)');
@@ -68,7 +70,9 @@ describe('doctor on the loaded editor-api fixtures', () => {
   it('reports a missing schema', async () => {
     const config = fixtureConfig(db);
     const report = await runDoctor({ ...config, mirror: { ...config.mirror, schema: 'sales_force' } });
-    expect(report.findings).toContainEqual(expect.objectContaining({ database: 'mirror', code: 'schema_missing', message: 'schema sales_force does not exist' }));
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({ database: 'mirror', code: 'schema_missing', message: 'schema sales_force does not exist' }),
+    );
   });
 
   it('still diagnoses the source when the mirror is unreachable', async () => {
@@ -76,7 +80,9 @@ describe('doctor on the loaded editor-api fixtures', () => {
     expect(report.ok).toBe(false);
     expect(report.databases.mirror).toMatchObject({ reachable: false });
     const unreachable = report.findings.find((f) => f.code === 'unreachable')!;
-    expect(unreachable.message).toBe('cannot connect to the mirror database (127.0.0.1:1/nowhere): connection refused (is the server running, and is the port right?)');
+    expect(unreachable.message).toBe(
+      'cannot connect to the mirror database (127.0.0.1:1/nowhere): connection refused (is the server running, and is the port right?)',
+    );
     expect(report.databases.source.reachable).toBe(true);
     expect(report.findings.filter((f) => f.database === 'source' && f.level === 'error')).toEqual([]);
   });
@@ -84,7 +90,9 @@ describe('doctor on the loaded editor-api fixtures', () => {
   it('reports every unset URL variable at once, as a config error', async () => {
     const promise = Promise.resolve().then(() => resolveConfig(loadConfig({ configPath: FIXTURE_CONFIG }), {}));
     await expect(promise).rejects.toBeInstanceOf(ConfigError);
-    await expect(promise).rejects.toThrow(/source\.url: environment variable DATABASE_URL is not set[\s\S]*mirror\.url: environment variable SALESFORCE_CONNECT_DB is not set/);
+    await expect(promise).rejects.toThrow(
+      /source\.url: environment variable DATABASE_URL is not set[\s\S]*mirror\.url: environment variable SALESFORCE_CONNECT_DB is not set/,
+    );
   });
 });
 
@@ -92,7 +100,7 @@ describe('doctor and trusted SQL fragments', () => {
   it('plans a fragment but never runs it: `…; COMMIT; CREATE TABLE …` is reported, and nothing is created', async () => {
     const raw = fixtureConfigObject();
     raw.entities[0].source.where = 'true); COMMIT; CREATE TABLE doctor_pwned (x int); SELECT (true';
-    raw.entities[3].fields.classroomtitle__c = { sql: "src.name); CREATE TABLE doctor_pwned_too (x int); SELECT (1" };
+    raw.entities[3].fields.classroomtitle__c = { sql: 'src.name); CREATE TABLE doctor_pwned_too (x int); SELECT (1' };
     const report = await runDoctor(configFrom(raw, db));
     const invalid = report.findings.filter((f) => f.code === 'source_sql_invalid');
     expect(invalid.map((f) => f.entity)).toEqual(['school', 'school_class']);

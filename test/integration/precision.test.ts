@@ -7,17 +7,31 @@ import { u } from '../support/editor-scenario.js';
 import { configFrom } from '../support/configs.js';
 
 const db = useFixtureDatabases();
-const base: RepairOptions = { command: 'repair', dryRun: false, strategy: 'reinsert', batchSize: 10, concurrency: 1, staleMs: 30 * 60_000, commandLine: 'sfsync repair --yes' };
-const config = () => configFrom({
-  source: {},
-  mirror: {},
-  entities: [{
-    name: 'measure',
-    source: { table: 'measures', key: 'id' },
-    mirror: { table: 'measure__c', externalId: 'ext__c' },
-    fields: { name: 'name', amount__c: 'amount', big__c: 'big', ratio__c: 'ratio', r__c: 'r' },
-  }],
-}, db);
+const base: RepairOptions = {
+  command: 'repair',
+  dryRun: false,
+  strategy: 'reinsert',
+  batchSize: 10,
+  concurrency: 1,
+  staleMs: 30 * 60_000,
+  commandLine: 'sfsync repair --yes',
+};
+const config = () =>
+  configFrom(
+    {
+      source: {},
+      mirror: {},
+      entities: [
+        {
+          name: 'measure',
+          source: { table: 'measures', key: 'id' },
+          mirror: { table: 'measure__c', externalId: 'ext__c' },
+          fields: { name: 'name', amount__c: 'amount', big__c: 'big', ratio__c: 'ratio', r__c: 'r' },
+        },
+      ],
+    },
+    db,
+  );
 
 beforeEach(async () => {
   await db.reset();
@@ -38,9 +52,15 @@ const synced = (key: string, values: Record<string, unknown>) => {
 };
 const source = (key: string, values: Record<string, unknown>) => {
   const columns = Object.keys(values);
-  return db.source(`INSERT INTO measures (id, ${columns.join(', ')}) VALUES ($1, ${columns.map((_, i) => `$${i + 2}`).join(', ')})`, [key, ...Object.values(values)]);
+  return db.source(`INSERT INTO measures (id, ${columns.join(', ')}) VALUES ($1, ${columns.map((_, i) => `$${i + 2}`).join(', ')})`, [
+    key,
+    ...Object.values(values),
+  ]);
 };
-const classes = async () => Object.fromEntries((await runAudit(config(), { staleMs: 60_000 })).entities[0]!.mismatches.map((m) => [m.key, [m.class, ...m.fields.map((f) => f.column)].join(' ')]));
+const classes = async () =>
+  Object.fromEntries(
+    (await runAudit(config(), { staleMs: 60_000 })).entities[0]!.mismatches.map((m) => [m.key, [m.class, ...m.fields.map((f) => f.column)].join(' ')]),
+  );
 
 describe('numbers in the audit', () => {
   it('compares integers exactly, also beyond 2^53', async () => {

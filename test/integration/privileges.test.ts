@@ -17,7 +17,15 @@ const role = `sfsync_ro_${randomBytes(3).toString('hex')}`;
 /** The fixture URLs, logged in as another role (the test server trusts 127.0.0.1, so no password). */
 const as = (name: string, url: string) => url.replace('postgres@', `${name}@`);
 const config = (name = 'postgres') => fixtureConfig({ sourceUrl: as(name, db.sourceUrl), mirrorUrl: as(name, db.mirrorUrl) });
-const base: RepairOptions = { command: 'repair', dryRun: false, strategy: 'reinsert', batchSize: 50, concurrency: 2, staleMs: 30 * 60_000, commandLine: 'sfsync repair --yes' };
+const base: RepairOptions = {
+  command: 'repair',
+  dryRun: false,
+  strategy: 'reinsert',
+  batchSize: 50,
+  concurrency: 2,
+  staleMs: 30 * 60_000,
+  commandLine: 'sfsync repair --yes',
+};
 
 const sfsyncSchema = async () => (await db.mirror(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'sfsync'`)).rows[0].n as number;
 
@@ -44,16 +52,22 @@ describe('a SELECT-only role', () => {
     const reader = await runAudit(config(role), { staleMs: 30 * 60_000 });
     expect(reader.totals).toEqual(owner.totals);
     const plan = await runRepair(config(role), { ...base, dryRun: true });
-    expect(plan.actions.map((a) => `${a.entity}:${a.key}:${a.action}`)).toEqual((await runRepair(config(), { ...base, dryRun: true })).actions.map((a) => `${a.entity}:${a.key}:${a.action}`));
+    expect(plan.actions.map((a) => `${a.entity}:${a.key}:${a.action}`)).toEqual(
+      (await runRepair(config(), { ...base, dryRun: true })).actions.map((a) => `${a.entity}:${a.key}:${a.action}`),
+    );
   });
 
   it('audits without EXECUTE on get_xmlbinary(); doctor names the grant repair will need', async () => {
     await db.mirror(`REVOKE EXECUTE ON FUNCTION public.get_xmlbinary() FROM PUBLIC`);
     await expect(runAudit(config(role), { staleMs: 30 * 60_000 })).resolves.toMatchObject({ totals: expect.any(Object) });
     const report = await runDoctor(config(role));
-    expect(report.findings).toContainEqual(expect.objectContaining({
-      level: 'warning', code: 'get_xmlbinary_denied', message: expect.stringContaining(`GRANT EXECUTE ON FUNCTION public.get_xmlbinary() TO ${role}`),
-    }));
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({
+        level: 'warning',
+        code: 'get_xmlbinary_denied',
+        message: expect.stringContaining(`GRANT EXECUTE ON FUNCTION public.get_xmlbinary() TO ${role}`),
+      }),
+    );
     const before = await fingerprint(db);
     await expect(runRepair(config(role), base)).rejects.toThrow(`refusing to write: role "${role}" may not execute get_xmlbinary()`);
     expect(await fingerprint(db)).toEqual(before);
@@ -61,10 +75,15 @@ describe('a SELECT-only role', () => {
 
   it('is refused before anything is written, with the GRANTs that are missing; running them is enough', async () => {
     const before = await fingerprint(db);
-    const refused = await runRepair(config(role), base).then(() => undefined, (error: unknown) => error);
+    const refused = await runRepair(config(role), base).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(refused).toBeInstanceOf(DatabaseError);
     const message = (refused as DatabaseError).message;
-    expect(message.split('\n')[0]).toBe(`the mirror database role "${role}" lacks privileges this repair needs; nothing was written. As the database owner, run:`);
+    expect(message.split('\n')[0]).toBe(
+      `the mirror database role "${role}" lacks privileges this repair needs; nothing was written. As the database owner, run:`,
+    );
     expect(message).toContain(`GRANT INSERT, UPDATE, DELETE ON TABLE salesforce.contact_editor_affiliation__c TO ${role};`);
     expect(message).toContain(`GRANT USAGE ON SEQUENCE salesforce.editor__c_id_seq TO ${role};`);
     expect(message).toContain(`GRANT INSERT ON TABLE salesforce._trigger_log TO ${role};`);
@@ -81,8 +100,16 @@ describe('a SELECT-only role', () => {
   it("needs grants on sfsync's own tables when another role created them", async () => {
     await runRepair(config(), { ...base, entities: ['school'], only: ['absent'] });
     await db.mirror(`GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA salesforce TO ${role}; GRANT USAGE ON ALL SEQUENCES IN SCHEMA salesforce TO ${role}`);
-    const message = await runRepair(config(role), base).then(() => '', (error: Error) => error.message);
-    expect(message.split('\n').slice(1).map((line) => line.trim())).toEqual([
+    const message = await runRepair(config(role), base).then(
+      () => '',
+      (error: Error) => error.message,
+    );
+    expect(
+      message
+        .split('\n')
+        .slice(1)
+        .map((line) => line.trim()),
+    ).toEqual([
       `GRANT USAGE ON SCHEMA sfsync TO ${role};`,
       `GRANT SELECT ON TABLE sfsync.schema_version TO ${role};`,
       `GRANT SELECT, INSERT, UPDATE ON TABLE sfsync.runs TO ${role};`,

@@ -10,7 +10,15 @@ import { fingerprint } from '../support/fingerprint.js';
 
 const db = useFixtureDatabases();
 const config = () => fixtureConfig(db);
-const base: RepairOptions = { command: 'repair', dryRun: false, strategy: 'reinsert', batchSize: 500, concurrency: 2, staleMs: 30 * 60_000, commandLine: 'sfsync repair --yes' };
+const base: RepairOptions = {
+  command: 'repair',
+  dryRun: false,
+  strategy: 'reinsert',
+  batchSize: 500,
+  concurrency: 2,
+  staleMs: 30 * 60_000,
+  commandLine: 'sfsync repair --yes',
+};
 const action = (result: RepairResult, entity: string, key: string) => result.actions.find((a) => a.entity === entity && a.key === key);
 const MIRROR_TABLES = ['editor__c', 'contact', 'contact_editor_affiliation__c', 'classroom__c', 'lesson__c'];
 
@@ -91,15 +99,25 @@ describe('repair', () => {
         AND (("values" LIKE '%"affiliation_id__c"=>"1"%') OR (old LIKE '%"affiliation_id__c"=>"1"%')) ORDER BY id`,
     );
     expect(rows.map((r) => `${r.action}:${r.state}`)).toEqual(['INSERT:FAILED', 'DELETE:IGNORE', 'INSERT:NEW']);
-    const mirror = await db.mirror(`SELECT _hc_lastop, sfid, editor__r__editoruuid__c FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '1'`);
+    const mirror = await db.mirror(
+      `SELECT _hc_lastop, sfid, editor__r__editoruuid__c FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '1'`,
+    );
     expect(mirror.rows).toEqual([{ _hc_lastop: 'PENDING', sfid: null, editor__r__editoruuid__c: u(1) }]);
   });
 
   it('journals every deleted row in full, with who ran it', async () => {
-    const { rows } = await db.mirror(`SELECT j.action, j.entity, j.key, j.before, r.actor, r.host, r.command_line, r.status
-      FROM sfsync.journal j JOIN sfsync.runs r USING (run_id) WHERE j.run_id = $1 AND j.action = 'delete' ORDER BY j.id`, [applied.runId]);
+    const { rows } = await db.mirror(
+      `SELECT j.action, j.entity, j.key, j.before, r.actor, r.host, r.command_line, r.status
+      FROM sfsync.journal j JOIN sfsync.runs r USING (run_id) WHERE j.run_id = $1 AND j.action = 'delete' ORDER BY j.id`,
+      [applied.runId],
+    );
     expect(rows.map((r) => `${r.entity}:${r.key}`)).toEqual(['role:1', `school_class:${u(202)}`]);
-    expect(rows[0].before).toMatchObject({ affiliation_id__c: '1', sfid: null, _hc_lastop: 'FAILED', _hc_err: expect.stringContaining('Foreign key external ID') });
+    expect(rows[0].before).toMatchObject({
+      affiliation_id__c: '1',
+      sfid: null,
+      _hc_lastop: 'FAILED',
+      _hc_err: expect.stringContaining('Foreign key external ID'),
+    });
     expect(rows[0]).toMatchObject({ command_line: 'sfsync repair --yes', status: 'done', actor: expect.any(String), host: expect.any(String) });
   });
 
@@ -121,7 +139,9 @@ describe('repair', () => {
   it('updates drifted rows with a real change that Connect captures', async () => {
     const { rows } = await db.mirror(`SELECT name, country__c, verified__c, _hc_lastop FROM salesforce.editor__c WHERE editoruuid__c = $1`, [u(3)]);
     expect(rows[0]).toEqual({ name: 'Drifted School', country__c: 'GB', verified__c: true, _hc_lastop: 'PENDING' });
-    const log = await db.mirror(`SELECT state, "values" FROM salesforce._trigger_log WHERE table_name = 'editor__c' AND action = 'UPDATE' ORDER BY id DESC LIMIT 1`);
+    const log = await db.mirror(
+      `SELECT state, "values" FROM salesforce._trigger_log WHERE table_name = 'editor__c' AND action = 'UPDATE' ORDER BY id DESC LIMIT 1`,
+    );
     expect(log.rows[0].state).toBe('NEW');
     expect(log.rows[0].values).toContain('"name"=>"Drifted School"');
   });
@@ -141,8 +161,11 @@ describe('repair safety', () => {
   it('leaves alone a row that Connect synced between the audit and the write', async () => {
     const connect = connectActor(db);
     await db.source(`INSERT INTO roles (id, school_id, user_id, role) VALUES (20, $1, $2, 1)`, [u(1), u(101)]);
-    await db.mirror(`INSERT INTO salesforce.contact_editor_affiliation__c (affiliation_id__c, editor__r__editoruuid__c, contact__r__pi_accounts_unique_id__c, roletype__c, createdat__c, updatedat__c)
-      SELECT '20', $1, $2, 'teacher', created_at AT TIME ZONE 'UTC', updated_at AT TIME ZONE 'UTC' FROM (SELECT now() AS created_at, now() AS updated_at) t`, [u(1), u(101)]);
+    await db.mirror(
+      `INSERT INTO salesforce.contact_editor_affiliation__c (affiliation_id__c, editor__r__editoruuid__c, contact__r__pi_accounts_unique_id__c, roletype__c, createdat__c, updatedat__c)
+      SELECT '20', $1, $2, 'teacher', created_at AT TIME ZONE 'UTC', updated_at AT TIME ZONE 'UTC' FROM (SELECT now() AS created_at, now() AS updated_at) t`,
+      [u(1), u(101)],
+    );
     await connect.failed('contact_editor_affiliation__c', 'affiliation_id__c', '20', 'unable to obtain exclusive access to this record');
     const result = await runRepair(config(), {
       ...base,
@@ -155,7 +178,9 @@ describe('repair safety', () => {
     });
     expect(action(result, 'role', '20')).toMatchObject({ action: 'reinsert', status: 'skipped' });
     expect(action(result, 'role', '20')!.error).toMatch(/already has an sfid|changed since the audit/);
-    const { rows } = await db.mirror(`SELECT count(*)::int AS n, min(sfid) AS sfid FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '20'`);
+    const { rows } = await db.mirror(
+      `SELECT count(*)::int AS n, min(sfid) AS sfid FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '20'`,
+    );
     expect(rows[0].n).toBe(1);
     expect(rows[0].sfid).not.toBeNull();
   });
@@ -164,7 +189,10 @@ describe('repair safety', () => {
     await db.mirror(`ALTER TABLE salesforce.editor__c ADD CONSTRAINT no_test_schools CHECK (name NOT LIKE 'Test%')`);
     await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, 'Test School', 'gb'), ($2, 'Fine School', 'gb')`, [u(40), u(41)]);
     const result = await runRepair(config(), { ...base, entities: ['school'], only: ['absent'] });
-    expect(action(result, 'school', u(40))).toMatchObject({ status: 'failed', error: expect.stringMatching(/violates check constraint "no_test_schools" \[SQLSTATE 23514\]/) });
+    expect(action(result, 'school', u(40))).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/violates check constraint "no_test_schools" \[SQLSTATE 23514\]/),
+    });
     expect(action(result, 'school', u(41))).toMatchObject({ status: 'done' });
     const { rows } = await db.mirror(`SELECT editoruuid__c FROM salesforce.editor__c WHERE editoruuid__c = ANY($1)`, [[u(40), u(41)]]);
     expect(rows.map((r) => r.editoruuid__c)).toEqual([u(41)]);
@@ -205,12 +233,20 @@ describe('--strategy recapture', () => {
   it("queues a repairable FAILED insert again through Connect's hc_capture_insert_from_row", async () => {
     const connect = connectActor(db);
     await db.source(`INSERT INTO roles (id, school_id, user_id, role) VALUES (30, $1, $2, 1)`, [u(1), u(101)]);
-    await db.mirror(`INSERT INTO salesforce.contact_editor_affiliation__c (affiliation_id__c, editor__r__editoruuid__c, contact__r__pi_accounts_unique_id__c, roletype__c) VALUES ('30', $1, $2, 'teacher')`, [u(1), u(101)]);
+    await db.mirror(
+      `INSERT INTO salesforce.contact_editor_affiliation__c (affiliation_id__c, editor__r__editoruuid__c, contact__r__pi_accounts_unique_id__c, roletype__c) VALUES ('30', $1, $2, 'teacher')`,
+      [u(1), u(101)],
+    );
     await connect.failed('contact_editor_affiliation__c', 'affiliation_id__c', '30', 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--');
-    const { rows: [row] } = await db.mirror(`SELECT id FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '30'`);
+    const {
+      rows: [row],
+    } = await db.mirror(`SELECT id FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '30'`);
     const result = await runRepair(config(), { ...base, entities: ['role'], only: ['failed'], strategy: 'recapture' });
     expect(action(result, 'role', '30')).toMatchObject({ action: 'recapture', status: 'done' });
-    const log = await db.mirror(`SELECT action, state FROM salesforce._trigger_log WHERE table_name = 'contact_editor_affiliation__c' AND record_id = $1 ORDER BY id`, [row.id]);
+    const log = await db.mirror(
+      `SELECT action, state FROM salesforce._trigger_log WHERE table_name = 'contact_editor_affiliation__c' AND record_id = $1 ORDER BY id`,
+      [row.id],
+    );
     expect(log.rows.map((r) => `${r.action}:${r.state}`)).toEqual(['INSERT:FAILED', 'INSERT:NEW']);
     const { rows: still } = await db.mirror(`SELECT id FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '30'`);
     expect(still).toEqual([{ id: row.id }]);

@@ -22,25 +22,44 @@ describe('the Connect simulator', () => {
     await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, 'Race School', 'gb')`, [u(1)]);
     await db.source(`INSERT INTO roles (id, school_id, user_id, role) VALUES (1, $1, $2, 1)`, [u(1), u(101)]);
     // The role's job runs first: its row reaches the trigger log before the school's.
-    await db.mirror(`INSERT INTO salesforce.contact_editor_affiliation__c (affiliation_id__c, editor__r__editoruuid__c, contact__r__pi_accounts_unique_id__c, roletype__c) VALUES ('1', $1, $2, 'teacher')`, [u(1), u(101)]);
+    await db.mirror(
+      `INSERT INTO salesforce.contact_editor_affiliation__c (affiliation_id__c, editor__r__editoruuid__c, contact__r__pi_accounts_unique_id__c, roletype__c) VALUES ('1', $1, $2, 'teacher')`,
+      [u(1), u(101)],
+    );
     await db.mirror(`INSERT INTO salesforce.editor__c (editoruuid__c, name, country__c) VALUES ($1, 'Race School', 'GB')`, [u(1)]);
     expect(await sim.drain()).toBe(2);
 
     const role = await db.mirror(`SELECT sfid, _hc_lastop, _hc_err FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '1'`);
-    expect(role.rows[0]).toEqual({ sfid: null, _hc_lastop: 'FAILED', _hc_err: `Foreign key external ID: ${u(1)} not found for field Editoruuid__c in entity Editor__c` });
+    expect(role.rows[0]).toEqual({
+      sfid: null,
+      _hc_lastop: 'FAILED',
+      _hc_err: `Foreign key external ID: ${u(1)} not found for field Editoruuid__c in entity Editor__c`,
+    });
     const school = await db.mirror(`SELECT sfid, _hc_lastop, systemmodstamp FROM salesforce.editor__c WHERE editoruuid__c = $1`, [u(1)]);
     expect(school.rows[0]).toMatchObject({ sfid: expect.stringMatching(/^a0[A-Za-z][0-9A-Za-z]{12}[A-Z0-5]{3}$/), _hc_lastop: 'SYNCED' });
     expect(school.rows[0].systemmodstamp).toBeInstanceOf(Date);
 
     const log = await db.mirror(`SELECT table_name, state FROM salesforce._trigger_log_archive ORDER BY id`);
-    expect(log.rows).toEqual([{ table_name: 'contact_editor_affiliation__c', state: 'FAILED' }, { table_name: 'editor__c', state: 'SUCCESS' }]);
+    expect(log.rows).toEqual([
+      { table_name: 'contact_editor_affiliation__c', state: 'FAILED' },
+      { table_name: 'editor__c', state: 'SUCCESS' },
+    ]);
     expect((await db.mirror(`SELECT count(*)::int AS n FROM salesforce._trigger_log`)).rows[0].n).toBe(0);
     // Never retried: another drain finds nothing to do.
     expect(await sim.drain()).toBe(0);
   });
 
   it('syncs the child once sfsync repair re-inserts it', async () => {
-    const result = await runRepair(config(), { command: 'repair', entities: ['role'], dryRun: false, strategy: 'reinsert', batchSize: 100, concurrency: 1, staleMs: 1_800_000, commandLine: 'test' });
+    const result = await runRepair(config(), {
+      command: 'repair',
+      entities: ['role'],
+      dryRun: false,
+      strategy: 'reinsert',
+      batchSize: 100,
+      concurrency: 1,
+      staleMs: 1_800_000,
+      commandLine: 'test',
+    });
     expect(result.actions.map((a) => `${a.entity}:${a.key}:${a.action}:${a.status}`)).toEqual(['role:1:reinsert:done']);
     await sim.drain();
     const role = await db.mirror(`SELECT sfid, _hc_lastop FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '1'`);
@@ -52,7 +71,9 @@ describe('the Connect simulator', () => {
   it('updates and deletes the org record of a synced row', async () => {
     await db.mirror(`UPDATE salesforce.editor__c SET name = 'Renamed School' WHERE editoruuid__c = $1`, [u(1)]);
     await sim.drain();
-    const { rows: [school] } = await db.mirror(`SELECT sfid, _hc_lastop FROM salesforce.editor__c WHERE editoruuid__c = $1`, [u(1)]);
+    const {
+      rows: [school],
+    } = await db.mirror(`SELECT sfid, _hc_lastop FROM salesforce.editor__c WHERE editoruuid__c = $1`, [u(1)]);
     expect(school._hc_lastop).toBe('SYNCED');
     const org = await db.mirror(`SELECT fields->>'name' AS name FROM sfsync_sim.records WHERE sfid = $1`, [school.sfid]);
     expect(org.rows).toEqual([{ name: 'Renamed School' }]);
@@ -68,7 +89,11 @@ describe('the Connect simulator', () => {
     await sim.drain();
     const rows = await db.mirror(`SELECT sfid IS NOT NULL AS synced, _hc_lastop, _hc_err FROM salesforce.classroom__c ORDER BY id`);
     expect(rows.rows[0]).toMatchObject({ synced: true, _hc_lastop: 'SYNCED' });
-    expect(rows.rows[1]).toMatchObject({ synced: false, _hc_lastop: 'FAILED', _hc_err: expect.stringMatching(/^duplicate value found: Classroomuuid__c duplicates value on record with id: a0/) });
+    expect(rows.rows[1]).toMatchObject({
+      synced: false,
+      _hc_lastop: 'FAILED',
+      _hc_err: expect.stringMatching(/^duplicate value found: Classroomuuid__c duplicates value on record with id: a0/),
+    });
   });
 
   it('injects UNABLE_TO_LOCK_ROW reproducibly with --fail-rate and --seed', async () => {
@@ -78,8 +103,9 @@ describe('the Connect simulator', () => {
       for (let i = 0; i < 10; i++) await db.mirror(`INSERT INTO salesforce.editor__c (editoruuid__c, name) VALUES ($1, 'Flaky')`, [u(1000 + round * 100 + i)]);
       await flaky.drain();
       await flaky.close();
-      const { rows } = await db.mirror(`SELECT coalesce(_hc_err, 'ok') AS e FROM salesforce.editor__c WHERE editoruuid__c = ANY($1) ORDER BY editoruuid__c`,
-        [Array.from({ length: 10 }, (_, i) => u(1000 + round * 100 + i))]);
+      const { rows } = await db.mirror(`SELECT coalesce(_hc_err, 'ok') AS e FROM salesforce.editor__c WHERE editoruuid__c = ANY($1) ORDER BY editoruuid__c`, [
+        Array.from({ length: 10 }, (_, i) => u(1000 + round * 100 + i)),
+      ]);
       outcomes.push(rows.map((r) => r.e));
     }
     expect(outcomes[0]).toEqual(outcomes[1]);

@@ -10,20 +10,41 @@ import { u } from '../support/editor-scenario.js';
 import { configFrom } from '../support/configs.js';
 
 const db = useFixtureDatabases();
-const base: RepairOptions = { command: 'repair', dryRun: false, strategy: 'reinsert', batchSize: 2, concurrency: 1, staleMs: 30 * 60_000, commandLine: 'sfsync repair --yes' };
+const base: RepairOptions = {
+  command: 'repair',
+  dryRun: false,
+  strategy: 'reinsert',
+  batchSize: 2,
+  concurrency: 1,
+  staleMs: 30 * 60_000,
+  commandLine: 'sfsync repair --yes',
+};
 
 beforeEach(() => db.reset());
 
 describe('a source key column of a domain type in another schema', () => {
-  const config = () => configFrom({
-    source: { schema: 'app' },
-    mirror: { schema: 'salesforce' },
-    entities: [{ name: 'school', source: { table: 'partner_schools', key: 'id' }, mirror: { table: 'editor__c', externalId: 'editoruuid__c' }, fields: { name: 'name' } }],
-  }, db);
+  const config = () =>
+    configFrom(
+      {
+        source: { schema: 'app' },
+        mirror: { schema: 'salesforce' },
+        entities: [
+          {
+            name: 'school',
+            source: { table: 'partner_schools', key: 'id' },
+            mirror: { table: 'editor__c', externalId: 'editoruuid__c' },
+            fields: { name: 'name' },
+          },
+        ],
+      },
+      db,
+    );
 
   beforeEach(async () => {
     await db.source(`CREATE SCHEMA app; CREATE DOMAIN app.ext_id AS uuid; CREATE TABLE app.partner_schools (id app.ext_id PRIMARY KEY, name text NOT NULL)`);
-    await db.source(`INSERT INTO app.partner_schools SELECT ('00000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, 'Partner ' || i FROM generate_series(1, 5) i`);
+    await db.source(
+      `INSERT INTO app.partner_schools SELECT ('00000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, 'Partner ' || i FROM generate_series(1, 5) i`,
+    );
   });
 
   it('passes doctor, the dry run and the repair, and a second run plans nothing', async () => {
@@ -53,14 +74,28 @@ describe('a source key column of a domain type in another schema', () => {
 });
 
 describe('a source key that more than one source row carries', () => {
-  const config = () => configFrom({
-    source: {},
-    mirror: {},
-    entities: [{ name: 'school', source: { table: 'schools', key: 'name' }, mirror: { table: 'editor__c', externalId: 'editoruuid__c' }, fields: { town__c: 'municipality' } }],
-  }, db);
+  const config = () =>
+    configFrom(
+      {
+        source: {},
+        mirror: {},
+        entities: [
+          {
+            name: 'school',
+            source: { table: 'schools', key: 'name' },
+            mirror: { table: 'editor__c', externalId: 'editoruuid__c' },
+            fields: { town__c: 'municipality' },
+          },
+        ],
+      },
+      db,
+    );
 
   it('is reported as source_duplicate and never written', async () => {
-    await db.source(`INSERT INTO schools (id, name, municipality, country_code) VALUES ($1, 'Twin', 'Ely', 'gb'), ($2, 'Twin', 'Diss', 'gb'), ($3, 'Single', 'Ely', 'gb')`, [u(1), u(2), u(3)]);
+    await db.source(
+      `INSERT INTO schools (id, name, municipality, country_code) VALUES ($1, 'Twin', 'Ely', 'gb'), ($2, 'Twin', 'Diss', 'gb'), ($3, 'Single', 'Ely', 'gb')`,
+      [u(1), u(2), u(3)],
+    );
     const result = await runRepair(config(), base);
     expect(result.actions.map((a) => [a.key, a.class, a.action, a.status]).sort()).toEqual([
       ['Single', 'absent', 'insert', 'done'],
@@ -79,7 +114,9 @@ describe('a source key that more than one source row carries', () => {
         return true;
       },
     });
-    expect(result.actions).toMatchObject([{ key: 'Late Twin', action: 'insert', status: 'skipped', error: '2 source rows now have this key (source_duplicate): not written' }]);
+    expect(result.actions).toMatchObject([
+      { key: 'Late Twin', action: 'insert', status: 'skipped', error: '2 source rows now have this key (source_duplicate): not written' },
+    ]);
     expect((await db.mirror(`SELECT count(*)::int AS n FROM salesforce.editor__c`)).rows[0].n).toBe(0);
   });
 });

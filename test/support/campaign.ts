@@ -44,7 +44,10 @@ export async function campaignTemplates(): Promise<{ source: string; mirror: str
     for (let i = 500; i < 530; i++) await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, $2, 'gb')`, [u(i), `Campaign School ${i}`]);
     for (let i = 530; i < 540; i++) {
       await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, $2, 'gb')`, [u(i), `Renamed School ${i}`]);
-      await db.mirror(`INSERT INTO salesforce.editor__c (editoruuid__c, name, country__c, editortype__c, verified__c) VALUES ($1, $2, 'GB', 'for_education', false)`, [u(i), `Old Name ${i}`]);
+      await db.mirror(
+        `INSERT INTO salesforce.editor__c (editoruuid__c, name, country__c, editortype__c, verified__c) VALUES ($1, $2, 'GB', 'for_education', false)`,
+        [u(i), `Old Name ${i}`],
+      );
       await connect.inserted('editor__c', 'editoruuid__c', u(i));
     }
     for (let id = 100; id < 120; id++) {
@@ -111,7 +114,13 @@ export async function logicalState(mirrorUrl: string): Promise<string[]> {
   return state;
 }
 
-interface JournalEntry { run_id: string; action: string; mirror_table: string; mirror_id: number | null; before: Record<string, unknown> | null }
+interface JournalEntry {
+  run_id: string;
+  action: string;
+  mirror_table: string;
+  mirror_id: number | null;
+  before: Record<string, unknown> | null;
+}
 
 /**
  * The safety invariants after an interrupted run, compared with the state
@@ -124,8 +133,10 @@ interface JournalEntry { run_id: string; action: string; mirror_table: string; m
 export async function safetyViolations(before: MirrorSnapshot, mirrorUrl: string, options: { abandoned?: boolean } = {}): Promise<string[]> {
   const after = await snapshot(mirrorUrl);
   const problems: string[] = [];
-  const { rows: journalRows } = await adminQuery(mirrorUrl, `SELECT j.run_id, j.action, j.mirror_table, j.mirror_id, j.before FROM sfsync.journal j ORDER BY j.id`)
-    .catch(() => ({ rows: [] as JournalEntry[] }));
+  const { rows: journalRows } = await adminQuery(
+    mirrorUrl,
+    `SELECT j.run_id, j.action, j.mirror_table, j.mirror_id, j.before FROM sfsync.journal j ORDER BY j.id`,
+  ).catch(() => ({ rows: [] as JournalEntry[] }));
   const journal = journalRows as JournalEntry[];
   const deleted = new Map(journal.filter((e) => e.action === 'delete').map((e) => [`${e.mirror_table}:${e.mirror_id}`, e]));
   const updated = new Set(journal.filter((e) => e.action === 'update').map((e) => `${e.mirror_table}:${e.mirror_id}`));
@@ -138,7 +149,8 @@ export async function safetyViolations(before: MirrorSnapshot, mirrorUrl: string
       if (row.sfid !== null) {
         if (!current) problems.push(`${where}: a row with sfid ${String(row.sfid)} was deleted`);
         else if (current.sfid !== row.sfid) problems.push(`${where}: its sfid changed`);
-        else if (!updated.has(where) && JSON.stringify(current) !== JSON.stringify(row)) problems.push(`${where}: a synced row changed without a journaled update`);
+        else if (!updated.has(where) && JSON.stringify(current) !== JSON.stringify(row))
+          problems.push(`${where}: a synced row changed without a journaled update`);
       } else if (!current) {
         const entry = deleted.get(where);
         if (!entry) problems.push(`${where}: an sfid-NULL row disappeared without a journal entry`);
@@ -156,13 +168,21 @@ export async function safetyViolations(before: MirrorSnapshot, mirrorUrl: string
   }
   for (const entry of journal.filter((e) => e.action === 'insert')) {
     const where = `${entry.mirror_table}:${entry.mirror_id}`;
-    if (!after.rows.get(entry.mirror_table)?.has(entry.mirror_id!) && !journal.some((e) => e.action === 'delete' && `${e.mirror_table}:${e.mirror_id}` === where)) {
+    if (
+      !after.rows.get(entry.mirror_table)?.has(entry.mirror_id!) &&
+      !journal.some((e) => e.action === 'delete' && `${e.mirror_table}:${e.mirror_id}` === where)
+    ) {
       problems.push(`${where}: journaled as inserted but neither present nor journaled as deleted`);
     }
   }
-  const { rows: running } = await adminQuery(mirrorUrl, `SELECT count(*)::int AS n FROM sfsync.runs WHERE status = 'running'`).catch(() => ({ rows: [{ n: 0 }] }));
+  const { rows: running } = await adminQuery(mirrorUrl, `SELECT count(*)::int AS n FROM sfsync.runs WHERE status = 'running'`).catch(() => ({
+    rows: [{ n: 0 }],
+  }));
   if (running[0].n > 0 && !options.abandoned) problems.push(`${running[0].n} run(s) left 'running' by a process that did not die`);
-  const locks = await adminQuery(mirrorUrl, `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database()`);
+  const locks = await adminQuery(
+    mirrorUrl,
+    `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database()`,
+  );
   if (locks.rows[0].n > 0) problems.push('an advisory lock is still held');
   return problems;
 }

@@ -46,9 +46,7 @@ export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv; std
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<CliResult>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code: code ?? 128, signal, stdout, stderr })),
-  );
+  const exited = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code: code ?? 128, signal, stdout, stderr })));
   return {
     child,
     exited,

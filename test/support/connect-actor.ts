@@ -50,10 +50,11 @@ export function connectActor(db: FixtureDatabases) {
     /** Moves a row's trigger-log entries back in time, as if written `interval` ago. */
     async writtenAgo(table: string, extColumn: string, ext: string, interval: string): Promise<void> {
       const id = await rowId(table, extColumn, ext);
-      await db.asConnect(
-        `UPDATE salesforce._trigger_log SET created_at = now() - $3::interval WHERE table_name = $1 AND record_id = $2`,
-        [table, id, interval],
-      );
+      await db.asConnect(`UPDATE salesforce._trigger_log SET created_at = now() - $3::interval WHERE table_name = $1 AND record_id = $2`, [
+        table,
+        id,
+        interval,
+      ]);
     },
   };
 }

@@ -7,7 +7,15 @@ export const u = (n: number): string => `00000000-0000-4000-8000-${String(n).pad
 export const FK_SCHOOL = (key: string) => `Foreign key external ID: ${key} not found for field EditorUUID__c in entity Editor__c`;
 export const FK_CONTACT = (key: string) => `Foreign key external ID: ${key} not found for field Pi_Accounts_Unique_ID__c in entity Contact`;
 
-interface School { key: string; name: string; country?: string; verified?: boolean; rejected?: boolean; archived?: string | null; website?: string | null }
+interface School {
+  key: string;
+  name: string;
+  country?: string;
+  verified?: boolean;
+  rejected?: boolean;
+  archived?: string | null;
+  website?: string | null;
+}
 
 /**
  * Every audit class, produced the way it happens in production: the app writes
@@ -36,19 +44,36 @@ export async function buildAuditScenario(db: FixtureDatabases): Promise<void> {
     await db.source(
       `INSERT INTO schools (id, name, website, municipality, country_code, verified_at, rejected_at, archived_at)
        VALUES ($1, $2, $3, 'Cambridge', $4, $5, $6, $7)`,
-      [s.key, s.name, s.website === undefined ? 'https://example.org' : s.website, s.country ?? 'gb',
-        s.verified ? '2024-01-01T00:00:00Z' : null, s.rejected ? '2024-02-01T00:00:00Z' : null, s.archived ?? null],
+      [
+        s.key,
+        s.name,
+        s.website === undefined ? 'https://example.org' : s.website,
+        s.country ?? 'gb',
+        s.verified ? '2024-01-01T00:00:00Z' : null,
+        s.rejected ? '2024-02-01T00:00:00Z' : null,
+        s.archived ?? null,
+      ],
     );
   }
   const writeSchool = (key: string, overrides: Record<string, unknown> = {}) => {
     const s = schools.find((x) => x.key === key)!;
     const values: Record<string, unknown> = {
-      editoruuid__c: key, name: s.name, website__c: s.website === undefined ? 'https://example.org' : '', town__c: 'Cambridge',
-      country__c: 'GB', editortype__c: 'for_education', verified__c: Boolean(s.verified), discardedat__c: s.archived ? new Date(s.archived) : null,
-      status__c: 'New', ...overrides,
+      editoruuid__c: key,
+      name: s.name,
+      website__c: s.website === undefined ? 'https://example.org' : '',
+      town__c: 'Cambridge',
+      country__c: 'GB',
+      editortype__c: 'for_education',
+      verified__c: Boolean(s.verified),
+      discardedat__c: s.archived ? new Date(s.archived) : null,
+      status__c: 'New',
+      ...overrides,
     };
     const columns = Object.keys(values);
-    return db.mirror(`INSERT INTO salesforce.editor__c (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`, Object.values(values));
+    return db.mirror(
+      `INSERT INTO salesforce.editor__c (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+      Object.values(values),
+    );
   };
   await writeSchool(u(1));
   await connect.inserted('editor__c', 'editoruuid__c', u(1));
@@ -67,21 +92,37 @@ export async function buildAuditScenario(db: FixtureDatabases): Promise<void> {
 
   // Roles: children written by independent jobs, some before their parents.
   const roles: [number, string, string, number][] = [
-    [1, u(1), u(101), 1], [2, u(7), u(101), 1], [3, u(1), u(109), 2], [4, u(1), u(102), 0],
-    [5, u(1), u(102), 1], [6, u(2), u(102), 1], [7, u(1), u(102), 2], [8, u(8), u(101), 1],
+    [1, u(1), u(101), 1],
+    [2, u(7), u(101), 1],
+    [3, u(1), u(109), 2],
+    [4, u(1), u(102), 0],
+    [5, u(1), u(102), 1],
+    [6, u(2), u(102), 1],
+    [7, u(1), u(102), 2],
+    [8, u(8), u(101), 1],
   ];
   for (const [id, school, user, role] of roles) {
-    await db.source(`INSERT INTO roles (id, school_id, user_id, role, created_at, updated_at) VALUES ($1, $2, $3, $4, '2024-04-01T08:00:00Z', '2024-04-02T08:00:00Z')`, [id, school, user, role]);
+    await db.source(
+      `INSERT INTO roles (id, school_id, user_id, role, created_at, updated_at) VALUES ($1, $2, $3, $4, '2024-04-01T08:00:00Z', '2024-04-02T08:00:00Z')`,
+      [id, school, user, role],
+    );
   }
   const writeRole = (id: number, overrides: Record<string, unknown> = {}) => {
     const [, school, user, role] = roles.find((r) => r[0] === id)!;
     const values: Record<string, unknown> = {
-      affiliation_id__c: String(id), editor__r__editoruuid__c: school, contact__r__pi_accounts_unique_id__c: user,
-      roletype__c: role === 2 ? 'owner' : 'teacher', createdat__c: new Date('2024-04-01T08:00:00Z'), updatedat__c: new Date('2024-04-02T08:00:00Z'),
+      affiliation_id__c: String(id),
+      editor__r__editoruuid__c: school,
+      contact__r__pi_accounts_unique_id__c: user,
+      roletype__c: role === 2 ? 'owner' : 'teacher',
+      createdat__c: new Date('2024-04-01T08:00:00Z'),
+      updatedat__c: new Date('2024-04-02T08:00:00Z'),
       ...overrides,
     };
     const columns = Object.keys(values);
-    return db.mirror(`INSERT INTO salesforce.contact_editor_affiliation__c (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`, Object.values(values));
+    return db.mirror(
+      `INSERT INTO salesforce.contact_editor_affiliation__c (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+      Object.values(values),
+    );
   };
   const table = 'contact_editor_affiliation__c';
   await writeRole(1);
@@ -95,9 +136,16 @@ export async function buildAuditScenario(db: FixtureDatabases): Promise<void> {
 
   // Classes: this mapping lost its unique index, so one key has twin rows.
   await db.mirror('DROP INDEX salesforce.hcu_idx_classroom__c_classroomuuid__c');
-  const classes: [string, number][] = [[u(201), 3], [u(202), 0], [u(203), 0]];
+  const classes: [string, number][] = [
+    [u(201), 3],
+    [u(202), 0],
+    [u(203), 0],
+  ];
   for (const [key, students] of classes) {
-    await db.source(`INSERT INTO school_classes (id, school_id, name, created_at, updated_at) VALUES ($1, $2, 'Year 7', '2024-05-01T00:00:00Z', '2024-05-01T00:00:00Z')`, [key, u(1)]);
+    await db.source(
+      `INSERT INTO school_classes (id, school_id, name, created_at, updated_at) VALUES ($1, $2, 'Year 7', '2024-05-01T00:00:00Z', '2024-05-01T00:00:00Z')`,
+      [key, u(1)],
+    );
     for (let i = 0; i < students; i++) {
       await db.source(`INSERT INTO class_students (id, school_class_id, student_id) VALUES (gen_random_uuid(), $1, gen_random_uuid())`, [key]);
     }
@@ -117,7 +165,13 @@ export async function buildAuditScenario(db: FixtureDatabases): Promise<void> {
   await connect.inserted('classroom__c', 'classroomuuid__c', u(203));
 
   // Lessons: the teacher is an optional parent.
-  await db.source(`INSERT INTO lessons (id, school_class_id, user_id, name) VALUES ($1, $2, NULL, 'Loops'), ($3, $2, $4, 'Lists'), ($5, NULL, $4, 'Draft')`, [u(301), u(203), u(302), u(109), u(303)]);
+  await db.source(`INSERT INTO lessons (id, school_class_id, user_id, name) VALUES ($1, $2, NULL, 'Loops'), ($3, $2, $4, 'Lists'), ($5, NULL, $4, 'Draft')`, [
+    u(301),
+    u(203),
+    u(302),
+    u(109),
+    u(303),
+  ]);
   await db.mirror(
     `INSERT INTO salesforce.lesson__c (lesson_uuid__c, classroom__r__classroomuuid__c, lessontitle__c, numberofassignedprojects__c, numberofcompletedprojects__c)
      VALUES ($1, $2, 'Loops', 0, 0)`,

@@ -16,13 +16,19 @@ export type Target = (typeof TARGETS)[number];
 
 export function runOptions(mode: Mode, extra: Partial<RepairOptions> = {}): RepairOptions {
   return {
-    command: mode, dryRun: false, strategy: 'reinsert', batchSize: 4, concurrency: 2, staleMs: 30 * 60_000,
-    commandLine: `sfsync ${mode} --yes`, ...(mode === 'backfill' ? { backfill: backfillHooks(false) } : {}), ...extra,
+    command: mode,
+    dryRun: false,
+    strategy: 'reinsert',
+    batchSize: 4,
+    concurrency: 2,
+    staleMs: 30 * 60_000,
+    commandLine: `sfsync ${mode} --yes`,
+    ...(mode === 'backfill' ? { backfill: backfillHooks(false) } : {}),
+    ...extra,
   };
 }
 
-export const trialConfig = (urls: { sourceUrl: string; mirrorUrl: string }) =>
-  fixtureConfig(urls);
+export const trialConfig = (urls: { sourceUrl: string; mirrorUrl: string }) => fixtureConfig(urls);
 
 export interface Reference {
   /** The end state every interrupted run must converge to. */
@@ -67,7 +73,7 @@ export interface Strike {
 export function strikeFor(target: Target, trial: number, seed: number, ref: Reference): Strike {
   const random = seededRandom(seed);
   const on = trial % 2 === 0 ? 'any' : target === 'mirror/lock' ? 'mirror/write' : target;
-  const total = on === 'any' ? ref.statements : ref.byPool.get(on) ?? 1;
+  const total = on === 'any' ? ref.statements : (ref.byPool.get(on) ?? 1);
   return { on, index: 1 + Math.floor(random() * total) };
 }
 
@@ -87,7 +93,13 @@ export interface TrialResult {
  * just before its `at`-th statement, the safety invariants, then an
  * uninterrupted run that must reach the reference state.
  */
-export async function faultTrial(templates: { source: string; mirror: string }, mode: Mode, target: Target, at: Strike, expected: string[]): Promise<TrialResult> {
+export async function faultTrial(
+  templates: { source: string; mirror: string },
+  mode: Mode,
+  target: Target,
+  at: Strike,
+  expected: string[],
+): Promise<TrialResult> {
   const dbs = await trialDatabases(templates);
   try {
     const before = await snapshot(dbs.mirrorUrl);
@@ -121,8 +133,10 @@ export async function faultTrial(templates: { source: string; mirror: string }, 
 export function summarise(mode: Mode, statements: number, results: readonly TrialResult[]): string {
   const outcomes = new Map<string, number>();
   for (const r of results) outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
-  return `${mode} fault campaign: ${results.length} trials over ${statements} statements, ${results.filter((r) => r.injected).length} faults injected; ` +
-    `runs ended: ${[...outcomes].map(([k, n]) => `${k} ${n}`).join(', ')}; violations: ${results.flatMap((r) => r.violations).length}; converged: ${results.filter((r) => r.converged).length}`;
+  return (
+    `${mode} fault campaign: ${results.length} trials over ${statements} statements, ${results.filter((r) => r.injected).length} faults injected; ` +
+    `runs ended: ${[...outcomes].map(([k, n]) => `${k} ${n}`).join(', ')}; violations: ${results.flatMap((r) => r.violations).length}; converged: ${results.filter((r) => r.converged).length}`
+  );
 }
 
 /**

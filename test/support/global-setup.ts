@@ -26,9 +26,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   buildCli();
   project.onTestsRerun(() => buildCli());
 
-  let server: EmbeddedPostgres | undefined;
   const external = process.env.SFSYNC_TEST_DATABASE_URL;
-  const adminUrl = external ?? (server = await startEmbeddedPostgres()).url;
+  const server: EmbeddedPostgres | undefined = external ? undefined : await startEmbeddedPostgres();
+  const adminUrl = external ?? server!.url;
 
   const run = randomBytes(4).toString('hex');
   const templates = { source: `sfsync_tpl_source_${run}`, mirror: `sfsync_tpl_mirror_${run}` };

@@ -25,7 +25,10 @@ export async function terminateSessions(url: string, name: string, query = '%'):
         AND ($3 = '%' OR (state = 'active' AND query ILIKE $3))`,
     [name, database, query],
   );
-  return terminate(url, rows.map((r) => r.pid as number));
+  return terminate(
+    url,
+    rows.map((r) => r.pid as number),
+  );
 }
 
 /** Terminates whichever session holds an advisory lock on this database (sfsync's write lock), as terminateSessions does. */
@@ -38,7 +41,10 @@ export async function terminateLockHolder(url: string): Promise<number> {
       WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND d.datname = $1`,
     [database],
   );
-  return terminate(url, rows.map((r) => r.pid as number));
+  return terminate(
+    url,
+    rows.map((r) => r.pid as number),
+  );
 }
 
 async function terminate(url: string, pids: number[]): Promise<number> {

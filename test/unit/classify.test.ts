@@ -14,7 +14,10 @@ function context(entity: WritableEntity, parents: Record<string, Record<string, 
   return {
     entity,
     parentStates: new Map(Object.entries(parents).map(([name, states]) => [name, new Map(Object.entries(states))])),
-    columns: new Map([['name', { type: 'character varying', maxLength: 80 }], ['country__c', { type: 'character varying', maxLength: 80 }]]),
+    columns: new Map([
+      ['name', { type: 'character varying', maxLength: 80 }],
+      ['country__c', { type: 'character varying', maxLength: 80 }],
+    ]),
     now: NOW,
     staleMs: 30 * 60_000,
     hasTriggerLog,
@@ -39,13 +42,17 @@ describe('classifyKey', () => {
   });
 
   it('never offers delete-and-reinsert for a FAILED row that has an sfid (a failed update)', () => {
-    const result = classifyKey(context(role, ready), roleRow, [mirrorRow({ sfid: 'a0Q000000000001AAA', lastop: 'FAILED', hcErr: 'unable to obtain exclusive access to this record' })]);
+    const result = classifyKey(context(role, ready), roleRow, [
+      mirrorRow({ sfid: 'a0Q000000000001AAA', lastop: 'FAILED', hcErr: 'unable to obtain exclusive access to this record' }),
+    ]);
     expect(result.mismatch).toMatchObject({ class: 'failed', code: 'UNABLE_TO_LOCK_ROW', repairable: false });
     expect(result.mismatch!.reason).toMatch(/must never be deleted and re-inserted/);
   });
 
   it('offers a retry for a lock error on an sfid-NULL row', () => {
-    const result = classifyKey(context(role, ready), roleRow, [mirrorRow({ lastop: 'FAILED', hcErr: 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--' })]);
+    const result = classifyKey(context(role, ready), roleRow, [
+      mirrorRow({ lastop: 'FAILED', hcErr: 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--' }),
+    ]);
     expect(result.mismatch).toMatchObject({ class: 'failed', code: 'UNABLE_TO_LOCK_ROW', repairable: true });
   });
 
@@ -59,7 +66,9 @@ describe('classifyKey', () => {
     const row: SourceRow = { ...roleRow, parents: { school: null, contact: 'c1' } };
     const result = classifyKey(context(role, ready), row, []);
     expect(result.mismatch).toMatchObject({ class: 'missing_parent', parent: { entity: 'school', key: null, state: 'absent' } });
-    expect(result.mismatch!.hint).toBe('the source row names no school (school_id is NULL): set it in the app, or mark the parent "optional" if the lookup may stay empty');
+    expect(result.mismatch!.hint).toBe(
+      'the source row names no school (school_id is NULL): set it in the app, or mark the parent "optional" if the lookup may stay empty',
+    );
     expect(result.mismatch!.reason).toBe('required parent school is NULL in the source row; this row has no mirror row yet');
   });
 
@@ -92,7 +101,10 @@ describe('classifyKey', () => {
 
   it('puts duplicate before every other class', () => {
     const rows = [mirrorRow({ id: 1, lastop: 'FAILED' }), mirrorRow({ id: 2 })];
-    expect(classifyKey(context(role, {}), roleRow, rows).mismatch).toMatchObject({ class: 'duplicate', reason: '2 mirror rows carry this key (ids 1, 2; 0 with an sfid)' });
+    expect(classifyKey(context(role, {}), roleRow, rows).mismatch).toMatchObject({
+      class: 'duplicate',
+      reason: '2 mirror rows carry this key (ids 1, 2; 0 with an sfid)',
+    });
   });
 });
 

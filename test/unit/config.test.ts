@@ -122,9 +122,7 @@ describe('config errors name the JSON path and what to do', () => {
   it('requires a source for an entity that is not readOnly', () => {
     const config = smallConfig();
     delete config.entities[0].source;
-    expect(problems(config)).toEqual([
-      'entities[0].source: is required (or mark the entity "readOnly": true if Connect fills it from upstream)',
-    ]);
+    expect(problems(config)).toEqual(['entities[0].source: is required (or mark the entity "readOnly": true if Connect fills it from upstream)']);
   });
 
   it.each([
@@ -183,17 +181,11 @@ describe('config errors name the JSON path and what to do', () => {
   });
 
   it('points at the line and column of a JSON syntax error', () => {
-    expect(problems('{\n  "source": {},\n  "mirror": {}\n  "entities": []\n}')).toEqual([
-      expect.stringMatching(/^: not valid JSON at line 4, column 3: /),
-    ]);
+    expect(problems('{\n  "source": {},\n  "mirror": {}\n  "entities": []\n}')).toEqual([expect.stringMatching(/^: not valid JSON at line 4, column 3: /)]);
   });
 
   it('requires at least one entity and the top-level sections', () => {
-    expect(problems({ entities: [] })).toEqual([
-      'source: is required',
-      'mirror: is required',
-      'entities: configure at least one entity',
-    ]);
+    expect(problems({ entities: [] })).toEqual(['source: is required', 'mirror: is required', 'entities: configure at least one entity']);
   });
 
   it('formats the whole error for a person, with the file name', () => {
@@ -229,7 +221,10 @@ describe('resolving where to connect', () => {
 
   it('reads env:NAME, and PGSSLMODE, from the environment only when asked', () => {
     expect(resolveTarget(config.source, { DATABASE_URL: 'postgres://h/app', PGSSLMODE: 'require' })).toEqual({
-      role: 'source', schema: 'public', url: 'postgres://h/app', sslModeFromEnv: 'require',
+      role: 'source',
+      schema: 'public',
+      url: 'postgres://h/app',
+      sslModeFromEnv: 'require',
     });
   });
 

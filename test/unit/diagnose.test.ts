@@ -25,10 +25,10 @@ function healthyMirror(): Record<string, TableInfo> {
   return {
     editor__c: table([...SYSTEM, 'editoruuid__c', 'name', 'country__c'], { unique: ['editoruuid__c', 'sfid'], triggers: connectTriggers('editor__c') }),
     contact: table([...SYSTEM, 'pi_accounts_unique_id__c'], { unique: ['pi_accounts_unique_id__c'], triggers: connectTriggers('contact') }),
-    contact_editor_affiliation__c: table(
-      [...SYSTEM, 'affiliation_id__c', 'editor__r__editoruuid__c', 'contact__r__pi_accounts_unique_id__c'],
-      { unique: ['affiliation_id__c'], triggers: connectTriggers('contact_editor_affiliation__c') },
-    ),
+    contact_editor_affiliation__c: table([...SYSTEM, 'affiliation_id__c', 'editor__r__editoruuid__c', 'contact__r__pi_accounts_unique_id__c'], {
+      unique: ['affiliation_id__c'],
+      triggers: connectTriggers('contact_editor_affiliation__c'),
+    }),
     _trigger_log: table(['id']),
     _trigger_log_archive: table(['id']),
   };
@@ -54,7 +54,12 @@ describe('diagnoseSource', () => {
   it('reports a missing table with the nearest name', () => {
     const findings = diagnoseSource(config.entities, catalog('public', { school: healthy.schools, roles: healthy.roles }));
     expect(findings).toEqual([
-      expect.objectContaining({ level: 'error', code: 'table_missing', entity: 'school', message: 'table public.schools does not exist — did you mean "school"?' }),
+      expect.objectContaining({
+        level: 'error',
+        code: 'table_missing',
+        entity: 'school',
+        message: 'table public.schools does not exist — did you mean "school"?',
+      }),
     ]);
   });
 
@@ -93,29 +98,35 @@ describe('diagnoseMirror', () => {
     const tables = healthyMirror();
     tables.editor__c = table([...SYSTEM, 'editoruuid__c', 'name', 'country__c'], { triggers: connectTriggers('editor__c') });
     const findings = diagnoseMirror(config.entities, catalog('salesforce', tables, withXml));
-    expect(findings).toContainEqual(expect.objectContaining({
-      level: 'warning',
-      code: 'external_id_not_unique',
-      message: 'salesforce.editor__c.editoruuid__c has no unique index: audits and repairs will be slow and duplicate mirror rows are possible',
-    }));
+    expect(findings).toContainEqual(
+      expect.objectContaining({
+        level: 'warning',
+        code: 'external_id_not_unique',
+        message: 'salesforce.editor__c.editoruuid__c has no unique index: audits and repairs will be slow and duplicate mirror rows are possible',
+      }),
+    );
   });
 
   it('refuses a table without Connect system columns', () => {
     const tables = healthyMirror();
     tables.contact = table(['pi_accounts_unique_id__c'], { unique: ['pi_accounts_unique_id__c'] });
     const findings = diagnoseMirror(config.entities, catalog('salesforce', tables, withXml));
-    expect(findings).toContainEqual(expect.objectContaining({
-      level: 'error',
-      code: 'not_a_mirror_table',
-      message: "salesforce.contact lacks Heroku Connect's id, sfid, _hc_lastop, _hc_err columns: is it a Connect mirror table?",
-    }));
+    expect(findings).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        code: 'not_a_mirror_table',
+        message: "salesforce.contact lacks Heroku Connect's id, sfid, _hc_lastop, _hc_err columns: is it a Connect mirror table?",
+      }),
+    );
     expect(codes(findings)).toContain('info:connect_triggers_missing:contact');
   });
 
   it('reports missing field and lookup columns', () => {
     const tables = healthyMirror();
     tables.contact_editor_affiliation__c = table([...SYSTEM, 'affiliation_id__c', 'editor__r__editoruuid'], { unique: ['affiliation_id__c'] });
-    const messages = diagnoseMirror(config.entities, catalog('salesforce', tables, withXml)).filter((f) => f.level === 'error').map((f) => f.message);
+    const messages = diagnoseMirror(config.entities, catalog('salesforce', tables, withXml))
+      .filter((f) => f.level === 'error')
+      .map((f) => f.message);
     expect(messages).toEqual([
       'parents (school).lookup: column salesforce.contact_editor_affiliation__c.editor__r__editoruuid__c does not exist — did you mean "editor__r__editoruuid"?',
       'parents (contact).lookup: column salesforce.contact_editor_affiliation__c.contact__r__pi_accounts_unique_id__c does not exist',

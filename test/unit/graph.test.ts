@@ -19,7 +19,10 @@ describe('buildEntityGraph', () => {
   it('keeps declaration order among entities that are ready together', () => {
     const graph = graphOf([node('b'), node('a'), node('c', 'a'), node('d', 'b')]);
     expect(graph.order).toEqual(['b', 'a', 'c', 'd']);
-    expect(graph.levels).toEqual([['b', 'a'], ['c', 'd']]);
+    expect(graph.levels).toEqual([
+      ['b', 'a'],
+      ['c', 'd'],
+    ]);
   });
 
   it('places an entity one level below its deepest parent', () => {
@@ -38,7 +41,11 @@ describe('buildEntityGraph', () => {
       node('lesson', 'school_class'),
     ]);
     expect(graph.order).toEqual(['school', 'contact', 'role', 'school_class', 'class_teacher', 'lesson']);
-    expect(graph.levels).toEqual([['school', 'contact'], ['role', 'school_class'], ['class_teacher', 'lesson']]);
+    expect(graph.levels).toEqual([
+      ['school', 'contact'],
+      ['role', 'school_class'],
+      ['class_teacher', 'lesson'],
+    ]);
   });
 
   it('treats a parent named twice as one dependency', () => {

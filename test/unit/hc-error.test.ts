@@ -29,24 +29,48 @@ const CASES: [string, string, Record<string, unknown>][] = [
     'duplicate value found: Affiliation_ID__c duplicates value on record with id: a0Q9D000005zjF0UAI',
     { code: 'DUPLICATE_VALUE', field: 'Affiliation_ID__c', duplicateOf: 'a0Q9D000005zjF0UAI' },
   ],
-  ['duplicate value, JSON with status code only', '{"errors":[{"message":"duplicate external id","statusCode":"DUPLICATE_VALUE"}]}', { code: 'DUPLICATE_VALUE', statusCode: 'DUPLICATE_VALUE' }],
-  ['required field, Bulk form', 'REQUIRED_FIELD_MISSING:Required fields are missing: [LastName, Company]:--', { code: 'REQUIRED_FIELD_MISSING', fields: ['LastName', 'Company'] }],
+  [
+    'duplicate value, JSON with status code only',
+    '{"errors":[{"message":"duplicate external id","statusCode":"DUPLICATE_VALUE"}]}',
+    { code: 'DUPLICATE_VALUE', statusCode: 'DUPLICATE_VALUE' },
+  ],
+  [
+    'required field, Bulk form',
+    'REQUIRED_FIELD_MISSING:Required fields are missing: [LastName, Company]:--',
+    { code: 'REQUIRED_FIELD_MISSING', fields: ['LastName', 'Company'] },
+  ],
   ['required field, bare', 'Required fields are missing: [LastName]', { code: 'REQUIRED_FIELD_MISSING', fields: ['LastName'] }],
   [
     'validation rule, Apex-wrapped',
     'FIELD_CUSTOM_VALIDATION_EXCEPTION, Classroom title must not be blank: [ClassroomTitle__c]',
     { code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Classroom title must not be blank', fields: ['ClassroomTitle__c'] },
   ],
-  ['validation rule, JSON', '{"message":"Website must start with https","errorCode":"FIELD_CUSTOM_VALIDATION_EXCEPTION"}', { code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' }],
+  [
+    'validation rule, JSON',
+    '{"message":"Website must start with https","errorCode":"FIELD_CUSTOM_VALIDATION_EXCEPTION"}',
+    { code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' },
+  ],
   ['lock', 'unable to obtain exclusive access to this record', { code: 'UNABLE_TO_LOCK_ROW' }],
-  ['lock, with code', 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record or 1 records: a0n000000000001:--', { code: 'UNABLE_TO_LOCK_ROW', statusCode: 'UNABLE_TO_LOCK_ROW' }],
+  [
+    'lock, with code',
+    'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record or 1 records: a0n000000000001:--',
+    { code: 'UNABLE_TO_LOCK_ROW', statusCode: 'UNABLE_TO_LOCK_ROW' },
+  ],
   ['deleted', 'entity is deleted', { code: 'ENTITY_IS_DELETED' }],
   ['cross reference', 'INVALID_CROSS_REFERENCE_KEY:invalid cross reference id:--', { code: 'INVALID_CROSS_REFERENCE_KEY' }],
   ['permissions', 'Permission Denied', { code: 'INSUFFICIENT_ACCESS' }],
-  ['access rights', 'INSUFFICIENT_ACCESS_OR_READONLY:insufficient access rights on object id:--', { code: 'INSUFFICIENT_ACCESS', statusCode: 'INSUFFICIENT_ACCESS_OR_READONLY' }],
+  [
+    'access rights',
+    'INSUFFICIENT_ACCESS_OR_READONLY:insufficient access rights on object id:--',
+    { code: 'INSUFFICIENT_ACCESS', statusCode: 'INSUFFICIENT_ACCESS_OR_READONLY' },
+  ],
   ['too long', 'STRING_TOO_LONG:Name: data value too large: Springfield Elementary and Middle School (max length=80):--', { code: 'STRING_TOO_LONG' }],
   ['too long, bare', 'Classroom Title: data value too large: aaaa (max length=255)', { code: 'STRING_TOO_LONG' }],
-  ['unknown code keeps its status code', 'OWNER_INACTIVE:owner is inactive, cannot reparent record:--', { code: 'UNKNOWN', statusCode: 'OWNER_INACTIVE', message: 'owner is inactive, cannot reparent record' }],
+  [
+    'unknown code keeps its status code',
+    'OWNER_INACTIVE:owner is inactive, cannot reparent record:--',
+    { code: 'UNKNOWN', statusCode: 'OWNER_INACTIVE', message: 'owner is inactive, cannot reparent record' },
+  ],
   ['unknown text', 'something odd happened', { code: 'UNKNOWN', message: 'something odd happened' }],
   ['broken JSON is read as text', '{"message": "entity is deleted"', { code: 'ENTITY_IS_DELETED' }],
 ];
@@ -70,8 +94,14 @@ describe('parseHcError', () => {
 
 describe('parseHcError on hostile text (fast-check, fixed seeds)', () => {
   it('never throws, on any text or any JSON', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 500 }), (text) => void parseHcError(text)), { seed: 11, numRuns: 3000 });
-    fc.assert(fc.property(fc.jsonValue({ maxDepth: 8 }), (value) => void parseHcError(JSON.stringify(value))), { seed: 11, numRuns: 3000 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 500 }), (text) => void parseHcError(text)),
+      { seed: 11, numRuns: 3000 },
+    );
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 8 }), (value) => void parseHcError(JSON.stringify(value))),
+      { seed: 11, numRuns: 3000 },
+    );
   });
 
   it('reads JSON nested far too deep as plain text instead of overflowing the stack', () => {

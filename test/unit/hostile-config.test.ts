@@ -20,7 +20,9 @@ function loadsOrRefuses(text: string): void {
 }
 
 describe('the hostile config corpus (fixtures/hostile-configs: NAME.json, and NAME.expected with the exact message or "ok")', () => {
-  const files = readdirSync(CORPUS).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(CORPUS)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 
   it('has cases', () => {
     expect(files.length).toBeGreaterThanOrEqual(30);
@@ -67,7 +69,9 @@ describe('an injection attempt in every identifier position', () => {
   it('is refused as a mirror column name (a key under "fields")', () => {
     const config = fixtureConfigObject();
     config.entities[0].fields[attack] = 'name';
-    expect(() => parseConfig(JSON.stringify(config), 'cfg.json')).toThrow(/entities\[0\]\.fields\["x\\"; DROP TABLE students; --"\]: .* is not a plain SQL identifier/);
+    expect(() => parseConfig(JSON.stringify(config), 'cfg.json')).toThrow(
+      /entities\[0\]\.fields\["x\\"; DROP TABLE students; --"\]: .* is not a plain SQL identifier/,
+    );
   });
 });
 
@@ -77,7 +81,10 @@ describe('fuzzing (fast-check, fixed seeds): loading never throws anything but a
   });
 
   it('on any JSON value', () => {
-    fc.assert(fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => loadsOrRefuses(JSON.stringify(value))), { seed: 8, numRuns: 3000 });
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => loadsOrRefuses(JSON.stringify(value))),
+      { seed: 8, numRuns: 3000 },
+    );
   });
 
   it('on the fixture config with one part replaced by anything', () => {

@@ -14,7 +14,13 @@ async function merge<S extends { key: string }, M extends { key: string }>(sourc
 describe('mergeByKey', () => {
   it.each([1, 2, 3, 100])('groups both sides by key, with keys only one side has (batches of %i)', async (size) => {
     const source = [{ key: 'a' }, { key: 'b' }, { key: 'd' }];
-    const mirror = [{ key: 'b', id: 1 }, { key: 'b', id: 2 }, { key: 'c', id: 3 }, { key: 'd', id: 4 }, { key: 'e', id: 5 }];
+    const mirror = [
+      { key: 'b', id: 1 },
+      { key: 'b', id: 2 },
+      { key: 'c', id: 3 },
+      { key: 'd', id: 4 },
+      { key: 'e', id: 5 },
+    ];
     const groups = await merge(source, mirror, size);
     expect(groups.map((g) => [g.key, g.source ? 'S' : '-', g.mirror.map((r) => r.id).join('+')])).toEqual([
       ['a', 'S', ''],

@@ -52,7 +52,13 @@ describe('sameValue', () => {
     ['false vs false', false, 'false', col('boolean'), true],
     ['true vs false', true, false, col('boolean'), false],
     // datetimes to the second, UTC
-    ['Date vs same instant, milliseconds dropped', new Date('2024-05-01T10:00:00.900Z'), new Date('2024-05-01T10:00:00.000Z'), col('timestamp without time zone'), true],
+    [
+      'Date vs same instant, milliseconds dropped',
+      new Date('2024-05-01T10:00:00.900Z'),
+      new Date('2024-05-01T10:00:00.000Z'),
+      col('timestamp without time zone'),
+      true,
+    ],
     ['zoned text vs UTC text', '2024-05-01T12:00:00+02:00', '2024-05-01 10:00:00', col('timestamp without time zone'), true],
     ['a second apart', new Date('2024-05-01T10:00:01Z'), new Date('2024-05-01T10:00:00Z'), col('timestamp without time zone'), false],
     ['date vs date text', new Date('2024-05-01T00:00:00Z'), '2024-05-01', col('date'), true],
@@ -72,17 +78,26 @@ describe('fitToColumns: what a write sends, fitted as the audit accepts it', () 
     ['ext', col('character varying', 3)],
   ]);
   it('cuts long text to the column length and rounds to the scale, saying what it changed', () => {
-    const { values, adjusted } = fitToColumns({ name: 'abcdefg', amount: '1.005', count: '2.5', note: 'x'.repeat(500), ext: 'long-key' }, columns, ['name', 'amount', 'count', 'note']);
+    const { values, adjusted } = fitToColumns({ name: 'abcdefg', amount: '1.005', count: '2.5', note: 'x'.repeat(500), ext: 'long-key' }, columns, [
+      'name',
+      'amount',
+      'count',
+      'note',
+    ]);
     expect(values).toEqual({ name: 'abcde', amount: '1.01', count: '3', note: 'x'.repeat(500), ext: 'long-key' });
     expect(adjusted).toEqual({
       name: { kind: 'cut', from: 'abcdefg', length: 7, to: 'abcde' },
       amount: { kind: 'rounded', from: '1.005', to: '1.01' },
       count: { kind: 'rounded', from: '2.5', to: '3' },
     });
-    for (const name of ['name', 'amount', 'count']) expect(sameValue(({ name: 'abcdefg', amount: '1.005', count: '2.5' } as Record<string, unknown>)[name], values[name], columns.get(name)!)).toBe(true);
+    for (const name of ['name', 'amount', 'count'])
+      expect(sameValue(({ name: 'abcdefg', amount: '1.005', count: '2.5' } as Record<string, unknown>)[name], values[name], columns.get(name)!)).toBe(true);
   });
   it('changes nothing that fits, and never a column it was not asked to fit (a key)', () => {
-    expect(fitToColumns({ name: 'abc', amount: 1.5, ext: 'long-key' }, columns, ['name', 'amount'])).toEqual({ values: { name: 'abc', amount: 1.5, ext: 'long-key' }, adjusted: null });
+    expect(fitToColumns({ name: 'abc', amount: 1.5, ext: 'long-key' }, columns, ['name', 'amount'])).toEqual({
+      values: { name: 'abc', amount: 1.5, ext: 'long-key' },
+      adjusted: null,
+    });
   });
   it('counts characters, not UTF-16 units', () => {
     expect(fitToColumns({ name: '😀😀😀😀😀😀' }, columns, ['name']).values.name).toBe('😀😀😀😀😀');
@@ -91,11 +106,25 @@ describe('fitToColumns: what a write sends, fitted as the audit accepts it', () 
 
 describe('decimals', () => {
   it.each([
-    ['1.005', 2, '1.01'], ['-1.005', 2, '-1.01'], ['9.995', 2, '10'], ['0.004', 2, '0'], ['123', 0, '123'], ['0.5', 0, '1'], ['1e-7', 3, '0'],
+    ['1.005', 2, '1.01'],
+    ['-1.005', 2, '-1.01'],
+    ['9.995', 2, '10'],
+    ['0.004', 2, '0'],
+    ['123', 0, '123'],
+    ['0.5', 0, '1'],
+    ['1e-7', 3, '0'],
   ])('rounds %s to %i places: %s', (value, scale, expected) => {
     expect(formatDecimal(roundDecimal(parseDecimal(value)!, scale))).toBe(expected);
   });
-  it.each([['12.500', '12.5'], ['-0', '0'], ['1.5e3', '1500'], ['.25', '0.25'], ['0.000123', '0.000123'], [1e21, '1000000000000000000000'], [-3, '-3']])('formats %s as %s', (value, expected) => {
+  it.each([
+    ['12.500', '12.5'],
+    ['-0', '0'],
+    ['1.5e3', '1500'],
+    ['.25', '0.25'],
+    ['0.000123', '0.000123'],
+    [1e21, '1000000000000000000000'],
+    [-3, '-3'],
+  ])('formats %s as %s', (value, expected) => {
     expect(formatDecimal(parseDecimal(value)!)).toBe(expected);
   });
   it.each(['', '.', 'abc', 'NaN', 'Infinity', '1e', '--1'])('is not a decimal: %j', (value) => expect(parseDecimal(value)).toBeUndefined());

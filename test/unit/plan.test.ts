@@ -3,13 +3,32 @@ import type { EntityAudit, Mismatch } from '../../src/core/audit-types.js';
 import { planRepair } from '../../src/core/plan.js';
 
 const mismatch = (overrides: Partial<Mismatch>): Mismatch => ({
-  key: 'k', class: 'absent', code: null, repairable: false, reason: 'r', hint: null, error: null,
-  mirror: null, rows: null, parent: null, fields: [], ageSeconds: null, sourceRows: null, ...overrides,
+  key: 'k',
+  class: 'absent',
+  code: null,
+  repairable: false,
+  reason: 'r',
+  hint: null,
+  error: null,
+  mirror: null,
+  rows: null,
+  parent: null,
+  fields: [],
+  ageSeconds: null,
+  sourceRows: null,
+  ...overrides,
 });
 const row = (id: number, sfid: string | null = null) => ({ id, sfid, lastop: sfid ? 'SYNCED' : 'FAILED', hcErr: null });
 const audit = (mismatches: Mismatch[], readOnly = false): EntityAudit => ({
-  name: 'e', readOnly, mirrorTable: 't', sourceRows: 1, mirrorRows: 1, unsyncedRows: 0, sourceRowsWithoutKey: 0,
-  counts: { ok: 0, pending: 0, absent: 0, missing_parent: 0, failed: 0, stuck: 0, drift: 0, duplicate: 0, orphan: 0, source_duplicate: 0 }, mismatches,
+  name: 'e',
+  readOnly,
+  mirrorTable: 't',
+  sourceRows: 1,
+  mirrorRows: 1,
+  unsyncedRows: 0,
+  sourceRowsWithoutKey: 0,
+  counts: { ok: 0, pending: 0, absent: 0, missing_parent: 0, failed: 0, stuck: 0, drift: 0, duplicate: 0, orphan: 0, source_duplicate: 0 },
+  mismatches,
 });
 const plan = (m: Mismatch, strategy: 'reinsert' | 'recapture' = 'reinsert') => planRepair([audit([m])], { strategy })[0]!;
 
@@ -22,12 +41,19 @@ describe('planRepair', () => {
   });
 
   it('skips FAILED rows that are not repairable, or that have an sfid, with the hint', () => {
-    expect(plan(mismatch({ class: 'failed', code: 'DUPLICATE_VALUE', repairable: false, mirror: row(4), hint: 'check first' }))).toMatchObject({ action: 'skip', reason: 'r — check first' });
+    expect(plan(mismatch({ class: 'failed', code: 'DUPLICATE_VALUE', repairable: false, mirror: row(4), hint: 'check first' }))).toMatchObject({
+      action: 'skip',
+      reason: 'r — check first',
+    });
     expect(plan(mismatch({ class: 'failed', code: 'UNABLE_TO_LOCK_ROW', repairable: true, mirror: row(4, 'a0Q000000000001AAA') })).action).toBe('skip');
   });
 
   it('dedupes by keeping the row with the sfid, else the newest', () => {
-    expect(plan(mismatch({ class: 'duplicate', rows: [row(3), row(5, 'a0Q000000000001AAA'), row(9)] }))).toMatchObject({ action: 'dedupe', mirrorId: 5, deleteIds: [3, 9] });
+    expect(plan(mismatch({ class: 'duplicate', rows: [row(3), row(5, 'a0Q000000000001AAA'), row(9)] }))).toMatchObject({
+      action: 'dedupe',
+      mirrorId: 5,
+      deleteIds: [3, 9],
+    });
     expect(plan(mismatch({ class: 'duplicate', rows: [row(3), row(9), row(7)] }))).toMatchObject({ action: 'dedupe', mirrorId: 9, deleteIds: [3, 7] });
   });
 

@@ -8,10 +8,32 @@ const counts = { ok: 0, pending: 0, absent: 0, missing_parent: 0, failed: 1, stu
 
 function auditWith(mismatch: Partial<Mismatch>): AuditResult {
   const m: Mismatch = {
-    key: 'k1', class: 'failed', code: 'UNKNOWN', repairable: false, reason: 'r', hint: 'unrecognised error: read the full text and the trigger log entry',
-    error: null, mirror: null, rows: null, parent: null, fields: [], ageSeconds: null, sourceRows: null, ...mismatch,
+    key: 'k1',
+    class: 'failed',
+    code: 'UNKNOWN',
+    repairable: false,
+    reason: 'r',
+    hint: 'unrecognised error: read the full text and the trigger log entry',
+    error: null,
+    mirror: null,
+    rows: null,
+    parent: null,
+    fields: [],
+    ageSeconds: null,
+    sourceRows: null,
+    ...mismatch,
   };
-  const entity: EntityAudit = { name: 'school', readOnly: false, mirrorTable: 'editor__c', sourceRows: 1, mirrorRows: 1, unsyncedRows: 1, sourceRowsWithoutKey: 0, counts, mismatches: [m] };
+  const entity: EntityAudit = {
+    name: 'school',
+    readOnly: false,
+    mirrorTable: 'editor__c',
+    sourceRows: 1,
+    mirrorRows: 1,
+    unsyncedRows: 1,
+    sourceRowsWithoutKey: 0,
+    counts,
+    mismatches: [m],
+  };
   const at = new Date('2026-01-01T00:00:00Z');
   return { startedAt: at, finishedAt: at, order: ['school'], entities: [entity], totals: { ...counts, sourceRows: 1, mirrorRows: 1, mismatches: 1 } };
 }
@@ -50,6 +72,7 @@ describe('text from the database on a terminal', () => {
 
   it('never passes an escape sequence or a bidi override from a key or an error to the terminal', () => {
     const table = renderAuditTable(auditWith({ key: 'k\u001b]0;pwned\u0007', reason: 'FAILED: \u202Eevil\u001b[31m red' }), 5, 160);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for control characters.
     expect(table).not.toMatch(/[\u001b\u0007\u202e]/);
     expect(table).toContain('\\u{202E}evil\\u{001B}[31m');
   });

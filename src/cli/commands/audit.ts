@@ -18,7 +18,7 @@ export function auditCommand(context: CliContext): Command {
   const command = new Command('audit')
     .summary('diff source tables against mirror tables and classify every mismatch')
     .description(
-      'Compare each entity\'s source rows with its mirror rows by external ID, in canonical order, and\n' +
+      "Compare each entity's source rows with its mirror rows by external ID, in canonical order, and\n" +
         'classify every key: duplicate, missing_parent, failed, absent, stuck, drift, orphan (mismatches),\n' +
         'or ok / pending. Reads only, in READ ONLY transactions.\n' +
         'Exit codes: 0 no mismatch in the --fail-on classes, 1 mismatches found, 2 usage/config, 3 database.',
@@ -26,10 +26,16 @@ export function auditCommand(context: CliContext): Command {
     .option('-e, --entity <name>', 'audit only this entity (repeatable); its parents are read, not reported', collect, [])
     .option('--stale <duration>', 'unsynced rows older than this are stuck (e.g. 90s, 30m, 2h)', parseDurationOption, parseDuration('30m'))
     .option('--details <n>', 'mismatches listed per entity in the table output', parseCount, 20)
-    .option('--fail-on <classes>', `comma-separated classes that make the exit code 1 (default: all of ${MISMATCH_CLASSES.join(',')})`, parseClasses, [...MISMATCH_CLASSES]);
+    .option('--fail-on <classes>', `comma-separated classes that make the exit code 1 (default: all of ${MISMATCH_CLASSES.join(',')})`, parseClasses, [
+      ...MISMATCH_CLASSES,
+    ]);
   withFormatOption(withConfigOptions(command), [...OUTPUT_FORMATS, 'ndjson']);
   return command.action(async (options: AuditOptions) => {
-    const [{ runAudit }, render, { auditExitCode }] = await Promise.all([import('../../ops/audit.js'), import('../render/audit.js'), import('../exit-codes.js')]);
+    const [{ runAudit }, render, { auditExitCode }] = await Promise.all([
+      import('../../ops/audit.js'),
+      import('../render/audit.js'),
+      import('../exit-codes.js'),
+    ]);
     const config = await loadRunConfig(options, context);
     const progress = await startProgress(context, 'auditing');
     try {
@@ -56,4 +62,3 @@ export function auditCommand(context: CliContext): Command {
     }
   });
 }
-

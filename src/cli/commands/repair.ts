@@ -84,16 +84,22 @@ export async function runWriteCommand(name: 'repair' | 'backfill', options: Repa
       timeouts: sessionTimeouts(options),
       commandLine: redactCommandLine(['sfsync', ...context.argv]),
       backfill: backfill?.backfillHooks(Boolean(options.restart)),
-      confirm: options.yes ? undefined : async (plan) => {
-        progress.stop();
-        context.stderr.write(render.renderPlanSummary(plan));
-        const writes = plan.filter((a) => a.action !== 'defer' && a.action !== 'skip').length;
-        return confirmOnTerminal(context, `${name}: apply ${writes} change(s) to the mirror database? [y/N] `);
-      },
+      confirm: options.yes
+        ? undefined
+        : async (plan) => {
+            progress.stop();
+            context.stderr.write(render.renderPlanSummary(plan));
+            const writes = plan.filter((a) => a.action !== 'defer' && a.action !== 'skip').length;
+            return confirmOnTerminal(context, `${name}: apply ${writes} change(s) to the mirror database? [y/N] `);
+          },
       onProgress: (text) => progress.update(`${name}: ${text}`),
     });
     progress.stop();
-    context.stdout.write(options.format === 'json' ? render.renderRepairJson(result, name) : render.renderRepairTable(result, name, options.details, context.stdout.columns ?? 160));
+    context.stdout.write(
+      options.format === 'json'
+        ? render.renderRepairJson(result, name)
+        : render.renderRepairTable(result, name, options.details, context.stdout.columns ?? 160),
+    );
     context.exitCode = repairExitCode(result);
   } finally {
     progress.stop();

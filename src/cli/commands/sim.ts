@@ -44,8 +44,12 @@ export function simCommand(context: CliContext): Command {
     const progress = await startProgress(context, 'sim: processing the trigger log');
     try {
       const stats = await runSim(config, resolveTarget(config.mirror, context.env, config.file), {
-        failRate: options.failRate, seed: options.seed, latencyMs: options.latency, batchSize: options.batchSize,
-        watch: Boolean(options.watch), intervalMs: options.interval,
+        failRate: options.failRate,
+        seed: options.seed,
+        latencyMs: options.latency,
+        batchSize: options.batchSize,
+        watch: Boolean(options.watch),
+        intervalMs: options.interval,
         // SIGINT/SIGTERM end a --watch normally: the counts are printed and the exit code is 0.
         signal: context.signal,
         onCycle: (s) => progress.update(`sim: ${s.processed} processed (${s.succeeded} ok, ${s.failed} failed, ${s.ignored} ignored); waiting`),

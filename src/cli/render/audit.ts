@@ -23,7 +23,9 @@ export function renderAuditTable(result: AuditResult, details: number, width = 1
     if (entity.mismatches.length === 0 || details <= 0) continue;
     const shown = entity.mismatches.slice(0, details);
     const more = entity.mismatches.length - shown.length;
-    parts.push(`\n${entity.name} (${entity.mirrorTable}): ${entity.mismatches.length} mismatch${entity.mismatches.length === 1 ? '' : 'es'}${more > 0 ? `, first ${shown.length}` : ''}`);
+    parts.push(
+      `\n${entity.name} (${entity.mirrorTable}): ${entity.mismatches.length} mismatch${entity.mismatches.length === 1 ? '' : 'es'}${more > 0 ? `, first ${shown.length}` : ''}`,
+    );
     parts.push(detailTable(shown, width));
     if (more > 0) parts.push(`… and ${more} more (--details N, or --format json for all)`);
   }
@@ -33,7 +35,9 @@ export function renderAuditTable(result: AuditResult, details: number, width = 1
     }
   }
   const mismatches = result.totals.mismatches;
-  parts.push(`\n${mismatches === 0 ? 'no mismatches' : `${mismatches} mismatch${mismatches === 1 ? '' : 'es'}`} in ${result.entities.length} entit${result.entities.length === 1 ? 'y' : 'ies'} (${seconds(result)} s)`);
+  parts.push(
+    `\n${mismatches === 0 ? 'no mismatches' : `${mismatches} mismatch${mismatches === 1 ? '' : 'es'}`} in ${result.entities.length} entit${result.entities.length === 1 ? 'y' : 'ies'} (${seconds(result)} s)`,
+  );
   return `${parts.join('\n')}\n`;
 }
 

@@ -27,7 +27,14 @@ export function renderDoctorJson(report: DoctorReport): string {
 }
 
 function databaseRow(status: DatabaseStatus): string[] {
-  return [status.role, status.label ?? '—', status.schema, status.serverVersion ?? '—', status.reachable ? 'yes' : 'no', status.tls === undefined ? '—' : status.tls ? 'yes' : 'no'];
+  return [
+    status.role,
+    status.label ?? '—',
+    status.schema,
+    status.serverVersion ?? '—',
+    status.reachable ? 'yes' : 'no',
+    status.tls === undefined ? '—' : status.tls ? 'yes' : 'no',
+  ];
 }
 
 function verdict(report: DoctorReport): string {

@@ -16,7 +16,10 @@ export function renderJournalTable(view: JournalView): string {
   const { run, entries } = view;
   const head = `run ${run.runId}: ${run.command} by ${cellText(run.actor ?? 'unknown', 200)} on ${cellText(run.host ?? 'unknown', 200)}, ${run.startedAt.toISOString()} → ${run.finishedAt?.toISOString() ?? '(not finished)'}, ${run.status}\n${cellText(run.commandLine ?? '')}\n`;
   if (entries.length === 0) return `${head}no changes\n`;
-  return `${head}${renderTable(['#', 'Entity', 'Action', 'Key', 'Mirror id', 'At', 'Change'], entries.map((e) => [e.id, e.entity, e.action, e.key ?? '—', e.mirrorId ?? '—', e.at.toISOString(), describe(e)]))}\n`;
+  return `${head}${renderTable(
+    ['#', 'Entity', 'Action', 'Key', 'Mirror id', 'At', 'Change'],
+    entries.map((e) => [e.id, e.entity, e.action, e.key ?? '—', e.mirrorId ?? '—', e.at.toISOString(), describe(e)]),
+  )}\n`;
 }
 
 function describe(entry: JournalEntryView): string {
@@ -31,7 +34,9 @@ function what(entry: JournalEntryView): string {
   if (entry.action === 'delete') return `deleted (sfid ${String(entry.before?.sfid ?? 'NULL')}, ${String(entry.before?._hc_lastop ?? '')})`;
   if (entry.action === 'insert') return 'inserted';
   if (entry.action === 'recapture') return `queued again (trigger log ${String((entry.after as { trigger_log_id?: unknown } | null)?.trigger_log_id ?? '?')})`;
-  const changed = Object.keys(entry.after ?? {}).filter((k) => JSON.stringify(entry.after?.[k]) !== JSON.stringify(entry.before?.[k]) && !['_hc_lastop', '_hc_err'].includes(k));
+  const changed = Object.keys(entry.after ?? {}).filter(
+    (k) => JSON.stringify(entry.after?.[k]) !== JSON.stringify(entry.before?.[k]) && !['_hc_lastop', '_hc_err'].includes(k),
+  );
   return `changed ${changed.join(', ')}`;
 }
 

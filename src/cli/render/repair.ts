@@ -17,13 +17,23 @@ export function renderRepairTable(result: RepairResult, command: string, details
     }
   }
   const parts: string[] = [];
-  const title = result.dryRun ? `${command} --dry-run: the plan, nothing written` : result.cancelled ? `${command}: cancelled, nothing written` : `${command} run ${result.runId}`;
+  const title = result.dryRun
+    ? `${command} --dry-run: the plan, nothing written`
+    : result.cancelled
+      ? `${command}: cancelled, nothing written`
+      : `${command} run ${result.runId}`;
   parts.push(title);
   parts.push(rows.length > 0 ? renderTable(['Entity', 'Action', ...STATUSES], rows) : 'nothing to do: no mismatches to act on');
 
   const shown = result.actions.filter((a) => a.status !== 'done').slice(0, details);
   if (shown.length > 0) {
-    const rows = shown.map((a) => [a.entity, cellText(a.key, 200), a.action, a.status, a.error ? `${cellText(a.reason)}\n✗ ${cellText(a.error)}` : cellText(a.reason)]);
+    const rows = shown.map((a) => [
+      a.entity,
+      cellText(a.key, 200),
+      a.action,
+      a.status,
+      a.error ? `${cellText(a.reason)}\n✗ ${cellText(a.error)}` : cellText(a.reason),
+    ]);
     parts.push(renderWrappedTable(['Entity', 'Key', 'Action', 'Status', 'Why'], [16, 40, 11, 10, Math.max(30, width - 16 - 40 - 11 - 10 - 6)], rows));
     const hidden = result.actions.filter((a) => a.status !== 'done').length - shown.length;
     if (hidden > 0) parts.push(`… and ${hidden} more (--details N, or --format json for all)`);
@@ -37,7 +47,8 @@ function verdict(result: RepairResult, command: string): string {
   if (result.dryRun) return `${count('planned')} change(s) planned, ${count('deferred')} deferred, ${count('skipped')} skipped; run without --dry-run to apply`;
   if (result.cancelled) return 'nothing was written';
   const deferred = count('deferred');
-  const next = deferred > 0 ? `; ${deferred} deferred until their parents have an sfid: run \`sfsync ${command}\` again once Connect has synced (or use --wait)` : '';
+  const next =
+    deferred > 0 ? `; ${deferred} deferred until their parents have an sfid: run \`sfsync ${command}\` again once Connect has synced (or use --wait)` : '';
   return `${count('done')} done, ${count('failed')} failed, ${count('skipped')} skipped${next}; journal: sfsync journal ${result.runId}`;
 }
 
@@ -54,8 +65,18 @@ export function renderRepairJson(result: RepairResult, command: string): string 
 
 function actionJson(a: ActionResult) {
   return {
-    entity: a.entity, key: a.key, action: a.action, reason: a.reason, status: a.status, error: a.error,
-    class: a.class, code: a.code, mirrorId: a.mirrorId, deleteIds: a.deleteIds, columns: a.columns, blockedBy: a.blockedBy,
+    entity: a.entity,
+    key: a.key,
+    action: a.action,
+    reason: a.reason,
+    status: a.status,
+    error: a.error,
+    class: a.class,
+    code: a.code,
+    mirrorId: a.mirrorId,
+    deleteIds: a.deleteIds,
+    columns: a.columns,
+    blockedBy: a.blockedBy,
   };
 }
 

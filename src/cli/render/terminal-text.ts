@@ -7,6 +7,7 @@ import stringWidth from 'string-width';
  * "Trojan Source" trick), so both are shown as visible escapes. Newlines stay.
  */
 // C0 controls but \n, DEL, C1 controls; bidi embeddings, overrides, isolates and marks.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 export function terminalSafe(text: string): string {
