@@ -1,8 +1,7 @@
 import { runAudit, type AuditResult } from '../ops/audit.js';
-import { prepareDemo } from '../ops/demo.js';
+import { prepareDemo, repairWithConnectRunning } from '../ops/demo.js';
 import { runRepair } from '../ops/repair.js';
 import { DEFAULT_DEMO_SIZE } from '../sim/demo-data.js';
-import { ConnectSimulator } from '../sim/simulator.js';
 import type { CliContext } from './context.js';
 import type { Progress } from './progress.js';
 import { renderAuditTable } from './render/audit.js';
@@ -52,30 +51,18 @@ export async function runDemo(
     out(renderRepairTable(plan, 'repair', 0, width));
 
     out('Step 3/4  sfsync repair --yes --wait 30s — with Connect running, level by level');
-    const sim = await ConnectSimulator.open(env.config, env.config.mirror, { failRate: options.failRate, seed: options.seed, latencyMs: 0, batchSize: 500 });
-    const stop = new AbortController();
-    const connect = sim.watch(stop.signal, 200);
-    try {
-      for (let round = 1; round <= MAX_ROUNDS; round++) {
-        const result = await runRepair(env.config, {
-          ...repairOptions(context.signal),
-          dryRun: false,
-          waitMs: 30_000,
-          commandLine: 'sfsync demo (repair --yes --wait 30s)',
-          onProgress: (text) => progress.update(`repair: ${text}`),
-        });
+    await repairWithConnectRunning(env.config, {
+      ...repairOptions(context.signal),
+      failRate: options.failRate,
+      seed: options.seed,
+      maxRounds: MAX_ROUNDS,
+      onProgress: (text) => progress.update(`repair: ${text}`),
+      onRound: (round, result) => {
         progress.stop();
         out(`round ${round}:`);
         out(renderRepairTable(result, 'repair', 0, width));
-        const next = await runRepair(env.config, { ...repairOptions(context.signal), dryRun: true });
-        if (!next.actions.some((a) => a.status === 'planned' || a.blockedBy?.state === 'unsynced')) break;
-      }
-    } finally {
-      stop.abort();
-      await connect.catch(() => undefined);
-      await sim.drain();
-      await sim.close();
-    }
+      },
+    });
 
     out('Step 4/4  sfsync audit — after the repair');
     const after = await audit();

@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { AnyDb } from './connect.js';
 import { journalExists } from './journal.js';
+import { sfsyncTables } from './sfsync-tables.js';
 
 /**
  * Backfill checkpoints in sfsync.checkpoints: one row per entity, advanced
@@ -8,27 +9,39 @@ import { journalExists } from './journal.js';
  * and marked done once every row of the entity was written.
  */
 export async function forgetCheckpoints(db: AnyDb): Promise<void> {
-  if (await journalExists(db)) await sql`delete from sfsync.checkpoints`.execute(db);
+  if (await journalExists(db)) await sfsyncTables(db).deleteFrom('sfsync.checkpoints').execute();
 }
 
 /** Entities an earlier backfill finished. */
 export async function finishedEntities(db: AnyDb): Promise<Set<string>> {
   if (!(await journalExists(db))) return new Set();
-  const { rows } = await sql<{ entity: string }>`select entity from sfsync.checkpoints where done`.execute(db);
+  const rows = await sfsyncTables(db).selectFrom('sfsync.checkpoints').select('entity').where('done', '=', true).execute();
   return new Set(rows.map((r) => r.entity));
 }
 
 export async function advanceCheckpoint(trx: Transaction<any>, entity: string, lastKey: string, runId: string): Promise<void> {
-  await sql`insert into sfsync.checkpoints (entity, last_key, done, run_id, updated_at)
-            values (${entity}, ${lastKey}, false, ${runId}, clock_timestamp())
-            on conflict (entity) do update set last_key = excluded.last_key, done = false, run_id = excluded.run_id, updated_at = excluded.updated_at`.execute(
-    trx,
-  );
+  await sfsyncTables(trx)
+    .insertInto('sfsync.checkpoints')
+    .values({ entity, last_key: lastKey, done: false, run_id: runId, updated_at: sql<Date>`clock_timestamp()` })
+    .onConflict((oc) =>
+      oc.column('entity').doUpdateSet((eb) => ({
+        last_key: eb.ref('excluded.last_key'),
+        done: false,
+        run_id: eb.ref('excluded.run_id'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    )
+    .execute();
 }
 
 export async function markFinished(db: AnyDb, runId: string, entities: readonly string[]): Promise<void> {
   for (const entity of entities) {
-    await sql`insert into sfsync.checkpoints (entity, done, run_id, updated_at) values (${entity}, true, ${runId}, clock_timestamp())
-              on conflict (entity) do update set done = true, run_id = excluded.run_id, updated_at = excluded.updated_at`.execute(db);
+    await sfsyncTables(db)
+      .insertInto('sfsync.checkpoints')
+      .values({ entity, done: true, run_id: runId, updated_at: sql<Date>`clock_timestamp()` })
+      .onConflict((oc) =>
+        oc.column('entity').doUpdateSet((eb) => ({ done: true, run_id: eb.ref('excluded.run_id'), updated_at: eb.ref('excluded.updated_at') })),
+      )
+      .execute();
   }
 }

@@ -1,8 +1,9 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { redactDeep, redactSecrets } from '../core/redact.js';
 import { DatabaseError } from '../errors.js';
 import type { AnyDb } from './connect.js';
 import { heldBySession } from './lock.js';
+import { jsonValue, sfsyncTables } from './sfsync-tables.js';
 
 /**
  * sfsync's own records in the mirror database (schema `sfsync`, see
@@ -26,9 +27,19 @@ export interface RunRecord {
 export type RunStatus = 'running' | 'done' | 'failed' | 'aborted' | 'interrupted';
 
 export async function startRun(db: AnyDb, run: RunRecord): Promise<void> {
-  await sql`insert into sfsync.runs (run_id, command, actor, host, command_line, dry_run, lock_pid, lock_backend_start)
-            values (${run.runId}, ${run.command}, ${run.actor}, ${run.host}, ${redactSecrets(run.commandLine)}, ${run.dryRun},
-                    ${run.lock.pid}, ${run.lock.backendStart})`.execute(db);
+  await sfsyncTables(db)
+    .insertInto('sfsync.runs')
+    .values({
+      run_id: run.runId,
+      command: run.command,
+      actor: run.actor,
+      host: run.host,
+      command_line: redactSecrets(run.commandLine),
+      dry_run: run.dryRun,
+      lock_pid: run.lock.pid,
+      lock_backend_start: run.lock.backendStart,
+    })
+    .execute();
 }
 
 /**
@@ -39,8 +50,11 @@ export async function startRun(db: AnyDb, run: RunRecord): Promise<void> {
 export async function finishRun(db: AnyDb, runId: string, status: Exclude<RunStatus, 'running'>, summary: unknown): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await sql`update sfsync.runs set finished_at = clock_timestamp(), status = ${status}, summary = ${JSON.stringify(redactDeep(summary))}::jsonb
-                 where run_id = ${runId}`.execute(db);
+      await sfsyncTables(db)
+        .updateTable('sfsync.runs')
+        .set({ finished_at: sql<Date>`clock_timestamp()`, status, summary: jsonValue(redactDeep(summary)) })
+        .where('run_id', '=', runId)
+        .execute();
       return;
     } catch (error) {
       if (!(error instanceof DatabaseError && error.connectionLost) || attempt >= 5) throw error;
@@ -62,11 +76,21 @@ export interface JournalEntry {
 }
 
 /** Written in the same transaction as the change it records. */
-export async function journal(trx: Transaction<any> | Kysely<any>, entry: JournalEntry): Promise<void> {
-  const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
-  await sql`insert into sfsync.journal (run_id, entity, mirror_table, action, key, mirror_id, before, after, adjusted)
-            values (${entry.runId}, ${entry.entity}, ${entry.mirrorTable}, ${entry.action}, ${entry.key}, ${entry.mirrorId},
-                    ${json(entry.before)}::jsonb, ${json(entry.after)}::jsonb, ${json(entry.adjusted)}::jsonb)`.execute(trx);
+export async function journal(trx: Transaction<any> | AnyDb, entry: JournalEntry): Promise<void> {
+  await sfsyncTables(trx)
+    .insertInto('sfsync.journal')
+    .values({
+      run_id: entry.runId,
+      entity: entry.entity,
+      mirror_table: entry.mirrorTable,
+      action: entry.action,
+      key: entry.key,
+      mirror_id: entry.mirrorId,
+      before: jsonValue(entry.before),
+      after: jsonValue(entry.after),
+      adjusted: jsonValue(entry.adjusted),
+    })
+    .execute();
 }
 
 /** A run as `sfsync journal` shows it. */
@@ -109,30 +133,59 @@ export async function journalExists(db: AnyDb): Promise<boolean> {
  * versions may hold a password), and a `running` run whose lock session no
  * longer holds the write lock reported as `abandoned` (its process was killed).
  */
-const RUN_COLUMNS = sql`r.run_id as "runId", r.command, r.started_at as "startedAt", r.finished_at as "finishedAt", r.actor, r.host,
-  r.command_line as "commandLine", r.dry_run as "dryRun", r.summary,
-  case when r.status = 'running' and not ${heldBySession(sql.ref('r.lock_pid'), sql.ref('r.lock_backend_start'))}
-       then 'abandoned' else r.status end as status,
-  (select count(*) from sfsync.journal j where j.run_id = r.run_id)::int as changes`;
-
-const ENTRY_COLUMNS = sql`j.id::int as id, j.entity, j.mirror_table as "mirrorTable", j.action, j.key, j.mirror_id as "mirrorId",
-  j.before, j.after, j.adjusted, j.at`;
+function runs(db: AnyDb) {
+  return sfsyncTables(db)
+    .selectFrom('sfsync.runs as r')
+    .select([
+      'r.run_id as runId',
+      'r.command',
+      'r.started_at as startedAt',
+      'r.finished_at as finishedAt',
+      'r.actor',
+      'r.host',
+      'r.command_line as commandLine',
+      'r.dry_run as dryRun',
+      'r.summary',
+      sql<RunView['status']>`case when r.status = 'running' and not ${heldBySession(sql.ref('r.lock_pid'), sql.ref('r.lock_backend_start'))}
+                               then 'abandoned' else r.status end`.as('status'),
+      sql<number>`(select count(*) from sfsync.journal j where j.run_id = r.run_id)::int`.as('changes'),
+    ]);
+}
 
 function shown(run: RunView): RunView {
   return { ...run, commandLine: run.commandLine === null ? null : redactSecrets(run.commandLine), summary: redactDeep(run.summary) };
 }
 
 export async function listRuns(db: AnyDb, limit: number): Promise<RunView[]> {
-  const { rows } = await sql<RunView>`select ${RUN_COLUMNS} from sfsync.runs r order by r.started_at desc limit ${limit}`.execute(db);
+  const rows = await runs(db).orderBy('r.started_at', 'desc').limit(limit).execute();
   return rows.map(shown);
 }
 
+/** A run by its id or a unique prefix of it, with every change it made in order. */
 export async function readRun(db: AnyDb, runId: string): Promise<{ run: RunView | undefined; entries: JournalEntryView[] }> {
-  const runs = await sql<RunView>`
-    select ${RUN_COLUMNS} from sfsync.runs r
-     where r.run_id::text = ${runId} or r.run_id::text like ${`${runId}%`} order by r.started_at desc limit 2`.execute(db);
-  const run = runs.rows.length === 1 ? runs.rows[0] : runs.rows.find((r) => r.runId === runId);
+  const found = await runs(db)
+    .where((eb) => eb.or([eb(sql<string>`r.run_id::text`, '=', runId), eb(sql<string>`r.run_id::text`, 'like', `${runId}%`)]))
+    .orderBy('r.started_at', 'desc')
+    .limit(2)
+    .execute();
+  const run = found.length === 1 ? found[0] : found.find((r) => r.runId === runId);
   if (!run) return { run: undefined, entries: [] };
-  const entries = await sql<JournalEntryView>`select ${ENTRY_COLUMNS} from sfsync.journal j where j.run_id = ${run.runId} order by j.id`.execute(db);
-  return { run: shown(run), entries: entries.rows };
+  const entries = await sfsyncTables(db)
+    .selectFrom('sfsync.journal as j')
+    .select([
+      sql<number>`j.id::int`.as('id'),
+      'j.entity',
+      'j.mirror_table as mirrorTable',
+      'j.action',
+      'j.key',
+      'j.mirror_id as mirrorId',
+      'j.before',
+      'j.after',
+      'j.adjusted',
+      'j.at',
+    ])
+    .where('j.run_id', '=', run.runId)
+    .orderBy('j.id')
+    .execute();
+  return { run: shown(run), entries: entries as JournalEntryView[] };
 }

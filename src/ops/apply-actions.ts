@@ -14,7 +14,8 @@ import type { RunGuard } from './run-guard.js';
 
 export interface ActionOutcome {
   readonly status: ActionStatus;
-  readonly error: string | null;
+  /** In words, what happened to the row when it was not simply done: PostgreSQL's message for `failed`, why for `skipped`. */
+  readonly detail: string | null;
   /** Mirror row ids this action inserted (for --wait). */
   readonly insertedIds: readonly number[];
 }
@@ -51,7 +52,7 @@ export async function applyActions(entity: WritableEntity, actions: readonly Pla
       for (const action of batch) {
         ctx.guard.check();
         const result = await inSavepoint(trx, () => applyOne(trx, entity, action, sourceRows.get(action.key), ctx));
-        batchOutcomes.push(result.ok ? result.value : { status: 'failed', error: pgErrorText(result.error), insertedIds: [] });
+        batchOutcomes.push(result.ok ? result.value : { status: 'failed', detail: pgErrorText(result.error), insertedIds: [] });
       }
       await ctx.beforeCommit?.(trx, entity.name, batch.at(-1)!.key, ctx.runId);
       await ctx.guard.beforeCommit(trx);
@@ -78,8 +79,8 @@ async function readSourceRows(entity: WritableEntity, source: Connection, keys: 
 }
 
 type Outcome = ActionOutcome;
-const done = (insertedIds: number[] = []): Outcome => ({ status: 'done', error: null, insertedIds });
-const skipped = (why: string): Outcome => ({ status: 'skipped', error: why, insertedIds: [] });
+const done = (insertedIds: number[] = []): Outcome => ({ status: 'done', detail: null, insertedIds });
+const skipped = (why: string): Outcome => ({ status: 'skipped', detail: why, insertedIds: [] });
 
 async function applyOne(
   trx: Transaction<any>,
@@ -139,7 +140,7 @@ async function applyOne(
       return removed === action.deleteIds.length
         ? done()
         : removed > 0
-          ? { status: 'done', error: `${action.deleteIds.length - removed} row(s) gained an sfid since the audit and were kept`, insertedIds: [] }
+          ? { status: 'done', detail: `${action.deleteIds.length - removed} row(s) gained an sfid since the audit and were kept`, insertedIds: [] }
           : skipped('every extra row gained an sfid since the audit: nothing deleted');
     }
     case 'update': {

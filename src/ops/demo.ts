@@ -9,6 +9,7 @@ import { runSqlFile } from '../db/run-sql-file.js';
 import { writeLikeTheApp, writeUpstreamContacts, type AppWriteStats } from '../sim/app-writer.js';
 import { DEFAULT_DEMO_SIZE, generateSourceData, type DemoPeople, type DemoSize } from '../sim/demo-data.js';
 import { ConnectSimulator } from '../sim/simulator.js';
+import { runRepair, type RepairOptions, type RepairResult } from './repair.js';
 
 export const DEMO_FIXTURES = fileURLToPath(new URL('../../fixtures/editor-api/', import.meta.url));
 
@@ -70,5 +71,37 @@ export async function prepareDemo(options: DemoOptions): Promise<DemoEnvironment
   } catch (error) {
     if (!options.keep) await server.stop();
     throw error;
+  }
+}
+
+export interface ConnectRunningOptions extends Omit<RepairOptions, 'dryRun' | 'waitMs'> {
+  /** The simulated Connect's UNABLE_TO_LOCK_ROW rate, and its seed. */
+  readonly failRate: number;
+  readonly seed: number;
+  readonly maxRounds: number;
+  readonly onRound: (round: number, result: RepairResult) => void;
+}
+
+/**
+ * The demo's third step: repair --wait, round after round, while a simulated
+ * Connect processes the trigger log in the background, until a dry run finds
+ * nothing left to write and nothing waiting for a parent Connect has yet to sync.
+ */
+export async function repairWithConnectRunning(config: RunConfig, options: ConnectRunningOptions): Promise<void> {
+  const sim = await ConnectSimulator.open(config, config.mirror, { failRate: options.failRate, seed: options.seed, latencyMs: 0, batchSize: 500 });
+  const stop = new AbortController();
+  const connect = sim.watch(stop.signal, 200);
+  try {
+    for (let round = 1; round <= options.maxRounds; round++) {
+      const result = await runRepair(config, { ...options, dryRun: false, waitMs: 30_000, commandLine: 'sfsync demo (repair --yes --wait 30s)' });
+      options.onRound(round, result);
+      const next = await runRepair(config, { ...options, dryRun: true, onProgress: undefined });
+      if (!next.actions.some((a) => a.status === 'planned' || a.blockedBy?.state === 'unsynced')) return;
+    }
+  } finally {
+    stop.abort();
+    await connect.catch(() => undefined);
+    await sim.drain();
+    await sim.close();
   }
 }

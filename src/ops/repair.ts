@@ -54,7 +54,8 @@ export interface BackfillHooks {
 
 export interface ActionResult extends PlannedAction {
   readonly status: ActionStatus;
-  readonly error: string | null;
+  /** What happened to the row when it was not simply done: PostgreSQL's message for `failed`, why for `skipped` (`error` in the JSON). */
+  readonly detail: string | null;
 }
 
 export interface RepairResult {
@@ -176,7 +177,7 @@ async function applyByLevel(config: RunConfig, reported: readonly string[], init
             guard: ctx.guard,
             columns: ctx.mirrorCatalog.tables.get(entity.mirror.table)!.columns,
           });
-          const applied = writes.map((a, i) => ({ ...a, status: outcomes[i]!.status, error: outcomes[i]!.error }));
+          const applied = writes.map((a, i) => ({ ...a, status: outcomes[i]!.status, detail: outcomes[i]!.detail }));
           results.push(...mine.filter((a) => !WRITE_ACTIONS.has(a.action)).map(asPlanned), ...applied);
           return { entity, ids: outcomes.flatMap((o) => o.insertedIds) };
         }),
@@ -285,7 +286,7 @@ function assertWritable(mirror: Connection, catalog: SchemaCatalog, strategy: Re
 }
 
 function asPlanned(action: PlannedAction): ActionResult {
-  return { ...action, status: initialStatus(action.action), error: null };
+  return { ...action, status: initialStatus(action.action), detail: null };
 }
 
 function result(runId: string | null, dryRun: boolean, cancelled: boolean, order: readonly string[], actions: ActionResult[]): RepairResult {

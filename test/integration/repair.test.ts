@@ -177,7 +177,7 @@ describe('repair safety', () => {
       },
     });
     expect(action(result, 'role', '20')).toMatchObject({ action: 'reinsert', status: 'skipped' });
-    expect(action(result, 'role', '20')!.error).toMatch(/already has an sfid|changed since the audit/);
+    expect(action(result, 'role', '20')!.detail).toMatch(/already has an sfid|changed since the audit/);
     const { rows } = await db.mirror(
       `SELECT count(*)::int AS n, min(sfid) AS sfid FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '20'`,
     );
@@ -191,7 +191,7 @@ describe('repair safety', () => {
     const result = await runRepair(config(), { ...base, entities: ['school'], only: ['absent'] });
     expect(action(result, 'school', u(40))).toMatchObject({
       status: 'failed',
-      error: expect.stringMatching(/violates check constraint "no_test_schools" \[SQLSTATE 23514\]/),
+      detail: expect.stringMatching(/violates check constraint "no_test_schools" \[SQLSTATE 23514\]/),
     });
     expect(action(result, 'school', u(41))).toMatchObject({ status: 'done' });
     const { rows } = await db.mirror(`SELECT editoruuid__c FROM salesforce.editor__c WHERE editoruuid__c = ANY($1)`, [[u(40), u(41)]]);

@@ -115,7 +115,7 @@ describe('a source key that more than one source row carries', () => {
       },
     });
     expect(result.actions).toMatchObject([
-      { key: 'Late Twin', action: 'insert', status: 'skipped', error: '2 source rows now have this key (source_duplicate): not written' },
+      { key: 'Late Twin', action: 'insert', status: 'skipped', detail: '2 source rows now have this key (source_duplicate): not written' },
     ]);
     expect((await db.mirror(`SELECT count(*)::int AS n FROM salesforce.editor__c`)).rows[0].n).toBe(0);
   });

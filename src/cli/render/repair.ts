@@ -32,7 +32,7 @@ export function renderRepairTable(result: RepairResult, command: string, details
       cellText(a.key, 200),
       a.action,
       a.status,
-      a.error ? `${cellText(a.reason)}\n✗ ${cellText(a.error)}` : cellText(a.reason),
+      a.detail ? `${cellText(a.reason)}\n✗ ${cellText(a.detail)}` : cellText(a.reason),
     ]);
     parts.push(renderWrappedTable(['Entity', 'Key', 'Action', 'Status', 'Why'], [16, 40, 11, 10, Math.max(30, width - 16 - 40 - 11 - 10 - 6)], rows));
     const hidden = result.actions.filter((a) => a.status !== 'done').length - shown.length;
@@ -70,7 +70,8 @@ function actionJson(a: ActionResult) {
     action: a.action,
     reason: a.reason,
     status: a.status,
-    error: a.error,
+    // `error` is the documented JSON key: a failure's message or a skip's reason.
+    error: a.detail,
     class: a.class,
     code: a.code,
     mirrorId: a.mirrorId,
