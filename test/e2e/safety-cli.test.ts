@@ -28,6 +28,24 @@ function slowConfig(seconds: number): string {
   return file;
 }
 
+/**
+ * Starts a CLI run whose inserts into editor__c each take `seconds` (a slow
+ * trigger), and resolves once one is running, so a test can cut it off.
+ */
+async function startWithSlowInsert(seconds: number, ...args: string[]) {
+  await db.mirror(`CREATE FUNCTION public.slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(${seconds}); RETURN NEW; END $$`);
+  await db.mirror(`CREATE TRIGGER slow_insert BEFORE INSERT ON salesforce.editor__c FOR EACH ROW EXECUTE FUNCTION public.slow_insert()`);
+  const running = start(...args);
+  const inserting = async () =>
+    (
+      await db.mirror(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%' AND state = 'active' AND query ILIKE '%insert into%'`,
+      )
+    ).rows[0].n > 0;
+  await waitFor(inserting, 'the insert to run');
+  return running;
+}
+
 beforeEach(async () => {
   await db.reset();
   await buildAuditScenario(db);
@@ -80,18 +98,7 @@ describe('secrets', () => {
 
 describe('a lost write lock', () => {
   it('stops before the batch commits and exits 4 with one line', async () => {
-    await db.mirror(`CREATE FUNCTION public.slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NEW; END $$`);
-    await db.mirror(`CREATE TRIGGER slow_insert BEFORE INSERT ON salesforce.editor__c FOR EACH ROW EXECUTE FUNCTION public.slow_insert()`);
-    const running = start('repair', '--yes', '--batch-size', '1');
-    await waitFor(
-      async () =>
-        (
-          await db.mirror(
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%' AND state = 'active' AND query ILIKE '%insert into%'`,
-          )
-        ).rows[0].n > 0,
-      'the insert to run',
-    );
+    const running = await startWithSlowInsert(1, 'repair', '--yes', '--batch-size', '1');
     const inserting = (await db.source(`SELECT id FROM schools WHERE name = 'Never Written School'`)).rows[0].id;
     expect(await terminateLockHolder(db.mirrorUrl)).toBe(1);
     const result = await running.exited;
@@ -214,18 +221,7 @@ describe('a lost connection', () => {
 
   it('exits 3 when the write session of a repair dies mid-statement, and marks the run aborted', async () => {
     // A slow trigger keeps the insert running long enough to be cut off.
-    await db.mirror(`CREATE FUNCTION public.slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(2); RETURN NEW; END $$`);
-    await db.mirror(`CREATE TRIGGER slow_insert BEFORE INSERT ON salesforce.editor__c FOR EACH ROW EXECUTE FUNCTION public.slow_insert()`);
-    const running = start('repair', '--yes');
-    await waitFor(
-      async () =>
-        (
-          await db.mirror(
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%' AND state = 'active' AND query ILIKE '%insert into%'`,
-          )
-        ).rows[0].n > 0,
-      'the insert to run',
-    );
+    const running = await startWithSlowInsert(2, 'repair', '--yes');
     await terminateSessions(db.mirrorUrl, 'sfsync%', '%insert into%');
     const result = await running.exited;
     expect(result.code).toBe(3);

@@ -7,24 +7,16 @@ import { applyActions } from '../../src/ops/apply-actions.js';
 import type { QueryEvent } from '../../src/db/pool-adapter.js';
 import { DatabaseError, LockError } from '../../src/errors.js';
 import { runAudit } from '../../src/ops/audit.js';
-import { runRepair, type RepairOptions } from '../../src/ops/repair.js';
+import { runRepair } from '../../src/ops/repair.js';
 import { fixtureConfigObject } from '../support/config-text.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario, u } from '../support/editor-scenario.js';
 import { advisoryLocksHeld, terminateSessions } from '../support/sessions.js';
-import { fixtureConfig, configFrom } from '../support/configs.js';
+import { configFrom, fixtureConfig, repairOptions } from '../support/configs.js';
 
 const db = useFixtureDatabases();
 const config = () => fixtureConfig(db);
-const base: RepairOptions = {
-  command: 'repair',
-  dryRun: false,
-  strategy: 'reinsert',
-  batchSize: 1,
-  concurrency: 1,
-  staleMs: 30 * 60_000,
-  commandLine: 'sfsync repair --yes',
-};
+const base = repairOptions({ batchSize: 1, concurrency: 1 });
 
 /** A query observer that runs `fault` once, before the first statement matching `when`. */
 function once(when: (event: QueryEvent) => boolean, fault: () => Promise<unknown>) {

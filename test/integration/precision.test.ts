@@ -1,21 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/ops/audit.js';
-import { runRepair, type RepairOptions } from '../../src/ops/repair.js';
+import { runRepair } from '../../src/ops/repair.js';
 import { fakeSfid } from '../support/connect-actor.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { u } from '../support/editor-scenario.js';
-import { configFrom } from '../support/configs.js';
+import { configFrom, repairOptions } from '../support/configs.js';
 
 const db = useFixtureDatabases();
-const base: RepairOptions = {
-  command: 'repair',
-  dryRun: false,
-  strategy: 'reinsert',
-  batchSize: 10,
-  concurrency: 1,
-  staleMs: 30 * 60_000,
-  commandLine: 'sfsync repair --yes',
-};
+const base = repairOptions({ batchSize: 10, concurrency: 1 });
 const config = () =>
   configFrom(
     {

@@ -5,11 +5,11 @@ import { DatabaseError } from '../../src/errors.js';
 import { runAudit } from '../../src/ops/audit.js';
 import { runDoctor } from '../../src/ops/doctor.js';
 import { readJournal } from '../../src/ops/journal.js';
-import { runRepair, type RepairOptions } from '../../src/ops/repair.js';
+import { runRepair } from '../../src/ops/repair.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario } from '../support/editor-scenario.js';
 import { adminQuery } from '../support/sessions.js';
-import { fixtureConfig } from '../support/configs.js';
+import { fixtureConfig, repairOptions } from '../support/configs.js';
 import { fingerprint } from '../support/fingerprint.js';
 
 const db = useFixtureDatabases();
@@ -17,15 +17,7 @@ const role = `sfsync_ro_${randomBytes(3).toString('hex')}`;
 /** The fixture URLs, logged in as another role (the test server trusts 127.0.0.1, so no password). */
 const as = (name: string, url: string) => url.replace('postgres@', `${name}@`);
 const config = (name = 'postgres') => fixtureConfig({ sourceUrl: as(name, db.sourceUrl), mirrorUrl: as(name, db.mirrorUrl) });
-const base: RepairOptions = {
-  command: 'repair',
-  dryRun: false,
-  strategy: 'reinsert',
-  batchSize: 50,
-  concurrency: 2,
-  staleMs: 30 * 60_000,
-  commandLine: 'sfsync repair --yes',
-};
+const base = repairOptions({ batchSize: 50 });
 
 const sfsyncSchema = async () => (await db.mirror(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'sfsync'`)).rows[0].n as number;
 

@@ -1,24 +1,16 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DatabaseError, LockError } from '../../src/errors.js';
 import { acquireWriteLock } from '../../src/db/lock.js';
-import { runRepair, type RepairOptions, type RepairResult } from '../../src/ops/repair.js';
+import { runRepair, type RepairResult } from '../../src/ops/repair.js';
 import { connectActor } from '../support/connect-actor.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario, u } from '../support/editor-scenario.js';
-import { fixtureConfig } from '../support/configs.js';
+import { fixtureConfig, repairOptions } from '../support/configs.js';
 import { fingerprint } from '../support/fingerprint.js';
 
 const db = useFixtureDatabases();
 const config = () => fixtureConfig(db);
-const base: RepairOptions = {
-  command: 'repair',
-  dryRun: false,
-  strategy: 'reinsert',
-  batchSize: 500,
-  concurrency: 2,
-  staleMs: 30 * 60_000,
-  commandLine: 'sfsync repair --yes',
-};
+const base = repairOptions();
 const action = (result: RepairResult, entity: string, key: string) => result.actions.find((a) => a.entity === entity && a.key === key);
 const MIRROR_TABLES = ['editor__c', 'contact', 'contact_editor_affiliation__c', 'classroom__c', 'lesson__c'];
 

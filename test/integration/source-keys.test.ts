@@ -4,41 +4,26 @@ import type { WritableEntity } from '../../src/config/types.js';
 import { connect } from '../../src/db/connect.js';
 import { sourceRowsByKeyQuery } from '../../src/db/source-query.js';
 import { runDoctor } from '../../src/ops/doctor.js';
-import { runRepair, type RepairOptions } from '../../src/ops/repair.js';
+import { runRepair } from '../../src/ops/repair.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { u } from '../support/editor-scenario.js';
-import { configFrom } from '../support/configs.js';
+import { oneEntityConfig, repairOptions } from '../support/configs.js';
 
 const db = useFixtureDatabases();
-const base: RepairOptions = {
-  command: 'repair',
-  dryRun: false,
-  strategy: 'reinsert',
-  batchSize: 2,
-  concurrency: 1,
-  staleMs: 30 * 60_000,
-  commandLine: 'sfsync repair --yes',
-};
+const base = repairOptions({ batchSize: 2, concurrency: 1 });
 
 beforeEach(() => db.reset());
 
+/** A `school` entity written to editor__c from this source table and key. */
+const school = (source: { table: string; key: string }, fields: Record<string, string>) => ({
+  name: 'school',
+  source,
+  mirror: { table: 'editor__c', externalId: 'editoruuid__c' },
+  fields,
+});
+
 describe('a source key column of a domain type in another schema', () => {
-  const config = () =>
-    configFrom(
-      {
-        source: { schema: 'app' },
-        mirror: { schema: 'salesforce' },
-        entities: [
-          {
-            name: 'school',
-            source: { table: 'partner_schools', key: 'id' },
-            mirror: { table: 'editor__c', externalId: 'editoruuid__c' },
-            fields: { name: 'name' },
-          },
-        ],
-      },
-      db,
-    );
+  const config = () => oneEntityConfig(school({ table: 'partner_schools', key: 'id' }, { name: 'name' }), db, { source: { schema: 'app' } });
 
   beforeEach(async () => {
     await db.source(`CREATE SCHEMA app; CREATE DOMAIN app.ext_id AS uuid; CREATE TABLE app.partner_schools (id app.ext_id PRIMARY KEY, name text NOT NULL)`);
@@ -74,22 +59,7 @@ describe('a source key column of a domain type in another schema', () => {
 });
 
 describe('a source key that more than one source row carries', () => {
-  const config = () =>
-    configFrom(
-      {
-        source: {},
-        mirror: {},
-        entities: [
-          {
-            name: 'school',
-            source: { table: 'schools', key: 'name' },
-            mirror: { table: 'editor__c', externalId: 'editoruuid__c' },
-            fields: { town__c: 'municipality' },
-          },
-        ],
-      },
-      db,
-    );
+  const config = () => oneEntityConfig(school({ table: 'schools', key: 'name' }, { town__c: 'municipality' }), db);
 
   it('is reported as source_duplicate and never written', async () => {
     await db.source(

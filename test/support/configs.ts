@@ -1,6 +1,7 @@
 import { loadConfig, parseConfig } from '../../src/config/load.js';
 import { resolveConfig } from '../../src/config/resolve-url.js';
 import type { RunConfig } from '../../src/config/types.js';
+import type { RepairOptions } from '../../src/ops/repair.js';
 import { FIXTURE_CONFIG } from './paths.js';
 
 interface Urls {
@@ -16,4 +17,23 @@ export function fixtureConfig(urls: Urls): RunConfig {
 /** A config written in the test, pointed at these databases. */
 export function configFrom(raw: object, urls: Urls): RunConfig {
   return resolveConfig(parseConfig(JSON.stringify(raw), 'cfg.json', { sourceUrl: urls.sourceUrl, mirrorUrl: urls.mirrorUrl }), {});
+}
+
+/** `sfsync repair --yes` as a library call, with these overrides (batch size, concurrency…). */
+export function repairOptions(overrides: Partial<RepairOptions> = {}): RepairOptions {
+  return {
+    command: 'repair',
+    dryRun: false,
+    strategy: 'reinsert',
+    batchSize: 500,
+    concurrency: 2,
+    staleMs: 30 * 60_000,
+    commandLine: 'sfsync repair --yes',
+    ...overrides,
+  };
+}
+
+/** A config of one writable entity (no parents), pointed at these databases. */
+export function oneEntityConfig(entity: object, urls: Urls, databases: { source?: object; mirror?: object } = {}): RunConfig {
+  return configFrom({ source: databases.source ?? {}, mirror: databases.mirror ?? {}, entities: [entity] }, urls);
 }

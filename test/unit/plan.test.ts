@@ -1,35 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { EntityAudit, Mismatch } from '../../src/core/audit-types.js';
+import type { Mismatch } from '../../src/core/audit-types.js';
 import { planRepair } from '../../src/core/plan.js';
+import { entityAudit, mismatch } from '../support/audit-fixtures.js';
 
-const mismatch = (overrides: Partial<Mismatch>): Mismatch => ({
-  key: 'k',
-  class: 'absent',
-  code: null,
-  repairable: false,
-  reason: 'r',
-  hint: null,
-  error: null,
-  mirror: null,
-  rows: null,
-  parent: null,
-  fields: [],
-  ageSeconds: null,
-  sourceRows: null,
-  ...overrides,
-});
 const row = (id: number, sfid: string | null = null) => ({ id, sfid, lastop: sfid ? 'SYNCED' : 'FAILED', hcErr: null });
-const audit = (mismatches: Mismatch[], readOnly = false): EntityAudit => ({
-  name: 'e',
-  readOnly,
-  mirrorTable: 't',
-  sourceRows: 1,
-  mirrorRows: 1,
-  unsyncedRows: 0,
-  sourceRowsWithoutKey: 0,
-  counts: { ok: 0, pending: 0, absent: 0, missing_parent: 0, failed: 0, stuck: 0, drift: 0, duplicate: 0, orphan: 0, source_duplicate: 0 },
-  mismatches,
-});
+const audit = (mismatches: Mismatch[], readOnly = false) => entityAudit(mismatches, { readOnly });
 const plan = (m: Mismatch, strategy: 'reinsert' | 'recapture' = 'reinsert') => planRepair([audit([m])], { strategy })[0]!;
 
 describe('planRepair', () => {

@@ -1,39 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { EntityAudit, Mismatch } from '../../src/core/audit-types.js';
+import type { Mismatch } from '../../src/core/audit-types.js';
 import { renderAuditTable } from '../../src/cli/render/audit.js';
 import { cellText, MAX_CELL_CHARS, terminalSafe, wrapText } from '../../src/cli/render/terminal-text.js';
 import type { AuditResult } from '../../src/ops/audit.js';
+import { entityAudit, mismatch, noCounts } from '../support/audit-fixtures.js';
 
-const counts = { ok: 0, pending: 0, absent: 0, missing_parent: 0, failed: 1, stuck: 0, drift: 0, duplicate: 0, orphan: 0, source_duplicate: 0 };
+const counts = { ...noCounts(), failed: 1 };
 
-function auditWith(mismatch: Partial<Mismatch>): AuditResult {
-  const m: Mismatch = {
-    key: 'k1',
-    class: 'failed',
-    code: 'UNKNOWN',
-    repairable: false,
-    reason: 'r',
-    hint: 'unrecognised error: read the full text and the trigger log entry',
-    error: null,
-    mirror: null,
-    rows: null,
-    parent: null,
-    fields: [],
-    ageSeconds: null,
-    sourceRows: null,
-    ...mismatch,
-  };
-  const entity: EntityAudit = {
-    name: 'school',
-    readOnly: false,
-    mirrorTable: 'editor__c',
-    sourceRows: 1,
-    mirrorRows: 1,
-    unsyncedRows: 1,
-    sourceRowsWithoutKey: 0,
-    counts,
-    mismatches: [m],
-  };
+function auditWith(overrides: Partial<Mismatch>): AuditResult {
+  const m = mismatch({ key: 'k1', class: 'failed', code: 'UNKNOWN', hint: 'unrecognised error: read the full text and the trigger log entry', ...overrides });
+  const entity = entityAudit([m], { name: 'school', mirrorTable: 'editor__c', unsyncedRows: 1, counts });
   const at = new Date('2026-01-01T00:00:00Z');
   return { startedAt: at, finishedAt: at, order: ['school'], entities: [entity], totals: { ...counts, sourceRows: 1, mirrorRows: 1, mismatches: 1 } };
 }
