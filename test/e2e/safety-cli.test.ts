@@ -46,6 +46,16 @@ async function startWithSlowInsert(seconds: number, ...args: string[]) {
   return running;
 }
 
+/** A repair that has written its first level and now waits (--wait) for a Connect that never comes: a safe place to be stopped. */
+async function startWaitingRepair() {
+  const running = start('repair', '--yes', '--wait', '2m');
+  const journaled = async () =>
+    (await db.mirror(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'sfsync'`)).rows[0].n > 0 &&
+    (await db.mirror(`SELECT count(*)::int AS n FROM sfsync.journal`)).rows[0].n > 0;
+  await waitFor(journaled, 'the first level to be written');
+  return running;
+}
+
 beforeEach(async () => {
   await db.reset();
   await buildAuditScenario(db);
@@ -118,14 +128,7 @@ describe('signals', () => {
     ['SIGINT', 130],
   ] as const) {
     it(`${signal}: rolls back, releases the lock, marks the run interrupted and exits ${code}`, async () => {
-      // With --wait the run writes level 0, then waits for a Connect that never comes: a safe place to be stopped.
-      const running = start('repair', '--yes', '--wait', '2m');
-      await waitFor(
-        async () =>
-          (await db.mirror(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'sfsync'`)).rows[0].n > 0 &&
-          (await db.mirror(`SELECT count(*)::int AS n FROM sfsync.journal`)).rows[0].n > 0,
-        'the first level to be written',
-      );
+      const running = await startWaitingRepair();
       running.child.kill(signal);
       const result = await running.exited;
       expect(result.code).toBe(code);
@@ -137,13 +140,7 @@ describe('signals', () => {
   }
 
   it('kill -9: the run stays "running" in the table but is shown as abandoned once its lock is free', async () => {
-    const running = start('repair', '--yes', '--wait', '2m');
-    await waitFor(
-      async () =>
-        (await db.mirror(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'sfsync'`)).rows[0].n > 0 &&
-        (await db.mirror(`SELECT count(*)::int AS n FROM sfsync.journal`)).rows[0].n > 0,
-      'the first level to be written',
-    );
+    const running = await startWaitingRepair();
     running.child.kill('SIGKILL');
     expect((await running.exited).signal).toBe('SIGKILL');
     await waitFor(async () => (await advisoryLocksHeld(db.mirrorUrl)) === 0, 'the server to drop the dead lock session');
