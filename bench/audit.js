@@ -9,7 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../dist/db/embedded-postgres.js';
-import { runSqlFile, withDatabase } from '../dist/db/run-sql-file.js';
+import { withDatabase } from '../dist/db/create-databases.js';
+import { runSqlFile } from '../dist/db/run-sql-file.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const sizes = (process.env.BENCH_SIZES ?? '50000,200000').split(',').map(Number);
@@ -77,11 +78,12 @@ function measure(mode, url) {
 async function child(mode, url) {
   // Modules load before the clock starts: the work is measured, not start-up.
   const { loadConfig } = await import('../dist/config/load.js');
+  const { resolveConfig } = await import('../dist/config/resolve-url.js');
   const { runAudit } = await import('../dist/ops/audit.js');
   const started = performance.now();
   let summary;
   if (mode === 'audit') {
-    const config = loadConfig({ configPath: `${root}fixtures/editor-api/sfsync.config.json`, sourceUrl: url, mirrorUrl: url });
+    const config = resolveConfig(loadConfig({ configPath: `${root}fixtures/editor-api/sfsync.config.json`, sourceUrl: url, mirrorUrl: url }), {});
     const result = await runAudit(config, { entities: ['school'], staleMs: 1_800_000 });
     summary = result.entities[0].counts;
   } else if (mode === 'full-join') {
