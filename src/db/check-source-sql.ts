@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { WritableEntity } from '../config/types.js';
-import { pgErrorText, type AnyDb } from './connect.js';
+import type { AnyDb } from './connect.js';
+import { serverMessage } from './sqlstate.js';
 import { sourceRowsQuery } from './source-query.js';
 
 /**
@@ -20,7 +21,7 @@ export async function checkSourceSql(db: AnyDb, schema: string, entities: readon
         .setAccessMode('read only')
         .execute((trx) => sql`explain ${sourceRowsQuery(entity, schema)}`.execute(trx));
     } catch (error) {
-      failures.set(entity.name, pgErrorText(error));
+      failures.set(entity.name, serverMessage(error));
     }
   }
   return failures;

@@ -111,6 +111,3 @@ function parseUtcTimestamp(value: string): Date | string {
   // infinity / -infinity and BC dates stay as PostgreSQL wrote them.
   return Number.isNaN(date.getTime()) ? value : date;
 }
-
-/** A database error as one line, without the stack: the server's words and SQLSTATE. */
-export const pgErrorText = serverMessage;

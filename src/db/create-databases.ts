@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { DatabaseError } from '../errors.js';
-import { pgErrorText } from './connect.js';
+import { serverMessage } from './sqlstate.js';
 import { describeUrl } from './describe-url.js';
 
 /** The URL of another database on the same server. */
@@ -19,7 +19,7 @@ export async function createDatabases(adminUrl: string, names: readonly string[]
       await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)} TEMPLATE ${client.escapeIdentifier(template)}`);
     }
   } catch (error) {
-    throw new DatabaseError(`creating databases on ${describeUrl(adminUrl)} failed: ${pgErrorText(error)}`);
+    throw new DatabaseError(`creating databases on ${describeUrl(adminUrl)} failed: ${serverMessage(error)}`);
   } finally {
     await client.end().catch(() => undefined);
   }

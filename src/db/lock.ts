@@ -16,6 +16,8 @@ import { connect, type AnyDb, type ConnectOptions } from './connect.js';
  */
 const LOCK_NAME = 'sfsync:write';
 const BACKEND_START = sql<string>`extract(epoch from a.backend_start)::text`;
+/** A row of pg_locks (aliased l) that is the write lock, granted. */
+const GRANTED_WRITE_LOCK = sql<boolean>`l.locktype = 'advisory' and l.granted and l.objid = hashtext(${LOCK_NAME})::oid`;
 
 export interface HeldLock {
   /** The lock session's backend, recorded with the run so a dead run can be told from a live one. */
@@ -49,7 +51,7 @@ export async function acquireWriteLock(target: ResolvedTarget, options: ConnectO
   if (!me.locked) {
     const holder = await sql<{ since: Date }>`
       select a.backend_start as since from pg_locks l join pg_stat_activity a on a.pid = l.pid
-       where l.locktype = 'advisory' and l.granted and l.objid = hashtext(${LOCK_NAME})::oid limit 1`.execute(session.db);
+       where ${GRANTED_WRITE_LOCK} limit 1`.execute(session.db);
     await session.close();
     const since = holder.rows[0] ? ` (held since ${holder.rows[0].since.toISOString()})` : '';
     throw new LockError(`another sfsync repair or backfill is writing to this mirror database${since}; wait for it to finish, then run again`);
@@ -83,6 +85,6 @@ export function heldBySession(
   backendStart: RawBuilder<unknown> | ReturnType<typeof sql.ref>,
 ): RawBuilder<boolean> {
   return sql<boolean>`exists (select 1 from pg_locks l join pg_stat_activity a on a.pid = l.pid
-                        where l.locktype = 'advisory' and l.granted and l.objid = hashtext(${LOCK_NAME})::oid
+                        where ${GRANTED_WRITE_LOCK}
                           and l.pid = ${pid} and ${BACKEND_START} = ${backendStart})`;
 }

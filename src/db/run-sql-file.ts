@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { DatabaseError } from '../errors.js';
-import { pgErrorText } from './connect.js';
+import { serverMessage } from './sqlstate.js';
 import { describeUrl } from './describe-url.js';
 
 /** Runs a whole SQL script (several statements, DO blocks, functions) in one transaction. */
@@ -16,7 +16,7 @@ export async function runSql(url: string, script: string, what = 'SQL script'): 
     // The simple query protocol (no parameters) accepts many statements at once.
     await client.query(`SET client_min_messages = warning;\nBEGIN;\n${script}\n;COMMIT;`);
   } catch (error) {
-    throw new DatabaseError(`${what} failed on ${describeUrl(url)}: ${pgErrorText(error)}`);
+    throw new DatabaseError(`${what} failed on ${describeUrl(url)}: ${serverMessage(error)}`);
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -5,7 +5,8 @@ import type { ColumnInfo } from '../core/catalog.js';
 import { fitToColumns } from '../core/fit-values.js';
 import { mirrorValues } from '../core/mirror-values.js';
 import type { ActionStatus, PlannedAction } from '../core/plan.js';
-import { pgErrorText, type Connection } from '../db/connect.js';
+import type { Connection } from '../db/connect.js';
+import { serverMessage } from '../db/sqlstate.js';
 import { journal } from '../db/journal.js';
 import { sourceRowMapper, sourceRowsByKeyQuery } from '../db/source-query.js';
 import { inSavepoint } from '../db/savepoint.js';
@@ -52,7 +53,7 @@ export async function applyActions(entity: WritableEntity, actions: readonly Pla
       for (const action of batch) {
         ctx.guard.check();
         const result = await inSavepoint(trx, () => applyOne(trx, entity, action, sourceRows.get(action.key), ctx));
-        batchOutcomes.push(result.ok ? result.value : { status: 'failed', detail: pgErrorText(result.error), insertedIds: [] });
+        batchOutcomes.push(result.ok ? result.value : { status: 'failed', detail: serverMessage(result.error), insertedIds: [] });
       }
       await ctx.beforeCommit?.(trx, entity.name, batch.at(-1)!.key, ctx.runId);
       await ctx.guard.beforeCommit(trx);

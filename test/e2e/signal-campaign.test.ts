@@ -5,7 +5,7 @@ import { campaignTemplates, dropTemplates, logicalState, safetyViolations, snaps
 import { seededRandom } from '../../src/sim/random.js';
 import { reference, runOptions, trialConfig, type Mode, type Reference } from '../support/fault-trials.js';
 import { FIXTURE_CONFIG } from '../support/paths.js';
-import { adminQuery } from '../support/sessions.js';
+import { adminQuery, advisoryLocksHeld } from '../support/sessions.js';
 
 /**
  * The CLI killed mid-run, as a CI runner's timeout or an OOM killer would:
@@ -55,10 +55,7 @@ describe('the CLI killed mid-run', () => {
         } else {
           expect(result.signal).toBe('SIGKILL');
           expect(runs.map((r) => r.status)).toEqual(['running']);
-          await waitFor(
-            async () => (await adminQuery(dbs.mirrorUrl, `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`)).rows[0].n === 0,
-            'the dead lock session to go',
-          );
+          await waitFor(async () => (await advisoryLocksHeld(dbs.mirrorUrl)) === 0, 'the dead lock session to go');
         }
         expect(await safetyViolations(before, dbs.mirrorUrl, { abandoned: signal === 'SIGKILL' })).toEqual([]);
         await runRepair(trialConfig(dbs), runOptions(mode));

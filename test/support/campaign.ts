@@ -4,7 +4,7 @@ import { createDatabases, withDatabase } from '../../src/db/create-databases.js'
 import { connectActor } from './connect-actor.js';
 import { openDatabases } from './databases.js';
 import { buildAuditScenario, FK_SCHOOL, u } from './editor-scenario.js';
-import { adminQuery } from './sessions.js';
+import { adminQuery, advisoryLocksHeld } from './sessions.js';
 
 /**
  * The fault-injection campaign's world: the audit scenario (every class) plus
@@ -179,10 +179,6 @@ export async function safetyViolations(before: MirrorSnapshot, mirrorUrl: string
     rows: [{ n: 0 }],
   }));
   if (running[0].n > 0 && !options.abandoned) problems.push(`${running[0].n} run(s) left 'running' by a process that did not die`);
-  const locks = await adminQuery(
-    mirrorUrl,
-    `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database()`,
-  );
-  if (locks.rows[0].n > 0) problems.push('an advisory lock is still held');
+  if ((await advisoryLocksHeld(mirrorUrl)) > 0) problems.push('an advisory lock is still held');
   return problems;
 }

@@ -58,12 +58,12 @@ async function terminate(url: string, pids: number[]): Promise<number> {
   throw new Error(`sessions ${pids.join(', ')} did not end`);
 }
 
-/** Whether any session holds an advisory lock on this database (sfsync's write lock is the only one in tests). */
+/** How many advisory locks on this database are held or waited for (sfsync's are the only ones in tests). */
 export async function advisoryLocksHeld(url: string): Promise<number> {
   const database = decodeURIComponent(new URL(url).pathname.slice(1));
   const { rows } = await adminQuery(
     url,
-    `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND l.granted AND d.datname = $1`,
+    `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = $1`,
     [database],
   );
   return rows[0].n as number;
