@@ -1,4 +1,5 @@
 import { InterruptedError, OutputError, type StopSignal } from '../errors.js';
+import type { Verbosity } from './output-mode.js';
 
 /** Where a command writes its result: only `write` and what it needs to know of the terminal. */
 export interface Output {
@@ -27,6 +28,8 @@ export interface CliContext {
   readonly signal: AbortSignal;
   /** The command's outcome; the entry point turns it into the process exit code. */
   exitCode: number;
+  /** From --quiet / --verbose, set once the command line is parsed. */
+  verbosity?: Verbosity;
 }
 
 export interface ProcessSession {

@@ -1,10 +1,12 @@
 import { runAudit, type AuditResult } from '../ops/audit.js';
 import { prepareDemo, repairWithConnectRunning } from '../ops/demo.js';
-import { runRepair } from '../ops/repair.js';
+import { runRepair, type RepairResult } from '../ops/repair.js';
 import { DEFAULT_DEMO_SIZE } from '../sim/demo-data.js';
 import type { CliContext } from './context.js';
 import type { Progress } from './progress.js';
-import { renderAuditTable } from './render/audit.js';
+import type { OutputFormat } from './options.js';
+import { auditSummaryJson, renderAuditTable } from './render/audit.js';
+import { renderJson } from './render/json.js';
 import { renderRepairTable } from './render/repair.js';
 
 const STALE_MS = 30 * 60_000;
@@ -14,10 +16,13 @@ const MAX_ROUNDS = 4;
 export async function runDemo(
   context: CliContext,
   progress: Progress,
-  options: { seed: number; schools: number; keep?: boolean | undefined; failRate: number },
+  options: { seed: number; schools: number; keep?: boolean | undefined; failRate: number; format: OutputFormat },
 ): Promise<void> {
   const started = Date.now();
-  const out = (text = '') => context.stdout.write(`${text}\n`);
+  const json = options.format === 'json';
+  // With --format json the story is told once, as one document at the end.
+  const out = (text = '') => (json ? true : context.stdout.write(`${text}\n`));
+  const rounds: RepairResult[] = [];
   const width = context.stdout.columns ?? 160;
   out('sfsync demo — the parent/child race of Heroku Connect, found and repaired, on a throwaway PostgreSQL');
   out();
@@ -59,6 +64,7 @@ export async function runDemo(
       onProgress: (text) => progress.update(`repair: ${text}`),
       onRound: (round, result) => {
         progress.stop();
+        rounds.push(result);
         out(`round ${round}:`);
         out(renderRepairTable(result, 'repair', 0, width));
       },
@@ -70,6 +76,21 @@ export async function runDemo(
     out(renderAuditTable(after, 5, width));
     out(conclusion(before, after));
     out(`Done in ${Math.round((Date.now() - started) / 1000)} s.`);
+    if (json) {
+      context.stdout.write(
+        renderJson('demo', {
+          seed: options.seed,
+          written: env.app.written,
+          firstSync: { processed: env.firstSync.processed, failed: env.firstSync.failed },
+          before: auditSummaryJson(before),
+          plan: plan.summary,
+          rounds: rounds.map((r) => ({ runId: r.runId, summary: r.summary })),
+          after: auditSummaryJson(after),
+          seconds: Math.round((Date.now() - started) / 1000),
+          kept: options.keep ? { pid: env.server.pid, dir: env.server.dir } : null,
+        }),
+      );
+    }
     if (options.keep) {
       out();
       out(`The databases stay up (PostgreSQL pid ${env.server.pid}, files in ${env.server.dir}). Try it by hand:`);

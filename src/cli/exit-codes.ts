@@ -1,5 +1,6 @@
 import type { MismatchClass } from '../core/audit-types.js';
 import type { ActionStatus } from '../core/plan.js';
+import type { Increase } from '../core/trend.js';
 import { ExitCode } from '../errors.js';
 import type { AuditResult } from '../ops/audit.js';
 import type { DoctorReport } from '../ops/doctor.js';
@@ -9,7 +10,9 @@ import type { RepairResult } from '../ops/repair.js';
  * How each command's result becomes its exit code, in one place (errors
  * become theirs in run.ts). A cron job reads these; the README lists them.
  */
-export function auditExitCode(result: AuditResult, failOn: readonly MismatchClass[]): number {
+export function auditExitCode(result: AuditResult, failOn: readonly MismatchClass[], grown?: readonly Increase[]): number {
+  // --fail-on-increase: the classes are counted against the previous recorded run (`grown` is already limited to --fail-on).
+  if (grown) return grown.length > 0 ? ExitCode.findings : ExitCode.ok;
   return failOn.some((cls) => result.totals[cls] > 0) ? ExitCode.findings : ExitCode.ok;
 }
 

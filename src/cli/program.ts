@@ -4,10 +4,12 @@ import { auditCommand } from './commands/audit.js';
 import { backfillCommand } from './commands/backfill.js';
 import { demoCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
+import { historyCommand } from './commands/history.js';
 import { journalCommand } from './commands/journal.js';
 import { repairCommand } from './commands/repair.js';
 import { simCommand } from './commands/sim.js';
 import { redactSecrets } from '../core/redact.js';
+import { UsageError } from '../errors.js';
 import type { CliContext } from './context.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -18,12 +20,20 @@ export function createProgram(context: CliContext): Command {
     command
       .exitOverride()
       .showHelpAfterError('(run with --help for usage)')
+      .configureHelp({ showGlobalOptions: true })
       .configureOutput({ writeOut: (text) => context.stdout.write(text), writeErr: (text) => context.stderr.write(redactSecrets(text)) });
 
   const program = configure(
     new Command('sfsync')
       .description('Audit, order and repair Postgres → Salesforce syncs through Heroku Connect mirror tables.')
-      .version(version, '-V, --version'),
+      .version(version, '-V, --version')
+      .option('-q, --quiet', 'no progress or notes on stderr: only errors and warnings')
+      .option('-v, --verbose', 'every progress step on stderr, as lines when stderr is not a terminal')
+      .hook('preAction', (_program, command) => {
+        const { quiet, verbose } = command.optsWithGlobals<{ quiet?: boolean; verbose?: boolean }>();
+        if (quiet && verbose) throw new UsageError('--quiet and --verbose cannot be used together');
+        context.verbosity = quiet ? 'quiet' : verbose ? 'verbose' : 'normal';
+      }),
   );
   for (const command of [
     demoCommand(context),
@@ -32,6 +42,7 @@ export function createProgram(context: CliContext): Command {
     repairCommand(context),
     backfillCommand(context),
     journalCommand(context),
+    historyCommand(context),
     simCommand(context),
   ])
     program.addCommand(configure(command));

@@ -98,6 +98,11 @@ export interface EntityAudit {
   readonly mirrorRows: number;
   /** Mirror rows without an sfid. */
   readonly unsyncedRows: number;
+  /**
+   * Sync lag: seconds since the newest trigger-log entry of the longest-waiting
+   * mirror row without an sfid (null when every row has one, or no such row has a log entry).
+   */
+  readonly oldestUnsyncedAgeSeconds: number | null;
   /** Source rows whose key is NULL: never matched, never written. */
   readonly sourceRowsWithoutKey: number;
   readonly counts: Readonly<Record<RowClass, number>>;

@@ -57,6 +57,28 @@ const MIGRATIONS: readonly { readonly version: number; readonly statements: read
       sql`alter table sfsync.journal add column if not exists adjusted jsonb`,
     ],
   },
+  {
+    version: 3,
+    statements: [
+      // One row per entity of each audit run with --record: what `sfsync history` and --fail-on-increase compare.
+      sql`create table if not exists sfsync.history (
+            run_id                      uuid not null,
+            entity                      text not null,
+            recorded_at                 timestamptz not null default clock_timestamp(),
+            started_at                  timestamptz not null,
+            duration_ms                 integer not null,
+            actor                       text,
+            host                        text,
+            source_rows                 bigint,
+            mirror_rows                 bigint not null,
+            unsynced_rows               bigint not null,
+            oldest_unsynced_age_seconds bigint,
+            counts                      jsonb not null,
+            primary key (run_id, entity)
+          )`,
+      sql`create index if not exists history_entity_recorded on sfsync.history (entity, recorded_at desc)`,
+    ],
+  },
 ];
 
 export const JOURNAL_SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

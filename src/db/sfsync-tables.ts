@@ -46,7 +46,23 @@ export interface CheckpointsTable {
   updated_at: Generated<Date>;
 }
 
+export interface HistoryTable {
+  run_id: string;
+  entity: string;
+  recorded_at: Generated<Date>;
+  started_at: Timestamp;
+  duration_ms: number;
+  actor: string | null;
+  host: string | null;
+  source_rows: ColumnType<string | null, number | null, never>;
+  mirror_rows: ColumnType<string, number, never>;
+  unsynced_rows: ColumnType<string, number, never>;
+  oldest_unsynced_age_seconds: ColumnType<string | null, number | null, never>;
+  counts: Json;
+}
+
 export interface SfsyncDb {
+  'sfsync.history': HistoryTable;
   'sfsync.runs': RunsTable;
   'sfsync.journal': JournalTable;
   'sfsync.checkpoints': CheckpointsTable;

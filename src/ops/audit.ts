@@ -90,6 +90,7 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
           progress,
           keepStates,
           signal: options.signal,
+          oldestUnsynced: unsyncedAge(rows[0]!.now),
         };
         const ctx: Omit<ClassifyContext, 'entity'> = {
           parentStates,
@@ -119,6 +120,24 @@ interface Walk {
   readonly progress: (rows: number, done: boolean) => void;
   readonly keepStates: Map<string, ParentReadiness> | undefined;
   readonly signal: AbortSignal | undefined;
+  readonly oldestUnsynced: UnsyncedAge;
+}
+
+interface UnsyncedAge {
+  see(row: MirrorRow): void;
+  seconds(): number | null;
+}
+
+/** The age of the longest-waiting row without an sfid, measured against the mirror's clock (the clock the trigger log was written by). */
+function unsyncedAge(now: Date): UnsyncedAge {
+  let oldest: number | null = null;
+  return {
+    see(row) {
+      const at = row.sfid === null ? row.log?.createdAt?.getTime() : undefined;
+      if (at !== undefined && (oldest === null || at < oldest)) oldest = at;
+    },
+    seconds: () => (oldest === null ? null : Math.max(0, Math.floor((now.getTime() - oldest) / 1000))),
+  };
 }
 
 async function auditEntity(entity: WritableEntity, ctx: ClassifyContext, walk: Walk): Promise<EntityAudit> {
@@ -147,7 +166,10 @@ async function auditEntity(entity: WritableEntity, ctx: ClassifyContext, walk: W
   let seen = 0;
   await mergeByKey(sourceSide(), mirrorSide(entity, walk), (group) => {
     mirrorRows += group.mirror.length;
-    for (const row of group.mirror) if (row.sfid === null) unsyncedRows++;
+    for (const row of group.mirror) {
+      if (row.sfid === null) unsyncedRows++;
+      walk.oldestUnsynced.see(row);
+    }
     if (group.mirror.length > 0) walk.keepStates?.set(group.key, readinessOf(group.mirror));
     const result = group.source
       ? classifyKey(ctx, group.source, group.mirror, 1 + group.extraSourceRows)
@@ -164,6 +186,7 @@ async function auditEntity(entity: WritableEntity, ctx: ClassifyContext, walk: W
     sourceRows,
     mirrorRows,
     unsyncedRows,
+    oldestUnsyncedAgeSeconds: walk.oldestUnsynced.seconds(),
     sourceRowsWithoutKey,
     counts,
     mismatches,
@@ -184,6 +207,7 @@ async function readMirrorOnly(entity: Entity, walk: Walk): Promise<EntityAudit> 
       if (group.length > 0 && group[0]!.key !== row.key) flush();
       group.push(row);
       if (row.sfid === null) unsyncedRows++;
+      walk.oldestUnsynced.see(row);
     }
     mirrorRows += batch.length;
     walk.progress(mirrorRows, false);
@@ -197,6 +221,7 @@ async function readMirrorOnly(entity: Entity, walk: Walk): Promise<EntityAudit> 
     sourceRows: null,
     mirrorRows,
     unsyncedRows,
+    oldestUnsyncedAgeSeconds: walk.oldestUnsynced.seconds(),
     sourceRowsWithoutKey: 0,
     counts: emptyCounts(),
     mismatches: [],

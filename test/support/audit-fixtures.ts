@@ -33,6 +33,7 @@ export function entityAudit(mismatches: Mismatch[], overrides: Partial<EntityAud
     sourceRows: 1,
     mirrorRows: 1,
     unsyncedRows: 0,
+    oldestUnsyncedAgeSeconds: null,
     sourceRowsWithoutKey: 0,
     counts: noCounts(),
     mismatches,

@@ -1,18 +1,24 @@
 import { Command } from 'commander';
 import { MISMATCH_CLASSES, type MismatchClass } from '../../core/audit-types.js';
 import { parseDuration } from '../../core/duration.js';
+import { DatabaseError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { loadRunConfig, OUTPUT_FORMATS, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions } from '../options.js';
+import { outputMode, paint } from '../output-mode.js';
 import { collect, parseClasses, parseCount, parseDurationOption } from '../parse-options.js';
 import { startProgress } from '../progress.js';
+import { withReportOptions, type ReportOptions } from '../reports/options.js';
 
-interface AuditOptions extends ConfigOptions {
-  format: 'table' | 'json' | 'ndjson';
+interface AuditOptions extends ConfigOptions, ReportOptions {
+  format: 'table' | 'json' | 'ndjson' | 'markdown' | 'csv';
   entity?: string[];
   stale: number;
   details: number;
   failOn: MismatchClass[];
 }
+
+/** Recorded runs the HTML report's trend shows. */
+const TREND_RUNS = 30;
 
 export function auditCommand(context: CliContext): Command {
   const command = new Command('audit')
@@ -20,24 +26,30 @@ export function auditCommand(context: CliContext): Command {
     .description(
       "Compare each entity's source rows with its mirror rows by external ID, in canonical order, and\n" +
         'classify every key: duplicate, missing_parent, failed, absent, stuck, drift, orphan (mismatches),\n' +
-        'or ok / pending. Reads only, in READ ONLY transactions.\n' +
-        'Exit codes: 0 no mismatch in the --fail-on classes, 1 mismatches found, 2 usage/config, 3 database.',
+        'or ok / pending. Reads only, in READ ONLY transactions (--record writes its summary to the sfsync schema).\n' +
+        'Exit codes: 0 no mismatch in the --fail-on classes (with --fail-on-increase: none of them grew),\n' +
+        '1 mismatches found (or grew), 2 usage/config, 3 database, 74 a report file could not be written.',
     )
     .option('-e, --entity <name>', 'audit only this entity (repeatable); its parents are read, not reported', collect, [])
     .option('--stale <duration>', 'unsynced rows older than this are stuck (e.g. 90s, 30m, 2h)', parseDurationOption, parseDuration('30m'))
-    .option('--details <n>', 'mismatches listed per entity in the table output', parseCount, 20)
+    .option('--details <n>', 'mismatches listed per entity in the table and markdown output', parseCount, 20)
     .option('--fail-on <classes>', `comma-separated classes that make the exit code 1 (default: all of ${MISMATCH_CLASSES.join(',')})`, parseClasses, [
       ...MISMATCH_CLASSES,
     ]);
-  withFormatOption(withConfigOptions(command), [...OUTPUT_FORMATS, 'ndjson']);
+  withReportOptions(withFormatOption(withConfigOptions(command), [...OUTPUT_FORMATS, 'ndjson', 'markdown', 'csv']), 'audit');
   return command.action(async (options: AuditOptions) => {
-    const [{ runAudit }, render, { auditExitCode }] = await Promise.all([
+    const startedAt = Date.now();
+    const [{ runAudit }, render, { auditExitCode }, { emitReports }, { describeFailure }] = await Promise.all([
       import('../../ops/audit.js'),
-      import('../render/audit.js'),
+      import('../render/audit-output.js'),
       import('../exit-codes.js'),
+      import('../reports/emit.js'),
+      import('../run.js'),
     ]);
     const config = await loadRunConfig(options, context);
+    const reports = { context, options, graph: config.graph, details: options.details };
     const progress = await startProgress(context, 'auditing');
+    let emitted = false;
     try {
       const result = await runAudit(config, {
         entities: options.entity,
@@ -52,13 +64,56 @@ export function auditCommand(context: CliContext): Command {
           if (options.format === 'ndjson') context.stdout.write(render.renderAuditNdjsonEntity(entity));
         },
       });
+      const history = await compareWithHistory(config.mirror, result, options, context);
       progress.stop();
-      if (options.format === 'json') context.stdout.write(render.renderAuditJson(result));
-      else if (options.format === 'ndjson') context.stdout.write(render.renderAuditNdjsonSummary(result));
-      else context.stdout.write(render.renderAuditTable(result, options.details, context.stdout.columns ?? 160));
-      context.exitCode = auditExitCode(result, options.failOn);
+      const style = { details: options.details, width: context.stdout.columns ?? 160, paint: paint(outputMode(context, context.env)), graph: config.graph };
+      context.stdout.write(render.renderAudit(result, options.format, { ...style, increases: history.increases }));
+      if (options.failOnIncrease && history.compared.length === 0) {
+        context.stderr.write('sfsync: note: --fail-on-increase: no earlier recorded run to compare with; this run is the baseline\n');
+      }
+      context.exitCode = auditExitCode(result, options.failOn, options.failOnIncrease ? history.increases : undefined);
+      emitted = true;
+      await emitReports(reports, {
+        command: 'audit',
+        startedAt,
+        exitCode: context.exitCode,
+        audit: result,
+        increases: history.increases,
+        trend: history.trend,
+      });
+    } catch (error) {
+      progress.stop();
+      if (!emitted) {
+        const failure = describeFailure(error);
+        // The run's own error is what the user must see; a report that fails on top of it is only a warning.
+        await emitReports(reports, { command: 'audit', startedAt, exitCode: failure.exitCode, error: failure.message, increases: [], trend: null }).catch(
+          (more: Error) => context.stderr.write(`sfsync: warning: ${more.message}\n`),
+        );
+      }
+      throw error;
     } finally {
       progress.stop();
     }
   });
+}
+
+async function compareWithHistory(
+  mirror: import('../../config/types.js').ResolvedTarget,
+  result: import('../../ops/audit.js').AuditResult,
+  options: AuditOptions,
+  context: CliContext,
+) {
+  const wanted = { record: Boolean(options.record), compare: Boolean(options.failOnIncrease || options.notify), trendRuns: options.html ? TREND_RUNS : 0 };
+  if (!wanted.record && !wanted.compare && wanted.trendRuns === 0) return { increases: [], compared: [], trend: null };
+  const [{ compareAndRecord }, { totalsPerRun }] = await Promise.all([import('../../ops/history.js'), import('../../core/trend.js')]);
+  const outcome = await compareAndRecord(mirror, result, { ...wanted, classes: options.failOn, env: context.env, timeouts: sessionTimeouts(options) }).catch(
+    (error: unknown) => {
+      // The trend is a nicety of the HTML report: a role that may not read the history still gets the report.
+      if (wanted.record || wanted.compare || !(error instanceof DatabaseError && error.sqlstate === '42501')) throw error;
+      context.stderr.write(`sfsync: warning: --html: no trend: ${error.message.split('\n')[0]}\n`);
+      return { increases: [], compared: [], trend: [] };
+    },
+  );
+  const trend = totalsPerRun(outcome.trend).map((run) => ({ label: run.recordedAt.toISOString().slice(0, 16).replace('T', ' '), value: run.mismatches }));
+  return { increases: outcome.increases, compared: outcome.compared, trend };
 }

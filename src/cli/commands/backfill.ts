@@ -28,6 +28,6 @@ export function backfillCommand(context: CliContext): Command {
     if (!options.order) return runWriteCommand('backfill', { ...options, strategy: 'reinsert' }, context);
     const render = await import('../render/order.js');
     const config = await loadConfigFrom(options, context);
-    context.stdout.write(options.format === 'json' ? render.renderOrderJson(config) : render.renderOrderTable(config));
+    context.stdout.write(render.renderOrder(config, options.format));
   });
 }

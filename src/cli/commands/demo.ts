@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { withFormatOption, type OutputFormat } from '../options.js';
 import { parseCount, parseRate } from '../parse-options.js';
 import { startProgress } from '../progress.js';
 
@@ -8,10 +9,11 @@ interface DemoCliOptions {
   schools: number;
   keep?: boolean;
   failRate: number;
+  format: OutputFormat;
 }
 
 export function demoCommand(context: CliContext): Command {
-  return new Command('demo')
+  const command = new Command('demo')
     .summary('the whole loop on a throwaway PostgreSQL: the race, the audit, the repair')
     .description(
       'Starts a throwaway PostgreSQL, loads the editor-api fixtures, writes a realistic data set to the mirror the way\n' +
@@ -22,14 +24,14 @@ export function demoCommand(context: CliContext): Command {
     .option('--seed <n>', 'seed for the data set and the race', parseCount, 7)
     .option('--schools <n>', 'schools to generate (each brings staff, classes, lessons)', parseCount, 300)
     .option('--fail-rate <p>', 'chance that Connect hits UNABLE_TO_LOCK_ROW on a write', parseRate, 0)
-    .option('--keep', 'leave the database running and print how to use it')
-    .action(async (options: DemoCliOptions) => {
-      const { runDemo } = await import('../demo-script.js');
-      const progress = await startProgress(context, 'demo');
-      try {
-        await runDemo(context, progress, options);
-      } finally {
-        progress.stop();
-      }
-    });
+    .option('--keep', 'leave the database running and print how to use it');
+  return withFormatOption(command).action(async (options: DemoCliOptions) => {
+    const { runDemo } = await import('../demo-script.js');
+    const progress = await startProgress(context, 'demo');
+    try {
+      await runDemo(context, progress, options);
+    } finally {
+      progress.stop();
+    }
+  });
 }

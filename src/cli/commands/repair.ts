@@ -4,13 +4,15 @@ import { parseDuration } from '../../core/duration.js';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { redactCommandLine } from '../../core/redact.js';
-import { loadRunConfig, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions } from '../options.js';
+import { loadRunConfig, OUTPUT_FORMATS, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions } from '../options.js';
 import { collect, parseClasses, parseCount, parseDurationOption } from '../parse-options.js';
+import { inCi, outputMode, paint } from '../output-mode.js';
 import { startProgress } from '../progress.js';
 import { confirmOnTerminal } from '../prompt.js';
+import { withReportOptions, type ReportOptions } from '../reports/options.js';
 
-export interface RepairCliOptions extends ConfigOptions {
-  format: 'table' | 'json';
+export interface RepairCliOptions extends ConfigOptions, ReportOptions {
+  format: 'table' | 'json' | 'markdown' | 'csv';
   dryRun?: boolean;
   yes?: boolean;
   strategy: 'reinsert' | 'recapture';
@@ -46,7 +48,8 @@ export function repairCommand(context: CliContext): Command {
 
 /** Options repair and backfill share. */
 export function withRunOptions(command: Command): Command {
-  return withFormatOption(command)
+  withReportOptions(command, 'write');
+  return withFormatOption(command, [...OUTPUT_FORMATS, 'markdown', 'csv'])
     .option('-e, --entity <name>', 'only this entity (repeatable); its parents are read, not written', collect, [])
     .option('--batch-size <n>', 'rows per transaction', parseCount, 500)
     .option('--concurrency <n>', 'entities of one level written at once', parseCount, 2)
@@ -56,18 +59,24 @@ export function withRunOptions(command: Command): Command {
 }
 
 export async function runWriteCommand(name: 'repair' | 'backfill', options: RepairCliOptions, context: CliContext): Promise<void> {
-  if (!options.dryRun && !options.yes && !context.stdinIsTTY) {
-    throw new UsageError(`refusing to write without --yes when stdin is not a terminal (see the plan first with \`sfsync ${name} --dry-run\`)`);
+  if (!options.dryRun && !options.yes && (!context.stdinIsTTY || inCi(context.env))) {
+    const why = context.stdinIsTTY ? 'CI is set' : 'stdin is not a terminal';
+    throw new UsageError(`refusing to write without --yes when ${why} (see the plan first with \`sfsync ${name} --dry-run\`)`);
   }
   if (options.batchSize < 1 || options.concurrency < 1) throw new UsageError('--batch-size and --concurrency must be at least 1');
-  const [{ runRepair }, render, { repairExitCode }, backfill] = await Promise.all([
+  const startedAt = Date.now();
+  const [{ runRepair }, render, { repairExitCode }, backfill, { emitReports }, { describeFailure }] = await Promise.all([
     import('../../ops/repair.js'),
-    import('../render/repair.js'),
+    import('../render/repair-output.js'),
     import('../exit-codes.js'),
     name === 'backfill' ? import('../../ops/backfill.js') : Promise.resolve(undefined),
+    import('../reports/emit.js'),
+    import('../run.js'),
   ]);
   const config = await loadRunConfig(options, context);
+  const reports = { context, options, graph: config.graph, details: options.details };
   const progress = await startProgress(context, `${name}: auditing`);
+  let emitted = false;
   try {
     const result = await runRepair(config, {
       command: name,
@@ -95,12 +104,21 @@ export async function runWriteCommand(name: 'repair' | 'backfill', options: Repa
       onProgress: (text) => progress.update(`${name}: ${text}`),
     });
     progress.stop();
-    context.stdout.write(
-      options.format === 'json'
-        ? render.renderRepairJson(result, name)
-        : render.renderRepairTable(result, name, options.details, context.stdout.columns ?? 160),
-    );
+    const style = { details: options.details, width: context.stdout.columns ?? 160, paint: paint(outputMode(context, context.env)), graph: config.graph };
+    context.stdout.write(render.renderRepair(result, name, options.format, style));
     context.exitCode = repairExitCode(result);
+    emitted = true;
+    await emitReports(reports, { command: name, startedAt, exitCode: context.exitCode, repair: result, increases: [], trend: null });
+  } catch (error) {
+    progress.stop();
+    if (!emitted) {
+      const failure = describeFailure(error);
+      // The run's own error is what the user must see; a report that fails on top of it is only a warning.
+      await emitReports(reports, { command: name, startedAt, exitCode: failure.exitCode, error: failure.message, increases: [], trend: null }).catch(
+        (more: Error) => context.stderr.write(`sfsync: warning: ${more.message}\n`),
+      );
+    }
+    throw error;
   } finally {
     progress.stop();
   }

@@ -1,5 +1,7 @@
 import { ROW_CLASSES, type EntityAudit, type Mismatch } from '../../core/audit-types.js';
+import type { Increase } from '../../core/trend.js';
 import type { AuditResult } from '../../ops/audit.js';
+import { paint as painter, type Paint } from '../output-mode.js';
 import { FORMAT_VERSION, renderJson } from './json.js';
 import { renderTable, renderWrappedTable } from './table.js';
 import { cellText } from './terminal-text.js';
@@ -8,7 +10,7 @@ import { cellText } from './terminal-text.js';
  * Summary (entity × class, canonical order) and the first `details` mismatches
  * of each entity, fitted to `width` columns.
  */
-export function renderAuditTable(result: AuditResult, details: number, width = 160): string {
+export function renderAuditTable(result: AuditResult, details: number, width = 160, paint: Paint = painter({ color: false })): string {
   const head = ['Entity', 'Source', 'Mirror', ...ROW_CLASSES];
   const rows = result.entities.map((e) => [
     e.readOnly ? `${e.name} (read-only)` : e.name,
@@ -24,7 +26,7 @@ export function renderAuditTable(result: AuditResult, details: number, width = 1
     const shown = entity.mismatches.slice(0, details);
     const more = entity.mismatches.length - shown.length;
     parts.push(
-      `\n${entity.name} (${entity.mirrorTable}): ${entity.mismatches.length} mismatch${entity.mismatches.length === 1 ? '' : 'es'}${more > 0 ? `, first ${shown.length}` : ''}`,
+      `\n${paint.bold(entity.name)} (${entity.mirrorTable}): ${entity.mismatches.length} mismatch${entity.mismatches.length === 1 ? '' : 'es'}${more > 0 ? `, first ${shown.length}` : ''}`,
     );
     parts.push(detailTable(shown, width));
     if (more > 0) parts.push(`… and ${more} more (--details N, or --format json for all)`);
@@ -36,7 +38,7 @@ export function renderAuditTable(result: AuditResult, details: number, width = 1
   }
   const mismatches = result.totals.mismatches;
   parts.push(
-    `\n${mismatches === 0 ? 'no mismatches' : `${mismatches} mismatch${mismatches === 1 ? '' : 'es'}`} in ${result.entities.length} entit${result.entities.length === 1 ? 'y' : 'ies'} (${seconds(result)} s)`,
+    `\n${mismatches === 0 ? paint.green('no mismatches') : paint.red(`${mismatches} mismatch${mismatches === 1 ? '' : 'es'}`)} in ${result.entities.length} entit${result.entities.length === 1 ? 'y' : 'ies'} (${seconds(result)} s)`,
   );
   return `${parts.join('\n')}\n`;
 }
@@ -58,13 +60,14 @@ function show(value: unknown): string {
   return cellText(value === null || value === undefined ? 'NULL' : JSON.stringify(value), 60);
 }
 
-export function renderAuditJson(result: AuditResult): string {
+export function renderAuditJson(result: AuditResult, increases: readonly Increase[] = []): string {
   return renderJson('audit', {
     startedAt: result.startedAt.toISOString(),
     finishedAt: result.finishedAt.toISOString(),
     order: result.order,
     entities: result.entities.map((e) => ({ ...entitySummary(e), mismatches: e.mismatches })),
     totals: result.totals,
+    increases,
   });
 }
 
@@ -74,17 +77,17 @@ export function renderAuditNdjsonEntity(entity: EntityAudit): string {
 }
 
 export function renderAuditNdjsonSummary(result: AuditResult): string {
-  return `${JSON.stringify({
-    type: 'summary',
-    tool: 'sfsync',
-    command: 'audit',
-    formatVersion: FORMAT_VERSION,
+  return `${JSON.stringify({ type: 'summary', tool: 'sfsync', command: 'audit', formatVersion: FORMAT_VERSION, order: result.order, ...auditSummaryJson(result) })}\n`;
+}
+
+/** An audit without its mismatches: what a summary (ndjson's last line, the demo) reports. */
+export function auditSummaryJson(result: AuditResult) {
+  return {
     startedAt: result.startedAt.toISOString(),
     finishedAt: result.finishedAt.toISOString(),
-    order: result.order,
     entities: result.entities.map(entitySummary),
     totals: result.totals,
-  })}\n`;
+  };
 }
 
 function entitySummary(e: EntityAudit) {
@@ -95,6 +98,7 @@ function entitySummary(e: EntityAudit) {
     sourceRows: e.sourceRows,
     mirrorRows: e.mirrorRows,
     unsyncedRows: e.unsyncedRows,
+    oldestUnsyncedAgeSeconds: e.oldestUnsyncedAgeSeconds,
     sourceRowsWithoutKey: e.sourceRowsWithoutKey,
     counts: e.counts,
   };

@@ -1,13 +1,14 @@
 import type { ActionKind, ActionStatus, PlannedAction } from '../../core/plan.js';
 import type { ActionResult, RepairResult } from '../../ops/repair.js';
+import { paint as painter, type Paint } from '../output-mode.js';
 import { renderJson } from './json.js';
 import { renderTable, renderWrappedTable } from './table.js';
 import { cellText } from './terminal-text.js';
 
-const STATUSES: readonly ActionStatus[] = ['planned', 'done', 'failed', 'deferred', 'skipped'];
-const ACTION_ORDER: readonly ActionKind[] = ['insert', 'reinsert', 'recapture', 'dedupe', 'update', 'defer', 'skip'];
+export const STATUSES: readonly ActionStatus[] = ['planned', 'done', 'failed', 'deferred', 'skipped'];
+export const ACTION_ORDER: readonly ActionKind[] = ['insert', 'reinsert', 'recapture', 'dedupe', 'update', 'defer', 'skip'];
 
-export function renderRepairTable(result: RepairResult, command: string, details: number, width = 160): string {
+export function renderRepairTable(result: RepairResult, command: string, details: number, width = 160, paint: Paint = painter({ color: false })): string {
   const rows: (string | number)[][] = [];
   for (const entity of result.order) {
     const byAction = result.summary[entity] ?? {};
@@ -38,7 +39,8 @@ export function renderRepairTable(result: RepairResult, command: string, details
     const hidden = result.actions.filter((a) => a.status !== 'done').length - shown.length;
     if (hidden > 0) parts.push(`… and ${hidden} more (--details N, or --format json for all)`);
   }
-  parts.push(verdict(result, command));
+  const failed = result.actions.some((a) => a.status === 'failed');
+  parts.push((failed ? paint.red : (text: string) => text)(verdict(result, command)));
   return `${parts.join('\n')}\n`;
 }
 

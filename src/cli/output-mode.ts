@@ -1,0 +1,60 @@
+/** How much sfsync says on stderr besides errors: `--quiet` nothing but errors and warnings, `--verbose` every progress step. */
+export type Verbosity = 'quiet' | 'normal' | 'verbose';
+
+export interface OutputMode {
+  /** A person is watching stderr: spinners and prompts make sense. */
+  readonly interactive: boolean;
+  /** Colour on standard output. */
+  readonly color: boolean;
+  readonly verbosity: Verbosity;
+}
+
+interface Stream {
+  readonly isTTY?: boolean | undefined;
+}
+
+/**
+ * What the environment asks for. `CI` (any value but empty, `0` or `false`)
+ * means nobody is watching even when a CI runner gives the job a pseudo-terminal.
+ * Colour follows https://no-color.org and FORCE_COLOR: NO_COLOR wins, then
+ * FORCE_COLOR (`0`/`false` turns colour off), then a terminal that is not `dumb`.
+ */
+export function outputMode(streams: { stdout: Stream; stderr: Stream }, env: NodeJS.ProcessEnv, verbosity: Verbosity = 'normal'): OutputMode {
+  const ci = inCi(env);
+  return {
+    interactive: Boolean(streams.stderr.isTTY) && !ci,
+    color: colorWanted(Boolean(streams.stdout.isTTY) && !ci, env),
+    verbosity,
+  };
+}
+
+/** A CI runner: nobody answers a prompt there, even through a pseudo-terminal. */
+export function inCi(env: NodeJS.ProcessEnv): boolean {
+  return isSet(env.CI);
+}
+
+function colorWanted(terminal: boolean, env: NodeJS.ProcessEnv): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined) return isSet(env.FORCE_COLOR) || env.FORCE_COLOR === '';
+  return terminal && env.TERM !== 'dumb';
+}
+
+function isSet(value: string | undefined): boolean {
+  return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
+}
+
+export interface Paint {
+  readonly red: (text: string) => string;
+  readonly green: (text: string) => string;
+  readonly yellow: (text: string) => string;
+  readonly bold: (text: string) => string;
+}
+
+const plain = (text: string) => text;
+const sgr = (open: number, close: number) => (text: string) => `\u001b[${open}m${text}\u001b[${close}m`;
+
+/** ANSI colours when the mode has colour, the text unchanged otherwise (so piped output never carries escapes). */
+export function paint(mode: Pick<OutputMode, 'color'>): Paint {
+  if (!mode.color) return { red: plain, green: plain, yellow: plain, bold: plain };
+  return { red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), bold: sgr(1, 22) };
+}

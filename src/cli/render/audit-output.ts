@@ -1,0 +1,33 @@
+import type { EntityGraph } from '../../core/graph.js';
+import type { Increase } from '../../core/trend.js';
+import type { AuditResult } from '../../ops/audit.js';
+import type { Paint } from '../output-mode.js';
+import { renderAuditJson, renderAuditNdjsonSummary, renderAuditTable } from './audit.js';
+import { renderAuditCsv } from './audit-csv.js';
+import { renderAuditMarkdown } from './audit-markdown.js';
+
+export { renderAuditNdjsonEntity } from './audit.js';
+
+export interface AuditStyle {
+  readonly details: number;
+  readonly width: number;
+  readonly paint: Paint;
+  readonly graph: EntityGraph;
+  readonly increases: readonly Increase[];
+}
+
+/** The audit in the format asked for (ndjson: the closing summary line; its mismatch lines were streamed). */
+export function renderAudit(result: AuditResult, format: 'table' | 'json' | 'ndjson' | 'markdown' | 'csv', style: AuditStyle): string {
+  switch (format) {
+    case 'json':
+      return renderAuditJson(result, style.increases);
+    case 'ndjson':
+      return renderAuditNdjsonSummary(result);
+    case 'markdown':
+      return renderAuditMarkdown(result, style.graph, style.details, style.increases);
+    case 'csv':
+      return renderAuditCsv(result);
+    default:
+      return renderAuditTable(result, style.details, style.width, style.paint);
+  }
+}

@@ -1,0 +1,106 @@
+import { appendFile, readFile } from 'node:fs/promises';
+import type { EntityGraph } from '../../core/graph.js';
+import { notificationBody, shouldNotify } from '../../core/notification.js';
+import { redactSecrets } from '../../core/redact.js';
+import type { Increase } from '../../core/trend.js';
+import type { AuditResult } from '../../ops/audit.js';
+import type { RepairResult } from '../../ops/repair.js';
+import { currentHost } from '../../ops/run-identity.js';
+import type { CliContext } from '../context.js';
+import { renderAuditHtml } from '../render/audit-html.js';
+import { renderAuditMarkdown } from '../render/audit-markdown.js';
+import { previousSuccess, renderMetrics } from '../render/metrics.js';
+import { renderRepairMarkdown } from '../render/repair-markdown.js';
+import type { TrendPoint } from '../render/svg.js';
+import { postBody } from './http-post.js';
+import type { ReportOptions } from './options.js';
+import { writeFileAtomic } from './write-atomic.js';
+
+/** Everything the reports of one run are made from: its result, or the error that stopped it. */
+export interface RunReport {
+  readonly command: 'audit' | 'repair' | 'backfill';
+  /** Date.now() when the command started. */
+  readonly startedAt: number;
+  readonly exitCode: number;
+  /** The error that stopped the run, safe to show. */
+  readonly error?: string | undefined;
+  readonly audit?: AuditResult | undefined;
+  readonly repair?: RepairResult | undefined;
+  readonly increases: readonly Increase[];
+  readonly trend: readonly TrendPoint[] | null;
+}
+
+export interface ReportTarget {
+  readonly context: CliContext;
+  readonly options: ReportOptions;
+  readonly graph: EntityGraph;
+  readonly details: number;
+}
+
+/**
+ * The side outputs of an unattended run, after its main output: the CI step
+ * summary, the HTML report, the metrics file (these three must work: a file
+ * that cannot be written fails the run with exit 74), then the Pushgateway and
+ * the webhook, whose failures are warnings that never change the exit code.
+ */
+export async function emitReports(target: ReportTarget, report: RunReport): Promise<void> {
+  const { context, options } = target;
+  const warn = (text: string) => context.stderr.write(`sfsync: warning: ${redactSecrets(text)}\n`);
+
+  const summaryFile = context.env.GITHUB_STEP_SUMMARY;
+  if (summaryFile) {
+    await appendFile(summaryFile, `${markdown(target, report)}\n`).catch((error: Error) => warn(`cannot append to $GITHUB_STEP_SUMMARY: ${error.message}`));
+  }
+  if (options.html && report.audit) {
+    await writeFileAtomic(options.html, renderAuditHtml(report.audit, target.graph, report.trend), 'HTML report');
+  }
+  const metrics = options.metrics || options.pushgateway ? await metricsText(report, options.metrics) : undefined;
+  if (options.metrics && metrics) await writeFileAtomic(options.metrics, metrics, 'metrics file');
+  if (options.pushgateway && metrics) {
+    // POST replaces only the metrics it carries, so a failed run leaves the last success time in the gateway as it was.
+    const url = `${options.pushgateway.replace(/\/+$/, '')}/metrics/job/sfsync/command/${report.command}`;
+    await postBody(url, metrics, 'text/plain; version=0.0.4', options.notifyTimeout).catch((error: Error) => warn(`--pushgateway: ${error.message}`));
+  }
+  if (options.notify) {
+    const outcome = {
+      command: report.command,
+      host: currentHost(),
+      exitCode: report.exitCode,
+      error: report.error,
+      mismatches: report.audit?.totals.mismatches,
+      actions: report.repair ? countByStatus(report.repair) : undefined,
+      increases: report.increases,
+    };
+    if (shouldNotify(outcome)) {
+      await postBody(options.notify, JSON.stringify(notificationBody(outcome)), 'application/json', options.notifyTimeout).catch((error: Error) =>
+        warn(`--notify: ${error.message}`),
+      );
+    }
+  }
+}
+
+function markdown(target: ReportTarget, report: RunReport): string {
+  if (report.audit) return renderAuditMarkdown(report.audit, target.graph, target.details, report.increases);
+  if (report.repair) return renderRepairMarkdown(report.repair, report.command, target.graph, target.details);
+  return `## sfsync ${report.command} failed (exit ${report.exitCode})\n\n\`\`\`\n${(report.error ?? '').replace(/```/g, "'''")}\n\`\`\`\n`;
+}
+
+async function metricsText(report: RunReport, file: string | undefined): Promise<string> {
+  const finishedAt = Date.now();
+  const previous = report.exitCode !== 0 && file ? await readFile(file, 'utf8').catch(() => '') : '';
+  return renderMetrics({
+    command: report.command,
+    audit: report.audit,
+    repair: report.repair,
+    durationSeconds: (finishedAt - report.startedAt) / 1000,
+    exitCode: report.exitCode,
+    finishedAt: Math.floor(finishedAt / 1000),
+    previousSuccess: previousSuccess(previous, report.command),
+  });
+}
+
+function countByStatus(result: RepairResult): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const a of result.actions) counts[a.status] = (counts[a.status] ?? 0) + 1;
+  return counts;
+}

@@ -1,0 +1,34 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { parseDurationOption } from '../parse-options.js';
+import { checkHttpUrl } from './http-post.js';
+
+/** The options of the unattended run: report files, metrics, alerts (and, for audit, history). */
+export interface ReportOptions {
+  metrics?: string;
+  pushgateway?: string;
+  notify?: string;
+  notifyTimeout: number;
+  html?: string;
+  record?: boolean;
+  failOnIncrease?: boolean;
+}
+
+function httpUrl(value: string): string {
+  const problem = checkHttpUrl(value);
+  if (problem) throw new InvalidArgumentError(problem);
+  return value;
+}
+
+export function withReportOptions(command: Command, kind: 'audit' | 'write'): Command {
+  if (kind === 'audit') {
+    command
+      .option('--html <file>', 'also write a self-contained HTML report (charts, dependency graph, filterable list) to this file')
+      .option('--record', "store this audit's summary in the sfsync schema, for `sfsync history` and --fail-on-increase")
+      .option('--fail-on-increase', 'exit 1 only when a --fail-on class grew since the previous recorded run (not for a known backlog)');
+  }
+  return command
+    .option('--metrics <file>', 'also write Prometheus metrics to this file, atomically (node_exporter textfile collector)')
+    .option('--pushgateway <url>', 'also push the metrics to this Prometheus Pushgateway', httpUrl)
+    .option('--notify <url>', 'POST a Slack-compatible JSON message here when the run fails or a class grew', httpUrl)
+    .option('--notify-timeout <duration>', 'give up on --notify and --pushgateway after this long', parseDurationOption, parseDurationOption('10s'));
+}

@@ -1,0 +1,230 @@
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import parsePrometheus from 'parse-prometheus-text-format';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUDIT_CSV_COLUMNS } from '../../src/cli/render/audit-csv.js';
+import { fixtureEnv, runCli } from '../support/cli.js';
+import { useFixtureDatabases } from '../support/databases.js';
+import { buildAuditScenario } from '../support/editor-scenario.js';
+import { startHttpSink, type HttpSink } from '../support/http-sink.js';
+import { FIXTURE_CONFIG } from '../support/paths.js';
+
+const db = useFixtureDatabases();
+let dir: string;
+const audit = (args: string[], extra: NodeJS.ProcessEnv = {}) => runCli(['audit', '--config', FIXTURE_CONFIG, ...args], { env: fixtureEnv(db, extra) });
+// biome-ignore lint/suspicious/noControlCharactersInRegex: looking for escape sequences is the point.
+const ANSI = /\u001b\[/;
+
+beforeAll(async () => {
+  await buildAuditScenario(db);
+  dir = await mkdtemp(join(tmpdir(), 'sfsync-reports-'));
+});
+
+describe('--format markdown', () => {
+  it('has the title, the entity × class table, the worst offenders, the order as Mermaid and the mismatches, in that order', async () => {
+    const { code, stdout, stderr } = await audit(['--format', 'markdown', '--details', '2']);
+    expect(code).toBe(1);
+    expect(stderr).toBe('');
+    const headings = stdout.split('\n').filter((line) => line.startsWith('#'));
+    expect(headings).toEqual([
+      '## sfsync audit: 15 mismatches',
+      '### Worst offenders',
+      '### Canonical order',
+      '#### school: 5, first 2',
+      '#### role: 7, first 2',
+      '#### school\\_class: 2',
+      '#### lesson: 1',
+    ]);
+    expect(stdout).toContain(
+      '| Entity | Source | Mirror | Unsynced | Oldest unsynced | source_duplicate | duplicate | missing_parent | failed | absent | stuck | drift | orphan |',
+    );
+    expect(stdout).toMatch(/^\| school \| 7 \| 7 \| \d+ \| [^|]+ \| 0 \| 0 \| 0 \| 1 \| 1 \| 1 \| 1 \| 1 \|$/m);
+    expect(stdout).toMatch(/^\| role \| 7 \| 4 \| \d+ \| [^|]+ \| 0 \| 0 \| 4 \| 1 \| 1 \| 0 \| 1 \| 0 \|$/m);
+    expect(stdout).toMatch(/^\| \*\*total\*\* \| 19 \| 18 \| /m);
+    expect(stdout).toContain('| Rows | Entity | Class | Code | Where | Error (IDs stripped) | Example keys | Hint |');
+    // Four role rows wait for contacts that never arrived: one group, the contact IDs stripped from the error.
+    const offenders = stdout.slice(stdout.indexOf('### Worst offenders'), stdout.indexOf('### Canonical order'));
+    expect(offenders).toMatch(
+      /^\| 1 \| role \| failed \| FOREIGN_KEY_NOT_FOUND \| field EditorUUID\\_\\_c in Editor\\_\\_c \| Foreign key external ID: &lt;value> not found for field EditorUUID\\_\\_c in entity Editor\\_\\_c \| `1` \| the parent reached Salesforce after this row;/m,
+    );
+    expect(offenders).not.toMatch(/Foreign key external ID: 00000000-/);
+    const mermaid = stdout.slice(stdout.indexOf('```mermaid'), stdout.indexOf('```', stdout.indexOf('```mermaid') + 3) + 3);
+    expect(mermaid.split('\n')).toEqual([
+      '```mermaid',
+      'flowchart LR',
+      '  e0["school: 5 mismatches"]',
+      '  e1["contact"]',
+      '  e2["role: 7 mismatches"]',
+      '  e3["school_class: 2 mismatches"]',
+      '  e4["class_teacher"]',
+      '  e5["lesson: 1 mismatch"]',
+      '  e0 --> e2',
+      '  e1 --> e2',
+      '  e0 --> e3',
+      '  e3 --> e4',
+      '  e1 --> e4',
+      '  e3 --> e5',
+      '  e1 --> e5',
+      '  classDef mismatch fill:#fde2e1,stroke:#d1242f',
+      '  class e0,e2,e3,e5 mismatch',
+      '```',
+    ]);
+  });
+
+  it('is appended to $GITHUB_STEP_SUMMARY whatever the format, after what was there', async () => {
+    const summary = join(dir, 'step-summary.md');
+    await writeFile(summary, '# earlier step\n');
+    const first = await audit(['--format', 'json'], { GITHUB_STEP_SUMMARY: summary });
+    const second = await audit([], { GITHUB_STEP_SUMMARY: summary });
+    expect([first.code, second.code]).toEqual([1, 1]);
+    JSON.parse(first.stdout);
+    const text = await readFile(summary, 'utf8');
+    expect(text.startsWith('# earlier step\n## sfsync audit: 15 mismatches')).toBe(true);
+    expect(text.split('## sfsync audit: 15 mismatches')).toHaveLength(3);
+  });
+});
+
+describe('--format csv', () => {
+  it('is one RFC 4180 row per mismatch with the documented columns', async () => {
+    const { code, stdout } = await audit(['--format', 'csv']);
+    expect(code).toBe(1);
+    expect(stdout.split('\r\n')[0]).toBe(AUDIT_CSV_COLUMNS.join(','));
+    const rows = parseCsv(stdout, { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(15);
+    expect(Object.keys(rows[0]!)).toEqual([...AUDIT_CSV_COLUMNS]);
+    expect(
+      rows
+        .filter((r) => r.entity === 'role')
+        .map((r) => r.class)
+        .sort(),
+    ).toEqual(['absent', 'drift', 'failed', 'missing_parent', 'missing_parent', 'missing_parent', 'missing_parent']);
+    const failed = rows.find((r) => r.entity === 'role' && r.class === 'failed')!;
+    expect(failed).toMatchObject({ key: '1', code: 'FOREIGN_KEY_NOT_FOUND', repairable: 'true', sfid: '', lastop: 'FAILED' });
+    const waiting = rows.find((r) => r.entity === 'role' && r.class === 'missing_parent' && r.parent_state === 'absent')!;
+    expect(waiting.parent_entity).toBe('contact');
+    expect(waiting.parent_key).toMatch(/^00000000-0000-4000-8000-/);
+  });
+});
+
+describe('--metrics', () => {
+  const families = async (file: string) => Object.fromEntries(parsePrometheus(await readFile(file, 'utf8')).map((f) => [f.name, f]));
+  const sample = (family: { metrics: { labels?: Record<string, string>; value?: string }[] }, labels: Record<string, string>) =>
+    family.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value;
+
+  it('writes the Prometheus text format atomically, every entity × class, and no last success for a failing run', async () => {
+    const file = join(dir, 'audit.prom');
+    const { code } = await audit(['--metrics', file]);
+    expect(code).toBe(1);
+    const metrics = await families(file);
+    expect(Object.keys(metrics).sort()).toEqual([
+      'sfsync_last_exit_code',
+      'sfsync_last_run_timestamp_seconds',
+      'sfsync_mismatches',
+      'sfsync_oldest_unsynced_age_seconds',
+      'sfsync_rows',
+      'sfsync_run_duration_seconds',
+    ]);
+    expect(metrics.sfsync_mismatches!.type).toBe('GAUGE');
+    // 5 writable entities × 8 classes, zeros included.
+    expect(metrics.sfsync_mismatches!.metrics).toHaveLength(40);
+    expect(sample(metrics.sfsync_mismatches!, { entity: 'role', class: 'missing_parent' })).toBe('4');
+    expect(sample(metrics.sfsync_mismatches!, { entity: 'role', class: 'orphan' })).toBe('0');
+    expect(sample(metrics.sfsync_rows!, { entity: 'role', side: 'source' })).toBe('7');
+    expect(sample(metrics.sfsync_rows!, { entity: 'contact', side: 'mirror' })).toBeDefined();
+    expect(sample(metrics.sfsync_rows!, { entity: 'contact', side: 'source' })).toBeUndefined();
+    expect(Number(sample(metrics.sfsync_oldest_unsynced_age_seconds!, { entity: 'school' }))).toBeGreaterThan(0);
+    expect(sample(metrics.sfsync_last_exit_code!, { command: 'audit' })).toBe('1');
+    expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('keeps the last success of the previous file when the run fails, and writes a new one when it succeeds', async () => {
+    const file = join(dir, 'success.prom');
+    expect((await audit(['--metrics', file, '--entity', 'school', '--fail-on', 'duplicate'])).code).toBe(0);
+    const first = sample((await families(file)).sfsync_last_success_timestamp_seconds!, { command: 'audit' });
+    expect(Number(first)).toBeGreaterThan(1_700_000_000);
+    expect((await audit(['--metrics', file])).code).toBe(1);
+    const after = await families(file);
+    expect(sample(after.sfsync_last_success_timestamp_seconds!, { command: 'audit' })).toBe(first);
+    expect(sample(after.sfsync_last_exit_code!, { command: 'audit' })).toBe('1');
+  });
+
+  it('fails the run with exit 74 when the file cannot be written, after the report itself was printed', async () => {
+    const { code, stdout, stderr } = await audit(['--metrics', join(dir, 'no-such-dir', 'x.prom'), '--format', 'json']);
+    expect(code).toBe(74);
+    expect(JSON.parse(stdout).totals.mismatches).toBe(15);
+    expect(stderr).toMatch(/^sfsync: cannot write the metrics file .*no-such-dir.*ENOENT/m);
+  });
+});
+
+describe('--notify and --pushgateway', () => {
+  let sink: HttpSink;
+  afterAll(() => sink?.close());
+
+  it('posts a Slack-compatible message when the run fails, and pushes the metrics', async () => {
+    sink = await startHttpSink();
+    const { code } = await audit(['--notify', `${sink.url}/hooks/secret-token`, '--pushgateway', sink.url, '--format', 'json']);
+    expect(code).toBe(1);
+    const hook = sink.received.find((r) => r.url === '/hooks/secret-token')!;
+    expect(hook).toMatchObject({ method: 'POST', contentType: 'application/json' });
+    const body = JSON.parse(hook.body);
+    expect(body.text).toMatch(/^sfsync audit on .+: 15 mismatches \(exit 1\)$/);
+    expect(body.sfsync).toMatchObject({ command: 'audit', exitCode: 1, mismatches: 15, error: null, increases: [] });
+    const push = sink.received.find((r) => r.url === '/metrics/job/sfsync/command/audit')!;
+    expect(push.method).toBe('POST');
+    expect(parsePrometheus(push.body).map((f) => f.name)).toContain('sfsync_mismatches');
+  });
+
+  it('stays quiet when the run succeeds', async () => {
+    sink = await startHttpSink();
+    const { code } = await audit(['--notify', sink.url, '--entity', 'school', '--fail-on', 'duplicate']);
+    expect(code).toBe(0);
+    expect(sink.received).toEqual([]);
+  });
+
+  it('reports a webhook that fails or never answers, and keeps the audit exit code', async () => {
+    sink = await startHttpSink((r) => (r.url.startsWith('/down') ? 500 : 'hang'));
+    const down = await audit(['--notify', `${sink.url}/down?token=hunter2`]);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/^sfsync: warning: --notify: http:\/\/127\.0\.0\.1:\d+: HTTP 500: upstream says no$/m);
+    expect(down.stderr).not.toContain('hunter2');
+    const started = Date.now();
+    const hang = await audit(['--notify', `${sink.url}/slow`, '--notify-timeout', '1s', '--entity', 'school', '--fail-on', 'duplicate,absent']);
+    expect(hang.code).toBe(1);
+    expect(hang.stderr).toMatch(/warning: --notify: http:\/\/127\.0\.0\.1:\d+: no answer within 1 s/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  it('refuses a URL that is not http(s) as a usage error', async () => {
+    const { code, stderr } = await audit(['--notify', 'file:///etc/passwd']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('only http and https URLs are supported');
+  });
+});
+
+describe('off a terminal', () => {
+  it('no format carries ANSI escapes, even with FORCE_COLOR=0 or NO_COLOR, and a short run prints no progress', async () => {
+    for (const format of ['table', 'json', 'ndjson', 'markdown', 'csv']) {
+      for (const extra of [{}, { CI: 'true' }, { NO_COLOR: '1', FORCE_COLOR: '1' }]) {
+        const { stdout, stderr } = await audit(['--format', format, '--entity', 'lesson'], extra);
+        expect(ANSI.test(stdout), `${format} ${JSON.stringify(extra)}`).toBe(false);
+        expect(stderr).toBe('');
+      }
+    }
+  });
+
+  it('colours the table when FORCE_COLOR asks for it', async () => {
+    const { stdout } = await audit(['--entity', 'lesson'], { FORCE_COLOR: '1' });
+    expect(stdout).toContain('\u001b[31m1 mismatch\u001b[39m');
+  });
+
+  it('--verbose prints progress as plain lines, --quiet prints none', async () => {
+    const verbose = await audit(['--verbose', '--entity', 'lesson', '--format', 'json']);
+    expect(verbose.stderr).toMatch(/^sfsync: lesson: \d+ keys$/m);
+    expect(ANSI.test(verbose.stderr)).toBe(false);
+    const quiet = await audit(['--quiet', '--entity', 'lesson', '--format', 'json']);
+    expect(quiet.stderr).toBe('');
+    expect((await audit(['-q', '-v'])).code).toBe(2);
+  });
+});
