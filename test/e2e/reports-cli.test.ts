@@ -5,6 +5,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import parsePrometheus from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_CSV_COLUMNS } from '../../src/cli/render/audit-csv.js';
+import { REPAIR_CSV_COLUMNS } from '../../src/cli/render/repair-csv.js';
 import { fixtureEnv, runCli } from '../support/cli.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario } from '../support/editor-scenario.js';
@@ -226,5 +227,73 @@ describe('off a terminal', () => {
     const quiet = await audit(['--quiet', '--entity', 'lesson', '--format', 'json']);
     expect(quiet.stderr).toBe('');
     expect((await audit(['-q', '-v'])).code).toBe(2);
+  });
+});
+
+describe('repair and backfill reports', () => {
+  const repair = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
+    runCli(['repair', '--config', FIXTURE_CONFIG, '--dry-run', ...args], { env: fixtureEnv(db, extra) });
+
+  it('markdown: the verdict, entity × action × status, what is not done, the order', async () => {
+    const { code, stdout } = await repair(['--format', 'markdown']);
+    expect(code).toBe(1);
+    expect(stdout.split('\n').filter((line) => line.startsWith('#'))).toEqual([
+      expect.stringMatching(/^## sfsync repair --dry-run: \d+ change\(s\) planned, \d+ deferred, \d+ skipped$/),
+      expect.stringMatching(/^### Not done/),
+      '### Canonical order',
+    ]);
+    expect(stdout).toContain('| Entity | Action | planned | done | failed | deferred | skipped |');
+    expect(stdout).toMatch(/^\| role \| reinsert \| 1 \| 0 \| 0 \| 0 \| 0 \|$/m);
+  });
+
+  it('csv: one row per action with the documented columns', async () => {
+    const { stdout } = await repair(['--format', 'csv']);
+    const rows = parseCsv(stdout, { columns: true }) as Record<string, string>[];
+    expect(Object.keys(rows[0]!)).toEqual([...REPAIR_CSV_COLUMNS]);
+    expect(rows.find((r) => r.entity === 'role' && r.key === '1')).toMatchObject({
+      action: 'reinsert',
+      status: 'planned',
+      class: 'failed',
+      code: 'FOREIGN_KEY_NOT_FOUND',
+    });
+  });
+
+  it('metrics: actions by entity, action and status', async () => {
+    const file = join(dir, 'repair.prom');
+    await repair(['--metrics', file]);
+    const families = Object.fromEntries(parsePrometheus(await readFile(file, 'utf8')).map((f) => [f.name, f]));
+    const reinsert = families.sfsync_repair_actions_total!.metrics.find((m) => m.labels?.entity === 'role' && m.labels.action === 'reinsert');
+    expect(reinsert).toEqual({ labels: { entity: 'role', action: 'reinsert', status: 'planned' }, value: '1' });
+    expect(families.sfsync_last_exit_code!.metrics[0]).toEqual({ labels: { command: 'repair' }, value: '1' });
+    expect(families.sfsync_mismatches).toBeUndefined();
+  });
+
+  it('backfill --order: Mermaid in markdown, one row per entity in CSV', async () => {
+    const md = await runCli(['backfill', '--order', '--config', FIXTURE_CONFIG, '--format', 'markdown']);
+    expect(md.stdout).toContain('Parents before children: school → contact → role → school_class → class_teacher → lesson');
+    expect(md.stdout).toContain('  e0 --> e2');
+    const csv = parseCsv((await runCli(['backfill', '--order', '--config', FIXTURE_CONFIG, '--format', 'csv'])).stdout, { columns: true });
+    expect(csv[0]).toEqual({ position: '1', level: '0', entity: 'school', mirror_table: 'editor__c', parents: '' });
+  });
+
+  it('a run stopped by a database error still writes its metrics and notifies', async () => {
+    const sink = await startHttpSink();
+    try {
+      const file = join(dir, 'down.prom');
+      const down = 'postgres://nobody:secret@127.0.0.1:1/none';
+      const { code, stderr } = await runCli(['audit', '--config', FIXTURE_CONFIG, '--metrics', file, '--notify', sink.url], {
+        env: { DATABASE_URL: down, SALESFORCE_CONNECT_DB: down },
+      });
+      expect(code).toBe(3);
+      expect(stderr).not.toContain('secret');
+      const families = Object.fromEntries(parsePrometheus(await readFile(file, 'utf8')).map((f) => [f.name, f]));
+      expect(families.sfsync_last_exit_code!.metrics[0]!.value).toBe('3');
+      expect(families.sfsync_last_success_timestamp_seconds).toBeUndefined();
+      const body = JSON.parse(sink.received[0]!.body);
+      expect(body.text).toMatch(/^sfsync audit on .+: failed: .*source database.* \(exit 3\)$/);
+      expect(sink.received[0]!.body).not.toContain('secret');
+    } finally {
+      await sink.close();
+    }
   });
 });
