@@ -32,14 +32,6 @@ function stopReason(context: CliContext): SfsyncError | undefined {
   return reason instanceof InterruptedError || reason instanceof OutputError ? reason : undefined;
 }
 
-/** The exit code and one-line message an error ends a run with (what report() prints), for reports written before it is rethrown. */
-export function describeFailure(error: unknown): { exitCode: number; message: string } {
-  if (error instanceof SfsyncError) return { exitCode: error.exitCode, message: redactSecrets(error.message) };
-  const failure = describeDatabaseFailure(error);
-  if (failure.sqlstate || failure.connectionLost) return { exitCode: ExitCode.database, message: redactSecrets(`database: ${failure.text}`) };
-  return { exitCode: ExitCode.internal, message: redactSecrets(`internal error: ${error instanceof Error ? error.message : String(error)}`) };
-}
-
 function report(error: unknown, context: CliContext): number {
   const say = (text: string) => context.stderr.write(`sfsync: ${redactSecrets(text)}\n`);
   if (error instanceof CommanderError) {

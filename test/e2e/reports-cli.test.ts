@@ -292,6 +292,13 @@ describe('repair and backfill reports', () => {
       const body = JSON.parse(sink.received[0]!.body);
       expect(body.text).toMatch(/^sfsync audit on .+: failed: .*source database.* \(exit 3\)$/);
       expect(sink.received[0]!.body).not.toContain('secret');
+
+      // A config that cannot be used is a failure too: the nightly job must hear about a missing secret.
+      const summary = join(dir, 'config-error.md');
+      const unset = await runCli(['audit', '--config', FIXTURE_CONFIG, '--metrics', file, '--notify', sink.url], { env: { GITHUB_STEP_SUMMARY: summary } });
+      expect(unset.code).toBe(2);
+      expect(JSON.parse(sink.received[1]!.body).sfsync).toMatchObject({ exitCode: 2, error: expect.stringContaining('DATABASE_URL') });
+      expect(await readFile(summary, 'utf8')).toMatch(/^## sfsync audit failed \(exit 2\)\n\n```\n[^`]*DATABASE_URL/);
     } finally {
       await sink.close();
     }

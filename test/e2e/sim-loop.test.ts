@@ -113,4 +113,15 @@ describe('sfsync demo', () => {
     expect(summary![2]).toBe(summary![3]);
     expect(result.stdout).not.toContain('other mismatch');
   }, 120_000);
+
+  it('tells the same story as one JSON document with --format json', async () => {
+    const result = await runCli(['demo', '--schools', '10', '--format', 'json'], { env: {} });
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout);
+    expect(doc).toMatchObject({ tool: 'sfsync', command: 'demo', formatVersion: 1, seed: 7, kept: null });
+    expect(doc.firstSync.failed).toBeGreaterThan(0);
+    expect(doc.before.totals.mismatches).toBeGreaterThan(doc.after.totals.mismatches);
+    expect(doc.rounds.length).toBeGreaterThan(0);
+    expect(doc.after.entities.map((e: { name: string }) => e.name)).toEqual(['school', 'contact', 'role', 'school_class', 'class_teacher', 'lesson']);
+  }, 120_000);
 });

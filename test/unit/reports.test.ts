@@ -156,7 +156,7 @@ describe('notification', () => {
   it('says what happened in Slack text and in structured fields', () => {
     const body = notificationBody({ ...outcome, exitCode: 1, increases: [{ entity: 'a', class: 'failed', before: 1, after: 2 }] });
     expect(body.text).toBe('sfsync audit on ci: 3 mismatches (exit 1)\nGrew since the previous recorded run:\n• a failed: 1 → 2');
-    expect(notificationBody({ ...outcome, exitCode: 3, error: 'database: gone\nmore' }).text).toBe('sfsync audit on ci: failed: database: gone (exit 3)');
+    expect(notificationBody({ ...outcome, exitCode: 3, error: 'database: gone\nmore' }).text).toBe('sfsync audit on ci: failed: database: gone (exit 3)\nmore');
     expect(notificationBody({ ...outcome, actions: { done: 4, failed: 0, deferred: 2 } }).text).toBe('sfsync audit on ci: 4 done, 2 deferred (exit 0)');
   });
 });

@@ -38,62 +38,42 @@ export function auditCommand(context: CliContext): Command {
     ]);
   withReportOptions(withFormatOption(withConfigOptions(command), [...OUTPUT_FORMATS, 'ndjson', 'markdown', 'csv']), 'audit');
   return command.action(async (options: AuditOptions) => {
-    const startedAt = Date.now();
-    const [{ runAudit }, render, { auditExitCode }, { emitReports }, { describeFailure }] = await Promise.all([
+    const [{ runAudit }, render, { auditExitCode }, { runWithReports }] = await Promise.all([
       import('../../ops/audit.js'),
       import('../render/audit-output.js'),
       import('../exit-codes.js'),
       import('../reports/emit.js'),
-      import('../run.js'),
     ]);
-    const config = await loadRunConfig(options, context);
-    const reports = { context, options, graph: config.graph, details: options.details };
-    const progress = await startProgress(context, 'auditing');
-    let emitted = false;
-    try {
-      const result = await runAudit(config, {
-        entities: options.entity,
-        staleMs: options.stale,
-        signal: context.signal,
-        timeouts: sessionTimeouts(options),
-        onProgress: ({ entity, rows, done }) => {
-          if (done) progress.succeed(`${entity}: ${rows} keys`);
-          else progress.update(`${entity}: ${rows} keys read`);
-        },
-        onEntity: (entity) => {
-          if (options.format === 'ndjson') context.stdout.write(render.renderAuditNdjsonEntity(entity));
-        },
-      });
-      const history = await compareWithHistory(config.mirror, result, options, context);
-      progress.stop();
-      const style = { details: options.details, width: context.stdout.columns ?? 160, paint: paint(outputMode(context, context.env)), graph: config.graph };
-      context.stdout.write(render.renderAudit(result, options.format, { ...style, increases: history.increases }));
-      if (options.failOnIncrease && history.compared.length === 0) {
-        context.stderr.write('sfsync: note: --fail-on-increase: no earlier recorded run to compare with; this run is the baseline\n');
+    await runWithReports({ context, options, details: options.details }, 'audit', async () => {
+      const config = await loadRunConfig(options, context);
+      const progress = await startProgress(context, 'auditing');
+      try {
+        const result = await runAudit(config, {
+          entities: options.entity,
+          staleMs: options.stale,
+          signal: context.signal,
+          timeouts: sessionTimeouts(options),
+          onProgress: ({ entity, rows, done }) => {
+            if (done) progress.succeed(`${entity}: ${rows} keys`);
+            else progress.update(`${entity}: ${rows} keys read`);
+          },
+          onEntity: (entity) => {
+            if (options.format === 'ndjson') context.stdout.write(render.renderAuditNdjsonEntity(entity));
+          },
+        });
+        const history = await compareWithHistory(config.mirror, result, options, context);
+        progress.stop();
+        const style = { details: options.details, width: context.stdout.columns ?? 160, paint: paint(outputMode(context, context.env)), graph: config.graph };
+        context.stdout.write(render.renderAudit(result, options.format, { ...style, increases: history.increases }));
+        if (options.failOnIncrease && history.compared.length === 0) {
+          context.stderr.write('sfsync: note: --fail-on-increase: no earlier recorded run to compare with; this run is the baseline\n');
+        }
+        context.exitCode = auditExitCode(result, options.failOn, options.failOnIncrease ? history.increases : undefined);
+        return { graph: config.graph, exitCode: context.exitCode, audit: result, increases: history.increases, trend: history.trend };
+      } finally {
+        progress.stop();
       }
-      context.exitCode = auditExitCode(result, options.failOn, options.failOnIncrease ? history.increases : undefined);
-      emitted = true;
-      await emitReports(reports, {
-        command: 'audit',
-        startedAt,
-        exitCode: context.exitCode,
-        audit: result,
-        increases: history.increases,
-        trend: history.trend,
-      });
-    } catch (error) {
-      progress.stop();
-      if (!emitted) {
-        const failure = describeFailure(error);
-        // The run's own error is what the user must see; a report that fails on top of it is only a warning.
-        await emitReports(reports, { command: 'audit', startedAt, exitCode: failure.exitCode, error: failure.message, increases: [], trend: null }).catch(
-          (more: Error) => context.stderr.write(`sfsync: warning: ${more.message}\n`),
-        );
-      }
-      throw error;
-    } finally {
-      progress.stop();
-    }
+    });
   });
 }
 

@@ -64,62 +64,49 @@ export async function runWriteCommand(name: 'repair' | 'backfill', options: Repa
     throw new UsageError(`refusing to write without --yes when ${why} (see the plan first with \`sfsync ${name} --dry-run\`)`);
   }
   if (options.batchSize < 1 || options.concurrency < 1) throw new UsageError('--batch-size and --concurrency must be at least 1');
-  const startedAt = Date.now();
-  const [{ runRepair }, render, { repairExitCode }, backfill, { emitReports }, { describeFailure }] = await Promise.all([
+  const [{ runRepair }, render, { repairExitCode }, backfill, { runWithReports }] = await Promise.all([
     import('../../ops/repair.js'),
     import('../render/repair-output.js'),
     import('../exit-codes.js'),
     name === 'backfill' ? import('../../ops/backfill.js') : Promise.resolve(undefined),
     import('../reports/emit.js'),
-    import('../run.js'),
   ]);
-  const config = await loadRunConfig(options, context);
-  const reports = { context, options, graph: config.graph, details: options.details };
-  const progress = await startProgress(context, `${name}: auditing`);
-  let emitted = false;
-  try {
-    const result = await runRepair(config, {
-      command: name,
-      dryRun: Boolean(options.dryRun),
-      strategy: options.strategy ?? 'reinsert',
-      only: options.only,
-      entities: options.entity,
-      batchSize: options.batchSize,
-      concurrency: options.concurrency,
-      staleMs: options.stale,
-      waitMs: options.wait,
-      env: context.env,
-      signal: context.signal,
-      timeouts: sessionTimeouts(options),
-      commandLine: redactCommandLine(['sfsync', ...context.argv]),
-      backfill: backfill?.backfillHooks(Boolean(options.restart)),
-      confirm: options.yes
-        ? undefined
-        : async (plan) => {
-            progress.stop();
-            context.stderr.write(render.renderPlanSummary(plan));
-            const writes = plan.filter((a) => a.action !== 'defer' && a.action !== 'skip').length;
-            return confirmOnTerminal(context, `${name}: apply ${writes} change(s) to the mirror database? [y/N] `);
-          },
-      onProgress: (text) => progress.update(`${name}: ${text}`),
-    });
-    progress.stop();
-    const style = { details: options.details, width: context.stdout.columns ?? 160, paint: paint(outputMode(context, context.env)), graph: config.graph };
-    context.stdout.write(render.renderRepair(result, name, options.format, style));
-    context.exitCode = repairExitCode(result);
-    emitted = true;
-    await emitReports(reports, { command: name, startedAt, exitCode: context.exitCode, repair: result, increases: [], trend: null });
-  } catch (error) {
-    progress.stop();
-    if (!emitted) {
-      const failure = describeFailure(error);
-      // The run's own error is what the user must see; a report that fails on top of it is only a warning.
-      await emitReports(reports, { command: name, startedAt, exitCode: failure.exitCode, error: failure.message, increases: [], trend: null }).catch(
-        (more: Error) => context.stderr.write(`sfsync: warning: ${more.message}\n`),
-      );
+  await runWithReports({ context, options, details: options.details }, name, async () => {
+    const config = await loadRunConfig(options, context);
+    const progress = await startProgress(context, `${name}: auditing`);
+    try {
+      const result = await runRepair(config, {
+        command: name,
+        dryRun: Boolean(options.dryRun),
+        strategy: options.strategy ?? 'reinsert',
+        only: options.only,
+        entities: options.entity,
+        batchSize: options.batchSize,
+        concurrency: options.concurrency,
+        staleMs: options.stale,
+        waitMs: options.wait,
+        env: context.env,
+        signal: context.signal,
+        timeouts: sessionTimeouts(options),
+        commandLine: redactCommandLine(['sfsync', ...context.argv]),
+        backfill: backfill?.backfillHooks(Boolean(options.restart)),
+        confirm: options.yes
+          ? undefined
+          : async (plan) => {
+              progress.stop();
+              context.stderr.write(render.renderPlanSummary(plan));
+              const writes = plan.filter((a) => a.action !== 'defer' && a.action !== 'skip').length;
+              return confirmOnTerminal(context, `${name}: apply ${writes} change(s) to the mirror database? [y/N] `);
+            },
+        onProgress: (text) => progress.update(`${name}: ${text}`),
+      });
+      progress.stop();
+      const style = { details: options.details, width: context.stdout.columns ?? 160, paint: paint(outputMode(context, context.env)), graph: config.graph };
+      context.stdout.write(render.renderRepair(result, name, options.format, style));
+      context.exitCode = repairExitCode(result);
+      return { graph: config.graph, exitCode: context.exitCode, repair: result, increases: [], trend: null };
+    } finally {
+      progress.stop();
     }
-    throw error;
-  } finally {
-    progress.stop();
-  }
+  });
 }

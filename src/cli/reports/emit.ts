@@ -7,6 +7,7 @@ import type { AuditResult } from '../../ops/audit.js';
 import type { RepairResult } from '../../ops/repair.js';
 import { currentHost } from '../../ops/run-identity.js';
 import type { CliContext } from '../context.js';
+import { describeFailure } from '../failure.js';
 import { renderAuditHtml } from '../render/audit-html.js';
 import { renderAuditMarkdown } from '../render/audit-markdown.js';
 import { previousSuccess, renderMetrics } from '../render/metrics.js';
@@ -33,8 +34,31 @@ export interface RunReport {
 export interface ReportTarget {
   readonly context: CliContext;
   readonly options: ReportOptions;
-  readonly graph: EntityGraph;
   readonly details: number;
+}
+
+/** What a command's work gives the reports: its exit code and result, with the entity graph of its config. */
+export type WorkDone = Omit<RunReport, 'command' | 'startedAt' | 'error'> & { readonly graph: EntityGraph };
+
+/**
+ * Runs a command's work (load the config, run, print the main output, set the
+ * exit code) and then writes its reports. A run stopped by an error gets its
+ * reports too — the metrics say it failed, the webhook says why — and the
+ * error is rethrown for run.ts to print; a report failing on top of it is only a warning.
+ */
+export async function runWithReports(target: ReportTarget, command: RunReport['command'], work: () => Promise<WorkDone>): Promise<void> {
+  const startedAt = Date.now();
+  let done: WorkDone;
+  try {
+    done = await work();
+  } catch (error) {
+    const failure = describeFailure(error);
+    const report = { command, startedAt, exitCode: failure.exitCode, error: failure.message, increases: [], trend: null };
+    await emitReports(target, undefined, report).catch((more: Error) => target.context.stderr.write(`sfsync: warning: ${redactSecrets(more.message)}\n`));
+    throw error;
+  }
+  const { graph, ...result } = done;
+  await emitReports(target, graph, { command, startedAt, ...result });
 }
 
 /**
@@ -43,16 +67,18 @@ export interface ReportTarget {
  * that cannot be written fails the run with exit 74), then the Pushgateway and
  * the webhook, whose failures are warnings that never change the exit code.
  */
-export async function emitReports(target: ReportTarget, report: RunReport): Promise<void> {
+async function emitReports(target: ReportTarget, graph: EntityGraph | undefined, report: RunReport): Promise<void> {
   const { context, options } = target;
   const warn = (text: string) => context.stderr.write(`sfsync: warning: ${redactSecrets(text)}\n`);
 
   const summaryFile = context.env.GITHUB_STEP_SUMMARY;
   if (summaryFile) {
-    await appendFile(summaryFile, `${markdown(target, report)}\n`).catch((error: Error) => warn(`cannot append to $GITHUB_STEP_SUMMARY: ${error.message}`));
+    await appendFile(summaryFile, `${markdown(target, graph, report)}\n`).catch((error: Error) =>
+      warn(`cannot append to $GITHUB_STEP_SUMMARY: ${error.message}`),
+    );
   }
-  if (options.html && report.audit) {
-    await writeFileAtomic(options.html, renderAuditHtml(report.audit, target.graph, report.trend), 'HTML report');
+  if (options.html && report.audit && graph) {
+    await writeFileAtomic(options.html, renderAuditHtml(report.audit, graph, report.trend), 'HTML report');
   }
   const metrics = options.metrics || options.pushgateway ? await metricsText(report, options.metrics) : undefined;
   if (options.metrics && metrics) await writeFileAtomic(options.metrics, metrics, 'metrics file');
@@ -79,9 +105,9 @@ export async function emitReports(target: ReportTarget, report: RunReport): Prom
   }
 }
 
-function markdown(target: ReportTarget, report: RunReport): string {
-  if (report.audit) return renderAuditMarkdown(report.audit, target.graph, target.details, report.increases);
-  if (report.repair) return renderRepairMarkdown(report.repair, report.command, target.graph, target.details);
+function markdown(target: ReportTarget, graph: EntityGraph | undefined, report: RunReport): string {
+  if (report.audit && graph) return renderAuditMarkdown(report.audit, graph, target.details, report.increases);
+  if (report.repair && graph) return renderRepairMarkdown(report.repair, report.command, graph, target.details);
   return `## sfsync ${report.command} failed (exit ${report.exitCode})\n\n\`\`\`\n${(report.error ?? '').replace(/```/g, "'''")}\n\`\`\`\n`;
 }
 
