@@ -151,11 +151,17 @@ describe('--metrics', () => {
     expect(sample(after.sfsync_last_exit_code!, { command: 'audit' })).toBe('1');
   });
 
-  it('fails the run with exit 74 when the file cannot be written, after the report itself was printed', async () => {
-    const { code, stdout, stderr } = await audit(['--metrics', join(dir, 'no-such-dir', 'x.prom'), '--format', 'json']);
-    expect(code).toBe(74);
-    expect(JSON.parse(stdout).totals.mismatches).toBe(15);
-    expect(stderr).toMatch(/^sfsync: cannot write the metrics file .*no-such-dir.*ENOENT/m);
+  it('fails the run with exit 74 when the file cannot be written, after the report was printed and the webhook told', async () => {
+    const sink = await startHttpSink();
+    try {
+      const { code, stdout, stderr } = await audit(['--metrics', join(dir, 'no-such-dir', 'x.prom'), '--format', 'json', '--notify', sink.url]);
+      expect(code).toBe(74);
+      expect(JSON.parse(stdout).totals.mismatches).toBe(15);
+      expect(stderr).toMatch(/^sfsync: cannot write the metrics file .*no-such-dir.*ENOENT/m);
+      expect(JSON.parse(sink.received[0]!.body).sfsync).toMatchObject({ exitCode: 74, error: expect.stringContaining('cannot write the metrics file') });
+    } finally {
+      await sink.close();
+    }
   });
 });
 

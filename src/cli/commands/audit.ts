@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { MISMATCH_CLASSES, type MismatchClass } from '../../core/audit-types.js';
 import { parseDuration } from '../../core/duration.js';
+import type { ResolvedTarget } from '../../config/types.js';
 import { DatabaseError } from '../../errors.js';
+import type { AuditResult } from '../../ops/audit.js';
 import type { CliContext } from '../context.js';
 import { loadRunConfig, OUTPUT_FORMATS, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions } from '../options.js';
 import { outputMode, paint } from '../output-mode.js';
@@ -77,20 +79,17 @@ export function auditCommand(context: CliContext): Command {
   });
 }
 
-async function compareWithHistory(
-  mirror: import('../../config/types.js').ResolvedTarget,
-  result: import('../../ops/audit.js').AuditResult,
-  options: AuditOptions,
-  context: CliContext,
-) {
+/** --record, --fail-on-increase, --notify and the HTML trend, against sfsync.history in the mirror database. */
+async function compareWithHistory(mirror: ResolvedTarget, result: AuditResult, options: AuditOptions, context: CliContext) {
   const wanted = { record: Boolean(options.record), compare: Boolean(options.failOnIncrease || options.notify), trendRuns: options.html ? TREND_RUNS : 0 };
   if (!wanted.record && !wanted.compare && wanted.trendRuns === 0) return { increases: [], compared: [], trend: null };
   const [{ compareAndRecord }, { totalsPerRun }] = await Promise.all([import('../../ops/history.js'), import('../../core/trend.js')]);
   const outcome = await compareAndRecord(mirror, result, { ...wanted, classes: options.failOn, env: context.env, timeouts: sessionTimeouts(options) }).catch(
     (error: unknown) => {
-      // The trend is a nicety of the HTML report: a role that may not read the history still gets the report.
-      if (wanted.record || wanted.compare || !(error instanceof DatabaseError && error.sqlstate === '42501')) throw error;
-      context.stderr.write(`sfsync: warning: --html: no trend: ${error.message.split('\n')[0]}\n`);
+      // Only --record and --fail-on-increase need the history; for the HTML trend and --notify's "a class grew"
+      // it is a nicety, so a role that may not read it still gets its report and its alert.
+      if (wanted.record || options.failOnIncrease || !(error instanceof DatabaseError && error.sqlstate === '42501')) throw error;
+      context.stderr.write(`sfsync: warning: cannot read sfsync.history, so no trend and no comparison: ${error.message.split('\n')[0]}\n`);
       return { increases: [], compared: [], trend: [] };
     },
   );

@@ -6,6 +6,7 @@ import type { Increase } from '../../core/trend.js';
 import type { AuditResult } from '../../ops/audit.js';
 import type { RepairResult } from '../../ops/repair.js';
 import { currentHost } from '../../ops/run-identity.js';
+import { OutputError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { describeFailure } from '../failure.js';
 import { renderAuditHtml } from '../render/audit-html.js';
@@ -63,9 +64,10 @@ export async function runWithReports(target: ReportTarget, command: RunReport['c
 
 /**
  * The side outputs of an unattended run, after its main output: the CI step
- * summary, the HTML report, the metrics file (these three must work: a file
- * that cannot be written fails the run with exit 74), then the Pushgateway and
- * the webhook, whose failures are warnings that never change the exit code.
+ * summary, the HTML report and the metrics file, the Pushgateway, the webhook.
+ * The two report files must be written: one that cannot be fails the run with
+ * exit 74 — after the rest is sent, and the webhook hears of it. The step
+ * summary, the Pushgateway and the webhook only warn: they never change the exit code.
  */
 async function emitReports(target: ReportTarget, graph: EntityGraph | undefined, report: RunReport): Promise<void> {
   const { context, options } = target;
@@ -77,11 +79,15 @@ async function emitReports(target: ReportTarget, graph: EntityGraph | undefined,
       warn(`cannot append to $GITHUB_STEP_SUMMARY: ${error.message}`),
     );
   }
-  if (options.html && report.audit && graph) {
-    await writeFileAtomic(options.html, renderAuditHtml(report.audit, graph, report.trend), 'HTML report');
-  }
+  let unwritten: OutputError | undefined;
+  const writeReport = (path: string, text: string, what: string) =>
+    writeFileAtomic(path, text, what).catch((error: unknown) => {
+      if (!(error instanceof OutputError)) throw error;
+      unwritten ??= error;
+    });
+  if (options.html && report.audit && graph) await writeReport(options.html, renderAuditHtml(report.audit, graph, report.trend), 'HTML report');
   const metrics = options.metrics || options.pushgateway ? await metricsText(report, options.metrics) : undefined;
-  if (options.metrics && metrics) await writeFileAtomic(options.metrics, metrics, 'metrics file');
+  if (options.metrics && metrics) await writeReport(options.metrics, metrics, 'metrics file');
   if (options.pushgateway && metrics) {
     // POST replaces only the metrics it carries, so a failed run leaves the last success time in the gateway as it was.
     const url = `${options.pushgateway.replace(/\/+$/, '')}/metrics/job/sfsync/command/${report.command}`;
@@ -91,8 +97,8 @@ async function emitReports(target: ReportTarget, graph: EntityGraph | undefined,
     const outcome = {
       command: report.command,
       host: currentHost(),
-      exitCode: report.exitCode,
-      error: report.error,
+      exitCode: unwritten ? unwritten.exitCode : report.exitCode,
+      error: report.error ?? unwritten?.message,
       mismatches: report.audit?.totals.mismatches,
       actions: report.repair ? countByStatus(report.repair) : undefined,
       increases: report.increases,
@@ -103,6 +109,7 @@ async function emitReports(target: ReportTarget, graph: EntityGraph | undefined,
       );
     }
   }
+  if (unwritten) throw unwritten;
 }
 
 function markdown(target: ReportTarget, graph: EntityGraph | undefined, report: RunReport): string {
