@@ -4,6 +4,9 @@
 //               (the fastest possible, but needs both tables in one database and
 //               classifies nothing)
 //   naive     : what a script would do: SELECT both tables whole, compare in Maps
+// and, against the audit itself:
+//   reports   : the same audit, then every report a nightly job writes from it
+//               (markdown, csv, html, metrics): what --format/--html/--metrics add
 // Each measurement runs in its own child process, so peak RSS is its own.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +20,8 @@ const sizes = (process.env.BENCH_SIZES ?? '50000,200000').split(',').map(Number)
 
 if (process.argv[2] === 'child') {
   await child(process.argv[3], process.argv[4]);
+} else if (process.argv[2] === 'render') {
+  await renderMany();
 } else {
   await main();
 }
@@ -28,10 +33,12 @@ async function main() {
     for (const n of sizes) {
       const url = withDatabase(server.url, `bench_${n}`);
       await load(server.url, url, n);
-      const results = Object.fromEntries(['audit', 'full-join', 'naive'].map((mode) => [mode, measure(mode, url)]));
+      const results = Object.fromEntries(['audit', 'full-join', 'naive', 'reports'].map((mode) => [mode, measure(mode, url)]));
       rows.push({ n, ...results });
     }
     report(rows);
+    const render = spawnSync(process.execPath, [fileURLToPath(import.meta.url), 'render'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    process.stdout.write(render.stdout);
   } finally {
     await server.stop();
   }
@@ -82,10 +89,33 @@ async function child(mode, url) {
   const { runAudit } = await import('../dist/ops/audit.js');
   const started = performance.now();
   let summary;
-  if (mode === 'audit') {
+  if (mode === 'audit' || mode === 'reports') {
     const config = resolveConfig(loadConfig({ configPath: `${root}fixtures/editor-api/sfsync.config.json`, sourceUrl: url, mirrorUrl: url }), {});
     const result = await runAudit(config, { entities: ['school'], staleMs: 1_800_000 });
     summary = result.entities[0].counts;
+    if (mode === 'reports') {
+      const auditMs = performance.now() - started;
+      const { renderAuditMarkdown } = await import('../dist/cli/render/audit-markdown.js');
+      const { renderAuditCsv } = await import('../dist/cli/render/audit-csv.js');
+      const { renderAuditHtml } = await import('../dist/cli/render/audit-html.js');
+      const { renderMetrics } = await import('../dist/cli/render/metrics.js');
+      const bytes = [
+        renderAuditMarkdown(result, config.graph, 20),
+        renderAuditCsv(result),
+        renderAuditHtml(result, config.graph, null),
+        await renderMetrics({ command: 'audit', audit: result, durationSeconds: 1, exitCode: 1, finishedAt: 0 }),
+      ].map((text) => text.length);
+      const reportsMs = performance.now() - started - auditMs;
+      summary = {
+        auditMs,
+        reportsMs,
+        mismatches: result.totals.mismatches,
+        markdownBytes: bytes[0],
+        csvBytes: bytes[1],
+        htmlBytes: bytes[2],
+        metricsBytes: bytes[3],
+      };
+    }
   } else if (mode === 'full-join') {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -145,6 +175,77 @@ function report(rows) {
       `\nrows ×${fmt(b.n / a.n)}: audit time ×${fmt(b.audit.ms / a.audit.ms)}, audit peak RSS ×${fmt(b.audit.maxRssMb / a.audit.maxRssMb)}; naive peak RSS ×${fmt(b.naive.maxRssMb / a.naive.maxRssMb)}`,
     );
   }
+  console.log('\naudit then every report (markdown, csv, html, metrics) from its result:');
+  console.log('rows      mismatches  audit ms  reports ms  reports/audit  peak RSS MB (audit alone → with reports)');
+  for (const row of rows) {
+    const { auditMs, reportsMs, mismatches } = row.reports.summary;
+    console.log(
+      `${String(row.n).padEnd(9)} ${String(mismatches).padStart(10)}  ${auditMs.toFixed(0).padStart(8)}  ${reportsMs.toFixed(0).padStart(10)}  ${(reportsMs / auditMs).toFixed(3).padStart(13)}  ${row.audit.maxRssMb.toFixed(0)} → ${row.reports.maxRssMb.toFixed(0)}`,
+    );
+  }
+  console.log('reports at the largest size:', JSON.stringify(rows.at(-1).reports.summary));
   console.log('\naudit counts at the largest size:', JSON.stringify(rows.at(-1).audit.summary));
   console.log('full-join counts at the largest size:', JSON.stringify(rows.at(-1)['full-join'].summary));
+}
+
+/** Report rendering when mismatches are many (every row FAILED): time per format, and how it grows with 4× the rows. */
+async function renderMany() {
+  const { renderAuditMarkdown } = await import('../dist/cli/render/audit-markdown.js');
+  const { renderAuditCsv } = await import('../dist/cli/render/audit-csv.js');
+  const { renderAuditHtml } = await import('../dist/cli/render/audit-html.js');
+  const { buildEntityGraph } = await import('../dist/core/graph.js');
+  const graph = buildEntityGraph([{ name: 'e', parents: [] }]).graph;
+  const times = {};
+  for (const n of [50_000, 200_000]) {
+    const message = (i) => `Foreign key external ID: p${i} not found for field A__c in entity B__c`;
+    const mismatches = Array.from({ length: n }, (_, i) => ({
+      key: `k${i}`,
+      class: 'failed',
+      code: 'FOREIGN_KEY_NOT_FOUND',
+      repairable: true,
+      reason: `FAILED: ${message(i)}`,
+      hint: 'the parent reached Salesforce after this row',
+      error: { message: message(i), field: 'A__c', object: 'B__c', statusCode: null },
+      mirror: { id: i, sfid: null, lastop: 'FAILED', hcErr: message(i) },
+      rows: null,
+      parent: null,
+      fields: [],
+      ageSeconds: null,
+      sourceRows: null,
+    }));
+    const counts = { ok: 0, pending: 0, absent: 0, missing_parent: 0, failed: n, stuck: 0, drift: 0, duplicate: 0, orphan: 0, source_duplicate: 0 };
+    const entity = {
+      name: 'e',
+      readOnly: false,
+      mirrorTable: 't',
+      sourceRows: n,
+      mirrorRows: n,
+      unsyncedRows: n,
+      oldestUnsyncedAgeSeconds: 5,
+      sourceRowsWithoutKey: 0,
+      counts,
+      mismatches,
+    };
+    const result = {
+      startedAt: new Date(),
+      finishedAt: new Date(),
+      order: ['e'],
+      entities: [entity],
+      totals: { ...counts, sourceRows: n, mirrorRows: n, mismatches: n },
+    };
+    for (const [format, render] of [
+      ['markdown', () => renderAuditMarkdown(result, graph, 20)],
+      ['csv', () => renderAuditCsv(result)],
+      ['html', () => renderAuditHtml(result, graph, null)],
+    ]) {
+      const started = performance.now();
+      render();
+      (times[format] ??= []).push(performance.now() - started);
+    }
+  }
+  console.log('\nrendering with every row a mismatch (no database):');
+  console.log('format    50,000 ms  200,000 ms  ×rows 4 → ×time');
+  for (const [format, [small, large]] of Object.entries(times)) {
+    console.log(`${format.padEnd(9)} ${small.toFixed(0).padStart(9)}  ${large.toFixed(0).padStart(10)}  ${(large / small).toFixed(2).padStart(15)}`);
+  }
 }
