@@ -46,7 +46,6 @@ function isSet(value: string | undefined): boolean {
 export interface Paint {
   readonly red: (text: string) => string;
   readonly green: (text: string) => string;
-  readonly yellow: (text: string) => string;
   readonly bold: (text: string) => string;
 }
 
@@ -55,6 +54,6 @@ const sgr = (open: number, close: number) => (text: string) => `\u001b[${open}m$
 
 /** ANSI colours when the mode has colour, the text unchanged otherwise (so piped output never carries escapes). */
 export function paint(mode: Pick<OutputMode, 'color'>): Paint {
-  if (!mode.color) return { red: plain, green: plain, yellow: plain, bold: plain };
-  return { red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), bold: sgr(1, 22) };
+  if (!mode.color) return { red: plain, green: plain, bold: plain };
+  return { red: sgr(31, 39), green: sgr(32, 39), bold: sgr(1, 22) };
 }

@@ -29,6 +29,11 @@ describe('history: --record, sfsync history, --fail-on-increase', () => {
     // A mirror row the app wrote without a source row, which Connect then rejected: school `orphan` goes 1 → 2.
     await db.mirror(`insert into salesforce.editor__c (editoruuid__c, name) values ($1, 'Late School')`, [u(51)]);
     await db.asConnect(`update salesforce.editor__c set _hc_lastop = 'FAILED', _hc_err = $2 where editoruuid__c = $1`, [u(51), FK_SCHOOL(u(51))]);
+    // The table says what grew too (this run is not recorded, so the next one still compares with the same baseline).
+    const table = await cli('audit', '--fail-on-increase', '--details', '0');
+    expect(table.code).toBe(1);
+    expect(table.stdout).toMatch(/grew since the previous recorded run:\n┌.*\n│ Entity +│ Class +│ Before +│ Now +│\n├.*\n│ school +│ orphan +│ 1 +│ 2 +│/);
+
     const grown = await json('audit', '--record', '--fail-on-increase');
     expect(grown.code).toBe(1);
     expect(grown.doc.increases).toEqual([{ entity: 'school', class: 'orphan', before: 1, after: 2 }]);

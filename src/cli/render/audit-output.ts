@@ -28,6 +28,6 @@ export function renderAudit(result: AuditResult, format: 'table' | 'json' | 'ndj
     case 'csv':
       return renderAuditCsv(result);
     default:
-      return renderAuditTable(result, style.details, style.width, style.paint);
+      return renderAuditTable(result, style.details, style.width, style.paint, style.increases);
   }
 }

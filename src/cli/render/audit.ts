@@ -10,7 +10,13 @@ import { cellText } from './terminal-text.js';
  * Summary (entity × class, canonical order) and the first `details` mismatches
  * of each entity, fitted to `width` columns.
  */
-export function renderAuditTable(result: AuditResult, details: number, width = 160, paint: Paint = painter({ color: false })): string {
+export function renderAuditTable(
+  result: AuditResult,
+  details: number,
+  width = 160,
+  paint: Paint = painter({ color: false }),
+  increases: readonly Increase[] = [],
+): string {
   const head = ['Entity', 'Source', 'Mirror', ...ROW_CLASSES];
   const rows = result.entities.map((e) => [
     e.readOnly ? `${e.name} (read-only)` : e.name,
@@ -35,6 +41,15 @@ export function renderAuditTable(result: AuditResult, details: number, width = 1
     if (entity.sourceRowsWithoutKey > 0) {
       parts.push(`\nnote: ${entity.name} has ${entity.sourceRowsWithoutKey} source row(s) whose key is NULL; they are never matched or written`);
     }
+  }
+  if (increases.length > 0) {
+    parts.push(`\n${paint.red('grew since the previous recorded run:')}`);
+    parts.push(
+      renderTable(
+        ['Entity', 'Class', 'Before', 'Now'],
+        increases.map((g) => [g.entity, g.class, g.before, g.after]),
+      ),
+    );
   }
   const mismatches = result.totals.mismatches;
   parts.push(
