@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { Config, RunConfig } from '../config/types.js';
 import type { SessionTimeouts } from '../db/pool-adapter.js';
 import type { CliContext } from './context.js';
-import { parseTimeoutOption } from './parse-options.js';
+import { durationOption, parseTimeoutOption } from './parse-options.js';
 
 export const OUTPUT_FORMATS = ['table', 'json'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -29,11 +29,13 @@ export function withConfigOptions(command: Command): Command {
     .option('--source-url <url>', 'source database URL, overriding source.url')
     .option('--mirror-url <url>', 'mirror (Heroku Connect) database URL, overriding mirror.url')
     .option('--statement-timeout <duration>', "cancel any statement running longer than this (e.g. 10m; 0 = none; default: the server's)", parseTimeoutOption)
-    .option(
-      '--lock-timeout <duration>',
-      'give up on a lock another session holds after this long (0 = wait forever)',
-      parseTimeoutOption,
-      parseTimeoutOption(DEFAULT_LOCK_TIMEOUT),
+    .addOption(
+      durationOption(
+        '--lock-timeout <duration>',
+        'give up on a lock another session holds after this long (0 = wait forever)',
+        DEFAULT_LOCK_TIMEOUT,
+        parseTimeoutOption,
+      ),
     );
 }
 

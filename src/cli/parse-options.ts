@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { MISMATCH_CLASSES, type MismatchClass } from '../core/audit-types.js';
 import { parseDuration } from '../core/duration.js';
 
@@ -38,4 +38,14 @@ export function parseClasses(value: string): MismatchClass[] {
   const unknown = list.filter((v) => !(MISMATCH_CLASSES as readonly string[]).includes(v));
   if (unknown.length > 0) throw new InvalidArgumentError(`unknown class ${unknown.join(', ')}; choose from ${MISMATCH_CLASSES.join(', ')}`);
   return list as MismatchClass[];
+}
+
+/** A duration option whose help shows its default as written (`30m`), not in milliseconds. */
+export function durationOption(flags: string, description: string, defaultText: string, parse = parseDurationOption): Option {
+  return new Option(flags, description).argParser(parse).default(parse(defaultText), defaultText);
+}
+
+/** An option that may be given several times, each value added to a list (empty by default: "all"). */
+export function repeatableOption(flags: string, description: string, whenAbsent = 'all'): Option {
+  return new Option(flags, description).argParser(collect).default([], whenAbsent);
 }

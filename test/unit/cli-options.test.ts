@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CliContext } from '../../src/cli/context.js';
-import { createProgram } from '../../src/cli/program.js';
-
-const program = createProgram({ stdout: { write: () => true }, stderr: process.stderr, env: {}, argv: [] } as unknown as CliContext);
+import { program } from '../support/cli-usage.js';
 
 describe('the command line', () => {
   it.each(program.commands.map((c) => c.name()))('sfsync %s takes --format json', (name) => {

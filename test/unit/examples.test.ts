@@ -1,47 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { CliContext } from '../../src/cli/context.js';
-import { createProgram } from '../../src/cli/program.js';
+import { invocationIn, invocationProblems } from '../support/cli-usage.js';
 import { ROOT } from '../support/paths.js';
 
-const program = createProgram({ stdout: { write: () => true }, stderr: process.stderr, env: {}, argv: [] } as unknown as CliContext);
-
-/** Words of a shell line, quotes removed (enough for the lines in examples/). */
-function words(line: string): string[] {
-  return [...line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
-}
-
-/** Every `npx sfsync …` invocation in a text, as [command, ...arguments] up to a redirection or the end of the line. */
+/** Every `npx sfsync …` invocation in a text (continuation lines joined), skipping comments. */
 function invocations(text: string): string[][] {
   const found: string[][] = [];
   for (const line of text.replace(/\n\s+(?=--)/g, ' ').split('\n')) {
-    const at = line.indexOf('npx sfsync ');
-    if (at < 0 || line.trimStart().startsWith('#')) continue;
-    const args = words(line.slice(at + 'npx sfsync '.length));
-    const end = args.findIndex((w) => w === '>' || w === '|' || w === '&&');
-    found.push(end < 0 ? args : args.slice(0, end));
+    if (line.trimStart().startsWith('#') || !line.includes('npx sfsync ')) continue;
+    const invocation = invocationIn(line);
+    if (invocation) found.push(invocation);
   }
   return found;
 }
 
-/** Each argument is a real option of that command (or a global one), and options that take a value have one. */
-function checkInvocation([name, ...args]: string[]): void {
-  const command = program.commands.find((c) => c.name() === name) as Command | undefined;
-  expect(command, `sfsync ${name} exists`).toBeDefined();
-  const options = [...command!.options, ...program.options];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!arg.startsWith('-')) continue;
-    const option = options.find((o) => o.long === arg || o.short === arg);
-    expect(option, `sfsync ${name} ${arg} is an option`).toBeDefined();
-    if (option!.required || option!.optional) {
-      const value = args[++i];
-      expect(value !== undefined && !value.startsWith('--'), `sfsync ${name} ${arg} has a value`).toBe(true);
-    }
-  }
+function checkInvocation(invocation: string[]): void {
+  expect(invocationProblems(invocation)).toEqual([]);
 }
 
 describe('examples/', () => {

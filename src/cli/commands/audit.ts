@@ -1,13 +1,12 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { MISMATCH_CLASSES, type MismatchClass } from '../../core/audit-types.js';
-import { parseDuration } from '../../core/duration.js';
 import type { ResolvedTarget } from '../../config/types.js';
 import { DatabaseError } from '../../errors.js';
 import type { AuditResult } from '../../ops/audit.js';
 import type { CliContext } from '../context.js';
 import { loadRunConfig, OUTPUT_FORMATS, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions } from '../options.js';
 import { outputMode, paint } from '../output-mode.js';
-import { collect, parseClasses, parseCount, parseDurationOption } from '../parse-options.js';
+import { durationOption, parseClasses, parseCount, repeatableOption } from '../parse-options.js';
 import { startProgress } from '../progress.js';
 import { withReportOptions, type ReportOptions } from '../reports/options.js';
 
@@ -32,12 +31,14 @@ export function auditCommand(context: CliContext): Command {
         'Exit codes: 0 no mismatch in the --fail-on classes (with --fail-on-increase: none of them grew),\n' +
         '1 mismatches found (or grew), 2 usage/config, 3 database, 74 a report file could not be written.',
     )
-    .option('-e, --entity <name>', 'audit only this entity (repeatable); its parents are read, not reported', collect, [])
-    .option('--stale <duration>', 'unsynced rows older than this are stuck (e.g. 90s, 30m, 2h)', parseDurationOption, parseDuration('30m'))
+    .addOption(repeatableOption('-e, --entity <name>', 'audit only this entity (repeatable); its parents are read, not reported', 'all entities'))
+    .addOption(durationOption('--stale <duration>', 'unsynced rows older than this are stuck (e.g. 90s, 30m, 2h)', '30m'))
     .option('--details <n>', 'mismatches listed per entity in the table and markdown output', parseCount, 20)
-    .option('--fail-on <classes>', `comma-separated classes that make the exit code 1 (default: all of ${MISMATCH_CLASSES.join(',')})`, parseClasses, [
-      ...MISMATCH_CLASSES,
-    ]);
+    .addOption(
+      new Option('--fail-on <classes>', `comma-separated classes that make the exit code 1 (${MISMATCH_CLASSES.join(',')})`)
+        .argParser(parseClasses)
+        .default([...MISMATCH_CLASSES], 'all of them'),
+    );
   withReportOptions(withFormatOption(withConfigOptions(command), [...OUTPUT_FORMATS, 'ndjson', 'markdown', 'csv']), 'audit');
   return command.action(async (options: AuditOptions) => {
     const [{ runAudit }, render, { auditExitCode }, { runWithReports }] = await Promise.all([

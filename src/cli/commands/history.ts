@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { loadConfigFrom, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions } from '../options.js';
-import { collect, parseCount } from '../parse-options.js';
+import { parseCount, repeatableOption } from '../parse-options.js';
 
 interface HistoryOptions extends ConfigOptions {
   format: 'table' | 'json';
@@ -17,7 +17,7 @@ export function historyCommand(context: CliContext): Command {
         'per entity, the mismatches of its last N recorded runs (a sparkline on a terminal) and what changed\n' +
         'since the run before. Needs only the mirror database.',
     )
-    .option('-e, --entity <name>', 'only this entity (repeatable)', collect, [])
+    .addOption(repeatableOption('-e, --entity <name>', 'only this entity (repeatable)', 'all entities'))
     .option('--limit <n>', 'recorded runs per entity', parseCount, 10);
   withFormatOption(withConfigOptions(command));
   return command.action(async (options: HistoryOptions) => {

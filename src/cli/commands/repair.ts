@@ -1,11 +1,10 @@
 import { Command, Option } from 'commander';
 import { MISMATCH_CLASSES } from '../../core/audit-types.js';
-import { parseDuration } from '../../core/duration.js';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { redactCommandLine } from '../../core/redact.js';
 import { loadRunConfig, OUTPUT_FORMATS, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions } from '../options.js';
-import { collect, parseClasses, parseCount, parseDurationOption } from '../parse-options.js';
+import { durationOption, parseClasses, parseCount, parseDurationOption, repeatableOption } from '../parse-options.js';
 import { inCi, outputMode, paint } from '../output-mode.js';
 import { startProgress } from '../progress.js';
 import { confirmOnTerminal } from '../prompt.js';
@@ -50,10 +49,10 @@ export function repairCommand(context: CliContext): Command {
 export function withRunOptions(command: Command): Command {
   withReportOptions(command, 'write');
   return withFormatOption(command, [...OUTPUT_FORMATS, 'markdown', 'csv'])
-    .option('-e, --entity <name>', 'only this entity (repeatable); its parents are read, not written', collect, [])
+    .addOption(repeatableOption('-e, --entity <name>', 'only this entity (repeatable); its parents are read, not written', 'all entities'))
     .option('--batch-size <n>', 'rows per transaction', parseCount, 500)
     .option('--concurrency <n>', 'entities of one level written at once', parseCount, 2)
-    .option('--stale <duration>', 'unsynced rows older than this are stuck', parseDurationOption, parseDuration('30m'))
+    .addOption(durationOption('--stale <duration>', 'unsynced rows older than this are stuck', '30m'))
     .option('--wait <duration>', 'after each level, wait this long for Connect to give the written rows an sfid (e.g. 5m)', parseDurationOption)
     .option('--details <n>', 'actions listed in the table output', parseCount, 30);
 }

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { parseDurationOption } from '../parse-options.js';
+import { durationOption } from '../parse-options.js';
 import { checkHttpUrl } from './http-post.js';
 
 /** The options of the unattended run: report files, metrics, alerts (and, for audit, history). */
@@ -30,5 +30,5 @@ export function withReportOptions(command: Command, kind: 'audit' | 'write'): Co
     .option('--metrics <file>', 'also write Prometheus metrics to this file, atomically (node_exporter textfile collector)')
     .option('--pushgateway <url>', 'also push the metrics to this Prometheus Pushgateway', httpUrl)
     .option('--notify <url>', 'POST a Slack-compatible JSON message here when the run fails or a class grew', httpUrl)
-    .option('--notify-timeout <duration>', 'give up on --notify and --pushgateway after this long', parseDurationOption, parseDurationOption('10s'));
+    .addOption(durationOption('--notify-timeout <duration>', 'give up on --notify and --pushgateway after this long', '10s'));
 }

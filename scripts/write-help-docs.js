@@ -1,0 +1,14 @@
+// Refreshes the `--help` blocks of docs/commands.md from the CLI itself (run: npm run docs:help).
+// Each block sits between <!-- help:COMMAND --> and <!-- /help -->; a test keeps them current.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { helpTexts } from '../dist/cli/help-text.js';
+
+const file = new URL('../docs/commands.md', import.meta.url);
+let text = readFileSync(file, 'utf8');
+for (const [name, help] of helpTexts()) {
+  const block = `<!-- help:${name} -->\n<details><summary><code>npx sfsync ${name} --help</code></summary>\n\n\`\`\`\n${help}\n\`\`\`\n\n</details>\n<!-- /help -->`;
+  const pattern = new RegExp(`<!-- help:${name} -->[\\s\\S]*?<!-- /help -->`);
+  if (!pattern.test(text)) throw new Error(`docs/commands.md has no <!-- help:${name} --> block`);
+  text = text.replace(pattern, () => block);
+}
+writeFileSync(file, text);
