@@ -5,6 +5,7 @@ import { backfillCommand } from './commands/backfill.js';
 import { demoCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
 import { historyCommand } from './commands/history.js';
+import { initCommand } from './commands/init.js';
 import { journalCommand } from './commands/journal.js';
 import { repairCommand } from './commands/repair.js';
 import { simCommand } from './commands/sim.js';
@@ -37,6 +38,7 @@ export function createProgram(context: CliContext): Command {
   );
   for (const command of [
     demoCommand(context),
+    initCommand(context),
     doctorCommand(context),
     auditCommand(context),
     repairCommand(context),

@@ -15,6 +15,10 @@ export function compileConfig(raw: RawConfig, graph: EntityGraph, file: string, 
     mirror: target('mirror', raw.mirror, 'salesforce', overrides.mirrorUrl, '--mirror-url'),
     entities: raw.entities.map((entity) => compileEntity(entity, new Set(raw.entities.filter((e) => e.readOnly).map((e) => e.name)))),
     graph,
+    todos: [
+      ...(raw.todo ?? []).map((note) => ({ entity: undefined, note })),
+      ...raw.entities.flatMap((entity) => (entity.todo ?? []).map((note) => ({ entity: entity.name, note }))),
+    ],
   };
 }
 

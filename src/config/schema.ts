@@ -59,6 +59,12 @@ const entityMirror = z.strictObject({
   externalId: identifier.describe("Mirror column holding the external ID (the mapping's unique identifier)."),
 });
 
+/** What `sfsync init` could not infer, for a person to settle; every command ignores it and doctor lists it. */
+const todo = z
+  .array(z.string({ error: 'expected a string' }), { error: 'expected a list of strings' })
+  .optional()
+  .describe('Notes left by sfsync init: what it could not infer. Ignored by every command; sfsync doctor lists them.');
+
 export const entitySchema = z.strictObject({
   name: identifier,
   readOnly: z.boolean({ error: 'expected true or false' }).optional(),
@@ -66,6 +72,7 @@ export const entitySchema = z.strictObject({
   mirror: entityMirror,
   fields: z.record(identifier, fieldSource).optional().describe('Mirror column → source column name or { "sql": … }.'),
   parents: z.array(parent).optional(),
+  todo,
 });
 
 export const configSchema = z.strictObject({
@@ -73,6 +80,7 @@ export const configSchema = z.strictObject({
   source: database('public'),
   mirror: database('salesforce'),
   entities: z.array(entitySchema).min(1, { error: 'configure at least one entity' }),
+  todo,
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -33,6 +33,8 @@ export interface Config {
   /** In declaration order; `graph.order` gives the canonical order. */
   readonly entities: readonly Entity[];
   readonly graph: EntityGraph;
+  /** Notes `sfsync init` left (`todo` in the file), by entity; commands ignore them, doctor lists them. */
+  readonly todos: readonly { readonly entity: string | undefined; readonly note: string }[];
 }
 
 /** A config whose databases are resolved: what commands that connect work with. */

@@ -10,7 +10,8 @@ export interface Finding {
   readonly level: FindingLevel;
   /** Stable identifier for machines; see the README's doctor section. */
   readonly code: string;
-  readonly database: 'source' | 'mirror';
+  /** Where the problem is: a database, or the config itself (a note sfsync init left). */
+  readonly database: 'source' | 'mirror' | 'config';
   readonly entity: string | undefined;
   readonly message: string;
 }
@@ -131,4 +132,9 @@ function columnPresent(table: TableInfo, column: string, configKey: string, wher
   if (!table.columns.has(column)) {
     add('error', 'column_missing', `${configKey}: column ${where}.${column} does not exist${didYouMean(column, table.columns.keys())}`);
   }
+}
+
+/** The notes `sfsync init` left in the config, until a person settles them. */
+export function diagnoseTodos(todos: readonly { readonly entity: string | undefined; readonly note: string }[]): Finding[] {
+  return todos.map((todo) => ({ level: 'warning' as const, code: 'config_todo', database: 'config' as const, entity: todo.entity, message: todo.note }));
 }

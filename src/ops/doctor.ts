@@ -1,5 +1,5 @@
 import type { SchemaCatalog } from '../core/catalog.js';
-import { diagnoseMirror, diagnoseSource, type Finding } from '../core/diagnose.js';
+import { diagnoseMirror, diagnoseSource, diagnoseTodos, type Finding } from '../core/diagnose.js';
 import type { ResolvedTarget, RunConfig, WritableEntity } from '../config/types.js';
 import { DatabaseError } from '../errors.js';
 import { checkSourceSql } from '../db/check-source-sql.js';
@@ -29,6 +29,7 @@ export async function runDoctor(config: RunConfig, options: { timeouts?: Session
   const findings: Finding[] = [...source.findings, ...mirror.findings];
   if (source.catalog) findings.push(...diagnoseSource(config.entities, source.catalog), ...source.sqlFindings);
   if (mirror.catalog) findings.push(...diagnoseMirror(config.entities, mirror.catalog));
+  findings.push(...diagnoseTodos(config.todos));
   return {
     ok: !findings.some((finding) => finding.level === 'error'),
     databases: { source: source.status, mirror: mirror.status },

@@ -19,11 +19,16 @@ export function renderDoctorTable(report: DoctorReport): string {
 }
 
 export function renderDoctorJson(report: DoctorReport): string {
-  return renderJson('doctor', {
+  return renderJson('doctor', doctorJson(report));
+}
+
+/** The doctor report as the JSON contract has it (also inside `init --format json`). */
+export function doctorJson(report: DoctorReport) {
+  return {
     ok: report.ok,
     databases: report.databases,
     findings: report.findings.map((f) => ({ level: f.level, code: f.code, database: f.database, entity: f.entity ?? null, message: f.message })),
-  });
+  };
 }
 
 function databaseRow(status: DatabaseStatus): string[] {
