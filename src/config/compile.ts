@@ -1,5 +1,6 @@
 import type { EntityGraph } from '../core/graph.js';
 import type { RawConfig, RawEntity } from './schema.js';
+import type { KeySource } from '../core/entity.js';
 import type { Config, DatabaseTarget, Entity, FieldMapping } from './types.js';
 
 /** Command-line overrides, which win over the file. */
@@ -28,6 +29,12 @@ function target(role: DatabaseTarget['role'], raw: RawConfig['source'], defaultS
   return { role, url: raw.url, origin: { kind: 'config' }, schema };
 }
 
+function compileKey(key: NonNullable<RawEntity['source']>['key']): KeySource {
+  if (typeof key === 'string') return { kind: 'column', column: key };
+  if ('sql' in key) return { kind: 'sql', sql: key.sql };
+  return { kind: 'columns', columns: key.columns, separator: key.separator };
+}
+
 function compileEntity(raw: RawEntity, readOnly: ReadonlySet<string>): Entity {
   if (raw.readOnly) {
     return { name: raw.name, readOnly: true, mirror: raw.mirror, source: undefined, fields: [], parents: [] };
@@ -42,7 +49,7 @@ function compileEntity(raw: RawEntity, readOnly: ReadonlySet<string>): Entity {
     name: raw.name,
     readOnly: false,
     mirror: raw.mirror,
-    source: { table: source.table, key: source.key, where: source.where },
+    source: { table: source.table, key: compileKey(source.key), where: source.where },
     fields,
     parents: (raw.parents ?? []).map((p) => ({
       entity: p.entity,

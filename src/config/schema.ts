@@ -43,9 +43,20 @@ const parent = z.strictObject({
   optional: z.boolean({ error: 'expected true or false' }).optional().describe('The source column may be NULL.'),
 });
 
+const compositeKey = z.strictObject({
+  columns: z.array(identifier).min(2, { error: 'a composite key has at least two columns (one column: give its name as the key)' }),
+  separator: z.string({ error: 'expected a string' }).describe('Put between the columns, as the app does when it builds the external ID.'),
+});
+
+const keySource = z.union([identifier, sqlExpression, compositeKey], {
+  error: 'expected a source column name, { "columns": [...], "separator": "…" } or { "sql": "<expression over src>" }',
+});
+
 const entitySource = z.strictObject({
   table: identifier,
-  key: identifier.describe("Source column whose value, as text, is the mirror row's external ID."),
+  key: keySource.describe(
+    "What, as text, is the mirror row's external ID: a column, several columns joined by a separator, or a trusted SQL expression over src.",
+  ),
   where: z
     .string()
     .trim()

@@ -1,4 +1,4 @@
-import type { Entity, WritableEntity } from './entity.js';
+import { keyColumns, type Entity, type WritableEntity } from './entity.js';
 import type { SchemaCatalog, TableInfo } from './catalog.js';
 import { CAPTURED_XMLBINARY, connectTriggerNames, REQUIRED_MIRROR_COLUMNS, TRIGGER_LOG_TABLES } from './heroku-connect.js';
 import { quoteIdent } from './grants.js';
@@ -27,13 +27,14 @@ export function diagnoseSource(entities: readonly Entity[], catalog: SchemaCatal
     const table = tablePresent(catalog, entity.source.table, add);
     if (!table) continue;
     const where = `${catalog.schema}.${entity.source.table}`;
-    columnPresent(table, entity.source.key, `source.key`, where, add);
+    for (const column of keyColumns(entity.source.key)) columnPresent(table, column, `source.key`, where, add);
     for (const field of entity.fields) {
       if (field.source.kind === 'column') columnPresent(table, field.source.column, `fields.${field.mirrorColumn}`, where, add);
     }
     for (const parent of entity.parents) columnPresent(table, parent.column, `parents (${parent.entity}).column`, where, add);
-    if (table.columns.has(entity.source.key) && !table.uniqueColumns.has(entity.source.key)) {
-      add('warning', 'source_key_not_unique', `${where}.${entity.source.key} has no unique index: two source rows could claim one external ID`);
+    const key = entity.source.key;
+    if (key.kind === 'column' && table.columns.has(key.column) && !table.uniqueColumns.has(key.column)) {
+      add('warning', 'source_key_not_unique', `${where}.${key.column} has no unique index: two source rows could claim one external ID`);
     }
   }
   return findings;

@@ -4,6 +4,21 @@
  */
 export type FieldSource = { kind: 'column'; column: string } | { kind: 'sql'; sql: string };
 
+/**
+ * What makes a source row's external ID, compared as text, case-sensitively:
+ * a column (uuid, text, integer, bigint…: its text form), several columns
+ * joined by a separator, or a trusted SQL expression over `src`.
+ */
+export type KeySource =
+  | { readonly kind: 'column'; readonly column: string }
+  | { readonly kind: 'columns'; readonly columns: readonly string[]; readonly separator: string }
+  | { readonly kind: 'sql'; readonly sql: string };
+
+/** The source columns a key reads (none for an SQL expression: doctor compiles it instead). */
+export function keyColumns(key: KeySource): readonly string[] {
+  return key.kind === 'column' ? [key.column] : key.kind === 'columns' ? key.columns : [];
+}
+
 export interface FieldMapping {
   readonly mirrorColumn: string;
   readonly source: FieldSource;
@@ -27,7 +42,7 @@ export interface MirrorMapping {
 
 export interface SourceMapping {
   readonly table: string;
-  readonly key: string;
+  readonly key: KeySource;
   /** Trusted SQL filter over the source table aliased `src`. */
   readonly where: string | undefined;
 }

@@ -188,7 +188,7 @@ function matchSource(draft: Draft, input: InferInput, sourceTables: readonly str
   draft.todo.push(
     pk.length === 0
       ? `source table ${draft.sourceTable} has no primary key: name the column whose value is the external ID as source.key, then remove "readOnly"`
-      : `source table ${draft.sourceTable} has a composite primary key (${pk.join(', ')}): name the one column that holds the external ID as source.key, then remove "readOnly"`,
+      : `source table ${draft.sourceTable} has a composite primary key (${pk.join(', ')}): if the external ID joins them, set source.key to { "columns": ${JSON.stringify(pk)}, "separator": "<the app's separator>" } (or name the one column that holds it), then remove "readOnly"`,
   );
 }
 

@@ -12,7 +12,7 @@ import { aliasedValuesReader, fieldAlias, KEY_ALIAS, parentAlias } from './row-a
  */
 export function sourceRowsQuery(entity: WritableEntity, schema: string, filter?: RawBuilder<unknown>): RawBuilder<Record<string, unknown>> {
   const columns = [
-    sql`${sql.ref(`src.${entity.source.key}`)}::text as ${sql.id(KEY_ALIAS)}`,
+    sql`${keyExpression(entity)}::text as ${sql.id(KEY_ALIAS)}`,
     ...entity.fields.map((field) => {
       const value = field.source.kind === 'column' ? sql.ref(`src.${field.source.column}`) : sql`(${sql.raw(field.source.sql)})`;
       return sql`${value} as ${sql.id(fieldAlias(field.mirrorColumn))}`;
@@ -36,7 +36,24 @@ export function sortedSourceRowsQuery(entity: WritableEntity, schema: string): R
  * another schema…) and can use the column's index.
  */
 export function sourceRowsByKeyQuery(entity: WritableEntity, schema: string, keys: readonly string[]): RawBuilder<Record<string, unknown>> {
-  return sourceRowsQuery(entity, schema, sql`${sql.ref(`src.${entity.source.key}`)} = any(${[...keys]})`);
+  const key = entity.source.key;
+  // A composite or computed key is matched by its text (an expression index on it makes this an index scan).
+  const match =
+    key.kind === 'column' ? sql`${sql.ref(`src.${key.column}`)} = any(${[...keys]})` : sql`(${keyExpression(entity)})::text = any(${[...keys]}::text[])`;
+  return sourceRowsQuery(entity, schema, match);
+}
+
+/**
+ * The external ID a source row carries. Columns are joined with `||`, so a
+ * NULL part makes the whole key NULL (a row without a key: never matched or
+ * written); the separator is a parameter, never SQL text.
+ */
+function keyExpression(entity: WritableEntity): RawBuilder<unknown> {
+  const key = entity.source.key;
+  if (key.kind === 'column') return sql`${sql.ref(`src.${key.column}`)}`;
+  if (key.kind === 'sql') return sql`(${sql.raw(key.sql)})`;
+  const parts = key.columns.map((column) => sql`${sql.ref(`src.${column}`)}::text`);
+  return sql`(${sql.join(parts, sql` || ${key.separator}::text || `)})`;
 }
 
 /** Turns rows of sourceRowsQuery into SourceRows (null for a row whose key is NULL). */

@@ -1,4 +1,5 @@
 import type { SchemaCatalog } from '../core/catalog.js';
+import { keyColumns } from '../core/entity.js';
 import { diagnoseMirror, diagnoseSource, diagnoseTodos, type Finding } from '../core/diagnose.js';
 import type { ResolvedTarget, RunConfig, WritableEntity } from '../config/types.js';
 import { DatabaseError } from '../errors.js';
@@ -82,7 +83,7 @@ async function checkSql(connection: Connection, catalog: SchemaCatalog, config: 
     code: 'source_sql_invalid',
     database: 'source' as const,
     entity,
-    message: `the source query (source.where or a { "sql": … } field) does not compile: ${message}`,
+    message: `the source query (source.where, a { "sql": … } key or field) does not compile: ${message}`,
   }));
 }
 
@@ -90,7 +91,7 @@ function hasReferencedColumns(entity: WritableEntity, catalog: SchemaCatalog): b
   const table = catalog.tables.get(entity.source.table);
   if (!table) return false;
   const columns = [
-    entity.source.key,
+    ...keyColumns(entity.source.key),
     ...entity.parents.map((parent) => parent.column),
     ...entity.fields.flatMap((field) => (field.source.kind === 'column' ? [field.source.column] : [])),
   ];
