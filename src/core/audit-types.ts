@@ -22,7 +22,7 @@ export interface SourceRow {
   readonly key: string;
   /** By mirror column. */
   readonly fields: Readonly<Record<string, unknown>>;
-  /** By parent entity name; null when the source column is NULL. */
+  /** By lookup column (the parent's external ID as text); null when the source column is NULL. */
   readonly parents: Readonly<Record<string, string | null>>;
 }
 
@@ -43,7 +43,7 @@ export interface MirrorRow {
   readonly key: string;
   /** By mirror column. */
   readonly fields: Readonly<Record<string, unknown>>;
-  /** Lookup column values, by parent entity name. */
+  /** Lookup column values, by lookup column. */
   readonly lookups: Readonly<Record<string, string | null>>;
   readonly log: TriggerLogEntry | null;
 }

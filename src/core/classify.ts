@@ -125,7 +125,7 @@ export function readinessOf(rows: readonly MirrorRow[]): ParentReadiness {
 
 function blockingParent(ctx: ClassifyContext, source: SourceRow): Mismatch['parent'] {
   for (const link of ctx.entity.parents) {
-    const key = source.parents[link.entity] ?? null;
+    const key = source.parents[link.lookup] ?? null;
     if (key === null) {
       if (link.optional) continue;
       return { entity: link.entity, key: null, state: 'absent' };
@@ -201,8 +201,8 @@ function fieldDrift(ctx: ClassifyContext, source: SourceRow, row: MirrorRow): Fi
     if (!sameValue(a, b, column)) drift.push({ column: field.mirrorColumn, source: jsonValue(a), mirror: jsonValue(b) });
   }
   for (const link of ctx.entity.parents) {
-    const a = source.parents[link.entity] ?? null;
-    const b = row.lookups[link.entity] ?? null;
+    const a = source.parents[link.lookup] ?? null;
+    const b = row.lookups[link.lookup] ?? null;
     if (!sameValue(a, b, text)) drift.push({ column: link.lookup, source: a, mirror: b });
   }
   return drift;

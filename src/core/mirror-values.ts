@@ -13,7 +13,7 @@ export function mirrorValues(entity: WritableEntity, row: SourceRow, only?: read
     if (!only || only.includes(field.mirrorColumn)) values[field.mirrorColumn] = row.fields[field.mirrorColumn] ?? null;
   }
   for (const parent of entity.parents) {
-    if (!only || only.includes(parent.lookup)) values[parent.lookup] = row.parents[parent.entity] ?? null;
+    if (!only || only.includes(parent.lookup)) values[parent.lookup] = row.parents[parent.lookup] ?? null;
   }
   return values;
 }

@@ -16,7 +16,7 @@ export function mirrorRowsQuery(entity: Entity, schema: string): RawBuilder<Reco
     sql`m._hc_err as hc_err`,
     sql`${ext}::text as ${sql.id(KEY_ALIAS)}`,
     ...entity.fields.map((f) => sql`${sql.ref(`m.${f.mirrorColumn}`)} as ${sql.id(fieldAlias(f.mirrorColumn))}`),
-    ...entity.parents.map((p) => sql`${sql.ref(`m.${p.lookup}`)}::text as ${sql.id(parentAlias(p.entity))}`),
+    ...entity.parents.map((p) => sql`${sql.ref(`m.${p.lookup}`)}::text as ${sql.id(parentAlias(p.lookup))}`),
   ];
   return sql`select ${sql.join(columns)} from ${sql.table(`${schema}.${entity.mirror.table}`)} as m
     where ${ext} is not null order by ${ext}::text collate "C", m.id`;

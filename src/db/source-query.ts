@@ -17,7 +17,7 @@ export function sourceRowsQuery(entity: WritableEntity, schema: string, filter?:
       const value = field.source.kind === 'column' ? sql.ref(`src.${field.source.column}`) : sql`(${sql.raw(field.source.sql)})`;
       return sql`${value} as ${sql.id(fieldAlias(field.mirrorColumn))}`;
     }),
-    ...entity.parents.map((parent) => sql`${sql.ref(`src.${parent.column}`)}::text as ${sql.id(parentAlias(parent.entity))}`),
+    ...entity.parents.map((parent) => sql`${sql.ref(`src.${parent.column}`)}::text as ${sql.id(parentAlias(parent.lookup))}`),
   ];
   const conditions = [...(entity.source.where === undefined ? [] : [sql`(${sql.raw(entity.source.where)})`]), ...(filter ? [filter] : [])];
   const where = conditions.length === 0 ? sql`` : sql` where ${sql.join(conditions, sql` and `)}`;

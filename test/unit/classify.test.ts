@@ -28,7 +28,7 @@ function mirrorRow(overrides: Partial<MirrorRow> = {}): MirrorRow {
   return { id: 1, sfid: null, lastop: 'PENDING', hcErr: null, key: 'k', fields: {}, lookups: {}, log: null, ...overrides };
 }
 
-const roleRow: SourceRow = { key: 'k', fields: {}, parents: { school: 's1', contact: 'c1' } };
+const roleRow: SourceRow = { key: 'k', fields: {}, parents: { editor__r__editoruuid__c: 's1', contact__r__pi_accounts_unique_id__c: 'c1' } };
 const ready = { school: { s1: 'ready' as const }, contact: { c1: 'ready' as const } };
 const minutesAgo = (n: number) => ({ id: 9, createdAt: new Date(NOW.getTime() - n * 60_000), state: 'NEW', action: 'INSERT', sfMessage: null });
 
@@ -63,7 +63,7 @@ describe('classifyKey', () => {
   });
 
   it('blocks on a required parent whose source column is NULL', () => {
-    const row: SourceRow = { ...roleRow, parents: { school: null, contact: 'c1' } };
+    const row: SourceRow = { ...roleRow, parents: { editor__r__editoruuid__c: null, contact__r__pi_accounts_unique_id__c: 'c1' } };
     const result = classifyKey(context(role, ready), row, []);
     expect(result.mismatch).toMatchObject({ class: 'missing_parent', parent: { entity: 'school', key: null, state: 'absent' } });
     expect(result.mismatch!.hint).toBe(
@@ -73,17 +73,25 @@ describe('classifyKey', () => {
   });
 
   it('skips an optional parent that is NULL', () => {
-    const row: SourceRow = { ...roleRow, parents: { school: 's1', contact: null } };
+    const row: SourceRow = { ...roleRow, parents: { editor__r__editoruuid__c: 's1', contact__r__pi_accounts_unique_id__c: null } };
     expect(classifyKey(context(role, ready), row, []).class).toBe('absent');
   });
 
   it('does not block a synced child on its parents', () => {
-    const synced = mirrorRow({ sfid: 'a0Q000000000002AAA', lastop: 'SYNCED', lookups: { school: 's1', contact: 'c1' } });
+    const synced = mirrorRow({
+      sfid: 'a0Q000000000002AAA',
+      lastop: 'SYNCED',
+      lookups: { editor__r__editoruuid__c: 's1', contact__r__pi_accounts_unique_id__c: 'c1' },
+    });
     expect(classifyKey(context(role, {}), roleRow, [synced]).class).toBe('ok');
   });
 
   it('reports a re-parented child as drift of its lookup column', () => {
-    const synced = mirrorRow({ sfid: 'a0Q000000000002AAA', lastop: 'SYNCED', lookups: { school: 's0', contact: 'c1' } });
+    const synced = mirrorRow({
+      sfid: 'a0Q000000000002AAA',
+      lastop: 'SYNCED',
+      lookups: { editor__r__editoruuid__c: 's0', contact__r__pi_accounts_unique_id__c: 'c1' },
+    });
     expect(classifyKey(context(role, ready), roleRow, [synced]).mismatch?.fields).toEqual([{ column: 'editor__r__editoruuid__c', source: 's1', mirror: 's0' }]);
   });
 
