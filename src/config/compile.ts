@@ -9,12 +9,13 @@ export interface UrlOverrides {
   mirrorUrl?: string | undefined;
 }
 
-export function compileConfig(raw: RawConfig, graph: EntityGraph, file: string, overrides: UrlOverrides): Config {
+/** `deferred`: the lookups written in a second phase, as entity NUL lookup (see deferredLookups). */
+export function compileConfig(raw: RawConfig, graph: EntityGraph, deferred: ReadonlySet<string>, file: string, overrides: UrlOverrides): Config {
   return {
     file,
     source: target('source', raw.source, 'public', overrides.sourceUrl, '--source-url'),
     mirror: target('mirror', raw.mirror, 'salesforce', overrides.mirrorUrl, '--mirror-url'),
-    entities: raw.entities.map((entity) => compileEntity(entity, new Set(raw.entities.filter((e) => e.readOnly).map((e) => e.name)))),
+    entities: raw.entities.map((entity) => compileEntity(entity, new Set(raw.entities.filter((e) => e.readOnly).map((e) => e.name)), deferred)),
     graph,
     todos: [
       ...(raw.todo ?? []).map((note) => ({ entity: undefined, note })),
@@ -35,7 +36,7 @@ function compileKey(key: NonNullable<RawEntity['source']>['key']): KeySource {
   return { kind: 'columns', columns: key.columns, separator: key.separator };
 }
 
-function compileEntity(raw: RawEntity, readOnly: ReadonlySet<string>): Entity {
+function compileEntity(raw: RawEntity, readOnly: ReadonlySet<string>, deferred: ReadonlySet<string>): Entity {
   if (raw.readOnly) {
     return { name: raw.name, readOnly: true, mirror: raw.mirror, source: undefined, fields: [], parents: [] };
   }
@@ -57,6 +58,7 @@ function compileEntity(raw: RawEntity, readOnly: ReadonlySet<string>): Entity {
       lookup: p.lookup,
       optional: p.optional ?? false,
       readOnly: readOnly.has(p.entity),
+      deferred: deferred.has(`${raw.name}\u0000${p.lookup}`),
     })),
   };
 }

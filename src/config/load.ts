@@ -48,9 +48,9 @@ export function parseConfig(text: string, file: string, overrides: UrlOverrides 
   if (forbidden.length > 0) throw new ConfigError(file, forbidden);
   const shape = configSchema.safeParse(json, { reportInput: true });
   if (!shape.success) throw new ConfigError(file, fromZodError(shape.error, configSchema));
-  const { issues, graph } = checkRules(shape.data);
+  const { issues, graph, deferred } = checkRules(shape.data);
   if (issues.length > 0 || !graph) throw new ConfigError(file, issues);
-  return compileConfig(shape.data, graph, file, overrides);
+  return compileConfig(shape.data, graph, deferred, file, overrides);
 }
 
 /** Far deeper than any config needs; deeper nesting is a mistake or an attack, and is refused before anything walks it. */

@@ -1,4 +1,4 @@
-import { buildEntityGraph, type EntityGraph } from '../core/graph.js';
+import { buildEntityGraph, deferredLookups, type EntityGraph } from '../core/graph.js';
 import { CONNECT_OWNED_COLUMNS } from '../core/heroku-connect.js';
 import { didYouMean } from '../core/suggest.js';
 import type { ConfigIssue } from '../errors.js';
@@ -10,7 +10,7 @@ import type { RawConfig, RawEntity } from './schema.js';
  * user fixes the whole file in one pass; the graph is built only when the
  * entities it depends on are sound.
  */
-export function checkRules(config: RawConfig): { issues: ConfigIssue[]; graph: EntityGraph | undefined } {
+export function checkRules(config: RawConfig): { issues: ConfigIssue[]; graph: EntityGraph | undefined; deferred: ReadonlySet<string> } {
   const issues: ConfigIssue[] = [];
   const report = (path: (string | number)[], message: string): void => {
     issues.push({ path: formatPath(path), message });
@@ -28,14 +28,14 @@ export function checkRules(config: RawConfig): { issues: ConfigIssue[]; graph: E
     checkEntity(entity, ['entities', i], names, report);
   });
 
-  if (issues.length > 0) return { issues, graph: undefined };
-  const result = buildEntityGraph(config.entities.map((e) => ({ name: e.name, parents: (e.parents ?? []).map((p) => p.entity) })));
-  if (!result.ok) {
-    const at = firstIndex.get(result.cycle[0]!)!;
-    report(['entities', at, 'parents'], `dependency cycle: ${result.cycle.join(' → ')}`);
-    return { issues, graph: undefined };
-  }
-  return { issues, graph: result.graph };
+  if (issues.length > 0) return { issues, graph: undefined, deferred: new Set() };
+  // Self-lookups and cycles are written in two phases; the order comes from the other lookups.
+  const deferred = deferredLookups(config.entities.map((e) => ({ name: e.name, lookups: e.parents ?? [] })));
+  const result = buildEntityGraph(
+    config.entities.map((e) => ({ name: e.name, parents: (e.parents ?? []).filter((p) => !deferred.has(`${e.name}\u0000${p.lookup}`)).map((p) => p.entity) })),
+  );
+  if (!result.ok) throw new Error(`deferring lookups left a cycle: ${result.cycle.join(' → ')}`);
+  return { issues, graph: result.graph, deferred };
 }
 
 type Report = (path: (string | number)[], message: string) => void;
@@ -58,9 +58,7 @@ function checkEntity(entity: RawEntity, at: (string | number)[], names: string[]
   const lookups = new Map<string, number>();
   (entity.parents ?? []).forEach((parent, j) => {
     const path = [...at, 'parents', j];
-    if (parent.entity === entity.name) {
-      report([...path, 'entity'], `entity "${entity.name}" cannot be its own parent`);
-    } else if (!names.includes(parent.entity)) {
+    if (!names.includes(parent.entity)) {
       report([...path, 'entity'], `unknown entity "${parent.entity}"${didYouMean(parent.entity, names)}`);
     }
     if (parent.lookup === externalId) {

@@ -19,6 +19,8 @@ export interface ClassifyContext {
   readonly entity: WritableEntity;
   /** Per parent entity: each mirror key's readiness. A key not in the map is absent. */
   readonly parentStates: ReadonlyMap<string, ReadonlyMap<string, ParentReadiness>>;
+  /** The same for the parents of deferred lookups, read whole before the audit (a self-lookup's parent is the entity being read). */
+  readonly deferredStates?: ReadonlyMap<string, ReadonlyMap<string, ParentReadiness>>;
   /** Column types of the mirror table, for normalised comparison. */
   readonly columns: ReadonlyMap<string, ColumnInfo>;
   readonly now: Date;
@@ -101,12 +103,13 @@ export function classifyKey(ctx: ClassifyContext, source: SourceRow, rows: reado
     return { class: 'pending' };
   }
 
-  const drift = fieldDrift(ctx, source, row);
+  const { drift, waiting } = fieldDrift(ctx, source, row);
   if (drift.length > 0) {
     const count = drift.length === 1 ? '1 field differs' : `${drift.length} fields differ`;
     return build('drift', `${count}: ${drift.map((d) => d.column).join(', ')}`, { fields: drift });
   }
-  return { class: 'ok' };
+  // A deferred lookup whose parent has no sfid yet is the second phase still to come, not drift.
+  return { class: waiting ? 'pending' : 'ok' };
 }
 
 /** Mirror rows whose key no source row has (after the entity's `where`). */
@@ -125,6 +128,8 @@ export function readinessOf(rows: readonly MirrorRow[]): ParentReadiness {
 
 function blockingParent(ctx: ClassifyContext, source: SourceRow): Mismatch['parent'] {
   for (const link of ctx.entity.parents) {
+    // A deferred lookup never holds the row back: it is inserted without it and the lookup set later.
+    if (link.deferred) continue;
     const key = source.parents[link.lookup] ?? null;
     if (key === null) {
       if (link.optional) continue;
@@ -191,8 +196,10 @@ function ageMs(ctx: ClassifyContext, row: MirrorRow): number | undefined {
   return Math.max(0, ctx.now.getTime() - created.getTime());
 }
 
-function fieldDrift(ctx: ClassifyContext, source: SourceRow, row: MirrorRow): FieldDrift[] {
+/** The columns that differ, and whether a deferred lookup waits for its parent's sfid. */
+function fieldDrift(ctx: ClassifyContext, source: SourceRow, row: MirrorRow): { drift: FieldDrift[]; waiting: boolean } {
   const drift: FieldDrift[] = [];
+  let waiting = false;
   const text: ColumnInfo = { type: 'text', maxLength: null };
   for (const field of ctx.entity.fields) {
     const column = ctx.columns.get(field.mirrorColumn) ?? text;
@@ -203,9 +210,15 @@ function fieldDrift(ctx: ClassifyContext, source: SourceRow, row: MirrorRow): Fi
   for (const link of ctx.entity.parents) {
     const a = source.parents[link.lookup] ?? null;
     const b = row.lookups[link.lookup] ?? null;
-    if (!sameValue(a, b, text)) drift.push({ column: link.lookup, source: a, mirror: b });
+    if (sameValue(a, b, text)) continue;
+    // Set it only once the parent can be referenced: until then the update would fail in Salesforce.
+    if (link.deferred && a !== null && ctx.deferredStates?.get(link.entity)?.get(a) !== 'ready') {
+      waiting = true;
+      continue;
+    }
+    drift.push({ column: link.lookup, source: a, mirror: b });
   }
-  return drift;
+  return { drift, waiting };
 }
 
 function snapshot(row: MirrorRow): MirrorSnapshot {

@@ -33,6 +33,12 @@ export interface ParentLink {
   readonly optional: boolean;
   /** The parent is a read-only entity: Connect fills it from Salesforce, sfsync can never write it. */
   readonly readOnly: boolean;
+  /**
+   * Written in a second phase: a self-lookup (an account's parent account) or
+   * the lookup that closes a cycle of parents. The row is inserted without it
+   * and the lookup set by an update once the parent has an sfid.
+   */
+  readonly deferred: boolean;
 }
 
 export interface MirrorMapping {

@@ -106,3 +106,37 @@ export function withAncestors(graph: EntityGraph, names: Iterable<string>): stri
   for (const name of names) add(name);
   return graph.order.filter((name) => wanted.has(name));
 }
+
+/** A node with its lookups: which parent entity each lookup column points at. */
+export interface LookupNode {
+  readonly name: string;
+  readonly lookups: readonly { readonly entity: string; readonly lookup: string }[];
+}
+
+/**
+ * The lookups that must be written in a second phase so that the rest orders
+ * parents first: every self-lookup, and for each cycle of parents, the
+ * lookups from the cycle's earliest-declared entity to its parent in the
+ * cycle — so that entity is written first, as its declaration suggests, and
+ * its lookup is set once the parent it points at has an sfid. As `entity`
+ * + NUL + `lookup`.
+ */
+export function deferredLookups(nodes: readonly LookupNode[]): Set<string> {
+  const deferred = new Set<string>();
+  const id = (name: string, lookup: string) => `${name}\u0000${lookup}`;
+  for (const node of nodes) for (const link of node.lookups) if (link.entity === node.name) deferred.add(id(node.name, link.lookup));
+  const index = new Map(nodes.map((node, i) => [node.name, i]));
+  for (;;) {
+    const result = buildEntityGraph(
+      nodes.map((node) => ({ name: node.name, parents: node.lookups.filter((l) => !deferred.has(id(node.name, l.lookup))).map((l) => l.entity) })),
+    );
+    if (result.ok) return deferred;
+    // result.cycle is closed and parent-first (p → c → … → p): each entity's parent in the cycle is the one before it.
+    const members = result.cycle.slice(1);
+    const first = members.reduce((a, b) => (index.get(a)! <= index.get(b)! ? a : b));
+    const at = result.cycle.indexOf(first, 1);
+    const parent = result.cycle[at - 1]!;
+    const node = nodes[index.get(first)!]!;
+    for (const link of node.lookups) if (link.entity === parent) deferred.add(id(first, link.lookup));
+  }
+}

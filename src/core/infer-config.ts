@@ -1,5 +1,4 @@
 import type { SchemaCatalog } from './catalog.js';
-import { buildEntityGraph } from './graph.js';
 import { CONNECT_OWNED_COLUMNS, REQUIRED_MIRROR_COLUMNS } from './heroku-connect.js';
 
 /** Keys of one schema, beyond what the catalog holds. */
@@ -102,7 +101,6 @@ export function inferConfig(input: InferInput): InferredConfig {
     linkParents(draft, input, byExternalId);
     mapFields(draft, input, exported?.get(draft.table));
   }
-  breakCycles(drafts);
 
   const config = {
     $schema: './node_modules/sfsync/schema/sfsync.config.schema.json',
@@ -200,11 +198,12 @@ function linkParents(draft: Draft, input: InferInput, byExternalId: ReadonlyMap<
     const match = LOOKUP.exec(lookup);
     if (!match) continue;
     const [, relationship, parentExternalId] = match as unknown as [string, string, string];
-    const parents = (byExternalId.get(parentExternalId) ?? []).filter((p) => p !== draft);
+    // A self-lookup (an account's parent account) and cycles are fine: sfsync writes such lookups in a second phase.
+    const parents = byExternalId.get(parentExternalId) ?? [];
     if (parents.length !== 1) {
       draft.todo.push(
         parents.length === 0
-          ? `lookup ${lookup}: no mapped table has ${parentExternalId} as its external ID (a self-lookup or an unmapped parent); add the parent by hand`
+          ? `lookup ${lookup}: no mapped table has ${parentExternalId} as its external ID (an unmapped parent?); add the parent by hand`
           : `lookup ${lookup}: ${parents.map((p) => p.name).join(' and ')} both use ${parentExternalId}; add the right parent by hand`,
       );
       continue;
@@ -263,25 +262,6 @@ function mapFields(draft: Draft, input: InferInput, mapping: ExportedMapping | u
   if (unmapped.length > 0) {
     draft.todo.push(
       `mirror columns with no source column of the same name, left unmapped: ${unmapped.join(', ')} (map each to a column or { "sql": … }, or leave them to Salesforce)`,
-    );
-  }
-}
-
-/**
- * The config refuses a cycle of parents (two objects that look each other up),
- * so each one found loses one lookup — the cycle's closing edge — and says so.
- */
-function breakCycles(drafts: readonly Draft[]): void {
-  for (;;) {
-    const result = buildEntityGraph(drafts.map((d) => ({ name: d.name, parents: d.parents.map((p) => p.entity) })));
-    if (result.ok) return;
-    // result.cycle is parent-first and closed (a → b → a): drop b's link to a.
-    const [parentName, childName] = [result.cycle.at(-2)!, result.cycle.at(-1)!];
-    const child = drafts.find((d) => d.name === childName)!;
-    const link = child.parents.find((p) => p.entity === parentName)!;
-    child.parents = child.parents.filter((p) => p !== link);
-    child.todo.push(
-      `lookup ${link.lookup} to ${parentName} closes a cycle (${result.cycle.join(' → ')}) that sfsync cannot order yet; left out: the column is not written or checked`,
     );
   }
 }

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { Entity } from '../config/types.js';
-import type { MirrorRow, TriggerLogEntry } from '../core/audit-types.js';
+import type { MirrorRow, ParentReadiness, TriggerLogEntry } from '../core/audit-types.js';
 import { aliasedValuesReader, fieldAlias, KEY_ALIAS, parentAlias } from './row-aliases.js';
 
 /**
@@ -63,4 +63,19 @@ export function mirrorRowMapper(entity: Entity, log: ReadonlyMap<number, Trigger
       log: log.get(id) ?? null,
     };
   };
+}
+
+/**
+ * Each external ID's readiness in an entity's mirror table, read whole, for the
+ * parents of deferred lookups: ready when a row with it has an sfid, failed
+ * when one FAILED, else unsynced (as readinessOf decides for one key).
+ */
+export async function readReadiness(db: Transaction<any>, schema: string, entity: Entity): Promise<Map<string, ParentReadiness>> {
+  const ext = sql.ref(`m.${entity.mirror.externalId}`);
+  const { rows } = await sql<{ key: string; ready: boolean; failed: boolean }>`
+    select ${ext}::text as key, bool_or(m.sfid is not null) as ready, bool_or(m._hc_lastop = 'FAILED') as failed
+      from ${sql.table(`${schema}.${entity.mirror.table}`)} as m
+     where ${ext} is not null
+     group by 1`.execute(db);
+  return new Map(rows.map((r) => [r.key, r.ready ? 'ready' : r.failed ? 'failed' : 'unsynced']));
 }

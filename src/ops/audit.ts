@@ -9,7 +9,7 @@ import { mergeByKey } from '../core/merge.js';
 import { DatabaseError } from '../errors.js';
 import type { Connection, QueryObserver, SessionTimeouts } from '../db/connect.js';
 import { streamBatches } from '../db/cursor.js';
-import { mirrorRowMapper, mirrorRowsQuery, readTriggerLog } from '../db/read-mirror.js';
+import { mirrorRowMapper, mirrorRowsQuery, readReadiness, readTriggerLog } from '../db/read-mirror.js';
 import { sortedSourceRowsQuery, sourceRowMapper } from '../db/source-query.js';
 import { auditScope } from './audit-scope.js';
 import { openDatabases, type Databases } from './databases.js';
@@ -73,6 +73,17 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
     readOnly(mirror, async (mirrorTrx) => {
       const { rows } = await sql<{ now: Date }>`select now() as now`.execute(mirrorTrx);
       const parentStates = new Map<string, Map<string, ParentReadiness>>();
+      const deferredStates = new Map<string, Map<string, ParentReadiness>>();
+      for (const parent of new Set(
+        scope.read.flatMap((name) =>
+          byName
+            .get(name)!
+            .parents.filter((p) => p.deferred)
+            .map((p) => p.entity),
+        ),
+      )) {
+        deferredStates.set(parent, await readReadiness(mirrorTrx, mirror.schema, byName.get(parent)!));
+      }
       const results: EntityAudit[] = [];
       for (const name of scope.read) {
         const entity = byName.get(name)!;
@@ -94,6 +105,7 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
         };
         const ctx: Omit<ClassifyContext, 'entity'> = {
           parentStates,
+          deferredStates,
           columns: mirrorCatalog.tables.get(entity.mirror.table)!.columns,
           now: rows[0]!.now,
           staleMs: options.staleMs,

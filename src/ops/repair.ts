@@ -185,8 +185,44 @@ async function applyByLevel(config: RunConfig, reported: readonly string[], init
     );
     if (ctx.options.waitMs) await waitForConnect(ctx, written, ctx.options.waitMs);
   }
+  if (ctx.options.waitMs) results.push(...(await setDeferredLookups(config, reported, ctx)));
   const order = new Map(config.graph.order.map((name, i) => [name, i]));
   return results.sort((a, b) => order.get(a.entity)! - order.get(b.entity)!);
+}
+
+/**
+ * The second phase, with --wait: once every level is written and synced, set
+ * the deferred lookups (self-lookups, the lookups that close a cycle) whose
+ * parents now have an sfid. Without --wait the next run does it: the audit
+ * reports those rows as drift on the lookup, and the plan updates them.
+ */
+async function setDeferredLookups(config: RunConfig, reported: readonly string[], ctx: LevelContext): Promise<ActionResult[]> {
+  const entities = config.entities.filter((e): e is WritableEntity => !e.readOnly && reported.includes(e.name) && e.parents.some((p) => p.deferred));
+  if (entities.length === 0) return [];
+  ctx.guard.check();
+  const deferred = new Set(entities.flatMap((e) => e.parents.filter((p) => p.deferred).map((p) => `${e.name}\u0000${p.lookup}`)));
+  ctx.options.onProgress?.(`auditing ${entities.map((e) => e.name).join(', ')} for deferred lookups`);
+  // Backfill too: setting a deferred lookup is the rest of writing the row, so this plan is not insert-only.
+  const plan = planRepair((await ctx.audit(entities.map((e) => e.name))).entities, { ...ctx.planOptions, insertOnly: false }).filter(
+    (a) => a.action === 'update' && a.columns.some((column) => deferred.has(`${a.entity}\u0000${column}`)),
+  );
+  const results: ActionResult[] = [];
+  for (const entity of entities) {
+    const writes = plan.filter((a) => a.entity === entity.name);
+    if (writes.length === 0) continue;
+    ctx.options.onProgress?.(`${entity.name}: setting ${writes.length} deferred lookup(s)`);
+    // No checkpoint: a backfill's checkpoint is the last key its inserts committed, and these are updates.
+    const outcomes = await applyActions(entity, writes, {
+      runId: ctx.runId,
+      source: ctx.source,
+      mirror: ctx.mirror,
+      batchSize: ctx.options.batchSize,
+      guard: ctx.guard,
+      columns: ctx.mirrorCatalog.tables.get(entity.mirror.table)!.columns,
+    });
+    results.push(...writes.map((a, i) => ({ ...a, status: outcomes[i]!.status, detail: outcomes[i]!.detail })));
+  }
+  return results;
 }
 
 /**

@@ -197,8 +197,11 @@ export class ConnectSimulator {
     if (!row) return { state: 'IGNORED', message: 'the row was deleted before it was sent' };
     if (this.options.failRate > 0 && this.random() < this.options.failRate) return fail(LOCK_MESSAGE);
 
+    // A lookup that does not resolve fails the write, insert or update alike (an update sets a deferred lookup).
+    const unresolved = await this.unresolvedLookup(trx, m, row);
     if (entry.action === 'UPDATE') {
       if (!row.sfid) return fail('MISSING_ARGUMENT:Id not specified in an update call:--');
+      if (unresolved) return fail(unresolved);
       await sql`update sfsync_sim.records set fields = fields || ${JSON.stringify(businessFields(row))}::jsonb, updated_at = clock_timestamp() where sfid = ${row.sfid as string}`.execute(
         trx,
       );
@@ -207,17 +210,7 @@ export class ConnectSimulator {
     }
 
     if (row.sfid) return { state: 'IGNORED', message: 'already in Salesforce' };
-    for (const lookup of m.lookups) {
-      const value = row[lookup.column];
-      if (value === null || value === undefined || value === '') continue;
-      const { rows: parents } = await sql<{ sfid: string }>`
-        select sfid from sfsync_sim.records where object = ${lookup.parentObject} and external_id_field = ${lookup.parentExternalId} and external_id = ${String(value)}`.execute(
-        trx,
-      );
-      if (parents.length === 0) {
-        return fail(`Foreign key external ID: ${String(value)} not found for field ${apiName(lookup.parentExternalId)} in entity ${lookup.parentObject}`);
-      }
-    }
+    if (unresolved) return fail(unresolved);
     const externalId = row[m.externalId] === null || row[m.externalId] === undefined ? null : String(row[m.externalId]);
     if (externalId !== null) {
       const { rows: existing } = await sql<{ sfid: string }>`
@@ -230,6 +223,21 @@ export class ConnectSimulator {
               values (${sfid}, ${m.object}, ${m.externalId}, ${externalId}, ${JSON.stringify(businessFields(row))}::jsonb)`.execute(trx);
     await sql`update ${table} set sfid = ${sfid}, _hc_lastop = 'INSERTED', _hc_err = null where id = ${entry.record_id}`.execute(trx);
     return { state: 'SUCCESS', message: null, sfid };
+  }
+
+  /** Salesforce's error for the first lookup whose external ID names no record, or undefined. */
+  private async unresolvedLookup(trx: Transaction<any>, m: SimMapping, row: Record<string, unknown>): Promise<string | undefined> {
+    for (const lookup of m.lookups) {
+      const value = row[lookup.column];
+      if (value === null || value === undefined || value === '') continue;
+      const { rows: parents } = await sql<{ sfid: string }>`
+        select sfid from sfsync_sim.records where object = ${lookup.parentObject} and external_id_field = ${lookup.parentExternalId} and external_id = ${String(value)}`.execute(
+        trx,
+      );
+      if (parents.length === 0)
+        return `Foreign key external ID: ${String(value)} not found for field ${apiName(lookup.parentExternalId)} in entity ${lookup.parentObject}`;
+    }
+    return undefined;
   }
 }
 

@@ -60,16 +60,22 @@ describe('config errors name the JSON path and what to do', () => {
     expect(problems(config)).toContain('entities[1].name: duplicate entity name "school" (first declared at entities[0])');
   });
 
-  it('rejects an entity that is its own parent', () => {
+  it('accepts a self-lookup, written in a second phase', () => {
     const config = smallConfig();
-    config.entities[0].parents = [{ entity: 'school', column: 'parent_id', lookup: 'parent__r__editoruuid__c' }];
-    expect(problems(config)).toEqual(['entities[0].parents[0].entity: entity "school" cannot be its own parent']);
+    config.entities[0].parents = [{ entity: 'school', column: 'parent_id', lookup: 'parent__r__editoruuid__c', optional: true }];
+    const loaded = parseConfig(JSON.stringify(config), 'cfg.json', {});
+    expect(problems(config)).toEqual([]);
+    expect(loaded.entities[0]!.parents).toEqual([expect.objectContaining({ entity: 'school', deferred: true })]);
+    expect(loaded.graph.order[0]).toBe('school');
   });
 
-  it('rejects a dependency cycle and prints its path', () => {
+  it('accepts a cycle, deferring the lookup of its earliest-declared entity, and orders the rest parents first', () => {
     const config = smallConfig();
-    config.entities[0].parents = [{ entity: 'role', column: 'role_id', lookup: 'role__r__affiliation_id__c' }];
-    expect(problems(config)).toEqual(['entities[0].parents: dependency cycle: school → role → school']);
+    config.entities[0].parents = [{ entity: 'role', column: 'role_id', lookup: 'role__r__affiliation_id__c', optional: true }];
+    const loaded = parseConfig(JSON.stringify(config), 'cfg.json', {});
+    const deferred = loaded.entities.flatMap((e) => e.parents.filter((p) => p.deferred).map((p) => `${e.name}.${p.lookup}`));
+    expect(deferred).toEqual(['school.role__r__affiliation_id__c']);
+    expect(loaded.graph.order.indexOf('school')).toBeLessThan(loaded.graph.order.indexOf('role'));
   });
 
   it.each([

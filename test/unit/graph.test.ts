@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildEntityGraph, withAncestors, type GraphNode } from '../../src/core/graph.js';
+import { buildEntityGraph, deferredLookups, withAncestors, type GraphNode } from '../../src/core/graph.js';
 
 const node = (name: string, ...parents: string[]): GraphNode => ({ name, parents });
 
@@ -75,5 +75,32 @@ describe('withAncestors', () => {
     const graph = graphOf([node('school'), node('contact'), node('class', 'school'), node('teacher', 'class', 'contact'), node('role', 'school')]);
     expect(withAncestors(graph, ['teacher'])).toEqual(['school', 'contact', 'class', 'teacher']);
     expect(withAncestors(graph, ['role', 'school'])).toEqual(['school', 'role']);
+  });
+});
+
+describe('deferredLookups', () => {
+  const lookups = (name: string, ...parents: string[]) => ({ name, lookups: parents.map((entity) => ({ entity, lookup: `${entity}__r__x` })) });
+
+  it('defers every self-lookup and nothing in a tree', () => {
+    expect([...deferredLookups([lookups('account', 'account'), lookups('contact', 'account')])]).toEqual(['account\u0000account__r__x']);
+  });
+
+  it("breaks each cycle at its earliest-declared entity's lookup into the cycle", () => {
+    expect([...deferredLookups([lookups('a', 'b'), lookups('b', 'a')])]).toEqual(['a\u0000b__r__x']);
+    expect([...deferredLookups([lookups('b', 'a'), lookups('a', 'b')])]).toEqual(['b\u0000a__r__x']);
+    // a → b → c → a, declared c, a, b: c goes first, so c's lookup to b waits.
+    expect([...deferredLookups([lookups('c', 'b'), lookups('a', 'c'), lookups('b', 'a')])]).toEqual(['c\u0000b__r__x']);
+    // Two cycles through one entity.
+    const two = deferredLookups([lookups('x', 'y', 'z'), lookups('y', 'x'), lookups('z', 'x')]);
+    expect([...two].sort()).toEqual(['x\u0000y__r__x', 'x\u0000z__r__x']);
+  });
+
+  it('leaves a graph that orders', () => {
+    const nodes = [lookups('a', 'c', 'a'), lookups('b', 'a'), lookups('c', 'b'), lookups('d', 'c', 'b')];
+    const deferred = deferredLookups(nodes);
+    const result = buildEntityGraph(
+      nodes.map((n) => ({ name: n.name, parents: n.lookups.filter((l) => !deferred.has(`${n.name}\u0000${l.lookup}`)).map((l) => l.entity) })),
+    );
+    expect(result.ok).toBe(true);
   });
 });

@@ -40,12 +40,19 @@ export function mdTable(head: readonly string[], rows: readonly (readonly (strin
  * positional (entity names need not be valid Mermaid ids); labels are quoted.
  * Entities named in `flagged` get the `mismatch` class (red).
  */
-export function mermaidGraph(graph: EntityGraph, labels: ReadonlyMap<string, string> = new Map(), flagged: ReadonlySet<string> = new Set()): string {
+export function mermaidGraph(
+  graph: EntityGraph,
+  labels: ReadonlyMap<string, string> = new Map(),
+  flagged: ReadonlySet<string> = new Set(),
+  deferred: readonly { readonly entity: string; readonly parent: string }[] = [],
+): string {
   const id = new Map(graph.order.map((name, i) => [name, `e${i}`]));
   const label = (name: string) => (labels.get(name) ?? name).replace(/["<>&#]/g, (c) => `#${c.charCodeAt(0)};`);
   const lines = ['```mermaid', 'flowchart LR'];
   for (const name of graph.order) lines.push(`  ${id.get(name)}["${label(name)}"]`);
   for (const name of graph.order) for (const parent of graph.parentsOf.get(name) ?? []) lines.push(`  ${id.get(parent)} --> ${id.get(name)}`);
+  // Lookups set in the second phase: dashed, so the order the solid edges give stays readable.
+  for (const link of deferred) lines.push(`  ${id.get(link.parent)} -.->|phase 2| ${id.get(link.entity)}`);
   const bad = graph.order.filter((name) => flagged.has(name));
   if (bad.length > 0) {
     lines.push('  classDef mismatch fill:#fde2e1,stroke:#d1242f');
