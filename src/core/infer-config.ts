@@ -28,6 +28,8 @@ export interface InferInput {
   readonly tableMap: ReadonlyMap<string, string>;
   /** From `--from-export`: the objects, their access, fields and external IDs. */
   readonly exported?: readonly ExportedMapping[] | undefined;
+  /** Rows per table (exact or the planner's estimate), to tell when the app syncs only some of its rows. */
+  readonly rowCounts?: { readonly source: ReadonlyMap<string, number>; readonly mirror: ReadonlyMap<string, number> } | undefined;
 }
 
 /** A starter config: valid JSON for sfsync.config.json, with `todo` notes where inference stopped. */
@@ -100,6 +102,7 @@ export function inferConfig(input: InferInput): InferredConfig {
     if (draft.readOnly) continue;
     linkParents(draft, input, byExternalId);
     mapFields(draft, input, exported?.get(draft.table));
+    suggestFilter(draft, input.rowCounts);
   }
 
   const config = {
@@ -262,6 +265,22 @@ function mapFields(draft: Draft, input: InferInput, mapping: ExportedMapping | u
   if (unmapped.length > 0) {
     draft.todo.push(
       `mirror columns with no source column of the same name, left unmapped: ${unmapped.join(', ')} (map each to a column or { "sql": … }, or leave them to Salesforce)`,
+    );
+  }
+}
+
+/**
+ * Which rows an app syncs is a business rule no schema shows (students are not
+ * synced, rejected schools are not…). Far more source rows than mirror rows
+ * is the sign of one: say so, rather than let the first audit call them all absent.
+ */
+function suggestFilter(draft: Draft, counts: InferInput['rowCounts']): void {
+  const source = counts?.source.get(draft.sourceTable!);
+  const mirror = counts?.mirror.get(draft.table);
+  if (source === undefined || mirror === undefined || mirror === 0) return;
+  if (source - mirror >= Math.max(5, 0.01 * mirror)) {
+    draft.todo.push(
+      `${draft.sourceTable} has ${source} rows and ${draft.table} ${mirror}: if the app syncs only some rows, add the rule as source.where (SQL over src); otherwise sfsync backfill writes the rest`,
     );
   }
 }

@@ -61,3 +61,24 @@ export async function readOnlyMappings(db: AnyDb, schema: string, tables: Readon
   }
   return found;
 }
+
+/**
+ * Rows per table of a schema: the planner's estimate for tables it has
+ * analysed (instant on any size), an exact count for the others.
+ */
+export async function readRowCounts(db: AnyDb, schema: string, tables: readonly string[]): Promise<Map<string, number>> {
+  const { rows } = await sql<{ table_name: string; estimate: number }>`
+    select c.relname as table_name, c.reltuples::float8 as estimate
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = ${schema} and c.relkind in ('r', 'p') and c.relname = any(${[...tables]}::text[])`.execute(db);
+  const counts = new Map<string, number>();
+  for (const row of rows) {
+    if (row.estimate >= 0) {
+      counts.set(row.table_name, Math.round(row.estimate));
+      continue;
+    }
+    const exact = await sql<{ n: string }>`select count(*) as n from ${sql.table(`${schema}.${row.table_name}`)}`.execute(db);
+    counts.set(row.table_name, Number(exact.rows[0]!.n));
+  }
+  return counts;
+}

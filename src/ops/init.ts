@@ -3,7 +3,7 @@ import { inferConfig, type ExportedMapping, type InferredConfig } from '../core/
 import { TRIGGER_LOG_TABLES } from '../core/heroku-connect.js';
 import { connect, type SessionTimeouts } from '../db/connect.js';
 import { readCatalog } from '../db/read-catalog.js';
-import { readOnlyMappings, readStructure } from '../db/read-structure.js';
+import { readOnlyMappings, readRowCounts, readStructure } from '../db/read-structure.js';
 
 export interface InitOptions {
   readonly source: ResolvedTarget;
@@ -26,6 +26,14 @@ export async function inferFromDatabases(options: InitOptions): Promise<Inferred
       readCatalog(mirror.db, options.mirror.schema),
     ]);
     const logTables = new Set(TRIGGER_LOG_TABLES.filter((t) => mirrorCatalog.tables.has(t)));
+    const [sourceRows, mirrorRows] = await Promise.all([
+      readRowCounts(source.db, options.source.schema, [...sourceCatalog.tables.keys()]),
+      readRowCounts(
+        mirror.db,
+        options.mirror.schema,
+        [...mirrorCatalog.tables.keys()].filter((t) => !t.startsWith('_')),
+      ),
+    ]);
     return inferConfig({
       source: { schema: options.source.schema, url: options.urlRefs.source, catalog: sourceCatalog, structure },
       mirror: {
@@ -36,6 +44,7 @@ export async function inferFromDatabases(options: InitOptions): Promise<Inferred
       },
       tableMap: options.tableMap,
       exported: options.exported,
+      rowCounts: { source: sourceRows, mirror: mirrorRows },
     });
   } finally {
     await Promise.all([source.close(), mirror.close()]);

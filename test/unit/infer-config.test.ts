@@ -32,6 +32,7 @@ function infer(options: {
   map?: Record<string, string>;
   readOnly?: string[];
   exportText?: string;
+  rowCounts?: { source: Record<string, number>; mirror: Record<string, number> };
 }) {
   const structure: SchemaStructure = {
     primaryKeys: new Map(Object.keys(options.source).map((t) => [t, ['id']])),
@@ -44,6 +45,7 @@ function infer(options: {
     source: { schema: 'public', url: 'env:S', catalog: catalog(options.source), structure },
     tableMap: new Map(Object.entries(options.map ?? {})),
     exported: options.exportText ? parseConnectExport(options.exportText, 'export.json') : undefined,
+    rowCounts: options.rowCounts && { source: new Map(Object.entries(options.rowCounts.source)), mirror: new Map(Object.entries(options.rowCounts.mirror)) },
   });
   // Whatever init writes must load as a config.
   parseConfig(JSON.stringify(result.config), 'init.json', {});
@@ -149,6 +151,22 @@ describe('inferConfig', () => {
     expect(config.entities[0]).toEqual({ name: 'contact', readOnly: true, mirror: { table: 'contact', externalId: 'ext__c' } });
     expect(config.entities[1]!.fields).toEqual({ name: 'name', colour__c: 'colour' });
     expect(config.todo).toEqual(['the export maps ghost__c, but the mirror schema has no such table (not synced yet?)']);
+  });
+
+  it('asks for a source.where when the source has clearly more rows than the mirror', () => {
+    const tables = {
+      mirror: { school__c: mirrorTable('school_uuid__c'), role__c: mirrorTable('role_uuid__c') },
+      source: { schools: { columns: ['id'] }, roles: { columns: ['id'] } },
+    };
+    const config = infer({ ...tables, rowCounts: { source: { schools: 300, roles: 1000 }, mirror: { school__c: 289, role__c: 998 } } });
+    expect(config.entities.find((e) => e.name === 'school')!.todo).toEqual([
+      expect.stringMatching(/^schools has 300 rows and school__c 289: if the app syncs only some rows, add the rule as source\.where/),
+    ]);
+    expect(config.entities.find((e) => e.name === 'role')!.todo).toBeUndefined();
+    // An empty mirror says nothing about filters: nothing was synced yet.
+    expect(infer({ ...tables, rowCounts: { source: { schools: 300, roles: 5 }, mirror: { school__c: 0, role__c: 0 } } }).entities.every((e) => !e.todo)).toBe(
+      true,
+    );
   });
 
   it('refuses a file that is not an export, saying where', () => {
