@@ -180,6 +180,11 @@ function matchSource(draft: Draft, input: InferInput, sourceTables: readonly str
     return;
   }
   draft.sourceTable = candidates[0]!;
+  const named = keyByName(draft, input);
+  if (named) {
+    draft.key = named;
+    return;
+  }
   const pk = input.source.structure.primaryKeys.get(draft.sourceTable) ?? [];
   if (pk.length === 1) {
     draft.key = pk[0]!;
@@ -191,6 +196,21 @@ function matchSource(draft: Draft, input: InferInput, sourceTables: readonly str
       ? `source table ${draft.sourceTable} has no primary key: name the column whose value is the external ID as source.key, then remove "readOnly"`
       : `source table ${draft.sourceTable} has a composite primary key (${pk.join(', ')}): if the external ID joins them, set source.key to { "columns": ${JSON.stringify(pk)}, "separator": "<the app's separator>" } (or name the one column that holds it), then remove "readOnly"`,
   );
+}
+
+/**
+ * A source column that names the external ID: the same name after
+ * normalisation (`lesson_uuid` for `lesson_uuid__c`), or, for an external ID
+ * called …uuid…, the table's one unique uuid column when the primary key is not one.
+ */
+function keyByName(draft: Draft, input: InferInput): string | undefined {
+  const table = input.source.catalog.tables.get(draft.sourceTable!)!;
+  const same = [...table.columns.keys()].filter((c) => normalise(c) === normalise(draft.externalId));
+  if (same.length === 1) return same[0];
+  const pk = input.source.structure.primaryKeys.get(draft.sourceTable!) ?? [];
+  if (!/uuid/.test(draft.externalId) || (pk.length === 1 && table.columns.get(pk[0]!)?.type === 'uuid')) return undefined;
+  const uuids = [...table.uniqueColumns].filter((c) => table.columns.get(c)?.type === 'uuid');
+  return uuids.length === 1 ? uuids[0] : undefined;
 }
 
 function linkParents(draft: Draft, input: InferInput, byExternalId: ReadonlyMap<string, Draft[]>): void {

@@ -7,7 +7,7 @@ import { UsageError } from '../../src/errors.js';
 
 const MIRROR_SYSTEM = ['id', 'sfid', '_hc_lastop', '_hc_err', 'systemmodstamp', 'isdeleted', 'createddate'];
 
-function catalog(tables: Record<string, { columns: string[]; unique?: string[] }>): SchemaCatalog {
+function catalog(tables: Record<string, { columns: string[]; unique?: string[]; types?: Record<string, string> }>): SchemaCatalog {
   return {
     serverVersion: '17',
     schema: 's',
@@ -17,7 +17,11 @@ function catalog(tables: Record<string, { columns: string[]; unique?: string[] }
     tables: new Map(
       Object.entries(tables).map(([name, t]) => [
         name,
-        { columns: new Map(t.columns.map((c) => [c, { type: 'text', maxLength: null }])), uniqueColumns: new Set(t.unique ?? []), triggers: new Set() },
+        {
+          columns: new Map(t.columns.map((c) => [c, { type: t.types?.[c] ?? 'text', maxLength: null }])),
+          uniqueColumns: new Set(t.unique ?? []),
+          triggers: new Set(),
+        },
       ]),
     ),
   };
@@ -27,7 +31,7 @@ const mirrorTable = (externalId: string, ...columns: string[]) => ({ columns: [.
 
 function infer(options: {
   mirror: Record<string, { columns: string[]; unique?: string[] }>;
-  source: Record<string, { columns: string[] }>;
+  source: Record<string, { columns: string[]; unique?: string[]; types?: Record<string, string> }>;
   structure?: Partial<SchemaStructure>;
   map?: Record<string, string>;
   readOnly?: string[];
@@ -151,6 +155,18 @@ describe('inferConfig', () => {
     expect(config.entities[0]).toEqual({ name: 'contact', readOnly: true, mirror: { table: 'contact', externalId: 'ext__c' } });
     expect(config.entities[1]!.fields).toEqual({ name: 'name', colour__c: 'colour' });
     expect(config.todo).toEqual(['the export maps ghost__c, but the mirror schema has no such table (not synced yet?)']);
+  });
+
+  it('keys by the column that names the external ID, or the uuid column an …uuid… external ID points at, before the primary key', () => {
+    const named = infer({ mirror: { lesson__c: mirrorTable('lesson_uuid__c') }, source: { lessons: { columns: ['id', 'lesson_uuid'] } } });
+    expect(named.entities[0]!.source).toEqual({ table: 'lessons', key: 'lesson_uuid' });
+    const uuid = infer({
+      mirror: { editor__c: mirrorTable('editoruuid__c') },
+      source: { editors: { columns: ['id', 'public_id'], unique: ['id', 'public_id'], types: { id: 'bigint', public_id: 'uuid' } } },
+    });
+    expect(uuid.entities[0]!.source).toEqual({ table: 'editors', key: 'public_id' });
+    const pk = infer({ mirror: { editor__c: mirrorTable('editoruuid__c') }, source: { editors: { columns: ['id'], unique: ['id'], types: { id: 'uuid' } } } });
+    expect(pk.entities[0]!.source).toEqual({ table: 'editors', key: 'id' });
   });
 
   it('asks for a source.where when the source has clearly more rows than the mirror', () => {
