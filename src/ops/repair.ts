@@ -203,9 +203,11 @@ async function setDeferredLookups(config: RunConfig, reported: readonly string[]
   const deferred = new Set(entities.flatMap((e) => e.parents.filter((p) => p.deferred).map((p) => `${e.name}\u0000${p.lookup}`)));
   ctx.options.onProgress?.(`auditing ${entities.map((e) => e.name).join(', ')} for deferred lookups`);
   // Backfill too: setting a deferred lookup is the rest of writing the row, so this plan is not insert-only.
-  const plan = planRepair((await ctx.audit(entities.map((e) => e.name))).entities, { ...ctx.planOptions, insertOnly: false }).filter(
-    (a) => a.action === 'update' && a.columns.some((column) => deferred.has(`${a.entity}\u0000${column}`)),
-  );
+  // Only the deferred lookups: other drift on those rows is the business of a repair's own levels, not of this phase.
+  const plan = planRepair((await ctx.audit(entities.map((e) => e.name))).entities, { ...ctx.planOptions, insertOnly: false })
+    .filter((a) => a.action === 'update')
+    .map((a) => ({ ...a, columns: a.columns.filter((column) => deferred.has(`${a.entity}\u0000${column}`)) }))
+    .filter((a) => a.columns.length > 0);
   const results: ActionResult[] = [];
   for (const entity of entities) {
     const writes = plan.filter((a) => a.entity === entity.name);
