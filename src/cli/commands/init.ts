@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { IDENTIFIER_PATTERN } from '../../core/identifier.js';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { withFormatOption, type OutputFormat } from '../options.js';
@@ -16,6 +17,11 @@ interface InitCliOptions {
   map: string[];
   fromExport?: string;
   format: OutputFormat;
+}
+
+function schemaName(value: string): string {
+  if (!IDENTIFIER_PATTERN.test(value)) throw new InvalidArgumentError('expected a plain SQL identifier (letters, digits, _)');
+  return value;
 }
 
 function envName(value: string): string {
@@ -40,8 +46,8 @@ export function initCommand(context: CliContext): Command {
     .option('--mirror-url <url>', 'mirror database to read (default: the --mirror-env variable)')
     .option('--source-env <name>', 'environment variable the config reads the source URL from', envName, 'DATABASE_URL')
     .option('--mirror-env <name>', 'environment variable the config reads the mirror URL from', envName, 'SALESFORCE_CONNECT_DB')
-    .option('--source-schema <schema>', 'source schema', 'public')
-    .option('--mirror-schema <schema>', 'mirror schema', 'salesforce')
+    .option('--source-schema <schema>', 'source schema', schemaName, 'public')
+    .option('--mirror-schema <schema>', 'mirror schema', schemaName, 'salesforce')
     .addOption(repeatableOption('--map <mirror=source>', 'which source table feeds a mirror table, where names differ (repeatable)', 'match by name'))
     .option('--from-export <file>', 'a Heroku Connect mapping export (heroku connect:export): objects, fields, access, external IDs');
   return withFormatOption(command).action((options: InitCliOptions) => runInit(options, context));
@@ -86,7 +92,10 @@ async function runInit(options: InitCliOptions, context: CliContext): Promise<vo
     tableMap: parseMap(options.map),
     exported: options.fromExport ? await readConnectExport(resolve(context.cwd, options.fromExport)) : undefined,
   });
-  await writeFile(file, `${JSON.stringify(inferred.config, null, 2)}\n`);
+  // 'wx' again at the write: a file that appeared while the databases were read is not overwritten either.
+  await writeFile(file, `${JSON.stringify(inferred.config, null, 2)}\n`, { flag: options.force ? 'w' : 'wx' }).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === 'EEXIST' ? new UsageError(`${options.config} exists: pass --force to overwrite it`) : error;
+  });
   // The file must load as any config does; then the same checks as `sfsync doctor`, against the databases just read.
   const config = resolveConfig(loadConfig({ configPath: file, sourceUrl: urls.source, mirrorUrl: urls.mirror }), context.env);
   const report = await runDoctor(config);
