@@ -2,6 +2,7 @@ import { MISMATCH_CLASSES } from '../../core/audit-types.js';
 import type { EntityGraph } from '../../core/graph.js';
 import { groupBySignature } from '../../core/signature.js';
 import type { AuditResult } from '../../ops/audit.js';
+import { auditSeconds, mismatchCount } from './audit.js';
 import { age, utc, WORST_OFFENDERS } from './audit-markdown.js';
 import { esc } from './html-text.js';
 import { CLASS_COLORS, dependencyGraph, stackedBars, trendLine, type TrendPoint } from './svg.js';
@@ -16,14 +17,14 @@ export const HTML_MAX_ROWS = 10_000;
  */
 export function renderAuditHtml(result: AuditResult, graph: EntityGraph, trend: readonly TrendPoint[] | null): string {
   const { mismatches } = result.totals;
-  const title = `sfsync audit: ${mismatches === 0 ? 'no mismatches' : `${mismatches} mismatch${mismatches === 1 ? '' : 'es'}`}`;
+  const title = `sfsync audit: ${mismatches === 0 ? 'no mismatches' : mismatchCount(mismatches)}`;
   const reported = result.entities.filter((e) => !e.readOnly);
   const all = result.entities.flatMap((e) => e.mismatches.map((m) => ({ entity: e.name, m })));
   const shown = all.slice(0, HTML_MAX_ROWS);
   const offenders = groupBySignature(result.entities).slice(0, WORST_OFFENDERS);
 
   const body = [
-    `<header><h1>${esc(title)}</h1><p class="meta">${esc(utc(result.startedAt))} · ${result.entities.length} entities · ${result.totals.sourceRows} source rows · ${result.totals.mirrorRows} mirror rows · ${((result.finishedAt.getTime() - result.startedAt.getTime()) / 1000).toFixed(1)} s</p></header>`,
+    `<header><h1>${esc(title)}</h1><p class="meta">${esc(utc(result.startedAt))} · ${result.entities.length} entities · ${result.totals.sourceRows} source rows · ${result.totals.mirrorRows} mirror rows · ${auditSeconds(result)} s</p></header>`,
     '<section id="summary"><h2>Mismatches by entity and class</h2>',
     `<ul class="legend">${MISMATCH_CLASSES.map((c) => `<li><span class="swatch" style="background:${CLASS_COLORS[c]}"></span>${c} <b>${result.totals[c]}</b></li>`).join('')}</ul>`,
     stackedBars(reported),

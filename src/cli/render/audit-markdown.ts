@@ -3,6 +3,7 @@ import type { EntityGraph } from '../../core/graph.js';
 import { groupBySignature } from '../../core/signature.js';
 import type { Increase } from '../../core/trend.js';
 import type { AuditResult } from '../../ops/audit.js';
+import { auditSeconds, mismatchCount } from './audit.js';
 import { mdCell, mdCode, mdTable, mermaidGraph } from './markdown-text.js';
 
 /** Signature groups the report lists, largest first. */
@@ -16,8 +17,8 @@ export const WORST_OFFENDERS = 10;
 export function renderAuditMarkdown(result: AuditResult, graph: EntityGraph, details: number, grown: readonly Increase[] = []): string {
   const { mismatches } = result.totals;
   const parts = [
-    `## sfsync audit: ${mismatches === 0 ? 'no mismatches' : `${mismatches} mismatch${mismatches === 1 ? '' : 'es'}`}`,
-    `${utc(result.startedAt)} · ${result.entities.length} entit${result.entities.length === 1 ? 'y' : 'ies'} · ${result.totals.sourceRows} source rows · ${result.totals.mirrorRows} mirror rows · ${seconds(result)} s`,
+    `## sfsync audit: ${mismatches === 0 ? 'no mismatches' : mismatchCount(mismatches)}`,
+    `${utc(result.startedAt)} · ${result.entities.length} entit${result.entities.length === 1 ? 'y' : 'ies'} · ${result.totals.sourceRows} source rows · ${result.totals.mirrorRows} mirror rows · ${auditSeconds(result)} s`,
   ];
 
   if (grown.length > 0) {
@@ -72,12 +73,7 @@ export function renderAuditMarkdown(result: AuditResult, graph: EntityGraph, det
   }
 
   parts.push('### Canonical order');
-  const labels = new Map(
-    result.entities.map((e) => [
-      e.name,
-      e.mismatches.length > 0 ? `${e.name}: ${e.mismatches.length} mismatch${e.mismatches.length === 1 ? '' : 'es'}` : e.name,
-    ]),
-  );
+  const labels = new Map(result.entities.map((e) => [e.name, e.mismatches.length > 0 ? `${e.name}: ${mismatchCount(e.mismatches.length)}` : e.name]));
   parts.push(mermaidGraph(graph, labels, new Set(result.entities.filter((e) => e.mismatches.length > 0).map((e) => e.name))));
 
   const listed = result.entities.filter((e) => e.mismatches.length > 0);
@@ -113,8 +109,4 @@ export function age(seconds: number | null): string {
 
 export function utc(date: Date): string {
   return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-
-function seconds(result: AuditResult): string {
-  return ((result.finishedAt.getTime() - result.startedAt.getTime()) / 1000).toFixed(1);
 }

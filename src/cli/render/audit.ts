@@ -31,9 +31,7 @@ export function renderAuditTable(
     if (entity.mismatches.length === 0 || details <= 0) continue;
     const shown = entity.mismatches.slice(0, details);
     const more = entity.mismatches.length - shown.length;
-    parts.push(
-      `\n${paint.bold(entity.name)} (${entity.mirrorTable}): ${entity.mismatches.length} mismatch${entity.mismatches.length === 1 ? '' : 'es'}${more > 0 ? `, first ${shown.length}` : ''}`,
-    );
+    parts.push(`\n${paint.bold(entity.name)} (${entity.mirrorTable}): ${mismatchCount(entity.mismatches.length)}${more > 0 ? `, first ${shown.length}` : ''}`);
     parts.push(detailTable(shown, width));
     if (more > 0) parts.push(`… and ${more} more (--details N, or --format json for all)`);
   }
@@ -53,7 +51,7 @@ export function renderAuditTable(
   }
   const mismatches = result.totals.mismatches;
   parts.push(
-    `\n${mismatches === 0 ? paint.green('no mismatches') : paint.red(`${mismatches} mismatch${mismatches === 1 ? '' : 'es'}`)} in ${result.entities.length} entit${result.entities.length === 1 ? 'y' : 'ies'} (${seconds(result)} s)`,
+    `\n${mismatches === 0 ? paint.green('no mismatches') : paint.red(mismatchCount(mismatches))} in ${result.entities.length} entit${result.entities.length === 1 ? 'y' : 'ies'} (${auditSeconds(result)} s)`,
   );
   return `${parts.join('\n')}\n`;
 }
@@ -119,6 +117,12 @@ function entitySummary(e: EntityAudit) {
   };
 }
 
-function seconds(result: AuditResult): string {
+/** How long the audit took, as every report shows it. */
+export function auditSeconds(result: AuditResult): string {
   return ((result.finishedAt.getTime() - result.startedAt.getTime()) / 1000).toFixed(1);
+}
+
+/** `1 mismatch`, `3 mismatches`: how every report counts them. */
+export function mismatchCount(n: number): string {
+  return `${n} mismatch${n === 1 ? '' : 'es'}`;
 }

@@ -2,7 +2,7 @@ import type { ActionStatus } from '../../core/plan.js';
 import type { EntityGraph } from '../../core/graph.js';
 import type { RepairResult } from '../../ops/repair.js';
 import { mdCell, mdCode, mdTable, mermaidGraph } from './markdown-text.js';
-import { ACTION_ORDER, STATUSES } from './repair.js';
+import { STATUSES, summaryRows } from './repair.js';
 
 /** A repair or backfill for a CI step summary: the verdict, entity × action × status, what did not get done and why, the order. */
 export function renderRepairMarkdown(result: RepairResult, command: string, graph: EntityGraph, details: number): string {
@@ -15,14 +15,7 @@ export function renderRepairMarkdown(result: RepairResult, command: string, grap
   const parts = [title];
   if (result.runId) parts.push(`Run \`${result.runId}\` · journal: \`sfsync journal ${result.runId}\``);
 
-  const rows: (string | number)[][] = [];
-  for (const entity of result.order) {
-    const byAction = result.summary[entity] ?? {};
-    for (const action of ACTION_ORDER) {
-      const counts = byAction[action];
-      if (counts) rows.push([mdCell(entity), action, ...STATUSES.map((s) => counts[s] ?? 0)]);
-    }
-  }
+  const rows = summaryRows(result).map(([entity, ...rest]) => [mdCell(entity), ...rest]);
   parts.push(rows.length > 0 ? mdTable(['Entity', 'Action', ...STATUSES], rows, new Set([2, 3, 4, 5, 6])) : 'Nothing to do: no mismatches to act on.');
 
   const open = result.actions.filter((a) => a.status !== 'done' && a.status !== 'planned');

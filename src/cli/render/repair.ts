@@ -6,10 +6,11 @@ import { renderTable, renderWrappedTable } from './table.js';
 import { cellText } from './terminal-text.js';
 
 export const STATUSES: readonly ActionStatus[] = ['planned', 'done', 'failed', 'deferred', 'skipped'];
-export const ACTION_ORDER: readonly ActionKind[] = ['insert', 'reinsert', 'recapture', 'dedupe', 'update', 'defer', 'skip'];
+const ACTION_ORDER: readonly ActionKind[] = ['insert', 'reinsert', 'recapture', 'dedupe', 'update', 'defer', 'skip'];
 
-export function renderRepairTable(result: RepairResult, command: string, details: number, width = 160, paint: Paint = painter({ color: false })): string {
-  const rows: (string | number)[][] = [];
+/** The summary as rows of entity, action and a count per status (in STATUSES order), canonical order. */
+export function summaryRows(result: RepairResult): [string, ActionKind, ...number[]][] {
+  const rows: [string, ActionKind, ...number[]][] = [];
   for (const entity of result.order) {
     const byAction = result.summary[entity] ?? {};
     for (const action of ACTION_ORDER) {
@@ -17,6 +18,11 @@ export function renderRepairTable(result: RepairResult, command: string, details
       if (counts) rows.push([entity, action, ...STATUSES.map((s) => counts[s] ?? 0)]);
     }
   }
+  return rows;
+}
+
+export function renderRepairTable(result: RepairResult, command: string, details: number, width = 160, paint: Paint = painter({ color: false })): string {
+  const rows = summaryRows(result);
   const parts: string[] = [];
   const title = result.dryRun
     ? `${command} --dry-run: the plan, nothing written`
