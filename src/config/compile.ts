@@ -1,4 +1,4 @@
-import type { EntityGraph } from '../core/graph.js';
+import { lookupKey, type EntityGraph } from '../core/graph.js';
 import type { RawConfig, RawEntity } from './schema.js';
 import type { KeySource } from '../core/entity.js';
 import type { Config, DatabaseTarget, Entity, FieldMapping } from './types.js';
@@ -9,7 +9,7 @@ export interface UrlOverrides {
   mirrorUrl?: string | undefined;
 }
 
-/** `deferred`: the lookups written in a second phase, as entity NUL lookup (see deferredLookups). */
+/** `deferred`: the lookups written in a second phase, as lookupKey names them. */
 export function compileConfig(raw: RawConfig, graph: EntityGraph, deferred: ReadonlySet<string>, file: string, overrides: UrlOverrides): Config {
   return {
     file,
@@ -58,7 +58,7 @@ function compileEntity(raw: RawEntity, readOnly: ReadonlySet<string>, deferred: 
       lookup: p.lookup,
       optional: p.optional ?? false,
       readOnly: readOnly.has(p.entity),
-      deferred: deferred.has(`${raw.name}\u0000${p.lookup}`),
+      deferred: deferred.has(lookupKey(raw.name, p.lookup)),
     })),
   };
 }

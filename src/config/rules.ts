@@ -1,4 +1,4 @@
-import { buildEntityGraph, deferredLookups, type EntityGraph } from '../core/graph.js';
+import { orderWithDeferredLookups, type EntityGraph } from '../core/graph.js';
 import { CONNECT_OWNED_COLUMNS } from '../core/heroku-connect.js';
 import { didYouMean } from '../core/suggest.js';
 import type { ConfigIssue } from '../errors.js';
@@ -30,12 +30,8 @@ export function checkRules(config: RawConfig): { issues: ConfigIssue[]; graph: E
 
   if (issues.length > 0) return { issues, graph: undefined, deferred: new Set() };
   // Self-lookups and cycles are written in two phases; the order comes from the other lookups.
-  const deferred = deferredLookups(config.entities.map((e) => ({ name: e.name, lookups: e.parents ?? [] })));
-  const result = buildEntityGraph(
-    config.entities.map((e) => ({ name: e.name, parents: (e.parents ?? []).filter((p) => !deferred.has(`${e.name}\u0000${p.lookup}`)).map((p) => p.entity) })),
-  );
-  if (!result.ok) throw new Error(`deferring lookups left a cycle: ${result.cycle.join(' → ')}`);
-  return { issues, graph: result.graph, deferred };
+  const { graph, deferred } = orderWithDeferredLookups(config.entities.map((e) => ({ name: e.name, lookups: e.parents ?? [] })));
+  return { issues, graph, deferred };
 }
 
 type Report = (path: (string | number)[], message: string) => void;

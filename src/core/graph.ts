@@ -113,30 +113,34 @@ export interface LookupNode {
   readonly lookups: readonly { readonly entity: string; readonly lookup: string }[];
 }
 
+/** How a deferred lookup is named in the set orderWithDeferredLookups returns. */
+export function lookupKey(entity: string, lookup: string): string {
+  return `${entity}\u0000${lookup}`;
+}
+
 /**
- * The lookups that must be written in a second phase so that the rest orders
- * parents first: every self-lookup, and for each cycle of parents, the
- * lookups from the cycle's earliest-declared entity to its parent in the
- * cycle — so that entity is written first, as its declaration suggests, and
- * its lookup is set once the parent it points at has an sfid. As `entity`
- * + NUL + `lookup`.
+ * The canonical order when lookups may point at their own entity or form
+ * cycles: the lookups that must be written in a second phase (as lookupKey),
+ * and the graph the others make. Deferred are every self-lookup, and for each
+ * cycle of parents, the lookups from the cycle's earliest-declared entity to
+ * its parent in the cycle — so that entity is written first, as its
+ * declaration suggests, and its lookup is set once the parent it points at has an sfid.
  */
-export function deferredLookups(nodes: readonly LookupNode[]): Set<string> {
+export function orderWithDeferredLookups(nodes: readonly LookupNode[]): { graph: EntityGraph; deferred: Set<string> } {
   const deferred = new Set<string>();
-  const id = (name: string, lookup: string) => `${name}\u0000${lookup}`;
-  for (const node of nodes) for (const link of node.lookups) if (link.entity === node.name) deferred.add(id(node.name, link.lookup));
+  for (const node of nodes) for (const link of node.lookups) if (link.entity === node.name) deferred.add(lookupKey(node.name, link.lookup));
   const index = new Map(nodes.map((node, i) => [node.name, i]));
   for (;;) {
     const result = buildEntityGraph(
-      nodes.map((node) => ({ name: node.name, parents: node.lookups.filter((l) => !deferred.has(id(node.name, l.lookup))).map((l) => l.entity) })),
+      nodes.map((node) => ({ name: node.name, parents: node.lookups.filter((l) => !deferred.has(lookupKey(node.name, l.lookup))).map((l) => l.entity) })),
     );
-    if (result.ok) return deferred;
+    if (result.ok) return { graph: result.graph, deferred };
     // result.cycle is closed and parent-first (p → c → … → p): each entity's parent in the cycle is the one before it.
     const members = result.cycle.slice(1);
     const first = members.reduce((a, b) => (index.get(a)! <= index.get(b)! ? a : b));
     const at = result.cycle.indexOf(first, 1);
     const parent = result.cycle[at - 1]!;
     const node = nodes[index.get(first)!]!;
-    for (const link of node.lookups) if (link.entity === parent) deferred.add(id(first, link.lookup));
+    for (const link of node.lookups) if (link.entity === parent) deferred.add(lookupKey(first, link.lookup));
   }
 }

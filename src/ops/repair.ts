@@ -200,13 +200,13 @@ async function setDeferredLookups(config: RunConfig, reported: readonly string[]
   const entities = config.entities.filter((e): e is WritableEntity => !e.readOnly && reported.includes(e.name) && e.parents.some((p) => p.deferred));
   if (entities.length === 0) return [];
   ctx.guard.check();
-  const deferred = new Set(entities.flatMap((e) => e.parents.filter((p) => p.deferred).map((p) => `${e.name}\u0000${p.lookup}`)));
+  const deferredOf = new Map(entities.map((e) => [e.name, new Set(e.parents.filter((p) => p.deferred).map((p) => p.lookup))]));
   ctx.options.onProgress?.(`auditing ${entities.map((e) => e.name).join(', ')} for deferred lookups`);
   // Backfill too: setting a deferred lookup is the rest of writing the row, so this plan is not insert-only.
   // Only the deferred lookups: other drift on those rows is the business of a repair's own levels, not of this phase.
   const plan = planRepair((await ctx.audit(entities.map((e) => e.name))).entities, { ...ctx.planOptions, insertOnly: false })
     .filter((a) => a.action === 'update')
-    .map((a) => ({ ...a, columns: a.columns.filter((column) => deferred.has(`${a.entity}\u0000${column}`)) }))
+    .map((a) => ({ ...a, columns: a.columns.filter((column) => deferredOf.get(a.entity)?.has(column)) }))
     .filter((a) => a.columns.length > 0);
   const results: ActionResult[] = [];
   for (const entity of entities) {

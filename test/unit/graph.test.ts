@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildEntityGraph, deferredLookups, withAncestors, type GraphNode } from '../../src/core/graph.js';
+import { buildEntityGraph, orderWithDeferredLookups, withAncestors, type GraphNode } from '../../src/core/graph.js';
 
 const node = (name: string, ...parents: string[]): GraphNode => ({ name, parents });
 
@@ -78,7 +78,9 @@ describe('withAncestors', () => {
   });
 });
 
-describe('deferredLookups', () => {
+describe('orderWithDeferredLookups', () => {
+  const deferredLookups = (nodes: Parameters<typeof orderWithDeferredLookups>[0]) => orderWithDeferredLookups(nodes).deferred;
+
   const lookups = (name: string, ...parents: string[]) => ({ name, lookups: parents.map((entity) => ({ entity, lookup: `${entity}__r__x` })) });
 
   it('defers every self-lookup and nothing in a tree', () => {
