@@ -22,8 +22,6 @@ export interface HistoryOptions {
 }
 
 export interface HistoryOutcome {
-  /** The run id it was recorded under, or null. */
-  readonly recordedAs: string | null;
   /** Entities that had a previous recorded run to compare with. */
   readonly compared: readonly string[];
   readonly increases: readonly Increase[];
@@ -41,12 +39,10 @@ export async function compareAndRecord(target: ResolvedTarget, result: AuditResu
   try {
     const names = result.entities.map((e) => e.name);
     const previous = options.compare ? await latestRecorded(mirror.db, names) : new Map<string, HistoryPoint>();
-    let recordedAs: string | null = null;
     if (options.record) {
       await ensureJournal(mirror.db);
-      recordedAs = randomUUID();
       await recordAudit(mirror.db, {
-        runId: recordedAs,
+        runId: randomUUID(),
         startedAt: result.startedAt,
         durationMs: result.finishedAt.getTime() - result.startedAt.getTime(),
         actor: currentActor(options.env),
@@ -55,7 +51,7 @@ export async function compareAndRecord(target: ResolvedTarget, result: AuditResu
       });
     }
     const trend = options.trendRuns > 0 ? await readHistory(mirror.db, { entities: names, limit: options.trendRuns }) : [];
-    return { recordedAs, compared: [...previous.keys()], increases: increases(result.entities, previous, options.classes), trend };
+    return { compared: [...previous.keys()], increases: increases(result.entities, previous, options.classes), trend };
   } finally {
     await mirror.close();
   }

@@ -72,7 +72,7 @@ export function auditCommand(context: CliContext): Command {
           context.stderr.write('sfsync: note: --fail-on-increase: no earlier recorded run to compare with; this run is the baseline\n');
         }
         context.exitCode = auditExitCode(result, options.failOn, options.failOnIncrease ? history.increases : undefined);
-        return { graph: config.graph, exitCode: context.exitCode, audit: result, increases: history.increases, trend: history.trend };
+        return { graph: config.graph, audit: result, increases: history.increases, trend: history.trend };
       } finally {
         progress.stop();
       }

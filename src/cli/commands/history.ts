@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { loadConfigFrom, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions } from '../options.js';
 import { parseCount, repeatableOption } from '../parse-options.js';
@@ -30,7 +31,6 @@ export function historyCommand(context: CliContext): Command {
     const known = new Set(config.entities.map((e) => e.name));
     const unknown = options.entity.filter((name) => !known.has(name));
     if (unknown.length > 0) {
-      const { UsageError } = await import('../../errors.js');
       throw new UsageError(`unknown entit${unknown.length === 1 ? 'y' : 'ies'} ${unknown.join(', ')} (the config has ${[...known].join(', ')})`);
     }
     const mirror = resolveTarget(config.mirror, context.env, config.file);

@@ -103,7 +103,7 @@ export async function runWriteCommand(name: 'repair' | 'backfill', options: Repa
       const style = { details: options.details, width: context.stdout.columns ?? 160, paint: paint(outputMode(context, context.env)), graph: config.graph };
       context.stdout.write(render.renderRepair(result, name, options.format, style));
       context.exitCode = repairExitCode(result);
-      return { graph: config.graph, exitCode: context.exitCode, repair: result, increases: [], trend: null };
+      return { graph: config.graph, repair: result, increases: [], trend: null };
     } finally {
       progress.stop();
     }

@@ -38,8 +38,8 @@ export interface ReportTarget {
   readonly details: number;
 }
 
-/** What a command's work gives the reports: its exit code and result, with the entity graph of its config. */
-export type WorkDone = Omit<RunReport, 'command' | 'startedAt' | 'error'> & { readonly graph: EntityGraph };
+/** What a command's work gives the reports: its result, with the entity graph of its config (the exit code it set on the context). */
+export type WorkDone = Omit<RunReport, 'command' | 'startedAt' | 'error' | 'exitCode'> & { readonly graph: EntityGraph };
 
 /**
  * Runs a command's work (load the config, run, print the main output, set the
@@ -59,7 +59,7 @@ export async function runWithReports(target: ReportTarget, command: RunReport['c
     throw error;
   }
   const { graph, ...result } = done;
-  await emitReports(target, graph, { command, startedAt, ...result });
+  await emitReports(target, graph, { command, startedAt, exitCode: target.context.exitCode, ...result });
 }
 
 /**
