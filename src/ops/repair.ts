@@ -168,16 +168,7 @@ async function applyByLevel(config: RunConfig, reported: readonly string[], init
           const mine = plan.filter((a) => a.entity === name);
           const writes = mine.filter((a) => WRITE_ACTIONS.has(a.action));
           ctx.options.onProgress?.(`${name}: writing ${writes.length} change(s)`);
-          const outcomes = await applyActions(entity, writes, {
-            runId: ctx.runId,
-            source: ctx.source,
-            mirror: ctx.mirror,
-            batchSize: ctx.options.batchSize,
-            beforeCommit: ctx.options.backfill?.beforeCommit,
-            guard: ctx.guard,
-            columns: ctx.mirrorCatalog.tables.get(entity.mirror.table)!.columns,
-          });
-          const applied = writes.map((a, i) => ({ ...a, status: outcomes[i]!.status, detail: outcomes[i]!.detail }));
+          const { applied, outcomes } = await applyWrites(entity, writes, ctx, ctx.options.backfill?.beforeCommit);
           results.push(...mine.filter((a) => !WRITE_ACTIONS.has(a.action)).map(asPlanned), ...applied);
           return { entity, ids: outcomes.flatMap((o) => o.insertedIds) };
         }),
@@ -188,6 +179,21 @@ async function applyByLevel(config: RunConfig, reported: readonly string[], init
   if (ctx.options.waitMs) results.push(...(await setDeferredLookups(config, reported, ctx)));
   const order = new Map(config.graph.order.map((name, i) => [name, i]));
   return results.sort((a, b) => order.get(a.entity)! - order.get(b.entity)!);
+}
+
+/** Carries out one entity's write actions through the run's connections, and says how each ended. */
+async function applyWrites(entity: WritableEntity, writes: readonly PlannedAction[], ctx: LevelContext, beforeCommit?: ApplyContext['beforeCommit']) {
+  const outcomes = await applyActions(entity, writes, {
+    runId: ctx.runId,
+    source: ctx.source,
+    mirror: ctx.mirror,
+    batchSize: ctx.options.batchSize,
+    beforeCommit,
+    guard: ctx.guard,
+    columns: ctx.mirrorCatalog.tables.get(entity.mirror.table)!.columns,
+  });
+  const applied: ActionResult[] = writes.map((a, i) => ({ ...a, status: outcomes[i]!.status, detail: outcomes[i]!.detail }));
+  return { applied, outcomes };
 }
 
 /**
@@ -214,15 +220,7 @@ async function setDeferredLookups(config: RunConfig, reported: readonly string[]
     if (writes.length === 0) continue;
     ctx.options.onProgress?.(`${entity.name}: setting ${writes.length} deferred lookup(s)`);
     // No checkpoint: a backfill's checkpoint is the last key its inserts committed, and these are updates.
-    const outcomes = await applyActions(entity, writes, {
-      runId: ctx.runId,
-      source: ctx.source,
-      mirror: ctx.mirror,
-      batchSize: ctx.options.batchSize,
-      guard: ctx.guard,
-      columns: ctx.mirrorCatalog.tables.get(entity.mirror.table)!.columns,
-    });
-    results.push(...writes.map((a, i) => ({ ...a, status: outcomes[i]!.status, detail: outcomes[i]!.detail })));
+    results.push(...(await applyWrites(entity, writes, ctx)).applied);
   }
   return results;
 }
