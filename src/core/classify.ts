@@ -120,12 +120,6 @@ export function classifyOrphan(key: string, rows: readonly MirrorRow[], filtered
   });
 }
 
-/** A parent key's readiness from the mirror rows carrying it: any row with an sfid makes it ready. */
-export function readinessOf(rows: readonly MirrorRow[]): ParentReadiness {
-  if (rows.some((row) => row.sfid !== null)) return 'ready';
-  return rows.some((row) => row.lastop === 'FAILED') ? 'failed' : 'unsynced';
-}
-
 function blockingParent(ctx: ClassifyContext, source: SourceRow): Mismatch['parent'] {
   for (const link of ctx.entity.parents) {
     // A deferred lookup never holds the row back: it is inserted without it and the lookup set later.

@@ -55,9 +55,9 @@ function compareBy<T>(source: unknown, mirror: unknown, convert: (v: unknown) =>
   return equal(a, b);
 }
 
-/** Equal within a few units in the last place of the type (`epsilon`: its machine epsilon), not a fixed tolerance. */
+/** Equal within a few units in the last place of the type (`epsilon`: its machine epsilon), not a fixed tolerance; NaN is NaN. */
 function withinUlps(a: number, b: number, epsilon: number): boolean {
-  return a === b || Math.abs(a - b) <= 4 * epsilon * Math.max(Math.abs(a), Math.abs(b));
+  return a === b || (Number.isNaN(a) && Number.isNaN(b)) || Math.abs(a - b) <= 4 * epsilon * Math.max(Math.abs(a), Math.abs(b));
 }
 
 function isEmpty(value: unknown): boolean {

@@ -4,7 +4,8 @@ import type { DatabaseTarget, ResolvedTarget } from '../config/types.js';
 import { DatabaseError } from '../errors.js';
 import { clientSettings, withoutTls, type ClientSettings } from './client-config.js';
 import { describeUrl } from './describe-url.js';
-import { adaptPool, type QueryObserver, type SessionTimeouts, type Where } from './pool-adapter.js';
+import { adaptPool, poolAccess, type QueryObserver, type SessionTimeouts, type Where } from './pool-adapter.js';
+import { runSession, type Session } from './session.js';
 import { describeDatabaseFailure, serverMessage } from './sqlstate.js';
 
 export type { QueryObserver, SessionTimeouts } from './pool-adapter.js';
@@ -20,6 +21,10 @@ export interface Connection {
   /** `host:port/database`, safe to print. */
   readonly label: string;
   readonly db: AnyDb;
+  /** Runs `work` on one connection of the pool, with COPY reads beside kysely statements. */
+  session<T>(work: (session: Session) => Promise<T>): Promise<T>;
+  /** Bytes received from the server so far, over every connection of the pool. */
+  bytesRead(): number;
   close(): Promise<void>;
 }
 
@@ -69,14 +74,23 @@ async function open(settings: ClientSettings, target: ResolvedTarget, where: Whe
   // An idle client that loses its server emits 'error' on the pool; without a
   // listener that would crash the process instead of failing the next query.
   pool.on('error', () => undefined);
-  const db: AnyDb = new Kysely({ dialect: new PostgresDialect({ pool: adaptPool(pool, where, options) }) });
+  const access = poolAccess(pool, where, options);
+  const db: AnyDb = new Kysely({ dialect: new PostgresDialect({ pool: adaptPool(pool, access) }) });
   try {
     await sql`select 1`.execute(db);
   } catch (error) {
     await db.destroy().catch(() => undefined);
     throw error;
   }
-  return { role: target.role, schema: target.schema, label: where.label, db, close: () => db.destroy() };
+  return {
+    role: target.role,
+    schema: target.schema,
+    label: where.label,
+    db,
+    session: (work) => runSession(access, where, options, work),
+    bytesRead: () => access.bytesRead(),
+    close: () => db.destroy(),
+  };
 }
 
 function cannotConnect(where: Where, error: unknown): DatabaseError {

@@ -27,7 +27,7 @@ export interface QueryEvent {
 
 export type QueryObserver = (event: QueryEvent) => void | Promise<void>;
 
-interface AdapterOptions {
+export interface AdapterOptions {
   readonly timeouts?: SessionTimeouts | undefined;
   readonly onQuery?: QueryObserver | undefined;
   /** Called when a session of this pool dies (the lock's owner must know at once). */
@@ -43,10 +43,31 @@ interface AdapterOptions {
  * - a client that loses its server while checked out cannot crash the process
  *   with an unhandled 'error' event (pg-pool only listens while it is idle).
  */
-export function adaptPool(pool: pg.Pool, where: Where, options: AdapterOptions): PostgresPool {
-  const adapters = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+export function adaptPool(pool: pg.Pool, access: PoolAccess): PostgresPool {
   return {
-    async connect() {
+    connect: async () => (await access.checkout()).adapter,
+    end: () => pool.end(),
+  };
+}
+
+/** A client taken from the pool, both as kysely sees it and as node-postgres does (for COPY). */
+export interface Checkout {
+  readonly client: pg.PoolClient;
+  readonly adapter: PostgresPoolClient;
+}
+
+export interface PoolAccess {
+  checkout(): Promise<Checkout>;
+  /** Bytes received from the server on every session this pool has opened (the sockets' own counters). */
+  bytesRead(): number;
+}
+
+/** The pool's clients, each set up once (timeouts, error listener) however it is checked out. */
+export function poolAccess(pool: pg.Pool, where: Where, options: AdapterOptions): PoolAccess {
+  const adapters = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const sockets = new Set<{ bytesRead: number }>();
+  return {
+    async checkout() {
       let client: pg.PoolClient;
       try {
         client = await pool.connect();
@@ -64,16 +85,23 @@ export function adaptPool(pool: pg.Pool, where: Where, options: AdapterOptions):
         }
         adapter = adaptClient(client, where, options);
         adapters.set(client, adapter);
+        const socket = (client as unknown as { connection?: { stream?: { bytesRead: number } } }).connection?.stream;
+        if (socket) sockets.add(socket);
       }
-      return adapter;
+      return { client, adapter };
     },
-    end: () => pool.end(),
+    bytesRead: () => [...sockets].reduce((sum, socket) => sum + socket.bytesRead, 0),
   };
+}
+
+/** Awaits the observer before a statement (tracing; fault injection in tests). */
+export async function observe(client: pg.PoolClient, where: Where, options: AdapterOptions, text: string): Promise<void> {
+  await options.onQuery?.({ database: where.role, purpose: where.purpose, pid: (client as { processID?: number }).processID ?? 0, sql: text });
 }
 
 function adaptClient(client: pg.PoolClient, where: Where, options: AdapterOptions): PostgresPoolClient {
   const run = async (text: string, parameters: readonly unknown[]) => {
-    await options.onQuery?.({ database: where.role, purpose: where.purpose, pid: (client as { processID?: number }).processID ?? 0, sql: text });
+    await observe(client, where, options, text);
     try {
       // `queryMode` is node-postgres's switch to the extended protocol even without parameters (not in @types/pg yet).
       return await client.query({ text, values: [...parameters], queryMode: 'extended' } as pg.QueryConfig);

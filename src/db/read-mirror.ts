@@ -6,8 +6,10 @@ import { aliasedValuesReader, fieldAlias, KEY_ALIAS, parentAlias } from './row-a
 /**
  * An entity's mirror rows that carry an external ID, sorted by it (COLLATE "C",
  * as the source side). Rows with a NULL external ID are not ours to match.
+ * `keys`: only rows with these external IDs, compared as text (any text is a
+ * valid key there, and a varchar column's index still serves).
  */
-export function mirrorRowsQuery(entity: Entity, schema: string): RawBuilder<Record<string, unknown>> {
+export function mirrorRowsQuery(entity: Entity, schema: string, keys?: readonly string[]): RawBuilder<Record<string, unknown>> {
   const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const columns = [
     sql`m.id`,
@@ -18,21 +20,21 @@ export function mirrorRowsQuery(entity: Entity, schema: string): RawBuilder<Reco
     ...entity.fields.map((f) => sql`${sql.ref(`m.${f.mirrorColumn}`)} as ${sql.id(fieldAlias(f.mirrorColumn))}`),
     ...entity.parents.map((p) => sql`${sql.ref(`m.${p.lookup}`)}::text as ${sql.id(parentAlias(p.lookup))}`),
   ];
+  const only = keys ? sql` and ${ext}::text = any(${[...keys]}::text[])` : sql``;
   return sql`select ${sql.join(columns)} from ${sql.table(`${schema}.${entity.mirror.table}`)} as m
-    where ${ext} is not null order by ${ext}::text collate "C", m.id`;
+    where ${ext} is not null${only} order by ${ext}::text collate "C", m.id`;
 }
 
 /**
- * The newest `_trigger_log`/`_trigger_log_archive` entry of every unsynced or
- * FAILED mirror row of the entity, by mirror row id. Read once per entity, so
- * synced rows (nearly all of them) cost nothing.
+ * The newest `_trigger_log`/`_trigger_log_archive` entry of each of these
+ * mirror rows (unsynced or FAILED ones: synced rows need none), by row id.
  */
-export async function readTriggerLog(db: Transaction<any>, schema: string, entity: Entity): Promise<Map<number, TriggerLogEntry>> {
+export async function readTriggerLog(db: Transaction<any>, schema: string, entity: Entity, ids: readonly number[]): Promise<Map<number, TriggerLogEntry>> {
+  if (ids.length === 0) return new Map();
   const table = entity.mirror.table;
   const entries = (log: string) => sql`
     select l.id, l.record_id, l.created_at, l.state, l.action, l.sf_message from ${sql.table(`${schema}.${log}`)} as l
-     where l.table_name = ${table} and l.record_id in (select m.id from ${sql.table(`${schema}.${table}`)} as m
-                                                       where m.sfid is null or m._hc_lastop = 'FAILED')`;
+     where l.table_name = ${table} and l.record_id = any(${[...ids]}::int[])`;
   const { rows } = await sql<{
     id: number;
     record_id: number;
@@ -66,16 +68,17 @@ export function mirrorRowMapper(entity: Entity, log: ReadonlyMap<number, Trigger
 }
 
 /**
- * Each external ID's readiness in an entity's mirror table, read whole, for the
- * parents of deferred lookups: ready when a row with it has an sfid, failed
- * when one FAILED, else unsynced (as readinessOf decides for one key).
+ * The readiness of these external IDs in an entity's mirror table: ready when
+ * a row with it has an sfid, failed when one FAILED, else unsynced; a key
+ * with no row is left out (absent).
  */
-export async function readReadiness(db: Transaction<any>, schema: string, entity: Entity): Promise<Map<string, ParentReadiness>> {
+export async function readReadiness(db: Transaction<any>, schema: string, entity: Entity, keys: readonly string[]): Promise<Map<string, ParentReadiness>> {
+  if (keys.length === 0) return new Map();
   const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const { rows } = await sql<{ key: string; ready: boolean; failed: boolean }>`
     select ${ext}::text as key, bool_or(m.sfid is not null) as ready, bool_or(m._hc_lastop = 'FAILED') as failed
       from ${sql.table(`${schema}.${entity.mirror.table}`)} as m
-     where ${ext} is not null
+     where ${ext}::text = any(${[...keys]}::text[])
      group by 1`.execute(db);
   return new Map(rows.map((r) => [r.key, r.ready ? 'ready' : r.failed ? 'failed' : 'unsynced']));
 }

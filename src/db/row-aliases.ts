@@ -8,7 +8,8 @@ import type { Entity } from '../config/types.js';
  * Prefixed, so no configured name can collide with another or with `key`.
  */
 export const KEY_ALIAS = 'key';
-export const fieldAlias = (mirrorColumn: string): string => `f:${mirrorColumn}`;
+export const FIELD_PREFIX = 'f:';
+export const fieldAlias = (mirrorColumn: string): string => `${FIELD_PREFIX}${mirrorColumn}`;
 export const parentAlias = (lookup: string): string => `p:${lookup}`;
 
 export interface AliasedValues {

@@ -10,9 +10,14 @@ import { aliasedValuesReader, fieldAlias, KEY_ALIAS, parentAlias } from './row-a
  * cannot change the shape of the statement around them.
  * Columns as row-aliases.ts names them.
  */
-export function sourceRowsQuery(entity: WritableEntity, schema: string, filter?: RawBuilder<unknown>): RawBuilder<Record<string, unknown>> {
+export function sourceRowsQuery(
+  entity: WritableEntity,
+  schema: string,
+  filter?: RawBuilder<unknown>,
+  value: ValueOf = parameter,
+): RawBuilder<Record<string, unknown>> {
   const columns = [
-    sql`${keyExpression(entity)}::text as ${sql.id(KEY_ALIAS)}`,
+    sql`${keyExpression(entity, value)}::text as ${sql.id(KEY_ALIAS)}`,
     ...entity.fields.map((field) => {
       const value = field.source.kind === 'column' ? sql.ref(`src.${field.source.column}`) : sql`(${sql.raw(field.source.sql)})`;
       return sql`${value} as ${sql.id(fieldAlias(field.mirrorColumn))}`;
@@ -22,11 +27,6 @@ export function sourceRowsQuery(entity: WritableEntity, schema: string, filter?:
   const conditions = [...(entity.source.where === undefined ? [] : [sql`(${sql.raw(entity.source.where)})`]), ...(filter ? [filter] : [])];
   const where = conditions.length === 0 ? sql`` : sql` where ${sql.join(conditions, sql` and `)}`;
   return sql`select ${sql.join(columns)} from ${sql.table(`${schema}.${entity.source.table}`)} as src${where}`;
-}
-
-/** The source rows sorted as the mirror rows are (COLLATE "C"), NULL keys last, for a merge join. */
-export function sortedSourceRowsQuery(entity: WritableEntity, schema: string): RawBuilder<Record<string, unknown>> {
-  return sql`select * from (${sourceRowsQuery(entity, schema)}) as s order by ${sql.id(KEY_ALIAS)} collate "C" nulls last`;
 }
 
 /**
@@ -43,17 +43,21 @@ export function sourceRowsByKeyQuery(entity: WritableEntity, schema: string, key
   return sourceRowsQuery(entity, schema, match);
 }
 
+/** How a value enters a statement: a bind parameter, or (for COPY, which takes none) a setting (db/session.ts CopyValues). */
+export type ValueOf = (value: string) => RawBuilder<unknown>;
+const parameter: ValueOf = (value) => sql`${value}`;
+
 /**
  * The external ID a source row carries. Columns are joined with `||`, so a
  * NULL part makes the whole key NULL (a row without a key: never matched or
  * written); the separator is a parameter, never SQL text.
  */
-function keyExpression(entity: WritableEntity): RawBuilder<unknown> {
+export function keyExpression(entity: WritableEntity, value: ValueOf = parameter): RawBuilder<unknown> {
   const key = entity.source.key;
   if (key.kind === 'column') return sql`${sql.ref(`src.${key.column}`)}`;
   if (key.kind === 'sql') return sql`(${sql.raw(key.sql)})`;
   const parts = key.columns.map((column) => sql`${sql.ref(`src.${column}`)}::text`);
-  return sql`(${sql.join(parts, sql` || ${key.separator}::text || `)})`;
+  return sql`(${sql.join(parts, sql` || ${value(key.separator)}::text || `)})`;
 }
 
 /** Turns rows of sourceRowsQuery into SourceRows (null for a row whose key is NULL). */

@@ -1,16 +1,14 @@
 import { sql, type Transaction } from 'kysely';
 import type { Entity, RunConfig, WritableEntity } from '../config/types.js';
-import { ROW_CLASSES, type EntityAudit, type Mismatch, type MirrorRow, type ParentReadiness, type RowClass, type SourceRow } from '../core/audit-types.js';
-import type { SchemaCatalog } from '../core/catalog.js';
-import { classifyKey, classifyOrphan, readinessOf, type ClassifyContext } from '../core/classify.js';
+import { ROW_CLASSES, type EntityAudit, type RowClass } from '../core/audit-types.js';
+import type { ColumnInfo, SchemaCatalog } from '../core/catalog.js';
 import { diagnoseMirror, diagnoseSource } from '../core/diagnose.js';
 import { TRIGGER_LOG_TABLES } from '../core/heroku-connect.js';
-import { mergeByKey } from '../core/merge.js';
 import { DatabaseError } from '../errors.js';
-import type { Connection, QueryObserver, SessionTimeouts } from '../db/connect.js';
-import { streamBatches } from '../db/cursor.js';
-import { mirrorRowMapper, mirrorRowsQuery, readReadiness, readTriggerLog } from '../db/read-mirror.js';
-import { sortedSourceRowsQuery, sourceRowMapper } from '../db/source-query.js';
+import type { AnyDb, QueryObserver, SessionTimeouts } from '../db/connect.js';
+import { countMirrorRows } from '../db/count-mirror.js';
+import { classifySuspects, type DetailReaders } from './audit-details.js';
+import { agreedDigest, comparePlan, majorVersion, streamSummary, type AuditSides } from './audit-summary.js';
 import { auditScope } from './audit-scope.js';
 import { openDatabases, type Databases } from './databases.js';
 
@@ -27,6 +25,8 @@ export interface AuditOptions {
   readonly onProgress?: (event: { entity: string; rows: number; done: boolean }) => void;
   /** Called with each reported entity as soon as it is classified (for streaming output). */
   readonly onEntity?: (audit: EntityAudit) => void;
+  /** Classify every key in JavaScript, trusting no digest: the reference the fast paths are tested against. */
+  readonly everyKey?: boolean;
 }
 
 export interface AuditResult {
@@ -36,6 +36,8 @@ export interface AuditResult {
   readonly order: readonly string[];
   readonly entities: readonly EntityAudit[];
   readonly totals: Readonly<Record<RowClass, number>> & { readonly sourceRows: number; readonly mirrorRows: number; readonly mismatches: number };
+  /** Bytes received from both databases while auditing (the client sockets' counters). */
+  readonly bytesRead?: number;
 }
 
 /**
@@ -68,190 +70,110 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
   assertMatchesConfig(inScope, sourceCatalog, mirrorCatalog);
   const hasTriggerLog = TRIGGER_LOG_TABLES.every((table) => mirrorCatalog.tables.has(table));
   const byName = new Map(config.entities.map((e) => [e.name, e]));
+  const bytesBefore = source.bytesRead() + mirror.bytesRead();
 
-  const audits = await readOnly(source, (sourceTrx) =>
-    readOnly(mirror, async (mirrorTrx) => {
-      const { rows } = await sql<{ now: Date }>`select now() as now`.execute(mirrorTrx);
-      const parentStates = new Map<string, Map<string, ParentReadiness>>();
-      const deferredStates = new Map<string, Map<string, ParentReadiness>>();
-      for (const parent of new Set(
-        scope.read.flatMap((name) =>
-          byName
-            .get(name)!
-            .parents.filter((p) => p.deferred)
-            .map((p) => p.entity),
-        ),
-      )) {
-        deferredStates.set(parent, await readReadiness(mirrorTrx, mirror.schema, byName.get(parent)!));
-      }
-      const results: EntityAudit[] = [];
-      for (const name of scope.read) {
-        const entity = byName.get(name)!;
-        const reported = scope.report.includes(name);
-        const keepStates = scope.parents.has(name) ? new Map<string, ParentReadiness>() : undefined;
-        if (keepStates) parentStates.set(name, keepStates);
-        const progress = (count: number, done: boolean) => options.onProgress?.({ entity: name, rows: count, done });
-        progress(0, false);
-        const walk = {
-          mirrorTrx,
-          sourceTrx,
-          mirrorSchema: mirror.schema,
-          sourceSchema: source.schema,
-          hasTriggerLog,
-          progress,
-          keepStates,
-          signal: options.signal,
-          oldestUnsynced: unsyncedAge(rows[0]!.now),
-        };
-        const ctx: Omit<ClassifyContext, 'entity'> = {
-          parentStates,
-          deferredStates,
-          columns: mirrorCatalog.tables.get(entity.mirror.table)!.columns,
-          now: rows[0]!.now,
-          staleMs: options.staleMs,
-          hasTriggerLog,
-        };
-        const audit = entity.readOnly || !reported ? await readMirrorOnly(entity, walk) : await auditEntity(entity, { ...ctx, entity }, walk);
-        if (reported) {
-          results.push(audit);
-          options.onEntity?.(audit);
-        }
-      }
-      return results;
-    }),
+  const audits = await source.session((sourceSession) =>
+    mirror.session((mirrorSession) =>
+      readOnly(sourceSession.db, (sourceTrx) =>
+        readOnly(mirrorSession.db, async (mirrorTrx) => {
+          const { rows } = await sql<{ now: Date }>`select now() as now`.execute(mirrorTrx);
+          const now = rows[0]!.now;
+          const sides: AuditSides = {
+            source: { session: sourceSession, trx: sourceTrx, schema: source.schema },
+            mirror: { session: mirrorSession, trx: mirrorTrx, schema: mirror.schema },
+            digest: await agreedDigest(sourceTrx, mirrorTrx),
+            trimScale: majorVersion(sourceCatalog.serverVersion) >= 13 && majorVersion(mirrorCatalog.serverVersion) >= 13,
+          };
+          const readers: DetailReaders = {
+            sourceTrx,
+            mirrorTrx,
+            sourceSchema: source.schema,
+            mirrorSchema: mirror.schema,
+            hasTriggerLog,
+            entities: byName,
+            signal: options.signal,
+          };
+          const results: EntityAudit[] = [];
+          // Ancestors outside the report are not read: a parent's readiness is looked up for the rows that need it.
+          for (const name of scope.report) {
+            const entity = byName.get(name)!;
+            options.signal?.throwIfAborted();
+            options.onProgress?.({ entity: name, rows: 0, done: false });
+            const audit = entity.readOnly
+              ? await countMirror(entity, mirrorTrx, mirror.schema, hasTriggerLog, now)
+              : await auditEntity(entity, sides, readers, {
+                  columns: mirrorCatalog.tables.get(entity.mirror.table)!.columns,
+                  now,
+                  staleMs: options.staleMs,
+                  hasTriggerLog,
+                  everyKey: options.everyKey ?? false,
+                });
+            options.onProgress?.({ entity: name, rows: audit.sourceRows ?? audit.mirrorRows, done: true });
+            results.push(audit);
+            options.onEntity?.(audit);
+          }
+          return results;
+        }),
+      ),
+    ),
   );
-  return summarise(startedAt, scope.report, audits);
+  return summarise(startedAt, scope.report, audits, source.bytesRead() + mirror.bytesRead() - bytesBefore);
 }
 
-interface Walk {
-  readonly mirrorTrx: Transaction<any>;
-  readonly sourceTrx: Transaction<any>;
-  readonly mirrorSchema: string;
-  readonly sourceSchema: string;
+interface EntityContext {
+  readonly columns: ReadonlyMap<string, ColumnInfo>;
+  readonly now: Date;
+  readonly staleMs: number;
   readonly hasTriggerLog: boolean;
-  readonly progress: (rows: number, done: boolean) => void;
-  readonly keepStates: Map<string, ParentReadiness> | undefined;
-  readonly signal: AbortSignal | undefined;
-  readonly oldestUnsynced: UnsyncedAge;
+  readonly everyKey: boolean;
 }
 
-interface UnsyncedAge {
-  see(row: MirrorRow): void;
-  seconds(): number | null;
-}
-
-/** The age of the longest-waiting row without an sfid, measured against the mirror's clock (the clock the trigger log was written by). */
-function unsyncedAge(now: Date): UnsyncedAge {
-  let oldest: number | null = null;
-  return {
-    see(row) {
-      const at = row.sfid === null ? row.log?.createdAt?.getTime() : undefined;
-      if (at !== undefined && (oldest === null || at < oldest)) oldest = at;
-    },
-    seconds: () => (oldest === null ? null : Math.max(0, Math.floor((now.getTime() - oldest) / 1000))),
-  };
-}
-
-async function auditEntity(entity: WritableEntity, ctx: ClassifyContext, walk: Walk): Promise<EntityAudit> {
+/** One writable entity: both sides' summaries merged, then the suspects read in full and classified. */
+async function auditEntity(entity: WritableEntity, sides: AuditSides, readers: DetailReaders, ctx: EntityContext): Promise<EntityAudit> {
+  const plan = await comparePlan(entity, sides, ctx.columns);
+  const summary = await streamSummary(entity, sides, plan, readers.signal, ctx.everyKey);
   const counts = emptyCounts();
-  const mismatches: Mismatch[] = [];
-  let sourceRows = 0;
-  let sourceRowsWithoutKey = 0;
-  let mirrorRows = 0;
-  let unsyncedRows = 0;
-
-  const toSourceRow = sourceRowMapper(entity);
-  async function* sourceSide(): AsyncGenerator<SourceRow[]> {
-    for await (const batch of streamBatches(walk.sourceTrx, sortedSourceRowsQuery(entity, walk.sourceSchema))) {
-      walk.signal?.throwIfAborted();
-      sourceRows += batch.length;
-      const rows: SourceRow[] = [];
-      for (const raw of batch) {
-        const row = toSourceRow(raw);
-        if (row) rows.push(row);
-        else sourceRowsWithoutKey++;
-      }
-      yield rows;
-    }
-  }
-
-  let seen = 0;
-  await mergeByKey(sourceSide(), mirrorSide(entity, walk), (group) => {
-    mirrorRows += group.mirror.length;
-    for (const row of group.mirror) {
-      if (row.sfid === null) unsyncedRows++;
-      walk.oldestUnsynced.see(row);
-    }
-    if (group.mirror.length > 0) walk.keepStates?.set(group.key, readinessOf(group.mirror));
-    const result = group.source
-      ? classifyKey(ctx, group.source, group.mirror, 1 + group.extraSourceRows)
-      : { class: 'orphan' as const, mismatch: classifyOrphan(group.key, group.mirror, entity.source.where !== undefined) };
-    counts[result.class]++;
-    if (result.mismatch) mismatches.push(result.mismatch);
-    if (++seen % 5_000 === 0) walk.progress(seen, false);
-  });
-  walk.progress(seen, true);
+  counts.ok = summary.clean;
+  const { mismatches, oldestUnsyncedAt } = await classifySuspects(entity, summary.suspects, ctx, readers, counts);
   return {
     name: entity.name,
     readOnly: false,
     mirrorTable: entity.mirror.table,
-    sourceRows,
-    mirrorRows,
-    unsyncedRows,
-    oldestUnsyncedAgeSeconds: walk.oldestUnsynced.seconds(),
-    sourceRowsWithoutKey,
+    sourceRows: summary.sourceRows,
+    mirrorRows: summary.mirrorRows,
+    unsyncedRows: summary.unsyncedRows,
+    oldestUnsyncedAgeSeconds: ageSeconds(ctx.now, oldestUnsyncedAt),
+    sourceRowsWithoutKey: summary.sourceRowsWithoutKey,
     counts,
     mismatches,
   };
 }
 
-/** Read-only entities, and ancestors read only for their readiness: count rows, keep parent states. */
-async function readMirrorOnly(entity: Entity, walk: Walk): Promise<EntityAudit> {
-  let mirrorRows = 0;
-  let unsyncedRows = 0;
-  let group: MirrorRow[] = [];
-  const flush = () => {
-    if (group.length > 0) walk.keepStates?.set(group[0]!.key, readinessOf(group));
-    group = [];
-  };
-  for await (const batch of mirrorSide(entity, walk)) {
-    for (const row of batch) {
-      if (group.length > 0 && group[0]!.key !== row.key) flush();
-      group.push(row);
-      if (row.sfid === null) unsyncedRows++;
-      walk.oldestUnsynced.see(row);
-    }
-    mirrorRows += batch.length;
-    walk.progress(mirrorRows, false);
-  }
-  flush();
-  walk.progress(mirrorRows, true);
+/** Read-only entities: Connect fills them from Salesforce, so there is nothing to compare, only rows to count. */
+async function countMirror(entity: Entity, trx: Transaction<any>, schema: string, hasTriggerLog: boolean, now: Date): Promise<EntityAudit> {
+  const counted = await countMirrorRows(trx, schema, entity, hasTriggerLog);
   return {
     name: entity.name,
     readOnly: entity.readOnly,
     mirrorTable: entity.mirror.table,
     sourceRows: null,
-    mirrorRows,
-    unsyncedRows,
-    oldestUnsyncedAgeSeconds: walk.oldestUnsynced.seconds(),
+    mirrorRows: counted.rows,
+    unsyncedRows: counted.unsynced,
+    oldestUnsyncedAgeSeconds: ageSeconds(now, counted.oldestUnsyncedAt),
     sourceRowsWithoutKey: 0,
     counts: emptyCounts(),
     mismatches: [],
   };
 }
 
-async function* mirrorSide(entity: Entity, walk: Walk): AsyncGenerator<MirrorRow[]> {
-  const log = walk.hasTriggerLog ? await readTriggerLog(walk.mirrorTrx, walk.mirrorSchema, entity) : new Map();
-  const toMirrorRow = mirrorRowMapper(entity, log);
-  for await (const batch of streamBatches(walk.mirrorTrx, mirrorRowsQuery(entity, walk.mirrorSchema))) {
-    walk.signal?.throwIfAborted();
-    yield batch.map(toMirrorRow);
-  }
+/** Seconds since the longest-waiting unsynced row's newest log entry, by the mirror's clock. */
+function ageSeconds(now: Date, at: number | null): number | null {
+  return at === null ? null : Math.max(0, Math.floor((now.getTime() - at) / 1000));
 }
 
 /** Every failure inside is already a DatabaseError naming the database it came from (see db/pool-adapter.ts). */
-function readOnly<T>(connection: Connection, work: (trx: Transaction<any>) => Promise<T>): Promise<T> {
-  return connection.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work);
+function readOnly<T>(db: AnyDb, work: (trx: Transaction<any>) => Promise<T>): Promise<T> {
+  return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work);
 }
 
 /** The audit cannot be trusted against tables that do not match the config: say what to fix. */
@@ -268,7 +190,7 @@ function emptyCounts(): Record<RowClass, number> {
   return Object.fromEntries(ROW_CLASSES.map((c) => [c, 0])) as Record<RowClass, number>;
 }
 
-function summarise(startedAt: Date, order: readonly string[], entities: readonly EntityAudit[]): AuditResult {
+function summarise(startedAt: Date, order: readonly string[], entities: readonly EntityAudit[], bytesRead: number): AuditResult {
   const totals = { ...emptyCounts(), sourceRows: 0, mirrorRows: 0, mismatches: 0 };
   for (const audit of entities) {
     for (const cls of ROW_CLASSES) totals[cls] += audit.counts[cls];
@@ -276,5 +198,5 @@ function summarise(startedAt: Date, order: readonly string[], entities: readonly
     totals.mirrorRows += audit.mirrorRows;
     totals.mismatches += audit.mismatches.length;
   }
-  return { startedAt, finishedAt: new Date(), order, entities, totals };
+  return { startedAt, finishedAt: new Date(), order, entities, totals, bytesRead };
 }

@@ -205,7 +205,12 @@ describe('a lost connection', () => {
     const config = slowConfig(0.3);
     const running = startCli(['audit', '--config', config], { env: env() });
     await waitFor(
-      async () => (await db.source(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%' AND state = 'active'`)).rows[0].n > 0,
+      async () =>
+        (
+          await db.source(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'sfsync%' AND state = 'active' AND query LIKE '%pg_sleep%'`,
+          )
+        ).rows[0].n > 0,
       'the audit to read schools',
     );
     await terminateSessions(db.sourceUrl, 'sfsync%');

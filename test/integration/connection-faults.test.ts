@@ -88,9 +88,13 @@ describe('a lost database connection', () => {
   });
 
   it('during repair, on the source: names the source', async () => {
-    // The write-time read of source rows by key (the audit reads through the same pool earlier).
+    // The write-time read of source rows by key, once the run is recorded (the audit reads by key through the same pool earlier).
+    let started = false;
     const onQuery = once(
-      (e) => e.database === 'source' && e.purpose === 'read' && /= any\(/.test(e.sql),
+      (e) => {
+        started ||= e.database === 'mirror' && /insert into "sfsync"\."runs"/.test(e.sql);
+        return started && e.database === 'source' && e.purpose === 'read' && /= any\(/.test(e.sql);
+      },
       () => terminateSessions(db.sourceUrl, 'sfsync/source/read'),
     );
     const promise = runRepair(config(), { ...base, onQuery });
@@ -100,7 +104,7 @@ describe('a lost database connection', () => {
 
   it('during audit: names the database whose session died', async () => {
     const onQuery = once(
-      (e) => e.database === 'mirror' && /^\s*fetch/i.test(e.sql),
+      (e) => e.database === 'mirror' && /^\s*copy/i.test(e.sql),
       () => terminateSessions(db.mirrorUrl, 'sfsync/mirror/audit'),
     );
     await expect(runAudit(config(), { staleMs: 60_000, onQuery })).rejects.toMatchObject({ database: 'mirror', connectionLost: true });

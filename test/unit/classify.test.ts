@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import type { WritableEntity } from '../../src/config/types.js';
 import type { MirrorRow, ParentReadiness, SourceRow } from '../../src/core/audit-types.js';
-import { classifyKey, classifyOrphan, readinessOf, type ClassifyContext } from '../../src/core/classify.js';
+import { classifyKey, classifyOrphan, type ClassifyContext } from '../../src/core/classify.js';
 import { smallConfig } from '../support/config-text.js';
 
 const config = parseConfig(JSON.stringify(smallConfig()), 'cfg.json');
@@ -116,15 +116,9 @@ describe('classifyKey', () => {
   });
 });
 
-describe('classifyOrphan and readinessOf', () => {
+describe('classifyOrphan', () => {
   it('says why a mirror row has no source row', () => {
     expect(classifyOrphan('k', [mirrorRow()], false).reason).toBe('no source row with this key (deleted in the app?)');
     expect(classifyOrphan('k', [mirrorRow(), mirrorRow({ id: 2 })], true)).toMatchObject({ class: 'orphan', rows: [{ id: 1 }, { id: 2 }] });
-  });
-
-  it('makes a parent ready when any of its rows has an sfid', () => {
-    expect(readinessOf([mirrorRow({ lastop: 'FAILED' }), mirrorRow({ sfid: 'x' })])).toBe('ready');
-    expect(readinessOf([mirrorRow({ lastop: 'FAILED' })])).toBe('failed');
-    expect(readinessOf([mirrorRow()])).toBe('unsynced');
   });
 });

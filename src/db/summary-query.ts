@@ -1,0 +1,86 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Entity, WritableEntity } from '../config/types.js';
+import type { ComparedValue, ComparePlan } from '../core/compare-plan.js';
+import { fieldAlias, KEY_ALIAS, parentAlias } from './row-aliases.js';
+import type { CopyQuery, CopyValues } from './session.js';
+import { sourceRowsQuery } from './source-query.js';
+
+/**
+ * How a row's normalised values become its digest. Both databases must agree
+ * on it; hashtextextended (PostgreSQL 11+) is fast, md5 is the same everywhere.
+ * Disagreeing servers would only make every row a suspect (read in full), never
+ * a wrong result: a digest is trusted only when equal.
+ */
+export type DigestFunction = 'hashtextextended' | 'md5';
+
+/** A condition on the external ID as text (a shard, a set of segments); undefined: every key. */
+export type KeyFilter = ((key: RawBuilder<string>) => RawBuilder<boolean>) | undefined;
+
+/** Key and digest of every source row, sorted by key as the mirror's summary is (COLLATE "C"), rows without a key last. */
+export function sourceSummaryQuery(
+  entity: WritableEntity,
+  schema: string,
+  plan: ComparePlan,
+  digest: DigestFunction,
+  values: CopyValues,
+  filter: KeyFilter,
+): CopyQuery {
+  const key = sql.ref<string>(`s.${KEY_ALIAS}`);
+  const parts = plan.values.map((v) => normalised(sql.ref(`s.${v.kind === 'field' ? fieldAlias(v.column) : parentAlias(v.column)}`), v, 's'));
+  const inner = sourceRowsQuery(entity, schema, undefined, (value) => values.value(value));
+  const where = filter ? sql` where ${filter(key)}` : sql``;
+  const query = sql`select ${key}, ${digestOf(parts, digest)} from (${inner}) as s${where} order by ${key} collate "C" nulls last`;
+  return values.copy(query, 2);
+}
+
+/** Key, digest and flags (1: has an sfid, 2: FAILED) of every mirror row with an external ID, sorted by key. */
+export function mirrorSummaryQuery(
+  entity: Entity,
+  schema: string,
+  plan: ComparePlan,
+  digest: DigestFunction,
+  values: CopyValues,
+  filter: KeyFilter,
+): CopyQuery {
+  const ext = sql.ref<string>(`m.${entity.mirror.externalId}`);
+  const key = sql<string>`${ext}::text`;
+  const parts = plan.values.map((v) => normalised(sql.ref(`m.${v.column}`), v, 'm'));
+  const flags = sql`((case when m.sfid is null then 0 else 1 end) + (case when m._hc_lastop = 'FAILED' then 2 else 0 end))::int2`;
+  const where = filter ? sql` and ${filter(key)}` : sql``;
+  const query = sql`select ${key}, ${digestOf(parts, digest)}, ${flags}
+    from ${sql.table(`${schema}.${entity.mirror.table}`)} as m
+   where ${ext} is not null${where}
+   order by ${key} collate "C", m.id`;
+  return values.copy(query, 3);
+}
+
+/** The digest of a row's normalised values: a record's text is unambiguous whatever the values hold. */
+export function digestOf(parts: readonly RawBuilder<unknown>[], digest: DigestFunction): RawBuilder<unknown> {
+  const text = parts.length === 0 ? sql`''` : sql`row(${sql.join(parts)})::text`;
+  return digest === 'md5' ? sql`('x' || left(md5(${text}), 16))::bit(64)::bigint` : sql`hashtextextended(${text}, 0)`;
+}
+
+/** One value as text both databases produce only for values sameValue calls equal (core/compare-plan.ts). */
+export function normalised(value: RawBuilder<unknown>, compared: ComparedValue, side: 's' | 'm'): RawBuilder<unknown> {
+  switch (compared.normalizer) {
+    case 'text':
+      return sql`concat(${value})`;
+    case 'padded':
+      return sql`rtrim(concat(${value}), ' ')`;
+    case 'exact':
+      // Only the source is rounded: PostgreSQL rounds it so when it is written to the mirror column.
+      return side === 's' && compared.scale !== null
+        ? sql`concat(trim_scale(round(${value}::numeric, ${sql.lit(compared.scale)})))`
+        : sql`concat(trim_scale(${value}::numeric))`;
+    case 'double':
+      // Through text, as node-postgres reads it: a float4 is its shortest text read as a double.
+      return sql`concat(${value}::text::float8)`;
+    case 'real':
+      return sql`concat(${value}::text::float8::float4)`;
+    case 'epoch':
+      // Outside the years JavaScript dates read, a value is compared there instead: the sides' texts never match.
+      return sql`(case when ${value} is null then ''
+        when ${value} >= '0001-01-01' and ${value} < '10000-01-01' then floor(extract(epoch from ${value}))::text
+        else ${sql.lit(`${side}:`)} || ${value}::text end)`;
+  }
+}
