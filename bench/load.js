@@ -83,3 +83,29 @@ export async function dropDatabase(adminUrl, name) {
   await admin.query(`DROP DATABASE IF EXISTS ${name}`);
   await admin.end();
 }
+
+/** Repairs the damage by hand (as a fully synced mirror would be): the healthy mirror of the checksum target. */
+export async function healDatabase(url) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query('SET xmlbinary = hex');
+  await client.query(`UPDATE salesforce.editor__c SET name = 'School ' || substr(name, 9) WHERE name LIKE 'Renamed %'`);
+  await client.query(
+    `UPDATE salesforce.classroom__c SET classroomtitle__c = 'Class ' || substr(classroomtitle__c, 9) WHERE classroomtitle__c LIKE 'Renamed %'`,
+  );
+  await client.query(`UPDATE salesforce.editor__c SET sfid = 'a02' || lpad(id::text, 12, '0') || 'AAA', _hc_err = NULL WHERE sfid IS NULL`);
+  await client.query(`UPDATE salesforce.classroom__c SET sfid = 'a03' || lpad(id::text, 12, '0') || 'AAA', _hc_err = NULL WHERE sfid IS NULL`);
+  await client.query(`
+    INSERT INTO salesforce.editor__c (editoruuid__c, sfid, name, website__c, town__c, country__c)
+    SELECT s.id::text, 'a04' || lpad(row_number() OVER ()::text, 12, '0') || 'AAA', s.name, s.website, s.municipality, upper(s.country_code)
+      FROM schools s WHERE NOT EXISTS (SELECT 1 FROM salesforce.editor__c m WHERE m.editoruuid__c = s.id::text)`);
+  await client.query(`
+    INSERT INTO salesforce.classroom__c (classroomuuid__c, sfid, editor__r__editoruuid__c, classroomtitle__c, createdat__c, updatedat__c)
+    SELECT c.id::text, 'a05' || lpad(row_number() OVER ()::text, 12, '0') || 'AAA', c.school_id::text, c.name, c.created_at AT TIME ZONE 'UTC', c.updated_at AT TIME ZONE 'UTC'
+      FROM school_classes c WHERE NOT EXISTS (SELECT 1 FROM salesforce.classroom__c m WHERE m.classroomuuid__c = c.id::text)`);
+  // The status trigger made every row written here PENDING; Connect would have synced them.
+  await client.query(`UPDATE salesforce.editor__c SET _hc_lastop = 'SYNCED' WHERE _hc_lastop IS DISTINCT FROM 'SYNCED'`);
+  await client.query(`UPDATE salesforce.classroom__c SET _hc_lastop = 'SYNCED' WHERE _hc_lastop IS DISTINCT FROM 'SYNCED'`);
+  await client.query('VACUUM (ANALYZE)');
+  await client.end();
+}

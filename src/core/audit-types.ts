@@ -89,8 +89,20 @@ export interface Mismatch {
   readonly sourceRows: number | null;
 }
 
+/**
+ * How an entity's two sides were compared: `stream` (both summaries streamed
+ * and merged here), `join` (in the database, both schemas in one), `checksum`
+ * (segments compared by checksum, rows streamed only where they differ), or
+ * `count` (a read-only mapping: its rows are counted, nothing compared).
+ */
+export const AUDIT_METHODS = ['stream', 'checksum', 'join'] as const;
+export type AuditMethod = (typeof AUDIT_METHODS)[number];
+
 export interface EntityAudit {
   readonly name: string;
+  readonly method: AuditMethod | 'count';
+  /** Keys read in full and classified row by row (every other key was proven ok from its digest). */
+  readonly keysReadInFull: number;
   readonly readOnly: boolean;
   readonly mirrorTable: string;
   /** null for read-only entities, which have no source. */

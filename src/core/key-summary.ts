@@ -83,25 +83,25 @@ class Cursor {
 /**
  * Merge-joins the two sides' summaries, both sorted by key in byte order
  * (COLLATE "C"), comparing keys and digests where they lie in the batches. Only
- * a key that is not provably ok becomes a string. `everyKey` makes every key a
- * suspect (the reference audit, which classifies all of them in JavaScript).
+ * a key that is not provably ok becomes a string, and only the end of a batch
+ * is awaited. `everyKey` makes every key a suspect (the reference audit, which
+ * classifies all of them in JavaScript).
  */
 export async function mergeSummaries(source: AsyncIterable<RowBatch>, mirror: AsyncIterable<RowBatch>, everyKey = false): Promise<KeySummary> {
   const summary = emptySummary();
   const left = new Cursor(source, 'source');
   const right = new Cursor(mirror, 'mirror');
-  let keyless = false;
+  let leftOpen = await left.fill();
+  let rightOpen = await right.fill();
   for (;;) {
-    const hasLeft = (left.has() || (await left.fill())) && !keyless;
-    const hasRight = right.has() || (await right.fill());
-    if (hasLeft && isNull(left.batch!, left.at(0))) {
-      keyless = true;
-      continue;
-    }
-    if (!hasLeft && !hasRight) break;
+    if (leftOpen && !left.has()) leftOpen = await left.fill();
+    if (rightOpen && !right.has()) rightOpen = await right.fill();
+    // Rows without a key sort last on the source side: from the first one, only the mirror has keys left.
+    const keyed = leftOpen && !isNull(left.batch!, left.at(0));
+    if (!keyed && !rightOpen) break;
 
     // The group's key: the smaller of the two current keys.
-    const order = !hasLeft ? 1 : !hasRight ? -1 : compareFields(left.batch!, left.at(0), right.batch!, right.at(0));
+    const order = !keyed ? 1 : !rightOpen ? -1 : compareFields(left.batch!, left.at(0), right.batch!, right.at(0));
     const keyBatch = order <= 0 ? left.batch! : right.batch!;
     const keyAt = order <= 0 ? left.at(0) : right.at(0);
 
@@ -111,7 +111,15 @@ export async function mergeSummaries(source: AsyncIterable<RowBatch>, mirror: As
     if (order <= 0) {
       sourceBatch = left.batch!;
       sourceDigest = left.at(1);
-      sourceCount = await countGroup(left, keyBatch, keyAt);
+      for (;;) {
+        sourceCount++;
+        left.row++;
+        if (!left.has()) {
+          leftOpen = await left.fill();
+          if (!leftOpen) break;
+        }
+        if (!sameKey(left, keyBatch, keyAt)) break;
+      }
     }
     let mirrorCount = 0;
     let mirrorBatch: RowBatch | undefined;
@@ -121,9 +129,16 @@ export async function mergeSummaries(source: AsyncIterable<RowBatch>, mirror: As
       mirrorBatch = right.batch!;
       mirrorDigest = right.at(1);
       flags = int16Field(right.batch!, right.at(2)) ?? 0;
-      mirrorCount = await countGroup(right, keyBatch, keyAt, (batch, at) => {
-        if (((int16Field(batch, at + 2) ?? 0) & FLAG_SFID) === 0) summary.unsyncedRows++;
-      });
+      for (;;) {
+        mirrorCount++;
+        if (((int16Field(right.batch!, right.at(2)) ?? 0) & FLAG_SFID) === 0) summary.unsyncedRows++;
+        right.row++;
+        if (!right.has()) {
+          rightOpen = await right.fill();
+          if (!rightOpen) break;
+        }
+        if (!sameKey(right, keyBatch, keyAt)) break;
+      }
     }
     summary.sourceRows += sourceCount;
     summary.mirrorRows += mirrorCount;
@@ -132,8 +147,11 @@ export async function mergeSummaries(source: AsyncIterable<RowBatch>, mirror: As
     if (clean) summary.clean++;
     else summary.suspects.push({ key: textField(keyBatch, keyAt)!, sourceRows: sourceCount, mirrorRows: mirrorCount });
   }
-  // Rows without a key sort last on the source side: count them, and check nothing with a key follows.
-  while (left.has() || (await left.fill())) {
+  while (leftOpen) {
+    if (!left.has()) {
+      leftOpen = await left.fill();
+      continue;
+    }
     if (!isNull(left.batch!, left.at(0))) throw new Error('source rows are not sorted by key: a row with a key came after rows without one');
     summary.sourceRows++;
     summary.sourceRowsWithoutKey++;
@@ -142,20 +160,13 @@ export async function mergeSummaries(source: AsyncIterable<RowBatch>, mirror: As
   return summary;
 }
 
-/** Counts the rows of one key from the cursor on, checking the order as it goes; leaves the cursor on the next key. */
-async function countGroup(cursor: Cursor, keyBatch: RowBatch, keyAt: number, each?: (batch: RowBatch, at: number) => void): Promise<number> {
-  let count = 0;
-  for (;;) {
-    each?.(cursor.batch!, cursor.at(0));
-    count++;
-    cursor.row++;
-    if (!cursor.has() && !(await cursor.fill())) return count;
-    const at = cursor.at(0);
-    if (isNull(cursor.batch!, at)) return count;
-    const order = compareFields(cursor.batch!, at, keyBatch, keyAt);
-    if (order > 0) return count;
-    if (order < 0) {
-      throw new Error(`${cursor.side} rows are not sorted by key: "${textField(keyBatch, keyAt)}" came before "${textField(cursor.batch!, at)}"`);
-    }
+/** Whether the cursor's row has the group's key; a smaller key means the stream is not sorted. */
+function sameKey(cursor: Cursor, keyBatch: RowBatch, keyAt: number): boolean {
+  const at = cursor.at(0);
+  if (isNull(cursor.batch!, at)) return false;
+  const order = compareFields(cursor.batch!, at, keyBatch, keyAt);
+  if (order < 0) {
+    throw new Error(`${cursor.side} rows are not sorted by key: "${textField(keyBatch, keyAt)}" came before "${textField(cursor.batch!, at)}"`);
   }
+  return order === 0;
 }

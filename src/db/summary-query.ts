@@ -3,7 +3,7 @@ import type { Entity, WritableEntity } from '../config/types.js';
 import type { ComparedValue, ComparePlan } from '../core/compare-plan.js';
 import { fieldAlias, KEY_ALIAS, parentAlias } from './row-aliases.js';
 import type { CopyQuery, CopyValues } from './session.js';
-import { sourceRowsQuery } from './source-query.js';
+import { sourceRowsQuery, type ValueOf } from './source-query.js';
 
 /**
  * How a row's normalised values become its digest. Both databases must agree
@@ -13,8 +13,8 @@ import { sourceRowsQuery } from './source-query.js';
  */
 export type DigestFunction = 'hashtextextended' | 'md5';
 
-/** A condition on the external ID as text (a shard, a set of segments); undefined: every key. */
-export type KeyFilter = ((key: RawBuilder<string>) => RawBuilder<boolean>) | undefined;
+/** A condition on the external ID as text (a shard, a set of segments), its values entered through `value`; undefined: every key. */
+export type KeyFilter = ((key: RawBuilder<string>, value: ValueOf) => RawBuilder<boolean>) | undefined;
 
 /** Key and digest of every source row, sorted by key as the mirror's summary is (COLLATE "C"), rows without a key last. */
 export function sourceSummaryQuery(
@@ -28,7 +28,7 @@ export function sourceSummaryQuery(
   const key = sql.ref<string>(`s.${KEY_ALIAS}`);
   const parts = plan.values.map((v) => normalised(sql.ref(`s.${v.kind === 'field' ? fieldAlias(v.column) : parentAlias(v.column)}`), v, 's'));
   const inner = sourceRowsQuery(entity, schema, undefined, (value) => values.value(value));
-  const where = filter ? sql` where ${filter(key)}` : sql``;
+  const where = filter ? sql` where ${filter(key, (v) => values.value(v))}` : sql``;
   const query = sql`select ${key}, ${digestOf(parts, digest)} from (${inner}) as s${where} order by ${key} collate "C" nulls last`;
   return values.copy(query, 2);
 }
@@ -46,7 +46,7 @@ export function mirrorSummaryQuery(
   const key = sql<string>`${ext}::text`;
   const parts = plan.values.map((v) => normalised(sql.ref(`m.${v.column}`), v, 'm'));
   const flags = sql`((case when m.sfid is null then 0 else 1 end) + (case when m._hc_lastop = 'FAILED' then 2 else 0 end))::int2`;
-  const where = filter ? sql` and ${filter(key)}` : sql``;
+  const where = filter ? sql` and ${filter(key, (v) => values.value(v))}` : sql``;
   const query = sql`select ${key}, ${digestOf(parts, digest)}, ${flags}
     from ${sql.table(`${schema}.${entity.mirror.table}`)} as m
    where ${ext} is not null${where}
@@ -54,17 +54,34 @@ export function mirrorSummaryQuery(
   return values.copy(query, 3);
 }
 
-/** The digest of a row's normalised values: a record's text is unambiguous whatever the values hold. */
+/**
+ * The digest of a row's normalised values: each value hashed with a seed of
+ * its own position, the hashes combined by XOR (no overflow, and a value moved
+ * to another column changes it).
+ */
 export function digestOf(parts: readonly RawBuilder<unknown>[], digest: DigestFunction): RawBuilder<unknown> {
-  const text = parts.length === 0 ? sql`''` : sql`row(${sql.join(parts)})::text`;
-  return digest === 'md5' ? sql`('x' || left(md5(${text}), 16))::bit(64)::bigint` : sql`hashtextextended(${text}, 0)`;
+  if (parts.length === 0) return sql`0::int8`;
+  const hashes = parts.map((part, i) =>
+    digest === 'md5' ? sql`('x' || left(md5(${sql.lit(`${i}:`)} || ${part}), 16))::bit(64)::int8` : sql`hashtextextended(${part}, ${sql.lit(i + 1)})`,
+  );
+  return sql`(${sql.join(hashes, sql` # `)})`;
 }
 
-/** One value as text both databases produce only for values sameValue calls equal (core/compare-plan.ts). */
+/**
+ * One value as text both databases produce only for values sameValue calls
+ * equal (core/compare-plan.ts), in the "C" collation: equal means the same
+ * bytes, whatever collation the column has (a case-insensitive one would
+ * otherwise hash and compare 'A' as 'a').
+ */
 export function normalised(value: RawBuilder<unknown>, compared: ComparedValue, side: 's' | 'm'): RawBuilder<unknown> {
+  return sql`(${normalisedText(value, compared, side)}) collate "C"`;
+}
+
+function normalisedText(value: RawBuilder<unknown>, compared: ComparedValue, side: 's' | 'm'): RawBuilder<unknown> {
   switch (compared.normalizer) {
     case 'text':
-      return sql`concat(${value})`;
+      // concat keeps char(n)'s padding, as node-postgres does; a cast to text would drop it.
+      return compared.padded ? sql`concat(${value})` : sql`coalesce(${value}::text, '')`;
     case 'padded':
       return sql`rtrim(concat(${value}), ' ')`;
     case 'exact':

@@ -43,37 +43,20 @@ export async function classifySuspects(
 ): Promise<Classified> {
   const mismatches: Mismatch[] = [];
   let oldestUnsyncedAt: number | null = null;
-  const toSourceRow = sourceRowMapper(entity);
   for (let start = 0; start < suspects.length; start += KEYS_PER_READ) {
     readers.signal?.throwIfAborted();
     const batch = suspects.slice(start, start + KEYS_PER_READ);
     // Each side is asked only for keys it has: a mirror's key need not even parse as the source key's type.
     const inSource = batch.filter((s) => s.sourceRows > 0).map((s) => s.key);
     const inMirror = batch.filter((s) => s.mirrorRows > 0).map((s) => s.key);
-    const wanted = new Set(inSource);
-    const sourceByKey = new Map<string, { first: SourceRow; count: number }>();
-    const { rows: sourceRows } =
-      inSource.length === 0 ? { rows: [] } : await sourceRowsByKeyQuery(entity, readers.sourceSchema, inSource).execute(readers.sourceTrx);
-    for (const raw of sourceRows) {
-      const row = toSourceRow(raw);
-      // A key column of a loosely matching type (citext) may bring rows of other keys.
-      if (!row || !wanted.has(row.key)) continue;
-      const group = sourceByKey.get(row.key);
-      if (group) group.count++;
-      else sourceByKey.set(row.key, { first: row, count: 1 });
-    }
-    const mirrorByKey = await readMirrorRows(entity, inMirror, readers);
+    const [sourceByKey, mirrorByKey] = await Promise.all([readSourceRows(entity, inSource, readers), readMirrorRows(entity, inMirror, readers)]);
     for (const rows of mirrorByKey.values()) {
       for (const row of rows) {
         const at = row.sfid === null ? row.log?.createdAt?.getTime() : undefined;
         if (at !== undefined && (oldestUnsyncedAt === null || at < oldestUnsyncedAt)) oldestUnsyncedAt = at;
       }
     }
-    const states = await readParentStates(
-      entity,
-      [...sourceByKey.values()].map((g) => g.first),
-      readers,
-    );
+    const states = await readParentStates(entity, sourceByKey, mirrorByKey, readers);
     const context: ClassifyContext = { ...ctx, entity, parentStates: states, deferredStates: states };
     for (const { key } of batch) {
       const source = sourceByKey.get(key);
@@ -86,6 +69,28 @@ export async function classifySuspects(
     }
   }
   return { counts, mismatches, oldestUnsyncedAt };
+}
+
+/** The first source row of each key, and how many carry it. */
+async function readSourceRows(
+  entity: WritableEntity,
+  keys: readonly string[],
+  readers: DetailReaders,
+): Promise<Map<string, { first: SourceRow; count: number }>> {
+  const byKey = new Map<string, { first: SourceRow; count: number }>();
+  if (keys.length === 0) return byKey;
+  const wanted = new Set(keys);
+  const toSourceRow = sourceRowMapper(entity);
+  const { rows } = await sourceRowsByKeyQuery(entity, readers.sourceSchema, keys).execute(readers.sourceTrx);
+  for (const raw of rows) {
+    const row = toSourceRow(raw);
+    // A key column of a loosely matching type (citext) may bring rows of other keys.
+    if (!row || !wanted.has(row.key)) continue;
+    const group = byKey.get(row.key);
+    if (group) group.count++;
+    else byKey.set(row.key, { first: row, count: 1 });
+  }
+  return byKey;
 }
 
 async function readMirrorRows(entity: Entity, keys: readonly string[], readers: DetailReaders): Promise<Map<string, MirrorRow[]>> {
@@ -104,19 +109,27 @@ async function readMirrorRows(entity: Entity, keys: readonly string[], readers: 
   return byKey;
 }
 
-/** The readiness of every parent these source rows name, by parent entity (a key left out is absent). */
+/**
+ * The readiness of the parents classification asks about, by parent entity (a
+ * key left out is absent): every parent of a row Salesforce does not have yet,
+ * and the deferred lookups of the others.
+ */
 async function readParentStates(
   entity: WritableEntity,
-  rows: readonly SourceRow[],
+  sources: ReadonlyMap<string, { first: SourceRow }>,
+  mirrors: ReadonlyMap<string, readonly MirrorRow[]>,
   readers: DetailReaders,
 ): Promise<Map<string, ReadonlyMap<string, ParentReadiness>>> {
   const keysByParent = new Map<string, Set<string>>();
-  for (const link of entity.parents) {
-    const keys = keysByParent.get(link.entity) ?? new Set<string>();
-    keysByParent.set(link.entity, keys);
-    for (const row of rows) {
-      const key = row.parents[link.lookup];
-      if (key !== null && key !== undefined) keys.add(key);
+  for (const [key, { first }] of sources) {
+    const synced = (mirrors.get(key) ?? []).some((row) => row.sfid !== null);
+    for (const link of entity.parents) {
+      if (synced && !link.deferred) continue;
+      const parentKey = first.parents[link.lookup];
+      if (parentKey === null || parentKey === undefined) continue;
+      const keys = keysByParent.get(link.entity) ?? new Set<string>();
+      keysByParent.set(link.entity, keys);
+      keys.add(parentKey);
     }
   }
   const states = new Map<string, ReadonlyMap<string, ParentReadiness>>();

@@ -1,14 +1,18 @@
 import { sql, type Transaction } from 'kysely';
 import type { Entity, RunConfig, WritableEntity } from '../config/types.js';
-import { ROW_CLASSES, type EntityAudit, type RowClass } from '../core/audit-types.js';
+import { ROW_CLASSES, type AuditMethod, type EntityAudit, type RowClass } from '../core/audit-types.js';
 import type { ColumnInfo, SchemaCatalog } from '../core/catalog.js';
 import { diagnoseMirror, diagnoseSource } from '../core/diagnose.js';
 import { TRIGGER_LOG_TABLES } from '../core/heroku-connect.js';
-import { DatabaseError } from '../errors.js';
+import type { SplitTuning } from '../core/segments.js';
+import { DatabaseError, UsageError } from '../errors.js';
 import type { AnyDb, QueryObserver, SessionTimeouts } from '../db/connect.js';
 import { countMirrorRows } from '../db/count-mirror.js';
+import { readJoinSummary } from '../db/join-summary.js';
+import { sameDatabase } from '../db/same-database.js';
 import { classifySuspects, type DetailReaders } from './audit-details.js';
 import { agreedDigest, comparePlan, majorVersion, streamSummary, type AuditSides } from './audit-summary.js';
+import { checksumSummary } from './audit-checksum.js';
 import { auditScope } from './audit-scope.js';
 import { openDatabases, type Databases } from './databases.js';
 
@@ -27,6 +31,10 @@ export interface AuditOptions {
   readonly onEntity?: (audit: EntityAudit) => void;
   /** Classify every key in JavaScript, trusting no digest: the reference the fast paths are tested against. */
   readonly everyKey?: boolean;
+  /** `--method`: how the sides are compared; `auto` (the default) picks per entity. */
+  readonly method?: AuditMethod | 'auto' | undefined;
+  /** The checksum method's segment sizes (for tests; the defaults suit real tables). */
+  readonly checksumTuning?: SplitTuning | undefined;
 }
 
 export interface AuditResult {
@@ -78,6 +86,10 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
         readOnly(mirrorSession.db, async (mirrorTrx) => {
           const { rows } = await sql<{ now: Date }>`select now() as now`.execute(mirrorTrx);
           const now = rows[0]!.now;
+          const shared = await sameDatabase(sourceTrx, mirrorTrx);
+          if (options.method === 'join' && !shared) {
+            throw new UsageError('--method join needs the source and mirror schemas in one database, read as one role; these are two (use stream or checksum)');
+          }
           const sides: AuditSides = {
             source: { session: sourceSession, trx: sourceTrx, schema: source.schema },
             mirror: { session: mirrorSession, trx: mirrorTrx, schema: mirror.schema },
@@ -85,7 +97,8 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
             trimScale: majorVersion(sourceCatalog.serverVersion) >= 13 && majorVersion(mirrorCatalog.serverVersion) >= 13,
           };
           const readers: DetailReaders = {
-            sourceTrx,
+            // Joined in the mirror's transaction, the source rows are read in its snapshot too.
+            sourceTrx: shared && options.method !== 'stream' ? mirrorTrx : sourceTrx,
             mirrorTrx,
             sourceSchema: source.schema,
             mirrorSchema: mirror.schema,
@@ -107,6 +120,10 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
                   staleMs: options.staleMs,
                   hasTriggerLog,
                   everyKey: options.everyKey ?? false,
+                  method: chooseMethod(options.method, shared),
+                  checksumTuning: options.checksumTuning,
+                  sourceKeyUnique: keyIsUnique(entity, sourceCatalog),
+                  mirrorKeyUnique: mirrorCatalog.tables.get(entity.mirror.table)?.uniqueColumns.has(entity.mirror.externalId) ?? false,
                 });
             options.onProgress?.({ entity: name, rows: audit.sourceRows ?? audit.mirrorRows, done: true });
             results.push(audit);
@@ -126,17 +143,58 @@ interface EntityContext {
   readonly staleMs: number;
   readonly hasTriggerLog: boolean;
   readonly everyKey: boolean;
+  readonly method: AuditMethod;
+  readonly checksumTuning: SplitTuning | undefined;
+  readonly sourceKeyUnique: boolean;
+  readonly mirrorKeyUnique: boolean;
+}
+
+/** auto: in the database when both schemas share one, else streamed. */
+function chooseMethod(choice: AuditOptions['method'], shared: boolean): AuditMethod {
+  if (choice && choice !== 'auto') return choice;
+  return shared ? 'join' : 'stream';
+}
+
+function keyIsUnique(entity: WritableEntity, catalog: SchemaCatalog): boolean {
+  const key = entity.source.key;
+  return key.kind === 'column' && (catalog.tables.get(entity.source.table)?.uniqueColumns.has(key.column) ?? false);
 }
 
 /** One writable entity: both sides' summaries merged, then the suspects read in full and classified. */
 async function auditEntity(entity: WritableEntity, sides: AuditSides, readers: DetailReaders, ctx: EntityContext): Promise<EntityAudit> {
   const plan = await comparePlan(entity, sides, ctx.columns);
-  const summary = await streamSummary(entity, sides, plan, readers.signal, ctx.everyKey);
+  const summary =
+    ctx.method === 'join'
+      ? await readJoinSummary(
+          sides.mirror.trx,
+          entity,
+          plan,
+          {
+            sourceSchema: sides.source.schema,
+            mirrorSchema: sides.mirror.schema,
+            sourceKeyUnique: ctx.sourceKeyUnique,
+            mirrorKeyUnique: ctx.mirrorKeyUnique,
+            mirrorKeyIsText: /^(text|character varying)$/.test(ctx.columns.get(entity.mirror.externalId)?.type ?? ''),
+          },
+          undefined,
+          ctx.everyKey || plan.opaque.length > 0,
+        )
+      : ctx.method === 'checksum'
+        ? await checksumSummary(entity, sides, plan, {
+            sourceKeyUnique: ctx.sourceKeyUnique,
+            mirrorKeyUnique: ctx.mirrorKeyUnique,
+            everyKey: ctx.everyKey,
+            signal: readers.signal,
+            tuning: ctx.checksumTuning,
+          })
+        : await streamSummary(entity, sides, plan, readers.signal, ctx.everyKey);
   const counts = emptyCounts();
   counts.ok = summary.clean;
   const { mismatches, oldestUnsyncedAt } = await classifySuspects(entity, summary.suspects, ctx, readers, counts);
   return {
     name: entity.name,
+    method: ctx.method,
+    keysReadInFull: summary.suspects.length,
     readOnly: false,
     mirrorTable: entity.mirror.table,
     sourceRows: summary.sourceRows,
@@ -154,6 +212,8 @@ async function countMirror(entity: Entity, trx: Transaction<any>, schema: string
   const counted = await countMirrorRows(trx, schema, entity, hasTriggerLog);
   return {
     name: entity.name,
+    method: 'count',
+    keysReadInFull: 0,
     readOnly: entity.readOnly,
     mirrorTable: entity.mirror.table,
     sourceRows: null,

@@ -28,6 +28,8 @@ export function noCounts(): Record<RowClass, number> {
 export function entityAudit(mismatches: Mismatch[], overrides: Partial<EntityAudit> = {}): EntityAudit {
   return {
     name: 'e',
+    method: 'stream',
+    keysReadInFull: mismatches.length,
     readOnly: false,
     mirrorTable: 't',
     sourceRows: 1,

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { MISMATCH_CLASSES, type MismatchClass } from '../../core/audit-types.js';
+import { AUDIT_METHODS, MISMATCH_CLASSES, type AuditMethod, type MismatchClass } from '../../core/audit-types.js';
 import type { ResolvedTarget } from '../../config/types.js';
 import { DatabaseError } from '../../errors.js';
 import type { AuditResult } from '../../ops/audit.js';
@@ -16,6 +16,7 @@ interface AuditOptions extends ConfigOptions, ReportOptions {
   stale: number;
   details: number;
   failOn: MismatchClass[];
+  method: AuditMethod | 'auto';
 }
 
 /** Recorded runs the HTML report's trend shows. */
@@ -38,6 +39,11 @@ export function auditCommand(context: CliContext): Command {
       new Option('--fail-on <classes>', `comma-separated classes that make the exit code 1 (${MISMATCH_CLASSES.join(',')})`)
         .argParser(parseClasses)
         .default([...MISMATCH_CLASSES], 'all of them'),
+    )
+    .addOption(
+      new Option('--method <method>', 'how the sides are compared: join in the database (both schemas in one), stream, or checksum; auto picks')
+        .choices(['auto', ...AUDIT_METHODS])
+        .default('auto'),
     );
   withReportOptions(withFormatOption(withConfigOptions(command), [...OUTPUT_FORMATS, 'ndjson', 'markdown', 'csv']), 'audit');
   return command.action(async (options: AuditOptions) => {
@@ -54,6 +60,7 @@ export function auditCommand(context: CliContext): Command {
         const result = await runAudit(config, {
           entities: options.entity,
           staleMs: options.stale,
+          method: options.method,
           signal: context.signal,
           timeouts: sessionTimeouts(options),
           onProgress: ({ entity, rows, done }) => {

@@ -80,6 +80,7 @@ export function renderAuditJson(result: AuditResult, increases: readonly Increas
     order: result.order,
     entities: result.entities.map((e) => ({ ...entitySummary(e), mismatches: e.mismatches })),
     totals: result.totals,
+    bytesRead: result.bytesRead ?? null,
     increases,
   });
 }
@@ -113,6 +114,8 @@ function entitySummary(e: EntityAudit) {
     unsyncedRows: e.unsyncedRows,
     oldestUnsyncedAgeSeconds: e.oldestUnsyncedAgeSeconds,
     sourceRowsWithoutKey: e.sourceRowsWithoutKey,
+    method: e.method,
+    keysReadInFull: e.keysReadInFull,
     counts: e.counts,
   };
 }

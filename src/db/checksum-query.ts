@@ -1,0 +1,134 @@
+import { sql, type RawBuilder, type Transaction } from 'kysely';
+import type { Entity, WritableEntity } from '../config/types.js';
+import type { ComparePlan } from '../core/compare-plan.js';
+import type { SegmentSums } from '../core/segments.js';
+import { fieldAlias, KEY_ALIAS, parentAlias } from './row-aliases.js';
+import type { ValueOf } from './source-query.js';
+import { sourceRowsQuery } from './source-query.js';
+import { digestOf, normalised, type DigestFunction, type KeyFilter } from './summary-query.js';
+
+/** A non-negative 63-bit hash of the external ID, the same in both databases (see agreedDigest). */
+export function keyHash(key: RawBuilder<unknown>, digest: DigestFunction): RawBuilder<string> {
+  return digest === 'md5'
+    ? sql<string>`(('x' || left(md5(${key}), 16))::bit(64)::int8 & 9223372036854775807)`
+    : sql<string>`(hashtextextended(${key}, 11) & 9223372036854775807)`;
+}
+
+/** The rows of these segments (`keyHash mod modulus`); undefined scope: every row. */
+export interface SegmentScope {
+  readonly modulus: number;
+  readonly segments: readonly number[];
+}
+
+/** A KeyFilter keeping the keys of a scope (for the stream of the segments that differ). */
+export function segmentFilter(scope: SegmentScope, digest: DigestFunction): KeyFilter {
+  return (key, value) => inScope(key, digest, scope, value);
+}
+
+function inScope(key: RawBuilder<unknown>, digest: DigestFunction, scope: SegmentScope | undefined, value: ValueOf): RawBuilder<boolean> {
+  if (!scope) return sql<boolean>`true`;
+  return sql<boolean>`(${keyHash(key, digest)} % ${sql.lit(scope.modulus)}::int8) = any(${value(`{${scope.segments.join(',')}}`)}::int8[])`;
+}
+
+const rowHash = (key: RawBuilder<unknown>, digest: RawBuilder<unknown>, fn: DigestFunction) =>
+  fn === 'md5'
+    ? sql`(${digest} # ('x' || left(md5('k:' || ${key}), 16))::bit(64)::int8)`
+    : sql`(${digest} # hashtextextended(${key}, 12))`;
+
+interface SumRow {
+  segment: string;
+  rows: string;
+  sum: string | null;
+  unsynced?: string;
+}
+
+const parameter: ValueOf = (value) => sql`${value}`;
+
+/** Count and sum of row hashes per segment (`keyHash mod modulus`) of the source side; rows without a key are segment -1. */
+export async function sourceSegmentSums(
+  trx: Transaction<any>,
+  entity: WritableEntity,
+  schema: string,
+  plan: ComparePlan,
+  digest: DigestFunction,
+  modulus: number,
+  scope: SegmentScope | undefined,
+): Promise<SegmentSums> {
+  const key = sql.ref(`s.${KEY_ALIAS}`);
+  const parts = plan.values.map((v) => normalised(sql.ref(`s.${v.kind === 'field' ? fieldAlias(v.column) : parentAlias(v.column)}`), v, 's'));
+  const { rows } = await sql<SumRow>`
+    select case when ${key} is null then -1 else ${keyHash(key, digest)} % ${sql.lit(modulus)}::int8 end::text as segment,
+           count(*)::int8 as rows, sum(${rowHash(key, digestOf(parts, digest), digest)})::text as sum
+      from (${sourceRowsQuery(entity, schema)}) as s
+     where ${key} is null or ${inScope(key, digest, scope, parameter)}
+     group by 1`.execute(trx);
+  return toSums(rows);
+}
+
+/** The same for the mirror side, with how many rows of each segment have no sfid. */
+export async function mirrorSegmentSums(
+  trx: Transaction<any>,
+  entity: Entity,
+  schema: string,
+  plan: ComparePlan,
+  digest: DigestFunction,
+  modulus: number,
+  scope: SegmentScope | undefined,
+): Promise<SegmentSums> {
+  const ext = sql.ref(`m.${entity.mirror.externalId}`);
+  const key = sql`${ext}::text`;
+  const parts = plan.values.map((v) => normalised(sql.ref(`m.${v.column}`), v, 'm'));
+  const { rows } = await sql<SumRow>`
+    select (${keyHash(key, digest)} % ${sql.lit(modulus)}::int8)::text as segment, count(*)::int8 as rows,
+           sum(${rowHash(key, digestOf(parts, digest), digest)})::text as sum, count(*) filter (where m.sfid is null)::int8 as unsynced
+      from ${sql.table(`${schema}.${entity.mirror.table}`)} as m
+     where ${ext} is not null and ${inScope(key, digest, scope, parameter)}
+     group by 1`.execute(trx);
+  return toSums(rows);
+}
+
+function toSums(rows: readonly SumRow[]): SegmentSums {
+  return new Map(rows.map((r) => [Number(r.segment), { rows: Number(r.rows), sum: r.sum ?? '0', unsynced: Number(r.unsynced ?? 0) }]));
+}
+
+/** A key read in full whatever the checksums say, with its row count and key hash (exact, as text). */
+export interface KeyToRead {
+  readonly key: string;
+  readonly rows: number;
+  readonly hash: string;
+}
+
+/**
+ * Mirror keys read in full whatever the checksums say: rows without an sfid
+ * or FAILED (always read in full), and keys more than one row carries unless a
+ * unique index rules that out.
+ */
+export async function mirrorKeysToRead(trx: Transaction<any>, entity: Entity, schema: string, digest: DigestFunction, unique: boolean): Promise<KeyToRead[]> {
+  const ext = sql.ref(`m.${entity.mirror.externalId}`);
+  const key = sql`${ext}::text`;
+  const table = sql.table(`${schema}.${entity.mirror.table}`);
+  const unhealthy = sql`(m.sfid is null or m._hc_lastop = 'FAILED')`;
+  const query = unique
+    ? sql<KeyToRead>`select ${key} as key, 1 as rows, ${keyHash(key, digest)}::text as hash from ${table} as m where ${ext} is not null and ${unhealthy}`
+    : sql<KeyToRead>`select ${key} as key, count(*)::int as rows, ${keyHash(key, digest)}::text as hash from ${table} as m
+        where ${ext} is not null group by 1 having bool_or(${unhealthy}) or count(*) > 1`;
+  return (await query.execute(trx)).rows;
+}
+
+/** Source keys more than one row carries. */
+export async function sourceDuplicateKeys(trx: Transaction<any>, entity: WritableEntity, schema: string, digest: DigestFunction): Promise<KeyToRead[]> {
+  const key = sql.ref(`s.${KEY_ALIAS}`);
+  const { rows } = await sql<KeyToRead>`
+    select ${key} as key, count(*)::int as rows, ${keyHash(key, digest)}::text as hash
+      from (${sourceRowsQuery(entity, schema)}) as s where ${key} is not null
+     group by 1 having count(*) > 1`.execute(trx);
+  return rows;
+}
+
+/** The planner's row count of a table (no scan), to size the first split. */
+export async function estimatedRows(trx: Transaction<any>, schema: string, table: string): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    select greatest(c.reltuples, 0)::float8 as n from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
+     where n.nspname = ${schema} and c.relname = ${table}`.execute(trx);
+  return rows[0]?.n ?? 0;
+}

@@ -1,0 +1,112 @@
+import { sql, type RawBuilder, type Transaction } from 'kysely';
+import type { WritableEntity } from '../config/types.js';
+import type { ComparePlan } from '../core/compare-plan.js';
+import { emptySummary, type KeySummary } from '../core/key-summary.js';
+import { compareKeys } from '../core/key-order.js';
+import { fieldAlias, KEY_ALIAS, parentAlias } from './row-aliases.js';
+import { sourceRowsQuery, type ValueOf } from './source-query.js';
+import { normalised, type KeyFilter } from './summary-query.js';
+
+export interface JoinSides {
+  readonly sourceSchema: string;
+  readonly mirrorSchema: string;
+  /** A unique index makes each side's key unique, so rows need no grouping by key first. */
+  readonly sourceKeyUnique: boolean;
+  readonly mirrorKeyUnique: boolean;
+  /** The external ID column is varchar or text, so it can be joined as it is. */
+  readonly mirrorKeyIsText: boolean;
+}
+
+interface JoinRow {
+  clean: string;
+  source_rows: string;
+  mirror_rows: string;
+  unsynced: string;
+  keyless: string;
+  keys: string[] | null;
+  key_source_rows: (number | null)[] | null;
+  key_mirror_rows: (number | null)[] | null;
+}
+
+/**
+ * When the source and mirror schemas share a database (common on Heroku), the
+ * summary is one query: both sides normalised as the stream method does, FULL
+ * JOINed by external ID in the database, grouped so that only the keys that
+ * are not provably ok come back (and one row counting those that are).
+ */
+export async function readJoinSummary(
+  trx: Transaction<any>,
+  entity: WritableEntity,
+  plan: ComparePlan,
+  sides: JoinSides,
+  filter: KeyFilter,
+  everyKey: boolean,
+): Promise<KeySummary> {
+  const sourceValue = (i: number) => {
+    const v = plan.values[i]!;
+    return normalised(sql.ref(`s0.${v.kind === 'field' ? fieldAlias(v.column) : parentAlias(v.column)}`), v, 's');
+  };
+  const mirrorValue = (i: number) => normalised(sql.ref(`m0.${plan.values[i]!.column}`), plan.values[i]!, 'm');
+  const names = plan.values.map((_, i) => `v${i}`);
+  const sourceKey = sql.ref<string>(`s0.${KEY_ALIAS}`);
+  const ext = sql.ref(`m0.${entity.mirror.externalId}`);
+  // A text column as it is (its statistics let the planner size the join), compared in the "C" collation the source side sets.
+  const mirrorKey = sides.mirrorKeyIsText ? sql<string>`${ext}` : sql<string>`${ext}::text`;
+
+  const value: ValueOf = (v) => sql`${v}`;
+  const sourceWhere = filter ? sql` where ${filter(sourceKey, value)}` : sql``;
+  const sourceSide = sides.sourceKeyUnique
+    ? sql`select ${sourceKey} collate "C" as key, 1 as n${sql.join(
+        plan.values.map((_, i) => sql`, ${sourceValue(i)} as ${sql.id(names[i]!)}`),
+        sql``,
+      )} from (${sourceRowsQuery(entity, sides.sourceSchema)}) as s0${sourceWhere}`
+    : // A key on several rows is a suspect whatever its values: min() only gives the group one.
+      sql`select ${sourceKey} collate "C" as key, count(*) as n${sql.join(
+        plan.values.map((_, i) => sql`, min(${sourceValue(i)}) as ${sql.id(names[i]!)}`),
+        sql``,
+      )} from (${sourceRowsQuery(entity, sides.sourceSchema)}) as s0${sourceWhere} group by 1`;
+
+  const healthy = sql`(m0.sfid is not null and m0._hc_lastop is distinct from 'FAILED')`;
+  const unsynced = sql`(case when m0.sfid is null then 1 else 0 end)`;
+  const mirrorWhere = sql` where ${ext} is not null${filter ? sql` and ${filter(sql<string>`${ext}::text`, value)}` : sql``}`;
+  const mirrorTable = sql.table(`${sides.mirrorSchema}.${entity.mirror.table}`);
+  const mirrorSide = sides.mirrorKeyUnique
+    ? sql`select ${mirrorKey} as key, 1 as n, ${unsynced} as unsynced, ${healthy} as healthy${sql.join(
+        plan.values.map((_, i) => sql`, ${mirrorValue(i)} as ${sql.id(names[i]!)}`),
+        sql``,
+      )} from ${mirrorTable} as m0${mirrorWhere}`
+    : sql`select ${mirrorKey} as key, count(*) as n, sum(${unsynced}) as unsynced, bool_and(${healthy}) as healthy${sql.join(
+        plan.values.map((_, i) => sql`, min(${mirrorValue(i)}) as ${sql.id(names[i]!)}`),
+        sql``,
+      )} from ${mirrorTable} as m0${mirrorWhere} group by 1`;
+
+  const sameValues: RawBuilder<unknown>[] = names.map((name) => sql`s.${sql.id(name)} = m.${sql.id(name)}`);
+  const clean = everyKey
+    ? sql`false`
+    : sql`(s.n = 1 and m.n = 1 and m.healthy${sql.join(
+        sameValues.map((same) => sql` and ${same}`),
+        sql``,
+      )}) is true`;
+  // One row of aggregates, not a GROUP BY key: the planner would sort every key to group the few suspects.
+  const suspect = sql`not j.clean and j.key is not null`;
+  const { rows } = await sql<JoinRow>`
+    select count(*) filter (where j.clean)::int8 as clean,
+           coalesce(sum(j.sn), 0)::int8 as source_rows, coalesce(sum(j.mn), 0)::int8 as mirror_rows, coalesce(sum(j.mu), 0)::int8 as unsynced,
+           coalesce(sum(j.sn) filter (where j.key is null), 0)::int8 as keyless,
+           array_agg(j.key) filter (where ${suspect}) as keys,
+           array_agg(j.sn::int) filter (where ${suspect}) as key_source_rows,
+           array_agg(j.mn::int) filter (where ${suspect}) as key_mirror_rows
+      from (select coalesce(s.key, m.key) as key, ${clean} as clean, s.n as sn, m.n as mn, m.unsynced as mu
+              from (${sourceSide}) as s full join (${mirrorSide}) as m on m.key = s.key) as j`.execute(trx);
+  const row = rows[0]!;
+  const summary = emptySummary();
+  summary.sourceRows = Number(row.source_rows);
+  summary.mirrorRows = Number(row.mirror_rows);
+  summary.unsyncedRows = Number(row.unsynced);
+  summary.clean = Number(row.clean);
+  summary.sourceRowsWithoutKey = Number(row.keyless);
+  const keys = row.keys ?? [];
+  const order = keys.map((_, i) => i).sort((a, b) => compareKeys(keys[a]!, keys[b]!));
+  for (const i of order) summary.suspects.push({ key: keys[i]!, sourceRows: row.key_source_rows?.[i] ?? 0, mirrorRows: row.key_mirror_rows?.[i] ?? 0 });
+  return summary;
+}

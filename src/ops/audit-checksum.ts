@@ -1,0 +1,98 @@
+import type { WritableEntity } from '../config/types.js';
+import type { ComparePlan } from '../core/compare-plan.js';
+import { compareKeys } from '../core/key-order.js';
+import { addSummary, emptySummary, type KeySummary } from '../core/key-summary.js';
+import { decideSplit, differingSegments, FANOUT, firstSplit, inStreamed, modulus, type SegmentSums, type SplitTuning } from '../core/segments.js';
+import {
+  estimatedRows,
+  mirrorKeysToRead,
+  mirrorSegmentSums,
+  segmentFilter,
+  sourceDuplicateKeys,
+  sourceSegmentSums,
+  type KeyToRead,
+  type SegmentScope,
+} from '../db/checksum-query.js';
+import { streamSummary, type AuditSides } from './audit-summary.js';
+
+export interface ChecksumOptions {
+  readonly sourceKeyUnique: boolean;
+  readonly mirrorKeyUnique: boolean;
+  readonly everyKey: boolean;
+  readonly signal: AbortSignal | undefined;
+  /** Segment sizes (tests force deep splits on small tables with it). */
+  readonly tuning?: SplitTuning | undefined;
+}
+
+/**
+ * The checksum method (the data-diff approach): each database counts and sums
+ * its rows' hashes per segment of the key space; segments that agree hold the
+ * same rows and cost a few bytes, the others are split finer (core/segments.ts
+ * decides when that pays) and finally streamed as the stream method streams
+ * everything. Rows without an sfid, FAILED rows and duplicated keys are read in
+ * full wherever they are. The result is the stream method's, key for key.
+ */
+export async function checksumSummary(entity: WritableEntity, sides: AuditSides, plan: ComparePlan, options: ChecksumOptions): Promise<KeySummary> {
+  const { source, mirror, digest } = sides;
+  // A field no SQL text can compare leaves every key to JavaScript: nothing to checksum.
+  if (options.everyKey || plan.opaque.length > 0) return streamSummary(entity, sides, plan, options.signal, true);
+  const first = firstSplit(await estimatedRows(mirror.trx, mirror.schema, entity.mirror.table), options.tuning);
+  const summary = emptySummary();
+  const differingByDepth: Set<number>[] = [];
+  let scope: SegmentScope | undefined;
+  for (let depth = 0; ; depth++) {
+    options.signal?.throwIfAborted();
+    const m = modulus(first, depth);
+    const [sourceSums, mirrorSums] = await Promise.all([
+      sourceSegmentSums(source.trx, entity, source.schema, plan, digest, m, scope),
+      mirrorSegmentSums(mirror.trx, entity, mirror.schema, plan, digest, m, scope),
+    ]);
+    if (depth === 0) {
+      const keyless = sourceSums.get(-1)?.rows ?? 0;
+      summary.sourceRows += keyless;
+      summary.sourceRowsWithoutKey += keyless;
+    }
+    const differing = differingSegments(sourceSums, mirrorSums);
+    addMatched(summary, sourceSums, mirrorSums, new Set(differing));
+    differingByDepth.push(new Set(differing));
+    if (differing.length === 0) break;
+    const segments = depth === 0 ? first : scope!.segments.length * FANOUT;
+    if (decideSplit(differing, sourceSums, mirrorSums, segments, depth, options.tuning).stream) {
+      // Damage in every segment at the first split: stream it all, without asking each row for its segment.
+      const present = new Set([...sourceSums.keys(), ...mirrorSums.keys()].filter((id) => id !== -1));
+      const everything = depth === 0 && differing.length === present.size;
+      const filter = everything ? undefined : segmentFilter({ modulus: m, segments: differing }, digest);
+      if (everything) differingByDepth[0] = new Set(Array.from({ length: first }, (_, i) => i));
+      addSummary(summary, await streamSummary(entity, sides, plan, options.signal, false, filter));
+      break;
+    }
+    scope = { modulus: m, segments: differing };
+  }
+  // Rows read in full wherever they are: those in agreeing segments count as ok so far.
+  const toRead = new Map<string, KeyToRead>();
+  const [unhealthy, duplicates] = await Promise.all([
+    mirrorKeysToRead(mirror.trx, entity, mirror.schema, digest, options.mirrorKeyUnique),
+    options.sourceKeyUnique ? Promise.resolve([]) : sourceDuplicateKeys(source.trx, entity, source.schema, digest),
+  ]);
+  for (const key of [...unhealthy, ...duplicates]) if ((toRead.get(key.key)?.rows ?? 0) < key.rows) toRead.set(key.key, key);
+  for (const key of toRead.values()) {
+    if (inStreamed(BigInt(key.hash), first, differingByDepth)) continue;
+    // In an agreeing segment each side holds the same rows: this key has as many on both.
+    summary.clean -= key.rows;
+    summary.suspects.push({ key: key.key, sourceRows: key.rows, mirrorRows: key.rows });
+  }
+  summary.suspects.sort((a, b) => compareKeys(a.key, b.key));
+  return summary;
+}
+
+/** The counts of the segments both sides agree on: every row in them is ok (until read in full for another reason). */
+function addMatched(summary: KeySummary, source: SegmentSums, mirror: SegmentSums, differing: ReadonlySet<number>): void {
+  for (const [id, s] of source) {
+    if (id === -1 || differing.has(id)) continue;
+    const m = mirror.get(id)!;
+    summary.sourceRows += s.rows;
+    summary.mirrorRows += m.rows;
+    summary.unsyncedRows += m.unsynced;
+    summary.clean += s.rows;
+  }
+}

@@ -1,0 +1,146 @@
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createDatabases, withDatabase } from '../../src/db/create-databases.js';
+import { runSqlFile } from '../../src/db/run-sql-file.js';
+import { runAudit, type AuditOptions, type AuditResult } from '../../src/ops/audit.js';
+import type { RunConfig } from '../../src/config/types.js';
+import { openDatabases, useFixtureDatabases, type FixtureDatabases } from '../support/databases.js';
+import { buildAuditScenario } from '../support/editor-scenario.js';
+import { fixtureConfig } from '../support/configs.js';
+
+const MINUTE = 60_000;
+const MIRROR_SQL = fileURLToPath(new URL('../../fixtures/editor-api/mirror.sql', import.meta.url));
+
+/**
+ * What an audit found, without how it went about it (method, keys read in
+ * full) or when: ages grow between two runs, so they count as present or not.
+ */
+function findings(result: AuditResult) {
+  return result.entities.map(({ method: _method, keysReadInFull: _read, ...entity }) => ({
+    ...entity,
+    oldestUnsyncedAgeSeconds: typeof entity.oldestUnsyncedAgeSeconds,
+    mismatches: entity.mismatches.map((m) => ({
+      ...m,
+      ageSeconds: typeof m.ageSeconds,
+      reason: m.class === 'stuck' ? m.reason.replace(/\d+/g, 'N') : m.reason,
+    })),
+  }));
+}
+
+async function audit(config: RunConfig, options: Partial<AuditOptions> = {}) {
+  return runAudit(config, { staleMs: 30 * MINUTE, ...options });
+}
+
+describe('every audit method finds exactly what the row-by-row reference finds', () => {
+  describe('source and mirror in two databases', () => {
+    const db = useFixtureDatabases();
+    beforeAll(() => buildAuditScenario(db));
+
+    it('stream and checksum, on every class of the scenario', async () => {
+      const config = fixtureConfig(db);
+      const reference = await audit(config, { everyKey: true });
+      expect(reference.totals.mismatches).toBeGreaterThan(10);
+      for (const method of ['stream', 'checksum'] as const) {
+        const result = await audit(config, { method });
+        expect(result.entities.filter((e) => !e.readOnly).map((e) => e.method)).toEqual(Array(5).fill(method));
+        expect(findings(result)).toEqual(findings(reference));
+      }
+    });
+
+    it('reads every mismatch and pending key in full, and proves ok keys from their digests alone', async () => {
+      const result = await audit(fixtureConfig(db), { method: 'stream' });
+      const writable = result.entities.filter((e) => !e.readOnly);
+      for (const entity of writable) expect(entity.keysReadInFull).toBeGreaterThanOrEqual(entity.mismatches.length + entity.counts.pending);
+      const proven = writable.reduce((sum, e) => sum + e.mismatches.length + e.counts.pending + e.counts.ok - e.keysReadInFull, 0);
+      expect(proven).toBeGreaterThan(0);
+    });
+
+    it('refuses --method join across two databases, as a usage error', async () => {
+      await expect(audit(fixtureConfig(db), { method: 'join' })).rejects.toMatchObject({ exitCode: 2 });
+    });
+  });
+
+  describe('source and mirror schemas in one database', () => {
+    let name: string;
+    let db: FixtureDatabases & { close(): Promise<void> };
+    beforeAll(async () => {
+      const adminUrl = inject('pgAdminUrl');
+      name = `sfsync_test_one_${process.pid}_${Date.now()}`;
+      await createDatabases(adminUrl, [name], inject('fixtureTemplates').source);
+      const url = withDatabase(adminUrl, name);
+      await runSqlFile(url, MIRROR_SQL);
+      db = await openDatabases(url, url);
+      await buildAuditScenario(db);
+    });
+    afterAll(async () => {
+      await db?.close();
+      const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    });
+
+    it('join (chosen by auto), stream and checksum', async () => {
+      const config = fixtureConfig(db);
+      const reference = await audit(config, { everyKey: true });
+      const auto = await audit(config);
+      expect(auto.entities.filter((e) => !e.readOnly).map((e) => e.method)).toEqual(Array(5).fill('join'));
+      expect(findings(auto)).toEqual(findings(reference));
+      for (const method of ['stream', 'checksum'] as const) expect(findings(await audit(config, { method }))).toEqual(findings(reference));
+    });
+  });
+
+  describe('many rows, damage scattered: the checksum splits segments level by level', () => {
+    const db = useFixtureDatabases();
+    beforeAll(async () => {
+      await db.source(`
+        INSERT INTO schools (id, name, website, municipality, country_code)
+        SELECT md5('s' || i)::uuid, 'School ' || i, 'https://s' || i || '.example', 'Town ' || (i % 7), 'gb' FROM generate_series(1, 3000) AS i`);
+      await db.asConnect(`
+        INSERT INTO salesforce.editor__c (editoruuid__c, sfid, name, website__c, town__c, country__c, editortype__c, verified__c, _hc_lastop)
+        SELECT md5('s' || i)::uuid::text, 'a00' || lpad(i::text, 12, '0') || 'AAA', 'School ' || i, 'https://s' || i || '.example', 'Town ' || (i % 7),
+               'GB', 'for_education', false, 'SYNCED'
+          FROM generate_series(1, 3000) AS i WHERE i NOT IN (17, 1400)`);
+      // A drift, a FAILED row, an unsynced row with no log left (stuck), an orphan, a duplicate key (its unique index dropped) and a row the source filters out.
+      await db.asConnect(`UPDATE salesforce.editor__c SET town__c = 'Elsewhere' WHERE editoruuid__c = md5('s' || 99)::uuid::text`);
+      await db.asConnect(
+        `UPDATE salesforce.editor__c SET sfid = NULL, _hc_lastop = 'FAILED', _hc_err = 'unable to obtain exclusive access to this record' WHERE editoruuid__c = md5('s' || 2500)::uuid::text`,
+      );
+      await db.asConnect(`UPDATE salesforce.editor__c SET sfid = NULL, _hc_lastop = 'PENDING' WHERE editoruuid__c = md5('s' || 1234)::uuid::text`);
+      await db.asConnect(
+        `INSERT INTO salesforce.editor__c (editoruuid__c, sfid, name, _hc_lastop) VALUES ('not-in-the-app', 'a01000000000001AAA', 'Gone', 'SYNCED')`,
+      );
+      await db.asConnect('DROP INDEX salesforce.hcu_idx_editor__c_editoruuid__c');
+      await db.asConnect(`
+        INSERT INTO salesforce.editor__c (editoruuid__c, name, website__c, town__c, country__c, editortype__c, verified__c, _hc_lastop)
+        VALUES (md5('s' || 2999)::uuid::text, 'School 2999', 'https://s2999.example', 'Town 3', 'GB', 'for_education', false, 'SYNCED')`);
+      await db.source(`UPDATE schools SET rejected_at = now() WHERE id = md5('s' || 2000)::uuid`);
+      await db.source('ANALYZE');
+      await db.mirror('ANALYZE');
+    });
+
+    it('agrees with the reference at every depth, and compares most rows by segment sums alone', async () => {
+      const config = fixtureConfig(db);
+      const only = { entities: ['school'] };
+      const reference = await audit(config, { ...only, everyKey: true });
+      expect(reference.entities[0]!.counts).toMatchObject({ ok: 2993, absent: 2, drift: 1, failed: 1, stuck: 1, duplicate: 1, orphan: 2 });
+      const segmentQueries: string[] = [];
+      const checksum = await audit(config, {
+        ...only,
+        method: 'checksum',
+        checksumTuning: { rowsPerSegment: 100, streamBelowRows: 40 },
+        onQuery: (event) => {
+          if (event.database === 'mirror' && /% \d+::int8\)?::text as segment/.test(event.sql)) segmentQueries.push(event.sql);
+        },
+      });
+      expect(findings(checksum)).toEqual(findings(reference));
+      // 30 first-level segments; the damaged ones split (×32) until few rows are left to stream.
+      expect(segmentQueries.length).toBeGreaterThanOrEqual(2);
+      expect(checksum.entities[0]!.keysReadInFull).toBeLessThan(40);
+      const stream = await audit(config, { ...only, method: 'stream' });
+      expect(findings(stream)).toEqual(findings(reference));
+      expect(checksum.bytesRead!).toBeLessThan(stream.bytesRead!);
+    });
+  });
+});
