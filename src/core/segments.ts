@@ -79,3 +79,19 @@ export function firstSplit(estimatedRows: number, tuning: SplitTuning = DEFAULT_
 export function inStreamed(hash: bigint, first: number, differingByDepth: readonly ReadonlySet<number>[]): boolean {
   return differingByDepth.every((ids, depth) => ids.has(Number(hash % BigInt(modulus(first, depth)))));
 }
+
+/**
+ * Whether checksums pay for an entity, from what is cheap to see: on a mirror
+ * that is nearly in step (row counts within 0.1%, as few rows unsynced or
+ * FAILED) most segments agree and cost a few bytes; on a visibly damaged one
+ * most would differ and be streamed anyway, after a scan for nothing. Drift
+ * cannot be seen this cheaply; it is rare where the rest is in step.
+ */
+export function checksumPays(damage: { sourceRows: number; mirrorRows: number; unhealthy: number }): boolean {
+  const rows = Math.max(damage.sourceRows, damage.mirrorRows);
+  if (rows < MIN_ROWS_FOR_CHECKSUM) return false;
+  return Math.abs(damage.sourceRows - damage.mirrorRows) + damage.unhealthy <= rows / 1000;
+}
+
+/** Below this, streaming everything costs less than a scan per side. */
+export const MIN_ROWS_FOR_CHECKSUM = 50_000;

@@ -2,10 +2,10 @@ import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { Entity, WritableEntity } from '../config/types.js';
 import type { ComparePlan } from '../core/compare-plan.js';
 import type { SegmentSums } from '../core/segments.js';
-import { fieldAlias, KEY_ALIAS, parentAlias } from './row-aliases.js';
+import { KEY_ALIAS } from './row-aliases.js';
 import type { ValueOf } from './source-query.js';
 import { sourceRowsQuery } from './source-query.js';
-import { digestOf, normalised, type DigestFunction, type KeyFilter } from './summary-query.js';
+import { digestOf, mirrorValues, sourceValues, type DigestFunction, type KeyFilter } from './summary-query.js';
 
 /** A non-negative 63-bit hash of the external ID, the same in both databases (see agreedDigest). */
 export function keyHash(key: RawBuilder<unknown>, digest: DigestFunction): RawBuilder<string> {
@@ -31,9 +31,7 @@ function inScope(key: RawBuilder<unknown>, digest: DigestFunction, scope: Segmen
 }
 
 const rowHash = (key: RawBuilder<unknown>, digest: RawBuilder<unknown>, fn: DigestFunction) =>
-  fn === 'md5'
-    ? sql`(${digest} # ('x' || left(md5('k:' || ${key}), 16))::bit(64)::int8)`
-    : sql`(${digest} # hashtextextended(${key}, 12))`;
+  fn === 'md5' ? sql`(${digest} # ('x' || left(md5('k:' || ${key}), 16))::bit(64)::int8)` : sql`(${digest} # hashtextextended(${key}, 12))`;
 
 interface SumRow {
   segment: string;
@@ -55,7 +53,7 @@ export async function sourceSegmentSums(
   scope: SegmentScope | undefined,
 ): Promise<SegmentSums> {
   const key = sql.ref(`s.${KEY_ALIAS}`);
-  const parts = plan.values.map((v) => normalised(sql.ref(`s.${v.kind === 'field' ? fieldAlias(v.column) : parentAlias(v.column)}`), v, 's'));
+  const parts = sourceValues(plan, 's');
   const { rows } = await sql<SumRow>`
     select case when ${key} is null then -1 else ${keyHash(key, digest)} % ${sql.lit(modulus)}::int8 end::text as segment,
            count(*)::int8 as rows, sum(${rowHash(key, digestOf(parts, digest), digest)})::text as sum
@@ -77,7 +75,7 @@ export async function mirrorSegmentSums(
 ): Promise<SegmentSums> {
   const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const key = sql`${ext}::text`;
-  const parts = plan.values.map((v) => normalised(sql.ref(`m.${v.column}`), v, 'm'));
+  const parts = mirrorValues(plan, 'm');
   const { rows } = await sql<SumRow>`
     select (${keyHash(key, digest)} % ${sql.lit(modulus)}::int8)::text as segment, count(*)::int8 as rows,
            sum(${rowHash(key, digestOf(parts, digest), digest)})::text as sum, count(*) filter (where m.sfid is null)::int8 as unsynced
@@ -131,4 +129,22 @@ export async function estimatedRows(trx: Transaction<any>, schema: string, table
     select greatest(c.reltuples, 0)::float8 as n from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
      where n.nspname = ${schema} and c.relname = ${table}`.execute(trx);
   return rows[0]?.n ?? 0;
+}
+
+/** How far an entity's two sides visibly differ, cheaply: their row counts, and mirror rows without an sfid or FAILED. */
+export async function visibleDamage(
+  sourceTrx: Transaction<any>,
+  mirrorTrx: Transaction<any>,
+  entity: WritableEntity,
+  sourceSchema: string,
+  mirrorSchema: string,
+): Promise<{ sourceRows: number; mirrorRows: number; unhealthy: number }> {
+  const ext = sql.ref(`m.${entity.mirror.externalId}`);
+  const [source, mirror] = await Promise.all([
+    sql<{ n: string }>`select count(*)::int8 as n from (${sourceRowsQuery(entity, sourceSchema)}) as s`.execute(sourceTrx),
+    sql<{ n: string; unhealthy: string }>`
+      select count(*)::int8 as n, count(*) filter (where m.sfid is null or m._hc_lastop = 'FAILED')::int8 as unhealthy
+        from ${sql.table(`${mirrorSchema}.${entity.mirror.table}`)} as m where ${ext} is not null`.execute(mirrorTrx),
+  ]);
+  return { sourceRows: Number(source.rows[0]!.n), mirrorRows: Number(mirror.rows[0]!.n), unhealthy: Number(mirror.rows[0]!.unhealthy) };
 }

@@ -3,9 +3,9 @@ import type { WritableEntity } from '../config/types.js';
 import type { ComparePlan } from '../core/compare-plan.js';
 import { emptySummary, type KeySummary } from '../core/key-summary.js';
 import { compareKeys } from '../core/key-order.js';
-import { fieldAlias, KEY_ALIAS, parentAlias } from './row-aliases.js';
+import { KEY_ALIAS } from './row-aliases.js';
 import { sourceRowsQuery, type ValueOf } from './source-query.js';
-import { normalised, type KeyFilter } from './summary-query.js';
+import { mirrorValues, sourceValues, type KeyFilter } from './summary-query.js';
 
 export interface JoinSides {
   readonly sourceSchema: string;
@@ -42,11 +42,10 @@ export async function readJoinSummary(
   filter: KeyFilter,
   everyKey: boolean,
 ): Promise<KeySummary> {
-  const sourceValue = (i: number) => {
-    const v = plan.values[i]!;
-    return normalised(sql.ref(`s0.${v.kind === 'field' ? fieldAlias(v.column) : parentAlias(v.column)}`), v, 's');
-  };
-  const mirrorValue = (i: number) => normalised(sql.ref(`m0.${plan.values[i]!.column}`), plan.values[i]!, 'm');
+  const sourceParts = sourceValues(plan, 's0');
+  const mirrorParts = mirrorValues(plan, 'm0');
+  const sourceValue = (i: number) => sourceParts[i]!;
+  const mirrorValue = (i: number) => mirrorParts[i]!;
   const names = plan.values.map((_, i) => `v${i}`);
   const sourceKey = sql.ref<string>(`s0.${KEY_ALIAS}`);
   const ext = sql.ref(`m0.${entity.mirror.externalId}`);

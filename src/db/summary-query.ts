@@ -26,7 +26,7 @@ export function sourceSummaryQuery(
   filter: KeyFilter,
 ): CopyQuery {
   const key = sql.ref<string>(`s.${KEY_ALIAS}`);
-  const parts = plan.values.map((v) => normalised(sql.ref(`s.${v.kind === 'field' ? fieldAlias(v.column) : parentAlias(v.column)}`), v, 's'));
+  const parts = sourceValues(plan, 's');
   const inner = sourceRowsQuery(entity, schema, undefined, (value) => values.value(value));
   const where = filter ? sql` where ${filter(key, (v) => values.value(v))}` : sql``;
   const query = sql`select ${key}, ${digestOf(parts, digest)} from (${inner}) as s${where} order by ${key} collate "C" nulls last`;
@@ -44,7 +44,7 @@ export function mirrorSummaryQuery(
 ): CopyQuery {
   const ext = sql.ref<string>(`m.${entity.mirror.externalId}`);
   const key = sql<string>`${ext}::text`;
-  const parts = plan.values.map((v) => normalised(sql.ref(`m.${v.column}`), v, 'm'));
+  const parts = mirrorValues(plan, 'm');
   const flags = sql`((case when m.sfid is null then 0 else 1 end) + (case when m._hc_lastop = 'FAILED' then 2 else 0 end))::int2`;
   const where = filter ? sql` and ${filter(key, (v) => values.value(v))}` : sql``;
   const query = sql`select ${key}, ${digestOf(parts, digest)}, ${flags}
@@ -52,6 +52,16 @@ export function mirrorSummaryQuery(
    where ${ext} is not null${where}
    order by ${key} collate "C", m.id`;
   return values.copy(query, 3);
+}
+
+/** The compared values of a source row (columns as sourceRowsQuery names them, under `alias`), normalised. */
+export function sourceValues(plan: ComparePlan, alias: string): RawBuilder<unknown>[] {
+  return plan.values.map((v) => normalised(sql.ref(`${alias}.${v.kind === 'field' ? fieldAlias(v.column) : parentAlias(v.column)}`), v, 's'));
+}
+
+/** The compared values of a mirror row (the table under `alias`), normalised. */
+export function mirrorValues(plan: ComparePlan, alias: string): RawBuilder<unknown>[] {
+  return plan.values.map((v) => normalised(sql.ref(`${alias}.${v.column}`), v, 'm'));
 }
 
 /**
@@ -95,9 +105,9 @@ function normalisedText(value: RawBuilder<unknown>, compared: ComparedValue, sid
     case 'real':
       return sql`concat(${value}::text::float8::float4)`;
     case 'epoch':
+      // Whole seconds, as JavaScript compares them (date_trunc floors, as Math.floor does, and keeps it exact).
       // Outside the years JavaScript dates read, a value is compared there instead: the sides' texts never match.
-      return sql`(case when ${value} is null then ''
-        when ${value} >= '0001-01-01' and ${value} < '10000-01-01' then floor(extract(epoch from ${value}))::text
-        else ${sql.lit(`${side}:`)} || ${value}::text end)`;
+      return sql`(case when ${value} >= '0001-01-01' and ${value} < '10000-01-01' then date_part('epoch', date_trunc('second', ${value}))::int8::text
+        when ${value} is null then '' else ${sql.lit(`${side}:`)} || ${value}::text end)`;
   }
 }

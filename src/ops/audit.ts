@@ -4,9 +4,10 @@ import { ROW_CLASSES, type AuditMethod, type EntityAudit, type RowClass } from '
 import type { ColumnInfo, SchemaCatalog } from '../core/catalog.js';
 import { diagnoseMirror, diagnoseSource } from '../core/diagnose.js';
 import { TRIGGER_LOG_TABLES } from '../core/heroku-connect.js';
-import type { SplitTuning } from '../core/segments.js';
+import { checksumPays, type SplitTuning } from '../core/segments.js';
 import { DatabaseError, UsageError } from '../errors.js';
 import type { AnyDb, QueryObserver, SessionTimeouts } from '../db/connect.js';
+import { visibleDamage } from '../db/checksum-query.js';
 import { countMirrorRows } from '../db/count-mirror.js';
 import { readJoinSummary } from '../db/join-summary.js';
 import { sameDatabase } from '../db/same-database.js';
@@ -97,8 +98,7 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
             trimScale: majorVersion(sourceCatalog.serverVersion) >= 13 && majorVersion(mirrorCatalog.serverVersion) >= 13,
           };
           const readers: DetailReaders = {
-            // Joined in the mirror's transaction, the source rows are read in its snapshot too.
-            sourceTrx: shared && options.method !== 'stream' ? mirrorTrx : sourceTrx,
+            sourceTrx,
             mirrorTrx,
             sourceSchema: source.schema,
             mirrorSchema: mirror.schema,
@@ -143,16 +143,16 @@ interface EntityContext {
   readonly staleMs: number;
   readonly hasTriggerLog: boolean;
   readonly everyKey: boolean;
-  readonly method: AuditMethod;
+  readonly method: AuditMethod | 'auto';
   readonly checksumTuning: SplitTuning | undefined;
   readonly sourceKeyUnique: boolean;
   readonly mirrorKeyUnique: boolean;
 }
 
-/** auto: in the database when both schemas share one, else streamed. */
-function chooseMethod(choice: AuditOptions['method'], shared: boolean): AuditMethod {
+/** auto: in the database when both schemas share one; across two, checksums when they pay (decided per entity), else streamed. */
+function chooseMethod(choice: AuditOptions['method'], shared: boolean): AuditMethod | 'auto' {
   if (choice && choice !== 'auto') return choice;
-  return shared ? 'join' : 'stream';
+  return shared ? 'join' : 'auto';
 }
 
 function keyIsUnique(entity: WritableEntity, catalog: SchemaCatalog): boolean {
@@ -163,8 +163,14 @@ function keyIsUnique(entity: WritableEntity, catalog: SchemaCatalog): boolean {
 /** One writable entity: both sides' summaries merged, then the suspects read in full and classified. */
 async function auditEntity(entity: WritableEntity, sides: AuditSides, readers: DetailReaders, ctx: EntityContext): Promise<EntityAudit> {
   const plan = await comparePlan(entity, sides, ctx.columns);
+  const method =
+    ctx.method !== 'auto'
+      ? ctx.method
+      : checksumPays(await visibleDamage(sides.source.trx, sides.mirror.trx, entity, sides.source.schema, sides.mirror.schema))
+        ? 'checksum'
+        : 'stream';
   const summary =
-    ctx.method === 'join'
+    method === 'join'
       ? await readJoinSummary(
           sides.mirror.trx,
           entity,
@@ -179,7 +185,7 @@ async function auditEntity(entity: WritableEntity, sides: AuditSides, readers: D
           undefined,
           ctx.everyKey || plan.opaque.length > 0,
         )
-      : ctx.method === 'checksum'
+      : method === 'checksum'
         ? await checksumSummary(entity, sides, plan, {
             sourceKeyUnique: ctx.sourceKeyUnique,
             mirrorKeyUnique: ctx.mirrorKeyUnique,
@@ -190,10 +196,12 @@ async function auditEntity(entity: WritableEntity, sides: AuditSides, readers: D
         : await streamSummary(entity, sides, plan, readers.signal, ctx.everyKey);
   const counts = emptyCounts();
   counts.ok = summary.clean;
-  const { mismatches, oldestUnsyncedAt } = await classifySuspects(entity, summary.suspects, ctx, readers, counts);
+  // Suspects are read in the snapshot their summary came from: a join saw the source through the mirror's transaction.
+  const detailReaders = method === 'join' ? { ...readers, sourceTrx: sides.mirror.trx } : readers;
+  const { mismatches, oldestUnsyncedAt } = await classifySuspects(entity, summary.suspects, ctx, detailReaders, counts);
   return {
     name: entity.name,
-    method: ctx.method,
+    method,
     keysReadInFull: summary.suspects.length,
     readOnly: false,
     mirrorTable: entity.mirror.table,
