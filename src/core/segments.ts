@@ -34,30 +34,24 @@ export function differingSegments(source: SegmentSums, mirror: SegmentSums): num
   });
 }
 
-export interface SplitDecision {
-  /** Stream the differing segments now, rather than split them further. */
-  readonly stream: boolean;
-  readonly rows: number;
-}
-
 /**
+ * Whether to stream the differing segments now rather than split them further.
  * Splitting pays while the differing segments are few and large: a level
  * costs a scan of each side (no rows on the wire), and a row streamed costs
  * its key and digest. Stream once they hold few rows, once most segments
  * differ (damage everywhere: splitting finds it everywhere again), or at the
  * deepest level.
  */
-export function decideSplit(
+export function decideStream(
   differing: readonly number[],
   source: SegmentSums,
   mirror: SegmentSums,
   segments: number,
   depth: number,
   tuning: SplitTuning = DEFAULT_TUNING,
-): SplitDecision {
+): boolean {
   const rows = differing.reduce((sum, id) => sum + Math.max(source.get(id)?.rows ?? 0, mirror.get(id)?.rows ?? 0), 0);
-  const stream = rows <= tuning.streamBelowRows || differing.length > segments / 2 || depth >= MAX_DEPTH;
-  return { stream, rows };
+  return rows <= tuning.streamBelowRows || differing.length > segments / 2 || depth >= MAX_DEPTH;
 }
 
 export const MAX_DEPTH = 3;

@@ -3,15 +3,12 @@ import type { Entity, WritableEntity } from '../config/types.js';
 import type { ComparePlan } from '../core/compare-plan.js';
 import type { SegmentSums } from '../core/segments.js';
 import { KEY_ALIAS } from './row-aliases.js';
-import type { ValueOf } from './source-query.js';
-import { sourceRowsQuery } from './source-query.js';
-import { digestOf, mirrorValues, sourceValues, type DigestFunction, type KeyFilter } from './summary-query.js';
+import { parameter, sourceRowsQuery, type ValueOf } from './source-query.js';
+import { digestOf, mirrorValues, seededHash, sourceValues, type DigestFunction, type KeyFilter } from './summary-query.js';
 
 /** A non-negative 63-bit hash of the external ID, the same in both databases (see agreedDigest). */
 export function keyHash(key: RawBuilder<unknown>, digest: DigestFunction): RawBuilder<string> {
-  return digest === 'md5'
-    ? sql<string>`(('x' || left(md5(${key}), 16))::bit(64)::int8 & 9223372036854775807)`
-    : sql<string>`(hashtextextended(${key}, 11) & 9223372036854775807)`;
+  return sql<string>`(${seededHash(key, 11, digest)} & 9223372036854775807)`;
 }
 
 /** The rows of these segments (`keyHash mod modulus`); undefined scope: every row. */
@@ -30,8 +27,11 @@ function inScope(key: RawBuilder<unknown>, digest: DigestFunction, scope: Segmen
   return sql<boolean>`(${keyHash(key, digest)} % ${sql.lit(scope.modulus)}::int8) = any(${value(`{${scope.segments.join(',')}}`)}::int8[])`;
 }
 
-const rowHash = (key: RawBuilder<unknown>, digest: RawBuilder<unknown>, fn: DigestFunction) =>
-  fn === 'md5' ? sql`(${digest} # ('x' || left(md5('k:' || ${key}), 16))::bit(64)::int8)` : sql`(${digest} # hashtextextended(${key}, 12))`;
+/** A row's hash for the segment sums: its digest bound to its key, so equal sums mean the same keys with the same values. */
+const rowHash = (key: RawBuilder<unknown>, digest: RawBuilder<unknown>, fn: DigestFunction) => sql`(${digest} # ${seededHash(key, 12, fn)})`;
+
+/** A mirror row read in full whatever its checksum: no sfid yet, or FAILED. */
+const UNHEALTHY = sql`(m.sfid is null or m._hc_lastop = 'FAILED')`;
 
 interface SumRow {
   segment: string;
@@ -39,8 +39,6 @@ interface SumRow {
   sum: string | null;
   unsynced?: string;
 }
-
-const parameter: ValueOf = (value) => sql`${value}`;
 
 /** Count and sum of row hashes per segment (`keyHash mod modulus`) of the source side; rows without a key are segment -1. */
 export async function sourceSegmentSums(
@@ -105,11 +103,10 @@ export async function mirrorKeysToRead(trx: Transaction<any>, entity: Entity, sc
   const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const key = sql`${ext}::text`;
   const table = sql.table(`${schema}.${entity.mirror.table}`);
-  const unhealthy = sql`(m.sfid is null or m._hc_lastop = 'FAILED')`;
   const query = unique
-    ? sql<KeyToRead>`select ${key} as key, 1 as rows, ${keyHash(key, digest)}::text as hash from ${table} as m where ${ext} is not null and ${unhealthy}`
+    ? sql<KeyToRead>`select ${key} as key, 1 as rows, ${keyHash(key, digest)}::text as hash from ${table} as m where ${ext} is not null and ${UNHEALTHY}`
     : sql<KeyToRead>`select ${key} as key, count(*)::int as rows, ${keyHash(key, digest)}::text as hash from ${table} as m
-        where ${ext} is not null group by 1 having bool_or(${unhealthy}) or count(*) > 1`;
+        where ${ext} is not null group by 1 having bool_or(${UNHEALTHY}) or count(*) > 1`;
   return (await query.execute(trx)).rows;
 }
 
@@ -143,7 +140,7 @@ export async function visibleDamage(
   const [source, mirror] = await Promise.all([
     sql<{ n: string }>`select count(*)::int8 as n from (${sourceRowsQuery(entity, sourceSchema)}) as s`.execute(sourceTrx),
     sql<{ n: string; unhealthy: string }>`
-      select count(*)::int8 as n, count(*) filter (where m.sfid is null or m._hc_lastop = 'FAILED')::int8 as unhealthy
+      select count(*)::int8 as n, count(*) filter (where ${UNHEALTHY})::int8 as unhealthy
         from ${sql.table(`${mirrorSchema}.${entity.mirror.table}`)} as m where ${ext} is not null`.execute(mirrorTrx),
   ]);
   return { sourceRows: Number(source.rows[0]!.n), mirrorRows: Number(mirror.rows[0]!.n), unhealthy: Number(mirror.rows[0]!.unhealthy) };

@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Entity } from '../config/types.js';
+import { newestLogEntries } from './read-mirror.js';
 
 export interface MirrorCount {
   /** Rows with an external ID. */
@@ -18,14 +19,9 @@ export async function countMirrorRows(db: Transaction<any>, schema: string, enti
     select count(*)::int8 as rows, count(*) filter (where m.sfid is null)::int8 as unsynced from ${table} as m where ${ext} is not null`.execute(db);
   let oldestUnsyncedAt: number | null = null;
   if (hasTriggerLog && Number(rows[0]!.unsynced) > 0) {
-    const entries = (log: string) => sql`
-      select l.id, l.record_id, l.created_at from ${sql.table(`${schema}.${log}`)} as l
-       where l.table_name = ${entity.mirror.table}
-         and l.record_id in (select m.id from ${table} as m where m.sfid is null and ${ext} is not null)`;
+    const unsynced = sql`l.record_id in (select m.id from ${table} as m where m.sfid is null and ${ext} is not null)`;
     const oldest = await sql<{ at: Date | null }>`
-      select min(newest.created_at) as at from (
-        select distinct on (e.record_id) e.created_at from (${entries('_trigger_log')} union all ${entries('_trigger_log_archive')}) as e
-         order by e.record_id, e.id desc) as newest`.execute(db);
+      select min(newest.created_at) as at from (${newestLogEntries(schema, entity, unsynced)}) as newest`.execute(db);
     oldestUnsyncedAt = oldest.rows[0]?.at?.getTime() ?? null;
   }
   return { rows: Number(rows[0]!.rows), unsynced: Number(rows[0]!.unsynced), oldestUnsyncedAt };

@@ -4,7 +4,7 @@ import type { ComparePlan } from '../core/compare-plan.js';
 import { emptySummary, type KeySummary } from '../core/key-summary.js';
 import { compareKeys } from '../core/key-order.js';
 import { KEY_ALIAS } from './row-aliases.js';
-import { sourceRowsQuery, type ValueOf } from './source-query.js';
+import { parameter, sourceRowsQuery } from './source-query.js';
 import { mirrorValues, sourceValues, type KeyFilter } from './summary-query.js';
 
 export interface JoinSides {
@@ -44,38 +44,35 @@ export async function readJoinSummary(
 ): Promise<KeySummary> {
   const sourceParts = sourceValues(plan, 's0');
   const mirrorParts = mirrorValues(plan, 'm0');
-  const sourceValue = (i: number) => sourceParts[i]!;
-  const mirrorValue = (i: number) => mirrorParts[i]!;
   const names = plan.values.map((_, i) => `v${i}`);
   const sourceKey = sql.ref<string>(`s0.${KEY_ALIAS}`);
   const ext = sql.ref(`m0.${entity.mirror.externalId}`);
   // A text column as it is (its statistics let the planner size the join), compared in the "C" collation the source side sets.
   const mirrorKey = sides.mirrorKeyIsText ? sql<string>`${ext}` : sql<string>`${ext}::text`;
 
-  const value: ValueOf = (v) => sql`${v}`;
-  const sourceWhere = filter ? sql` where ${filter(sourceKey, value)}` : sql``;
+  const sourceWhere = filter ? sql` where ${filter(sourceKey, parameter)}` : sql``;
   const sourceSide = sides.sourceKeyUnique
     ? sql`select ${sourceKey} collate "C" as key, 1 as n${sql.join(
-        plan.values.map((_, i) => sql`, ${sourceValue(i)} as ${sql.id(names[i]!)}`),
+        sourceParts.map((part, i) => sql`, ${part} as ${sql.id(names[i]!)}`),
         sql``,
       )} from (${sourceRowsQuery(entity, sides.sourceSchema)}) as s0${sourceWhere}`
     : // A key on several rows is a suspect whatever its values: min() only gives the group one.
       sql`select ${sourceKey} collate "C" as key, count(*) as n${sql.join(
-        plan.values.map((_, i) => sql`, min(${sourceValue(i)}) as ${sql.id(names[i]!)}`),
+        sourceParts.map((part, i) => sql`, min(${part}) as ${sql.id(names[i]!)}`),
         sql``,
       )} from (${sourceRowsQuery(entity, sides.sourceSchema)}) as s0${sourceWhere} group by 1`;
 
   const healthy = sql`(m0.sfid is not null and m0._hc_lastop is distinct from 'FAILED')`;
   const unsynced = sql`(case when m0.sfid is null then 1 else 0 end)`;
-  const mirrorWhere = sql` where ${ext} is not null${filter ? sql` and ${filter(sql<string>`${ext}::text`, value)}` : sql``}`;
+  const mirrorWhere = sql` where ${ext} is not null${filter ? sql` and ${filter(sql<string>`${ext}::text`, parameter)}` : sql``}`;
   const mirrorTable = sql.table(`${sides.mirrorSchema}.${entity.mirror.table}`);
   const mirrorSide = sides.mirrorKeyUnique
     ? sql`select ${mirrorKey} as key, 1 as n, ${unsynced} as unsynced, ${healthy} as healthy${sql.join(
-        plan.values.map((_, i) => sql`, ${mirrorValue(i)} as ${sql.id(names[i]!)}`),
+        mirrorParts.map((part, i) => sql`, ${part} as ${sql.id(names[i]!)}`),
         sql``,
       )} from ${mirrorTable} as m0${mirrorWhere}`
     : sql`select ${mirrorKey} as key, count(*) as n, sum(${unsynced}) as unsynced, bool_and(${healthy}) as healthy${sql.join(
-        plan.values.map((_, i) => sql`, min(${mirrorValue(i)}) as ${sql.id(names[i]!)}`),
+        mirrorParts.map((part, i) => sql`, min(${part}) as ${sql.id(names[i]!)}`),
         sql``,
       )} from ${mirrorTable} as m0${mirrorWhere} group by 1`;
 

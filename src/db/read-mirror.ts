@@ -31,20 +31,7 @@ export function mirrorRowsQuery(entity: Entity, schema: string, keys?: readonly 
  */
 export async function readTriggerLog(db: Transaction<any>, schema: string, entity: Entity, ids: readonly number[]): Promise<Map<number, TriggerLogEntry>> {
   if (ids.length === 0) return new Map();
-  const table = entity.mirror.table;
-  const entries = (log: string) => sql`
-    select l.id, l.record_id, l.created_at, l.state, l.action, l.sf_message from ${sql.table(`${schema}.${log}`)} as l
-     where l.table_name = ${table} and l.record_id = any(${[...ids]}::int[])`;
-  const { rows } = await sql<{
-    id: number;
-    record_id: number;
-    created_at: Date | null;
-    state: string | null;
-    action: string | null;
-    sf_message: string | null;
-  }>`
-    select distinct on (e.record_id) e.* from (${entries('_trigger_log')} union all ${entries('_trigger_log_archive')}) as e
-     order by e.record_id, e.id desc`.execute(db);
+  const { rows } = await newestLogEntries(schema, entity, sql`l.record_id = any(${[...ids]}::int[])`).execute(db);
   return new Map(rows.map((r) => [r.record_id, { id: r.id, createdAt: r.created_at, state: r.state, action: r.action, sfMessage: r.sf_message }]));
 }
 
@@ -81,4 +68,23 @@ export async function readReadiness(db: Transaction<any>, schema: string, entity
      where ${ext}::text = any(${[...keys]}::text[])
      group by 1`.execute(db);
   return new Map(rows.map((r) => [r.key, r.ready ? 'ready' : r.failed ? 'failed' : 'unsynced']));
+}
+
+export interface LogEntryRow {
+  id: number;
+  record_id: number;
+  created_at: Date | null;
+  state: string | null;
+  action: string | null;
+  sf_message: string | null;
+}
+
+/** The newest `_trigger_log`/`_trigger_log_archive` entry of each of an entity's mirror rows that `records` picks (a condition on `l.record_id`). */
+export function newestLogEntries(schema: string, entity: Entity, records: RawBuilder<unknown>): RawBuilder<LogEntryRow> {
+  const entries = (log: string) => sql`
+    select l.id, l.record_id, l.created_at, l.state, l.action, l.sf_message from ${sql.table(`${schema}.${log}`)} as l
+     where l.table_name = ${entity.mirror.table} and ${records}`;
+  return sql<LogEntryRow>`
+    select distinct on (e.record_id) e.* from (${entries('_trigger_log')} union all ${entries('_trigger_log_archive')}) as e
+     order by e.record_id, e.id desc`;
 }

@@ -45,14 +45,14 @@ export function sourceRowsByKeyQuery(entity: WritableEntity, schema: string, key
 
 /** How a value enters a statement: a bind parameter, or (for COPY, which takes none) a setting (db/session.ts CopyValues). */
 export type ValueOf = (value: string) => RawBuilder<unknown>;
-const parameter: ValueOf = (value) => sql`${value}`;
+export const parameter: ValueOf = (value) => sql`${value}`;
 
 /**
  * The external ID a source row carries. Columns are joined with `||`, so a
  * NULL part makes the whole key NULL (a row without a key: never matched or
  * written); the separator is a parameter, never SQL text.
  */
-export function keyExpression(entity: WritableEntity, value: ValueOf = parameter): RawBuilder<unknown> {
+function keyExpression(entity: WritableEntity, value: ValueOf = parameter): RawBuilder<unknown> {
   const key = entity.source.key;
   if (key.kind === 'column') return sql`${sql.ref(`src.${key.column}`)}`;
   if (key.kind === 'sql') return sql`(${sql.raw(key.sql)})`;

@@ -71,10 +71,15 @@ export function mirrorValues(plan: ComparePlan, alias: string): RawBuilder<unkno
  */
 export function digestOf(parts: readonly RawBuilder<unknown>[], digest: DigestFunction): RawBuilder<unknown> {
   if (parts.length === 0) return sql`0::int8`;
-  const hashes = parts.map((part, i) =>
-    digest === 'md5' ? sql`('x' || left(md5(${sql.lit(`${i}:`)} || ${part}), 16))::bit(64)::int8` : sql`hashtextextended(${part}, ${sql.lit(i + 1)})`,
-  );
+  const hashes = parts.map((part, i) => seededHash(part, i + 1, digest));
   return sql`(${sql.join(hashes, sql` # `)})`;
+}
+
+/** A 64-bit hash of a text, with a seed: hashtextextended's own, or (md5) the seed prefixed to the text. */
+export function seededHash(text: RawBuilder<unknown>, seed: number, digest: DigestFunction): RawBuilder<string> {
+  return digest === 'md5'
+    ? sql<string>`('x' || left(md5(${sql.lit(`${seed}:`)} || ${text}), 16))::bit(64)::int8`
+    : sql<string>`hashtextextended(${text}, ${sql.lit(seed)})`;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { WritableEntity } from '../config/types.js';
 import type { ComparePlan } from '../core/compare-plan.js';
 import { compareKeys } from '../core/key-order.js';
 import { addSummary, emptySummary, type KeySummary } from '../core/key-summary.js';
-import { decideSplit, differingSegments, FANOUT, firstSplit, inStreamed, modulus, type SegmentSums, type SplitTuning } from '../core/segments.js';
+import { decideStream, differingSegments, FANOUT, firstSplit, inStreamed, modulus, type SegmentSums, type SplitTuning } from '../core/segments.js';
 import {
   estimatedRows,
   mirrorKeysToRead,
@@ -57,7 +57,7 @@ export async function checksumSummary(entity: WritableEntity, sides: AuditSides,
     differingByDepth.push(new Set(differing));
     if (differing.length === 0) break;
     const segments = depth === 0 ? first : scope!.segments.length * FANOUT;
-    if (decideSplit(differing, sourceSums, mirrorSums, segments, depth, options.tuning).stream) {
+    if (decideStream(differing, sourceSums, mirrorSums, segments, depth, options.tuning)) {
       // Damage in every segment at the first split: stream it all, without asking each row for its segment.
       const present = new Set([...sourceSums.keys(), ...mirrorSums.keys()].filter((id) => id !== -1));
       const everything = depth === 0 && differing.length === present.size;

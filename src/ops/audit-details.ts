@@ -20,7 +20,6 @@ export interface DetailReaders {
 }
 
 export interface Classified {
-  readonly counts: Record<RowClass, number>;
   readonly mismatches: Mismatch[];
   /** Newest log entry time of the longest-waiting row without an sfid (ms), among the rows read. */
   readonly oldestUnsyncedAt: number | null;
@@ -30,7 +29,7 @@ const KEYS_PER_READ = 5_000;
 
 /**
  * Reads the suspect keys' rows in full, batch by batch, and classifies each key
- * exactly as a row-by-row audit would: classifyKey with the key's source rows,
+ * (adding it to `counts`) exactly as a row-by-row audit would: classifyKey with the key's source rows,
  * its mirror rows with their trigger-log entries, and the readiness of the
  * parents it names. Keys arrive in key order; mismatches keep it.
  */
@@ -68,7 +67,7 @@ export async function classifySuspects(
       if (result.mismatch) mismatches.push(result.mismatch);
     }
   }
-  return { counts, mismatches, oldestUnsyncedAt };
+  return { mismatches, oldestUnsyncedAt };
 }
 
 /** The first source row of each key, and how many carry it. */

@@ -8,8 +8,6 @@ export interface AuditScope {
   readonly read: readonly string[];
   /** Entities to report, in canonical order. */
   readonly report: readonly string[];
-  /** Entities some read entity names as a parent: their mirror keys' readiness is kept. */
-  readonly parents: ReadonlySet<string>;
 }
 
 export function auditScope(config: Pick<Config, 'entities' | 'graph'>, selected: readonly string[] | undefined): AuditScope {
@@ -18,7 +16,5 @@ export function auditScope(config: Pick<Config, 'entities' | 'graph'>, selected:
     if (!names.includes(name)) throw new UsageError(`--entity ${name}: no such entity in the config${didYouMean(name, names)}`);
   }
   const report = selected?.length ? config.graph.order.filter((n) => selected.includes(n)) : [...config.graph.order];
-  const read = withAncestors(config.graph, report);
-  const parents = new Set(read.flatMap((name) => config.graph.parentsOf.get(name) ?? []));
-  return { read, report, parents };
+  return { read: withAncestors(config.graph, report), report };
 }
