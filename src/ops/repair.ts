@@ -121,14 +121,15 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
     let outcome: ActionResult[];
     try {
       outcome = await applyByLevel(config, scope.report, toApply, { runId, source, mirror, options, audit, planOptions, guard, mirrorCatalog });
+      options.onProgress?.('recording the run');
+      const complete = scope.report.filter((name) => outcome.every((a) => a.entity !== name || a.status === 'done'));
+      await options.backfill?.finish(mirror, runId, complete);
     } catch (error) {
       const status = error instanceof InterruptedError ? 'interrupted' : 'aborted';
       // If the mirror is gone too, the run stays 'running' and `sfsync journal` shows it abandoned once its lock is free.
       await finishRun(mirror.db, runId, status, { error: error instanceof Error ? error.message : String(error) }).catch(() => undefined);
       throw error;
     }
-    const complete = scope.report.filter((name) => outcome.every((a) => a.entity !== name || a.status === 'done'));
-    await options.backfill?.finish(mirror, runId, complete);
     const done = result(runId, false, false, scope.report, outcome);
     await finishRun(mirror.db, runId, outcome.some((a) => a.status === 'failed') ? 'failed' : 'done', done.summary);
     return done;

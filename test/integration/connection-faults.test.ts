@@ -7,6 +7,7 @@ import { applyActions } from '../../src/ops/apply-actions.js';
 import type { QueryEvent } from '../../src/db/pool-adapter.js';
 import { DatabaseError, LockError } from '../../src/errors.js';
 import { runAudit } from '../../src/ops/audit.js';
+import { backfillHooks } from '../../src/ops/backfill.js';
 import { runRepair } from '../../src/ops/repair.js';
 import { fixtureConfigObject } from '../support/config-text.js';
 import { useFixtureDatabases } from '../support/databases.js';
@@ -85,6 +86,16 @@ describe('a lost database connection', () => {
     const after = (await db.mirror(`SELECT count(*)::int AS n FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '1'`)).rows[0].n;
     expect(after).toBe(before);
     expect(await advisoryLocksHeld(db.mirrorUrl)).toBe(0);
+  });
+
+  it('after the writes, while a backfill marks its entities finished: the run is still marked aborted, not left running', async () => {
+    const onQuery = once(
+      (e) => e.purpose === 'write' && /insert into "sfsync"\."checkpoints"/.test(e.sql) && /on conflict/.test(e.sql) && !/"last_key"/.test(e.sql),
+      () => terminateSessions(db.mirrorUrl, 'sfsync/mirror/write'),
+    );
+    const promise = runRepair(config(), { ...base, command: 'backfill', backfill: backfillHooks(false), onQuery });
+    await expect(promise).rejects.toMatchObject({ database: 'mirror', connectionLost: true });
+    expect((await lastRun()).status).toBe('aborted');
   });
 
   it('during repair, on the source: names the source', async () => {
