@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { type RawBuilder, sql, type Transaction } from 'kysely';
 import { redactDeep, redactSecrets } from '../core/redact.js';
 import { DatabaseError } from '../errors.js';
 import type { AnyDb } from './connect.js';
@@ -91,6 +91,45 @@ export async function journal(trx: Transaction<any> | AnyDb, entry: JournalEntry
       adjusted: jsonValue(entry.adjusted),
     })
     .execute();
+}
+
+/** Who journals the rows a bulk statement changes. */
+export interface ChangeJournal {
+  readonly runId: string;
+  readonly entity: string;
+  readonly mirrorTable: string;
+}
+
+/**
+ * `insert` (… RETURNING m.id, to_jsonb(m.*) as image) and the journal entry
+ * of every row it inserts, in one statement; `keys[i]` and `adjusted[i]`
+ * belong to the i-th row inserted (RETURNING follows VALUES). Returns the
+ * mirror ids journaled, in that order.
+ */
+export function journalInserted(insert: RawBuilder<unknown>, by: ChangeJournal, keys: readonly string[], adjusted: readonly unknown[]) {
+  return sql<{ mirror_id: number }>`
+    with changed as (${insert}),
+         numbered as (select row_number() over () as i, id, image from changed)
+    insert into sfsync.journal (run_id, entity, mirror_table, action, key, mirror_id, before, after, adjusted)
+    select ${by.runId}::uuid, ${by.entity}::text, ${by.mirrorTable}::text, 'insert', a.key, n.id, null, n.image, a.adjusted
+      from numbered n join unnest(${[...keys]}::text[], ${adjusted.map(jsonValue)}::jsonb[]) with ordinality as a(key, adjusted, i) on a.i = n.i
+     order by n.i
+    returning mirror_id`;
+}
+
+/**
+ * `remove` (… RETURNING m.id, to_jsonb(m.*) as image) and the journal entry
+ * of every row it deletes, in one statement, in the order of `ids` (whose
+ * keys are `keys`). Returns the mirror ids deleted.
+ */
+export function journalDeleted(remove: RawBuilder<unknown>, by: ChangeJournal, ids: readonly number[], keys: readonly string[]) {
+  return sql<{ mirror_id: number }>`
+    with changed as (${remove})
+    insert into sfsync.journal (run_id, entity, mirror_table, action, key, mirror_id, before, after)
+    select ${by.runId}::uuid, ${by.entity}::text, ${by.mirrorTable}::text, 'delete', a.key, c.id, c.image, null
+      from changed c join unnest(${[...ids]}::int[], ${[...keys]}::text[]) with ordinality as a(id, key, i) on a.id = c.id
+     order by a.i
+    returning mirror_id`;
 }
 
 /** A run as `sfsync journal` shows it. */

@@ -4,22 +4,27 @@ import type { SourceRow } from '../core/audit-types.js';
 import type { ColumnInfo } from '../core/catalog.js';
 import { fitToColumns } from '../core/fit-values.js';
 import { mirrorValues } from '../core/mirror-values.js';
-import type { ActionStatus, PlannedAction } from '../core/plan.js';
+import type { PlannedAction } from '../core/plan.js';
 import type { Connection } from '../db/connect.js';
 import { serverMessage } from '../db/sqlstate.js';
 import { journal } from '../db/journal.js';
 import { sourceRowMapper, sourceRowsByKeyQuery } from '../db/source-query.js';
 import { inSavepoint } from '../db/savepoint.js';
 import { deleteUnsyncedRow, insertRow, lockKey, lockRowsForKey, recaptureRow, updateSyncedRow } from '../db/write-mirror.js';
+import {
+  type ActionOutcome,
+  alreadySynced,
+  appearedSinceAudit,
+  done,
+  failedRowChanged,
+  type FoundSource,
+  skipped,
+  unwritableSource,
+} from './action-outcome.js';
+import { applyInBulk, BULK_ACTIONS } from './apply-in-bulk.js';
 import type { RunGuard } from './run-guard.js';
 
-export interface ActionOutcome {
-  readonly status: ActionStatus;
-  /** In words, what happened to the row when it was not simply done: PostgreSQL's message for `failed`, why for `skipped`. */
-  readonly detail: string | null;
-  /** Mirror row ids this action inserted (for --wait). */
-  readonly insertedIds: readonly number[];
-}
+export type { ActionOutcome } from './action-outcome.js';
 
 export interface ApplyContext {
   readonly runId: string;
@@ -36,21 +41,47 @@ export interface ApplyContext {
 
 /**
  * Carries out one entity's write actions in batches: each batch is a
- * transaction, each row a savepoint, so one bad row is recorded and skipped
- * while the rest of the batch commits. Every destructive step re-checks its
- * condition at write time, and journals the row it changes in the same
- * transaction. Anything that is not about one row (a lost connection or lock,
- * an interruption, a missing privilege) rolls the whole batch back and stops.
+ * transaction. Its inserts and re-inserts go together (applyInBulk), under a
+ * savepoint; the other actions, and every row of a batch whose bulk write a
+ * row's values failed, go one by one, each under a savepoint, so one bad row
+ * is recorded and skipped while the rest of the batch commits. Every
+ * destructive step re-checks its condition at write time, and journals the
+ * row it changes in the same transaction. Anything that is not about one row
+ * (a lost connection or lock, an interruption, a missing privilege) rolls the
+ * whole batch back and stops.
  */
 export async function applyActions(entity: WritableEntity, actions: readonly PlannedAction[], ctx: ApplyContext): Promise<ActionOutcome[]> {
   const outcomes: ActionOutcome[] = [];
-  for (let start = 0; start < actions.length; start += ctx.batchSize) {
-    const batch = actions.slice(start, start + ctx.batchSize);
-    const needSource = batch.filter((a) => a.action === 'insert' || a.action === 'reinsert' || a.action === 'update').map((a) => a.key);
-    const sourceRows = await readSourceRows(entity, ctx.source, needSource);
+  const batches: PlannedAction[][] = [];
+  for (let start = 0; start < actions.length; start += ctx.batchSize) batches.push(actions.slice(start, start + ctx.batchSize));
+  const sourceFor = (batch: readonly PlannedAction[] | undefined) => {
+    const read = batch
+      ? readSourceRows(
+          entity,
+          ctx.source,
+          batch.filter((a) => NEEDS_SOURCE.has(a.action)).map((a) => a.key),
+        )
+      : undefined;
+    read?.catch(() => undefined); // awaited below, unless a batch fails first
+    return read;
+  };
+  let nextSource = sourceFor(batches[0]);
+  for (const [i, batch] of batches.entries()) {
+    const sourceRows = (await nextSource)!;
+    // The next batch's source rows are read while this one writes: the source and the mirror are different sessions.
+    nextSource = sourceFor(batches[i + 1]);
     const results = await ctx.mirror.db.transaction().execute(async (trx) => {
+      ctx.guard.check();
+      const bulk = batch.filter((a) => BULK_ACTIONS.has(a.action));
+      const inBulk = bulk.length > 1 ? await inSavepoint(trx, () => applyInBulk(trx, entity, bulk, sourceRows, ctx)) : undefined;
+      const written = inBulk?.ok ? inBulk.value : new Map<PlannedAction, ActionOutcome>();
       const batchOutcomes: ActionOutcome[] = [];
       for (const action of batch) {
+        const outcome = written.get(action);
+        if (outcome) {
+          batchOutcomes.push(outcome);
+          continue;
+        }
         ctx.guard.check();
         const result = await inSavepoint(trx, () => applyOne(trx, entity, action, sourceRows.get(action.key), ctx));
         batchOutcomes.push(result.ok ? result.value : { status: 'failed', detail: serverMessage(result.error), insertedIds: [] });
@@ -64,12 +95,14 @@ export async function applyActions(entity: WritableEntity, actions: readonly Pla
   return outcomes;
 }
 
+const NEEDS_SOURCE: ReadonlySet<PlannedAction['action']> = new Set(['insert', 'reinsert', 'update']);
+
 /** The source rows of these keys as they are now; a key that more than one row claims maps to how many do. */
-async function readSourceRows(entity: WritableEntity, source: Connection, keys: string[]): Promise<Map<string, SourceRow | number>> {
+async function readSourceRows(entity: WritableEntity, source: Connection, keys: string[]): Promise<Map<string, FoundSource>> {
   if (keys.length === 0) return new Map();
   const { rows } = await sourceRowsByKeyQuery(entity, source.schema, keys).execute(source.db);
   const toSourceRow = sourceRowMapper(entity);
-  const byKey = new Map<string, SourceRow | number>();
+  const byKey = new Map<string, FoundSource>();
   for (const raw of rows) {
     const row = toSourceRow(raw);
     if (!row) continue;
@@ -79,20 +112,10 @@ async function readSourceRows(entity: WritableEntity, source: Connection, keys: 
   return byKey;
 }
 
-type Outcome = ActionOutcome;
-const done = (insertedIds: number[] = []): Outcome => ({ status: 'done', detail: null, insertedIds });
-const skipped = (why: string): Outcome => ({ status: 'skipped', detail: why, insertedIds: [] });
-
-async function applyOne(
-  trx: Transaction<any>,
-  entity: WritableEntity,
-  action: PlannedAction,
-  found: SourceRow | number | undefined,
-  ctx: ApplyContext,
-): Promise<Outcome> {
-  // Which of several source rows is right is the app's call, not ours.
-  if (typeof found === 'number') return skipped(`${found} source rows now have this key (source_duplicate): not written`);
-  const row = found;
+async function applyOne(trx: Transaction<any>, entity: WritableEntity, action: PlannedAction, found: FoundSource, ctx: ApplyContext): Promise<ActionOutcome> {
+  const unwritable = NEEDS_SOURCE.has(action.action) ? unwritableSource(found) : null;
+  if (unwritable) return unwritable;
+  const row = found as SourceRow;
   const schema = ctx.mirror.schema;
   const record = (kind: string, mirrorId: number | null, before: unknown, after: unknown, adjusted: unknown = null) =>
     journal(trx, { runId: ctx.runId, entity: entity.name, mirrorTable: entity.mirror.table, action: kind, key: action.key, mirrorId, before, after, adjusted });
@@ -106,26 +129,24 @@ async function applyOne(
 
   switch (action.action) {
     case 'insert': {
-      if (!row) return skipped('the source row is gone or no longer passes source.where');
       await lockKey(trx, entity, action.key);
       const existing = await lockRowsForKey(trx, schema, entity, action.key);
-      if (existing.length > 0) return skipped(`a mirror row with this key appeared since the audit (id ${existing[0]!.id})`);
+      if (existing.length > 0) return appearedSinceAudit(existing[0]!.id);
       return insert(row);
     }
     case 'reinsert': {
-      if (!row) return skipped('the source row is gone or no longer passes source.where');
       await lockKey(trx, entity, action.key);
       const existing = await lockRowsForKey(trx, schema, entity, action.key);
       const synced = existing.find((r) => r.sfid !== null);
-      if (synced) return skipped(`mirror row ${synced.id} with this key already has an sfid: nothing to re-insert`);
+      if (synced) return alreadySynced(synced.id);
       const deleted = await deleteUnsyncedRow(trx, schema, entity, action.mirrorId!, true);
-      if (!deleted) return skipped('the FAILED row changed since the audit (synced, rewritten or gone): left alone');
+      if (!deleted) return failedRowChanged();
       await record('delete', action.mirrorId, deleted, null);
       return insert(row);
     }
     case 'recapture': {
       const result = await recaptureRow(trx, schema, entity, action.mirrorId!);
-      if (!result) return skipped('the FAILED row changed since the audit (synced, rewritten or gone): left alone');
+      if (!result) return failedRowChanged();
       await record('recapture', action.mirrorId, result.image, { trigger_log_id: result.logId });
       return done();
     }
@@ -145,7 +166,6 @@ async function applyOne(
           : skipped('every extra row gained an sfid since the audit: nothing deleted');
     }
     case 'update': {
-      if (!row) return skipped('the source row is gone or no longer passes source.where');
       const { values, adjusted } = fitToColumns(mirrorValues(entity, row, action.columns), ctx.columns, mapped);
       const changed = await updateSyncedRow(trx, schema, entity, action.mirrorId!, values);
       if (!changed) return skipped('the row has no sfid any more: not updated');
