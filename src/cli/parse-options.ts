@@ -1,6 +1,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { MISMATCH_CLASSES, type MismatchClass } from '../core/audit-types.js';
 import { parseDuration } from '../core/duration.js';
+import { parseShard, type Shard } from '../core/shard.js';
 
 /** commander argument parsers shared by the commands; each throws commander's error so usage problems exit 2. */
 export function collect(value: string, previous: string[]): string[] {
@@ -28,6 +29,12 @@ export function parseRate(value: string): number {
 export function parseCount(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
   return Number(value);
+}
+
+export function parseShardOption(value: string): Shard {
+  const shard = parseShard(value);
+  if (typeof shard === 'string') throw new InvalidArgumentError(shard);
+  return shard;
 }
 
 export function parseClasses(value: string): MismatchClass[] {

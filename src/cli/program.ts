@@ -7,6 +7,7 @@ import { doctorCommand } from './commands/doctor.js';
 import { historyCommand } from './commands/history.js';
 import { initCommand } from './commands/init.js';
 import { journalCommand } from './commands/journal.js';
+import { mergeCommand } from './commands/merge.js';
 import { repairCommand } from './commands/repair.js';
 import { simCommand } from './commands/sim.js';
 import { redactSecrets } from '../core/redact.js';
@@ -41,6 +42,7 @@ export function createProgram(context: CliContext): Command {
     initCommand(context),
     doctorCommand(context),
     auditCommand(context),
+    mergeCommand(context),
     repairCommand(context),
     backfillCommand(context),
     journalCommand(context),

@@ -100,7 +100,8 @@ export type AuditMethod = (typeof AUDIT_METHODS)[number];
 
 export interface EntityAudit {
   readonly name: string;
-  readonly method: AuditMethod | 'count';
+  /** How the sides were compared; `mixed` in a merge of shards that compared them differently. */
+  readonly method: AuditMethod | 'count' | 'mixed';
   /** Keys read in full and classified row by row (every other key was proven ok from its digest). */
   readonly keysReadInFull: number;
   readonly readOnly: boolean;

@@ -27,6 +27,9 @@ function inScope(key: RawBuilder<unknown>, digest: DigestFunction, scope: Segmen
   return sql<boolean>`(${keyHash(key, digest)} % ${sql.lit(scope.modulus)}::int8) = any(${value(`{${scope.segments.join(',')}}`)}::int8[])`;
 }
 
+/** ` and <the filter>` for a where clause, or nothing. */
+const andKept = (filter: KeyFilter, key: RawBuilder<unknown>) => (filter ? sql` and ${filter(key as RawBuilder<string>, parameter)}` : sql``);
+
 /** A row's hash for the segment sums: its digest bound to its key, so equal sums mean the same keys with the same values. */
 const rowHash = (key: RawBuilder<unknown>, digest: RawBuilder<unknown>, fn: DigestFunction) => sql`(${digest} # ${seededHash(key, 12, fn)})`;
 
@@ -49,6 +52,7 @@ export async function sourceSegmentSums(
   digest: DigestFunction,
   modulus: number,
   scope: SegmentScope | undefined,
+  shard: KeyFilter,
 ): Promise<SegmentSums> {
   const key = sql.ref(`s.${KEY_ALIAS}`);
   const parts = sourceValues(plan, 's');
@@ -56,7 +60,7 @@ export async function sourceSegmentSums(
     select case when ${key} is null then -1 else ${keyHash(key, digest)} % ${sql.lit(modulus)}::int8 end::text as segment,
            count(*)::int8 as rows, sum(${rowHash(key, digestOf(parts, digest), digest)})::text as sum
       from (${sourceRowsQuery(entity, schema)}) as s
-     where ${key} is null or ${inScope(key, digest, scope, parameter)}
+     where (${key} is null or ${inScope(key, digest, scope, parameter)})${andKept(shard, key)}
      group by 1`.execute(trx);
   return toSums(rows);
 }
@@ -70,6 +74,7 @@ export async function mirrorSegmentSums(
   digest: DigestFunction,
   modulus: number,
   scope: SegmentScope | undefined,
+  shard: KeyFilter,
 ): Promise<SegmentSums> {
   const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const key = sql`${ext}::text`;
@@ -78,7 +83,7 @@ export async function mirrorSegmentSums(
     select (${keyHash(key, digest)} % ${sql.lit(modulus)}::int8)::text as segment, count(*)::int8 as rows,
            sum(${rowHash(key, digestOf(parts, digest), digest)})::text as sum, count(*) filter (where m.sfid is null)::int8 as unsynced
       from ${sql.table(`${schema}.${entity.mirror.table}`)} as m
-     where ${ext} is not null and ${inScope(key, digest, scope, parameter)}
+     where ${ext} is not null and ${inScope(key, digest, scope, parameter)}${andKept(shard, key)}
      group by 1`.execute(trx);
   return toSums(rows);
 }
@@ -99,23 +104,36 @@ export interface KeyToRead {
  * or FAILED (always read in full), and keys more than one row carries unless a
  * unique index rules that out.
  */
-export async function mirrorKeysToRead(trx: Transaction<any>, entity: Entity, schema: string, digest: DigestFunction, unique: boolean): Promise<KeyToRead[]> {
+export async function mirrorKeysToRead(
+  trx: Transaction<any>,
+  entity: Entity,
+  schema: string,
+  digest: DigestFunction,
+  unique: boolean,
+  shard: KeyFilter,
+): Promise<KeyToRead[]> {
   const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const key = sql`${ext}::text`;
   const table = sql.table(`${schema}.${entity.mirror.table}`);
   const query = unique
-    ? sql<KeyToRead>`select ${key} as key, 1 as rows, ${keyHash(key, digest)}::text as hash from ${table} as m where ${ext} is not null and ${UNHEALTHY}`
+    ? sql<KeyToRead>`select ${key} as key, 1 as rows, ${keyHash(key, digest)}::text as hash from ${table} as m where ${ext} is not null and ${UNHEALTHY}${andKept(shard, key)}`
     : sql<KeyToRead>`select ${key} as key, count(*)::int as rows, ${keyHash(key, digest)}::text as hash from ${table} as m
-        where ${ext} is not null group by 1 having bool_or(${UNHEALTHY}) or count(*) > 1`;
+        where ${ext} is not null${andKept(shard, key)} group by 1 having bool_or(${UNHEALTHY}) or count(*) > 1`;
   return (await query.execute(trx)).rows;
 }
 
 /** Source keys more than one row carries. */
-export async function sourceDuplicateKeys(trx: Transaction<any>, entity: WritableEntity, schema: string, digest: DigestFunction): Promise<KeyToRead[]> {
+export async function sourceDuplicateKeys(
+  trx: Transaction<any>,
+  entity: WritableEntity,
+  schema: string,
+  digest: DigestFunction,
+  shard: KeyFilter,
+): Promise<KeyToRead[]> {
   const key = sql.ref(`s.${KEY_ALIAS}`);
   const { rows } = await sql<KeyToRead>`
     select ${key} as key, count(*)::int as rows, ${keyHash(key, digest)}::text as hash
-      from (${sourceRowsQuery(entity, schema)}) as s where ${key} is not null
+      from (${sourceRowsQuery(entity, schema)}) as s where ${key} is not null${andKept(shard, key)}
      group by 1 having count(*) > 1`.execute(trx);
   return rows;
 }

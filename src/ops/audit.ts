@@ -5,12 +5,15 @@ import type { ColumnInfo, SchemaCatalog } from '../core/catalog.js';
 import { diagnoseMirror, diagnoseSource } from '../core/diagnose.js';
 import { TRIGGER_LOG_TABLES } from '../core/heroku-connect.js';
 import { checksumPays, type SplitTuning } from '../core/segments.js';
+import type { Shard } from '../core/shard.js';
 import { DatabaseError, UsageError } from '../errors.js';
 import type { AnyDb, QueryObserver, SessionTimeouts } from '../db/connect.js';
 import { visibleDamage } from '../db/checksum-query.js';
 import { countMirrorRows } from '../db/count-mirror.js';
 import { readJoinSummary } from '../db/join-summary.js';
 import { sameDatabase } from '../db/same-database.js';
+import { shardFilter } from '../db/shard-filter.js';
+import type { KeyFilter } from '../db/summary-query.js';
 import { classifySuspects, type DetailReaders } from './audit-details.js';
 import { agreedDigest, comparePlan, majorVersion, streamSummary, type AuditSides } from './audit-summary.js';
 import { checksumSummary } from './audit-checksum.js';
@@ -36,6 +39,8 @@ export interface AuditOptions {
   readonly method?: AuditMethod | 'auto' | undefined;
   /** The checksum method's segment sizes (for tests; the defaults suit real tables). */
   readonly checksumTuning?: SplitTuning | undefined;
+  /** `--shard K/N`: audit only the keys of this shard (`sfsync merge` adds the shards' reports up). */
+  readonly shard?: Shard | undefined;
 }
 
 export interface AuditResult {
@@ -47,6 +52,8 @@ export interface AuditResult {
   readonly totals: Readonly<Record<RowClass, number>> & { readonly sourceRows: number; readonly mirrorRows: number; readonly mismatches: number };
   /** Bytes received from both databases while auditing (the client sockets' counters). */
   readonly bytesRead?: number;
+  /** The shard audited (`--shard`); undefined: every key. */
+  readonly shard?: Shard | undefined;
 }
 
 /**
@@ -113,7 +120,7 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
             options.signal?.throwIfAborted();
             options.onProgress?.({ entity: name, rows: 0, done: false });
             const audit = entity.readOnly
-              ? await countMirror(entity, mirrorTrx, mirror.schema, hasTriggerLog, now)
+              ? await countMirror(entity, mirrorTrx, mirror.schema, hasTriggerLog, now, options.shard)
               : await auditEntity(entity, sides, readers, {
                   columns: mirrorCatalog.tables.get(entity.mirror.table)!.columns,
                   now,
@@ -124,6 +131,7 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
                   checksumTuning: options.checksumTuning,
                   sourceKeyUnique: keyIsUnique(entity, sourceCatalog),
                   mirrorKeyUnique: mirrorCatalog.tables.get(entity.mirror.table)?.uniqueColumns.has(entity.mirror.externalId) ?? false,
+                  shard: shardFilter(options.shard),
                 });
             options.onProgress?.({ entity: name, rows: audit.sourceRows ?? audit.mirrorRows, done: true });
             results.push(audit);
@@ -134,7 +142,7 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
       ),
     ),
   );
-  return summarise(startedAt, scope.report, audits, source.bytesRead() + mirror.bytesRead() - bytesBefore);
+  return summarise(startedAt, scope.report, audits, source.bytesRead() + mirror.bytesRead() - bytesBefore, options.shard);
 }
 
 interface EntityContext {
@@ -147,6 +155,7 @@ interface EntityContext {
   readonly checksumTuning: SplitTuning | undefined;
   readonly sourceKeyUnique: boolean;
   readonly mirrorKeyUnique: boolean;
+  readonly shard: KeyFilter;
 }
 
 /** auto: in the database when both schemas share one; across two, checksums when they pay (decided per entity), else streamed. */
@@ -182,7 +191,7 @@ async function auditEntity(entity: WritableEntity, sides: AuditSides, readers: D
             mirrorKeyUnique: ctx.mirrorKeyUnique,
             mirrorKeyIsText: /^(text|character varying)$/.test(ctx.columns.get(entity.mirror.externalId)?.type ?? ''),
           },
-          undefined,
+          ctx.shard,
           ctx.everyKey || plan.opaque.length > 0,
         )
       : method === 'checksum'
@@ -192,8 +201,9 @@ async function auditEntity(entity: WritableEntity, sides: AuditSides, readers: D
             everyKey: ctx.everyKey,
             signal: readers.signal,
             tuning: ctx.checksumTuning,
+            shard: ctx.shard,
           })
-        : await streamSummary(entity, sides, plan, readers.signal, ctx.everyKey);
+        : await streamSummary(entity, sides, plan, readers.signal, ctx.everyKey, ctx.shard);
   const counts = emptyCounts();
   counts.ok = summary.clean;
   // Suspects are read in the snapshot their summary came from: a join saw the source through the mirror's transaction.
@@ -215,9 +225,13 @@ async function auditEntity(entity: WritableEntity, sides: AuditSides, readers: D
   };
 }
 
-/** Read-only entities: Connect fills them from Salesforce, so there is nothing to compare, only rows to count. */
-async function countMirror(entity: Entity, trx: Transaction<any>, schema: string, hasTriggerLog: boolean, now: Date): Promise<EntityAudit> {
-  const counted = await countMirrorRows(trx, schema, entity, hasTriggerLog);
+/**
+ * Read-only entities: Connect fills them from Salesforce, so there is nothing
+ * to compare, only rows to count. Sharded, the first shard counts them all and
+ * the others none, so that the shards add up.
+ */
+async function countMirror(entity: Entity, trx: Transaction<any>, schema: string, hasTriggerLog: boolean, now: Date, shard?: Shard): Promise<EntityAudit> {
+  const counted = shard && shard.index > 1 ? { rows: 0, unsynced: 0, oldestUnsyncedAt: null } : await countMirrorRows(trx, schema, entity, hasTriggerLog);
   return {
     name: entity.name,
     method: 'count',
@@ -258,7 +272,12 @@ function emptyCounts(): Record<RowClass, number> {
   return Object.fromEntries(ROW_CLASSES.map((c) => [c, 0])) as Record<RowClass, number>;
 }
 
-function summarise(startedAt: Date, order: readonly string[], entities: readonly EntityAudit[], bytesRead: number): AuditResult {
+function summarise(startedAt: Date, order: readonly string[], entities: readonly EntityAudit[], bytesRead: number, shard: Shard | undefined): AuditResult {
+  return { startedAt, finishedAt: new Date(), order, entities, totals: auditTotals(entities), bytesRead, ...(shard ? { shard } : {}) };
+}
+
+/** The audit's totals: every entity's counts, rows and mismatches added up. */
+export function auditTotals(entities: readonly EntityAudit[]): AuditResult['totals'] {
   const totals = { ...emptyCounts(), sourceRows: 0, mirrorRows: 0, mismatches: 0 };
   for (const audit of entities) {
     for (const cls of ROW_CLASSES) totals[cls] += audit.counts[cls];
@@ -266,5 +285,5 @@ function summarise(startedAt: Date, order: readonly string[], entities: readonly
     totals.mirrorRows += audit.mirrorRows;
     totals.mismatches += audit.mismatches.length;
   }
-  return { startedAt, finishedAt: new Date(), order, entities, totals, bytesRead };
+  return totals;
 }

@@ -1,15 +1,27 @@
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDatabases, withDatabase } from '../../src/db/create-databases.js';
 import { runSqlFile } from '../../src/db/run-sql-file.js';
 import { runAudit, type AuditOptions, type AuditResult } from '../../src/ops/audit.js';
+import { mergeAudits } from '../../src/ops/merge-audits.js';
+import { shardOf } from '../../src/db/shard-filter.js';
 import type { RunConfig } from '../../src/config/types.js';
 import { openDatabases, useFixtureDatabases, type FixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario } from '../support/editor-scenario.js';
 import { fixtureConfig } from '../support/configs.js';
 
 const MINUTE = 60_000;
+const dummy = new Kysely<unknown>({
+  dialect: {
+    createAdapter: () => new PostgresAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (k) => new PostgresIntrospector(k),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+  },
+});
 const MIRROR_SQL = fileURLToPath(new URL('../../fixtures/editor-api/mirror.sql', import.meta.url));
 
 /**
@@ -30,6 +42,20 @@ function findings(result: AuditResult) {
 
 async function audit(config: RunConfig, options: Partial<AuditOptions> = {}) {
   return runAudit(config, { staleMs: 30 * MINUTE, ...options });
+}
+
+/** `--shard 1/N` … `N/N` audited one after the other, merged as `sfsync merge` merges them. */
+async function sharded(config: RunConfig, count: number, options: Partial<AuditOptions> = {}) {
+  const shards: AuditResult[] = [];
+  for (let index = 1; index <= count; index++) shards.push(await audit(config, { ...options, shard: { index, count } }));
+  return { shards, merged: mergeAudits(shards.map((audit, i) => ({ file: `shard-${i + 1}.json`, audit }))) };
+}
+
+/** Every shard found part of it (none all of it), and the merge found what the whole audit finds. */
+function expectShardsAddUp({ shards, merged }: Awaited<ReturnType<typeof sharded>>, reference: AuditResult) {
+  expect(findings(merged)).toEqual(findings(reference));
+  expect(merged.totals).toEqual(reference.totals);
+  for (const shard of shards) expect(shard.totals.mismatches).toBeLessThan(reference.totals.mismatches);
 }
 
 describe('every audit method finds exactly what the row-by-row reference finds', () => {
@@ -54,6 +80,13 @@ describe('every audit method finds exactly what the row-by-row reference finds',
       for (const entity of writable) expect(entity.keysReadInFull).toBeGreaterThanOrEqual(entity.mismatches.length + entity.counts.pending);
       const proven = writable.reduce((sum, e) => sum + e.mismatches.length + e.counts.pending + e.counts.ok - e.keysReadInFull, 0);
       expect(proven).toBeGreaterThan(0);
+    });
+
+    it('--shard: the shards of every method, merged, are the whole audit', async () => {
+      const config = fixtureConfig(db);
+      const reference = await audit(config, { everyKey: true });
+      for (const method of ['stream', 'checksum'] as const) expectShardsAddUp(await sharded(config, 3, { method }), reference);
+      expectShardsAddUp(await sharded(config, 2, { everyKey: true }), reference);
     });
 
     it('refuses --method join across two databases, as a usage error', async () => {
@@ -88,6 +121,7 @@ describe('every audit method finds exactly what the row-by-row reference finds',
       expect(auto.entities.filter((e) => !e.readOnly).map((e) => e.method)).toEqual(Array(5).fill('join'));
       expect(findings(auto)).toEqual(findings(reference));
       for (const method of ['stream', 'checksum'] as const) expect(findings(await audit(config, { method }))).toEqual(findings(reference));
+      expectShardsAddUp(await sharded(config, 3), reference);
     });
   });
 
@@ -141,6 +175,23 @@ describe('every audit method finds exactly what the row-by-row reference finds',
       const stream = await audit(config, { ...only, method: 'stream' });
       expect(findings(stream)).toEqual(findings(reference));
       expect(checksum.bytesRead!).toBeLessThan(stream.bytesRead!);
+      expectShardsAddUp(await sharded(config, 4, { ...only, method: 'checksum', checksumTuning: { rowsPerSegment: 100, streamBelowRows: 40 } }), reference);
     });
+  });
+});
+
+describe('the shard of a key', () => {
+  const db = useFixtureDatabases();
+
+  it('is the same in SQL as the MD5 of its UTF-8 text in Node, for any text', async () => {
+    const keys = ['', 'a', 'abc', '00000000-0000-4000-8000-000000000001', 'école', '日本語のキー', '🙂 emoji', 'x'.repeat(300)];
+    for (const count of [2, 7, 1024]) {
+      const { rows } = await db.source(
+        `SELECT ${shardOf(sql`k`, count).compile(dummy).sql} AS shard FROM unnest($1::text[]) WITH ORDINALITY AS u(k, i) ORDER BY i`,
+        [keys],
+      );
+      const inNode = keys.map((key) => String(BigInt(`0x${createHash('md5').update(key, 'utf8').digest('hex').slice(0, 15)}`) % BigInt(count)));
+      expect(rows.map((r) => r.shard)).toEqual(inNode);
+    }
   });
 });

@@ -1,12 +1,13 @@
 import { Command, Option } from 'commander';
 import { AUDIT_METHODS, MISMATCH_CLASSES, type AuditMethod, type MismatchClass } from '../../core/audit-types.js';
 import type { ResolvedTarget } from '../../config/types.js';
-import { DatabaseError } from '../../errors.js';
+import type { Shard } from '../../core/shard.js';
+import { DatabaseError, UsageError } from '../../errors.js';
 import type { AuditResult } from '../../ops/audit.js';
 import type { CliContext } from '../context.js';
 import { loadRunConfig, OUTPUT_FORMATS, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions } from '../options.js';
 import { outputMode, paint } from '../output-mode.js';
-import { durationOption, parseClasses, parseCount, repeatableOption } from '../parse-options.js';
+import { durationOption, parseClasses, parseCount, parseShardOption, repeatableOption } from '../parse-options.js';
 import { startProgress } from '../progress.js';
 import { withReportOptions, type ReportOptions } from '../reports/options.js';
 
@@ -17,6 +18,7 @@ interface AuditOptions extends ConfigOptions, ReportOptions {
   details: number;
   failOn: MismatchClass[];
   method: AuditMethod | 'auto';
+  shard?: Shard;
 }
 
 /** Recorded runs the HTML report's trend shows. */
@@ -44,7 +46,8 @@ export function auditCommand(context: CliContext): Command {
       new Option('--method <method>', 'how the sides are compared: join in the database (both schemas in one), stream, or checksum; auto picks')
         .choices(['auto', ...AUDIT_METHODS])
         .default('auto'),
-    );
+    )
+    .option('--shard <K/N>', 'audit only the keys of shard K of N (a stable hash of the external ID); `sfsync merge` adds the N reports up', parseShardOption);
   withReportOptions(withFormatOption(withConfigOptions(command), [...OUTPUT_FORMATS, 'ndjson', 'markdown', 'csv']), 'audit');
   return command.action(async (options: AuditOptions) => {
     const [{ runAudit }, render, { auditExitCode }, { runWithReports }] = await Promise.all([
@@ -54,6 +57,10 @@ export function auditCommand(context: CliContext): Command {
       import('../reports/emit.js'),
     ]);
     await runWithReports({ context, options, details: options.details }, 'audit', async () => {
+      if (options.shard && (options.record || options.failOnIncrease)) {
+        // A shard's counts are part of the whole: recorded, they would read as the backlog shrinking.
+        throw new UsageError('--record and --fail-on-increase compare whole audits, not one shard; leave them out of a sharded run');
+      }
       const config = await loadRunConfig(options, context);
       const progress = await startProgress(context, 'auditing');
       try {
@@ -61,6 +68,7 @@ export function auditCommand(context: CliContext): Command {
           entities: options.entity,
           staleMs: options.stale,
           method: options.method,
+          shard: options.shard,
           signal: context.signal,
           timeouts: sessionTimeouts(options),
           onProgress: ({ entity, rows, done }) => {

@@ -51,7 +51,7 @@ export function renderAuditTable(
   }
   const mismatches = result.totals.mismatches;
   parts.push(
-    `\n${mismatches === 0 ? paint.green('no mismatches') : paint.red(mismatchCount(mismatches))} in ${result.entities.length} entit${result.entities.length === 1 ? 'y' : 'ies'} (${auditSeconds(result)} s)`,
+    `\n${mismatches === 0 ? paint.green('no mismatches') : paint.red(mismatchCount(mismatches))} in ${result.entities.length} entit${result.entities.length === 1 ? 'y' : 'ies'}${result.shard ? `, keys of shard ${result.shard.index}/${result.shard.count}` : ''} (${auditSeconds(result)} s)`,
   );
   return `${parts.join('\n')}\n`;
 }
@@ -77,6 +77,7 @@ export function renderAuditJson(result: AuditResult, increases: readonly Increas
   return renderJson('audit', {
     startedAt: result.startedAt.toISOString(),
     finishedAt: result.finishedAt.toISOString(),
+    shard: result.shard ?? null,
     order: result.order,
     entities: result.entities.map((e) => ({ ...entitySummary(e), mismatches: e.mismatches })),
     totals: result.totals,
@@ -91,7 +92,7 @@ export function renderAuditNdjsonEntity(entity: EntityAudit): string {
 }
 
 export function renderAuditNdjsonSummary(result: AuditResult): string {
-  return `${JSON.stringify({ type: 'summary', tool: 'sfsync', command: 'audit', formatVersion: FORMAT_VERSION, order: result.order, ...auditSummaryJson(result) })}\n`;
+  return `${JSON.stringify({ type: 'summary', tool: 'sfsync', command: 'audit', formatVersion: FORMAT_VERSION, shard: result.shard ?? null, order: result.order, ...auditSummaryJson(result) })}\n`;
 }
 
 /** An audit without its mismatches: what a summary (ndjson's last line, the demo) reports. */
