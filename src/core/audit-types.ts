@@ -96,6 +96,9 @@ export interface Mismatch {
  * `count` (a read-only mapping: its rows are counted, nothing compared).
  */
 export const AUDIT_METHODS = ['stream', 'checksum', 'join'] as const;
+
+/** `audit --concurrency`: more sessions than this only queue up on the servers. */
+export const MAX_AUDIT_CONCURRENCY = 16;
 export type AuditMethod = (typeof AUDIT_METHODS)[number];
 
 export interface EntityAudit {

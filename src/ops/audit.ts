@@ -1,13 +1,13 @@
 import { sql, type Transaction } from 'kysely';
 import type { Entity, RunConfig, WritableEntity } from '../config/types.js';
-import { ROW_CLASSES, type AuditMethod, type EntityAudit, type RowClass } from '../core/audit-types.js';
+import { MAX_AUDIT_CONCURRENCY, ROW_CLASSES, type AuditMethod, type EntityAudit, type RowClass } from '../core/audit-types.js';
 import type { ColumnInfo, SchemaCatalog } from '../core/catalog.js';
 import { diagnoseMirror, diagnoseSource } from '../core/diagnose.js';
 import { TRIGGER_LOG_TABLES } from '../core/heroku-connect.js';
 import { checksumPays, type SplitTuning } from '../core/segments.js';
 import type { Shard } from '../core/shard.js';
 import { DatabaseError, UsageError } from '../errors.js';
-import type { AnyDb, QueryObserver, SessionTimeouts } from '../db/connect.js';
+import type { QueryObserver, SessionTimeouts } from '../db/connect.js';
 import { visibleDamage } from '../db/checksum-query.js';
 import { countMirrorRows } from '../db/count-mirror.js';
 import { readJoinSummary } from '../db/join-summary.js';
@@ -18,6 +18,8 @@ import { classifySuspects, type DetailReaders } from './audit-details.js';
 import { agreedDigest, comparePlan, majorVersion, streamSummary, type AuditSides } from './audit-summary.js';
 import { checksumSummary } from './audit-checksum.js';
 import { auditScope } from './audit-scope.js';
+import { inOrderOnWorkers } from './audit-workers.js';
+import { withSnapshotPairs } from './audit-snapshots.js';
 import { openDatabases, type Databases } from './databases.js';
 
 export interface AuditOptions {
@@ -39,6 +41,8 @@ export interface AuditOptions {
   readonly method?: AuditMethod | 'auto' | undefined;
   /** The checksum method's segment sizes (for tests; the defaults suit real tables). */
   readonly checksumTuning?: SplitTuning | undefined;
+  /** `--concurrency`: entities audited at once, each on its own pair of sessions sharing one snapshot per database (default 1). */
+  readonly concurrency?: number | undefined;
   /** `--shard K/N`: audit only the keys of this shard (`sfsync merge` adds the shards' reports up). */
   readonly shard?: Shard | undefined;
 }
@@ -65,7 +69,7 @@ export interface AuditResult {
 export async function runAudit(config: RunConfig, options: AuditOptions): Promise<AuditResult> {
   auditScope(config, options.entities);
   const dbs = await openDatabases(config, {
-    maxConnections: 1,
+    maxConnections: Math.min(Math.max(1, options.concurrency ?? 1), MAX_AUDIT_CONCURRENCY),
     purposes: { source: 'audit', mirror: 'audit' },
     timeouts: options.timeouts,
     onQuery: options.onQuery,
@@ -88,60 +92,66 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
   const byName = new Map(config.entities.map((e) => [e.name, e]));
   const bytesBefore = source.bytesRead() + mirror.bytesRead();
 
-  const audits = await source.session((sourceSession) =>
-    mirror.session((mirrorSession) =>
-      readOnly(sourceSession.db, (sourceTrx) =>
-        readOnly(mirrorSession.db, async (mirrorTrx) => {
-          const { rows } = await sql<{ now: Date }>`select now() as now`.execute(mirrorTrx);
-          const now = rows[0]!.now;
-          const shared = await sameDatabase(sourceTrx, mirrorTrx);
-          if (options.method === 'join' && !shared) {
-            throw new UsageError('--method join needs the source and mirror schemas in one database, read as one role; these are two (use stream or checksum)');
-          }
-          const sides: AuditSides = {
-            source: { session: sourceSession, trx: sourceTrx, schema: source.schema },
-            mirror: { session: mirrorSession, trx: mirrorTrx, schema: mirror.schema },
-            digest: await agreedDigest(sourceTrx, mirrorTrx),
-            trimScale: majorVersion(sourceCatalog.serverVersion) >= 13 && majorVersion(mirrorCatalog.serverVersion) >= 13,
-          };
-          const readers: DetailReaders = {
-            sourceTrx,
-            mirrorTrx,
-            sourceSchema: source.schema,
-            mirrorSchema: mirror.schema,
+  const concurrency = Math.min(Math.max(1, options.concurrency ?? 1), MAX_AUDIT_CONCURRENCY, scope.report.length);
+  const audits = await withSnapshotPairs(source, mirror, concurrency, async (pairs) => {
+    const main = pairs[0]!;
+    const { rows } = await sql<{ now: Date }>`select now() as now`.execute(main.mirror.trx);
+    const now = rows[0]!.now;
+    const shared = await sameDatabase(main.source.trx, main.mirror.trx);
+    if (options.method === 'join' && !shared) {
+      throw new UsageError('--method join needs the source and mirror schemas in one database, read as one role; these are two (use stream or checksum)');
+    }
+    const digest = await agreedDigest(main.source.trx, main.mirror.trx);
+    const trimScale = majorVersion(sourceCatalog.serverVersion) >= 13 && majorVersion(mirrorCatalog.serverVersion) >= 13;
+    const workers = pairs.map((pair) => ({
+      sides: {
+        source: { ...pair.source, schema: source.schema },
+        mirror: { ...pair.mirror, schema: mirror.schema },
+        digest,
+        trimScale,
+      } satisfies AuditSides,
+      readers: {
+        sourceTrx: pair.source.trx,
+        mirrorTrx: pair.mirror.trx,
+        sourceSchema: source.schema,
+        mirrorSchema: mirror.schema,
+        hasTriggerLog,
+        entities: byName,
+        signal: options.signal,
+      } satisfies DetailReaders,
+    }));
+    const auditOne = (name: string, worker: (typeof workers)[number]) => {
+      const entity = byName.get(name)!;
+      return entity.readOnly
+        ? countMirror(entity, worker.sides.mirror.trx, mirror.schema, hasTriggerLog, now, options.shard)
+        : auditEntity(entity, worker.sides, worker.readers, {
+            columns: mirrorCatalog.tables.get(entity.mirror.table)!.columns,
+            now,
+            staleMs: options.staleMs,
             hasTriggerLog,
-            entities: byName,
-            signal: options.signal,
-          };
-          const results: EntityAudit[] = [];
-          // Ancestors outside the report are not read: a parent's readiness is looked up for the rows that need it.
-          for (const name of scope.report) {
-            const entity = byName.get(name)!;
-            options.signal?.throwIfAborted();
-            options.onProgress?.({ entity: name, rows: 0, done: false });
-            const audit = entity.readOnly
-              ? await countMirror(entity, mirrorTrx, mirror.schema, hasTriggerLog, now, options.shard)
-              : await auditEntity(entity, sides, readers, {
-                  columns: mirrorCatalog.tables.get(entity.mirror.table)!.columns,
-                  now,
-                  staleMs: options.staleMs,
-                  hasTriggerLog,
-                  everyKey: options.everyKey ?? false,
-                  method: chooseMethod(options.method, shared),
-                  checksumTuning: options.checksumTuning,
-                  sourceKeyUnique: keyIsUnique(entity, sourceCatalog),
-                  mirrorKeyUnique: mirrorCatalog.tables.get(entity.mirror.table)?.uniqueColumns.has(entity.mirror.externalId) ?? false,
-                  shard: shardFilter(options.shard),
-                });
-            options.onProgress?.({ entity: name, rows: audit.sourceRows ?? audit.mirrorRows, done: true });
-            results.push(audit);
-            options.onEntity?.(audit);
-          }
-          return results;
-        }),
-      ),
-    ),
-  );
+            everyKey: options.everyKey ?? false,
+            method: chooseMethod(options.method, shared),
+            checksumTuning: options.checksumTuning,
+            sourceKeyUnique: keyIsUnique(entity, sourceCatalog),
+            mirrorKeyUnique: mirrorCatalog.tables.get(entity.mirror.table)?.uniqueColumns.has(entity.mirror.externalId) ?? false,
+            shard: shardFilter(options.shard),
+          });
+    };
+    // Ancestors outside the report are not read: a parent's readiness is looked up for the rows that need it, so
+    // any entity can go on any worker, in any order; results are reported in canonical order all the same.
+    return inOrderOnWorkers(
+      scope.report,
+      workers,
+      options.signal,
+      async (name, worker) => {
+        options.onProgress?.({ entity: name, rows: 0, done: false });
+        const audit = await auditOne(name, worker);
+        options.onProgress?.({ entity: name, rows: audit.sourceRows ?? audit.mirrorRows, done: true });
+        return audit;
+      },
+      options.onEntity,
+    );
+  });
   return summarise(startedAt, scope.report, audits, source.bytesRead() + mirror.bytesRead() - bytesBefore, options.shard);
 }
 
@@ -251,11 +261,6 @@ async function countMirror(entity: Entity, trx: Transaction<any>, schema: string
 /** Seconds since the longest-waiting unsynced row's newest log entry, by the mirror's clock. */
 function ageSeconds(now: Date, at: number | null): number | null {
   return at === null ? null : Math.max(0, Math.floor((now.getTime() - at) / 1000));
-}
-
-/** Every failure inside is already a DatabaseError naming the database it came from (see db/pool-adapter.ts). */
-function readOnly<T>(db: AnyDb, work: (trx: Transaction<any>) => Promise<T>): Promise<T> {
-  return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work);
 }
 
 /** The audit cannot be trusted against tables that do not match the config: say what to fix. */

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { AUDIT_METHODS, MISMATCH_CLASSES, type AuditMethod, type MismatchClass } from '../../core/audit-types.js';
+import { AUDIT_METHODS, MAX_AUDIT_CONCURRENCY, MISMATCH_CLASSES, type AuditMethod, type MismatchClass } from '../../core/audit-types.js';
 import type { ResolvedTarget } from '../../config/types.js';
 import type { Shard } from '../../core/shard.js';
 import { DatabaseError, UsageError } from '../../errors.js';
@@ -19,6 +19,7 @@ interface AuditOptions extends ConfigOptions, ReportOptions {
   failOn: MismatchClass[];
   method: AuditMethod | 'auto';
   shard?: Shard;
+  concurrency: number;
 }
 
 /** Recorded runs the HTML report's trend shows. */
@@ -47,6 +48,7 @@ export function auditCommand(context: CliContext): Command {
         .choices(['auto', ...AUDIT_METHODS])
         .default('auto'),
     )
+    .option('--concurrency <n>', 'entities audited at once, each on its own sessions sharing one snapshot per database', parseCount, 1)
     .option('--shard <K/N>', 'audit only the keys of shard K of N (a stable hash of the external ID); `sfsync merge` adds the N reports up', parseShardOption);
   withReportOptions(withFormatOption(withConfigOptions(command), [...OUTPUT_FORMATS, 'ndjson', 'markdown', 'csv']), 'audit');
   return command.action(async (options: AuditOptions) => {
@@ -57,6 +59,9 @@ export function auditCommand(context: CliContext): Command {
       import('../reports/emit.js'),
     ]);
     await runWithReports({ context, options, details: options.details }, 'audit', async () => {
+      if (options.concurrency < 1 || options.concurrency > MAX_AUDIT_CONCURRENCY) {
+        throw new UsageError(`--concurrency must be 1 to ${MAX_AUDIT_CONCURRENCY}`);
+      }
       if (options.shard && (options.record || options.failOnIncrease)) {
         // A shard's counts are part of the whole: recorded, they would read as the backlog shrinking.
         throw new UsageError('--record and --fail-on-increase compare whole audits, not one shard; leave them out of a sharded run');
@@ -69,6 +74,7 @@ export function auditCommand(context: CliContext): Command {
           staleMs: options.stale,
           method: options.method,
           shard: options.shard,
+          concurrency: options.concurrency,
           signal: context.signal,
           timeouts: sessionTimeouts(options),
           onProgress: ({ entity, rows, done }) => {
