@@ -49,7 +49,7 @@ let summary;
 let bytes = null;
 
 if (mode === 'audit') {
-  const result = await runAudit(config(args.source, args.mirror), { staleMs: 1_800_000, method: args.method, everyKey: args.everyKey });
+  const result = await runAudit(config(args.source, args.mirror), { staleMs: 1_800_000, method: args.method, everyKey: args.everyKey, shard: args.shard });
   summary = Object.fromEntries(result.entities.map((e) => [e.name, e.counts]));
   summary.methods = Object.fromEntries(result.entities.map((e) => [e.name, e.method]));
   bytes = result.bytesRead;
