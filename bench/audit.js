@@ -131,7 +131,8 @@ function checkAgreement(row) {
     for (const entity of ['school', 'school_class']) {
       const whole = damaged[0][1].summary[entity];
       const added = Object.fromEntries(Object.keys(whole).map((cls) => [cls, row.shards.reduce((sum, shard) => sum + shard.summary[entity][cls], 0)]));
-      if (JSON.stringify(added) !== JSON.stringify(whole)) throw new Error(`${entity}: shards add up to ${JSON.stringify(added)}, the whole audit found ${JSON.stringify(whole)}`);
+      if (JSON.stringify(added) !== JSON.stringify(whole))
+        throw new Error(`${entity}: shards add up to ${JSON.stringify(added)}, the whole audit found ${JSON.stringify(whole)}`);
     }
   }
   const healthy = Object.entries(row.audits).filter(([name]) => name.includes('healthy'));
