@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,30 @@ describe('sfsync audit --shard K/N, then sfsync merge', () => {
     // The same with --fail-on, in table form.
     expect((await merge('--fail-on', 'orphan', ...files)).stdout).toMatch(/15 mismatches in 6 entities \(/);
     expect((await merge('--fail-on', 'duplicate', ...files)).code).toBe((await audit('--fail-on', 'duplicate')).code);
+  });
+
+  it('writes the same reports as the audit: metrics, HTML, markdown (the dependency graph only with a config)', async () => {
+    const files = await shardReports(2);
+    const [auditMetrics, mergeMetrics, html] = [join(dir, 'audit.prom'), join(dir, 'merge.prom'), join(dir, 'merge.html')];
+    await audit('--metrics', auditMetrics);
+    const merged = await merge('--config', FIXTURE_CONFIG, '--metrics', mergeMetrics, '--html', html, '--format', 'markdown', ...files);
+    expect(merged.code).toBe(1);
+    expect(merged.stdout).toContain('### Canonical order');
+    // Every count the audit's metrics carry, the merge's carry alike (time and duration aside).
+    const counts = (file: string) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => /^sfsync_(mismatches|rows)\{/.test(line));
+    expect(counts(mergeMetrics)).toEqual(counts(auditMetrics));
+    expect(counts(mergeMetrics).length).toBeGreaterThan(10);
+    expect(readFileSync(html, 'utf8')).toContain('<section id="graph">');
+    // Without a config (none given, none in the working directory): everything but the graph.
+    const bare = await runCli(['merge', '--format', 'markdown', '--html', html, ...files], { env: {}, cwd: dir });
+    expect(bare.code).toBe(1);
+    expect(bare.stderr).toBe('');
+    expect(bare.stdout).not.toContain('### Canonical order');
+    expect(bare.stdout).toMatch(/15 mismatches/);
+    expect(readFileSync(html, 'utf8')).not.toContain('<section id="graph">');
   });
 
   it('says which shard is missing, repeated or from another split, and which file is no report, as usage errors', async () => {

@@ -1,14 +1,18 @@
 import { Command, Option } from 'commander';
 import { MISMATCH_CLASSES, type MismatchClass } from '../../core/audit-types.js';
+import type { EntityGraph } from '../../core/graph.js';
+import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
-import { withFormatOption } from '../options.js';
+import { loadConfigFrom, withFormatOption } from '../options.js';
 import { outputMode, paint } from '../output-mode.js';
 import { parseClasses, parseCount } from '../parse-options.js';
+import { withReportOptions, type ReportOptions } from '../reports/options.js';
 
-interface MergeOptions {
-  format: 'table' | 'json' | 'ndjson' | 'csv';
+interface MergeOptions extends ReportOptions {
+  format: 'table' | 'json' | 'ndjson' | 'markdown' | 'csv';
   details: number;
   failOn: MismatchClass[];
+  config?: string;
 }
 
 export function mergeCommand(context: CliContext): Command {
@@ -17,34 +21,48 @@ export function mergeCommand(context: CliContext): Command {
     .description(
       'Reads the reports of `sfsync audit --shard K/N --format json`, one per shard (every K from 1 to N,\n' +
         'each once), and prints the audit an unsharded run would have printed: counts added up, each\n' +
-        "entity's mismatches in key order. Needs no database. Exit codes as audit's: 0 no mismatch in the\n" +
-        '--fail-on classes, 1 mismatches found, 2 a report missing, repeated, unreadable or from another split.',
+        "entity's mismatches in key order; the same reports, metrics and alerts as audit. Needs no database;\n" +
+        'the config (optional) gives the markdown and HTML reports their dependency graph.\n' +
+        "Exit codes as audit's: 0 no mismatch in the --fail-on classes, 1 mismatches found, 2 a report\n" +
+        'missing, repeated, unreadable or from another split, 74 a report file could not be written.',
     )
     .argument('<reports...>', 'the shards’ JSON report files')
-    .option('--details <n>', 'mismatches listed per entity in the table output', parseCount, 20)
+    .option('-c, --config <path>', 'config file, for the dependency graph (default: ./sfsync.config.json if there is one)')
+    .option('--details <n>', 'mismatches listed per entity in the table and markdown output', parseCount, 20)
     .addOption(
       new Option('--fail-on <classes>', `comma-separated classes that make the exit code 1 (${MISMATCH_CLASSES.join(',')})`)
         .argParser(parseClasses)
         .default([...MISMATCH_CLASSES], 'all of them'),
-    );
-  return withFormatOption(command, ['table', 'json', 'ndjson', 'csv']).action(async (files: string[], options: MergeOptions) => {
-    const [{ readAuditReport }, { mergeAudits }, render, { auditExitCode }] = await Promise.all([
+    )
+    .option('--html <file>', 'also write a self-contained HTML report (charts, dependency graph, filterable list) to this file');
+  withReportOptions(withFormatOption(command, ['table', 'json', 'ndjson', 'markdown', 'csv']), 'write');
+  return command.action(async (files: string[], options: MergeOptions) => {
+    const [{ readAuditReport }, { mergeAudits }, render, { auditExitCode }, { runWithReports }] = await Promise.all([
       import('../reports/read-audit-report.js'),
       import('../../ops/merge-audits.js'),
-      import('../render/audit.js'),
+      import('../render/audit-output.js'),
       import('../exit-codes.js'),
+      import('../reports/emit.js'),
     ]);
-    const reports = await Promise.all(files.map(async (file) => ({ file, audit: await readAuditReport(file) })));
-    const merged = mergeAudits(reports);
-    const out =
-      options.format === 'json'
-        ? render.renderAuditJson(merged)
-        : options.format === 'ndjson'
-          ? merged.entities.map(render.renderAuditNdjsonEntity).join('') + render.renderAuditNdjsonSummary(merged)
-          : options.format === 'csv'
-            ? (await import('../render/audit-csv.js')).renderAuditCsv(merged)
-            : render.renderAuditTable(merged, options.details, context.stdout.columns ?? 160, paint(outputMode(context, context.env)));
-    context.stdout.write(out);
-    context.exitCode = auditExitCode(merged, options.failOn);
+    await runWithReports({ context, options, details: options.details }, 'audit', async () => {
+      const graph = await configGraph(options, context);
+      const merged = mergeAudits(await Promise.all(files.map(async (file) => ({ file, audit: await readAuditReport(file) }))));
+      const style = { details: options.details, width: context.stdout.columns ?? 160, paint: paint(outputMode(context, context.env)), graph, increases: [] };
+      // ndjson: renderAudit prints the summary line, audit having streamed the mismatch lines before it.
+      const lines = options.format === 'ndjson' ? merged.entities.map(render.renderAuditNdjsonEntity).join('') : '';
+      context.stdout.write(lines + render.renderAudit(merged, options.format, style));
+      context.exitCode = auditExitCode(merged, options.failOn);
+      return { graph, audit: merged, increases: [], trend: null };
+    });
   });
+}
+
+/** The config's dependency graph: from --config, or ./sfsync.config.json when there is one; none without. */
+async function configGraph(options: MergeOptions, context: CliContext): Promise<EntityGraph | undefined> {
+  try {
+    return (await loadConfigFrom({ config: options.config, lockTimeout: 0 }, context)).graph;
+  } catch (error) {
+    if (options.config === undefined && error instanceof UsageError) return undefined;
+    throw error;
+  }
 }

@@ -15,7 +15,7 @@ export const HTML_MAX_ROWS = 10_000;
  * Policy that forbids every fetch, so it opens offline from a CI artifact and
  * a hostile value in the data cannot load or run anything.
  */
-export function renderAuditHtml(result: AuditResult, graph: EntityGraph, trend: readonly TrendPoint[] | null): string {
+export function renderAuditHtml(result: AuditResult, graph: EntityGraph | undefined, trend: readonly TrendPoint[] | null): string {
   const { mismatches } = result.totals;
   const title = `sfsync audit: ${mismatches === 0 ? 'no mismatches' : mismatchCount(mismatches)}`;
   const reported = result.entities.filter((e) => !e.readOnly);
@@ -31,7 +31,9 @@ export function renderAuditHtml(result: AuditResult, graph: EntityGraph, trend: 
     entityTable(result),
     '</section>',
     trend && trend.length > 0 ? `<section id="trend"><h2>Trend (recorded runs)</h2>${trendLine(trend)}</section>` : '',
-    `<section id="graph"><h2>Canonical order</h2><p class="meta">Parents are written before children; numbers give the order, red boxes have mismatches.</p>${dependencyGraph(graph, new Map(result.entities.map((e) => [e.name, e.mismatches.length])))}</section>`,
+    graph
+      ? `<section id="graph"><h2>Canonical order</h2><p class="meta">Parents are written before children; numbers give the order, red boxes have mismatches.</p>${dependencyGraph(graph, new Map(result.entities.map((e) => [e.name, e.mismatches.length])))}</section>`
+      : '',
     offenders.length > 0 ? offenderTable(offenders) : '',
     '<section id="mismatches"><h2>Mismatches</h2>',
     filters(result),

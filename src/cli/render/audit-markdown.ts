@@ -14,7 +14,7 @@ export const WORST_OFFENDERS = 10;
  * the worst offenders grouped by error signature with their hints, the
  * canonical order as a Mermaid graph, and the first mismatches of each entity.
  */
-export function renderAuditMarkdown(result: AuditResult, graph: EntityGraph, details: number, grown: readonly Increase[] = []): string {
+export function renderAuditMarkdown(result: AuditResult, graph: EntityGraph | undefined, details: number, grown: readonly Increase[] = []): string {
   const { mismatches } = result.totals;
   const parts = [
     `## sfsync audit: ${mismatches === 0 ? 'no mismatches' : mismatchCount(mismatches)}`,
@@ -72,9 +72,11 @@ export function renderAuditMarkdown(result: AuditResult, graph: EntityGraph, det
     );
   }
 
-  parts.push('### Canonical order');
-  const labels = new Map(result.entities.map((e) => [e.name, e.mismatches.length > 0 ? `${e.name}: ${mismatchCount(e.mismatches.length)}` : e.name]));
-  parts.push(mermaidGraph(graph, labels, new Set(result.entities.filter((e) => e.mismatches.length > 0).map((e) => e.name))));
+  if (graph) {
+    parts.push('### Canonical order');
+    const labels = new Map(result.entities.map((e) => [e.name, e.mismatches.length > 0 ? `${e.name}: ${mismatchCount(e.mismatches.length)}` : e.name]));
+    parts.push(mermaidGraph(graph, labels, new Set(result.entities.filter((e) => e.mismatches.length > 0).map((e) => e.name))));
+  }
 
   const listed = result.entities.filter((e) => e.mismatches.length > 0);
   if (listed.length > 0 && details > 0) {

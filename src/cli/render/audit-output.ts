@@ -12,7 +12,8 @@ export interface AuditStyle {
   readonly details: number;
   readonly width: number;
   readonly paint: Paint;
-  readonly graph: EntityGraph;
+  /** The config's dependency graph; undefined (`merge` without a config): the reports leave it out. */
+  readonly graph: EntityGraph | undefined;
   readonly increases: readonly Increase[];
 }
 

@@ -38,8 +38,8 @@ export interface ReportTarget {
   readonly details: number;
 }
 
-/** What a command's work gives the reports: its result, with the entity graph of its config (the exit code it set on the context). */
-export type WorkDone = Omit<RunReport, 'command' | 'startedAt' | 'error' | 'exitCode'> & { readonly graph: EntityGraph };
+/** What a command's work gives the reports: its result, with the entity graph of its config (undefined: `merge` without one) and the exit code it set on the context. */
+export type WorkDone = Omit<RunReport, 'command' | 'startedAt' | 'error' | 'exitCode'> & { readonly graph: EntityGraph | undefined };
 
 /**
  * Runs a command's work (load the config, run, print the main output, set the
@@ -85,7 +85,7 @@ async function emitReports(target: ReportTarget, graph: EntityGraph | undefined,
       if (!(error instanceof OutputError)) throw error;
       unwritten ??= error;
     });
-  if (options.html && report.audit && graph) await writeReport(options.html, renderAuditHtml(report.audit, graph, report.trend), 'HTML report');
+  if (options.html && report.audit) await writeReport(options.html, renderAuditHtml(report.audit, graph, report.trend), 'HTML report');
   const metrics = options.metrics || options.pushgateway ? await metricsText(report, options.metrics) : undefined;
   if (options.metrics && metrics) await writeReport(options.metrics, metrics, 'metrics file');
   if (options.pushgateway && metrics) {
@@ -113,7 +113,7 @@ async function emitReports(target: ReportTarget, graph: EntityGraph | undefined,
 }
 
 function markdown(target: ReportTarget, graph: EntityGraph | undefined, report: RunReport): string {
-  if (report.audit && graph) return renderAuditMarkdown(report.audit, graph, target.details, report.increases);
+  if (report.audit) return renderAuditMarkdown(report.audit, graph, target.details, report.increases);
   if (report.repair && graph) return renderRepairMarkdown(report.repair, report.command, graph, target.details);
   return `## sfsync ${report.command} failed (exit ${report.exitCode})\n\n\`\`\`\n${(report.error ?? '').replace(/```/g, "'''")}\n\`\`\`\n`;
 }
