@@ -24,8 +24,9 @@ export interface ChecksumOptions {
   readonly signal: AbortSignal | undefined;
   /** Segment sizes (tests force deep splits on small tables with it). */
   readonly tuning?: SplitTuning | undefined;
-  /** `--shard`: only these keys. */
+  /** `--shard`: only these keys, one in `shards` of the table's. */
   readonly shard: KeyFilter;
+  readonly shards: number;
 }
 
 /**
@@ -40,7 +41,8 @@ export async function checksumSummary(entity: WritableEntity, sides: AuditSides,
   const { source, mirror, digest } = sides;
   // A field no SQL text can compare leaves every key to JavaScript: nothing to checksum.
   if (options.everyKey || plan.opaque.length > 0) return streamSummary(entity, sides, plan, options.signal, true, options.shard);
-  const first = firstSplit(await estimatedRows(mirror.trx, mirror.schema, entity.mirror.table), options.tuning);
+  // Segments sized for the rows this shard holds, not the whole table's.
+  const first = firstSplit((await estimatedRows(mirror.trx, mirror.schema, entity.mirror.table)) / options.shards, options.tuning);
   const summary = emptySummary();
   const differingByDepth: Set<number>[] = [];
   let scope: SegmentScope | undefined;

@@ -135,6 +135,7 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
             sourceKeyUnique: keyIsUnique(entity, sourceCatalog),
             mirrorKeyUnique: mirrorCatalog.tables.get(entity.mirror.table)?.uniqueColumns.has(entity.mirror.externalId) ?? false,
             shard: shardFilter(options.shard),
+            shards: options.shard?.count ?? 1,
           });
     };
     // Ancestors outside the report are not read: a parent's readiness is looked up for the rows that need it, so
@@ -166,6 +167,8 @@ interface EntityContext {
   readonly sourceKeyUnique: boolean;
   readonly mirrorKeyUnique: boolean;
   readonly shard: KeyFilter;
+  /** How many shards the keys are split into (1: not sharded). */
+  readonly shards: number;
 }
 
 /** auto: in the database when both schemas share one; across two, checksums when they pay (decided per entity), else streamed. */
@@ -212,6 +215,7 @@ async function auditEntity(entity: WritableEntity, sides: AuditSides, readers: D
             signal: readers.signal,
             tuning: ctx.checksumTuning,
             shard: ctx.shard,
+            shards: ctx.shards,
           })
         : await streamSummary(entity, sides, plan, readers.signal, ctx.everyKey, ctx.shard);
   const counts = emptyCounts();
