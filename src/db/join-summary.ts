@@ -23,9 +23,8 @@ interface JoinRow {
   mirror_rows: string;
   unsynced: string;
   keyless: string;
-  keys: string[] | null;
-  key_source_rows: (number | null)[] | null;
-  key_mirror_rows: (number | null)[] | null;
+  /** JSON text: [key, source rows, mirror rows] per suspect, or null for none. */
+  suspects: string | null;
 }
 
 /**
@@ -84,14 +83,13 @@ export async function readJoinSummary(
         sql``,
       )}) is true`;
   // One row of aggregates, not a GROUP BY key: the planner would sort every key to group the few suspects.
+  // The suspects as JSON, not PostgreSQL array text: JSON.parse reads them natively, node-postgres's array parser in JavaScript.
   const suspect = sql`not j.clean and j.key is not null`;
   const { rows } = await sql<JoinRow>`
     select count(*) filter (where j.clean)::int8 as clean,
            coalesce(sum(j.sn), 0)::int8 as source_rows, coalesce(sum(j.mn), 0)::int8 as mirror_rows, coalesce(sum(j.mu), 0)::int8 as unsynced,
            coalesce(sum(j.sn) filter (where j.key is null), 0)::int8 as keyless,
-           array_agg(j.key) filter (where ${suspect}) as keys,
-           array_agg(j.sn::int) filter (where ${suspect}) as key_source_rows,
-           array_agg(j.mn::int) filter (where ${suspect}) as key_mirror_rows
+           array_to_json(array_agg(json_build_array(j.key, j.sn, j.mn)) filter (where ${suspect}))::text as suspects
       from (select coalesce(s.key, m.key) as key, ${clean} as clean, s.n as sn, m.n as mn, m.unsynced as mu
               from (${sourceSide}) as s full join (${mirrorSide}) as m on m.key = s.key) as j`.execute(trx);
   const row = rows[0]!;
@@ -101,8 +99,8 @@ export async function readJoinSummary(
   summary.unsyncedRows = Number(row.unsynced);
   summary.clean = Number(row.clean);
   summary.sourceRowsWithoutKey = Number(row.keyless);
-  const keys = row.keys ?? [];
-  const order = keys.map((_, i) => i).sort((a, b) => compareKeys(keys[a]!, keys[b]!));
-  for (const i of order) summary.suspects.push({ key: keys[i]!, sourceRows: row.key_source_rows?.[i] ?? 0, mirrorRows: row.key_mirror_rows?.[i] ?? 0 });
+  const suspects = row.suspects === null ? [] : (JSON.parse(row.suspects) as [string, number | null, number | null][]);
+  for (const [key, sourceRows, mirrorRows] of suspects) summary.suspects.push({ key, sourceRows: sourceRows ?? 0, mirrorRows: mirrorRows ?? 0 });
+  summary.suspects.sort((a, b) => compareKeys(a.key, b.key));
   return summary;
 }
