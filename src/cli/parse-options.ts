@@ -48,6 +48,13 @@ export function parseClasses(value: string): MismatchClass[] {
 }
 
 /** A duration option whose help shows its default as written (`30m`), not in milliseconds. */
+/** `--fail-on`, as audit and merge take it: the classes that make the exit code 1, all of them by default. */
+export function failOnOption(): Option {
+  return new Option('--fail-on <classes>', `comma-separated classes that make the exit code 1 (${MISMATCH_CLASSES.join(',')})`)
+    .argParser(parseClasses)
+    .default([...MISMATCH_CLASSES], 'all of them');
+}
+
 export function durationOption(flags: string, description: string, defaultText: string, parse = parseDurationOption): Option {
   return new Option(flags, description).argParser(parse).default(parse(defaultText), defaultText);
 }

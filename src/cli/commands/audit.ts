@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { AUDIT_METHODS, MAX_AUDIT_CONCURRENCY, MISMATCH_CLASSES, type AuditMethod, type MismatchClass } from '../../core/audit-types.js';
+import { AUDIT_METHODS, MAX_AUDIT_CONCURRENCY, type AuditMethod, type MismatchClass } from '../../core/audit-types.js';
 import type { ResolvedTarget } from '../../config/types.js';
 import type { Shard } from '../../core/shard.js';
 import { DatabaseError, UsageError } from '../../errors.js';
@@ -7,7 +7,7 @@ import type { AuditResult } from '../../ops/audit.js';
 import type { CliContext } from '../context.js';
 import { loadRunConfig, OUTPUT_FORMATS, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions } from '../options.js';
 import { outputMode, paint } from '../output-mode.js';
-import { durationOption, parseClasses, parseCount, parseShardOption, repeatableOption } from '../parse-options.js';
+import { durationOption, failOnOption, parseCount, parseShardOption, repeatableOption } from '../parse-options.js';
 import { startProgress } from '../progress.js';
 import { withReportOptions, type ReportOptions } from '../reports/options.js';
 
@@ -38,11 +38,7 @@ export function auditCommand(context: CliContext): Command {
     .addOption(repeatableOption('-e, --entity <name>', 'audit only this entity (repeatable); its parents are read, not reported', 'all entities'))
     .addOption(durationOption('--stale <duration>', 'unsynced rows older than this are stuck (e.g. 90s, 30m, 2h)', '30m'))
     .option('--details <n>', 'mismatches listed per entity in the table and markdown output', parseCount, 20)
-    .addOption(
-      new Option('--fail-on <classes>', `comma-separated classes that make the exit code 1 (${MISMATCH_CLASSES.join(',')})`)
-        .argParser(parseClasses)
-        .default([...MISMATCH_CLASSES], 'all of them'),
-    )
+    .addOption(failOnOption())
     .addOption(
       new Option('--method <method>', 'how the sides are compared: join in the database (both schemas in one), stream, or checksum; auto picks')
         .choices(['auto', ...AUDIT_METHODS])

@@ -1,11 +1,11 @@
-import { Command, Option } from 'commander';
-import { MISMATCH_CLASSES, type MismatchClass } from '../../core/audit-types.js';
+import { Command } from 'commander';
+import type { MismatchClass } from '../../core/audit-types.js';
 import type { EntityGraph } from '../../core/graph.js';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { loadConfigFrom, withFormatOption } from '../options.js';
 import { outputMode, paint } from '../output-mode.js';
-import { parseClasses, parseCount } from '../parse-options.js';
+import { failOnOption, parseCount } from '../parse-options.js';
 import { withReportOptions, type ReportOptions } from '../reports/options.js';
 
 interface MergeOptions extends ReportOptions {
@@ -29,13 +29,8 @@ export function mergeCommand(context: CliContext): Command {
     .argument('<reports...>', 'the shards’ JSON report files')
     .option('-c, --config <path>', 'config file, for the dependency graph (default: ./sfsync.config.json if there is one)')
     .option('--details <n>', 'mismatches listed per entity in the table and markdown output', parseCount, 20)
-    .addOption(
-      new Option('--fail-on <classes>', `comma-separated classes that make the exit code 1 (${MISMATCH_CLASSES.join(',')})`)
-        .argParser(parseClasses)
-        .default([...MISMATCH_CLASSES], 'all of them'),
-    )
-    .option('--html <file>', 'also write a self-contained HTML report (charts, dependency graph, filterable list) to this file');
-  withReportOptions(withFormatOption(command, ['table', 'json', 'ndjson', 'markdown', 'csv']), 'write');
+    .addOption(failOnOption());
+  withReportOptions(withFormatOption(command, ['table', 'json', 'ndjson', 'markdown', 'csv']), 'merge');
   return command.action(async (files: string[], options: MergeOptions) => {
     const [{ readAuditReport }, { mergeAudits }, render, { auditExitCode }, { runWithReports }] = await Promise.all([
       import('../reports/read-audit-report.js'),

@@ -19,10 +19,11 @@ function httpUrl(value: string): string {
   return value;
 }
 
-export function withReportOptions(command: Command, kind: 'audit' | 'write'): Command {
+/** `audit`: the HTML report and the history; `merge` (an audit's result without its database): the HTML report; `write`: neither. */
+export function withReportOptions(command: Command, kind: 'audit' | 'merge' | 'write'): Command {
+  if (kind !== 'write') command.option('--html <file>', 'also write a self-contained HTML report (charts, dependency graph, filterable list) to this file');
   if (kind === 'audit') {
     command
-      .option('--html <file>', 'also write a self-contained HTML report (charts, dependency graph, filterable list) to this file')
       .option('--record', "store this audit's summary in the sfsync schema, for `sfsync history` and --fail-on-increase")
       .option('--fail-on-increase', 'exit 1 only when a --fail-on class grew since the previous recorded run (not for a known backlog)');
   }
