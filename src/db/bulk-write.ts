@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Entity } from '../config/types.js';
 import { type ChangeJournal, journalDeleted, journalInserted } from './journal.js';
+import { table } from './write-mirror.js';
 
 type Trx = Transaction<any>;
 
@@ -11,8 +12,6 @@ type Trx = Transaction<any>;
  * takes a few statements instead of several per row and row images never
  * leave the server.
  */
-
-const table = (schema: string, entity: Entity) => sql.table(`${schema}.${entity.mirror.table}`);
 
 /** Bind parameters one statement may carry (PostgreSQL's limit is 65,535), with room to spare. */
 const MAX_PARAMETERS = 30_000;

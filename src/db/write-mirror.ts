@@ -5,7 +5,8 @@ import type { AnyDb } from './connect.js';
 type Trx = Transaction<any>;
 export type RowImage = Record<string, unknown>;
 
-const table = (schema: string, entity: Entity) => sql.table(`${schema}.${entity.mirror.table}`);
+/** An entity's mirror table in that schema, as an identifier. */
+export const table = (schema: string, entity: Entity) => sql.table(`${schema}.${entity.mirror.table}`);
 
 /**
  * Serialises writers of one external ID until the transaction ends, even where

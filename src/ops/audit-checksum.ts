@@ -13,8 +13,8 @@ import {
   type KeyToRead,
   type SegmentScope,
 } from '../db/checksum-query.js';
-import { bothFilters } from '../db/shard-filter.js';
-import type { KeyFilter } from '../db/summary-query.js';
+import type { Shard } from '../core/shard.js';
+import { bothFilters, shardFilter } from '../db/shard-filter.js';
 import { streamSummary, type AuditSides } from './audit-summary.js';
 
 export interface ChecksumOptions {
@@ -24,9 +24,8 @@ export interface ChecksumOptions {
   readonly signal: AbortSignal | undefined;
   /** Segment sizes (tests force deep splits on small tables with it). */
   readonly tuning?: SplitTuning | undefined;
-  /** `--shard`: only these keys, one in `shards` of the table's. */
-  readonly shard: KeyFilter;
-  readonly shards: number;
+  /** `--shard`: only the keys of this shard. */
+  readonly shard: Shard | undefined;
 }
 
 /**
@@ -40,9 +39,10 @@ export interface ChecksumOptions {
 export async function checksumSummary(entity: WritableEntity, sides: AuditSides, plan: ComparePlan, options: ChecksumOptions): Promise<KeySummary> {
   const { source, mirror, digest } = sides;
   // A field no SQL text can compare leaves every key to JavaScript: nothing to checksum.
-  if (options.everyKey || plan.opaque.length > 0) return streamSummary(entity, sides, plan, options.signal, true, options.shard);
+  const shard = shardFilter(options.shard);
+  if (options.everyKey || plan.opaque.length > 0) return streamSummary(entity, sides, plan, options.signal, true, shard);
   // Segments sized for the rows this shard holds, not the whole table's.
-  const first = firstSplit((await estimatedRows(mirror.trx, mirror.schema, entity.mirror.table)) / options.shards, options.tuning);
+  const first = firstSplit((await estimatedRows(mirror.trx, mirror.schema, entity.mirror.table)) / (options.shard?.count ?? 1), options.tuning);
   const summary = emptySummary();
   const differingByDepth: Set<number>[] = [];
   let scope: SegmentScope | undefined;
@@ -50,8 +50,8 @@ export async function checksumSummary(entity: WritableEntity, sides: AuditSides,
     options.signal?.throwIfAborted();
     const m = modulus(first, depth);
     const [sourceSums, mirrorSums] = await Promise.all([
-      sourceSegmentSums(source.trx, entity, source.schema, plan, digest, m, scope, options.shard),
-      mirrorSegmentSums(mirror.trx, entity, mirror.schema, plan, digest, m, scope, options.shard),
+      sourceSegmentSums(source.trx, entity, source.schema, plan, digest, m, scope, shard),
+      mirrorSegmentSums(mirror.trx, entity, mirror.schema, plan, digest, m, scope, shard),
     ]);
     if (depth === 0) {
       const keyless = sourceSums.get(-1)?.rows ?? 0;
@@ -67,7 +67,7 @@ export async function checksumSummary(entity: WritableEntity, sides: AuditSides,
       // Damage in every segment at the first split: stream it all, without asking each row for its segment.
       const present = new Set([...sourceSums.keys(), ...mirrorSums.keys()].filter((id) => id !== -1));
       const everything = depth === 0 && differing.length === present.size;
-      const filter = bothFilters(options.shard, everything ? undefined : segmentFilter({ modulus: m, segments: differing }, digest));
+      const filter = bothFilters(shard, everything ? undefined : segmentFilter({ modulus: m, segments: differing }, digest));
       if (everything) differingByDepth[0] = new Set(Array.from({ length: first }, (_, i) => i));
       addSummary(summary, await streamSummary(entity, sides, plan, options.signal, false, filter));
       break;
@@ -77,8 +77,8 @@ export async function checksumSummary(entity: WritableEntity, sides: AuditSides,
   // Rows read in full wherever they are: those in agreeing segments count as ok so far.
   const toRead = new Map<string, KeyToRead>();
   const [unhealthy, duplicates] = await Promise.all([
-    mirrorKeysToRead(mirror.trx, entity, mirror.schema, digest, options.mirrorKeyUnique, options.shard),
-    options.sourceKeyUnique ? Promise.resolve([]) : sourceDuplicateKeys(source.trx, entity, source.schema, digest, options.shard),
+    mirrorKeysToRead(mirror.trx, entity, mirror.schema, digest, options.mirrorKeyUnique, shard),
+    options.sourceKeyUnique ? Promise.resolve([]) : sourceDuplicateKeys(source.trx, entity, source.schema, digest, shard),
   ]);
   for (const key of [...unhealthy, ...duplicates]) if ((toRead.get(key.key)?.rows ?? 0) < key.rows) toRead.set(key.key, key);
   for (const key of toRead.values()) {

@@ -13,7 +13,6 @@ import { countMirrorRows } from '../db/count-mirror.js';
 import { readJoinSummary } from '../db/join-summary.js';
 import { sameDatabase } from '../db/same-database.js';
 import { shardFilter } from '../db/shard-filter.js';
-import type { KeyFilter } from '../db/summary-query.js';
 import { classifySuspects, type DetailReaders } from './audit-details.js';
 import { agreedDigest, comparePlan, majorVersion, streamSummary, type AuditSides } from './audit-summary.js';
 import { checksumSummary } from './audit-checksum.js';
@@ -69,7 +68,7 @@ export interface AuditResult {
 export async function runAudit(config: RunConfig, options: AuditOptions): Promise<AuditResult> {
   auditScope(config, options.entities);
   const dbs = await openDatabases(config, {
-    maxConnections: Math.min(Math.max(1, options.concurrency ?? 1), MAX_AUDIT_CONCURRENCY),
+    maxConnections: sessionPairs(options),
     purposes: { source: 'audit', mirror: 'audit' },
     timeouts: options.timeouts,
     onQuery: options.onQuery,
@@ -79,6 +78,11 @@ export async function runAudit(config: RunConfig, options: AuditOptions): Promis
   } finally {
     await dbs.close();
   }
+}
+
+/** Session pairs `--concurrency` asks for, within 1 … MAX_AUDIT_CONCURRENCY. */
+function sessionPairs(options: AuditOptions): number {
+  return Math.min(Math.max(1, options.concurrency ?? 1), MAX_AUDIT_CONCURRENCY);
 }
 
 /** The audit through databases a command already holds (a repair audits before each level through its own pools). */
@@ -92,7 +96,7 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
   const byName = new Map(config.entities.map((e) => [e.name, e]));
   const bytesBefore = source.bytesRead() + mirror.bytesRead();
 
-  const concurrency = Math.min(Math.max(1, options.concurrency ?? 1), MAX_AUDIT_CONCURRENCY, scope.report.length);
+  const concurrency = Math.min(sessionPairs(options), scope.report.length);
   const audits = await withSnapshotPairs(source, mirror, concurrency, async (pairs) => {
     const main = pairs[0]!;
     const { rows } = await sql<{ now: Date }>`select now() as now`.execute(main.mirror.trx);
@@ -134,8 +138,7 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
             checksumTuning: options.checksumTuning,
             sourceKeyUnique: keyIsUnique(entity, sourceCatalog),
             mirrorKeyUnique: mirrorCatalog.tables.get(entity.mirror.table)?.uniqueColumns.has(entity.mirror.externalId) ?? false,
-            shard: shardFilter(options.shard),
-            shards: options.shard?.count ?? 1,
+            shard: options.shard,
           });
     };
     // Ancestors outside the report are not read: a parent's readiness is looked up for the rows that need it, so
@@ -166,9 +169,7 @@ interface EntityContext {
   readonly checksumTuning: SplitTuning | undefined;
   readonly sourceKeyUnique: boolean;
   readonly mirrorKeyUnique: boolean;
-  readonly shard: KeyFilter;
-  /** How many shards the keys are split into (1: not sharded). */
-  readonly shards: number;
+  readonly shard: Shard | undefined;
 }
 
 /** auto: in the database when both schemas share one; across two, checksums when they pay (decided per entity), else streamed. */
@@ -185,6 +186,7 @@ function keyIsUnique(entity: WritableEntity, catalog: SchemaCatalog): boolean {
 /** One writable entity: both sides' summaries merged, then the suspects read in full and classified. */
 async function auditEntity(entity: WritableEntity, sides: AuditSides, readers: DetailReaders, ctx: EntityContext): Promise<EntityAudit> {
   const plan = await comparePlan(entity, sides, ctx.columns);
+  const shard = shardFilter(ctx.shard);
   const method =
     ctx.method !== 'auto'
       ? ctx.method
@@ -204,7 +206,7 @@ async function auditEntity(entity: WritableEntity, sides: AuditSides, readers: D
             mirrorKeyUnique: ctx.mirrorKeyUnique,
             mirrorKeyIsText: /^(text|character varying)$/.test(ctx.columns.get(entity.mirror.externalId)?.type ?? ''),
           },
-          ctx.shard,
+          shard,
           ctx.everyKey || plan.opaque.length > 0,
         )
       : method === 'checksum'
@@ -215,9 +217,8 @@ async function auditEntity(entity: WritableEntity, sides: AuditSides, readers: D
             signal: readers.signal,
             tuning: ctx.checksumTuning,
             shard: ctx.shard,
-            shards: ctx.shards,
           })
-        : await streamSummary(entity, sides, plan, readers.signal, ctx.everyKey, ctx.shard);
+        : await streamSummary(entity, sides, plan, readers.signal, ctx.everyKey, shard);
   const counts = emptyCounts();
   counts.ok = summary.clean;
   // Suspects are read in the snapshot their summary came from: a join saw the source through the mirror's transaction.
