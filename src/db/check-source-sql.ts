@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { WritableEntity } from '../config/types.js';
 import type { AnyDb } from './connect.js';
 import { serverMessage } from './sqlstate.js';
+import { readOnlyTransaction } from './transactions.js';
 import { sourceRowsQuery } from './source-query.js';
 
 /**
@@ -16,10 +17,7 @@ export async function checkSourceSql(db: AnyDb, schema: string, entities: readon
   const failures = new Map<string, string>();
   for (const entity of entities) {
     try {
-      await db
-        .transaction()
-        .setAccessMode('read only')
-        .execute((trx) => sql`explain ${sourceRowsQuery(entity, schema)}`.execute(trx));
+      await readOnlyTransaction(db, (trx) => sql`explain ${sourceRowsQuery(entity, schema)}`.execute(trx));
     } catch (error) {
       failures.set(entity.name, serverMessage(error));
     }

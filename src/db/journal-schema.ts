@@ -1,5 +1,6 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { AnyDb } from './connect.js';
+import { writeTransaction } from './transactions.js';
 
 /**
  * The `sfsync` schema in the mirror database, versioned: each migration runs
@@ -106,7 +107,7 @@ export async function journalSchemaVersion(db: AnyDb | Transaction<any>): Promis
 /** Brings the sfsync schema up to this version of sfsync; does nothing (and needs no privilege beyond reading) when it already is. */
 export async function ensureJournal(db: AnyDb): Promise<void> {
   if ((await journalSchemaVersion(db)) >= JOURNAL_SCHEMA_VERSION) return;
-  await db.transaction().execute(async (trx) => {
+  await writeTransaction(db, async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext('sfsync:migrate'))`.execute(trx);
     const from = await journalSchemaVersion(trx);
     for (const migration of MIGRATIONS) {

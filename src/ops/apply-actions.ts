@@ -10,6 +10,7 @@ import { serverMessage } from '../db/sqlstate.js';
 import { journal } from '../db/journal.js';
 import { sourceRowMapper, sourceRowsByKeyQuery } from '../db/source-query.js';
 import { inSavepoint } from '../db/savepoint.js';
+import { readOnlyTransaction, writeTransaction } from '../db/transactions.js';
 import { deleteUnsyncedRow, insertRow, lockKey, lockRowsForKey, recaptureRow, updateSyncedRow } from '../db/write-mirror.js';
 import {
   type ActionOutcome,
@@ -70,7 +71,7 @@ export async function applyActions(entity: WritableEntity, actions: readonly Pla
     const sourceRows = (await nextSource)!;
     // The next batch's source rows are read while this one writes: the source and the mirror are different sessions.
     nextSource = sourceFor(batches[i + 1]);
-    const results = await ctx.mirror.db.transaction().execute(async (trx) => {
+    const results = await writeTransaction(ctx.mirror.db, async (trx) => {
       ctx.guard.check();
       const bulk = batch.filter((a) => BULK_ACTIONS.has(a.action));
       const inBulk = bulk.length > 1 ? await inSavepoint(trx, () => applyInBulk(trx, entity, bulk, sourceRows, ctx)) : undefined;
@@ -100,7 +101,8 @@ const NEEDS_SOURCE: ReadonlySet<PlannedAction['action']> = new Set(['insert', 'r
 /** The source rows of these keys as they are now; a key that more than one row claims maps to how many do. */
 async function readSourceRows(entity: WritableEntity, source: Connection, keys: string[]): Promise<Map<string, FoundSource>> {
   if (keys.length === 0) return new Map();
-  const { rows } = await sourceRowsByKeyQuery(entity, source.schema, keys).execute(source.db);
+  // READ ONLY, as the audit reads: a trusted SQL fragment in the source query cannot write now either.
+  const { rows } = await readOnlyTransaction(source.db, (trx) => sourceRowsByKeyQuery(entity, source.schema, keys).execute(trx));
   const toSourceRow = sourceRowMapper(entity);
   const byKey = new Map<string, FoundSource>();
   for (const raw of rows) {

@@ -3,6 +3,7 @@ import type { Config, WritableEntity } from '../config/types.js';
 import { mirrorValues } from '../core/mirror-values.js';
 import type { Connection } from '../db/connect.js';
 import { sourceRowMapper, sourceRowsQuery } from '../db/source-query.js';
+import { writeTransaction } from '../db/transactions.js';
 import { insertRow } from '../db/write-mirror.js';
 import { seededRandom } from './random.js';
 
@@ -42,7 +43,7 @@ export async function writeLikeTheApp(
   let written = 0;
   let dropped = 0;
   for (let start = 0; start < jobs.length; start += 250) {
-    await mirror.db.transaction().execute(async (trx) => {
+    await writeTransaction(mirror.db, async (trx) => {
       for (const job of jobs.slice(start, start + 250)) {
         if (random() < dropRate) {
           dropped++;

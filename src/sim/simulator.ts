@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Config, ResolvedTarget } from '../config/types.js';
 import { CONNECT_OWNED_COLUMNS } from '../core/heroku-connect.js';
 import { connect, type Connection } from '../db/connect.js';
+import { writeTransaction } from '../db/transactions.js';
 import { simMappings, type SimMapping } from './connect-mapping.js';
 import { seededRandom } from './random.js';
 import { apiName, salesforceId } from './salesforce-id.js';
@@ -144,7 +145,7 @@ export class ConnectSimulator {
                where id in (select id from ${log} where state = 'NEW' order by id limit ${this.options.batchSize} for update skip locked)`.execute(
       this.mirror.db,
     );
-    return this.mirror.db.transaction().execute(async (trx) => {
+    return writeTransaction(this.mirror.db, async (trx) => {
       const { rows: entries } = await sql<{ id: number; action: string; table_name: string; record_id: number; sfid: string | null; values: string | null }>`
         select id, action, table_name, record_id, sfid, "values" from ${log}
          where state = 'PENDING' order by id limit ${this.options.batchSize} for update skip locked`.execute(trx);

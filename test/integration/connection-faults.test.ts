@@ -132,8 +132,17 @@ describe('a lost database connection', () => {
 });
 
 describe('two writers racing for the same keys', () => {
-  it('never insert a second mirror row for a key, even without the unique index', async () => {
+  // Both write paths (a batch of one row goes row by row, a larger one in bulk), under every isolation level the mirror
+  // database may default to: the per-key lock only orders the writers if the second one then sees the first one's rows.
+  const cases = ['read committed', 'repeatable read', 'serializable'].flatMap((isolation) =>
+    [1, 3].map((batchSize) => ({ isolation, batchSize, path: batchSize === 1 ? 'row by row' : 'in bulk' })),
+  );
+  it.each(cases)('never insert a second mirror row for a key, even without the unique index ($path, mirror defaults to $isolation)', async ({
+    isolation,
+    batchSize,
+  }) => {
     await db.mirror('DROP INDEX IF EXISTS salesforce.hcu_idx_editor__c_editoruuid__c');
+    await db.mirror(`ALTER DATABASE ${new URL(db.mirrorUrl).pathname.slice(1)} SET default_transaction_isolation = '${isolation}'`);
     for (let i = 50; i < 90; i++) await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, $2, 'gb')`, [u(i), `Race ${i}`]);
     const cfg = config();
     const school = cfg.entities.find((e) => e.name === 'school') as WritableEntity;
@@ -150,7 +159,7 @@ describe('two writers racing for the same keys', () => {
           runId,
           source,
           mirror,
-          batchSize: 3,
+          batchSize,
           columns: new Map(),
           guard: { check: () => undefined, beforeCommit: async () => undefined },
         });

@@ -5,7 +5,8 @@ import { runRepair, type RepairResult } from '../../src/ops/repair.js';
 import { connectActor } from '../support/connect-actor.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario, u } from '../support/editor-scenario.js';
-import { fixtureConfig, repairOptions } from '../support/configs.js';
+import { configFrom, fixtureConfig, repairOptions } from '../support/configs.js';
+import { fixtureConfigObject } from '../support/config-text.js';
 import { fingerprint } from '../support/fingerprint.js';
 
 const db = useFixtureDatabases();
@@ -188,6 +189,23 @@ describe('repair safety', () => {
     expect(action(result, 'school', u(41))).toMatchObject({ status: 'done' });
     const { rows } = await db.mirror(`SELECT editoruuid__c FROM salesforce.editor__c WHERE editoruuid__c = ANY($1)`, [[u(40), u(41)]]);
     expect(rows.map((r) => r.editoruuid__c)).toEqual([u(41)]);
+  });
+
+  it('reads the source rows it writes in READ ONLY transactions: a trusted fragment that writes when it can never does', async () => {
+    // A fragment that keeps quiet where it cannot write (the audit's READ ONLY snapshot) and writes wherever it can.
+    await db.source(`CREATE TABLE fragment_writes (at timestamptz DEFAULT now())`);
+    await db.source(`CREATE FUNCTION opportunist() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
+      BEGIN
+        IF current_setting('transaction_read_only') = 'off' THEN INSERT INTO fragment_writes DEFAULT VALUES; END IF;
+        RETURN true;
+      END $$`);
+    await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, 'Read Only School', 'gb')`, [u(42)]);
+    const raw = fixtureConfigObject();
+    raw.entities[0].source.where = 'src.rejected_at IS NULL AND opportunist()';
+    const result = await runRepair(configFrom(raw, db), { ...base, entities: ['school'], only: ['absent'] });
+    expect(action(result, 'school', u(42))).toMatchObject({ action: 'insert', status: 'done' });
+    const { rows } = await db.source(`SELECT count(*)::int AS n FROM fragment_writes`);
+    expect(rows[0].n).toBe(0);
   });
 
   it('lets one writing run at a time hold the mirror database', async () => {
