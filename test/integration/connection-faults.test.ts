@@ -137,40 +137,40 @@ describe('two writers racing for the same keys', () => {
   const cases = ['read committed', 'repeatable read', 'serializable'].flatMap((isolation) =>
     [1, 3].map((batchSize) => ({ isolation, batchSize, path: batchSize === 1 ? 'row by row' : 'in bulk' })),
   );
-  it.each(cases)('never insert a second mirror row for a key, even without the unique index ($path, mirror defaults to $isolation)', async ({
-    isolation,
-    batchSize,
-  }) => {
-    await db.mirror('DROP INDEX IF EXISTS salesforce.hcu_idx_editor__c_editoruuid__c');
-    await db.mirror(`ALTER DATABASE ${new URL(db.mirrorUrl).pathname.slice(1)} SET default_transaction_isolation = '${isolation}'`);
-    for (let i = 50; i < 90; i++) await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, $2, 'gb')`, [u(i), `Race ${i}`]);
-    const cfg = config();
-    const school = cfg.entities.find((e) => e.name === 'school') as WritableEntity;
-    const plan = (await runRepair(cfg, { ...base, dryRun: true, entities: ['school'], only: ['absent'] })).actions;
-    expect(plan).toHaveLength(41);
-    // Two writers that each believe they hold the write lock (one lost it without noticing): only the per-key lock stands between them.
-    const writer = async () => {
-      const [source, mirror] = await Promise.all([connect(cfg.source), connect(cfg.mirror)]);
-      await ensureJournal(mirror.db);
-      const runId = randomUUID();
-      await startRun(mirror.db, { runId, command: 'repair', actor: 't', host: 'h', commandLine: 't', dryRun: false, lock: { pid: 0, backendStart: '0' } });
-      try {
-        return await applyActions(school, plan, {
-          runId,
-          source,
-          mirror,
-          batchSize,
-          columns: new Map(),
-          guard: { check: () => undefined, beforeCommit: async () => undefined },
-        });
-      } finally {
-        await Promise.all([source.close(), mirror.close()]);
-      }
-    };
-    const [first, second] = await Promise.all([writer(), writer()]);
-    const done = [...first, ...second].filter((o) => o.status === 'done').length;
-    expect(done).toBe(41);
-    const { rows } = await db.mirror(`SELECT editoruuid__c FROM salesforce.editor__c GROUP BY 1 HAVING count(*) > 1`);
-    expect(rows).toEqual([]);
-  });
+  it.each(cases)(
+    'never insert a second mirror row for a key, even without the unique index ($path, mirror defaults to $isolation)',
+    async ({ isolation, batchSize }) => {
+      await db.mirror('DROP INDEX IF EXISTS salesforce.hcu_idx_editor__c_editoruuid__c');
+      await db.mirror(`ALTER DATABASE ${new URL(db.mirrorUrl).pathname.slice(1)} SET default_transaction_isolation = '${isolation}'`);
+      for (let i = 50; i < 90; i++) await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, $2, 'gb')`, [u(i), `Race ${i}`]);
+      const cfg = config();
+      const school = cfg.entities.find((e) => e.name === 'school') as WritableEntity;
+      const plan = (await runRepair(cfg, { ...base, dryRun: true, entities: ['school'], only: ['absent'] })).actions;
+      expect(plan).toHaveLength(41);
+      // Two writers that each believe they hold the write lock (one lost it without noticing): only the per-key lock stands between them.
+      const writer = async () => {
+        const [source, mirror] = await Promise.all([connect(cfg.source), connect(cfg.mirror)]);
+        await ensureJournal(mirror.db);
+        const runId = randomUUID();
+        await startRun(mirror.db, { runId, command: 'repair', actor: 't', host: 'h', commandLine: 't', dryRun: false, lock: { pid: 0, backendStart: '0' } });
+        try {
+          return await applyActions(school, plan, {
+            runId,
+            source,
+            mirror,
+            batchSize,
+            columns: new Map(),
+            guard: { check: () => undefined, beforeCommit: async () => undefined },
+          });
+        } finally {
+          await Promise.all([source.close(), mirror.close()]);
+        }
+      };
+      const [first, second] = await Promise.all([writer(), writer()]);
+      const done = [...first, ...second].filter((o) => o.status === 'done').length;
+      expect(done).toBe(41);
+      const { rows } = await db.mirror(`SELECT editoruuid__c FROM salesforce.editor__c GROUP BY 1 HAVING count(*) > 1`);
+      expect(rows).toEqual([]);
+    },
+  );
 });
