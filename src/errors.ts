@@ -36,6 +36,9 @@ export interface ConfigIssue {
   message: string;
 }
 
+/** Problems a config error lists; a file with thousands (a generated or hostile one) still gets a message that fits a screen. */
+const LISTED_ISSUES = 50;
+
 export class ConfigError extends SfsyncError {
   readonly exitCode = ExitCode.usage;
   readonly kind = 'config';
@@ -48,7 +51,8 @@ export class ConfigError extends SfsyncError {
 
   private static describe(file: string | undefined, issues: ConfigIssue[]): string {
     const where = file ? ` in ${file}` : '';
-    const lines = issues.map((issue) => `  - ${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
+    const lines = issues.slice(0, LISTED_ISSUES).map((issue) => `  - ${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
+    if (issues.length > LISTED_ISSUES) lines.push(`  … and ${issues.length - LISTED_ISSUES} more`);
     const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
     return [`invalid configuration${where} (${count}):`, ...lines].join('\n');
   }

@@ -7,6 +7,7 @@ import { describeValue, formatPath, fromZodError, type PathSegment } from './iss
 import { checkRules } from './rules.js';
 import { configSchema } from './schema.js';
 import type { Config } from './types.js';
+import { appendAll } from '../core/arrays.js';
 
 export const DEFAULT_CONFIG_FILE = 'sfsync.config.json';
 
@@ -86,7 +87,7 @@ function unsafeStructure(root: object): ConfigIssue[] {
       }
     }
     // Reversed onto the stack, so the file is walked (and reported) in document order.
-    stack.push(...children.reverse());
+    appendAll(stack, children.reverse());
   }
   return issues;
 }

@@ -1,5 +1,6 @@
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import type { Config, DatabaseTarget, ResolvedTarget, RunConfig } from './types.js';
+import { appendAll } from '../core/arrays.js';
 
 /**
  * Where to connect, decided once per command: `env:NAME` references read now
@@ -32,7 +33,7 @@ export function resolveConfig(config: Config, env: NodeJS.ProcessEnv): RunConfig
       return resolveTarget(target, env, config.file);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      issues.push(...error.issues);
+      appendAll(issues, error.issues);
       return undefined;
     }
   };

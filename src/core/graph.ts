@@ -1,3 +1,5 @@
+import { maxOf } from './arrays.js';
+
 export interface GraphNode {
   name: string;
   parents: readonly string[];
@@ -39,7 +41,7 @@ export function buildEntityGraph(nodes: readonly GraphNode[]): GraphResult {
     const name = ready.shift()!;
     order.push(name);
     const parentLevels = parentsOf.get(name)!.map((parent) => levelOf.get(parent)!);
-    levelOf.set(name, parentLevels.length === 0 ? 0 : Math.max(...parentLevels) + 1);
+    levelOf.set(name, parentLevels.length === 0 ? 0 : maxOf(parentLevels, 0) + 1);
     for (const child of childrenOf.get(name)!) {
       const remaining = waitingOn.get(child)! - 1;
       waitingOn.set(child, remaining);

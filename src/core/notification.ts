@@ -1,4 +1,5 @@
 import type { Increase } from './trend.js';
+import { appendAll } from './arrays.js';
 
 export interface RunOutcome {
   readonly command: string;
@@ -27,7 +28,7 @@ const MAX_LISTED = 10;
 export function notificationBody(outcome: RunOutcome): { text: string; sfsync: Record<string, unknown> } {
   const lines = [`sfsync ${outcome.command} on ${outcome.host}: ${headline(outcome)} (exit ${outcome.exitCode})`];
   // A message's detail lines (a config's problems, the GRANTs to run) say what to fix.
-  if (outcome.error) lines.push(...outcome.error.split('\n').slice(1, 1 + MAX_LISTED));
+  if (outcome.error) appendAll(lines, outcome.error.split('\n').slice(1, 1 + MAX_LISTED));
   if (outcome.increases.length > 0) {
     lines.push('Grew since the previous recorded run:');
     for (const g of outcome.increases.slice(0, MAX_LISTED)) lines.push(`• ${g.entity} ${g.class}: ${g.before} → ${g.after}`);

@@ -1,4 +1,5 @@
 import { MISMATCH_CLASSES, type MismatchClass, type RowClass } from './audit-types.js';
+import { maxOf } from './arrays.js';
 
 /** One entity in one recorded audit run. */
 export interface HistoryPoint {
@@ -49,7 +50,7 @@ const BARS = '▁▂▃▄▅▆▇█';
 
 /** A trend in one line of block characters, scaled from 0 (so a flat non-zero line reads as non-zero). */
 export function sparkline(values: readonly number[]): string {
-  const max = Math.max(0, ...values);
+  const max = maxOf(values, 0);
   return values.map((v) => (max === 0 ? BARS[0] : BARS[Math.min(BARS.length - 1, Math.round((v / max) * (BARS.length - 1)))])).join('');
 }
 

@@ -102,7 +102,7 @@ export async function insertRows(
     ).execute(trx);
     // RETURNING follows VALUES: checked, since every id is matched to its row by position.
     if (written.length !== chunk.length) throw new Error(`insert journaled ${written.length} rows for ${chunk.length}`);
-    ids.push(...written.map((r) => r.mirror_id));
+    for (const row of written) ids.push(row.mirror_id);
   }
   return ids;
 }

@@ -3,6 +3,7 @@ import { connectTriggerNames, TRIGGER_LOG_TABLES } from '../core/heroku-connect.
 import { qualified, quoteIdent, type MissingGrant, type TablePrivilege, type WriteNeeds } from '../core/grants.js';
 import type { AnyDb } from './connect.js';
 import { JOURNAL_SCHEMA_VERSION, journalSchemaVersion } from './journal-schema.js';
+import { appendAll } from '../core/arrays.js';
 
 /**
  * Every privilege a writing run will use that the session's role lacks, found
@@ -48,7 +49,7 @@ export async function missingWritePrivileges(db: AnyDb, schema: string, needs: W
     await lacks(sql`has_table_privilege(${name(log)}, 'INSERT')`, 'INSERT', `TABLE ${qualified(schema, log)}`);
     await sequenceUsage(db, sql`pg_get_serial_sequence(${name(log)}, 'id')`, missing);
   }
-  if (needs.tables.size > 0) missing.push(...(await journalPrivileges(db, options.backfill)));
+  if (needs.tables.size > 0) appendAll(missing, await journalPrivileges(db, options.backfill));
   return missing;
 }
 

@@ -128,7 +128,7 @@ export function findServerBinaries(): string {
   const debianRoot = '/usr/lib/postgresql';
   if (existsSync(debianRoot)) {
     const versions = readdirSync(debianRoot).sort((a, b) => Number(b) - Number(a));
-    candidates.push(...versions.map((version) => join(debianRoot, version, 'bin')));
+    for (const version of versions) candidates.push(join(debianRoot, version, 'bin'));
   }
   const found = candidates.find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres')));
   if (!found) {

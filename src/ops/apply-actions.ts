@@ -24,6 +24,7 @@ import {
 } from './action-outcome.js';
 import { applyInBulk, BULK_ACTIONS } from './apply-in-bulk.js';
 import type { RunGuard } from './run-guard.js';
+import { appendAll } from '../core/arrays.js';
 
 export type { ActionOutcome } from './action-outcome.js';
 
@@ -91,7 +92,7 @@ export async function applyActions(entity: WritableEntity, actions: readonly Pla
       await ctx.guard.beforeCommit(trx);
       return batchOutcomes;
     });
-    outcomes.push(...results);
+    appendAll(outcomes, results);
   }
   return outcomes;
 }

@@ -6,6 +6,7 @@ import { DatabaseError } from '../errors.js';
 import { checkSourceSql } from '../db/check-source-sql.js';
 import { connect, type Connection, type SessionTimeouts } from '../db/connect.js';
 import { readCatalog } from '../db/read-catalog.js';
+import { appendAll } from '../core/arrays.js';
 
 export interface DatabaseStatus {
   readonly role: ResolvedTarget['role'];
@@ -28,9 +29,9 @@ export interface DoctorReport {
 export async function runDoctor(config: RunConfig, options: { timeouts?: SessionTimeouts | undefined } = {}): Promise<DoctorReport> {
   const [source, mirror] = await Promise.all([inspect(config.source, config, options.timeouts), inspect(config.mirror, config, options.timeouts)]);
   const findings: Finding[] = [...source.findings, ...mirror.findings];
-  if (source.catalog) findings.push(...diagnoseSource(config.entities, source.catalog), ...source.sqlFindings);
-  if (mirror.catalog) findings.push(...diagnoseMirror(config.entities, mirror.catalog));
-  findings.push(...diagnoseTodos(config.todos));
+  if (source.catalog) appendAll(appendAll(findings, diagnoseSource(config.entities, source.catalog)), source.sqlFindings);
+  if (mirror.catalog) appendAll(findings, diagnoseMirror(config.entities, mirror.catalog));
+  appendAll(findings, diagnoseTodos(config.todos));
   return {
     ok: !findings.some((finding) => finding.level === 'error'),
     databases: { source: source.status, mirror: mirror.status },

@@ -2,6 +2,7 @@ import type { EntityAudit, RowClass } from '../core/audit-types.js';
 import { compareKeys } from '../core/key-order.js';
 import { UsageError } from '../errors.js';
 import { auditTotals, type AuditResult } from './audit.js';
+import { maxOf, minOf } from '../core/arrays.js';
 
 /** One shard's report, with where it came from (for the messages). */
 export interface ShardReport {
@@ -29,9 +30,11 @@ export function mergeAudits(reports: readonly ShardReport[]): AuditResult {
   }
   const entities = first.order.map((name) => mergeEntity(reports.map((r) => r.audit.entities.find((e) => e.name === name)!)));
   const bytes = reports.map((r) => r.audit.bytesRead);
+  const starts = reports.map((r) => r.audit.startedAt.getTime());
+  const finishes = reports.map((r) => r.audit.finishedAt.getTime());
   return {
-    startedAt: new Date(Math.min(...reports.map((r) => r.audit.startedAt.getTime()))),
-    finishedAt: new Date(Math.max(...reports.map((r) => r.audit.finishedAt.getTime()))),
+    startedAt: new Date(minOf(starts, Number.POSITIVE_INFINITY)),
+    finishedAt: new Date(maxOf(finishes, Number.NEGATIVE_INFINITY)),
     order: first.order,
     entities,
     totals: auditTotals(entities),
@@ -80,7 +83,7 @@ function mergeEntity(parts: readonly EntityAudit[]): EntityAudit {
     sourceRows: first.sourceRows === null ? null : sum((e) => e.sourceRows ?? 0),
     mirrorRows: sum((e) => e.mirrorRows),
     unsyncedRows: sum((e) => e.unsyncedRows),
-    oldestUnsyncedAgeSeconds: lags.length > 0 ? Math.max(...lags) : null,
+    oldestUnsyncedAgeSeconds: lags.length > 0 ? maxOf(lags, 0) : null,
     sourceRowsWithoutKey: sum((e) => e.sourceRowsWithoutKey),
     counts,
     mismatches: parts.flatMap((e) => e.mismatches).sort((a, b) => compareKeys(a.key, b.key)),

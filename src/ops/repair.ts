@@ -18,6 +18,7 @@ import { openDatabases, type Databases } from './databases.js';
 import { auditScope } from './audit-scope.js';
 import { currentActor, currentHost } from './run-identity.js';
 import { runGuard, type RunGuard } from './run-guard.js';
+import { appendAll } from '../core/arrays.js';
 
 export interface RepairOptions {
   readonly command: 'repair' | 'backfill';
@@ -170,14 +171,15 @@ async function applyByLevel(config: RunConfig, reported: readonly string[], init
           const writes = mine.filter((a) => WRITE_ACTIONS.has(a.action));
           ctx.options.onProgress?.(`${name}: writing ${writes.length} change(s)`);
           const { applied, outcomes } = await applyWrites(entity, writes, ctx, ctx.options.backfill?.beforeCommit);
-          results.push(...mine.filter((a) => !WRITE_ACTIONS.has(a.action)).map(asPlanned), ...applied);
+          appendAll(results, mine.filter((a) => !WRITE_ACTIONS.has(a.action)).map(asPlanned));
+          appendAll(results, applied);
           return { entity, ids: outcomes.flatMap((o) => o.insertedIds) };
         }),
       ),
     );
     if (ctx.options.waitMs) await waitForConnect(ctx, written, ctx.options.waitMs);
   }
-  if (ctx.options.waitMs) results.push(...(await setDeferredLookups(config, reported, ctx)));
+  if (ctx.options.waitMs) appendAll(results, await setDeferredLookups(config, reported, ctx));
   const order = new Map(config.graph.order.map((name, i) => [name, i]));
   return results.sort((a, b) => order.get(a.entity)! - order.get(b.entity)!);
 }
@@ -221,7 +223,7 @@ async function setDeferredLookups(config: RunConfig, reported: readonly string[]
     if (writes.length === 0) continue;
     ctx.options.onProgress?.(`${entity.name}: setting ${writes.length} deferred lookup(s)`);
     // No checkpoint: a backfill's checkpoint is the last key its inserts committed, and these are updates.
-    results.push(...(await applyWrites(entity, writes, ctx)).applied);
+    appendAll(results, (await applyWrites(entity, writes, ctx)).applied);
   }
   return results;
 }

@@ -123,3 +123,20 @@ describe('fuzzing (fast-check, fixed seeds): loading never throws anything but a
     );
   });
 });
+
+describe('a config far larger than any real one', () => {
+  it('is refused with a message that fits a screen, not a stack overflow (300,000 array elements)', () => {
+    const huge = { ...fixtureConfigObject(), entities: Array.from({ length: 300_000 }, () => 1) };
+    let error: unknown;
+    try {
+      parseConfig(JSON.stringify(huge), 'huge.json');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const lines = (error as ConfigError).message.split('\n');
+    expect(lines[0]).toBe('invalid configuration in huge.json (300000 problems):');
+    expect(lines).toHaveLength(52);
+    expect(lines.at(-1)).toBe('  … and 299950 more');
+  });
+});

@@ -5,6 +5,7 @@ import { paint as painter, type Paint } from '../output-mode.js';
 import { FORMAT_VERSION, renderJson } from './json.js';
 import { renderTable, renderWrappedTable } from './table.js';
 import { cellText } from './terminal-text.js';
+import { maxOf } from '../../core/arrays.js';
 
 /**
  * Summary (entity × class, canonical order) and the first `details` mismatches
@@ -57,7 +58,8 @@ export function renderAuditTable(
 }
 
 function detailTable(mismatches: readonly Mismatch[], width: number): string {
-  const keyWidth = Math.min(40, Math.max(5, ...mismatches.map((m) => m.key.length)) + 2);
+  const keyLengths = mismatches.map((m) => m.key.length);
+  const keyWidth = Math.min(40, maxOf(keyLengths, 5) + 2);
   const fixed = [keyWidth, 18, 35];
   const reasonWidth = Math.max(30, width - fixed.reduce((a, b) => a + b, 0) - 5);
   const rows = mismatches.map((m) => {

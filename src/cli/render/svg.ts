@@ -1,6 +1,7 @@
 import { MISMATCH_CLASSES, type MismatchClass } from '../../core/audit-types.js';
 import type { EntityGraph } from '../../core/graph.js';
 import { esc } from './html-text.js';
+import { maxOf } from '../../core/arrays.js';
 
 export const CLASS_COLORS: Readonly<Record<MismatchClass, string>> = {
   missing_parent: '#e5534b',
@@ -24,7 +25,7 @@ export function stackedBars(rows: readonly BarRow[]): string {
   const barWidth = 520;
   const rowHeight = 26;
   const totals = rows.map((r) => MISMATCH_CLASSES.reduce((sum, c) => sum + r.counts[c], 0));
-  const max = Math.max(1, ...totals);
+  const max = maxOf(totals, 1);
   const height = rows.length * rowHeight + 8;
   const parts = [`<svg role="img" aria-label="mismatches per entity by class" width="${labelWidth + barWidth + 80}" height="${height}" class="bars">`];
   rows.forEach((row, i) => {
@@ -59,7 +60,9 @@ export function dependencyGraph(graph: EntityGraph, flagged: ReadonlyMap<string,
     });
   });
   const width = 20 + graph.levels.length * (nodeWidth + columnGap) - columnGap;
-  const height = 20 + Math.max(1, ...graph.levels.map((l) => l.length)) * (nodeHeight + rowGap) - rowGap;
+  const sizes = graph.levels.map((l) => l.length);
+  const tallest = maxOf(sizes, 1);
+  const height = 20 + tallest * (nodeHeight + rowGap) - rowGap;
   const parts = [
     `<svg role="img" aria-label="canonical order: parents before children" width="${width}" height="${height}" class="graph">`,
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#57606a"/></marker></defs>',
@@ -100,7 +103,8 @@ export function trendLine(points: readonly TrendPoint[]): string {
   const width = 640;
   const height = 140;
   const pad = 28;
-  const max = Math.max(1, ...points.map((p) => p.value));
+  const values = points.map((p) => p.value);
+  const max = maxOf(values, 1);
   const step = points.length > 1 ? (width - 2 * pad) / (points.length - 1) : 0;
   const xy = points.map((p, i) => ({ x: pad + i * step, y: height - pad - (p.value / max) * (height - 2 * pad), p }));
   const parts = [`<svg role="img" aria-label="mismatches per recorded run" width="${width}" height="${height}" class="trend">`];

@@ -1,4 +1,5 @@
 import stringWidth from 'string-width';
+import { appendAll } from '../../core/arrays.js';
 
 /**
  * Text from a database (an `_hc_err`, a key, a value) on its way to a
@@ -48,7 +49,7 @@ export function wrapText(text: string, width: number): string {
       } else {
         if (line) out.push(line);
         const pieces = cutToWidth(word, limit);
-        out.push(...pieces.slice(0, -1));
+        appendAll(out, pieces.slice(0, -1));
         line = pieces.at(-1)!;
         lineWidth = stringWidth(line);
       }
