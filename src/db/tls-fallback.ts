@@ -1,6 +1,6 @@
 import { DatabaseError } from '../errors.js';
 import type { ClientSettings } from './client-config.js';
-import { describeDatabaseFailure, type FailureDescription } from './sqlstate.js';
+import { serverMessage, type FailureDescription } from './sqlstate.js';
 
 /**
  * When a TLS attempt under `prefer`/`allow` (or no sslmode at all) may be
@@ -57,7 +57,7 @@ export interface TlsAttempt {
 export function tlsNote(attempt: ClientSettings, failure: FailureDescription, tlsFirst: TlsAttempt | undefined): string {
   if (attempt.unixSocket || attempt.config.ssl) return '';
   if (tlsFirst && tlsFirst.reason !== 'no-tls') {
-    return `; this connection did not use TLS because the attempt with TLS failed first: ${describeDatabaseFailure(unwrap(tlsFirst.error)).text}`;
+    return `; tried with TLS first: ${serverMessage(tlsFirst.error)}`;
   }
   if (failure.sqlstate !== '28000') return '';
   if (tlsFirst) return '; this connection did not use TLS: the server does not offer it';

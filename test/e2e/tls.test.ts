@@ -118,6 +118,15 @@ describe('sslmode, as libpq means it', () => {
     expect(viaEnv.stdout + viaEnv.stderr).not.toContain(PASSWORD);
   });
 
+  it('a database pg_hba.conf refuses either way, with nothing given: exit 3, both refusals in one line', async () => {
+    const result = await runCli(['journal', '--config', FIXTURE_CONFIG, '--mirror-url', withPassword(withDatabase(server.url, 'nowhere'))], {});
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(
+      /^sfsync: cannot connect to the mirror database \(127\.0\.0\.1:\d+\/nowhere\): .*database "nowhere", no encryption \[SQLSTATE 28000\]; tried with TLS first: no pg_hba\.conf entry for host "127\.0\.0\.1", user "postgres", database "nowhere", SSL encryption \[SQLSTATE 28000\]\n$/,
+    );
+    expect(result.stderr).not.toContain(PASSWORD);
+  });
+
   it('a server that takes only TLS, with nothing given: connects, encrypted', async () => {
     const result = await doctor(withDatabase(server.url, 'sslonly'), mirror);
     expect(JSON.parse(result.stdout).databases.source).toMatchObject({ reachable: true, tls: true });

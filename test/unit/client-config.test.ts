@@ -75,4 +75,15 @@ describe('tlsNote: a refusal of plain text names sslmode', () => {
     expect(tlsNote(clientSettings('postgres:///app?host=/tmp', 'disable'), refused, undefined)).toBe('');
     expect(tlsNote(clientSettings(url, 'disable'), describeDatabaseFailure(pgError('28P01', 'password authentication failed')), undefined)).toBe('');
   });
+
+  it('after a TLS attempt that failed, gives both answers; after an N, says the server offers no TLS', () => {
+    const prefer = clientSettings(url, undefined);
+    const plain = { ...prefer, config: { ...prefer.config, ssl: false } };
+    const tlsRefused = pgError('28000', 'no pg_hba.conf entry for host "10.0.0.1", user "app", database "app", SSL encryption');
+    expect(tlsNote(plain, refused, { reason: 'refused-tls', error: tlsRefused })).toBe(
+      '; tried with TLS first: no pg_hba.conf entry for host "10.0.0.1", user "app", database "app", SSL encryption [SQLSTATE 28000]',
+    );
+    const noTls = new Error('The server does not support SSL connections');
+    expect(tlsNote(plain, refused, { reason: 'no-tls', error: noTls })).toBe('; this connection did not use TLS: the server does not offer it');
+  });
 });
