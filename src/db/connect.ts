@@ -7,6 +7,7 @@ import { describeUrl } from './describe-url.js';
 import { adaptPool, poolAccess, type QueryObserver, type SessionTimeouts, type Where } from './pool-adapter.js';
 import { runSession, type Session } from './session.js';
 import { describeDatabaseFailure, serverMessage } from './sqlstate.js';
+import { knownToRefuseTls, plainRetryReason, rememberRefusal, tlsNote, unwrap, type TlsAttempt } from './tls-fallback.js';
 
 export type { QueryObserver, SessionTimeouts } from './pool-adapter.js';
 
@@ -44,19 +45,28 @@ export interface ConnectOptions {
   onSessionLost?: (error: DatabaseError) => void;
 }
 
-/** Opens a pool and proves it works, so an unreachable database fails here with one clear message. */
+/**
+ * Opens a pool and proves it works, so an unreachable database fails here with one clear message.
+ * Under `prefer` (the default) or `allow`, a server that will not have TLS gets a plain-text pool instead
+ * (see tls-fallback.ts); the first connection decides for the whole pool.
+ */
 export async function connect(target: ResolvedTarget, options: ConnectOptions = {}): Promise<Connection> {
   const where: Where = { role: target.role, label: describeUrl(target.url), purpose: options.purpose ?? 'main' };
   const settings = clientSettings(target.url, target.sslModeFromEnv);
+  const first = knownToRefuseTls(settings) ? withoutTls(settings) : settings;
   try {
-    return await open(settings, target, where, options);
+    return await open(first, target, where, options);
   } catch (error) {
-    if (settings.plainFallback && /does not support SSL/i.test(serverMessage(error))) {
-      return open(withoutTls(settings), target, where, options).catch((again: unknown) => {
-        throw cannotConnect(where, again);
-      });
+    const reason = first.plainFallback ? plainRetryReason(error) : undefined;
+    if (!reason) throw cannotConnect(where, error, first);
+    const plain = withoutTls(settings);
+    try {
+      const connection = await open(plain, target, where, options);
+      rememberRefusal(settings, reason);
+      return connection;
+    } catch (again) {
+      throw cannotConnect(where, again, plain, { reason, error });
     }
-    throw cannotConnect(where, error);
   }
 }
 
@@ -93,10 +103,9 @@ async function open(settings: ClientSettings, target: ResolvedTarget, where: Whe
   };
 }
 
-function cannotConnect(where: Where, error: unknown): DatabaseError {
-  // The adapter's DatabaseError keeps the driver's own error as its cause.
-  const failure = describeDatabaseFailure(error instanceof DatabaseError ? error.cause : error);
-  return new DatabaseError(`cannot connect to the ${where.role} database (${where.label}): ${failure.text}`, {
+function cannotConnect(where: Where, error: unknown, attempt: ClientSettings, tlsFirst?: TlsAttempt): DatabaseError {
+  const failure = describeDatabaseFailure(unwrap(error));
+  return new DatabaseError(`cannot connect to the ${where.role} database (${where.label}): ${failure.text}${tlsNote(attempt, failure, tlsFirst)}`, {
     database: where.role,
     sqlstate: failure.sqlstate,
     connectionLost: true,
