@@ -1,3 +1,4 @@
+import { compareKeys } from './key-order.js';
 import { compareFields, int16Field, isNull, sameField, slot, textField, type RowBatch } from './row-batch.js';
 
 /** Source summary rows: key, digest. Mirror summary rows: key, digest, flags. */
@@ -16,8 +17,8 @@ export interface KeySummary {
   unsyncedRows: number;
   /** Keys proven ok: one source row, one mirror row with an sfid and not FAILED, equal digests. */
   clean: number;
-  /** Every other key, in key order: read in full and classified row by row. */
-  readonly suspects: Suspect[];
+  /** Every other key: read in full and classified row by row, in key order. */
+  readonly suspects: SuspectList;
 }
 
 /** A key to read in full, and how many rows each side has with it (so only the sides that have it are asked). */
@@ -27,18 +28,48 @@ export interface Suspect {
   readonly mirrorRows: number;
 }
 
-export function emptySummary(): KeySummary {
-  return { sourceRows: 0, sourceRowsWithoutKey: 0, mirrorRows: 0, unsyncedRows: 0, clean: 0, suspects: [] };
+/**
+ * Where an audit puts its suspects. A damaged mirror can have one for every
+ * row, so an implementation may keep them outside memory (ops/suspect-spool.ts
+ * spills them to a file); they come back in key order whatever order they
+ * were added in.
+ */
+export interface SuspectList {
+  add(suspect: Suspect): void;
+  readonly size: number;
+  /** Every suspect in key order (compareKeys), in chunks of at most `max`. Read once. */
+  chunks(max: number): AsyncIterable<readonly Suspect[]>;
+  /** Lets go of what the list holds. */
+  close(): void;
 }
 
-/** Adds one summary's counts and suspects to another (a shard's, a segment's). */
-export function addSummary(into: KeySummary, from: KeySummary): void {
+/** Suspects in an array, sorted when read: for lists known to be small. */
+export function suspectArray(): SuspectList {
+  const items: Suspect[] = [];
+  return {
+    add: (suspect) => void items.push(suspect),
+    get size() {
+      return items.length;
+    },
+    async *chunks(max) {
+      items.sort((a, b) => compareKeys(a.key, b.key));
+      for (let start = 0; start < items.length; start += max) yield items.slice(start, start + max);
+    },
+    close: () => void items.splice(0),
+  };
+}
+
+export function emptySummary(suspects: SuspectList): KeySummary {
+  return { sourceRows: 0, sourceRowsWithoutKey: 0, mirrorRows: 0, unsyncedRows: 0, clean: 0, suspects };
+}
+
+/** Adds one summary's counts to another (a shard's, a segment's); their suspects go to one list as they are found. */
+export function addCounts(into: KeySummary, from: KeySummary): void {
   into.sourceRows += from.sourceRows;
   into.sourceRowsWithoutKey += from.sourceRowsWithoutKey;
   into.mirrorRows += from.mirrorRows;
   into.unsyncedRows += from.unsyncedRows;
   into.clean += from.clean;
-  for (const key of from.suspects) into.suspects.push(key);
 }
 
 /** Row-at-a-time reading of a stream of batches, awaiting only between batches. */
@@ -87,8 +118,13 @@ class Cursor {
  * is awaited. `everyKey` makes every key a suspect (the reference audit, which
  * classifies all of them in JavaScript).
  */
-export async function mergeSummaries(source: AsyncIterable<RowBatch>, mirror: AsyncIterable<RowBatch>, everyKey = false): Promise<KeySummary> {
-  const summary = emptySummary();
+export async function mergeSummaries(
+  source: AsyncIterable<RowBatch>,
+  mirror: AsyncIterable<RowBatch>,
+  suspects: SuspectList,
+  everyKey = false,
+): Promise<KeySummary> {
+  const summary = emptySummary(suspects);
   const left = new Cursor(source, 'source');
   const right = new Cursor(mirror, 'mirror');
   let leftOpen = await left.fill();
@@ -145,7 +181,7 @@ export async function mergeSummaries(source: AsyncIterable<RowBatch>, mirror: As
     const clean =
       !everyKey && sourceCount === 1 && mirrorCount === 1 && flags === FLAG_SFID && sameField(sourceBatch!, sourceDigest, mirrorBatch!, mirrorDigest);
     if (clean) summary.clean++;
-    else summary.suspects.push({ key: textField(keyBatch, keyAt)!, sourceRows: sourceCount, mirrorRows: mirrorCount });
+    else suspects.add({ key: textField(keyBatch, keyAt)!, sourceRows: sourceCount, mirrorRows: mirrorCount });
   }
   while (leftOpen) {
     if (!left.has()) {

@@ -1,8 +1,7 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { WritableEntity } from '../config/types.js';
 import type { ComparePlan } from '../core/compare-plan.js';
-import { emptySummary, type KeySummary } from '../core/key-summary.js';
-import { compareKeys } from '../core/key-order.js';
+import { emptySummary, type KeySummary, type SuspectList } from '../core/key-summary.js';
 import { KEY_ALIAS } from './row-aliases.js';
 import { parameter, sourceRowsQuery } from './source-query.js';
 import { mirrorValues, sourceValues, type KeyFilter } from './summary-query.js';
@@ -25,6 +24,7 @@ interface JoinRow {
   keyless: string;
   /** JSON text: [key, source rows, mirror rows] per suspect, or null for none. */
   suspects: string | null;
+  suspect_count: string;
 }
 
 /**
@@ -40,7 +40,9 @@ export async function readJoinSummary(
   sides: JoinSides,
   filter: KeyFilter,
   everyKey: boolean,
-): Promise<KeySummary> {
+  suspects: SuspectList,
+  limit: number,
+): Promise<KeySummary | 'too many suspects'> {
   const sourceParts = sourceValues(plan, 's0');
   const mirrorParts = mirrorValues(plan, 'm0');
   const names = plan.values.map((_, i) => `v${i}`);
@@ -89,18 +91,20 @@ export async function readJoinSummary(
     select count(*) filter (where j.clean)::int8 as clean,
            coalesce(sum(j.sn), 0)::int8 as source_rows, coalesce(sum(j.mn), 0)::int8 as mirror_rows, coalesce(sum(j.mu), 0)::int8 as unsynced,
            coalesce(sum(j.sn) filter (where j.key is null), 0)::int8 as keyless,
-           array_to_json(array_agg(json_build_array(j.key, j.sn, j.mn)) filter (where ${suspect}))::text as suspects
+           count(*) filter (where ${suspect})::int8 as suspect_count,
+           array_to_json((array_agg(json_build_array(j.key, j.sn, j.mn)) filter (where ${suspect}))[1:${limit}])::text as suspects
       from (select coalesce(s.key, m.key) as key, ${clean} as clean, s.n as sn, m.n as mn, m.unsynced as mu
               from (${sourceSide}) as s full join (${mirrorSide}) as m on m.key = s.key) as j`.execute(trx);
   const row = rows[0]!;
-  const summary = emptySummary();
+  // More than a list may hold in memory: one JSON text of them all would be as large, so the caller streams instead.
+  if (Number(row.suspect_count) > limit) return 'too many suspects';
+  const summary = emptySummary(suspects);
   summary.sourceRows = Number(row.source_rows);
   summary.mirrorRows = Number(row.mirror_rows);
   summary.unsyncedRows = Number(row.unsynced);
   summary.clean = Number(row.clean);
   summary.sourceRowsWithoutKey = Number(row.keyless);
-  const suspects = row.suspects === null ? [] : (JSON.parse(row.suspects) as [string, number | null, number | null][]);
-  for (const [key, sourceRows, mirrorRows] of suspects) summary.suspects.push({ key, sourceRows: sourceRows ?? 0, mirrorRows: mirrorRows ?? 0 });
-  summary.suspects.sort((a, b) => compareKeys(a.key, b.key));
+  const found = row.suspects === null ? [] : (JSON.parse(row.suspects) as [string, number | null, number | null][]);
+  for (const [key, sourceRows, mirrorRows] of found) suspects.add({ key, sourceRows: sourceRows ?? 0, mirrorRows: mirrorRows ?? 0 });
   return summary;
 }

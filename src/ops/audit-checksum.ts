@@ -1,7 +1,6 @@
 import type { WritableEntity } from '../config/types.js';
 import type { ComparePlan } from '../core/compare-plan.js';
-import { compareKeys } from '../core/key-order.js';
-import { addSummary, emptySummary, type KeySummary } from '../core/key-summary.js';
+import { addCounts, emptySummary, type KeySummary, type SuspectList } from '../core/key-summary.js';
 import { decideStream, differingSegments, FANOUT, firstSplit, inStreamed, modulus, type SegmentSums, type SplitTuning } from '../core/segments.js';
 import {
   estimatedRows,
@@ -26,6 +25,8 @@ export interface ChecksumOptions {
   readonly tuning?: SplitTuning | undefined;
   /** `--shard`: only the keys of this shard. */
   readonly shard: Shard | undefined;
+  /** Where the suspects go. */
+  readonly suspects: SuspectList;
 }
 
 /**
@@ -40,10 +41,10 @@ export async function checksumSummary(entity: WritableEntity, sides: AuditSides,
   const { source, mirror, digest } = sides;
   // A field no SQL text can compare leaves every key to JavaScript: nothing to checksum.
   const shard = shardFilter(options.shard);
-  if (options.everyKey || plan.opaque.length > 0) return streamSummary(entity, sides, plan, options.signal, true, shard);
+  if (options.everyKey || plan.opaque.length > 0) return streamSummary(entity, sides, plan, options.signal, true, options.suspects, shard);
   // Segments sized for the rows this shard holds, not the whole table's.
   const first = firstSplit((await estimatedRows(mirror.trx, mirror.schema, entity.mirror.table)) / (options.shard?.count ?? 1), options.tuning);
-  const summary = emptySummary();
+  const summary = emptySummary(options.suspects);
   const differingByDepth: Set<number>[] = [];
   let scope: SegmentScope | undefined;
   for (let depth = 0; ; depth++) {
@@ -69,7 +70,7 @@ export async function checksumSummary(entity: WritableEntity, sides: AuditSides,
       const everything = depth === 0 && differing.length === present.size;
       const filter = bothFilters(shard, everything ? undefined : segmentFilter({ modulus: m, segments: differing }, digest));
       if (everything) differingByDepth[0] = new Set(Array.from({ length: first }, (_, i) => i));
-      addSummary(summary, await streamSummary(entity, sides, plan, options.signal, false, filter));
+      addCounts(summary, await streamSummary(entity, sides, plan, options.signal, false, options.suspects, filter));
       break;
     }
     scope = { modulus: m, segments: differing };
@@ -85,9 +86,8 @@ export async function checksumSummary(entity: WritableEntity, sides: AuditSides,
     if (inStreamed(BigInt(key.hash), first, differingByDepth)) continue;
     // In an agreeing segment each side holds the same rows: this key has as many on both.
     summary.clean -= key.rows;
-    summary.suspects.push({ key: key.key, sourceRows: key.rows, mirrorRows: key.rows });
+    summary.suspects.add({ key: key.key, sourceRows: key.rows, mirrorRows: key.rows });
   }
-  summary.suspects.sort((a, b) => compareKeys(a.key, b.key));
   return summary;
 }
 

@@ -3,7 +3,7 @@ import type { WritableEntity } from '../config/types.js';
 import type { Mismatch, MirrorRow, ParentReadiness, RowClass, SourceRow } from '../core/audit-types.js';
 import { classifyKey, classifyOrphan, type ClassifyContext } from '../core/classify.js';
 import type { Entity } from '../core/entity.js';
-import type { Suspect } from '../core/key-summary.js';
+import type { SuspectList } from '../core/key-summary.js';
 import { mirrorRowMapper, mirrorRowsQuery, readReadiness, readTriggerLog } from '../db/read-mirror.js';
 import { sourceRowMapper, sourceRowsByKeyQuery } from '../db/source-query.js';
 
@@ -31,20 +31,22 @@ const KEYS_PER_READ = 5_000;
  * Reads the suspect keys' rows in full, batch by batch, and classifies each key
  * (adding it to `counts`) exactly as a row-by-row audit would: classifyKey with the key's source rows,
  * its mirror rows with their trigger-log entries, and the readiness of the
- * parents it names. Keys arrive in key order; mismatches keep it.
+ * parents it names. Keys arrive in key order; mismatches keep it. With
+ * `onMismatches`, each batch's mismatches go there (awaited before the next
+ * batch is read) instead of into the result.
  */
 export async function classifySuspects(
   entity: WritableEntity,
-  suspects: readonly Suspect[],
+  suspects: SuspectList,
   ctx: Omit<ClassifyContext, 'entity' | 'parentStates' | 'deferredStates'>,
   readers: DetailReaders,
   counts: Record<RowClass, number>,
+  onMismatches?: (batch: readonly Mismatch[]) => Promise<void>,
 ): Promise<Classified> {
   const mismatches: Mismatch[] = [];
   let oldestUnsyncedAt: number | null = null;
-  for (let start = 0; start < suspects.length; start += KEYS_PER_READ) {
+  for await (const batch of suspects.chunks(KEYS_PER_READ)) {
     readers.signal?.throwIfAborted();
-    const batch = suspects.slice(start, start + KEYS_PER_READ);
     // Each side is asked only for keys it has: a mirror's key need not even parse as the source key's type.
     const inSource = batch.filter((s) => s.sourceRows > 0).map((s) => s.key);
     const inMirror = batch.filter((s) => s.mirrorRows > 0).map((s) => s.key);
@@ -57,6 +59,7 @@ export async function classifySuspects(
     }
     const states = await readParentStates(entity, sourceByKey, mirrorByKey, readers);
     const context: ClassifyContext = { ...ctx, entity, parentStates: states, deferredStates: states };
+    const found: Mismatch[] = onMismatches ? [] : mismatches;
     for (const { key } of batch) {
       const source = sourceByKey.get(key);
       const mirror = mirrorByKey.get(key) ?? [];
@@ -64,8 +67,9 @@ export async function classifySuspects(
         ? classifyKey(context, source.first, mirror, source.count)
         : { class: 'orphan' as const, mismatch: classifyOrphan(key, mirror, entity.source.where !== undefined) };
       counts[result.class]++;
-      if (result.mismatch) mismatches.push(result.mismatch);
+      if (result.mismatch) found.push(result.mismatch);
     }
+    if (onMismatches && found.length > 0) await onMismatches(found);
   }
   return { mismatches, oldestUnsyncedAt };
 }

@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { WritableEntity } from '../config/types.js';
 import type { ColumnInfo } from '../core/catalog.js';
 import { planComparison, type ComparePlan, type ValueType } from '../core/compare-plan.js';
-import { mergeSummaries, type KeySummary } from '../core/key-summary.js';
+import { mergeSummaries, type KeySummary, type SuspectList } from '../core/key-summary.js';
 import type { RowBatch } from '../core/row-batch.js';
 import { mirrorRowsQuery } from '../db/read-mirror.js';
 import { FIELD_PREFIX } from '../db/row-aliases.js';
@@ -64,12 +64,13 @@ export async function streamSummary(
   plan: ComparePlan,
   signal: AbortSignal | undefined,
   everyKey: boolean,
+  suspects: SuspectList,
   filter?: KeyFilter,
 ): Promise<KeySummary> {
   const source = sides.source.session.copyRows(sourceSummaryQuery(entity, sides.source.schema, plan, sides.digest, new CopyValues(), filter));
   const mirror = sides.mirror.session.copyRows(mirrorSummaryQuery(entity, sides.mirror.schema, plan, sides.digest, new CopyValues(), filter));
   // A field no SQL text compares as JavaScript does leaves every key to JavaScript.
-  return mergeSummaries(abortable(source, signal), abortable(mirror, signal), everyKey || plan.opaque.length > 0);
+  return mergeSummaries(abortable(source, signal), abortable(mirror, signal), suspects, everyKey || plan.opaque.length > 0);
 }
 
 async function* abortable(batches: AsyncGenerator<RowBatch>, signal: AbortSignal | undefined): AsyncGenerator<RowBatch> {

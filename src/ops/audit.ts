@@ -1,7 +1,9 @@
 import { sql, type Transaction } from 'kysely';
 import type { Entity, RunConfig, WritableEntity } from '../config/types.js';
-import { MAX_AUDIT_CONCURRENCY, ROW_CLASSES, type AuditMethod, type EntityAudit, type RowClass } from '../core/audit-types.js';
+import { MAX_AUDIT_CONCURRENCY, ROW_CLASSES, type AuditMethod, type EntityAudit, type Mismatch, type RowClass } from '../core/audit-types.js';
 import type { ColumnInfo, SchemaCatalog } from '../core/catalog.js';
+import type { ComparePlan } from '../core/compare-plan.js';
+import type { KeySummary, SuspectList } from '../core/key-summary.js';
 import { diagnoseMirror, diagnoseSource } from '../core/diagnose.js';
 import { TRIGGER_LOG_TABLES } from '../core/heroku-connect.js';
 import { checksumPays, type SplitTuning } from '../core/segments.js';
@@ -20,6 +22,7 @@ import { auditScope } from './audit-scope.js';
 import { inOrderOnWorkers } from './audit-workers.js';
 import { withSnapshotPairs } from './audit-snapshots.js';
 import { openDatabases, type Databases } from './databases.js';
+import { spillingSuspects, SUSPECTS_IN_MEMORY } from './suspect-spool.js';
 
 export interface AuditOptions {
   /** `--entity`: report only these (their ancestors are read, not reported). */
@@ -44,6 +47,14 @@ export interface AuditOptions {
   readonly concurrency?: number | undefined;
   /** `--shard K/N`: audit only the keys of this shard (`sfsync merge` adds the shards' reports up). */
   readonly shard?: Shard | undefined;
+  /**
+   * Each entity's mismatches, a few thousand at a time in key order, instead of
+   * in its EntityAudit (whose `mismatches` stay empty): a repair plans and writes
+   * them as they come, so its memory holds a batch, not the table.
+   */
+  readonly onMismatches?: ((entity: string, mismatches: readonly Mismatch[]) => Promise<void>) | undefined;
+  /** Suspects held in memory before the rest spill to a temporary file (default SUSPECTS_IN_MEMORY; tests lower it). */
+  readonly suspectsInMemory?: number | undefined;
 }
 
 export interface AuditResult {
@@ -139,6 +150,9 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
             sourceKeyUnique: keyIsUnique(entity, sourceCatalog),
             mirrorKeyUnique: mirrorCatalog.tables.get(entity.mirror.table)?.uniqueColumns.has(entity.mirror.externalId) ?? false,
             shard: options.shard,
+            signal: options.signal,
+            suspectsInMemory: options.suspectsInMemory ?? SUSPECTS_IN_MEMORY,
+            onMismatches: options.onMismatches,
           });
     };
     // Ancestors outside the report are not read: a parent's readiness is looked up for the rows that need it, so
@@ -170,6 +184,9 @@ interface EntityContext {
   readonly sourceKeyUnique: boolean;
   readonly mirrorKeyUnique: boolean;
   readonly shard: Shard | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly suspectsInMemory: number;
+  readonly onMismatches: AuditOptions['onMismatches'];
 }
 
 /** auto: in the database when both schemas share one; across two, checksums when they pay (decided per entity), else streamed. */
@@ -186,6 +203,46 @@ function keyIsUnique(entity: WritableEntity, catalog: SchemaCatalog): boolean {
 /** One writable entity: both sides' summaries merged, then the suspects read in full and classified. */
 async function auditEntity(entity: WritableEntity, sides: AuditSides, readers: DetailReaders, ctx: EntityContext): Promise<EntityAudit> {
   const plan = await comparePlan(entity, sides, ctx.columns);
+  const suspects = spillingSuspects(ctx.suspectsInMemory);
+  try {
+    const { method, summary } = await summariseEntity(entity, sides, plan, ctx, suspects);
+    const counts = emptyCounts();
+    counts.ok = summary.clean;
+    // Suspects are read in the snapshot their summary came from: a join saw the source through the mirror's transaction.
+    const detailReaders = method === 'join' ? { ...readers, sourceTrx: sides.mirror.trx } : readers;
+    const onMismatches = ctx.onMismatches && ((batch: readonly Mismatch[]) => ctx.onMismatches!(entity.name, batch));
+    const { mismatches, oldestUnsyncedAt } = await classifySuspects(entity, summary.suspects, ctx, detailReaders, counts, onMismatches);
+    return {
+      name: entity.name,
+      method,
+      keysReadInFull: summary.suspects.size,
+      readOnly: false,
+      mirrorTable: entity.mirror.table,
+      sourceRows: summary.sourceRows,
+      mirrorRows: summary.mirrorRows,
+      unsyncedRows: summary.unsyncedRows,
+      oldestUnsyncedAgeSeconds: ageSeconds(ctx.now, oldestUnsyncedAt),
+      sourceRowsWithoutKey: summary.sourceRowsWithoutKey,
+      counts,
+      mismatches,
+    };
+  } finally {
+    suspects.close();
+  }
+}
+
+/**
+ * Both sides' summaries by the method chosen (auto: checksums when they pay).
+ * A join that finds more suspects than the list keeps in memory hands them
+ * over as a stream instead: one JSON text of them all would be as large.
+ */
+async function summariseEntity(
+  entity: WritableEntity,
+  sides: AuditSides,
+  plan: ComparePlan,
+  ctx: EntityContext,
+  suspects: SuspectList,
+): Promise<{ method: AuditMethod; summary: KeySummary }> {
   const shard = shardFilter(ctx.shard);
   const method =
     ctx.method !== 'auto'
@@ -193,51 +250,38 @@ async function auditEntity(entity: WritableEntity, sides: AuditSides, readers: D
       : checksumPays(await visibleDamage(sides.source.trx, sides.mirror.trx, entity, sides.source.schema, sides.mirror.schema))
         ? 'checksum'
         : 'stream';
-  const summary =
-    method === 'join'
-      ? await readJoinSummary(
-          sides.mirror.trx,
-          entity,
-          plan,
-          {
-            sourceSchema: sides.source.schema,
-            mirrorSchema: sides.mirror.schema,
-            sourceKeyUnique: ctx.sourceKeyUnique,
-            mirrorKeyUnique: ctx.mirrorKeyUnique,
-            mirrorKeyIsText: /^(text|character varying)$/.test(ctx.columns.get(entity.mirror.externalId)?.type ?? ''),
-          },
-          shard,
-          ctx.everyKey || plan.opaque.length > 0,
-        )
-      : method === 'checksum'
-        ? await checksumSummary(entity, sides, plan, {
-            sourceKeyUnique: ctx.sourceKeyUnique,
-            mirrorKeyUnique: ctx.mirrorKeyUnique,
-            everyKey: ctx.everyKey,
-            signal: readers.signal,
-            tuning: ctx.checksumTuning,
-            shard: ctx.shard,
-          })
-        : await streamSummary(entity, sides, plan, readers.signal, ctx.everyKey, shard);
-  const counts = emptyCounts();
-  counts.ok = summary.clean;
-  // Suspects are read in the snapshot their summary came from: a join saw the source through the mirror's transaction.
-  const detailReaders = method === 'join' ? { ...readers, sourceTrx: sides.mirror.trx } : readers;
-  const { mismatches, oldestUnsyncedAt } = await classifySuspects(entity, summary.suspects, ctx, detailReaders, counts);
-  return {
-    name: entity.name,
-    method,
-    keysReadInFull: summary.suspects.length,
-    readOnly: false,
-    mirrorTable: entity.mirror.table,
-    sourceRows: summary.sourceRows,
-    mirrorRows: summary.mirrorRows,
-    unsyncedRows: summary.unsyncedRows,
-    oldestUnsyncedAgeSeconds: ageSeconds(ctx.now, oldestUnsyncedAt),
-    sourceRowsWithoutKey: summary.sourceRowsWithoutKey,
-    counts,
-    mismatches,
-  };
+  if (method === 'join') {
+    const joined = await readJoinSummary(
+      sides.mirror.trx,
+      entity,
+      plan,
+      {
+        sourceSchema: sides.source.schema,
+        mirrorSchema: sides.mirror.schema,
+        sourceKeyUnique: ctx.sourceKeyUnique,
+        mirrorKeyUnique: ctx.mirrorKeyUnique,
+        mirrorKeyIsText: /^(text|character varying)$/.test(ctx.columns.get(entity.mirror.externalId)?.type ?? ''),
+      },
+      shard,
+      ctx.everyKey || plan.opaque.length > 0,
+      suspects,
+      ctx.suspectsInMemory,
+    );
+    if (joined !== 'too many suspects') return { method, summary: joined };
+  }
+  if (method === 'checksum') {
+    const summary = await checksumSummary(entity, sides, plan, {
+      sourceKeyUnique: ctx.sourceKeyUnique,
+      mirrorKeyUnique: ctx.mirrorKeyUnique,
+      everyKey: ctx.everyKey,
+      signal: ctx.signal,
+      tuning: ctx.checksumTuning,
+      shard: ctx.shard,
+      suspects,
+    });
+    return { method, summary };
+  }
+  return { method: 'stream', summary: await streamSummary(entity, sides, plan, ctx.signal, ctx.everyKey, suspects, shard) };
 }
 
 /**

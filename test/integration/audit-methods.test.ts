@@ -74,6 +74,12 @@ describe('every audit method finds exactly what the row-by-row reference finds',
       }
     });
 
+    it('stream and checksum, with suspects spilled to a file past a list of 2 in memory', async () => {
+      const config = fixtureConfig(db);
+      const reference = await audit(config, { everyKey: true });
+      for (const method of ['stream', 'checksum'] as const) expect(findings(await audit(config, { method, suspectsInMemory: 2 }))).toEqual(findings(reference));
+    });
+
     it('reads every mismatch and pending key in full, and proves ok keys from their digests alone', async () => {
       const result = await audit(fixtureConfig(db), { method: 'stream' });
       const writable = result.entities.filter((e) => !e.readOnly);
@@ -128,6 +134,17 @@ describe('every audit method finds exactly what the row-by-row reference finds',
       for (const method of ['stream', 'checksum'] as const) expect(findings(await audit(config, { method }))).toEqual(findings(reference));
       expectShardsAddUp(await sharded(config, 3), reference);
     });
+
+    it('join with more suspects than a list keeps in memory: those entities stream instead, and find the same', async () => {
+      const config = fixtureConfig(db);
+      const reference = await audit(config, { everyKey: true });
+      const spilled = await audit(config, { suspectsInMemory: 2 });
+      const methods = Object.fromEntries(spilled.entities.filter((e) => !e.readOnly).map((e) => [e.name, e.method]));
+      // Entities with more than 2 suspects leave the join; the others keep it.
+      for (const entity of spilled.entities.filter((e) => !e.readOnly)) expect(methods[entity.name]).toBe(entity.keysReadInFull > 2 ? 'stream' : 'join');
+      expect(Object.values(methods)).toContain('stream');
+      expect(findings(spilled)).toEqual(findings(reference));
+    });
   });
 
   describe('many rows, damage scattered: the checksum splits segments level by level', () => {
@@ -179,6 +196,8 @@ describe('every audit method finds exactly what the row-by-row reference finds',
       expect(checksum.entities[0]!.keysReadInFull).toBeLessThan(40);
       const stream = await audit(config, { ...only, method: 'stream' });
       expect(findings(stream)).toEqual(findings(reference));
+      const spilled = await audit(config, { ...only, method: 'checksum', checksumTuning: { rowsPerSegment: 100, streamBelowRows: 40 }, suspectsInMemory: 3 });
+      expect(findings(spilled)).toEqual(findings(reference));
       expect(checksum.bytesRead!).toBeLessThan(stream.bytesRead!);
       expectShardsAddUp(await sharded(config, 4, { ...only, method: 'checksum', checksumTuning: { rowsPerSegment: 100, streamBelowRows: 40 } }), reference);
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FLAG_FAILED, FLAG_SFID, mergeSummaries } from '../../src/core/key-summary.js';
+import { FLAG_FAILED, FLAG_SFID, mergeSummaries, suspectArray, type Suspect } from '../../src/core/key-summary.js';
 import type { RowBatch } from '../../src/core/row-batch.js';
 
 type Value = string | number | null;
@@ -31,8 +31,13 @@ async function* inBatches(rows: readonly Value[][], width: number, size: number)
 }
 
 const synced = FLAG_SFID;
-const merge = (source: Value[][], mirror: Value[][], size = 2, everyKey = false) =>
-  mergeSummaries(inBatches(source, 2, size), inBatches(mirror, 3, size), everyKey);
+/** The merged summary, its suspects read back as the audit reads them (in key order). */
+async function merge(source: Value[][], mirror: Value[][], size = 2, everyKey = false) {
+  const summary = await mergeSummaries(inBatches(source, 2, size), inBatches(mirror, 3, size), suspectArray(), everyKey);
+  const suspects: Suspect[] = [];
+  for await (const chunk of summary.suspects.chunks(3)) suspects.push(...chunk);
+  return { ...summary, suspects };
+}
 
 describe('mergeSummaries', () => {
   it.each([1, 2, 3, 100])('keeps only the keys that are not provably ok, in key order, with each side’s row count (batches of %i)', async (size) => {
