@@ -13,6 +13,7 @@ const { parseConfig } = await import('../dist/config/load.js');
 const { resolveConfig } = await import('../dist/config/resolve-url.js');
 const { runAudit } = await import('../dist/ops/audit.js');
 const { runRepair } = await import('../dist/ops/repair.js');
+const { statusCounts } = await import('../dist/core/repair-result.js');
 
 /** What each entity's two sides hold for the hand-written baselines: key, compared values (normalised as sfsync compares them). */
 const SIDES = {
@@ -138,7 +139,7 @@ if (mode === 'audit') {
     onProgress: mark,
   });
   mark('done');
-  const written = result.actions.filter((a) => a.status === 'done').length;
+  const written = statusCounts(result.summary).done;
   summary = { written, writingMs, rowsPerSecond: written / (writingMs / 1000) };
 } else if (mode === 'copy') {
   // The floor for writing: the same rows COPYed into the same mirror tables, Connect's triggers on and capturing (xmlbinary base64).

@@ -7,6 +7,7 @@ import type { Progress } from './progress.js';
 import type { OutputFormat } from './options.js';
 import { auditSummaryJson, renderAuditTable } from './render/audit.js';
 import { renderJson } from './render/json.js';
+import { countsOnly } from './render/action-log.js';
 import { renderRepairTable } from './render/repair.js';
 
 const STALE_MS = 30 * 60_000;
@@ -53,7 +54,7 @@ export async function runDemo(
     out('Step 2/4  sfsync repair --dry-run — the plan, parents first; nothing is written');
     const plan = await runRepair(env.config, { ...repairOptions(context.signal), dryRun: true });
     progress.stop();
-    out(renderRepairTable(plan, 'repair', 0, width));
+    out(renderRepairTable(countsOnly(plan), 'repair', 0, width));
 
     out('Step 3/4  sfsync repair --yes --wait 30s — with Connect running, level by level');
     await repairWithConnectRunning(env.config, {
@@ -66,7 +67,7 @@ export async function runDemo(
         progress.stop();
         rounds.push(result);
         out(`round ${round}:`);
-        out(renderRepairTable(result, 'repair', 0, width));
+        out(renderRepairTable(countsOnly(result), 'repair', 0, width));
       },
     });
 

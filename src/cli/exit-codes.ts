@@ -4,7 +4,7 @@ import type { Increase } from '../core/trend.js';
 import { ExitCode } from '../errors.js';
 import type { AuditResult } from '../ops/audit.js';
 import type { DoctorReport } from '../ops/doctor.js';
-import type { RepairResult } from '../ops/repair.js';
+import { statusCounts, type RepairResult } from '../core/repair-result.js';
 
 /**
  * How each command's result becomes its exit code, in one place (errors
@@ -20,7 +20,8 @@ export function auditExitCode(result: AuditResult, failOn: readonly MismatchClas
 export function repairExitCode(result: RepairResult): number {
   if (result.cancelled) return ExitCode.findings;
   const open: ActionStatus[] = result.dryRun ? ['planned', 'deferred'] : ['failed', 'deferred', 'planned'];
-  return result.actions.some((a) => open.includes(a.status)) ? ExitCode.findings : ExitCode.ok;
+  const counts = statusCounts(result.summary);
+  return open.some((status) => counts[status] > 0) ? ExitCode.findings : ExitCode.ok;
 }
 
 /** Usable (warnings allowed) or not: an error-level finding is a database problem. */

@@ -34,14 +34,15 @@ const BY_ACTION: Readonly<Record<PlannedAction['action'], readonly TablePrivileg
 };
 
 /**
- * What the plan's writes need. A deferred row may be written later in the
+ * What the plan's writes need (added to `into`'s, for a plan seen a batch at a
+ * time). A deferred row may be written later in the
  * same run (once its parent has an sfid), as an insert when it has no mirror
  * row and as a re-insert when it has a FAILED one, so it counts as that.
  */
-export function writeNeeds(plan: readonly PlannedAction[], tableOf: (entity: string) => string): WriteNeeds {
-  const tables = new Map<string, Set<TablePrivilege>>();
-  const inserts = new Set<string>();
-  let recapture = false;
+export function writeNeeds(plan: readonly PlannedAction[], tableOf: (entity: string) => string, into?: WriteNeeds): WriteNeeds {
+  const tables = new Map<string, Set<TablePrivilege>>([...(into?.tables ?? [])].map(([table, set]) => [table, new Set(set)]));
+  const inserts = new Set<string>(into?.inserts);
+  let recapture = into?.recapture ?? false;
   for (const action of plan) {
     const kind = action.action === 'defer' ? (action.mirrorId === null ? 'insert' : 'reinsert') : action.action;
     const privileges = BY_ACTION[kind];

@@ -41,12 +41,19 @@ export function planRepair(audits: readonly EntityAudit[], options: PlanOptions)
   const actions: PlannedAction[] = [];
   for (const audit of audits) {
     if (audit.readOnly) continue;
-    for (const mismatch of audit.mismatches) {
-      if (options.only && !options.only.includes(mismatch.class)) continue;
-      // A backfill inserts absent rows; a child that is absent and waits for its parent is one it defers.
-      if (options.insertOnly && mismatch.class !== 'absent' && !(mismatch.class === 'missing_parent' && mismatch.mirror === null)) continue;
-      actions.push(planOne(audit.name, mismatch, options.strategy));
-    }
+    for (const action of planMismatches(audit.name, audit.mismatches, options)) actions.push(action);
+  }
+  return actions;
+}
+
+/** The plan for some of one writable entity's mismatches (a repair plans them a batch at a time, as the audit finds them). */
+export function planMismatches(entity: string, mismatches: readonly Mismatch[], options: PlanOptions): PlannedAction[] {
+  const actions: PlannedAction[] = [];
+  for (const mismatch of mismatches) {
+    if (options.only && !options.only.includes(mismatch.class)) continue;
+    // A backfill inserts absent rows; a child that is absent and waits for its parent is one it defers.
+    if (options.insertOnly && mismatch.class !== 'absent' && !(mismatch.class === 'missing_parent' && mismatch.mirror === null)) continue;
+    actions.push(planOne(entity, mismatch, options.strategy));
   }
   return actions;
 }

@@ -81,17 +81,23 @@ export async function recaptureRow(trx: Trx, schema: string, entity: Entity, id:
   return rows[0] ? { image: rows[0].image, logId: rows[0].log_id } : undefined;
 }
 
-/** How many of these rows Connect has settled (sfid or FAILED), for --wait. */
+/**
+ * The rows this run inserted into the entity's mirror table (by the journal,
+ * so nothing is kept in memory however many), and how many of them Connect
+ * has settled: given an sfid, or FAILED. For --wait.
+ */
 export async function countSettled(
   db: Trx | AnyDb,
   schema: string,
   entity: Entity,
-  ids: readonly number[],
-): Promise<{ settled: number; synced: number; failed: number }> {
-  const { rows } = await sql<{ synced: number; failed: number }>`
-    select count(*) filter (where m.sfid is not null)::int as synced,
+  runId: string,
+): Promise<{ written: number; settled: number; synced: number; failed: number }> {
+  const { rows } = await sql<{ written: number; synced: number; failed: number }>`
+    select count(*)::int as written,
+           count(*) filter (where m.sfid is not null)::int as synced,
            count(*) filter (where m.sfid is null and m._hc_lastop = 'FAILED')::int as failed
-      from ${table(schema, entity)} as m where m.id = any(${[...ids]}::int[])`.execute(db);
-  const { synced = 0, failed = 0 } = rows[0] ?? {};
-  return { settled: synced + failed, synced, failed };
+      from sfsync.journal as j left join ${table(schema, entity)} as m on m.id = j.mirror_id
+     where j.run_id = ${runId} and j.entity = ${entity.name} and j.action = 'insert'`.execute(db);
+  const { written = 0, synced = 0, failed = 0 } = rows[0] ?? {};
+  return { written, settled: synced + failed, synced, failed };
 }

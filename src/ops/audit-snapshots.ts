@@ -23,20 +23,41 @@ export interface SnapshotPair {
  * PostgreSQL 10) leaves the audit to the first pair alone.
  * Every failure inside is already a DatabaseError naming its database.
  */
-export function withSnapshotPairs<T>(source: Connection, mirror: Connection, count: number, work: (pairs: SnapshotPair[]) => Promise<T>): Promise<T> {
+export function withSnapshotPairs<T>(
+  source: Connection,
+  mirror: Connection,
+  count: number,
+  work: (pairs: SnapshotPair[]) => Promise<T>,
+  options: SnapshotOptions = {},
+): Promise<T> {
   return source.session((sourceSession) =>
     mirror.session((mirrorSession) =>
-      readOnly(sourceSession.db, (sourceTrx) =>
-        readOnly(mirrorSession.db, async (mirrorTrx) => {
+      readOnly(sourceSession.db, async (sourceTrx) => {
+        if (options.idle) await allowIdle(sourceTrx);
+        return readOnly(mirrorSession.db, async (mirrorTrx) => {
+          if (options.idle) await allowIdle(mirrorTrx);
           const first: SnapshotPair = { source: { session: sourceSession, trx: sourceTrx }, mirror: { session: mirrorSession, trx: mirrorTrx } };
           if (count <= 1) return work([first]);
           const [sourceSnapshot, mirrorSnapshot] = [await exportSnapshot(sourceTrx), await exportSnapshot(mirrorTrx)];
           if (!sourceSnapshot || !mirrorSnapshot) return work([first]);
-          return joined(source, mirror, { source: sourceSnapshot, mirror: mirrorSnapshot }, count - 1, [first], work);
-        }),
-      ),
+          return joined(source, mirror, { source: sourceSnapshot, mirror: mirrorSnapshot }, count - 1, [first], work, options);
+        });
+      }),
     ),
   );
+}
+
+export interface SnapshotOptions {
+  /**
+   * The transactions sit idle while the caller works between reads (a repair
+   * writes each batch of an audit through other sessions): a server-wide
+   * idle_in_transaction_session_timeout must not end them meanwhile.
+   */
+  readonly idle?: boolean;
+}
+
+async function allowIdle(trx: Transaction<any>): Promise<void> {
+  await sql`set local idle_in_transaction_session_timeout = 0`.execute(trx);
 }
 
 function joined<T>(
@@ -46,16 +67,19 @@ function joined<T>(
   left: number,
   pairs: SnapshotPair[],
   work: (pairs: SnapshotPair[]) => Promise<T>,
+  options: SnapshotOptions,
 ): Promise<T> {
   if (left === 0) return work(pairs);
   return source.session((sourceSession) =>
     mirror.session((mirrorSession) =>
       readOnly(sourceSession.db, async (sourceTrx) => {
         await importSnapshot(sourceTrx, snapshots.source);
+        if (options.idle) await allowIdle(sourceTrx);
         return readOnly(mirrorSession.db, async (mirrorTrx) => {
           await importSnapshot(mirrorTrx, snapshots.mirror);
+          if (options.idle) await allowIdle(mirrorTrx);
           const pair = { source: { session: sourceSession, trx: sourceTrx }, mirror: { session: mirrorSession, trx: mirrorTrx } };
-          return joined(source, mirror, snapshots, left - 1, [...pairs, pair], work);
+          return joined(source, mirror, snapshots, left - 1, [...pairs, pair], work, options);
         });
       }),
     ),

@@ -108,68 +108,74 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
   const bytesBefore = source.bytesRead() + mirror.bytesRead();
 
   const concurrency = Math.min(sessionPairs(options), scope.report.length);
-  const audits = await withSnapshotPairs(source, mirror, concurrency, async (pairs) => {
-    const main = pairs[0]!;
-    const { rows } = await sql<{ now: Date }>`select now() as now`.execute(main.mirror.trx);
-    const now = rows[0]!.now;
-    const shared = await sameDatabase(main.source.trx, main.mirror.trx);
-    if (options.method === 'join' && !shared) {
-      throw new UsageError('--method join needs the source and mirror schemas in one database, read as one role; these are two (use stream or checksum)');
-    }
-    const digest = await agreedDigest(main.source.trx, main.mirror.trx);
-    const trimScale = majorVersion(sourceCatalog.serverVersion) >= 13 && majorVersion(mirrorCatalog.serverVersion) >= 13;
-    const workers = pairs.map((pair) => ({
-      sides: {
-        source: { ...pair.source, schema: source.schema },
-        mirror: { ...pair.mirror, schema: mirror.schema },
-        digest,
-        trimScale,
-      } satisfies AuditSides,
-      readers: {
-        sourceTrx: pair.source.trx,
-        mirrorTrx: pair.mirror.trx,
-        sourceSchema: source.schema,
-        mirrorSchema: mirror.schema,
-        hasTriggerLog,
-        entities: byName,
-        signal: options.signal,
-      } satisfies DetailReaders,
-    }));
-    const auditOne = (name: string, worker: (typeof workers)[number]) => {
-      const entity = byName.get(name)!;
-      return entity.readOnly
-        ? countMirror(entity, worker.sides.mirror.trx, mirror.schema, hasTriggerLog, now, options.shard)
-        : auditEntity(entity, worker.sides, worker.readers, {
-            columns: mirrorCatalog.tables.get(entity.mirror.table)!.columns,
-            now,
-            staleMs: options.staleMs,
-            hasTriggerLog,
-            everyKey: options.everyKey ?? false,
-            method: chooseMethod(options.method, shared),
-            checksumTuning: options.checksumTuning,
-            sourceKeyUnique: keyIsUnique(entity, sourceCatalog),
-            mirrorKeyUnique: mirrorCatalog.tables.get(entity.mirror.table)?.uniqueColumns.has(entity.mirror.externalId) ?? false,
-            shard: options.shard,
-            signal: options.signal,
-            suspectsInMemory: options.suspectsInMemory ?? SUSPECTS_IN_MEMORY,
-            onMismatches: options.onMismatches,
-          });
-    };
-    // Ancestors outside the report are not read: a parent's readiness is looked up for the rows that need it, so
-    // any entity can go on any worker, in any order; results are reported in canonical order all the same.
-    return inOrderOnWorkers(
-      scope.report,
-      workers,
-      options.signal,
-      async (name, worker) => {
-        options.onProgress?.({ entity: name, rows: 0, done: false });
-        const audit = await auditOne(name, worker);
-        options.onProgress?.({ entity: name, rows: audit.sourceRows ?? audit.mirrorRows, done: true });
-        return audit;
-      },
-      options.onEntity,
-    );
-  });
+  const audits = await withSnapshotPairs(
+    source,
+    mirror,
+    concurrency,
+    async (pairs) => {
+      const main = pairs[0]!;
+      const { rows } = await sql<{ now: Date }>`select now() as now`.execute(main.mirror.trx);
+      const now = rows[0]!.now;
+      const shared = await sameDatabase(main.source.trx, main.mirror.trx);
+      if (options.method === 'join' && !shared) {
+        throw new UsageError('--method join needs the source and mirror schemas in one database, read as one role; these are two (use stream or checksum)');
+      }
+      const digest = await agreedDigest(main.source.trx, main.mirror.trx);
+      const trimScale = majorVersion(sourceCatalog.serverVersion) >= 13 && majorVersion(mirrorCatalog.serverVersion) >= 13;
+      const workers = pairs.map((pair) => ({
+        sides: {
+          source: { ...pair.source, schema: source.schema },
+          mirror: { ...pair.mirror, schema: mirror.schema },
+          digest,
+          trimScale,
+        } satisfies AuditSides,
+        readers: {
+          sourceTrx: pair.source.trx,
+          mirrorTrx: pair.mirror.trx,
+          sourceSchema: source.schema,
+          mirrorSchema: mirror.schema,
+          hasTriggerLog,
+          entities: byName,
+          signal: options.signal,
+        } satisfies DetailReaders,
+      }));
+      const auditOne = (name: string, worker: (typeof workers)[number]) => {
+        const entity = byName.get(name)!;
+        return entity.readOnly
+          ? countMirror(entity, worker.sides.mirror.trx, mirror.schema, hasTriggerLog, now, options.shard)
+          : auditEntity(entity, worker.sides, worker.readers, {
+              columns: mirrorCatalog.tables.get(entity.mirror.table)!.columns,
+              now,
+              staleMs: options.staleMs,
+              hasTriggerLog,
+              everyKey: options.everyKey ?? false,
+              method: chooseMethod(options.method, shared),
+              checksumTuning: options.checksumTuning,
+              sourceKeyUnique: keyIsUnique(entity, sourceCatalog),
+              mirrorKeyUnique: mirrorCatalog.tables.get(entity.mirror.table)?.uniqueColumns.has(entity.mirror.externalId) ?? false,
+              shard: options.shard,
+              signal: options.signal,
+              suspectsInMemory: options.suspectsInMemory ?? SUSPECTS_IN_MEMORY,
+              onMismatches: options.onMismatches,
+            });
+      };
+      // Ancestors outside the report are not read: a parent's readiness is looked up for the rows that need it, so
+      // any entity can go on any worker, in any order; results are reported in canonical order all the same.
+      return inOrderOnWorkers(
+        scope.report,
+        workers,
+        options.signal,
+        async (name, worker) => {
+          options.onProgress?.({ entity: name, rows: 0, done: false });
+          const audit = await auditOne(name, worker);
+          options.onProgress?.({ entity: name, rows: audit.sourceRows ?? audit.mirrorRows, done: true });
+          return audit;
+        },
+        options.onEntity,
+      );
+    },
+    { idle: options.onMismatches !== undefined },
+  );
   return summarise(startedAt, scope.report, audits, source.bytesRead() + mirror.bytesRead() - bytesBefore, options.shard);
 }
 

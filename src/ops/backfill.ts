@@ -10,13 +10,12 @@ import type { BackfillHooks } from './repair.js';
 export function backfillHooks(restart: boolean): BackfillHooks {
   let forget = restart;
   return {
-    async filter(mirror, actions) {
+    async finished(mirror) {
       if (forget) {
         await forgetCheckpoints(mirror.db);
         forget = false;
       }
-      const finished = await finishedEntities(mirror.db);
-      return actions.filter((a) => !finished.has(a.entity));
+      return finishedEntities(mirror.db);
     },
     beforeCommit: (trx, entity, lastKey, runId) => advanceCheckpoint(trx, entity, lastKey, runId),
     finish: (mirror, runId, complete) => markFinished(mirror.db, runId, complete),

@@ -9,7 +9,7 @@ import { runSqlFile } from '../db/run-sql-file.js';
 import { writeLikeTheApp, writeUpstreamContacts, type AppWriteStats } from '../sim/app-writer.js';
 import { DEFAULT_DEMO_SIZE, generateSourceData, type DemoPeople, type DemoSize } from '../sim/demo-data.js';
 import { ConnectSimulator } from '../sim/simulator.js';
-import { runRepair, type RepairOptions, type RepairResult } from './repair.js';
+import { runRepair, type ActionResult, type RepairOptions, type RepairResult } from './repair.js';
 
 export const DEMO_FIXTURES = fileURLToPath(new URL('../../fixtures/editor-api/', import.meta.url));
 
@@ -95,8 +95,12 @@ export async function repairWithConnectRunning(config: RunConfig, options: Conne
     for (let round = 1; round <= options.maxRounds; round++) {
       const result = await runRepair(config, { ...options, dryRun: false, waitMs: 30_000, commandLine: 'sfsync demo (repair --yes --wait 30s)' });
       options.onRound(round, result);
-      const next = await runRepair(config, { ...options, dryRun: true, onProgress: undefined });
-      if (!next.actions.some((a) => a.status === 'planned' || a.blockedBy?.state === 'unsynced')) return;
+      let more = false;
+      const onActions = (actions: readonly ActionResult[]) => {
+        more ||= actions.some((a) => a.status === 'planned' || a.blockedBy?.state === 'unsynced');
+      };
+      await runRepair(config, { ...options, dryRun: true, onProgress: undefined, onActions });
+      if (!more) return;
     }
   } finally {
     stop.abort();

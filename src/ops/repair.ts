@@ -1,24 +1,35 @@
 import { randomUUID } from 'node:crypto';
-import pLimit from 'p-limit';
 import type { RunConfig, WritableEntity } from '../config/types.js';
 import type { MismatchClass } from '../core/audit-types.js';
 import { CAPTURED_XMLBINARY } from '../core/heroku-connect.js';
-import { initialStatus, planRepair, WRITE_ACTIONS, type ActionKind, type ActionStatus, type PlannedAction, type RepairStrategy } from '../core/plan.js';
+import { WRITE_ACTIONS, type PlannedAction, type PlanOptions, type RepairStrategy } from '../core/plan.js';
+import {
+  addToSummary,
+  asPlanned,
+  completeEntities,
+  emptyRepairSummary,
+  statusCounts,
+  type ActionResult,
+  type RepairResult,
+  type RepairSummary,
+} from '../core/repair-result.js';
 import { DatabaseError, InterruptedError } from '../errors.js';
-import type { Connection, QueryObserver, SessionTimeouts } from '../db/connect.js';
+import type { QueryObserver, SessionTimeouts } from '../db/connect.js';
 import { ensureJournal, finishRun, startRun } from '../db/journal.js';
 import { acquireWriteLock } from '../db/lock.js';
 import type { SchemaCatalog } from '../core/catalog.js';
-import { grantStatements, quoteIdent, writeNeeds } from '../core/grants.js';
+import { grantStatements, quoteIdent, writeNeeds, type WriteNeeds } from '../core/grants.js';
 import { missingWritePrivileges } from '../db/check-privileges.js';
 import { countSettled } from '../db/write-mirror.js';
 import { applyActions, type ApplyContext } from './apply-actions.js';
-import { auditWith, runAudit, type AuditResult } from './audit.js';
 import { openDatabases, type Databases } from './databases.js';
 import { auditScope } from './audit-scope.js';
+import { planInBatches, type PassOptions } from './repair-pass.js';
 import { currentActor, currentHost } from './run-identity.js';
 import { runGuard, type RunGuard } from './run-guard.js';
-import { appendAll } from '../core/arrays.js';
+import type { Connection } from '../db/connect.js';
+
+export type { ActionResult, RepairResult, RepairSummary } from '../core/repair-result.js';
 
 export interface RepairOptions {
   readonly command: 'repair' | 'backfill';
@@ -38,51 +49,59 @@ export interface RepairOptions {
   readonly timeouts?: SessionTimeouts | undefined;
   /** Awaited before every statement on the source and mirror (not the lock session). */
   readonly onQuery?: QueryObserver | undefined;
-  /** Asked with the full plan before anything is written; false stops the run. */
-  readonly confirm?: (plan: readonly PlannedAction[]) => Promise<boolean>;
+  /**
+   * Every action, a batch at a time as it is planned (dry run) or carried out,
+   * entity by entity; the result keeps only counts. Awaited: a slow reader
+   * slows the run rather than filling memory.
+   */
+  readonly onActions?: ((actions: readonly ActionResult[]) => Promise<void> | void) | undefined;
+  /** Asked with the plan's counts (entity → action → status) before anything is written; false stops the run. */
+  readonly confirm?: (plan: Readonly<RepairSummary>) => Promise<boolean>;
   readonly onProgress?: (text: string) => void;
-  /** Backfill: extra work per committed batch, and actions to leave out (already done by an earlier run). */
+  /** Backfill: extra work per committed batch, and entities to leave out (finished by an earlier run). */
   readonly backfill?: BackfillHooks;
+  /** Suspects an audit keeps in memory before spilling them to a file (tests lower it). */
+  readonly suspectsInMemory?: number | undefined;
 }
 
 export interface BackfillHooks {
-  /** Leaves out the actions of entities an earlier run finished. */
-  filter(mirror: Connection, actions: PlannedAction[]): Promise<PlannedAction[]>;
+  /** Entities an earlier run finished (with --restart: forgets them first, and so returns none). */
+  finished(mirror: Connection): Promise<ReadonlySet<string>>;
   beforeCommit: ApplyContext['beforeCommit'];
   /** Marks the entities whose every action was done as finished. */
   finish(mirror: Connection, runId: string, complete: readonly string[]): Promise<void>;
-}
-
-export interface ActionResult extends PlannedAction {
-  readonly status: ActionStatus;
-  /** What happened to the row when it was not simply done: PostgreSQL's message for `failed`, why for `skipped` (`error` in the JSON). */
-  readonly detail: string | null;
-}
-
-export interface RepairResult {
-  readonly runId: string | null;
-  readonly dryRun: boolean;
-  readonly cancelled: boolean;
-  readonly order: readonly string[];
-  readonly actions: readonly ActionResult[];
-  /** entity → action → status → count. */
-  readonly summary: Readonly<Record<string, Partial<Record<ActionKind, Partial<Record<ActionStatus, number>>>>>>;
 }
 
 /**
  * Plans the fixes for every mismatch in canonical order and, unless it is a
  * dry run, carries them out level by level: parents first, each level planned
  * from a fresh audit, so a child is written only when its parent has an sfid.
+ * Mismatches are planned and written a batch at a time as the audit finds
+ * them, and each batch's actions go to `onActions`: memory holds batches,
+ * whatever the size of the tables.
  */
 export async function runRepair(config: RunConfig, options: RepairOptions): Promise<RepairResult> {
   const scope = auditScope(config, options.entities);
-  const planOptions = { strategy: options.strategy, only: options.only, insertOnly: options.command === 'backfill' };
-  const auditOptions = { staleMs: options.staleMs, signal: options.signal, timeouts: options.timeouts, onQuery: options.onQuery };
+  const planOptions: PlanOptions = { strategy: options.strategy, only: options.only, insertOnly: options.command === 'backfill' };
+  const passOptions: PassOptions = {
+    staleMs: options.staleMs,
+    signal: options.signal,
+    timeouts: options.timeouts,
+    onQuery: options.onQuery,
+    concurrency: options.concurrency,
+    suspectsInMemory: options.suspectsInMemory,
+  };
 
   if (options.dryRun) {
-    options.onProgress?.('auditing');
-    const plan = planRepair((await runAudit(config, { ...auditOptions, entities: scope.report })).entities, planOptions);
-    return result(null, true, false, scope.report, plan.map(asPlanned));
+    const dbs = await openDatabases(config, { ...pools(options.concurrency, options), purposes: { source: 'audit', mirror: 'audit' } });
+    try {
+      options.onProgress?.('auditing');
+      const summary = emptyRepairSummary(scope.report);
+      await planInBatches(dbs, config, scope.report, passOptions, planOptions, (_entity, plan) => report(summary, plan.map(asPlanned), options));
+      return { runId: null, dryRun: true, cancelled: false, order: scope.report, summary };
+    } finally {
+      await dbs.close();
+    }
   }
 
   // Lock and safety checks come before the audit, so a run that may not write stops at once.
@@ -91,22 +110,19 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
   let dbs: Databases | undefined;
   try {
     // One pool per database for the whole run: every level's audit and its writes go through them.
-    dbs = await openDatabases(config, {
-      maxConnections: options.concurrency + 1,
-      purposes: { source: 'read', mirror: 'write' },
-      timeouts: options.timeouts,
-      onQuery: options.onQuery,
-    });
-    const { source, mirror, mirrorCatalog } = dbs;
-    const audit = (entities: readonly string[]) => auditWith(dbs!, config, { ...auditOptions, entities });
+    dbs = await openDatabases(config, { ...pools(options.concurrency, options), purposes: { source: 'read', mirror: 'write' } });
+    const { mirror, mirrorCatalog } = dbs;
     assertWritable(mirror, mirrorCatalog, options.strategy);
     options.onProgress?.('auditing');
-    const plan = planRepair((await audit(scope.report)).entities, planOptions);
-    // Before the backfill filter, which reads sfsync's own tables: the plan's needs cover what is left after it.
-    await assertPrivileges(config, mirror, mirrorCatalog, plan, options.command);
-    const toApply = options.backfill ? await options.backfill.filter(mirror, plan) : plan;
-    if (options.confirm && toApply.some((a) => WRITE_ACTIONS.has(a.action)) && !(await options.confirm(toApply))) {
-      return result(null, false, true, scope.report, toApply.map(asPlanned));
+    const preview = await previewPlan(dbs, config, scope.report, passOptions, planOptions);
+    // Before the backfill's checkpoints are read, which are sfsync's own tables: the plan's needs cover what is left after.
+    await assertPrivileges(mirror, mirrorCatalog, preview.needs, options.command);
+    const finished = (await options.backfill?.finished(mirror)) ?? new Set<string>();
+    const entities = scope.report.filter((name) => !finished.has(name));
+    for (const name of finished) preview.summary[name] = {};
+    const writes = statusCounts(preview.summary).planned;
+    if (options.confirm && writes > 0 && !(await options.confirm(preview.summary))) {
+      return { runId: null, dryRun: false, cancelled: true, order: scope.report, summary: preview.summary };
     }
     const runId = randomUUID();
     await ensureJournal(mirror.db);
@@ -119,84 +135,113 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
       dryRun: false,
       lock,
     });
-    let outcome: ActionResult[];
+    const summary = emptyRepairSummary(scope.report);
     try {
-      outcome = await applyByLevel(config, scope.report, toApply, { runId, source, mirror, options, audit, planOptions, guard, mirrorCatalog });
+      await applyByLevel(config, entities, { runId, dbs, options, passOptions, planOptions, guard, summary, planned: preview.summary });
       options.onProgress?.('recording the run');
-      const complete = scope.report.filter((name) => outcome.every((a) => a.entity !== name || a.status === 'done'));
-      await options.backfill?.finish(mirror, runId, complete);
+      await options.backfill?.finish(mirror, runId, completeEntities(summary, scope.report));
     } catch (error) {
       const status = error instanceof InterruptedError ? 'interrupted' : 'aborted';
       // If the mirror is gone too, the run stays 'running' and `sfsync journal` shows it abandoned once its lock is free.
       await finishRun(mirror.db, runId, status, { error: error instanceof Error ? error.message : String(error) }).catch(() => undefined);
       throw error;
     }
-    const done = result(runId, false, false, scope.report, outcome);
-    await finishRun(mirror.db, runId, outcome.some((a) => a.status === 'failed') ? 'failed' : 'done', done.summary);
-    return done;
+    await finishRun(mirror.db, runId, statusCounts(summary).failed > 0 ? 'failed' : 'done', summary);
+    return { runId, dryRun: false, cancelled: false, order: scope.report, summary };
   } finally {
     await dbs?.close();
     await lock.release();
   }
 }
 
-interface LevelContext {
-  runId: string;
-  source: Connection;
-  mirror: Connection;
-  options: RepairOptions;
-  audit: (entities: readonly string[]) => Promise<AuditResult>;
-  planOptions: Parameters<typeof planRepair>[1];
-  guard: RunGuard;
-  mirrorCatalog: SchemaCatalog;
+/**
+ * Connections per pool: each of `concurrency` entities at once holds one
+ * session in its audit's snapshot and uses one more to write (mirror) or to
+ * read the rows it writes (source).
+ */
+function pools(concurrency: number, options: RepairOptions) {
+  return { maxConnections: 2 * concurrency, timeouts: options.timeouts, onQuery: options.onQuery };
 }
 
-async function applyByLevel(config: RunConfig, reported: readonly string[], initial: PlannedAction[], ctx: LevelContext): Promise<ActionResult[]> {
+/** Counts a batch's actions and hands them to the caller. */
+async function report(summary: RepairSummary, actions: readonly ActionResult[], options: RepairOptions): Promise<void> {
+  addToSummary(summary, actions);
+  await options.onActions?.(actions);
+}
+
+/** The whole plan, counted and not kept: what the confirmation shows and what privileges its writes need. */
+async function previewPlan(dbs: Databases, config: RunConfig, entities: readonly string[], passOptions: PassOptions, planOptions: PlanOptions) {
+  const tableOf = new Map(config.entities.map((e) => [e.name, e.mirror.table]));
+  const summary = emptyRepairSummary(entities);
+  let needs: WriteNeeds = writeNeeds([], (entity) => tableOf.get(entity)!);
+  await planInBatches(dbs, config, entities, passOptions, planOptions, async (_entity, plan) => {
+    addToSummary(summary, plan.map(asPlanned));
+    needs = writeNeeds(plan, (entity) => tableOf.get(entity)!, needs);
+  });
+  return { summary, needs };
+}
+
+interface LevelContext {
+  readonly runId: string;
+  readonly dbs: Databases;
+  readonly options: RepairOptions;
+  readonly passOptions: PassOptions;
+  readonly planOptions: PlanOptions;
+  readonly guard: RunGuard;
+  /** What the run has done so far. */
+  readonly summary: RepairSummary;
+  /** The preview's counts, for progress. */
+  readonly planned: Readonly<RepairSummary>;
+}
+
+async function applyByLevel(config: RunConfig, entities: readonly string[], ctx: LevelContext): Promise<void> {
   const byName = new Map(config.entities.map((e) => [e.name, e]));
-  const results: ActionResult[] = [];
-  const limit = pLimit(ctx.options.concurrency);
   let levelIndex = 0;
   for (const level of config.graph.levels) {
-    const entities = level.filter((name) => reported.includes(name) && !byName.get(name)!.readOnly);
-    if (entities.length === 0) continue;
+    const names = level.filter((name) => entities.includes(name) && !byName.get(name)!.readOnly);
+    if (names.length === 0) continue;
     ctx.guard.check();
-    // The first level uses the plan shown to the user; later ones see what the earlier levels wrote.
-    let plan = initial.filter((a) => entities.includes(a.entity));
-    if (levelIndex++ > 0) plan = await planLevel(entities, ctx);
-    const written = await Promise.all(
-      entities.map((name) =>
-        limit(async () => {
-          const entity = byName.get(name) as WritableEntity;
-          const mine = plan.filter((a) => a.entity === name);
-          const writes = mine.filter((a) => WRITE_ACTIONS.has(a.action));
-          ctx.options.onProgress?.(`${name}: writing ${writes.length} change(s)`);
-          const { applied, outcomes } = await applyWrites(entity, writes, ctx, ctx.options.backfill?.beforeCommit);
-          appendAll(results, mine.filter((a) => !WRITE_ACTIONS.has(a.action)).map(asPlanned));
-          appendAll(results, applied);
-          return { entity, ids: outcomes.flatMap((o) => o.insertedIds) };
-        }),
-      ),
-    );
-    if (ctx.options.waitMs) await waitForConnect(ctx, written, ctx.options.waitMs);
+    // Each level is planned from a fresh audit, which sees what the earlier levels wrote.
+    if (levelIndex++ > 0 && ctx.options.waitMs) await waitForParents(config, names, ctx);
+    const written = new Map<string, number>();
+    await planInBatches(ctx.dbs, config, names, ctx.passOptions, ctx.planOptions, async (entity, plan) => {
+      const writes = plan.filter((a) => WRITE_ACTIONS.has(a.action));
+      const total = writeCount(ctx.planned, entity.name);
+      const before = written.get(entity.name) ?? 0;
+      written.set(entity.name, before + writes.length);
+      await report(ctx.summary, plan.filter((a) => !WRITE_ACTIONS.has(a.action)).map(asPlanned), ctx.options);
+      if (writes.length === 0) return;
+      ctx.options.onProgress?.(`${entity.name}: writing ${before + 1}–${before + writes.length} of ~${Math.max(total, before + writes.length)} change(s)`);
+      await report(ctx.summary, await applyWrites(entity, writes, ctx, ctx.options.backfill?.beforeCommit), ctx.options);
+    });
+    if (ctx.options.waitMs)
+      await waitForConnect(
+        ctx,
+        names.map((name) => byName.get(name) as WritableEntity),
+        ctx.options.waitMs,
+      );
   }
-  if (ctx.options.waitMs) appendAll(results, await setDeferredLookups(config, reported, ctx));
-  const order = new Map(config.graph.order.map((name, i) => [name, i]));
-  return results.sort((a, b) => order.get(a.entity)! - order.get(b.entity)!);
+  if (ctx.options.waitMs) await setDeferredLookups(config, entities, ctx);
+}
+
+/** Writes the preview planned for an entity. */
+function writeCount(planned: Readonly<RepairSummary>, entity: string): number {
+  const byAction = planned[entity] ?? {};
+  return [...WRITE_ACTIONS].reduce((sum, action) => sum + (byAction[action]?.planned ?? 0), 0);
 }
 
 /** Carries out one entity's write actions through the run's connections, and says how each ended. */
 async function applyWrites(entity: WritableEntity, writes: readonly PlannedAction[], ctx: LevelContext, beforeCommit?: ApplyContext['beforeCommit']) {
   const outcomes = await applyActions(entity, writes, {
     runId: ctx.runId,
-    source: ctx.source,
-    mirror: ctx.mirror,
+    source: ctx.dbs.source,
+    mirror: ctx.dbs.mirror,
     batchSize: ctx.options.batchSize,
     beforeCommit,
     guard: ctx.guard,
-    columns: ctx.mirrorCatalog.tables.get(entity.mirror.table)!.columns,
+    columns: ctx.dbs.mirrorCatalog.tables.get(entity.mirror.table)!.columns,
   });
-  const applied: ActionResult[] = writes.map((a, i) => ({ ...a, status: outcomes[i]!.status, detail: outcomes[i]!.detail }));
-  return { applied, outcomes };
+  return writes.map((a, i): ActionResult => ({ ...a, status: outcomes[i]!.status, detail: outcomes[i]!.detail }));
 }
 
 /**
@@ -205,42 +250,48 @@ async function applyWrites(entity: WritableEntity, writes: readonly PlannedActio
  * parents now have an sfid. Without --wait the next run does it: the audit
  * reports those rows as drift on the lookup, and the plan updates them.
  */
-async function setDeferredLookups(config: RunConfig, reported: readonly string[], ctx: LevelContext): Promise<ActionResult[]> {
+async function setDeferredLookups(config: RunConfig, reported: readonly string[], ctx: LevelContext): Promise<void> {
   const entities = config.entities.filter((e): e is WritableEntity => !e.readOnly && reported.includes(e.name) && e.parents.some((p) => p.deferred));
-  if (entities.length === 0) return [];
+  if (entities.length === 0) return;
   ctx.guard.check();
   const deferredOf = new Map(entities.map((e) => [e.name, new Set(e.parents.filter((p) => p.deferred).map((p) => p.lookup))]));
   ctx.options.onProgress?.(`auditing ${entities.map((e) => e.name).join(', ')} for deferred lookups`);
   // Backfill too: setting a deferred lookup is the rest of writing the row, so this plan is not insert-only.
   // Only the deferred lookups: other drift on those rows is the business of a repair's own levels, not of this phase.
-  const plan = planRepair((await ctx.audit(entities.map((e) => e.name))).entities, { ...ctx.planOptions, insertOnly: false })
-    .filter((a) => a.action === 'update')
-    .map((a) => ({ ...a, columns: a.columns.filter((column) => deferredOf.get(a.entity)?.has(column)) }))
-    .filter((a) => a.columns.length > 0);
-  const results: ActionResult[] = [];
-  for (const entity of entities) {
-    const writes = plan.filter((a) => a.entity === entity.name);
-    if (writes.length === 0) continue;
-    ctx.options.onProgress?.(`${entity.name}: setting ${writes.length} deferred lookup(s)`);
-    // No checkpoint: a backfill's checkpoint is the last key its inserts committed, and these are updates.
-    appendAll(results, (await applyWrites(entity, writes, ctx)).applied);
-  }
-  return results;
+  const planOptions = { ...ctx.planOptions, insertOnly: false };
+  await planInBatches(
+    ctx.dbs,
+    config,
+    entities.map((e) => e.name),
+    ctx.passOptions,
+    planOptions,
+    async (entity, plan) => {
+      const writes = plan
+        .filter((a) => a.action === 'update')
+        .map((a) => ({ ...a, columns: a.columns.filter((column) => deferredOf.get(a.entity)?.has(column)) }))
+        .filter((a) => a.columns.length > 0);
+      if (writes.length === 0) return;
+      ctx.options.onProgress?.(`${entity.name}: setting ${writes.length} deferred lookup(s)`);
+      // No checkpoint: a backfill's checkpoint is the last key its inserts committed, and these are updates.
+      await report(ctx.summary, await applyWrites(entity, writes, ctx), ctx.options);
+    },
+  );
 }
 
 /**
- * A level's plan from a fresh audit. With --wait, while some rows wait for a
- * parent Connect has not synced yet (written by an earlier level or run), it
- * polls until they are free or the wait runs out.
+ * With --wait, before a level is written: while some of its rows wait for a
+ * parent Connect has not synced yet (written by an earlier level or run),
+ * audit again every second until they are free or the wait runs out.
  */
-async function planLevel(entities: readonly string[], ctx: LevelContext): Promise<PlannedAction[]> {
+async function waitForParents(config: RunConfig, entities: readonly string[], ctx: LevelContext): Promise<void> {
   const deadline = Date.now() + (ctx.options.waitMs ?? 0);
   for (;;) {
     ctx.options.onProgress?.(`auditing ${entities.join(', ')}`);
-    let plan = planRepair((await ctx.audit(entities)).entities, ctx.planOptions);
-    if (ctx.options.backfill) plan = await ctx.options.backfill.filter(ctx.mirror, plan);
-    const waiting = plan.filter((a) => a.action === 'defer' && a.blockedBy?.state === 'unsynced').length;
-    if (waiting === 0 || Date.now() >= deadline) return plan;
+    let waiting = 0;
+    await planInBatches(ctx.dbs, config, entities, ctx.passOptions, ctx.planOptions, async (_entity, plan) => {
+      waiting += plan.filter((a) => a.action === 'defer' && a.blockedBy?.state === 'unsynced').length;
+    });
+    if (waiting === 0 || Date.now() >= deadline) return;
     ctx.options.onProgress?.(`waiting for Connect: ${waiting} row(s) wait for a parent without an sfid yet`);
     await sleep(Math.min(1_000, deadline - Date.now()), ctx);
   }
@@ -260,38 +311,30 @@ async function sleep(ms: number, ctx: LevelContext): Promise<void> {
   ctx.guard.check();
 }
 
-/** Polls until Connect has given every written row an sfid or FAILED it, or time runs out. */
-async function waitForConnect(ctx: LevelContext, written: { entity: WritableEntity; ids: number[] }[], waitMs: number): Promise<void> {
-  const total = written.reduce((n, w) => n + w.ids.length, 0);
-  if (total === 0) return;
+/** Polls until Connect has given every row this run inserted into these entities an sfid or FAILED it, or time runs out. */
+async function waitForConnect(ctx: LevelContext, entities: readonly WritableEntity[], waitMs: number): Promise<void> {
   const deadline = Date.now() + waitMs;
   for (;;) {
+    let written = 0;
     let settled = 0;
     let synced = 0;
     let failed = 0;
-    for (const w of written) {
-      if (w.ids.length === 0) continue;
-      const counts = await countSettled(ctx.mirror.db, ctx.mirror.schema, w.entity, w.ids);
+    for (const entity of entities) {
+      const counts = await countSettled(ctx.dbs.mirror.db, ctx.dbs.mirror.schema, entity, ctx.runId);
+      written += counts.written;
       settled += counts.settled;
       synced += counts.synced;
       failed += counts.failed;
     }
-    ctx.options.onProgress?.(`waiting for Connect: ${synced} synced, ${failed} failed, ${total - settled} pending of ${total}`);
-    if (settled >= total || Date.now() >= deadline) return;
+    if (written === 0) return;
+    ctx.options.onProgress?.(`waiting for Connect: ${synced} synced, ${failed} failed, ${written - settled} pending of ${written}`);
+    if (settled >= written || Date.now() >= deadline) return;
     await sleep(Math.min(1_000, deadline - Date.now()), ctx);
   }
 }
 
 /** Refuses a role that lacks a privilege the plan's writes need, before anything is written, with the GRANTs to run. */
-async function assertPrivileges(
-  config: RunConfig,
-  mirror: Connection,
-  catalog: SchemaCatalog,
-  plan: readonly PlannedAction[],
-  command: RepairOptions['command'],
-): Promise<void> {
-  const tableOf = new Map(config.entities.map((e) => [e.name, e.mirror.table]));
-  const needs = writeNeeds(plan, (entity) => tableOf.get(entity)!);
+async function assertPrivileges(mirror: Connection, catalog: SchemaCatalog, needs: WriteNeeds, command: RepairOptions['command']): Promise<void> {
   const missing = await missingWritePrivileges(mirror.db, mirror.schema, needs, { backfill: command === 'backfill' });
   if (missing.length === 0) return;
   const role = catalog.role ?? 'the_role';
@@ -322,21 +365,4 @@ function assertWritable(mirror: Connection, catalog: SchemaCatalog, strategy: Re
       `--strategy recapture needs Heroku Connect's ${mirror.schema}.hc_capture_insert_from_row(), which this mirror database does not have; use the default strategy (reinsert)`,
     );
   }
-}
-
-function asPlanned(action: PlannedAction): ActionResult {
-  return { ...action, status: initialStatus(action.action), detail: null };
-}
-
-function result(runId: string | null, dryRun: boolean, cancelled: boolean, order: readonly string[], actions: ActionResult[]): RepairResult {
-  const summary: Record<string, Partial<Record<ActionKind, Partial<Record<ActionStatus, number>>>>> = {};
-  for (const name of order) summary[name] = {};
-  for (const a of actions) {
-    const byAction = summary[a.entity] ?? {};
-    const byStatus = byAction[a.action] ?? {};
-    byStatus[a.status] = (byStatus[a.status] ?? 0) + 1;
-    byAction[a.action] = byStatus;
-    summary[a.entity] = byAction;
-  }
-  return { runId, dryRun, cancelled, order, actions, summary };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runRepair } from '../../src/ops/repair.js';
+import { runRepair } from '../support/repair.js';
 import { startCli, waitFor } from '../support/cli.js';
 import { campaignTemplates, dropTemplates, logicalState, safetyViolations, snapshot, trialDatabases } from '../support/campaign.js';
 import { seededRandom } from '../../src/sim/random.js';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backfillHooks } from '../../src/ops/backfill.js';
-import { runRepair, type RepairOptions } from '../../src/ops/repair.js';
+import { runRepair, type RepairOptions } from '../support/repair.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { u } from '../support/editor-scenario.js';
 import { fixtureConfig } from '../support/configs.js';

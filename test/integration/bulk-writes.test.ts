@@ -1,8 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { runRepair, type RepairResult } from '../../src/ops/repair.js';
+import { runRepair, type RepairResult } from '../support/repair.js';
 import { logicalState } from '../support/campaign.js';
 import { fixtureConfig, repairOptions } from '../support/configs.js';
 import { connectActor } from '../support/connect-actor.js';
+import { beforeFirstWrite } from '../support/races.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario, u } from '../support/editor-scenario.js';
 
@@ -62,12 +63,11 @@ describe('bulk writes', () => {
     }
     const result = await runRepair(config(), {
       ...repairOptions({ entities: ['school'] }),
-      confirm: async () => {
+      onQuery: beforeFirstWrite(async () => {
         await db.mirror(`INSERT INTO salesforce.editor__c (editoruuid__c, name) VALUES ($1, 'written by the app')`, [u(50)]);
         await connect.inserted('editor__c', 'editoruuid__c', u(53));
         await db.mirror(`UPDATE salesforce.editor__c SET name = 'rewritten' WHERE editoruuid__c = $1`, [u(54)]);
-        return true;
-      },
+      }),
     });
     const status = (key: string) => result.actions.find((a) => a.key === key);
     expect(status(u(50))).toMatchObject({ action: 'insert', status: 'skipped', detail: expect.stringMatching(/appeared since the audit/) });

@@ -8,7 +8,7 @@ import type { QueryEvent } from '../../src/db/pool-adapter.js';
 import { DatabaseError, LockError } from '../../src/errors.js';
 import { runAudit } from '../../src/ops/audit.js';
 import { backfillHooks } from '../../src/ops/backfill.js';
-import { runRepair } from '../../src/ops/repair.js';
+import { runRepair } from '../support/repair.js';
 import { fixtureConfigObject } from '../support/config-text.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario, u } from '../support/editor-scenario.js';

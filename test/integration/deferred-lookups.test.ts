@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { renderOrderJson } from '../../src/cli/render/order.js';
 import { runAudit } from '../../src/ops/audit.js';
 import { backfillHooks } from '../../src/ops/backfill.js';
-import { runRepair } from '../../src/ops/repair.js';
+import { runRepair } from '../support/repair.js';
 import { ConnectSimulator } from '../../src/sim/simulator.js';
 import { configFrom, repairOptions } from '../support/configs.js';
 import { fixtureConfigObject } from '../support/config-text.js';

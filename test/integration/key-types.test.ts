@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/ops/audit.js';
 import { runDoctor } from '../../src/ops/doctor.js';
-import { runRepair } from '../../src/ops/repair.js';
+import { runRepair } from '../support/repair.js';
 import { oneEntityConfig, repairOptions } from '../support/configs.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { u } from '../support/editor-scenario.js';

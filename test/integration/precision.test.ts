@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/ops/audit.js';
-import { runRepair } from '../../src/ops/repair.js';
+import { runRepair } from '../support/repair.js';
 import { fakeSfid } from '../support/connect-actor.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { u } from '../support/editor-scenario.js';

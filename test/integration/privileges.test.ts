@@ -5,7 +5,7 @@ import { DatabaseError } from '../../src/errors.js';
 import { runAudit } from '../../src/ops/audit.js';
 import { runDoctor } from '../../src/ops/doctor.js';
 import { readJournal } from '../../src/ops/journal.js';
-import { runRepair } from '../../src/ops/repair.js';
+import { runRepair } from '../support/repair.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario } from '../support/editor-scenario.js';
 import { adminQuery } from '../support/sessions.js';

@@ -1,8 +1,9 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DatabaseError, LockError } from '../../src/errors.js';
 import { acquireWriteLock } from '../../src/db/lock.js';
-import { runRepair, type RepairResult } from '../../src/ops/repair.js';
+import { runRepair, type RepairResult } from '../support/repair.js';
 import { connectActor } from '../support/connect-actor.js';
+import { beforeFirstWrite } from '../support/races.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario, u } from '../support/editor-scenario.js';
 import { configFrom, fixtureConfig, repairOptions } from '../support/configs.js';
@@ -164,10 +165,7 @@ describe('repair safety', () => {
       ...base,
       entities: ['role'],
       only: ['failed'],
-      confirm: async () => {
-        await connect.inserted('contact_editor_affiliation__c', 'affiliation_id__c', '20');
-        return true;
-      },
+      onQuery: beforeFirstWrite(() => connect.inserted('contact_editor_affiliation__c', 'affiliation_id__c', '20')),
     });
     expect(action(result, 'role', '20')).toMatchObject({ action: 'reinsert', status: 'skipped' });
     expect(action(result, 'role', '20')!.detail).toMatch(/already has an sfid|changed since the audit/);

@@ -4,7 +4,8 @@ import type { WritableEntity } from '../../src/config/types.js';
 import { connect } from '../../src/db/connect.js';
 import { sourceRowsByKeyQuery } from '../../src/db/source-query.js';
 import { runDoctor } from '../../src/ops/doctor.js';
-import { runRepair } from '../../src/ops/repair.js';
+import { runRepair } from '../support/repair.js';
+import { beforeFirstWrite } from '../support/races.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { u } from '../support/editor-scenario.js';
 import { oneEntityConfig, repairOptions } from '../support/configs.js';
@@ -79,10 +80,7 @@ describe('a source key that more than one source row carries', () => {
     await db.source(`INSERT INTO schools (id, name, municipality, country_code) VALUES ($1, 'Late Twin', 'Ely', 'gb')`, [u(1)]);
     const result = await runRepair(config(), {
       ...base,
-      confirm: async () => {
-        await db.source(`INSERT INTO schools (id, name, municipality, country_code) VALUES ($1, 'Late Twin', 'Diss', 'gb')`, [u(2)]);
-        return true;
-      },
+      onQuery: beforeFirstWrite(() => db.source(`INSERT INTO schools (id, name, municipality, country_code) VALUES ($1, 'Late Twin', 'Diss', 'gb')`, [u(2)])),
     });
     expect(result.actions).toMatchObject([
       { key: 'Late Twin', action: 'insert', status: 'skipped', detail: '2 source rows now have this key (source_duplicate): not written' },

@@ -3,7 +3,7 @@ import type { QueryEvent } from '../../src/db/pool-adapter.js';
 import { SfsyncError } from '../../src/errors.js';
 import { seededRandom } from '../../src/sim/random.js';
 import { backfillHooks } from '../../src/ops/backfill.js';
-import { runRepair, type RepairOptions } from '../../src/ops/repair.js';
+import { runRepair, type RepairOptions } from './repair.js';
 import { campaignTemplates, dropTemplates, logicalState, safetyViolations, snapshot, trialDatabases } from './campaign.js';
 import { terminateSessions } from './sessions.js';
 import { fixtureConfig } from '../support/configs.js';

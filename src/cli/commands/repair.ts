@@ -9,6 +9,8 @@ import { inCi, outputMode, paint } from '../output-mode.js';
 import { startProgress } from '../progress.js';
 import { confirmOnTerminal } from '../prompt.js';
 import { withReportOptions, type ReportOptions } from '../reports/options.js';
+import { ActionLog } from '../render/action-log.js';
+import { statusCounts } from '../../core/repair-result.js';
 
 export interface RepairCliOptions extends ConfigOptions, ReportOptions {
   format: 'table' | 'json' | 'markdown' | 'csv';
@@ -73,6 +75,8 @@ export async function runWriteCommand(name: 'repair' | 'backfill', options: Repa
   await runWithReports({ context, options, details: options.details }, name, async () => {
     const config = await loadRunConfig(options, context);
     const progress = await startProgress(context, `${name}: auditing`);
+    // The actions as they are carried out: a few per entity for the table, every one (in a file) for JSON and CSV.
+    const log = new ActionLog(options.details, render.listsEveryAction(options.format));
     try {
       const result = await runRepair(config, {
         command: name,
@@ -94,18 +98,21 @@ export async function runWriteCommand(name: 'repair' | 'backfill', options: Repa
           : async (plan) => {
               progress.stop();
               context.stderr.write(render.renderPlanSummary(plan));
-              const writes = plan.filter((a) => a.action !== 'defer' && a.action !== 'skip').length;
+              const writes = statusCounts(plan).planned;
               return confirmOnTerminal(context, `${name}: apply ${writes} change(s) to the mirror database? [y/N] `);
             },
         onProgress: (text) => progress.update(`${name}: ${text}`),
+        onActions: (actions) => log.add(actions),
       });
       progress.stop();
       const style = { details: options.details, width: context.stdout.columns ?? 160, paint: paint(outputMode(context, context.env)), graph: config.graph };
-      context.stdout.write(render.renderRepair(result, name, options.format, style));
+      const report = log.report(result);
+      await render.printRepair(context.stdout, report, name, options.format, style);
       context.exitCode = repairExitCode(result);
-      return { graph: config.graph, repair: result, increases: [], trend: null };
+      return { graph: config.graph, repair: report, increases: [], trend: null };
     } finally {
       progress.stop();
+      log.close();
     }
   });
 }

@@ -5,9 +5,14 @@
  * leading `'`; numbers, negative ones included, are left alone.
  */
 export function renderCsv(head: readonly string[], rows: Iterable<readonly unknown[]>): string {
-  const lines = [head.map(csvField).join(',')];
-  for (const row of rows) lines.push(row.map(csvField).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  let text = csvLine(head);
+  for (const row of rows) text += csvLine(row);
+  return text;
+}
+
+/** One record, with its CRLF. */
+export function csvLine(row: readonly unknown[]): string {
+  return `${row.map(csvField).join(',')}\r\n`;
 }
 
 function csvField(value: unknown): string {

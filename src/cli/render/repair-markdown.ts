@@ -1,30 +1,31 @@
-import type { ActionStatus } from '../../core/plan.js';
 import type { EntityGraph } from '../../core/graph.js';
-import type { RepairResult } from '../../ops/repair.js';
+import { statusCounts } from '../../core/repair-result.js';
+import type { RepairReport } from './action-log.js';
 import { mdCell, mdCode, mdTable, mermaidGraph } from './markdown-text.js';
 import { STATUSES, summaryRows } from './repair.js';
 
 /** A repair or backfill for a CI step summary: the verdict, entity × action × status, what did not get done and why, the order. */
-export function renderRepairMarkdown(result: RepairResult, command: string, graph: EntityGraph, details: number): string {
-  const count = (status: ActionStatus) => result.actions.filter((a) => a.status === status).length;
+export function renderRepairMarkdown(report: RepairReport, command: string, graph: EntityGraph, details: number): string {
+  const { result } = report;
+  const count = statusCounts(result.summary);
   const title = result.dryRun
-    ? `## sfsync ${command} --dry-run: ${count('planned')} change(s) planned, ${count('deferred')} deferred, ${count('skipped')} skipped`
+    ? `## sfsync ${command} --dry-run: ${count.planned} change(s) planned, ${count.deferred} deferred, ${count.skipped} skipped`
     : result.cancelled
       ? `## sfsync ${command}: cancelled, nothing written`
-      : `## sfsync ${command}: ${count('done')} done, ${count('failed')} failed, ${count('deferred')} deferred, ${count('skipped')} skipped`;
+      : `## sfsync ${command}: ${count.done} done, ${count.failed} failed, ${count.deferred} deferred, ${count.skipped} skipped`;
   const parts = [title];
   if (result.runId) parts.push(`Run \`${result.runId}\` · journal: \`sfsync journal ${result.runId}\``);
 
   const rows = summaryRows(result).map(([entity, ...rest]) => [mdCell(entity), ...rest]);
   parts.push(rows.length > 0 ? mdTable(['Entity', 'Action', ...STATUSES], rows, new Set([2, 3, 4, 5, 6])) : 'Nothing to do: no mismatches to act on.');
 
-  const open = result.actions.filter((a) => a.status !== 'done' && a.status !== 'planned');
-  if (open.length > 0 && details > 0) {
-    parts.push(`### Not done${open.length > details ? ` (first ${details} of ${open.length})` : ''}`);
+  const open = count.failed + count.deferred + count.skipped;
+  if (open > 0 && details > 0) {
+    parts.push(`### Not done${open > details ? ` (first ${details} of ${open})` : ''}`);
     parts.push(
       mdTable(
         ['Entity', 'Key', 'Action', 'Status', 'Why'],
-        open.slice(0, details).map((a) => [mdCell(a.entity), mdCode(a.key), a.action, a.status, mdCell(a.detail ?? a.reason)]),
+        report.open.slice(0, details).map((a) => [mdCell(a.entity), mdCode(a.key), a.action, a.status, mdCell(a.detail ?? a.reason)]),
       ),
     );
   }

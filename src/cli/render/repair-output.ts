@@ -1,8 +1,9 @@
 import type { EntityGraph } from '../../core/graph.js';
-import type { RepairResult } from '../../ops/repair.js';
+import type { Output } from '../context.js';
 import type { Paint } from '../output-mode.js';
-import { renderRepairJson, renderRepairTable } from './repair.js';
-import { renderRepairCsv } from './repair-csv.js';
+import type { RepairReport } from './action-log.js';
+import { renderRepairTable, writeRepairJson } from './repair.js';
+import { writeRepairCsv } from './repair-csv.js';
 import { renderRepairMarkdown } from './repair-markdown.js';
 
 export { renderPlanSummary } from './repair.js';
@@ -14,16 +15,28 @@ export interface RepairStyle {
   readonly graph: EntityGraph;
 }
 
-/** A repair or backfill result in the format asked for. */
-export function renderRepair(result: RepairResult, command: string, format: 'table' | 'json' | 'markdown' | 'csv', style: RepairStyle): string {
+/** Whether a format lists every action (so the run's ActionLog must keep them all). */
+export function listsEveryAction(format: 'table' | 'json' | 'markdown' | 'csv'): boolean {
+  return format === 'json' || format === 'csv';
+}
+
+/** Prints a repair or backfill in the format asked for. */
+export async function printRepair(
+  out: Output,
+  report: RepairReport,
+  command: string,
+  format: 'table' | 'json' | 'markdown' | 'csv',
+  style: RepairStyle,
+): Promise<void> {
   switch (format) {
     case 'json':
-      return renderRepairJson(result, command);
-    case 'markdown':
-      return renderRepairMarkdown(result, command, style.graph, style.details);
+      return writeRepairJson(out, report, command);
     case 'csv':
-      return renderRepairCsv(result);
+      return writeRepairCsv(out, report);
+    case 'markdown':
+      out.write(renderRepairMarkdown(report, command, style.graph, style.details));
+      return;
     default:
-      return renderRepairTable(result, command, style.details, style.width, style.paint);
+      out.write(renderRepairTable(report, command, style.details, style.width, style.paint));
   }
 }

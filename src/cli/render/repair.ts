@@ -1,5 +1,8 @@
-import type { ActionKind, ActionStatus, PlannedAction } from '../../core/plan.js';
-import type { ActionResult, RepairResult } from '../../ops/repair.js';
+import type { ActionKind, ActionStatus } from '../../core/plan.js';
+import { statusCounts, type ActionResult, type RepairResult, type RepairSummary } from '../../core/repair-result.js';
+import type { Output } from '../context.js';
+import type { RepairReport } from './action-log.js';
+import { chunkedWriter } from './chunked-writer.js';
 import { paint as painter, type Paint } from '../output-mode.js';
 import { renderJson } from './json.js';
 import { renderTable, renderWrappedTable } from './table.js';
@@ -21,8 +24,10 @@ export function summaryRows(result: RepairResult): [string, ActionKind, ...numbe
   return rows;
 }
 
-export function renderRepairTable(result: RepairResult, command: string, details: number, width = 160, paint: Paint = painter({ color: false })): string {
+export function renderRepairTable(report: RepairReport, command: string, details: number, width = 160, paint: Paint = painter({ color: false })): string {
+  const { result } = report;
   const rows = summaryRows(result);
+  const counts = statusCounts(result.summary);
   const parts: string[] = [];
   const title = result.dryRun
     ? `${command} --dry-run: the plan, nothing written`
@@ -32,7 +37,7 @@ export function renderRepairTable(result: RepairResult, command: string, details
   parts.push(title);
   parts.push(rows.length > 0 ? renderTable(['Entity', 'Action', ...STATUSES], rows) : 'nothing to do: no mismatches to act on');
 
-  const shown = result.actions.filter((a) => a.status !== 'done').slice(0, details);
+  const shown = report.notDone.slice(0, details);
   if (shown.length > 0) {
     const rows = shown.map((a) => [
       a.entity,
@@ -42,33 +47,44 @@ export function renderRepairTable(result: RepairResult, command: string, details
       a.detail ? `${cellText(a.reason)}\n✗ ${cellText(a.detail)}` : cellText(a.reason),
     ]);
     parts.push(renderWrappedTable(['Entity', 'Key', 'Action', 'Status', 'Why'], [16, 40, 11, 10, Math.max(30, width - 16 - 40 - 11 - 10 - 6)], rows));
-    const hidden = result.actions.filter((a) => a.status !== 'done').length - shown.length;
+    const hidden = notDoneCount(counts) - shown.length;
     if (hidden > 0) parts.push(`… and ${hidden} more (--details N, or --format json for all)`);
   }
-  const failed = result.actions.some((a) => a.status === 'failed');
-  parts.push((failed ? paint.red : (text: string) => text)(verdict(result, command)));
+  parts.push((counts.failed > 0 ? paint.red : (text: string) => text)(verdict(result, command, counts)));
   return `${parts.join('\n')}\n`;
 }
 
-function verdict(result: RepairResult, command: string): string {
-  const count = (status: ActionStatus) => result.actions.filter((a) => a.status === status).length;
-  if (result.dryRun) return `${count('planned')} change(s) planned, ${count('deferred')} deferred, ${count('skipped')} skipped; run without --dry-run to apply`;
+function verdict(result: RepairResult, command: string, count: Record<ActionStatus, number>): string {
+  if (result.dryRun) return `${count.planned} change(s) planned, ${count.deferred} deferred, ${count.skipped} skipped; run without --dry-run to apply`;
   if (result.cancelled) return 'nothing was written';
-  const deferred = count('deferred');
   const next =
-    deferred > 0 ? `; ${deferred} deferred until their parents have an sfid: run \`sfsync ${command}\` again once Connect has synced (or use --wait)` : '';
-  return `${count('done')} done, ${count('failed')} failed, ${count('skipped')} skipped${next}; journal: sfsync journal ${result.runId}`;
+    count.deferred > 0
+      ? `; ${count.deferred} deferred until their parents have an sfid: run \`sfsync ${command}\` again once Connect has synced (or use --wait)`
+      : '';
+  return `${count.done} done, ${count.failed} failed, ${count.skipped} skipped${next}; journal: sfsync journal ${result.runId}`;
 }
 
-export function renderRepairJson(result: RepairResult, command: string): string {
-  return renderJson(command, {
-    dryRun: result.dryRun,
-    cancelled: result.cancelled,
-    runId: result.runId,
-    order: result.order,
-    actions: result.actions.map(actionJson),
-    summary: result.summary,
-  });
+/** Actions in any status but done. */
+export function notDoneCount(counts: Record<ActionStatus, number>): number {
+  return counts.planned + counts.failed + counts.deferred + counts.skipped;
+}
+
+/**
+ * The JSON document, written a piece at a time (every action is read back from
+ * the log as it is printed), byte for byte what JSON.stringify(document, null, 2) gives.
+ */
+export async function writeRepairJson(out: Output, report: RepairReport, command: string): Promise<void> {
+  const { result } = report;
+  const head = renderJson(command, { dryRun: result.dryRun, cancelled: result.cancelled, runId: result.runId, order: result.order });
+  const writer = chunkedWriter(out);
+  await writer.write(`${head.slice(0, head.lastIndexOf('\n}'))},\n  "actions": [`);
+  let first = true;
+  for (const action of report.actions()) {
+    await writer.write(`${first ? '' : ','}\n    ${JSON.stringify(actionJson(action), null, 2).replace(/\n/g, '\n    ')}`);
+    first = false;
+  }
+  await writer.write(`${first ? '' : '\n  '}],\n  "summary": ${JSON.stringify(result.summary, null, 2).replace(/\n/g, '\n  ')}\n}\n`);
+  await writer.end();
 }
 
 function actionJson(a: ActionResult) {
@@ -90,9 +106,13 @@ function actionJson(a: ActionResult) {
 }
 
 /** Entity × action counts of a plan, shown before asking whether to apply it. */
-export function renderPlanSummary(plan: readonly PlannedAction[]): string {
-  const counts = new Map<string, number>();
-  for (const a of plan) counts.set(`${a.entity}\u0000${a.action}`, (counts.get(`${a.entity}\u0000${a.action}`) ?? 0) + 1);
-  const rows = [...counts].map(([k, n]) => [...k.split('\u0000'), n] as (string | number)[]);
+export function renderPlanSummary(plan: Readonly<RepairSummary>): string {
+  const rows: (string | number)[][] = [];
+  for (const [entity, byAction] of Object.entries(plan)) {
+    for (const action of ACTION_ORDER) {
+      const n = Object.values(byAction[action] ?? {}).reduce((sum, count) => sum + (count ?? 0), 0);
+      if (n > 0) rows.push([entity, action, n]);
+    }
+  }
   return `${renderTable(['Entity', 'Action', 'Rows'], rows)}\n`;
 }

@@ -4,7 +4,8 @@ import { notificationBody, shouldNotify } from '../../core/notification.js';
 import { redactSecrets } from '../../core/redact.js';
 import type { Increase } from '../../core/trend.js';
 import type { AuditResult } from '../../ops/audit.js';
-import type { RepairResult } from '../../ops/repair.js';
+import { statusCounts, type RepairResult } from '../../core/repair-result.js';
+import type { RepairReport } from '../render/action-log.js';
 import { currentHost } from '../../ops/run-identity.js';
 import { OutputError } from '../../errors.js';
 import type { CliContext } from '../context.js';
@@ -27,7 +28,7 @@ export interface RunReport {
   /** The error that stopped the run, safe to show. */
   readonly error?: string | undefined;
   readonly audit?: AuditResult | undefined;
-  readonly repair?: RepairResult | undefined;
+  readonly repair?: RepairReport | undefined;
   readonly increases: readonly Increase[];
   readonly trend: readonly TrendPoint[] | null;
 }
@@ -100,7 +101,7 @@ async function emitReports(target: ReportTarget, graph: EntityGraph | undefined,
       exitCode: unwritten ? unwritten.exitCode : report.exitCode,
       error: report.error ?? unwritten?.message,
       mismatches: report.audit?.totals.mismatches,
-      actions: report.repair ? countByStatus(report.repair) : undefined,
+      actions: report.repair ? countByStatus(report.repair.result) : undefined,
       increases: report.increases,
     };
     if (shouldNotify(outcome)) {
@@ -124,7 +125,7 @@ async function metricsText(report: RunReport, file: string | undefined): Promise
   return renderMetrics({
     command: report.command,
     audit: report.audit,
-    repair: report.repair,
+    repair: report.repair?.result,
     durationSeconds: (finishedAt - report.startedAt) / 1000,
     exitCode: report.exitCode,
     finishedAt: Math.floor(finishedAt / 1000),
@@ -132,8 +133,7 @@ async function metricsText(report: RunReport, file: string | undefined): Promise
   });
 }
 
+/** Actions by status, those that occurred. */
 function countByStatus(result: RepairResult): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const a of result.actions) counts[a.status] = (counts[a.status] ?? 0) + 1;
-  return counts;
+  return Object.fromEntries(Object.entries(statusCounts(result.summary)).filter(([, n]) => n > 0));
 }
