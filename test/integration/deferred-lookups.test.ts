@@ -31,6 +31,21 @@ const lookups = async () =>
                        from salesforce.lesson__c l order by 1`)
   ).rows;
 
+/** Every lesson written and synced, deferred lookups included; then `parent` (SQL as Connect, $1 = L1) changes L1, and L2 loses its lookup to L1. */
+async function syncedThenParentLost(parent: string): Promise<void> {
+  const sim = await ConnectSimulator.open(config(), config().mirror, { failRate: 0, seed: 1, latencyMs: 0, batchSize: 100 });
+  try {
+    for (let round = 0; round < 4; round++) {
+      await runRepair(config(), repairOptions());
+      await sim.drain();
+    }
+  } finally {
+    await sim.close();
+  }
+  await db.asConnect(parent, [u(23)]);
+  await db.asConnect(`UPDATE salesforce.lesson__c SET remixed_from__r__lesson_uuid__c = NULL WHERE lesson_uuid__c = $1`, [u(22)]);
+}
+
 beforeEach(async () => {
   await db.reset();
   await db.source('ALTER TABLE lessons ADD COLUMN remixed_from_id uuid REFERENCES lessons (id)');
@@ -138,18 +153,8 @@ describe('self-lookups and cycles: written in two phases', () => {
   });
 
   it('a row whose deferred lookup waits for a parent without an sfid is pending, not drift', async () => {
-    const sim = await ConnectSimulator.open(config(), config().mirror, { failRate: 0, seed: 1, latencyMs: 0, batchSize: 100 });
-    try {
-      for (let round = 0; round < 4; round++) {
-        await runRepair(config(), repairOptions());
-        await sim.drain();
-      }
-    } finally {
-      await sim.close();
-    }
     // The original lesson's Salesforce record goes away upstream: its mirror row loses its sfid.
-    await db.asConnect(`UPDATE salesforce.lesson__c SET sfid = NULL, _hc_lastop = 'PENDING' WHERE lesson_uuid__c = $1`, [u(23)]);
-    await db.asConnect(`UPDATE salesforce.lesson__c SET remixed_from__r__lesson_uuid__c = NULL WHERE lesson_uuid__c = $1`, [u(22)]);
+    await syncedThenParentLost(`UPDATE salesforce.lesson__c SET sfid = NULL, _hc_lastop = 'PENDING' WHERE lesson_uuid__c = $1`);
     const result = await runAudit(config(), { staleMs: 30 * 60_000 });
     const lesson = result.entities.find((e) => e.name === 'lesson')!;
     expect(lesson.mismatches.map((m) => `${m.key} ${m.class}`)).not.toContain(`${u(22)} drift`);
@@ -158,20 +163,6 @@ describe('self-lookups and cycles: written in two phases', () => {
 });
 
 describe('a deferred lookup whose parent will not sync by waiting', () => {
-  /** Every lesson written and synced, deferred lookups included; then L1 loses its sfid and L2 its lookup to L1. */
-  async function syncedThenParentLost(parent: string): Promise<void> {
-    const sim = await ConnectSimulator.open(config(), config().mirror, { failRate: 0, seed: 1, latencyMs: 0, batchSize: 100 });
-    try {
-      for (let round = 0; round < 4; round++) {
-        await runRepair(config(), repairOptions());
-        await sim.drain();
-      }
-    } finally {
-      await sim.close();
-    }
-    await db.asConnect(parent, [u(23)]);
-    await db.asConnect(`UPDATE salesforce.lesson__c SET remixed_from__r__lesson_uuid__c = NULL WHERE lesson_uuid__c = $1`, [u(22)]);
-  }
   const lessonAudit = async (staleMs = 30 * 60_000) => (await runAudit(config(), { staleMs })).entities.find((e) => e.name === 'lesson')!;
   const remix = (audit: Awaited<ReturnType<typeof lessonAudit>>) => audit.mismatches.find((m) => m.key === u(22));
   const LOCK_ERROR = 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--';
