@@ -1,4 +1,4 @@
-import type { WritableEntity } from './entity.js';
+import type { ParentLink, WritableEntity } from './entity.js';
 import type {
   FieldDrift,
   Mismatch,
@@ -19,8 +19,13 @@ export interface ClassifyContext {
   readonly entity: WritableEntity;
   /** Per parent entity: each mirror key's readiness. A key not in the map is absent. */
   readonly parentStates: ReadonlyMap<string, ReadonlyMap<string, ParentReadiness>>;
-  /** The same for the parents of deferred lookups, read whole before the audit (a self-lookup's parent is the entity being read). */
+  /** The same for the parents of deferred lookups (a self-lookup's parent is the entity being read). */
   readonly deferredStates?: ReadonlyMap<string, ReadonlyMap<string, ParentReadiness>>;
+  /**
+   * Per parent entity: when each `unsynced` parent of a deferred lookup was last written (its newest
+   * trigger-log entry; null when the log holds none for it). A key not in the map: its age is unknown.
+   */
+  readonly deferredSince?: ReadonlyMap<string, ReadonlyMap<string, Date | null>>;
   /** Column types of the mirror table, for normalised comparison. */
   readonly columns: ReadonlyMap<string, ColumnInfo>;
   readonly now: Date;
@@ -108,8 +113,11 @@ export function classifyKey(ctx: ClassifyContext, source: SourceRow, rows: reado
     const count = drift.length === 1 ? '1 field differs' : `${drift.length} fields differ`;
     return build('drift', `${count}: ${drift.map((d) => d.column).join(', ')}`, { fields: drift });
   }
-  // A deferred lookup whose parent has no sfid yet is the second phase still to come, not drift.
-  return { class: waiting ? 'pending' : 'ok' };
+  // A deferred lookup whose parent is on its way to an sfid is the second phase still to come, not drift;
+  // one whose parent will not get there by waiting is blocked on that parent, like any other child.
+  const blocked = waiting.map((wait) => blockedDeferred(ctx, wait)).find((b) => b !== null);
+  if (blocked) return build('missing_parent', blocked.reason, { parent: blocked.parent, hint: blocked.hint });
+  return { class: waiting.length > 0 ? 'pending' : 'ok' };
 }
 
 /** Mirror rows whose key no source row has (after the entity's `where`). */
@@ -141,9 +149,43 @@ function describeParent(parent: NonNullable<Mismatch['parent']>): string {
   return `parent ${parent.entity} ${parent.key} ${what}`;
 }
 
-function parentHint(entity: WritableEntity, parent: NonNullable<Mismatch['parent']>): string {
+interface DeferredWait {
+  readonly link: ParentLink;
+  readonly key: string;
+}
+
+/**
+ * A deferred lookup that waits for its parent's sfid, unless waiting cannot bring it: the parent FAILED,
+ * is not in the mirror, or has had no sfid for longer than --stale (measured like `stuck`, by the
+ * parent's newest trigger-log entry: that is how long Connect has had to sync it, whatever the child's age).
+ */
+function blockedDeferred(ctx: ClassifyContext, { link, key }: DeferredWait): { parent: NonNullable<Mismatch['parent']>; reason: string; hint: string } | null {
+  const state: ParentState = ctx.deferredStates?.get(link.entity)?.get(key) ?? 'absent';
+  const parent = { entity: link.entity, key, state };
+  const waits = `deferred lookup ${link.lookup} cannot be set`;
+  const then = `once it has an sfid, sfsync repair sets ${link.lookup} (the next run, or this one with --wait)`;
+  if (state === 'unsynced') {
+    const age = ageSince(ctx, ctx.deferredSince?.get(link.entity)?.get(key));
+    if (age === undefined || age <= ctx.staleMs) return null;
+    const since =
+      age === Infinity
+        ? "has no sfid and no trigger-log entry left for it (older than the log's retention)"
+        : `has had no sfid for ${formatDuration(age)} since its last write (threshold ${formatDuration(ctx.staleMs)})`;
+    return {
+      parent,
+      reason: `${waits}: parent ${link.entity} ${key} ${since}`,
+      hint: `${link.entity} ${key} is stuck itself: Connect has not sent it (see its own mismatch; check the connection and its trigger log); ${then}`,
+    };
+  }
+  return { parent, reason: `${waits}: ${describeParent(parent)}; this row is synced`, hint: parentHint(ctx.entity, parent, then) };
+}
+
+function parentHint(
+  entity: WritableEntity,
+  parent: NonNullable<Mismatch['parent']>,
+  then = 'once it has an sfid, sfsync repair writes this row (re-inserting it if it FAILED)',
+): string {
   const link = entity.parents.find((p) => p.entity === parent.entity);
-  const then = 'once it has an sfid, sfsync repair writes this row (re-inserting it if it FAILED)';
   if (parent.key === null) {
     return `the source row names no ${parent.entity} (${link?.column ?? 'its column'} is NULL): set it in the app, or mark the parent "optional" if the lookup may stay empty`;
   }
@@ -184,16 +226,20 @@ function errorFields(error: HcError | null, repairable: boolean): Partial<Mismat
 
 /** undefined: unknown (no trigger log at all); Infinity: the log exists but holds nothing for this row. */
 function ageMs(ctx: ClassifyContext, row: MirrorRow): number | undefined {
-  if (!ctx.hasTriggerLog) return undefined;
-  const created = row.log?.createdAt;
-  if (!created) return Infinity;
-  return Math.max(0, ctx.now.getTime() - created.getTime());
+  return ageSince(ctx, row.log?.createdAt ?? null);
 }
 
-/** The columns that differ, and whether a deferred lookup waits for its parent's sfid. */
-function fieldDrift(ctx: ClassifyContext, source: SourceRow, row: MirrorRow): { drift: FieldDrift[]; waiting: boolean } {
+/** Since a trigger-log entry's time; null: the log holds no entry (Infinity); undefined: not known. */
+function ageSince(ctx: ClassifyContext, loggedAt: Date | null | undefined): number | undefined {
+  if (!ctx.hasTriggerLog || loggedAt === undefined) return undefined;
+  if (loggedAt === null) return Infinity;
+  return Math.max(0, ctx.now.getTime() - loggedAt.getTime());
+}
+
+/** The columns that differ, and the deferred lookups that wait for their parent's sfid. */
+function fieldDrift(ctx: ClassifyContext, source: SourceRow, row: MirrorRow): { drift: FieldDrift[]; waiting: DeferredWait[] } {
   const drift: FieldDrift[] = [];
-  let waiting = false;
+  const waiting: DeferredWait[] = [];
   const text: ColumnInfo = { type: 'text', maxLength: null };
   for (const field of ctx.entity.fields) {
     const column = ctx.columns.get(field.mirrorColumn) ?? text;
@@ -207,7 +253,7 @@ function fieldDrift(ctx: ClassifyContext, source: SourceRow, row: MirrorRow): { 
     if (sameValue(a, b, text)) continue;
     // Set it only once the parent can be referenced: until then the update would fail in Salesforce.
     if (link.deferred && a !== null && ctx.deferredStates?.get(link.entity)?.get(a) !== 'ready') {
-      waiting = true;
+      waiting.push({ link, key: a });
       continue;
     }
     drift.push({ column: link.lookup, source: a, mirror: b });

@@ -13,6 +13,13 @@ export interface HistoryPoint {
   readonly counts: Readonly<Partial<Record<RowClass, number>>>;
 }
 
+/** A row of sfsync.history the readers leave out, and the first problem found in it. */
+export interface IgnoredRow {
+  readonly runId: string;
+  readonly entity: string;
+  readonly reason: string;
+}
+
 export interface Increase {
   readonly entity: string;
   readonly class: MismatchClass;

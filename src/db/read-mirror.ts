@@ -70,6 +70,24 @@ export async function readReadiness(db: Transaction<any>, schema: string, entity
   return new Map(rows.map((r) => [r.key, r.ready ? 'ready' : r.failed ? 'failed' : 'unsynced']));
 }
 
+/**
+ * When each of these external IDs' mirror rows without an sfid was last written: the newest
+ * trigger-log entry among them (null when the log holds none). Keys with no such row are left out.
+ */
+export async function readUnsyncedSince(db: Transaction<any>, schema: string, entity: Entity, keys: readonly string[]): Promise<Map<string, Date | null>> {
+  if (keys.length === 0) return new Map();
+  const ext = sql.ref(`m.${entity.mirror.externalId}`);
+  const table = sql.table(`${schema}.${entity.mirror.table}`);
+  const unsynced = sql`${ext}::text = any(${[...keys]}::text[]) and m.sfid is null`;
+  const records = sql`l.record_id in (select m.id from ${table} as m where ${unsynced})`;
+  const { rows } = await sql<{ key: string; at: Date | null }>`
+    select ${ext}::text as key, max(e.created_at) as at
+      from ${table} as m left join (${newestLogEntries(schema, entity, records)}) as e on e.record_id = m.id
+     where ${unsynced}
+     group by 1`.execute(db);
+  return new Map(rows.map((r) => [r.key, r.at]));
+}
+
 export interface LogEntryRow {
   id: number;
   record_id: number;

@@ -4,7 +4,7 @@ import type { Mismatch, MirrorRow, ParentReadiness, RowClass, SourceRow } from '
 import { classifyKey, classifyOrphan, type ClassifyContext } from '../core/classify.js';
 import type { Entity } from '../core/entity.js';
 import type { SuspectList } from '../core/key-summary.js';
-import { mirrorRowMapper, mirrorRowsQuery, readReadiness, readTriggerLog } from '../db/read-mirror.js';
+import { mirrorRowMapper, mirrorRowsQuery, readReadiness, readTriggerLog, readUnsyncedSince } from '../db/read-mirror.js';
 import { sourceRowMapper, sourceRowsByKeyQuery } from '../db/source-query.js';
 
 /** Where the suspects' rows are read: both transactions of the audit (one, when both schemas share a database). */
@@ -57,8 +57,8 @@ export async function classifySuspects(
         if (at !== undefined && (oldestUnsyncedAt === null || at < oldestUnsyncedAt)) oldestUnsyncedAt = at;
       }
     }
-    const states = await readParentStates(entity, sourceByKey, mirrorByKey, readers);
-    const context: ClassifyContext = { ...ctx, entity, parentStates: states, deferredStates: states };
+    const { states, deferredSince } = await readParentStates(entity, sourceByKey, mirrorByKey, readers);
+    const context: ClassifyContext = { ...ctx, entity, parentStates: states, deferredStates: states, deferredSince };
     const found: Mismatch[] = onMismatches ? [] : mismatches;
     for (const { key } of batch) {
       const source = sourceByKey.get(key);
@@ -115,29 +115,42 @@ async function readMirrorRows(entity: Entity, keys: readonly string[], readers: 
 /**
  * The readiness of the parents classification asks about, by parent entity (a
  * key left out is absent): every parent of a row Salesforce does not have yet,
- * and the deferred lookups of the others.
+ * and the deferred lookups of the others; for deferred lookups whose parent is
+ * unsynced, when that parent was last written (how long it has kept them waiting).
  */
 async function readParentStates(
   entity: WritableEntity,
   sources: ReadonlyMap<string, { first: SourceRow }>,
   mirrors: ReadonlyMap<string, readonly MirrorRow[]>,
   readers: DetailReaders,
-): Promise<Map<string, ReadonlyMap<string, ParentReadiness>>> {
+): Promise<Pick<ClassifyContext, 'deferredSince'> & { states: Map<string, ReadonlyMap<string, ParentReadiness>> }> {
   const keysByParent = new Map<string, Set<string>>();
+  const deferredKeys = new Map<string, Set<string>>();
+  const add = (byParent: Map<string, Set<string>>, parent: string, key: string) => {
+    const keys = byParent.get(parent) ?? new Set<string>();
+    byParent.set(parent, keys);
+    keys.add(key);
+  };
   for (const [key, { first }] of sources) {
     const synced = (mirrors.get(key) ?? []).some((row) => row.sfid !== null);
     for (const link of entity.parents) {
       if (synced && !link.deferred) continue;
       const parentKey = first.parents[link.lookup];
       if (parentKey === null || parentKey === undefined) continue;
-      const keys = keysByParent.get(link.entity) ?? new Set<string>();
-      keysByParent.set(link.entity, keys);
-      keys.add(parentKey);
+      add(keysByParent, link.entity, parentKey);
+      if (link.deferred) add(deferredKeys, link.entity, parentKey);
     }
   }
   const states = new Map<string, ReadonlyMap<string, ParentReadiness>>();
+  const deferredSince = new Map<string, ReadonlyMap<string, Date | null>>();
   for (const [name, keys] of keysByParent) {
-    states.set(name, await readReadiness(readers.mirrorTrx, readers.mirrorSchema, readers.entities.get(name)!, [...keys]));
+    const parent = readers.entities.get(name)!;
+    const readiness = await readReadiness(readers.mirrorTrx, readers.mirrorSchema, parent, [...keys]);
+    states.set(name, readiness);
+    const unsynced = [...(deferredKeys.get(name) ?? [])].filter((key) => readiness.get(key) === 'unsynced');
+    if (readers.hasTriggerLog && unsynced.length > 0) {
+      deferredSince.set(name, await readUnsyncedSince(readers.mirrorTrx, readers.mirrorSchema, parent, unsynced));
+    }
   }
-  return states;
+  return { states, deferredSince };
 }

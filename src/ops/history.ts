@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ResolvedTarget } from '../config/types.js';
 import type { MismatchClass } from '../core/audit-types.js';
-import { increases, type HistoryPoint, type Increase } from '../core/trend.js';
+import { increases, type HistoryPoint, type IgnoredRow, type Increase } from '../core/trend.js';
 import { connect, type SessionTimeouts } from '../db/connect.js';
-import { latestRecorded, readHistory, recordAudit } from '../db/history.js';
+import { latestRecorded, readHistory, recordAudit, type HistoryRead } from '../db/history.js';
 import { ensureJournal } from '../db/journal.js';
 import type { AuditResult } from './audit.js';
 import { currentActor, currentHost } from './run-identity.js';
@@ -27,6 +27,8 @@ export interface HistoryOutcome {
   readonly increases: readonly Increase[];
   /** Recorded runs, oldest first, the current one last when it was recorded. */
   readonly trend: readonly HistoryPoint[];
+  /** Rows of sfsync.history left out of both because they cannot be trusted (each once). */
+  readonly ignored: readonly IgnoredRow[];
 }
 
 /**
@@ -38,7 +40,7 @@ export async function compareAndRecord(target: ResolvedTarget, result: AuditResu
   const mirror = await connect(target, { maxConnections: 1, purpose: 'history', timeouts: options.timeouts });
   try {
     const names = result.entities.map((e) => e.name);
-    const previous = options.compare ? await latestRecorded(mirror.db, names) : new Map<string, HistoryPoint>();
+    const { latest: previous, ignored } = options.compare ? await latestRecorded(mirror.db, names) : { latest: new Map<string, HistoryPoint>(), ignored: [] };
     if (options.record) {
       await ensureJournal(mirror.db);
       await recordAudit(mirror.db, {
@@ -50,8 +52,15 @@ export async function compareAndRecord(target: ResolvedTarget, result: AuditResu
         entities: result.entities,
       });
     }
-    const trend = options.trendRuns > 0 ? await readHistory(mirror.db, { entities: names, limit: options.trendRuns }) : [];
-    return { compared: [...previous.keys()], increases: increases(result.entities, previous, options.classes), trend };
+    const trend = options.trendRuns > 0 ? await readHistory(mirror.db, { entities: names, limit: options.trendRuns }) : { points: [], ignored: [] };
+    // Both reads may meet the same bad row: it is one row to warn about.
+    const ignoredOnce = new Map([...ignored, ...trend.ignored].map((row) => [`${row.runId} ${row.entity}`, row]));
+    return {
+      compared: [...previous.keys()],
+      increases: increases(result.entities, previous, options.classes),
+      trend: trend.points,
+      ignored: [...ignoredOnce.values()],
+    };
   } finally {
     await mirror.close();
   }
@@ -60,7 +69,7 @@ export async function compareAndRecord(target: ResolvedTarget, result: AuditResu
 export async function readRecorded(
   target: ResolvedTarget,
   options: { entities?: readonly string[] | undefined; limit: number; timeouts?: SessionTimeouts | undefined },
-): Promise<HistoryPoint[]> {
+): Promise<HistoryRead> {
   const mirror = await connect(target, { maxConnections: 1, purpose: 'history', timeouts: options.timeouts });
   try {
     return await readHistory(mirror.db, options);

@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixtureEnv, runCli } from '../support/cli.js';
 import { useFixtureDatabases } from '../support/databases.js';
@@ -63,5 +66,102 @@ describe('history: --record, sfsync history, --fail-on-increase', () => {
     const { code, stderr } = await cli('history', '--entity', 'nope');
     expect(code).toBe(2);
     expect(stderr).toMatch(/unknown entity nope/);
+  });
+});
+
+describe('history: rows that cannot be trusted are ignored, with one warning', () => {
+  // One more row for an entity, copied from its newest row with these changes (SQL over `h`), recorded now unless said.
+  const forge = (entity: string, counts: string, recordedAt = 'now()') =>
+    db.mirror(
+      `insert into sfsync.history (run_id, entity, recorded_at, started_at, duration_ms, source_rows, mirror_rows, unsynced_rows, counts)
+       select gen_random_uuid(), h.entity, ${recordedAt}, h.started_at, h.duration_ms, h.source_rows, h.mirror_rows, h.unsynced_rows, ${counts}
+         from sfsync.history h where h.entity = $1 order by h.recorded_at desc limit 1
+       returning run_id::text`,
+      [entity],
+    );
+  const WARNING =
+    /^sfsync: warning: ignored (\d+) rows? of sfsync\.history that cannot be trusted \(first: run ([0-9a-f-]+), entity (\w+): (.*)\); delete or correct (it|them)$/m;
+  const forged: string[] = [];
+
+  it('records a baseline, then a row dated a day ahead (which would otherwise be every later run’s previous)', async () => {
+    await db.reset();
+    await buildAuditScenario(db);
+    expect((await json('audit', '--record')).code).toBe(1);
+    // Every count of school ×1000: chosen as the previous run, it would hide any growth.
+    const { rows } = await forge('school', `(select jsonb_object_agg(key, value::int * 1000) from jsonb_each(h.counts))`, `now() + interval '1 day'`);
+    forged.push(rows[0].run_id);
+    const same = await json('audit', '--record', '--fail-on-increase');
+    expect(same.code).toBe(0);
+    expect(same.stderr).toMatch(WARNING);
+    expect(same.stderr.match(WARNING)!.slice(1, 4)).toEqual(['1', rows[0].run_id, 'school']);
+    expect(same.stderr).toMatch(/recorded_at \d{4}-.*Z is in the future \(the database's clock says .*\)/);
+  });
+
+  // A role class with a count above 0 in the scenario: a bad row must not make its count look like growth.
+  it.each([
+    ['a string', `'"oops"'::jsonb`, /counts: Invalid input: expected object, received string/],
+    ['an array', `'[1, 2]'::jsonb`, /counts: Invalid input: expected object, received array/],
+    ['JSON null', `'null'::jsonb`, /counts: Invalid input: expected object, received null/],
+    ['a negative count', `jsonb_set(h.counts, '{failed}', '-1')`, /counts\.failed: Too small: expected number to be >=0/],
+    ['a fractional count', `jsonb_set(h.counts, '{failed}', '1.5')`, /counts\.failed: Invalid input: expected int, received number/],
+    ['a count as text', `jsonb_set(h.counts, '{failed}', '"2"')`, /counts\.failed: Invalid input: expected number, received string/],
+    ['a class left out', `h.counts - 'failed'`, /counts\.failed: Invalid input: expected number, received undefined/],
+  ])('ignores a row whose counts are %s: nothing grew, exit 0, one warning naming it', async (_kind, counts, reason) => {
+    const { rows } = await forge('role', counts);
+    forged.push(rows[0].run_id);
+    const run = await json('audit', '--record', '--fail-on-increase');
+    expect(run.doc.increases).toEqual([]);
+    expect(run.code).toBe(0);
+    // The forged role row and the future-dated school row: one line, the first row read named.
+    expect(run.stderr.match(new RegExp(WARNING.source, 'gm'))).toHaveLength(1);
+    expect(run.stderr.match(WARNING)!.slice(1, 4)).toEqual(['2', rows[0].run_id, 'role']);
+    expect(run.stderr).toMatch(reason);
+  });
+
+  it('still exits 1 on a real increase past the future-dated row, and 0 again once nothing grows', async () => {
+    // A mirror row the app wrote without a source row, which Connect then rejected: school `orphan` goes 1 → 2.
+    await db.mirror(`insert into salesforce.editor__c (editoruuid__c, name) values ($1, 'Late School')`, [u(51)]);
+    await db.asConnect(`update salesforce.editor__c set _hc_lastop = 'FAILED', _hc_err = $2 where editoruuid__c = $1`, [u(51), FK_SCHOOL(u(51))]);
+    const grown = await json('audit', '--record', '--fail-on-increase');
+    expect(grown.doc.increases).toEqual([{ entity: 'school', class: 'orphan', before: 1, after: 2 }]);
+    expect(grown.code).toBe(1);
+    expect(grown.stderr).toMatch(WARNING);
+    expect((await json('audit', '--record', '--fail-on-increase')).code).toBe(0);
+  });
+
+  it('shows only valid rows in `history` (JSON and table), a row dated infinity included, with the warning', async () => {
+    await forge('lesson', 'h.counts', `'infinity'`);
+    const { code, doc, stderr } = await json('history', '--limit', '20');
+    expect(code).toBe(0);
+    const runs = doc.entities.flatMap((e: { runs: { runId: string; recordedAt: string }[] }) => e.runs);
+    expect(runs.filter((r: { runId: string }) => forged.includes(r.runId))).toEqual([]);
+    expect(runs.every((r: { recordedAt: string }) => Date.parse(r.recordedAt) <= Date.now() + 5 * 60_000)).toBe(true);
+    // 11 recorded audits: the baseline, one per bad row (7), the two above, and the one before them.
+    const school = doc.entities.find((e: { name: string }) => e.name === 'school');
+    expect(school.runs.map((r: { counts: { orphan: number } }) => r.counts.orphan)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2]);
+    expect(stderr.match(WARNING)![1]).toBe(String(forged.length + 1));
+    const table = await cli('history');
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/│ school +│ 10 +│/);
+    expect(table.stderr).toMatch(WARNING);
+  });
+
+  it('leaves them out of the HTML trend too, and warns once for a run that reads the history twice', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sfsync-history-'));
+    try {
+      const html = join(dir, 'report.html');
+      const run = await cli('audit', '--fail-on-increase', '--html', html);
+      expect(run.code).toBe(0);
+      expect(run.stderr.match(new RegExp(WARNING.source, 'gm'))).toHaveLength(1);
+      expect(run.stderr.match(WARNING)![1]).toBe(String(forged.length + 1));
+      const { rows } = await db.mirror(`select to_char(recorded_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as label from sfsync.history where run_id = $1`, [
+        forged[0],
+      ]);
+      const page = await readFile(html, 'utf8');
+      expect(page).toContain('id="trend"');
+      expect(page).not.toContain(rows[0].label);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -31,6 +31,21 @@ const lookups = async () =>
                        from salesforce.lesson__c l order by 1`)
   ).rows;
 
+/** Every lesson written and synced, deferred lookups included; then `parent` (SQL as Connect, $1 = L1) changes L1, and L2 loses its lookup to L1. */
+async function syncedThenParentLost(parent: string): Promise<void> {
+  const sim = await ConnectSimulator.open(config(), config().mirror, { failRate: 0, seed: 1, latencyMs: 0, batchSize: 100 });
+  try {
+    for (let round = 0; round < 4; round++) {
+      await runRepair(config(), repairOptions());
+      await sim.drain();
+    }
+  } finally {
+    await sim.close();
+  }
+  await db.asConnect(parent, [u(23)]);
+  await db.asConnect(`UPDATE salesforce.lesson__c SET remixed_from__r__lesson_uuid__c = NULL WHERE lesson_uuid__c = $1`, [u(22)]);
+}
+
 beforeEach(async () => {
   await db.reset();
   await db.source('ALTER TABLE lessons ADD COLUMN remixed_from_id uuid REFERENCES lessons (id)');
@@ -138,21 +153,78 @@ describe('self-lookups and cycles: written in two phases', () => {
   });
 
   it('a row whose deferred lookup waits for a parent without an sfid is pending, not drift', async () => {
-    const sim = await ConnectSimulator.open(config(), config().mirror, { failRate: 0, seed: 1, latencyMs: 0, batchSize: 100 });
-    try {
-      for (let round = 0; round < 4; round++) {
-        await runRepair(config(), repairOptions());
-        await sim.drain();
-      }
-    } finally {
-      await sim.close();
-    }
     // The original lesson's Salesforce record goes away upstream: its mirror row loses its sfid.
-    await db.asConnect(`UPDATE salesforce.lesson__c SET sfid = NULL, _hc_lastop = 'PENDING' WHERE lesson_uuid__c = $1`, [u(23)]);
-    await db.asConnect(`UPDATE salesforce.lesson__c SET remixed_from__r__lesson_uuid__c = NULL WHERE lesson_uuid__c = $1`, [u(22)]);
+    await syncedThenParentLost(`UPDATE salesforce.lesson__c SET sfid = NULL, _hc_lastop = 'PENDING' WHERE lesson_uuid__c = $1`);
     const result = await runAudit(config(), { staleMs: 30 * 60_000 });
     const lesson = result.entities.find((e) => e.name === 'lesson')!;
     expect(lesson.mismatches.map((m) => `${m.key} ${m.class}`)).not.toContain(`${u(22)} drift`);
     expect(lesson.counts.pending).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('a deferred lookup whose parent will not sync by waiting', () => {
+  const lessonAudit = async (staleMs = 30 * 60_000) => (await runAudit(config(), { staleMs })).entities.find((e) => e.name === 'lesson')!;
+  const remix = (audit: Awaited<ReturnType<typeof lessonAudit>>) => audit.mismatches.find((m) => m.key === u(22));
+  const LOCK_ERROR = 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--';
+
+  it('is missing_parent on a FAILED parent, not pending; repair re-inserts the parent first and the next run sets the lookup', async () => {
+    // L1's insert failed in Salesforce (a lock error): the org never had it, so L2's remix lookup could not be set there either.
+    await syncedThenParentLost(`UPDATE salesforce.lesson__c SET sfid = NULL, _hc_lastop = 'FAILED', _hc_err = '${LOCK_ERROR}' WHERE lesson_uuid__c = $1`);
+    await db.mirror(`DELETE FROM sfsync_sim.records WHERE object = 'Lesson__c' AND external_id = $1`, [u(23)]);
+    await db.mirror(`UPDATE sfsync_sim.records SET fields = fields - 'remixed_from__r__lesson_uuid__c' WHERE object = 'Lesson__c' AND external_id = $1`, [
+      u(22),
+    ]);
+    const before = await lessonAudit();
+    expect(remix(before)).toMatchObject({ class: 'missing_parent', parent: { entity: 'lesson', key: u(23), state: 'failed' }, fields: [] });
+    expect(remix(before)!.reason).toMatch(/^deferred lookup remixed_from__r__lesson_uuid__c cannot be set: parent lesson .* FAILED to reach Salesforce/);
+    expect(before.counts.pending).toBe(0);
+
+    const sim = await ConnectSimulator.open(config(), config().mirror, { failRate: 0, seed: 1, latencyMs: 0, batchSize: 100 });
+    try {
+      const first = await runRepair(config(), repairOptions());
+      // The lookup is never pointed at a parent without an sfid: the child waits, the parent is written again.
+      expect(first.actions.filter((a) => a.entity === 'lesson').map((a) => `${a.key} ${a.action} ${a.status}`)).toEqual([
+        `${u(22)} defer deferred`,
+        `${u(23)} reinsert done`,
+      ]);
+      expect(first.actions.find((a) => a.key === u(22))!.blockedBy).toEqual({ entity: 'lesson', key: u(23), state: 'failed' });
+      await sim.drain();
+      const second = await runRepair(config(), repairOptions());
+      expect(second.actions.map((a) => `${a.entity} ${a.key} ${a.action} ${a.status}`)).toEqual([`lesson ${u(22)} update done`]);
+      await sim.drain();
+    } finally {
+      await sim.close();
+    }
+    expect((await lookups()).map((r) => r.remixed_from)).toEqual([u(22), u(23), null]);
+    expect((await runAudit(config(), { staleMs: 30 * 60_000 })).totals.mismatches).toBe(0);
+  });
+
+  it("is missing_parent on a parent unsynced for longer than --stale (by the parent's newest trigger-log entry), pending within it", async () => {
+    await syncedThenParentLost(`UPDATE salesforce.lesson__c SET sfid = NULL, _hc_lastop = 'PENDING' WHERE lesson_uuid__c = $1`);
+    // The parent's last write, two hours ago; the child's own rows and log stay as they are.
+    for (const log of ['_trigger_log', '_trigger_log_archive']) {
+      await db.asConnect(
+        `UPDATE salesforce.${log} SET created_at = now() - interval '2 hours'
+          WHERE table_name = 'lesson__c' AND record_id = (SELECT id FROM salesforce.lesson__c WHERE lesson_uuid__c = $1)`,
+        [u(23)],
+      );
+    }
+    const stale = await lessonAudit(30 * 60_000);
+    expect(remix(stale)).toMatchObject({ class: 'missing_parent', parent: { entity: 'lesson', key: u(23), state: 'unsynced' } });
+    expect(remix(stale)!.reason).toMatch(/has had no sfid for 2h since its last write \(threshold 30m\)$/);
+    expect(stale.mismatches.find((m) => m.key === u(23))!.class).toBe('stuck');
+    expect(stale.counts.pending).toBe(0);
+
+    const patient = await lessonAudit(3 * 3_600_000);
+    expect(remix(patient)).toBeUndefined();
+    expect(patient.counts.pending).toBe(2);
+  });
+
+  it('is missing_parent on a parent that is not in the mirror at all', async () => {
+    await syncedThenParentLost(`DELETE FROM salesforce.lesson__c WHERE lesson_uuid__c = $1`);
+    const audit = await lessonAudit();
+    expect(remix(audit)).toMatchObject({ class: 'missing_parent', parent: { entity: 'lesson', key: u(23), state: 'absent' } });
+    expect(audit.mismatches.find((m) => m.key === u(23))!.class).toBe('absent');
+    expect(audit.counts.pending).toBe(0);
   });
 });

@@ -3,6 +3,8 @@ import { parseConfig } from '../../src/config/load.js';
 import type { WritableEntity } from '../../src/config/types.js';
 import type { MirrorRow, ParentReadiness, SourceRow } from '../../src/core/audit-types.js';
 import { classifyKey, classifyOrphan, type ClassifyContext } from '../../src/core/classify.js';
+import { planRepair } from '../../src/core/plan.js';
+import { entityAudit } from '../support/audit-fixtures.js';
 import { smallConfig } from '../support/config-text.js';
 
 const config = parseConfig(JSON.stringify(smallConfig()), 'cfg.json');
@@ -113,6 +115,87 @@ describe('classifyKey', () => {
       class: 'duplicate',
       reason: '2 mirror rows carry this key (ids 1, 2; 0 with an sfid)',
     });
+  });
+});
+
+describe('classifyKey: a deferred lookup waiting for its parent', () => {
+  // A school that belongs to a parent school: a self-lookup, so written in a second phase.
+  const raw = smallConfig();
+  raw.entities[0].parents = [{ entity: 'school', column: 'parent_id', lookup: 'parent__r__editoruuid__c', optional: true }];
+  const campus = parseConfig(JSON.stringify(raw), 'cfg.json').entities[0] as WritableEntity;
+  const child: SourceRow = { key: 'k', fields: {}, parents: { parent__r__editoruuid__c: 'p1' } };
+  const synced = (lookups: Record<string, string | null> = { parent__r__editoruuid__c: null }) =>
+    mirrorRow({ sfid: 'a0Q000000000003AAA', lastop: 'SYNCED', lookups });
+
+  /** The parent p1 in this state; `loggedAt`: its newest trigger-log entry, null for none left, undefined for not read. */
+  function deferredContext(state: ParentReadiness | 'absent', loggedAt?: Date | null, hasTriggerLog = true): ClassifyContext {
+    const states = new Map([['school', new Map(state === 'absent' ? [] : [['p1', state]])]]);
+    const since = loggedAt === undefined ? new Map() : new Map([['school', new Map([['p1', loggedAt]])]]);
+    return { ...context(campus, {}, hasTriggerLog), parentStates: states, deferredStates: states, deferredSince: since };
+  }
+  const ago = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000);
+
+  it('is drift to correct once the parent is ready, whatever its age', () => {
+    expect(classifyKey(deferredContext('ready'), child, [synced()]).mismatch?.fields).toEqual([
+      { column: 'parent__r__editoruuid__c', source: 'p1', mirror: null },
+    ]);
+  });
+
+  it.each([
+    // the parent's state, minutes since its newest trigger-log entry, whether the mirror has a trigger log → class, parent state reported
+    ['unsynced', 29, true, 'pending', null],
+    ['unsynced', 30, true, 'pending', null],
+    ['unsynced', 31, true, 'missing_parent', 'unsynced'],
+    ['unsynced', 'no entry left', true, 'missing_parent', 'unsynced'],
+    ['unsynced', 'not read', true, 'pending', null],
+    ['unsynced', 31, false, 'pending', null],
+    ['unsynced', 'no entry left', false, 'pending', null],
+    ['failed', 1, true, 'missing_parent', 'failed'],
+    ['failed', 31, true, 'missing_parent', 'failed'],
+    ['failed', 'not read', false, 'missing_parent', 'failed'],
+    ['absent', 'not read', true, 'missing_parent', 'absent'],
+    ['absent', 'not read', false, 'missing_parent', 'absent'],
+  ] as const)('parent %s, last logged %s (minutes), trigger log: %s → %s', (state, logged, hasLog, cls, parentState) => {
+    const loggedAt = logged === 'no entry left' ? null : logged === 'not read' ? undefined : ago(logged);
+    const result = classifyKey(deferredContext(state, loggedAt, hasLog), child, [synced()]);
+    expect(result.class).toBe(cls);
+    expect(result.mismatch?.parent ?? null).toEqual(parentState ? { entity: 'school', key: 'p1', state: parentState } : null);
+    expect(result.mismatch?.fields ?? []).toEqual([]);
+  });
+
+  it('says which lookup waits on what, and what repair does next', () => {
+    const failed = classifyKey(deferredContext('failed'), child, [synced()]).mismatch!;
+    expect(failed.reason).toBe('deferred lookup parent__r__editoruuid__c cannot be set: parent school p1 FAILED to reach Salesforce; this row is synced');
+    expect(failed.hint).toBe(
+      'school p1 FAILED to reach Salesforce itself: fix the parent first (see its own mismatch); once it has an sfid, sfsync repair sets parent__r__editoruuid__c (the next run, or this one with --wait)',
+    );
+    expect(classifyKey(deferredContext('unsynced', ago(120)), child, [synced()]).mismatch!.reason).toBe(
+      'deferred lookup parent__r__editoruuid__c cannot be set: parent school p1 has had no sfid for 2h since its last write (threshold 30m)',
+    );
+    expect(classifyKey(deferredContext('unsynced', null), child, [synced()]).mismatch!.reason).toMatch(/no trigger-log entry left for it/);
+    expect(classifyKey(deferredContext('absent'), child, [synced()]).mismatch!.hint).toMatch(/^school p1 was never written to the mirror: write it first/);
+  });
+
+  it('leaves other drift of the row to be corrected now, without the lookup', () => {
+    const row = { ...child, fields: { name: 'New name' } };
+    const result = classifyKey(deferredContext('failed'), row, [synced()]);
+    expect(result.mismatch).toMatchObject({ class: 'drift', fields: [{ column: 'name', source: 'New name', mirror: null }] });
+  });
+
+  it('is ok once the lookup is set, whatever the parent has become', () => {
+    expect(classifyKey(deferredContext('failed'), child, [synced({ parent__r__editoruuid__c: 'p1' })]).class).toBe('ok');
+  });
+
+  it('is planned as a deferral on the parent, never as an update of the lookup', () => {
+    for (const [state, loggedAt] of [
+      ['failed', undefined],
+      ['absent', undefined],
+      ['unsynced', ago(31)],
+    ] as const) {
+      const { mismatch } = classifyKey(deferredContext(state, loggedAt), child, [synced()]);
+      const [action] = planRepair([entityAudit([mismatch!], { name: 'school' })], { strategy: 'reinsert' });
+      expect(action).toMatchObject({ action: 'defer', blockedBy: { entity: 'school', key: 'p1', state }, columns: [] });
+    }
   });
 });
 

@@ -101,16 +101,21 @@ export function auditCommand(context: CliContext): Command {
 async function compareWithHistory(mirror: ResolvedTarget, result: AuditResult, options: AuditOptions, context: CliContext) {
   const wanted = { record: Boolean(options.record), compare: Boolean(options.failOnIncrease || options.notify), trendRuns: options.html ? TREND_RUNS : 0 };
   if (!wanted.record && !wanted.compare && wanted.trendRuns === 0) return { increases: [], compared: [], trend: null };
-  const [{ compareAndRecord }, { totalsPerRun }] = await Promise.all([import('../../ops/history.js'), import('../../core/trend.js')]);
+  const [{ compareAndRecord }, { totalsPerRun }, { renderIgnoredHistory }] = await Promise.all([
+    import('../../ops/history.js'),
+    import('../../core/trend.js'),
+    import('../render/history.js'),
+  ]);
   const outcome = await compareAndRecord(mirror, result, { ...wanted, classes: options.failOn, env: context.env, timeouts: sessionTimeouts(options) }).catch(
     (error: unknown) => {
       // Only --record and --fail-on-increase need the history; for the HTML trend and --notify's "a class grew"
       // it is a nicety, so a role that may not read it still gets its report and its alert.
       if (wanted.record || options.failOnIncrease || !(error instanceof DatabaseError && error.sqlstate === '42501')) throw error;
       context.stderr.write(`sfsync: warning: cannot read sfsync.history, so no trend and no comparison: ${error.message.split('\n')[0]}\n`);
-      return { increases: [], compared: [], trend: [] };
+      return { increases: [], compared: [], trend: [], ignored: [] };
     },
   );
+  context.stderr.write(renderIgnoredHistory(outcome.ignored));
   const trend = totalsPerRun(outcome.trend).map((run) => ({ label: run.recordedAt.toISOString().slice(0, 16).replace('T', ' '), value: run.mismatches }));
   return { increases: outcome.increases, compared: outcome.compared, trend };
 }

@@ -34,7 +34,8 @@ export function historyCommand(context: CliContext): Command {
       throw new UsageError(`unknown entit${unknown.length === 1 ? 'y' : 'ies'} ${unknown.join(', ')} (the config has ${[...known].join(', ')})`);
     }
     const mirror = resolveTarget(config.mirror, context.env, config.file);
-    const points = await readRecorded(mirror, { entities: options.entity, limit: options.limit, timeouts: sessionTimeouts(options) });
+    const { points, ignored } = await readRecorded(mirror, { entities: options.entity, limit: options.limit, timeouts: sessionTimeouts(options) });
+    context.stderr.write(render.renderIgnoredHistory(ignored));
     // Entities in canonical order, then any that were recorded but are no longer configured.
     const order = [...config.graph.order, ...new Set(points.map((p) => p.entity).filter((name) => !known.has(name)))];
     context.stdout.write(options.format === 'json' ? render.renderHistoryJson(points, order) : render.renderHistoryTable(points, order));

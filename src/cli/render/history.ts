@@ -1,7 +1,8 @@
 import { MISMATCH_CLASSES } from '../../core/audit-types.js';
-import { mismatchesOf, sparkline, type HistoryPoint } from '../../core/trend.js';
+import { mismatchesOf, sparkline, type HistoryPoint, type IgnoredRow } from '../../core/trend.js';
 import { renderJson } from './json.js';
 import { renderTable } from './table.js';
+import { cellText } from './terminal-text.js';
 
 function byEntity(points: readonly HistoryPoint[], order: readonly string[]): [string, HistoryPoint[]][] {
   const groups = new Map<string, HistoryPoint[]>(order.map((name) => [name, []]));
@@ -50,4 +51,17 @@ export function renderHistoryJson(points: readonly HistoryPoint[], order: readon
       })),
     })),
   });
+}
+
+/** The one warning line about rows of sfsync.history a run left out (none: nothing to say). */
+export function renderIgnoredHistory(ignored: readonly IgnoredRow[]): string {
+  const first = ignored[0];
+  if (!first) return '';
+  // Hand-edited rows: their text is shown escaped, on one line.
+  const shown = (text: string) => cellText(text, 200).replaceAll('\n', '\\n');
+  const rows = ignored.length === 1 ? '1 row' : `${ignored.length} rows`;
+  return (
+    `sfsync: warning: ignored ${rows} of sfsync.history that cannot be trusted ` +
+    `(first: run ${shown(first.runId)}, entity ${shown(first.entity)}: ${shown(first.reason)}); delete or correct ${ignored.length === 1 ? 'it' : 'them'}\n`
+  );
 }
