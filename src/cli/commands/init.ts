@@ -62,7 +62,7 @@ async function runInit(options: InitCliOptions, context: CliContext): Promise<vo
     { loadConfig },
     { resolveConfig },
     { runDoctor },
-    { doctorExitCode },
+    { initExitCode },
     render,
   ] = await Promise.all([
     import('node:fs/promises'),
@@ -102,7 +102,7 @@ async function runInit(options: InitCliOptions, context: CliContext): Promise<vo
   context.stdout.write(
     options.format === 'json' ? render.renderInitJson(options.config, config, report) : render.renderInitTable(options.config, config, report, options),
   );
-  context.exitCode = doctorExitCode(report);
+  context.exitCode = initExitCode(report);
 }
 
 function databaseUrl(role: 'source' | 'mirror', flag: string | undefined, variable: string, env: NodeJS.ProcessEnv): string {

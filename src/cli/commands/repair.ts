@@ -23,6 +23,7 @@ export interface RepairCliOptions extends ConfigOptions, ReportOptions {
   wait?: number;
   details: number;
   restart?: boolean;
+  allowTodo?: boolean;
 }
 
 export function repairCommand(context: CliContext): Command {
@@ -34,7 +35,9 @@ export function repairCommand(context: CliContext): Command {
         '  duplicate → delete the sfid-NULL extras; drift → update the differing columns;\n' +
         '  missing_parent → defer; stuck, orphan, other failures → skip, with the reason.\n' +
         'Never deletes or rewrites a row that has an sfid; journals every change in sfsync.journal.\n' +
-        'Exit codes: 0 all done, 1 something failed or was deferred, 2 usage/config, 3 database, 4 another run holds the lock.',
+        'Refuses to write while the config has todo notes from sfsync init (--allow-todo overrides).\n' +
+        'Exit codes: 0 all done, 1 something failed or was deferred, 2 usage/config (todo notes left too),\n' +
+        '3 database, 4 another run holds the lock.',
     )
     .option('--dry-run', 'print the plan and write nothing')
     .option('-y, --yes', 'write without asking (required when stdin is not a terminal)')
@@ -54,7 +57,8 @@ export function withRunOptions(command: Command): Command {
     .option('--concurrency <n>', 'entities of one level written at once', parseCount, 2)
     .addOption(durationOption('--stale <duration>', 'unsynced rows older than this are stuck', '30m'))
     .option('--wait <duration>', 'after each level, wait this long for Connect to give the written rows an sfid (e.g. 5m)', parseDurationOption)
-    .option('--details <n>', 'actions listed in the table output', parseCount, 30);
+    .option('--details <n>', 'actions listed in the table output', parseCount, 30)
+    .option('--allow-todo', 'write even though the config still has todo notes from sfsync init');
 }
 
 export async function runWriteCommand(name: 'repair' | 'backfill', options: RepairCliOptions, context: CliContext): Promise<void> {
@@ -63,8 +67,9 @@ export async function runWriteCommand(name: 'repair' | 'backfill', options: Repa
     throw new UsageError(`refusing to write without --yes when ${why} (see the plan first with \`sfsync ${name} --dry-run\`)`);
   }
   if (options.batchSize < 1 || options.concurrency < 1) throw new UsageError('--batch-size and --concurrency must be at least 1');
-  const [{ runRepair }, render, { repairExitCode }, backfill, { runWithReports }] = await Promise.all([
+  const [{ runRepair }, { refuseUnsettledConfig }, render, { repairExitCode }, backfill, { runWithReports }] = await Promise.all([
     import('../../ops/repair.js'),
+    import('../../ops/config-todos.js'),
     import('../render/repair-output.js'),
     import('../exit-codes.js'),
     name === 'backfill' ? import('../../ops/backfill.js') : Promise.resolve(undefined),
@@ -72,6 +77,8 @@ export async function runWriteCommand(name: 'repair' | 'backfill', options: Repa
   ]);
   await runWithReports({ context, options, details: options.details }, name, async () => {
     const config = await loadRunConfig(options, context);
+    // Every writing run, a confirmed one too: whoever answers the prompt may not know the config is unfinished.
+    if (!options.dryRun) refuseUnsettledConfig(config, options.allowTodo);
     const progress = await startProgress(context, `${name}: auditing`);
     try {
       const result = await runRepair(config, {
