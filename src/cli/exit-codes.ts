@@ -24,7 +24,18 @@ export function repairExitCode(result: RepairResult): number {
   return open.some((status) => counts[status] > 0) ? ExitCode.findings : ExitCode.ok;
 }
 
-/** Usable (warnings allowed) or not: an error-level finding is a database problem. */
+/**
+ * An error-level finding is a database problem (3); todo notes left (without
+ * --allow-todo) are a config problem (2), the code repair and backfill would refuse with.
+ */
 export function doctorExitCode(report: DoctorReport): number {
-  return report.ok ? ExitCode.ok : ExitCode.database;
+  if (hasErrors(report)) return ExitCode.database;
+  return report.ok ? ExitCode.ok : ExitCode.usage;
 }
+
+/** init hands over a config with todo notes by design: only a database problem fails it. */
+export function initExitCode(report: DoctorReport): number {
+  return hasErrors(report) ? ExitCode.database : ExitCode.ok;
+}
+
+const hasErrors = (report: DoctorReport) => report.findings.some((finding) => finding.level === 'error');

@@ -70,11 +70,13 @@ const entityMirror = z.strictObject({
   externalId: identifier.describe("Mirror column holding the external ID (the mapping's unique identifier)."),
 });
 
-/** What `sfsync init` could not infer, for a person to settle; every command ignores it and doctor lists it. */
+/** What `sfsync init` could not infer, for a person to settle: doctor lists it, and writing runs refuse while any remains. */
 const todo = z
   .array(z.string({ error: 'expected a string' }), { error: 'expected a list of strings' })
   .optional()
-  .describe('Notes left by sfsync init: what it could not infer. Ignored by every command; sfsync doctor lists them.');
+  .describe(
+    'Notes left by sfsync init: what it could not infer. sfsync doctor lists them; repair and backfill refuse to write while any remain (--allow-todo overrides). Delete each once settled.',
+  );
 
 export const entitySchema = z.strictObject({
   name: identifier,

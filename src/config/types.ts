@@ -33,7 +33,7 @@ export interface Config {
   /** In declaration order; `graph.order` gives the canonical order. */
   readonly entities: readonly Entity[];
   readonly graph: EntityGraph;
-  /** Notes `sfsync init` left (`todo` in the file), by entity; commands ignore them, doctor lists them. */
+  /** Notes `sfsync init` left (`todo` in the file), by entity; doctor lists them, writing runs refuse while any remain. */
   readonly todos: readonly { readonly entity: string | undefined; readonly note: string }[];
 }
 

@@ -10,3 +10,11 @@ export const RESERVED_NAMES: readonly string[] = ['__proto__', 'constructor', 'p
 
 /** PostgreSQL truncates longer names silently (NAMEDATALEN - 1), which would address the wrong object. */
 export const MAX_IDENTIFIER_LENGTH = 63;
+
+/**
+ * Whether a config may name this table or column: the three rules the config
+ * schema enforces (src/config/schema.ts, each with its own message), in one test.
+ */
+export function isPlainIdentifier(name: string): boolean {
+  return IDENTIFIER_PATTERN.test(name) && name.length <= MAX_IDENTIFIER_LENGTH && !RESERVED_NAMES.includes(name);
+}

@@ -1,5 +1,8 @@
-import type { SchemaCatalog } from './catalog.js';
+import type { SchemaCatalog, TableInfo } from './catalog.js';
 import { CONNECT_OWNED_COLUMNS, REQUIRED_MIRROR_COLUMNS } from './heroku-connect.js';
+import { isPlainIdentifier, MAX_IDENTIFIER_LENGTH, RESERVED_NAMES } from './identifier.js';
+import { plainCatalog, plainStructure, type LeftOut } from './plain-names.js';
+import { quote } from './quote.js';
 
 /** Keys of one schema, beyond what the catalog holds. */
 export interface SchemaStructure {
@@ -62,23 +65,36 @@ const SALESFORCE_OWNED = new Set([...CONNECT_OWNED_COLUMNS, 'lastmodifieddate', 
  * cannot tell — a source table no name matches, a lookup no foreign key
  * explains, a mirror field with no source column — becomes a `todo` note, and
  * the config stays valid: an entity without a source is read-only until mapped.
+ * Tables and columns whose names a config cannot hold (quotes, dots, non-ASCII,
+ * control characters) are left out, each table with a note.
  */
-export function inferConfig(input: InferInput): InferredConfig {
-  const topTodo: string[] = [];
-  const drafts: Draft[] = [];
+export function inferConfig(given: InferInput): InferredConfig {
+  const mirrorNames = plainCatalog(given.mirror.catalog);
+  const sourceNames = plainCatalog(given.source.catalog);
+  const input: InferInput = {
+    ...given,
+    mirror: { ...given.mirror, catalog: mirrorNames.catalog },
+    source: { ...given.source, catalog: sourceNames.catalog, structure: plainStructure(given.source.structure) },
+  };
   const exported = input.exported ? new Map(input.exported.map((m) => [m.table, m])) : undefined;
+  const isMapped = (table: string, info: TableInfo) =>
+    !table.startsWith('_') && REQUIRED_MIRROR_COLUMNS.every((c) => info.columns.has(c)) && (!exported || exported.has(table));
+  const topTodo: string[] = [
+    ...mirrorNames.leftOut.tables.filter((t) => isMapped(t, given.mirror.catalog.tables.get(t)!)).map((t) => leftOutNote('mirror', t)),
+    ...sourceNames.leftOut.tables.map((t) => leftOutNote('source', t)),
+  ];
+  const drafts: Draft[] = [];
 
   for (const [table, info] of [...input.mirror.catalog.tables].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (table.startsWith('_') || !REQUIRED_MIRROR_COLUMNS.every((c) => info.columns.has(c))) continue;
+    if (!isMapped(table, info)) continue;
     const mapping = exported?.get(table);
-    if (exported && !mapping) continue;
     const externalId = pickExternalId(table, [...info.uniqueColumns], [...info.columns.keys()], mapping);
     if ('todo' in externalId) {
       topTodo.push(externalId.todo);
       continue;
     }
     drafts.push({
-      name: entityName(table),
+      name: entityName(table, drafts),
       table,
       externalId: externalId.column,
       readOnly: mapping?.readOnly ?? input.mirror.readOnlyTables.has(table),
@@ -90,14 +106,16 @@ export function inferConfig(input: InferInput): InferredConfig {
     });
   }
   for (const mapping of input.exported ?? []) {
-    if (!input.mirror.catalog.tables.has(mapping.table))
-      topTodo.push(`the export maps ${mapping.table}, but the mirror schema has no such table (not synced yet?)`);
+    // One left out for its name already has its note.
+    if (!given.mirror.catalog.tables.has(mapping.table))
+      topTodo.push(`the export maps ${shown(mapping.table)}, but the mirror schema has no such table (not synced yet?)`);
   }
 
   const byExternalId = new Map<string, Draft[]>();
   for (const draft of drafts) byExternalId.set(draft.externalId, [...(byExternalId.get(draft.externalId) ?? []), draft]);
   const sourceTables = [...input.source.catalog.tables.keys()];
   for (const draft of drafts) if (!draft.readOnly) matchSource(draft, input, sourceTables);
+  for (const draft of drafts) noteLeftOutColumns(draft, mirrorNames.leftOut, sourceNames.leftOut);
   for (const draft of drafts) {
     if (draft.readOnly) continue;
     linkParents(draft, input, byExternalId);
@@ -124,6 +142,8 @@ function pickExternalId(
   const candidates = unique.filter((c) => c !== 'id' && c !== 'sfid');
   if (mapping?.externalId) {
     if (candidates.includes(mapping.externalId)) return { column: mapping.externalId };
+    if (!isPlainIdentifier(mapping.externalId))
+      return { todo: `${table}: the export's unique identifier ${shown(mapping.externalId)} is not a name the config can hold${PLAIN_NAMES}; left out` };
     if (!columns.includes(mapping.externalId))
       return { todo: `${table}: the export names ${mapping.externalId} as its unique identifier, but the mirror table has no such column` };
     return {
@@ -143,9 +163,33 @@ function pickExternalId(
   };
 }
 
-/** editor__c → editor; contact → contact. */
-function entityName(table: string): string {
-  return table.replace(/__c$/, '');
+/** editor__c → editor; contact → contact; the table's own name where that one is not a plain identifier or is taken (account beside account__c). */
+function entityName(table: string, named: readonly Draft[]): string {
+  const name = table.replace(/__c$/, '');
+  return isPlainIdentifier(name) && !named.some((d) => d.name === name) ? name : table;
+}
+
+const PLAIN_NAMES = ` (sfsync names only plain SQL identifiers: ASCII letters, digits and _, at most ${MAX_IDENTIFIER_LENGTH} characters, not ${RESERVED_NAMES.join(', ')})`;
+
+/**
+ * A name for a note: as it is when plain, else quoted with its control
+ * characters escaped, so no note carries one raw; whole, as PostgreSQL's names are short.
+ */
+function shown(name: string): string {
+  return isPlainIdentifier(name) ? name : quote(name, MAX_IDENTIFIER_LENGTH);
+}
+
+function leftOutNote(role: 'source' | 'mirror', table: string): string {
+  const instead = role === 'source' ? '; map a view with a plain name over it instead (--map)' : '; sfsync cannot audit or write it';
+  return `${role} table ${shown(table)} left out: its name is not one the config can hold${PLAIN_NAMES}${instead}`;
+}
+
+function noteLeftOutColumns(draft: Draft, mirror: LeftOut, source: LeftOut): void {
+  const columns = [
+    ...(mirror.columns.get(draft.table) ?? []).map((c) => `${draft.table}.${shown(c)}`),
+    ...(draft.sourceTable ? (source.columns.get(draft.sourceTable) ?? []) : []).map((c) => `${draft.sourceTable}.${shown(c)}`),
+  ];
+  if (columns.length > 0) draft.todo.push(`columns left out, their names not ones the config can hold${PLAIN_NAMES}: ${columns.join(', ')}`);
 }
 
 /** Salesforce-style name comparison: case, a `__c` suffix and underscores do not count. */

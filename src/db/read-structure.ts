@@ -56,7 +56,7 @@ export async function readOnlyMappings(db: AnyDb, schema: string, tables: Readon
   for (const log of TRIGGER_LOG_TABLES) {
     if (!tables.has(log)) continue;
     const { rows } = await sql<{ table_name: string }>`
-      select distinct table_name from ${sql.table(`${schema}.${log}`)} where state = 'READONLY'`.execute(db);
+      select distinct table_name from ${sql.id(schema, log)} where state = 'READONLY'`.execute(db);
     for (const row of rows) found.add(row.table_name);
   }
   return found;
@@ -77,7 +77,8 @@ export async function readRowCounts(db: AnyDb, schema: string, tables: readonly 
       counts.set(row.table_name, Math.round(row.estimate));
       continue;
     }
-    const exact = await sql<{ n: string }>`select count(*) as n from ${sql.table(`${schema}.${row.table_name}`)}`.execute(db);
+    // Schema and name quoted apart: a table name may hold a dot (sql.table would split on it) or a quote.
+    const exact = await sql<{ n: string }>`select count(*) as n from ${sql.id(schema, row.table_name)}`.execute(db);
     counts.set(row.table_name, Number(exact.rows[0]!.n));
   }
   return counts;

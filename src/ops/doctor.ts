@@ -19,21 +19,35 @@ export interface DatabaseStatus {
 }
 
 export interface DoctorReport {
-  /** True when nothing at level `error` was found: sfsync can work with these databases. */
+  /**
+   * True when every command can run on this config: nothing at level `error`,
+   * and no todo note left (unless allowed). Repair and backfill refuse to write
+   * exactly when it is false for want of settled notes.
+   */
   readonly ok: boolean;
+  /** Todo notes `sfsync init` left in the config. */
+  readonly todos: number;
+  /** `--allow-todo`: the notes do not count against `ok`. */
+  readonly todosAllowed: boolean;
   readonly databases: { readonly source: DatabaseStatus; readonly mirror: DatabaseStatus };
   readonly findings: readonly Finding[];
 }
 
 /** Checks both databases against the config and reports every problem at once. */
-export async function runDoctor(config: RunConfig, options: { timeouts?: SessionTimeouts | undefined } = {}): Promise<DoctorReport> {
+export async function runDoctor(
+  config: RunConfig,
+  options: { timeouts?: SessionTimeouts | undefined; allowTodo?: boolean | undefined } = {},
+): Promise<DoctorReport> {
   const [source, mirror] = await Promise.all([inspect(config.source, config, options.timeouts), inspect(config.mirror, config, options.timeouts)]);
   const findings: Finding[] = [...source.findings, ...mirror.findings];
   if (source.catalog) appendAll(appendAll(findings, diagnoseSource(config.entities, source.catalog)), source.sqlFindings);
   if (mirror.catalog) appendAll(findings, diagnoseMirror(config.entities, mirror.catalog));
   appendAll(findings, diagnoseTodos(config.todos));
+  const todosAllowed = Boolean(options.allowTodo);
   return {
-    ok: !findings.some((finding) => finding.level === 'error'),
+    ok: !findings.some((finding) => finding.level === 'error') && (config.todos.length === 0 || todosAllowed),
+    todos: config.todos.length,
+    todosAllowed,
     databases: { source: source.status, mirror: mirror.status },
     findings,
   };

@@ -24,6 +24,7 @@ import { countSettled } from '../db/write-mirror.js';
 import { applyActions, type ApplyContext } from './apply-actions.js';
 import { openDatabases, type Databases } from './databases.js';
 import { auditScope } from './audit-scope.js';
+import { refuseUnsettledConfig } from './config-todos.js';
 import { planInBatches, type PassOptions } from './repair-pass.js';
 import { currentActor, currentHost } from './run-identity.js';
 import { runGuard, type RunGuard } from './run-guard.js';
@@ -62,6 +63,8 @@ export interface RepairOptions {
   readonly backfill?: BackfillHooks;
   /** Suspects an audit keeps in memory before spilling them to a file (tests lower it). */
   readonly suspectsInMemory?: number | undefined;
+  /** `--allow-todo`: write although the config still has todo notes from `sfsync init`. */
+  readonly allowTodo?: boolean | undefined;
 }
 
 export interface BackfillHooks {
@@ -104,6 +107,8 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
     }
   }
 
+  // Every writing run, a confirmed one too: whoever answers the prompt may not know the config is unfinished.
+  refuseUnsettledConfig(config, options.allowTodo);
   // Lock and safety checks come before the audit, so a run that may not write stops at once.
   const lock = await acquireWriteLock(config.mirror, { timeouts: options.timeouts });
   const guard = runGuard(lock, options.signal);

@@ -7,6 +7,8 @@ import { useFixtureDatabases } from '../support/databases.js';
 import { FIXTURE_CONFIG } from '../support/paths.js';
 import { configFrom, fixtureConfig } from '../support/configs.js';
 import { resolveConfig } from '../../src/config/resolve-url.js';
+import { doctorExitCode } from '../../src/cli/exit-codes.js';
+import { renderDoctorTable } from '../../src/cli/render/doctor.js';
 
 const db = useFixtureDatabases();
 
@@ -20,6 +22,19 @@ describe('doctor on the loaded editor-api fixtures', () => {
     expect(report.databases.mirror.serverVersion).toMatch(/^\d+/);
     expect(report.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['trigger_log_present', 'xmlbinary_captured']));
     expect(report.findings.filter((f) => f.code === 'connect_triggers_present')).toHaveLength(6);
+  });
+
+  it('calls a config with todo notes usable once they are settled, not healthy, and exits 2 unless they are allowed', async () => {
+    const raw = fixtureConfigObject();
+    raw.entities[0].todo = ['schools has 300 rows and editor__c 289: if the app syncs only some rows, add the rule as source.where'];
+    const report = await runDoctor(configFrom(raw, db));
+    expect(report).toMatchObject({ ok: false, todos: 1, todosAllowed: false });
+    expect(renderDoctorTable(report)).toMatch(/\nusable once 1 todo note is settled: audit works now; repair and backfill refuse to write until /);
+    expect(doctorExitCode(report)).toBe(2);
+    const allowed = await runDoctor(configFrom(raw, db), { allowTodo: true });
+    expect(allowed).toMatchObject({ ok: true, todos: 1, todosAllowed: true });
+    expect(renderDoctorTable(allowed)).toMatch(/\nhealthy with 1 todo note left \(--allow-todo\): /);
+    expect(doctorExitCode(allowed)).toBe(0);
   });
 
   it('finds a dropped unique index and a renamed column, and suggests the new name', async () => {

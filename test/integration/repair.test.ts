@@ -1,5 +1,5 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DatabaseError, LockError } from '../../src/errors.js';
+import { DatabaseError, LockError, UsageError } from '../../src/errors.js';
 import { acquireWriteLock } from '../../src/db/lock.js';
 import { runRepair, type RepairResult } from '../support/repair.js';
 import { connectActor } from '../support/connect-actor.js';
@@ -204,6 +204,20 @@ describe('repair safety', () => {
     expect(action(result, 'school', u(42))).toMatchObject({ action: 'insert', status: 'done' });
     const { rows } = await db.source(`SELECT count(*)::int AS n FROM fragment_writes`);
     expect(rows[0].n).toBe(0);
+  });
+
+  it('refuses to write from a config with todo notes, as a library call too, unless allowTodo', async () => {
+    const raw = fixtureConfigObject();
+    raw.entities[0].todo = ['lookup teacher__r__x points at contact: which column of the app holds it?'];
+    const unfinished = configFrom(raw, db);
+    const before = await fingerprint(db);
+    const promise = runRepair(unfinished, base);
+    await expect(promise).rejects.toBeInstanceOf(UsageError);
+    await expect(promise).rejects.toThrow(/^refusing to write: 1 todo note remains in cfg\.json/);
+    expect(await fingerprint(db)).toEqual(before);
+    // A dry run writes nothing and may plan from it.
+    await expect(runRepair(unfinished, { ...base, dryRun: true })).resolves.toMatchObject({ dryRun: true });
+    expect((await runRepair(unfinished, { ...base, allowTodo: true })).actions.some((a) => a.status === 'done')).toBe(true);
   });
 
   it('lets one writing run at a time hold the mirror database', async () => {

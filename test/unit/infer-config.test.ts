@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseConnectExport } from '../../src/config/connect-export.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { SchemaCatalog } from '../../src/core/catalog.js';
+import { isPlainIdentifier } from '../../src/core/identifier.js';
 import { inferConfig, normalise, type SchemaStructure } from '../../src/core/infer-config.js';
+import { entitySchema } from '../../src/config/schema.js';
 import { UsageError } from '../../src/errors.js';
 
 const MIRROR_SYSTEM = ['id', 'sfid', '_hc_lastop', '_hc_err', 'systemmodstamp', 'isdeleted', 'createddate'];
@@ -185,6 +187,97 @@ describe('inferConfig', () => {
     );
   });
 
+  it('leaves out tables, columns and keys whose names the config would reject, each table with a note, and the config loads', () => {
+    const odd = ['we"ird', 'semi;colon', 'café', 'esc\u001b[31mred', 'dot.ted', 'constructor', `d.${'x'.repeat(61)}`];
+    const config = infer({
+      mirror: {
+        ...Object.fromEntries(odd.map((t) => [t, mirrorTable('ext__c')])),
+        // Not a Connect mirror table: left out silently, as any such table is.
+        'no;sfid': { columns: ['id', 'ext__c'], unique: ['ext__c'] },
+        lesson__c: mirrorTable('lesson_uuid__c', 'title__c', 'ti;tle__c', 'school__r__school_uuid__c'),
+        school__c: mirrorTable('school_uuid__c'),
+      },
+      source: {
+        ...Object.fromEntries(odd.map((t) => [t, { columns: ['id'] }])),
+        lessons: { columns: ['id', 'title', 'sch"ool_id', 'lesson_uuid'] },
+        schools: { columns: ['Id'] },
+      },
+      structure: {
+        primaryKeys: new Map([
+          ['lessons', ['id']],
+          ['schools', ['Id']],
+        ]),
+        foreignKeys: [{ table: 'lessons', column: 'sch"ool_id', refTable: 'schools', refColumn: 'Id' }],
+        nullableColumns: new Map([['lessons', new Set(['sch"ool_id'])]]),
+      },
+    });
+    expect(config.entities.map((e) => e.name)).toEqual(['lesson', 'school']);
+    expect(config.todo).toEqual([
+      ...odd.map((t) => expect.stringMatching(new RegExp(`^mirror table ${escapeRegExp(JSON.stringify(t))} left out: `))),
+      ...odd.map((t) => expect.stringMatching(new RegExp(`^source table ${escapeRegExp(JSON.stringify(t))} left out: `))),
+    ]);
+    expect(config.todo!.join('')).not.toContain('\u001b');
+    const lesson = config.entities.find((e) => e.name === 'lesson')!;
+    // The foreign key runs over a column left out: the lookup is left for a person.
+    expect(lesson.parents).toBeUndefined();
+    expect(lesson.todo).toContainEqual(expect.stringMatching(/^columns left out, .*: lesson__c\."ti;tle__c", lessons\."sch\\"ool_id"$/));
+  });
+
+  it('follows an export to names it leaves out without a misleading note', () => {
+    const exportText = JSON.stringify({
+      mappings: [
+        { object_name: 'Dot.Ted__c', config: { access: 'read_write', fields: { Ext__c: {} }, upsert_field: 'Ext__c' } },
+        { object_name: 'Widget__c', config: { access: 'read_write', fields: { 'Ext;Key__c': {} }, upsert_field: 'Ext;Key__c' } },
+        { object_name: 'Plain__c', config: { access: 'read_only', fields: { Ext__c: {} }, upsert_field: 'Ext__c' } },
+      ],
+      version: 1,
+    });
+    const config = infer({
+      mirror: { 'dot.ted__c': mirrorTable('ext__c'), widget__c: mirrorTable('ext;key__c'), plain__c: mirrorTable('ext__c') },
+      source: {},
+      exportText,
+    });
+    expect(config.entities.map((e) => e.name)).toEqual(['plain']);
+    expect(config.todo).toEqual([
+      expect.stringMatching(/^mirror table "dot\.ted__c" left out: /),
+      expect.stringMatching(/^widget__c: the export's unique identifier "ext;key__c" is not a name the config can hold .*; left out$/),
+    ]);
+  });
+
+  it('names the entity after the table where the short name is reserved or taken', () => {
+    const config = infer({
+      mirror: { account: mirrorTable('ext_id__c'), account__c: mirrorTable('account_uuid__c'), constructor__c: mirrorTable('constructor_uuid__c') },
+      source: {},
+    });
+    expect(config.entities.map((e) => [e.name, e.mirror.table])).toEqual([
+      ['account', 'account'],
+      ['account__c', 'account__c'],
+      ['constructor__c', 'constructor__c'],
+    ]);
+  });
+
+  it('tells plain identifiers exactly as the config schema does', () => {
+    const names = [
+      'a',
+      '_x',
+      'A1_b',
+      'x'.repeat(63),
+      'x'.repeat(64),
+      '1a',
+      '',
+      'a.b',
+      'a b',
+      'we"ird',
+      'café',
+      'a\u001b',
+      '__proto__',
+      'constructor',
+      'prototype',
+      'Prototype',
+    ];
+    for (const name of names) expect(isPlainIdentifier(name), name).toBe(entitySchema.shape.name.safeParse(name).success);
+  });
+
   it('refuses a file that is not an export, saying where', () => {
     expect(() => parseConnectExport('{"mappings": [{"config": {}}]}', 'x.json')).toThrow(UsageError);
     expect(() => parseConnectExport('{"mappings": [{"config": {}}]}', 'x.json')).toThrow(
@@ -193,3 +286,7 @@ describe('inferConfig', () => {
     expect(() => parseConnectExport('nope', 'x.json')).toThrow(/x\.json is not JSON/);
   });
 });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

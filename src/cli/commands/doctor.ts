@@ -9,10 +9,13 @@ export function doctorCommand(context: CliContext): Command {
       'Connect to the source and mirror databases and check every table and column the config names,\n' +
         "the external-ID unique indexes, Heroku Connect's triggers and trigger log, and that this\n" +
         "session's get_xmlbinary() is 'base64' so sfsync's writes would be captured.\n" +
-        'Exit codes: 0 usable (warnings allowed), 2 config problem, 3 database problem.',
-    );
+        'Lists the todo notes sfsync init left in the config: repair and backfill refuse to write while\n' +
+        'any remain, and doctor exits 2 for them too (0 with --allow-todo).\n' +
+        'Exit codes: 0 usable (warnings allowed), 2 config problem or todo notes left, 3 database problem.',
+    )
+    .option('--allow-todo', 'exit 0 even though todo notes remain (as repair and backfill --allow-todo would write)');
   withFormatOption(withConfigOptions(command));
-  return command.action(async (options: ConfigOptions & FormatOptions) => {
+  return command.action(async (options: ConfigOptions & FormatOptions & { allowTodo?: boolean }) => {
     // Loaded on use, so `--help` and `--version` stay fast.
     const [{ runDoctor }, render, { doctorExitCode }] = await Promise.all([
       import('../../ops/doctor.js'),
@@ -20,7 +23,7 @@ export function doctorCommand(context: CliContext): Command {
       import('../exit-codes.js'),
     ]);
     const config = await loadRunConfig(options, context);
-    const report = await runDoctor(config, { timeouts: sessionTimeouts(options) });
+    const report = await runDoctor(config, { timeouts: sessionTimeouts(options), allowTodo: options.allowTodo });
     context.stdout.write(options.format === 'json' ? render.renderDoctorJson(report) : render.renderDoctorTable(report));
     context.exitCode = doctorExitCode(report);
   });

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { IDENTIFIER_PATTERN } from '../../core/identifier.js';
+import { isPlainIdentifier } from '../../core/identifier.js';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { withFormatOption, type OutputFormat } from '../options.js';
@@ -20,7 +20,8 @@ interface InitCliOptions {
 }
 
 function schemaName(value: string): string {
-  if (!IDENTIFIER_PATTERN.test(value)) throw new InvalidArgumentError('expected a plain SQL identifier (letters, digits, _)');
+  // The rules the config applies to the schema it will hold, so the file init writes loads.
+  if (!isPlainIdentifier(value)) throw new InvalidArgumentError('expected a plain SQL identifier (letters, digits, _; at most 63 characters)');
   return value;
 }
 
@@ -62,7 +63,7 @@ async function runInit(options: InitCliOptions, context: CliContext): Promise<vo
     { loadConfig },
     { resolveConfig },
     { runDoctor },
-    { doctorExitCode },
+    { initExitCode },
     render,
   ] = await Promise.all([
     import('node:fs/promises'),
@@ -102,7 +103,7 @@ async function runInit(options: InitCliOptions, context: CliContext): Promise<vo
   context.stdout.write(
     options.format === 'json' ? render.renderInitJson(options.config, config, report) : render.renderInitTable(options.config, config, report, options),
   );
-  context.exitCode = doctorExitCode(report);
+  context.exitCode = initExitCode(report);
 }
 
 function databaseUrl(role: 'source' | 'mirror', flag: string | undefined, variable: string, env: NodeJS.ProcessEnv): string {
@@ -115,8 +116,9 @@ function databaseUrl(role: 'source' | 'mirror', flag: string | undefined, variab
 function parseMap(pairs: readonly string[]): Map<string, string> {
   const map = new Map<string, string>();
   for (const pair of pairs) {
-    const match = /^([A-Za-z_][A-Za-z0-9_]*)=([A-Za-z_][A-Za-z0-9_]*)$/.exec(pair.trim());
-    if (!match) throw new UsageError(`--map ${pair}: expected <mirror table>=<source table>, e.g. --map editor__c=schools`);
+    const match = /^([^=]+)=([^=]+)$/.exec(pair.trim());
+    if (!match || !isPlainIdentifier(match[1]!) || !isPlainIdentifier(match[2]!))
+      throw new UsageError(`--map ${pair}: expected <mirror table>=<source table>, e.g. --map editor__c=schools`);
     map.set(match[1]!.toLowerCase(), match[2]!);
   }
   return map;

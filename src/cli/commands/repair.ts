@@ -25,6 +25,7 @@ export interface RepairCliOptions extends ConfigOptions, ReportOptions {
   wait?: number;
   details: number;
   restart?: boolean;
+  allowTodo?: boolean;
 }
 
 export function repairCommand(context: CliContext): Command {
@@ -36,7 +37,9 @@ export function repairCommand(context: CliContext): Command {
         '  duplicate → delete the sfid-NULL extras; drift → update the differing columns;\n' +
         '  missing_parent → defer; stuck, orphan, other failures → skip, with the reason.\n' +
         'Never deletes or rewrites a row that has an sfid; journals every change in sfsync.journal.\n' +
-        'Exit codes: 0 all done, 1 something failed or was deferred, 2 usage/config, 3 database, 4 another run holds the lock.',
+        'Refuses to write while the config has todo notes from sfsync init (--allow-todo overrides).\n' +
+        'Exit codes: 0 all done, 1 something failed or was deferred, 2 usage/config (todo notes left too),\n' +
+        '3 database, 4 another run holds the lock.',
     )
     .option('--dry-run', 'print the plan and write nothing')
     .option('-y, --yes', 'write without asking (required when stdin is not a terminal)')
@@ -56,7 +59,8 @@ export function withRunOptions(command: Command): Command {
     .option('--concurrency <n>', 'entities of one level written at once', parseCount, 2)
     .addOption(durationOption('--stale <duration>', 'unsynced rows older than this are stuck', '30m'))
     .option('--wait <duration>', 'after each level, wait this long for Connect to give the written rows an sfid (e.g. 5m)', parseDurationOption)
-    .option('--details <n>', 'actions listed in the table output', parseCount, 30);
+    .option('--details <n>', 'actions listed in the table output', parseCount, 30)
+    .option('--allow-todo', 'write even though the config still has todo notes from sfsync init');
 }
 
 export async function runWriteCommand(name: 'repair' | 'backfill', options: RepairCliOptions, context: CliContext): Promise<void> {
@@ -103,6 +107,7 @@ export async function runWriteCommand(name: 'repair' | 'backfill', options: Repa
             },
         onProgress: (text) => progress.update(`${name}: ${text}`),
         onActions: (actions) => log.add(actions),
+        allowTodo: options.allowTodo,
       });
       progress.stop();
       const style = { details: options.details, width: context.stdout.columns ?? 160, paint: paint(outputMode(context, context.env)), graph: config.graph };

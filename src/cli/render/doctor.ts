@@ -26,6 +26,7 @@ export function renderDoctorJson(report: DoctorReport): string {
 export function doctorJson(report: DoctorReport) {
   return {
     ok: report.ok,
+    todos: report.todos,
     databases: report.databases,
     findings: report.findings.map((f) => ({ level: f.level, code: f.code, database: f.database, entity: f.entity ?? null, message: f.message })),
   };
@@ -45,6 +46,15 @@ function databaseRow(status: DatabaseStatus): string[] {
 function verdict(report: DoctorReport): string {
   const count = (level: Finding['level']) => report.findings.filter((f) => f.level === level).length;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  if (report.ok) return `healthy: sfsync can work with these databases (${plural(count('warning'), 'warning')})`;
-  return `not usable: ${plural(count('error'), 'error')} and ${plural(count('warning'), 'warning')} to fix first`;
+  const warnings = plural(count('warning'), 'warning');
+  const todos = plural(report.todos, 'todo note');
+  if (count('error') > 0) {
+    const settle = report.todos > 0 && !report.todosAllowed ? `, then ${todos} to settle` : '';
+    return `not usable: ${plural(count('error'), 'error')} and ${warnings} to fix first${settle}`;
+  }
+  if (!report.ok) {
+    return `usable once ${todos} ${report.todos === 1 ? 'is' : 'are'} settled: audit works now; repair and backfill refuse to write until each note is settled and deleted from the config (or --allow-todo) (${warnings})`;
+  }
+  if (report.todos > 0) return `healthy with ${todos} left (--allow-todo): sfsync can work with these databases (${warnings})`;
+  return `healthy: sfsync can work with these databases (${warnings})`;
 }
