@@ -25,7 +25,8 @@ export interface Classified {
   readonly oldestUnsyncedAt: number | null;
 }
 
-const KEYS_PER_READ = 5_000;
+/** Suspect keys read in full and classified at a time, unless the caller asks for another number. */
+export const KEYS_PER_READ = 5_000;
 
 /**
  * Reads the suspect keys' rows in full, batch by batch, and classifies each key
@@ -42,10 +43,11 @@ export async function classifySuspects(
   readers: DetailReaders,
   counts: Record<RowClass, number>,
   onMismatches?: (batch: readonly Mismatch[]) => Promise<void>,
+  keysPerRead = KEYS_PER_READ,
 ): Promise<Classified> {
   const mismatches: Mismatch[] = [];
   let oldestUnsyncedAt: number | null = null;
-  for await (const batch of suspects.chunks(KEYS_PER_READ)) {
+  for await (const batch of suspects.chunks(keysPerRead)) {
     readers.signal?.throwIfAborted();
     // Each side is asked only for keys it has: a mirror's key need not even parse as the source key's type.
     const inSource = batch.filter((s) => s.sourceRows > 0).map((s) => s.key);

@@ -15,7 +15,7 @@ import { countMirrorRows } from '../db/count-mirror.js';
 import { readJoinSummary } from '../db/join-summary.js';
 import { sameDatabase } from '../db/same-database.js';
 import { shardFilter } from '../db/shard-filter.js';
-import { classifySuspects, type DetailReaders } from './audit-details.js';
+import { classifySuspects, KEYS_PER_READ, type DetailReaders } from './audit-details.js';
 import { agreedDigest, comparePlan, majorVersion, streamSummary, type AuditSides } from './audit-summary.js';
 import { checksumSummary } from './audit-checksum.js';
 import { auditScope } from './audit-scope.js';
@@ -55,6 +55,8 @@ export interface AuditOptions {
   readonly onMismatches?: ((entity: string, mismatches: readonly Mismatch[]) => Promise<void>) | undefined;
   /** Suspects held in memory before the rest spill to a temporary file (default SUSPECTS_IN_MEMORY; tests lower it). */
   readonly suspectsInMemory?: number | undefined;
+  /** Suspect keys read in full, classified and handed to onMismatches at a time (default KEYS_PER_READ). */
+  readonly keysPerRead?: number | undefined;
 }
 
 export interface AuditResult {
@@ -157,6 +159,7 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
               signal: options.signal,
               suspectsInMemory: options.suspectsInMemory ?? SUSPECTS_IN_MEMORY,
               onMismatches: options.onMismatches,
+              keysPerRead: options.keysPerRead ?? KEYS_PER_READ,
             });
       };
       // Ancestors outside the report are not read: a parent's readiness is looked up for the rows that need it, so
@@ -193,6 +196,7 @@ interface EntityContext {
   readonly signal: AbortSignal | undefined;
   readonly suspectsInMemory: number;
   readonly onMismatches: AuditOptions['onMismatches'];
+  readonly keysPerRead: number;
 }
 
 /** auto: in the database when both schemas share one; across two, checksums when they pay (decided per entity), else streamed. */
@@ -217,7 +221,7 @@ async function auditEntity(entity: WritableEntity, sides: AuditSides, readers: D
     // Suspects are read in the snapshot their summary came from: a join saw the source through the mirror's transaction.
     const detailReaders = method === 'join' ? { ...readers, sourceTrx: sides.mirror.trx } : readers;
     const onMismatches = ctx.onMismatches && ((batch: readonly Mismatch[]) => ctx.onMismatches!(entity.name, batch));
-    const { mismatches, oldestUnsyncedAt } = await classifySuspects(entity, summary.suspects, ctx, detailReaders, counts, onMismatches);
+    const { mismatches, oldestUnsyncedAt } = await classifySuspects(entity, summary.suspects, ctx, detailReaders, counts, onMismatches, ctx.keysPerRead);
     return {
       name: entity.name,
       method,

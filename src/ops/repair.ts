@@ -22,6 +22,7 @@ import { grantStatements, quoteIdent, writeNeeds, type WriteNeeds } from '../cor
 import { missingWritePrivileges } from '../db/check-privileges.js';
 import { countSettled } from '../db/write-mirror.js';
 import { applyActions, type ApplyContext } from './apply-actions.js';
+import { KEYS_PER_READ } from './audit-details.js';
 import { openDatabases, type Databases } from './databases.js';
 import { auditScope } from './audit-scope.js';
 import { refuseUnsettledConfig } from './config-todos.js';
@@ -93,6 +94,7 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
     onQuery: options.onQuery,
     concurrency: options.concurrency,
     suspectsInMemory: options.suspectsInMemory,
+    keysPerRead: keysPerBatch(options.batchSize),
   };
 
   if (options.dryRun) {
@@ -157,6 +159,14 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
     await dbs?.close();
     await lock.release();
   }
+}
+
+/**
+ * Keys the audit hands over at a time: whole transactions' worth (--batch-size
+ * rows each), some 5,000 or one batch if that is more. Memory holds this many.
+ */
+function keysPerBatch(batchSize: number): number {
+  return batchSize * Math.ceil(KEYS_PER_READ / batchSize);
 }
 
 /**

@@ -66,13 +66,17 @@ export async function campaignTemplates(): Promise<{ source: string; mirror: str
   return names;
 }
 
-/** Fresh copies of the templates for one trial. */
-export async function trialDatabases(templates: { source: string; mirror: string }): Promise<TrialDatabases> {
+/** The default_transaction_isolation a trial's mirror database may have (a copy does not inherit ALTER DATABASE … SET). */
+export type Isolation = 'read committed' | 'repeatable read' | 'serializable';
+
+/** Fresh copies of the templates for one trial, the mirror defaulting to `isolation`. */
+export async function trialDatabases(templates: { source: string; mirror: string }, isolation: Isolation = 'read committed'): Promise<TrialDatabases> {
   const admin = inject('pgAdminUrl');
   const suffix = randomBytes(4).toString('hex');
   const names = [`sfsync_trial_source_${suffix}`, `sfsync_trial_mirror_${suffix}`] as const;
   await createDatabases(admin, [names[0]], templates.source);
   await createDatabases(admin, [names[1]], templates.mirror);
+  await adminQuery(admin, `ALTER DATABASE ${names[1]} SET default_transaction_isolation = '${isolation}'`);
   return {
     sourceUrl: withDatabase(admin, names[0]),
     mirrorUrl: withDatabase(admin, names[1]),

@@ -4,7 +4,7 @@ import { SfsyncError } from '../../src/errors.js';
 import { seededRandom } from '../../src/sim/random.js';
 import { backfillHooks } from '../../src/ops/backfill.js';
 import { runRepair, type RepairOptions } from './repair.js';
-import { campaignTemplates, dropTemplates, logicalState, safetyViolations, snapshot, trialDatabases } from './campaign.js';
+import { campaignTemplates, dropTemplates, logicalState, safetyViolations, snapshot, trialDatabases, type Isolation } from './campaign.js';
 import { terminateSessions } from './sessions.js';
 import { fixtureConfig } from '../support/configs.js';
 
@@ -39,8 +39,8 @@ export interface Reference {
 }
 
 /** An uninterrupted run and a second one, counting statements. */
-export async function reference(templates: { source: string; mirror: string }, mode: Mode): Promise<Reference> {
-  const dbs = await trialDatabases(templates);
+export async function reference(templates: { source: string; mirror: string }, mode: Mode, isolation?: Isolation): Promise<Reference> {
+  const dbs = await trialDatabases(templates, isolation);
   try {
     let statements = 0;
     const byPool = new Map<string, number>();
@@ -99,8 +99,9 @@ export async function faultTrial(
   target: Target,
   at: Strike,
   expected: string[],
+  isolation?: Isolation,
 ): Promise<TrialResult> {
-  const dbs = await trialDatabases(templates);
+  const dbs = await trialDatabases(templates, isolation);
   try {
     const before = await snapshot(dbs.mirrorUrl);
     const [database, purpose] = target.split('/') as ['source' | 'mirror', string];
@@ -130,7 +131,7 @@ export async function faultTrial(
 }
 
 /** One line for the log (and the closing note): trials, faults injected, how the runs ended, what broke. */
-export function summarise(mode: Mode, statements: number, results: readonly TrialResult[]): string {
+export function summarise(mode: string, statements: number, results: readonly TrialResult[]): string {
   const outcomes = new Map<string, number>();
   for (const r of results) outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
   return (
@@ -146,26 +147,27 @@ export function summarise(mode: Mode, statements: number, results: readonly Tria
  * chosen by a fixed seed. After each: the safety invariants hold, and one
  * uninterrupted rerun reaches the end state of a run that was never interrupted.
  */
-export function defineFaultCampaign(mode: Mode, trials: number, seed: number): void {
+export function defineFaultCampaign(mode: Mode, trials: number, seed: number, isolation?: Isolation): void {
   let templates: { source: string; mirror: string };
   let expected: Reference;
   const results: TrialResult[] = [];
+  const under = isolation ? `, the mirror defaulting to ${isolation}` : '';
 
   beforeAll(async () => {
     templates = await campaignTemplates();
-    expected = await reference(templates, mode);
+    expected = await reference(templates, mode, isolation);
   }, 120_000);
 
   afterAll(async () => {
     await dropTemplates(templates);
-    console.log(summarise(mode, expected.statements, results));
+    console.log(summarise(`${mode}${under}`, expected.statements, results));
   });
 
-  describe(`${mode} under injected connection faults`, () => {
+  describe(`${mode} under injected connection faults${under}`, () => {
     for (let trial = 0; trial < trials; trial++) {
       const target = TARGETS[trial % TARGETS.length]!;
       it(`trial ${trial + 1}: ${target} terminated at a seeded point`, async () => {
-        const result = await faultTrial(templates, mode, target, strikeFor(target, trial, seed + trial, expected), expected.state);
+        const result = await faultTrial(templates, mode, target, strikeFor(target, trial, seed + trial, expected), expected.state, isolation);
         results.push(result);
         expect(result.violations).toEqual([]);
         expect(result.converged).toBe(true);
