@@ -109,3 +109,12 @@ export async function healDatabase(url) {
   await client.query('VACUUM (ANALYZE)');
   await client.end();
 }
+
+/** The mirror of a new object: Connect's tables mapped but empty, so a backfill writes every row. */
+export async function emptyMirror(url) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query('TRUNCATE salesforce.editor__c, salesforce.classroom__c, salesforce._trigger_log');
+  await client.query('VACUUM (ANALYZE)');
+  await client.end();
+}

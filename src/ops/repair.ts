@@ -228,6 +228,7 @@ async function applyByLevel(config: RunConfig, entities: readonly string[], ctx:
       if (writes.length === 0) return;
       ctx.options.onProgress?.(`${entity.name}: writing ${before + 1}–${before + writes.length} of ~${Math.max(total, before + writes.length)} change(s)`);
       await report(ctx.summary, await applyWrites(entity, writes, ctx, ctx.options.backfill?.beforeCommit), ctx.options);
+      ctx.options.onProgress?.(`${entity.name}: ${before + writes.length} of ~${Math.max(total, before + writes.length)} change(s) written`);
     });
     if (ctx.options.waitMs)
       await waitForConnect(
