@@ -5,7 +5,7 @@ import type { Output } from '../../src/cli/context.js';
 import { ActionLog } from '../../src/cli/render/action-log.js';
 import { renderCsv } from '../../src/cli/render/csv.js';
 import { REPAIR_CSV_COLUMNS, writeRepairCsv } from '../../src/cli/render/repair-csv.js';
-import { writeRepairJson } from '../../src/cli/render/repair.js';
+import { actionJson, writeRepairJson } from '../../src/cli/render/repair.js';
 
 const ORDER = ['school', 'role'];
 
@@ -72,20 +72,7 @@ describe('a repair printed from its action log', () => {
         cancelled: false,
         runId: 'r',
         order: ORDER,
-        actions: canonical(actions).map((a) => ({
-          entity: a.entity,
-          key: a.key,
-          action: a.action,
-          reason: a.reason,
-          status: a.status,
-          error: a.detail,
-          class: a.class,
-          code: a.code,
-          mirrorId: a.mirrorId,
-          deleteIds: a.deleteIds,
-          columns: a.columns,
-          blockedBy: a.blockedBy,
-        })),
+        actions: canonical(actions).map(actionJson),
         summary: result.summary,
       };
       expect(out.text).toBe(`${JSON.stringify(expected, null, 2)}\n`);

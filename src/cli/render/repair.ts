@@ -87,7 +87,8 @@ export async function writeRepairJson(out: Output, report: RepairReport, command
   await writer.end();
 }
 
-function actionJson(a: ActionResult) {
+/** An action as the JSON document lists it (docs/output.md). */
+export function actionJson(a: ActionResult) {
   return {
     entity: a.entity,
     key: a.key,
