@@ -126,7 +126,7 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
     await assertPrivileges(mirror, mirrorCatalog, preview.needs, options.command);
     const finished = (await options.backfill?.finished(mirror)) ?? new Set<string>();
     const entities = scope.report.filter((name) => !finished.has(name));
-    for (const name of finished) preview.summary[name] = {};
+    for (const name of scope.report) if (finished.has(name)) preview.summary[name] = {};
     const writes = statusCounts(preview.summary).planned;
     if (options.confirm && writes > 0 && !(await options.confirm(preview.summary))) {
       return { runId: null, dryRun: false, cancelled: true, order: scope.report, summary: preview.summary };
