@@ -49,8 +49,10 @@ export interface MirrorRow {
 }
 
 /** How far a parent's mirror row is from letting a child reference it. Absent parents are not in the map. */
-export type ParentReadiness = 'ready' | 'unsynced' | 'failed';
-export type ParentState = ParentReadiness | 'absent';
+export const PARENT_READINESS = ['ready', 'unsynced', 'failed'] as const;
+export type ParentReadiness = (typeof PARENT_READINESS)[number];
+export const PARENT_STATES = [...PARENT_READINESS, 'absent'] as const;
+export type ParentState = (typeof PARENT_STATES)[number];
 
 export interface MirrorSnapshot {
   readonly id: number;
@@ -100,11 +102,13 @@ export const AUDIT_METHODS = ['stream', 'checksum', 'join'] as const;
 /** `audit --concurrency`: more sessions than this only queue up on the servers. */
 export const MAX_AUDIT_CONCURRENCY = 16;
 export type AuditMethod = (typeof AUDIT_METHODS)[number];
+/** What an entity's report says of its method: a compared one, `count` (read-only), or `mixed` (a merge of shards that differed). */
+export const ENTITY_METHODS = [...AUDIT_METHODS, 'count', 'mixed'] as const;
 
 export interface EntityAudit {
   readonly name: string;
   /** How the sides were compared; `mixed` in a merge of shards that compared them differently. */
-  readonly method: AuditMethod | 'count' | 'mixed';
+  readonly method: (typeof ENTITY_METHODS)[number];
   /** Keys read in full and classified row by row (every other key was proven ok from its digest). */
   readonly keysReadInFull: number;
   readonly readOnly: boolean;

@@ -1,5 +1,6 @@
-import type { EntityAudit, RowClass } from '../core/audit-types.js';
+import { ROW_CLASSES, type EntityAudit, type Mismatch, type RowClass } from '../core/audit-types.js';
 import { compareKeys } from '../core/key-order.js';
+import { quote } from '../core/quote.js';
 import { UsageError } from '../errors.js';
 import { auditTotals, type AuditResult } from './audit.js';
 import { maxOf, minOf } from '../core/arrays.js';
@@ -28,7 +29,8 @@ export function mergeAudits(reports: readonly ShardReport[]): AuditResult {
       );
     }
   }
-  const entities = first.order.map((name) => mergeEntity(reports.map((r) => r.audit.entities.find((e) => e.name === name)!)));
+  // sameEntities holds every report to the same entities in the same order, so the i-th of each is the same one.
+  const entities = first.order.map((_, i) => mergeEntity(reports.map((r) => ({ file: r.file, entity: r.audit.entities[i]! }))));
   const bytes = reports.map((r) => r.audit.bytesRead);
   const starts = reports.map((r) => r.audit.startedAt.getTime());
   const finishes = reports.map((r) => r.audit.finishedAt.getTime());
@@ -42,6 +44,9 @@ export function mergeAudits(reports: readonly ShardReport[]): AuditResult {
   };
 }
 
+/** Missing shards named in a message; past this many, how many more. */
+const MISSING_NAMED = 5;
+
 /** Every report a shard of the same split, each shard exactly once. */
 function checkShards(reports: readonly ShardReport[]): void {
   if (reports.length === 0) throw new UsageError('merge needs the JSON reports of every shard (sfsync audit --shard K/N --format json)');
@@ -52,15 +57,18 @@ function checkShards(reports: readonly ShardReport[]): void {
   for (const { file, audit } of reports) {
     const shard = audit.shard!;
     if (shard.count !== count) throw new UsageError(`${file} is shard ${shard.index}/${shard.count}, ${reports[0]!.file} is of ${count} shards: not one split`);
+    if (shard.index > count) throw new UsageError(`${file} is shard ${shard.index}/${count}: there is no such shard`);
     const earlier = seen.get(shard.index);
     if (earlier) throw new UsageError(`shard ${shard.index}/${count} is given twice (${earlier} and ${file})`);
     seen.set(shard.index, file);
   }
-  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((index) => !seen.has(index));
-  if (missing.length > 0)
-    throw new UsageError(
-      `shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing: the merge of a part is not the audit`,
-    );
+  // Each shard seen once and none past the count: what is missing is count - seen, listed without a list as long as the count.
+  const missing = count - seen.size;
+  if (missing === 0) return;
+  const named: string[] = [];
+  for (let index = 1; index <= count && named.length < MISSING_NAMED; index++) if (!seen.has(index)) named.push(`${index}/${count}`);
+  const more = missing > named.length ? ` and ${missing - named.length} more` : '';
+  throw new UsageError(`shard${missing > 1 ? 's' : ''} ${named.join(', ')}${more} missing: the merge of a part is not the audit`);
 }
 
 function sameEntities(a: AuditResult, b: AuditResult): boolean {
@@ -68,12 +76,19 @@ function sameEntities(a: AuditResult, b: AuditResult): boolean {
   return JSON.stringify(a.order) === JSON.stringify(b.order) && shape(a) === shape(b);
 }
 
-function mergeEntity(parts: readonly EntityAudit[]): EntityAudit {
-  const [first] = parts as [EntityAudit, ...EntityAudit[]];
-  const sum = (pick: (e: EntityAudit) => number) => parts.reduce((total, e) => total + pick(e), 0);
-  const counts = Object.fromEntries(Object.keys(first.counts).map((cls) => [cls, sum((e) => e.counts[cls as RowClass])])) as Record<RowClass, number>;
-  const lags = parts.map((e) => e.oldestUnsyncedAgeSeconds).filter((lag): lag is number => lag !== null);
-  const methods = new Set(parts.map((e) => e.method));
+/** One entity's parts, each with the report it came from. */
+interface EntityPart {
+  readonly file: string;
+  readonly entity: EntityAudit;
+}
+
+function mergeEntity(parts: readonly EntityPart[]): EntityAudit {
+  const audits = parts.map((p) => p.entity);
+  const [first] = audits as [EntityAudit, ...EntityAudit[]];
+  const sum = (pick: (e: EntityAudit) => number) => audits.reduce((total, e) => total + pick(e), 0);
+  const counts = Object.fromEntries(ROW_CLASSES.map((cls) => [cls, sum((e) => e.counts[cls])])) as Record<RowClass, number>;
+  const lags = audits.map((e) => e.oldestUnsyncedAgeSeconds).filter((lag): lag is number => lag !== null);
+  const methods = new Set(audits.map((e) => e.method));
   return {
     name: first.name,
     method: methods.size === 1 ? first.method : 'mixed',
@@ -86,6 +101,20 @@ function mergeEntity(parts: readonly EntityAudit[]): EntityAudit {
     oldestUnsyncedAgeSeconds: lags.length > 0 ? maxOf(lags, 0) : null,
     sourceRowsWithoutKey: sum((e) => e.sourceRowsWithoutKey),
     counts,
-    mismatches: parts.flatMap((e) => e.mismatches).sort((a, b) => compareKeys(a.key, b.key)),
+    mismatches: mergeMismatches(first.name, parts),
   };
+}
+
+/** Every part's mismatches in key order; a key belongs to one shard, so one listed by two is refused. */
+function mergeMismatches(entity: string, parts: readonly EntityPart[]): Mismatch[] {
+  const all = parts.flatMap(({ file, entity: e }) => e.mismatches.map((mismatch) => ({ file, mismatch })));
+  all.sort((a, b) => compareKeys(a.mismatch.key, b.mismatch.key));
+  for (let i = 1; i < all.length; i++) {
+    const [before, after] = [all[i - 1]!, all[i]!];
+    if (before.mismatch.key === after.mismatch.key)
+      throw new UsageError(
+        `${before.file} and ${after.file} both list key ${quote(after.mismatch.key.slice(0, 200))} of ${entity}: each key belongs to one shard, so these are not shards of one audit`,
+      );
+  }
+  return all.map((m) => m.mismatch);
 }

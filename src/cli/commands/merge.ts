@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { MismatchClass } from '../../core/audit-types.js';
 import type { EntityGraph } from '../../core/graph.js';
+import type { AuditResult } from '../../ops/audit.js';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { loadConfigFrom, withFormatOption } from '../options.js';
@@ -24,7 +25,8 @@ export function mergeCommand(context: CliContext): Command {
         "entity's mismatches in key order; the same reports, metrics and alerts as audit. Needs no database;\n" +
         'the config (optional) gives the markdown and HTML reports their dependency graph.\n' +
         "Exit codes as audit's: 0 no mismatch in the --fail-on classes, 1 mismatches found, 2 a report\n" +
-        'missing, repeated, unreadable or from another split, 74 a report file could not be written.',
+        'missing, repeated, unreadable, inconsistent or from another split (one line naming the file),\n' +
+        '74 a report file could not be written.',
     )
     .argument('<reports...>', 'the shards’ JSON report files')
     .option('-c, --config <path>', 'config file, for the dependency graph (default: ./sfsync.config.json if there is one)')
@@ -32,16 +34,23 @@ export function mergeCommand(context: CliContext): Command {
     .addOption(failOnOption());
   withReportOptions(withFormatOption(command, ['table', 'json', 'ndjson', 'markdown', 'csv']), 'merge');
   return command.action(async (files: string[], options: MergeOptions) => {
-    const [{ readAuditReport }, { mergeAudits }, render, { auditExitCode }, { runWithReports }] = await Promise.all([
+    const [{ readShardReports }, { mergeAudits }, render, { auditExitCode }, { runWithReports }, { terminalSafe }] = await Promise.all([
       import('../reports/read-audit-report.js'),
       import('../../ops/merge-audits.js'),
       import('../render/audit-output.js'),
       import('../exit-codes.js'),
       import('../reports/emit.js'),
+      import('../render/terminal-text.js'),
     ]);
     await runWithReports({ context, options, details: options.details }, 'audit', async () => {
       const graph = await configGraph(options, context);
-      const merged = mergeAudits(await Promise.all(files.map(async (file) => ({ file, audit: await readAuditReport(file) }))));
+      let merged: AuditResult;
+      try {
+        merged = mergeAudits(await readShardReports(files));
+      } catch (error) {
+        // Every refusal is one line a terminal shows as text, whatever the file names and keys it quotes hold.
+        throw error instanceof UsageError ? new UsageError(terminalSafe(error.message).replaceAll('\n', '\\n')) : error;
+      }
       const style = { details: options.details, width: context.stdout.columns ?? 160, paint: paint(outputMode(context, context.env)), graph, increases: [] };
       // ndjson: renderAudit prints the summary line, audit having streamed the mismatch lines before it.
       const lines = options.format === 'ndjson' ? merged.entities.map(render.renderAuditNdjsonEntity).join('') : '';

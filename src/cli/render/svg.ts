@@ -1,7 +1,7 @@
+import { maxOf } from '../../core/arrays.js';
 import { MISMATCH_CLASSES, type MismatchClass } from '../../core/audit-types.js';
 import type { EntityGraph } from '../../core/graph.js';
-import { esc } from './html-text.js';
-import { maxOf } from '../../core/arrays.js';
+import { html, type SafeHtml } from './html-text.js';
 
 export const CLASS_COLORS: Readonly<Record<MismatchClass, string>> = {
   missing_parent: '#e5534b',
@@ -20,35 +20,30 @@ export interface BarRow {
 }
 
 /** One horizontal bar per entity, a segment per mismatch class, all on one scale. */
-export function stackedBars(rows: readonly BarRow[]): string {
+export function stackedBars(rows: readonly BarRow[]): SafeHtml {
   const labelWidth = 180;
   const barWidth = 520;
   const rowHeight = 26;
   const totals = rows.map((r) => MISMATCH_CLASSES.reduce((sum, c) => sum + r.counts[c], 0));
   const max = maxOf(totals, 1);
   const height = rows.length * rowHeight + 8;
-  const parts = [`<svg role="img" aria-label="mismatches per entity by class" width="${labelWidth + barWidth + 80}" height="${height}" class="bars">`];
-  rows.forEach((row, i) => {
+  const bars = rows.map((row, i) => {
     const y = i * rowHeight + 4;
-    parts.push(`<g data-entity="${esc(row.name)}"><text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${esc(shorten(row.name, 24))}</text>`);
     let x = labelWidth;
-    for (const cls of MISMATCH_CLASSES) {
+    const segments = MISMATCH_CLASSES.filter((cls) => row.counts[cls] > 0).map((cls) => {
       const n = row.counts[cls];
-      if (n === 0) continue;
       const w = Math.max(1, (n / max) * barWidth);
-      parts.push(
-        `<rect class="segment" data-class="${cls}" x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="18" fill="${CLASS_COLORS[cls]}"><title>${esc(row.name)}: ${n} ${cls}</title></rect>`,
-      );
+      const segment = html`<rect class="segment" data-class="${cls}" x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="18" fill="${CLASS_COLORS[cls]}"><title>${row.name}: ${n} ${cls}</title></rect>`;
       x += w;
-    }
-    parts.push(`<text x="${(x + 6).toFixed(1)}" y="${y + 15}" class="total">${totals[i]}</text></g>`);
+      return segment;
+    });
+    return html`<g data-entity="${row.name}"><text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${shorten(row.name, 24)}</text>${segments}<text x="${(x + 6).toFixed(1)}" y="${y + 15}" class="total">${totals[i]}</text></g>`;
   });
-  parts.push('</svg>');
-  return parts.join('');
+  return html`<svg role="img" aria-label="mismatches per entity by class" width="${labelWidth + barWidth + 80}" height="${height}" class="bars">${bars}</svg>`;
 }
 
 /** The canonical order laid out by level, left to right; an edge per parent → child. Entities in `flagged` are outlined red. */
-export function dependencyGraph(graph: EntityGraph, flagged: ReadonlyMap<string, number>): string {
+export function dependencyGraph(graph: EntityGraph, flagged: ReadonlyMap<string, number>): SafeHtml {
   const nodeWidth = 170;
   const nodeHeight = 34;
   const columnGap = 70;
@@ -63,34 +58,24 @@ export function dependencyGraph(graph: EntityGraph, flagged: ReadonlyMap<string,
   const sizes = graph.levels.map((l) => l.length);
   const tallest = maxOf(sizes, 1);
   const height = 20 + tallest * (nodeHeight + rowGap) - rowGap;
-  const parts = [
-    `<svg role="img" aria-label="canonical order: parents before children" width="${width}" height="${height}" class="graph">`,
-    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#57606a"/></marker></defs>',
-  ];
-  for (const name of graph.order) {
+  const edges = graph.order.flatMap((name) => {
     const to = position.get(name)!;
-    for (const parent of graph.parentsOf.get(name) ?? []) {
+    return (graph.parentsOf.get(name) ?? []).map((parent) => {
       const from = position.get(parent)!;
       const x1 = from.x + nodeWidth;
       const y1 = from.y + nodeHeight / 2;
       const x2 = to.x;
       const y2 = to.y + nodeHeight / 2;
       const bend = Math.max(30, (x2 - x1) / 2);
-      parts.push(
-        `<path class="edge" data-from="${esc(parent)}" data-to="${esc(name)}" d="M ${x1} ${y1} C ${x1 + bend} ${y1}, ${x2 - bend} ${y2}, ${x2} ${y2}" fill="none" stroke="#8c959f" marker-end="url(#arrow)"/>`,
-      );
-    }
-  }
-  graph.order.forEach((name, i) => {
+      return html`<path class="edge" data-from="${parent}" data-to="${name}" d="M ${x1} ${y1} C ${x1 + bend} ${y1}, ${x2 - bend} ${y2}, ${x2} ${y2}" fill="none" stroke="#8c959f" marker-end="url(#arrow)"/>`;
+    });
+  });
+  const nodes = graph.order.map((name, i) => {
     const { x, y } = position.get(name)!;
     const bad = flagged.get(name) ?? 0;
-    parts.push(
-      `<g class="node" data-entity="${esc(name)}" data-order="${i + 1}"><rect x="${x}" y="${y}" width="${nodeWidth}" height="${nodeHeight}" rx="6" fill="${bad > 0 ? '#fff1f0' : '#f6f8fa'}" stroke="${bad > 0 ? '#d1242f' : '#8c959f'}"/>` +
-        `<text x="${x + nodeWidth / 2}" y="${y + 21}" text-anchor="middle">${i + 1}. ${esc(shorten(name, 16))}${bad > 0 ? ` (${bad})` : ''}</text><title>${esc(name)}</title></g>`,
-    );
+    return html`<g class="node" data-entity="${name}" data-order="${i + 1}"><rect x="${x}" y="${y}" width="${nodeWidth}" height="${nodeHeight}" rx="6" fill="${bad > 0 ? '#fff1f0' : '#f6f8fa'}" stroke="${bad > 0 ? '#d1242f' : '#8c959f'}"/><text x="${x + nodeWidth / 2}" y="${y + 21}" text-anchor="middle">${i + 1}. ${shorten(name, 16)}${bad > 0 ? ` (${bad})` : ''}</text><title>${name}</title></g>`;
   });
-  parts.push('</svg>');
-  return parts.join('');
+  return html`<svg role="img" aria-label="canonical order: parents before children" width="${width}" height="${height}" class="graph"><defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#57606a"/></marker></defs>${edges}${nodes}</svg>`;
 }
 
 export interface TrendPoint {
@@ -99,7 +84,7 @@ export interface TrendPoint {
 }
 
 /** Mismatches over the recorded runs, oldest first, as a line with a dot per run. */
-export function trendLine(points: readonly TrendPoint[]): string {
+export function trendLine(points: readonly TrendPoint[]): SafeHtml {
   const width = 640;
   const height = 140;
   const pad = 28;
@@ -107,16 +92,11 @@ export function trendLine(points: readonly TrendPoint[]): string {
   const max = maxOf(values, 1);
   const step = points.length > 1 ? (width - 2 * pad) / (points.length - 1) : 0;
   const xy = points.map((p, i) => ({ x: pad + i * step, y: height - pad - (p.value / max) * (height - 2 * pad), p }));
-  const parts = [`<svg role="img" aria-label="mismatches per recorded run" width="${width}" height="${height}" class="trend">`];
-  parts.push(`<line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" stroke="#d0d7de"/>`);
-  parts.push(`<text x="4" y="${pad}" class="axis">${max}</text><text x="4" y="${height - pad}" class="axis">0</text>`);
-  parts.push(`<polyline fill="none" stroke="#d1242f" stroke-width="2" points="${xy.map((q) => `${q.x.toFixed(1)},${q.y.toFixed(1)}`).join(' ')}"/>`);
-  for (const q of xy)
-    parts.push(
-      `<circle class="run" cx="${q.x.toFixed(1)}" cy="${q.y.toFixed(1)}" r="4" fill="#d1242f"><title>${esc(q.p.label)}: ${q.p.value}</title></circle>`,
-    );
-  parts.push('</svg>');
-  return parts.join('');
+  const line = xy.map((q) => `${q.x.toFixed(1)},${q.y.toFixed(1)}`).join(' ');
+  const runs = xy.map(
+    (q) => html`<circle class="run" cx="${q.x.toFixed(1)}" cy="${q.y.toFixed(1)}" r="4" fill="#d1242f"><title>${q.p.label}: ${q.p.value}</title></circle>`,
+  );
+  return html`<svg role="img" aria-label="mismatches per recorded run" width="${width}" height="${height}" class="trend"><line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" stroke="#d0d7de"/><text x="4" y="${pad}" class="axis">${max}</text><text x="4" y="${height - pad}" class="axis">0</text><polyline fill="none" stroke="#d1242f" stroke-width="2" points="${line}"/>${runs}</svg>`;
 }
 
 function shorten(text: string, max: number): string {
