@@ -102,7 +102,7 @@ describe('repair', () => {
   it('journals every deleted row in full, with who ran it', async () => {
     const { rows } = await db.mirror(
       `SELECT j.action, j.entity, j.key, j.before, r.actor, r.host, r.command_line, r.status
-      FROM sfsync.journal j JOIN sfsync.runs r USING (run_id) WHERE j.run_id = $1 AND j.action = 'delete' ORDER BY j.id`,
+      FROM sfsync.journal j JOIN sfsync.runs r USING (run_id) WHERE j.run_id = $1 AND j.action = 'delete' ORDER BY j.entity, j.id`,
       [applied.runId],
     );
     expect(rows.map((r) => `${r.entity}:${r.key}`)).toEqual(['role:1', `school_class:${u(202)}`]);
