@@ -1,6 +1,5 @@
 import type { EntityGraph } from '../../core/graph.js';
 import { notificationBody, shouldNotify } from '../../core/notification.js';
-import { redactSecrets } from '../../core/redact.js';
 import type { Increase } from '../../core/trend.js';
 import type { AuditResult } from '../../ops/audit.js';
 import { statusCounts, type RepairResult } from '../../core/repair-result.js';
@@ -14,6 +13,7 @@ import { renderAuditMarkdown } from '../render/audit-markdown.js';
 import { previousSuccess, renderMetrics } from '../render/metrics.js';
 import { renderRepairMarkdown } from '../render/repair-markdown.js';
 import type { TrendPoint } from '../render/svg.js';
+import { stderrText } from '../stderr-text.js';
 import { postBody } from './http-post.js';
 import type { ReportOptions } from './options.js';
 import { appendReport, readPreviousReport, writeReport } from './report-files.js';
@@ -55,7 +55,7 @@ export async function runWithReports(target: ReportTarget, command: RunReport['c
   } catch (error) {
     const failure = describeFailure(error);
     const report = { command, startedAt, exitCode: failure.exitCode, error: failure.message, increases: [], trend: null };
-    await emitReports(target, undefined, report).catch((more: Error) => target.context.stderr.write(`sfsync: warning: ${redactSecrets(more.message)}\n`));
+    await emitReports(target, undefined, report).catch((more: Error) => target.context.stderr.write(`sfsync: warning: ${stderrText(more.message)}\n`));
     throw error;
   }
   const { graph, ...result } = done;
@@ -71,7 +71,7 @@ export async function runWithReports(target: ReportTarget, command: RunReport['c
  */
 async function emitReports(target: ReportTarget, graph: EntityGraph | undefined, report: RunReport): Promise<void> {
   const { context, options } = target;
-  const warn = (text: string) => context.stderr.write(`sfsync: warning: ${redactSecrets(text)}\n`);
+  const warn = (text: string) => context.stderr.write(`sfsync: warning: ${stderrText(text)}\n`);
 
   const summaryFile = context.env.GITHUB_STEP_SUMMARY;
   if (summaryFile) {
