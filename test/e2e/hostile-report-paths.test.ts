@@ -125,27 +125,9 @@ const REFUSED: readonly Refused[] = [
     says: /is a chain of more than 40 symbolic links/,
     intact: (p) => expect(kindOf(p)).toBe('link'),
   },
-  {
-    name: 'a character device (a replica of /dev/null)',
-    rootOnly: true,
-    make: () => mknod(fresh('null'), 'c', 1, 3),
-    says: /is a character device, not a regular file/,
-    intact: (p) => expect(kindOf(p)).toBe('char'),
-  },
-  {
-    name: 'a character device (a replica of /dev/zero), never read',
-    rootOnly: true,
-    make: () => mknod(fresh('zero'), 'c', 1, 5),
-    says: /is a character device, not a regular file/,
-    intact: (p) => expect(kindOf(p)).toBe('char'),
-  },
-  {
-    name: 'a block device',
-    rootOnly: true,
-    make: () => mknod(fresh('block'), 'b', 7, 200),
-    says: /is a block device, not a regular file/,
-    intact: (p) => expect(kindOf(p)).toBe('block'),
-  },
+  device('a character device (a replica of /dev/null)', 'c', 1, 3),
+  device('a character device (a replica of /dev/zero), never read', 'c', 1, 5),
+  device('a block device', 'b', 7, 200),
   {
     name: "a symbolic link planted in a sticky shared directory by another user (to root's file)",
     rootOnly: true,
@@ -163,6 +145,18 @@ const REFUSED: readonly Refused[] = [
     intact: (p) => expect([kindOf(p), readFileSync(readlinkSync(p), 'utf8')]).toEqual(['link', 'precious\n']),
   },
 ];
+
+/** A device node replica (mknod: root only), never opened. */
+function device(name: string, type: 'c' | 'b', major: number, minor: number): Refused {
+  const [kind, word] = type === 'c' ? ['char', 'character'] : ['block', 'block'];
+  return {
+    name,
+    rootOnly: true,
+    make: () => mknod(fresh(`${kind}-${major}-${minor}`), type, major, minor),
+    says: new RegExp(`is a ${word} device, not a regular file`),
+    intact: (p) => expect(kindOf(p)).toBe(kind),
+  };
+}
 
 function mkfifo(path: string): string {
   execFileSync('mkfifo', [path]);
