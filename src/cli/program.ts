@@ -10,9 +10,9 @@ import { journalCommand } from './commands/journal.js';
 import { mergeCommand } from './commands/merge.js';
 import { repairCommand } from './commands/repair.js';
 import { simCommand } from './commands/sim.js';
-import { redactSecrets } from '../core/redact.js';
 import { UsageError } from '../errors.js';
 import type { CliContext } from './context.js';
+import { stderrText } from './stderr-text.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -23,7 +23,7 @@ export function createProgram(context: CliContext): Command {
       .exitOverride()
       .showHelpAfterError('(run with --help for usage)')
       .configureHelp({ showGlobalOptions: true })
-      .configureOutput({ writeOut: (text) => context.stdout.write(text), writeErr: (text) => context.stderr.write(redactSecrets(text)) });
+      .configureOutput({ writeOut: (text) => context.stdout.write(text), writeErr: (text) => context.stderr.write(stderrText(text)) });
 
   const program = configure(
     new Command('sfsync')

@@ -1,15 +1,16 @@
 import { CommanderError } from 'commander';
-import { redactSecrets } from '../core/redact.js';
 import { describeDatabaseFailure } from '../db/sqlstate.js';
 import { ExitCode, InterruptedError, OutputError, SfsyncError } from '../errors.js';
 import type { CliContext } from './context.js';
 import { createProgram } from './program.js';
+import { stderrText } from './stderr-text.js';
 
 /**
  * The one place where errors become exit codes and messages. A user's mistake
  * or a database's failure gets one line (or one list) and no stack trace;
  * anything unexpected is a bug and says so, with the stack, so it can be
- * reported. Nothing printed here carries a password.
+ * reported. Nothing printed here carries a password or a webhook URL's path,
+ * or a control character (a file name, a server's message).
  */
 export async function run(argv: readonly string[], context: CliContext): Promise<number> {
   const program = createProgram(context);
@@ -33,7 +34,7 @@ function stopReason(context: CliContext): SfsyncError | undefined {
 }
 
 function report(error: unknown, context: CliContext): number {
-  const say = (text: string) => context.stderr.write(`sfsync: ${redactSecrets(text)}\n`);
+  const say = (text: string) => context.stderr.write(`sfsync: ${stderrText(text)}\n`);
   if (error instanceof CommanderError) {
     // Commander has already printed its message (or the help text).
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;

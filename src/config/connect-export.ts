@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { ExportedMapping } from '../core/infer-config.js';
 import { UsageError } from '../errors.js';
+import { MAX_INPUT_BYTES, readUserFile, UnreadableFileError } from './user-file.js';
 
 /**
  * The part of a Heroku Connect mapping export (`heroku connect:export`) that
@@ -25,9 +25,10 @@ const exportSchema = z.looseObject({
 export async function readConnectExport(file: string): Promise<ExportedMapping[]> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readUserFile(file, MAX_INPUT_BYTES);
   } catch (error) {
-    throw new UsageError(`cannot read the Connect export ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    const reason = error instanceof UnreadableFileError ? error.message : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+    throw new UsageError(`cannot read the Connect export ${file}: ${reason}`);
   }
   return parseConnectExport(text, file);
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { RESERVED_NAMES } from '../core/identifier.js';
 import { ConfigError, UsageError, type ConfigIssue } from '../errors.js';
@@ -8,6 +7,7 @@ import { checkRules } from './rules.js';
 import { configSchema } from './schema.js';
 import type { Config } from './types.js';
 import { appendAll } from '../core/arrays.js';
+import { MAX_INPUT_BYTES, readUserFile, UnreadableFileError } from './user-file.js';
 
 export const DEFAULT_CONFIG_FILE = 'sfsync.config.json';
 
@@ -21,13 +21,14 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const file = resolve(options.cwd ?? process.cwd(), options.configPath ?? DEFAULT_CONFIG_FILE);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readUserFile(file, MAX_INPUT_BYTES);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && options.configPath === undefined) {
       throw new UsageError(`no ${DEFAULT_CONFIG_FILE} in ${options.cwd ?? process.cwd()}: create one or pass --config PATH`);
     }
-    throw new ConfigError(file, [{ path: '', message: `cannot read the file (${code ?? String(error)})` }]);
+    const reason = error instanceof UnreadableFileError ? error.message : (code ?? String(error));
+    throw new ConfigError(file, [{ path: '', message: `cannot read the file (${reason})` }]);
   }
   return parseConfig(text, file, options);
 }

@@ -208,6 +208,42 @@ describe('--notify and --pushgateway', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('only http and https URLs are supported');
   });
+
+  it('refuses a bad URL in one line that never repeats it (its path is the secret)', async () => {
+    for (const [option, value, says] of [
+      ['--notify', 'hooks.slack.com/services/T0/B0/N0tAUrlS3cret', 'not a URL (expected http:// or https://, then a host)'],
+      ['--pushgateway', 'ftp://user:Pa55w0rd@push.example.com/Ftp5ecret', 'only http and https URLs are supported, not ftp:'],
+    ]) {
+      const { code, stderr } = await audit([`${option}=${value}`]);
+      expect(code).toBe(2);
+      expect(stderr).toBe(`sfsync: ${option}: ${says}; the value is not shown, as a webhook URL is a secret\n`);
+    }
+    // commander's own messages quote what they cannot parse, a mistyped option's value included.
+    const typo = await audit(['--notfy=https://hooks.slack.com/services/T0/B0/Typ0S3cret']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("unknown option '--notfy=https://hooks.slack.com/***'");
+    expect(typo.stderr).not.toContain('Typ0S3cret');
+  });
+
+  it("sends a Pushgateway URL's user info as an Authorization header, never in a message", async () => {
+    sink = await startHttpSink();
+    const gateway = sink.url.replace('http://', 'http://push%20user:p%40ss%3Aw0rd@');
+    const { code, stderr } = await audit(['--pushgateway', gateway, '--entity', 'lesson']);
+    expect(code).toBe(1);
+    expect(stderr).toBe('');
+    const push = sink.received.find((r) => r.url === '/metrics/job/sfsync/command/audit')!;
+    expect(push.authorization).toBe(`Basic ${Buffer.from('push user:p@ss:w0rd').toString('base64')}`);
+  });
+
+  it("shows a webhook's answer and a file's name escaped for the terminal", async () => {
+    sink = await startHttpSink(() => ({ status: 500, body: 'no\u001b]0;owned\u0007\u001b[2J\u202eway' }));
+    const file = join(dir, 'no-such-\u001b[31mdir', 'x.prom');
+    const { code, stderr } = await audit(['--notify', `${sink.url}/hook`, '--metrics', file, '--entity', 'lesson']);
+    expect(code).toBe(74);
+    expect(['\u001b', '\u0007', '\u202e'].filter((c) => stderr.includes(c))).toEqual([]);
+    expect(stderr).toMatch(/^sfsync: warning: --notify: http:\/\/127\.0\.0\.1:\d+: HTTP 500: no\\u\{001B\}\]0;owned\\u\{0007\}\\u\{001B\}\[2J\\u\{202E\}way$/m);
+    expect(stderr).toMatch(/^sfsync: cannot write the metrics file .*no-such-\\u\{001B\}\[31mdir.*ENOENT/m);
+  });
 });
 
 describe('off a terminal', () => {

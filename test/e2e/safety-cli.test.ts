@@ -7,6 +7,7 @@ import { fixtureEnv, runCli, startCli, waitFor } from '../support/cli.js';
 import { fixtureConfigObject } from '../support/config-text.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario } from '../support/editor-scenario.js';
+import { startHttpSink } from '../support/http-sink.js';
 import { FIXTURE_CONFIG } from '../support/paths.js';
 import { advisoryLocksHeld, terminateLockHolder, terminateSessions } from '../support/sessions.js';
 
@@ -83,7 +84,7 @@ describe('secrets', () => {
     expect((await cli('repair', '--yes')).code).toBe(1);
     const [{ run_id }] = await runs();
     await db.mirror(
-      `UPDATE sfsync.runs SET command_line = 'sfsync repair --yes --mirror-url postgres://app:0ldLeak@db.example.com/d?password=0ldLeak2',
+      `UPDATE sfsync.runs SET command_line = 'sfsync repair --yes --mirror-url postgres://app:0ldLeak@db.example.com/d?password=0ldLeak2 --notify https://hooks.slack.com/services/0ldLeak4',
               summary = '{"error": "cannot connect to postgresql://app:0ldLeak3@db.example.com/d"}' WHERE run_id = $1`,
       [run_id],
     );
@@ -95,6 +96,33 @@ describe('secrets', () => {
       const shown = await cli(...args);
       expect(shown.stdout).not.toMatch(/0ldLeak/);
       expect(shown.stdout).toContain('app:***@db.example.com');
+      expect(shown.stdout).toContain('--notify https://hooks.slack.com/***');
+    }
+  });
+
+  it("never stores or shows a webhook's path or a Pushgateway's credentials, in the journal or in a warning", async () => {
+    const sink = await startHttpSink();
+    try {
+      const notify = `${sink.url}/services/T0/B0/W3bh00kS3cret`;
+      const gateway = sink.url.replace('http://', 'http://pushuser:PushPa55@');
+      const result = await cli('repair', '--yes', '--notify', notify, `--pushgateway=${gateway}`);
+      expect(result.code).toBe(1);
+      const secrets = /W3bh00kS3cret|PushPa55|pushuser/;
+      expect(result.stderr).not.toMatch(secrets);
+      expect(sink.received.map((r) => r.url).sort()).toEqual(['/metrics/job/sfsync/command/repair', '/services/T0/B0/W3bh00kS3cret']);
+      const [stored] = await runs();
+      expect(stored.command_line).not.toMatch(secrets);
+      expect(stored.command_line).toContain(`--notify ${sink.url}/*** --pushgateway=${sink.url.replace('http://', 'http://***@')}`);
+      for (const args of [
+        ['journal', stored.run_id],
+        ['journal', stored.run_id, '--format', 'json'],
+      ]) {
+        const shown = await cli(...args);
+        expect(shown.stdout).toContain(`${sink.url}/***`);
+        expect(shown.stdout + shown.stderr).not.toMatch(secrets);
+      }
+    } finally {
+      await sink.close();
     }
   });
 

@@ -5,8 +5,12 @@ export interface Received {
   readonly method: string;
   readonly url: string;
   readonly contentType: string | undefined;
+  readonly authorization: string | undefined;
   readonly body: string;
 }
+
+/** How the sink answers: a status (with a short text), a status and a body, or never. */
+export type Answer = number | { readonly status: number; readonly body: string } | 'hang';
 
 export interface HttpSink {
   readonly url: string;
@@ -18,7 +22,7 @@ export interface HttpSink {
  * A local HTTP server standing in for a webhook or a Pushgateway: it records
  * every request and answers as `respond` says (by default 200; `hang` never answers).
  */
-export async function startHttpSink(respond: (request: Received) => number | 'hang' = () => 200): Promise<HttpSink> {
+export async function startHttpSink(respond: (request: Received) => Answer = () => 200): Promise<HttpSink> {
   const received: Received[] = [];
   const hanging: ServerResponse[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -26,11 +30,18 @@ export async function startHttpSink(respond: (request: Received) => number | 'ha
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (body += chunk));
     req.on('end', () => {
-      const request = { method: req.method ?? '', url: req.url ?? '', contentType: req.headers['content-type'], body };
+      const request = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        contentType: req.headers['content-type'],
+        authorization: req.headers.authorization,
+        body,
+      };
       received.push(request);
-      const status = respond(request);
-      if (status === 'hang') hanging.push(res);
-      else res.writeHead(status, { 'content-type': 'text/plain' }).end(status >= 400 ? 'upstream says no' : 'ok');
+      const answer = respond(request);
+      if (answer === 'hang') hanging.push(res);
+      else if (typeof answer === 'number') res.writeHead(answer, { 'content-type': 'text/plain' }).end(answer >= 400 ? 'upstream says no' : 'ok');
+      else res.writeHead(answer.status, { 'content-type': 'text/plain' }).end(answer.body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -10,6 +10,7 @@ import { outputMode, paint } from '../output-mode.js';
 import { durationOption, failOnOption, parseCount, parseShardOption, repeatableOption } from '../parse-options.js';
 import { startProgress } from '../progress.js';
 import { withReportOptions, type ReportOptions } from '../reports/options.js';
+import { stderrText } from '../stderr-text.js';
 
 interface AuditOptions extends ConfigOptions, ReportOptions {
   format: 'table' | 'json' | 'ndjson' | 'markdown' | 'csv';
@@ -111,7 +112,7 @@ async function compareWithHistory(mirror: ResolvedTarget, result: AuditResult, o
       // Only --record and --fail-on-increase need the history; for the HTML trend and --notify's "a class grew"
       // it is a nicety, so a role that may not read it still gets its report and its alert.
       if (wanted.record || options.failOnIncrease || !(error instanceof DatabaseError && error.sqlstate === '42501')) throw error;
-      context.stderr.write(`sfsync: warning: cannot read sfsync.history, so no trend and no comparison: ${error.message.split('\n')[0]}\n`);
+      context.stderr.write(`sfsync: warning: ${stderrText(`cannot read sfsync.history, so no trend and no comparison: ${error.message.split('\n')[0]}`)}\n`);
       return { increases: [], compared: [], trend: [], ignored: [] };
     },
   );

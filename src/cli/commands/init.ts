@@ -93,10 +93,14 @@ async function runInit(options: InitCliOptions, context: CliContext): Promise<vo
     tableMap: parseMap(options.map),
     exported: options.fromExport ? await readConnectExport(resolve(context.cwd, options.fromExport)) : undefined,
   });
-  // 'wx' again at the write: a file that appeared while the databases were read is not overwritten either.
-  await writeFile(file, `${JSON.stringify(inferred.config, null, 2)}\n`, { flag: options.force ? 'w' : 'wx' }).catch((error: NodeJS.ErrnoException) => {
-    throw error.code === 'EEXIST' ? new UsageError(`${options.config} exists: pass --force to overwrite it`) : error;
-  });
+  const text = `${JSON.stringify(inferred.config, null, 2)}\n`;
+  if (options.force) await replaceConfig(file, options.config, text);
+  else {
+    // 'wx' again at the write: a file that appeared while the databases were read is not overwritten either.
+    await writeFile(file, text, { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'EEXIST' ? new UsageError(`${options.config} exists: pass --force to overwrite it`) : error;
+    });
+  }
   // The file must load as any config does; then the same checks as `sfsync doctor`, against the databases just read.
   const config = resolveConfig(loadConfig({ configPath: file, sourceUrl: urls.source, mirrorUrl: urls.mirror }), context.env);
   const report = await runDoctor(config);
@@ -104,6 +108,17 @@ async function runInit(options: InitCliOptions, context: CliContext): Promise<vo
     options.format === 'json' ? render.renderInitJson(options.config, config, report) : render.renderInitTable(options.config, config, report, options),
   );
   context.exitCode = initExitCode(report);
+}
+
+/** --force: the config replaced atomically, through symbolic links, but only where a regular file is (or nothing): never a device, a FIFO or a directory. */
+async function replaceConfig(file: string, shown: string, text: string): Promise<void> {
+  const [{ reportPath }, { writeFileAtomic }] = await Promise.all([import('../reports/report-path.js'), import('../reports/write-atomic.js')]);
+  const target = await reportPath(file);
+  if (target.kind !== 'file') {
+    const reason = target.kind === 'refused' ? target.reason : `is this process's standard ${target.stream === 'stdout' ? 'output' : 'error'}, not a file`;
+    throw new UsageError(`--config ${shown}: it ${reason}; init writes the config to a regular file`);
+  }
+  await writeFileAtomic(target.path, text, 'config', shown);
 }
 
 function databaseUrl(role: 'source' | 'mirror', flag: string | undefined, variable: string, env: NodeJS.ProcessEnv): string {

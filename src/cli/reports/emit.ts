@@ -1,7 +1,5 @@
-import { appendFile, readFile } from 'node:fs/promises';
 import type { EntityGraph } from '../../core/graph.js';
 import { notificationBody, shouldNotify } from '../../core/notification.js';
-import { redactSecrets } from '../../core/redact.js';
 import type { Increase } from '../../core/trend.js';
 import type { AuditResult } from '../../ops/audit.js';
 import { statusCounts, type RepairResult } from '../../core/repair-result.js';
@@ -15,9 +13,10 @@ import { renderAuditMarkdown } from '../render/audit-markdown.js';
 import { previousSuccess, renderMetrics } from '../render/metrics.js';
 import { renderRepairMarkdown } from '../render/repair-markdown.js';
 import type { TrendPoint } from '../render/svg.js';
+import { stderrText } from '../stderr-text.js';
 import { postBody } from './http-post.js';
 import type { ReportOptions } from './options.js';
-import { writeFileAtomic } from './write-atomic.js';
+import { appendReport, readPreviousReport, writeReport } from './report-files.js';
 
 /** Everything the reports of one run are made from: its result, or the error that stopped it. */
 export interface RunReport {
@@ -56,7 +55,7 @@ export async function runWithReports(target: ReportTarget, command: RunReport['c
   } catch (error) {
     const failure = describeFailure(error);
     const report = { command, startedAt, exitCode: failure.exitCode, error: failure.message, increases: [], trend: null };
-    await emitReports(target, undefined, report).catch((more: Error) => target.context.stderr.write(`sfsync: warning: ${redactSecrets(more.message)}\n`));
+    await emitReports(target, undefined, report).catch((more: Error) => target.context.stderr.write(`sfsync: warning: ${stderrText(more.message)}\n`));
     throw error;
   }
   const { graph, ...result } = done;
@@ -72,23 +71,21 @@ export async function runWithReports(target: ReportTarget, command: RunReport['c
  */
 async function emitReports(target: ReportTarget, graph: EntityGraph | undefined, report: RunReport): Promise<void> {
   const { context, options } = target;
-  const warn = (text: string) => context.stderr.write(`sfsync: warning: ${redactSecrets(text)}\n`);
+  const warn = (text: string) => context.stderr.write(`sfsync: warning: ${stderrText(text)}\n`);
 
   const summaryFile = context.env.GITHUB_STEP_SUMMARY;
   if (summaryFile) {
-    await appendFile(summaryFile, `${markdown(target, graph, report)}\n`).catch((error: Error) =>
-      warn(`cannot append to $GITHUB_STEP_SUMMARY: ${error.message}`),
-    );
+    await appendReport(summaryFile, `${markdown(target, graph, report)}\n`, '$GITHUB_STEP_SUMMARY', context, warn);
   }
   let unwritten: OutputError | undefined;
-  const writeReport = (path: string, text: string, what: string) =>
-    writeFileAtomic(path, text, what).catch((error: unknown) => {
+  const writeFile = (path: string, text: string, what: string) =>
+    writeReport(path, text, what, context).catch((error: unknown) => {
       if (!(error instanceof OutputError)) throw error;
       unwritten ??= error;
     });
-  if (options.html && report.audit) await writeReport(options.html, renderAuditHtml(report.audit, graph, report.trend), 'HTML report');
-  const metrics = options.metrics || options.pushgateway ? await metricsText(report, options.metrics) : undefined;
-  if (options.metrics && metrics) await writeReport(options.metrics, metrics, 'metrics file');
+  if (options.html && report.audit) await writeFile(options.html, renderAuditHtml(report.audit, graph, report.trend), 'HTML report');
+  const metrics = options.metrics || options.pushgateway ? await metricsText(report, options.metrics, warn) : undefined;
+  if (options.metrics && metrics) await writeFile(options.metrics, metrics, 'metrics file');
   if (options.pushgateway && metrics) {
     // POST replaces only the metrics it carries, so a failed run leaves the last success time in the gateway as it was.
     const url = `${options.pushgateway.replace(/\/+$/, '')}/metrics/job/sfsync/command/${report.command}`;
@@ -119,9 +116,9 @@ function markdown(target: ReportTarget, graph: EntityGraph | undefined, report: 
   return `## sfsync ${report.command} failed (exit ${report.exitCode})\n\n\`\`\`\n${(report.error ?? '').replace(/```/g, "'''")}\n\`\`\`\n`;
 }
 
-async function metricsText(report: RunReport, file: string | undefined): Promise<string> {
+async function metricsText(report: RunReport, file: string | undefined, warn: (text: string) => void): Promise<string> {
   const finishedAt = Date.now();
-  const previous = report.exitCode !== 0 && file ? await readFile(file, 'utf8').catch(() => '') : '';
+  const previous = report.exitCode !== 0 && file ? await readPreviousReport(file, 'metrics file', warn) : '';
   return renderMetrics({
     command: report.command,
     audit: report.audit,

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { UsageError } from '../../errors.js';
 import { durationOption } from '../parse-options.js';
 import { checkHttpUrl } from './http-post.js';
 
@@ -13,10 +14,18 @@ export interface ReportOptions {
   failOnIncrease?: boolean;
 }
 
-function httpUrl(value: string): string {
-  const problem = checkHttpUrl(value);
-  if (problem) throw new InvalidArgumentError(problem);
-  return value;
+/**
+ * A webhook or Pushgateway URL option. Its path (and user info) is a secret,
+ * so a bad value is refused with a UsageError (exit 2) that does not repeat
+ * it: commander's own InvalidArgumentError message would quote it in full.
+ */
+function httpUrlOption(flags: string, description: string): Option {
+  const name = flags.split(' ')[0]!;
+  return new Option(flags, description).argParser((value: string) => {
+    const problem = checkHttpUrl(value);
+    if (problem) throw new UsageError(`${name}: ${problem}; the value is not shown, as a webhook URL is a secret`);
+    return value;
+  });
 }
 
 /** `audit`: the HTML report and the history; `merge` (an audit's result without its database): the HTML report; `write`: neither. */
@@ -29,7 +38,7 @@ export function withReportOptions(command: Command, kind: 'audit' | 'merge' | 'w
   }
   return command
     .option('--metrics <file>', 'also write Prometheus metrics to this file, atomically (node_exporter textfile collector)')
-    .option('--pushgateway <url>', 'also push the metrics to this Prometheus Pushgateway', httpUrl)
-    .option('--notify <url>', 'POST a Slack-compatible JSON message here when the run fails or a class grew', httpUrl)
+    .addOption(httpUrlOption('--pushgateway <url>', 'also push the metrics to this Prometheus Pushgateway'))
+    .addOption(httpUrlOption('--notify <url>', 'POST a Slack-compatible JSON message here when the run fails or a class grew'))
     .addOption(durationOption('--notify-timeout <duration>', 'give up on --notify and --pushgateway after this long', '10s'));
 }

@@ -7,8 +7,10 @@ import { OutputError } from '../../errors.js';
  * Writes a file so that a reader (node_exporter's textfile collector, a CI
  * artifact upload) sees the old content or the new, never half: a temporary
  * file in the same directory, flushed to disk, then renamed over the target.
+ * `path` must be a regular file or nothing (report-path.ts decides); `shown`
+ * is the name the user gave, for the message.
  */
-export async function writeFileAtomic(path: string, text: string, what: string): Promise<void> {
+export async function writeFileAtomic(path: string, text: string, what: string, shown = path): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const file = await open(temp, 'wx', 0o644);
@@ -22,6 +24,6 @@ export async function writeFileAtomic(path: string, text: string, what: string):
   } catch (error) {
     await rm(temp, { force: true }).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code;
-    throw new OutputError(code, `cannot write the ${what} ${path}: ${code ? `${code}: ` : ''}${(error as Error).message.replace(/^\w+: /, '')}`);
+    throw new OutputError(code, `cannot write the ${what} ${shown}: ${code ? `${code}: ` : ''}${(error as Error).message.replace(/^\w+: /, '')}`);
   }
 }
