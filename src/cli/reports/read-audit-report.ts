@@ -6,7 +6,8 @@ import type { ShardReport } from '../../ops/merge-audits.js';
 import { FORMAT_VERSION } from '../render/json.js';
 import { auditReportSchema, type AuditReport } from './audit-report-schema.js';
 import { jsonExtent } from './json-extent.js';
-import { byteSize, readRegularFile, type ReadLimit } from './read-regular-file.js';
+import { byteSize } from '../../config/user-file.js';
+import { readRegularFile, type ReadLimit } from './read-regular-file.js';
 
 /**
  * Arrays and objects nested deeper than this are refused: a report nests 7
@@ -50,7 +51,7 @@ export async function readShardReports(files: readonly string[]): Promise<ShardR
  * UsageError naming the file.
  */
 export async function readAuditReport(file: string, limit: ReadLimit): Promise<AuditReportFile> {
-  const bytes = await readRegularFile(file, limit);
+  const bytes = readRegularFile(file, limit);
   const extent = jsonExtent(bytes, MAX_REPORT_DEPTH);
   if (!extent)
     throw new UsageError(`${file} nests arrays or objects more than ${MAX_REPORT_DEPTH} deep: an audit report nests 7 (a drifted JSON value a few more)`);
