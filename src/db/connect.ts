@@ -4,7 +4,7 @@ import type { DatabaseTarget, ResolvedTarget } from '../config/types.js';
 import { DatabaseError } from '../errors.js';
 import { clientSettings, withoutTls, type ClientSettings } from './client-config.js';
 import { describeUrl } from './describe-url.js';
-import { adaptPool, poolAccess, type QueryObserver, type SessionTimeouts, type Where } from './pool-adapter.js';
+import { adaptPool, poolAccess, type PoolAccess, type QueryObserver, type SessionTimeouts, type Where } from './pool-adapter.js';
 import { runSession, type Session } from './session.js';
 import { describeDatabaseFailure, serverMessage } from './sqlstate.js';
 import { knownToRefuseTls, plainRetryReason, rememberRefusal, tlsNote, unwrap, type TlsAttempt } from './tls-fallback.js';
@@ -99,8 +99,29 @@ async function open(settings: ClientSettings, target: ResolvedTarget, where: Whe
     db,
     session: (work) => runSession(access, where, options, work),
     bytesRead: () => access.bytesRead(),
-    close: () => db.destroy(),
+    close: () => closePool(db, access),
   };
+}
+
+/** How long a pool's sessions get to say goodbye before their sockets are closed anyway (pool-adapter.ts, closeSockets). */
+const CLOSE_GRACE_MS = 5_000;
+
+/**
+ * Ends the pool. The pool waits for every statement still running, so one
+ * waiting on a server that went silent would hold it forever: past the grace,
+ * the sockets are cut, which fails such a statement and lets the pool end.
+ */
+async function closePool(db: AnyDb, access: PoolAccess): Promise<void> {
+  const ended = db.destroy().then(() => access.closeSockets(CLOSE_GRACE_MS));
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS);
+  });
+  const first = await Promise.race([ended, late]);
+  clearTimeout(timer);
+  if (first !== 'late') return;
+  access.cutSockets();
+  await ended;
 }
 
 function cannotConnect(where: Where, error: unknown, attempt: ClientSettings, tlsFirst?: TlsAttempt): DatabaseError {

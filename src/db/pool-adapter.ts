@@ -60,12 +60,29 @@ export interface PoolAccess {
   checkout(): Promise<Checkout>;
   /** Bytes received from the server on every session this pool has opened (the sockets' own counters). */
   bytesRead(): number;
+  /**
+   * Once the pool has ended: waits up to `graceMs` for its sessions' sockets
+   * to close, then closes those still open. A session whose server went silent
+   * (a NAT or proxy that dropped the connection without a word) never answers
+   * the goodbye, and its half-closed socket would keep the process alive for as
+   * long as TCP keeps trying.
+   */
+  closeSockets(graceMs: number): Promise<void>;
+  /** Closes every session's socket now: a statement still waiting on one fails, and its session goes back to the pool. */
+  cutSockets(): void;
+}
+
+interface SessionSocket {
+  readonly bytesRead: number;
+  readonly destroyed: boolean;
+  destroy(): void;
+  once(event: 'close', listener: () => void): void;
 }
 
 /** The pool's clients, each set up once (timeouts, error listener) however it is checked out. */
 export function poolAccess(pool: pg.Pool, where: Where, options: AdapterOptions): PoolAccess {
   const adapters = new WeakMap<pg.PoolClient, PostgresPoolClient>();
-  const sockets = new Set<{ bytesRead: number }>();
+  const sockets = new Set<SessionSocket>();
   return {
     async checkout() {
       let client: pg.PoolClient;
@@ -85,12 +102,24 @@ export function poolAccess(pool: pg.Pool, where: Where, options: AdapterOptions)
         }
         adapter = adaptClient(client, where, options);
         adapters.set(client, adapter);
-        const socket = (client as unknown as { connection?: { stream?: { bytesRead: number } } }).connection?.stream;
+        const socket = (client as unknown as { connection?: { stream?: SessionSocket } }).connection?.stream;
         if (socket) sockets.add(socket);
       }
       return { client, adapter };
     },
     bytesRead: () => [...sockets].reduce((sum, socket) => sum + socket.bytesRead, 0),
+    async closeSockets(graceMs) {
+      const open = [...sockets].filter((socket) => !socket.destroyed);
+      if (open.length === 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      const closed = Promise.all(open.map((socket) => new Promise<void>((resolve) => socket.once('close', resolve))));
+      await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+      for (const socket of open) if (!socket.destroyed) socket.destroy();
+    },
+    cutSockets() {
+      for (const socket of sockets) socket.destroy();
+    },
   };
 }
 

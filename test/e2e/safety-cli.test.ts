@@ -10,6 +10,7 @@ import { buildAuditScenario } from '../support/editor-scenario.js';
 import { startHttpSink } from '../support/http-sink.js';
 import { FIXTURE_CONFIG } from '../support/paths.js';
 import { advisoryLocksHeld, terminateLockHolder, terminateSessions } from '../support/sessions.js';
+import { silentProxy } from '../support/silent-proxy.js';
 
 const db = useFixtureDatabases();
 const env = () => fixtureEnv(db);
@@ -147,6 +148,34 @@ describe('a lost write lock', () => {
     const { rows } = await db.mirror(`SELECT count(*)::int AS n FROM salesforce.editor__c WHERE editoruuid__c = $1`, [inserting]);
     expect(rows[0].n).toBe(0);
     expect((await runs()).map((r) => r.status)).toEqual(['aborted']);
+  });
+});
+
+describe('a write lock lost without a word (the connection dropped by a NAT or a proxy)', () => {
+  it('stops before the batch commits, exits 4, and the process ends although the lost session never answers', { timeout: 30_000 }, async () => {
+    const proxy = await silentProxy(db.mirrorUrl);
+    try {
+      await db.mirror(`CREATE FUNCTION public.slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NEW; END $$`);
+      await db.mirror(`CREATE TRIGGER slow_insert BEFORE INSERT ON salesforce.editor__c FOR EACH ROW EXECUTE FUNCTION public.slow_insert()`);
+      const running = startCli(['repair', '--yes', '--batch-size', '1', '--config', FIXTURE_CONFIG], {
+        env: fixtureEnv({ sourceUrl: db.sourceUrl, mirrorUrl: proxy.url }),
+      });
+      const inserting = async () =>
+        (
+          await db.mirror(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%' AND state = 'active' AND query ILIKE '%insert into%'`,
+          )
+        ).rows[0].n > 0;
+      await waitFor(inserting, 'the insert to run');
+      expect(proxy.cut('sfsync/mirror/lock')).toBe(1);
+      // Before: the unanswered unlock, then the half-closed socket, kept the process alive until TCP gave up (hours).
+      const result = await running.exited;
+      expect(result.code).toBe(4);
+      expect(result.stderr).toMatch(/^sfsync: the write lock was lost \(the server no longer grants it to session \d+\); sfsync stopped before/);
+      expect((await runs()).map((r) => r.status)).toEqual(['aborted']);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 

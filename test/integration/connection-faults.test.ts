@@ -13,6 +13,10 @@ import { fixtureConfigObject } from '../support/config-text.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario, u } from '../support/editor-scenario.js';
 import { advisoryLocksHeld, terminateSessions } from '../support/sessions.js';
+import { silentProxy } from '../support/silent-proxy.js';
+import { beforeFirstWrite } from '../support/races.js';
+import { waitFor } from '../support/cli.js';
+import { fingerprint } from '../support/fingerprint.js';
 import { configFrom, fixtureConfig, repairOptions } from '../support/configs.js';
 
 const db = useFixtureDatabases();
@@ -66,6 +70,33 @@ describe('a run whose write lock is lost', () => {
     const second = await runRepair(config(), base);
     expect(second.actions.filter((a) => a.status === 'done')).toHaveLength(planned);
     expect((await runRepair(config(), { ...base, dryRun: true })).actions.filter((a) => a.status === 'planned')).toEqual([]);
+  });
+});
+
+describe('a write lock lost without the client hearing of it', () => {
+  it('is caught by the proof before each commit: the batch rolls back, the run stops (exit 4) and ends', async () => {
+    // The lock's session is dropped the way a NAT or a failed-over proxy drops it: the server ends the backend and
+    // frees the lock, the client's socket stays open and hears nothing. Only the server's word can tell.
+    const proxy = await silentProxy(db.mirrorUrl);
+    try {
+      const before = await fingerprint(db);
+      const cfg = fixtureConfig({ sourceUrl: db.sourceUrl, mirrorUrl: proxy.url });
+      const onQuery = beforeFirstWrite(async () => {
+        expect(proxy.cut('sfsync/mirror/lock')).toBe(1);
+        await waitFor(async () => (await advisoryLocksHeld(db.mirrorUrl)) === 0, 'the server to free the lock');
+      });
+      const promise = runRepair(cfg, { ...base, onQuery });
+      await expect(promise).rejects.toBeInstanceOf(LockError);
+      await expect(promise).rejects.toThrow(/^the write lock was lost \(the server no longer grants it to session \d+\)/);
+      const run = await lastRun();
+      expect(run.status).toBe('aborted');
+      expect(await journalled(run.run_id)).toBe(0);
+      // Every mirror table and the trigger log as they were (sequences move on even in a batch that rolls back).
+      const { sequence: _s, sfsyncSchema: _t, ...rows } = before;
+      expect(await fingerprint(db)).toMatchObject(rows);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 
