@@ -176,6 +176,53 @@ describe('repair safety', () => {
     expect(rows[0].sfid).not.toBeNull();
   });
 
+  describe('dedupe', () => {
+    /** A school whose mirror row the app wrote twice (the unique index gone): two sfid-NULL rows, ids in order. */
+    async function twice(key: string): Promise<number[]> {
+      await db.mirror('DROP INDEX IF EXISTS salesforce.hcu_idx_editor__c_editoruuid__c');
+      await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, 'Twin School', 'gb')`, [key]);
+      for (let i = 0; i < 2; i++) {
+        await db.mirror(
+          `INSERT INTO salesforce.editor__c (editoruuid__c, name, country__c, editortype__c, verified__c) VALUES ($1, 'Twin School', 'GB', 'for_education', false)`,
+          [key],
+        );
+      }
+      const { rows } = await db.mirror(`SELECT id FROM salesforce.editor__c WHERE editoruuid__c = $1 ORDER BY id`, [key]);
+      return rows.map((r) => r.id as number);
+    }
+
+    it("journals each row it deletes under that row's own id, in full, and keeps the newest", async () => {
+      const [older, newer] = await twice(u(61));
+      const result = await runRepair(config(), { ...base, entities: ['school'], only: ['duplicate'] });
+      expect(action(result, 'school', u(61))).toMatchObject({ action: 'dedupe', status: 'done', mirrorId: newer, deleteIds: [older] });
+      const { rows } = await db.mirror(`SELECT mirror_id, (before->>'id')::int AS before_id, key FROM sfsync.journal WHERE run_id = $1 AND action = 'delete'`, [
+        result.runId,
+      ]);
+      expect(rows).toEqual([{ mirror_id: older, before_id: older, key: u(61) }]);
+      const left = await db.mirror(`SELECT id FROM salesforce.editor__c WHERE editoruuid__c = $1`, [u(61)]);
+      expect(left.rows).toEqual([{ id: newer }]);
+    });
+
+    it('never deletes an extra row Connect synced between the audit and the write (that would delete the Salesforce record)', async () => {
+      const connect = connectActor(db);
+      const [older, newer] = await twice(u(62));
+      let sfid = '';
+      // The audit saw two sfid-NULL rows and planned to delete the older; Connect sends it first.
+      const onQuery = beforeFirstWrite(async () => {
+        sfid = await connect.inserted('editor__c', 'editoruuid__c', u(62));
+      });
+      const result = await runRepair(config(), { ...base, entities: ['school'], only: ['duplicate'], onQuery });
+      expect(action(result, 'school', u(62))).toMatchObject({ action: 'dedupe', status: 'skipped', deleteIds: [older] });
+      expect(action(result, 'school', u(62))!.detail).toMatch(/gained an sfid since the audit/);
+      const { rows } = await db.mirror(`SELECT id, sfid FROM salesforce.editor__c WHERE editoruuid__c = $1 ORDER BY id`, [u(62)]);
+      expect(rows).toEqual([
+        { id: older, sfid },
+        { id: newer, sfid: null },
+      ]);
+      expect((await db.mirror(`SELECT count(*)::int AS n FROM sfsync.journal WHERE action = 'delete'`)).rows[0].n).toBe(0);
+    });
+  });
+
   it('records a bad row inside a batch and commits the rest', async () => {
     await db.mirror(`ALTER TABLE salesforce.editor__c ADD CONSTRAINT no_test_schools CHECK (name NOT LIKE 'Test%')`);
     await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, 'Test School', 'gb'), ($2, 'Fine School', 'gb')`, [u(40), u(41)]);

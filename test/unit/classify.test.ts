@@ -3,6 +3,7 @@ import { parseConfig } from '../../src/config/load.js';
 import type { WritableEntity } from '../../src/config/types.js';
 import type { MirrorRow, ParentReadiness, SourceRow } from '../../src/core/audit-types.js';
 import { classifyKey, classifyOrphan, type ClassifyContext } from '../../src/core/classify.js';
+import { HC_ERROR_CODES, type HcErrorCode } from '../../src/core/hc-error.js';
 import { planRepair } from '../../src/core/plan.js';
 import { entityAudit } from '../support/audit-fixtures.js';
 import { smallConfig } from '../support/config-text.js';
@@ -204,4 +205,59 @@ describe('classifyOrphan', () => {
     expect(classifyOrphan('k', [mirrorRow()], false).reason).toBe('no source row with this key (deleted in the app?)');
     expect(classifyOrphan('k', [mirrorRow(), mirrorRow({ id: 2 })], true)).toMatchObject({ class: 'orphan', rows: [{ id: 1 }, { id: 2 }] });
   });
+});
+
+describe('the repair policy for FAILED rows, code by code', () => {
+  /**
+   * Which codes repair deletes and re-inserts, for every code the taxonomy has: a Record over HcErrorCode, so a new
+   * code does not compile until its policy is written here. Re-sending a row Salesforce refused for its data, its
+   * permissions, or because it already holds the record (DUPLICATE_VALUE: often this very row) would repeat or worsen it.
+   */
+  const REPAIRABLE: Readonly<Record<HcErrorCode, boolean>> = {
+    FOREIGN_KEY_NOT_FOUND: true,
+    UNABLE_TO_LOCK_ROW: true,
+    DUPLICATE_VALUE: false,
+    REQUIRED_FIELD_MISSING: false,
+    FIELD_CUSTOM_VALIDATION_EXCEPTION: false,
+    INVALID_CROSS_REFERENCE_KEY: false,
+    ENTITY_IS_DELETED: false,
+    INSUFFICIENT_ACCESS: false,
+    STRING_TOO_LONG: false,
+    UNKNOWN: false,
+  };
+  /** An _hc_err text Connect could hold for each code. */
+  const text = (code: HcErrorCode) =>
+    code === 'FOREIGN_KEY_NOT_FOUND'
+      ? 'Foreign key external ID: s1 not found for field EditorUUID__c in entity Editor__c'
+      : code === 'UNKNOWN'
+        ? 'an error nobody has seen before'
+        : `${code}:the message:--`;
+
+  it.each([...HC_ERROR_CODES])('%s: repairable exactly as the policy says, and planned so', (code) => {
+    const result = classifyKey(context(role, ready), roleRow, [mirrorRow({ lastop: 'FAILED', hcErr: text(code) })]);
+    expect(result.mismatch).toMatchObject({ class: 'failed', code, repairable: REPAIRABLE[code] });
+    const [action] = planRepair([entityAudit([result.mismatch!], { name: 'role' })], { strategy: 'reinsert' });
+    expect(action!.action).toBe(REPAIRABLE[code] ? 'reinsert' : 'skip');
+  });
+
+  it.each([...HC_ERROR_CODES])('%s on a row that has an sfid (a failed update): never repairable', (code) => {
+    const result = classifyKey(context(role, ready), roleRow, [mirrorRow({ sfid: 'a0Q000000000001AAA', lastop: 'FAILED', hcErr: text(code) })]);
+    expect(result.mismatch).toMatchObject({ class: 'failed', code, repairable: false });
+  });
+
+  it.each(['unsynced', 'failed', undefined] as const)(
+    'FOREIGN_KEY_NOT_FOUND while the parent is %s (undefined: absent from the mirror): missing_parent, waiting for it, not a retry',
+    (state) => {
+      const parents: Record<string, Record<string, ParentReadiness>> = { school: state ? { s1: state } : {}, contact: { c1: 'ready' } };
+      const result = classifyKey(context(role, parents), roleRow, [mirrorRow({ lastop: 'FAILED', hcErr: text('FOREIGN_KEY_NOT_FOUND') })]);
+      expect(result.mismatch).toMatchObject({
+        class: 'missing_parent',
+        code: 'FOREIGN_KEY_NOT_FOUND',
+        repairable: false,
+        parent: { entity: 'school', key: 's1', state: state ?? 'absent' },
+      });
+      const [action] = planRepair([entityAudit([result.mismatch!], { name: 'role' })], { strategy: 'reinsert' });
+      expect(action).toMatchObject({ action: 'defer', blockedBy: { entity: 'school', state: state ?? 'absent' } });
+    },
+  );
 });
