@@ -1,54 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded-postgres.js';
-import { createDatabases, withDatabase } from '../../src/db/create-databases.js';
-import { runSqlFile } from '../../src/db/run-sql-file.js';
-import { FIXTURE_DIR, ROOT } from './paths.js';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Superuser URL of the test server (SFSYNC_TEST_DATABASE_URL, or an embedded server). */
-    pgAdminUrl: string;
-    /** Databases holding the loaded editor-api fixtures, to copy per test file. */
-    fixtureTemplates: { source: string; mirror: string };
-  }
-}
+import { startTestDatabase } from './database-setup.js';
+import { ROOT } from './paths.js';
 
 /**
- * One PostgreSQL server for the whole run: a real one, started here unless
- * SFSYNC_TEST_DATABASE_URL names one. The fixtures are loaded once into template
- * databases; each test file copies them (see databases.ts).
+ * The full run: build the CLI for the end-to-end tests, then start the database
+ * (database-setup.ts). The mutation run uses database-setup.ts alone: it runs no
+ * end-to-end test, and a build per Stryker sandbox would be wasted.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // The end-to-end tests run the built CLI: build it now, and again before every rerun in watch mode, so dist/ is never stale.
   buildCli();
   project.onTestsRerun(() => buildCli());
-
-  const external = process.env.SFSYNC_TEST_DATABASE_URL;
-  const server: EmbeddedPostgres | undefined = external ? undefined : await startEmbeddedPostgres();
-  const adminUrl = external ?? server!.url;
-
-  const run = randomBytes(4).toString('hex');
-  const templates = { source: `sfsync_tpl_source_${run}`, mirror: `sfsync_tpl_mirror_${run}` };
-  await createDatabases(adminUrl, Object.values(templates));
-  await runSqlFile(withDatabase(adminUrl, templates.source), `${FIXTURE_DIR}/source.sql`);
-  await runSqlFile(withDatabase(adminUrl, templates.mirror), `${FIXTURE_DIR}/mirror.sql`);
-
-  project.provide('pgAdminUrl', adminUrl);
-  project.provide('fixtureTemplates', templates);
-
-  return async () => {
-    if (server) {
-      await server.stop();
-      return;
-    }
-    const cleanup = new pg.Client({ connectionString: adminUrl });
-    await cleanup.connect();
-    for (const name of Object.values(templates)) await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await cleanup.end();
-  };
+  return startTestDatabase(project);
 }
 
 function buildCli(): void {

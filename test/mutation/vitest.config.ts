@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The tests Stryker runs against each mutant: unit and integration tests, which import
+ * src/ (where the mutants are). End-to-end tests run the built dist/, so they could
+ * not see a mutant; the campaigns are left out for time, their invariants are pinned
+ * by faster tests of the same code.
+ */
+export default defineConfig({
+  test: {
+    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
+    // scripts-imports reads dist/, which a mutant never reaches.
+    exclude: ['test/integration/fault-campaign-*.test.ts', 'test/unit/scripts-imports.test.ts'],
+    globalSetup: ['test/support/database-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
