@@ -29,7 +29,8 @@ export function parseDecimal(value: unknown): Decimal | undefined {
   }
   const match = DECIMAL.exec(text);
   if (!match || (match[2] === '' && (match[3] ?? '') === '')) return undefined;
-  const [, sign, whole = '', fraction = '', exp = '0'] = match;
+  // (\d*) always takes part in a match: whole is never undefined.
+  const [, sign, whole, fraction = '', exp = '0'] = match;
   return normalised(sign === '-', whole + fraction, Number(exp) - fraction.length);
 }
 
@@ -55,7 +56,8 @@ export function roundDecimal(value: Decimal, scale: number): Decimal {
   if (drop <= 0) return value;
   const keep = value.digits.length - drop;
   if (keep < 0) return normalised(false, '', 0);
-  const firstDropped = value.digits[keep] ?? '0';
+  // 0 <= keep < digits.length: drop > 0 was checked above.
+  const firstDropped = value.digits[keep]!;
   let kept = value.digits.slice(0, keep);
   if (firstDropped >= '5') kept = increment(kept);
   return normalised(value.negative, kept, -scale);

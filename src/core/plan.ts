@@ -95,6 +95,7 @@ function planDedupe(base: Omit<PlannedAction, 'action' | 'reason'>, m: Mismatch)
     return { ...base, action: 'skip', reason: `${synced.length} rows with this key have an sfid: duplicates in Salesforce too, resolve them there` };
   }
   // Keep the row Salesforce knows; with none, the newest (highest id), which is the app's latest write.
+  // Stryker disable next-line EqualityOperator: equivalent, mirror ids are unique: no two rows tie.
   const keep = synced[0] ?? rows.reduce((a, b) => (b.id > a.id ? b : a));
   const deleteIds = rows.filter((row) => row.id !== keep.id).map((row) => row.id);
   return {

@@ -99,6 +99,7 @@ function urlRegions(text: string, whole: boolean): UrlRegion[] {
 
 /** The next match of a pattern at or after a position, for positions that only grow: each part of the text is searched once. */
 class NextMatch {
+  // Stryker disable next-line UnaryOperator: equivalent, from >= 4 (past scheme://) searches anyway
   private found = -1;
   constructor(
     private readonly pattern: RegExp,
@@ -106,6 +107,8 @@ class NextMatch {
   ) {}
 
   after(from: number): number {
+    // Searching again finds the same match: this cache only spares the work.
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent (a cache)
     if (this.found < from) {
       this.pattern.lastIndex = from;
       this.found = this.pattern.exec(this.text)?.index ?? this.text.length;

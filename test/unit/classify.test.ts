@@ -261,3 +261,213 @@ describe('the repair policy for FAILED rows, code by code', () => {
     },
   );
 });
+
+describe('classifyKey: the facts each mismatch reports', () => {
+  const schoolRow: SourceRow = { key: 'k', fields: {}, parents: {} };
+  const SFID = 'a0Q000000000001AAA';
+  const classifySchool = (rows: MirrorRow[], sourceRows?: number) => classifyKey(context(school), schoolRow, rows, sourceRows);
+  const snap = ({ id, sfid, lastop, hcErr }: MirrorRow) => ({ id, sfid, lastop, hcErr });
+
+  it('reports a source_duplicate with its count, listing mirror rows only when several', () => {
+    const one = mirrorRow({ id: 3 });
+    const two = [mirrorRow({ id: 3 }), mirrorRow({ id: 5, sfid: SFID, lastop: 'SYNCED' })];
+    const reason = "2 source rows carry this key: source.key is not unique, so which row the mirror should hold is the app's call";
+    for (const [rows, listed] of [
+      [[], null],
+      [[one], null],
+      [two, two.map(snap)],
+    ] as const) {
+      const { mismatch } = classifySchool([...rows], 2);
+      expect(mismatch).toMatchObject({ class: 'source_duplicate', reason, sourceRows: 2 });
+      expect(mismatch!.rows).toEqual(listed);
+      expect(mismatch!.mirror).toEqual(rows[0] ? snap(rows[0]) : null);
+    }
+  });
+
+  it('lists every duplicate row as a snapshot and counts those with an sfid', () => {
+    const rows = [
+      mirrorRow({ id: 1, sfid: SFID, lastop: 'SYNCED' }),
+      mirrorRow({ id: 4, lastop: 'FAILED', hcErr: 'boom', fields: { name: 'x' }, log: minutesAgo(1) }),
+      mirrorRow({ id: 7 }),
+    ];
+    const { mismatch } = classifySchool(rows);
+    expect(mismatch!.reason).toBe('3 mirror rows carry this key (ids 1, 4, 7; 1 with an sfid)');
+    // A snapshot carries the row's identity and sync state, never its data.
+    expect(mismatch!.rows).toEqual([
+      { id: 1, sfid: SFID, lastop: 'SYNCED', hcErr: null },
+      { id: 4, sfid: null, lastop: 'FAILED', hcErr: 'boom' },
+      { id: 7, sfid: null, lastop: 'PENDING', hcErr: null },
+    ]);
+    expect(mismatch!.mirror).toEqual({ id: 1, sfid: SFID, lastop: 'SYNCED', hcErr: null });
+  });
+
+  it('says an absent row was never written to the mirror', () => {
+    expect(classifySchool([]).mismatch).toMatchObject({
+      class: 'absent',
+      reason: 'no mirror row: never written to the mirror',
+      mirror: null,
+    });
+  });
+
+  const retention = "no sfid and no trigger-log entry left for it: older than the log's retention";
+  it.each([
+    // minutes since the newest log entry (null: none left), lastop, log state → reason, age (s)
+    [31, 'PENDING', 'NEW', 'no sfid 31m after its last write (threshold 30m; last op PENDING, log NEW)', 1860],
+    [90, null, null, 'no sfid 90m after its last write (threshold 30m; last op none, log none)', 5400],
+    [null, 'PENDING', null, `${retention} (last op PENDING)`, null],
+    [null, null, null, `${retention} (last op none)`, null],
+  ] as const)('calls a row without an sfid logged %s minutes ago stuck, with its age', (minutes, lastop, state, reason, ageSeconds) => {
+    const log = minutes === null ? null : { ...minutesAgo(minutes), state };
+    const { mismatch } = classifySchool([mirrorRow({ lastop, log })]);
+    expect(mismatch).toMatchObject({ class: 'stuck', reason, ageSeconds });
+  });
+
+  it('keeps a row pending up to the stale threshold itself', () => {
+    expect(classifySchool([mirrorRow({ log: minutesAgo(30) })])).toEqual({ class: 'pending' });
+  });
+
+  it("warns in a FAILED row's reason that a row with an sfid is never deleted", () => {
+    const hcErr = 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--';
+    const failed = 'FAILED: unable to obtain exclusive access to this record';
+    const never = ' (the row has an sfid: an update failed, so it must never be deleted and re-inserted)';
+    expect(classifySchool([mirrorRow({ lastop: 'FAILED', hcErr })]).mismatch!.reason).toBe(failed);
+    const synced = classifySchool([mirrorRow({ sfid: SFID, lastop: 'FAILED', hcErr })]);
+    expect(synced.mismatch!.reason).toBe(failed + never);
+  });
+
+  const lockText = 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--';
+  const lockMessage = 'unable to obtain exclusive access to this record';
+  it.each([
+    // _hc_err, the trigger log's sf_message → code, message
+    [lockText, 'entity is deleted', 'UNABLE_TO_LOCK_ROW', lockMessage],
+    ['something odd', 'entity is deleted', 'ENTITY_IS_DELETED', 'entity is deleted'],
+    ['something odd', null, 'UNKNOWN', 'something odd'],
+    [null, null, 'UNKNOWN', 'FAILED with no error text in _hc_err or the trigger log'],
+  ] as const)('reads a FAILED error from _hc_err %j, then from the log %j when unreadable', (hcErr, sfMessage, code, message) => {
+    const log = { ...minutesAgo(5), state: 'FAILED', sfMessage };
+    const { mismatch } = classifySchool([mirrorRow({ lastop: 'FAILED', hcErr, log })]);
+    expect(mismatch).toMatchObject({ class: 'failed', code, reason: `FAILED: ${message}`, error: { message } });
+  });
+
+  it('counts and names the drifted fields', () => {
+    const source: SourceRow = { ...schoolRow, fields: { name: 'A', country__c: 'FR' } };
+    const drift = (fields: Record<string, unknown>) => classifyKey(context(school), source, [mirrorRow({ sfid: SFID, lastop: 'SYNCED', fields })]).mismatch;
+    expect(drift({ name: 'B', country__c: 'FR' })!.reason).toBe('1 field differs: name');
+    expect(drift({ name: 'B', country__c: 'DE' })).toMatchObject({
+      class: 'drift',
+      reason: '2 fields differ: name, country__c',
+      fields: [
+        { column: 'name', source: 'A', mirror: 'B' },
+        { column: 'country__c', source: 'FR', mirror: 'DE' },
+      ],
+    });
+  });
+});
+
+describe('classifyKey: a child blocked on its parent', () => {
+  const then = 'once it has an sfid, sfsync repair writes this row (re-inserting it if it FAILED)';
+  const fkError = 'Foreign key external ID: s1 not found for field EditorUUID__c in entity Editor__c';
+  const failedParent = 'school s1 FAILED to reach Salesforce itself: fix the parent first (see its own mismatch)';
+
+  it.each([
+    // school s1's state, the child's mirror row → reason, hint
+    [
+      'unsynced',
+      null,
+      'parent school s1 has no sfid yet; this row has no mirror row yet',
+      'school s1 is in the mirror but Connect has not given it an sfid yet: wait for Connect (or use repair --wait)',
+    ],
+    [
+      'absent',
+      mirrorRow({ lastop: 'PENDING' }),
+      'parent school s1 has no mirror row; this row is PENDING without an sfid',
+      'school s1 was never written to the mirror: write it first (`sfsync repair` inserts it if its source row exists)',
+    ],
+    ['failed', mirrorRow({ lastop: null }), 'parent school s1 FAILED to reach Salesforce; this row is unsynced without an sfid', failedParent],
+    [
+      'failed',
+      mirrorRow({ lastop: 'FAILED', hcErr: fkError }),
+      'parent school s1 FAILED to reach Salesforce; this row is FAILED (FOREIGN_KEY_NOT_FOUND)',
+      failedParent,
+    ],
+  ] as const)('parent %s, child row %j: says where the parent is and what repair does next', (state, row, reason, hint) => {
+    const school: Record<string, ParentReadiness> = state === 'absent' ? {} : { s1: state };
+    const parents = { school, contact: { c1: 'ready' as const } };
+    const { mismatch } = classifyKey(context(role, parents), roleRow, row ? [row] : []);
+    expect(mismatch).toMatchObject({ class: 'missing_parent', reason, hint: `${hint}; ${then}` });
+    expect(mismatch!.parent).toEqual({ entity: 'school', key: 's1', state });
+  });
+
+  it('asks for a missing read-only parent to be created upstream, as sfsync cannot write it', () => {
+    const parents = { ...roleRow.parents, contact__r__pi_accounts_unique_id__c: 'c9' };
+    const { mismatch } = classifyKey(context(role, ready), { ...roleRow, parents }, []);
+    const upstream = 'contact c9 has not arrived from Salesforce (a read-only mapping sfsync cannot write)';
+    expect(mismatch).toMatchObject({
+      class: 'missing_parent',
+      parent: { entity: 'contact', key: 'c9', state: 'absent' },
+      hint: `${upstream}: create it upstream; ${then}`,
+    });
+  });
+});
+
+describe('classifyKey: deferred lookups never hold back an unsynced row', () => {
+  const raw = smallConfig();
+  raw.entities[0].parents = [
+    { entity: 'school', column: 'parent_id', lookup: 'parent__r__editoruuid__c', optional: true },
+    { entity: 'school', column: 'sister_id', lookup: 'sister__r__editoruuid__c', optional: true },
+  ];
+  const campus = parseConfig(JSON.stringify(raw), 'cfg.json').entities[0] as WritableEntity;
+  const lookups = (p1: string | null, p2: string | null) => ({ parent__r__editoruuid__c: p1, sister__r__editoruuid__c: p2 });
+  const child: SourceRow = { key: 'k', fields: {}, parents: lookups('p1', 'p2') };
+  const synced = mirrorRow({ sfid: 'a0Q000000000003AAA', lastop: 'SYNCED' });
+  const ago = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000);
+
+  function deferredContext(states: Record<string, ParentReadiness>, since: Record<string, Date | null> = {}) {
+    const map = new Map([['school', new Map(Object.entries(states))]]);
+    const sinceMap = new Map([['school', new Map(Object.entries(since))]]);
+    return { ...context(campus), parentStates: map, deferredStates: map, deferredSince: sinceMap };
+  }
+
+  it('inserts a row whose deferred parents are not in the mirror yet', () => {
+    expect(classifyKey(deferredContext({}), child, []).class).toBe('absent');
+    expect(classifyKey(deferredContext({}), child, [mirrorRow({ log: minutesAgo(1) })]).class).toBe('pending');
+  });
+
+  it('reports the lookup that cannot be set even when another one is still on its way', () => {
+    const ctx = deferredContext({ p1: 'unsynced', p2: 'failed' }, { p1: ago(1) });
+    const { mismatch } = classifyKey(ctx, child, [synced]);
+    expect(mismatch).toMatchObject({ class: 'missing_parent', parent: { entity: 'school', key: 'p2', state: 'failed' } });
+    expect(mismatch!.reason).toBe('deferred lookup sister__r__editoruuid__c cannot be set: parent school p2 FAILED to reach Salesforce; this row is synced');
+  });
+
+  it('says a deferred parent stuck past --stale is stuck itself, and what repair does next', () => {
+    const ctx = deferredContext({ p1: 'unsynced', p2: 'ready' }, { p1: ago(45) });
+    const { mismatch } = classifyKey(ctx, { ...child, parents: lookups('p1', null) }, [synced]);
+    const waits = 'deferred lookup parent__r__editoruuid__c cannot be set';
+    const stuck = 'school p1 is stuck itself: Connect has not sent it';
+    const next = 'once it has an sfid, sfsync repair sets parent__r__editoruuid__c (the next run, or this one with --wait)';
+    expect(mismatch).toMatchObject({
+      class: 'missing_parent',
+      parent: { entity: 'school', key: 'p1', state: 'unsynced' },
+      reason: `${waits}: parent school p1 has had no sfid for 45m since its last write (threshold 30m)`,
+      hint: `${stuck} (see its own mismatch; check the connection and its trigger log); ${next}`,
+    });
+  });
+});
+
+describe('classifyOrphan: the reason and rows', () => {
+  const deleted = 'no source row with this key (deleted in the app?)';
+  const filteredOut = 'no source row with this key passes source.where (deleted, or filtered out)';
+  it.each([
+    [false, 1, deleted],
+    [true, 1, filteredOut],
+    [false, 2, `${deleted}; 2 mirror rows carry it`],
+    [true, 3, `${filteredOut}; 3 mirror rows carry it`],
+  ] as const)('filtered: %s, %i mirror rows → %s', (filtered, count, reason) => {
+    const rows = Array.from({ length: count }, (_, i) => mirrorRow({ id: i + 1 }));
+    const orphan = classifyOrphan('k', rows, filtered);
+    expect(orphan).toMatchObject({ class: 'orphan', key: 'k', reason, mirror: { id: 1 } });
+    // One row is the mirror snapshot already; rows lists them only when several carry the key.
+    expect(orphan.rows?.map((r) => r.id) ?? null).toEqual(count > 1 ? rows.map((r) => r.id) : null);
+  });
+});

@@ -65,6 +65,24 @@ describe('buildEntityGraph', () => {
     if (!result.ok) expect(result.cycle).toEqual(['x', 'y', 'x']);
   });
 
+  it('reports the cycle itself, not the entities waiting below it', () => {
+    // tail is the first entity that cannot be placed, but it only waits on the cycle.
+    const result = buildEntityGraph([node('tail', 'c'), node('a', 'c'), node('b', 'a'), node('c', 'b')]);
+    expect(result).toEqual({ ok: false, cycle: ['c', 'a', 'b', 'c'] });
+  });
+
+  it('reports a cycle through an entity whose other parents are placed', () => {
+    const result = buildEntityGraph([node('root'), node('a', 'root', 'b'), node('b', 'a')]);
+    expect(result).toEqual({ ok: false, cycle: ['a', 'b', 'a'] });
+  });
+
+  it('reports an entity that is its own parent as a one-entity cycle', () => {
+    expect(buildEntityGraph([node('root'), node('self', 'root', 'self')])).toEqual({
+      ok: false,
+      cycle: ['self', 'self'],
+    });
+  });
+
   it('refuses a parent that names no entity (config validation must catch it first)', () => {
     expect(() => buildEntityGraph([node('a', 'ghost')])).toThrow(/unknown parent ghost/);
   });
@@ -95,6 +113,32 @@ describe('orderWithDeferredLookups', () => {
     // Two cycles through one entity.
     const two = deferredLookups([lookups('x', 'y', 'z'), lookups('y', 'x'), lookups('z', 'x')]);
     expect([...two].sort()).toEqual(['x\u0000y__r__x', 'x\u0000z__r__x']);
+  });
+
+  it('breaks a cycle at its earliest-declared member even when an entity below it comes first', () => {
+    const { graph, deferred } = orderWithDeferredLookups([lookups('tail', 'b'), lookups('a', 'b'), lookups('b', 'a')]);
+    expect([...deferred]).toEqual(['a\u0000b__r__x']);
+    expect(graph.order).toEqual(['a', 'b', 'tail']);
+  });
+
+  it("defers only the lookup into the cycle, not the same entity's other lookups", () => {
+    const { graph, deferred } = orderWithDeferredLookups([lookups('r'), lookups('a', 'b', 'r'), lookups('b', 'a')]);
+    expect([...deferred]).toEqual(['a\u0000b__r__x']);
+    expect(graph.levels).toEqual([['r'], ['a'], ['b']]);
+  });
+
+  it('defers every lookup from the breaking entity to its parent in the cycle', () => {
+    const nodes = [
+      {
+        name: 'a',
+        lookups: [
+          { entity: 'b', lookup: 'main_b' },
+          { entity: 'b', lookup: 'backup_b' },
+        ],
+      },
+      { name: 'b', lookups: [{ entity: 'a', lookup: 'a_ref' }] },
+    ];
+    expect([...orderWithDeferredLookups(nodes).deferred].sort()).toEqual(['a\u0000backup_b', 'a\u0000main_b']);
   });
 
   it('leaves a graph that orders', () => {

@@ -120,3 +120,158 @@ describe('parseHcError on hostile text (fast-check, fixed seeds)', () => {
     expect(parsed.message.length).toBeLessThanOrEqual(MAX_PARSED_LENGTH);
   });
 });
+
+// Salesforce puts one space between the words of its texts; a value from the data, or a text a
+// wrapper re-flowed, can bring more, and none of it belongs to a parsed field. The texts are the
+// shapes in the Heroku Connect research notes (shared/research/heroku-connect.md, 2.3).
+const SPACED = [
+  {
+    label: 'FK (editor-api incident, Connect PR #850)',
+    text: 'Foreign key external ID:  x9  not found for field  ExtId__c  in entity  Account',
+    expected: { code: 'FOREIGN_KEY_NOT_FOUND', value: 'x9', field: 'ExtId__c', object: 'Account' },
+  },
+  {
+    label: 'duplicate value (Heroku Connect docs on write errors)',
+    text: 'duplicate value found:  Ext__c  duplicates value on record with id:  a0Q9D000005zjF0UAI',
+    expected: { code: 'DUPLICATE_VALUE', field: 'Ext__c', duplicateOf: 'a0Q9D000005zjF0UAI' },
+  },
+  {
+    label: 'required field (public Connect code)',
+    text: 'Required fields are missing:  [LastName]',
+    expected: { code: 'REQUIRED_FIELD_MISSING', fields: ['LastName'] },
+  },
+  {
+    // An admin's validation text may end in a space.
+    label: 'validation rule, Apex form',
+    text: 'FIELD_CUSTOM_VALIDATION_EXCEPTION, Title must not be blank :  [Title__c]',
+    expected: { message: 'Title must not be blank', fields: ['Title__c'] },
+  },
+  {
+    label: 'validation rule, Bulk form',
+    text: 'FIELD_CUSTOM_VALIDATION_EXCEPTION:Title must not be blank :--',
+    expected: { message: 'Title must not be blank' },
+  },
+];
+
+describe('parseHcError reads values, not the whitespace around them', () => {
+  it.each(SPACED)('$label', ({ text, expected }) => {
+    expect(parseHcError(text)).toMatchObject(expected);
+  });
+});
+
+describe('parseHcError: where a status code and a field list come from', () => {
+  it('takes a status code only from the start of the text, not from inside it', () => {
+    // System.DmlException's message, as an Apex trigger passes it on.
+    const failed = 'Insert failed. First exception on row 0; first error:';
+    const dml = `${failed} ENTITY_IS_DELETED, entity is deleted: []`;
+    expect(parseHcError(dml)).toEqual({
+      code: 'ENTITY_IS_DELETED',
+      statusCode: undefined,
+      message: dml,
+    });
+    // An exception's name starts in capitals, but it is not a code.
+    const apex = 'JSONException: Unexpected end-of-input';
+    expect(parseHcError(apex)).toEqual({ code: 'UNKNOWN', statusCode: undefined, message: apex });
+  });
+
+  it('leaves the field list in the text of a required-field error, which names them itself', () => {
+    const text = 'REQUIRED_FIELD_MISSING, Required fields are missing: [LastName]';
+    expect(parseHcError(text)).toEqual({
+      code: 'REQUIRED_FIELD_MISSING',
+      statusCode: 'REQUIRED_FIELD_MISSING',
+      message: 'Required fields are missing: [LastName]',
+      fields: ['LastName'],
+    });
+  });
+
+  it('reads a field list only at the very end of the message', () => {
+    const text = 'FIELD_CUSTOM_VALIDATION_EXCEPTION, Postcode must match: [0-9]{5}';
+    expect(parseHcError(text)).toEqual({
+      code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      message: 'Postcode must match: [0-9]{5}',
+    });
+  });
+
+  it('keeps every line of a multi-line message', () => {
+    const text = 'FIELD_CUSTOM_VALIDATION_EXCEPTION, Check the address.\nZip is missing: [Zip__c]';
+    // Only the lines are pinned: whether such a message's field list is split off is open.
+    expect(parseHcError(text)?.message).toMatch(/^Check the address\.\nZip is missing/);
+  });
+
+  it('reads an empty field list as no fields', () => {
+    const parsed = parseHcError('REQUIRED_FIELD_MISSING:Required fields are missing: []:--');
+    expect(parsed).toMatchObject({ code: 'REQUIRED_FIELD_MISSING', fields: [] });
+  });
+});
+
+describe('parseHcError on JSON', () => {
+  const lock = 'unable to obtain exclusive access to this record';
+  const inactive = {
+    message: 'owner is inactive, cannot reparent record',
+    errorCode: 'INACTIVE_OWNER_OR_USER',
+  };
+
+  it('keeps the fields a REST error lists, also when its text names the code', () => {
+    // Salesforce REST errors are [{"message","errorCode","fields"}].
+    const message = 'Name: data value too large: Springfield Elementary (max length=10)';
+    const text = JSON.stringify([{ message, errorCode: 'STRING_TOO_LONG', fields: ['Name'] }]);
+    expect(parseHcError(text)).toEqual({
+      code: 'STRING_TOO_LONG',
+      statusCode: 'STRING_TOO_LONG',
+      message,
+      fields: ['Name'],
+    });
+  });
+
+  it('takes only the text entries of a fields list as field names', () => {
+    const text = JSON.stringify({
+      message: 'Title must not be blank',
+      errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      fields: ['Title__c', 7, null],
+    });
+    expect(parseHcError(text)).toMatchObject({ fields: ['Title__c'] });
+  });
+
+  it.each([
+    ['msg', { msg: lock }],
+    ['sf_message, as the trigger log names it', { sf_message: lock }],
+    ['msg when message is not text', { message: null, msg: lock }],
+  ])('reads the message under %s', (_label, error) => {
+    const parsed = parseHcError(JSON.stringify(error));
+    expect(parsed).toEqual({ code: 'UNABLE_TO_LOCK_ROW', statusCode: undefined, message: lock });
+  });
+
+  it('reads an error object wrapped under "error"', () => {
+    expect(parseHcError(JSON.stringify({ error: inactive }))).toEqual({
+      code: 'UNKNOWN',
+      statusCode: 'INACTIVE_OWNER_OR_USER',
+      message: 'owner is inactive, cannot reparent record',
+    });
+  });
+
+  it('reads an "error" that is only a word (an OAuth error) as plain text', () => {
+    // The shape of Salesforce's OAuth token errors.
+    const text = JSON.stringify({ error: 'invalid_grant', error_description: 'expired token' });
+    expect(parseHcError(text)).toEqual({ code: 'UNKNOWN', statusCode: undefined, message: text });
+  });
+
+  // Real errors nest two or three levels; the parser gives up at a fixed depth.
+  const WRAPPERS: [string, (text: string) => string][] = [
+    ['arrays', (text) => `[${text}]`],
+    ['errors objects', (text) => `{"errors":${text}}`],
+    ['JSON strings', (text) => JSON.stringify(text)],
+  ];
+  function wrap(wrapper: (text: string) => string, levels: number): string {
+    let text = JSON.stringify(inactive);
+    for (let level = 0; level < levels; level++) text = wrapper(text);
+    return text;
+  }
+
+  it.each(WRAPPERS)('reads an error under seven levels of %s, not eight', (_, wrapper) => {
+    const found = { code: 'UNKNOWN', statusCode: 'INACTIVE_OWNER_OR_USER' };
+    expect(parseHcError(wrap(wrapper, 7))).toMatchObject(found);
+    const deep = parseHcError(wrap(wrapper, 8));
+    expect(deep).toMatchObject({ code: 'UNKNOWN', statusCode: undefined });
+  });
+});

@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { formatDecimal, parseDecimal, roundDecimal } from '../../src/core/decimal.js';
 import { fitToColumns } from '../../src/core/fit-values.js';
 import { sameValue } from '../../src/core/normalize.js';
+import type { ColumnInfo } from '../../src/core/catalog.js';
 import { compareKeys } from '../../src/core/key-order.js';
 import { formatDuration, parseDuration } from '../../src/core/duration.js';
 
@@ -67,6 +68,116 @@ describe('sameValue', () => {
   ])('%s', (_label, source, mirror, column, expected) => {
     expect(sameValue(source, mirror, column)).toBe(expected);
   });
+});
+
+function same(source: unknown, mirror: unknown, column: ColumnInfo, expected: boolean): void {
+  expect(sameValue(source, mirror, column)).toBe(expected);
+}
+
+describe('sameValue: numbers', () => {
+  const double = col('double precision');
+  it.each([
+    ['a boolean counts as 1', true, 1, true],
+    ['a boolean counts as 0', false, 0, true],
+    ['a bigint equals the double it counts to', 12n, '12.0', true],
+    ['blank text is not zero', '   ', 0, false],
+    ['blank text is not one either', '   ', 1, false],
+    ['words that are no numbers compare as text', 'n/a', 'unknown', false],
+    ['the same word is the same value', 'n/a', 'n/a', true],
+    // PostgreSQL's float8 has both, and node-postgres reads them as numbers.
+    ['infinity equals infinity', Infinity, Infinity, true],
+    ['NaN equals NaN', Number.NaN, Number.NaN, true],
+    ['NaN is not a number it could be', Number.NaN, 1, false],
+    // The tolerance is four machine epsilons relative to the larger value, at any magnitude.
+    ['four epsilons apart at 1 are equal', 1, 1 - 2 ** -50, true],
+    ['eight epsilons apart at 1 differ', 1, 1 - 2 ** -49, false],
+    ['two units in the last place at a billion are equal', 1e9, 1e9 + 2 ** -22, true],
+  ])('%s', (_label, source, mirror, expected) => same(source, mirror, double, expected));
+});
+
+describe('sameValue: booleans', () => {
+  const boolean = col('boolean');
+  const TRUE = ['t', 'true', '1', 'yes', 'y', 'on', ' Yes ', 'TRUE'];
+  const FALSE = ['f', 'false', '0', 'no', 'n', 'off', ' No ', 'FALSE'];
+  // Compared with two spellings, so that the text alone can never make them equal.
+  it.each(TRUE)('reads %j as true', (text) => {
+    same(text, true, boolean, true);
+    same(text, 1, boolean, true);
+    same(text, false, boolean, false);
+  });
+  it.each(FALSE)('reads %j as false', (text) => {
+    same(text, false, boolean, true);
+    same(text, 0, boolean, true);
+    same(text, true, boolean, false);
+  });
+  it('reads a number as true unless it is zero', () => {
+    same(2, true, boolean, true);
+    same(0, false, boolean, true);
+    same(0, true, boolean, false);
+  });
+  it('compares other words as text', () => {
+    same('maybe', 'perhaps', boolean, false);
+    same('maybe', 'maybe', boolean, true);
+  });
+});
+
+describe('sameValue: dates and datetimes', () => {
+  const date = col('date');
+  const ts = col('timestamp without time zone');
+  const ten = '2024-05-01T10:00:00Z';
+  it.each([
+    ['different days differ', '2024-05-01', '2024-05-02', date, false],
+    ['a date padded with spaces is that date', ' 2024-05-01 ', '2024-05-01', date, true],
+    ['a datetime counts by its UTC day', ten, '2024-05-01', date, true],
+    // JavaScript would roll 30 February into March; the text says otherwise.
+    ['an impossible date is not a later one', '2024-02-30', '2024-03-01', date, false],
+    ['an impossible date stays one when padded', ' 2024-02-30 ', '2024-03-01', date, false],
+    ['date-only text is midnight UTC', '2024-05-01', new Date('2024-05-01T00:00:00Z'), ts, true],
+    ['datetime text may be padded with spaces', ' 2024-05-01 10:00:00 ', ten, ts, true],
+    ['an offset may lack its colon', '2024-05-01T12:00:00+0200', ten, ts, true],
+    ['an unreadable datetime is not NULL', null, new Date(Number.NaN), ts, false],
+    ['an unreadable datetime is not empty text', '', new Date(Number.NaN), ts, false],
+  ])('%s', (_label, source, mirror, column, expected) => same(source, mirror, column, expected));
+});
+
+describe('sameValue: datetimes without a zone are UTC, also where the machine is not', () => {
+  // Stryker runs tests in worker threads, where setting TZ changes nothing. This Date reads a
+  // datetime without an offset as local time at +05:30, as ECMAScript says a machine there must.
+  const RealDate = Date;
+  class LocalDate extends RealDate {
+    constructor(value: string | number | Date = RealDate.now()) {
+      const zoneless = typeof value === 'string' && /T[\d:.]+$/.test(value);
+      super(zoneless ? RealDate.parse(`${value}Z`) - 330 * 60_000 : value);
+    }
+  }
+  const ts = col('timestamp without time zone');
+  it.each([
+    ['with a space between date and time', '2024-05-01 10:00:00'],
+    ['with a T between date and time', '2024-05-01T10:00:00'],
+  ])('%s', (_label, source) => {
+    expect(new LocalDate('2024-05-01T10:00:00').toISOString()).toBe('2024-05-01T04:30:00.000Z');
+    vi.stubGlobal('Date', LocalDate);
+    try {
+      same(source, '2024-05-01T10:00:00Z', ts, true);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});
+
+describe('sameValue: text', () => {
+  const varchar5 = col('character varying', 5);
+  it.each([
+    ['a missing value is NULL', undefined, null, col('text'), true],
+    ['a missing value is empty text', undefined, '', col('text'), true],
+    ['char(n) padding in the source means nothing', 'ab  ', 'ab', col('character', 5), true],
+    ['char(n) is also known as bpchar', 'ab', 'ab   ', col('bpchar', 5), true],
+    ['json compares by its content', { a: 1 }, { a: 2 }, col('jsonb'), false],
+    ['equal json is equal', { a: 1 }, { a: 1 }, col('jsonb'), true],
+    // Only text longer than the column was cut.
+    ['a shorter value is not one cut with an ellipsis', 'abc', 'ab…', varchar5, false],
+    ['a value that just fits is not one cut either', 'abcde', 'abcd…', varchar5, false],
+  ])('%s', (_label, source, mirror, column, expected) => same(source, mirror, column, expected));
 });
 
 describe('fitToColumns: what a write sends, fitted as the audit accepts it', () => {

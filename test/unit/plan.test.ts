@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Mismatch } from '../../src/core/audit-types.js';
-import { planRepair } from '../../src/core/plan.js';
+import { initialStatus, planRepair, WRITE_ACTIONS, type ActionKind, type ActionStatus } from '../../src/core/plan.js';
 import { entityAudit, mismatch } from '../support/audit-fixtures.js';
 
 const row = (id: number, sfid: string | null = null) => ({ id, sfid, lastop: sfid ? 'SYNCED' : 'FAILED', hcErr: null });
@@ -68,5 +68,101 @@ describe('planRepair', () => {
     ];
     expect(planRepair([audit(mismatches)], { strategy: 'reinsert', only: ['drift'] }).map((a) => a.key)).toEqual(['b']);
     expect(planRepair([audit(mismatches)], { strategy: 'reinsert', insertOnly: true }).map((a) => `${a.key}:${a.action}`)).toEqual(['a:insert', 'c:defer']);
+  });
+
+  it('explains each write with the facts it acts on', () => {
+    const sfid = 'a0Q000000000001AAA';
+    const failed = mismatch({ class: 'failed', code: 'FOREIGN_KEY_NOT_FOUND', repairable: true, mirror: row(4) });
+    const drift = mismatch({
+      class: 'drift',
+      mirror: row(2, sfid),
+      fields: [
+        { column: 'name', source: 'a', mirror: 'b' },
+        { column: 'country__c', source: 'FR', mirror: 'DE' },
+      ],
+    });
+    const cases: [Mismatch, 'reinsert' | 'recapture', string][] = [
+      [mismatch({ class: 'absent' }), 'reinsert', 'no mirror row: insert it from the source row'],
+      [failed, 'reinsert', 'FOREIGN_KEY_NOT_FOUND: delete the sfid-NULL FAILED row, insert it again'],
+      [failed, 'recapture', 'FOREIGN_KEY_NOT_FOUND: queue the row again through hc_capture_insert_from_row'],
+      [drift, 'reinsert', 'update name, country__c'],
+    ];
+    for (const [m, strategy, reason] of cases) expect(plan(m, strategy).reason).toBe(reason);
+    expect(plan(drift).columns).toEqual(['name', 'country__c']);
+  });
+
+  it('skips a FAILED row without a hint with its reason alone', () => {
+    const failed = mismatch({ class: 'failed', code: 'DUPLICATE_VALUE', reason: 'duplicate value', mirror: row(4) });
+    expect(plan(failed)).toMatchObject({ action: 'skip', reason: 'duplicate value' });
+  });
+
+  it('never updates a drifted row that has no sfid, or no mirror row: nothing synced to correct', () => {
+    const fields = [{ column: 'name', source: 'a', mirror: 'b' }];
+    for (const mirror of [row(2), null]) {
+      expect(plan(mismatch({ class: 'drift', mirror, fields }))).toMatchObject({
+        action: 'skip',
+        columns: [],
+        reason: 'drift on a row without an sfid: nothing synced to correct',
+      });
+    }
+  });
+
+  it('says which parent a deferred child waits for, or that the source names none', () => {
+    const cases = [
+      [{ entity: 'school', key: 's1', state: 'unsynced' as const }, 'parent school s1 is unsynced'],
+      [{ entity: 'school', key: null, state: 'absent' as const }, 'required parent school is NULL in the source'],
+    ] as const;
+    for (const [parent, which] of cases) {
+      expect(plan(mismatch({ class: 'missing_parent', parent }))).toMatchObject({
+        action: 'defer',
+        blockedBy: parent,
+        reason: `${which}: waits until the parent has an sfid`,
+      });
+    }
+  });
+
+  it('skips a stuck row and says sfsync leaves pending rows to Connect', () => {
+    expect(plan(mismatch({ class: 'stuck', reason: 'PENDING for 45 min', mirror: row(1) }))).toMatchObject({
+      action: 'skip',
+      reason: 'PENDING for 45 min: Connect has not sent it; check the connection and its trigger log, ' + 'sfsync does not touch pending rows',
+    });
+  });
+
+  it('names the kept row and every deleted row in a dedupe', () => {
+    const sfid = 'a0Q000000000001AAA';
+    const cases = [
+      [[row(3), row(5, sfid), row(9)], 'keep row 5 (has the sfid), delete sfid-NULL rows 3, 9'],
+      [[row(3), row(9), row(7)], 'keep row 9 (newest), delete sfid-NULL rows 3, 7'],
+      [[row(9), row(3)], 'keep row 9 (newest), delete sfid-NULL row 3'],
+      [[row(3, sfid), row(9)], 'keep row 3 (has the sfid), delete sfid-NULL row 9'],
+    ] as const;
+    for (const [rows, reason] of cases) expect(plan(mismatch({ class: 'duplicate', rows })).reason).toBe(reason);
+  });
+
+  it('leaves every other class out of a backfill, even without a mirror row', () => {
+    const mismatches = [
+      mismatch({ key: 'a', class: 'absent' }),
+      mismatch({ key: 's', class: 'source_duplicate', sourceRows: 2 }),
+      mismatch({ key: 'f', class: 'failed', repairable: true }),
+    ];
+    expect(planRepair([audit(mismatches)], { strategy: 'reinsert', insertOnly: true }).map((a) => a.key)).toEqual(['a']);
+  });
+});
+
+describe('WRITE_ACTIONS and initialStatus', () => {
+  it('counts as writes exactly the actions that change the mirror; the rest start settled', () => {
+    const cases: [ActionKind, boolean, ActionStatus][] = [
+      ['insert', true, 'planned'],
+      ['reinsert', true, 'planned'],
+      ['recapture', true, 'planned'],
+      ['dedupe', true, 'planned'],
+      ['update', true, 'planned'],
+      ['defer', false, 'deferred'],
+      ['skip', false, 'skipped'],
+    ];
+    for (const [action, write, status] of cases) {
+      expect(WRITE_ACTIONS.has(action), action).toBe(write);
+      expect(initialStatus(action), action).toBe(status);
+    }
   });
 });

@@ -102,6 +102,181 @@ describe('redactSecrets', () => {
   });
 });
 
+/**
+ * The boundaries of the scanning: where a value, a URL or a reading of it starts and ends.
+ * Each row is one rule, with its exact redacted text (absent: the text stays as it is).
+ */
+const BOUNDARIES: readonly { rule: string; input: string; redacted?: string }[] = [
+  // Which names are secret
+  {
+    rule: 'only a parameter name that ends in "password" names a secret',
+    input: 'postgres://app@db/app?passwordfile=/k&sslmode=require',
+  },
+  {
+    rule: 'a + in a parameter name is a space, as a URL parser reads it: password+ is not password',
+    input: 'postgres://app@db/app?password+=x',
+  },
+  {
+    rule: 'a JSON key that ends in "password" names a secret, whatever comes before',
+    input: '{"sslpassword":"k3y","db_password":"x"}',
+    redacted: '{"sslpassword":"***","db_password":"***"}',
+  },
+  {
+    rule: 'names are matched whatever their case, each of adjacent assignments redacted',
+    input: "PassWord=a Sslpassword='b c' PGPASSWORD=d",
+    redacted: 'PassWord=*** Sslpassword=*** PGPASSWORD=***',
+  },
+  // Where a value ends
+  {
+    rule: 'an empty value at the end of the text stays empty',
+    input: 'host=db password=',
+  },
+  {
+    rule: 'a quote at the very end of the text opens a value that runs to the end',
+    input: "host=db password='",
+    redacted: 'host=db password=***',
+  },
+  {
+    rule: 'a backslash at the very end of the text is part of the value',
+    input: 'password=abc\\',
+    redacted: 'password=***',
+  },
+  {
+    rule: 'an unquoted JSON value runs to the next comma',
+    input: '{"password": 12345, "user": "app"}',
+    redacted: '{"password": ***, "user": "app"}',
+  },
+  {
+    rule: 'an unquoted JSON value runs to the closing brace',
+    input: '[{"password":null}]',
+    redacted: '[{"password":***}]',
+  },
+  {
+    rule: 'a doubled quote inside a double-quoted value does not end it',
+    input: '"password": "it""s" visible',
+    redacted: '"password": "***" visible',
+  },
+  {
+    rule: 'an assignment inside a value is part of it, its unclosed quote included',
+    input: `PGPASSWORD="x password='y" visible`,
+    redacted: 'PGPASSWORD=*** visible',
+  },
+  {
+    rule: 'an empty password parameter stays empty',
+    input: 'postgres://app@db/app?password=&sslmode=require',
+  },
+  // Which URLs are web URLs
+  {
+    rule: 'a scheme that only ends in https is not a web URL: its password goes, its path stays',
+    input: 'git+https://user:tok@github.com/org/repo',
+    redacted: 'git+https://user:***@github.com/org/repo',
+  },
+  {
+    rule: 'a scheme that only starts with http is not a web URL: its password goes, its path stays',
+    input: 'http+unix://user:pw@%2Frun%2Fd.sock/v1/x',
+    redacted: 'http+unix://user:***@%2Frun%2Fd.sock/v1/x',
+  },
+  {
+    rule: 'an http:// URL after a database URL on one line is read as a URL of its own',
+    input: 'postgres://a@h1/d http://u:p@h2/x',
+    redacted: 'postgres://a@h1/d http://***@h2/***',
+  },
+  // Which @ ends the user info
+  {
+    rule: 'an @ right after :// ends an empty user info, whatever @ a password value holds',
+    input: 'postgres://@h:5432/d?password=a@b',
+    redacted: 'postgres://@h:5432/d?password=***',
+  },
+  {
+    rule: 'with the only @ in a password value, it may end a raw password: all before it goes',
+    input: 'postgres://app:pw/d?password=a@host/db',
+    redacted: 'postgres://app:***',
+  },
+  {
+    rule: 'with every @ in password values, the last may end a raw password: all before it goes',
+    input: 'postgres://app:x/d?password=a@b&sslpassword=c@d',
+    redacted: 'postgres://app:***',
+  },
+  {
+    rule: 'an @ after a password value may end a raw password that runs through that value',
+    input: 'postgres://u:pw@h/d?password=x&a=b@c',
+    redacted: 'postgres://u:***@c',
+  },
+  // Where readings overlap
+  {
+    rule: 'two readings that overlap are redacted once, to the end of the longer',
+    input: 'postgres://app:pw/d?password=a@b&sslmode=require',
+    redacted: 'postgres://app:***&sslmode=require',
+  },
+  {
+    rule: 'two readings that touch are redacted once',
+    input: 'postgres://app:pw/d?password=@x',
+    redacted: 'postgres://app:***',
+  },
+  // Assignments and URLs on one line
+  {
+    rule: 'a URL password that looks like an assignment is read with its URL',
+    input: 'postgres://app:password=x@h/d',
+    redacted: 'postgres://app:***@h/d',
+  },
+  {
+    rule: 'a URL password that looks like an assignment is read with its URL, parameters after it',
+    input: 'postgres://a:password=z@h/d?password=y',
+    redacted: 'postgres://a:***@h/d?password=***',
+  },
+  {
+    rule: 'an assignment in a password value, past an @ that may end a password, is read with it',
+    input: 'postgres://app:pw/d?password=a@password=c&sslmode=require',
+    redacted: 'postgres://app:***&sslmode=require',
+  },
+  {
+    rule: 'in a line of many URLs, an assignment inside a password is read with its URL',
+    input: [
+      'postgres://a:1@h/d postgres://b:2@h/d',
+      "postgres://c:x/d?password=p&note=b password='c&sslpassword=q@h/d",
+      'postgres://e:5@h/d postgres://f:6@h/d',
+    ].join(' '),
+    redacted: [
+      'postgres://a:***@h/d postgres://b:***@h/d',
+      // Its password may run to the @ in sslpassword's value, which runs on to the space.
+      'postgres://c:***',
+      'postgres://e:***@h/d postgres://f:***@h/d',
+    ].join(' '),
+  },
+  {
+    rule: 'of two readings that start at one place, the longer one is what is redacted',
+    input: 'https://PGPASSWORD=?x.',
+    redacted: 'https://PGPASSWORD=***',
+  },
+  {
+    rule: 'an assignment before a URL is redacted',
+    input: 'password=x postgres://a:y@h/d',
+    redacted: 'password=*** postgres://a:***@h/d',
+  },
+  {
+    rule: 'an assignment after a URL on its line is redacted',
+    input: 'postgres://a@h/d password=y',
+    redacted: 'postgres://a@h/d password=***',
+  },
+  {
+    rule: 'an assignment between two URLs is redacted',
+    input: 'postgres://a:x@h/d password=y postgres://b:z@h/d',
+    redacted: 'postgres://a:***@h/d password=*** postgres://b:***@h/d',
+  },
+  {
+    rule: 'an &password= outside any URL is an assignment',
+    input: 'curl -d user=app&password=x',
+    redacted: 'curl -d user=app&password=***',
+  },
+];
+
+describe('redactSecrets at the boundaries', () => {
+  it.each(BOUNDARIES)('$rule', ({ input, redacted = input }) => {
+    expect(redactSecrets(input)).toBe(redacted);
+    expect(redactSecrets(redacted)).toBe(redacted);
+  });
+});
+
 describe('redactCommandLine', () => {
   it('redacts every argument on its own, database and webhook URLs alike', () => {
     const argv = [
@@ -118,6 +293,10 @@ describe('redactCommandLine', () => {
       'sfsync repair --mirror-url postgres://app:***@db.example.com/app --source-url=postgres://app:***@src.example.com/app --notify https://hooks.slack.com/*** --pushgateway=https://***@push.example.com --source-url=postgres://app@src/app?password=***&sslmode=require',
     );
   });
+  it('reads an argument as one URL: its path runs to its end, spaces and punctuation in', () => {
+    const argument = 'https://hooks.slack.com/services/T/B/X Y.';
+    expect(redactCommandLine(['--notify', argument])).toBe('--notify https://hooks.slack.com/***');
+  });
 });
 
 describe('redactDeep', () => {
@@ -133,6 +312,18 @@ describe('redactDeep', () => {
       password: '***',
       nested: [{ sslPassword: '***' }, { PGPASSWORD: '***', count: 3, at: new Date(0) }],
       hook: 'https://hooks.slack.com/***',
+    });
+  });
+  it('keeps a password key that holds no string as it is, its strings redacted', () => {
+    const value = {
+      password: null,
+      sslpassword: { file: 'postgres://a:b@c/d' },
+      passwordFile: '/run/pg',
+    };
+    expect(redactDeep(value)).toEqual({
+      password: null,
+      sslpassword: { file: 'postgres://a:***@c/d' },
+      passwordFile: '/run/pg',
     });
   });
 });
