@@ -77,9 +77,14 @@ export function redactDeep(value: unknown): unknown {
   if (typeof value === 'string') return redactSecrets(value);
   if (Array.isArray(value)) return value.map(redactDeep);
   if (value && typeof value === 'object' && !(value instanceof Date)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) && typeof v === 'string' ? REDACTED : redactDeep(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) && isScalarSecret(v) ? REDACTED : redactDeep(v)]));
   }
   return value;
+}
+
+/** A password may be a number in JSON or YAML; true/false/null say nothing. */
+function isScalarSecret(value: unknown): boolean {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint';
 }
 
 function urlRegions(text: string, whole: boolean): UrlRegion[] {
@@ -223,7 +228,9 @@ function assignmentSpans(text: string, regions: readonly UrlRegion[], taken: rea
     if (match[1] !== undefined) {
       const json = text[start] === '"';
       const end = json ? quotedEnd(text, start + 1, '"', true) : firstIndex(text, /[\s,}\]]/, start, text.length);
-      span = { start: json ? start + 1 : start, end: json ? Math.max(start + 1, end - 1) : end, replacement: REDACTED };
+      // An unclosed value runs to the end of the text: keep no closing quote it does not have.
+      const unquoted = json && text[end - 1] === '"' ? end - 1 : end;
+      span = { start: json ? start + 1 : start, end: json ? Math.max(start + 1, unquoted) : end, replacement: REDACTED };
     } else {
       span = { start, end: valueEnd(text, start, match[2]!), replacement: REDACTED };
     }

@@ -314,6 +314,20 @@ describe('redactDeep', () => {
       hook: 'https://hooks.slack.com/***',
     });
   });
+  it('hides every character of a JSON password whose closing quote was cut off', () => {
+    expect(redactSecrets('{"password":"hunter2')).toBe('{"password":"***');
+    expect(redactSecrets('{"password":"hunter2"')).toBe('{"password":"***"');
+    expect(redactSecrets('{"password":"')).toBe('{"password":"');
+  });
+
+  it('hides a password key holding a number, which JSON and YAML allow', () => {
+    expect(redactDeep({ password: 12345678, port: 5432, ssl: { password: 7n } })).toEqual({
+      password: '***',
+      port: 5432,
+      ssl: { password: '***' },
+    });
+  });
+
   it('keeps a password key that holds no string as it is, its strings redacted', () => {
     const value = {
       password: null,
