@@ -178,10 +178,10 @@ describe('repair safety', () => {
 
   describe('dedupe', () => {
     /** A school whose mirror row the app wrote twice (the unique index gone): two sfid-NULL rows, ids in order. */
-    async function twice(key: string): Promise<number[]> {
+    async function twice(key: string, copies = 2): Promise<number[]> {
       await db.mirror('DROP INDEX IF EXISTS salesforce.hcu_idx_editor__c_editoruuid__c');
       await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, 'Twin School', 'gb')`, [key]);
-      for (let i = 0; i < 2; i++) {
+      for (let i = 0; i < copies; i++) {
         await db.mirror(
           `INSERT INTO salesforce.editor__c (editoruuid__c, name, country__c, editortype__c, verified__c) VALUES ($1, 'Twin School', 'GB', 'for_education', false)`,
           [key],
@@ -220,6 +220,30 @@ describe('repair safety', () => {
         { id: newer, sfid: null },
       ]);
       expect((await db.mirror(`SELECT count(*)::int AS n FROM sfsync.journal WHERE action = 'delete'`)).rows[0].n).toBe(0);
+    });
+
+    it('deletes the extra rows still unsynced and keeps one Connect synced meanwhile, saying so', async () => {
+      const connect = connectActor(db);
+      const [oldest, middle, newest] = await twice(u(63), 3);
+      let sfid = '';
+      // Connect sends the oldest twin after the audit planned to delete it and the middle one.
+      const onQuery = beforeFirstWrite(async () => {
+        sfid = await connect.inserted('editor__c', 'editoruuid__c', u(63));
+      });
+      const result = await runRepair(config(), { ...base, entities: ['school'], only: ['duplicate'], onQuery });
+      expect(action(result, 'school', u(63))).toMatchObject({
+        action: 'dedupe',
+        status: 'done',
+        deleteIds: [oldest, middle],
+        detail: '1 row(s) gained an sfid since the audit and were kept',
+      });
+      const { rows } = await db.mirror(`SELECT id, sfid FROM salesforce.editor__c WHERE editoruuid__c = $1 ORDER BY id`, [u(63)]);
+      expect(rows).toEqual([
+        { id: oldest, sfid },
+        { id: newest, sfid: null },
+      ]);
+      const journaled = await db.mirror(`SELECT mirror_id FROM sfsync.journal WHERE run_id = $1 AND action = 'delete'`, [result.runId]);
+      expect(journaled.rows).toEqual([{ mirror_id: middle }]);
     });
   });
 
@@ -317,6 +341,17 @@ describe('--strategy recapture', () => {
       [row.id],
     );
     expect(log.rows.map((r) => `${r.action}:${r.state}`)).toEqual(['INSERT:FAILED', 'INSERT:NEW']);
+    // The journal says which row was queued again and which trigger-log entry queued it.
+    const journaled = await db.mirror(
+      `SELECT j.action, j.mirror_id, j.before->>'affiliation_id__c' AS key, (j.after->>'trigger_log_id')::int AS log_id
+         FROM sfsync.journal j WHERE j.run_id = $1 AND j.key = '30'`,
+      [result.runId],
+    );
+    const queued = await db.mirror(
+      `SELECT max(id)::int AS id FROM salesforce._trigger_log WHERE table_name = 'contact_editor_affiliation__c' AND record_id = $1`,
+      [row.id],
+    );
+    expect(journaled.rows).toEqual([{ action: 'recapture', mirror_id: row.id, key: '30', log_id: queued.rows[0].id }]);
     const { rows: still } = await db.mirror(`SELECT id FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '30'`);
     expect(still).toEqual([{ id: row.id }]);
   });
