@@ -34,6 +34,22 @@ describe('parseDecimal', () => {
   it.each([...NOT_FINITE, ...NOT_NUMBERS])('is undefined for %j, no finite decimal', (value) => {
     expect(parseDecimal(value)).toBeUndefined();
   });
+
+  it.each(['', '.', 'abc', 'NaN', 'Infinity', '1e', '--1'])('is not a decimal: %j', (value) => {
+    expect(parseDecimal(value)).toBeUndefined();
+  });
+
+  it.each([
+    ['12.500', '12.5'],
+    ['-0', '0'],
+    ['1.5e3', '1500'],
+    ['.25', '0.25'],
+    ['0.000123', '0.000123'],
+    [1e21, '1000000000000000000000'],
+    [-3, '-3'],
+  ])('formats %s as %s', (value, expected) => {
+    expect(formatDecimal(decimal(value))).toBe(expected);
+  });
 });
 
 describe('sameDecimal', () => {
@@ -74,6 +90,13 @@ describe('roundDecimal', () => {
     ['2.44999', 1, '2.4'],
     ['-9.95', 1, '-10'],
     ['999.5', 0, '1000'],
+    ['1.005', 2, '1.01'],
+    ['-1.005', 2, '-1.01'],
+    ['9.995', 2, '10'],
+    ['0.004', 2, '0'],
+    ['123', 0, '123'],
+    ['0.5', 0, '1'],
+    ['1e-7', 3, '0'],
     // A carry through digits a double does not hold.
     ['9007199254740993.5', 0, '9007199254740994'],
     ['-12345678901234567890.5', 0, '-12345678901234567891'],

@@ -1,5 +1,4 @@
 import { describe, expect, it, vi } from 'vitest';
-import { formatDecimal, parseDecimal, roundDecimal } from '../../src/core/decimal.js';
 import { fitToColumns } from '../../src/core/fit-values.js';
 import { sameValue } from '../../src/core/normalize.js';
 import type { ColumnInfo } from '../../src/core/catalog.js';
@@ -213,32 +212,6 @@ describe('fitToColumns: what a write sends, fitted as the audit accepts it', () 
   it('counts characters, not UTF-16 units', () => {
     expect(fitToColumns({ name: '😀😀😀😀😀😀' }, columns, ['name']).values.name).toBe('😀😀😀😀😀');
   });
-});
-
-describe('decimals', () => {
-  it.each([
-    ['1.005', 2, '1.01'],
-    ['-1.005', 2, '-1.01'],
-    ['9.995', 2, '10'],
-    ['0.004', 2, '0'],
-    ['123', 0, '123'],
-    ['0.5', 0, '1'],
-    ['1e-7', 3, '0'],
-  ])('rounds %s to %i places: %s', (value, scale, expected) => {
-    expect(formatDecimal(roundDecimal(parseDecimal(value)!, scale))).toBe(expected);
-  });
-  it.each([
-    ['12.500', '12.5'],
-    ['-0', '0'],
-    ['1.5e3', '1500'],
-    ['.25', '0.25'],
-    ['0.000123', '0.000123'],
-    [1e21, '1000000000000000000000'],
-    [-3, '-3'],
-  ])('formats %s as %s', (value, expected) => {
-    expect(formatDecimal(parseDecimal(value)!)).toBe(expected);
-  });
-  it.each(['', '.', 'abc', 'NaN', 'Infinity', '1e', '--1'])('is not a decimal: %j', (value) => expect(parseDecimal(value)).toBeUndefined());
 });
 
 describe('compareKeys', () => {
