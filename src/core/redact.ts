@@ -35,8 +35,12 @@ interface UrlRegion {
   readonly end: number;
 }
 
-// A scheme (RFC 3986) and ://, not in the middle of a word.
-const SCHEME = /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*):\/\//g;
+// Every :// starts a URL; its scheme is the run of scheme characters (RFC 3986) before it.
+const SEPARATOR = /:\/\//g;
+const SCHEME_CHAR = /[A-Za-z0-9+.-]/;
+// A scheme starts with a letter: `...postgres://` and `1postgres://` are postgres URLs.
+const SCHEME_START = /[A-Za-z]/;
+const WEB_SCHEME = /https?$/i;
 // In a message, a URL runs at most to the end of its line or to the next URL that starts as one would in prose or on a command line.
 const NEXT_URL = /(?<=[\s='"(<,])(?:postgres(?:ql)?|https?):\/\//gi;
 const LINE_BREAK = /[\r\n]/g;
@@ -63,7 +67,8 @@ export interface RedactOptions {
 export function redactSecrets(text: string, options: RedactOptions = {}): string {
   const whole = options.whole ?? false;
   const regions = urlRegions(text, whole);
-  const spans = regions.flatMap((region) => (region.web ? webSpans(text, region, whole) : databaseUrlSpans(text, region, whole)));
+  const scan = new TextScan(text);
+  const spans = regions.flatMap((region) => (region.web ? webSpans(text, region, whole, scan) : databaseUrlSpans(text, region, whole)));
   return replaceSpans(text, [...spans, ...assignmentSpans(text, regions, merged(spans))]);
 }
 
@@ -87,19 +92,42 @@ function isScalarSecret(value: unknown): boolean {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint';
 }
 
+/**
+ * Every URL, read from each :// in the text. A web URL inside another URL is
+ * read too: a webhook after a `;` in a database URL's value is still a
+ * webhook, and a database URL after a webhook's path is still one. A scheme
+ * that ends in http(s) is read as a web URL (`git+https://`, or a webhook
+ * glued to the word before it), and as a database URL unless it is http(s).
+ * A database URL inside another needs no reading of its own: the outer one's
+ * user info runs to the last @ and its query is read to the end, so it covers
+ * the inner's password; skipping it keeps a text of many URLs linear.
+ */
 function urlRegions(text: string, whole: boolean): UrlRegion[] {
   const regions: UrlRegion[] = [];
   const lineBreak = new NextMatch(LINE_BREAK, text);
   const nextUrl = new NextMatch(NEXT_URL, text);
-  for (let from = 0; ; ) {
-    SCHEME.lastIndex = from;
-    const match = SCHEME.exec(text);
-    if (!match) return regions;
+  let databaseEnd = 0;
+  SEPARATOR.lastIndex = 0;
+  for (let match = SEPARATOR.exec(text); match; match = SEPARATOR.exec(text)) {
+    const scheme = schemeBefore(text, match.index);
+    if (scheme === undefined) continue;
     const authority = match.index + match[0].length;
     const end = whole ? text.length : Math.min(lineBreak.after(authority), nextUrl.after(authority));
-    regions.push({ web: /^https?$/i.test(match[1]!), authority, end });
-    from = end;
+    if (WEB_SCHEME.test(scheme)) regions.push({ web: true, authority, end });
+    if (!/^https?$/i.test(scheme) && authority >= databaseEnd) {
+      regions.push({ web: false, authority, end });
+      databaseEnd = end;
+    }
   }
+  return regions;
+}
+
+/** The scheme that ends at `colon`: the scheme characters before it, from the first letter. */
+function schemeBefore(text: string, colon: number): string | undefined {
+  let start = colon;
+  while (start > 0 && SCHEME_CHAR.test(text[start - 1]!)) start--;
+  while (start < colon && !SCHEME_START.test(text[start]!)) start++;
+  return start < colon ? text.slice(start, colon) : undefined;
 }
 
 /** The next match of a pattern at or after a position, for positions that only grow: each part of the text is searched once. */
@@ -187,7 +215,7 @@ function lastAt(text: string, from: number, end: number, outside: readonly Span[
  * the first / ? # or \; in a message, at the first space too, so a message's
  * own text (an e-mail address in a webhook's answer) is not taken for user info.
  */
-function webSpans(text: string, { authority, end }: UrlRegion, whole: boolean): Span[] {
+function webSpans(text: string, { authority, end }: UrlRegion, whole: boolean, scan: TextScan): Span[] {
   const stop = whole ? /[/?#\\]/ : /[/?#\\\s]/;
   const authorityEnd = firstIndex(text, stop, authority, end);
   const spans: Span[] = [];
@@ -197,12 +225,35 @@ function webSpans(text: string, { authority, end }: UrlRegion, whole: boolean): 
     let pathEnd = end;
     if (!whole) {
       // In a message the URL ends at a space, and punctuation after it belongs to the message ('…', (…), a full stop).
-      pathEnd = firstIndex(text, SPACE, authorityEnd, end);
-      while (pathEnd > authorityEnd + 1 && TRAILING_PUNCTUATION.test(text[pathEnd - 1]!)) pathEnd--;
+      pathEnd = Math.min(scan.space.after(authorityEnd), end);
+      pathEnd = Math.max(scan.punctuationBefore(pathEnd), authorityEnd + 1);
     }
-    if (text.slice(authorityEnd, pathEnd) !== '/') spans.push({ start: authorityEnd, end: pathEnd, replacement: `/${REDACTED}` });
+    const bareSlash = pathEnd === authorityEnd + 1 && text[authorityEnd] === '/';
+    if (!bareSlash) spans.push({ start: authorityEnd, end: pathEnd, replacement: `/${REDACTED}` });
   }
   return spans;
+}
+
+/** Searches shared by the URLs of one text, each part of the text read once: many URLs stay linear. */
+class TextScan {
+  readonly space: NextMatch;
+  private punctuationEnd = -1;
+  private punctuationStart = -1;
+
+  constructor(private readonly text: string) {
+    this.space = new NextMatch(/\s/g, text);
+  }
+
+  /** Where the run of trailing punctuation that ends at `end` starts. */
+  punctuationBefore(end: number): number {
+    if (end !== this.punctuationEnd) {
+      let start = end;
+      while (start > 0 && TRAILING_PUNCTUATION.test(this.text[start - 1]!)) start--;
+      this.punctuationEnd = end;
+      this.punctuationStart = start;
+    }
+    return this.punctuationStart;
+  }
 }
 
 function firstIndex(text: string, pattern: RegExp, from: number, end: number): number {
@@ -216,7 +267,7 @@ function firstIndex(text: string, pattern: RegExp, from: number, end: number): n
  * URLs already read: a query's own parameters were read with the URL.
  */
 function assignmentSpans(text: string, regions: readonly UrlRegion[], taken: readonly Interval[]): Span[] {
-  const urls = regions.map((r) => ({ start: r.authority, end: r.end }));
+  const urls = merged(regions.map((r) => ({ start: r.authority, end: r.end })));
   const spans: Span[] = [];
   ASSIGNMENT.lastIndex = 0;
   for (let match = ASSIGNMENT.exec(text); match; match = ASSIGNMENT.exec(text)) {

@@ -126,4 +126,16 @@ describe('redaction fuzz (fast-check, fixed seeds)', () => {
       RUNS,
     );
   });
+  it('a webhook glued to a database URL by any character keeps no path, in a message or an argument', () => {
+    const token = fc.stringMatching(/^[A-Za-z0-9]{12,24}$/);
+    const glue = fc.oneof(printable, special).filter((c) => !/\s/.test(c));
+    fc.assert(
+      fc.property(user, host, database, glue, token, (u, h, db, c, secret) => {
+        const text = `postgres://${u}@${h}/${db}${c}https://hooks.slack.com/services/T0/B0/${secret}`;
+        expect(redactSecrets(text)).not.toContain(secret);
+        expect(redactCommandLine([`--urls=${text}`])).not.toContain(secret);
+      }),
+      RUNS,
+    );
+  });
 });

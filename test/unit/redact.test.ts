@@ -167,9 +167,9 @@ const BOUNDARIES: readonly { rule: string; input: string; redacted?: string }[] 
   },
   // Which URLs are web URLs
   {
-    rule: 'a scheme that only ends in https is not a web URL: its password goes, its path stays',
-    input: 'git+https://user:tok@github.com/org/repo',
-    redacted: 'git+https://user:***@github.com/org/repo',
+    rule: 'a scheme that ends in https is read as a web URL too: a webhook glued to a word is one',
+    input: 'git+https://user:tok@github.com/org/repo xhttps://hooks.slack.com/services/T/B/X',
+    redacted: 'git+https://***@github.com/*** xhttps://hooks.slack.com/***',
   },
   {
     rule: 'a scheme that only starts with http is not a web URL: its password goes, its path stays',
@@ -180,6 +180,32 @@ const BOUNDARIES: readonly { rule: string; input: string; redacted?: string }[] 
     rule: 'an http:// URL after a database URL on one line is read as a URL of its own',
     input: 'postgres://a@h1/d http://u:p@h2/x',
     redacted: 'postgres://a@h1/d http://***@h2/***',
+  },
+  // Where a URL starts
+  {
+    rule: 'a scheme after dots is a scheme: the URL is read',
+    input: 'see: ...postgres://app:hunter2@db/app',
+    redacted: 'see: ...postgres://app:***@db/app',
+  },
+  {
+    rule: 'a scheme after a digit is a scheme from its first letter',
+    input: 'at 1postgres://a:x@h/d',
+    redacted: 'at 1postgres://a:***@h/d',
+  },
+  {
+    rule: 'a web scheme after a dash or a plus is a web URL',
+    input: '-https://hooks.slack.com/services/T/B/X +http://u:p@h/x',
+    redacted: '-https://hooks.slack.com/*** +http://***@h/***',
+  },
+  {
+    rule: 'a webhook inside a database URL, after a ;, keeps no path',
+    input: 'postgres://a@h1/d;https://hooks.slack.com/services/T/B/X',
+    redacted: 'postgres://a@h1/d;https://hooks.slack.com/***',
+  },
+  {
+    rule: 'a database URL inside a webhook line, after its path, keeps no password',
+    input: 'https://h.example/x y;postgres://a:pw@h/d',
+    redacted: 'https://h.example/*** y;postgres://a:***@h/d',
   },
   // Which @ ends the user info
   {
@@ -291,6 +317,11 @@ describe('redactCommandLine', () => {
     ];
     expect(redactCommandLine([...argv, '--source-url=postgres://app@src/app?password=a b#c@d&sslmode=require'])).toBe(
       'sfsync repair --mirror-url postgres://app:***@db.example.com/app --source-url=postgres://app:***@src.example.com/app --notify https://hooks.slack.com/*** --pushgateway=https://***@push.example.com --source-url=postgres://app@src/app?password=***&sslmode=require',
+    );
+  });
+  it('reads every URL in a list-valued argument, a webhook after a database URL too', () => {
+    expect(redactCommandLine(['--urls=postgres://a:pw@h/d,https://hooks.slack.com/services/T/B/X'])).toBe(
+      '--urls=postgres://a:***@h/d,https://hooks.slack.com/***',
     );
   });
   it('reads an argument as one URL: its path runs to its end, spaces and punctuation in', () => {
