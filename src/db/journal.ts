@@ -1,8 +1,8 @@
 import { type RawBuilder, sql, type Transaction } from 'kysely';
 import { redactDeep, redactSecrets } from '../core/redact.js';
-import { DatabaseError } from '../errors.js';
 import type { AnyDb } from './connect.js';
 import { heldBySession } from './lock.js';
+import { retryOnLostConnection } from './retry-lost-connection.js';
 import { jsonValue, sfsyncTables } from './sfsync-tables.js';
 
 /**
@@ -44,23 +44,22 @@ export async function startRun(db: AnyDb, run: RunRecord): Promise<void> {
 
 /**
  * Records how a run ended. Often called just after a session of the pool died
- * (that is why the run is ending): the pool may still hand out another dead
- * idle session, so a lost connection is retried on a fresh one (up to 5 times: more than a run's pool holds).
+ * (that is why the run is ending), so a lost connection is retried: each try
+ * takes another session, and the pool drops a dead one once its error is seen.
  */
 export async function finishRun(db: AnyDb, runId: string, status: Exclude<RunStatus, 'running'>, summary: unknown): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await sfsyncTables(db)
+  await retryOnLostConnection(
+    () =>
+      sfsyncTables(db)
         .updateTable('sfsync.runs')
         .set({ finished_at: sql<Date>`clock_timestamp()`, status, summary: jsonValue(redactDeep(summary)) })
         .where('run_id', '=', runId)
-        .execute();
-      return;
-    } catch (error) {
-      if (!(error instanceof DatabaseError && error.connectionLost) || attempt >= 5) throw error;
-    }
-  }
+        .execute(),
+    FINISH_ATTEMPTS,
+  );
 }
+
+const FINISH_ATTEMPTS = 5;
 
 export interface JournalEntry {
   readonly runId: string;
@@ -164,7 +163,8 @@ export interface JournalEntryView {
 
 export async function journalExists(db: AnyDb): Promise<boolean> {
   const { rows } = await sql<{ found: boolean }>`select to_regclass('sfsync.journal') is not null as found`.execute(db);
-  return rows[0]?.found ?? false;
+  // A select without from always returns its one row.
+  return rows[0]!.found;
 }
 
 /**

@@ -33,8 +33,6 @@ export interface HeldLock {
 
 export async function acquireWriteLock(target: ResolvedTarget, options: ConnectOptions = {}): Promise<HeldLock> {
   let lost: DatabaseError | undefined;
-  /** The server said the lock is no longer ours. */
-  let revoked = false;
   // One connection that never idles out: the lock lives exactly as long as it.
   const session = await connect(target, {
     ...options,
@@ -74,27 +72,17 @@ export async function acquireWriteLock(target: ResolvedTarget, options: ConnectO
       const { rows: held } = await sql<{ held: boolean }>`select ${heldBySession(sql`${me.pid}::int`, sql`${me.backend_start}::text`)} as held`.execute(db);
       if (held[0]?.held) return;
       // The session may still look alive to us (a dropped connection we never heard of): it holds nothing now.
-      revoked = true;
       throw lostLock(`the server no longer grants it to session ${me.pid}`);
     },
     async release() {
-      // Bounded: a session dropped without a word would never answer.
-      if (!lost && !revoked) await within(sql`select pg_advisory_unlock(hashtext(${LOCK_NAME}))`.execute(session.db), RELEASE_MS).catch(() => undefined);
+      // Ending the session is the release. A backend frees its advisory locks as it
+      // exits and closes its socket only after that, so once close() has seen the
+      // socket close, the next writer can take the lock. An unlock statement first
+      // would add nothing but a wait on a session that may have gone silent.
+      // close() is bounded: past its grace it cuts the socket.
       await session.close().catch(() => undefined);
     },
   };
-}
-
-/** How long releasing the lock may wait for the server before the session is closed anyway (which releases it too). */
-const RELEASE_MS = 5_000;
-
-/** The promise's outcome, or a rejection once `ms` have passed. */
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /** A condition: the write lock is granted to the session with this pid and backend start (SQL expressions). */

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connect, type Connection } from '../../src/db/connect.js';
 import { ensureJournal, finishRun, journal, journalExists, listRuns, readRun, startRun } from '../../src/db/journal.js';
 import { acquireWriteLock, type HeldLock } from '../../src/db/lock.js';
@@ -70,6 +70,26 @@ describe('the write lock', () => {
     }
   });
 
+  it('stays held however long the run idles between batches', async () => {
+    // A pool ends sessions that idle past its timeout; the lock's session must never be one.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    let lock: HeldLock;
+    try {
+      lock = await acquireWriteLock(target());
+      await vi.advanceTimersByTimeAsync(24 * 3_600_000);
+    } finally {
+      vi.useRealTimers();
+    }
+    try {
+      // A session the pool let go would be gone from the server within moments.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await grantedTo(lock.pid)).toBe(true);
+      await mirror.db.transaction().execute((trx) => lock.verify(trx));
+    } finally {
+      await lock.release();
+    }
+  });
+
   it('proves itself inside a transaction while held, and fails once the server took it away', async () => {
     const lock = await acquireWriteLock(target());
     try {
@@ -106,6 +126,7 @@ describe('the run guard', () => {
             ),
         )
         .toBeInstanceOf(LockError);
+      expect(() => unwatched.check()).toThrow(/^the write lock was lost \(its session on the mirror database ended: /);
       await expect(mirror.db.transaction().execute((trx) => unwatched.beforeCommit(trx))).rejects.toBeInstanceOf(LockError);
     } finally {
       await lock.release();
