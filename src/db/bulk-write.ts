@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Entity } from '../config/types.js';
 import { type ChangeJournal, journalDeleted, journalInserted } from './journal.js';
-import { table } from './write-mirror.js';
+import { rowsSkipped, table } from './write-mirror.js';
 
 type Trx = Transaction<any>;
 
@@ -101,8 +101,8 @@ export async function insertRows(
       chunk.map((r) => r.key),
       chunk.map((r) => r.adjusted),
     ).execute(trx);
-    // RETURNING follows VALUES: checked, since every id is matched to its row by position.
-    if (written.length !== chunk.length) throw new Error(`insert journaled ${written.length} rows for ${chunk.length}`);
+    // Keys are journaled by position (RETURNING follows VALUES): a skipped row would shift them.
+    if (written.length !== chunk.length) throw rowsSkipped(entity, written.length, chunk.length);
     for (const row of written) ids.push(row.mirror_id);
   }
   return ids;

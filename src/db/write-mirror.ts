@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Entity } from '../config/types.js';
+import { DatabaseError } from '../errors.js';
 import type { AnyDb } from './connect.js';
 
 type Trx = Transaction<any>;
@@ -33,7 +34,21 @@ export async function insertRow(trx: Trx, schema: string, entity: Entity, values
     insert into ${table(schema, entity)} as m (${sql.join(columns.map((c) => sql.id(c)))})
     values (${sql.join(columns.map((c) => values[c]))})
     returning to_jsonb(m.*) as image`.execute(trx);
-  return rows[0]!.image;
+  if (!rows[0]) throw rowsSkipped(entity, 0, 1);
+  return rows[0].image;
+}
+
+/**
+ * An insert wrote fewer rows than it was given: a trigger on the mirror table
+ * skips rows (a BEFORE INSERT trigger that returns NULL). sfsync cannot tell
+ * which row went where then, so the run stops; the batch rolls back.
+ */
+export function rowsSkipped(entity: Entity, written: number, sent: number): DatabaseError {
+  return new DatabaseError(
+    `the mirror table ${entity.mirror.table} inserted ${written} of ${sent} rows (does a trigger on it skip rows?): ` +
+      'the batch was rolled back and the run stopped',
+    { database: 'mirror' },
+  );
 }
 
 /**

@@ -5,12 +5,10 @@ export interface ActionOutcome {
   readonly status: ActionStatus;
   /** In words, what happened to the row when it was not simply done: PostgreSQL's message for `failed`, why for `skipped`. */
   readonly detail: string | null;
-  /** Mirror row ids this action inserted (for --wait). */
-  readonly insertedIds: readonly number[];
 }
 
-export const done = (insertedIds: readonly number[] = []): ActionOutcome => ({ status: 'done', detail: null, insertedIds });
-export const skipped = (why: string): ActionOutcome => ({ status: 'skipped', detail: why, insertedIds: [] });
+export const done = (): ActionOutcome => ({ status: 'done', detail: null });
+export const skipped = (why: string): ActionOutcome => ({ status: 'skipped', detail: why });
 
 /** A source row as re-read at write time: the row, how many rows claim its key when more than one, or undefined when it is gone. */
 export type FoundSource = SourceRow | number | undefined;

@@ -35,6 +35,8 @@ export async function applyInBulk(
     if (unwritable) outcomes.set(action, unwritable);
     else writable.push({ action, row: found as SourceRow });
   }
+  // Spares the round trips; every step below does nothing for no rows.
+  // Stryker disable next-line ConditionalExpression: equivalent, see above
   if (writable.length === 0) return outcomes;
 
   const schema = ctx.mirror.schema;
@@ -49,6 +51,8 @@ export async function applyInBulk(
     if (w.action.action === 'insert' && rows.length > 0) outcomes.set(w.action, appearedSinceAudit(rows[0]!.id));
     else if (w.action.action === 'reinsert' && synced) outcomes.set(w.action, alreadySynced(synced.id));
     else {
+      // An insert has no mirror row: deleting by its (null) id would delete nothing.
+      // Stryker disable next-line ConditionalExpression: equivalent, see above
       if (w.action.action === 'reinsert') toDelete.push(w.action);
       toInsert.push(w);
     }
@@ -65,7 +69,7 @@ export async function applyInBulk(
 
   const mapped = entity.fields.map((f) => f.mirrorColumn);
   const rows = inserts.map(({ action, row }) => ({ key: action.key, ...fitToColumns(mirrorValues(entity, row), ctx.columns, mapped) }));
-  const ids = await insertRows(trx, schema, entity, rows, by);
-  for (const [i, { action }] of inserts.entries()) outcomes.set(action, done([ids[i]!]));
+  await insertRows(trx, schema, entity, rows, by);
+  for (const { action } of inserts) outcomes.set(action, done());
   return outcomes;
 }

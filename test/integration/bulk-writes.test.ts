@@ -43,12 +43,15 @@ describe('bulk writes', () => {
       await buildAuditScenario(db);
       // More rows than the scenario has, so that every entity's batch holds several inserts and re-inserts.
       for (let n = 60; n < 70; n++) await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, $2, 'gb')`, [u(n), `School ${n}`]);
+      // A name longer than the mirror's varchar(80): cut, and the cut journaled as an adjustment.
+      await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, $2, 'gb')`, [u(70), `School ${'x'.repeat(90)}`]);
       const result = await runRepair(config(), repairOptions({ batchSize }));
       runs.push({ outcomes: outcomes(result), state: await logicalState(db.mirrorUrl), journal: await journalEntries(), captured: await captured() });
     }
     // The fake sfids the scenario's Connect hands out count up across both builds.
     const [bulk, single] = runs.map((run) => JSON.parse(JSON.stringify(run).replace(/\b\w{3}\d{12}AAA\b/g, 'SFID')));
     expect(bulk.outcomes.filter((o: string) => / (insert|reinsert) done/.test(o)).length).toBeGreaterThan(10);
+    expect(bulk.journal.filter((entry: string) => entry.includes(u(70)) && !entry.includes('"adjusted":null'))).toHaveLength(1);
     expect(bulk).toEqual(single);
   });
 
@@ -61,14 +64,21 @@ describe('bulk writes', () => {
       await db.mirror(`INSERT INTO salesforce.editor__c (editoruuid__c, name, country__c) VALUES ($1, 'old', 'GB')`, [key]);
       await connect.failed('editor__c', 'editoruuid__c', key, LOCK_ERROR);
     }
+    const race = beforeFirstWrite(async () => {
+      await db.mirror(`INSERT INTO salesforce.editor__c (editoruuid__c, name) VALUES ($1, 'written by the app')`, [u(50)]);
+      await connect.inserted('editor__c', 'editoruuid__c', u(53));
+      await db.mirror(`UPDATE salesforce.editor__c SET name = 'rewritten' WHERE editoruuid__c = $1`, [u(54)]);
+    });
+    const inserts: string[] = [];
     const result = await runRepair(config(), {
       ...repairOptions({ entities: ['school'] }),
-      onQuery: beforeFirstWrite(async () => {
-        await db.mirror(`INSERT INTO salesforce.editor__c (editoruuid__c, name) VALUES ($1, 'written by the app')`, [u(50)]);
-        await connect.inserted('editor__c', 'editoruuid__c', u(53));
-        await db.mirror(`UPDATE salesforce.editor__c SET name = 'rewritten' WHERE editoruuid__c = $1`, [u(54)]);
-      }),
+      onQuery: async (event) => {
+        if (event.database === 'mirror' && /insert into "salesforce"\."editor__c"/.test(event.sql)) inserts.push(event.sql);
+        await race(event);
+      },
     });
+    // Re-checked on the bulk path: a fallback to row by row would have sent one insert per row.
+    expect(inserts).toHaveLength(1);
     const status = (key: string) => result.actions.find((a) => a.key === key);
     expect(status(u(50))).toMatchObject({ action: 'insert', status: 'skipped', detail: expect.stringMatching(/appeared since the audit/) });
     expect(status(u(51))).toMatchObject({ action: 'insert', status: 'done' });
@@ -111,4 +121,24 @@ describe('bulk writes', () => {
     const { rows } = await db.mirror(`SELECT count(*)::int AS n FROM salesforce.editor__c WHERE editoruuid__c = ANY($1)`, [keys]);
     expect(rows[0].n).toBe(3);
   });
+  it.each([
+    { path: 'in bulk', batchSize: 500, message: '2 of 3', committed: [] as number[] },
+    { path: 'row by row', batchSize: 1, message: '0 of 1', committed: [80] },
+  ])(
+    'stop the run when a trigger on the mirror table skips a row ($path): the journal could not say which row is which',
+    async ({ batchSize, message, committed }) => {
+      await db.mirror(`CREATE FUNCTION salesforce.skip_ghosts() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.name LIKE 'Ghost%' THEN RETURN NULL; END IF; RETURN NEW; END $$`);
+      await db.mirror(`CREATE TRIGGER skip_ghosts BEFORE INSERT ON salesforce.editor__c FOR EACH ROW EXECUTE FUNCTION salesforce.skip_ghosts()`);
+      const keys = [80, 81, 82].map(u);
+      await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, 'Real A', 'gb'), ($2, 'Ghost B', 'gb'), ($3, 'Real C', 'gb')`, keys);
+      const run = runRepair(config(), repairOptions({ entities: ['school'], only: ['absent'], batchSize }));
+      await expect(run).rejects.toThrow(`the mirror table editor__c inserted ${message} rows (does a trigger on it skip rows?)`);
+      // What a batch before the skipped row committed stands, journaled under its own key; nothing after it.
+      const { rows } = await db.mirror(`SELECT editoruuid__c AS key, name FROM salesforce.editor__c WHERE editoruuid__c = ANY($1) ORDER BY 1`, [keys]);
+      expect(rows).toEqual(committed.map((n) => ({ key: u(n), name: 'Real A' })));
+      const journal = await db.mirror(`SELECT key, after->>'name' AS name FROM sfsync.journal WHERE action = 'insert' ORDER BY id`);
+      expect(journal.rows).toEqual(rows);
+    },
+  );
 });

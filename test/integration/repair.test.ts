@@ -140,6 +140,15 @@ describe('repair', () => {
     expect(log.rows[0].values).toContain('"name"=>"Drifted School"');
   });
 
+  it('journals each update with the row before and after', async () => {
+    const { rows } = await db.mirror(
+      `SELECT before->>'name' AS before, after->>'name' AS after, mirror_id FROM sfsync.journal WHERE run_id = $1 AND action = 'update' AND key = $2`,
+      [applied.runId, u(3)],
+    );
+    const { rows: mirrored } = await db.mirror(`SELECT id FROM salesforce.editor__c WHERE editoruuid__c = $1`, [u(3)]);
+    expect(rows).toEqual([{ before: expect.not.stringMatching(/^Drifted School$/), after: 'Drifted School', mirror_id: mirrored[0].id }]);
+  });
+
   it('plans nothing new when run again right away', async () => {
     const again = await runRepair(config(), { ...base, dryRun: true });
     expect(again.actions.filter((a) => a.status === 'planned')).toEqual([]);
@@ -176,6 +185,19 @@ describe('repair safety', () => {
     expect(rows[0].sfid).not.toBeNull();
   });
 
+  it('leaves alone a drifted row that lost its sfid between the audit and the write', async () => {
+    const { rows: before } = await db.mirror(`SELECT name FROM salesforce.editor__c WHERE editoruuid__c = $1`, [u(3)]);
+    const result = await runRepair(config(), {
+      ...base,
+      entities: ['school'],
+      only: ['drift'],
+      onQuery: beforeFirstWrite(() => db.mirror(`UPDATE salesforce.editor__c SET sfid = NULL WHERE editoruuid__c = $1`, [u(3)])),
+    });
+    expect(action(result, 'school', u(3))).toMatchObject({ action: 'update', status: 'skipped', detail: 'the row has no sfid any more: not updated' });
+    const { rows: after } = await db.mirror(`SELECT name FROM salesforce.editor__c WHERE editoruuid__c = $1`, [u(3)]);
+    expect(after).toEqual(before);
+  });
+
   describe('dedupe', () => {
     /** A school whose mirror row the app wrote twice (the unique index gone): two sfid-NULL rows, ids in order. */
     async function twice(key: string, copies = 2): Promise<number[]> {
@@ -194,7 +216,7 @@ describe('repair safety', () => {
     it("journals each row it deletes under that row's own id, in full, and keeps the newest", async () => {
       const [older, newer] = await twice(u(61));
       const result = await runRepair(config(), { ...base, entities: ['school'], only: ['duplicate'] });
-      expect(action(result, 'school', u(61))).toMatchObject({ action: 'dedupe', status: 'done', mirrorId: newer, deleteIds: [older] });
+      expect(action(result, 'school', u(61))).toMatchObject({ action: 'dedupe', status: 'done', detail: null, mirrorId: newer, deleteIds: [older] });
       const { rows } = await db.mirror(`SELECT mirror_id, (before->>'id')::int AS before_id, key FROM sfsync.journal WHERE run_id = $1 AND action = 'delete'`, [
         result.runId,
       ]);

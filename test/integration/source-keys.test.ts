@@ -80,10 +80,15 @@ describe('a source key that more than one source row carries', () => {
     await db.source(`INSERT INTO schools (id, name, municipality, country_code) VALUES ($1, 'Late Twin', 'Ely', 'gb')`, [u(1)]);
     const result = await runRepair(config(), {
       ...base,
-      onQuery: beforeFirstWrite(() => db.source(`INSERT INTO schools (id, name, municipality, country_code) VALUES ($1, 'Late Twin', 'Diss', 'gb')`, [u(2)])),
+      onQuery: beforeFirstWrite(() =>
+        db.source(`INSERT INTO schools (id, name, municipality, country_code) VALUES ($1, 'Late Twin', 'Diss', 'gb'), ($2, 'Late Twin', 'Ely', 'gb')`, [
+          u(2),
+          u(3),
+        ]),
+      ),
     });
     expect(result.actions).toMatchObject([
-      { key: 'Late Twin', action: 'insert', status: 'skipped', detail: '2 source rows now have this key (source_duplicate): not written' },
+      { key: 'Late Twin', action: 'insert', status: 'skipped', detail: '3 source rows now have this key (source_duplicate): not written' },
     ]);
     expect((await db.mirror(`SELECT count(*)::int AS n FROM salesforce.editor__c`)).rows[0].n).toBe(0);
   });
