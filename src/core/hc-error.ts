@@ -120,7 +120,8 @@ function unwrap(raw: string, depth = 0): { message: string; statusCode: string |
   // Bulk CSV `CODE:message:--` and Apex `CODE, message: [fields]`.
   const prefixed = /^([A-Z][A-Z0-9_]{2,}[A-Z0-9])\s*[:,]\s*([\s\S]*?)(?::--)?$/.exec(raw);
   if (prefixed) {
-    const apexFields = /^(.*?):\s*\[([^\]]*)\]$/.exec(prefixed[2]!);
+    // A validation rule's message may run over several lines; its field list ends the last.
+    const apexFields = /^([\s\S]*?):\s*\[([^\]]*)\]$/.exec(prefixed[2]!);
     if (apexFields && prefixed[1] !== 'REQUIRED_FIELD_MISSING') {
       return { statusCode: prefixed[1], message: apexFields[1]!.trim(), fields: splitFields(apexFields[2]!) };
     }

@@ -90,7 +90,11 @@ function toBoolean(value: unknown): boolean | undefined {
 export function toDate(value: unknown): Date | undefined {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
   if (typeof value !== 'string') return undefined;
-  const text = value.trim().replace(' ', 'T');
+  // PostgreSQL writes a whole-hour offset as `+02`, which Date cannot read: `+02:00`.
+  const text = value
+    .trim()
+    .replace(' ', 'T')
+    .replace(/(T[\d:.]+[+-]\d\d)$/, '$1:00');
   const zoned = /(Z|[+-]\d\d(:?\d\d)?)$/.test(text) || !/T/.test(text) ? text : `${text}Z`;
   const date = new Date(/T/.test(zoned) ? zoned : `${zoned}T00:00:00Z`);
   return Number.isNaN(date.getTime()) ? undefined : date;
@@ -108,7 +112,7 @@ function toDateString(value: unknown): string | undefined {
 
 function toText(value: unknown): string {
   if (isEmpty(value)) return '';
-  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }

@@ -90,6 +90,8 @@ function planOne(entity: string, m: Mismatch, strategy: RepairStrategy): Planned
 
 function planDedupe(base: Omit<PlannedAction, 'action' | 'reason'>, m: Mismatch): PlannedAction {
   const rows = m.rows ?? [];
+  // A duplicate read from a report without its rows cannot say which to keep.
+  if (rows.length < 2) return { ...base, action: 'skip', reason: `${m.reason}: its rows are not listed, so none is deleted` };
   const synced = rows.filter((row) => row.sfid !== null);
   if (synced.length > 1) {
     return { ...base, action: 'skip', reason: `${synced.length} rows with this key have an sfid: duplicates in Salesforce too, resolve them there` };

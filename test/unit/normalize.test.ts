@@ -60,6 +60,13 @@ describe('sameValue', () => {
       true,
     ],
     ['zoned text vs UTC text', '2024-05-01T12:00:00+02:00', '2024-05-01 10:00:00', col('timestamp without time zone'), true],
+    // PostgreSQL's own text for timestamptz in a session whose TimeZone is not UTC.
+    ['PostgreSQL text, whole-hour offset', '2024-05-01 12:00:00+02', '2024-05-01 10:00:00', col('timestamp without time zone'), true],
+    ['PostgreSQL text, offset and fraction', '2024-05-01 04:30:00.25-05:30', '2024-05-01 10:00:00', col('timestamp without time zone'), true],
+    ['ISO basic offset', '2024-05-01T12:00:00+0200', '2024-05-01 10:00:00', col('timestamp without time zone'), true],
+    ['whole-hour offset, an hour apart', '2024-05-01 12:00:00+02', '2024-05-01 11:00:00', col('timestamp without time zone'), false],
+    ['an unreadable datetime is compared as text', 'soon', new Date('2024-05-01T10:00:00Z'), col('timestamp without time zone'), false],
+    ['an invalid Date is compared as text, not thrown on', new Date(Number.NaN), '2024-05-01', col('text'), false],
     ['a second apart', new Date('2024-05-01T10:00:01Z'), new Date('2024-05-01T10:00:00Z'), col('timestamp without time zone'), false],
     ['date vs date text', new Date('2024-05-01T00:00:00Z'), '2024-05-01', col('date'), true],
     ['NULL datetime vs NULL', null, null, col('timestamp without time zone'), true],

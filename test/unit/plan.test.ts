@@ -32,6 +32,13 @@ describe('planRepair', () => {
     expect(plan(mismatch({ class: 'duplicate', rows: [row(3), row(9), row(7)] }))).toMatchObject({ action: 'dedupe', mirrorId: 9, deleteIds: [3, 7] });
   });
 
+  it('deletes nothing for a duplicate whose rows are not listed', () => {
+    for (const rows of [undefined, [], [row(3)]]) {
+      const p = plan(mismatch({ class: 'duplicate', rows, reason: '2 mirror rows' }));
+      expect(p).toMatchObject({ action: 'skip', deleteIds: [], reason: '2 mirror rows: its rows are not listed, so none is deleted' });
+    }
+  });
+
   it('never touches duplicates when two rows have sfids', () => {
     const p = plan(mismatch({ class: 'duplicate', rows: [row(3, 'a0Q000000000001AAA'), row(5, 'a0Q000000000002AAA')] }));
     expect(p).toMatchObject({ action: 'skip', deleteIds: [] });
