@@ -196,11 +196,10 @@ describe('--notify and --pushgateway', () => {
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/^sfsync: warning: --notify: http:\/\/127\.0\.0\.1:\d+: HTTP 500: upstream says no$/m);
     expect(down.stderr).not.toContain('hunter2');
-    const started = Date.now();
+    // The sink never answers: only the 1 s timeout can end the call, and the message says it did.
     const hang = await audit(['--notify', `${sink.url}/slow`, '--notify-timeout', '1s', '--entity', 'school', '--fail-on', 'duplicate,absent']);
     expect(hang.code).toBe(1);
     expect(hang.stderr).toMatch(/warning: --notify: http:\/\/127\.0\.0\.1:\d+: no answer within 1 s/);
-    expect(Date.now() - started).toBeLessThan(30_000);
   });
 
   it('refuses a URL that is not http(s) as a usage error', async () => {

@@ -54,6 +54,7 @@ describe('the whole loop, as subprocesses: app race → sim → audit → repair
     // Connect keeps working in the background, as it does in production.
     const sim = startCli(['sim', '--watch', '--interval', '200ms', '--fail-rate', '0.1', '--seed', '3', '--config', FIXTURE_CONFIG], { env: env() });
     let rounds = 0;
+    let stopped: Awaited<ReturnType<typeof sim.stop>>;
     try {
       for (; rounds < MAX_ROUNDS; rounds++) {
         const plan = JSON.parse((await cli('repair', '--dry-run', '--format', 'json')).stdout);
@@ -65,10 +66,11 @@ describe('the whole loop, as subprocesses: app race → sim → audit → repair
         expect([0, 1]).toContain(repair.code);
       }
     } finally {
-      const stopped = await sim.stop();
-      expect(stopped.code).toBe(0);
-      expect(stopped.stdout).toMatch(/^processed \d+ trigger-log entries: \d+ succeeded, \d+ failed, \d+ ignored\n$/);
+      // Stopped whatever happened; judged after, so a failure in the loop is the one reported.
+      stopped = await sim.stop();
     }
+    expect(stopped.code).toBe(0);
+    expect(stopped.stdout).toMatch(/^processed \d+ trigger-log entries: \d+ succeeded, \d+ failed, \d+ ignored\n$/);
     expect(rounds).toBeLessThan(MAX_ROUNDS);
 
     // What is left waits for Contacts that never arrive upstream, and nothing else.

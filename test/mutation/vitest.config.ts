@@ -9,8 +9,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
-    // scripts-imports reads dist/, which a mutant never reaches.
-    exclude: ['test/integration/fault-campaign-*.test.ts', 'test/unit/scripts-imports.test.ts'],
+    exclude: ['test/integration/fault-campaign-*.test.ts'],
     globalSetup: ['test/support/database-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

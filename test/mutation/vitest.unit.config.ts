@@ -8,7 +8,5 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts'],
-    // scripts-imports reads dist/, which a mutant never reaches.
-    exclude: ['test/unit/scripts-imports.test.ts'],
   },
 });

@@ -1,0 +1,122 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../support/paths.js';
+
+/**
+ * The layer rule, as the code has it: each layer imports only the layers below
+ * it, and errors.ts, the floor, which imports nothing. Read from every form an
+ * import takes: `import … from`, `import type`, `export … from`, a bare
+ * `import '…'` and `import('…')`.
+ */
+const LAYERS = ['cli', 'ops', 'sim', 'db', 'config', 'core'] as const;
+const FLOOR = 'errors.ts';
+
+/** Packages that belong to one place: the terminal to cli/, the driver to db/ (and the simulator, which plays Connect). */
+const PACKAGE_HOMES: readonly { pattern: RegExp; layers: readonly string[] }[] = [
+  { pattern: /^(commander|ora|cli-table3|string-width|prom-client)$/, layers: ['cli'] },
+  { pattern: /^(pg|pg-connection-string)$/, layers: ['db', 'sim'] },
+];
+
+const SRC = `${ROOT}src`;
+const IMPORT = /(?:^|[\s;}])(?:import|export)\s[^;'"`]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|import\(\s*([^)]*?)\s*\)/gm;
+
+interface Import {
+  readonly file: string;
+  readonly specifier: string;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** The specifiers a source text imports; a dynamic import of anything but a string literal as `<computed>`. */
+function specifiers(text: string): string[] {
+  return [...text.matchAll(IMPORT)].map((match) => {
+    const dynamic = match[3]?.match(/^['"]([^'"]+)['"]$/)?.[1];
+    return match[1] ?? match[2] ?? dynamic ?? (match[3] === undefined ? '' : '<computed>');
+  });
+}
+
+function imports(): Import[] {
+  return sourceFiles(SRC).flatMap((path) => {
+    const file = relative(SRC, path);
+    return specifiers(readFileSync(path, 'utf8')).map((specifier) => ({ file, specifier }));
+  });
+}
+
+/** The layer of a path under src/: its first folder, or the floor file. */
+function layerOf(file: string): string {
+  return file.includes('/') ? file.split('/')[0]! : file;
+}
+
+function mayImport(from: string, to: string): boolean {
+  if (from === to || to === FLOOR.replace('.ts', '.js') || to === FLOOR) return from !== FLOOR;
+  const below = LAYERS.indexOf(from as (typeof LAYERS)[number]);
+  const target = LAYERS.indexOf(to as (typeof LAYERS)[number]);
+  return below >= 0 && target > below;
+}
+
+describe('the layers of src/', () => {
+  const all = imports();
+
+  it('are read from every form of import, computed ones flagged', () => {
+    const text = [
+      "import { a } from '../db/a.js';",
+      "import type { B } from '../db/b.js';",
+      'import {\n  c,\n  d,\n} from "../db/c.js";',
+      "export { e } from '../db/e.js';",
+      "export * from '../db/f.js';",
+      "import '../db/g.js';",
+      "const h = await import('../db/h.js');",
+      'const i = await import(name);',
+      "const text = 'not an import from here';",
+    ].join('\n');
+    expect(specifiers(text)).toEqual(['../db/a.js', '../db/b.js', '../db/c.js', '../db/e.js', '../db/f.js', '../db/g.js', '../db/h.js', '<computed>']);
+    expect(all.length).toBeGreaterThan(500);
+    expect(all.filter((i) => i.specifier === '<computed>')).toEqual([]);
+  });
+
+  it('import only downwards: cli → ops → sim → db → config → core, all onto errors.ts', () => {
+    const offenders = all
+      .filter((i) => i.specifier.startsWith('.'))
+      .map((i) => ({ ...i, to: layerOf(relative(SRC, resolve(SRC, dirname(i.file), i.specifier))) }))
+      .filter((i) => !mayImport(layerOf(i.file), i.to))
+      .map((i) => `${i.file} imports ${i.specifier} (${layerOf(i.file)} → ${i.to})`);
+    expect(offenders).toEqual([]);
+  });
+
+  it('keep core/ pure: no package and no Node built-in', () => {
+    const offenders = all.filter((i) => i.file.startsWith('core/') && !i.specifier.startsWith('.')).map((i) => `${i.file} imports ${i.specifier}`);
+    expect(offenders).toEqual([]);
+  });
+
+  it('keep each package in its home: the terminal in cli/, the driver in db/', () => {
+    const offenders = all.flatMap((i) => {
+      const home = PACKAGE_HOMES.find((h) => h.pattern.test(i.specifier));
+      return home && !home.layers.includes(layerOf(i.file)) ? [`${i.file} imports ${i.specifier}`] : [];
+    });
+    expect(offenders).toEqual([]);
+  });
+});
+
+describe('the layer rule itself', () => {
+  it.each([
+    ['cli', 'ops', true],
+    ['ops', 'db', true],
+    ['db', 'core', true],
+    ['core', 'errors.js', true],
+    ['db', 'db', true],
+    ['core', 'config', false],
+    ['db', 'ops', false],
+    ['config', 'db', false],
+    ['sim', 'ops', false],
+    ['ops', 'cli', false],
+  ])('%s may import %s: %s', (from, to, allowed) => {
+    expect(mayImport(from, to)).toBe(allowed);
+  });
+});
