@@ -1,4 +1,5 @@
-import { runAudit, type AuditResult } from '../ops/audit.js';
+import type { AuditResult } from '../core/audit-result.js';
+import { runAudit } from '../ops/audit.js';
 import { prepareDemo, repairWithConnectRunning } from '../ops/demo.js';
 import { runRepair, type RepairResult } from '../ops/repair.js';
 import { DEFAULT_DEMO_SIZE } from '../sim/demo-data.js';

@@ -2,7 +2,7 @@ import type { MismatchClass } from '../core/audit-types.js';
 import type { ActionStatus } from '../core/plan.js';
 import type { Increase } from '../core/trend.js';
 import { ExitCode } from '../errors.js';
-import type { AuditResult } from '../ops/audit.js';
+import type { AuditResult } from '../core/audit-result.js';
 import type { DoctorReport } from '../ops/doctor.js';
 import { statusCounts, type RepairResult } from '../core/repair-result.js';
 

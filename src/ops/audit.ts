@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Entity, RunConfig, WritableEntity } from '../config/types.js';
-import { MAX_AUDIT_CONCURRENCY, ROW_CLASSES, type AuditMethod, type EntityAudit, type Mismatch, type RowClass } from '../core/audit-types.js';
+import { MAX_AUDIT_CONCURRENCY, type AuditMethod, type EntityAudit, type Mismatch } from '../core/audit-types.js';
 import type { ColumnInfo, SchemaCatalog } from '../core/catalog.js';
 import type { ComparePlan } from '../core/compare-plan.js';
 import type { KeySummary, SuspectList } from '../core/key-summary.js';
@@ -23,6 +23,7 @@ import { inOrderOnWorkers } from './audit-workers.js';
 import { withSnapshotPairs } from './audit-snapshots.js';
 import { openDatabases, type Databases } from './databases.js';
 import { spillingSuspects, SUSPECTS_IN_MEMORY } from './suspect-spool.js';
+import { auditTotals, emptyCounts, type AuditResult } from '../core/audit-result.js';
 
 export interface AuditOptions {
   /** `--entity`: report only these (their ancestors are read, not reported). */
@@ -57,19 +58,6 @@ export interface AuditOptions {
   readonly suspectsInMemory?: number | undefined;
   /** Suspect keys read in full, classified and handed to onMismatches at a time (default KEYS_PER_READ). */
   readonly keysPerRead?: number | undefined;
-}
-
-export interface AuditResult {
-  readonly startedAt: Date;
-  readonly finishedAt: Date;
-  /** Reported entities, canonical order. */
-  readonly order: readonly string[];
-  readonly entities: readonly EntityAudit[];
-  readonly totals: Readonly<Record<RowClass, number>> & { readonly sourceRows: number; readonly mirrorRows: number; readonly mismatches: number };
-  /** Bytes received from both databases while auditing (the client sockets' counters). */
-  readonly bytesRead?: number;
-  /** The shard audited (`--shard`); undefined: every key. */
-  readonly shard?: Shard | undefined;
 }
 
 /**
@@ -332,22 +320,6 @@ function assertMatchesConfig(entities: readonly Entity[], source: SchemaCatalog,
   throw new DatabaseError(['the databases do not match the config (run `sfsync doctor` for the full report):', ...lines].join('\n'));
 }
 
-function emptyCounts(): Record<RowClass, number> {
-  return Object.fromEntries(ROW_CLASSES.map((c) => [c, 0])) as Record<RowClass, number>;
-}
-
 function summarise(startedAt: Date, order: readonly string[], entities: readonly EntityAudit[], bytesRead: number, shard: Shard | undefined): AuditResult {
   return { startedAt, finishedAt: new Date(), order, entities, totals: auditTotals(entities), bytesRead, ...(shard ? { shard } : {}) };
-}
-
-/** The audit's totals: every entity's counts, rows and mismatches added up. */
-export function auditTotals(entities: readonly EntityAudit[]): AuditResult['totals'] {
-  const totals = { ...emptyCounts(), sourceRows: 0, mirrorRows: 0, mismatches: 0 };
-  for (const audit of entities) {
-    for (const cls of ROW_CLASSES) totals[cls] += audit.counts[cls];
-    totals.sourceRows += audit.sourceRows ?? 0;
-    totals.mirrorRows += audit.mirrorRows;
-    totals.mismatches += audit.mismatches.length;
-  }
-  return totals;
 }

@@ -5,7 +5,7 @@ import { increases, type HistoryPoint, type IgnoredRow, type Increase } from '..
 import { connect, type SessionTimeouts } from '../db/connect.js';
 import { latestRecorded, readHistory, recordAudit, type HistoryRead } from '../db/history.js';
 import { ensureJournal } from '../db/journal.js';
-import type { AuditResult } from './audit.js';
+import type { AuditResult } from '../core/audit-result.js';
 import { currentActor, currentHost } from './run-identity.js';
 
 export interface HistoryOptions {

@@ -1,6 +1,7 @@
 import type { RunConfig, WritableEntity } from '../config/types.js';
 import { planMismatches, type PlannedAction, type PlanOptions } from '../core/plan.js';
-import { auditWith, type AuditOptions, type AuditResult } from './audit.js';
+import type { AuditResult } from '../core/audit-result.js';
+import { auditWith, type AuditOptions } from './audit.js';
 import type { Databases } from './databases.js';
 
 /** What a repair's audits share: how stale is stuck, signals, timeouts, sessions. */

@@ -12,7 +12,7 @@ import { renderAuditHtml } from '../../src/cli/render/audit-html.js';
 import { ROW_CLASSES, type EntityAudit, type Mismatch, type RowClass } from '../../src/core/audit-types.js';
 import type { EntityGraph } from '../../src/core/graph.js';
 import { compareKeys } from '../../src/core/key-order.js';
-import { auditTotals } from '../../src/ops/audit.js';
+import { auditTotals } from '../../src/core/audit-result.js';
 import { fixtureEnv, runCli } from '../support/cli.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario } from '../support/editor-scenario.js';

@@ -104,6 +104,55 @@ describe('the layers of src/', () => {
   });
 });
 
+/** An import that TypeScript erases: `import type`, `export type`, or braces of `type` names only. */
+const TYPE_ONLY = /^\s*(?:import|export)\s+(?:type\s|\{\s*(?:type\s+[\w$]+(?:\s+as\s+[\w$]+)?\s*,?\s*)+\}\s*from)/;
+
+/** The specifiers a source text loads when it runs: its imports but the type-only ones. */
+function runtimeSpecifiers(text: string): string[] {
+  return [...text.matchAll(IMPORT)].filter((match) => !TYPE_ONLY.test(match[0].replace(/^[\s;}]/, ''))).map((match) => specifiers(match[0])[0]!);
+}
+
+/** Every package a source file reaches through its imports, static and dynamic, however deep. */
+function packagesReached(start: string): Set<string> {
+  const packages = new Set<string>();
+  const seen = new Set<string>();
+  const queue = [start];
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const specifier of runtimeSpecifiers(readFileSync(`${SRC}/${file}`, 'utf8'))) {
+      if (!specifier.startsWith('.')) packages.add(specifier);
+      else queue.push(relative(SRC, resolve(SRC, dirname(file), specifier)).replace(/\.js$/, '.ts'));
+    }
+  }
+  return packages;
+}
+
+describe('what a command loads', () => {
+  it('merge reads reports and writes one, so it never loads the database driver', () => {
+    const reached = [...packagesReached('cli/commands/merge.ts')];
+    expect(reached.filter((p) => /^(pg|pg-connection-string|kysely)$/.test(p))).toEqual([]);
+    // The walk follows merge's own dynamic imports: it reaches what they load.
+    expect(reached).toContain('commander');
+  });
+
+  it('type-only imports are left out of the walk: TypeScript erases them', () => {
+    const text = [
+      "import type { A } from './a.js';",
+      "import { type B, type C as D } from './b.js';",
+      "export type { E } from './e.js';",
+      "import { type F, g } from './f.js';",
+      "import h from './h.js';",
+    ].join('\n');
+    expect(runtimeSpecifiers(text)).toEqual(['./f.js', './h.js']);
+  });
+
+  it('audit does load it (the walk would see the driver if merge reached it)', () => {
+    expect([...packagesReached('cli/commands/audit.ts')]).toContain('pg');
+  });
+});
+
 describe('the layer rule itself', () => {
   it.each([
     ['cli', 'ops', true],

@@ -3,7 +3,7 @@ import { AUDIT_METHODS, MAX_AUDIT_CONCURRENCY, type AuditMethod, type MismatchCl
 import type { ResolvedTarget } from '../../config/types.js';
 import type { Shard } from '../../core/shard.js';
 import { DatabaseError, UsageError } from '../../errors.js';
-import type { AuditResult } from '../../ops/audit.js';
+import type { AuditResult } from '../../core/audit-result.js';
 import type { CliContext } from '../context.js';
 import { loadRunConfig, OUTPUT_FORMATS, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions } from '../options.js';
 import { outputMode, paint } from '../output-mode.js';

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { MismatchClass } from '../../core/audit-types.js';
 import type { EntityGraph } from '../../core/graph.js';
-import type { AuditResult } from '../../ops/audit.js';
+import type { AuditResult } from '../../core/audit-result.js';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { loadConfigFrom, withFormatOption } from '../options.js';
@@ -36,7 +36,7 @@ export function mergeCommand(context: CliContext): Command {
   return command.action(async (files: string[], options: MergeOptions) => {
     const [{ readShardReports }, { mergeAudits }, render, { auditExitCode }, { runWithReports }, { terminalSafe }] = await Promise.all([
       import('../reports/read-audit-report.js'),
-      import('../../ops/merge-audits.js'),
+      import('../../core/merge-audits.js'),
       import('../render/audit-output.js'),
       import('../exit-codes.js'),
       import('../reports/emit.js'),

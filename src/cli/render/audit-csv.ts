@@ -1,4 +1,4 @@
-import type { AuditResult } from '../../ops/audit.js';
+import type { AuditResult } from '../../core/audit-result.js';
 import { renderCsv } from './csv.js';
 
 export const AUDIT_CSV_COLUMNS = [

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { MISMATCH_CLASSES, type Mismatch, type MismatchClass } from '../../core/audit-types.js';
 import type { EntityGraph } from '../../core/graph.js';
 import { groupBySignature } from '../../core/signature.js';
-import type { AuditResult } from '../../ops/audit.js';
+import type { AuditResult } from '../../core/audit-result.js';
 import { auditSeconds, mismatchCount } from './audit.js';
 import { age, utc, WORST_OFFENDERS } from './audit-markdown.js';
 import { html, type SafeHtml } from './html-text.js';

@@ -2,7 +2,7 @@ import { MISMATCH_CLASSES } from '../../core/audit-types.js';
 import type { EntityGraph } from '../../core/graph.js';
 import { groupBySignature } from '../../core/signature.js';
 import type { Increase } from '../../core/trend.js';
-import type { AuditResult } from '../../ops/audit.js';
+import type { AuditResult } from '../../core/audit-result.js';
 import { auditSeconds, mismatchCount } from './audit.js';
 import { mdCell, mdCode, mdTable, mermaidGraph } from './markdown-text.js';
 

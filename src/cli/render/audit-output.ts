@@ -1,6 +1,6 @@
 import type { EntityGraph } from '../../core/graph.js';
 import type { Increase } from '../../core/trend.js';
-import type { AuditResult } from '../../ops/audit.js';
+import type { AuditResult } from '../../core/audit-result.js';
 import type { Paint } from '../output-mode.js';
 import { renderAuditJson, renderAuditNdjsonSummary, renderAuditTable } from './audit.js';
 import { renderAuditCsv } from './audit-csv.js';

@@ -1,6 +1,6 @@
 import { ROW_CLASSES, type EntityAudit, type Mismatch } from '../../core/audit-types.js';
 import type { Increase } from '../../core/trend.js';
-import type { AuditResult } from '../../ops/audit.js';
+import type { AuditResult } from '../../core/audit-result.js';
 import { paint as painter, type Paint } from '../output-mode.js';
 import { FORMAT_VERSION, renderJson } from './json.js';
 import { renderTable, renderWrappedTable } from './table.js';

@@ -1,6 +1,6 @@
 import { Gauge, Registry } from 'prom-client';
 import { MISMATCH_CLASSES } from '../../core/audit-types.js';
-import type { AuditResult } from '../../ops/audit.js';
+import type { AuditResult } from '../../core/audit-result.js';
 import type { RepairResult } from '../../ops/repair.js';
 
 /** What one run has to say in Prometheus' text format. */

@@ -1,7 +1,7 @@
 import type { EntityGraph } from '../../core/graph.js';
 import { notificationBody, shouldNotify } from '../../core/notification.js';
 import type { Increase } from '../../core/trend.js';
-import type { AuditResult } from '../../ops/audit.js';
+import type { AuditResult } from '../../core/audit-result.js';
 import { statusCounts, type RepairResult } from '../../core/repair-result.js';
 import type { RepairReport } from '../render/action-log.js';
 import { currentHost } from '../../ops/run-identity.js';

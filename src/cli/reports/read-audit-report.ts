@@ -1,8 +1,8 @@
 import { MISMATCH_CLASSES, type EntityAudit } from '../../core/audit-types.js';
 import { quote } from '../../core/quote.js';
 import { UsageError } from '../../errors.js';
-import { auditTotals, type AuditResult } from '../../ops/audit.js';
-import type { ShardReport } from '../../ops/merge-audits.js';
+import { auditTotals, type AuditResult } from '../../core/audit-result.js';
+import type { ShardReport } from '../../core/merge-audits.js';
 import { FORMAT_VERSION } from '../render/json.js';
 import { auditReportSchema, type AuditReport } from './audit-report-schema.js';
 import { jsonExtent } from './json-extent.js';

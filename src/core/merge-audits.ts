@@ -1,9 +1,9 @@
-import { ROW_CLASSES, type EntityAudit, type Mismatch, type RowClass } from '../core/audit-types.js';
-import { compareKeys } from '../core/key-order.js';
-import { quote } from '../core/quote.js';
+import { ROW_CLASSES, type EntityAudit, type Mismatch, type RowClass } from './audit-types.js';
+import { compareKeys } from './key-order.js';
+import { quote } from './quote.js';
 import { UsageError } from '../errors.js';
-import { auditTotals, type AuditResult } from './audit.js';
-import { maxOf, minOf } from '../core/arrays.js';
+import { auditTotals, type AuditResult } from './audit-result.js';
+import { maxOf, minOf } from './arrays.js';
 
 /** One shard's report, with where it came from (for the messages). */
 export interface ShardReport {
