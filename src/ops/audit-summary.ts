@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { WritableEntity } from '../config/types.js';
 import type { ColumnInfo } from '../core/catalog.js';
 import { planComparison, type ComparePlan, type ValueType } from '../core/compare-plan.js';
@@ -27,20 +27,6 @@ export interface AuditSides {
 
 export function majorVersion(serverVersion: string): number {
   return Number.parseInt(serverVersion, 10) || 0;
-}
-
-const PROBE = 'sfsync digest probe: ascii, ü, ✓, 𝄞';
-
-/** hashtextextended when both servers have it and hash the same text alike (UTF-8 on both, same byte order); else md5. */
-export async function agreedDigest(sourceTrx: Transaction<any>, mirrorTrx: Transaction<any>): Promise<DigestFunction> {
-  const probe = async (trx: Transaction<any>) => {
-    const { rows } = await sql<{ version: number; hash: string | null }>`
-      select current_setting('server_version_num')::int as version,
-             case when current_setting('server_version_num')::int >= 110000 then hashtextextended(${PROBE}, 0)::text end as hash`.execute(trx);
-    return rows[0]!;
-  };
-  const [a, b] = await Promise.all([probe(sourceTrx), probe(mirrorTrx)]);
-  return a.hash !== null && a.hash === b.hash ? 'hashtextextended' : 'md5';
 }
 
 /** How each field is normalised, from the types both sides' queries produce for it. */

@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Entity, RunConfig, WritableEntity } from '../config/types.js';
 import { MAX_AUDIT_CONCURRENCY, type AuditMethod, type EntityAudit, type Mismatch } from '../core/audit-types.js';
 import type { ColumnInfo, SchemaCatalog } from '../core/catalog.js';
@@ -16,11 +16,12 @@ import { readJoinSummary } from '../db/join-summary.js';
 import { sameDatabase } from '../db/same-database.js';
 import { shardFilter } from '../db/shard-filter.js';
 import { classifySuspects, KEYS_PER_READ, type DetailReaders } from './audit-details.js';
-import { agreedDigest, comparePlan, majorVersion, streamSummary, type AuditSides } from './audit-summary.js';
+import { agreedDigest, serverNow } from '../db/server-facts.js';
+import { comparePlan, majorVersion, streamSummary, type AuditSides } from './audit-summary.js';
 import { checksumSummary } from './audit-checksum.js';
 import { auditScope } from './audit-scope.js';
 import { inOrderOnWorkers } from './audit-workers.js';
-import { withSnapshotPairs } from './audit-snapshots.js';
+import { withSnapshotPairs } from '../db/snapshots.js';
 import { openDatabases, type Databases } from './databases.js';
 import { spillingSuspects, SUSPECTS_IN_MEMORY } from './suspect-spool.js';
 import { auditTotals, emptyCounts, type AuditResult } from '../core/audit-result.js';
@@ -104,8 +105,7 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
     concurrency,
     async (pairs) => {
       const main = pairs[0]!;
-      const { rows } = await sql<{ now: Date }>`select now() as now`.execute(main.mirror.trx);
-      const now = rows[0]!.now;
+      const now = await serverNow(main.mirror.trx);
       const shared = await sameDatabase(main.source.trx, main.mirror.trx);
       if (options.method === 'join' && !shared) {
         throw new UsageError('--method join needs the source and mirror schemas in one database, read as one role; these are two (use stream or checksum)');

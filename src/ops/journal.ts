@@ -1,9 +1,9 @@
-import { sql } from 'kysely';
 import type { ResolvedTarget } from '../config/types.js';
 import { quoteIdent } from '../core/grants.js';
 import { DatabaseError, UsageError } from '../errors.js';
 import { connect, type Connection, type SessionTimeouts } from '../db/connect.js';
 import { journalExists, listRuns, readRun, type JournalEntryView, type RunView } from '../db/journal.js';
+import { currentRole } from '../db/server-facts.js';
 
 export type JournalView = { kind: 'runs'; runs: RunView[] } | { kind: 'run'; run: RunView; entries: JournalEntryView[] };
 
@@ -17,8 +17,7 @@ export async function readJournal(
     return await read(mirror, options);
   } catch (error) {
     if (!(error instanceof DatabaseError && error.sqlstate === '42501')) throw error;
-    const { rows } = await sql<{ role: string }>`select current_user as role`.execute(mirror.db);
-    const role = quoteIdent(rows[0]!.role);
+    const role = quoteIdent(await currentRole(mirror.db));
     throw new DatabaseError(
       `the mirror database role ${role} may not read sfsync's journal. As the database owner, run:\n  GRANT USAGE ON SCHEMA sfsync TO ${role};\n  GRANT SELECT ON TABLE sfsync.runs, sfsync.journal TO ${role};`,
       { database: 'mirror', sqlstate: '42501', cause: error },

@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely';
-import type { AnyDb, Connection } from '../db/connect.js';
-import type { Session } from '../db/session.js';
+import type { AnyDb, Connection } from './connect.js';
+import type { Session } from './session.js';
 import { DatabaseError } from '../errors.js';
 
 /** One database's part of an audit worker: a pinned session and its read-only transaction. */
