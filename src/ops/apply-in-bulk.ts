@@ -49,6 +49,8 @@ export async function applyInBulk(
     const rows = existing.get(w.action.key) ?? [];
     const synced = rows.find((r) => r.sfid !== null);
     if (w.action.action === 'insert' && rows.length > 0) outcomes.set(w.action, appearedSinceAudit(rows[0]!.id));
+    // An insert with any row, synced or not, was taken by the line above.
+    // Stryker disable next-line ConditionalExpression: equivalent, see above
     else if (w.action.action === 'reinsert' && synced) outcomes.set(w.action, alreadySynced(synced.id));
     else {
       // An insert has no mirror row: deleting by its (null) id would delete nothing.

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertRows } from '../../src/db/bulk-write.js';
+import pg from 'pg';
+import { insertRows, lockKeys } from '../../src/db/bulk-write.js';
 import { connect, type Connection } from '../../src/db/connect.js';
 import { ensureJournal, startRun } from '../../src/db/journal.js';
 import { fixtureConfig } from '../support/configs.js';
@@ -49,3 +50,56 @@ describe('a bulk insert larger than one statement may carry', () => {
     expect([ids[0], ids[12_345], ids[ROWS - 1]].map((id) => nameOf.get(id))).toEqual(['Chunk 0', 'Chunk 12345', `Chunk ${ROWS - 1}`]);
   });
 });
+
+describe('a bulk insert of rows that set different columns', () => {
+  it('gives a column a row does not set its default, as the one-row insert does', async () => {
+    const entity = fixtureConfig(db).entities.find((e) => e.name === 'school')!;
+    const by = { runId: RUN, entity: entity.name, mirrorTable: entity.mirror.table };
+    const rows = [
+      { key: 'mixed-1', values: { editoruuid__c: 'mixed-1', name: 'Mixed One', country__c: 'GB' }, adjusted: null },
+      { key: 'mixed-2', values: { editoruuid__c: 'mixed-2', name: 'Mixed Two' }, adjusted: null },
+    ];
+    await mirror.db.transaction().execute((trx) => insertRows(trx, 'salesforce', entity, rows, by));
+    const { rows: written } = await db.mirror(
+      `SELECT editoruuid__c AS key, country__c FROM salesforce.editor__c WHERE editoruuid__c LIKE 'mixed-%' ORDER BY 1`,
+    );
+    expect(written).toEqual([
+      { key: 'mixed-1', country__c: 'GB' },
+      { key: 'mixed-2', country__c: null },
+    ]);
+  });
+});
+
+describe('locking a batch of keys', () => {
+  it('takes them in one order whatever order a batch lists them in, so two writers cannot deadlock', async () => {
+    const entity = fixtureConfig(db).entities.find((e) => e.name === 'school')!;
+    const keyLock = (key: string) => [entity.mirror.table, key];
+    // A third session holds key a, so both writers queue: the first for a (then b), the second
+    // for whatever it takes first. Listed b-then-a and taken in that order, the second would hold
+    // b while waiting for a, and the first would wait for b: a deadlock PostgreSQL breaks by
+    // failing one of them (SQLSTATE 40P01).
+    const holder = new pg.Client({ connectionString: db.mirrorUrl });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', keyLock('key-a'));
+      const first = mirror.db.transaction().execute((trx) => lockKeys(trx, entity, ['key-a', 'key-b']));
+      await expect.poll(() => waitingOnAdvisoryLocks()).toBe(1);
+      const second = mirror.db.transaction().execute((trx) => lockKeys(trx, entity, ['key-b', 'key-a']));
+      await expect.poll(() => waitingOnAdvisoryLocks()).toBe(2);
+      await holder.query('COMMIT');
+      await expect(Promise.all([first, second])).resolves.toBeDefined();
+    } finally {
+      await holder.end();
+    }
+  });
+});
+
+/** Sessions of this database waiting for an advisory lock. */
+async function waitingOnAdvisoryLocks(): Promise<number> {
+  const { rows } = await db.mirror(
+    `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND NOT l.granted AND a.datname = current_database()`,
+  );
+  return rows[0].n;
+}

@@ -133,7 +133,10 @@ describe('bulk writes', () => {
       const keys = [80, 81, 82].map(u);
       await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, 'Real A', 'gb'), ($2, 'Ghost B', 'gb'), ($3, 'Real C', 'gb')`, keys);
       const run = runRepair(config(), repairOptions({ entities: ['school'], only: ['absent'], batchSize }));
-      await expect(run).rejects.toThrow(`the mirror table editor__c inserted ${message} rows (does a trigger on it skip rows?)`);
+      await expect(run).rejects.toMatchObject({
+        database: 'mirror',
+        message: `the mirror table editor__c inserted ${message} rows (does a trigger on it skip rows?): the batch was rolled back and the run stopped`,
+      });
       // What a batch before the skipped row committed stands, journaled under its own key; nothing after it.
       const { rows } = await db.mirror(`SELECT editoruuid__c AS key, name FROM salesforce.editor__c WHERE editoruuid__c = ANY($1) ORDER BY 1`, [keys]);
       expect(rows).toEqual(committed.map((n) => ({ key: u(n), name: 'Real A' })));
