@@ -21,8 +21,8 @@ import pg from 'pg';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { startEmbeddedPostgres } from '../dist/db/embedded-postgres.js';
-import { withDatabase } from '../dist/db/create-databases.js';
+import { startEmbeddedPostgres } from '../dist/db/server/embedded-postgres.js';
+import { withDatabase } from '../dist/db/server/create-databases.js';
 import { copyDatabase, dropDatabase, emptyMirror, healDatabase, loadBenchDatabase } from './load.js';
 
 const large = process.argv.includes('--large');

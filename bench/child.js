@@ -11,9 +11,9 @@ const [mode, argsJson] = process.argv.slice(2);
 const args = JSON.parse(argsJson ?? '{}');
 const { parseConfig } = await import('../dist/config/load.js');
 const { resolveConfig } = await import('../dist/config/resolve-url.js');
-const { runAudit } = await import('../dist/ops/audit.js');
-const { runRepair } = await import('../dist/ops/repair.js');
-const { statusCounts } = await import('../dist/core/repair-result.js');
+const { runAudit } = await import('../dist/ops/audit/audit.js');
+const { runRepair } = await import('../dist/ops/repair/repair.js');
+const { statusCounts } = await import('../dist/core/repair/result.js');
 
 /** What each entity's two sides hold for the hand-written baselines: key, compared values (normalised as sfsync compares them). */
 const SIDES = {

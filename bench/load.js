@@ -5,7 +5,7 @@
 // drifted (a renamed row), on both entities.
 import pg from 'pg';
 import { fileURLToPath } from 'node:url';
-import { runSqlFile } from '../dist/db/run-sql-file.js';
+import { runSqlFile } from '../dist/db/driver/run-sql-file.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 

@@ -1,14 +1,8 @@
 import { InterruptedError, OutputError, type StopSignal } from '../errors.js';
+import type { Output } from '../render/output.js';
 import type { Verbosity } from './output-mode.js';
 
-/** Where a command writes its result: only `write` and what it needs to know of the terminal. */
-export interface Output {
-  write(text: string): boolean;
-  /** Resolves once what was written has reached the operating system (so a late EPIPE is seen). */
-  flush?(): Promise<void>;
-  readonly isTTY?: boolean | undefined;
-  readonly columns?: number | undefined;
-}
+export type { Output } from '../render/output.js';
 
 /** What a command may touch of the outside world; tests and programs can pass their own. */
 export interface CliContext {

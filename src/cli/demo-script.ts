@@ -1,15 +1,15 @@
-import type { AuditResult } from '../core/audit-result.js';
-import { runAudit } from '../ops/audit.js';
+import type { AuditResult } from '../core/audit/result.js';
+import { runAudit } from '../ops/audit/audit.js';
 import { prepareDemo, repairWithConnectRunning } from '../ops/demo.js';
-import { runRepair, type RepairResult } from '../ops/repair.js';
+import { runRepair, type RepairResult } from '../ops/repair/repair.js';
 import { DEFAULT_DEMO_SIZE } from '../sim/demo-data.js';
 import type { CliContext } from './context.js';
 import type { Progress } from './progress.js';
 import type { OutputFormat } from './options.js';
-import { auditSummaryJson, renderAuditTable } from './render/audit.js';
-import { renderJson } from './render/json.js';
-import { countsOnly } from './render/action-log.js';
-import { renderRepairTable } from './render/repair.js';
+import { auditSummaryJson, renderAuditTable } from '../render/audit.js';
+import { renderJson } from '../render/json.js';
+import { countsOnly } from '../render/action-log.js';
+import { renderRepairTable } from '../render/repair.js';
 
 const STALE_MS = 30 * 60_000;
 const MAX_ROUNDS = 4;

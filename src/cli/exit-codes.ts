@@ -1,10 +1,10 @@
-import type { MismatchClass } from '../core/audit-types.js';
-import type { ActionStatus } from '../core/plan.js';
-import type { Increase } from '../core/trend.js';
+import type { MismatchClass } from '../core/audit/types.js';
+import type { ActionStatus } from '../core/repair/plan.js';
+import type { Increase } from '../core/history/trend.js';
 import { ExitCode } from '../errors.js';
-import type { AuditResult } from '../core/audit-result.js';
+import type { AuditResult } from '../core/audit/result.js';
 import type { DoctorReport } from '../ops/doctor.js';
-import { statusCounts, type RepairResult } from '../core/repair-result.js';
+import { statusCounts, type RepairResult } from '../core/repair/result.js';
 
 /**
  * How each command's result becomes its exit code, in one place (errors

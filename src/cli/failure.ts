@@ -1,5 +1,5 @@
 import { redactSecrets } from '../core/redact.js';
-import { describeDatabaseFailure } from '../db/sqlstate.js';
+import { describeDatabaseFailure } from '../db/driver/sqlstate.js';
 import { ExitCode, SfsyncError } from '../errors.js';
 
 /**

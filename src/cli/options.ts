@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { Config, RunConfig } from '../config/types.js';
-import type { SessionTimeouts } from '../db/pool-adapter.js';
+import type { SessionTimeouts } from '../db/driver/pool-adapter.js';
 import type { CliContext } from './context.js';
 import { durationOption, parseTimeoutOption } from './parse-options.js';
 

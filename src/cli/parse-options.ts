@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { MISMATCH_CLASSES, type MismatchClass } from '../core/audit-types.js';
+import { MISMATCH_CLASSES, type MismatchClass } from '../core/audit/types.js';
 import { parseDuration } from '../core/duration.js';
-import { parseShard, type Shard } from '../core/shard.js';
+import { parseShard, type Shard } from '../core/methods/shard.js';
 
 /** commander argument parsers shared by the commands; each throws commander's error so usage problems exit 2. */
 export function collect(value: string, previous: string[]): string[] {

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { describeDatabaseFailure } from '../db/sqlstate.js';
+import { describeDatabaseFailure } from '../db/driver/sqlstate.js';
 import { ExitCode, InterruptedError, OutputError, SfsyncError } from '../errors.js';
 import type { CliContext } from './context.js';
 import { createProgram } from './program.js';

@@ -1,5 +1,5 @@
 import { redactSecrets } from '../core/redact.js';
-import { terminalSafe } from './render/terminal-text.js';
+import { terminalSafe } from '../render/terminal-text.js';
 
 /**
  * A message on its way to stderr: no secret in it, and nothing a terminal

@@ -1,6 +1,6 @@
-import { lookupKey, type EntityGraph } from '../core/graph.js';
+import { lookupKey, type EntityGraph } from '../core/entities/graph.js';
 import type { RawConfig, RawEntity } from './schema.js';
-import type { KeySource } from '../core/entity.js';
+import type { KeySource } from '../core/entities/entity.js';
 import type { Config, DatabaseTarget, Entity, FieldMapping } from './types.js';
 
 /** Command-line overrides, which win over the file. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ExportedMapping } from '../core/infer-config.js';
+import type { ExportedMapping } from '../core/schema/infer-config.js';
 import { UsageError } from '../errors.js';
 import { MAX_INPUT_BYTES, readUserFile, UnreadableFileError } from './user-file.js';
 

@@ -1,5 +1,5 @@
-import { orderWithDeferredLookups, type EntityGraph } from '../core/graph.js';
-import { CONNECT_OWNED_COLUMNS } from '../core/heroku-connect.js';
+import { orderWithDeferredLookups, type EntityGraph } from '../core/entities/graph.js';
+import { CONNECT_OWNED_COLUMNS } from '../core/connect/heroku-connect.js';
 import { didYouMean } from '../core/suggest.js';
 import type { ConfigIssue } from '../errors.js';
 import { formatPath } from './issues.js';

@@ -1,7 +1,7 @@
-import type { Entity } from '../core/entity.js';
-import type { EntityGraph } from '../core/graph.js';
+import type { Entity } from '../core/entities/entity.js';
+import type { EntityGraph } from '../core/entities/graph.js';
 
-export type { Entity, FieldMapping, FieldSource, MirrorMapping, ParentLink, ReadOnlyEntity, SourceMapping, WritableEntity } from '../core/entity.js';
+export type { Entity, FieldMapping, FieldSource, MirrorMapping, ParentLink, ReadOnlyEntity, SourceMapping, WritableEntity } from '../core/entities/entity.js';
 
 /** Where a database URL came from, so messages can say what to fix without printing the URL. */
 export type UrlOrigin = { kind: 'config' } | { kind: 'flag'; flag: string };

@@ -1,7 +1,7 @@
 import type { RunConfig } from '../config/types.js';
-import type { SchemaCatalog } from '../core/catalog.js';
-import { connect, type Connection, type QueryObserver, type SessionTimeouts } from '../db/connect.js';
-import { readCatalog } from '../db/read-catalog.js';
+import type { SchemaCatalog } from '../core/schema/catalog.js';
+import { connect, type Connection, type QueryObserver, type SessionTimeouts } from '../db/driver/connect.js';
+import { readCatalog } from '../db/catalog/read-catalog.js';
 
 /** Both databases of a run, each one pool with its catalog read once. */
 export interface Databases {

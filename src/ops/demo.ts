@@ -2,14 +2,14 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/load.js';
 import { resolveConfig } from '../config/resolve-url.js';
 import type { RunConfig } from '../config/types.js';
-import { connect } from '../db/connect.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded-postgres.js';
-import { createDatabases, withDatabase } from '../db/create-databases.js';
-import { runSqlFile } from '../db/run-sql-file.js';
+import { connect } from '../db/driver/connect.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/server/embedded-postgres.js';
+import { createDatabases, withDatabase } from '../db/server/create-databases.js';
+import { runSqlFile } from '../db/driver/run-sql-file.js';
 import { writeLikeTheApp, writeUpstreamContacts, type AppWriteStats } from '../sim/app-writer.js';
 import { DEFAULT_DEMO_SIZE, generateSourceData, type DemoPeople, type DemoSize } from '../sim/demo-data.js';
 import { ConnectSimulator } from '../sim/simulator.js';
-import { runRepair, type ActionResult, type RepairOptions, type RepairResult } from './repair.js';
+import { runRepair, type ActionResult, type RepairOptions, type RepairResult } from './repair/repair.js';
 
 export const DEMO_FIXTURES = fileURLToPath(new URL('../../fixtures/editor-api/', import.meta.url));
 

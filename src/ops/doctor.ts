@@ -1,11 +1,11 @@
-import type { SchemaCatalog } from '../core/catalog.js';
-import { keyColumns } from '../core/entity.js';
-import { diagnoseMirror, diagnoseSource, diagnoseTodos, type Finding } from '../core/diagnose.js';
+import type { SchemaCatalog } from '../core/schema/catalog.js';
+import { keyColumns } from '../core/entities/entity.js';
+import { diagnoseMirror, diagnoseSource, diagnoseTodos, type Finding } from '../core/schema/diagnose.js';
 import type { ResolvedTarget, RunConfig, WritableEntity } from '../config/types.js';
 import { DatabaseError } from '../errors.js';
-import { checkSourceSql } from '../db/check-source-sql.js';
-import { connect, type Connection, type SessionTimeouts } from '../db/connect.js';
-import { readCatalog } from '../db/read-catalog.js';
+import { checkSourceSql } from '../db/audit/check-source-sql.js';
+import { connect, type Connection, type SessionTimeouts } from '../db/driver/connect.js';
+import { readCatalog } from '../db/catalog/read-catalog.js';
 import { appendAll } from '../core/arrays.js';
 
 export interface DatabaseStatus {

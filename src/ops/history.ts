@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { ResolvedTarget } from '../config/types.js';
-import type { MismatchClass } from '../core/audit-types.js';
-import { increases, type HistoryPoint, type IgnoredRow, type Increase } from '../core/trend.js';
-import { connect, type SessionTimeouts } from '../db/connect.js';
-import { latestRecorded, readHistory, recordAudit, type HistoryRead } from '../db/history.js';
-import { ensureJournal } from '../db/journal.js';
-import type { AuditResult } from '../core/audit-result.js';
+import type { MismatchClass } from '../core/audit/types.js';
+import { increases, type HistoryPoint, type IgnoredRow, type Increase } from '../core/history/trend.js';
+import { connect, type SessionTimeouts } from '../db/driver/connect.js';
+import { latestRecorded, readHistory, recordAudit, type HistoryRead } from '../db/sfsync/history.js';
+import { ensureJournal } from '../db/sfsync/journal.js';
+import type { AuditResult } from '../core/audit/result.js';
 import { currentActor, currentHost } from './run-identity.js';
 
 export interface HistoryOptions {

@@ -1,9 +1,9 @@
 import type { ResolvedTarget } from '../config/types.js';
-import { inferConfig, type ExportedMapping, type InferredConfig } from '../core/infer-config.js';
-import { TRIGGER_LOG_TABLES } from '../core/heroku-connect.js';
-import { connect, type SessionTimeouts } from '../db/connect.js';
-import { readCatalog } from '../db/read-catalog.js';
-import { readOnlyMappings, readRowCounts, readStructure } from '../db/read-structure.js';
+import { inferConfig, type ExportedMapping, type InferredConfig } from '../core/schema/infer-config.js';
+import { TRIGGER_LOG_TABLES } from '../core/connect/heroku-connect.js';
+import { connect, type SessionTimeouts } from '../db/driver/connect.js';
+import { readCatalog } from '../db/catalog/read-catalog.js';
+import { readOnlyMappings, readRowCounts, readStructure } from '../db/catalog/read-structure.js';
 
 export interface InitOptions {
   readonly source: ResolvedTarget;

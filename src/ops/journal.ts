@@ -1,9 +1,9 @@
 import type { ResolvedTarget } from '../config/types.js';
-import { quoteIdent } from '../core/grants.js';
+import { quoteIdent } from '../core/repair/grants.js';
 import { DatabaseError, UsageError } from '../errors.js';
-import { connect, type Connection, type SessionTimeouts } from '../db/connect.js';
-import { journalExists, listRuns, readRun, type JournalEntryView, type RunView } from '../db/journal.js';
-import { currentRole } from '../db/server-facts.js';
+import { connect, type Connection, type SessionTimeouts } from '../db/driver/connect.js';
+import { journalExists, listRuns, readRun, type JournalEntryView, type RunView } from '../db/sfsync/journal.js';
+import { currentRole } from '../db/driver/server-facts.js';
 
 export type JournalView = { kind: 'runs'; runs: RunView[] } | { kind: 'run'; run: RunView; entries: JournalEntryView[] };
 

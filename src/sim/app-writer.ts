@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import type { Config, WritableEntity } from '../config/types.js';
-import { mirrorValues } from '../core/mirror-values.js';
-import type { Connection } from '../db/connect.js';
-import { sourceRowMapper, sourceRowsQuery } from '../db/source-query.js';
-import { writeTransaction } from '../db/transactions.js';
-import { insertRow } from '../db/write-mirror.js';
+import { mirrorValues } from '../core/values/mirror-values.js';
+import type { Connection } from '../db/driver/connect.js';
+import { sourceRowMapper, sourceRowsQuery } from '../db/audit/source-query.js';
+import { writeTransaction } from '../db/driver/transactions.js';
+import { insertRow } from '../db/mirror/write-mirror.js';
 import { seededRandom } from './random.js';
 
 export interface AppWriteStats {

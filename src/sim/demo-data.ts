@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { AnyDb } from '../db/connect.js';
+import type { AnyDb } from '../db/driver/connect.js';
 import { seededRandom } from './random.js';
 
 export interface DemoSize {

@@ -1,8 +1,8 @@
 import { sql, type Transaction } from 'kysely';
 import type { Config, ResolvedTarget } from '../config/types.js';
-import { CONNECT_OWNED_COLUMNS } from '../core/heroku-connect.js';
-import { connect, type Connection } from '../db/connect.js';
-import { writeTransaction } from '../db/transactions.js';
+import { CONNECT_OWNED_COLUMNS } from '../core/connect/heroku-connect.js';
+import { connect, type Connection } from '../db/driver/connect.js';
+import { writeTransaction } from '../db/driver/transactions.js';
 import { simMappings, type SimMapping } from './connect-mapping.js';
 import { seededRandom } from './random.js';
 import { apiName, salesforceId } from './salesforce-id.js';

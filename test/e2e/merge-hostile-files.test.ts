@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliContext } from '../../src/cli/context.js';
 import { readAuditReport } from '../../src/cli/reports/read-audit-report.js';
 import { run } from '../../src/cli/run.js';
-import { compareKeys } from '../../src/core/key-order.js';
+import { compareKeys } from '../../src/core/methods/key-order.js';
 import { fixtureEnv, runCli, type CliResult } from '../support/cli.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario } from '../support/editor-scenario.js';

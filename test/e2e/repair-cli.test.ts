@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { acquireWriteLock } from '../../src/db/lock.js';
+import { acquireWriteLock } from '../../src/db/sfsync/lock.js';
 import { fixtureEnv, runCli } from '../support/cli.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario, u } from '../support/editor-scenario.js';

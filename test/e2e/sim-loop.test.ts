@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '../../src/db/connect.js';
+import { connect } from '../../src/db/driver/connect.js';
 import { writeLikeTheApp, writeUpstreamContacts } from '../../src/sim/app-writer.js';
 import { generateSourceData } from '../../src/sim/demo-data.js';
 import { fixtureEnv, runCli, startCli } from '../support/cli.js';

@@ -5,7 +5,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CliContext } from '../../src/cli/context.js';
 import { run } from '../../src/cli/run.js';
-import { connect } from '../../src/db/connect.js';
+import { connect } from '../../src/db/driver/connect.js';
 import { writeLikeTheApp, writeUpstreamContacts } from '../../src/sim/app-writer.js';
 import { generateSourceData } from '../../src/sim/demo-data.js';
 import { ConnectSimulator } from '../../src/sim/simulator.js';

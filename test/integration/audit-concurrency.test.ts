@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runAudit, type AuditOptions } from '../../src/ops/audit.js';
+import { runAudit, type AuditOptions } from '../../src/ops/audit/audit.js';
 import { fixtureConfig } from '../support/configs.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario, u } from '../support/editor-scenario.js';

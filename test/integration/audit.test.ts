@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { EntityAudit } from '../../src/core/audit-types.js';
+import type { EntityAudit } from '../../src/core/audit/types.js';
 import { DatabaseError } from '../../src/errors.js';
-import type { AuditResult } from '../../src/core/audit-result.js';
-import { runAudit } from '../../src/ops/audit.js';
+import type { AuditResult } from '../../src/core/audit/result.js';
+import { runAudit } from '../../src/ops/audit/audit.js';
 import { fixtureConfigObject } from '../support/config-text.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario, u } from '../support/editor-scenario.js';

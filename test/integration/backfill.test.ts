@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { backfillHooks } from '../../src/ops/backfill.js';
+import { backfillHooks } from '../../src/ops/repair/backfill.js';
 import { runRepair, type RepairOptions } from '../support/repair.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { u } from '../support/editor-scenario.js';

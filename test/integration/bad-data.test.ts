@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { renderAuditJson, renderAuditTable } from '../../src/cli/render/audit.js';
-import { runAudit } from '../../src/ops/audit.js';
+import { renderAuditJson, renderAuditTable } from '../../src/render/audit.js';
+import { runAudit } from '../../src/ops/audit/audit.js';
 import { fakeSfid } from '../support/connect-actor.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario } from '../support/editor-scenario.js';

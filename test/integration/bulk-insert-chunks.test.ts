@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { insertRows, lockKeys } from '../../src/db/bulk-write.js';
-import { connect, type Connection } from '../../src/db/connect.js';
-import { ensureJournal, startRun } from '../../src/db/journal.js';
+import { insertRows, lockKeys } from '../../src/db/mirror/bulk-write.js';
+import { connect, type Connection } from '../../src/db/driver/connect.js';
+import { ensureJournal, startRun } from '../../src/db/sfsync/journal.js';
 import { fixtureConfig } from '../support/configs.js';
 import { useFixtureDatabases } from '../support/databases.js';
 

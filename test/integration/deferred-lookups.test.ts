@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { renderOrderJson } from '../../src/cli/render/order.js';
-import { runAudit } from '../../src/ops/audit.js';
-import { backfillHooks } from '../../src/ops/backfill.js';
+import { renderOrderJson } from '../../src/render/order.js';
+import { runAudit } from '../../src/ops/audit/audit.js';
+import { backfillHooks } from '../../src/ops/repair/backfill.js';
 import { runRepair } from '../support/repair.js';
 import { ConnectSimulator } from '../../src/sim/simulator.js';
 import { configFrom, repairOptions } from '../support/configs.js';

@@ -8,7 +8,7 @@ import { FIXTURE_CONFIG } from '../support/paths.js';
 import { configFrom, fixtureConfig } from '../support/configs.js';
 import { resolveConfig } from '../../src/config/resolve-url.js';
 import { doctorExitCode } from '../../src/cli/exit-codes.js';
-import { renderDoctorTable } from '../../src/cli/render/doctor.js';
+import { renderDoctorTable } from '../../src/render/doctor.js';
 
 const db = useFixtureDatabases();
 

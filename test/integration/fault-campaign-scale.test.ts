@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { QueryEvent } from '../../src/db/pool-adapter.js';
+import type { QueryEvent } from '../../src/db/driver/pool-adapter.js';
 import { SfsyncError } from '../../src/errors.js';
 import { seededRandom } from '../../src/sim/random.js';
-import { backfillHooks } from '../../src/ops/backfill.js';
-import { runRepair } from '../../src/ops/repair.js';
-import { statusCounts } from '../../src/core/repair-result.js';
+import { backfillHooks } from '../../src/ops/repair/backfill.js';
+import { runRepair } from '../../src/ops/repair/repair.js';
+import { statusCounts } from '../../src/core/repair/result.js';
 import { oneEntityConfig, repairOptions } from '../support/configs.js';
 import { safetyViolations, snapshot } from '../support/campaign.js';
 import { useFixtureDatabases } from '../support/databases.js';

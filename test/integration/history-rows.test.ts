@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type Connection } from '../../src/db/connect.js';
-import { latestRecorded, readHistory } from '../../src/db/history.js';
-import { ensureJournal } from '../../src/db/journal.js';
+import { connect, type Connection } from '../../src/db/driver/connect.js';
+import { latestRecorded, readHistory } from '../../src/db/sfsync/history.js';
+import { ensureJournal } from '../../src/db/sfsync/journal.js';
 import { fixtureConfig } from '../support/configs.js';
 import { useFixtureDatabases } from '../support/databases.js';
 

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { runAudit } from '../../src/ops/audit.js';
+import { runAudit } from '../../src/ops/audit/audit.js';
 import { runDoctor } from '../../src/ops/doctor.js';
 import { runRepair } from '../support/repair.js';
 import { oneEntityConfig, repairOptions } from '../support/configs.js';

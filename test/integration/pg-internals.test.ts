@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useFixtureDatabases } from '../support/databases.js';
 
 /**
- * db/copy-out.ts reads COPY BINARY straight off node-postgres's socket, through
+ * db/driver/copy-out.ts reads COPY BINARY straight off node-postgres's socket, through
  * what node-postgres gives a query object it did not build (its Submittable
  * protocol) and its socket's `data` listener. None of that is public API: this
  * contract fails loudly, naming what changed, when a `pg` upgrade moves it.
@@ -58,7 +58,7 @@ class Probe {
   }
 }
 
-describe("node-postgres internals that db/copy-out.ts relies on (pg's Submittable protocol)", () => {
+describe("node-postgres internals that db/driver/copy-out.ts relies on (pg's Submittable protocol)", () => {
   it('hand a submitted query the connection, with the extended-protocol calls and the socket', async () => {
     const probe = new Probe('select 1 as one');
     client.query(probe as unknown as pg.QueryConfig);

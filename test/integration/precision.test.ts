@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { runAudit } from '../../src/ops/audit.js';
+import { runAudit } from '../../src/ops/audit/audit.js';
 import { runRepair } from '../support/repair.js';
 import { fakeSfid } from '../support/connect-actor.js';
 import { useFixtureDatabases } from '../support/databases.js';

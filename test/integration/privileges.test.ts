@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, inject } from 'vitest';
 
 import { DatabaseError } from '../../src/errors.js';
-import { runAudit } from '../../src/ops/audit.js';
+import { runAudit } from '../../src/ops/audit/audit.js';
 import { runDoctor } from '../../src/ops/doctor.js';
 import { readJournal } from '../../src/ops/journal.js';
 import { runRepair } from '../support/repair.js';

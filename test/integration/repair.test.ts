@@ -1,6 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DatabaseError, LockError, UsageError } from '../../src/errors.js';
-import { acquireWriteLock } from '../../src/db/lock.js';
+import { acquireWriteLock } from '../../src/db/sfsync/lock.js';
 import { runRepair, type RepairResult } from '../support/repair.js';
 import { connectActor } from '../support/connect-actor.js';
 import { beforeFirstWrite } from '../support/races.js';

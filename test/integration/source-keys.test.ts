@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WritableEntity } from '../../src/config/types.js';
-import { connect } from '../../src/db/connect.js';
-import { sourceRowsByKeyQuery } from '../../src/db/source-query.js';
+import { connect } from '../../src/db/driver/connect.js';
+import { sourceRowsByKeyQuery } from '../../src/db/audit/source-query.js';
 import { runDoctor } from '../../src/ops/doctor.js';
 import { runRepair } from '../support/repair.js';
 import { beforeFirstWrite } from '../support/races.js';

@@ -1,7 +1,7 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { connect, type Connection } from '../../src/db/connect.js';
+import { connect, type Connection } from '../../src/db/driver/connect.js';
 import { DatabaseError } from '../../src/errors.js';
 
 /**

@@ -1,10 +1,10 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { connect, type Connection } from '../../src/db/connect.js';
-import { ensureJournal, finishRun, journal, journalExists, listRuns, readRun, startRun } from '../../src/db/journal.js';
-import { acquireWriteLock, type HeldLock } from '../../src/db/lock.js';
+import { connect, type Connection } from '../../src/db/driver/connect.js';
+import { ensureJournal, finishRun, journal, journalExists, listRuns, readRun, startRun } from '../../src/db/sfsync/journal.js';
+import { acquireWriteLock, type HeldLock } from '../../src/db/sfsync/lock.js';
 import { InterruptedError, LockError } from '../../src/errors.js';
-import { runGuard } from '../../src/ops/run-guard.js';
+import { runGuard } from '../../src/ops/repair/run-guard.js';
 import { fixtureConfig } from '../support/configs.js';
 import { useFixtureDatabases } from '../support/databases.js';
 

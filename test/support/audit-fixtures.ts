@@ -1,4 +1,4 @@
-import type { EntityAudit, Mismatch, RowClass } from '../../src/core/audit-types.js';
+import type { EntityAudit, Mismatch, RowClass } from '../../src/core/audit/types.js';
 
 /** A mismatch for tests of the pure planner and the renderers: every field a sensible default. */
 export function mismatch(overrides: Partial<Mismatch> = {}): Mismatch {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { createDatabases, withDatabase } from '../../src/db/create-databases.js';
+import { createDatabases, withDatabase } from '../../src/db/server/create-databases.js';
 import { connectActor } from './connect-actor.js';
 import { openDatabases } from './databases.js';
 import { buildAuditScenario, FK_SCHOOL, u } from './editor-scenario.js';

@@ -1,7 +1,7 @@
 import { loadConfig, parseConfig } from '../../src/config/load.js';
 import { resolveConfig } from '../../src/config/resolve-url.js';
 import type { RunConfig } from '../../src/config/types.js';
-import type { RepairOptions } from '../../src/ops/repair.js';
+import type { RepairOptions } from '../../src/ops/repair/repair.js';
 import { FIXTURE_CONFIG } from './paths.js';
 
 interface Urls {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { createDatabases, withDatabase } from '../../src/db/create-databases.js';
+import { createDatabases, withDatabase } from '../../src/db/server/create-databases.js';
 
 export interface FixtureDatabases {
   sourceUrl: string;

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QueryEvent } from '../../src/db/pool-adapter.js';
+import type { QueryEvent } from '../../src/db/driver/pool-adapter.js';
 import { SfsyncError } from '../../src/errors.js';
 import { seededRandom } from '../../src/sim/random.js';
-import { backfillHooks } from '../../src/ops/backfill.js';
+import { backfillHooks } from '../../src/ops/repair/backfill.js';
 import { runRepair, type RepairOptions } from './repair.js';
 import { campaignTemplates, dropTemplates, logicalState, safetyViolations, snapshot, trialDatabases, type Isolation } from './campaign.js';
 import { terminateSessions } from './sessions.js';
-import { fixtureConfig } from '../support/configs.js';
+import { fixtureConfig } from './configs.js';
 
 export type Mode = 'repair' | 'backfill';
 

@@ -1,4 +1,4 @@
-import type { QueryEvent } from '../../src/db/pool-adapter.js';
+import type { QueryEvent } from '../../src/db/driver/pool-adapter.js';
 
 /**
  * A query observer that runs `race` once, between a repair's audit and its

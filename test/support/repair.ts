@@ -1,8 +1,8 @@
 import type { RunConfig } from '../../src/config/types.js';
-import type { ActionResult, RepairResult as Counts } from '../../src/core/repair-result.js';
-import { runRepair as run, type RepairOptions } from '../../src/ops/repair.js';
+import type { ActionResult, RepairResult as Counts } from '../../src/core/repair/result.js';
+import { runRepair as run, type RepairOptions } from '../../src/ops/repair/repair.js';
 
-export type { RepairOptions } from '../../src/ops/repair.js';
+export type { RepairOptions } from '../../src/ops/repair/repair.js';
 
 /** A repair's result with every action it reported, in canonical order (each entity's as carried out). */
 export interface RepairResult extends Counts {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import type { WritableEntity } from '../../src/config/types.js';
-import type { MirrorRow, ParentReadiness, SourceRow } from '../../src/core/audit-types.js';
-import { classifyKey, classifyOrphan, type ClassifyContext } from '../../src/core/classify.js';
-import { HC_ERROR_CODES, type HcErrorCode } from '../../src/core/hc-error.js';
-import { planRepair } from '../../src/core/plan.js';
+import type { MirrorRow, ParentReadiness, SourceRow } from '../../src/core/audit/types.js';
+import { classifyKey, classifyOrphan, type ClassifyContext } from '../../src/core/audit/classify.js';
+import { HC_ERROR_CODES, type HcErrorCode } from '../../src/core/connect/hc-error.js';
+import { planRepair } from '../../src/core/repair/plan.js';
 import { entityAudit } from '../support/audit-fixtures.js';
 import { smallConfig } from '../support/config-text.js';
 

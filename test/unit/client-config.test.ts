@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { clientSettings } from '../../src/db/client-config.js';
-import { plainRetryReason, tlsNote } from '../../src/db/tls-fallback.js';
-import { describeDatabaseFailure } from '../../src/db/sqlstate.js';
+import { clientSettings } from '../../src/db/driver/client-config.js';
+import { plainRetryReason, tlsNote } from '../../src/db/driver/tls-fallback.js';
+import { describeDatabaseFailure } from '../../src/db/driver/sqlstate.js';
 
 const url = 'postgres://app:pw@db.example.com:5432/app';
 const pgError = (code: string, message: string) => Object.assign(new Error(message), { code });

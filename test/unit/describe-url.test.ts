@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeUrl } from '../../src/db/describe-url.js';
+import { describeUrl } from '../../src/db/driver/describe-url.js';
 
 describe('describeUrl', () => {
   it('keeps host, port and database but never the user or password', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import type { SchemaCatalog, TableInfo } from '../../src/core/catalog.js';
-import { diagnoseMirror, diagnoseSource } from '../../src/core/diagnose.js';
+import type { SchemaCatalog, TableInfo } from '../../src/core/schema/catalog.js';
+import { diagnoseMirror, diagnoseSource } from '../../src/core/schema/diagnose.js';
 import { smallConfig } from '../support/config-text.js';
 
 const config = parseConfig(JSON.stringify(smallConfig()), 'cfg.json');

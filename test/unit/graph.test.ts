@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildEntityGraph, orderWithDeferredLookups, withAncestors, type GraphNode } from '../../src/core/graph.js';
+import { buildEntityGraph, orderWithDeferredLookups, withAncestors, type GraphNode } from '../../src/core/entities/graph.js';
 
 const node = (name: string, ...parents: string[]): GraphNode => ({ name, parents });
 

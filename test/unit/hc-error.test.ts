@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HC_ERROR_CODES, HC_ERROR_HINTS, MAX_PARSED_LENGTH, parseHcError } from '../../src/core/hc-error.js';
+import { HC_ERROR_CODES, HC_ERROR_HINTS, MAX_PARSED_LENGTH, parseHcError } from '../../src/core/connect/hc-error.js';
 
 // Message shapes seen in real Connect databases and public code, in the wrappings they arrive in.
 const CASES: [string, string, Record<string, unknown>][] = [

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { html } from '../../src/cli/render/html-text.js';
+import { html } from '../../src/render/html-text.js';
 
 describe('the html tag', () => {
   it('escapes every value, in content and in quoted attributes, and keeps its own literal parts', () => {

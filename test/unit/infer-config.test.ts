@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseConnectExport } from '../../src/config/connect-export.js';
 import { parseConfig } from '../../src/config/load.js';
-import type { SchemaCatalog } from '../../src/core/catalog.js';
+import type { SchemaCatalog } from '../../src/core/schema/catalog.js';
 import { isPlainIdentifier } from '../../src/core/identifier.js';
-import { inferConfig, normalise, type SchemaStructure } from '../../src/core/infer-config.js';
+import { inferConfig, normalise, type SchemaStructure } from '../../src/core/schema/infer-config.js';
 import { entitySchema } from '../../src/config/schema.js';
 import { UsageError } from '../../src/errors.js';
 

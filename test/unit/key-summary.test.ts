@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FLAG_FAILED, FLAG_SFID, mergeSummaries, suspectArray, type Suspect } from '../../src/core/key-summary.js';
-import type { RowBatch } from '../../src/core/row-batch.js';
+import { FLAG_FAILED, FLAG_SFID, mergeSummaries, suspectArray, type Suspect } from '../../src/core/methods/key-summary.js';
+import type { RowBatch } from '../../src/core/methods/row-batch.js';
 
 type Value = string | number | null;
 

@@ -9,12 +9,13 @@ import { ROOT } from '../support/paths.js';
  * import takes: `import … from`, `import type`, `export … from`, a bare
  * `import '…'` and `import('…')`.
  */
-const LAYERS = ['cli', 'ops', 'sim', 'db', 'config', 'core'] as const;
+const LAYERS = ['cli', 'render', 'ops', 'sim', 'db', 'config', 'core'] as const;
 const FLOOR = 'errors.ts';
 
-/** Packages that belong to one place: the terminal to cli/, the driver to db/ (and the simulator, which plays Connect). */
+/** Packages that belong to one place: the terminal to cli/ and render/, the driver to db/ (and the simulator, which plays Connect). */
 const PACKAGE_HOMES: readonly { pattern: RegExp; layers: readonly string[] }[] = [
-  { pattern: /^(commander|ora|cli-table3|string-width|prom-client)$/, layers: ['cli'] },
+  { pattern: /^(commander|ora)$/, layers: ['cli'] },
+  { pattern: /^(cli-table3|string-width|prom-client)$/, layers: ['cli', 'render'] },
   { pattern: /^(pg|pg-connection-string)$/, layers: ['db', 'sim'] },
 ];
 
@@ -81,12 +82,22 @@ describe('the layers of src/', () => {
     expect(all.filter((i) => i.specifier === '<computed>')).toEqual([]);
   });
 
-  it('import only downwards: cli → ops → sim → db → config → core, all onto errors.ts', () => {
+  it('import only downwards: cli → render → ops → sim → db → config → core, all onto errors.ts', () => {
     const offenders = all
       .filter((i) => i.specifier.startsWith('.'))
       .map((i) => ({ ...i, to: layerOf(relative(SRC, resolve(SRC, dirname(i.file), i.specifier))) }))
       .filter((i) => !mayImport(layerOf(i.file), i.to))
       .map((i) => `${i.file} imports ${i.specifier} (${layerOf(i.file)} → ${i.to})`);
+    expect(offenders).toEqual([]);
+  });
+
+  it('let render/ draw from results alone: at run time it loads only core/ and its own files', () => {
+    const offenders = all
+      .filter((i) => i.file.startsWith('render/') && i.specifier.startsWith('.'))
+      .filter((i) => runtimeSpecifiers(readFileSync(`${SRC}/${i.file}`, 'utf8')).includes(i.specifier))
+      .map((i) => ({ ...i, to: layerOf(relative(SRC, resolve(SRC, dirname(i.file), i.specifier))) }))
+      .filter((i) => i.to !== 'render' && i.to !== 'core')
+      .map((i) => `${i.file} loads ${i.specifier}`);
     expect(offenders).toEqual([]);
   });
 
@@ -156,6 +167,10 @@ describe('what a command loads', () => {
 describe('the layer rule itself', () => {
   it.each([
     ['cli', 'ops', true],
+    ['cli', 'render', true],
+    ['render', 'core', true],
+    ['render', 'cli', false],
+    ['ops', 'render', false],
     ['ops', 'db', true],
     ['db', 'core', true],
     ['core', 'errors.js', true],

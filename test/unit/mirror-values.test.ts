@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ParentLink, WritableEntity } from '../../src/core/entity.js';
-import type { SourceRow } from '../../src/core/audit-types.js';
-import { mirrorValues } from '../../src/core/mirror-values.js';
+import type { ParentLink, WritableEntity } from '../../src/core/entities/entity.js';
+import type { SourceRow } from '../../src/core/audit/types.js';
+import { mirrorValues } from '../../src/core/values/mirror-values.js';
 
 function parent(lookup: string, deferred: boolean): ParentLink {
   return { entity: 'account', column: `${lookup}_src`, lookup, optional: true, readOnly: false, deferred };

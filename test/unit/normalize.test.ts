@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import { fitToColumns } from '../../src/core/fit-values.js';
-import { sameValue } from '../../src/core/normalize.js';
-import type { ColumnInfo } from '../../src/core/catalog.js';
-import { compareKeys } from '../../src/core/key-order.js';
+import { fitToColumns } from '../../src/core/values/fit-values.js';
+import { sameValue } from '../../src/core/values/normalize.js';
+import type { ColumnInfo } from '../../src/core/schema/catalog.js';
+import { compareKeys } from '../../src/core/methods/key-order.js';
 import { formatDuration, parseDuration } from '../../src/core/duration.js';
 
 const col = (type: string, maxLength: number | null = null, scale: number | null = null) => ({ type, maxLength, scale });

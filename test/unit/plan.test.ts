@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Mismatch } from '../../src/core/audit-types.js';
-import { initialStatus, planRepair, WRITE_ACTIONS, type ActionKind, type ActionStatus } from '../../src/core/plan.js';
+import type { Mismatch } from '../../src/core/audit/types.js';
+import { initialStatus, planRepair, WRITE_ACTIONS, type ActionKind, type ActionStatus } from '../../src/core/repair/plan.js';
 import { entityAudit, mismatch } from '../support/audit-fixtures.js';
 
 const row = (id: number, sfid: string | null = null) => ({ id, sfid, lastop: sfid ? 'SYNCED' : 'FAILED', hcErr: null });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ActionResult, RepairResult } from '../../src/core/repair-result.js';
-import { addToSummary, emptyRepairSummary } from '../../src/core/repair-result.js';
+import type { ActionResult, RepairResult } from '../../src/core/repair/result.js';
+import { addToSummary, emptyRepairSummary } from '../../src/core/repair/result.js';
 import type { Output } from '../../src/cli/context.js';
-import { ActionLog } from '../../src/cli/render/action-log.js';
-import { renderCsv } from '../../src/cli/render/csv.js';
-import { REPAIR_CSV_COLUMNS, writeRepairCsv } from '../../src/cli/render/repair-csv.js';
-import { actionJson, writeRepairJson } from '../../src/cli/render/repair.js';
+import { ActionLog } from '../../src/render/action-log.js';
+import { renderCsv } from '../../src/render/csv.js';
+import { REPAIR_CSV_COLUMNS, writeRepairCsv } from '../../src/render/repair-csv.js';
+import { actionJson, writeRepairJson } from '../../src/render/repair.js';
 
 const ORDER = ['school', 'role'];
 

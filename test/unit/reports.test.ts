@@ -1,13 +1,14 @@
 import parsePrometheus from 'parse-prometheus-text-format';
 import { describe, expect, it } from 'vitest';
-import { renderCsv } from '../../src/cli/render/csv.js';
-import { mdCell, mdCode } from '../../src/cli/render/markdown-text.js';
-import { previousSuccess, renderMetrics } from '../../src/cli/render/metrics.js';
-import { inCi, outputMode, paint } from '../../src/cli/output-mode.js';
+import { renderCsv } from '../../src/render/csv.js';
+import { mdCell, mdCode } from '../../src/render/markdown-text.js';
+import { previousSuccess, renderMetrics } from '../../src/render/metrics.js';
+import { inCi, outputMode } from '../../src/cli/output-mode.js';
+import { paint } from '../../src/render/paint.js';
 import { progressLines } from '../../src/cli/progress.js';
-import { notificationBody, shouldNotify } from '../../src/core/notification.js';
-import { groupBySignature, stripIds } from '../../src/core/signature.js';
-import { increases, sparkline, totalsPerRun, type HistoryPoint } from '../../src/core/trend.js';
+import { notificationBody, shouldNotify } from '../../src/core/history/notification.js';
+import { groupBySignature, stripIds } from '../../src/core/audit/signature.js';
+import { increases, sparkline, totalsPerRun, type HistoryPoint } from '../../src/core/history/trend.js';
 import { entityAudit, mismatch, noCounts } from '../support/audit-fixtures.js';
 
 describe('output mode', () => {

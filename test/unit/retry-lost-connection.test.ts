@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryOnLostConnection } from '../../src/db/retry-lost-connection.js';
+import { retryOnLostConnection } from '../../src/db/driver/retry-lost-connection.js';
 import { DatabaseError, LockError } from '../../src/errors.js';
 
 const lost = () => new DatabaseError('the connection was lost', { database: 'mirror', connectionLost: true });

@@ -1,10 +1,10 @@
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type RawBuilder, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import type { WritableEntity } from '../../src/core/entity.js';
-import { insertRow } from '../../src/db/write-mirror.js';
-import { mirrorRowsQuery } from '../../src/db/read-mirror.js';
-import { shardFilter } from '../../src/db/shard-filter.js';
-import { sourceRowsByKeyQuery, sourceRowsQuery } from '../../src/db/source-query.js';
+import type { WritableEntity } from '../../src/core/entities/entity.js';
+import { insertRow } from '../../src/db/mirror/write-mirror.js';
+import { mirrorRowsQuery } from '../../src/db/audit/read-mirror.js';
+import { shardFilter } from '../../src/db/audit/shard-filter.js';
+import { sourceRowsByKeyQuery, sourceRowsQuery } from '../../src/db/audit/source-query.js';
 
 /**
  * The query builders compiled, no database: identifiers from config go out

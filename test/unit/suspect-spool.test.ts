@@ -2,9 +2,9 @@ import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareKeys } from '../../src/core/key-order.js';
-import type { Suspect, SuspectList } from '../../src/core/key-summary.js';
-import { spillingSuspects } from '../../src/ops/suspect-spool.js';
+import { compareKeys } from '../../src/core/methods/key-order.js';
+import type { Suspect, SuspectList } from '../../src/core/methods/key-summary.js';
+import { spillingSuspects } from '../../src/ops/audit/suspect-spool.js';
 
 async function readBack(list: SuspectList, chunk: number): Promise<Suspect[]> {
   const all: Suspect[] = [];

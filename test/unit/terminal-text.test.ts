@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Mismatch } from '../../src/core/audit-types.js';
-import { renderAuditTable } from '../../src/cli/render/audit.js';
-import { cellText, MAX_CELL_CHARS, terminalSafe, wrapText } from '../../src/cli/render/terminal-text.js';
-import type { AuditResult } from '../../src/core/audit-result.js';
+import type { Mismatch } from '../../src/core/audit/types.js';
+import { renderAuditTable } from '../../src/render/audit.js';
+import { cellText, MAX_CELL_CHARS, terminalSafe, wrapText } from '../../src/render/terminal-text.js';
+import type { AuditResult } from '../../src/core/audit/result.js';
 import { entityAudit, mismatch, noCounts } from '../support/audit-fixtures.js';
 
 const counts = { ...noCounts(), failed: 1 };

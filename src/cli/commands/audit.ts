@@ -1,12 +1,13 @@
 import { Command, Option } from 'commander';
-import { AUDIT_METHODS, MAX_AUDIT_CONCURRENCY, type AuditMethod, type MismatchClass } from '../../core/audit-types.js';
+import { AUDIT_METHODS, MAX_AUDIT_CONCURRENCY, type AuditMethod, type MismatchClass } from '../../core/audit/types.js';
 import type { ResolvedTarget } from '../../config/types.js';
-import type { Shard } from '../../core/shard.js';
+import type { Shard } from '../../core/methods/shard.js';
 import { DatabaseError, UsageError } from '../../errors.js';
-import type { AuditResult } from '../../core/audit-result.js';
+import type { AuditResult } from '../../core/audit/result.js';
 import type { CliContext } from '../context.js';
 import { loadRunConfig, OUTPUT_FORMATS, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions } from '../options.js';
-import { outputMode, paint } from '../output-mode.js';
+import { paint } from '../../render/paint.js';
+import { outputMode } from '../output-mode.js';
 import { durationOption, failOnOption, parseCount, parseShardOption, repeatableOption } from '../parse-options.js';
 import { startProgress } from '../progress.js';
 import { withReportOptions, type ReportOptions } from '../reports/options.js';
@@ -50,8 +51,8 @@ export function auditCommand(context: CliContext): Command {
   withReportOptions(withFormatOption(withConfigOptions(command), [...OUTPUT_FORMATS, 'ndjson', 'markdown', 'csv']), 'audit');
   return command.action(async (options: AuditOptions) => {
     const [{ runAudit }, render, { auditExitCode }, { runWithReports }] = await Promise.all([
-      import('../../ops/audit.js'),
-      import('../render/audit-output.js'),
+      import('../../ops/audit/audit.js'),
+      import('../../render/audit-output.js'),
       import('../exit-codes.js'),
       import('../reports/emit.js'),
     ]);
@@ -104,8 +105,8 @@ async function compareWithHistory(mirror: ResolvedTarget, result: AuditResult, o
   if (!wanted.record && !wanted.compare && wanted.trendRuns === 0) return { increases: [], compared: [], trend: null };
   const [{ compareAndRecord }, { totalsPerRun }, { renderIgnoredHistory }] = await Promise.all([
     import('../../ops/history.js'),
-    import('../../core/trend.js'),
-    import('../render/history.js'),
+    import('../../core/history/trend.js'),
+    import('../../render/history.js'),
   ]);
   const outcome = await compareAndRecord(mirror, result, { ...wanted, classes: options.failOn, env: context.env, timeouts: sessionTimeouts(options) }).catch(
     (error: unknown) => {

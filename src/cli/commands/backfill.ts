@@ -27,7 +27,7 @@ export function backfillCommand(context: CliContext): Command {
   withConfigOptions(command);
   return command.action(async (options: BackfillOptions) => {
     if (!options.order) return runWriteCommand('backfill', { ...options, strategy: 'reinsert' }, context);
-    const render = await import('../render/order.js');
+    const render = await import('../../render/order.js');
     const config = await loadConfigFrom(options, context);
     context.stdout.write(render.renderOrder(config, options.format));
   });

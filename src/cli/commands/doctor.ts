@@ -19,7 +19,7 @@ export function doctorCommand(context: CliContext): Command {
     // Loaded on use, so `--help` and `--version` stay fast.
     const [{ runDoctor }, render, { doctorExitCode }] = await Promise.all([
       import('../../ops/doctor.js'),
-      import('../render/doctor.js'),
+      import('../../render/doctor.js'),
       import('../exit-codes.js'),
     ]);
     const config = await loadRunConfig(options, context);

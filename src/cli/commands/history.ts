@@ -25,7 +25,7 @@ export function historyCommand(context: CliContext): Command {
     const [{ readRecorded }, { resolveTarget }, render] = await Promise.all([
       import('../../ops/history.js'),
       import('../../config/resolve-url.js'),
-      import('../render/history.js'),
+      import('../../render/history.js'),
     ]);
     const config = await loadConfigFrom(options, context);
     const known = new Set(config.entities.map((e) => e.name));

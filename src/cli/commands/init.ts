@@ -74,7 +74,7 @@ async function runInit(options: InitCliOptions, context: CliContext): Promise<vo
     import('../../config/resolve-url.js'),
     import('../../ops/doctor.js'),
     import('../exit-codes.js'),
-    import('../render/init.js'),
+    import('../../render/init.js'),
   ]);
   const file = resolve(context.cwd, options.config);
   const exists = await access(file).then(

@@ -22,7 +22,7 @@ export function journalCommand(context: CliContext): Command {
     const [{ readJournal }, { resolveTarget }, render] = await Promise.all([
       import('../../ops/journal.js'),
       import('../../config/resolve-url.js'),
-      import('../render/journal.js'),
+      import('../../render/journal.js'),
     ]);
     const config = await loadConfigFrom(options, context);
     const mirror = resolveTarget(config.mirror, context.env, config.file);

@@ -1,11 +1,12 @@
 import { Command } from 'commander';
-import type { MismatchClass } from '../../core/audit-types.js';
-import type { EntityGraph } from '../../core/graph.js';
-import type { AuditResult } from '../../core/audit-result.js';
+import type { MismatchClass } from '../../core/audit/types.js';
+import type { EntityGraph } from '../../core/entities/graph.js';
+import type { AuditResult } from '../../core/audit/result.js';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { loadConfigFrom, withFormatOption } from '../options.js';
-import { outputMode, paint } from '../output-mode.js';
+import { paint } from '../../render/paint.js';
+import { outputMode } from '../output-mode.js';
 import { failOnOption, parseCount } from '../parse-options.js';
 import { withReportOptions, type ReportOptions } from '../reports/options.js';
 
@@ -36,11 +37,11 @@ export function mergeCommand(context: CliContext): Command {
   return command.action(async (files: string[], options: MergeOptions) => {
     const [{ readShardReports }, { mergeAudits }, render, { auditExitCode }, { runWithReports }, { terminalSafe }] = await Promise.all([
       import('../reports/read-audit-report.js'),
-      import('../../core/merge-audits.js'),
-      import('../render/audit-output.js'),
+      import('../../core/audit/merge.js'),
+      import('../../render/audit-output.js'),
       import('../exit-codes.js'),
       import('../reports/emit.js'),
-      import('../render/terminal-text.js'),
+      import('../../render/terminal-text.js'),
     ]);
     await runWithReports({ context, options, details: options.details }, 'audit', async () => {
       const graph = await configGraph(options, context);

@@ -1,16 +1,17 @@
 import { Command, Option } from 'commander';
-import { MISMATCH_CLASSES } from '../../core/audit-types.js';
+import { MISMATCH_CLASSES } from '../../core/audit/types.js';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { redactCommandLine } from '../../core/redact.js';
 import { loadRunConfig, OUTPUT_FORMATS, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions } from '../options.js';
 import { durationOption, parseClasses, parseCount, parseDurationOption, repeatableOption } from '../parse-options.js';
-import { inCi, outputMode, paint } from '../output-mode.js';
+import { paint } from '../../render/paint.js';
+import { inCi, outputMode } from '../output-mode.js';
 import { startProgress } from '../progress.js';
 import { confirmOnTerminal } from '../prompt.js';
 import { withReportOptions, type ReportOptions } from '../reports/options.js';
-import { ActionLog } from '../render/action-log.js';
-import { statusCounts } from '../../core/repair-result.js';
+import { ActionLog } from '../../render/action-log.js';
+import { statusCounts } from '../../core/repair/result.js';
 
 export interface RepairCliOptions extends ConfigOptions, ReportOptions {
   format: 'table' | 'json' | 'markdown' | 'csv';
@@ -70,10 +71,10 @@ export async function runWriteCommand(name: 'repair' | 'backfill', options: Repa
   }
   if (options.batchSize < 1 || options.concurrency < 1) throw new UsageError('--batch-size and --concurrency must be at least 1');
   const [{ runRepair }, render, { repairExitCode }, backfill, { runWithReports }] = await Promise.all([
-    import('../../ops/repair.js'),
-    import('../render/repair-output.js'),
+    import('../../ops/repair/repair.js'),
+    import('../../render/repair-output.js'),
     import('../exit-codes.js'),
-    name === 'backfill' ? import('../../ops/backfill.js') : Promise.resolve(undefined),
+    name === 'backfill' ? import('../../ops/repair/backfill.js') : Promise.resolve(undefined),
     import('../reports/emit.js'),
   ]);
   await runWithReports({ context, options, details: options.details }, name, async () => {

@@ -38,7 +38,7 @@ export function simCommand(context: CliContext): Command {
     const [{ runSim }, { resolveTarget }, { renderSimStats }] = await Promise.all([
       import('../../ops/sim.js'),
       import('../../config/resolve-url.js'),
-      import('../render/sim.js'),
+      import('../../render/sim.js'),
     ]);
     const config = await loadConfigFrom(options, context);
     const progress = await startProgress(context, 'sim: processing the trigger log');

@@ -8,11 +8,11 @@ import {
   type Mismatch,
   type MismatchClass,
   type RowClass,
-} from '../../core/audit-types.js';
-import { HC_ERROR_CODES } from '../../core/hc-error.js';
+} from '../../core/audit/types.js';
+import { HC_ERROR_CODES } from '../../core/connect/hc-error.js';
 import { IDENTIFIER_PATTERN, MAX_IDENTIFIER_LENGTH, RESERVED_NAMES } from '../../core/identifier.js';
-import { MAX_SHARDS } from '../../core/shard.js';
-import { FORMAT_VERSION } from '../render/json.js';
+import { MAX_SHARDS } from '../../core/methods/shard.js';
+import { FORMAT_VERSION } from '../../render/json.js';
 
 /**
  * The whole of an audit's JSON report (docs/output.md), every enum taken from

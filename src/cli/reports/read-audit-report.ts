@@ -1,9 +1,9 @@
-import { MISMATCH_CLASSES, type EntityAudit } from '../../core/audit-types.js';
+import { MISMATCH_CLASSES, type EntityAudit } from '../../core/audit/types.js';
 import { quote } from '../../core/quote.js';
 import { UsageError } from '../../errors.js';
-import { auditTotals, type AuditResult } from '../../core/audit-result.js';
-import type { ShardReport } from '../../core/merge-audits.js';
-import { FORMAT_VERSION } from '../render/json.js';
+import { auditTotals, type AuditResult } from '../../core/audit/result.js';
+import type { ShardReport } from '../../core/audit/merge.js';
+import { FORMAT_VERSION } from '../../render/json.js';
 import { auditReportSchema, type AuditReport } from './audit-report-schema.js';
 import { jsonExtent } from './json-extent.js';
 import { byteSize } from '../../config/user-file.js';

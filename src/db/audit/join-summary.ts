@@ -1,0 +1,110 @@
+import { sql, type RawBuilder, type Transaction } from 'kysely';
+import type { WritableEntity } from '../../config/types.js';
+import type { ComparePlan } from '../../core/methods/compare-plan.js';
+import { emptySummary, type KeySummary, type SuspectList } from '../../core/methods/key-summary.js';
+import { KEY_ALIAS } from './row-aliases.js';
+import { parameter, sourceRowsQuery } from './source-query.js';
+import { mirrorValues, sourceValues, type KeyFilter } from './summary-query.js';
+
+export interface JoinSides {
+  readonly sourceSchema: string;
+  readonly mirrorSchema: string;
+  /** A unique index makes each side's key unique, so rows need no grouping by key first. */
+  readonly sourceKeyUnique: boolean;
+  readonly mirrorKeyUnique: boolean;
+  /** The external ID column is varchar or text, so it can be joined as it is. */
+  readonly mirrorKeyIsText: boolean;
+}
+
+interface JoinRow {
+  clean: string;
+  source_rows: string;
+  mirror_rows: string;
+  unsynced: string;
+  keyless: string;
+  /** JSON text: [key, source rows, mirror rows] per suspect, or null for none. */
+  suspects: string | null;
+  suspect_count: string;
+}
+
+/**
+ * When the source and mirror schemas share a database (common on Heroku), the
+ * summary is one query: both sides normalised as the stream method does, FULL
+ * JOINed by external ID in the database, grouped so that only the keys that
+ * are not provably ok come back (and one row counting those that are).
+ */
+export async function readJoinSummary(
+  trx: Transaction<any>,
+  entity: WritableEntity,
+  plan: ComparePlan,
+  sides: JoinSides,
+  filter: KeyFilter,
+  everyKey: boolean,
+  suspects: SuspectList,
+  limit: number,
+): Promise<KeySummary | 'too many suspects'> {
+  const sourceParts = sourceValues(plan, 's0');
+  const mirrorParts = mirrorValues(plan, 'm0');
+  const names = plan.values.map((_, i) => `v${i}`);
+  const sourceKey = sql.ref<string>(`s0.${KEY_ALIAS}`);
+  const ext = sql.ref(`m0.${entity.mirror.externalId}`);
+  // A text column as it is (its statistics let the planner size the join), compared in the "C" collation the source side sets.
+  const mirrorKey = sides.mirrorKeyIsText ? sql<string>`${ext}` : sql<string>`${ext}::text`;
+
+  const sourceWhere = filter ? sql` where ${filter(sourceKey, parameter)}` : sql``;
+  const sourceSide = sides.sourceKeyUnique
+    ? sql`select ${sourceKey} collate "C" as key, 1 as n${sql.join(
+        sourceParts.map((part, i) => sql`, ${part} as ${sql.id(names[i]!)}`),
+        sql``,
+      )} from (${sourceRowsQuery(entity, sides.sourceSchema)}) as s0${sourceWhere}`
+    : // A key on several rows is a suspect whatever its values: min() only gives the group one.
+      sql`select ${sourceKey} collate "C" as key, count(*) as n${sql.join(
+        sourceParts.map((part, i) => sql`, min(${part}) as ${sql.id(names[i]!)}`),
+        sql``,
+      )} from (${sourceRowsQuery(entity, sides.sourceSchema)}) as s0${sourceWhere} group by 1`;
+
+  const healthy = sql`(m0.sfid is not null and m0._hc_lastop is distinct from 'FAILED')`;
+  const unsynced = sql`(case when m0.sfid is null then 1 else 0 end)`;
+  const mirrorWhere = sql` where ${ext} is not null${filter ? sql` and ${filter(sql<string>`${ext}::text`, parameter)}` : sql``}`;
+  const mirrorTable = sql.table(`${sides.mirrorSchema}.${entity.mirror.table}`);
+  const mirrorSide = sides.mirrorKeyUnique
+    ? sql`select ${mirrorKey} as key, 1 as n, ${unsynced} as unsynced, ${healthy} as healthy${sql.join(
+        mirrorParts.map((part, i) => sql`, ${part} as ${sql.id(names[i]!)}`),
+        sql``,
+      )} from ${mirrorTable} as m0${mirrorWhere}`
+    : sql`select ${mirrorKey} as key, count(*) as n, sum(${unsynced}) as unsynced, bool_and(${healthy}) as healthy${sql.join(
+        mirrorParts.map((part, i) => sql`, min(${part}) as ${sql.id(names[i]!)}`),
+        sql``,
+      )} from ${mirrorTable} as m0${mirrorWhere} group by 1`;
+
+  const sameValues: RawBuilder<unknown>[] = names.map((name) => sql`s.${sql.id(name)} = m.${sql.id(name)}`);
+  const clean = everyKey
+    ? sql`false`
+    : sql`(s.n = 1 and m.n = 1 and m.healthy${sql.join(
+        sameValues.map((same) => sql` and ${same}`),
+        sql``,
+      )}) is true`;
+  // One row of aggregates, not a GROUP BY key: the planner would sort every key to group the few suspects.
+  // The suspects as JSON, not PostgreSQL array text: JSON.parse reads them natively, node-postgres's array parser in JavaScript.
+  const suspect = sql`not j.clean and j.key is not null`;
+  const { rows } = await sql<JoinRow>`
+    select count(*) filter (where j.clean)::int8 as clean,
+           coalesce(sum(j.sn), 0)::int8 as source_rows, coalesce(sum(j.mn), 0)::int8 as mirror_rows, coalesce(sum(j.mu), 0)::int8 as unsynced,
+           coalesce(sum(j.sn) filter (where j.key is null), 0)::int8 as keyless,
+           count(*) filter (where ${suspect})::int8 as suspect_count,
+           array_to_json((array_agg(json_build_array(j.key, j.sn, j.mn)) filter (where ${suspect}))[1:${limit}])::text as suspects
+      from (select coalesce(s.key, m.key) as key, ${clean} as clean, s.n as sn, m.n as mn, m.unsynced as mu
+              from (${sourceSide}) as s full join (${mirrorSide}) as m on m.key = s.key) as j`.execute(trx);
+  const row = rows[0]!;
+  // More than a list may hold in memory: one JSON text of them all would be as large, so the caller streams instead.
+  if (Number(row.suspect_count) > limit) return 'too many suspects';
+  const summary = emptySummary(suspects);
+  summary.sourceRows = Number(row.source_rows);
+  summary.mirrorRows = Number(row.mirror_rows);
+  summary.unsyncedRows = Number(row.unsynced);
+  summary.clean = Number(row.clean);
+  summary.sourceRowsWithoutKey = Number(row.keyless);
+  const found = row.suspects === null ? [] : (JSON.parse(row.suspects) as [string, number | null, number | null][]);
+  for (const [key, sourceRows, mirrorRows] of found) suspects.add({ key, sourceRows: sourceRows ?? 0, mirrorRows: mirrorRows ?? 0 });
+  return summary;
+}

@@ -1,0 +1,110 @@
+import { sql, type Transaction } from 'kysely';
+import type { AnyDb, Connection } from '../driver/connect.js';
+import type { Session } from '../driver/session.js';
+import { DatabaseError } from '../../errors.js';
+
+/** One database's part of an audit worker: a pinned session and its read-only transaction. */
+export interface SnapshotSide {
+  readonly session: Session;
+  readonly trx: Transaction<any>;
+}
+
+export interface SnapshotPair {
+  readonly source: SnapshotSide;
+  readonly mirror: SnapshotSide;
+}
+
+/**
+ * Up to `count` pairs of READ ONLY, REPEATABLE READ transactions, one on each
+ * database, that all see the first pair's snapshot of that database
+ * (`pg_export_snapshot` in the first, `SET TRANSACTION SNAPSHOT` in the
+ * others): entities audited on different pairs are still one consistent
+ * audit. A server that cannot export a snapshot (a standby before
+ * PostgreSQL 10) leaves the audit to the first pair alone.
+ * Every failure inside is already a DatabaseError naming its database.
+ */
+export function withSnapshotPairs<T>(
+  source: Connection,
+  mirror: Connection,
+  count: number,
+  work: (pairs: SnapshotPair[]) => Promise<T>,
+  options: SnapshotOptions = {},
+): Promise<T> {
+  return source.session((sourceSession) =>
+    mirror.session((mirrorSession) =>
+      readOnly(sourceSession.db, async (sourceTrx) => {
+        if (options.idle) await allowIdle(sourceTrx);
+        return readOnly(mirrorSession.db, async (mirrorTrx) => {
+          if (options.idle) await allowIdle(mirrorTrx);
+          const first: SnapshotPair = { source: { session: sourceSession, trx: sourceTrx }, mirror: { session: mirrorSession, trx: mirrorTrx } };
+          if (count <= 1) return work([first]);
+          const [sourceSnapshot, mirrorSnapshot] = [await exportSnapshot(sourceTrx), await exportSnapshot(mirrorTrx)];
+          if (!sourceSnapshot || !mirrorSnapshot) return work([first]);
+          return joined(source, mirror, { source: sourceSnapshot, mirror: mirrorSnapshot }, count - 1, [first], work, options);
+        });
+      }),
+    ),
+  );
+}
+
+export interface SnapshotOptions {
+  /**
+   * The transactions sit idle while the caller works between reads (a repair
+   * writes each batch of an audit through other sessions): a server-wide
+   * idle_in_transaction_session_timeout must not end them meanwhile.
+   */
+  readonly idle?: boolean;
+}
+
+async function allowIdle(trx: Transaction<any>): Promise<void> {
+  await sql`set local idle_in_transaction_session_timeout = 0`.execute(trx);
+}
+
+function joined<T>(
+  source: Connection,
+  mirror: Connection,
+  snapshots: { source: string; mirror: string },
+  left: number,
+  pairs: SnapshotPair[],
+  work: (pairs: SnapshotPair[]) => Promise<T>,
+  options: SnapshotOptions,
+): Promise<T> {
+  if (left === 0) return work(pairs);
+  return source.session((sourceSession) =>
+    mirror.session((mirrorSession) =>
+      readOnly(sourceSession.db, async (sourceTrx) => {
+        await importSnapshot(sourceTrx, snapshots.source);
+        if (options.idle) await allowIdle(sourceTrx);
+        return readOnly(mirrorSession.db, async (mirrorTrx) => {
+          await importSnapshot(mirrorTrx, snapshots.mirror);
+          if (options.idle) await allowIdle(mirrorTrx);
+          const pair = { source: { session: sourceSession, trx: sourceTrx }, mirror: { session: mirrorSession, trx: mirrorTrx } };
+          return joined(source, mirror, snapshots, left - 1, [...pairs, pair], work, options);
+        });
+      }),
+    ),
+  );
+}
+
+function readOnly<T>(db: AnyDb, work: (trx: Transaction<any>) => Promise<T>): Promise<T> {
+  return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work);
+}
+
+/**
+ * The transaction's snapshot for others to import, or undefined on a standby
+ * before PostgreSQL 10, which cannot export one. (No savepoint to try it
+ * under: a subtransaction cannot export a snapshot either.)
+ */
+async function exportSnapshot(trx: Transaction<any>): Promise<string | undefined> {
+  const { rows } = await sql<{ snapshot: string | null }>`
+    select case when pg_is_in_recovery() and current_setting('server_version_num')::int < 100000 then null else pg_export_snapshot() end as snapshot`.execute(
+    trx,
+  );
+  return rows[0]?.snapshot ?? undefined;
+}
+
+/** The first statement of the transaction, as PostgreSQL requires; a utility statement, so the id is a literal (checked: the server's own hex). */
+async function importSnapshot(trx: Transaction<any>, snapshot: string): Promise<void> {
+  if (!/^[0-9A-F]+(-[0-9A-F]+)*$/i.test(snapshot)) throw new DatabaseError(`the server exported a snapshot id sfsync does not recognise: ${snapshot}`);
+  await sql`set transaction snapshot ${sql.lit(snapshot)}`.execute(trx);
+}

@@ -1,0 +1,325 @@
+import type { Transaction } from 'kysely';
+import type { Entity, RunConfig, WritableEntity } from '../../config/types.js';
+import { MAX_AUDIT_CONCURRENCY, type AuditMethod, type EntityAudit, type Mismatch } from '../../core/audit/types.js';
+import type { ColumnInfo, SchemaCatalog } from '../../core/schema/catalog.js';
+import type { ComparePlan } from '../../core/methods/compare-plan.js';
+import type { KeySummary, SuspectList } from '../../core/methods/key-summary.js';
+import { diagnoseMirror, diagnoseSource } from '../../core/schema/diagnose.js';
+import { TRIGGER_LOG_TABLES } from '../../core/connect/heroku-connect.js';
+import { checksumPays, type SplitTuning } from '../../core/methods/segments.js';
+import type { Shard } from '../../core/methods/shard.js';
+import { DatabaseError, UsageError } from '../../errors.js';
+import type { QueryObserver, SessionTimeouts } from '../../db/driver/connect.js';
+import { visibleDamage } from '../../db/audit/checksum-query.js';
+import { countMirrorRows } from '../../db/audit/count-mirror.js';
+import { readJoinSummary } from '../../db/audit/join-summary.js';
+import { sameDatabase } from '../../db/driver/same-database.js';
+import { shardFilter } from '../../db/audit/shard-filter.js';
+import { classifySuspects, KEYS_PER_READ, type DetailReaders } from './details.js';
+import { agreedDigest, serverNow } from '../../db/driver/server-facts.js';
+import { comparePlan, majorVersion, streamSummary, type AuditSides } from './summary.js';
+import { checksumSummary } from './checksum.js';
+import { auditScope } from './scope.js';
+import { inOrderOnWorkers } from './workers.js';
+import { withSnapshotPairs } from '../../db/audit/snapshots.js';
+import { openDatabases, type Databases } from '../databases.js';
+import { spillingSuspects, SUSPECTS_IN_MEMORY } from './suspect-spool.js';
+import { auditTotals, emptyCounts, type AuditResult } from '../../core/audit/result.js';
+
+export interface AuditOptions {
+  /** `--entity`: report only these (their ancestors are read, not reported). */
+  readonly entities?: readonly string[] | undefined;
+  /** Unsynced rows older than this are `stuck`. */
+  readonly staleMs: number;
+  /** Aborted by SIGINT/SIGTERM: the audit stops at the next batch. */
+  readonly signal?: AbortSignal | undefined;
+  readonly timeouts?: SessionTimeouts | undefined;
+  readonly onQuery?: QueryObserver | undefined;
+  /** Called as each entity starts and as rows are read, for progress display. */
+  readonly onProgress?: (event: { entity: string; rows: number; done: boolean }) => void;
+  /** Called with each reported entity as soon as it is classified (for streaming output). */
+  readonly onEntity?: (audit: EntityAudit) => void;
+  /** Classify every key in JavaScript, trusting no digest: the reference the fast paths are tested against. */
+  readonly everyKey?: boolean;
+  /** `--method`: how the sides are compared; `auto` (the default) picks per entity. */
+  readonly method?: AuditMethod | 'auto' | undefined;
+  /** The checksum method's segment sizes (for tests; the defaults suit real tables). */
+  readonly checksumTuning?: SplitTuning | undefined;
+  /** `--concurrency`: entities audited at once, each on its own pair of sessions sharing one snapshot per database (default 1). */
+  readonly concurrency?: number | undefined;
+  /** `--shard K/N`: audit only the keys of this shard (`sfsync merge` adds the shards' reports up). */
+  readonly shard?: Shard | undefined;
+  /**
+   * Each entity's mismatches, a few thousand at a time in key order, instead of
+   * in its EntityAudit (whose `mismatches` stay empty): a repair plans and writes
+   * them as they come, so its memory holds a batch, not the table.
+   */
+  readonly onMismatches?: ((entity: string, mismatches: readonly Mismatch[]) => Promise<void>) | undefined;
+  /** Suspects held in memory before the rest spill to a temporary file (default SUSPECTS_IN_MEMORY; tests lower it). */
+  readonly suspectsInMemory?: number | undefined;
+  /** Suspect keys read in full, classified and handed to onMismatches at a time (default KEYS_PER_READ). */
+  readonly keysPerRead?: number | undefined;
+}
+
+/**
+ * Diffs each entity's source rows against its mirror rows by external ID and
+ * classifies every key. Reads only: both databases are read in READ ONLY,
+ * REPEATABLE READ transactions, so the audit sees one consistent snapshot of
+ * each and cannot write even through a trusted SQL fragment.
+ */
+export async function runAudit(config: RunConfig, options: AuditOptions): Promise<AuditResult> {
+  auditScope(config, options.entities);
+  const dbs = await openDatabases(config, {
+    maxConnections: sessionPairs(options),
+    purposes: { source: 'audit', mirror: 'audit' },
+    timeouts: options.timeouts,
+    onQuery: options.onQuery,
+  });
+  try {
+    return await auditWith(dbs, config, options);
+  } finally {
+    await dbs.close();
+  }
+}
+
+/** Session pairs `--concurrency` asks for, within 1 … MAX_AUDIT_CONCURRENCY. */
+function sessionPairs(options: AuditOptions): number {
+  return Math.min(Math.max(1, options.concurrency ?? 1), MAX_AUDIT_CONCURRENCY);
+}
+
+/** The audit through databases a command already holds (a repair audits before each level through its own pools). */
+export async function auditWith(dbs: Databases, config: RunConfig, options: AuditOptions): Promise<AuditResult> {
+  const startedAt = new Date();
+  const scope = auditScope(config, options.entities);
+  const { source, mirror, sourceCatalog, mirrorCatalog } = dbs;
+  const inScope = config.entities.filter((e) => scope.read.includes(e.name));
+  assertMatchesConfig(inScope, sourceCatalog, mirrorCatalog);
+  const hasTriggerLog = TRIGGER_LOG_TABLES.every((table) => mirrorCatalog.tables.has(table));
+  const byName = new Map(config.entities.map((e) => [e.name, e]));
+  const bytesBefore = source.bytesRead() + mirror.bytesRead();
+
+  const concurrency = Math.min(sessionPairs(options), scope.report.length);
+  const audits = await withSnapshotPairs(
+    source,
+    mirror,
+    concurrency,
+    async (pairs) => {
+      const main = pairs[0]!;
+      const now = await serverNow(main.mirror.trx);
+      const shared = await sameDatabase(main.source.trx, main.mirror.trx);
+      if (options.method === 'join' && !shared) {
+        throw new UsageError('--method join needs the source and mirror schemas in one database, read as one role; these are two (use stream or checksum)');
+      }
+      const digest = await agreedDigest(main.source.trx, main.mirror.trx);
+      const trimScale = majorVersion(sourceCatalog.serverVersion) >= 13 && majorVersion(mirrorCatalog.serverVersion) >= 13;
+      const workers = pairs.map((pair) => ({
+        sides: {
+          source: { ...pair.source, schema: source.schema },
+          mirror: { ...pair.mirror, schema: mirror.schema },
+          digest,
+          trimScale,
+        } satisfies AuditSides,
+        readers: {
+          sourceTrx: pair.source.trx,
+          mirrorTrx: pair.mirror.trx,
+          sourceSchema: source.schema,
+          mirrorSchema: mirror.schema,
+          hasTriggerLog,
+          entities: byName,
+          signal: options.signal,
+        } satisfies DetailReaders,
+      }));
+      const auditOne = (name: string, worker: (typeof workers)[number]) => {
+        const entity = byName.get(name)!;
+        return entity.readOnly
+          ? countMirror(entity, worker.sides.mirror.trx, mirror.schema, hasTriggerLog, now, options.shard)
+          : auditEntity(entity, worker.sides, worker.readers, {
+              columns: mirrorCatalog.tables.get(entity.mirror.table)!.columns,
+              now,
+              staleMs: options.staleMs,
+              hasTriggerLog,
+              everyKey: options.everyKey ?? false,
+              method: chooseMethod(options.method, shared),
+              checksumTuning: options.checksumTuning,
+              sourceKeyUnique: keyIsUnique(entity, sourceCatalog),
+              mirrorKeyUnique: mirrorCatalog.tables.get(entity.mirror.table)?.uniqueColumns.has(entity.mirror.externalId) ?? false,
+              shard: options.shard,
+              signal: options.signal,
+              suspectsInMemory: options.suspectsInMemory ?? SUSPECTS_IN_MEMORY,
+              onMismatches: options.onMismatches,
+              keysPerRead: options.keysPerRead ?? KEYS_PER_READ,
+            });
+      };
+      // Ancestors outside the report are not read: a parent's readiness is looked up for the rows that need it, so
+      // any entity can go on any worker, in any order; results are reported in canonical order all the same.
+      return inOrderOnWorkers(
+        scope.report,
+        workers,
+        options.signal,
+        async (name, worker) => {
+          options.onProgress?.({ entity: name, rows: 0, done: false });
+          const audit = await auditOne(name, worker);
+          options.onProgress?.({ entity: name, rows: audit.sourceRows ?? audit.mirrorRows, done: true });
+          return audit;
+        },
+        options.onEntity,
+      );
+    },
+    { idle: options.onMismatches !== undefined },
+  );
+  return summarise(startedAt, scope.report, audits, source.bytesRead() + mirror.bytesRead() - bytesBefore, options.shard);
+}
+
+interface EntityContext {
+  readonly columns: ReadonlyMap<string, ColumnInfo>;
+  readonly now: Date;
+  readonly staleMs: number;
+  readonly hasTriggerLog: boolean;
+  readonly everyKey: boolean;
+  readonly method: AuditMethod | 'auto';
+  readonly checksumTuning: SplitTuning | undefined;
+  readonly sourceKeyUnique: boolean;
+  readonly mirrorKeyUnique: boolean;
+  readonly shard: Shard | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly suspectsInMemory: number;
+  readonly onMismatches: AuditOptions['onMismatches'];
+  readonly keysPerRead: number;
+}
+
+/** auto: in the database when both schemas share one; across two, checksums when they pay (decided per entity), else streamed. */
+function chooseMethod(choice: AuditOptions['method'], shared: boolean): AuditMethod | 'auto' {
+  if (choice && choice !== 'auto') return choice;
+  return shared ? 'join' : 'auto';
+}
+
+function keyIsUnique(entity: WritableEntity, catalog: SchemaCatalog): boolean {
+  const key = entity.source.key;
+  return key.kind === 'column' && (catalog.tables.get(entity.source.table)?.uniqueColumns.has(key.column) ?? false);
+}
+
+/** One writable entity: both sides' summaries merged, then the suspects read in full and classified. */
+async function auditEntity(entity: WritableEntity, sides: AuditSides, readers: DetailReaders, ctx: EntityContext): Promise<EntityAudit> {
+  const plan = await comparePlan(entity, sides, ctx.columns);
+  const suspects = spillingSuspects(ctx.suspectsInMemory);
+  try {
+    const { method, summary } = await summariseEntity(entity, sides, plan, ctx, suspects);
+    const counts = emptyCounts();
+    counts.ok = summary.clean;
+    // Suspects are read in the snapshot their summary came from: a join saw the source through the mirror's transaction.
+    const detailReaders = method === 'join' ? { ...readers, sourceTrx: sides.mirror.trx } : readers;
+    const onMismatches = ctx.onMismatches && ((batch: readonly Mismatch[]) => ctx.onMismatches!(entity.name, batch));
+    const { mismatches, oldestUnsyncedAt } = await classifySuspects(entity, summary.suspects, ctx, detailReaders, counts, onMismatches, ctx.keysPerRead);
+    return {
+      name: entity.name,
+      method,
+      keysReadInFull: summary.suspects.size,
+      readOnly: false,
+      mirrorTable: entity.mirror.table,
+      sourceRows: summary.sourceRows,
+      mirrorRows: summary.mirrorRows,
+      unsyncedRows: summary.unsyncedRows,
+      oldestUnsyncedAgeSeconds: ageSeconds(ctx.now, oldestUnsyncedAt),
+      sourceRowsWithoutKey: summary.sourceRowsWithoutKey,
+      counts,
+      mismatches,
+    };
+  } finally {
+    suspects.close();
+  }
+}
+
+/**
+ * Both sides' summaries by the method chosen (auto: checksums when they pay).
+ * A join that finds more suspects than the list keeps in memory hands them
+ * over as a stream instead: one JSON text of them all would be as large.
+ */
+async function summariseEntity(
+  entity: WritableEntity,
+  sides: AuditSides,
+  plan: ComparePlan,
+  ctx: EntityContext,
+  suspects: SuspectList,
+): Promise<{ method: AuditMethod; summary: KeySummary }> {
+  const shard = shardFilter(ctx.shard);
+  const method =
+    ctx.method !== 'auto'
+      ? ctx.method
+      : checksumPays(await visibleDamage(sides.source.trx, sides.mirror.trx, entity, sides.source.schema, sides.mirror.schema))
+        ? 'checksum'
+        : 'stream';
+  if (method === 'join') {
+    const joined = await readJoinSummary(
+      sides.mirror.trx,
+      entity,
+      plan,
+      {
+        sourceSchema: sides.source.schema,
+        mirrorSchema: sides.mirror.schema,
+        sourceKeyUnique: ctx.sourceKeyUnique,
+        mirrorKeyUnique: ctx.mirrorKeyUnique,
+        mirrorKeyIsText: /^(text|character varying)$/.test(ctx.columns.get(entity.mirror.externalId)?.type ?? ''),
+      },
+      shard,
+      ctx.everyKey || plan.opaque.length > 0,
+      suspects,
+      ctx.suspectsInMemory,
+    );
+    if (joined !== 'too many suspects') return { method, summary: joined };
+  }
+  if (method === 'checksum') {
+    const summary = await checksumSummary(entity, sides, plan, {
+      sourceKeyUnique: ctx.sourceKeyUnique,
+      mirrorKeyUnique: ctx.mirrorKeyUnique,
+      everyKey: ctx.everyKey,
+      signal: ctx.signal,
+      tuning: ctx.checksumTuning,
+      shard: ctx.shard,
+      suspects,
+    });
+    return { method, summary };
+  }
+  return { method: 'stream', summary: await streamSummary(entity, sides, plan, ctx.signal, ctx.everyKey, suspects, shard) };
+}
+
+/**
+ * Read-only entities: Connect fills them from Salesforce, so there is nothing
+ * to compare, only rows to count. Sharded, the first shard counts them all and
+ * the others none, so that the shards add up.
+ */
+async function countMirror(entity: Entity, trx: Transaction<any>, schema: string, hasTriggerLog: boolean, now: Date, shard?: Shard): Promise<EntityAudit> {
+  const counted = shard && shard.index > 1 ? { rows: 0, unsynced: 0, oldestUnsyncedAt: null } : await countMirrorRows(trx, schema, entity, hasTriggerLog);
+  return {
+    name: entity.name,
+    method: 'count',
+    keysReadInFull: 0,
+    readOnly: entity.readOnly,
+    mirrorTable: entity.mirror.table,
+    sourceRows: null,
+    mirrorRows: counted.rows,
+    unsyncedRows: counted.unsynced,
+    oldestUnsyncedAgeSeconds: ageSeconds(now, counted.oldestUnsyncedAt),
+    sourceRowsWithoutKey: 0,
+    counts: emptyCounts(),
+    mismatches: [],
+  };
+}
+
+/** Seconds since the longest-waiting unsynced row's newest log entry, by the mirror's clock. */
+function ageSeconds(now: Date, at: number | null): number | null {
+  return at === null ? null : Math.max(0, Math.floor((now.getTime() - at) / 1000));
+}
+
+/** The audit cannot be trusted against tables that do not match the config: say what to fix. */
+function assertMatchesConfig(entities: readonly Entity[], source: SchemaCatalog, mirror: SchemaCatalog): void {
+  const problems = [...diagnoseSource(entities, source), ...diagnoseMirror(entities, mirror)].filter(
+    (f) => f.level === 'error' && f.code !== 'xmlbinary_not_captured',
+  );
+  if (problems.length === 0) return;
+  const lines = problems.map((f) => `  - ${f.database}${f.entity ? ` (${f.entity})` : ''}: ${f.message}`);
+  throw new DatabaseError(['the databases do not match the config (run `sfsync doctor` for the full report):', ...lines].join('\n'));
+}
+
+function summarise(startedAt: Date, order: readonly string[], entities: readonly EntityAudit[], bytesRead: number, shard: Shard | undefined): AuditResult {
+  return { startedAt, finishedAt: new Date(), order, entities, totals: auditTotals(entities), bytesRead, ...(shard ? { shard } : {}) };
+}

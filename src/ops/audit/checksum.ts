@@ -1,0 +1,104 @@
+import type { WritableEntity } from '../../config/types.js';
+import type { ComparePlan } from '../../core/methods/compare-plan.js';
+import { addCounts, emptySummary, type KeySummary, type SuspectList } from '../../core/methods/key-summary.js';
+import { decideStream, differingSegments, FANOUT, firstSplit, inStreamed, modulus, type SegmentSums, type SplitTuning } from '../../core/methods/segments.js';
+import {
+  estimatedRows,
+  mirrorKeysToRead,
+  mirrorSegmentSums,
+  segmentFilter,
+  sourceDuplicateKeys,
+  sourceSegmentSums,
+  type KeyToRead,
+  type SegmentScope,
+} from '../../db/audit/checksum-query.js';
+import type { Shard } from '../../core/methods/shard.js';
+import { bothFilters, shardFilter } from '../../db/audit/shard-filter.js';
+import { streamSummary, type AuditSides } from './summary.js';
+
+export interface ChecksumOptions {
+  readonly sourceKeyUnique: boolean;
+  readonly mirrorKeyUnique: boolean;
+  readonly everyKey: boolean;
+  readonly signal: AbortSignal | undefined;
+  /** Segment sizes (tests force deep splits on small tables with it). */
+  readonly tuning?: SplitTuning | undefined;
+  /** `--shard`: only the keys of this shard. */
+  readonly shard: Shard | undefined;
+  /** Where the suspects go. */
+  readonly suspects: SuspectList;
+}
+
+/**
+ * The checksum method (the data-diff approach): each database counts and sums
+ * its rows' hashes per segment of the key space; segments that agree hold the
+ * same rows and cost a few bytes, the others are split finer (core/methods/segments.ts
+ * decides when that pays) and finally streamed as the stream method streams
+ * everything. Rows without an sfid, FAILED rows and duplicated keys are read in
+ * full wherever they are. The result is the stream method's, key for key.
+ */
+export async function checksumSummary(entity: WritableEntity, sides: AuditSides, plan: ComparePlan, options: ChecksumOptions): Promise<KeySummary> {
+  const { source, mirror, digest } = sides;
+  // A field no SQL text can compare leaves every key to JavaScript: nothing to checksum.
+  const shard = shardFilter(options.shard);
+  if (options.everyKey || plan.opaque.length > 0) return streamSummary(entity, sides, plan, options.signal, true, options.suspects, shard);
+  // Segments sized for the rows this shard holds, not the whole table's.
+  const first = firstSplit((await estimatedRows(mirror.trx, mirror.schema, entity.mirror.table)) / (options.shard?.count ?? 1), options.tuning);
+  const summary = emptySummary(options.suspects);
+  const differingByDepth: Set<number>[] = [];
+  let scope: SegmentScope | undefined;
+  for (let depth = 0; ; depth++) {
+    options.signal?.throwIfAborted();
+    const m = modulus(first, depth);
+    const [sourceSums, mirrorSums] = await Promise.all([
+      sourceSegmentSums(source.trx, entity, source.schema, plan, digest, m, scope, shard),
+      mirrorSegmentSums(mirror.trx, entity, mirror.schema, plan, digest, m, scope, shard),
+    ]);
+    if (depth === 0) {
+      const keyless = sourceSums.get(-1)?.rows ?? 0;
+      summary.sourceRows += keyless;
+      summary.sourceRowsWithoutKey += keyless;
+    }
+    const differing = differingSegments(sourceSums, mirrorSums);
+    addMatched(summary, sourceSums, mirrorSums, new Set(differing));
+    differingByDepth.push(new Set(differing));
+    if (differing.length === 0) break;
+    const segments = depth === 0 ? first : scope!.segments.length * FANOUT;
+    if (decideStream(differing, sourceSums, mirrorSums, segments, depth, options.tuning)) {
+      // Damage in every segment at the first split: stream it all, without asking each row for its segment.
+      const present = new Set([...sourceSums.keys(), ...mirrorSums.keys()].filter((id) => id !== -1));
+      const everything = depth === 0 && differing.length === present.size;
+      const filter = bothFilters(shard, everything ? undefined : segmentFilter({ modulus: m, segments: differing }, digest));
+      if (everything) differingByDepth[0] = new Set(Array.from({ length: first }, (_, i) => i));
+      addCounts(summary, await streamSummary(entity, sides, plan, options.signal, false, options.suspects, filter));
+      break;
+    }
+    scope = { modulus: m, segments: differing };
+  }
+  // Rows read in full wherever they are: those in agreeing segments count as ok so far.
+  const toRead = new Map<string, KeyToRead>();
+  const [unhealthy, duplicates] = await Promise.all([
+    mirrorKeysToRead(mirror.trx, entity, mirror.schema, digest, options.mirrorKeyUnique, shard),
+    options.sourceKeyUnique ? Promise.resolve([]) : sourceDuplicateKeys(source.trx, entity, source.schema, digest, shard),
+  ]);
+  for (const key of [...unhealthy, ...duplicates]) if ((toRead.get(key.key)?.rows ?? 0) < key.rows) toRead.set(key.key, key);
+  for (const key of toRead.values()) {
+    if (inStreamed(BigInt(key.hash), first, differingByDepth)) continue;
+    // In an agreeing segment each side holds the same rows: this key has as many on both.
+    summary.clean -= key.rows;
+    summary.suspects.add({ key: key.key, sourceRows: key.rows, mirrorRows: key.rows });
+  }
+  return summary;
+}
+
+/** The counts of the segments both sides agree on: every row in them is ok (until read in full for another reason). */
+function addMatched(summary: KeySummary, source: SegmentSums, mirror: SegmentSums, differing: ReadonlySet<number>): void {
+  for (const [id, s] of source) {
+    if (id === -1 || differing.has(id)) continue;
+    const m = mirror.get(id)!;
+    summary.sourceRows += s.rows;
+    summary.mirrorRows += m.rows;
+    summary.unsyncedRows += m.unsynced;
+    summary.clean += s.rows;
+  }
+}

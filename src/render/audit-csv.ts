@@ -1,0 +1,44 @@
+import type { AuditResult } from '../core/audit/result.js';
+import { renderCsv } from './csv.js';
+
+export const AUDIT_CSV_COLUMNS = [
+  'entity',
+  'key',
+  'class',
+  'code',
+  'repairable',
+  'parent_entity',
+  'parent_key',
+  'parent_state',
+  'mirror_id',
+  'sfid',
+  'lastop',
+  'age_seconds',
+  'reason',
+  'hint',
+] as const;
+
+/** One row per mismatch, canonical order: the missing-parent report operators open in a spreadsheet. */
+export function renderAuditCsv(result: AuditResult): string {
+  return renderCsv(
+    AUDIT_CSV_COLUMNS,
+    result.entities.flatMap((e) =>
+      e.mismatches.map((m) => [
+        e.name,
+        m.key,
+        m.class,
+        m.code,
+        m.repairable,
+        m.parent?.entity,
+        m.parent?.key,
+        m.parent?.state,
+        m.mirror?.id,
+        m.mirror?.sfid,
+        m.mirror?.lastop,
+        m.ageSeconds,
+        m.reason,
+        m.hint,
+      ]),
+    ),
+  );
+}

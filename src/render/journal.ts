@@ -1,0 +1,53 @@
+import type { Adjustment } from '../core/values/fit-values.js';
+import type { JournalEntryView, RunView } from '../db/sfsync/journal.js';
+import type { JournalView } from '../ops/journal.js';
+import { renderJson } from './json.js';
+import { renderTable } from './table.js';
+import { cellText } from './terminal-text.js';
+
+export function renderJournalTable(view: JournalView): string {
+  if (view.kind === 'runs') {
+    if (view.runs.length === 0) return 'no runs recorded yet\n';
+    return `${renderTable(
+      ['Run', 'Command', 'Started', 'Status', 'Changes', 'Who', 'Host'],
+      view.runs.map((r) => [r.runId, r.command, r.startedAt.toISOString(), r.status, r.changes, r.actor ?? '—', r.host ?? '—']),
+    )}\n`;
+  }
+  const { run, entries } = view;
+  const head = `run ${run.runId}: ${run.command} by ${cellText(run.actor ?? 'unknown', 200)} on ${cellText(run.host ?? 'unknown', 200)}, ${run.startedAt.toISOString()} → ${run.finishedAt?.toISOString() ?? '(not finished)'}, ${run.status}\n${cellText(run.commandLine ?? '')}\n`;
+  if (entries.length === 0) return `${head}no changes\n`;
+  return `${head}${renderTable(
+    ['#', 'Entity', 'Action', 'Key', 'Mirror id', 'At', 'Change'],
+    entries.map((e) => [e.id, e.entity, e.action, e.key ?? '—', e.mirrorId ?? '—', e.at.toISOString(), describe(e)]),
+  )}\n`;
+}
+
+function describe(entry: JournalEntryView): string {
+  return [what(entry), ...Object.entries(entry.adjusted ?? {}).map(([column, a]) => adjustment(column, a as Adjustment))].join('; ');
+}
+
+function adjustment(column: string, a: Adjustment): string {
+  return a.kind === 'cut' ? `${column} cut from ${a.length} to ${[...a.to].length} characters` : `${column} rounded ${a.from} → ${a.to}`;
+}
+
+function what(entry: JournalEntryView): string {
+  if (entry.action === 'delete') return `deleted (sfid ${String(entry.before?.sfid ?? 'NULL')}, ${String(entry.before?._hc_lastop ?? '')})`;
+  if (entry.action === 'insert') return 'inserted';
+  if (entry.action === 'recapture') return `queued again (trigger log ${String((entry.after as { trigger_log_id?: unknown } | null)?.trigger_log_id ?? '?')})`;
+  const changed = Object.keys(entry.after ?? {}).filter(
+    (k) => JSON.stringify(entry.after?.[k]) !== JSON.stringify(entry.before?.[k]) && !['_hc_lastop', '_hc_err'].includes(k),
+  );
+  return `changed ${changed.join(', ')}`;
+}
+
+export function renderJournalJson(view: JournalView): string {
+  if (view.kind === 'runs') return renderJson('journal', { runs: view.runs.map(runJson) });
+  return renderJson('journal', {
+    run: runJson(view.run),
+    entries: view.entries.map((e) => ({ ...e, at: e.at.toISOString() })),
+  });
+}
+
+function runJson(r: RunView) {
+  return { ...r, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt?.toISOString() ?? null };
+}

@@ -1,0 +1,79 @@
+import stringWidth from 'string-width';
+import { appendAll } from '../core/arrays.js';
+
+/**
+ * Text from a database (an `_hc_err`, a key, a value) on its way to a
+ * terminal: control characters could move the cursor or recolour the screen,
+ * and bidi overrides could make `rm -rf /` read as something else (the
+ * "Trojan Source" trick), so both are shown as visible escapes. Newlines stay.
+ */
+// C0 controls but \n, DEL, C1 controls; bidi embeddings, overrides, isolates and marks.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+export function terminalSafe(text: string): string {
+  return text.replace(UNSAFE, (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}}`);
+}
+
+/** A table cell shows at most this much; the JSON output always has the full text. */
+export const MAX_CELL_CHARS = 600;
+
+/** Safe for a terminal and at most `max` characters, saying how much was left out. */
+export function cellText(value: unknown, max = MAX_CELL_CHARS): string {
+  const text = terminalSafe(value === null || value === undefined ? '' : String(value));
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}… (${text.length - max} more characters: --format json has the full text)`;
+}
+
+/**
+ * Greedy word wrap to `width` columns, in one pass over the text (cli-table3's
+ * own wrap is quadratic: a 4,000-character error took minutes). Words wider
+ * than a line are cut.
+ */
+export function wrapText(text: string, width: number): string {
+  const limit = Math.max(1, width);
+  const out: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    let line = '';
+    let lineWidth = 0;
+    for (const word of paragraph.split(/ +/)) {
+      if (word === '') continue;
+      const wordWidth = stringWidth(word);
+      if (line && lineWidth + 1 + wordWidth <= limit) {
+        line += ` ${word}`;
+        lineWidth += 1 + wordWidth;
+      } else if (wordWidth <= limit) {
+        if (line) out.push(line);
+        line = word;
+        lineWidth = wordWidth;
+      } else {
+        if (line) out.push(line);
+        const pieces = cutToWidth(word, limit);
+        appendAll(out, pieces.slice(0, -1));
+        line = pieces.at(-1)!;
+        lineWidth = stringWidth(line);
+      }
+    }
+    out.push(line);
+  }
+  return out.join('\n');
+}
+
+/** A word wider than a line, cut into pieces of at most `width` columns, in one pass. */
+function cutToWidth(word: string, width: number): string[] {
+  const pieces: string[] = [];
+  let piece = '';
+  let used = 0;
+  for (const char of word) {
+    const w = stringWidth(char);
+    if (used + w > width && piece) {
+      pieces.push(piece);
+      piece = '';
+      used = 0;
+    }
+    piece += char;
+    used += w;
+  }
+  pieces.push(piece);
+  return pieces;
+}
