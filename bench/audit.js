@@ -23,10 +23,18 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedPostgres } from '../dist/db/server/embedded-postgres.js';
 import { withDatabase } from '../dist/db/server/create-databases.js';
-import { copyDatabase, dropDatabase, emptyMirror, healDatabase, loadBenchDatabase } from './load.js';
+import {
+  copyDatabase,
+  dropDatabase,
+  emptyMirror,
+  healDatabase,
+  loadBenchDatabase,
+} from './load.js';
 
 const large = process.argv.includes('--large');
-const sizes = (process.env.BENCH_SIZES ?? `10000,100000,1000000${large ? ',10000000' : ''}`).split(',').map(Number);
+const sizes = (process.env.BENCH_SIZES ?? `10000,100000,1000000${large ? ',10000000' : ''}`)
+  .split(',')
+  .map(Number);
 const PER_ROW_LIMIT = 100_000;
 const SHARD_LIMIT = 100_000;
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 2);
@@ -40,7 +48,12 @@ const results = [];
 try {
   for (const n of sizes) {
     const db = (name) => withDatabase(server.url, name);
-    const [one, src, mir, healthy] = [`bench_one_${n}`, `bench_src_${n}`, `bench_mir_${n}`, `bench_healthy_${n}`];
+    const [one, src, mir, healthy] = [
+      `bench_one_${n}`,
+      `bench_src_${n}`,
+      `bench_mir_${n}`,
+      `bench_healthy_${n}`,
+    ];
     log(`loading ${n.toLocaleString('en')} rows per entity`);
     await loadBenchDatabase(server.url, db(one), one, n);
     await copyDatabase(server.url, one, src);
@@ -50,32 +63,67 @@ try {
     const two = { source: db(src), mirror: db(mir) };
     const same = { source: db(one), mirror: db(one) };
     const row = { n, audits: {} };
-    for (const method of ['stream', 'checksum']) row.audits[`${method}, two databases`] = await measure('audit', { ...two, method });
-    for (const method of ['stream', 'join']) row.audits[`${method}, one database`] = await measure('audit', { ...same, method });
-    row.audits['auto, two databases, healthy mirror'] = await measure('audit', { source: db(src), mirror: db(healthy) });
-    row.audits['checksum, two databases, healthy mirror'] = await measure('audit', { source: db(src), mirror: db(healthy), method: 'checksum' });
-    // Two shards, as two runners would audit them (one after the other here): their counts must add up to the whole.
+    for (const method of ['stream', 'checksum'])
+      row.audits[`${method}, two databases`] = await measure('audit', { ...two, method });
+    for (const method of ['stream', 'join'])
+      row.audits[`${method}, one database`] = await measure('audit', { ...same, method });
+    row.audits['auto, two databases, healthy mirror'] = await measure('audit', {
+      source: db(src),
+      mirror: db(healthy),
+    });
+    row.audits['checksum, two databases, healthy mirror'] = await measure('audit', {
+      source: db(src),
+      mirror: db(healthy),
+      method: 'checksum',
+    });
+    // Two shards, as two runners would audit them (one after the other here): their counts must add
+    // up to the whole.
     if (n <= SHARD_LIMIT) {
       row.shards = [];
-      for (const index of [1, 2]) row.shards.push(await measure('audit', { ...two, method: 'stream', shard: { index, count: 2 } }, 1));
+      for (const index of [1, 2])
+        row.shards.push(
+          await measure('audit', { ...two, method: 'stream', shard: { index, count: 2 } }, 1),
+        );
     }
     row.wire = await measure('wire', two);
     row.sql = await measure('sql', same);
     if (n <= NAIVE_LIMIT) row.naive = await measure('naive', two);
-    // Once: its minute-long run is the slowest baseline, and a second run could only make it look faster.
+    // Once: its minute-long run is the slowest baseline, and a second run could only make it look
+    // faster.
     if (n <= PER_ROW_LIMIT) row.perRow = await measure('per-row', two, 1);
     // Writes on fresh copies: every run starts from the same damaged mirror.
     const fresh = () => copyDatabase(server.url, one, `bench_write_${n}`);
-    row.backfill = await measure('backfill', { source: db(`bench_write_${n}`), mirror: db(`bench_write_${n}`) }, REPEAT, fresh);
-    row.copy = await measure('copy', { source: db(`bench_write_${n}`), mirror: db(`bench_write_${n}`) }, REPEAT, fresh);
-    // A new object: every row absent (the children wait for their parents' sfids), on a JavaScript heap of NEW_OBJECT_HEAP_MB
-    // whatever the size: the claim is that it fits. Once: at 1M it is the longest measurement.
-    const empty = () => copyDatabase(server.url, one, `bench_write_${n}`).then(() => emptyMirror(db(`bench_write_${n}`)));
+    row.backfill = await measure(
+      'backfill',
+      { source: db(`bench_write_${n}`), mirror: db(`bench_write_${n}`) },
+      REPEAT,
+      fresh,
+    );
+    row.copy = await measure(
+      'copy',
+      { source: db(`bench_write_${n}`), mirror: db(`bench_write_${n}`) },
+      REPEAT,
+      fresh,
+    );
+    // A new object: every row absent (the children wait for their parents' sfids), on a JavaScript
+    // heap of NEW_OBJECT_HEAP_MB whatever the size: the claim is that it fits. Once: at 1M it is
+    // the longest measurement.
+    const empty = () =>
+      copyDatabase(server.url, one, `bench_write_${n}`).then(() =>
+        emptyMirror(db(`bench_write_${n}`)),
+      );
     const heap = [`--max-old-space-size=${NEW_OBJECT_HEAP_MB}`];
-    row.newObject = await measure('backfill', { source: db(`bench_write_${n}`), mirror: db(`bench_write_${n}`) }, 1, empty, heap);
+    row.newObject = await measure(
+      'backfill',
+      { source: db(`bench_write_${n}`), mirror: db(`bench_write_${n}`) },
+      1,
+      empty,
+      heap,
+    );
     checkAgreement(row);
     results.push(row);
-    for (const name of [one, src, mir, healthy, `bench_write_${n}`]) await dropDatabase(server.url, name);
+    for (const name of [one, src, mir, healthy, `bench_write_${n}`])
+      await dropDatabase(server.url, name);
   }
 } finally {
   await server.stop();
@@ -83,13 +131,20 @@ try {
 
 const report = {
   date: new Date().toISOString(),
-  machine: { cpus: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+  machine: {
+    cpus: cpus().length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  },
   sizes: results,
   targets: targets(results),
 };
 print(report);
 mkdirSync(fileURLToPath(new URL('results/', import.meta.url)), { recursive: true });
-writeFileSync(fileURLToPath(new URL('results/latest.json', import.meta.url)), `${JSON.stringify(report, null, 2)}\n`);
+writeFileSync(
+  fileURLToPath(new URL('results/latest.json', import.meta.url)),
+  `${JSON.stringify(report, null, 2)}\n`,
+);
 
 function log(text) {
   process.stderr.write(`bench: ${text}\n`);
@@ -101,14 +156,25 @@ function log(text) {
  * before), the best of `repeat` runs: the machine's noise only ever adds time.
  * Best is the fewest milliseconds, or for writes the most rows per second.
  */
-async function measure(mode, args, repeat = REPEAT, before = async () => undefined, nodeFlags = []) {
+async function measure(
+  mode,
+  args,
+  repeat = REPEAT,
+  before = async () => undefined,
+  nodeFlags = [],
+) {
   const score = (m) => (m.summary?.rowsPerSecond === undefined ? m.ms : -m.summary.rowsPerSecond);
   let best;
   for (let run = 0; run < repeat; run++) {
-    log(`${mode} ${args.method ?? ''}${args.shard ? ` shard ${args.shard.index}/${args.shard.count}` : ''}${repeat > 1 ? ` (${run + 1}/${repeat})` : ''}`);
+    log(
+      `${mode} ${args.method ?? ''}${args.shard ? ` shard ${args.shard.index}/${args.shard.count}` : ''}${repeat > 1 ? ` (${run + 1}/${repeat})` : ''}`,
+    );
     await before();
     await checkpoint();
-    const result = spawnSync(process.execPath, [...nodeFlags, child, mode, JSON.stringify(args)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const result = spawnSync(process.execPath, [...nodeFlags, child, mode, JSON.stringify(args)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    });
     if (result.status !== 0) throw new Error(`${mode} failed: ${result.stderr}`);
     const measured = JSON.parse(result.stdout.trim().split('\n').at(-1));
     if (!best || score(measured) < score(best)) best = measured;
@@ -123,27 +189,41 @@ async function checkpoint() {
   await admin.end();
 }
 
-/** Every audit method must give the same counts, and the hand-written SQL the same absent/orphan/FAILED/drift. */
+/**
+ * Every audit method must give the same counts, and the hand-written SQL the same
+ * absent/orphan/FAILED/drift.
+ */
 function checkAgreement(row) {
   const damaged = Object.entries(row.audits).filter(([name]) => !name.includes('healthy'));
-  const reference = JSON.stringify(damaged[0][1].summary.school) + JSON.stringify(damaged[0][1].summary.school_class);
+  const reference =
+    JSON.stringify(damaged[0][1].summary.school) +
+    JSON.stringify(damaged[0][1].summary.school_class);
   for (const [name, audit] of damaged) {
-    const counts = JSON.stringify(audit.summary.school) + JSON.stringify(audit.summary.school_class);
+    const counts =
+      JSON.stringify(audit.summary.school) + JSON.stringify(audit.summary.school_class);
     if (counts !== reference) throw new Error(`audit ${name} disagrees: ${counts} vs ${reference}`);
   }
   for (const entity of ['school', 'school_class']) {
     const audit = damaged[0][1].summary[entity];
     const sql = row.sql.summary[entity];
     for (const cls of ['absent', 'orphan', 'failed', 'drift', 'ok']) {
-      if (audit[cls] !== sql[cls]) throw new Error(`${entity} ${cls}: audit ${audit[cls]}, hand-written SQL ${sql[cls]}`);
+      if (audit[cls] !== sql[cls])
+        throw new Error(`${entity} ${cls}: audit ${audit[cls]}, hand-written SQL ${sql[cls]}`);
     }
   }
   if (row.shards) {
     for (const entity of ['school', 'school_class']) {
       const whole = damaged[0][1].summary[entity];
-      const added = Object.fromEntries(Object.keys(whole).map((cls) => [cls, row.shards.reduce((sum, shard) => sum + shard.summary[entity][cls], 0)]));
+      const added = Object.fromEntries(
+        Object.keys(whole).map((cls) => [
+          cls,
+          row.shards.reduce((sum, shard) => sum + shard.summary[entity][cls], 0),
+        ]),
+      );
       if (JSON.stringify(added) !== JSON.stringify(whole))
-        throw new Error(`${entity}: shards add up to ${JSON.stringify(added)}, the whole audit found ${JSON.stringify(whole)}`);
+        throw new Error(
+          `${entity}: shards add up to ${JSON.stringify(added)}, the whole audit found ${JSON.stringify(whole)}`,
+        );
     }
   }
   const healthy = Object.entries(row.audits).filter(([name]) => name.includes('healthy'));
@@ -151,7 +231,8 @@ function checkAgreement(row) {
     const mismatches = Object.values(audit.summary)
       .filter((c) => typeof c === 'object' && 'ok' in c)
       .reduce((sum, c) => sum + c.ok, 0);
-    if (mismatches !== 2 * row.n) throw new Error(`audit ${name}: ${mismatches} ok of ${2 * row.n}`);
+    if (mismatches !== 2 * row.n)
+      throw new Error(`audit ${name}: ${mismatches} ok of ${2 * row.n}`);
   }
 }
 
@@ -161,11 +242,30 @@ function targets(rows) {
   const keys = (row) => 2 * row.n;
   const out = [];
   const add = (name, value, limit, better, note) =>
-    out.push({ name, value, limit, better, ok: value === null ? null : better === 'below' ? value <= limit : value >= limit, note });
+    out.push({
+      name,
+      value,
+      limit,
+      better,
+      ok: value === null ? null : better === 'below' ? value <= limit : value >= limit,
+      note,
+    });
   for (const row of rows) {
     const n = row.n.toLocaleString('en');
-    add(`${n}: cross-database audit / wire limit`, row.audits['stream, two databases'].ms / row.wire.ms, 1.5, 'below', 'stream');
-    add(`${n}: same-database audit / hand-written SQL`, row.audits['join, one database'].ms / row.sql.ms, 1.0, 'below', 'join');
+    add(
+      `${n}: cross-database audit / wire limit`,
+      row.audits['stream, two databases'].ms / row.wire.ms,
+      1.5,
+      'below',
+      'stream',
+    );
+    add(
+      `${n}: same-database audit / hand-written SQL`,
+      row.audits['join, one database'].ms / row.sql.ms,
+      1.0,
+      'below',
+      'join',
+    );
     add(
       `${n}: checksum bytes on the wire per row, healthy mirror`,
       row.audits['checksum, two databases, healthy mirror'].bytes / keys(row),
@@ -173,7 +273,13 @@ function targets(rows) {
       'below',
       'checksum',
     );
-    add(`${n}: backfill rows/s / COPY rows/s`, row.backfill.summary.rowsPerSecond / row.copy.summary.rowsPerSecond, 0.3, 'above', 'writes');
+    add(
+      `${n}: backfill rows/s / COPY rows/s`,
+      row.backfill.summary.rowsPerSecond / row.copy.summary.rowsPerSecond,
+      0.3,
+      'above',
+      'writes',
+    );
   }
   const big = at(1_000_000) ?? largest;
   add(
@@ -186,7 +292,8 @@ function targets(rows) {
   const small = at(100_000);
   const smallest = rows[0];
   if (smallest && big !== smallest) {
-    // Memory bounded by the batch: on the same 64 MB heap, a backfill of 100 times the rows peaks at about the same RSS.
+    // Memory bounded by the batch: on the same 64 MB heap, a backfill of 100 times the rows peaks
+    // at about the same RSS.
     add(
       `new-object backfill peak RSS, ${big.n.toLocaleString('en')} / ${smallest.n.toLocaleString('en')} rows (${NEW_OBJECT_HEAP_MB} MB heap)`,
       big.newObject.maxRssMb / smallest.newObject.maxRssMb,
@@ -197,20 +304,45 @@ function targets(rows) {
   }
   if (small && big !== small) {
     const perRow = (row) => row.audits['stream, two databases'].ms / row.n;
-    add(`time per row, ${big.n.toLocaleString('en')} / 100,000`, perRow(big) / perRow(small), 1.25, 'below', 'linear');
+    add(
+      `time per row, ${big.n.toLocaleString('en')} / 100,000`,
+      perRow(big) / perRow(small),
+      1.25,
+      'below',
+      'linear',
+    );
   }
-  if (small?.perRow) add('100,000: per-row lookup / audit (speed-up)', small.perRow.ms / small.audits['stream, two databases'].ms, 100, 'above', 'per-row');
+  if (small?.perRow)
+    add(
+      '100,000: per-row lookup / audit (speed-up)',
+      small.perRow.ms / small.audits['stream, two databases'].ms,
+      100,
+      'above',
+      'per-row',
+    );
   return out;
 }
 
 function print(report) {
   const fmt = (x, digits = 0) =>
-    x === null || x === undefined ? '—' : Number(x).toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+    x === null || x === undefined
+      ? '—'
+      : Number(x).toLocaleString('en', {
+          maximumFractionDigits: digits,
+          minimumFractionDigits: digits,
+        });
   const lines = [];
-  lines.push(`sfsync bench, ${report.date.slice(0, 10)}, ${report.machine.cpus} cores, ${report.machine.memoryGb} GB, Node ${report.machine.node}`);
+  lines.push(
+    `sfsync bench, ${report.date.slice(0, 10)}, ${report.machine.cpus} cores, ${report.machine.memoryGb} GB, Node ${report.machine.node}`,
+  );
   for (const row of report.sizes) {
-    lines.push('', `${row.n.toLocaleString('en')} rows per entity (2 entities; 1% absent, 0.5% FAILED, 0.5% drift)`);
-    lines.push(`${'measurement'.padEnd(44)} ${'ms'.padStart(9)} ${'peak RSS MB'.padStart(12)} ${'bytes/row'.padStart(10)}`);
+    lines.push(
+      '',
+      `${row.n.toLocaleString('en')} rows per entity (2 entities; 1% absent, 0.5% FAILED, 0.5% drift)`,
+    );
+    lines.push(
+      `${'measurement'.padEnd(44)} ${'ms'.padStart(9)} ${'peak RSS MB'.padStart(12)} ${'bytes/row'.padStart(10)}`,
+    );
     const line = (name, m) =>
       lines.push(
         `${name.padEnd(44)} ${fmt(m.ms).padStart(9)} ${fmt(m.maxRssMb).padStart(12)} ${(m.bytes === null ? '—' : fmt(m.bytes / (2 * row.n), 2)).padStart(10)}`,
@@ -220,7 +352,8 @@ function print(report) {
     line('hand-written SQL (one database)', row.sql);
     if (row.naive) line('naive script (both tables into Maps)', row.naive);
     if (row.perRow) line('per-row lookup', row.perRow);
-    for (const [i, shard] of (row.shards ?? []).entries()) line(`audit stream, two databases, shard ${i + 1}/2`, shard);
+    for (const [i, shard] of (row.shards ?? []).entries())
+      line(`audit stream, two databases, shard ${i + 1}/2`, shard);
     lines.push(
       `writes: backfill ${fmt(row.backfill.summary.rowsPerSecond)} rows/s (${row.backfill.summary.written} rows), COPY ${fmt(row.copy.summary.rowsPerSecond)} rows/s (${row.copy.summary.written} rows)`,
     );
@@ -230,6 +363,8 @@ function print(report) {
   }
   lines.push('', 'targets (each a ratio of two measurements above)');
   for (const t of report.targets)
-    lines.push(`${t.ok ? 'ok  ' : 'MISS'} ${t.name.padEnd(58)} ${fmt(t.value, 2).padStart(8)}  (${t.better === 'below' ? '≤' : '≥'} ${t.limit})`);
+    lines.push(
+      `${t.ok ? 'ok  ' : 'MISS'} ${t.name.padEnd(58)} ${fmt(t.value, 2).padStart(8)}  (${t.better === 'below' ? '≤' : '≥'} ${t.limit})`,
+    );
   console.log(lines.join('\n'));
 }

@@ -15,7 +15,10 @@ const { runAudit } = await import('../dist/ops/audit/audit.js');
 const { runRepair } = await import('../dist/ops/repair/repair.js');
 const { statusCounts } = await import('../dist/core/repair/result.js');
 
-/** What each entity's two sides hold for the hand-written baselines: key, compared values (normalised as sfsync compares them). */
+/**
+ * What each entity's two sides hold for the hand-written baselines: key, compared values
+ * (normalised as sfsync compares them).
+ */
 const SIDES = {
   school: {
     source: `SELECT id::text AS k, name AS a, website AS b, municipality AS c, upper(country_code) AS d FROM public.schools WHERE rejected_at IS NULL`,
@@ -50,28 +53,47 @@ let summary;
 let bytes = null;
 
 if (mode === 'audit') {
-  const result = await runAudit(config(args.source, args.mirror), { staleMs: 1_800_000, method: args.method, everyKey: args.everyKey, shard: args.shard });
+  const result = await runAudit(config(args.source, args.mirror), {
+    staleMs: 1_800_000,
+    method: args.method,
+    everyKey: args.everyKey,
+    shard: args.shard,
+  });
   summary = Object.fromEntries(result.entities.map((e) => [e.name, e.counts]));
   summary.methods = Object.fromEntries(result.entities.map((e) => [e.name, e.method]));
   bytes = result.bytesRead;
 } else if (mode === 'wire') {
-  // The floor for any audit across two databases: both sides' mapped rows, sorted by key, streamed at once and thrown away.
+  // The floor for any audit across two databases: both sides' mapped rows, sorted by key, streamed
+  // at once and thrown away.
   const [s, m] = await Promise.all([client(args.source), client(args.mirror)]);
   const sink = () => new Writable({ write: (_chunk, _encoding, done) => done() });
   for (const side of Object.values(SIDES)) {
     await Promise.all([
-      pipeline(s.query(pgCopy.to(`COPY (SELECT * FROM (${side.source}) q ORDER BY k COLLATE "C") TO STDOUT`)), sink()),
-      pipeline(m.query(pgCopy.to(`COPY (SELECT * FROM (${side.mirror}) q ORDER BY k COLLATE "C") TO STDOUT`)), sink()),
+      pipeline(
+        s.query(
+          pgCopy.to(`COPY (SELECT * FROM (${side.source}) q ORDER BY k COLLATE "C") TO STDOUT`),
+        ),
+        sink(),
+      ),
+      pipeline(
+        m.query(
+          pgCopy.to(`COPY (SELECT * FROM (${side.mirror}) q ORDER BY k COLLATE "C") TO STDOUT`),
+        ),
+        sink(),
+      ),
     ]);
   }
   bytes = socketBytes(s) + socketBytes(m);
   await Promise.all([s.end(), m.end()]);
 } else if (mode === 'sql') {
-  // What a careful engineer writes by hand when both schemas share a database: one FULL JOIN per entity counting the classes.
+  // What a careful engineer writes by hand when both schemas share a database: one FULL JOIN per
+  // entity counting the classes.
   const c = await client(args.source);
   summary = {};
   for (const [name, side] of Object.entries(SIDES)) {
-    const differs = side.compare.map((col) => `s.${col}::text IS DISTINCT FROM m.${col}::text`).join(' OR ');
+    const differs = side.compare
+      .map((col) => `s.${col}::text IS DISTINCT FROM m.${col}::text`)
+      .join(' OR ');
     const { rows } = await c.query(`
       SELECT count(*) FILTER (WHERE m.k IS NULL) AS absent,
              count(*) FILTER (WHERE s.k IS NULL) AS orphan,
@@ -95,7 +117,11 @@ if (mode === 'audit') {
     for (const row of source.rows) {
       const other = byKey.get(row.k);
       if (!other) counts.absent++;
-      else if (other.sfid && side.compare.some((col) => String(row[col] ?? '') !== String(other[col] ?? ''))) counts.drift++;
+      else if (
+        other.sfid &&
+        side.compare.some((col) => String(row[col] ?? '') !== String(other[col] ?? ''))
+      )
+        counts.drift++;
       byKey.delete(row.k);
     }
     counts.orphan = byKey.size;
@@ -111,16 +137,22 @@ if (mode === 'audit') {
     const { rows } = await s.query(side.source);
     const counts = { absent: 0, drift: 0 };
     for (const row of rows) {
-      const found = (await m.query(`SELECT * FROM (${side.mirror}) m WHERE m.k = $1`, [row.k])).rows[0];
+      const found = (await m.query(`SELECT * FROM (${side.mirror}) m WHERE m.k = $1`, [row.k]))
+        .rows[0];
       if (!found) counts.absent++;
-      else if (found.sfid && side.compare.some((col) => String(row[col] ?? '') !== String(found[col] ?? ''))) counts.drift++;
+      else if (
+        found.sfid &&
+        side.compare.some((col) => String(row[col] ?? '') !== String(found[col] ?? ''))
+      )
+        counts.drift++;
     }
     summary[name] = counts;
   }
   bytes = socketBytes(s) + socketBytes(m);
   await Promise.all([s.end(), m.end()]);
 } else if (mode === 'backfill') {
-  // sfsync backfill of the absent rows, triggers on, journal written: time spent writing (the audits between levels left out).
+  // sfsync backfill of the absent rows, triggers on, journal written: time spent writing (the
+  // audits between levels left out).
   let writingSince = null;
   let writingMs = 0;
   const mark = (text) => {
@@ -142,7 +174,8 @@ if (mode === 'audit') {
   const written = statusCounts(result.summary).done;
   summary = { written, writingMs, rowsPerSecond: written / (writingMs / 1000) };
 } else if (mode === 'copy') {
-  // The floor for writing: the same rows COPYed into the same mirror tables, Connect's triggers on and capturing (xmlbinary base64).
+  // The floor for writing: the same rows COPYed into the same mirror tables, Connect's triggers on
+  // and capturing (xmlbinary base64).
   const [s, m] = await Promise.all([client(args.source), client(args.mirror)]);
   const inserts = {
     school: {
@@ -151,7 +184,8 @@ if (mode === 'audit') {
       table: 'salesforce.editor__c',
     },
     school_class: {
-      columns: 'classroomuuid__c, classroomtitle__c, createdat__c, updatedat__c, editor__r__editoruuid__c',
+      columns:
+        'classroomuuid__c, classroomtitle__c, createdat__c, updatedat__c, editor__r__editoruuid__c',
       rows: `SELECT id::text, name, created_at AT TIME ZONE 'UTC', updated_at AT TIME ZONE 'UTC', school_id::text FROM public.school_classes s WHERE NOT EXISTS (SELECT 1 FROM salesforce.classroom__c m WHERE m.classroomuuid__c = s.id::text)`,
       table: 'salesforce.classroom__c',
     },
@@ -159,7 +193,10 @@ if (mode === 'audit') {
   const data = {};
   for (const [name, insert] of Object.entries(inserts)) {
     const chunks = [];
-    await pipeline(s.query(pgCopy.to(`COPY (${insert.rows}) TO STDOUT`)), new Writable({ write: (chunk, _e, done) => done(null, chunks.push(chunk)) }));
+    await pipeline(
+      s.query(pgCopy.to(`COPY (${insert.rows}) TO STDOUT`)),
+      new Writable({ write: (chunk, _e, done) => done(null, chunks.push(chunk)) }),
+    );
     data[name] = chunks;
   }
   const t0 = performance.now();
@@ -179,4 +216,6 @@ if (mode === 'audit') {
 }
 
 const ms = performance.now() - started;
-console.log(JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, bytes, summary }));
+console.log(
+  JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, bytes, summary }),
+);

@@ -14,7 +14,12 @@ export const BENCH_ENTITIES = [
     name: 'school',
     source: { table: 'schools', key: 'id', where: 'src.rejected_at IS NULL' },
     mirror: { table: 'editor__c', externalId: 'editoruuid__c' },
-    fields: { name: 'name', website__c: 'website', town__c: 'municipality', country__c: { sql: 'upper(src.country_code)' } },
+    fields: {
+      name: 'name',
+      website__c: 'website',
+      town__c: 'municipality',
+      country__c: { sql: 'upper(src.country_code)' },
+    },
   },
   {
     name: 'school_class',
@@ -25,7 +30,9 @@ export const BENCH_ENTITIES = [
   },
 ];
 
-/** Creates database `name` on the server and fills it with n rows per entity, both schemas in it. */
+/**
+ * Creates database `name` on the server and fills it with n rows per entity, both schemas in it.
+ */
 export async function loadBenchDatabase(adminUrl, url, name, n) {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -46,7 +53,8 @@ export async function loadBenchDatabase(adminUrl, url, name, n) {
     SELECT md5('c' || i)::uuid, md5('s' || (1 + (i * 7) % ${n}))::uuid, 'Class ' || i, (${at('i')}) AT TIME ZONE 'UTC', (${at('i + 60')}) AT TIME ZONE 'UTC'
       FROM generate_series(1, ${n}) AS i`);
   await client.query('SET xmlbinary = hex');
-  const sfid = (prefix, i) => `CASE WHEN ${i} % 200 = 50 THEN NULL ELSE '${prefix}' || lpad(${i}::text, 12, '0') || 'AAA' END`;
+  const sfid = (prefix, i) =>
+    `CASE WHEN ${i} % 200 = 50 THEN NULL ELSE '${prefix}' || lpad(${i}::text, 12, '0') || 'AAA' END`;
   const lastop = (i) => `CASE WHEN ${i} % 200 = 50 THEN 'FAILED' ELSE 'SYNCED' END`;
   await client.query(`
     INSERT INTO salesforce.editor__c (editoruuid__c, sfid, name, website__c, town__c, country__c, _hc_lastop)
@@ -61,8 +69,13 @@ export async function loadBenchDatabase(adminUrl, url, name, n) {
       FROM generate_series(1, ${n}) AS i WHERE i % 100 <> 1`);
   // Connect keeps its own _hc_lastop only on UPDATE (the status trigger), so fail rows afterwards.
   const failure = `Foreign key external ID: x not found for field Editor__c in entity Classroom__c`;
-  await client.query(`UPDATE salesforce.editor__c SET _hc_lastop = 'FAILED', _hc_err = 'unable to obtain exclusive access to this record' WHERE sfid IS NULL`);
-  await client.query(`UPDATE salesforce.classroom__c SET _hc_lastop = 'FAILED', _hc_err = $1 WHERE sfid IS NULL`, [failure]);
+  await client.query(
+    `UPDATE salesforce.editor__c SET _hc_lastop = 'FAILED', _hc_err = 'unable to obtain exclusive access to this record' WHERE sfid IS NULL`,
+  );
+  await client.query(
+    `UPDATE salesforce.classroom__c SET _hc_lastop = 'FAILED', _hc_err = $1 WHERE sfid IS NULL`,
+    [failure],
+  );
   // Hint bits and statistics now, so no measurement pays for the load.
   await client.query('VACUUM (ANALYZE)');
   await client.end();
@@ -84,17 +97,26 @@ export async function dropDatabase(adminUrl, name) {
   await admin.end();
 }
 
-/** Repairs the damage by hand (as a fully synced mirror would be): the healthy mirror of the checksum target. */
+/**
+ * Repairs the damage by hand (as a fully synced mirror would be): the healthy mirror of the
+ * checksum target.
+ */
 export async function healDatabase(url) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   await client.query('SET xmlbinary = hex');
-  await client.query(`UPDATE salesforce.editor__c SET name = 'School ' || substr(name, 9) WHERE name LIKE 'Renamed %'`);
+  await client.query(
+    `UPDATE salesforce.editor__c SET name = 'School ' || substr(name, 9) WHERE name LIKE 'Renamed %'`,
+  );
   await client.query(
     `UPDATE salesforce.classroom__c SET classroomtitle__c = 'Class ' || substr(classroomtitle__c, 9) WHERE classroomtitle__c LIKE 'Renamed %'`,
   );
-  await client.query(`UPDATE salesforce.editor__c SET sfid = 'a02' || lpad(id::text, 12, '0') || 'AAA', _hc_err = NULL WHERE sfid IS NULL`);
-  await client.query(`UPDATE salesforce.classroom__c SET sfid = 'a03' || lpad(id::text, 12, '0') || 'AAA', _hc_err = NULL WHERE sfid IS NULL`);
+  await client.query(
+    `UPDATE salesforce.editor__c SET sfid = 'a02' || lpad(id::text, 12, '0') || 'AAA', _hc_err = NULL WHERE sfid IS NULL`,
+  );
+  await client.query(
+    `UPDATE salesforce.classroom__c SET sfid = 'a03' || lpad(id::text, 12, '0') || 'AAA', _hc_err = NULL WHERE sfid IS NULL`,
+  );
   await client.query(`
     INSERT INTO salesforce.editor__c (editoruuid__c, sfid, name, website__c, town__c, country__c)
     SELECT s.id::text, 'a04' || lpad(row_number() OVER ()::text, 12, '0') || 'AAA', s.name, s.website, s.municipality, upper(s.country_code)
@@ -104,17 +126,25 @@ export async function healDatabase(url) {
     SELECT c.id::text, 'a05' || lpad(row_number() OVER ()::text, 12, '0') || 'AAA', c.school_id::text, c.name, c.created_at AT TIME ZONE 'UTC', c.updated_at AT TIME ZONE 'UTC'
       FROM school_classes c WHERE NOT EXISTS (SELECT 1 FROM salesforce.classroom__c m WHERE m.classroomuuid__c = c.id::text)`);
   // The status trigger made every row written here PENDING; Connect would have synced them.
-  await client.query(`UPDATE salesforce.editor__c SET _hc_lastop = 'SYNCED' WHERE _hc_lastop IS DISTINCT FROM 'SYNCED'`);
-  await client.query(`UPDATE salesforce.classroom__c SET _hc_lastop = 'SYNCED' WHERE _hc_lastop IS DISTINCT FROM 'SYNCED'`);
+  await client.query(
+    `UPDATE salesforce.editor__c SET _hc_lastop = 'SYNCED' WHERE _hc_lastop IS DISTINCT FROM 'SYNCED'`,
+  );
+  await client.query(
+    `UPDATE salesforce.classroom__c SET _hc_lastop = 'SYNCED' WHERE _hc_lastop IS DISTINCT FROM 'SYNCED'`,
+  );
   await client.query('VACUUM (ANALYZE)');
   await client.end();
 }
 
-/** The mirror of a new object: Connect's tables mapped but empty, so a backfill writes every row. */
+/**
+ * The mirror of a new object: Connect's tables mapped but empty, so a backfill writes every row.
+ */
 export async function emptyMirror(url) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  await client.query('TRUNCATE salesforce.editor__c, salesforce.classroom__c, salesforce._trigger_log');
+  await client.query(
+    'TRUNCATE salesforce.editor__c, salesforce.classroom__c, salesforce._trigger_log',
+  );
   await client.query('VACUUM (ANALYZE)');
   await client.end();
 }

@@ -51,4 +51,5 @@ if (args.includes('--edges') || !args.includes('--params')) {
   for (const [k, v] of [...edges].sort()) console.log(`  ${k}  ×${v}`);
 }
 console.log(`functions with ${minParams} or more parameters (${longLists.length}):`);
-for (const l of longLists.sort((a, b) => Number.parseInt(b) - Number.parseInt(a))) console.log(`  ${l}`);
+for (const l of longLists.sort((a, b) => Number.parseInt(b, 10) - Number.parseInt(a, 10)))
+  console.log(`  ${l}`);

@@ -22,7 +22,9 @@ if (unknown.length > 0) {
 }
 const groups = asked.length > 0 ? asked : known;
 
-/** The group's modules whose source differs from the committed baseline (all of them without one). */
+/**
+ * The group's modules whose source differs from the committed baseline (all of them without one).
+ */
 function changedModules(group) {
   const baseline = new URL(`test/mutation/incremental/${group}.json`, root);
   if (!existsSync(baseline)) return safety.groups.find((g) => g.name === group).modules;
@@ -38,7 +40,10 @@ for (const group of groups) {
     if (changed.length === 0) {
       console.error(`mutate: group ${group}: no module changed since its baseline; scored from it`);
       mkdirSync(new URL('reports/mutation/', root), { recursive: true });
-      copyFileSync(new URL(`test/mutation/incremental/${group}.json`, root), new URL(`reports/mutation/${group}.json`, root));
+      copyFileSync(
+        new URL(`test/mutation/incremental/${group}.json`, root),
+        new URL(`reports/mutation/${group}.json`, root),
+      );
       continue;
     }
     console.error(`mutate: group ${group}: changed since its baseline: ${changed.join(', ')}`);
@@ -57,5 +62,8 @@ for (const group of groups) {
   if (run.status !== 0) failed = true;
 }
 
-const scores = spawnSync('node', ['scripts/mutation-scores.js', ...groups], { cwd: root, stdio: 'inherit' });
+const scores = spawnSync('node', ['scripts/mutation-scores.js', ...groups], {
+  cwd: root,
+  stdio: 'inherit',
+});
 process.exit(failed || scores.status !== 0 ? 1 : 0);

@@ -39,7 +39,9 @@ console.log(`${'module'.padEnd(width)}  score  killed  survived`);
 for (const r of rows) {
   const score = Number.isNaN(r.score) ? '  n/a' : r.score.toFixed(1).padStart(5);
   const killed = String(r.detected).padStart(6);
-  console.log(`${r.module.padEnd(width)}  ${score}  ${killed}  ${String(r.undetected).padStart(8)}`);
+  console.log(
+    `${r.module.padEnd(width)}  ${score}  ${killed}  ${String(r.undetected).padStart(8)}`,
+  );
 }
 const low = rows.filter((r) => !(r.score >= safety.threshold));
 if (low.length > 0) {

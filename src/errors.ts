@@ -36,7 +36,10 @@ export interface ConfigIssue {
   message: string;
 }
 
-/** Problems a config error lists; a file with thousands (a generated or hostile one) still gets a message that fits a screen. */
+/**
+ * Problems a config error lists; a file with thousands (a generated or hostile one) still gets a
+ * message that fits a screen.
+ */
 const LISTED_ISSUES = 50;
 
 export class ConfigError extends SfsyncError {
@@ -51,7 +54,9 @@ export class ConfigError extends SfsyncError {
 
   private static describe(file: string | undefined, issues: ConfigIssue[]): string {
     const where = file ? ` in ${file}` : '';
-    const lines = issues.slice(0, LISTED_ISSUES).map((issue) => `  - ${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
+    const lines = issues
+      .slice(0, LISTED_ISSUES)
+      .map((issue) => `  - ${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
     if (issues.length > LISTED_ISSUES) lines.push(`  … and ${issues.length - LISTED_ISSUES} more`);
     const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
     return [`invalid configuration${where} (${count}):`, ...lines].join('\n');
@@ -63,7 +68,10 @@ export interface DatabaseErrorDetails {
   readonly database?: 'source' | 'mirror' | undefined;
   /** PostgreSQL's SQLSTATE, when the server sent one. */
   readonly sqlstate?: string | undefined;
-  /** The connection is gone (terminated backend, server stopped, network): nothing more can run on it. */
+  /**
+   * The connection is gone (terminated backend, server stopped, network): nothing more can run on
+   * it.
+   */
   readonly connectionLost?: boolean | undefined;
   /** The server's own message (with its SQLSTATE), for places that show a row's failure. */
   readonly detail?: string | undefined;

@@ -31,7 +31,10 @@ export interface ProcessSession {
   dispose(): void;
 }
 
-/** A command gets this long to stop at a safe point after SIGINT/SIGTERM before the process exits anyway. */
+/**
+ * A command gets this long to stop at a safe point after SIGINT/SIGTERM before the process exits
+ * anyway.
+ */
 const GRACE_MS = 20_000;
 
 /**
@@ -49,7 +52,9 @@ export function processSession(argv: readonly string[]): ProcessSession {
   const onSignal = (signal: StopSignal) => {
     const interrupted = new InterruptedError(signal);
     if (controller.signal.aborted) process.exit(interrupted.exitCode);
-    process.stderr.write(`sfsync: ${signal}: stopping at the next safe point (send it again to quit at once)\n`);
+    process.stderr.write(
+      `sfsync: ${signal}: stopping at the next safe point (send it again to quit at once)\n`,
+    );
     controller.abort(interrupted);
     graceTimer = setTimeout(() => process.exit(interrupted.exitCode), GRACE_MS);
   };
@@ -60,7 +65,10 @@ export function processSession(argv: readonly string[]): ProcessSession {
 
   const onStdoutError = (error: NodeJS.ErrnoException) => {
     if (failure) return;
-    failure = new OutputError(error.code, `cannot write the output: ${error.code ? `${error.code}: ` : ''}${error.message.replace(/^\w+: /, '')}`);
+    failure = new OutputError(
+      error.code,
+      `cannot write the output: ${error.code ? `${error.code}: ` : ''}${error.message.replace(/^\w+: /, '')}`,
+    );
     if (!controller.signal.aborted) controller.abort(failure);
   };
   process.stdout.on('error', onStdoutError);
@@ -69,7 +77,8 @@ export function processSession(argv: readonly string[]): ProcessSession {
 
   const stdout: Output = {
     write: (text) => (failure ? false : process.stdout.write(text)),
-    flush: () => new Promise((resolve) => (failure ? resolve() : process.stdout.write('', () => resolve()))),
+    flush: () =>
+      new Promise((resolve) => (failure ? resolve() : process.stdout.write('', () => resolve()))),
     get isTTY() {
       return process.stdout.isTTY;
     },

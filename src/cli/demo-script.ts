@@ -18,7 +18,13 @@ const MAX_ROUNDS = 4;
 export async function runDemo(
   context: CliContext,
   progress: Progress,
-  options: { seed: number; schools: number; keep?: boolean | undefined; failRate: number; format: OutputFormat },
+  options: {
+    seed: number;
+    schools: number;
+    keep?: boolean | undefined;
+    failRate: number;
+    format: OutputFormat;
+  },
 ): Promise<void> {
   const started = Date.now();
   const json = options.format === 'json';
@@ -26,7 +32,9 @@ export async function runDemo(
   const out = (text = '') => (json ? true : context.stdout.write(`${text}\n`));
   const rounds: RepairResult[] = [];
   const width = context.stdout.columns ?? 160;
-  out('sfsync demo — the parent/child race of Heroku Connect, found and repaired, on a throwaway PostgreSQL');
+  out(
+    'sfsync demo — the parent/child race of Heroku Connect, found and repaired, on a throwaway PostgreSQL',
+  );
   out();
 
   const env = await prepareDemo({
@@ -40,13 +48,26 @@ export async function runDemo(
   });
   try {
     progress.stop();
-    out(`The app wrote ${env.app.written} rows to the mirror (${env.app.dropped} jobs died before writing).`);
-    out(`Heroku Connect (simulated) processed ${env.firstSync.processed} changes and FAILED ${env.firstSync.failed}: children that reached`);
-    out('Salesforce before their parents ("Foreign key external ID … not found"). Connect never retries them.');
-    out(`${env.people.missing.length} teachers' Contacts never arrive from upstream: nothing here can fix their rows.`);
+    out(
+      `The app wrote ${env.app.written} rows to the mirror (${env.app.dropped} jobs died before writing).`,
+    );
+    out(
+      `Heroku Connect (simulated) processed ${env.firstSync.processed} changes and FAILED ${env.firstSync.failed}: children that reached`,
+    );
+    out(
+      'Salesforce before their parents ("Foreign key external ID … not found"). Connect never retries them.',
+    );
+    out(
+      `${env.people.missing.length} teachers' Contacts never arrive from upstream: nothing here can fix their rows.`,
+    );
     out();
 
-    const audit = () => runAudit(env.config, { staleMs: STALE_MS, signal: context.signal, onProgress: ({ entity }) => progress.update(`audit: ${entity}`) });
+    const audit = () =>
+      runAudit(env.config, {
+        staleMs: STALE_MS,
+        signal: context.signal,
+        onProgress: ({ entity }) => progress.update(`audit: ${entity}`),
+      });
     out('Step 1/4  sfsync audit — what the race left behind');
     const before = await audit();
     progress.stop();
@@ -95,7 +116,9 @@ export async function runDemo(
     }
     if (options.keep) {
       out();
-      out(`The databases stay up (PostgreSQL pid ${env.server.pid}, files in ${env.server.dir}). Try it by hand:`);
+      out(
+        `The databases stay up (PostgreSQL pid ${env.server.pid}, files in ${env.server.dir}). Try it by hand:`,
+      );
       out(`  export DATABASE_URL=${env.sourceUrl}`);
       out(`  export SALESFORCE_CONNECT_DB=${env.mirrorUrl}`);
       out('  npx sfsync audit --config fixtures/editor-api/sfsync.config.json');
@@ -121,7 +144,10 @@ function repairOptions(signal: AbortSignal) {
 
 function conclusion(before: AuditResult, after: AuditResult): string {
   const left = after.entities.flatMap((e) => e.mismatches);
-  const upstream = left.filter((m) => m.class === 'missing_parent' && m.parent?.entity === 'contact' && m.parent.state === 'absent').length;
+  const upstream = left.filter(
+    (m) =>
+      m.class === 'missing_parent' && m.parent?.entity === 'contact' && m.parent.state === 'absent',
+  ).length;
   const other = left.length - upstream;
   return (
     `Mismatches: ${before.totals.mismatches} before, ${left.length} after. ${upstream} wait for a teacher's Contact that never ` +

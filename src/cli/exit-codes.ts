@@ -10,16 +10,26 @@ import { statusCounts, type RepairResult } from '../core/repair/result.js';
  * How each command's result becomes its exit code, in one place (errors
  * become theirs in run.ts). A cron job reads these; the README lists them.
  */
-export function auditExitCode(result: AuditResult, failOn: readonly MismatchClass[], grown?: readonly Increase[]): number {
-  // --fail-on-increase: the classes are counted against the previous recorded run (`grown` is already limited to --fail-on).
+export function auditExitCode(
+  result: AuditResult,
+  failOn: readonly MismatchClass[],
+  grown?: readonly Increase[],
+): number {
+  // --fail-on-increase: the classes are counted against the previous recorded run (`grown` is
+  // already limited to --fail-on).
   if (grown) return grown.length > 0 ? ExitCode.findings : ExitCode.ok;
   return failOn.some((cls) => result.totals[cls] > 0) ? ExitCode.findings : ExitCode.ok;
 }
 
-/** 0 when everything planned was done; 1 when something failed or was deferred (or, in a dry run, would be written or deferred). */
+/**
+ * 0 when everything planned was done; 1 when something failed or was deferred (or, in a dry run,
+ * would be written or deferred).
+ */
 export function repairExitCode(result: RepairResult): number {
   if (result.cancelled) return ExitCode.findings;
-  const open: ActionStatus[] = result.dryRun ? ['planned', 'deferred'] : ['failed', 'deferred', 'planned'];
+  const open: ActionStatus[] = result.dryRun
+    ? ['planned', 'deferred']
+    : ['failed', 'deferred', 'planned'];
   const counts = statusCounts(result.summary);
   return open.some((status) => counts[status] > 0) ? ExitCode.findings : ExitCode.ok;
 }
@@ -38,4 +48,5 @@ export function initExitCode(report: DoctorReport): number {
   return hasErrors(report) ? ExitCode.database : ExitCode.ok;
 }
 
-const hasErrors = (report: DoctorReport) => report.findings.some((finding) => finding.level === 'error');
+const hasErrors = (report: DoctorReport) =>
+  report.findings.some((finding) => finding.level === 'error');

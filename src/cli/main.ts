@@ -1,7 +1,10 @@
 import { processSession } from './context.js';
 import { run } from './run.js';
 
-/** Entry point for bin/sfsync.js: sets the exit code rather than exiting, so piped output is never cut off. */
+/**
+ * Entry point for bin/sfsync.js: sets the exit code rather than exiting, so piped output is never
+ * cut off.
+ */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   const session = processSession(argv);
   try {

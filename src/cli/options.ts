@@ -15,20 +15,30 @@ export interface ConfigOptions {
   lockTimeout: number;
 }
 
-/** Unless told otherwise, a row lock held by someone else stops a statement after this long, so a cron job never hangs on one. */
+/**
+ * Unless told otherwise, a row lock held by someone else stops a statement after this long, so a
+ * cron job never hangs on one.
+ */
 export const DEFAULT_LOCK_TIMEOUT = '60s';
 
 export interface FormatOptions {
   format: OutputFormat;
 }
 
-/** --config, --source-url, --mirror-url and the session timeouts: every command that reads the config takes them. */
+/**
+ * --config, --source-url, --mirror-url and the session timeouts: every command that reads the
+ * config takes them.
+ */
 export function withConfigOptions(command: Command): Command {
   return command
     .option('-c, --config <path>', 'config file (default: ./sfsync.config.json)')
     .option('--source-url <url>', 'source database URL, overriding source.url')
     .option('--mirror-url <url>', 'mirror (Heroku Connect) database URL, overriding mirror.url')
-    .option('--statement-timeout <duration>', "cancel any statement running longer than this (e.g. 10m; 0 = none; default: the server's)", parseTimeoutOption)
+    .option(
+      '--statement-timeout <duration>',
+      "cancel any statement running longer than this (e.g. 10m; 0 = none; default: the server's)",
+      parseTimeoutOption,
+    )
     .addOption(
       durationOption(
         '--lock-timeout <duration>',
@@ -43,13 +53,26 @@ export function sessionTimeouts(options: ConfigOptions): SessionTimeouts {
   return { statementMs: options.statementTimeout, lockMs: options.lockTimeout };
 }
 
-/** --format, declared once for every command: `table` for people, the others for machines (see the README's output contract). */
-export function withFormatOption(command: Command, formats: readonly string[] = OUTPUT_FORMATS): Command {
-  return command.addOption(new Option('--format <format>', 'output format').choices([...formats]).default('table'));
+/**
+ * --format, declared once for every command: `table` for people, the others for machines (see the
+ * README's output contract).
+ */
+export function withFormatOption(
+  command: Command,
+  formats: readonly string[] = OUTPUT_FORMATS,
+): Command {
+  return command.addOption(
+    new Option('--format <format>', 'output format').choices([...formats]).default('table'),
+  );
 }
 
-/** The config with both database URLs resolved: what every command that connects to both works with. */
-export async function loadRunConfig(options: ConfigOptions, context: CliContext): Promise<RunConfig> {
+/**
+ * The config with both database URLs resolved: what every command that connects to both works with.
+ */
+export async function loadRunConfig(
+  options: ConfigOptions,
+  context: CliContext,
+): Promise<RunConfig> {
   const { resolveConfig } = await import('../config/resolve-url.js');
   return resolveConfig(await loadConfigFrom(options, context), context.env);
 }
@@ -57,5 +80,10 @@ export async function loadRunConfig(options: ConfigOptions, context: CliContext)
 export async function loadConfigFrom(options: ConfigOptions, context: CliContext): Promise<Config> {
   // zod is loaded on use, so `--help` and `--version` stay fast.
   const { loadConfig } = await import('../config/load.js');
-  return loadConfig({ configPath: options.config, cwd: context.cwd, sourceUrl: options.sourceUrl, mirrorUrl: options.mirrorUrl });
+  return loadConfig({
+    configPath: options.config,
+    cwd: context.cwd,
+    sourceUrl: options.sourceUrl,
+    mirrorUrl: options.mirrorUrl,
+  });
 }

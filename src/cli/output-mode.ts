@@ -1,4 +1,7 @@
-/** How much sfsync says on stderr besides errors: `--quiet` nothing but errors and warnings, `--verbose` every progress step. */
+/**
+ * How much sfsync says on stderr besides errors: `--quiet` nothing but errors and warnings,
+ * `--verbose` every progress step.
+ */
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
 
 export interface OutputMode {
@@ -19,7 +22,11 @@ interface Stream {
  * Colour follows https://no-color.org and FORCE_COLOR: NO_COLOR wins, then
  * FORCE_COLOR (`0`/`false` turns colour off), then a terminal that is not `dumb`.
  */
-export function outputMode(streams: { stdout: Stream; stderr: Stream }, env: NodeJS.ProcessEnv, verbosity: Verbosity = 'normal'): OutputMode {
+export function outputMode(
+  streams: { stdout: Stream; stderr: Stream },
+  env: NodeJS.ProcessEnv,
+  verbosity: Verbosity = 'normal',
+): OutputMode {
   const ci = inCi(env);
   return {
     interactive: Boolean(streams.stderr.isTTY) && !ci,

@@ -3,14 +3,18 @@ import { MISMATCH_CLASSES, type MismatchClass } from '../core/audit/types.js';
 import { parseDuration } from '../core/duration.js';
 import { parseShard, type Shard } from '../core/methods/shard.js';
 
-/** commander argument parsers shared by the commands; each throws commander's error so usage problems exit 2. */
+/**
+ * commander argument parsers shared by the commands; each throws commander's error so usage
+ * problems exit 2.
+ */
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
 export function parseDurationOption(value: string): number {
   const ms = parseDuration(value);
-  if (ms === undefined) throw new InvalidArgumentError('expected a duration such as 90s, 30m, 2h or 1d');
+  if (ms === undefined)
+    throw new InvalidArgumentError('expected a duration such as 90s, 30m, 2h or 1d');
   return ms;
 }
 
@@ -19,10 +23,14 @@ export function parseTimeoutOption(value: string): number {
   return value.trim() === '0' ? 0 : parseDurationOption(value);
 }
 
-/** A probability for a simulated failure rate: 0 up to, not including, 1 (at 1 Connect would never succeed). */
+/**
+ * A probability for a simulated failure rate: 0 up to, not including, 1 (at 1 Connect would never
+ * succeed).
+ */
 export function parseRate(value: string): number {
   const rate = Number(value);
-  if (!(rate >= 0 && rate < 1)) throw new InvalidArgumentError('expected a probability from 0 to 1 (below 1)');
+  if (!(rate >= 0 && rate < 1))
+    throw new InvalidArgumentError('expected a probability from 0 to 1 (below 1)');
   return rate;
 }
 
@@ -43,23 +51,39 @@ export function parseClasses(value: string): MismatchClass[] {
     .map((v) => v.trim())
     .filter(Boolean);
   const unknown = list.filter((v) => !(MISMATCH_CLASSES as readonly string[]).includes(v));
-  if (unknown.length > 0) throw new InvalidArgumentError(`unknown class ${unknown.join(', ')}; choose from ${MISMATCH_CLASSES.join(', ')}`);
+  if (unknown.length > 0)
+    throw new InvalidArgumentError(
+      `unknown class ${unknown.join(', ')}; choose from ${MISMATCH_CLASSES.join(', ')}`,
+    );
   return list as MismatchClass[];
 }
 
 /** A duration option whose help shows its default as written (`30m`), not in milliseconds. */
-/** `--fail-on`, as audit and merge take it: the classes that make the exit code 1, all of them by default. */
+/**
+ * `--fail-on`, as audit and merge take it: the classes that make the exit code 1, all of them by
+ * default.
+ */
 export function failOnOption(): Option {
-  return new Option('--fail-on <classes>', `comma-separated classes that make the exit code 1 (${MISMATCH_CLASSES.join(',')})`)
+  return new Option(
+    '--fail-on <classes>',
+    `comma-separated classes that make the exit code 1 (${MISMATCH_CLASSES.join(',')})`,
+  )
     .argParser(parseClasses)
     .default([...MISMATCH_CLASSES], 'all of them');
 }
 
-export function durationOption(flags: string, description: string, defaultText: string, parse = parseDurationOption): Option {
+export function durationOption(
+  flags: string,
+  description: string,
+  defaultText: string,
+  parse = parseDurationOption,
+): Option {
   return new Option(flags, description).argParser(parse).default(parse(defaultText), defaultText);
 }
 
-/** An option that may be given several times, each value added to a list (empty by default: "all"). */
+/**
+ * An option that may be given several times, each value added to a list (empty by default: "all").
+ */
 export function repeatableOption(flags: string, description: string, whenAbsent = 'all'): Option {
   return new Option(flags, description).argParser(collect).default([], whenAbsent);
 }

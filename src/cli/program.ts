@@ -23,16 +23,27 @@ export function createProgram(context: CliContext): Command {
       .exitOverride()
       .showHelpAfterError('(run with --help for usage)')
       .configureHelp({ showGlobalOptions: true })
-      .configureOutput({ writeOut: (text) => context.stdout.write(text), writeErr: (text) => context.stderr.write(stderrText(text)) });
+      .configureOutput({
+        writeOut: (text) => context.stdout.write(text),
+        writeErr: (text) => context.stderr.write(stderrText(text)),
+      });
 
   const program = configure(
     new Command('sfsync')
-      .description('Audit, order and repair Postgres → Salesforce syncs through Heroku Connect mirror tables.')
+      .description(
+        'Audit, order and repair Postgres → Salesforce syncs through Heroku Connect mirror tables.',
+      )
       .version(version, '-V, --version')
       .option('-q, --quiet', 'no progress or notes on stderr: only errors and warnings')
-      .option('-v, --verbose', 'every progress step on stderr, as lines when stderr is not a terminal')
+      .option(
+        '-v, --verbose',
+        'every progress step on stderr, as lines when stderr is not a terminal',
+      )
       .hook('preAction', (_program, command) => {
-        const { quiet, verbose } = command.optsWithGlobals<{ quiet?: boolean; verbose?: boolean }>();
+        const { quiet, verbose } = command.optsWithGlobals<{
+          quiet?: boolean;
+          verbose?: boolean;
+        }>();
         if (quiet && verbose) throw new UsageError('--quiet and --verbose cannot be used together');
         context.verbosity = quiet ? 'quiet' : verbose ? 'verbose' : 'normal';
       }),

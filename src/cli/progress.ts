@@ -7,10 +7,17 @@ export interface Progress {
   stop(): void;
 }
 
-/** Off a terminal, a long run says where it is at most this often, so a CI log shows life without filling up. */
+/**
+ * Off a terminal, a long run says where it is at most this often, so a CI log shows life without
+ * filling up.
+ */
 export const PROGRESS_LINE_INTERVAL_MS = 5_000;
 
-const SILENT: Progress = { update: () => undefined, succeed: () => undefined, stop: () => undefined };
+const SILENT: Progress = {
+  update: () => undefined,
+  succeed: () => undefined,
+  stop: () => undefined,
+};
 
 /**
  * An ora spinner on stderr when a person is watching it; otherwise plain lines
@@ -22,10 +29,16 @@ export async function startProgress(context: CliContext, text: string): Promise<
   if (mode.verbosity === 'quiet') return SILENT;
   if (!mode.interactive) {
     const write = (line: string) => context.stderr.write(`sfsync: ${line}\n`);
-    return mode.verbosity === 'verbose' ? progressLines(write, 0) : progressLines(write, PROGRESS_LINE_INTERVAL_MS);
+    return mode.verbosity === 'verbose'
+      ? progressLines(write, 0)
+      : progressLines(write, PROGRESS_LINE_INTERVAL_MS);
   }
   const { default: ora } = await import('ora');
-  const spinner = ora({ text, stream: context.stderr as NodeJS.WriteStream, color: mode.color ? 'cyan' : false }).start();
+  const spinner = ora({
+    text,
+    stream: context.stderr as NodeJS.WriteStream,
+    color: mode.color ? 'cyan' : false,
+  }).start();
   return {
     update: (next) => {
       spinner.text = next;
@@ -42,7 +55,11 @@ export async function startProgress(context: CliContext, text: string): Promise<
  * Progress as lines, each at least `intervalMs` after the run started and after
  * the previous line; the latest step is the one shown. `now` is injectable for tests.
  */
-export function progressLines(write: (line: string) => void, intervalMs: number, now: () => number = Date.now): Progress {
+export function progressLines(
+  write: (line: string) => void,
+  intervalMs: number,
+  now: () => number = Date.now,
+): Progress {
   let last = now();
   const say = (line: string, force: boolean) => {
     const at = now();

@@ -23,7 +23,8 @@ export async function run(argv: readonly string[], context: CliContext): Promise
   }
   await context.stdout.flush?.();
   const stop = stopReason(context);
-  // A failed output decides the outcome whatever the command concluded: its result was not delivered.
+  // A failed output decides the outcome whatever the command concluded: its result was not
+  // delivered.
   if (stop instanceof OutputError && code !== stop.exitCode) return report(stop, context);
   return code;
 }
@@ -44,14 +45,17 @@ function report(error: unknown, context: CliContext): number {
     return error.exitCode;
   }
   if (error instanceof InterruptedError) {
-    say(`${error.message}: stopped at a safe point; nothing half-done was committed (see \`sfsync journal\`)`);
+    say(
+      `${error.message}: stopped at a safe point; nothing half-done was committed (see \`sfsync journal\`)`,
+    );
     return error.exitCode;
   }
   if (error instanceof SfsyncError) {
     say(error.message);
     return error.exitCode;
   }
-  // A PostgreSQL or network error that did not pass through a sfsync connection (a script, the simulator).
+  // A PostgreSQL or network error that did not pass through a sfsync connection (a script, the
+  // simulator).
   const failure = describeDatabaseFailure(error);
   if (failure.sqlstate || failure.connectionLost) {
     say(`database: ${failure.text}`);

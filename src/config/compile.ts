@@ -10,23 +10,44 @@ export interface UrlOverrides {
 }
 
 /** `deferred`: the lookups written in a second phase, as lookupKey names them. */
-export function compileConfig(raw: RawConfig, graph: EntityGraph, deferred: ReadonlySet<string>, file: string, overrides: UrlOverrides): Config {
+export function compileConfig(
+  raw: RawConfig,
+  graph: EntityGraph,
+  deferred: ReadonlySet<string>,
+  file: string,
+  overrides: UrlOverrides,
+): Config {
   return {
     file,
     source: target('source', raw.source, 'public', overrides.sourceUrl, '--source-url'),
     mirror: target('mirror', raw.mirror, 'salesforce', overrides.mirrorUrl, '--mirror-url'),
-    entities: raw.entities.map((entity) => compileEntity(entity, new Set(raw.entities.filter((e) => e.readOnly).map((e) => e.name)), deferred)),
+    entities: raw.entities.map((entity) =>
+      compileEntity(
+        entity,
+        new Set(raw.entities.filter((e) => e.readOnly).map((e) => e.name)),
+        deferred,
+      ),
+    ),
     graph,
     todos: [
       ...(raw.todo ?? []).map((note) => ({ entity: undefined, note })),
-      ...raw.entities.flatMap((entity) => (entity.todo ?? []).map((note) => ({ entity: entity.name, note }))),
+      ...raw.entities.flatMap((entity) =>
+        (entity.todo ?? []).map((note) => ({ entity: entity.name, note })),
+      ),
     ],
   };
 }
 
-function target(role: DatabaseTarget['role'], raw: RawConfig['source'], defaultSchema: string, flagValue: string | undefined, flag: string): DatabaseTarget {
+function target(
+  role: DatabaseTarget['role'],
+  raw: RawConfig['source'],
+  defaultSchema: string,
+  flagValue: string | undefined,
+  flag: string,
+): DatabaseTarget {
   const schema = raw.schema ?? defaultSchema;
-  if (flagValue !== undefined) return { role, url: flagValue, origin: { kind: 'flag', flag }, schema };
+  if (flagValue !== undefined)
+    return { role, url: flagValue, origin: { kind: 'flag', flag }, schema };
   return { role, url: raw.url, origin: { kind: 'config' }, schema };
 }
 
@@ -36,15 +57,29 @@ function compileKey(key: NonNullable<RawEntity['source']>['key']): KeySource {
   return { kind: 'columns', columns: key.columns, separator: key.separator };
 }
 
-function compileEntity(raw: RawEntity, readOnly: ReadonlySet<string>, deferred: ReadonlySet<string>): Entity {
+function compileEntity(
+  raw: RawEntity,
+  readOnly: ReadonlySet<string>,
+  deferred: ReadonlySet<string>,
+): Entity {
   if (raw.readOnly) {
-    return { name: raw.name, readOnly: true, mirror: raw.mirror, source: undefined, fields: [], parents: [] };
+    return {
+      name: raw.name,
+      readOnly: true,
+      mirror: raw.mirror,
+      source: undefined,
+      fields: [],
+      parents: [],
+    };
   }
   // checkRules has rejected a writable entity without a source.
   const source = raw.source!;
   const fields: FieldMapping[] = Object.entries(raw.fields ?? {}).map(([mirrorColumn, value]) => ({
     mirrorColumn,
-    source: typeof value === 'string' ? { kind: 'column', column: value } : { kind: 'sql', sql: value.sql },
+    source:
+      typeof value === 'string'
+        ? { kind: 'column', column: value }
+        : { kind: 'sql', sql: value.sql },
   }));
   return {
     name: raw.name,

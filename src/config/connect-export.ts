@@ -27,7 +27,10 @@ export async function readConnectExport(file: string): Promise<ExportedMapping[]
   try {
     text = readUserFile(file, MAX_INPUT_BYTES);
   } catch (error) {
-    const reason = error instanceof UnreadableFileError ? error.message : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+    const reason =
+      error instanceof UnreadableFileError
+        ? error.message
+        : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
     throw new UsageError(`cannot read the Connect export ${file}: ${reason}`);
   }
   return parseConnectExport(text, file);
@@ -43,7 +46,9 @@ export function parseConnectExport(text: string, file: string): ExportedMapping[
   const parsed = exportSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new UsageError(`${file} is not a Heroku Connect mapping export: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+    throw new UsageError(
+      `${file} is not a Heroku Connect mapping export: ${issue.path.join('.') || '(top level)'}: ${issue.message}`,
+    );
   }
   return parsed.data.mappings.map((mapping) => {
     const unique = Object.entries(mapping.config.indexes ?? {})

@@ -20,11 +20,16 @@ export function formatPath(path: readonly PathSegment[]): string {
 export function fromZodError(error: z.ZodError, root: z.ZodType): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const issue of error.issues) {
-    const path = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
+    const path = issue.path.filter(
+      (segment): segment is PathSegment => typeof segment !== 'symbol',
+    );
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeys(root, path);
       for (const key of issue.keys) {
-        issues.push({ path: formatPath([...path, key]), message: `unknown key ${quote(key)}${didYouMean(key, known)}` });
+        issues.push({
+          path: formatPath([...path, key]),
+          message: `unknown key ${quote(key)}${didYouMean(key, known)}`,
+        });
       }
     } else if (issue.code === 'invalid_key') {
       // A bad record key (a mirror column name under "fields"): say why the key is bad.
@@ -32,9 +37,15 @@ export function fromZodError(error: z.ZodError, root: z.ZodType): ConfigIssue[] 
     } else if (issue.code === 'invalid_type' && issue.input === undefined) {
       issues.push({ path: formatPath(path), message: 'is required' });
     } else if (issue.code === 'invalid_type' || issue.code === 'invalid_union') {
-      // Zod's own wording ("Invalid input: …") gives way to ours; a schema's own message (say, 'expected true or false') stays.
-      const expected = issue.message.startsWith('Invalid input') ? `expected ${describeExpected(issue)}` : issue.message;
-      issues.push({ path: formatPath(path), message: `${expected}, found ${describeValue(issue.input)}` });
+      // Zod's own wording ("Invalid input: …") gives way to ours; a schema's own message (say,
+      // 'expected true or false') stays.
+      const expected = issue.message.startsWith('Invalid input')
+        ? `expected ${describeExpected(issue)}`
+        : issue.message;
+      issues.push({
+        path: formatPath(path),
+        message: `${expected}, found ${describeValue(issue.input)}`,
+      });
     } else {
       issues.push({ path: formatPath(path), message: issue.message });
     }
@@ -52,7 +63,8 @@ const EXPECTED: Readonly<Record<string, string>> = {
 };
 
 function describeExpected(issue: z.core.$ZodIssue): string {
-  const expected = 'expected' in issue && typeof issue.expected === 'string' ? issue.expected : undefined;
+  const expected =
+    'expected' in issue && typeof issue.expected === 'string' ? issue.expected : undefined;
   return (expected && EXPECTED[expected]) ?? expected ?? 'another kind of value';
 }
 
@@ -61,18 +73,23 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return `string ${quote(value, 40)}`;
-  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean')
+    return `${typeof value} ${String(value)}`;
   if (typeof value === 'object') return 'an object';
   return typeof value;
 }
 
-/** The keys the schema allows at `path`, found by walking the schema the way the value was walked. */
+/**
+ * The keys the schema allows at `path`, found by walking the schema the way the value was walked.
+ */
 function knownKeys(root: z.ZodType, path: readonly PathSegment[]): string[] {
   let node: z.ZodType | undefined = root;
   for (const segment of path) {
     node = unwrap(node);
-    if (node instanceof z.ZodObject && typeof segment === 'string') node = node.shape[segment] as z.ZodType | undefined;
-    else if (node instanceof z.ZodArray && typeof segment === 'number') node = node.element as z.ZodType;
+    if (node instanceof z.ZodObject && typeof segment === 'string')
+      node = node.shape[segment] as z.ZodType | undefined;
+    else if (node instanceof z.ZodArray && typeof segment === 'number')
+      node = node.element as z.ZodType;
     else if (node instanceof z.ZodRecord) node = node.valueType as z.ZodType;
     else return [];
   }

@@ -25,7 +25,9 @@ export function loadConfig(options: LoadOptions = {}): Config {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && options.configPath === undefined) {
-      throw new UsageError(`no ${DEFAULT_CONFIG_FILE} in ${options.cwd ?? process.cwd()}: create one or pass --config PATH`);
+      throw new UsageError(
+        `no ${DEFAULT_CONFIG_FILE} in ${options.cwd ?? process.cwd()}: create one or pass --config PATH`,
+      );
     }
     const reason = error instanceof UnreadableFileError ? error.message : (code ?? String(error));
     throw new ConfigError(file, [{ path: '', message: `cannot read the file (${reason})` }]);
@@ -44,7 +46,9 @@ export function parseConfig(text: string, file: string, overrides: UrlOverrides 
     throw new ConfigError(file, [{ path: '', message: describeJsonError(body, error) }]);
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    throw new ConfigError(file, [{ path: '', message: `the file must hold a JSON object, found ${describeValue(json)}` }]);
+    throw new ConfigError(file, [
+      { path: '', message: `the file must hold a JSON object, found ${describeValue(json)}` },
+    ]);
   }
   const forbidden = unsafeStructure(json);
   if (forbidden.length > 0) throw new ConfigError(file, forbidden);
@@ -55,7 +59,10 @@ export function parseConfig(text: string, file: string, overrides: UrlOverrides 
   return compileConfig(shape.data, graph, deferred, file, overrides);
 }
 
-/** Far deeper than any config needs; deeper nesting is a mistake or an attack, and is refused before anything walks it. */
+/**
+ * Far deeper than any config needs; deeper nesting is a mistake or an attack, and is refused before
+ * anything walks it.
+ */
 const MAX_DEPTH = 32;
 
 /**
@@ -72,7 +79,10 @@ function unsafeStructure(root: object): ConfigIssue[] {
     const { value, path } = stack.pop()!;
     if (value === null || typeof value !== 'object') continue;
     if (path.length > MAX_DEPTH) {
-      issues.push({ path: formatPath(path.slice(0, MAX_DEPTH)), message: `nested more than ${MAX_DEPTH} levels deep: no sfsync setting is` });
+      issues.push({
+        path: formatPath(path.slice(0, MAX_DEPTH)),
+        message: `nested more than ${MAX_DEPTH} levels deep: no sfsync setting is`,
+      });
       continue;
     }
     const children: typeof stack = [];

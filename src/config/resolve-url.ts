@@ -7,13 +7,22 @@ import { appendAll } from '../core/arrays.js';
  * rather than at load time (so commands that never connect, like
  * `backfill --order`, need no database settings), and PGSSLMODE with them.
  */
-export function resolveTarget(target: DatabaseTarget, env: NodeJS.ProcessEnv, configFile?: string): ResolvedTarget {
+export function resolveTarget(
+  target: DatabaseTarget,
+  env: NodeJS.ProcessEnv,
+  configFile?: string,
+): ResolvedTarget {
   const where = target.origin.kind === 'flag' ? target.origin.flag : `${target.role}.url`;
   const fail = (message: string): never => {
-    throw new ConfigError(target.origin.kind === 'flag' ? undefined : configFile, [{ path: where, message }]);
+    throw new ConfigError(target.origin.kind === 'flag' ? undefined : configFile, [
+      { path: where, message },
+    ]);
   };
   const raw = target.url?.trim();
-  if (!raw) return fail(`no ${target.role} database URL: set ${target.role}.url in the config or pass --${target.role}-url`);
+  if (!raw)
+    return fail(
+      `no ${target.role} database URL: set ${target.role}.url in the config or pass --${target.role}-url`,
+    );
   const reference = /^env:(.*)$/.exec(raw);
   let url = raw;
   if (reference) {
@@ -22,7 +31,12 @@ export function resolveTarget(target: DatabaseTarget, env: NodeJS.ProcessEnv, co
     if (!value) return fail(`environment variable ${variable} is not set (or is empty)`);
     url = value;
   }
-  return { role: target.role, schema: target.schema, url, sslModeFromEnv: env.PGSSLMODE?.trim() || undefined };
+  return {
+    role: target.role,
+    schema: target.schema,
+    url,
+    sslModeFromEnv: env.PGSSLMODE?.trim() || undefined,
+  };
 }
 
 /** Both databases resolved, or one ConfigError naming every one that cannot be. */

@@ -10,7 +10,11 @@ import type { RawConfig, RawEntity } from './schema.js';
  * user fixes the whole file in one pass; the graph is built only when the
  * entities it depends on are sound.
  */
-export function checkRules(config: RawConfig): { issues: ConfigIssue[]; graph: EntityGraph | undefined; deferred: ReadonlySet<string> } {
+export function checkRules(config: RawConfig): {
+  issues: ConfigIssue[];
+  graph: EntityGraph | undefined;
+  deferred: ReadonlySet<string>;
+} {
   const issues: ConfigIssue[] = [];
   const report = (path: (string | number)[], message: string): void => {
     issues.push({ path: formatPath(path), message });
@@ -20,7 +24,11 @@ export function checkRules(config: RawConfig): { issues: ConfigIssue[]; graph: E
   config.entities.forEach((entity, i) => {
     const earlier = firstIndex.get(entity.name);
     if (earlier === undefined) firstIndex.set(entity.name, i);
-    else report(['entities', i, 'name'], `duplicate entity name "${entity.name}" (first declared at entities[${earlier}])`);
+    else
+      report(
+        ['entities', i, 'name'],
+        `duplicate entity name "${entity.name}" (first declared at entities[${earlier}])`,
+      );
   });
   const names = [...firstIndex.keys()];
 
@@ -30,40 +38,67 @@ export function checkRules(config: RawConfig): { issues: ConfigIssue[]; graph: E
 
   if (issues.length > 0) return { issues, graph: undefined, deferred: new Set() };
   // Self-lookups and cycles are written in two phases; the order comes from the other lookups.
-  const { graph, deferred } = orderWithDeferredLookups(config.entities.map((e) => ({ name: e.name, lookups: e.parents ?? [] })));
+  const { graph, deferred } = orderWithDeferredLookups(
+    config.entities.map((e) => ({ name: e.name, lookups: e.parents ?? [] })),
+  );
   return { issues, graph, deferred };
 }
 
 type Report = (path: (string | number)[], message: string) => void;
 
-function checkEntity(entity: RawEntity, at: (string | number)[], names: string[], report: Report): void {
+function checkEntity(
+  entity: RawEntity,
+  at: (string | number)[],
+  names: string[],
+  report: Report,
+): void {
   if (entity.readOnly) {
-    const why = 'a readOnly entity is filled by Heroku Connect from upstream and never written by sfsync';
+    const why =
+      'a readOnly entity is filled by Heroku Connect from upstream and never written by sfsync';
     if (entity.source) report([...at, 'source'], `${why}; remove "source"`);
     if (entity.fields) report([...at, 'fields'], `${why}; remove "fields"`);
     if (entity.parents) report([...at, 'parents'], `${why}; remove "parents"`);
   } else if (!entity.source) {
-    report([...at, 'source'], 'is required (or mark the entity "readOnly": true if Connect fills it from upstream)');
+    report(
+      [...at, 'source'],
+      'is required (or mark the entity "readOnly": true if Connect fills it from upstream)',
+    );
   }
 
   const externalId = entity.mirror.externalId;
   if (CONNECT_OWNED_COLUMNS.includes(externalId)) {
-    report([...at, 'mirror', 'externalId'], `"${externalId}" belongs to Heroku Connect; name the mapping's own external ID column`);
+    report(
+      [...at, 'mirror', 'externalId'],
+      `"${externalId}" belongs to Heroku Connect; name the mapping's own external ID column`,
+    );
   }
 
   const lookups = new Map<string, number>();
   (entity.parents ?? []).forEach((parent, j) => {
     const path = [...at, 'parents', j];
     if (!names.includes(parent.entity)) {
-      report([...path, 'entity'], `unknown entity "${parent.entity}"${didYouMean(parent.entity, names)}`);
+      report(
+        [...path, 'entity'],
+        `unknown entity "${parent.entity}"${didYouMean(parent.entity, names)}`,
+      );
     }
     if (parent.lookup === externalId) {
-      report([...path, 'lookup'], `"${parent.lookup}" is this entity's external ID column, not a lookup to a parent`);
+      report(
+        [...path, 'lookup'],
+        `"${parent.lookup}" is this entity's external ID column, not a lookup to a parent`,
+      );
     } else if (CONNECT_OWNED_COLUMNS.includes(parent.lookup)) {
-      report([...path, 'lookup'], `"${parent.lookup}" belongs to Heroku Connect and is never written by sfsync`);
+      report(
+        [...path, 'lookup'],
+        `"${parent.lookup}" belongs to Heroku Connect and is never written by sfsync`,
+      );
     }
     const earlier = lookups.get(parent.lookup);
-    if (earlier !== undefined) report([...path, 'lookup'], `lookup column "${parent.lookup}" is already used by parents[${earlier}]`);
+    if (earlier !== undefined)
+      report(
+        [...path, 'lookup'],
+        `lookup column "${parent.lookup}" is already used by parents[${earlier}]`,
+      );
     else lookups.set(parent.lookup, j);
   });
 
@@ -72,9 +107,15 @@ function checkEntity(entity: RawEntity, at: (string | number)[], names: string[]
     if (CONNECT_OWNED_COLUMNS.includes(column)) {
       report(path, `"${column}" belongs to Heroku Connect and is never written by sfsync`);
     } else if (column === externalId) {
-      report(path, `"${column}" is the external ID column; it is written from source.key, so remove it from fields`);
+      report(
+        path,
+        `"${column}" is the external ID column; it is written from source.key, so remove it from fields`,
+      );
     } else if (lookups.has(column)) {
-      report(path, `"${column}" is a parent lookup column; it is written from parents[${lookups.get(column)}], so remove it from fields`);
+      report(
+        path,
+        `"${column}" is a parent lookup column; it is written from parents[${lookups.get(column)}], so remove it from fields`,
+      );
     }
   }
 }

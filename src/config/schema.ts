@@ -10,26 +10,40 @@ import { quote } from '../core/quote.js';
 const identifier = z
   .string({ error: 'expected a string' })
   .regex(IDENTIFIER_PATTERN, {
-    error: (issue) => `${quote(String(issue.input))} is not a plain SQL identifier (letters, digits, _; not starting with a digit)`,
+    error: (issue) =>
+      `${quote(String(issue.input))} is not a plain SQL identifier (letters, digits, _; not starting with a digit)`,
   })
-  .max(MAX_IDENTIFIER_LENGTH, { error: `identifiers are at most ${MAX_IDENTIFIER_LENGTH} characters in PostgreSQL` })
-  .refine((value) => !RESERVED_NAMES.includes(value), { error: (issue) => `${quote(String(issue.input))} is reserved: it names JavaScript object internals` });
+  .max(MAX_IDENTIFIER_LENGTH, {
+    error: `identifiers are at most ${MAX_IDENTIFIER_LENGTH} characters in PostgreSQL`,
+  })
+  .refine((value) => !RESERVED_NAMES.includes(value), {
+    error: (issue) =>
+      `${quote(String(issue.input))} is reserved: it names JavaScript object internals`,
+  });
 
 const url = z
   .string({ error: 'expected a connection string or "env:NAME"' })
   .trim()
   .min(1, { error: 'the URL is empty: give a connection string or "env:NAME"' })
   .refine((value) => !/^env:\s*$/.test(value), { error: '"env:" names no environment variable' })
-  .describe('A postgres:// connection string, or env:NAME to read it from the environment variable NAME.');
+  .describe(
+    'A postgres:// connection string, or env:NAME to read it from the environment variable NAME.',
+  );
 
 const database = (defaultSchema: string) =>
   z.strictObject({
     url: url.optional(),
-    schema: identifier.optional().describe(`Schema holding the tables; defaults to "${defaultSchema}".`),
+    schema: identifier
+      .optional()
+      .describe(`Schema holding the tables; defaults to "${defaultSchema}".`),
   });
 
 const sqlExpression = z.strictObject({
-  sql: z.string().trim().min(1, { error: 'the SQL expression is empty' }).describe('Trusted SQL over the source row, aliased src.'),
+  sql: z
+    .string()
+    .trim()
+    .min(1, { error: 'the SQL expression is empty' })
+    .describe('Trusted SQL over the source row, aliased src.'),
 });
 
 const fieldSource = z.union([identifier, sqlExpression], {
@@ -39,17 +53,27 @@ const fieldSource = z.union([identifier, sqlExpression], {
 const parent = z.strictObject({
   entity: identifier.describe('Name of the parent entity.'),
   column: identifier.describe("Source column holding the parent's key."),
-  lookup: identifier.describe("Child mirror column holding the parent's external ID, e.g. editor__r__editoruuid__c."),
-  optional: z.boolean({ error: 'expected true or false' }).optional().describe('The source column may be NULL.'),
+  lookup: identifier.describe(
+    "Child mirror column holding the parent's external ID, e.g. editor__r__editoruuid__c.",
+  ),
+  optional: z
+    .boolean({ error: 'expected true or false' })
+    .optional()
+    .describe('The source column may be NULL.'),
 });
 
 const compositeKey = z.strictObject({
-  columns: z.array(identifier).min(2, { error: 'a composite key has at least two columns (one column: give its name as the key)' }),
-  separator: z.string({ error: 'expected a string' }).describe('Put between the columns, as the app does when it builds the external ID.'),
+  columns: z.array(identifier).min(2, {
+    error: 'a composite key has at least two columns (one column: give its name as the key)',
+  }),
+  separator: z
+    .string({ error: 'expected a string' })
+    .describe('Put between the columns, as the app does when it builds the external ID.'),
 });
 
 const keySource = z.union([identifier, sqlExpression, compositeKey], {
-  error: 'expected a source column name, { "columns": [...], "separator": "…" } or { "sql": "<expression over src>" }',
+  error:
+    'expected a source column name, { "columns": [...], "separator": "…" } or { "sql": "<expression over src>" }',
 });
 
 const entitySource = z.strictObject({
@@ -67,10 +91,15 @@ const entitySource = z.strictObject({
 
 const entityMirror = z.strictObject({
   table: identifier,
-  externalId: identifier.describe("Mirror column holding the external ID (the mapping's unique identifier)."),
+  externalId: identifier.describe(
+    "Mirror column holding the external ID (the mapping's unique identifier).",
+  ),
 });
 
-/** What `sfsync init` could not infer, for a person to settle: doctor lists it, and writing runs refuse while any remains. */
+/**
+ * What `sfsync init` could not infer, for a person to settle: doctor lists it, and writing runs
+ * refuse while any remains.
+ */
 const todo = z
   .array(z.string({ error: 'expected a string' }), { error: 'expected a list of strings' })
   .optional()
@@ -83,7 +112,10 @@ export const entitySchema = z.strictObject({
   readOnly: z.boolean({ error: 'expected true or false' }).optional(),
   source: entitySource.optional(),
   mirror: entityMirror,
-  fields: z.record(identifier, fieldSource).optional().describe('Mirror column → source column name or { "sql": … }.'),
+  fields: z
+    .record(identifier, fieldSource)
+    .optional()
+    .describe('Mirror column → source column name or { "sql": … }.'),
   parents: z.array(parent).optional(),
   todo,
 });

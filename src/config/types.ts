@@ -1,7 +1,16 @@
 import type { Entity } from '../core/entities/entity.js';
 import type { EntityGraph } from '../core/entities/graph.js';
 
-export type { Entity, FieldMapping, FieldSource, MirrorMapping, ParentLink, ReadOnlyEntity, SourceMapping, WritableEntity } from '../core/entities/entity.js';
+export type {
+  Entity,
+  FieldMapping,
+  FieldSource,
+  MirrorMapping,
+  ParentLink,
+  ReadOnlyEntity,
+  SourceMapping,
+  WritableEntity,
+} from '../core/entities/entity.js';
 
 /** Where a database URL came from, so messages can say what to fix without printing the URL. */
 export type UrlOrigin = { kind: 'config' } | { kind: 'flag'; flag: string };
@@ -33,7 +42,10 @@ export interface Config {
   /** In declaration order; `graph.order` gives the canonical order. */
   readonly entities: readonly Entity[];
   readonly graph: EntityGraph;
-  /** Notes `sfsync init` left (`todo` in the file), by entity; doctor lists them, writing runs refuse while any remain. */
+  /**
+   * Notes `sfsync init` left (`todo` in the file), by entity; doctor lists them, writing runs
+   * refuse while any remain.
+   */
   readonly todos: readonly { readonly entity: string | undefined; readonly note: string }[];
 }
 

@@ -12,13 +12,23 @@ export function fileTypeName(stats: Stats): string {
   return 'not a regular file';
 }
 
-/** The most sfsync reads of a config or a Connect export: far more than either ever is, far less than memory. */
+/**
+ * The most sfsync reads of a config or a Connect export: far more than either ever is, far less
+ * than memory.
+ */
 export const MAX_INPUT_BYTES = 64 * 2 ** 20;
 
-/** A user-named file that is not one sfsync reads: not a regular file (`kind` says what it is), or too large. */
+/**
+ * A user-named file that is not one sfsync reads: not a regular file (`kind` says what it is), or
+ * too large.
+ */
 export class UnreadableFileError extends Error {
   constructor(readonly problem: { readonly type: string } | { readonly maxBytes: number }) {
-    super('type' in problem ? `it is ${problem.type}, not a regular file` : `it is larger than ${byteSize(problem.maxBytes)}`);
+    super(
+      'type' in problem
+        ? `it is ${problem.type}, not a regular file`
+        : `it is larger than ${byteSize(problem.maxBytes)}`,
+    );
   }
 }
 
@@ -39,7 +49,8 @@ export function readUserBytes(path: string, maxBytes: number): Buffer {
     // One byte more than allowed, so a file that grew since fstat is caught too.
     const buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
     let length = 0;
-    for (let n = 1; n > 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
+    for (let n = 1; n > 0 && length < buffer.length; length += n)
+      n = readSync(fd, buffer, length, buffer.length - length, null);
     if (length > maxBytes) throw new UnreadableFileError({ maxBytes });
     return buffer.subarray(0, length);
   } finally {
@@ -60,6 +71,7 @@ function check(stats: Stats, maxBytes: number): number {
 
 /** A size for a message: in MiB, KiB or bytes, to one decimal. */
 export function byteSize(bytes: number): string {
-  const [unit, size] = bytes >= 2 ** 20 ? ['MiB', 2 ** 20] : bytes >= 2 ** 10 ? ['KiB', 2 ** 10] : ['bytes', 1];
+  const [unit, size] =
+    bytes >= 2 ** 20 ? ['MiB', 2 ** 20] : bytes >= 2 ** 10 ? ['KiB', 2 ** 10] : ['bytes', 1];
   return `${Math.round((bytes / size) * 10) / 10} ${unit}`;
 }

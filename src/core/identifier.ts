@@ -1,4 +1,6 @@
-/** A plain SQL identifier as config may name one; anything else is rejected before it reaches SQL. */
+/**
+ * A plain SQL identifier as config may name one; anything else is rejected before it reaches SQL.
+ */
 export const IDENTIFIER_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
@@ -8,7 +10,10 @@ export const IDENTIFIER_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export const RESERVED_NAMES: readonly string[] = ['__proto__', 'constructor', 'prototype'];
 
-/** PostgreSQL truncates longer names silently (NAMEDATALEN - 1), which would address the wrong object. */
+/**
+ * PostgreSQL truncates longer names silently (NAMEDATALEN - 1), which would address the wrong
+ * object.
+ */
 export const MAX_IDENTIFIER_LENGTH = 63;
 
 /**
@@ -16,5 +21,9 @@ export const MAX_IDENTIFIER_LENGTH = 63;
  * schema enforces (src/config/schema.ts, each with its own message), in one test.
  */
 export function isPlainIdentifier(name: string): boolean {
-  return IDENTIFIER_PATTERN.test(name) && name.length <= MAX_IDENTIFIER_LENGTH && !RESERVED_NAMES.includes(name);
+  return (
+    IDENTIFIER_PATTERN.test(name) &&
+    name.length <= MAX_IDENTIFIER_LENGTH &&
+    !RESERVED_NAMES.includes(name)
+  );
 }

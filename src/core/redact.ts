@@ -41,7 +41,8 @@ const SCHEME_CHAR = /[A-Za-z0-9+.-]/;
 // A scheme starts with a letter: `...postgres://` and `1postgres://` are postgres URLs.
 const SCHEME_START = /[A-Za-z]/;
 const WEB_SCHEME = /https?$/i;
-// In a message, a URL runs at most to the end of its line or to the next URL that starts as one would in prose or on a command line.
+// In a message, a URL runs at most to the end of its line or to the next URL that starts as one
+// would in prose or on a command line.
 const NEXT_URL = /(?<=[\s='"(<,])(?:postgres(?:ql)?|https?):\/\//gi;
 const LINE_BREAK = /[\r\n]/g;
 // A query parameter: [?&]name=
@@ -49,7 +50,8 @@ const QUERY_PARAM = /[?&]([^=&#\s?]*)=/g;
 // Where a raw query value ends: the next &name=.
 const NEXT_PARAM = /&[A-Za-z0-9_.%-]+=/g;
 // name=, name = or "name": (JSON), for a name that ends in "password".
-const ASSIGNMENT = /(?<![A-Za-z0-9_])(?:"([A-Za-z0-9_]*password)"[ \t]*:|([A-Za-z0-9_]*password)[ \t]*=)[ \t]*/gi;
+const ASSIGNMENT =
+  /(?<![A-Za-z0-9_])(?:"([A-Za-z0-9_]*password)"[ \t]*:|([A-Za-z0-9_]*password)[ \t]*=)[ \t]*/gi;
 const SPACE = /\s/;
 const TRAILING_PUNCTUATION = /['")\]>.,;:!]/;
 
@@ -68,7 +70,9 @@ export function redactSecrets(text: string, options: RedactOptions = {}): string
   const whole = options.whole ?? false;
   const regions = urlRegions(text, whole);
   const scan = new TextScan(text);
-  const spans = regions.flatMap((region) => (region.web ? webSpans(text, region, whole, scan) : databaseUrlSpans(text, region, whole)));
+  const spans = regions.flatMap((region) =>
+    region.web ? webSpans(text, region, whole, scan) : databaseUrlSpans(text, region, whole),
+  );
   return replaceSpans(text, [...spans, ...assignmentSpans(text, regions, merged(spans))]);
 }
 
@@ -77,12 +81,20 @@ export function redactCommandLine(argv: readonly string[]): string {
   return argv.map((arg) => redactSecrets(arg, { whole: true })).join(' ');
 }
 
-/** Any JSON-like value with every string in it redacted, and the value of every key that names a password (run summaries, error details). */
+/**
+ * Any JSON-like value with every string in it redacted, and the value of every key that names a
+ * password (run summaries, error details).
+ */
 export function redactDeep(value: unknown): unknown {
   if (typeof value === 'string') return redactSecrets(value);
   if (Array.isArray(value)) return value.map(redactDeep);
   if (value && typeof value === 'object' && !(value instanceof Date)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) && isScalarSecret(v) ? REDACTED : redactDeep(v)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        SECRET_KEY.test(k) && isScalarSecret(v) ? REDACTED : redactDeep(v),
+      ]),
+    );
   }
   return value;
 }
@@ -112,7 +124,9 @@ function urlRegions(text: string, whole: boolean): UrlRegion[] {
     const scheme = schemeBefore(text, match.index);
     if (scheme === undefined) continue;
     const authority = match.index + match[0].length;
-    const end = whole ? text.length : Math.min(lineBreak.after(authority), nextUrl.after(authority));
+    const end = whole
+      ? text.length
+      : Math.min(lineBreak.after(authority), nextUrl.after(authority));
     if (WEB_SCHEME.test(scheme)) regions.push({ web: true, authority, end });
     if (!/^https?$/i.test(scheme) && authority >= databaseEnd) {
       regions.push({ web: false, authority, end });
@@ -130,7 +144,10 @@ function schemeBefore(text: string, colon: number): string | undefined {
   return start < colon ? text.slice(start, colon) : undefined;
 }
 
-/** The next match of a pattern at or after a position, for positions that only grow: each part of the text is searched once. */
+/**
+ * The next match of a pattern at or after a position, for positions that only grow: each part of
+ * the text is searched once.
+ */
 class NextMatch {
   // Stryker disable next-line UnaryOperator: equivalent, from >= 4 (past scheme://) searches anyway
   private found = -1;
@@ -196,7 +213,10 @@ function decodeName(name: string): string {
   }
 }
 
-/** The last @ in [from, end) outside the given spans (in order, apart); failing that, the last @ at all; -1 if none. */
+/**
+ * The last @ in [from, end) outside the given spans (in order, apart); failing that, the last @ at
+ * all; -1 if none.
+ */
 function lastAt(text: string, from: number, end: number, outside: readonly Span[]): number {
   let last = -1;
   let span = outside.length - 1;
@@ -215,7 +235,12 @@ function lastAt(text: string, from: number, end: number, outside: readonly Span[
  * the first / ? # or \; in a message, at the first space too, so a message's
  * own text (an e-mail address in a webhook's answer) is not taken for user info.
  */
-function webSpans(text: string, { authority, end }: UrlRegion, whole: boolean, scan: TextScan): Span[] {
+function webSpans(
+  text: string,
+  { authority, end }: UrlRegion,
+  whole: boolean,
+  scan: TextScan,
+): Span[] {
   const stop = whole ? /[/?#\\]/ : /[/?#\\\s]/;
   const authorityEnd = firstIndex(text, stop, authority, end);
   const spans: Span[] = [];
@@ -224,7 +249,8 @@ function webSpans(text: string, { authority, end }: UrlRegion, whole: boolean, s
   if (authorityEnd < end && !SPACE.test(text[authorityEnd]!)) {
     let pathEnd = end;
     if (!whole) {
-      // In a message the URL ends at a space, and punctuation after it belongs to the message ('…', (…), a full stop).
+      // In a message the URL ends at a space, and punctuation after it belongs to the message ('…',
+      // (…), a full stop).
       pathEnd = Math.min(scan.space.after(authorityEnd), end);
       pathEnd = Math.max(scan.punctuationBefore(pathEnd), authorityEnd + 1);
     }
@@ -234,7 +260,9 @@ function webSpans(text: string, { authority, end }: UrlRegion, whole: boolean, s
   return spans;
 }
 
-/** Searches shared by the URLs of one text, each part of the text read once: many URLs stay linear. */
+/**
+ * Searches shared by the URLs of one text, each part of the text read once: many URLs stay linear.
+ */
 class TextScan {
   readonly space: NextMatch;
   private punctuationEnd = -1;
@@ -266,7 +294,11 @@ function firstIndex(text: string, pattern: RegExp, from: number, end: number): n
  * strings, shell variables) and `"…password": "value"` in JSON, outside the
  * URLs already read: a query's own parameters were read with the URL.
  */
-function assignmentSpans(text: string, regions: readonly UrlRegion[], taken: readonly Interval[]): Span[] {
+function assignmentSpans(
+  text: string,
+  regions: readonly UrlRegion[],
+  taken: readonly Interval[],
+): Span[] {
   const urls = merged(regions.map((r) => ({ start: r.authority, end: r.end })));
   const spans: Span[] = [];
   ASSIGNMENT.lastIndex = 0;
@@ -278,10 +310,16 @@ function assignmentSpans(text: string, regions: readonly UrlRegion[], taken: rea
     let span: Span;
     if (match[1] !== undefined) {
       const json = text[start] === '"';
-      const end = json ? quotedEnd(text, start + 1, '"', true) : firstIndex(text, /[\s,}\]]/, start, text.length);
+      const end = json
+        ? quotedEnd(text, start + 1, '"', true)
+        : firstIndex(text, /[\s,}\]]/, start, text.length);
       // An unclosed value runs to the end of the text: keep no closing quote it does not have.
       const unquoted = json && text[end - 1] === '"' ? end - 1 : end;
-      span = { start: json ? start + 1 : start, end: json ? Math.max(start + 1, unquoted) : end, replacement: REDACTED };
+      span = {
+        start: json ? start + 1 : start,
+        end: json ? Math.max(start + 1, unquoted) : end,
+        replacement: REDACTED,
+      };
     } else {
       span = { start, end: valueEnd(text, start, match[2]!), replacement: REDACTED };
     }
@@ -360,15 +398,21 @@ function inside(intervals: readonly Interval[], at: number): boolean {
   return false;
 }
 
-/** The text with each span (overlapping ones merged) replaced; merged spans take the replacement of the first. */
+/**
+ * The text with each span (overlapping ones merged) replaced; merged spans take the replacement of
+ * the first.
+ */
 function replaceSpans(text: string, spans: readonly Span[]): string {
-  const sorted = spans.filter((s) => s.end > s.start).sort((a, b) => a.start - b.start || b.end - a.end);
+  const sorted = spans
+    .filter((s) => s.end > s.start)
+    .sort((a, b) => a.start - b.start || b.end - a.end);
   let out = '';
   let at = 0;
   for (let i = 0; i < sorted.length; ) {
     const { start, replacement } = sorted[i]!;
     let end = sorted[i]!.end;
-    for (i++; i < sorted.length && sorted[i]!.start <= end; i++) end = Math.max(end, sorted[i]!.end);
+    for (i++; i < sorted.length && sorted[i]!.start <= end; i++)
+      end = Math.max(end, sorted[i]!.end);
     out += text.slice(at, start) + replacement;
     at = end;
   }

@@ -9,9 +9,14 @@ import { UsageError } from '../errors.js';
  * doctor work on such a config. `allowTodo` (`--allow-todo`) is the person's
  * word that the notes do not matter for this run.
  */
-export function refuseUnsettledConfig(config: Pick<Config, 'file' | 'todos'>, allowTodo: boolean | undefined): void {
+export function refuseUnsettledConfig(
+  config: Pick<Config, 'file' | 'todos'>,
+  allowTodo: boolean | undefined,
+): void {
   const count = config.todos.length;
   if (count === 0 || allowTodo) return;
   const notes = count === 1 ? '1 todo note remains' : `${count} todo notes remain`;
-  throw new UsageError(`refusing to write: ${notes} in ${config.file} (\`sfsync doctor\` lists them; settle each and delete it, or pass --allow-todo)`);
+  throw new UsageError(
+    `refusing to write: ${notes} in ${config.file} (\`sfsync doctor\` lists them; settle each and delete it, or pass --allow-todo)`,
+  );
 }

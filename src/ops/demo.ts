@@ -7,9 +7,19 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/server/embed
 import { createDatabases, withDatabase } from '../db/server/create-databases.js';
 import { runSqlFile } from '../db/driver/run-sql-file.js';
 import { writeLikeTheApp, writeUpstreamContacts, type AppWriteStats } from '../sim/app-writer.js';
-import { DEFAULT_DEMO_SIZE, generateSourceData, type DemoPeople, type DemoSize } from '../sim/demo-data.js';
+import {
+  DEFAULT_DEMO_SIZE,
+  generateSourceData,
+  type DemoPeople,
+  type DemoSize,
+} from '../sim/demo-data.js';
 import { ConnectSimulator } from '../sim/simulator.js';
-import { runRepair, type ActionResult, type RepairOptions, type RepairResult } from './repair/repair.js';
+import {
+  runRepair,
+  type ActionResult,
+  type RepairOptions,
+  type RepairResult,
+} from './repair/repair.js';
 
 export const DEMO_FIXTURES = fileURLToPath(new URL('../../fixtures/editor-api/', import.meta.url));
 
@@ -48,23 +58,48 @@ export async function prepareDemo(options: DemoOptions): Promise<DemoEnvironment
     options.onStep?.('loading the editor-api schema and its Heroku Connect mirror');
     await runSqlFile(sourceUrl, `${DEMO_FIXTURES}source.sql`);
     await runSqlFile(mirrorUrl, `${DEMO_FIXTURES}mirror.sql`);
-    const config = resolveConfig(loadConfig({ configPath: `${DEMO_FIXTURES}sfsync.config.json`, sourceUrl, mirrorUrl }), {});
+    const config = resolveConfig(
+      loadConfig({ configPath: `${DEMO_FIXTURES}sfsync.config.json`, sourceUrl, mirrorUrl }),
+      {},
+    );
 
     const source = await connect(config.source);
     const mirror = await connect(config.mirror);
     const connectSession = await connect(config.mirror, { sessionOptions: '-c xmlbinary=hex' });
     try {
       options.onStep?.('generating schools, staff, classes and lessons');
-      const people = await generateSourceData(source.db, options.size ?? DEFAULT_DEMO_SIZE, options.seed);
+      const people = await generateSourceData(
+        source.db,
+        options.size ?? DEFAULT_DEMO_SIZE,
+        options.seed,
+      );
       const contact = config.entities.find((e) => e.name === 'contact')!;
-      await writeUpstreamContacts(connectSession, contact.mirror.table, contact.mirror.externalId, people.upstream);
+      await writeUpstreamContacts(
+        connectSession,
+        contact.mirror.table,
+        contact.mirror.externalId,
+        people.upstream,
+      );
       options.onStep?.("writing the mirror the way the app's independent jobs do");
       const app = await writeLikeTheApp(config, source, mirror, options.seed);
       options.onStep?.('Heroku Connect (simulated) sends the changes to Salesforce');
-      const sim = await ConnectSimulator.open(config, config.mirror, { failRate: 0, seed: options.seed, latencyMs: 0, batchSize: 500 });
+      const sim = await ConnectSimulator.open(config, config.mirror, {
+        failRate: 0,
+        seed: options.seed,
+        latencyMs: 0,
+        batchSize: 500,
+      });
       const processed = await sim.drain();
       await sim.close();
-      return { server, sourceUrl, mirrorUrl, config, people, app, firstSync: { processed, failed: sim.stats.failed } };
+      return {
+        server,
+        sourceUrl,
+        mirrorUrl,
+        config,
+        people,
+        app,
+        firstSync: { processed, failed: sim.stats.failed },
+      };
     } finally {
       await Promise.all([source.close(), mirror.close(), connectSession.close()]);
     }
@@ -87,13 +122,26 @@ export interface ConnectRunningOptions extends Omit<RepairOptions, 'dryRun' | 'w
  * Connect processes the trigger log in the background, until a dry run finds
  * nothing left to write and nothing waiting for a parent Connect has yet to sync.
  */
-export async function repairWithConnectRunning(config: RunConfig, options: ConnectRunningOptions): Promise<void> {
-  const sim = await ConnectSimulator.open(config, config.mirror, { failRate: options.failRate, seed: options.seed, latencyMs: 0, batchSize: 500 });
+export async function repairWithConnectRunning(
+  config: RunConfig,
+  options: ConnectRunningOptions,
+): Promise<void> {
+  const sim = await ConnectSimulator.open(config, config.mirror, {
+    failRate: options.failRate,
+    seed: options.seed,
+    latencyMs: 0,
+    batchSize: 500,
+  });
   const stop = new AbortController();
   const connect = sim.watch(stop.signal, 200);
   try {
     for (let round = 1; round <= options.maxRounds; round++) {
-      const result = await runRepair(config, { ...options, dryRun: false, waitMs: 30_000, commandLine: 'sfsync demo (repair --yes --wait 30s)' });
+      const result = await runRepair(config, {
+        ...options,
+        dryRun: false,
+        waitMs: 30_000,
+        commandLine: 'sfsync demo (repair --yes --wait 30s)',
+      });
       options.onRound(round, result);
       let more = false;
       const onActions = (actions: readonly ActionResult[]) => {

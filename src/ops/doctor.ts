@@ -1,6 +1,11 @@
 import type { SchemaCatalog } from '../core/schema/catalog.js';
 import { keyColumns } from '../core/entities/entity.js';
-import { diagnoseMirror, diagnoseSource, diagnoseTodos, type Finding } from '../core/schema/diagnose.js';
+import {
+  diagnoseMirror,
+  diagnoseSource,
+  diagnoseTodos,
+  type Finding,
+} from '../core/schema/diagnose.js';
 import type { ResolvedTarget, RunConfig, WritableEntity } from '../config/types.js';
 import { DatabaseError } from '../errors.js';
 import { checkSourceSql } from '../db/audit/check-source-sql.js';
@@ -38,14 +43,23 @@ export async function runDoctor(
   config: RunConfig,
   options: { timeouts?: SessionTimeouts | undefined; allowTodo?: boolean | undefined } = {},
 ): Promise<DoctorReport> {
-  const [source, mirror] = await Promise.all([inspect(config.source, config, options.timeouts), inspect(config.mirror, config, options.timeouts)]);
+  const [source, mirror] = await Promise.all([
+    inspect(config.source, config, options.timeouts),
+    inspect(config.mirror, config, options.timeouts),
+  ]);
   const findings: Finding[] = [...source.findings, ...mirror.findings];
-  if (source.catalog) appendAll(appendAll(findings, diagnoseSource(config.entities, source.catalog)), source.sqlFindings);
+  if (source.catalog)
+    appendAll(
+      appendAll(findings, diagnoseSource(config.entities, source.catalog)),
+      source.sqlFindings,
+    );
   if (mirror.catalog) appendAll(findings, diagnoseMirror(config.entities, mirror.catalog));
   appendAll(findings, diagnoseTodos(config.todos));
   const todosAllowed = Boolean(options.allowTodo);
   return {
-    ok: !findings.some((finding) => finding.level === 'error') && (config.todos.length === 0 || todosAllowed),
+    ok:
+      !findings.some((finding) => finding.level === 'error') &&
+      (config.todos.length === 0 || todosAllowed),
     todos: config.todos.length,
     todosAllowed,
     databases: { source: source.status, mirror: mirror.status },
@@ -60,7 +74,11 @@ interface Inspection {
   sqlFindings: Finding[];
 }
 
-async function inspect(target: ResolvedTarget, config: RunConfig, timeouts: SessionTimeouts | undefined): Promise<Inspection> {
+async function inspect(
+  target: ResolvedTarget,
+  config: RunConfig,
+  timeouts: SessionTimeouts | undefined,
+): Promise<Inspection> {
   const base = { role: target.role, schema: target.schema };
   let connection: Connection;
   try {
@@ -68,9 +86,23 @@ async function inspect(target: ResolvedTarget, config: RunConfig, timeouts: Sess
   } catch (error) {
     if (!(error instanceof DatabaseError)) throw error;
     return {
-      status: { ...base, label: undefined, reachable: false, serverVersion: undefined, tls: undefined },
+      status: {
+        ...base,
+        label: undefined,
+        reachable: false,
+        serverVersion: undefined,
+        tls: undefined,
+      },
       catalog: undefined,
-      findings: [{ level: 'error', code: 'unreachable', database: target.role, entity: undefined, message: error.message }],
+      findings: [
+        {
+          level: 'error',
+          code: 'unreachable',
+          database: target.role,
+          entity: undefined,
+          message: error.message,
+        },
+      ],
       sqlFindings: [],
     };
   }
@@ -78,7 +110,13 @@ async function inspect(target: ResolvedTarget, config: RunConfig, timeouts: Sess
     const catalog = await readCatalog(connection.db, target.schema);
     const sqlFindings = target.role === 'source' ? await checkSql(connection, catalog, config) : [];
     return {
-      status: { ...base, label: connection.label, reachable: true, serverVersion: catalog.serverVersion, tls: catalog.tls },
+      status: {
+        ...base,
+        label: connection.label,
+        reachable: true,
+        serverVersion: catalog.serverVersion,
+        tls: catalog.tls,
+      },
       catalog,
       findings: [],
       sqlFindings,
@@ -88,10 +126,18 @@ async function inspect(target: ResolvedTarget, config: RunConfig, timeouts: Sess
   }
 }
 
-/** Only entities whose table exists are planned; a missing table is already reported by diagnose. */
-async function checkSql(connection: Connection, catalog: SchemaCatalog, config: RunConfig): Promise<Finding[]> {
+/**
+ * Only entities whose table exists are planned; a missing table is already reported by diagnose.
+ */
+async function checkSql(
+  connection: Connection,
+  catalog: SchemaCatalog,
+  config: RunConfig,
+): Promise<Finding[]> {
   if (!catalog.schemaExists) return [];
-  const entities = config.entities.filter((e): e is WritableEntity => !e.readOnly && hasReferencedColumns(e, catalog));
+  const entities = config.entities.filter(
+    (e): e is WritableEntity => !e.readOnly && hasReferencedColumns(e, catalog),
+  );
   const failures = await checkSourceSql(connection.db, connection.schema, entities);
   return [...failures].map(([entity, message]) => ({
     level: 'error' as const,
@@ -108,7 +154,9 @@ function hasReferencedColumns(entity: WritableEntity, catalog: SchemaCatalog): b
   const columns = [
     ...keyColumns(entity.source.key),
     ...entity.parents.map((parent) => parent.column),
-    ...entity.fields.flatMap((field) => (field.source.kind === 'column' ? [field.source.column] : [])),
+    ...entity.fields.flatMap((field) =>
+      field.source.kind === 'column' ? [field.source.column] : [],
+    ),
   ];
   return columns.every((column) => table.columns.has(column));
 }

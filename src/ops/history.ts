@@ -1,9 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { ResolvedTarget } from '../config/types.js';
 import type { MismatchClass } from '../core/audit/types.js';
-import { increases, type HistoryPoint, type IgnoredRow, type Increase } from '../core/history/trend.js';
+import {
+  increases,
+  type HistoryPoint,
+  type IgnoredRow,
+  type Increase,
+} from '../core/history/trend.js';
 import { connect, type SessionTimeouts } from '../db/driver/connect.js';
-import { latestRecorded, readHistory, recordAudit, type HistoryRead } from '../db/sfsync/history.js';
+import {
+  latestRecorded,
+  readHistory,
+  recordAudit,
+  type HistoryRead,
+} from '../db/sfsync/history.js';
 import { ensureJournal } from '../db/sfsync/journal.js';
 import type { AuditResult } from '../core/audit/result.js';
 import { currentActor, currentHost } from './run-identity.js';
@@ -36,11 +46,21 @@ export interface HistoryOutcome {
  * mirror connection, after the audit's own read-only transactions. The
  * comparison reads before the insert, so "previous" is never this run.
  */
-export async function compareAndRecord(target: ResolvedTarget, result: AuditResult, options: HistoryOptions): Promise<HistoryOutcome> {
-  const mirror = await connect(target, { maxConnections: 1, purpose: 'history', timeouts: options.timeouts });
+export async function compareAndRecord(
+  target: ResolvedTarget,
+  result: AuditResult,
+  options: HistoryOptions,
+): Promise<HistoryOutcome> {
+  const mirror = await connect(target, {
+    maxConnections: 1,
+    purpose: 'history',
+    timeouts: options.timeouts,
+  });
   try {
     const names = result.entities.map((e) => e.name);
-    const { latest: previous, ignored } = options.compare ? await latestRecorded(mirror.db, names) : { latest: new Map<string, HistoryPoint>(), ignored: [] };
+    const { latest: previous, ignored } = options.compare
+      ? await latestRecorded(mirror.db, names)
+      : { latest: new Map<string, HistoryPoint>(), ignored: [] };
     if (options.record) {
       await ensureJournal(mirror.db);
       await recordAudit(mirror.db, {
@@ -52,9 +72,14 @@ export async function compareAndRecord(target: ResolvedTarget, result: AuditResu
         entities: result.entities,
       });
     }
-    const trend = options.trendRuns > 0 ? await readHistory(mirror.db, { entities: names, limit: options.trendRuns }) : { points: [], ignored: [] };
+    const trend =
+      options.trendRuns > 0
+        ? await readHistory(mirror.db, { entities: names, limit: options.trendRuns })
+        : { points: [], ignored: [] };
     // Both reads may meet the same bad row: it is one row to warn about.
-    const ignoredOnce = new Map([...ignored, ...trend.ignored].map((row) => [`${row.runId} ${row.entity}`, row]));
+    const ignoredOnce = new Map(
+      [...ignored, ...trend.ignored].map((row) => [`${row.runId} ${row.entity}`, row]),
+    );
     return {
       compared: [...previous.keys()],
       increases: increases(result.entities, previous, options.classes),
@@ -68,9 +93,17 @@ export async function compareAndRecord(target: ResolvedTarget, result: AuditResu
 
 export async function readRecorded(
   target: ResolvedTarget,
-  options: { entities?: readonly string[] | undefined; limit: number; timeouts?: SessionTimeouts | undefined },
+  options: {
+    entities?: readonly string[] | undefined;
+    limit: number;
+    timeouts?: SessionTimeouts | undefined;
+  },
 ): Promise<HistoryRead> {
-  const mirror = await connect(target, { maxConnections: 1, purpose: 'history', timeouts: options.timeouts });
+  const mirror = await connect(target, {
+    maxConnections: 1,
+    purpose: 'history',
+    timeouts: options.timeouts,
+  });
   try {
     return await readHistory(mirror.db, options);
   } finally {

@@ -1,5 +1,9 @@
 import type { ResolvedTarget } from '../config/types.js';
-import { inferConfig, type ExportedMapping, type InferredConfig } from '../core/schema/infer-config.js';
+import {
+  inferConfig,
+  type ExportedMapping,
+  type InferredConfig,
+} from '../core/schema/infer-config.js';
 import { TRIGGER_LOG_TABLES } from '../core/connect/heroku-connect.js';
 import { connect, type SessionTimeouts } from '../db/driver/connect.js';
 import { readCatalog } from '../db/catalog/read-catalog.js';
@@ -17,7 +21,8 @@ export interface InitOptions {
 
 /** Reads both databases' structure (read only) and infers a starter config from it. */
 export async function inferFromDatabases(options: InitOptions): Promise<InferredConfig> {
-  const open = (target: ResolvedTarget) => connect(target, { maxConnections: 1, purpose: 'init', timeouts: options.timeouts });
+  const open = (target: ResolvedTarget) =>
+    connect(target, { maxConnections: 1, purpose: 'init', timeouts: options.timeouts });
   const [source, mirror] = await Promise.all([open(options.source), open(options.mirror)]);
   try {
     const [sourceCatalog, structure, mirrorCatalog] = await Promise.all([
@@ -35,7 +40,12 @@ export async function inferFromDatabases(options: InitOptions): Promise<Inferred
       ),
     ]);
     return inferConfig({
-      source: { schema: options.source.schema, url: options.urlRefs.source, catalog: sourceCatalog, structure },
+      source: {
+        schema: options.source.schema,
+        url: options.urlRefs.source,
+        catalog: sourceCatalog,
+        structure,
+      },
       mirror: {
         schema: options.mirror.schema,
         url: options.urlRefs.mirror,

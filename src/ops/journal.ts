@@ -2,17 +2,29 @@ import type { ResolvedTarget } from '../config/types.js';
 import { quoteIdent } from '../core/repair/grants.js';
 import { DatabaseError, UsageError } from '../errors.js';
 import { connect, type Connection, type SessionTimeouts } from '../db/driver/connect.js';
-import { journalExists, listRuns, readRun, type JournalEntryView, type RunView } from '../db/sfsync/journal.js';
+import {
+  journalExists,
+  listRuns,
+  readRun,
+  type JournalEntryView,
+  type RunView,
+} from '../db/sfsync/journal.js';
 import { currentRole } from '../db/driver/server-facts.js';
 
-export type JournalView = { kind: 'runs'; runs: RunView[] } | { kind: 'run'; run: RunView; entries: JournalEntryView[] };
+export type JournalView =
+  | { kind: 'runs'; runs: RunView[] }
+  | { kind: 'run'; run: RunView; entries: JournalEntryView[] };
 
 /** The runs in the mirror database's journal, or one run's changes; needs only the mirror. */
 export async function readJournal(
   target: ResolvedTarget,
   options: { runId?: string | undefined; limit: number; timeouts?: SessionTimeouts | undefined },
 ): Promise<JournalView> {
-  const mirror = await connect(target, { maxConnections: 1, purpose: 'journal', timeouts: options.timeouts });
+  const mirror = await connect(target, {
+    maxConnections: 1,
+    purpose: 'journal',
+    timeouts: options.timeouts,
+  });
   try {
     return await read(mirror, options);
   } catch (error) {
@@ -27,13 +39,22 @@ export async function readJournal(
   }
 }
 
-async function read(mirror: Connection, options: { runId?: string | undefined; limit: number }): Promise<JournalView> {
+async function read(
+  mirror: Connection,
+  options: { runId?: string | undefined; limit: number },
+): Promise<JournalView> {
   if (!(await journalExists(mirror.db))) {
-    if (options.runId) throw new UsageError(`no run ${options.runId}: sfsync has not written to this mirror database yet`);
+    if (options.runId)
+      throw new UsageError(
+        `no run ${options.runId}: sfsync has not written to this mirror database yet`,
+      );
     return { kind: 'runs', runs: [] };
   }
   if (!options.runId) return { kind: 'runs', runs: await listRuns(mirror.db, options.limit) };
   const { run, entries } = await readRun(mirror.db, options.runId);
-  if (!run) throw new UsageError(`no run matches ${options.runId} (or the prefix is not unique): list runs with \`sfsync journal\``);
+  if (!run)
+    throw new UsageError(
+      `no run matches ${options.runId} (or the prefix is not unique): list runs with \`sfsync journal\``,
+    );
   return { kind: 'run', run, entries };
 }

@@ -10,8 +10,15 @@ export interface SimRunOptions extends SimOptions {
   readonly onCycle?: ((stats: SimStats) => void) | undefined;
 }
 
-/** Plays Heroku Connect's write path on a mirror database (`sfsync sim`): never on a real Connect database. */
-export async function runSim(config: Pick<Config, 'entities'>, mirror: ResolvedTarget, options: SimRunOptions): Promise<SimStats> {
+/**
+ * Plays Heroku Connect's write path on a mirror database (`sfsync sim`): never on a real Connect
+ * database.
+ */
+export async function runSim(
+  config: Pick<Config, 'entities'>,
+  mirror: ResolvedTarget,
+  options: SimRunOptions,
+): Promise<SimStats> {
   const sim = await ConnectSimulator.open(config, mirror, options);
   try {
     if (options.watch) await sim.watch(options.signal, options.intervalMs, options.onCycle);

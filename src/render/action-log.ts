@@ -4,14 +4,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ActionResult, RepairResult } from '../core/repair/result.js';
 
-/** What the renderers of a repair or backfill read: its counts, the actions a table lists, and, kept, every action. */
+/**
+ * What the renderers of a repair or backfill read: its counts, the actions a table lists, and,
+ * kept, every action.
+ */
 export interface RepairReport {
   readonly result: RepairResult;
   /** The first `details` actions not done, in canonical order (the table lists these). */
   readonly notDone: readonly ActionResult[];
-  /** The first `details` actions failed, deferred or skipped, in canonical order (markdown lists these). */
+  /**
+   * The first `details` actions failed, deferred or skipped, in canonical order (markdown lists
+   * these).
+   */
   readonly open: readonly ActionResult[];
-  /** Every action, in canonical order and, within an entity, as carried out; none unless the log kept them all. */
+  /**
+   * Every action, in canonical order and, within an entity, as carried out; none unless the log
+   * kept them all.
+   */
   actions(): Iterable<ActionResult>;
 }
 
@@ -41,14 +50,18 @@ export class ActionLog {
     for (const action of actions) {
       const log = this.entity(action.entity);
       if (action.status !== 'done' && log.notDone.length < this.details) log.notDone.push(action);
-      if (action.status !== 'done' && action.status !== 'planned' && log.open.length < this.details) log.open.push(action);
+      if (action.status !== 'done' && action.status !== 'planned' && log.open.length < this.details)
+        log.open.push(action);
       if (this.keepAll) this.spool(log, action);
     }
   }
 
   report(result: RepairResult): RepairReport {
-    const inOrder = result.order.map((name) => this.entities.get(name)).filter((log): log is EntityLog => log !== undefined);
-    const first = (pick: (log: EntityLog) => ActionResult[]) => inOrder.flatMap(pick).slice(0, this.details);
+    const inOrder = result.order
+      .map((name) => this.entities.get(name))
+      .filter((log): log is EntityLog => log !== undefined);
+    const first = (pick: (log: EntityLog) => ActionResult[]) =>
+      inOrder.flatMap(pick).slice(0, this.details);
     return {
       result,
       notDone: first((log) => log.notDone),
@@ -105,12 +118,19 @@ function* readBack(logs: readonly EntityLog[]): Generator<ActionResult> {
     if (!log.spool) continue;
     let rest = '';
     for (let position = 0; position < log.spool.bytes; ) {
-      const read = readSync(log.spool.fd, chunk, 0, Math.min(chunk.length, log.spool.bytes - position), position);
+      const read = readSync(
+        log.spool.fd,
+        chunk,
+        0,
+        Math.min(chunk.length, log.spool.bytes - position),
+        position,
+      );
       position += read;
       // A chunk may end inside a multi-byte character: decode up to the last newline only.
       const text = rest + chunk.toString('latin1', 0, read);
       const end = text.lastIndexOf('\n');
-      for (const line of text.slice(0, end + 1).split('\n')) if (line) yield JSON.parse(Buffer.from(line, 'latin1').toString('utf8')) as ActionResult;
+      for (const line of text.slice(0, end + 1).split('\n'))
+        if (line) yield JSON.parse(Buffer.from(line, 'latin1').toString('utf8')) as ActionResult;
       rest = text.slice(end + 1);
     }
   }

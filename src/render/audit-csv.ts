@@ -18,7 +18,9 @@ export const AUDIT_CSV_COLUMNS = [
   'hint',
 ] as const;
 
-/** One row per mismatch, canonical order: the missing-parent report operators open in a spreadsheet. */
+/**
+ * One row per mismatch, canonical order: the missing-parent report operators open in a spreadsheet.
+ */
 export function renderAuditCsv(result: AuditResult): string {
   return renderCsv(
     AUDIT_CSV_COLUMNS,

@@ -8,10 +8,15 @@ import { age, utc, WORST_OFFENDERS } from './audit-markdown.js';
 import { html, type SafeHtml } from './html-text.js';
 import { CLASS_COLORS, dependencyGraph, stackedBars, trendLine, type TrendPoint } from './svg.js';
 
-/** Rows the page lists; past this it says how many more there are (the CSV report has every one). */
+/**
+ * Rows the page lists; past this it says how many more there are (the CSV report has every one).
+ */
 export const HTML_MAX_ROWS = 10_000;
 
-/** A cell shows at most this much of a value (a key, a reason); the JSON and CSV reports have the full text. */
+/**
+ * A cell shows at most this much of a value (a key, a reason); the JSON and CSV reports have the
+ * full text.
+ */
 export const HTML_MAX_CELL_CHARS = 1_000;
 
 /**
@@ -21,14 +26,19 @@ export const HTML_MAX_CELL_CHARS = 1_000;
  * value in the data cannot load or run anything. Every value goes through the
  * `html` tag, which escapes it.
  */
-export function renderAuditHtml(result: AuditResult, graph: EntityGraph | undefined, trend: readonly TrendPoint[] | null): string {
+export function renderAuditHtml(
+  result: AuditResult,
+  graph: EntityGraph | undefined,
+  trend: readonly TrendPoint[] | null,
+): string {
   const { mismatches } = result.totals;
   const title = `sfsync audit: ${mismatches === 0 ? 'no mismatches' : mismatchCount(mismatches)}`;
   const reported = result.entities.filter((e) => !e.readOnly);
   const all = result.entities.flatMap((e) => e.mismatches.map((m) => ({ entity: e.name, m })));
   const shown = all.slice(0, HTML_MAX_ROWS);
   const offenders = groupBySignature(result.entities).slice(0, WORST_OFFENDERS);
-  const more = all.length > shown.length ? ` (the first ${HTML_MAX_ROWS}: --format csv has every one)` : '';
+  const more =
+    all.length > shown.length ? ` (the first ${HTML_MAX_ROWS}: --format csv has every one)` : '';
 
   return `${html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -57,12 +67,17 @@ ${shown.map(({ entity, m }) => mismatchRow(entity, m))}
 }
 
 function mismatchRow(entity: string, m: Mismatch): SafeHtml {
-  const parent = m.parent ? html`${cell(m.parent.entity)} ${cell(m.parent.key ?? 'NULL')} (${m.parent.state})` : '';
+  const parent = m.parent
+    ? html`${cell(m.parent.entity)} ${cell(m.parent.key ?? 'NULL')} (${m.parent.state})`
+    : '';
   const hint = m.hint ? html`<div class="hint">→ ${cell(m.hint)}</div>` : '';
   return html`<tr data-entity="${entity}" data-class="${m.class}"><td>${cell(entity)}</td><td><code>${cell(m.key)}</code></td><td>${swatch(m.class)}${m.class}</td><td>${m.code}</td><td>${parent}</td><td>${cell(m.reason)}${hint}</td></tr>\n`;
 }
 
-/** A colour square for a class, drawn in SVG so that the page needs no style attribute (the CSP allows none). */
+/**
+ * A colour square for a class, drawn in SVG so that the page needs no style attribute (the CSP
+ * allows none).
+ */
 function swatch(cls: MismatchClass): SafeHtml {
   return html`<svg class="swatch" width="10" height="10" aria-hidden="true"><rect width="10" height="10" rx="2" fill="${CLASS_COLORS[cls]}"/></svg>`;
 }
@@ -79,7 +94,14 @@ function graphSection(graph: EntityGraph, result: AuditResult): SafeHtml {
 }
 
 function entityTable(result: AuditResult): SafeHtml {
-  const head = ['Entity', 'Source', 'Mirror', 'Unsynced', 'Oldest unsynced', ...MISMATCH_CLASSES].map((h) => html`<th>${h}</th>`);
+  const head = [
+    'Entity',
+    'Source',
+    'Mirror',
+    'Unsynced',
+    'Oldest unsynced',
+    ...MISMATCH_CLASSES,
+  ].map((h) => html`<th>${h}</th>`);
   const rows = result.entities.map(
     (e) =>
       html`<tr data-entity="${e.name}"><td>${cell(e.name)}${e.readOnly ? ' (read-only)' : ''}</td><td>${e.sourceRows ?? '—'}</td><td>${e.mirrorRows}</td><td>${e.unsyncedRows}</td><td>${age(e.oldestUnsyncedAgeSeconds)}</td>${MISMATCH_CLASSES.map((c) => html`<td>${e.readOnly ? '—' : e.counts[c]}</td>`)}</tr>`,
@@ -96,14 +118,19 @@ function offenderTable(groups: ReturnType<typeof groupBySignature>): SafeHtml {
 }
 
 function filters(result: AuditResult): SafeHtml {
-  const entities = result.entities.filter((e) => e.mismatches.length > 0).map((e) => html`<option value="${e.name}">${cell(e.name)}</option>`);
-  const classes = MISMATCH_CLASSES.filter((c) => result.totals[c] > 0).map((c) => html`<option value="${c}">${c}</option>`);
+  const entities = result.entities
+    .filter((e) => e.mismatches.length > 0)
+    .map((e) => html`<option value="${e.name}">${cell(e.name)}</option>`);
+  const classes = MISMATCH_CLASSES.filter((c) => result.totals[c] > 0).map(
+    (c) => html`<option value="${c}">${c}</option>`,
+  );
   return html`<form id="filters"><label>Entity <select id="f-entity"><option value="">all</option>${entities}</select></label>
 <label>Class <select id="f-class"><option value="">all</option>${classes}</select></label>
 <label>Text <input id="f-text" type="search" placeholder="key, code, reason…"></label></form>`;
 }
 
-// The page's one style sheet and one script are literals of this module (no value goes into either), allowed by their hashes.
+// The page's one style sheet and one script are literals of this module (no value goes into
+// either), allowed by their hashes.
 const STYLE = html`
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328;margin:24px;max-width:1400px}
 h1{font-size:22px;margin:0}h2{font-size:17px;margin:28px 0 8px}
@@ -144,7 +171,8 @@ const SCRIPT = html`
 })();
 `;
 
-const sha256 = (text: SafeHtml) => `'sha256-${createHash('sha256').update(text.toString(), 'utf8').digest('base64')}'`;
+const sha256 = (text: SafeHtml) =>
+  `'sha256-${createHash('sha256').update(text.toString(), 'utf8').digest('base64')}'`;
 
 /**
  * Nothing may be fetched, framed, submitted or based elsewhere; the only style

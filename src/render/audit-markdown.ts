@@ -14,7 +14,12 @@ export const WORST_OFFENDERS = 10;
  * the worst offenders grouped by error signature with their hints, the
  * canonical order as a Mermaid graph, and the first mismatches of each entity.
  */
-export function renderAuditMarkdown(result: AuditResult, graph: EntityGraph | undefined, details: number, grown: readonly Increase[] = []): string {
+export function renderAuditMarkdown(
+  result: AuditResult,
+  graph: EntityGraph | undefined,
+  details: number,
+  grown: readonly Increase[] = [],
+): string {
   const { mismatches } = result.totals;
   const parts = [
     `## sfsync audit: ${mismatches === 0 ? 'no mismatches' : mismatchCount(mismatches)}`,
@@ -56,13 +61,26 @@ export function renderAuditMarkdown(result: AuditResult, graph: EntityGraph | un
     parts.push('### Worst offenders');
     parts.push(
       mdTable(
-        ['Rows', 'Entity', 'Class', 'Code', 'Where', 'Error (IDs stripped)', 'Example keys', 'Hint'],
+        [
+          'Rows',
+          'Entity',
+          'Class',
+          'Code',
+          'Where',
+          'Error (IDs stripped)',
+          'Example keys',
+          'Hint',
+        ],
         groups.map((g) => [
           g.count,
           mdCell(g.entity),
           g.class,
           g.code ?? '—',
-          mdCell([g.field && `field ${g.field}`, g.object && `in ${g.object}`].filter(Boolean).join(' ') || '—'),
+          mdCell(
+            [g.field && `field ${g.field}`, g.object && `in ${g.object}`]
+              .filter(Boolean)
+              .join(' ') || '—',
+          ),
           mdCell(g.message),
           g.exampleKeys.map((k) => mdCode(k, 80)).join(', '),
           mdCell(g.hint ?? ''),
@@ -74,8 +92,19 @@ export function renderAuditMarkdown(result: AuditResult, graph: EntityGraph | un
 
   if (graph) {
     parts.push('### Canonical order');
-    const labels = new Map(result.entities.map((e) => [e.name, e.mismatches.length > 0 ? `${e.name}: ${mismatchCount(e.mismatches.length)}` : e.name]));
-    parts.push(mermaidGraph(graph, labels, new Set(result.entities.filter((e) => e.mismatches.length > 0).map((e) => e.name))));
+    const labels = new Map(
+      result.entities.map((e) => [
+        e.name,
+        e.mismatches.length > 0 ? `${e.name}: ${mismatchCount(e.mismatches.length)}` : e.name,
+      ]),
+    );
+    parts.push(
+      mermaidGraph(
+        graph,
+        labels,
+        new Set(result.entities.filter((e) => e.mismatches.length > 0).map((e) => e.name)),
+      ),
+    );
   }
 
   const listed = result.entities.filter((e) => e.mismatches.length > 0);
@@ -83,7 +112,9 @@ export function renderAuditMarkdown(result: AuditResult, graph: EntityGraph | un
     parts.push('<details><summary>Mismatches</summary>\n');
     for (const e of listed) {
       const shown = e.mismatches.slice(0, details);
-      parts.push(`#### ${mdCell(e.name)}: ${e.mismatches.length}${shown.length < e.mismatches.length ? `, first ${shown.length}` : ''}`);
+      parts.push(
+        `#### ${mdCell(e.name)}: ${e.mismatches.length}${shown.length < e.mismatches.length ? `, first ${shown.length}` : ''}`,
+      );
       parts.push(
         mdTable(
           ['Key', 'Class', 'Code', 'Reason'],

@@ -12,13 +12,22 @@ export interface AuditStyle {
   readonly details: number;
   readonly width: number;
   readonly paint: Paint;
-  /** The config's dependency graph; undefined (`merge` without a config): the reports leave it out. */
+  /**
+   * The config's dependency graph; undefined (`merge` without a config): the reports leave it out.
+   */
   readonly graph: EntityGraph | undefined;
   readonly increases: readonly Increase[];
 }
 
-/** The audit in the format asked for (ndjson: the closing summary line; its mismatch lines were streamed). */
-export function renderAudit(result: AuditResult, format: 'table' | 'json' | 'ndjson' | 'markdown' | 'csv', style: AuditStyle): string {
+/**
+ * The audit in the format asked for (ndjson: the closing summary line; its mismatch lines were
+ * streamed).
+ */
+export function renderAudit(
+  result: AuditResult,
+  format: 'table' | 'json' | 'ndjson' | 'markdown' | 'csv',
+  style: AuditStyle,
+): string {
   switch (format) {
     case 'json':
       return renderAuditJson(result, style.increases);

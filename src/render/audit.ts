@@ -25,20 +25,29 @@ export function renderAuditTable(
     e.readOnly ? `${e.mirrorRows} (${e.unsyncedRows} unsynced)` : e.mirrorRows,
     ...ROW_CLASSES.map((c) => (e.readOnly ? '—' : e.counts[c])),
   ]);
-  rows.push(['total', result.totals.sourceRows, result.totals.mirrorRows, ...ROW_CLASSES.map((c) => result.totals[c])]);
+  rows.push([
+    'total',
+    result.totals.sourceRows,
+    result.totals.mirrorRows,
+    ...ROW_CLASSES.map((c) => result.totals[c]),
+  ]);
   const parts = [renderTable(head, rows)];
 
   for (const entity of result.entities) {
     if (entity.mismatches.length === 0 || details <= 0) continue;
     const shown = entity.mismatches.slice(0, details);
     const more = entity.mismatches.length - shown.length;
-    parts.push(`\n${paint.bold(entity.name)} (${entity.mirrorTable}): ${mismatchCount(entity.mismatches.length)}${more > 0 ? `, first ${shown.length}` : ''}`);
+    parts.push(
+      `\n${paint.bold(entity.name)} (${entity.mirrorTable}): ${mismatchCount(entity.mismatches.length)}${more > 0 ? `, first ${shown.length}` : ''}`,
+    );
     parts.push(detailTable(shown, width));
     if (more > 0) parts.push(`… and ${more} more (--details N, or --format json for all)`);
   }
   for (const entity of result.entities) {
     if (entity.sourceRowsWithoutKey > 0) {
-      parts.push(`\nnote: ${entity.name} has ${entity.sourceRowsWithoutKey} source row(s) whose key is NULL; they are never matched or written`);
+      parts.push(
+        `\nnote: ${entity.name} has ${entity.sourceRowsWithoutKey} source row(s) whose key is NULL; they are never matched or written`,
+      );
     }
   }
   if (increases.length > 0) {
@@ -64,7 +73,10 @@ function detailTable(mismatches: readonly Mismatch[], width: number): string {
   const reasonWidth = Math.max(30, width - fixed.reduce((a, b) => a + b, 0) - 5);
   const rows = mismatches.map((m) => {
     const code = m.code ? `${m.code}${m.repairable ? ' (repairable)' : ''}` : '—';
-    const lines = [cellText(m.reason), ...m.fields.slice(0, 5).map((f) => `${f.column}: ${show(f.source)} ≠ ${show(f.mirror)}`)];
+    const lines = [
+      cellText(m.reason),
+      ...m.fields.slice(0, 5).map((f) => `${f.column}: ${show(f.source)} ≠ ${show(f.mirror)}`),
+    ];
     if (m.hint) lines.push(`→ ${m.hint}`);
     return [cellText(m.key, 200), m.class, code, lines.join('\n')];
   });
@@ -90,7 +102,9 @@ export function renderAuditJson(result: AuditResult, increases: readonly Increas
 
 /** One mismatch per line as each entity finishes, so a consumer can start before the audit ends. */
 export function renderAuditNdjsonEntity(entity: EntityAudit): string {
-  return entity.mismatches.map((m) => `${JSON.stringify({ type: 'mismatch', entity: entity.name, ...m })}\n`).join('');
+  return entity.mismatches
+    .map((m) => `${JSON.stringify({ type: 'mismatch', entity: entity.name, ...m })}\n`)
+    .join('');
 }
 
 export function renderAuditNdjsonSummary(result: AuditResult): string {

@@ -7,7 +7,10 @@ const CHUNK = 256 * 1024;
  * the operating system when the stream says its buffer is full, so printing a
  * million actions never holds them all in memory at once.
  */
-export function chunkedWriter(out: Output): { write(text: string): Promise<void>; end(): Promise<void> } {
+export function chunkedWriter(out: Output): {
+  write(text: string): Promise<void>;
+  end(): Promise<void>;
+} {
   let pending = '';
   const send = async () => {
     const text = pending;

@@ -28,7 +28,13 @@ export function doctorJson(report: DoctorReport) {
     ok: report.ok,
     todos: report.todos,
     databases: report.databases,
-    findings: report.findings.map((f) => ({ level: f.level, code: f.code, database: f.database, entity: f.entity ?? null, message: f.message })),
+    findings: report.findings.map((f) => ({
+      level: f.level,
+      code: f.code,
+      database: f.database,
+      entity: f.entity ?? null,
+      message: f.message,
+    })),
   };
 }
 
@@ -44,7 +50,8 @@ function databaseRow(status: DatabaseStatus): string[] {
 }
 
 function verdict(report: DoctorReport): string {
-  const count = (level: Finding['level']) => report.findings.filter((f) => f.level === level).length;
+  const count = (level: Finding['level']) =>
+    report.findings.filter((f) => f.level === level).length;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const warnings = plural(count('warning'), 'warning');
   const todos = plural(report.todos, 'todo note');
@@ -55,6 +62,7 @@ function verdict(report: DoctorReport): string {
   if (!report.ok) {
     return `usable once ${todos} ${report.todos === 1 ? 'is' : 'are'} settled: audit works now; repair and backfill refuse to write until each note is settled and deleted from the config (or --allow-todo) (${warnings})`;
   }
-  if (report.todos > 0) return `healthy with ${todos} left (--allow-todo): sfsync can work with these databases (${warnings})`;
+  if (report.todos > 0)
+    return `healthy with ${todos} left (--allow-todo): sfsync can work with these databases (${warnings})`;
   return `healthy: sfsync can work with these databases (${warnings})`;
 }

@@ -1,19 +1,34 @@
 import { MISMATCH_CLASSES } from '../core/audit/types.js';
-import { mismatchesOf, sparkline, type HistoryPoint, type IgnoredRow } from '../core/history/trend.js';
+import {
+  mismatchesOf,
+  sparkline,
+  type HistoryPoint,
+  type IgnoredRow,
+} from '../core/history/trend.js';
 import { renderJson } from './json.js';
 import { renderTable } from './table.js';
 import { cellText } from './terminal-text.js';
 
-function byEntity(points: readonly HistoryPoint[], order: readonly string[]): [string, HistoryPoint[]][] {
+function byEntity(
+  points: readonly HistoryPoint[],
+  order: readonly string[],
+): [string, HistoryPoint[]][] {
   const groups = new Map<string, HistoryPoint[]>(order.map((name) => [name, []]));
   for (const p of points) groups.get(p.entity)?.push(p);
   return [...groups].filter(([, runs]) => runs.length > 0);
 }
 
-/** Per entity: the trend of its mismatches over the recorded runs (oldest → newest), the latest counts and what changed since the run before. */
-export function renderHistoryTable(points: readonly HistoryPoint[], order: readonly string[]): string {
+/**
+ * Per entity: the trend of its mismatches over the recorded runs (oldest → newest), the latest
+ * counts and what changed since the run before.
+ */
+export function renderHistoryTable(
+  points: readonly HistoryPoint[],
+  order: readonly string[],
+): string {
   const groups = byEntity(points, order);
-  if (groups.length === 0) return 'no recorded audits yet: run `sfsync audit --record` (nightly, say) to start the history\n';
+  if (groups.length === 0)
+    return 'no recorded audits yet: run `sfsync audit --record` (nightly, say) to start the history\n';
   const rows = groups.map(([entity, runs]) => {
     const totals = runs.map(mismatchesOf);
     const last = runs.at(-1)!;
@@ -31,11 +46,19 @@ export function renderHistoryTable(points: readonly HistoryPoint[], order: reado
 }
 
 function changes(before: HistoryPoint, after: HistoryPoint): string {
-  const moved = MISMATCH_CLASSES.map((cls) => ({ cls, delta: (after.counts[cls] ?? 0) - (before.counts[cls] ?? 0) })).filter((c) => c.delta !== 0);
-  return moved.length === 0 ? 'no change' : moved.map((c) => `${c.delta > 0 ? '+' : ''}${c.delta} ${c.cls}`).join(', ');
+  const moved = MISMATCH_CLASSES.map((cls) => ({
+    cls,
+    delta: (after.counts[cls] ?? 0) - (before.counts[cls] ?? 0),
+  })).filter((c) => c.delta !== 0);
+  return moved.length === 0
+    ? 'no change'
+    : moved.map((c) => `${c.delta > 0 ? '+' : ''}${c.delta} ${c.cls}`).join(', ');
 }
 
-export function renderHistoryJson(points: readonly HistoryPoint[], order: readonly string[]): string {
+export function renderHistoryJson(
+  points: readonly HistoryPoint[],
+  order: readonly string[],
+): string {
   return renderJson('history', {
     entities: byEntity(points, order).map(([name, runs]) => ({
       name,

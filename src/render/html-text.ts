@@ -29,7 +29,10 @@ export class SafeHtml {
   }
 }
 
-/** What may go into `html`: markup made by the tag, text and numbers (escaped), a list of either, or nothing. */
+/**
+ * What may go into `html`: markup made by the tag, text and numbers (escaped), a list of either, or
+ * nothing.
+ */
 export type HtmlValue = SafeHtml | string | number | null | undefined | readonly HtmlValue[];
 
 /** `html\`<td>${value}</td>\``: the value escaped unless it is itself the tag's output. */
@@ -42,7 +45,10 @@ function interpolate(value: HtmlValue): string {
   return escapeText(String(value));
 }
 
-/** Where a template's literal parts have left the markup: inside a tag, and inside a <script> or <style> element. */
+/**
+ * Where a template's literal parts have left the markup: inside a tag, and inside a <script> or
+ * <style> element.
+ */
 interface Context {
   readonly inTag: boolean;
   readonly rawText: boolean;
@@ -57,10 +63,14 @@ const TEXT: Context = { inTag: false, rawText: false };
  */
 function assertEscapable(before: string, context: Context): void {
   if (context.rawText) throw new Error('html: a value inside <script> or <style>');
-  if (context.inTag && /=\s*$/.test(before)) throw new Error(`html: a value in an unquoted attribute: ${before.slice(-40)}`);
+  if (context.inTag && /=\s*$/.test(before))
+    throw new Error(`html: a value in an unquoted attribute: ${before.slice(-40)}`);
 }
 
-/** The context after a literal part, given the one before it (values are escaped, so only literals open or close anything). */
+/**
+ * The context after a literal part, given the one before it (values are escaped, so only literals
+ * open or close anything).
+ */
 function after(literal: string, before: Context): Context {
   const opened = Math.max(literal.lastIndexOf('<script'), literal.lastIndexOf('<style'));
   const closed = Math.max(literal.lastIndexOf('</script'), literal.lastIndexOf('</style'));

@@ -4,7 +4,12 @@ import { doctorJson, renderDoctorTable } from './doctor.js';
 import { renderJson } from './json.js';
 import { renderTable } from './table.js';
 
-export function renderInitTable(path: string, config: RunConfig, report: DoctorReport, urls: { sourceEnv: string; mirrorEnv: string }): string {
+export function renderInitTable(
+  path: string,
+  config: RunConfig,
+  report: DoctorReport,
+  urls: { sourceEnv: string; mirrorEnv: string },
+): string {
   const writable = config.entities.filter((e) => !e.readOnly);
   const rows = config.graph.order.map((name) => {
     const entity = config.entities.find((e) => e.name === name)!;

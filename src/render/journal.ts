@@ -10,7 +10,15 @@ export function renderJournalTable(view: JournalView): string {
     if (view.runs.length === 0) return 'no runs recorded yet\n';
     return `${renderTable(
       ['Run', 'Command', 'Started', 'Status', 'Changes', 'Who', 'Host'],
-      view.runs.map((r) => [r.runId, r.command, r.startedAt.toISOString(), r.status, r.changes, r.actor ?? '—', r.host ?? '—']),
+      view.runs.map((r) => [
+        r.runId,
+        r.command,
+        r.startedAt.toISOString(),
+        r.status,
+        r.changes,
+        r.actor ?? '—',
+        r.host ?? '—',
+      ]),
     )}\n`;
   }
   const { run, entries } = view;
@@ -18,24 +26,43 @@ export function renderJournalTable(view: JournalView): string {
   if (entries.length === 0) return `${head}no changes\n`;
   return `${head}${renderTable(
     ['#', 'Entity', 'Action', 'Key', 'Mirror id', 'At', 'Change'],
-    entries.map((e) => [e.id, e.entity, e.action, e.key ?? '—', e.mirrorId ?? '—', e.at.toISOString(), describe(e)]),
+    entries.map((e) => [
+      e.id,
+      e.entity,
+      e.action,
+      e.key ?? '—',
+      e.mirrorId ?? '—',
+      e.at.toISOString(),
+      describe(e),
+    ]),
   )}\n`;
 }
 
 function describe(entry: JournalEntryView): string {
-  return [what(entry), ...Object.entries(entry.adjusted ?? {}).map(([column, a]) => adjustment(column, a as Adjustment))].join('; ');
+  return [
+    what(entry),
+    ...Object.entries(entry.adjusted ?? {}).map(([column, a]) =>
+      adjustment(column, a as Adjustment),
+    ),
+  ].join('; ');
 }
 
 function adjustment(column: string, a: Adjustment): string {
-  return a.kind === 'cut' ? `${column} cut from ${a.length} to ${[...a.to].length} characters` : `${column} rounded ${a.from} → ${a.to}`;
+  return a.kind === 'cut'
+    ? `${column} cut from ${a.length} to ${[...a.to].length} characters`
+    : `${column} rounded ${a.from} → ${a.to}`;
 }
 
 function what(entry: JournalEntryView): string {
-  if (entry.action === 'delete') return `deleted (sfid ${String(entry.before?.sfid ?? 'NULL')}, ${String(entry.before?._hc_lastop ?? '')})`;
+  if (entry.action === 'delete')
+    return `deleted (sfid ${String(entry.before?.sfid ?? 'NULL')}, ${String(entry.before?._hc_lastop ?? '')})`;
   if (entry.action === 'insert') return 'inserted';
-  if (entry.action === 'recapture') return `queued again (trigger log ${String((entry.after as { trigger_log_id?: unknown } | null)?.trigger_log_id ?? '?')})`;
+  if (entry.action === 'recapture')
+    return `queued again (trigger log ${String((entry.after as { trigger_log_id?: unknown } | null)?.trigger_log_id ?? '?')})`;
   const changed = Object.keys(entry.after ?? {}).filter(
-    (k) => JSON.stringify(entry.after?.[k]) !== JSON.stringify(entry.before?.[k]) && !['_hc_lastop', '_hc_err'].includes(k),
+    (k) =>
+      JSON.stringify(entry.after?.[k]) !== JSON.stringify(entry.before?.[k]) &&
+      !['_hc_lastop', '_hc_err'].includes(k),
   );
   return `changed ${changed.join(', ')}`;
 }
@@ -49,5 +76,9 @@ export function renderJournalJson(view: JournalView): string {
 }
 
 function runJson(r: RunView) {
-  return { ...r, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt?.toISOString() ?? null };
+  return {
+    ...r,
+    startedAt: r.startedAt.toISOString(),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+  };
 }

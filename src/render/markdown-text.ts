@@ -24,12 +24,18 @@ export function mdCell(value: unknown, max = MAX_MD_CELL): string {
     .replace(CONTROL, ' ');
 }
 
-/** A key as inline code in a table cell: backticks cannot close the span, pipes cannot end the cell. */
+/**
+ * A key as inline code in a table cell: backticks cannot close the span, pipes cannot end the cell.
+ */
 export function mdCode(value: string, max = 120): string {
   return `\`${value.slice(0, max).replace(/`/g, "'").replace(/\|/g, '\\|').replace(CONTROL, ' ')}\``;
 }
 
-export function mdTable(head: readonly string[], rows: readonly (readonly (string | number)[])[], numeric: ReadonlySet<number> = new Set()): string {
+export function mdTable(
+  head: readonly string[],
+  rows: readonly (readonly (string | number)[])[],
+  numeric: ReadonlySet<number> = new Set(),
+): string {
   const line = (cells: readonly (string | number)[]) => `| ${cells.join(' | ')} |`;
   const rule = head.map((_, i) => (numeric.has(i) ? '---:' : '---'));
   return [line(head), line(rule), ...rows.map(line)].join('\n');
@@ -47,12 +53,16 @@ export function mermaidGraph(
   deferred: readonly { readonly entity: string; readonly parent: string }[] = [],
 ): string {
   const id = new Map(graph.order.map((name, i) => [name, `e${i}`]));
-  const label = (name: string) => (labels.get(name) ?? name).replace(/["<>&#]/g, (c) => `#${c.charCodeAt(0)};`);
+  const label = (name: string) =>
+    (labels.get(name) ?? name).replace(/["<>&#]/g, (c) => `#${c.charCodeAt(0)};`);
   const lines = ['```mermaid', 'flowchart LR'];
   for (const name of graph.order) lines.push(`  ${id.get(name)}["${label(name)}"]`);
-  for (const name of graph.order) for (const parent of graph.parentsOf.get(name) ?? []) lines.push(`  ${id.get(parent)} --> ${id.get(name)}`);
+  for (const name of graph.order)
+    for (const parent of graph.parentsOf.get(name) ?? [])
+      lines.push(`  ${id.get(parent)} --> ${id.get(name)}`);
   // Lookups set in the second phase: dashed, so the order the solid edges give stays readable.
-  for (const link of deferred) lines.push(`  ${id.get(link.parent)} -.->|phase 2| ${id.get(link.entity)}`);
+  for (const link of deferred)
+    lines.push(`  ${id.get(link.parent)} -.->|phase 2| ${id.get(link.entity)}`);
   const bad = graph.order.filter((name) => flagged.has(name));
   if (bad.length > 0) {
     lines.push('  classDef mismatch fill:#fde2e1,stroke:#d1242f');

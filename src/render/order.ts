@@ -11,8 +11,20 @@ export function renderOrderTable(config: OrderedConfig): string {
   const byName = new Map(config.entities.map((entity) => [entity.name, entity]));
   const rows = config.graph.order.map((name, i) => {
     const entity = byName.get(name)!;
-    const parents = entity.parents.map((p) => `${p.entity} (${p.lookup}${p.optional ? ', optional' : ''}${p.deferred ? ', phase 2' : ''})`).join('\n') || '—';
-    return [i + 1, config.graph.levelOf.get(name)!, name + (entity.readOnly ? ' (read-only)' : ''), entity.mirror.table, parents];
+    const parents =
+      entity.parents
+        .map(
+          (p) =>
+            `${p.entity} (${p.lookup}${p.optional ? ', optional' : ''}${p.deferred ? ', phase 2' : ''})`,
+        )
+        .join('\n') || '—';
+    return [
+      i + 1,
+      config.graph.levelOf.get(name)!,
+      name + (entity.readOnly ? ' (read-only)' : ''),
+      entity.mirror.table,
+      parents,
+    ];
   });
   const deferred = deferredLinks(config);
   const phase2 =
@@ -23,11 +35,17 @@ export function renderOrderTable(config: OrderedConfig): string {
 }
 
 export function renderOrderJson(config: OrderedConfig): string {
-  return renderJson('backfill', { order: config.graph.order, levels: config.graph.levels, deferred: deferredLinks(config) });
+  return renderJson('backfill', {
+    order: config.graph.order,
+    levels: config.graph.levels,
+    deferred: deferredLinks(config),
+  });
 }
 
 /** The lookups written in the second phase, in canonical order. */
-function deferredLinks(config: OrderedConfig): { entity: string; lookup: string; parent: string }[] {
+function deferredLinks(
+  config: OrderedConfig,
+): { entity: string; lookup: string; parent: string }[] {
   const byName = new Map(config.entities.map((entity) => [entity.name, entity]));
   return config.graph.order.flatMap((name) =>
     byName
@@ -37,7 +55,10 @@ function deferredLinks(config: OrderedConfig): { entity: string; lookup: string;
   );
 }
 
-export function renderOrder(config: OrderedConfig, format: 'table' | 'json' | 'markdown' | 'csv'): string {
+export function renderOrder(
+  config: OrderedConfig,
+  format: 'table' | 'json' | 'markdown' | 'csv',
+): string {
   switch (format) {
     case 'json':
       return renderOrderJson(config);

@@ -1,5 +1,10 @@
 import type { ActionKind, ActionStatus } from '../core/repair/plan.js';
-import { statusCounts, type ActionResult, type RepairResult, type RepairSummary } from '../core/repair/result.js';
+import {
+  statusCounts,
+  type ActionResult,
+  type RepairResult,
+  type RepairSummary,
+} from '../core/repair/result.js';
 import type { Output } from './output.js';
 import type { RepairReport } from './action-log.js';
 import { chunkedWriter } from './chunked-writer.js';
@@ -8,10 +13,27 @@ import { renderJson } from './json.js';
 import { renderTable, renderWrappedTable } from './table.js';
 import { cellText } from './terminal-text.js';
 
-export const STATUSES: readonly ActionStatus[] = ['planned', 'done', 'failed', 'deferred', 'skipped'];
-const ACTION_ORDER: readonly ActionKind[] = ['insert', 'reinsert', 'recapture', 'dedupe', 'update', 'defer', 'skip'];
+export const STATUSES: readonly ActionStatus[] = [
+  'planned',
+  'done',
+  'failed',
+  'deferred',
+  'skipped',
+];
+const ACTION_ORDER: readonly ActionKind[] = [
+  'insert',
+  'reinsert',
+  'recapture',
+  'dedupe',
+  'update',
+  'defer',
+  'skip',
+];
 
-/** The summary as rows of entity, action and a count per status (in STATUSES order), canonical order. */
+/**
+ * The summary as rows of entity, action and a count per status (in STATUSES order), canonical
+ * order.
+ */
 export function summaryRows(result: RepairResult): [string, ActionKind, ...number[]][] {
   const rows: [string, ActionKind, ...number[]][] = [];
   for (const entity of result.order) {
@@ -24,7 +46,13 @@ export function summaryRows(result: RepairResult): [string, ActionKind, ...numbe
   return rows;
 }
 
-export function renderRepairTable(report: RepairReport, command: string, details: number, width = 160, paint: Paint = painter({ color: false })): string {
+export function renderRepairTable(
+  report: RepairReport,
+  command: string,
+  details: number,
+  width = 160,
+  paint: Paint = painter({ color: false }),
+): string {
   const { result } = report;
   const rows = summaryRows(result);
   const counts = statusCounts(result.summary);
@@ -35,7 +63,11 @@ export function renderRepairTable(report: RepairReport, command: string, details
       ? `${command}: cancelled, nothing written`
       : `${command} run ${result.runId}`;
   parts.push(title);
-  parts.push(rows.length > 0 ? renderTable(['Entity', 'Action', ...STATUSES], rows) : 'nothing to do: no mismatches to act on');
+  parts.push(
+    rows.length > 0
+      ? renderTable(['Entity', 'Action', ...STATUSES], rows)
+      : 'nothing to do: no mismatches to act on',
+  );
 
   const shown = report.notDone.slice(0, details);
   if (shown.length > 0) {
@@ -46,16 +78,29 @@ export function renderRepairTable(report: RepairReport, command: string, details
       a.status,
       a.detail ? `${cellText(a.reason)}\n✗ ${cellText(a.detail)}` : cellText(a.reason),
     ]);
-    parts.push(renderWrappedTable(['Entity', 'Key', 'Action', 'Status', 'Why'], [16, 40, 11, 10, Math.max(30, width - 16 - 40 - 11 - 10 - 6)], rows));
+    parts.push(
+      renderWrappedTable(
+        ['Entity', 'Key', 'Action', 'Status', 'Why'],
+        [16, 40, 11, 10, Math.max(30, width - 16 - 40 - 11 - 10 - 6)],
+        rows,
+      ),
+    );
     const hidden = notDoneCount(counts) - shown.length;
     if (hidden > 0) parts.push(`… and ${hidden} more (--details N, or --format json for all)`);
   }
-  parts.push((counts.failed > 0 ? paint.red : (text: string) => text)(verdict(result, command, counts)));
+  parts.push(
+    (counts.failed > 0 ? paint.red : (text: string) => text)(verdict(result, command, counts)),
+  );
   return `${parts.join('\n')}\n`;
 }
 
-function verdict(result: RepairResult, command: string, count: Record<ActionStatus, number>): string {
-  if (result.dryRun) return `${count.planned} change(s) planned, ${count.deferred} deferred, ${count.skipped} skipped; run without --dry-run to apply`;
+function verdict(
+  result: RepairResult,
+  command: string,
+  count: Record<ActionStatus, number>,
+): string {
+  if (result.dryRun)
+    return `${count.planned} change(s) planned, ${count.deferred} deferred, ${count.skipped} skipped; run without --dry-run to apply`;
   if (result.cancelled) return 'nothing was written';
   const next =
     count.deferred > 0
@@ -73,17 +118,30 @@ export function notDoneCount(counts: Record<ActionStatus, number>): number {
  * The JSON document, written a piece at a time (every action is read back from
  * the log as it is printed), byte for byte what JSON.stringify(document, null, 2) gives.
  */
-export async function writeRepairJson(out: Output, report: RepairReport, command: string): Promise<void> {
+export async function writeRepairJson(
+  out: Output,
+  report: RepairReport,
+  command: string,
+): Promise<void> {
   const { result } = report;
-  const head = renderJson(command, { dryRun: result.dryRun, cancelled: result.cancelled, runId: result.runId, order: result.order });
+  const head = renderJson(command, {
+    dryRun: result.dryRun,
+    cancelled: result.cancelled,
+    runId: result.runId,
+    order: result.order,
+  });
   const writer = chunkedWriter(out);
   await writer.write(`${head.slice(0, head.lastIndexOf('\n}'))},\n  "actions": [`);
   let first = true;
   for (const action of report.actions()) {
-    await writer.write(`${first ? '' : ','}\n    ${JSON.stringify(actionJson(action), null, 2).replace(/\n/g, '\n    ')}`);
+    await writer.write(
+      `${first ? '' : ','}\n    ${JSON.stringify(actionJson(action), null, 2).replace(/\n/g, '\n    ')}`,
+    );
     first = false;
   }
-  await writer.write(`${first ? '' : '\n  '}],\n  "summary": ${JSON.stringify(result.summary, null, 2).replace(/\n/g, '\n  ')}\n}\n`);
+  await writer.write(
+    `${first ? '' : '\n  '}],\n  "summary": ${JSON.stringify(result.summary, null, 2).replace(/\n/g, '\n  ')}\n}\n`,
+  );
   await writer.end();
 }
 

@@ -42,8 +42,14 @@ export function stackedBars(rows: readonly BarRow[]): SafeHtml {
   return html`<svg role="img" aria-label="mismatches per entity by class" width="${labelWidth + barWidth + 80}" height="${height}" class="bars">${bars}</svg>`;
 }
 
-/** The canonical order laid out by level, left to right; an edge per parent → child. Entities in `flagged` are outlined red. */
-export function dependencyGraph(graph: EntityGraph, flagged: ReadonlyMap<string, number>): SafeHtml {
+/**
+ * The canonical order laid out by level, left to right; an edge per parent → child. Entities in
+ * `flagged` are outlined red.
+ */
+export function dependencyGraph(
+  graph: EntityGraph,
+  flagged: ReadonlyMap<string, number>,
+): SafeHtml {
   const nodeWidth = 170;
   const nodeHeight = 34;
   const columnGap = 70;
@@ -51,7 +57,10 @@ export function dependencyGraph(graph: EntityGraph, flagged: ReadonlyMap<string,
   const position = new Map<string, { x: number; y: number }>();
   graph.levels.forEach((level, column) => {
     level.forEach((name, row) => {
-      position.set(name, { x: 10 + column * (nodeWidth + columnGap), y: 10 + row * (nodeHeight + rowGap) });
+      position.set(name, {
+        x: 10 + column * (nodeWidth + columnGap),
+        y: 10 + row * (nodeHeight + rowGap),
+      });
     });
   });
   const width = 20 + graph.levels.length * (nodeWidth + columnGap) - columnGap;
@@ -91,10 +100,15 @@ export function trendLine(points: readonly TrendPoint[]): SafeHtml {
   const values = points.map((p) => p.value);
   const max = maxOf(values, 1);
   const step = points.length > 1 ? (width - 2 * pad) / (points.length - 1) : 0;
-  const xy = points.map((p, i) => ({ x: pad + i * step, y: height - pad - (p.value / max) * (height - 2 * pad), p }));
+  const xy = points.map((p, i) => ({
+    x: pad + i * step,
+    y: height - pad - (p.value / max) * (height - 2 * pad),
+    p,
+  }));
   const line = xy.map((q) => `${q.x.toFixed(1)},${q.y.toFixed(1)}`).join(' ');
   const runs = xy.map(
-    (q) => html`<circle class="run" cx="${q.x.toFixed(1)}" cy="${q.y.toFixed(1)}" r="4" fill="#d1242f"><title>${q.p.label}: ${q.p.value}</title></circle>`,
+    (q) =>
+      html`<circle class="run" cx="${q.x.toFixed(1)}" cy="${q.y.toFixed(1)}" r="4" fill="#d1242f"><title>${q.p.label}: ${q.p.value}</title></circle>`,
   );
   return html`<svg role="img" aria-label="mismatches per recorded run" width="${width}" height="${height}" class="trend"><line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" stroke="#d0d7de"/><text x="4" y="${pad}" class="axis">${max}</text><text x="4" y="${height - pad}" class="axis">0</text><polyline fill="none" stroke="#d1242f" stroke-width="2" points="${line}"/>${runs}</svg>`;
 }

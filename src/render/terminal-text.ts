@@ -8,11 +8,15 @@ import { appendAll } from '../core/arrays.js';
  * "Trojan Source" trick), so both are shown as visible escapes. Newlines stay.
  */
 // C0 controls but \n, DEL, C1 controls; bidi embeddings, overrides, isolates and marks.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
+  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 export function terminalSafe(text: string): string {
-  return text.replace(UNSAFE, (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}}`);
+  return text.replace(
+    UNSAFE,
+    (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}}`,
+  );
 }
 
 /** A table cell shows at most this much; the JSON output always has the full text. */

@@ -58,8 +58,15 @@ export async function writeLikeTheApp(
 }
 
 /** Contacts arrive from Salesforce, written by Connect (xmlbinary hex): synced, with sfids. */
-export async function writeUpstreamContacts(hexSession: Connection, table: string, externalId: string, users: readonly string[]): Promise<void> {
+export async function writeUpstreamContacts(
+  hexSession: Connection,
+  table: string,
+  externalId: string,
+  users: readonly string[],
+): Promise<void> {
   const sfids = users.map((_, i) => `003${String(i + 1).padStart(12, '0')}AAA`);
   await sql`insert into ${sql.table(`${hexSession.schema}.${table}`)} (${sql.id(externalId)}, sfid, lastname, systemmodstamp)
-            select u, s, 'Teacher', now() at time zone 'utc' from unnest(${[...users]}::text[], ${sfids}::text[]) as x(u, s)`.execute(hexSession.db);
+            select u, s, 'Teacher', now() at time zone 'utc' from unnest(${[...users]}::text[], ${sfids}::text[]) as x(u, s)`.execute(
+    hexSession.db,
+  );
 }

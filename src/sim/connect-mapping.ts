@@ -7,7 +7,12 @@ export interface SimMapping {
   readonly object: string;
   readonly prefix: string;
   readonly externalId: string;
-  readonly lookups: readonly { column: string; parentTable: string; parentObject: string; parentExternalId: string }[];
+  readonly lookups: readonly {
+    column: string;
+    parentTable: string;
+    parentObject: string;
+    parentExternalId: string;
+  }[];
 }
 
 export function simMappings(config: Pick<Config, 'entities'>): Map<string, SimMapping> {
@@ -22,7 +27,12 @@ export function simMappings(config: Pick<Config, 'entities'>): Map<string, SimMa
         externalId: entity.mirror.externalId,
         lookups: entity.parents.map((p) => {
           const parent = byName.get(p.entity)!;
-          return { column: p.lookup, parentTable: parent.mirror.table, parentObject: apiName(parent.mirror.table), parentExternalId: parent.mirror.externalId };
+          return {
+            column: p.lookup,
+            parentTable: parent.mirror.table,
+            parentObject: apiName(parent.mirror.table),
+            parentExternalId: parent.mirror.externalId,
+          };
         }),
       },
     ]),

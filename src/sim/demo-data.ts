@@ -10,10 +10,19 @@ export interface DemoSize {
   readonly studentsPerClass: number;
 }
 
-export const DEFAULT_DEMO_SIZE: DemoSize = { schools: 300, usersPerSchool: 6, classesPerSchool: 2, lessonsPerClass: 2, studentsPerClass: 8 };
+export const DEFAULT_DEMO_SIZE: DemoSize = {
+  schools: 300,
+  usersPerSchool: 6,
+  classesPerSchool: 2,
+  lessonsPerClass: 2,
+  studentsPerClass: 8,
+};
 
 export interface DemoPeople {
-  /** Users the accounts service has sent upstream: they exist as Contacts (with sfids) in the mirror. */
+  /**
+   * Users the accounts service has sent upstream: they exist as Contacts (with sfids) in the
+   * mirror.
+   */
   readonly upstream: readonly string[];
   /** Users whose Contact never arrives: their roles can never sync. */
   readonly missing: readonly string[];
@@ -24,14 +33,29 @@ export interface DemoPeople {
  * rejected), staff roles (owners, teachers) and students, classes with their
  * teachers and students, lessons with projects and submissions.
  */
-export async function generateSourceData(db: AnyDb, size: DemoSize, seed: number): Promise<DemoPeople> {
+export async function generateSourceData(
+  db: AnyDb,
+  size: DemoSize,
+  seed: number,
+): Promise<DemoPeople> {
   const random = seededRandom(seed);
   const uuid = () => {
     const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join('');
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   };
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const towns = ['Cambridge', 'Leeds', 'Cardiff', 'Belfast', 'Glasgow', 'Nairobi', 'Pune', 'Austin', 'Dublin', 'Lagos'];
+  const towns = [
+    'Cambridge',
+    'Leeds',
+    'Cardiff',
+    'Belfast',
+    'Glasgow',
+    'Nairobi',
+    'Pune',
+    'Austin',
+    'Dublin',
+    'Lagos',
+  ];
   const countries = ['gb', 'gb', 'gb', 'ie', 'ke', 'in', 'us', 'ng'];
 
   const schools: unknown[][] = [];
@@ -69,7 +93,11 @@ export async function generateSourceData(db: AnyDb, size: DemoSize, seed: number
     // A rejected school never got as far as creating classes.
     for (let c = 0; c < (rejected ? 0 : size.classesPerSchool); c++) {
       const klass = uuid();
-      classes.push([klass, school, `Year ${7 + c} ${pick(['Python', 'Scratch', 'HTML', 'Robotics'])}`]);
+      classes.push([
+        klass,
+        school,
+        `Year ${7 + c} ${pick(['Python', 'Scratch', 'HTML', 'Robotics'])}`,
+      ]);
       teachers.push([uuid(), klass, pick(staff)]);
       for (let k = 0; k < size.studentsPerClass; k++) {
         const student = uuid();
@@ -86,7 +114,14 @@ export async function generateSourceData(db: AnyDb, size: DemoSize, seed: number
           `Lesson ${l + 1}: ${pick(['Loops', 'Lists', 'Sprites', 'Functions', 'Web pages'])}`,
           pick(['private', 'teachers', 'students', 'students']),
         ]);
-        projects.push([project, lesson, null, pick(staff), `Starter ${l + 1}`, pick(['python', 'scratch', 'html'])]);
+        projects.push([
+          project,
+          lesson,
+          null,
+          pick(staff),
+          `Starter ${l + 1}`,
+          pick(['python', 'scratch', 'html']),
+        ]);
         for (let r = 0; r < 2; r++) {
           const remix = uuid();
           projects.push([remix, null, project, uuid(), `Remix ${r + 1}`, 'python']);
@@ -101,15 +136,48 @@ export async function generateSourceData(db: AnyDb, size: DemoSize, seed: number
   await insertRows(
     db,
     'schools',
-    ['id', 'name', 'website', 'municipality', 'country_code', 'user_origin', 'verified_at', 'rejected_at'],
+    [
+      'id',
+      'name',
+      'website',
+      'municipality',
+      'country_code',
+      'user_origin',
+      'verified_at',
+      'rejected_at',
+    ],
     ['uuid', 'text', 'text', 'text', 'text', 'int', 'timestamptz', 'timestamptz'],
     schools,
   );
   await insertRows(db, 'roles', ['school_id', 'user_id', 'role'], ['uuid', 'uuid', 'int'], roles);
-  await insertRows(db, 'school_classes', ['id', 'school_id', 'name'], ['uuid', 'uuid', 'text'], classes);
-  await insertRows(db, 'class_teachers', ['id', 'school_class_id', 'teacher_id'], ['uuid', 'uuid', 'uuid'], teachers);
-  await insertRows(db, 'class_students', ['id', 'school_class_id', 'student_id'], ['uuid', 'uuid', 'uuid'], students);
-  await insertRows(db, 'lessons', ['id', 'school_class_id', 'user_id', 'name', 'visibility'], ['uuid', 'uuid', 'uuid', 'text', 'text'], lessons);
+  await insertRows(
+    db,
+    'school_classes',
+    ['id', 'school_id', 'name'],
+    ['uuid', 'uuid', 'text'],
+    classes,
+  );
+  await insertRows(
+    db,
+    'class_teachers',
+    ['id', 'school_class_id', 'teacher_id'],
+    ['uuid', 'uuid', 'uuid'],
+    teachers,
+  );
+  await insertRows(
+    db,
+    'class_students',
+    ['id', 'school_class_id', 'student_id'],
+    ['uuid', 'uuid', 'uuid'],
+    students,
+  );
+  await insertRows(
+    db,
+    'lessons',
+    ['id', 'school_class_id', 'user_id', 'name', 'visibility'],
+    ['uuid', 'uuid', 'uuid', 'text', 'text'],
+    lessons,
+  );
   await insertRows(
     db,
     'projects',
@@ -117,14 +185,28 @@ export async function generateSourceData(db: AnyDb, size: DemoSize, seed: number
     ['uuid', 'uuid', 'uuid', 'uuid', 'text', 'text'],
     projects,
   );
-  await insertRows(db, 'school_projects', ['id', 'project_id', 'state'], ['uuid', 'uuid', 'text'], submissions);
+  await insertRows(
+    db,
+    'school_projects',
+    ['id', 'project_id', 'state'],
+    ['uuid', 'uuid', 'text'],
+    submissions,
+  );
   return { upstream, missing };
 }
 
 /** One INSERT … SELECT FROM unnest(arrays) per table: fast, and every value a parameter. */
-async function insertRows(db: AnyDb, table: string, columns: string[], types: string[], rows: unknown[][]): Promise<void> {
+async function insertRows(
+  db: AnyDb,
+  table: string,
+  columns: string[],
+  types: string[],
+  rows: unknown[][],
+): Promise<void> {
   if (rows.length === 0) return;
-  const arrays = columns.map((_, i) => sql`${rows.map((row) => row[i] ?? null)}::${sql.raw(types[i]!)}[]`);
+  const arrays = columns.map(
+    (_, i) => sql`${rows.map((row) => row[i] ?? null)}::${sql.raw(types[i]!)}[]`,
+  );
   await sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.id(c)))})
             select * from unnest(${sql.join(arrays)})`.execute(db);
 }

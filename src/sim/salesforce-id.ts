@@ -23,7 +23,10 @@ const STANDARD_PREFIXES: Readonly<Record<string, string>> = {
   order: '801',
 };
 
-/** The key prefix for an object (lower-case API name): the real one for standard objects, `a0X` for custom ones. */
+/**
+ * The key prefix for an object (lower-case API name): the real one for standard objects, `a0X` for
+ * custom ones.
+ */
 export function keyPrefix(object: string): string {
   const standard = STANDARD_PREFIXES[object.toLowerCase()];
   if (standard) return standard;
@@ -58,7 +61,10 @@ export function caseSuffix(id15: string): string {
   return suffix;
 }
 
-/** Salesforce API names as they appear in messages: `editor__c` → `Editor__c`, `contact_editor_affiliation__c` → `Contact_Editor_Affiliation__c`. */
+/**
+ * Salesforce API names as they appear in messages: `editor__c` → `Editor__c`,
+ * `contact_editor_affiliation__c` → `Contact_Editor_Affiliation__c`.
+ */
 export function apiName(column: string): string {
   const custom = column.endsWith('__c');
   const base = custom ? column.slice(0, -3) : column;

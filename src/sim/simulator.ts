@@ -8,7 +8,9 @@ import { seededRandom } from './random.js';
 import { apiName, salesforceId } from './salesforce-id.js';
 
 export interface SimOptions {
-  /** Probability that a write fails with UNABLE_TO_LOCK_ROW, as Salesforce does under contention. */
+  /**
+   * Probability that a write fails with UNABLE_TO_LOCK_ROW, as Salesforce does under contention.
+   */
   readonly failRate: number;
   readonly seed: number;
   /** Delay per processed batch, like a slow org. */
@@ -23,7 +25,11 @@ export interface SimStats {
   ignored: number;
 }
 
-type Outcome = { state: 'SUCCESS' | 'FAILED' | 'IGNORED'; message: string | null; sfid?: string | null };
+type Outcome = {
+  state: 'SUCCESS' | 'FAILED' | 'IGNORED';
+  message: string | null;
+  sfid?: string | null;
+};
 
 const LOCK_MESSAGE = 'unable to obtain exclusive access to this record';
 
@@ -47,8 +53,16 @@ export class ConnectSimulator {
     this.random = seededRandom(options.seed);
   }
 
-  static async open(config: Pick<Config, 'entities'>, target: ResolvedTarget, options: SimOptions): Promise<ConnectSimulator> {
-    const mirror = await connect(target, { maxConnections: 2, purpose: 'sim', sessionOptions: '-c xmlbinary=hex' });
+  static async open(
+    config: Pick<Config, 'entities'>,
+    target: ResolvedTarget,
+    options: SimOptions,
+  ): Promise<ConnectSimulator> {
+    const mirror = await connect(target, {
+      maxConnections: 2,
+      purpose: 'sim',
+      sessionOptions: '-c xmlbinary=hex',
+    });
     const sim = new ConnectSimulator(target.url, mirror, simMappings(config), options);
     await sim.setUpOrg();
     return sim;
@@ -70,12 +84,20 @@ export class ConnectSimulator {
       const processed = await this.processBatch();
       total += processed;
       if (processed === 0) return total;
-      if (this.options.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
+      if (this.options.latencyMs > 0)
+        await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
     }
   }
 
-  /** Drains, then waits for Connect's pg_notify ping (or a poll interval) and drains again, until aborted. */
-  async watch(signal: AbortSignal, pollMs = 2_000, onCycle?: (stats: SimStats) => void): Promise<void> {
+  /**
+   * Drains, then waits for Connect's pg_notify ping (or a poll interval) and drains again, until
+   * aborted.
+   */
+  async watch(
+    signal: AbortSignal,
+    pollMs = 2_000,
+    onCycle?: (stats: SimStats) => void,
+  ): Promise<void> {
     while (!signal.aborted) {
       await this.drain();
       onCycle?.(this.stats);
@@ -86,7 +108,10 @@ export class ConnectSimulator {
   private async waitForPing(signal: AbortSignal, pollMs: number): Promise<void> {
     // LISTEN on a connection of its own; the notification or the poll interval ends the wait.
     const { default: pg } = await import('pg');
-    const client = new pg.Client({ connectionString: this.url, application_name: 'sfsync sim (listen)' });
+    const client = new pg.Client({
+      connectionString: this.url,
+      application_name: 'sfsync sim (listen)',
+    });
     await new Promise<void>((resolve) => {
       let finished = false;
       const done = () => {
@@ -121,11 +146,17 @@ export class ConnectSimulator {
         created_at        timestamptz not null default clock_timestamp(),
         updated_at        timestamptz not null default clock_timestamp()
       )`.execute(this.mirror.db);
-    await sql`create unique index if not exists records_external_id on sfsync_sim.records (object, external_id_field, external_id)`.execute(this.mirror.db);
-    await sql`create sequence if not exists sfsync_sim.record_number start with 1000`.execute(this.mirror.db);
+    await sql`create unique index if not exists records_external_id on sfsync_sim.records (object, external_id_field, external_id)`.execute(
+      this.mirror.db,
+    );
+    await sql`create sequence if not exists sfsync_sim.record_number start with 1000`.execute(
+      this.mirror.db,
+    );
   }
 
-  /** Records that reached the mirror from Salesforce (upstream contacts, say) exist in the org too. */
+  /**
+   * Records that reached the mirror from Salesforce (upstream contacts, say) exist in the org too.
+   */
   private async seedOrgFromMirror(): Promise<void> {
     for (const m of this.mappings.values()) {
       await sql`insert into sfsync_sim.records (sfid, object, external_id_field, external_id)
@@ -139,19 +170,30 @@ export class ConnectSimulator {
   private async processBatch(): Promise<number> {
     const schema = this.schema;
     const log = sql.table(`${schema}._trigger_log`);
-    // Claim the next entries (NEW → PENDING) and commit, as Connect does before it calls Salesforce;
-    // entries a crashed run left PENDING are taken up again first.
+    // Claim the next entries (NEW → PENDING) and commit, as Connect does before it calls
+    // Salesforce; entries a crashed run left PENDING are taken up again first.
     await sql`update ${log} set state = 'PENDING', updated_at = clock_timestamp()
                where id in (select id from ${log} where state = 'NEW' order by id limit ${this.options.batchSize} for update skip locked)`.execute(
       this.mirror.db,
     );
     return writeTransaction(this.mirror.db, async (trx) => {
-      const { rows: entries } = await sql<{ id: number; action: string; table_name: string; record_id: number; sfid: string | null; values: string | null }>`
+      const { rows: entries } = await sql<{
+        id: number;
+        action: string;
+        table_name: string;
+        record_id: number;
+        sfid: string | null;
+        values: string | null;
+      }>`
         select id, action, table_name, record_id, sfid, "values" from ${log}
-         where state = 'PENDING' order by id limit ${this.options.batchSize} for update skip locked`.execute(trx);
+         where state = 'PENDING' order by id limit ${this.options.batchSize} for update skip locked`.execute(
+        trx,
+      );
       for (const entry of entries) {
         const mapping = this.mappings.get(entry.table_name);
-        const outcome = mapping ? await this.apply(trx, mapping, entry) : { state: 'IGNORED' as const, message: 'no mapping for this table' };
+        const outcome = mapping
+          ? await this.apply(trx, mapping, entry)
+          : { state: 'IGNORED' as const, message: 'no mapping for this table' };
         this.stats.processed++;
         if (outcome.state === 'SUCCESS') this.stats.succeeded++;
         else if (outcome.state === 'FAILED') this.stats.failed++;
@@ -164,7 +206,9 @@ export class ConnectSimulator {
       // Processed entries, and those that needed no sync, move to the archive.
       await sql`with moved as (
           delete from ${sql.table(`${schema}._trigger_log`)} where state in ('SUCCESS', 'FAILED', 'IGNORED', 'IGNORE', 'READONLY') returning *)
-        insert into ${sql.table(`${schema}._trigger_log_archive`)} select * from moved`.execute(trx);
+        insert into ${sql.table(`${schema}._trigger_log_archive`)} select * from moved`.execute(
+        trx,
+      );
       // Read-back: Connect polls the records it wrote and the rows become SYNCED.
       for (const table of new Set(entries.map((e) => e.table_name))) {
         if (!this.mappings.has(table)) continue;
@@ -183,10 +227,15 @@ export class ConnectSimulator {
     const table = sql.table(`${this.schema}.${m.table}`);
     const { rows } = await sql<{
       row: Record<string, unknown>;
-    }>`select to_jsonb(t.*) as row from ${table} as t where t.id = ${entry.record_id} for update`.execute(trx);
+    }>`select to_jsonb(t.*) as row from ${table} as t where t.id = ${entry.record_id} for update`.execute(
+      trx,
+    );
     const row = rows[0]?.row;
     const fail = async (message: string): Promise<Outcome> => {
-      if (row) await sql`update ${table} set _hc_lastop = 'FAILED', _hc_err = ${message} where id = ${entry.record_id}`.execute(trx);
+      if (row)
+        await sql`update ${table} set _hc_lastop = 'FAILED', _hc_err = ${message} where id = ${entry.record_id}`.execute(
+          trx,
+        );
       return { state: 'FAILED', message };
     };
 
@@ -196,9 +245,11 @@ export class ConnectSimulator {
       return { state: 'SUCCESS', message: null };
     }
     if (!row) return { state: 'IGNORED', message: 'the row was deleted before it was sent' };
-    if (this.options.failRate > 0 && this.random() < this.options.failRate) return fail(LOCK_MESSAGE);
+    if (this.options.failRate > 0 && this.random() < this.options.failRate)
+      return fail(LOCK_MESSAGE);
 
-    // A lookup that does not resolve fails the write, insert or update alike (an update sets a deferred lookup).
+    // A lookup that does not resolve fails the write, insert or update alike (an update sets a
+    // deferred lookup).
     const unresolved = await this.unresolvedLookup(trx, m, row);
     if (entry.action === 'UPDATE') {
       if (!row.sfid) return fail('MISSING_ARGUMENT:Id not specified in an update call:--');
@@ -206,28 +257,48 @@ export class ConnectSimulator {
       await sql`update sfsync_sim.records set fields = fields || ${JSON.stringify(businessFields(row))}::jsonb, updated_at = clock_timestamp() where sfid = ${row.sfid as string}`.execute(
         trx,
       );
-      await sql`update ${table} set _hc_lastop = 'UPDATED' where id = ${entry.record_id}`.execute(trx);
+      await sql`update ${table} set _hc_lastop = 'UPDATED' where id = ${entry.record_id}`.execute(
+        trx,
+      );
       return { state: 'SUCCESS', message: null };
     }
 
     if (row.sfid) return { state: 'IGNORED', message: 'already in Salesforce' };
     if (unresolved) return fail(unresolved);
-    const externalId = row[m.externalId] === null || row[m.externalId] === undefined ? null : String(row[m.externalId]);
+    const externalId =
+      row[m.externalId] === null || row[m.externalId] === undefined
+        ? null
+        : String(row[m.externalId]);
     if (externalId !== null) {
       const { rows: existing } = await sql<{ sfid: string }>`
-        select sfid from sfsync_sim.records where object = ${m.object} and external_id_field = ${m.externalId} and external_id = ${externalId}`.execute(trx);
-      if (existing[0]) return fail(`duplicate value found: ${apiName(m.externalId)} duplicates value on record with id: ${existing[0].sfid}`);
+        select sfid from sfsync_sim.records where object = ${m.object} and external_id_field = ${m.externalId} and external_id = ${externalId}`.execute(
+        trx,
+      );
+      if (existing[0])
+        return fail(
+          `duplicate value found: ${apiName(m.externalId)} duplicates value on record with id: ${existing[0].sfid}`,
+        );
     }
-    const { rows: numbers } = await sql<{ n: string }>`select nextval('sfsync_sim.record_number') as n`.execute(trx);
+    const { rows: numbers } = await sql<{
+      n: string;
+    }>`select nextval('sfsync_sim.record_number') as n`.execute(trx);
     const sfid = salesforceId(m.prefix, Number(numbers[0]!.n));
     await sql`insert into sfsync_sim.records (sfid, object, external_id_field, external_id, fields)
-              values (${sfid}, ${m.object}, ${m.externalId}, ${externalId}, ${JSON.stringify(businessFields(row))}::jsonb)`.execute(trx);
-    await sql`update ${table} set sfid = ${sfid}, _hc_lastop = 'INSERTED', _hc_err = null where id = ${entry.record_id}`.execute(trx);
+              values (${sfid}, ${m.object}, ${m.externalId}, ${externalId}, ${JSON.stringify(businessFields(row))}::jsonb)`.execute(
+      trx,
+    );
+    await sql`update ${table} set sfid = ${sfid}, _hc_lastop = 'INSERTED', _hc_err = null where id = ${entry.record_id}`.execute(
+      trx,
+    );
     return { state: 'SUCCESS', message: null, sfid };
   }
 
   /** Salesforce's error for the first lookup whose external ID names no record, or undefined. */
-  private async unresolvedLookup(trx: Transaction<any>, m: SimMapping, row: Record<string, unknown>): Promise<string | undefined> {
+  private async unresolvedLookup(
+    trx: Transaction<any>,
+    m: SimMapping,
+    row: Record<string, unknown>,
+  ): Promise<string | undefined> {
     for (const lookup of m.lookups) {
       const value = row[lookup.column];
       if (value === null || value === undefined || value === '') continue;
@@ -243,5 +314,7 @@ export class ConnectSimulator {
 }
 
 function businessFields(row: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(row).filter(([k]) => !CONNECT_OWNED_COLUMNS.includes(k)));
+  return Object.fromEntries(
+    Object.entries(row).filter(([k]) => !CONNECT_OWNED_COLUMNS.includes(k)),
+  );
 }

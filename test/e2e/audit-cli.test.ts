@@ -6,7 +6,8 @@ import { FIXTURE_CONFIG } from '../support/paths.js';
 
 const db = useFixtureDatabases();
 const env = () => fixtureEnv(db);
-const audit = (...args: string[]) => runCli(['audit', '--config', FIXTURE_CONFIG, ...args], { env: env() });
+const audit = (...args: string[]) =>
+  runCli(['audit', '--config', FIXTURE_CONFIG, ...args], { env: env() });
 
 beforeAll(async () => {
   await buildAuditScenario(db);
@@ -18,7 +19,9 @@ describe('sfsync audit', () => {
     if (process.env.SFSYNC_SHOW_OUTPUT) console.log(result.stdout);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('');
-    expect(result.stdout).toMatch(/│ school +│ 7 +│ 7 +│ 2 +│ 1 +│ 1 +│ 0 +│ 1 +│ 1 +│ 1 +│ 0 +│ 1 +│/);
+    expect(result.stdout).toMatch(
+      /│ school +│ 7 +│ 7 +│ 2 +│ 1 +│ 1 +│ 0 +│ 1 +│ 1 +│ 1 +│ 0 +│ 1 +│/,
+    );
     expect(result.stdout).toContain('role (contact_editor_affiliation__c): 7 mismatches');
     expect(result.stdout).toContain('FOREIGN_KEY_NOT_FOUND');
     expect(result.stdout).toMatch(/15 mismatches in 6 entities/);
@@ -42,7 +45,12 @@ describe('sfsync audit', () => {
     });
     expect(Date.parse(doc.startedAt)).toBeLessThanOrEqual(Date.parse(doc.finishedAt));
     const role = doc.entities.find((e: { name: string }) => e.name === 'role');
-    expect(role).toMatchObject({ name: 'role', sourceRows: 7, mirrorRows: 4, counts: { missing_parent: 4, failed: 1, absent: 1, drift: 1 } });
+    expect(role).toMatchObject({
+      name: 'role',
+      sourceRows: 7,
+      mirrorRows: 4,
+      counts: { missing_parent: 4, failed: 1, absent: 1, drift: 1 },
+    });
     expect(role.mismatches).toHaveLength(7);
     const failed = role.mismatches.find((m: { key: string }) => m.key === '1');
     expect(failed).toMatchObject({
@@ -50,7 +58,12 @@ describe('sfsync audit', () => {
       class: 'failed',
       code: 'FOREIGN_KEY_NOT_FOUND',
       repairable: true,
-      mirror: { id: expect.any(Number), sfid: null, lastop: 'FAILED', hcErr: expect.stringContaining('Foreign key external ID') },
+      mirror: {
+        id: expect.any(Number),
+        sfid: null,
+        lastop: 'FAILED',
+        hcErr: expect.stringContaining('Foreign key external ID'),
+      },
       parent: null,
       fields: [],
     });
@@ -66,12 +79,24 @@ describe('sfsync audit', () => {
     expect(lines).toHaveLength(16);
     expect(lines.slice(0, -1).every((l) => l.type === 'mismatch')).toBe(true);
     expect(lines[0]).toMatchObject({ type: 'mismatch', entity: 'school' });
-    expect(lines.at(-1)).toMatchObject({ type: 'summary', tool: 'sfsync', command: 'audit', totals: { mismatches: 15 } });
+    expect(lines.at(-1)).toMatchObject({
+      type: 'summary',
+      tool: 'sfsync',
+      command: 'audit',
+      totals: { mismatches: 15 },
+    });
     expect(lines.at(-1).entities[0].mismatches).toBeUndefined();
   });
 
   it('exits 0 when no mismatch is in the --fail-on classes', async () => {
-    const result = await audit('--entity', 'lesson', '--fail-on', 'drift,orphan', '--format', 'json');
+    const result = await audit(
+      '--entity',
+      'lesson',
+      '--fail-on',
+      'drift,orphan',
+      '--format',
+      'json',
+    );
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).entities[0].counts.missing_parent).toBe(1);
     expect((await audit('--entity', 'lesson', '--fail-on', 'missing_parent')).code).toBe(1);
@@ -86,18 +111,28 @@ describe('sfsync audit', () => {
     expect(failOn.stderr).toContain('unknown class broken');
     const entity = await audit('--entity', 'lessons');
     expect(entity.code).toBe(2);
-    expect(entity.stderr).toBe('sfsync: --entity lessons: no such entity in the config — did you mean "lesson"?\n');
+    expect(entity.stderr).toBe(
+      'sfsync: --entity lessons: no such entity in the config — did you mean "lesson"?\n',
+    );
   });
 
   it('exits 3 with the differences when the databases do not match the config', async () => {
-    await db.mirror('ALTER TABLE salesforce.lesson__c RENAME COLUMN lessontitle__c TO lesson_title__c');
+    await db.mirror(
+      'ALTER TABLE salesforce.lesson__c RENAME COLUMN lessontitle__c TO lesson_title__c',
+    );
     try {
       const result = await audit();
       expect(result.code).toBe(3);
-      expect(result.stderr).toContain('the databases do not match the config (run `sfsync doctor` for the full report)');
-      expect(result.stderr).toContain('fields.lessontitle__c: column salesforce.lesson__c.lessontitle__c does not exist — did you mean "lesson_title__c"?');
+      expect(result.stderr).toContain(
+        'the databases do not match the config (run `sfsync doctor` for the full report)',
+      );
+      expect(result.stderr).toContain(
+        'fields.lessontitle__c: column salesforce.lesson__c.lessontitle__c does not exist — did you mean "lesson_title__c"?',
+      );
     } finally {
-      await db.mirror('ALTER TABLE salesforce.lesson__c RENAME COLUMN lesson_title__c TO lessontitle__c');
+      await db.mirror(
+        'ALTER TABLE salesforce.lesson__c RENAME COLUMN lesson_title__c TO lessontitle__c',
+      );
     }
   });
 
@@ -105,6 +140,8 @@ describe('sfsync audit', () => {
     const result = await audit('--format', 'json', '--entity', 'school');
     expect(() => JSON.parse(result.stdout)).not.toThrow();
     expect(result.stderr).toBe('');
-    expect(JSON.parse(result.stdout).entities[0].mismatches.map((m: { key: string }) => m.key)).toContain(u(2));
+    expect(
+      JSON.parse(result.stdout).entities[0].mismatches.map((m: { key: string }) => m.key),
+    ).toContain(u(2));
   });
 });

@@ -18,7 +18,16 @@ describe('sfsync as a program', () => {
     expect(result).toMatchObject({ code: 0, stdout: `${version}\n` });
   });
 
-  it.each([[[]], [['doctor']], [['audit']], [['repair']], [['backfill']], [['journal']], [['sim']], [['demo']]])('has --help for %j', async (command) => {
+  it.each([
+    [[]],
+    [['doctor']],
+    [['audit']],
+    [['repair']],
+    [['backfill']],
+    [['journal']],
+    [['sim']],
+    [['demo']],
+  ])('has --help for %j', async (command) => {
     const result = await runCli([...command, '--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Usage: sfsync/);
@@ -37,14 +46,26 @@ describe('sfsync backfill --order', () => {
   it('prints the canonical order as a table, with levels and parents', async () => {
     const result = await runCli(['backfill', '--order', '--config', FIXTURE_CONFIG]);
     expect(result.code).toBe(0);
-    const entities = [...result.stdout.matchAll(/^│ (\d) +│ (\d) +│ (\w+)/gm)].map((m) => `${m[1]}:${m[2]}:${m[3]}`);
-    expect(entities).toEqual(['1:0:school', '2:0:contact', '3:1:role', '4:1:school_class', '5:2:class_teacher', '6:2:lesson']);
+    const entities = [...result.stdout.matchAll(/^│ (\d) +│ (\d) +│ (\w+)/gm)].map(
+      (m) => `${m[1]}:${m[2]}:${m[3]}`,
+    );
+    expect(entities).toEqual([
+      '1:0:school',
+      '2:0:contact',
+      '3:1:role',
+      '4:1:school_class',
+      '5:2:class_teacher',
+      '6:2:lesson',
+    ]);
     expect(result.stdout).toContain('school (editor__r__editoruuid__c)');
     expect(result.stderr).toBe('');
   });
 
   it('prints {order, levels} as JSON and needs no database', async () => {
-    const result = await runCli(['backfill', '--order', '--format', 'json', '--config', FIXTURE_CONFIG], { env: {} });
+    const result = await runCli(
+      ['backfill', '--order', '--format', 'json', '--config', FIXTURE_CONFIG],
+      { env: {} },
+    );
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
       tool: 'sfsync',
@@ -86,18 +107,42 @@ describe('sfsync backfill --order', () => {
 
   it('orders a cycle by deferring one lookup to a second phase, and says so', async () => {
     const raw = fixtureConfigObject();
-    raw.entities[0].parents = [{ entity: 'lesson', column: 'featured_lesson_id', lookup: 'featured_lesson__r__lesson_uuid__c', optional: true }];
+    raw.entities[0].parents = [
+      {
+        entity: 'lesson',
+        column: 'featured_lesson_id',
+        lookup: 'featured_lesson__r__lesson_uuid__c',
+        optional: true,
+      },
+    ];
     const dir = mkdtempSync(join(tmpdir(), 'sfsync-e2e-'));
     const file = join(dir, 'cycle.json');
     writeFileSync(file, JSON.stringify(raw));
     const table = await runCli(['backfill', '--order', '--config', file]);
     expect(table.code).toBe(0);
-    expect(table.stdout).toContain('lesson (featured_lesson__r__lesson_uuid__c, optional, phase 2)');
-    expect(table.stdout).toContain('phase 2, once those rows have an sfid: school.featured_lesson__r__lesson_uuid__c → lesson');
-    const json = JSON.parse((await runCli(['backfill', '--order', '--format', 'json', '--config', file])).stdout);
-    expect(json.order).toEqual(['school', 'contact', 'role', 'school_class', 'class_teacher', 'lesson']);
-    expect(json.deferred).toEqual([{ entity: 'school', lookup: 'featured_lesson__r__lesson_uuid__c', parent: 'lesson' }]);
-    const markdown = (await runCli(['backfill', '--order', '--format', 'markdown', '--config', file])).stdout;
+    expect(table.stdout).toContain(
+      'lesson (featured_lesson__r__lesson_uuid__c, optional, phase 2)',
+    );
+    expect(table.stdout).toContain(
+      'phase 2, once those rows have an sfid: school.featured_lesson__r__lesson_uuid__c → lesson',
+    );
+    const json = JSON.parse(
+      (await runCli(['backfill', '--order', '--format', 'json', '--config', file])).stdout,
+    );
+    expect(json.order).toEqual([
+      'school',
+      'contact',
+      'role',
+      'school_class',
+      'class_teacher',
+      'lesson',
+    ]);
+    expect(json.deferred).toEqual([
+      { entity: 'school', lookup: 'featured_lesson__r__lesson_uuid__c', parent: 'lesson' },
+    ]);
+    const markdown = (
+      await runCli(['backfill', '--order', '--format', 'markdown', '--config', file])
+    ).stdout;
     expect(markdown).toContain('  e5 -.->|phase 2| e0');
   });
 
@@ -112,15 +157,23 @@ describe('sfsync doctor', () => {
   it('reports the loaded fixture databases healthy and exits 0', async () => {
     const result = await runCli(['doctor', '--config', FIXTURE_CONFIG], { env: dbEnv() });
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/healthy: sfsync can work with these databases \(0 warnings\)\n$/);
+    expect(result.stdout).toMatch(
+      /healthy: sfsync can work with these databases \(0 warnings\)\n$/,
+    );
     expect(result.stdout).toContain("get_xmlbinary() is 'base64'");
   });
 
   it('prints a JSON report', async () => {
-    const result = await runCli(['doctor', '--config', FIXTURE_CONFIG, '--format', 'json'], { env: dbEnv() });
+    const result = await runCli(['doctor', '--config', FIXTURE_CONFIG, '--format', 'json'], {
+      env: dbEnv(),
+    });
     const report = JSON.parse(result.stdout);
     expect(report).toMatchObject({ tool: 'sfsync', command: 'doctor', formatVersion: 1, ok: true });
-    expect(report.databases.mirror).toMatchObject({ role: 'mirror', reachable: true, schema: 'salesforce' });
+    expect(report.databases.mirror).toMatchObject({
+      role: 'mirror',
+      reachable: true,
+      schema: 'salesforce',
+    });
     expect(report.findings[0]).toEqual({
       level: expect.any(String),
       code: expect.any(String),
@@ -131,18 +184,33 @@ describe('sfsync doctor', () => {
   });
 
   it('exits 3 for an unreachable database and never prints its password', async () => {
-    const result = await runCli(['doctor', '--config', FIXTURE_CONFIG, '--mirror-url', 'postgres://admin:hunter2secret@127.0.0.1:1/connectdb'], {
-      env: dbEnv(),
-    });
+    const result = await runCli(
+      [
+        'doctor',
+        '--config',
+        FIXTURE_CONFIG,
+        '--mirror-url',
+        'postgres://admin:hunter2secret@127.0.0.1:1/connectdb',
+      ],
+      {
+        env: dbEnv(),
+      },
+    );
     expect(result.code).toBe(3);
-    expect(result.stdout).toContain('cannot connect to the mirror database (127.0.0.1:1/connectdb)');
+    expect(result.stdout).toContain(
+      'cannot connect to the mirror database (127.0.0.1:1/connectdb)',
+    );
     expect(result.stdout + result.stderr).not.toContain('hunter2secret');
     expect(result.stdout + result.stderr).not.toContain('admin:');
   });
 
   it('exits 2 when an env: URL is not set', async () => {
-    const result = await runCli(['doctor', '--config', FIXTURE_CONFIG], { env: { DATABASE_URL: db.sourceUrl } });
+    const result = await runCli(['doctor', '--config', FIXTURE_CONFIG], {
+      env: { DATABASE_URL: db.sourceUrl },
+    });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('mirror.url: environment variable SALESFORCE_CONNECT_DB is not set');
+    expect(result.stderr).toContain(
+      'mirror.url: environment variable SALESFORCE_CONNECT_DB is not set',
+    );
   });
 });

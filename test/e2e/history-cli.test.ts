@@ -8,7 +8,8 @@ import { buildAuditScenario, FK_SCHOOL, u } from '../support/editor-scenario.js'
 import { FIXTURE_CONFIG } from '../support/paths.js';
 
 const db = useFixtureDatabases();
-const cli = (...args: string[]) => runCli([...args, '--config', FIXTURE_CONFIG], { env: fixtureEnv(db) });
+const cli = (...args: string[]) =>
+  runCli([...args, '--config', FIXTURE_CONFIG], { env: fixtureEnv(db) });
 const json = async (...args: string[]) => {
   const result = await cli(...args, '--format', 'json');
   return { code: result.code, stderr: result.stderr, doc: JSON.parse(result.stdout) };
@@ -17,11 +18,15 @@ const json = async (...args: string[]) => {
 describe('history: --record, sfsync history, --fail-on-increase', () => {
   it('says how to start when nothing was recorded, and --fail-on-increase makes the first run the baseline', async () => {
     await buildAuditScenario(db);
-    expect((await cli('history')).stdout).toBe('no recorded audits yet: run `sfsync audit --record` (nightly, say) to start the history\n');
+    expect((await cli('history')).stdout).toBe(
+      'no recorded audits yet: run `sfsync audit --record` (nightly, say) to start the history\n',
+    );
     const first = await json('audit', '--record', '--fail-on-increase');
     expect(first.code).toBe(0);
     expect(first.doc.increases).toEqual([]);
-    expect(first.stderr).toContain('no earlier recorded run to compare with; this run is the baseline');
+    expect(first.stderr).toContain(
+      'no earlier recorded run to compare with; this run is the baseline',
+    );
   });
 
   it('exits 0 on an unchanged backlog and 1 when a class grew, naming it', async () => {
@@ -29,17 +34,29 @@ describe('history: --record, sfsync history, --fail-on-increase', () => {
     expect(same.code).toBe(0);
     expect(same.doc.totals.mismatches).toBe(15);
 
-    // A mirror row the app wrote without a source row, which Connect then rejected: school `orphan` goes 1 → 2.
-    await db.mirror(`insert into salesforce.editor__c (editoruuid__c, name) values ($1, 'Late School')`, [u(51)]);
-    await db.asConnect(`update salesforce.editor__c set _hc_lastop = 'FAILED', _hc_err = $2 where editoruuid__c = $1`, [u(51), FK_SCHOOL(u(51))]);
-    // The table says what grew too (this run is not recorded, so the next one still compares with the same baseline).
+    // A mirror row the app wrote without a source row, which Connect then rejected: school `orphan`
+    // goes 1 → 2.
+    await db.mirror(
+      `insert into salesforce.editor__c (editoruuid__c, name) values ($1, 'Late School')`,
+      [u(51)],
+    );
+    await db.asConnect(
+      `update salesforce.editor__c set _hc_lastop = 'FAILED', _hc_err = $2 where editoruuid__c = $1`,
+      [u(51), FK_SCHOOL(u(51))],
+    );
+    // The table says what grew too (this run is not recorded, so the next one still compares with
+    // the same baseline).
     const table = await cli('audit', '--fail-on-increase', '--details', '0');
     expect(table.code).toBe(1);
-    expect(table.stdout).toMatch(/grew since the previous recorded run:\n┌.*\n│ Entity +│ Class +│ Before +│ Now +│\n├.*\n│ school +│ orphan +│ 1 +│ 2 +│/);
+    expect(table.stdout).toMatch(
+      /grew since the previous recorded run:\n┌.*\n│ Entity +│ Class +│ Before +│ Now +│\n├.*\n│ school +│ orphan +│ 1 +│ 2 +│/,
+    );
 
     const grown = await json('audit', '--record', '--fail-on-increase');
     expect(grown.code).toBe(1);
-    expect(grown.doc.increases).toEqual([{ entity: 'school', class: 'orphan', before: 1, after: 2 }]);
+    expect(grown.doc.increases).toEqual([
+      { entity: 'school', class: 'orphan', before: 1, after: 2 },
+    ]);
 
     // Only the --fail-on classes count.
     const other = await json('audit', '--fail-on-increase', '--fail-on', 'failed');
@@ -50,16 +67,34 @@ describe('history: --record, sfsync history, --fail-on-increase', () => {
     const { doc } = await json('history');
     const school = doc.entities.find((e: { name: string }) => e.name === 'school');
     expect(school.runs.map((r: { mismatches: number }) => r.mismatches)).toEqual([5, 5, 6]);
-    expect(school.runs[2]).toMatchObject({ counts: { orphan: 2, failed: 1 }, sourceRows: 7, mirrorRows: 8 });
-    expect(doc.entities.map((e: { name: string }) => e.name)).toEqual(['school', 'contact', 'role', 'school_class', 'class_teacher', 'lesson']);
+    expect(school.runs[2]).toMatchObject({
+      counts: { orphan: 2, failed: 1 },
+      sourceRows: 7,
+      mirrorRows: 8,
+    });
+    expect(doc.entities.map((e: { name: string }) => e.name)).toEqual([
+      'school',
+      'contact',
+      'role',
+      'school_class',
+      'class_teacher',
+      'lesson',
+    ]);
     expect(doc.entities.every((e: { runs: unknown[] }) => e.runs.length === 3)).toBe(true);
 
     const table = (await cli('history', '--entity', 'school', '--entity', 'role')).stdout;
-    expect(table).toMatch(/│ school +│ 3 +│ ▇▇█ +│ 5 → 5 → 6 +│ \d{4}-\d\d-\d\d \d\d:\d\d +│ \+1 orphan +│/);
+    expect(table).toMatch(
+      /│ school +│ 3 +│ ▇▇█ +│ 5 → 5 → 6 +│ \d{4}-\d\d-\d\d \d\d:\d\d +│ \+1 orphan +│/,
+    );
     expect(table).toMatch(/│ role +│ 3 +│ ███ +│ 7 → 7 → 7 +│ .+│ no change +│/);
     expect(table).not.toContain('lesson');
-    expect((await cli('history', '--limit', '2', '--format', 'json')).stdout).toContain('"mismatches": 6');
-    expect(JSON.parse((await cli('history', '--limit', '2', '--format', 'json')).stdout).entities[0].runs).toHaveLength(2);
+    expect((await cli('history', '--limit', '2', '--format', 'json')).stdout).toContain(
+      '"mismatches": 6',
+    );
+    expect(
+      JSON.parse((await cli('history', '--limit', '2', '--format', 'json')).stdout).entities[0]
+        .runs,
+    ).toHaveLength(2);
   });
 
   it('refuses an entity the config does not have', async () => {
@@ -70,7 +105,8 @@ describe('history: --record, sfsync history, --fail-on-increase', () => {
 });
 
 describe('history: rows that cannot be trusted are ignored, with one warning', () => {
-  // One more row for an entity, copied from its newest row with these changes (SQL over `h`), recorded now unless said.
+  // One more row for an entity, copied from its newest row with these changes (SQL over `h`),
+  // recorded now unless said.
   const forge = (entity: string, counts: string, recordedAt = 'now()') =>
     db.mirror(
       `insert into sfsync.history (run_id, entity, recorded_at, started_at, duration_ms, source_rows, mirror_rows, unsynced_rows, counts)
@@ -88,42 +124,77 @@ describe('history: rows that cannot be trusted are ignored, with one warning', (
     await buildAuditScenario(db);
     expect((await json('audit', '--record')).code).toBe(1);
     // Every count of school ×1000: chosen as the previous run, it would hide any growth.
-    const { rows } = await forge('school', `(select jsonb_object_agg(key, value::int * 1000) from jsonb_each(h.counts))`, `now() + interval '1 day'`);
+    const { rows } = await forge(
+      'school',
+      `(select jsonb_object_agg(key, value::int * 1000) from jsonb_each(h.counts))`,
+      `now() + interval '1 day'`,
+    );
     forged.push(rows[0].run_id);
     const same = await json('audit', '--record', '--fail-on-increase');
     expect(same.code).toBe(0);
     expect(same.stderr).toMatch(WARNING);
     expect(same.stderr.match(WARNING)!.slice(1, 4)).toEqual(['1', rows[0].run_id, 'school']);
-    expect(same.stderr).toMatch(/recorded_at \d{4}-.*Z is in the future \(the database's clock says .*\)/);
+    expect(same.stderr).toMatch(
+      /recorded_at \d{4}-.*Z is in the future \(the database's clock says .*\)/,
+    );
   });
 
-  // A role class with a count above 0 in the scenario: a bad row must not make its count look like growth.
+  // A role class with a count above 0 in the scenario: a bad row must not make its count look like
+  // growth.
   it.each([
     ['a string', `'"oops"'::jsonb`, /counts: Invalid input: expected object, received string/],
     ['an array', `'[1, 2]'::jsonb`, /counts: Invalid input: expected object, received array/],
     ['JSON null', `'null'::jsonb`, /counts: Invalid input: expected object, received null/],
-    ['a negative count', `jsonb_set(h.counts, '{failed}', '-1')`, /counts\.failed: Too small: expected number to be >=0/],
-    ['a fractional count', `jsonb_set(h.counts, '{failed}', '1.5')`, /counts\.failed: Invalid input: expected int, received number/],
-    ['a count as text', `jsonb_set(h.counts, '{failed}', '"2"')`, /counts\.failed: Invalid input: expected number, received string/],
-    ['a class left out', `h.counts - 'failed'`, /counts\.failed: Invalid input: expected number, received undefined/],
-  ])('ignores a row whose counts are %s: nothing grew, exit 0, one warning naming it', async (_kind, counts, reason) => {
-    const { rows } = await forge('role', counts);
-    forged.push(rows[0].run_id);
-    const run = await json('audit', '--record', '--fail-on-increase');
-    expect(run.doc.increases).toEqual([]);
-    expect(run.code).toBe(0);
-    // The forged role row and the future-dated school row: one line, the first row read named.
-    expect(run.stderr.match(new RegExp(WARNING.source, 'gm'))).toHaveLength(1);
-    expect(run.stderr.match(WARNING)!.slice(1, 4)).toEqual(['2', rows[0].run_id, 'role']);
-    expect(run.stderr).toMatch(reason);
-  });
+    [
+      'a negative count',
+      `jsonb_set(h.counts, '{failed}', '-1')`,
+      /counts\.failed: Too small: expected number to be >=0/,
+    ],
+    [
+      'a fractional count',
+      `jsonb_set(h.counts, '{failed}', '1.5')`,
+      /counts\.failed: Invalid input: expected int, received number/,
+    ],
+    [
+      'a count as text',
+      `jsonb_set(h.counts, '{failed}', '"2"')`,
+      /counts\.failed: Invalid input: expected number, received string/,
+    ],
+    [
+      'a class left out',
+      `h.counts - 'failed'`,
+      /counts\.failed: Invalid input: expected number, received undefined/,
+    ],
+  ])(
+    'ignores a row whose counts are %s: nothing grew, exit 0, one warning naming it',
+    async (_kind, counts, reason) => {
+      const { rows } = await forge('role', counts);
+      forged.push(rows[0].run_id);
+      const run = await json('audit', '--record', '--fail-on-increase');
+      expect(run.doc.increases).toEqual([]);
+      expect(run.code).toBe(0);
+      // The forged role row and the future-dated school row: one line, the first row read named.
+      expect(run.stderr.match(new RegExp(WARNING.source, 'gm'))).toHaveLength(1);
+      expect(run.stderr.match(WARNING)!.slice(1, 4)).toEqual(['2', rows[0].run_id, 'role']);
+      expect(run.stderr).toMatch(reason);
+    },
+  );
 
   it('still exits 1 on a real increase past the future-dated row, and 0 again once nothing grows', async () => {
-    // A mirror row the app wrote without a source row, which Connect then rejected: school `orphan` goes 1 → 2.
-    await db.mirror(`insert into salesforce.editor__c (editoruuid__c, name) values ($1, 'Late School')`, [u(51)]);
-    await db.asConnect(`update salesforce.editor__c set _hc_lastop = 'FAILED', _hc_err = $2 where editoruuid__c = $1`, [u(51), FK_SCHOOL(u(51))]);
+    // A mirror row the app wrote without a source row, which Connect then rejected: school `orphan`
+    // goes 1 → 2.
+    await db.mirror(
+      `insert into salesforce.editor__c (editoruuid__c, name) values ($1, 'Late School')`,
+      [u(51)],
+    );
+    await db.asConnect(
+      `update salesforce.editor__c set _hc_lastop = 'FAILED', _hc_err = $2 where editoruuid__c = $1`,
+      [u(51), FK_SCHOOL(u(51))],
+    );
     const grown = await json('audit', '--record', '--fail-on-increase');
-    expect(grown.doc.increases).toEqual([{ entity: 'school', class: 'orphan', before: 1, after: 2 }]);
+    expect(grown.doc.increases).toEqual([
+      { entity: 'school', class: 'orphan', before: 1, after: 2 },
+    ]);
     expect(grown.code).toBe(1);
     expect(grown.stderr).toMatch(WARNING);
     expect((await json('audit', '--record', '--fail-on-increase')).code).toBe(0);
@@ -133,12 +204,21 @@ describe('history: rows that cannot be trusted are ignored, with one warning', (
     await forge('lesson', 'h.counts', `'infinity'`);
     const { code, doc, stderr } = await json('history', '--limit', '20');
     expect(code).toBe(0);
-    const runs = doc.entities.flatMap((e: { runs: { runId: string; recordedAt: string }[] }) => e.runs);
+    const runs = doc.entities.flatMap(
+      (e: { runs: { runId: string; recordedAt: string }[] }) => e.runs,
+    );
     expect(runs.filter((r: { runId: string }) => forged.includes(r.runId))).toEqual([]);
-    expect(runs.every((r: { recordedAt: string }) => Date.parse(r.recordedAt) <= Date.now() + 5 * 60_000)).toBe(true);
-    // 11 recorded audits: the baseline, one per bad row (7), the two above, and the one before them.
+    expect(
+      runs.every(
+        (r: { recordedAt: string }) => Date.parse(r.recordedAt) <= Date.now() + 5 * 60_000,
+      ),
+    ).toBe(true);
+    // 11 recorded audits: the baseline, one per bad row (7), the two above, and the one before
+    // them.
     const school = doc.entities.find((e: { name: string }) => e.name === 'school');
-    expect(school.runs.map((r: { counts: { orphan: number } }) => r.counts.orphan)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2]);
+    expect(school.runs.map((r: { counts: { orphan: number } }) => r.counts.orphan)).toEqual([
+      1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2,
+    ]);
     expect(stderr.match(WARNING)![1]).toBe(String(forged.length + 1));
     const table = await cli('history');
     expect(table.code).toBe(0);
@@ -154,9 +234,10 @@ describe('history: rows that cannot be trusted are ignored, with one warning', (
       expect(run.code).toBe(0);
       expect(run.stderr.match(new RegExp(WARNING.source, 'gm'))).toHaveLength(1);
       expect(run.stderr.match(WARNING)![1]).toBe(String(forged.length + 1));
-      const { rows } = await db.mirror(`select to_char(recorded_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as label from sfsync.history where run_id = $1`, [
-        forged[0],
-      ]);
+      const { rows } = await db.mirror(
+        `select to_char(recorded_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as label from sfsync.history where run_id = $1`,
+        [forged[0]],
+      );
       const page = await readFile(html, 'utf8');
       expect(page).toContain('id="trend"');
       expect(page).not.toContain(rows[0].label);

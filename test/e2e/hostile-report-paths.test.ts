@@ -34,7 +34,9 @@ import { FIXTURE_CONFIG } from '../support/paths.js';
 const db = useFixtureDatabases();
 const root = process.getuid?.() === 0;
 if (process.env.SFSYNC_REQUIRE_ROOT_TESTS && !root)
-  throw new Error('SFSYNC_REQUIRE_ROOT_TESTS is set but the tests do not run as root: the device-node cases would be skipped');
+  throw new Error(
+    'SFSYNC_REQUIRE_ROOT_TESTS is set but the tests do not run as root: the device-node cases would be skipped',
+  );
 
 let dir: string;
 let serial = 0;
@@ -47,9 +49,12 @@ beforeAll(async () => {
 });
 afterAll(() => Promise.all(sockets.map((s) => new Promise((resolve) => s.close(resolve)))));
 
-// lesson has one mismatch: exit 1, so the metrics of the previous run are read for their last success time.
+// lesson has one mismatch: exit 1, so the metrics of the previous run are read for their last
+// success time.
 const audit = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  runCli(['audit', '--config', FIXTURE_CONFIG, '--entity', 'lesson', '--format', 'json', ...args], { env: fixtureEnv(db, env) });
+  runCli(['audit', '--config', FIXTURE_CONFIG, '--entity', 'lesson', '--format', 'json', ...args], {
+    env: fixtureEnv(db, env),
+  });
 
 const kindOf = (path: string) => {
   const s = lstatSync(path);
@@ -142,7 +147,8 @@ const REFUSED: readonly Refused[] = [
       return planted;
     },
     says: /is a symbolic link owned by another user \(uid 65534\) in the shared directory .*, which is not followed/,
-    intact: (p) => expect([kindOf(p), readFileSync(readlinkSync(p), 'utf8')]).toEqual(['link', 'precious\n']),
+    intact: (p) =>
+      expect([kindOf(p), readFileSync(readlinkSync(p), 'utf8')]).toEqual(['link', 'precious\n']),
   },
 ];
 
@@ -178,14 +184,21 @@ describe.each([
   ['--metrics', 'metrics file'],
 ])('%s', (option, what) => {
   for (const target of REFUSED) {
-    it.skipIf(target.rootOnly && !root)(`refuses ${target.name}: exit 74, one line, the path left as it was`, async () => {
-      const path = await target.make();
-      const { code, stdout, stderr } = await audit([option, path]);
-      expect(code).toBe(74);
-      expect(JSON.parse(stdout).totals.mismatches).toBe(1);
-      expect(stderr).toMatch(new RegExp(`^sfsync: cannot write the ${what} ${escapeRegExp(path)}: it ${target.says.source}\\n$`));
-      target.intact(path);
-    });
+    it.skipIf(target.rootOnly && !root)(
+      `refuses ${target.name}: exit 74, one line, the path left as it was`,
+      async () => {
+        const path = await target.make();
+        const { code, stdout, stderr } = await audit([option, path]);
+        expect(code).toBe(74);
+        expect(JSON.parse(stdout).totals.mismatches).toBe(1);
+        expect(stderr).toMatch(
+          new RegExp(
+            `^sfsync: cannot write the ${what} ${escapeRegExp(path)}: it ${target.says.source}\\n$`,
+          ),
+        );
+        target.intact(path);
+      },
+    );
   }
 
   it('writes through a symbolic link to a regular file, keeping the link', async () => {
@@ -194,7 +207,9 @@ describe.each([
     const path = link(file, fresh('to-real'));
     expect((await audit([option, path])).code).toBe(1);
     expect(kindOf(path)).toBe('link');
-    expect(readFileSync(file, 'utf8')).toContain(option === '--html' ? '<!doctype html>' : 'sfsync_last_exit_code');
+    expect(readFileSync(file, 'utf8')).toContain(
+      option === '--html' ? '<!doctype html>' : 'sfsync_last_exit_code',
+    );
   });
 
   it('creates the file a dangling symbolic link names, keeping the link', async () => {
@@ -209,7 +224,9 @@ describe.each([
     const { code, stdout, stderr } = await audit([option, path]);
     expect(code).toBe(1);
     expect(stderr).toBe('');
-    expect(stdout).toContain(option === '--html' ? '<!doctype html>' : 'sfsync_last_exit_code{command="audit"} 1');
+    expect(stdout).toContain(
+      option === '--html' ? '<!doctype html>' : 'sfsync_last_exit_code{command="audit"} 1',
+    );
     expect(readlinkSync(path)).toBe('/proc/self/fd/1');
   });
 });
@@ -231,13 +248,20 @@ describe('--metrics: the previous file, read for the last success time', () => {
 
 describe('$GITHUB_STEP_SUMMARY', () => {
   for (const target of REFUSED) {
-    it.skipIf(target.rootOnly && !root)(`is not appended to when it is ${target.name}: one warning, the exit code kept`, async () => {
-      const path = await target.make();
-      const { code, stderr } = await audit([], { GITHUB_STEP_SUMMARY: path });
-      expect(code).toBe(1);
-      expect(stderr).toMatch(new RegExp(`^sfsync: warning: not appending to \\$GITHUB_STEP_SUMMARY ${escapeRegExp(path)}: it ${target.says.source}\\n$`));
-      target.intact(path);
-    });
+    it.skipIf(target.rootOnly && !root)(
+      `is not appended to when it is ${target.name}: one warning, the exit code kept`,
+      async () => {
+        const path = await target.make();
+        const { code, stderr } = await audit([], { GITHUB_STEP_SUMMARY: path });
+        expect(code).toBe(1);
+        expect(stderr).toMatch(
+          new RegExp(
+            `^sfsync: warning: not appending to \\$GITHUB_STEP_SUMMARY ${escapeRegExp(path)}: it ${target.says.source}\\n$`,
+          ),
+        );
+        target.intact(path);
+      },
+    );
   }
 
   it('is appended to through a symbolic link, and in place on its own standard output', async () => {
@@ -256,8 +280,17 @@ function escapeRegExp(text: string): string {
 }
 
 describe('files read or written besides reports: --config, init --from-export, init --force --config', () => {
-  const UNREADABLE: readonly { name: string; rootOnly?: boolean; make: () => string; says: string }[] = [
-    { name: 'a FIFO', make: () => mkfifo(fresh('fifo.json')), says: 'it is a FIFO (named pipe), not a regular file' },
+  const UNREADABLE: readonly {
+    name: string;
+    rootOnly?: boolean;
+    make: () => string;
+    says: string;
+  }[] = [
+    {
+      name: 'a FIFO',
+      make: () => mkfifo(fresh('fifo.json')),
+      says: 'it is a FIFO (named pipe), not a regular file',
+    },
     {
       name: 'a symbolic link to a FIFO',
       make: () => link(mkfifo(fresh('fifo.json')), fresh('to-fifo.json')),
@@ -272,7 +305,12 @@ describe('files read or written besides reports: --config, init --from-export, i
       },
       says: 'it is a directory, not a regular file',
     },
-    { name: 'a replica of /dev/zero', rootOnly: true, make: () => mknod(fresh('zero.json'), 'c', 1, 5), says: 'it is a character device, not a regular file' },
+    {
+      name: 'a replica of /dev/zero',
+      rootOnly: true,
+      make: () => mknod(fresh('zero.json'), 'c', 1, 5),
+      says: 'it is a character device, not a regular file',
+    },
     {
       name: 'a sparse file of 1 GiB',
       make: () => {
@@ -287,35 +325,80 @@ describe('files read or written besides reports: --config, init --from-export, i
   const dead = 'postgres://nobody@127.0.0.1:1/none';
 
   for (const target of UNREADABLE) {
-    it.skipIf(target.rootOnly && !root)(`--config and --from-export refuse ${target.name} with exit 2 and never read it`, async () => {
-      const config = target.make();
-      const doctor = await runCli(['doctor', '--config', config]);
-      expect(doctor.code).toBe(2);
-      expect(doctor.stderr).toBe(`sfsync: invalid configuration in ${config} (1 problem):\n  - cannot read the file (${target.says})\n`);
-      const exported = target.make();
-      const init = await runCli(['init', '--from-export', exported, '--config', fresh('new.json'), '--source-url', dead, '--mirror-url', dead]);
-      expect(init.code).toBe(2);
-      expect(init.stderr).toBe(`sfsync: cannot read the Connect export ${exported}: ${target.says}\n`);
-    });
+    it.skipIf(target.rootOnly && !root)(
+      `--config and --from-export refuse ${target.name} with exit 2 and never read it`,
+      async () => {
+        const config = target.make();
+        const doctor = await runCli(['doctor', '--config', config]);
+        expect(doctor.code).toBe(2);
+        expect(doctor.stderr).toBe(
+          `sfsync: invalid configuration in ${config} (1 problem):\n  - cannot read the file (${target.says})\n`,
+        );
+        const exported = target.make();
+        const init = await runCli([
+          'init',
+          '--from-export',
+          exported,
+          '--config',
+          fresh('new.json'),
+          '--source-url',
+          dead,
+          '--mirror-url',
+          dead,
+        ]);
+        expect(init.code).toBe(2);
+        expect(init.stderr).toBe(
+          `sfsync: cannot read the Connect export ${exported}: ${target.says}\n`,
+        );
+      },
+    );
   }
 
   it.each([
-    ['a FIFO', () => mkfifo(fresh('fifo.json')), 'is a FIFO (named pipe), not a regular file', 'fifo'],
+    [
+      'a FIFO',
+      () => mkfifo(fresh('fifo.json')),
+      'is a FIFO (named pipe), not a regular file',
+      'fifo',
+    ],
     ['a directory', () => fresh('dir.json'), 'is a directory, not a regular file', 'dir'],
-  ] as const)('init --force --config refuses %s (exit 2) and leaves it as it was', async (_name, make, says, kind) => {
-    const path = make();
-    if (kind === 'dir') mkdirSync(path);
-    const result = await runCli(['init', '--force', '--config', path, '--source-url', db.sourceUrl, '--mirror-url', db.mirrorUrl]);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`sfsync: --config ${path}: it ${says}; init writes the config to a regular file\n`);
-    expect(kindOf(path)).toBe(kind);
-  });
+  ] as const)(
+    'init --force --config refuses %s (exit 2) and leaves it as it was',
+    async (_name, make, says, kind) => {
+      const path = make();
+      if (kind === 'dir') mkdirSync(path);
+      const result = await runCli([
+        'init',
+        '--force',
+        '--config',
+        path,
+        '--source-url',
+        db.sourceUrl,
+        '--mirror-url',
+        db.mirrorUrl,
+      ]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(
+        `sfsync: --config ${path}: it ${says}; init writes the config to a regular file\n`,
+      );
+      expect(kindOf(path)).toBe(kind);
+    },
+  );
 
   it('init --force --config replaces the regular file a symbolic link names, keeping the link', async () => {
     const file = fresh('config.json');
     writeFileSync(file, '{}\n');
     const path = link(file, fresh('to-config.json'));
-    const result = await runCli(['init', '--force', '--config', path, '--source-url', db.sourceUrl, '--mirror-url', db.mirrorUrl]);
+    const result = await runCli([
+      'init',
+      '--force',
+      '--config',
+      path,
+      '--source-url',
+      db.sourceUrl,
+      '--mirror-url',
+      db.mirrorUrl,
+    ]);
     expect(result.code).toBe(0);
     expect(kindOf(path)).toBe('link');
     expect(JSON.parse(readFileSync(file, 'utf8')).entities.length).toBeGreaterThan(0);

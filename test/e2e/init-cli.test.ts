@@ -18,7 +18,8 @@ const MAPS = [
   '--map',
   'contact_classroom_affiliation__c=class_teachers',
 ];
-const sfsync = (args: string[], env: NodeJS.ProcessEnv = fixtureEnv(db)) => runCli(args, { env, cwd: dir });
+const sfsync = (args: string[], env: NodeJS.ProcessEnv = fixtureEnv(db)) =>
+  runCli(args, { env, cwd: dir });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sfsync-init-'));
@@ -28,26 +29,44 @@ describe('sfsync init', () => {
   it('says what to set when it has no database to read', async () => {
     const { code, stderr } = await sfsync(['init'], {});
     expect(code).toBe(2);
-    expect(stderr).toBe('sfsync: no source database to read: pass --source-url or set DATABASE_URL\n');
+    expect(stderr).toBe(
+      'sfsync: no source database to read: pass --source-url or set DATABASE_URL\n',
+    );
   });
 
   it('writes a config that names env variables, never a URL, checks it like doctor, and audit can use it at once', async () => {
     const { code, stdout, stderr } = await sfsync(['init', ...MAPS]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^wrote sfsync\.config\.json: 6 entities \(5 with a source table, 1 read-only\), \d+ todo note\(s\)$/m);
+    expect(stdout).toMatch(
+      /^wrote sfsync\.config\.json: 6 entities \(5 with a source table, 1 read-only\), \d+ todo note\(s\)$/m,
+    );
     const todos = Number(/(\d+) todo note\(s\)$/m.exec(stdout)![1]);
-    // The databases are fine, but an unfinished config is not called healthy: init still exits 0, it is init's hand-over.
+    // The databases are fine, but an unfinished config is not called healthy: init still exits 0,
+    // it is init's hand-over.
     expect(stdout).not.toContain('healthy');
     expect(stdout).toContain(`usable once ${todos} todo notes are settled`);
     const text = await readFile(join(dir, 'sfsync.config.json'), 'utf8');
     expect(text).not.toContain('postgres://');
-    expect(JSON.parse(text)).toMatchObject({ source: { url: 'env:DATABASE_URL' }, mirror: { url: 'env:SALESFORCE_CONNECT_DB' } });
+    expect(JSON.parse(text)).toMatchObject({
+      source: { url: 'env:DATABASE_URL' },
+      mirror: { url: 'env:SALESFORCE_CONNECT_DB' },
+    });
     const audit = await sfsync(['audit', '--format', 'json']);
     expect(audit.code).toBe(0);
-    expect(JSON.parse(audit.stdout).order).toEqual(['contact', 'editor', 'classroom', 'contact_classroom_affiliation', 'contact_editor_affiliation', 'lesson']);
+    expect(JSON.parse(audit.stdout).order).toEqual([
+      'contact',
+      'editor',
+      'classroom',
+      'contact_classroom_affiliation',
+      'contact_editor_affiliation',
+      'lesson',
+    ]);
     const doctor = await sfsync(['doctor', '--format', 'json']);
-    expect(JSON.parse(doctor.stdout).findings.filter((f: { code: string }) => f.code === 'config_todo').length).toBeGreaterThan(0);
+    expect(
+      JSON.parse(doctor.stdout).findings.filter((f: { code: string }) => f.code === 'config_todo')
+        .length,
+    ).toBeGreaterThan(0);
   });
 
   it('never overwrites without --force', async () => {
@@ -70,7 +89,13 @@ describe('sfsync init', () => {
     ]);
     expect(forced.code).toBe(0);
     const doc = JSON.parse(forced.stdout);
-    expect(doc).toMatchObject({ tool: 'sfsync', command: 'init', formatVersion: 1, file: 'mine.json', doctor: { ok: false, todos: doc.todos.length } });
+    expect(doc).toMatchObject({
+      tool: 'sfsync',
+      command: 'init',
+      formatVersion: 1,
+      file: 'mine.json',
+      doctor: { ok: false, todos: doc.todos.length },
+    });
     expect(doc.doctor.findings.filter((f: { level: string }) => f.level === 'error')).toEqual([]);
     expect(doc.entities.find((e: { name: string }) => e.name === 'contact')).toEqual({
       name: 'contact',
@@ -84,10 +109,14 @@ describe('sfsync init', () => {
   });
 
   it('refuses a malformed --map and an export that is not one, as usage errors', async () => {
-    expect((await sfsync(['init', '--config', 'x.json', '--map', 'editor__c'])).stderr).toContain('--map editor__c: expected <mirror table>=<source table>');
+    expect((await sfsync(['init', '--config', 'x.json', '--map', 'editor__c'])).stderr).toContain(
+      '--map editor__c: expected <mirror table>=<source table>',
+    );
     await writeFile(join(dir, 'bad-export.json'), '{"mappings": "no"}');
     const bad = await sfsync(['init', '--config', 'y.json', '--from-export', 'bad-export.json']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^sfsync: .*bad-export\.json is not a Heroku Connect mapping export: mappings: /);
+    expect(bad.stderr).toMatch(
+      /^sfsync: .*bad-export\.json is not a Heroku Connect mapping export: mappings: /,
+    );
   });
 });

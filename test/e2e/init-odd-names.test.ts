@@ -14,7 +14,12 @@ const db = useFixtureDatabases();
 const ESC = '\u001b';
 const ODD = ['we"ird', 'semi;colon', 'café', `esc${ESC}[31mred`, 'dot.ted'];
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
-const MAPS = ['editor__c=schools', 'contact_editor_affiliation__c=roles', 'classroom__c=school_classes', 'contact_classroom_affiliation__c=class_teachers'];
+const MAPS = [
+  'editor__c=schools',
+  'contact_editor_affiliation__c=roles',
+  'classroom__c=school_classes',
+  'contact_classroom_affiliation__c=class_teachers',
+];
 let dir: string;
 const sfsync = (...args: string[]) => runCli(args, { env: fixtureEnv(db), cwd: dir });
 
@@ -25,7 +30,9 @@ beforeAll(async () => {
     await db.asConnect(
       `CREATE TABLE salesforce.${ident(name)} (id serial PRIMARY KEY, sfid varchar(18) UNIQUE, _hc_lastop varchar(32), _hc_err text, ext__c text UNIQUE)`,
     );
-    await db.asConnect(`INSERT INTO salesforce.${ident(name)} (sfid, ext__c) VALUES ('a00000000000001AAA', '1')`);
+    await db.asConnect(
+      `INSERT INTO salesforce.${ident(name)} (sfid, ext__c) VALUES ('a00000000000001AAA', '1')`,
+    );
     await db.source(`CREATE TABLE public.${ident(name)} (id uuid PRIMARY KEY, name text)`);
   }
   // Odd columns in tables init maps.
@@ -44,15 +51,26 @@ describe('sfsync init on tables and columns a config cannot name', () => {
     expect(text).not.toContain(ESC);
     const config = JSON.parse(text) as {
       todo?: string[];
-      entities: { name: string; mirror: { table: string }; source?: { table: string }; todo?: string[] }[];
+      entities: {
+        name: string;
+        mirror: { table: string };
+        source?: { table: string };
+        todo?: string[];
+      }[];
     };
-    const named = config.entities.flatMap((e) => [e.name, e.mirror.table, e.source?.table ?? 'none']);
+    const named = config.entities.flatMap((e) => [
+      e.name,
+      e.mirror.table,
+      e.source?.table ?? 'none',
+    ]);
     for (const name of named) expect(name).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
     const notes = config.todo ?? [];
     for (const role of ['mirror', 'source']) {
       for (const name of ODD) {
         const shown = JSON.stringify(name);
-        expect(notes.filter((n) => n.startsWith(`${role} table ${shown} left out: `))).toHaveLength(1);
+        expect(notes.filter((n) => n.startsWith(`${role} table ${shown} left out: `))).toHaveLength(
+          1,
+        );
       }
     }
     expect(notes.some((n) => n.includes('\\u001b[31mred'))).toBe(true);

@@ -1,6 +1,14 @@
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,10 +37,16 @@ const shards: string[] = [];
 const reports: any[] = [];
 let socket: Server | undefined;
 
-/** The CLI as a subprocess, killed after 20 s: a merge that blocks on a FIFO must fail the test, not hang it. */
+/**
+ * The CLI as a subprocess, killed after 20 s: a merge that blocks on a FIFO must fail the test, not
+ * hang it.
+ */
 function merge(args: string[]): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, 'merge', ...args], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+    const child = spawn(process.execPath, [CLI, 'merge', ...args], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    });
     let [stdout, stderr] = ['', ''];
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -44,10 +58,18 @@ function merge(args: string[]): Promise<CliResult> {
   });
 }
 
-/** A file in the campaign's directory holding `content` (a report object is printed as sfsync prints one). */
+/**
+ * A file in the campaign's directory holding `content` (a report object is printed as sfsync prints
+ * one).
+ */
 function file(name: string, content: unknown): string {
   const path = join(dir, name);
-  writeFileSync(path, typeof content === 'string' || content instanceof Uint8Array ? content : `${JSON.stringify(content, null, 2)}\n`);
+  writeFileSync(
+    path,
+    typeof content === 'string' || content instanceof Uint8Array
+      ? content
+      : `${JSON.stringify(content, null, 2)}\n`,
+  );
   return path;
 }
 
@@ -59,12 +81,16 @@ function forged(k: number, change: (report: any) => void): any {
 }
 
 /** The first entity of a report with at least one mismatch, and its index. */
-const withMismatches = (report: any) => report.entities.findIndex((e: any) => e.mismatches.length > 0);
+const withMismatches = (report: any) =>
+  report.entities.findIndex((e: any) => e.mismatches.length > 0);
 
 beforeAll(async () => {
   await buildAuditScenario(db);
   for (let k = 1; k <= 3; k++) {
-    const result = await runCli(['audit', '--config', FIXTURE_CONFIG, '--shard', `${k}/3`, '--format', 'json'], { env: fixtureEnv(db) });
+    const result = await runCli(
+      ['audit', '--config', FIXTURE_CONFIG, '--shard', `${k}/3`, '--format', 'json'],
+      { env: fixtureEnv(db) },
+    );
     expect(result.code).toBe(1);
     shards.push(file(`shard-${k}.json`, result.stdout));
     reports.push(JSON.parse(result.stdout));
@@ -73,7 +99,8 @@ beforeAll(async () => {
   for (const report of reports) expect(withMismatches(report)).toBeGreaterThanOrEqual(0);
 });
 
-// The replicas go with the directory (the 1 TiB sparse file takes no space, but nothing should trip over it later).
+// The replicas go with the directory (the 1 TiB sparse file takes no space, but nothing should trip
+// over it later).
 afterAll(() => {
   socket?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -89,7 +116,10 @@ interface Case {
   readonly needs?: 'mknod';
 }
 
-/** A replica of /dev/zero (character device 1,5) in the campaign's directory, if this user may make one. */
+/**
+ * A replica of /dev/zero (character device 1,5) in the campaign's directory, if this user may make
+ * one.
+ */
 const madeDevice = (() => {
   try {
     execFileSync('mknod', [join(dir, 'zero.json'), 'c', '1', '5'], { stdio: 'ignore' });
@@ -101,14 +131,21 @@ const madeDevice = (() => {
 
 const refusedByKind = (kind: string) => (files: string[]) =>
   `${files[1]} is ${kind}, not a regular file: only regular files are read (a pipe or a device could block or never end)`;
-const notAReport = (where: string) => (files: string[]) => `${files[1]} is not an sfsync audit report of format 1: ${where}`;
-/** As messages give sizes (read-regular-file's byteSize, kept apart so that this file runs against older builds too). */
+const notAReport = (where: string) => (files: string[]) =>
+  `${files[1]} is not an sfsync audit report of format 1: ${where}`;
+/**
+ * As messages give sizes (read-regular-file's byteSize, kept apart so that this file runs against
+ * older builds too).
+ */
 function byteSize(bytes: number): string {
-  const [unit, size] = bytes >= 2 ** 20 ? ['MiB', 2 ** 20] : bytes >= 2 ** 10 ? ['KiB', 2 ** 10] : ['bytes', 1];
+  const [unit, size] =
+    bytes >= 2 ** 20 ? ['MiB', 2 ** 20] : bytes >= 2 ** 10 ? ['KiB', 2 ** 10] : ['bytes', 1];
   return `${Math.round((bytes / size) * 10) / 10} ${unit}`;
 }
-const WHY = 'merge reads at most 256 MiB of reports in all (as printed), so that the merged report fits in memory';
-const ENUM_CLASSES = 'Invalid option: expected one of "source_duplicate"|"duplicate"|"missing_parent"|"failed"|"absent"|"stuck"|"drift"|"orphan"';
+const WHY =
+  'merge reads at most 256 MiB of reports in all (as printed), so that the merged report fits in memory';
+const ENUM_CLASSES =
+  'Invalid option: expected one of "source_duplicate"|"duplicate"|"missing_parent"|"failed"|"absent"|"stuck"|"drift"|"orphan"';
 
 const CASES: Case[] = [
   {
@@ -158,8 +195,10 @@ const CASES: Case[] = [
       execFileSync('truncate', ['-s', '1T', join(dir, 'huge.json')]);
       return [shards[0]!, join(dir, 'huge.json'), shards[2]!];
     },
-    // What is left of the 256 MiB once shard 1 (printed as it reads, less its final line break) is taken.
-    message: (files) => `${files[1]} is larger than ${byteSize(2 ** 28 - (statSync(files[0]!).size - 1))}: ${WHY}`,
+    // What is left of the 256 MiB once shard 1 (printed as it reads, less its final line break) is
+    // taken.
+    message: (files) =>
+      `${files[1]} is larger than ${byteSize(2 ** 28 - (statSync(files[0]!).size - 1))}: ${WHY}`,
   },
   {
     name: 'a huge sparse file given first',
@@ -182,8 +221,13 @@ const CASES: Case[] = [
   },
   {
     name: 'bytes that are not UTF-8',
-    files: () => [shards[0]!, file('latin1.json', Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x7d])), shards[2]!],
-    message: (files) => `${files[1]} is not UTF-8 text: merge takes the reports of \`sfsync audit --format json\``,
+    files: () => [
+      shards[0]!,
+      file('latin1.json', Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x7d])),
+      shards[2]!,
+    ],
+    message: (files) =>
+      `${files[1]} is not UTF-8 text: merge takes the reports of \`sfsync audit --format json\``,
   },
   {
     name: 'a drifted value nested 100,000 deep (JSON.stringify overflowed its stack: exit 70)',
@@ -192,10 +236,14 @@ const CASES: Case[] = [
         const e = r.entities[withMismatches(r)];
         e.mismatches[0].fields = [{ column: 'name', source: 'x', mirror: 'y' }];
       });
-      const text = `${JSON.stringify(report)}`.replace('"source":"x"', `"source":${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+      const text = `${JSON.stringify(report)}`.replace(
+        '"source":"x"',
+        `"source":${'['.repeat(100_000)}${']'.repeat(100_000)}`,
+      );
       return [shards[0]!, file('deep.json', text), shards[2]!];
     },
-    message: (files) => `${files[1]} nests arrays or objects more than 64 deep: an audit report nests 7 (a drifted JSON value a few more)`,
+    message: (files) =>
+      `${files[1]} nests arrays or objects more than 64 deep: an audit report nests 7 (a drifted JSON value a few more)`,
   },
   {
     name: 'shard 4/3 (5/4 was accepted, its counts added in)',
@@ -206,7 +254,8 @@ const CASES: Case[] = [
         forged(1, (r) => (r.shard = { index: 4, count: 3 })),
       ),
     ],
-    message: (files) => `${files[3]} is not an sfsync audit report of format 1: shard.index: the shard is past the number of shards`,
+    message: (files) =>
+      `${files[3]} is not an sfsync audit report of format 1: shard.index: the shard is past the number of shards`,
   },
   {
     name: 'shard 1/1000000000 alone (ran out of memory listing the missing ones: exit 134)',
@@ -216,7 +265,8 @@ const CASES: Case[] = [
         forged(1, (r) => (r.shard = { index: 1, count: 1_000_000_000 })),
       ),
     ],
-    message: (files) => `${files[0]} is not an sfsync audit report of format 1: shard.count: audit --shard splits into at most 1024 shards`,
+    message: (files) =>
+      `${files[0]} is not an sfsync audit report of format 1: shard.count: audit --shard splits into at most 1024 shards`,
   },
   {
     name: 'shard 1/1000 alone: the missing ones counted, not listed',
@@ -226,7 +276,8 @@ const CASES: Case[] = [
         forged(1, (r) => (r.shard = { index: 1, count: 1000 })),
       ),
     ],
-    message: () => 'shards 2/1000, 3/1000, 4/1000, 5/1000, 6/1000 and 994 more missing: the merge of a part is not the audit',
+    message: () =>
+      'shards 2/1000, 3/1000, 4/1000, 5/1000, 6/1000 and 994 more missing: the merge of a part is not the audit',
   },
   {
     name: 'a wrong-typed field (fields: a string; accepted before, and the table output crashed on it)',
@@ -243,7 +294,11 @@ const CASES: Case[] = [
   },
   {
     name: 'counts zeroed while mismatches are listed (exit 0 before)',
-    files: () => [file('zeroed-1.json', forged(1, zeroCounts)), file('zeroed-2.json', forged(2, zeroCounts)), file('zeroed-3.json', forged(3, zeroCounts))],
+    files: () => [
+      file('zeroed-1.json', forged(1, zeroCounts)),
+      file('zeroed-2.json', forged(2, zeroCounts)),
+      file('zeroed-3.json', forged(3, zeroCounts)),
+    ],
     message: (files) => {
       const i = withMismatches(reports[0]);
       const entity = reports[0].entities[i];
@@ -259,7 +314,9 @@ const CASES: Case[] = [
       const stolen = reports[0].entities[i].mismatches[0];
       const copy = forged(2, (r) => {
         const entity = r.entities[i];
-        entity.mismatches = [...entity.mismatches, stolen].sort((a: any, b: any) => compareKeys(a.key, b.key));
+        entity.mismatches = [...entity.mismatches, stolen].sort((a: any, b: any) =>
+          compareKeys(a.key, b.key),
+        );
         entity.counts[stolen.class]++;
       });
       return [shards[0]!, file('stolen-key.json', copy), shards[2]!];
@@ -295,11 +352,18 @@ const CASES: Case[] = [
       shards[0]!,
       file(
         'script-class.json',
-        forged(2, (r) => (r.entities[withMismatches(r)].mismatches[0].class = '<img src=x onerror=alert(1)>')),
+        forged(
+          2,
+          (r) =>
+            (r.entities[withMismatches(r)].mismatches[0].class = '<img src=x onerror=alert(1)>'),
+        ),
       ),
       shards[2]!,
     ],
-    message: (files) => notAReport(`entities.${withMismatches(reports[1])}.mismatches.0.class: ${ENUM_CLASSES}`)(files),
+    message: (files) =>
+      notAReport(`entities.${withMismatches(reports[1])}.mismatches.0.class: ${ENUM_CLASSES}`)(
+        files,
+      ),
   },
   {
     name: 'a parent state that is markup (ran script in the HTML report)',
@@ -309,7 +373,11 @@ const CASES: Case[] = [
         'script-state.json',
         forged(2, (r) => {
           const m = r.entities[withMismatches(r)].mismatches[0];
-          m.parent = { entity: 'school', key: 'k', state: '<script>fetch("http://127.0.0.1:9/")</script>' };
+          m.parent = {
+            entity: 'school',
+            key: 'k',
+            state: '<script>fetch("http://127.0.0.1:9/")</script>',
+          };
         }),
       ),
       shards[2]!,
@@ -327,7 +395,9 @@ const CASES: Case[] = [
       ),
       shards[2]!,
     ],
-    message: notAReport('entities.0.name: expected a name as the config allows (letters, digits, _; not starting with a digit)'),
+    message: notAReport(
+      'entities.0.name: expected a name as the config allows (letters, digits, _; not starting with a digit)',
+    ),
   },
   {
     name: 'an entity named __proto__',
@@ -339,7 +409,9 @@ const CASES: Case[] = [
       ),
       shards[2]!,
     ],
-    message: notAReport('entities.0.name: expected a name as the config allows, not a JavaScript object internal'),
+    message: notAReport(
+      'entities.0.name: expected a name as the config allows, not a JavaScript object internal',
+    ),
   },
   {
     name: 'order that does not name the entities',
@@ -351,7 +423,8 @@ const CASES: Case[] = [
       ),
       shards[2]!,
     ],
-    message: (files) => `${files[1]} is not a consistent audit report: order does not name the entities, in the order they are listed`,
+    message: (files) =>
+      `${files[1]} is not a consistent audit report: order does not name the entities, in the order they are listed`,
   },
   {
     name: 'a read-only entity with mismatches',
@@ -390,21 +463,29 @@ const CASES: Case[] = [
       shards[0]!,
       file(
         'million.json',
-        forged(2, (r) => (r.entities[0].mismatches = Array.from({ length: 1_000_000 }, () => ({})))),
+        forged(
+          2,
+          (r) => (r.entities[0].mismatches = Array.from({ length: 1_000_000 }, () => ({}))),
+        ),
       ),
       shards[2]!,
     ],
-    message: notAReport('entities.0.mismatches.0.key: Invalid input: expected string, received undefined'),
+    message: notAReport(
+      'entities.0.mismatches.0.key: Invalid input: expected string, received undefined',
+    ),
   },
   {
     name: 'a file name with a line break and an escape sequence',
     files: () => [shards[0]!, file('evil\n\u001b[31mname.json', 'not json'), shards[2]!],
-    message: () => `${dir}/evil\\n\\u{001B}[31mname.json is not JSON: merge takes the reports of \`sfsync audit --format json\``,
+    message: () =>
+      `${dir}/evil\\n\\u{001B}[31mname.json is not JSON: merge takes the reports of \`sfsync audit --format json\``,
   },
 ];
 
 function zeroCounts(report: any): void {
-  for (const entity of report.entities) for (const cls of Object.keys(entity.counts)) if (cls !== 'ok' && cls !== 'pending') entity.counts[cls] = 0;
+  for (const entity of report.entities)
+    for (const cls of Object.keys(entity.counts))
+      if (cls !== 'ok' && cls !== 'pending') entity.counts[cls] = 0;
 }
 
 describe('sfsync merge on hostile files: exit 2 and one line naming the file, never a hang, a crash or a merge', () => {
@@ -435,7 +516,13 @@ describe('sfsync merge on hostile files: exit 2 and one line naming the file, ne
   it('reads a symbolic link to a report like the report', async () => {
     symlinkSync(shards[1]!, join(dir, 'link-to-shard-2.json'));
     const direct = await merge(['--format', 'json', ...shards]);
-    const linked = await merge(['--format', 'json', shards[0]!, join(dir, 'link-to-shard-2.json'), shards[2]!]);
+    const linked = await merge([
+      '--format',
+      'json',
+      shards[0]!,
+      join(dir, 'link-to-shard-2.json'),
+      shards[2]!,
+    ]);
     expect(linked.code).toBe(1);
     expect(linked.stderr).toBe('');
     const timeless = (text: string) => ({ ...JSON.parse(text), startedAt: null, finishedAt: null });
@@ -443,7 +530,10 @@ describe('sfsync merge on hostile files: exit 2 and one line naming the file, ne
   });
 });
 
-/** `sfsync merge` in this process (thousands of runs in seconds), as run.ts runs it: its exit code and what it printed. */
+/**
+ * `sfsync merge` in this process (thousands of runs in seconds), as run.ts runs it: its exit code
+ * and what it printed.
+ */
 async function mergeInProcess(args: string[]): Promise<CliResult> {
   let [stdout, stderr] = ['', ''];
   const context: CliContext = {
@@ -474,15 +564,35 @@ async function mergeInProcess(args: string[]): Promise<CliResult> {
 /** Every place in a JSON value, as a path of keys and indexes. */
 function paths(value: unknown, at: (string | number)[] = []): (string | number)[][] {
   if (value === null || typeof value !== 'object') return [at];
-  const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
+  const entries = Array.isArray(value)
+    ? value.map((v, i) => [i, v] as const)
+    : Object.entries(value);
   return [at, ...entries.flatMap(([key, v]) => paths(v, [...at, key]))];
 }
 
 type Change = 'replace' | 'delete' | 'duplicate' | 'nudge' | 'to-shard-3';
-const HOSTILE = ['<script>window.__pwned=1</script>', '"><img src=x onerror=alert(1)>', '\u001b[2J', '\n', '__proto__', '\ud800', ''];
+const HOSTILE = [
+  '<script>window.__pwned=1</script>',
+  '"><img src=x onerror=alert(1)>',
+  '\u001b[2J',
+  '\n',
+  '__proto__',
+  '\ud800',
+  '',
+];
 
-/** A report with one change at `path`; `other` is shard 3's report, which a mismatch may be copied into. */
-function mutate(report: any, other: any, path: (string | number)[], change: Change, value: unknown, pick: number): void {
+/**
+ * A report with one change at `path`; `other` is shard 3's report, which a mismatch may be copied
+ * into.
+ */
+function mutate(
+  report: any,
+  other: any,
+  path: (string | number)[],
+  change: Change,
+  value: unknown,
+  pick: number,
+): void {
   if (path.length === 0) {
     if (change === 'replace') Object.assign(report, { shard: value });
     return;
@@ -503,7 +613,8 @@ function mutate(report: any, other: any, path: (string | number)[], change: Chan
       else parent[key] = [old, old];
       break;
     case 'nudge':
-      if (typeof old === 'number') parent[key] = [old + 1, old - 1, -old - 1, old * 1e9, old + 0.5][pick % 5];
+      if (typeof old === 'number')
+        parent[key] = [old + 1, old - 1, -old - 1, old * 1e9, old + 0.5][pick % 5];
       else if (typeof old === 'string') parent[key] = old + HOSTILE[pick % HOSTILE.length];
       else if (typeof old === 'boolean') parent[key] = !old;
       else parent[key] = pick % 2 === 0 ? 0 : '';
@@ -523,11 +634,19 @@ function mutate(report: any, other: any, path: (string | number)[], change: Chan
   }
 }
 
-/** What a correct merge of these reports holds: per entity, the counts added and the keys in key order. */
+/**
+ * What a correct merge of these reports holds: per entity, the counts added and the keys in key
+ * order.
+ */
 function expectedMerge(inputs: any[]) {
   return inputs[0].order.map((name: string) => {
     const parts = inputs.map((r) => r.entities.find((e: any) => e.name === name));
-    const counts = Object.fromEntries(Object.keys(parts[0].counts).map((cls) => [cls, parts.reduce((sum: number, e: any) => sum + e.counts[cls], 0)]));
+    const counts = Object.fromEntries(
+      Object.keys(parts[0].counts).map((cls) => [
+        cls,
+        parts.reduce((sum: number, e: any) => sum + e.counts[cls], 0),
+      ]),
+    );
     const keys = parts.flatMap((e: any) => e.mismatches.map((m: any) => m.key)).sort(compareKeys);
     return { name, counts, keys };
   });
@@ -558,10 +677,19 @@ describe('sfsync merge on random changes to a real report (fast-check, fixed see
             return;
           }
           merged++;
-          expect({ code: result.code, stderr: result.stderr }).toEqual({ code: expect.any(Number), stderr: '' });
+          expect({ code: result.code, stderr: result.stderr }).toEqual({
+            code: expect.any(Number),
+            stderr: '',
+          });
           const out = JSON.parse(result.stdout);
           const expected = expectedMerge(inputs);
-          expect(out.entities.map((e: any) => ({ name: e.name, counts: e.counts, keys: e.mismatches.map((m: any) => m.key) }))).toEqual(expected);
+          expect(
+            out.entities.map((e: any) => ({
+              name: e.name,
+              counts: e.counts,
+              keys: e.mismatches.map((m: any) => m.key),
+            })),
+          ).toEqual(expected);
           const found = expected.reduce((n: number, e: any) => n + e.keys.length, 0);
           expect(out.totals.mismatches).toBe(found);
           expect(result.code).toBe(found > 0 ? 1 : 0);

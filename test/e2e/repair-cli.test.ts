@@ -18,14 +18,22 @@ describe('sfsync repair', () => {
   it('refuses to write unattended without --yes', async () => {
     const result = await cli('repair');
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('sfsync: refusing to write without --yes when stdin is not a terminal (see the plan first with `sfsync repair --dry-run`)\n');
+    expect(result.stderr).toBe(
+      'sfsync: refusing to write without --yes when stdin is not a terminal (see the plan first with `sfsync repair --dry-run`)\n',
+    );
   });
 
   it('prints the plan as the documented JSON with --dry-run, and exits 1 because there is work', async () => {
     const result = await cli('repair', '--dry-run', '--format', 'json');
     expect(result.code).toBe(1);
     const doc = JSON.parse(result.stdout);
-    expect(doc).toMatchObject({ tool: 'sfsync', command: 'repair', formatVersion: 1, dryRun: true, runId: null });
+    expect(doc).toMatchObject({
+      tool: 'sfsync',
+      command: 'repair',
+      formatVersion: 1,
+      dryRun: true,
+      runId: null,
+    });
     expect(doc.actions.find((a: { key: string }) => a.key === '1')).toEqual({
       entity: 'role',
       key: '1',
@@ -40,7 +48,12 @@ describe('sfsync repair', () => {
       columns: [],
       blockedBy: null,
     });
-    expect(doc.summary.role).toEqual({ reinsert: { planned: 1 }, defer: { deferred: 4 }, insert: { planned: 1 }, update: { planned: 1 } });
+    expect(doc.summary.role).toEqual({
+      reinsert: { planned: 1 },
+      defer: { deferred: 4 },
+      insert: { planned: 1 },
+      update: { planned: 1 },
+    });
   });
 
   it('exits 4 while another run holds the lock', async () => {
@@ -61,12 +74,21 @@ describe('sfsync repair', () => {
     if (process.env.SFSYNC_SHOW_OUTPUT) console.log(result.stdout);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^repair run [0-9a-f-]{36}\n/);
-    expect(result.stdout).toMatch(/7 done, 0 failed, 3 skipped; 5 deferred until their parents have an sfid/);
+    expect(result.stdout).toMatch(
+      /7 done, 0 failed, 3 skipped; 5 deferred until their parents have an sfid/,
+    );
     const runId = /journal: sfsync journal ([0-9a-f-]{36})/.exec(result.stdout)![1]!;
 
     const runs = await cli('journal', '--format', 'json');
     const listed = JSON.parse(runs.stdout).runs;
-    expect(listed[0]).toMatchObject({ runId, command: 'repair', actor: 'nightly-bot (ci)', status: 'done', changes: 8, dryRun: false });
+    expect(listed[0]).toMatchObject({
+      runId,
+      command: 'repair',
+      actor: 'nightly-bot (ci)',
+      status: 'done',
+      changes: 8,
+      dryRun: false,
+    });
 
     const entries = await cli('journal', runId.slice(0, 8));
     expect(entries.code).toBe(0);
@@ -74,7 +96,11 @@ describe('sfsync repair', () => {
     expect(entries.stdout).toMatch(/role +│ delete +│ 1 /);
     expect(entries.stdout).toContain('deleted (sfid NULL, FAILED)');
     const json = JSON.parse((await cli('journal', runId, '--format', 'json')).stdout);
-    expect(json.entries.find((e: { action: string; key: string }) => e.action === 'delete' && e.key === '1').before).toMatchObject({
+    expect(
+      json.entries.find(
+        (e: { action: string; key: string }) => e.action === 'delete' && e.key === '1',
+      ).before,
+    ).toMatchObject({
       affiliation_id__c: '1',
       _hc_lastop: 'FAILED',
     });
@@ -95,11 +121,19 @@ describe('sfsync repair', () => {
 
 describe('sfsync backfill', () => {
   it('plans only inserts of absent rows and deferrals', async () => {
-    await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, 'Brand New School', 'gb')`, [u(60)]);
+    await db.source(
+      `INSERT INTO schools (id, name, country_code) VALUES ($1, 'Brand New School', 'gb')`,
+      [u(60)],
+    );
     const result = await cli('backfill', '--dry-run', '--format', 'json');
     const doc = JSON.parse(result.stdout);
     expect(doc.command).toBe('backfill');
-    expect(new Set(doc.actions.map((a: { action: string }) => a.action))).toEqual(new Set(['insert', 'defer']));
-    expect(doc.actions.find((a: { key: string }) => a.key === u(60))).toMatchObject({ action: 'insert', status: 'planned' });
+    expect(new Set(doc.actions.map((a: { action: string }) => a.action))).toEqual(
+      new Set(['insert', 'defer']),
+    );
+    expect(doc.actions.find((a: { key: string }) => a.key === u(60))).toMatchObject({
+      action: 'insert',
+      status: 'planned',
+    });
   });
 });

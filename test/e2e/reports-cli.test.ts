@@ -14,7 +14,8 @@ import { FIXTURE_CONFIG } from '../support/paths.js';
 
 const db = useFixtureDatabases();
 let dir: string;
-const audit = (args: string[], extra: NodeJS.ProcessEnv = {}) => runCli(['audit', '--config', FIXTURE_CONFIG, ...args], { env: fixtureEnv(db, extra) });
+const audit = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
+  runCli(['audit', '--config', FIXTURE_CONFIG, ...args], { env: fixtureEnv(db, extra) });
 // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for escape sequences is the point.
 const ANSI = /\u001b\[/;
 
@@ -41,17 +42,30 @@ describe('--format markdown', () => {
     expect(stdout).toContain(
       '| Entity | Source | Mirror | Unsynced | Oldest unsynced | source_duplicate | duplicate | missing_parent | failed | absent | stuck | drift | orphan |',
     );
-    expect(stdout).toMatch(/^\| school \| 7 \| 7 \| \d+ \| [^|]+ \| 0 \| 0 \| 0 \| 1 \| 1 \| 1 \| 1 \| 1 \|$/m);
-    expect(stdout).toMatch(/^\| role \| 7 \| 4 \| \d+ \| [^|]+ \| 0 \| 0 \| 4 \| 1 \| 1 \| 0 \| 1 \| 0 \|$/m);
+    expect(stdout).toMatch(
+      /^\| school \| 7 \| 7 \| \d+ \| [^|]+ \| 0 \| 0 \| 0 \| 1 \| 1 \| 1 \| 1 \| 1 \|$/m,
+    );
+    expect(stdout).toMatch(
+      /^\| role \| 7 \| 4 \| \d+ \| [^|]+ \| 0 \| 0 \| 4 \| 1 \| 1 \| 0 \| 1 \| 0 \|$/m,
+    );
     expect(stdout).toMatch(/^\| \*\*total\*\* \| 19 \| 18 \| /m);
-    expect(stdout).toContain('| Rows | Entity | Class | Code | Where | Error (IDs stripped) | Example keys | Hint |');
-    // Four role rows wait for contacts that never arrived: one group, the contact IDs stripped from the error.
-    const offenders = stdout.slice(stdout.indexOf('### Worst offenders'), stdout.indexOf('### Canonical order'));
+    expect(stdout).toContain(
+      '| Rows | Entity | Class | Code | Where | Error (IDs stripped) | Example keys | Hint |',
+    );
+    // Four role rows wait for contacts that never arrived: one group, the contact IDs stripped from
+    // the error.
+    const offenders = stdout.slice(
+      stdout.indexOf('### Worst offenders'),
+      stdout.indexOf('### Canonical order'),
+    );
     expect(offenders).toMatch(
       /^\| 1 \| role \| failed \| FOREIGN_KEY_NOT_FOUND \| field EditorUUID\\_\\_c in Editor\\_\\_c \| Foreign key external ID: &lt;value> not found for field EditorUUID\\_\\_c in entity Editor\\_\\_c \| `1` \| the parent reached Salesforce after this row;/m,
     );
     expect(offenders).not.toMatch(/Foreign key external ID: 00000000-/);
-    const mermaid = stdout.slice(stdout.indexOf('```mermaid'), stdout.indexOf('```', stdout.indexOf('```mermaid') + 3) + 3);
+    const mermaid = stdout.slice(
+      stdout.indexOf('```mermaid'),
+      stdout.indexOf('```', stdout.indexOf('```mermaid') + 3) + 3,
+    );
     expect(mermaid.split('\n')).toEqual([
       '```mermaid',
       'flowchart LR',
@@ -100,19 +114,40 @@ describe('--format csv', () => {
         .filter((r) => r.entity === 'role')
         .map((r) => r.class)
         .sort(),
-    ).toEqual(['absent', 'drift', 'failed', 'missing_parent', 'missing_parent', 'missing_parent', 'missing_parent']);
+    ).toEqual([
+      'absent',
+      'drift',
+      'failed',
+      'missing_parent',
+      'missing_parent',
+      'missing_parent',
+      'missing_parent',
+    ]);
     const failed = rows.find((r) => r.entity === 'role' && r.class === 'failed')!;
-    expect(failed).toMatchObject({ key: '1', code: 'FOREIGN_KEY_NOT_FOUND', repairable: 'true', sfid: '', lastop: 'FAILED' });
-    const waiting = rows.find((r) => r.entity === 'role' && r.class === 'missing_parent' && r.parent_state === 'absent')!;
+    expect(failed).toMatchObject({
+      key: '1',
+      code: 'FOREIGN_KEY_NOT_FOUND',
+      repairable: 'true',
+      sfid: '',
+      lastop: 'FAILED',
+    });
+    const waiting = rows.find(
+      (r) => r.entity === 'role' && r.class === 'missing_parent' && r.parent_state === 'absent',
+    )!;
     expect(waiting.parent_entity).toBe('contact');
     expect(waiting.parent_key).toMatch(/^00000000-0000-4000-8000-/);
   });
 });
 
 describe('--metrics', () => {
-  const families = async (file: string) => Object.fromEntries(parsePrometheus(await readFile(file, 'utf8')).map((f) => [f.name, f]));
-  const sample = (family: { metrics: { labels?: Record<string, string>; value?: string }[] }, labels: Record<string, string>) =>
-    family.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value;
+  const families = async (file: string) =>
+    Object.fromEntries(parsePrometheus(await readFile(file, 'utf8')).map((f) => [f.name, f]));
+  const sample = (
+    family: { metrics: { labels?: Record<string, string>; value?: string }[] },
+    labels: Record<string, string>,
+  ) =>
+    family.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))
+      ?.value;
 
   it('writes the Prometheus text format atomically, every entity × class, and no last success for a failing run', async () => {
     const file = join(dir, 'audit.prom');
@@ -130,20 +165,28 @@ describe('--metrics', () => {
     expect(metrics.sfsync_mismatches!.type).toBe('GAUGE');
     // 5 writable entities × 8 classes, zeros included.
     expect(metrics.sfsync_mismatches!.metrics).toHaveLength(40);
-    expect(sample(metrics.sfsync_mismatches!, { entity: 'role', class: 'missing_parent' })).toBe('4');
+    expect(sample(metrics.sfsync_mismatches!, { entity: 'role', class: 'missing_parent' })).toBe(
+      '4',
+    );
     expect(sample(metrics.sfsync_mismatches!, { entity: 'role', class: 'orphan' })).toBe('0');
     expect(sample(metrics.sfsync_rows!, { entity: 'role', side: 'source' })).toBe('7');
     expect(sample(metrics.sfsync_rows!, { entity: 'contact', side: 'mirror' })).toBeDefined();
     expect(sample(metrics.sfsync_rows!, { entity: 'contact', side: 'source' })).toBeUndefined();
-    expect(Number(sample(metrics.sfsync_oldest_unsynced_age_seconds!, { entity: 'school' }))).toBeGreaterThan(0);
+    expect(
+      Number(sample(metrics.sfsync_oldest_unsynced_age_seconds!, { entity: 'school' })),
+    ).toBeGreaterThan(0);
     expect(sample(metrics.sfsync_last_exit_code!, { command: 'audit' })).toBe('1');
     expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
   it('keeps the last success of the previous file when the run fails, and writes a new one when it succeeds', async () => {
     const file = join(dir, 'success.prom');
-    expect((await audit(['--metrics', file, '--entity', 'school', '--fail-on', 'duplicate'])).code).toBe(0);
-    const first = sample((await families(file)).sfsync_last_success_timestamp_seconds!, { command: 'audit' });
+    expect(
+      (await audit(['--metrics', file, '--entity', 'school', '--fail-on', 'duplicate'])).code,
+    ).toBe(0);
+    const first = sample((await families(file)).sfsync_last_success_timestamp_seconds!, {
+      command: 'audit',
+    });
     expect(Number(first)).toBeGreaterThan(1_700_000_000);
     expect((await audit(['--metrics', file])).code).toBe(1);
     const after = await families(file);
@@ -154,11 +197,21 @@ describe('--metrics', () => {
   it('fails the run with exit 74 when the file cannot be written, after the report was printed and the webhook told', async () => {
     const sink = await startHttpSink();
     try {
-      const { code, stdout, stderr } = await audit(['--metrics', join(dir, 'no-such-dir', 'x.prom'), '--format', 'json', '--notify', sink.url]);
+      const { code, stdout, stderr } = await audit([
+        '--metrics',
+        join(dir, 'no-such-dir', 'x.prom'),
+        '--format',
+        'json',
+        '--notify',
+        sink.url,
+      ]);
       expect(code).toBe(74);
       expect(JSON.parse(stdout).totals.mismatches).toBe(15);
       expect(stderr).toMatch(/^sfsync: cannot write the metrics file .*no-such-dir.*ENOENT/m);
-      expect(JSON.parse(sink.received[0]!.body).sfsync).toMatchObject({ exitCode: 74, error: expect.stringContaining('cannot write the metrics file') });
+      expect(JSON.parse(sink.received[0]!.body).sfsync).toMatchObject({
+        exitCode: 74,
+        error: expect.stringContaining('cannot write the metrics file'),
+      });
     } finally {
       await sink.close();
     }
@@ -171,13 +224,26 @@ describe('--notify and --pushgateway', () => {
 
   it('posts a Slack-compatible message when the run fails, and pushes the metrics', async () => {
     sink = await startHttpSink();
-    const { code } = await audit(['--notify', `${sink.url}/hooks/secret-token`, '--pushgateway', sink.url, '--format', 'json']);
+    const { code } = await audit([
+      '--notify',
+      `${sink.url}/hooks/secret-token`,
+      '--pushgateway',
+      sink.url,
+      '--format',
+      'json',
+    ]);
     expect(code).toBe(1);
     const hook = sink.received.find((r) => r.url === '/hooks/secret-token')!;
     expect(hook).toMatchObject({ method: 'POST', contentType: 'application/json' });
     const body = JSON.parse(hook.body);
     expect(body.text).toMatch(/^sfsync audit on .+: 15 mismatches \(exit 1\)$/);
-    expect(body.sfsync).toMatchObject({ command: 'audit', exitCode: 1, mismatches: 15, error: null, increases: [] });
+    expect(body.sfsync).toMatchObject({
+      command: 'audit',
+      exitCode: 1,
+      mismatches: 15,
+      error: null,
+      increases: [],
+    });
     const push = sink.received.find((r) => r.url === '/metrics/job/sfsync/command/audit')!;
     expect(push.method).toBe('POST');
     expect(parsePrometheus(push.body).map((f) => f.name)).toContain('sfsync_mismatches');
@@ -185,7 +251,14 @@ describe('--notify and --pushgateway', () => {
 
   it('stays quiet when the run succeeds', async () => {
     sink = await startHttpSink();
-    const { code } = await audit(['--notify', sink.url, '--entity', 'school', '--fail-on', 'duplicate']);
+    const { code } = await audit([
+      '--notify',
+      sink.url,
+      '--entity',
+      'school',
+      '--fail-on',
+      'duplicate',
+    ]);
     expect(code).toBe(0);
     expect(sink.received).toEqual([]);
   });
@@ -194,12 +267,25 @@ describe('--notify and --pushgateway', () => {
     sink = await startHttpSink((r) => (r.url.startsWith('/down') ? 500 : 'hang'));
     const down = await audit(['--notify', `${sink.url}/down?token=hunter2`]);
     expect(down.code).toBe(1);
-    expect(down.stderr).toMatch(/^sfsync: warning: --notify: http:\/\/127\.0\.0\.1:\d+: HTTP 500: upstream says no$/m);
+    expect(down.stderr).toMatch(
+      /^sfsync: warning: --notify: http:\/\/127\.0\.0\.1:\d+: HTTP 500: upstream says no$/m,
+    );
     expect(down.stderr).not.toContain('hunter2');
     // The sink never answers: only the 1 s timeout can end the call, and the message says it did.
-    const hang = await audit(['--notify', `${sink.url}/slow`, '--notify-timeout', '1s', '--entity', 'school', '--fail-on', 'duplicate,absent']);
+    const hang = await audit([
+      '--notify',
+      `${sink.url}/slow`,
+      '--notify-timeout',
+      '1s',
+      '--entity',
+      'school',
+      '--fail-on',
+      'duplicate,absent',
+    ]);
     expect(hang.code).toBe(1);
-    expect(hang.stderr).toMatch(/warning: --notify: http:\/\/127\.0\.0\.1:\d+: no answer within 1 s/);
+    expect(hang.stderr).toMatch(
+      /warning: --notify: http:\/\/127\.0\.0\.1:\d+: no answer within 1 s/,
+    );
   });
 
   it('refuses a URL that is not http(s) as a usage error', async () => {
@@ -210,12 +296,22 @@ describe('--notify and --pushgateway', () => {
 
   it('refuses a bad URL in one line that never repeats it (its path is the secret)', async () => {
     for (const [option, value, says] of [
-      ['--notify', 'hooks.slack.com/services/T0/B0/N0tAUrlS3cret', 'not a URL (expected http:// or https://, then a host)'],
-      ['--pushgateway', 'ftp://user:Pa55w0rd@push.example.com/Ftp5ecret', 'only http and https URLs are supported, not ftp:'],
+      [
+        '--notify',
+        'hooks.slack.com/services/T0/B0/N0tAUrlS3cret',
+        'not a URL (expected http:// or https://, then a host)',
+      ],
+      [
+        '--pushgateway',
+        'ftp://user:Pa55w0rd@push.example.com/Ftp5ecret',
+        'only http and https URLs are supported, not ftp:',
+      ],
     ]) {
       const { code, stderr } = await audit([`${option}=${value}`]);
       expect(code).toBe(2);
-      expect(stderr).toBe(`sfsync: ${option}: ${says}; the value is not shown, as a webhook URL is a secret\n`);
+      expect(stderr).toBe(
+        `sfsync: ${option}: ${says}; the value is not shown, as a webhook URL is a secret\n`,
+      );
     }
     // commander's own messages quote what they cannot parse, a mistyped option's value included.
     const typo = await audit(['--notfy=https://hooks.slack.com/services/T0/B0/Typ0S3cret']);
@@ -231,17 +327,33 @@ describe('--notify and --pushgateway', () => {
     expect(code).toBe(1);
     expect(stderr).toBe('');
     const push = sink.received.find((r) => r.url === '/metrics/job/sfsync/command/audit')!;
-    expect(push.authorization).toBe(`Basic ${Buffer.from('push user:p@ss:w0rd').toString('base64')}`);
+    expect(push.authorization).toBe(
+      `Basic ${Buffer.from('push user:p@ss:w0rd').toString('base64')}`,
+    );
   });
 
   it("shows a webhook's answer and a file's name escaped for the terminal", async () => {
-    sink = await startHttpSink(() => ({ status: 500, body: 'no\u001b]0;owned\u0007\u001b[2J\u202eway' }));
+    sink = await startHttpSink(() => ({
+      status: 500,
+      body: 'no\u001b]0;owned\u0007\u001b[2J\u202eway',
+    }));
     const file = join(dir, 'no-such-\u001b[31mdir', 'x.prom');
-    const { code, stderr } = await audit(['--notify', `${sink.url}/hook`, '--metrics', file, '--entity', 'lesson']);
+    const { code, stderr } = await audit([
+      '--notify',
+      `${sink.url}/hook`,
+      '--metrics',
+      file,
+      '--entity',
+      'lesson',
+    ]);
     expect(code).toBe(74);
     expect(['\u001b', '\u0007', '\u202e'].filter((c) => stderr.includes(c))).toEqual([]);
-    expect(stderr).toMatch(/^sfsync: warning: --notify: http:\/\/127\.0\.0\.1:\d+: HTTP 500: no\\u\{001B\}\]0;owned\\u\{0007\}\\u\{001B\}\[2J\\u\{202E\}way$/m);
-    expect(stderr).toMatch(/^sfsync: cannot write the metrics file .*no-such-\\u\{001B\}\[31mdir.*ENOENT/m);
+    expect(stderr).toMatch(
+      /^sfsync: warning: --notify: http:\/\/127\.0\.0\.1:\d+: HTTP 500: no\\u\{001B\}\]0;owned\\u\{0007\}\\u\{001B\}\[2J\\u\{202E\}way$/m,
+    );
+    expect(stderr).toMatch(
+      /^sfsync: cannot write the metrics file .*no-such-\\u\{001B\}\[31mdir.*ENOENT/m,
+    );
   });
 });
 
@@ -273,13 +385,17 @@ describe('off a terminal', () => {
 
 describe('repair and backfill reports', () => {
   const repair = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
-    runCli(['repair', '--config', FIXTURE_CONFIG, '--dry-run', ...args], { env: fixtureEnv(db, extra) });
+    runCli(['repair', '--config', FIXTURE_CONFIG, '--dry-run', ...args], {
+      env: fixtureEnv(db, extra),
+    });
 
   it('markdown: the verdict, entity × action × status, what is not done, the order', async () => {
     const { code, stdout } = await repair(['--format', 'markdown']);
     expect(code).toBe(1);
     expect(stdout.split('\n').filter((line) => line.startsWith('#'))).toEqual([
-      expect.stringMatching(/^## sfsync repair --dry-run: \d+ change\(s\) planned, \d+ deferred, \d+ skipped$/),
+      expect.stringMatching(
+        /^## sfsync repair --dry-run: \d+ change\(s\) planned, \d+ deferred, \d+ skipped$/,
+      ),
       expect.stringMatching(/^### Not done/),
       '### Canonical order',
     ]);
@@ -302,19 +418,47 @@ describe('repair and backfill reports', () => {
   it('metrics: actions by entity, action and status', async () => {
     const file = join(dir, 'repair.prom');
     await repair(['--metrics', file]);
-    const families = Object.fromEntries(parsePrometheus(await readFile(file, 'utf8')).map((f) => [f.name, f]));
-    const reinsert = families.sfsync_repair_actions_total!.metrics.find((m) => m.labels?.entity === 'role' && m.labels.action === 'reinsert');
-    expect(reinsert).toEqual({ labels: { entity: 'role', action: 'reinsert', status: 'planned' }, value: '1' });
-    expect(families.sfsync_last_exit_code!.metrics[0]).toEqual({ labels: { command: 'repair' }, value: '1' });
+    const families = Object.fromEntries(
+      parsePrometheus(await readFile(file, 'utf8')).map((f) => [f.name, f]),
+    );
+    const reinsert = families.sfsync_repair_actions_total!.metrics.find(
+      (m) => m.labels?.entity === 'role' && m.labels.action === 'reinsert',
+    );
+    expect(reinsert).toEqual({
+      labels: { entity: 'role', action: 'reinsert', status: 'planned' },
+      value: '1',
+    });
+    expect(families.sfsync_last_exit_code!.metrics[0]).toEqual({
+      labels: { command: 'repair' },
+      value: '1',
+    });
     expect(families.sfsync_mismatches).toBeUndefined();
   });
 
   it('backfill --order: Mermaid in markdown, one row per entity in CSV', async () => {
-    const md = await runCli(['backfill', '--order', '--config', FIXTURE_CONFIG, '--format', 'markdown']);
-    expect(md.stdout).toContain('Parents before children: school → contact → role → school_class → class_teacher → lesson');
+    const md = await runCli([
+      'backfill',
+      '--order',
+      '--config',
+      FIXTURE_CONFIG,
+      '--format',
+      'markdown',
+    ]);
+    expect(md.stdout).toContain(
+      'Parents before children: school → contact → role → school_class → class_teacher → lesson',
+    );
     expect(md.stdout).toContain('  e0 --> e2');
-    const csv = parseCsv((await runCli(['backfill', '--order', '--config', FIXTURE_CONFIG, '--format', 'csv'])).stdout, { columns: true });
-    expect(csv[0]).toEqual({ position: '1', level: '0', entity: 'school', mirror_table: 'editor__c', parents: '' });
+    const csv = parseCsv(
+      (await runCli(['backfill', '--order', '--config', FIXTURE_CONFIG, '--format', 'csv'])).stdout,
+      { columns: true },
+    );
+    expect(csv[0]).toEqual({
+      position: '1',
+      level: '0',
+      entity: 'school',
+      mirror_table: 'editor__c',
+      parents: '',
+    });
   });
 
   it('a run stopped by a database error still writes its metrics and notifies', async () => {
@@ -322,24 +466,38 @@ describe('repair and backfill reports', () => {
     try {
       const file = join(dir, 'down.prom');
       const down = 'postgres://nobody:secret@127.0.0.1:1/none';
-      const { code, stderr } = await runCli(['audit', '--config', FIXTURE_CONFIG, '--metrics', file, '--notify', sink.url], {
-        env: { DATABASE_URL: down, SALESFORCE_CONNECT_DB: down },
-      });
+      const { code, stderr } = await runCli(
+        ['audit', '--config', FIXTURE_CONFIG, '--metrics', file, '--notify', sink.url],
+        {
+          env: { DATABASE_URL: down, SALESFORCE_CONNECT_DB: down },
+        },
+      );
       expect(code).toBe(3);
       expect(stderr).not.toContain('secret');
-      const families = Object.fromEntries(parsePrometheus(await readFile(file, 'utf8')).map((f) => [f.name, f]));
+      const families = Object.fromEntries(
+        parsePrometheus(await readFile(file, 'utf8')).map((f) => [f.name, f]),
+      );
       expect(families.sfsync_last_exit_code!.metrics[0]!.value).toBe('3');
       expect(families.sfsync_last_success_timestamp_seconds).toBeUndefined();
       const body = JSON.parse(sink.received[0]!.body);
       expect(body.text).toMatch(/^sfsync audit on .+: failed: .*source database.* \(exit 3\)$/);
       expect(sink.received[0]!.body).not.toContain('secret');
 
-      // A config that cannot be used is a failure too: the nightly job must hear about a missing secret.
+      // A config that cannot be used is a failure too: the nightly job must hear about a missing
+      // secret.
       const summary = join(dir, 'config-error.md');
-      const unset = await runCli(['audit', '--config', FIXTURE_CONFIG, '--metrics', file, '--notify', sink.url], { env: { GITHUB_STEP_SUMMARY: summary } });
+      const unset = await runCli(
+        ['audit', '--config', FIXTURE_CONFIG, '--metrics', file, '--notify', sink.url],
+        { env: { GITHUB_STEP_SUMMARY: summary } },
+      );
       expect(unset.code).toBe(2);
-      expect(JSON.parse(sink.received[1]!.body).sfsync).toMatchObject({ exitCode: 2, error: expect.stringContaining('DATABASE_URL') });
-      expect(await readFile(summary, 'utf8')).toMatch(/^## sfsync audit failed \(exit 2\)\n\n```\n[^`]*DATABASE_URL/);
+      expect(JSON.parse(sink.received[1]!.body).sfsync).toMatchObject({
+        exitCode: 2,
+        error: expect.stringContaining('DATABASE_URL'),
+      });
+      expect(await readFile(summary, 'utf8')).toMatch(
+        /^## sfsync audit failed \(exit 2\)\n\n```\n[^`]*DATABASE_URL/,
+      );
     } finally {
       await sink.close();
     }

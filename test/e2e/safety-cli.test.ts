@@ -15,17 +15,30 @@ import { silentProxy } from '../support/silent-proxy.js';
 const db = useFixtureDatabases();
 const env = () => fixtureEnv(db);
 const cli = (...args: string[]) => runCli([...args, '--config', FIXTURE_CONFIG], { env: env() });
-const start = (...args: string[]) => startCli([...args, '--config', FIXTURE_CONFIG], { env: env() });
-/** The same URL with a password in it; the test server trusts 127.0.0.1, so any password connects. */
-const withPassword = (url: string, password: string) => url.replace('postgres@', `postgres:${password}@`);
-const runs = async () => (await db.mirror(`SELECT run_id, status, command_line FROM sfsync.runs ORDER BY started_at`)).rows;
+const start = (...args: string[]) =>
+  startCli([...args, '--config', FIXTURE_CONFIG], { env: env() });
+/**
+ * The same URL with a password in it; the test server trusts 127.0.0.1, so any password connects.
+ */
+const withPassword = (url: string, password: string) =>
+  url.replace('postgres@', `postgres:${password}@`);
+const runs = async () =>
+  (await db.mirror(`SELECT run_id, status, command_line FROM sfsync.runs ORDER BY started_at`))
+    .rows;
 
-/** A config whose source reads take `seconds` per school row, so a test can act while a command runs. */
+/**
+ * A config whose source reads take `seconds` per school row, so a test can act while a command
+ * runs.
+ */
 function slowConfig(seconds: number): string {
   const raw = fixtureConfigObject();
-  // concat() evaluates pg_sleep for every row (a FROM pg_sleep() subquery would run once and be reused).
+  // concat() evaluates pg_sleep for every row (a FROM pg_sleep() subquery would run once and be
+  // reused).
   raw.entities[0].fields.name = { sql: `concat(src.name, pg_sleep(${seconds}))` };
-  const file = join(tmpdir(), `sfsync-slow-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
+  const file = join(
+    tmpdir(),
+    `sfsync-slow-${process.pid}-${Math.random().toString(36).slice(2)}.json`,
+  );
   writeFileSync(file, JSON.stringify(raw));
   return file;
 }
@@ -35,8 +48,12 @@ function slowConfig(seconds: number): string {
  * trigger), and resolves once one is running, so a test can cut it off.
  */
 async function startWithSlowInsert(seconds: number, ...args: string[]) {
-  await db.mirror(`CREATE FUNCTION public.slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(${seconds}); RETURN NEW; END $$`);
-  await db.mirror(`CREATE TRIGGER slow_insert BEFORE INSERT ON salesforce.editor__c FOR EACH ROW EXECUTE FUNCTION public.slow_insert()`);
+  await db.mirror(
+    `CREATE FUNCTION public.slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(${seconds}); RETURN NEW; END $$`,
+  );
+  await db.mirror(
+    `CREATE TRIGGER slow_insert BEFORE INSERT ON salesforce.editor__c FOR EACH ROW EXECUTE FUNCTION public.slow_insert()`,
+  );
   const running = start(...args);
   const inserting = async () =>
     (
@@ -48,11 +65,15 @@ async function startWithSlowInsert(seconds: number, ...args: string[]) {
   return running;
 }
 
-/** A repair that has written its first level and now waits (--wait) for a Connect that never comes: a safe place to be stopped. */
+/**
+ * A repair that has written its first level and now waits (--wait) for a Connect that never comes:
+ * a safe place to be stopped.
+ */
 async function startWaitingRepair() {
   const running = start('repair', '--yes', '--wait', '2m');
   const journaled = async () =>
-    (await db.mirror(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'sfsync'`)).rows[0].n > 0 &&
+    (await db.mirror(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'sfsync'`))
+      .rows[0].n > 0 &&
     (await db.mirror(`SELECT count(*)::int AS n FROM sfsync.journal`)).rows[0].n > 0;
   await waitFor(journaled, 'the first level to be written');
   return running;
@@ -66,13 +87,24 @@ beforeEach(async () => {
 describe('secrets', () => {
   it('never stores or shows the password of a URL given on the command line', async () => {
     const secret = 'S3cretPassw0rd';
-    const result = await cli('repair', '--yes', '--mirror-url', withPassword(db.mirrorUrl, secret), `--source-url=${withPassword(db.sourceUrl, secret)}`);
+    const result = await cli(
+      'repair',
+      '--yes',
+      '--mirror-url',
+      withPassword(db.mirrorUrl, secret),
+      `--source-url=${withPassword(db.sourceUrl, secret)}`,
+    );
     expect(result.code).toBe(1);
     const stored = await runs();
     expect(stored).toHaveLength(1);
     expect(stored[0].command_line).not.toContain(secret);
     expect(stored[0].command_line).toContain('postgres:***@127.0.0.1');
-    for (const args of [['journal'], ['journal', '--format', 'json'], ['journal', stored[0].run_id], ['journal', stored[0].run_id, '--format', 'json']]) {
+    for (const args of [
+      ['journal'],
+      ['journal', '--format', 'json'],
+      ['journal', stored[0].run_id],
+      ['journal', stored[0].run_id, '--format', 'json'],
+    ]) {
       const shown = await cli(...args);
       expect(shown.code).toBe(0);
       expect(shown.stdout + shown.stderr).not.toContain(secret);
@@ -110,10 +142,15 @@ describe('secrets', () => {
       expect(result.code).toBe(1);
       const secrets = /W3bh00kS3cret|PushPa55|pushuser/;
       expect(result.stderr).not.toMatch(secrets);
-      expect(sink.received.map((r) => r.url).sort()).toEqual(['/metrics/job/sfsync/command/repair', '/services/T0/B0/W3bh00kS3cret']);
+      expect(sink.received.map((r) => r.url).sort()).toEqual([
+        '/metrics/job/sfsync/command/repair',
+        '/services/T0/B0/W3bh00kS3cret',
+      ]);
       const [stored] = await runs();
       expect(stored.command_line).not.toMatch(secrets);
-      expect(stored.command_line).toContain(`--notify ${sink.url}/*** --pushgateway=${sink.url.replace('http://', 'http://***@')}`);
+      expect(stored.command_line).toContain(
+        `--notify ${sink.url}/*** --pushgateway=${sink.url.replace('http://', 'http://***@')}`,
+      );
       for (const args of [
         ['journal', stored.run_id],
         ['journal', stored.run_id, '--format', 'json'],
@@ -138,28 +175,42 @@ describe('secrets', () => {
 describe('a lost write lock', () => {
   it('stops before the batch commits and exits 4 with one line', async () => {
     const running = await startWithSlowInsert(1, 'repair', '--yes', '--batch-size', '1');
-    const inserting = (await db.source(`SELECT id FROM schools WHERE name = 'Never Written School'`)).rows[0].id;
+    const inserting = (
+      await db.source(`SELECT id FROM schools WHERE name = 'Never Written School'`)
+    ).rows[0].id;
     expect(await terminateLockHolder(db.mirrorUrl)).toBe(1);
     const result = await running.exited;
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(
       /^sfsync: the write lock was lost \(.*\); sfsync stopped before committing another batch\. What was committed is in the journal; run again to finish\n$/,
     );
-    const { rows } = await db.mirror(`SELECT count(*)::int AS n FROM salesforce.editor__c WHERE editoruuid__c = $1`, [inserting]);
+    const { rows } = await db.mirror(
+      `SELECT count(*)::int AS n FROM salesforce.editor__c WHERE editoruuid__c = $1`,
+      [inserting],
+    );
     expect(rows[0].n).toBe(0);
     expect((await runs()).map((r) => r.status)).toEqual(['aborted']);
   });
 });
 
 describe('a write lock lost without a word (the connection dropped by a NAT or a proxy)', () => {
-  it('stops before the batch commits, exits 4, and the process ends although the lost session never answers', { timeout: 30_000 }, async () => {
+  it('stops before the batch commits, exits 4, and the process ends although the lost session never answers', {
+    timeout: 30_000,
+  }, async () => {
     const proxy = await silentProxy(db.mirrorUrl);
     try {
-      await db.mirror(`CREATE FUNCTION public.slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NEW; END $$`);
-      await db.mirror(`CREATE TRIGGER slow_insert BEFORE INSERT ON salesforce.editor__c FOR EACH ROW EXECUTE FUNCTION public.slow_insert()`);
-      const running = startCli(['repair', '--yes', '--batch-size', '1', '--config', FIXTURE_CONFIG], {
-        env: fixtureEnv({ sourceUrl: db.sourceUrl, mirrorUrl: proxy.url }),
-      });
+      await db.mirror(
+        `CREATE FUNCTION public.slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NEW; END $$`,
+      );
+      await db.mirror(
+        `CREATE TRIGGER slow_insert BEFORE INSERT ON salesforce.editor__c FOR EACH ROW EXECUTE FUNCTION public.slow_insert()`,
+      );
+      const running = startCli(
+        ['repair', '--yes', '--batch-size', '1', '--config', FIXTURE_CONFIG],
+        {
+          env: fixtureEnv({ sourceUrl: db.sourceUrl, mirrorUrl: proxy.url }),
+        },
+      );
       const inserting = async () =>
         (
           await db.mirror(
@@ -168,10 +219,13 @@ describe('a write lock lost without a word (the connection dropped by a NAT or a
         ).rows[0].n > 0;
       await waitFor(inserting, 'the insert to run');
       expect(proxy.cut('sfsync/mirror/lock')).toBe(1);
-      // Before: the unanswered unlock, then the half-closed socket, kept the process alive until TCP gave up (hours).
+      // Before: the unanswered unlock, then the half-closed socket, kept the process alive until
+      // TCP gave up (hours).
       const result = await running.exited;
       expect(result.code).toBe(4);
-      expect(result.stderr).toMatch(/^sfsync: the write lock was lost \(the server no longer grants it to session \d+\); sfsync stopped before/);
+      expect(result.stderr).toMatch(
+        /^sfsync: the write lock was lost \(the server no longer grants it to session \d+\); sfsync stopped before/,
+      );
       expect((await runs()).map((r) => r.status)).toEqual(['aborted']);
     } finally {
       await proxy.close();
@@ -200,7 +254,10 @@ describe('signals', () => {
     const running = await startWaitingRepair();
     running.child.kill('SIGKILL');
     expect((await running.exited).signal).toBe('SIGKILL');
-    await waitFor(async () => (await advisoryLocksHeld(db.mirrorUrl)) === 0, 'the server to drop the dead lock session');
+    await waitFor(
+      async () => (await advisoryLocksHeld(db.mirrorUrl)) === 0,
+      'the server to drop the dead lock session',
+    );
     expect((await runs()).map((r) => r.status)).toEqual(['running']);
     const shown = JSON.parse((await cli('journal', '--format', 'json')).stdout);
     expect(shown.runs.map((r: { status: string }) => r.status)).toEqual(['abandoned']);
@@ -211,7 +268,10 @@ describe('signals', () => {
 
 describe('timeouts, so a cron job never hangs', () => {
   it('--statement-timeout cancels a statement that runs too long: exit 3, in words', async () => {
-    const result = await runCli(['audit', '--config', slowConfig(0.3), '--statement-timeout', '500ms'], { env: env() });
+    const result = await runCli(
+      ['audit', '--config', slowConfig(0.3), '--statement-timeout', '500ms'],
+      { env: env() },
+    );
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(
       /^sfsync: source database \(.*\): a statement was cancelled: it ran past statement_timeout \(raise --statement-timeout\).*canceling statement due to statement timeout \[SQLSTATE 57014\]\n$/,
@@ -222,13 +282,23 @@ describe('timeouts, so a cron job never hangs', () => {
     const app = new pg.Client({ connectionString: db.mirrorUrl });
     await app.connect();
     try {
-      await app.query(`BEGIN; SELECT * FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '1' FOR UPDATE`);
+      await app.query(
+        `BEGIN; SELECT * FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '1' FOR UPDATE`,
+      );
       const result = await cli('repair', '--yes', '--lock-timeout', '300ms', '--format', 'json');
       expect(result.code).toBe(1);
       const report = JSON.parse(result.stdout);
-      const locked = report.actions.find((a: { key: string; entity: string }) => a.entity === 'role' && a.key === '1');
-      expect(locked).toMatchObject({ action: 'reinsert', status: 'failed', error: expect.stringMatching(/lock timeout \[SQLSTATE 55P03\]/) });
-      expect(report.actions.filter((a: { status: string }) => a.status === 'done').length).toBeGreaterThan(0);
+      const locked = report.actions.find(
+        (a: { key: string; entity: string }) => a.entity === 'role' && a.key === '1',
+      );
+      expect(locked).toMatchObject({
+        action: 'reinsert',
+        status: 'failed',
+        error: expect.stringMatching(/lock timeout \[SQLSTATE 55P03\]/),
+      });
+      expect(
+        report.actions.filter((a: { status: string }) => a.status === 'done').length,
+      ).toBeGreaterThan(0);
     } finally {
       await app.end();
     }
@@ -247,10 +317,15 @@ describe('output that cannot be written', () => {
   it('exits 74 with one line when the disk is full', async () => {
     const full = openSync('/dev/full', 'w');
     try {
-      const running = startCli(['audit', '--format', 'json', '--config', FIXTURE_CONFIG], { env: env(), stdio: ['ignore', full, 'pipe'] });
+      const running = startCli(['audit', '--format', 'json', '--config', FIXTURE_CONFIG], {
+        env: env(),
+        stdio: ['ignore', full, 'pipe'],
+      });
       const result = await running.exited;
       expect(result.code).toBe(74);
-      expect(result.stderr).toMatch(/^sfsync: cannot write the output: ENOSPC: no space left on device[^\n]*\n$/);
+      expect(result.stderr).toMatch(
+        /^sfsync: cannot write the output: ENOSPC: no space left on device[^\n]*\n$/,
+      );
     } finally {
       closeSync(full);
     }
@@ -284,7 +359,9 @@ describe('a lost connection', () => {
     await terminateSessions(db.mirrorUrl, 'sfsync%', '%insert into%');
     const result = await running.exited;
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/^sfsync: mirror database \(.*\): (the server ended this session|the connection was lost)[^\n]*\n$/);
+    expect(result.stderr).toMatch(
+      /^sfsync: mirror database \(.*\): (the server ended this session|the connection was lost)[^\n]*\n$/,
+    );
     expect((await runs()).map((r) => r.status)).toEqual(['aborted']);
     expect(await advisoryLocksHeld(db.mirrorUrl)).toBe(0);
   });

@@ -36,26 +36,47 @@ writeFileSync(
     ],
   }),
 );
-const cli = (args: string[]) => runCli([...args, '--quiet', '--config', configFile], { env: fixtureEnv(db), timeoutMs: 240_000 });
-const count = async (table: string) => (await db.mirror(`SELECT count(*)::int AS n FROM salesforce.${table}`)).rows[0].n as number;
+const cli = (args: string[]) =>
+  runCli([...args, '--quiet', '--config', configFile], { env: fixtureEnv(db), timeoutMs: 240_000 });
+const count = async (table: string) =>
+  (await db.mirror(`SELECT count(*)::int AS n FROM salesforce.${table}`)).rows[0].n as number;
 
 beforeEach(async () => {
   await db.reset();
 });
 
 describe(`${ROWS.toLocaleString('en')} actions in one entity`, () => {
-  it('backfill writes a new object of that many rows, with a heap of 64 MB, and lists every action in its JSON', { timeout: 240_000 }, async () => {
-    await db.source(`INSERT INTO schools (id, name, country_code) SELECT md5('s' || i)::uuid, 'School ' || i, 'gb' FROM generate_series(1, ${ROWS}) AS i`);
-    // The JSON (some 70 MB) goes to a file, as a job's redirect would: the test reads it back afterwards.
+  it('backfill writes a new object of that many rows, with a heap of 64 MB, and lists every action in its JSON', {
+    timeout: 240_000,
+  }, async () => {
+    await db.source(
+      `INSERT INTO schools (id, name, country_code) SELECT md5('s' || i)::uuid, 'School ' || i, 'gb' FROM generate_series(1, ${ROWS}) AS i`,
+    );
+    // The JSON (some 70 MB) goes to a file, as a job's redirect would: the test reads it back
+    // afterwards.
     const output = join(dir, 'backfill.json');
     const file = openSync(output, 'w');
-    const run = startCli(['backfill', '--yes', '--batch-size', '2000', '--format', 'json', '--quiet', '--config', configFile], {
-      env: fixtureEnv(db, { NODE_OPTIONS: '--max-old-space-size=64' }),
-      stdio: ['ignore', file, 'pipe'],
-    });
+    const run = startCli(
+      [
+        'backfill',
+        '--yes',
+        '--batch-size',
+        '2000',
+        '--format',
+        'json',
+        '--quiet',
+        '--config',
+        configFile,
+      ],
+      {
+        env: fixtureEnv(db, { NODE_OPTIONS: '--max-old-space-size=64' }),
+        stdio: ['ignore', file, 'pipe'],
+      },
+    );
     const result = await run.exited;
     closeSync(file);
-    // Before, the run held every action: it needed some 450 MB and died of a full heap (or, past ~130k, a full stack).
+    // Before, the run held every action: it needed some 450 MB and died of a full heap (or, past
+    // ~130k, a full stack).
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const report = JSON.parse(readFileSync(output, 'utf8'));
@@ -63,17 +84,22 @@ describe(`${ROWS.toLocaleString('en')} actions in one entity`, () => {
     expect(report.actions).toHaveLength(ROWS);
     expect(new Set(report.actions.map((a: { key: string }) => a.key)).size).toBe(ROWS);
     expect(await count('editor__c')).toBe(ROWS);
-    const { rows } = await db.mirror(`SELECT status, (SELECT count(*)::int FROM sfsync.journal j WHERE j.run_id = r.run_id) AS changes FROM sfsync.runs r`);
+    const { rows } = await db.mirror(
+      `SELECT status, (SELECT count(*)::int FROM sfsync.journal j WHERE j.run_id = r.run_id) AS changes FROM sfsync.runs r`,
+    );
     expect(rows).toEqual([{ status: 'done', changes: ROWS }]);
   });
 
   it('repair gets past that many orphans to the child level', { timeout: 240_000 }, async () => {
-    // Mirror rows the source does not have (Connect wrote them: not captured): each is an orphan, skipped.
+    // Mirror rows the source does not have (Connect wrote them: not captured): each is an orphan,
+    // skipped.
     await db.asConnect(
       `INSERT INTO salesforce.editor__c (editoruuid__c, sfid, name, _hc_lastop)
        SELECT md5('o' || i)::uuid::text, 'a00' || lpad(i::text, 12, '0') || 'AAA', 'Orphan ' || i, 'SYNCED' FROM generate_series(1, ${ROWS}) AS i`,
     );
-    await db.source(`INSERT INTO schools (id, name, country_code) VALUES ('00000000-0000-4000-8000-000000000001', 'Parent', 'gb')`);
+    await db.source(
+      `INSERT INTO schools (id, name, country_code) VALUES ('00000000-0000-4000-8000-000000000001', 'Parent', 'gb')`,
+    );
     await db.asConnect(
       `INSERT INTO salesforce.editor__c (editoruuid__c, sfid, name, country__c, _hc_lastop) VALUES ('00000000-0000-4000-8000-000000000001', 'a01000000000001AAA', 'Parent', 'GB', 'SYNCED')`,
     );
@@ -82,9 +108,12 @@ describe(`${ROWS.toLocaleString('en')} actions in one entity`, () => {
     );
     const result = await cli(['repair', '--yes']);
     expect(result.stderr).toBe('');
-    // The orphans are skipped (deleting mirror rows is not sfsync's call); a skip is not an open action.
+    // The orphans are skipped (deleting mirror rows is not sfsync's call); a skip is not an open
+    // action.
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^1 done, 0 failed, 200000 skipped; journal: sfsync journal [0-9a-f-]{36}$/m);
+    expect(result.stdout).toMatch(
+      /^1 done, 0 failed, 200000 skipped; journal: sfsync journal [0-9a-f-]{36}$/m,
+    );
     expect(await count('classroom__c')).toBe(1);
   });
 });

@@ -13,7 +13,9 @@ describe('scripts that run against dist/', () => {
     it(`${script} imports only names dist/ exports`, async () => {
       const text = readFileSync(`${ROOT}${script}`, 'utf8');
       const missing: string[] = [];
-      for (const match of text.matchAll(/(?:import\s*\{([^}]*)\}\s*from\s*|const\s*\{([^}]*)\}\s*=\s*await import\()'\.\.\/(dist\/[^']+)'/g)) {
+      for (const match of text.matchAll(
+        /(?:import\s*\{([^}]*)\}\s*from\s*|const\s*\{([^}]*)\}\s*=\s*await import\()'\.\.\/(dist\/[^']+)'/g,
+      )) {
         const names = (match[1] ?? match[2] ?? '')
           .split(',')
           .map((n) => n.trim().split(/\s+as\s+/)[0]!)

@@ -2,7 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/server/embedded-postgres.js';
+import {
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+} from '../../src/db/server/embedded-postgres.js';
 import { createDatabases, withDatabase } from '../../src/db/server/create-databases.js';
 import { runSqlFile } from '../../src/db/driver/run-sql-file.js';
 import { startCli, waitFor } from '../support/cli.js';
@@ -10,7 +13,10 @@ import { fixtureConfigObject } from '../support/config-text.js';
 import { FIXTURE_DIR } from '../support/paths.js';
 import { adminQuery } from '../support/sessions.js';
 
-/** The database server itself stops (a restart, a failover) while an audit reads: exit 3, one line, no stack. */
+/**
+ * The database server itself stops (a restart, a failover) while an audit reads: exit 3, one line,
+ * no stack.
+ */
 let server: EmbeddedPostgres;
 let source: string;
 let mirror: string;
@@ -22,7 +28,10 @@ beforeAll(async () => {
   mirror = withDatabase(server.url, 'connect');
   await runSqlFile(source, `${FIXTURE_DIR}/source.sql`);
   await runSqlFile(mirror, `${FIXTURE_DIR}/mirror.sql`);
-  await adminQuery(source, `INSERT INTO schools (id, name, country_code) SELECT gen_random_uuid(), 'School ' || i, 'gb' FROM generate_series(1, 20) i`);
+  await adminQuery(
+    source,
+    `INSERT INTO schools (id, name, country_code) SELECT gen_random_uuid(), 'School ' || i, 'gb' FROM generate_series(1, 20) i`,
+  );
 }, 60_000);
 
 afterAll(() => server?.stop());
@@ -34,16 +43,25 @@ describe('a database server that stops during an audit', () => {
     raw.entities[0].fields.name = { sql: 'concat(src.name, pg_sleep(0.2))' };
     const config = join(tmpdir(), `sfsync-stop-${process.pid}.json`);
     writeFileSync(config, JSON.stringify(raw));
-    const running = startCli(['audit', '--config', config], { env: { DATABASE_URL: source, SALESFORCE_CONNECT_DB: mirror } });
+    const running = startCli(['audit', '--config', config], {
+      env: { DATABASE_URL: source, SALESFORCE_CONNECT_DB: mirror },
+    });
     await waitFor(
       async () =>
-        (await adminQuery(source, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%' AND state = 'active'`)).rows[0].n > 0,
+        (
+          await adminQuery(
+            source,
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%' AND state = 'active'`,
+          )
+        ).rows[0].n > 0,
       'the audit to read schools',
     );
     await server.stop();
     const result = await running.exited;
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/^sfsync: (source|mirror) database \(127\.0\.0\.1:\d+\/(app|connect)\): [^\n]+\n$/);
+    expect(result.stderr).toMatch(
+      /^sfsync: (source|mirror) database \(127\.0\.0\.1:\d+\/(app|connect)\): [^\n]+\n$/,
+    );
     expect(result.stderr).not.toMatch(/Unhandled|\n\s+at /);
     if (process.env.SFSYNC_SHOW_OUTPUT) console.log(result.stderr);
   });

@@ -9,10 +9,14 @@ import { FIXTURE_CONFIG } from '../support/paths.js';
 
 const db = useFixtureDatabases();
 const dir = mkdtempSync(join(tmpdir(), 'sfsync-shards-'));
-const audit = (...args: string[]) => runCli(['audit', '--config', FIXTURE_CONFIG, ...args], { env: fixtureEnv(db) });
+const audit = (...args: string[]) =>
+  runCli(['audit', '--config', FIXTURE_CONFIG, ...args], { env: fixtureEnv(db) });
 const merge = (...args: string[]) => runCli(['merge', ...args], { env: {} });
 
-/** A report without what differs between two runs of the same audit: when, how fast, how (method, keys read in full), ages. */
+/**
+ * A report without what differs between two runs of the same audit: when, how fast, how (method,
+ * keys read in full), ages.
+ */
 function findings(json: string) {
   const doc = JSON.parse(json);
   delete doc.startedAt;
@@ -54,15 +58,33 @@ describe('sfsync audit --shard K/N, then sfsync merge', () => {
     expect(JSON.parse(merged.stdout).shard).toBeNull();
     expect(findings(merged.stdout)).toEqual(findings(whole.stdout));
     // The same with --fail-on, in table form.
-    expect((await merge('--fail-on', 'orphan', ...files)).stdout).toMatch(/15 mismatches in 6 entities \(/);
-    expect((await merge('--fail-on', 'duplicate', ...files)).code).toBe((await audit('--fail-on', 'duplicate')).code);
+    expect((await merge('--fail-on', 'orphan', ...files)).stdout).toMatch(
+      /15 mismatches in 6 entities \(/,
+    );
+    expect((await merge('--fail-on', 'duplicate', ...files)).code).toBe(
+      (await audit('--fail-on', 'duplicate')).code,
+    );
   });
 
   it('writes the same reports as the audit: metrics, HTML, markdown (the dependency graph only with a config)', async () => {
     const files = await shardReports(2);
-    const [auditMetrics, mergeMetrics, html] = [join(dir, 'audit.prom'), join(dir, 'merge.prom'), join(dir, 'merge.html')];
+    const [auditMetrics, mergeMetrics, html] = [
+      join(dir, 'audit.prom'),
+      join(dir, 'merge.prom'),
+      join(dir, 'merge.html'),
+    ];
     await audit('--metrics', auditMetrics);
-    const merged = await merge('--config', FIXTURE_CONFIG, '--metrics', mergeMetrics, '--html', html, '--format', 'markdown', ...files);
+    const merged = await merge(
+      '--config',
+      FIXTURE_CONFIG,
+      '--metrics',
+      mergeMetrics,
+      '--html',
+      html,
+      '--format',
+      'markdown',
+      ...files,
+    );
     expect(merged.code).toBe(1);
     expect(merged.stdout).toContain('### Canonical order');
     // Every count the audit's metrics carry, the merge's carry alike (time and duration aside).
@@ -74,7 +96,10 @@ describe('sfsync audit --shard K/N, then sfsync merge', () => {
     expect(counts(mergeMetrics).length).toBeGreaterThan(10);
     expect(readFileSync(html, 'utf8')).toContain('<section id="graph">');
     // Without a config (none given, none in the working directory): everything but the graph.
-    const bare = await runCli(['merge', '--format', 'markdown', '--html', html, ...files], { env: {}, cwd: dir });
+    const bare = await runCli(['merge', '--format', 'markdown', '--html', html, ...files], {
+      env: {},
+      cwd: dir,
+    });
     expect(bare.code).toBe(1);
     expect(bare.stderr).toBe('');
     expect(bare.stdout).not.toContain('### Canonical order');
@@ -87,10 +112,14 @@ describe('sfsync audit --shard K/N, then sfsync merge', () => {
     const missing = await merge(files[0]!, files[2]!);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/shard 2\/3 missing/);
-    expect((await merge(files[0]!, files[1]!, files[1]!, files[2]!)).stderr).toMatch(/shard 2\/3 is given twice/);
+    expect((await merge(files[0]!, files[1]!, files[1]!, files[2]!)).stderr).toMatch(
+      /shard 2\/3 is given twice/,
+    );
     const other = join(dir, 'other.json');
     writeFileSync(other, (await audit('--shard', '1/2', '--format', 'json')).stdout);
-    expect((await merge(other, ...files.slice(1))).stderr).toMatch(/is shard 2\/3, .* is of 2 shards: not one split/);
+    expect((await merge(other, ...files.slice(1))).stderr).toMatch(
+      /is shard 2\/3, .* is of 2 shards: not one split/,
+    );
     const whole = join(dir, 'whole.json');
     writeFileSync(whole, (await audit('--format', 'json')).stdout);
     expect((await merge(whole)).stderr).toMatch(/is not the report of a sharded audit/);
@@ -98,7 +127,9 @@ describe('sfsync audit --shard K/N, then sfsync merge', () => {
     writeFileSync(junk, '{"tool":"sfsync","command":"repair"}');
     const notReport = await merge(junk);
     expect(notReport.code).toBe(2);
-    expect(notReport.stderr).toMatch(/junk\.json is not an sfsync audit report of format 1: command/);
+    expect(notReport.stderr).toMatch(
+      /junk\.json is not an sfsync audit report of format 1: command/,
+    );
     expect(notReport.stderr).not.toMatch(/at \w+ \(/);
   });
 

@@ -1,9 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRepair } from '../support/repair.js';
 import { startCli, waitFor } from '../support/cli.js';
-import { campaignTemplates, dropTemplates, logicalState, safetyViolations, snapshot, trialDatabases } from '../support/campaign.js';
+import {
+  campaignTemplates,
+  dropTemplates,
+  logicalState,
+  safetyViolations,
+  snapshot,
+  trialDatabases,
+} from '../support/campaign.js';
 import { seededRandom } from '../../src/sim/random.js';
-import { reference, runOptions, trialConfig, type Mode, type Reference } from '../support/fault-trials.js';
+import {
+  reference,
+  runOptions,
+  trialConfig,
+  type Mode,
+  type Reference,
+} from '../support/fault-trials.js';
 import { FIXTURE_CONFIG } from '../support/paths.js';
 import { adminQuery, advisoryLocksHeld } from '../support/sessions.js';
 
@@ -28,7 +41,8 @@ const TRIALS: { mode: Mode; signal: 'SIGTERM' | 'SIGKILL' }[] = [
 
 beforeAll(async () => {
   templates = await campaignTemplates();
-  for (const mode of ['repair', 'backfill'] as const) expected.set(mode, await reference(templates, mode));
+  for (const mode of ['repair', 'backfill'] as const)
+    expected.set(mode, await reference(templates, mode));
 }, 120_000);
 
 afterAll(() => dropTemplates(templates));
@@ -44,8 +58,15 @@ describe('the CLI killed mid-run', () => {
           env: { DATABASE_URL: dbs.sourceUrl, SALESFORCE_CONNECT_DB: dbs.mirrorUrl },
         });
         const journaled = async () =>
-          (await adminQuery(dbs.mirrorUrl, `SELECT count(*)::int AS n FROM sfsync.journal`).catch(() => ({ rows: [{ n: 0 }] }))).rows[0].n as number;
-        await waitFor(async () => (await journaled()) >= changes || running.child.exitCode !== null, `${changes} journaled changes`);
+          (
+            await adminQuery(dbs.mirrorUrl, `SELECT count(*)::int AS n FROM sfsync.journal`).catch(
+              () => ({ rows: [{ n: 0 }] }),
+            )
+          ).rows[0].n as number;
+        await waitFor(
+          async () => (await journaled()) >= changes || running.child.exitCode !== null,
+          `${changes} journaled changes`,
+        );
         running.child.kill(signal);
         const result = await running.exited;
         const { rows: runs } = await adminQuery(dbs.mirrorUrl, `SELECT status FROM sfsync.runs`);
@@ -55,9 +76,14 @@ describe('the CLI killed mid-run', () => {
         } else {
           expect(result.signal).toBe('SIGKILL');
           expect(runs.map((r) => r.status)).toEqual(['running']);
-          await waitFor(async () => (await advisoryLocksHeld(dbs.mirrorUrl)) === 0, 'the dead lock session to go');
+          await waitFor(
+            async () => (await advisoryLocksHeld(dbs.mirrorUrl)) === 0,
+            'the dead lock session to go',
+          );
         }
-        expect(await safetyViolations(before, dbs.mirrorUrl, { abandoned: signal === 'SIGKILL' })).toEqual([]);
+        expect(
+          await safetyViolations(before, dbs.mirrorUrl, { abandoned: signal === 'SIGKILL' }),
+        ).toEqual([]);
         await runRepair(trialConfig(dbs), runOptions(mode));
         expect(await logicalState(dbs.mirrorUrl)).toEqual(expected.get(mode)!.state);
       } finally {

@@ -10,21 +10,38 @@ import { fixtureConfig } from '../support/configs.js';
 const db = useFixtureDatabases();
 const env = () => fixtureEnv(db);
 const cli = (...args: string[]) => runCli([...args, '--config', FIXTURE_CONFIG], { env: env() });
-// Each write fails with p = 0.1, so a row needs more than 10 tries with p = 1e-10: 10 rounds bound it safely.
+// Each write fails with p = 0.1, so a row needs more than 10 tries with p = 1e-10: 10 rounds bound
+// it safely.
 const MAX_ROUNDS = 10;
 let missingContacts: readonly string[] = [];
 
 beforeAll(async () => {
-  // The app: a small data set, written to the mirror by independent jobs (the race), with upstream contacts.
+  // The app: a small data set, written to the mirror by independent jobs (the race), with upstream
+  // contacts.
   const config = fixtureConfig(db);
   const source = await connect(config.source);
   const mirror = await connect(config.mirror);
   const hex = await connect(config.mirror, { sessionOptions: '-c xmlbinary=hex' });
   try {
-    const people = await generateSourceData(source.db, { schools: 40, usersPerSchool: 4, classesPerSchool: 2, lessonsPerClass: 2, studentsPerClass: 3 }, 11);
+    const people = await generateSourceData(
+      source.db,
+      {
+        schools: 40,
+        usersPerSchool: 4,
+        classesPerSchool: 2,
+        lessonsPerClass: 2,
+        studentsPerClass: 3,
+      },
+      11,
+    );
     missingContacts = people.missing;
     const contact = config.entities.find((e) => e.name === 'contact')!;
-    await writeUpstreamContacts(hex, contact.mirror.table, contact.mirror.externalId, people.upstream);
+    await writeUpstreamContacts(
+      hex,
+      contact.mirror.table,
+      contact.mirror.externalId,
+      people.upstream,
+    );
     await writeLikeTheApp(config, source, mirror, 11);
   } finally {
     await Promise.all([source.close(), mirror.close(), hex.close()]);
@@ -42,24 +59,43 @@ describe('the whole loop, as subprocesses: app race → sim → audit → repair
     const audit = await cli('audit', '--format', 'json');
     expect(audit.code).toBe(1);
     const doc = JSON.parse(audit.stdout);
-    const mismatches = doc.entities.flatMap((e: { mismatches: { class: string; code: string | null; repairable: boolean }[] }) => e.mismatches);
+    const mismatches = doc.entities.flatMap(
+      (e: { mismatches: { class: string; code: string | null; repairable: boolean }[] }) =>
+        e.mismatches,
+    );
     expect(
       mismatches.some(
-        (m: { class: string; code: string | null; repairable: boolean }) => m.class === 'failed' && m.code === 'FOREIGN_KEY_NOT_FOUND' && m.repairable,
+        (m: { class: string; code: string | null; repairable: boolean }) =>
+          m.class === 'failed' && m.code === 'FOREIGN_KEY_NOT_FOUND' && m.repairable,
       ),
     ).toBe(true);
   });
 
   it('repair --wait and a running simulator, with injected lock failures, converge within a bounded number of rounds', async () => {
     // Connect keeps working in the background, as it does in production.
-    const sim = startCli(['sim', '--watch', '--interval', '200ms', '--fail-rate', '0.1', '--seed', '3', '--config', FIXTURE_CONFIG], { env: env() });
+    const sim = startCli(
+      [
+        'sim',
+        '--watch',
+        '--interval',
+        '200ms',
+        '--fail-rate',
+        '0.1',
+        '--seed',
+        '3',
+        '--config',
+        FIXTURE_CONFIG,
+      ],
+      { env: env() },
+    );
     let rounds = 0;
     let stopped: Awaited<ReturnType<typeof sim.stop>>;
     try {
       for (; rounds < MAX_ROUNDS; rounds++) {
         const plan = JSON.parse((await cli('repair', '--dry-run', '--format', 'json')).stdout);
         const work = plan.actions.filter(
-          (a: { status: string; blockedBy: { state: string } | null }) => a.status === 'planned' || a.blockedBy?.state === 'unsynced',
+          (a: { status: string; blockedBy: { state: string } | null }) =>
+            a.status === 'planned' || a.blockedBy?.state === 'unsynced',
         );
         if (work.length === 0) break;
         const repair = await cli('repair', '--yes', '--wait', '20s', '--format', 'json');
@@ -70,7 +106,9 @@ describe('the whole loop, as subprocesses: app race → sim → audit → repair
       stopped = await sim.stop();
     }
     expect(stopped.code).toBe(0);
-    expect(stopped.stdout).toMatch(/^processed \d+ trigger-log entries: \d+ succeeded, \d+ failed, \d+ ignored\n$/);
+    expect(stopped.stdout).toMatch(
+      /^processed \d+ trigger-log entries: \d+ succeeded, \d+ failed, \d+ ignored\n$/,
+    );
     expect(rounds).toBeLessThan(MAX_ROUNDS);
 
     // What is left waits for Contacts that never arrive upstream, and nothing else.
@@ -87,12 +125,14 @@ describe('the whole loop, as subprocesses: app race → sim → audit → repair
     // A second repair right after plans nothing.
     const again = JSON.parse((await cli('repair', '--dry-run', '--format', 'json')).stdout);
     expect(again.actions.filter((a: { status: string }) => a.status === 'planned')).toEqual([]);
-    // Bounded by MAX_ROUNDS of subprocess runs against a live simulator (16–22 s here, more on a loaded machine), not by the default limit.
+    // Bounded by MAX_ROUNDS of subprocess runs against a live simulator (16–22 s here, more on a
+    // loaded machine), not by the default limit.
   }, 90_000);
 
   it('never deleted a row that had an sfid, and journaled every row it deleted', async () => {
     // Connect logs every client DELETE; one of a row with an sfid would have reached Salesforce.
-    const deletes = await db.mirror(`SELECT record_id, table_name, sfid, state FROM salesforce._trigger_log_archive WHERE action = 'DELETE'
+    const deletes =
+      await db.mirror(`SELECT record_id, table_name, sfid, state FROM salesforce._trigger_log_archive WHERE action = 'DELETE'
                                       UNION ALL SELECT record_id, table_name, sfid, state FROM salesforce._trigger_log WHERE action = 'DELETE'`);
     expect(deletes.rows.length).toBeGreaterThan(0);
     expect(deletes.rows.filter((r) => r.sfid !== null || r.state !== 'IGNORE')).toEqual([]);
@@ -110,7 +150,10 @@ describe('sfsync demo', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Step 1/4  sfsync audit');
     expect(result.stdout).toContain('Step 4/4  sfsync audit — after the repair');
-    const summary = /Mismatches: (\d+) before, (\d+) after\. (\d+) wait for a teacher's Contact/.exec(result.stdout);
+    const summary =
+      /Mismatches: (\d+) before, (\d+) after\. (\d+) wait for a teacher's Contact/.exec(
+        result.stdout,
+      );
     expect(summary).not.toBeNull();
     expect(Number(summary![1])).toBeGreaterThan(0);
     expect(summary![2]).toBe(summary![3]);
@@ -121,10 +164,23 @@ describe('sfsync demo', () => {
     const result = await runCli(['demo', '--schools', '10', '--format', 'json'], { env: {} });
     expect(result.code).toBe(0);
     const doc = JSON.parse(result.stdout);
-    expect(doc).toMatchObject({ tool: 'sfsync', command: 'demo', formatVersion: 1, seed: 7, kept: null });
+    expect(doc).toMatchObject({
+      tool: 'sfsync',
+      command: 'demo',
+      formatVersion: 1,
+      seed: 7,
+      kept: null,
+    });
     expect(doc.firstSync.failed).toBeGreaterThan(0);
     expect(doc.before.totals.mismatches).toBeGreaterThan(doc.after.totals.mismatches);
     expect(doc.rounds.length).toBeGreaterThan(0);
-    expect(doc.after.entities.map((e: { name: string }) => e.name)).toEqual(['school', 'contact', 'role', 'school_class', 'class_teacher', 'lesson']);
+    expect(doc.after.entities.map((e: { name: string }) => e.name)).toEqual([
+      'school',
+      'contact',
+      'role',
+      'school_class',
+      'class_teacher',
+      'lesson',
+    ]);
   }, 120_000);
 });

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/server/embedded-postgres.js';
+import {
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+} from '../../src/db/server/embedded-postgres.js';
 import { createDatabases, withDatabase } from '../../src/db/server/create-databases.js';
 import { runSqlFile } from '../../src/db/driver/run-sql-file.js';
 import { runCli } from '../support/cli.js';
@@ -29,9 +32,27 @@ beforeAll(async () => {
   certDir = mkdtempSync(join(tmpdir(), 'sfsync-tls-'));
   const key = join(certDir, 'server.key');
   const cert = join(certDir, 'server.crt');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=sfsync-test', '-keyout', key, '-out', cert], {
-    stdio: 'pipe',
-  });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=sfsync-test',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    {
+      stdio: 'pipe',
+    },
+  );
   chmodSync(key, 0o600);
   const hba = join(certDir, 'pg_hba.conf');
   writeFileSync(
@@ -48,7 +69,9 @@ beforeAll(async () => {
     const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres']).toString());
     for (const file of [certDir, key, cert, hba]) chownSync(file, id('-u'), id('-g'));
   }
-  server = await startEmbeddedPostgres({ settings: { ssl: 'on', ssl_cert_file: cert, ssl_key_file: key, hba_file: hba } });
+  server = await startEmbeddedPostgres({
+    settings: { ssl: 'on', ssl_cert_file: cert, ssl_key_file: key, hba_file: hba },
+  });
   await createDatabases(server.url, ['app', 'connect', 'sslonly', 'plainonly']);
   source = withDatabase(server.url, 'app');
   mirror = withDatabase(server.url, 'connect');
@@ -62,7 +85,20 @@ afterAll(async () => {
 });
 
 const doctor = (sourceUrl: string, mirrorUrl: string, env: NodeJS.ProcessEnv = {}) =>
-  runCli(['doctor', '--config', FIXTURE_CONFIG, '--source-url', sourceUrl, '--mirror-url', mirrorUrl, '--format', 'json'], { env });
+  runCli(
+    [
+      'doctor',
+      '--config',
+      FIXTURE_CONFIG,
+      '--source-url',
+      sourceUrl,
+      '--mirror-url',
+      mirrorUrl,
+      '--format',
+      'json',
+    ],
+    { env },
+  );
 const withMode = (url: string, mode: string) => `${url}?sslmode=${mode}`;
 const PASSWORD = 's3cr3t-Pw';
 const withPassword = (url: string) => url.replace('://postgres@', `://postgres:${PASSWORD}@`);
@@ -87,7 +123,15 @@ describe('sslmode, as libpq means it', () => {
 
   it('nothing given: plain text where pg_hba.conf refuses TLS for this database (hostnossl), as libpq retries', async () => {
     const { code, stdout, stderr } = await runCli(
-      ['journal', '--config', FIXTURE_CONFIG, '--mirror-url', withDatabase(server.url, 'plainonly'), '--format', 'json'],
+      [
+        'journal',
+        '--config',
+        FIXTURE_CONFIG,
+        '--mirror-url',
+        withDatabase(server.url, 'plainonly'),
+        '--format',
+        'json',
+      ],
       {},
     );
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
@@ -111,15 +155,32 @@ describe('sslmode, as libpq means it', () => {
     );
     expect(result.stderr).not.toContain(PASSWORD);
 
-    const viaEnv = await doctor(withPassword(withDatabase(server.url, 'sslonly')), withPassword(mirror), { PGSSLMODE: 'disable' });
+    const viaEnv = await doctor(
+      withPassword(withDatabase(server.url, 'sslonly')),
+      withPassword(mirror),
+      { PGSSLMODE: 'disable' },
+    );
     expect(viaEnv.code).toBe(3);
-    const finding = JSON.parse(viaEnv.stdout).findings.find((f: { code: string }) => f.code === 'unreachable');
-    expect(finding.message).toMatch(/no encryption \[SQLSTATE 28000\]; this connection did not use TLS \(PGSSLMODE=disable\): set sslmode=require/);
+    const finding = JSON.parse(viaEnv.stdout).findings.find(
+      (f: { code: string }) => f.code === 'unreachable',
+    );
+    expect(finding.message).toMatch(
+      /no encryption \[SQLSTATE 28000\]; this connection did not use TLS \(PGSSLMODE=disable\): set sslmode=require/,
+    );
     expect(viaEnv.stdout + viaEnv.stderr).not.toContain(PASSWORD);
   });
 
   it('a database pg_hba.conf refuses either way, with nothing given: exit 3, both refusals in one line', async () => {
-    const result = await runCli(['journal', '--config', FIXTURE_CONFIG, '--mirror-url', withPassword(withDatabase(server.url, 'nowhere'))], {});
+    const result = await runCli(
+      [
+        'journal',
+        '--config',
+        FIXTURE_CONFIG,
+        '--mirror-url',
+        withPassword(withDatabase(server.url, 'nowhere')),
+      ],
+      {},
+    );
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(
       /^sfsync: cannot connect to the mirror database \(127\.0\.0\.1:\d+\/nowhere\): .*database "nowhere", no encryption \[SQLSTATE 28000\]; tried with TLS first: no pg_hba\.conf entry for host "127\.0\.0\.1", user "postgres", database "nowhere", SSL encryption \[SQLSTATE 28000\]\n$/,
@@ -129,7 +190,10 @@ describe('sslmode, as libpq means it', () => {
 
   it('a server that takes only TLS, with nothing given: connects, encrypted', async () => {
     const result = await doctor(withDatabase(server.url, 'sslonly'), mirror);
-    expect(JSON.parse(result.stdout).databases.source).toMatchObject({ reachable: true, tls: true });
+    expect(JSON.parse(result.stdout).databases.source).toMatchObject({
+      reachable: true,
+      tls: true,
+    });
   });
 
   it('require: encrypts without verifying the certificate (Heroku Postgres), and prints no warning', async () => {
@@ -147,7 +211,9 @@ describe('sslmode, as libpq means it', () => {
   });
 
   it('the URL wins over PGSSLMODE', async () => {
-    const result = await doctor(withMode(source, 'disable'), withMode(mirror, 'disable'), { PGSSLMODE: 'require' });
+    const result = await doctor(withMode(source, 'disable'), withMode(mirror, 'disable'), {
+      PGSSLMODE: 'require',
+    });
     expect(JSON.parse(result.stdout).databases.mirror.tls).toBe(false);
   });
 
@@ -163,7 +229,18 @@ describe('sslmode, as libpq means it', () => {
 
   it('prefer falls back to a plain connection where the server has no TLS', async () => {
     const plain = withDatabase(inject('pgAdminUrl'), 'postgres');
-    const { code, stdout, stderr } = await runCli(['journal', '--config', FIXTURE_CONFIG, '--mirror-url', withMode(plain, 'prefer'), '--format', 'json'], {});
+    const { code, stdout, stderr } = await runCli(
+      [
+        'journal',
+        '--config',
+        FIXTURE_CONFIG,
+        '--mirror-url',
+        withMode(plain, 'prefer'),
+        '--format',
+        'json',
+      ],
+      {},
+    );
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(JSON.parse(stdout).runs).toEqual([]);
   });

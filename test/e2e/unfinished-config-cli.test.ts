@@ -22,7 +22,12 @@ const db = useFixtureDatabases();
 let dir: string;
 let configPath: string;
 let todos: number;
-const MAPS = ['editor__c=schools', 'contact_editor_affiliation__c=roles', 'classroom__c=school_classes', 'contact_classroom_affiliation__c=class_teachers'];
+const MAPS = [
+  'editor__c=schools',
+  'contact_editor_affiliation__c=roles',
+  'classroom__c=school_classes',
+  'contact_classroom_affiliation__c=class_teachers',
+];
 const sfsync = (...args: string[]) => runCli(args, { env: fixtureEnv(db), cwd: dir });
 
 /** Every table of the mirror database's schemas with its row count: what a write would change. */
@@ -34,7 +39,9 @@ async function mirrorState(): Promise<Record<string, number>> {
   const state: Record<string, number> = {};
   for (const { name } of rows) {
     const [schema, table] = name.split('.');
-    state[name] = Number((await db.mirror(`select count(*) as n from "${schema}"."${table}"`)).rows[0].n);
+    state[name] = Number(
+      (await db.mirror(`select count(*) as n from "${schema}"."${table}"`)).rows[0].n,
+    );
   }
   return state;
 }
@@ -48,14 +55,34 @@ async function seedDemoData(): Promise<void> {
     connect(config.mirror, { sessionOptions: '-c xmlbinary=hex' }),
   ]);
   try {
-    const people = await generateSourceData(source.db, { schools: 300, usersPerSchool: 6, classesPerSchool: 2, lessonsPerClass: 2, studentsPerClass: 8 }, 7);
+    const people = await generateSourceData(
+      source.db,
+      {
+        schools: 300,
+        usersPerSchool: 6,
+        classesPerSchool: 2,
+        lessonsPerClass: 2,
+        studentsPerClass: 8,
+      },
+      7,
+    );
     const contact = config.entities.find((e) => e.name === 'contact')!;
-    await writeUpstreamContacts(asConnect, contact.mirror.table, contact.mirror.externalId, people.upstream);
+    await writeUpstreamContacts(
+      asConnect,
+      contact.mirror.table,
+      contact.mirror.externalId,
+      people.upstream,
+    );
     await writeLikeTheApp(config, source, mirror, 7);
   } finally {
     await Promise.all([source.close(), mirror.close(), asConnect.close()]);
   }
-  const sim = await ConnectSimulator.open(config, config.mirror, { failRate: 0, seed: 7, latencyMs: 0, batchSize: 500 });
+  const sim = await ConnectSimulator.open(config, config.mirror, {
+    failRate: 0,
+    seed: 7,
+    latencyMs: 0,
+    batchSize: 500,
+  });
   await sim.drain();
   await sim.close();
 }
@@ -67,24 +94,29 @@ beforeAll(async () => {
   const init = await sfsync('init', ...MAPS.flatMap((m) => ['--map', m]));
   expect(init.code).toBe(0);
   const raw = JSON.parse(await readFile(configPath, 'utf8'));
-  todos = (raw.todo?.length ?? 0) + raw.entities.reduce((n: number, e: { todo?: string[] }) => n + (e.todo?.length ?? 0), 0);
+  todos =
+    (raw.todo?.length ?? 0) +
+    raw.entities.reduce((n: number, e: { todo?: string[] }) => n + (e.todo?.length ?? 0), 0);
   expect(todos).toBeGreaterThan(0);
   // init's own note: the app syncs only some of its rows, so the config needs a source.where.
   expect(JSON.stringify(raw)).toContain('add the rule as source.where');
 });
 
 describe('a config with todo notes', () => {
-  it.each([['backfill'], ['repair']])('%s --yes refuses with exit 2 before touching the mirror: no row, no lock, no journal', async (command) => {
-    const before = await mirrorState();
-    expect(Object.keys(before).some((t) => t.startsWith('sfsync.'))).toBe(false);
-    const result = await sfsync(command, '--yes');
-    expect(result.code).toBe(2);
-    expect(result.stdout).toBe('');
-    expect(result.stderr).toBe(
-      `sfsync: refusing to write: ${todos} todo notes remain in ${configPath} (\`sfsync doctor\` lists them; settle each and delete it, or pass --allow-todo)\n`,
-    );
-    expect(await mirrorState()).toEqual(before);
-  });
+  it.each([['backfill'], ['repair']])(
+    '%s --yes refuses with exit 2 before touching the mirror: no row, no lock, no journal',
+    async (command) => {
+      const before = await mirrorState();
+      expect(Object.keys(before).some((t) => t.startsWith('sfsync.'))).toBe(false);
+      const result = await sfsync(command, '--yes');
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe(
+        `sfsync: refusing to write: ${todos} todo notes remain in ${configPath} (\`sfsync doctor\` lists them; settle each and delete it, or pass --allow-todo)\n`,
+      );
+      expect(await mirrorState()).toEqual(before);
+    },
+  );
 
   it('refuses a person at the prompt too, before asking', async () => {
     const before = await mirrorState();
@@ -138,7 +170,9 @@ describe('a config with todo notes', () => {
     const result = await sfsync('backfill', '--yes', '--allow-todo', '--format', 'json');
     expect(result.stderr).toBe('');
     expect([0, 1]).toContain(result.code);
-    const done = JSON.parse(result.stdout).actions.filter((a: { status: string }) => a.status === 'done').length;
+    const done = JSON.parse(result.stdout).actions.filter(
+      (a: { status: string }) => a.status === 'done',
+    ).length;
     expect(done).toBeGreaterThan(0);
     const after = await mirrorState();
     const written = Object.keys(before)

@@ -5,11 +5,16 @@ import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario, u } from '../support/editor-scenario.js';
 
 const db = useFixtureDatabases();
-const audit = (options: Partial<AuditOptions> = {}) => runAudit(fixtureConfig(db), { staleMs: 30 * 60_000, ...options });
+const audit = (options: Partial<AuditOptions> = {}) =>
+  runAudit(fixtureConfig(db), { staleMs: 30 * 60_000, ...options });
 
 /** What an audit found, without when or how fast (ages grow between runs). */
 const findings = (result: Awaited<ReturnType<typeof audit>>) =>
-  JSON.parse(JSON.stringify(result.entities, (key, value) => (key === 'ageSeconds' || key === 'oldestUnsyncedAgeSeconds' ? typeof value : value)));
+  JSON.parse(
+    JSON.stringify(result.entities, (key, value) =>
+      key === 'ageSeconds' || key === 'oldestUnsyncedAgeSeconds' ? typeof value : value,
+    ),
+  );
 
 beforeAll(() => buildAuditScenario(db));
 
@@ -18,7 +23,11 @@ describe('audit --concurrency', () => {
     const one = await audit();
     const pids = new Set<number>();
     const streamed: string[] = [];
-    const three = await audit({ concurrency: 3, onQuery: (e) => void pids.add(e.pid), onEntity: (e) => streamed.push(e.name) });
+    const three = await audit({
+      concurrency: 3,
+      onQuery: (e) => void pids.add(e.pid),
+      onEntity: (e) => streamed.push(e.name),
+    });
     expect(findings(three)).toEqual(findings(one));
     expect(three.order).toEqual(one.order);
     expect(streamed).toEqual([...one.order]);
@@ -32,12 +41,18 @@ describe('audit --concurrency', () => {
     const during = await audit({
       concurrency: 2,
       onQuery: async (e) => {
-        // Once every session's transaction has begun, before any of them has read an entity: a session that took
-        // a snapshot of its own now (instead of importing the first one's) would see this write.
+        // Once every session's transaction has begun, before any of them has read an entity: a
+        // session that took a snapshot of its own now (instead of importing the first one's) would
+        // see this write.
         if (wrote || e.database !== 'mirror' || !/select now\(\) as now/.test(e.sql)) return;
         wrote = true;
-        await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, 'Written During The Audit', 'gb')`, [u(90)]);
-        await db.asConnect(`DELETE FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '7'`);
+        await db.source(
+          `INSERT INTO schools (id, name, country_code) VALUES ($1, 'Written During The Audit', 'gb')`,
+          [u(90)],
+        );
+        await db.asConnect(
+          `DELETE FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '7'`,
+        );
       },
     });
     expect(wrote).toBe(true);

@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql } from 'kysely';
+import {
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  sql,
+} from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDatabases, withDatabase } from '../../src/db/server/create-databases.js';
@@ -48,15 +55,25 @@ async function audit(config: RunConfig, options: Partial<AuditOptions> = {}) {
 /** `--shard 1/N` … `N/N` audited one after the other, merged as `sfsync merge` merges them. */
 async function sharded(config: RunConfig, count: number, options: Partial<AuditOptions> = {}) {
   const shards: AuditResult[] = [];
-  for (let index = 1; index <= count; index++) shards.push(await audit(config, { ...options, shard: { index, count } }));
-  return { shards, merged: mergeAudits(shards.map((audit, i) => ({ file: `shard-${i + 1}.json`, audit }))) };
+  for (let index = 1; index <= count; index++)
+    shards.push(await audit(config, { ...options, shard: { index, count } }));
+  return {
+    shards,
+    merged: mergeAudits(shards.map((audit, i) => ({ file: `shard-${i + 1}.json`, audit }))),
+  };
 }
 
-/** Every shard found part of it (none all of it), and the merge found what the whole audit finds. */
-function expectShardsAddUp({ shards, merged }: Awaited<ReturnType<typeof sharded>>, reference: AuditResult) {
+/**
+ * Every shard found part of it (none all of it), and the merge found what the whole audit finds.
+ */
+function expectShardsAddUp(
+  { shards, merged }: Awaited<ReturnType<typeof sharded>>,
+  reference: AuditResult,
+) {
   expect(findings(merged)).toEqual(findings(reference));
   expect(merged.totals).toEqual(reference.totals);
-  for (const shard of shards) expect(shard.totals.mismatches).toBeLessThan(reference.totals.mismatches);
+  for (const shard of shards)
+    expect(shard.totals.mismatches).toBeLessThan(reference.totals.mismatches);
 }
 
 describe('every audit method finds exactly what the row-by-row reference finds', () => {
@@ -70,7 +87,9 @@ describe('every audit method finds exactly what the row-by-row reference finds',
       expect(reference.totals.mismatches).toBeGreaterThan(10);
       for (const method of ['stream', 'checksum'] as const) {
         const result = await audit(config, { method });
-        expect(result.entities.filter((e) => !e.readOnly).map((e) => e.method)).toEqual(Array(5).fill(method));
+        expect(result.entities.filter((e) => !e.readOnly).map((e) => e.method)).toEqual(
+          Array(5).fill(method),
+        );
         expect(findings(result)).toEqual(findings(reference));
       }
     });
@@ -78,26 +97,38 @@ describe('every audit method finds exactly what the row-by-row reference finds',
     it('stream and checksum, with suspects spilled to a file past a list of 2 in memory', async () => {
       const config = fixtureConfig(db);
       const reference = await audit(config, { everyKey: true });
-      for (const method of ['stream', 'checksum'] as const) expect(findings(await audit(config, { method, suspectsInMemory: 2 }))).toEqual(findings(reference));
+      for (const method of ['stream', 'checksum'] as const)
+        expect(findings(await audit(config, { method, suspectsInMemory: 2 }))).toEqual(
+          findings(reference),
+        );
     });
 
     it('reads every mismatch and pending key in full, and proves ok keys from their digests alone', async () => {
       const result = await audit(fixtureConfig(db), { method: 'stream' });
       const writable = result.entities.filter((e) => !e.readOnly);
-      for (const entity of writable) expect(entity.keysReadInFull).toBeGreaterThanOrEqual(entity.mismatches.length + entity.counts.pending);
-      const proven = writable.reduce((sum, e) => sum + e.mismatches.length + e.counts.pending + e.counts.ok - e.keysReadInFull, 0);
+      for (const entity of writable)
+        expect(entity.keysReadInFull).toBeGreaterThanOrEqual(
+          entity.mismatches.length + entity.counts.pending,
+        );
+      const proven = writable.reduce(
+        (sum, e) => sum + e.mismatches.length + e.counts.pending + e.counts.ok - e.keysReadInFull,
+        0,
+      );
       expect(proven).toBeGreaterThan(0);
     });
 
     it('--shard: the shards of every method, merged, are the whole audit', async () => {
       const config = fixtureConfig(db);
       const reference = await audit(config, { everyKey: true });
-      for (const method of ['stream', 'checksum'] as const) expectShardsAddUp(await sharded(config, 3, { method }), reference);
+      for (const method of ['stream', 'checksum'] as const)
+        expectShardsAddUp(await sharded(config, 3, { method }), reference);
       expectShardsAddUp(await sharded(config, 2, { everyKey: true }), reference);
     });
 
     it('refuses --method join across two databases, as a usage error', async () => {
-      await expect(audit(fixtureConfig(db), { method: 'join' })).rejects.toMatchObject({ exitCode: 2 });
+      await expect(audit(fixtureConfig(db), { method: 'join' })).rejects.toMatchObject({
+        exitCode: 2,
+      });
     });
   });
 
@@ -112,10 +143,12 @@ describe('every audit method finds exactly what the row-by-row reference finds',
       await runSqlFile(url, MIRROR_SQL);
       db = await openDatabases(url, url);
       await buildAuditScenario(db);
-      // An orphan whose key is no uuid but text with quotes, a backslash, a tab and characters beyond the BMP: the join hands suspects' keys over as JSON.
-      await db.asConnect(`INSERT INTO salesforce.editor__c (editoruuid__c, sfid, name, _hc_lastop) VALUES ($1, 'a01000000000077AAA', 'Odd', 'SYNCED')`, [
-        'we"ird\\ key\t✓ 🙂',
-      ]);
+      // An orphan whose key is no uuid but text with quotes, a backslash, a tab and characters
+      // beyond the BMP: the join hands suspects' keys over as JSON.
+      await db.asConnect(
+        `INSERT INTO salesforce.editor__c (editoruuid__c, sfid, name, _hc_lastop) VALUES ($1, 'a01000000000077AAA', 'Odd', 'SYNCED')`,
+        ['we"ird\\ key\t✓ 🙂'],
+      );
     });
     afterAll(async () => {
       await db?.close();
@@ -129,10 +162,15 @@ describe('every audit method finds exactly what the row-by-row reference finds',
       const config = fixtureConfig(db);
       const reference = await audit(config, { everyKey: true });
       const auto = await audit(config);
-      expect(auto.entities.filter((e) => !e.readOnly).map((e) => e.method)).toEqual(Array(5).fill('join'));
+      expect(auto.entities.filter((e) => !e.readOnly).map((e) => e.method)).toEqual(
+        Array(5).fill('join'),
+      );
       expect(findings(auto)).toEqual(findings(reference));
-      expect(auto.entities[0]!.mismatches.find((m) => m.key === 'we"ird\\ key\t✓ 🙂')).toMatchObject({ class: 'orphan' });
-      for (const method of ['stream', 'checksum'] as const) expect(findings(await audit(config, { method }))).toEqual(findings(reference));
+      expect(
+        auto.entities[0]!.mismatches.find((m) => m.key === 'we"ird\\ key\t✓ 🙂'),
+      ).toMatchObject({ class: 'orphan' });
+      for (const method of ['stream', 'checksum'] as const)
+        expect(findings(await audit(config, { method }))).toEqual(findings(reference));
       expectShardsAddUp(await sharded(config, 3), reference);
     });
 
@@ -140,9 +178,12 @@ describe('every audit method finds exactly what the row-by-row reference finds',
       const config = fixtureConfig(db);
       const reference = await audit(config, { everyKey: true });
       const spilled = await audit(config, { suspectsInMemory: 2 });
-      const methods = Object.fromEntries(spilled.entities.filter((e) => !e.readOnly).map((e) => [e.name, e.method]));
+      const methods = Object.fromEntries(
+        spilled.entities.filter((e) => !e.readOnly).map((e) => [e.name, e.method]),
+      );
       // Entities with more than 2 suspects leave the join; the others keep it.
-      for (const entity of spilled.entities.filter((e) => !e.readOnly)) expect(methods[entity.name]).toBe(entity.keysReadInFull > 2 ? 'stream' : 'join');
+      for (const entity of spilled.entities.filter((e) => !e.readOnly))
+        expect(methods[entity.name]).toBe(entity.keysReadInFull > 2 ? 'stream' : 'join');
       expect(Object.values(methods)).toContain('stream');
       expect(findings(spilled)).toEqual(findings(reference));
     });
@@ -159,12 +200,17 @@ describe('every audit method finds exactly what the row-by-row reference finds',
         SELECT md5('s' || i)::uuid::text, 'a00' || lpad(i::text, 12, '0') || 'AAA', 'School ' || i, 'https://s' || i || '.example', 'Town ' || (i % 7),
                'GB', 'for_education', false, 'SYNCED'
           FROM generate_series(1, 3000) AS i WHERE i NOT IN (17, 1400)`);
-      // A drift, a FAILED row, an unsynced row with no log left (stuck), an orphan, a duplicate key (its unique index dropped) and a row the source filters out.
-      await db.asConnect(`UPDATE salesforce.editor__c SET town__c = 'Elsewhere' WHERE editoruuid__c = md5('s' || 99)::uuid::text`);
+      // A drift, a FAILED row, an unsynced row with no log left (stuck), an orphan, a duplicate key
+      // (its unique index dropped) and a row the source filters out.
+      await db.asConnect(
+        `UPDATE salesforce.editor__c SET town__c = 'Elsewhere' WHERE editoruuid__c = md5('s' || 99)::uuid::text`,
+      );
       await db.asConnect(
         `UPDATE salesforce.editor__c SET sfid = NULL, _hc_lastop = 'FAILED', _hc_err = 'unable to obtain exclusive access to this record' WHERE editoruuid__c = md5('s' || 2500)::uuid::text`,
       );
-      await db.asConnect(`UPDATE salesforce.editor__c SET sfid = NULL, _hc_lastop = 'PENDING' WHERE editoruuid__c = md5('s' || 1234)::uuid::text`);
+      await db.asConnect(
+        `UPDATE salesforce.editor__c SET sfid = NULL, _hc_lastop = 'PENDING' WHERE editoruuid__c = md5('s' || 1234)::uuid::text`,
+      );
       await db.asConnect(
         `INSERT INTO salesforce.editor__c (editoruuid__c, sfid, name, _hc_lastop) VALUES ('not-in-the-app', 'a01000000000001AAA', 'Gone', 'SYNCED')`,
       );
@@ -181,14 +227,23 @@ describe('every audit method finds exactly what the row-by-row reference finds',
       const config = fixtureConfig(db);
       const only = { entities: ['school'] };
       const reference = await audit(config, { ...only, everyKey: true });
-      expect(reference.entities[0]!.counts).toMatchObject({ ok: 2993, absent: 2, drift: 1, failed: 1, stuck: 1, duplicate: 1, orphan: 2 });
+      expect(reference.entities[0]!.counts).toMatchObject({
+        ok: 2993,
+        absent: 2,
+        drift: 1,
+        failed: 1,
+        stuck: 1,
+        duplicate: 1,
+        orphan: 2,
+      });
       const segmentQueries: string[] = [];
       const checksum = await audit(config, {
         ...only,
         method: 'checksum',
         checksumTuning: { rowsPerSegment: 100, streamBelowRows: 40 },
         onQuery: (event) => {
-          if (event.database === 'mirror' && /% \d+::int8\)?::text as segment/.test(event.sql)) segmentQueries.push(event.sql);
+          if (event.database === 'mirror' && /% \d+::int8\)?::text as segment/.test(event.sql))
+            segmentQueries.push(event.sql);
         },
       });
       expect(findings(checksum)).toEqual(findings(reference));
@@ -197,10 +252,22 @@ describe('every audit method finds exactly what the row-by-row reference finds',
       expect(checksum.entities[0]!.keysReadInFull).toBeLessThan(40);
       const stream = await audit(config, { ...only, method: 'stream' });
       expect(findings(stream)).toEqual(findings(reference));
-      const spilled = await audit(config, { ...only, method: 'checksum', checksumTuning: { rowsPerSegment: 100, streamBelowRows: 40 }, suspectsInMemory: 3 });
+      const spilled = await audit(config, {
+        ...only,
+        method: 'checksum',
+        checksumTuning: { rowsPerSegment: 100, streamBelowRows: 40 },
+        suspectsInMemory: 3,
+      });
       expect(findings(spilled)).toEqual(findings(reference));
       expect(checksum.bytesRead!).toBeLessThan(stream.bytesRead!);
-      expectShardsAddUp(await sharded(config, 4, { ...only, method: 'checksum', checksumTuning: { rowsPerSegment: 100, streamBelowRows: 40 } }), reference);
+      expectShardsAddUp(
+        await sharded(config, 4, {
+          ...only,
+          method: 'checksum',
+          checksumTuning: { rowsPerSegment: 100, streamBelowRows: 40 },
+        }),
+        reference,
+      );
     });
   });
 });
@@ -209,13 +276,27 @@ describe('the shard of a key', () => {
   const db = useFixtureDatabases();
 
   it('is the same in SQL as the MD5 of its UTF-8 text in Node, for any text', async () => {
-    const keys = ['', 'a', 'abc', '00000000-0000-4000-8000-000000000001', 'école', '日本語のキー', '🙂 emoji', 'x'.repeat(300)];
+    const keys = [
+      '',
+      'a',
+      'abc',
+      '00000000-0000-4000-8000-000000000001',
+      'école',
+      '日本語のキー',
+      '🙂 emoji',
+      'x'.repeat(300),
+    ];
     for (const count of [2, 7, 1024]) {
       const { rows } = await db.source(
         `SELECT ${shardOf(sql`k`, count).compile(dummy).sql} AS shard FROM unnest($1::text[]) WITH ORDINALITY AS u(k, i) ORDER BY i`,
         [keys],
       );
-      const inNode = keys.map((key) => String(BigInt(`0x${createHash('md5').update(key, 'utf8').digest('hex').slice(0, 15)}`) % BigInt(count)));
+      const inNode = keys.map((key) =>
+        String(
+          BigInt(`0x${createHash('md5').update(key, 'utf8').digest('hex').slice(0, 15)}`) %
+            BigInt(count),
+        ),
+      );
       expect(rows.map((r) => r.shard)).toEqual(inNode);
     }
   });

@@ -25,17 +25,44 @@ beforeAll(async () => {
 
 describe('audit of the editor-api scenario', () => {
   it('reports every entity in canonical order with its counts', () => {
-    expect(result.order).toEqual(['school', 'contact', 'role', 'school_class', 'class_teacher', 'lesson']);
+    expect(result.order).toEqual([
+      'school',
+      'contact',
+      'role',
+      'school_class',
+      'class_teacher',
+      'lesson',
+    ]);
     expect(entity('school')).toMatchObject({
       sourceRows: 7,
       mirrorRows: 7,
       unsyncedRows: 3,
-      counts: { ok: 2, pending: 1, absent: 1, missing_parent: 0, failed: 1, stuck: 1, drift: 1, duplicate: 0, orphan: 1 },
+      counts: {
+        ok: 2,
+        pending: 1,
+        absent: 1,
+        missing_parent: 0,
+        failed: 1,
+        stuck: 1,
+        drift: 1,
+        duplicate: 0,
+        orphan: 1,
+      },
     });
     expect(entity('role')).toMatchObject({
       sourceRows: 7,
       mirrorRows: 4,
-      counts: { ok: 0, pending: 0, absent: 1, missing_parent: 4, failed: 1, stuck: 0, drift: 1, duplicate: 0, orphan: 0 },
+      counts: {
+        ok: 0,
+        pending: 0,
+        absent: 1,
+        missing_parent: 4,
+        failed: 1,
+        stuck: 0,
+        drift: 1,
+        duplicate: 0,
+        orphan: 0,
+      },
     });
     expect(entity('school_class').counts).toMatchObject({ ok: 1, drift: 1, duplicate: 1 });
     expect(entity('lesson')).toMatchObject({ sourceRows: 2, counts: { ok: 1, missing_parent: 1 } });
@@ -44,7 +71,13 @@ describe('audit of the editor-api scenario', () => {
   });
 
   it('counts a read-only entity without auditing it for absence', () => {
-    expect(entity('contact')).toMatchObject({ readOnly: true, sourceRows: null, mirrorRows: 2, unsyncedRows: 0, mismatches: [] });
+    expect(entity('contact')).toMatchObject({
+      readOnly: true,
+      sourceRows: null,
+      mirrorRows: 2,
+      unsyncedRows: 0,
+      mismatches: [],
+    });
   });
 
   it('classifies a FAILED child whose parent has since synced as failed and repairable', () => {
@@ -70,14 +103,28 @@ describe('audit of the editor-api scenario', () => {
   });
 
   it('names a parent that never arrived upstream, and one that FAILED', () => {
-    expect(find('role', '3')).toMatchObject({ class: 'missing_parent', parent: { entity: 'contact', key: u(109), state: 'absent' } });
-    expect(find('role', '3')!.reason).toBe(`parent contact ${u(109)} has no mirror row; this row is FAILED (FOREIGN_KEY_NOT_FOUND)`);
-    expect(find('role', '8')).toMatchObject({ class: 'missing_parent', parent: { entity: 'school', key: u(8), state: 'failed' }, mirror: null });
-    expect(find('role', '6')).toMatchObject({ class: 'missing_parent', parent: { entity: 'school', key: u(2), state: 'absent' }, mirror: null });
+    expect(find('role', '3')).toMatchObject({
+      class: 'missing_parent',
+      parent: { entity: 'contact', key: u(109), state: 'absent' },
+    });
+    expect(find('role', '3')!.reason).toBe(
+      `parent contact ${u(109)} has no mirror row; this row is FAILED (FOREIGN_KEY_NOT_FOUND)`,
+    );
+    expect(find('role', '8')).toMatchObject({
+      class: 'missing_parent',
+      parent: { entity: 'school', key: u(8), state: 'failed' },
+      mirror: null,
+    });
+    expect(find('role', '6')).toMatchObject({
+      class: 'missing_parent',
+      parent: { entity: 'school', key: u(2), state: 'absent' },
+      mirror: null,
+    });
   });
 
   it("gives a missing_parent the hint that is true for where its parent is, not the error code's", () => {
-    const then = 'once it has an sfid, sfsync repair writes this row (re-inserting it if it FAILED)';
+    const then =
+      'once it has an sfid, sfsync repair writes this row (re-inserting it if it FAILED)';
     expect(find('role', '3')!.hint).toBe(
       `contact ${u(109)} has not arrived from Salesforce (a read-only mapping sfsync cannot write): create it upstream; ${then}`,
     );
@@ -87,12 +134,19 @@ describe('audit of the editor-api scenario', () => {
     expect(find('role', '2')!.hint).toBe(
       `school ${u(7)} is in the mirror but Connect has not given it an sfid yet: wait for Connect (or use repair --wait); ${then}`,
     );
-    expect(find('role', '8')!.hint).toBe(`school ${u(8)} FAILED to reach Salesforce itself: fix the parent first (see its own mismatch); ${then}`);
-    for (const key of ['2', '3', '6', '8']) expect(find('role', key)!.hint).not.toMatch(/reached Salesforce after this row/);
+    expect(find('role', '8')!.hint).toBe(
+      `school ${u(8)} FAILED to reach Salesforce itself: fix the parent first (see its own mismatch); ${then}`,
+    );
+    for (const key of ['2', '3', '6', '8'])
+      expect(find('role', key)!.hint).not.toMatch(/reached Salesforce after this row/);
   });
 
   it('classifies rows never written, with parents ready, as absent', () => {
-    expect(find('school', u(2))).toMatchObject({ class: 'absent', mirror: null, reason: 'no mirror row: never written to the mirror' });
+    expect(find('school', u(2))).toMatchObject({
+      class: 'absent',
+      mirror: null,
+      reason: 'no mirror row: never written to the mirror',
+    });
     expect(classOf('role', '5')).toBe('absent');
   });
 
@@ -113,7 +167,11 @@ describe('audit of the editor-api scenario', () => {
   });
 
   it('classifies a FAILED row with a non-retryable code as failed, not repairable', () => {
-    expect(find('school', u(8))).toMatchObject({ class: 'failed', code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', repairable: false });
+    expect(find('school', u(8))).toMatchObject({
+      class: 'failed',
+      code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      repairable: false,
+    });
   });
 
   it('tells a stuck PENDING row (older than --stale) from a young one', () => {
@@ -129,10 +187,22 @@ describe('audit of the editor-api scenario', () => {
       { column: 'name', source: 'Drifted School', mirror: 'Old Name' },
       { column: 'country__c', source: 'GB', mirror: 'FR' },
       { column: 'verified__c', source: true, mirror: false },
-      { column: 'discardedat__c', source: '2024-03-01T10:00:00.000Z', mirror: '2024-03-01T09:00:00.000Z' },
+      {
+        column: 'discardedat__c',
+        source: '2024-03-01T10:00:00.000Z',
+        mirror: '2024-03-01T09:00:00.000Z',
+      },
     ]);
-    expect(find('role', '7')!.fields).toEqual([{ column: 'createdat__c', source: '2024-04-01T08:00:00.000Z', mirror: '2024-04-01T09:00:00.000Z' }]);
-    expect(find('school_class', u(201))!.fields).toEqual([{ column: 'numberofmembers__c', source: '3', mirror: 2 }]);
+    expect(find('role', '7')!.fields).toEqual([
+      {
+        column: 'createdat__c',
+        source: '2024-04-01T08:00:00.000Z',
+        mirror: '2024-04-01T09:00:00.000Z',
+      },
+    ]);
+    expect(find('school_class', u(201))!.fields).toEqual([
+      { column: 'numberofmembers__c', source: '3', mirror: 2 },
+    ]);
   });
 
   it('does not call a truncated name with an ellipsis, or NULL against empty text, drift', () => {
@@ -141,7 +211,10 @@ describe('audit of the editor-api scenario', () => {
 
   it('accepts an optional parent that is NULL, but not one that names a missing record', () => {
     expect(find('lesson', u(301))).toBeUndefined();
-    expect(find('lesson', u(302))).toMatchObject({ class: 'missing_parent', parent: { entity: 'contact', key: u(109), state: 'absent' } });
+    expect(find('lesson', u(302))).toMatchObject({
+      class: 'missing_parent',
+      parent: { entity: 'contact', key: u(109), state: 'absent' },
+    });
   });
 });
 
@@ -164,7 +237,9 @@ describe('audit options', () => {
     raw.entities[5].source.key = 'user_id';
     const variant = configFrom(raw, db);
     const result = await runAudit(variant, { staleMs: MINUTE, entities: ['role', 'lesson'] });
-    expect(result.entities.map((e) => [e.name, e.sourceRowsWithoutKey, e.counts.source_duplicate])).toEqual([
+    expect(
+      result.entities.map((e) => [e.name, e.sourceRowsWithoutKey, e.counts.source_duplicate]),
+    ).toEqual([
       ['role', 0, 2],
       ['lesson', 1, 0],
     ]);
@@ -173,7 +248,9 @@ describe('audit options', () => {
       [u(101), 3],
       [u(102), 3],
     ]);
-    expect(duplicates[0]!.reason).toBe("3 source rows carry this key: source.key is not unique, so which row the mirror should hold is the app's call");
+    expect(duplicates[0]!.reason).toBe(
+      "3 source rows carry this key: source.key is not unique, so which row the mirror should hold is the app's call",
+    );
   });
 
   it('rejects an unknown --entity with a suggestion', async () => {
@@ -185,24 +262,35 @@ describe('audit options', () => {
 
 describe('the audit only reads', () => {
   it('runs in a READ ONLY transaction: a trusted fragment that writes is refused', async () => {
-    await db.source(`CREATE FUNCTION sneaky_write() RETURNS boolean LANGUAGE sql VOLATILE AS $$ UPDATE schools SET name = 'changed' RETURNING true $$`);
+    await db.source(
+      `CREATE FUNCTION sneaky_write() RETURNS boolean LANGUAGE sql VOLATILE AS $$ UPDATE schools SET name = 'changed' RETURNING true $$`,
+    );
     const raw = fixtureConfigObject();
     raw.entities[0].source.where = 'src.rejected_at IS NULL AND sneaky_write()';
     const writing = configFrom(raw, db);
     const promise = runAudit(writing, { staleMs: MINUTE });
     await expect(promise).rejects.toBeInstanceOf(DatabaseError);
     await expect(promise).rejects.toThrow(/read-only transaction/);
-    const { rows } = await db.source(`SELECT count(*)::int AS n FROM schools WHERE name = 'changed'`);
+    const { rows } = await db.source(
+      `SELECT count(*)::int AS n FROM schools WHERE name = 'changed'`,
+    );
     expect(rows[0].n).toBe(0);
   });
 
   it('sends a statement with a fragment as one statement: `…; COMMIT; CREATE TABLE …` cannot end the transaction or run', async () => {
     const raw = fixtureConfigObject();
-    // Closes the audit's own parentheses, commits its READ ONLY transaction, writes, then reopens what follows.
-    raw.entities[0].source.where = 'true)) AS s0; COMMIT; CREATE TABLE audit_pwned (x int); SELECT * FROM (SELECT 1 AS "key" WHERE (true';
+    // Closes the audit's own parentheses, commits its READ ONLY transaction, writes, then reopens
+    // what follows.
+    raw.entities[0].source.where =
+      'true)) AS s0; COMMIT; CREATE TABLE audit_pwned (x int); SELECT * FROM (SELECT 1 AS "key" WHERE (true';
     const attack = configFrom(raw, db);
-    await expect(runAudit(attack, { staleMs: MINUTE })).rejects.toMatchObject({ database: 'source', sqlstate: '42601' });
-    const { rows } = await db.source(`SELECT to_regclass('public.audit_pwned') IS NOT NULL AS created`);
+    await expect(runAudit(attack, { staleMs: MINUTE })).rejects.toMatchObject({
+      database: 'source',
+      sqlstate: '42601',
+    });
+    const { rows } = await db.source(
+      `SELECT to_regclass('public.audit_pwned') IS NOT NULL AS created`,
+    );
     expect(rows[0].created).toBe(false);
   });
 

@@ -18,11 +18,20 @@ const options = (extra: Partial<RepairOptions> = {}): RepairOptions => ({
   backfill: backfillHooks(false),
   ...extra,
 });
-const count = async (table: string) => (await db.mirror(`SELECT count(*)::int AS n FROM salesforce.${table}`)).rows[0].n as number;
+const count = async (table: string) =>
+  (await db.mirror(`SELECT count(*)::int AS n FROM salesforce.${table}`)).rows[0].n as number;
 
 beforeAll(async () => {
-  for (let i = 1; i <= 5; i++) await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, $2, 'gb')`, [u(i), `School ${i}`]);
-  for (let i = 1; i <= 3; i++) await db.source(`INSERT INTO school_classes (id, school_id, name) VALUES ($1, $2, 'Class')`, [u(100 + i), u(i)]);
+  for (let i = 1; i <= 5; i++)
+    await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, $2, 'gb')`, [
+      u(i),
+      `School ${i}`,
+    ]);
+  for (let i = 1; i <= 3; i++)
+    await db.source(`INSERT INTO school_classes (id, school_id, name) VALUES ($1, $2, 'Class')`, [
+      u(100 + i),
+      u(i),
+    ]);
 });
 
 describe('backfill', () => {
@@ -36,27 +45,43 @@ describe('backfill', () => {
         if (++batches === 2) throw new Error('simulated crash after two batches');
       },
     };
-    await expect(runRepair(config(), options({ entities: ['school'], backfill: interrupted }))).rejects.toThrow('simulated crash');
+    await expect(
+      runRepair(config(), options({ entities: ['school'], backfill: interrupted })),
+    ).rejects.toThrow('simulated crash');
     // The first batch committed with its checkpoint; the second rolled back with its own.
     expect(await count('editor__c')).toBe(2);
-    const checkpoint = await db.mirror(`SELECT last_key, done FROM sfsync.checkpoints WHERE entity = 'school'`);
+    const checkpoint = await db.mirror(
+      `SELECT last_key, done FROM sfsync.checkpoints WHERE entity = 'school'`,
+    );
     expect(checkpoint.rows).toEqual([{ last_key: u(2), done: false }]);
     const runs = await db.mirror(`SELECT status FROM sfsync.runs`);
     expect(runs.rows).toEqual([{ status: 'aborted' }]);
 
     const resumed = await runRepair(config(), options({ entities: ['school'] }));
-    expect(resumed.actions.map((a) => `${a.key}:${a.action}:${a.status}`)).toEqual([`${u(3)}:insert:done`, `${u(4)}:insert:done`, `${u(5)}:insert:done`]);
+    expect(resumed.actions.map((a) => `${a.key}:${a.action}:${a.status}`)).toEqual([
+      `${u(3)}:insert:done`,
+      `${u(4)}:insert:done`,
+      `${u(5)}:insert:done`,
+    ]);
     expect(await count('editor__c')).toBe(5);
-    expect((await db.mirror(`SELECT done FROM sfsync.checkpoints WHERE entity = 'school'`)).rows).toEqual([{ done: true }]);
+    expect(
+      (await db.mirror(`SELECT done FROM sfsync.checkpoints WHERE entity = 'school'`)).rows,
+    ).toEqual([{ done: true }]);
   });
 
   it('does nothing when a finished backfill runs again', async () => {
-    await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, 'Late School', 'gb')`, [u(9)]);
+    await db.source(
+      `INSERT INTO schools (id, name, country_code) VALUES ($1, 'Late School', 'gb')`,
+      [u(9)],
+    );
     const again = await runRepair(config(), options({ entities: ['school'] }));
     expect(again.actions).toEqual([]);
     expect(await count('editor__c')).toBe(5);
     // --restart forgets the checkpoint and picks up the new row.
-    const restarted = await runRepair(config(), options({ entities: ['school'], backfill: backfillHooks(true) }));
+    const restarted = await runRepair(
+      config(),
+      options({ entities: ['school'], backfill: backfillHooks(true) }),
+    );
     expect(restarted.actions.map((a) => `${a.key}:${a.status}`)).toEqual([`${u(9)}:done`]);
   });
 
@@ -75,19 +100,30 @@ describe('backfill', () => {
         ['classroom__c', 'a01'],
       ]) {
         void db
-          .asConnect(`UPDATE salesforce.${table} SET sfid = '${prefix}' || lpad(id::text, 12, '0') || 'AAA', _hc_lastop = 'INSERTED' WHERE sfid IS NULL`)
+          .asConnect(
+            `UPDATE salesforce.${table} SET sfid = '${prefix}' || lpad(id::text, 12, '0') || 'AAA', _hc_lastop = 'INSERTED' WHERE sfid IS NULL`,
+          )
           .catch(() => undefined);
       }
     }, 100);
     try {
       await db.mirror(`DELETE FROM sfsync.checkpoints`);
-      const result = await runRepair(config(), options({ entities: ['school', 'school_class'], waitMs: 20_000 }));
-      expect(result.actions.filter((a) => a.entity === 'school_class').map((a) => a.status)).toEqual(['done', 'done', 'done']);
+      const result = await runRepair(
+        config(),
+        options({ entities: ['school', 'school_class'], waitMs: 20_000 }),
+      );
+      expect(
+        result.actions.filter((a) => a.entity === 'school_class').map((a) => a.status),
+      ).toEqual(['done', 'done', 'done']);
     } finally {
       clearInterval(connect);
     }
     expect(await count('classroom__c')).toBe(3);
-    const lookups = await db.mirror(`SELECT classroomuuid__c, editor__r__editoruuid__c FROM salesforce.classroom__c ORDER BY classroomuuid__c`);
-    expect(lookups.rows).toEqual([1, 2, 3].map((i) => ({ classroomuuid__c: u(100 + i), editor__r__editoruuid__c: u(i) })));
+    const lookups = await db.mirror(
+      `SELECT classroomuuid__c, editor__r__editoruuid__c FROM salesforce.classroom__c ORDER BY classroomuuid__c`,
+    );
+    expect(lookups.rows).toEqual(
+      [1, 2, 3].map((i) => ({ classroomuuid__c: u(100 + i), editor__r__editoruuid__c: u(i) })),
+    );
   });
 });

@@ -15,7 +15,15 @@ beforeAll(async () => {
   mirror = await connect(fixtureConfig(db).mirror);
   await ensureJournal(mirror.db);
   const stale = { pid: 0, backendStart: '0' };
-  await startRun(mirror.db, { runId: RUN, command: 'backfill', actor: 't', host: 'h', commandLine: '', dryRun: false, lock: stale });
+  await startRun(mirror.db, {
+    runId: RUN,
+    command: 'backfill',
+    actor: 't',
+    host: 'h',
+    commandLine: '',
+    dryRun: false,
+    lock: stale,
+  });
 });
 afterAll(async () => {
   await mirror.close();
@@ -32,7 +40,9 @@ describe('a bulk insert larger than one statement may carry', () => {
       adjusted: null,
     }));
     const by = { runId: RUN, entity: entity.name, mirrorTable: entity.mirror.table };
-    const ids = await mirror.db.transaction().execute((trx) => insertRows(trx, 'salesforce', entity, rows, by));
+    const ids = await mirror.db
+      .transaction()
+      .execute((trx) => insertRows(trx, 'salesforce', entity, rows, by));
 
     expect(ids).toHaveLength(ROWS);
     expect(new Set(ids).size).toBe(ROWS);
@@ -45,9 +55,16 @@ describe('a bulk insert larger than one statement may carry', () => {
     );
     expect(counts[0]).toEqual({ mirrored: ROWS, journaled: ROWS });
     // Returned in the order given: the i-th id is the i-th row's.
-    const { rows: sample } = await db.mirror('select id, name from salesforce.editor__c where id = any($1)', [[ids[0], ids[12_345], ids[ROWS - 1]]]);
+    const { rows: sample } = await db.mirror(
+      'select id, name from salesforce.editor__c where id = any($1)',
+      [[ids[0], ids[12_345], ids[ROWS - 1]]],
+    );
     const nameOf = new Map(sample.map((r) => [r.id, r.name]));
-    expect([ids[0], ids[12_345], ids[ROWS - 1]].map((id) => nameOf.get(id))).toEqual(['Chunk 0', 'Chunk 12345', `Chunk ${ROWS - 1}`]);
+    expect([ids[0], ids[12_345], ids[ROWS - 1]].map((id) => nameOf.get(id))).toEqual([
+      'Chunk 0',
+      'Chunk 12345',
+      `Chunk ${ROWS - 1}`,
+    ]);
   });
 });
 
@@ -56,7 +73,11 @@ describe('a bulk insert of rows that set different columns', () => {
     const entity = fixtureConfig(db).entities.find((e) => e.name === 'school')!;
     const by = { runId: RUN, entity: entity.name, mirrorTable: entity.mirror.table };
     const rows = [
-      { key: 'mixed-1', values: { editoruuid__c: 'mixed-1', name: 'Mixed One', country__c: 'GB' }, adjusted: null },
+      {
+        key: 'mixed-1',
+        values: { editoruuid__c: 'mixed-1', name: 'Mixed One', country__c: 'GB' },
+        adjusted: null,
+      },
       { key: 'mixed-2', values: { editoruuid__c: 'mixed-2', name: 'Mixed Two' }, adjusted: null },
     ];
     await mirror.db.transaction().execute((trx) => insertRows(trx, 'salesforce', entity, rows, by));
@@ -82,10 +103,17 @@ describe('locking a batch of keys', () => {
     await holder.connect();
     try {
       await holder.query('BEGIN');
-      await holder.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', keyLock('key-a'));
-      const first = mirror.db.transaction().execute((trx) => lockKeys(trx, entity, ['key-a', 'key-b']));
+      await holder.query(
+        'SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))',
+        keyLock('key-a'),
+      );
+      const first = mirror.db
+        .transaction()
+        .execute((trx) => lockKeys(trx, entity, ['key-a', 'key-b']));
       await expect.poll(() => waitingOnAdvisoryLocks()).toBe(1);
-      const second = mirror.db.transaction().execute((trx) => lockKeys(trx, entity, ['key-b', 'key-a']));
+      const second = mirror.db
+        .transaction()
+        .execute((trx) => lockKeys(trx, entity, ['key-b', 'key-a']));
       await expect.poll(() => waitingOnAdvisoryLocks()).toBe(2);
       await holder.query('COMMIT');
       await expect(Promise.all([first, second])).resolves.toBeDefined();

@@ -20,8 +20,18 @@ const db = useFixtureDatabases();
 function config() {
   const raw = fixtureConfigObject();
   const entity = (name: string) => raw.entities.find((e: { name: string }) => e.name === name);
-  entity('lesson').parents.push({ entity: 'lesson', column: 'remixed_from_id', lookup: 'remixed_from__r__lesson_uuid__c', optional: true });
-  entity('school_class').parents.push({ entity: 'lesson', column: 'featured_lesson_id', lookup: 'featured_lesson__r__lesson_uuid__c', optional: true });
+  entity('lesson').parents.push({
+    entity: 'lesson',
+    column: 'remixed_from_id',
+    lookup: 'remixed_from__r__lesson_uuid__c',
+    optional: true,
+  });
+  entity('school_class').parents.push({
+    entity: 'lesson',
+    column: 'featured_lesson_id',
+    lookup: 'featured_lesson__r__lesson_uuid__c',
+    optional: true,
+  });
   return configFrom(raw, db);
 }
 
@@ -31,9 +41,17 @@ const lookups = async () =>
                        from salesforce.lesson__c l order by 1`)
   ).rows;
 
-/** Every lesson written and synced, deferred lookups included; then `parent` (SQL as Connect, $1 = L1) changes L1, and L2 loses its lookup to L1. */
+/**
+ * Every lesson written and synced, deferred lookups included; then `parent` (SQL as Connect, $1 =
+ * L1) changes L1, and L2 loses its lookup to L1.
+ */
 async function syncedThenParentLost(parent: string): Promise<void> {
-  const sim = await ConnectSimulator.open(config(), config().mirror, { failRate: 0, seed: 1, latencyMs: 0, batchSize: 100 });
+  const sim = await ConnectSimulator.open(config(), config().mirror, {
+    failRate: 0,
+    seed: 1,
+    latencyMs: 0,
+    batchSize: 100,
+  });
   try {
     for (let round = 0; round < 4; round++) {
       await runRepair(config(), repairOptions());
@@ -43,19 +61,35 @@ async function syncedThenParentLost(parent: string): Promise<void> {
     await sim.close();
   }
   await db.asConnect(parent, [u(23)]);
-  await db.asConnect(`UPDATE salesforce.lesson__c SET remixed_from__r__lesson_uuid__c = NULL WHERE lesson_uuid__c = $1`, [u(22)]);
+  await db.asConnect(
+    `UPDATE salesforce.lesson__c SET remixed_from__r__lesson_uuid__c = NULL WHERE lesson_uuid__c = $1`,
+    [u(22)],
+  );
 }
 
 beforeEach(async () => {
   await db.reset();
   await db.source('ALTER TABLE lessons ADD COLUMN remixed_from_id uuid REFERENCES lessons (id)');
   await db.source('ALTER TABLE school_classes ADD COLUMN featured_lesson_id uuid');
-  await db.mirror('ALTER TABLE salesforce.lesson__c ADD COLUMN remixed_from__r__lesson_uuid__c varchar(255)');
-  await db.mirror('ALTER TABLE salesforce.classroom__c ADD COLUMN featured_lesson__r__lesson_uuid__c varchar(255)');
-  await connectActor(db).fromSalesforce('contact', { pi_accounts_unique_id__c: u(101), lastname: 'Teacher' });
-  await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, 'Hill School', 'gb')`, [u(1)]);
-  await db.source(`INSERT INTO school_classes (id, school_id, name, featured_lesson_id) VALUES ($1, $2, 'Year 7', $3)`, [u(11), u(1), u(22)]);
-  // L3 remixes L2, which remixes L1: the parent comes later in key order than its child, on purpose.
+  await db.mirror(
+    'ALTER TABLE salesforce.lesson__c ADD COLUMN remixed_from__r__lesson_uuid__c varchar(255)',
+  );
+  await db.mirror(
+    'ALTER TABLE salesforce.classroom__c ADD COLUMN featured_lesson__r__lesson_uuid__c varchar(255)',
+  );
+  await connectActor(db).fromSalesforce('contact', {
+    pi_accounts_unique_id__c: u(101),
+    lastname: 'Teacher',
+  });
+  await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, 'Hill School', 'gb')`, [
+    u(1),
+  ]);
+  await db.source(
+    `INSERT INTO school_classes (id, school_id, name, featured_lesson_id) VALUES ($1, $2, 'Year 7', $3)`,
+    [u(11), u(1), u(22)],
+  );
+  // L3 remixes L2, which remixes L1: the parent comes later in key order than its child, on
+  // purpose.
   await db.source(
     `INSERT INTO lessons (id, school_class_id, user_id, name, remixed_from_id) VALUES ($1, $4, $5, 'Original', NULL), ($2, $4, $5, 'Remix', $1), ($3, $4, $5, 'Remix of a remix', $2)`,
     [u(23), u(22), u(21), u(11), u(101)],
@@ -65,7 +99,14 @@ beforeEach(async () => {
 describe('self-lookups and cycles: written in two phases', () => {
   it('shows the phases in the canonical order', () => {
     const doc = JSON.parse(renderOrderJson(config()));
-    expect(doc.order).toEqual(['school', 'contact', 'role', 'school_class', 'class_teacher', 'lesson']);
+    expect(doc.order).toEqual([
+      'school',
+      'contact',
+      'role',
+      'school_class',
+      'class_teacher',
+      'lesson',
+    ]);
     expect(doc.deferred).toEqual([
       { entity: 'school_class', lookup: 'featured_lesson__r__lesson_uuid__c', parent: 'lesson' },
       { entity: 'lesson', lookup: 'remixed_from__r__lesson_uuid__c', parent: 'lesson' },
@@ -73,7 +114,12 @@ describe('self-lookups and cycles: written in two phases', () => {
   });
 
   it('repair --wait with Connect running inserts every row, then sets the deferred lookups, and Salesforce accepts all of it', async () => {
-    const sim = await ConnectSimulator.open(config(), config().mirror, { failRate: 0, seed: 1, latencyMs: 0, batchSize: 100 });
+    const sim = await ConnectSimulator.open(config(), config().mirror, {
+      failRate: 0,
+      seed: 1,
+      latencyMs: 0,
+      batchSize: 100,
+    });
     const stop = new AbortController();
     const connect = sim.watch(stop.signal, 100);
     try {
@@ -109,10 +155,20 @@ describe('self-lookups and cycles: written in two phases', () => {
   });
 
   it('backfill --wait writes them the same way, and a second backfill has nothing left to do', async () => {
-    const sim = await ConnectSimulator.open(config(), config().mirror, { failRate: 0, seed: 1, latencyMs: 0, batchSize: 100 });
+    const sim = await ConnectSimulator.open(config(), config().mirror, {
+      failRate: 0,
+      seed: 1,
+      latencyMs: 0,
+      batchSize: 100,
+    });
     const stop = new AbortController();
     const connect = sim.watch(stop.signal, 100);
-    const backfill = () => runRepair(config(), { ...repairOptions({ waitMs: 20_000 }), command: 'backfill', backfill: backfillHooks(false) });
+    const backfill = () =>
+      runRepair(config(), {
+        ...repairOptions({ waitMs: 20_000 }),
+        command: 'backfill',
+        backfill: backfillHooks(false),
+      });
     try {
       const result = await backfill();
       expect(result.actions.filter((a) => a.status !== 'done')).toEqual([]);
@@ -133,9 +189,15 @@ describe('self-lookups and cycles: written in two phases', () => {
   });
 
   it('without --wait, the first run inserts without the deferred lookups and the next run sets them', async () => {
-    const sim = await ConnectSimulator.open(config(), config().mirror, { failRate: 0, seed: 1, latencyMs: 0, batchSize: 100 });
+    const sim = await ConnectSimulator.open(config(), config().mirror, {
+      failRate: 0,
+      seed: 1,
+      latencyMs: 0,
+      batchSize: 100,
+    });
     try {
-      // Each run writes what it can; Connect syncs in between. Record the lessons' lookups after each round.
+      // Each run writes what it can; Connect syncs in between. Record the lessons' lookups after
+      // each round.
       const seen: (string | null)[][] = [];
       for (let round = 0; round < 5; round++) {
         const run = await runRepair(config(), repairOptions());
@@ -143,7 +205,8 @@ describe('self-lookups and cycles: written in two phases', () => {
         seen.push((await lookups()).map((r) => r.remixed_from));
         if (run.actions.length === 0) break;
       }
-      // Phase 1: the lessons arrive without their remix lookups; phase 2, a later run: the lookups are set.
+      // Phase 1: the lessons arrive without their remix lookups; phase 2, a later run: the lookups
+      // are set.
       expect(seen).toContainEqual([null, null, null]);
       expect(seen.at(-1)).toEqual([u(22), u(23), null]);
     } finally {
@@ -154,7 +217,9 @@ describe('self-lookups and cycles: written in two phases', () => {
 
   it('a row whose deferred lookup waits for a parent without an sfid is pending, not drift', async () => {
     // The original lesson's Salesforce record goes away upstream: its mirror row loses its sfid.
-    await syncedThenParentLost(`UPDATE salesforce.lesson__c SET sfid = NULL, _hc_lastop = 'PENDING' WHERE lesson_uuid__c = $1`);
+    await syncedThenParentLost(
+      `UPDATE salesforce.lesson__c SET sfid = NULL, _hc_lastop = 'PENDING' WHERE lesson_uuid__c = $1`,
+    );
     const result = await runAudit(config(), { staleMs: 30 * 60_000 });
     const lesson = result.entities.find((e) => e.name === 'lesson')!;
     expect(lesson.mismatches.map((m) => `${m.key} ${m.class}`)).not.toContain(`${u(22)} drift`);
@@ -163,34 +228,62 @@ describe('self-lookups and cycles: written in two phases', () => {
 });
 
 describe('a deferred lookup whose parent will not sync by waiting', () => {
-  const lessonAudit = async (staleMs = 30 * 60_000) => (await runAudit(config(), { staleMs })).entities.find((e) => e.name === 'lesson')!;
-  const remix = (audit: Awaited<ReturnType<typeof lessonAudit>>) => audit.mismatches.find((m) => m.key === u(22));
+  const lessonAudit = async (staleMs = 30 * 60_000) =>
+    (await runAudit(config(), { staleMs })).entities.find((e) => e.name === 'lesson')!;
+  const remix = (audit: Awaited<ReturnType<typeof lessonAudit>>) =>
+    audit.mismatches.find((m) => m.key === u(22));
   const LOCK_ERROR = 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--';
 
   it('is missing_parent on a FAILED parent, not pending; repair re-inserts the parent first and the next run sets the lookup', async () => {
-    // L1's insert failed in Salesforce (a lock error): the org never had it, so L2's remix lookup could not be set there either.
-    await syncedThenParentLost(`UPDATE salesforce.lesson__c SET sfid = NULL, _hc_lastop = 'FAILED', _hc_err = '${LOCK_ERROR}' WHERE lesson_uuid__c = $1`);
-    await db.mirror(`DELETE FROM sfsync_sim.records WHERE object = 'Lesson__c' AND external_id = $1`, [u(23)]);
-    await db.mirror(`UPDATE sfsync_sim.records SET fields = fields - 'remixed_from__r__lesson_uuid__c' WHERE object = 'Lesson__c' AND external_id = $1`, [
-      u(22),
-    ]);
+    // L1's insert failed in Salesforce (a lock error): the org never had it, so L2's remix lookup
+    // could not be set there either.
+    await syncedThenParentLost(
+      `UPDATE salesforce.lesson__c SET sfid = NULL, _hc_lastop = 'FAILED', _hc_err = '${LOCK_ERROR}' WHERE lesson_uuid__c = $1`,
+    );
+    await db.mirror(
+      `DELETE FROM sfsync_sim.records WHERE object = 'Lesson__c' AND external_id = $1`,
+      [u(23)],
+    );
+    await db.mirror(
+      `UPDATE sfsync_sim.records SET fields = fields - 'remixed_from__r__lesson_uuid__c' WHERE object = 'Lesson__c' AND external_id = $1`,
+      [u(22)],
+    );
     const before = await lessonAudit();
-    expect(remix(before)).toMatchObject({ class: 'missing_parent', parent: { entity: 'lesson', key: u(23), state: 'failed' }, fields: [] });
-    expect(remix(before)!.reason).toMatch(/^deferred lookup remixed_from__r__lesson_uuid__c cannot be set: parent lesson .* FAILED to reach Salesforce/);
+    expect(remix(before)).toMatchObject({
+      class: 'missing_parent',
+      parent: { entity: 'lesson', key: u(23), state: 'failed' },
+      fields: [],
+    });
+    expect(remix(before)!.reason).toMatch(
+      /^deferred lookup remixed_from__r__lesson_uuid__c cannot be set: parent lesson .* FAILED to reach Salesforce/,
+    );
     expect(before.counts.pending).toBe(0);
 
-    const sim = await ConnectSimulator.open(config(), config().mirror, { failRate: 0, seed: 1, latencyMs: 0, batchSize: 100 });
+    const sim = await ConnectSimulator.open(config(), config().mirror, {
+      failRate: 0,
+      seed: 1,
+      latencyMs: 0,
+      batchSize: 100,
+    });
     try {
       const first = await runRepair(config(), repairOptions());
-      // The lookup is never pointed at a parent without an sfid: the child waits, the parent is written again.
-      expect(first.actions.filter((a) => a.entity === 'lesson').map((a) => `${a.key} ${a.action} ${a.status}`)).toEqual([
-        `${u(22)} defer deferred`,
-        `${u(23)} reinsert done`,
-      ]);
-      expect(first.actions.find((a) => a.key === u(22))!.blockedBy).toEqual({ entity: 'lesson', key: u(23), state: 'failed' });
+      // The lookup is never pointed at a parent without an sfid: the child waits, the parent is
+      // written again.
+      expect(
+        first.actions
+          .filter((a) => a.entity === 'lesson')
+          .map((a) => `${a.key} ${a.action} ${a.status}`),
+      ).toEqual([`${u(22)} defer deferred`, `${u(23)} reinsert done`]);
+      expect(first.actions.find((a) => a.key === u(22))!.blockedBy).toEqual({
+        entity: 'lesson',
+        key: u(23),
+        state: 'failed',
+      });
       await sim.drain();
       const second = await runRepair(config(), repairOptions());
-      expect(second.actions.map((a) => `${a.entity} ${a.key} ${a.action} ${a.status}`)).toEqual([`lesson ${u(22)} update done`]);
+      expect(second.actions.map((a) => `${a.entity} ${a.key} ${a.action} ${a.status}`)).toEqual([
+        `lesson ${u(22)} update done`,
+      ]);
       await sim.drain();
     } finally {
       await sim.close();
@@ -200,7 +293,9 @@ describe('a deferred lookup whose parent will not sync by waiting', () => {
   });
 
   it("is missing_parent on a parent unsynced for longer than --stale (by the parent's newest trigger-log entry), pending within it", async () => {
-    await syncedThenParentLost(`UPDATE salesforce.lesson__c SET sfid = NULL, _hc_lastop = 'PENDING' WHERE lesson_uuid__c = $1`);
+    await syncedThenParentLost(
+      `UPDATE salesforce.lesson__c SET sfid = NULL, _hc_lastop = 'PENDING' WHERE lesson_uuid__c = $1`,
+    );
     // The parent's last write, two hours ago; the child's own rows and log stay as they are.
     for (const log of ['_trigger_log', '_trigger_log_archive']) {
       await db.asConnect(
@@ -210,8 +305,13 @@ describe('a deferred lookup whose parent will not sync by waiting', () => {
       );
     }
     const stale = await lessonAudit(30 * 60_000);
-    expect(remix(stale)).toMatchObject({ class: 'missing_parent', parent: { entity: 'lesson', key: u(23), state: 'unsynced' } });
-    expect(remix(stale)!.reason).toMatch(/has had no sfid for 2h since its last write \(threshold 30m\)$/);
+    expect(remix(stale)).toMatchObject({
+      class: 'missing_parent',
+      parent: { entity: 'lesson', key: u(23), state: 'unsynced' },
+    });
+    expect(remix(stale)!.reason).toMatch(
+      /has had no sfid for 2h since its last write \(threshold 30m\)$/,
+    );
     expect(stale.mismatches.find((m) => m.key === u(23))!.class).toBe('stuck');
     expect(stale.counts.pending).toBe(0);
 
@@ -223,7 +323,10 @@ describe('a deferred lookup whose parent will not sync by waiting', () => {
   it('is missing_parent on a parent that is not in the mirror at all', async () => {
     await syncedThenParentLost(`DELETE FROM salesforce.lesson__c WHERE lesson_uuid__c = $1`);
     const audit = await lessonAudit();
-    expect(remix(audit)).toMatchObject({ class: 'missing_parent', parent: { entity: 'lesson', key: u(23), state: 'absent' } });
+    expect(remix(audit)).toMatchObject({
+      class: 'missing_parent',
+      parent: { entity: 'lesson', key: u(23), state: 'absent' },
+    });
     expect(audit.mismatches.find((m) => m.key === u(23))!.class).toBe('absent');
     expect(audit.counts.pending).toBe(0);
   });

@@ -21,21 +21,42 @@ const BATCH = 2_000;
 const db = useFixtureDatabases();
 const config = () =>
   oneEntityConfig(
-    { name: 'school', source: { table: 'schools', key: 'id' }, mirror: { table: 'editor__c', externalId: 'editoruuid__c' }, fields: { name: 'name' } },
+    {
+      name: 'school',
+      source: { table: 'schools', key: 'id' },
+      mirror: { table: 'editor__c', externalId: 'editoruuid__c' },
+      fields: { name: 'name' },
+    },
     db,
   );
 const options = (extra: object = {}) =>
-  repairOptions({ command: 'backfill', batchSize: BATCH, concurrency: 1, commandLine: 'sfsync backfill --yes', backfill: backfillHooks(false), ...extra });
+  repairOptions({
+    command: 'backfill',
+    batchSize: BATCH,
+    concurrency: 1,
+    commandLine: 'sfsync backfill --yes',
+    backfill: backfillHooks(false),
+    ...extra,
+  });
 
 describe(`the fault campaign at scale: ${ROWS.toLocaleString('en')} rows`, () => {
-  it('a backfill whose mirror sessions die before a seeded commit loses nothing, and the next run writes the rest once', { timeout: 300_000 }, async () => {
-    await db.source(`INSERT INTO schools (id, name, country_code) SELECT md5('s' || i)::uuid, 'School ' || i, 'gb' FROM generate_series(1, ${ROWS}) AS i`);
+  it('a backfill whose mirror sessions die before a seeded commit loses nothing, and the next run writes the rest once', {
+    timeout: 300_000,
+  }, async () => {
+    await db.source(
+      `INSERT INTO schools (id, name, country_code) SELECT md5('s' || i)::uuid, 'School ' || i, 'gb' FROM generate_series(1, ${ROWS}) AS i`,
+    );
     const before = await snapshot(db.mirrorUrl);
     // Between the 10th and the 90th of the ~100 batch commits.
     const strike = 10 + Math.floor(seededRandom(18)() * 80);
     let commits = 0;
     const onQuery = async (event: QueryEvent) => {
-      if (event.database === 'mirror' && event.purpose === 'write' && /^commit/i.test(event.sql) && ++commits === strike) {
+      if (
+        event.database === 'mirror' &&
+        event.purpose === 'write' &&
+        /^commit/i.test(event.sql) &&
+        ++commits === strike
+      ) {
         await terminateSessions(db.mirrorUrl, 'sfsync/mirror/write');
       }
     };
@@ -44,21 +65,32 @@ describe(`the fault campaign at scale: ${ROWS.toLocaleString('en')} rows`, () =>
       (error: unknown) => (error instanceof SfsyncError ? error.kind : Promise.reject(error)),
     );
     expect(faulted).toBe('database');
-    const written = (await db.mirror(`SELECT count(*)::int AS n FROM salesforce.editor__c`)).rows[0].n as number;
+    const written = (await db.mirror(`SELECT count(*)::int AS n FROM salesforce.editor__c`)).rows[0]
+      .n as number;
     // Whole batches are in (the struck one rolled back), each journaled with its rows.
     expect(written).toBeGreaterThan(0);
     expect(written).toBeLessThan(ROWS);
     expect(written % BATCH).toBe(0);
-    const journaled = await db.mirror(`SELECT count(*)::int AS n FROM sfsync.journal WHERE action = 'insert'`);
+    const journaled = await db.mirror(
+      `SELECT count(*)::int AS n FROM sfsync.journal WHERE action = 'insert'`,
+    );
     expect(journaled.rows[0].n).toBe(written);
     expect(await safetyViolations(before, db.mirrorUrl)).toEqual([]);
 
     const rerun = await runRepair(config(), options());
-    expect(statusCounts(rerun.summary)).toMatchObject({ done: ROWS - written, failed: 0, skipped: 0 });
+    expect(statusCounts(rerun.summary)).toMatchObject({
+      done: ROWS - written,
+      failed: 0,
+      skipped: 0,
+    });
     expect(await safetyViolations(before, db.mirrorUrl)).toEqual([]);
-    const { rows } = await db.mirror(`SELECT count(*)::int AS n, count(DISTINCT editoruuid__c)::int AS keys FROM salesforce.editor__c`);
+    const { rows } = await db.mirror(
+      `SELECT count(*)::int AS n, count(DISTINCT editoruuid__c)::int AS keys FROM salesforce.editor__c`,
+    );
     expect(rows).toEqual([{ n: ROWS, keys: ROWS }]);
-    const journal = await db.mirror(`SELECT count(*)::int AS n FROM sfsync.journal WHERE action = 'insert'`);
+    const journal = await db.mirror(
+      `SELECT count(*)::int AS n FROM sfsync.journal WHERE action = 'insert'`,
+    );
     expect(journal.rows[0].n).toBe(ROWS);
   });
 });

@@ -8,7 +8,18 @@ import { useFixtureDatabases } from '../support/databases.js';
 const db = useFixtureDatabases();
 let mirror: Connection;
 
-const COUNTS = { ok: 1, pending: 0, absent: 0, missing_parent: 0, failed: 2, stuck: 0, drift: 0, duplicate: 0, orphan: 0, source_duplicate: 0 };
+const COUNTS = {
+  ok: 1,
+  pending: 0,
+  absent: 0,
+  missing_parent: 0,
+  failed: 2,
+  stuck: 0,
+  drift: 0,
+  duplicate: 0,
+  orphan: 0,
+  source_duplicate: 0,
+};
 /** `n` rows for an entity, recorded at `at` minus i seconds, with these counts (SQL). */
 const insert = (entity: string, n: number, at: string, counts: string) =>
   db.mirror(
@@ -28,7 +39,12 @@ afterAll(async () => {
 describe('reading sfsync.history past rows that cannot be trusted', () => {
   it('finds the newest valid row behind more bad rows than one page holds, and counts every bad row it passed', async () => {
     await insert('school', 3, `now() - interval '1 hour'`, `'${JSON.stringify(COUNTS)}'::jsonb`);
-    await insert('school', 150, `now() + interval '1 day'`, `'${JSON.stringify({ ...COUNTS, failed: 999 })}'::jsonb`);
+    await insert(
+      'school',
+      150,
+      `now() + interval '1 day'`,
+      `'${JSON.stringify({ ...COUNTS, failed: 999 })}'::jsonb`,
+    );
     await insert('school', 60, 'now()', `'"oops"'::jsonb`);
     await insert('role', 2, 'now()', `'${JSON.stringify(COUNTS)}'::jsonb`);
 

@@ -30,8 +30,15 @@ interface RawEntity {
 }
 
 const infer = async (exported?: boolean) => {
-  const target = (role: 'source' | 'mirror', url: string, schema: string) => ({ role, url, schema, sslModeFromEnv: undefined });
-  const exportText = exported ? await readFile(`${FIXTURE_DIR}/connect-export.json`, 'utf8') : undefined;
+  const target = (role: 'source' | 'mirror', url: string, schema: string) => ({
+    role,
+    url,
+    schema,
+    sslModeFromEnv: undefined,
+  });
+  const exportText = exported
+    ? await readFile(`${FIXTURE_DIR}/connect-export.json`, 'utf8')
+    : undefined;
   const inferred = await inferFromDatabases({
     source: target('source', db.sourceUrl, 'public'),
     mirror: target('mirror', db.mirrorUrl, 'salesforce'),
@@ -42,12 +49,20 @@ const infer = async (exported?: boolean) => {
   return inferred.config as { entities: RawEntity[]; todo?: string[] };
 };
 
-/** Per mirror table: the class counts and every mismatch's key, class and code — what an audit concludes. */
+/**
+ * Per mirror table: the class counts and every mismatch's key, class and code — what an audit
+ * concludes.
+ */
 function conclusions(result: AuditResult): Record<string, unknown> {
   return Object.fromEntries(
     result.entities.map((e) => [
       e.mirrorTable,
-      { counts: e.counts, mismatches: e.mismatches.map((m) => `${m.key} ${m.class} ${m.code ?? '-'} ${m.parent?.state ?? '-'}`).sort() },
+      {
+        counts: e.counts,
+        mismatches: e.mismatches
+          .map((m) => `${m.key} ${m.class} ${m.code ?? '-'} ${m.parent?.state ?? '-'}`)
+          .sort(),
+      },
     ]),
   );
 }
@@ -72,12 +87,23 @@ describe('sfsync init on the fixture databases', () => {
       expect(entity.mirror, entity.name).toEqual(truth.mirror);
       expect(Boolean(entity.readOnly), entity.name).toBe(Boolean(truth.readOnly));
       if (entity.readOnly) continue;
-      expect(entity.source, entity.name).toEqual({ table: truth.source!.table, key: truth.source!.key });
-      for (const [column, source] of Object.entries(entity.fields ?? {})) expect(truth.fields?.[column], `${entity.name}.${column}`).toEqual(source);
-      const truthParents = (truth.parents ?? []).map((p) => ({ ...p, entity: nameOf.get(byTable.get(tableOf(p.entity))!.mirror.table) }));
+      expect(entity.source, entity.name).toEqual({
+        table: truth.source!.table,
+        key: truth.source!.key,
+      });
+      for (const [column, source] of Object.entries(entity.fields ?? {}))
+        expect(truth.fields?.[column], `${entity.name}.${column}`).toEqual(source);
+      const truthParents = (truth.parents ?? []).map((p) => ({
+        ...p,
+        entity: nameOf.get(byTable.get(tableOf(p.entity))!.mirror.table),
+      }));
       for (const parent of entity.parents ?? []) {
         expect(truthParents, `${entity.name} parent ${parent.entity}`).toContainEqual(
-          expect.objectContaining({ entity: parent.entity, column: parent.column, lookup: parent.lookup }),
+          expect.objectContaining({
+            entity: parent.entity,
+            column: parent.column,
+            lookup: parent.lookup,
+          }),
         );
       }
     }
@@ -85,7 +111,9 @@ describe('sfsync init on the fixture databases', () => {
 
   it('leaves a todo note for each thing it could not infer, and nothing else', async () => {
     const inferred = await infer(false);
-    const todos = inferred.entities.flatMap((e) => (e.todo ?? []).map((t) => `${e.name}: ${t.split(':')[0]}`));
+    const todos = inferred.entities.flatMap((e) =>
+      (e.todo ?? []).map((t) => `${e.name}: ${t.split(':')[0]}`),
+    );
     expect(todos.sort()).toEqual(
       [
         'classroom: mirror columns with no source column of the same name, left unmapped',
@@ -107,15 +135,21 @@ describe('sfsync init on the fixture databases', () => {
     await db.mirror('DROP INDEX salesforce.hcu_idx_classroom__c_classroomuuid__c');
     const bare = await infer(false);
     expect(bare.entities.map((e) => e.mirror.table)).not.toContain('classroom__c');
-    expect(bare.todo).toEqual([expect.stringMatching(/^classroom__c: no unique external-ID column .* left out$/)]);
+    expect(bare.todo).toEqual([
+      expect.stringMatching(/^classroom__c: no unique external-ID column .* left out$/),
+    ]);
     // Its children lose the parent they cannot name.
     expect(bare.entities.find((e) => e.name === 'lesson')!.todo).toContainEqual(
-      expect.stringMatching(/^lookup classroom__r__classroomuuid__c: no mapped table has classroomuuid__c/),
+      expect.stringMatching(
+        /^lookup classroom__r__classroomuuid__c: no mapped table has classroomuuid__c/,
+      ),
     );
     const withExport = await infer(true);
     const classroom = withExport.entities.find((e) => e.mirror.table === 'classroom__c')!;
     expect(classroom.mirror.externalId).toBe('classroomuuid__c');
-    expect(classroom.todo).toContainEqual(expect.stringMatching(/^the mirror has no unique index on classroomuuid__c/));
+    expect(classroom.todo).toContainEqual(
+      expect.stringMatching(/^the mirror has no unique index on classroomuuid__c/),
+    );
   });
 
   it('with its todo notes settled as the hand-written config settles them, audits exactly as the hand-written config does', async () => {
@@ -124,7 +158,8 @@ describe('sfsync init on the fixture databases', () => {
     const inferred = await infer(true);
     const byTable = new Map(handWritten.entities.map((e) => [e.mirror.table, e]));
     const nameOf = new Map(inferred.entities.map((e) => [e.mirror.table, e.name]));
-    // Settling adds what init could not know (filters, computed fields, the lookups no key explains) and never changes what it inferred.
+    // Settling adds what init could not know (filters, computed fields, the lookups no key
+    // explains) and never changes what it inferred.
     const settled = {
       source: {},
       mirror: {},
@@ -132,10 +167,15 @@ describe('sfsync init on the fixture databases', () => {
         const truth = byTable.get(entity.mirror.table)!;
         if (entity.readOnly) return { name: entity.name, readOnly: true, mirror: entity.mirror };
         const known = new Set((entity.parents ?? []).map((p) => p.lookup));
-        const added = (truth.parents ?? []).filter((p) => !known.has(p.lookup)).map((p) => ({ ...p, entity: nameOf.get(tableOf(p.entity))! }));
+        const added = (truth.parents ?? [])
+          .filter((p) => !known.has(p.lookup))
+          .map((p) => ({ ...p, entity: nameOf.get(tableOf(p.entity))! }));
         return {
           name: entity.name,
-          source: { ...entity.source, ...(truth.source!.where ? { where: truth.source!.where } : {}) },
+          source: {
+            ...entity.source,
+            ...(truth.source!.where ? { where: truth.source!.where } : {}),
+          },
           mirror: entity.mirror,
           fields: { ...truth.fields, ...entity.fields },
           parents: [...(entity.parents ?? []), ...added],

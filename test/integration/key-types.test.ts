@@ -10,7 +10,10 @@ const db = useFixtureDatabases();
 
 beforeEach(() => db.reset());
 
-/** An entity written to contact_editor_affiliation__c (external ID affiliation_id__c) from `memberships`, keyed as given. */
+/**
+ * An entity written to contact_editor_affiliation__c (external ID affiliation_id__c) from
+ * `memberships`, keyed as given.
+ */
 const membership = (key: unknown) =>
   oneEntityConfig(
     {
@@ -31,16 +34,20 @@ async function classes(config: ReturnType<typeof membership>): Promise<string[]>
 
 /** A mirror row Connect has synced (hex session: not captured). */
 const synced = (key: string, role: string, n: number) =>
-  db.asConnect(`insert into salesforce.contact_editor_affiliation__c (affiliation_id__c, roletype__c, sfid, _hc_lastop) values ($1, $2, $3, 'SYNCED')`, [
-    key,
-    role,
-    `a0A00000000000${String(n).padStart(4, '0')}`,
-  ]);
+  db.asConnect(
+    `insert into salesforce.contact_editor_affiliation__c (affiliation_id__c, roletype__c, sfid, _hc_lastop) values ($1, $2, $3, 'SYNCED')`,
+    [key, role, `a0A00000000000${String(n).padStart(4, '0')}`],
+  );
 
 describe('composite keys', () => {
   beforeEach(async () => {
-    await db.source(`CREATE TABLE memberships (school_id uuid, user_id bigint, role text NOT NULL, PRIMARY KEY (school_id, user_id))`);
-    await db.source(`INSERT INTO memberships VALUES ($1, 1, 'teacher'), ($1, 2, 'owner'), ($2, 10, 'teacher')`, [u(1), u(2)]);
+    await db.source(
+      `CREATE TABLE memberships (school_id uuid, user_id bigint, role text NOT NULL, PRIMARY KEY (school_id, user_id))`,
+    );
+    await db.source(
+      `INSERT INTO memberships VALUES ($1, 1, 'teacher'), ($1, 2, 'owner'), ($2, 10, 'teacher')`,
+      [u(1), u(2)],
+    );
   });
 
   it('joins the columns with the separator, as text, and audits, checks and repairs by it', async () => {
@@ -53,16 +60,26 @@ describe('composite keys', () => {
     expect(doctor.findings.filter((f) => f.level === 'error')).toEqual([]);
 
     const repaired = await runRepair(config, repairOptions());
-    expect(repaired.actions.map((a) => `${a.key} ${a.action} ${a.status}`).sort()).toEqual([`${u(1)}:2 insert done`, `${u(2)}:10 update done`]);
-    const { rows } = await db.mirror(`select affiliation_id__c, roletype__c from salesforce.contact_editor_affiliation__c where sfid is null`);
+    expect(repaired.actions.map((a) => `${a.key} ${a.action} ${a.status}`).sort()).toEqual([
+      `${u(1)}:2 insert done`,
+      `${u(2)}:10 update done`,
+    ]);
+    const { rows } = await db.mirror(
+      `select affiliation_id__c, roletype__c from salesforce.contact_editor_affiliation__c where sfid is null`,
+    );
     expect(rows).toEqual([{ affiliation_id__c: `${u(1)}:2`, roletype__c: 'owner' }]);
     expect(await classes(config)).toEqual([]);
   });
 
   it('has no key when a part is NULL: never matched or written', async () => {
-    await db.source(`ALTER TABLE memberships DROP CONSTRAINT memberships_pkey; ALTER TABLE memberships ALTER COLUMN user_id DROP NOT NULL`);
+    await db.source(
+      `ALTER TABLE memberships DROP CONSTRAINT memberships_pkey; ALTER TABLE memberships ALTER COLUMN user_id DROP NOT NULL`,
+    );
     await db.source(`INSERT INTO memberships VALUES ($1, NULL, 'owner')`, [u(3)]);
-    const result = await runAudit(membership({ columns: ['school_id', 'user_id'], separator: '/' }), { staleMs: 60_000 });
+    const result = await runAudit(
+      membership({ columns: ['school_id', 'user_id'], separator: '/' }),
+      { staleMs: 60_000 },
+    );
     expect(result.entities[0]).toMatchObject({ sourceRows: 4, sourceRowsWithoutKey: 1 });
     expect(result.entities[0]!.counts.absent).toBe(3);
   });
@@ -77,15 +94,21 @@ describe('composite keys', () => {
   });
 
   it('refuses a one-column composite key in the config, saying what to write instead', () => {
-    expect(() => membership({ columns: ['school_id'], separator: ':' })).toThrow(/a composite key has at least two columns/);
-    expect(() => membership({ columns: ['school_id', 'no such'], separator: ':' })).toThrow(/not a plain SQL identifier/);
+    expect(() => membership({ columns: ['school_id'], separator: ':' })).toThrow(
+      /a composite key has at least two columns/,
+    );
+    expect(() => membership({ columns: ['school_id', 'no such'], separator: ':' })).toThrow(
+      /not a plain SQL identifier/,
+    );
   });
 });
 
 describe('key types, compared as Salesforce compares external IDs: text, case-sensitively', () => {
   it('text keys that differ only in case are different keys', async () => {
     await db.source(`CREATE TABLE memberships (code text PRIMARY KEY, role text NOT NULL)`);
-    await db.source(`INSERT INTO memberships VALUES ('abc', 'teacher'), ('ABC', 'owner'), ('Abc', 'owner')`);
+    await db.source(
+      `INSERT INTO memberships VALUES ('abc', 'teacher'), ('ABC', 'owner'), ('Abc', 'owner')`,
+    );
     await synced('abc', 'teacher', 1);
     await synced('aBC', 'owner', 2);
     expect(await classes(membership('code'))).toEqual(['ABC absent', 'Abc absent', 'aBC orphan']);
@@ -96,13 +119,27 @@ describe('key types, compared as Salesforce compares external IDs: text, case-se
     await db.source(`INSERT INTO memberships SELECT i, 'teacher' FROM generate_series(1, 12) AS i`);
     for (const n of [1, 2, 9, 10, 11]) await synced(String(n), 'teacher', n);
     await synced('012', 'teacher', 12);
-    expect(await classes(membership('id'))).toEqual(['012 orphan', '12 absent', '3 absent', '4 absent', '5 absent', '6 absent', '7 absent', '8 absent']);
+    expect(await classes(membership('id'))).toEqual([
+      '012 orphan',
+      '12 absent',
+      '3 absent',
+      '4 absent',
+      '5 absent',
+      '6 absent',
+      '7 absent',
+      '8 absent',
+    ]);
   });
 
   it('a uuid key is its canonical lower-case text: an upper-case copy in the mirror is another key', async () => {
     await db.source(`CREATE TABLE memberships (id uuid PRIMARY KEY, role text NOT NULL)`);
-    await db.source(`INSERT INTO memberships VALUES ('00000000-0000-4000-8000-00000000000a', 'teacher')`);
+    await db.source(
+      `INSERT INTO memberships VALUES ('00000000-0000-4000-8000-00000000000a', 'teacher')`,
+    );
     await synced('00000000-0000-4000-8000-00000000000A', 'teacher', 1);
-    expect(await classes(membership('id'))).toEqual(['00000000-0000-4000-8000-00000000000A orphan', '00000000-0000-4000-8000-00000000000a absent']);
+    expect(await classes(membership('id'))).toEqual([
+      '00000000-0000-4000-8000-00000000000A orphan',
+      '00000000-0000-4000-8000-00000000000a absent',
+    ]);
   });
 });

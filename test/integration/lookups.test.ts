@@ -18,15 +18,27 @@ describe('two lookups to the same parent entity', () => {
         source: {},
         mirror: {},
         entities: [
-          { name: 'contact', readOnly: true, mirror: { table: 'contact', externalId: 'pi_accounts_unique_id__c' } },
+          {
+            name: 'contact',
+            readOnly: true,
+            mirror: { table: 'contact', externalId: 'pi_accounts_unique_id__c' },
+          },
           {
             name: 'lesson',
             source: { table: 'lessons', key: 'id' },
             mirror: { table: 'lesson__c', externalId: 'lesson_uuid__c' },
             fields: { lessontitle__c: 'name' },
             parents: [
-              { entity: 'contact', column: 'user_id', lookup: 'teacher__r__pi_accounts_unique_id__c' },
-              { entity: 'contact', column: 'co_teacher_id', lookup: 'co_teacher__r__pi_accounts_unique_id__c' },
+              {
+                entity: 'contact',
+                column: 'user_id',
+                lookup: 'teacher__r__pi_accounts_unique_id__c',
+              },
+              {
+                entity: 'contact',
+                column: 'co_teacher_id',
+                lookup: 'co_teacher__r__pi_accounts_unique_id__c',
+              },
             ],
           },
         ],
@@ -36,10 +48,19 @@ describe('two lookups to the same parent entity', () => {
 
   beforeEach(async () => {
     await db.source('ALTER TABLE lessons ADD COLUMN co_teacher_id uuid');
-    await db.mirror('ALTER TABLE salesforce.lesson__c ADD COLUMN co_teacher__r__pi_accounts_unique_id__c varchar(255)');
+    await db.mirror(
+      'ALTER TABLE salesforce.lesson__c ADD COLUMN co_teacher__r__pi_accounts_unique_id__c varchar(255)',
+    );
     const connect = connectActor(db);
-    for (const key of [u(101), u(102)]) await connect.fromSalesforce('contact', { pi_accounts_unique_id__c: key, lastname: 'Teacher' });
-    await db.source(`INSERT INTO lessons (id, user_id, co_teacher_id, name) VALUES ($1, $2, $3, 'Loops')`, [u(1), u(101), u(102)]);
+    for (const key of [u(101), u(102)])
+      await connect.fromSalesforce('contact', {
+        pi_accounts_unique_id__c: key,
+        lastname: 'Teacher',
+      });
+    await db.source(
+      `INSERT INTO lessons (id, user_id, co_teacher_id, name) VALUES ($1, $2, $3, 'Loops')`,
+      [u(1), u(101), u(102)],
+    );
   });
 
   it('writes each lookup from its own source column', async () => {
@@ -53,11 +74,14 @@ describe('two lookups to the same parent entity', () => {
 
   it('reports drift on the one lookup that differs', async () => {
     await runRepair(config(), repairOptions());
-    await db.asConnect(`UPDATE salesforce.lesson__c SET sfid = 'a0L000000000001AAA', _hc_lastop = 'SYNCED', teacher__r__pi_accounts_unique_id__c = $1`, [
-      u(102),
-    ]);
+    await db.asConnect(
+      `UPDATE salesforce.lesson__c SET sfid = 'a0L000000000001AAA', _hc_lastop = 'SYNCED', teacher__r__pi_accounts_unique_id__c = $1`,
+      [u(102)],
+    );
     const result = await runAudit(config(), { staleMs: 60_000 });
     const lesson = result.entities.find((e) => e.name === 'lesson')!;
-    expect(lesson.mismatches.map((m) => [m.class, m.fields.map((f) => f.column)])).toEqual([['drift', ['teacher__r__pi_accounts_unique_id__c']]]);
+    expect(lesson.mismatches.map((m) => [m.class, m.fields.map((f) => f.column)])).toEqual([
+      ['drift', ['teacher__r__pi_accounts_unique_id__c']],
+    ]);
   });
 });

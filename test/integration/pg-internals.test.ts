@@ -21,7 +21,9 @@ afterAll(async () => {
 
 type Send = Record<'parse' | 'bind' | 'execute' | 'sync', (arg?: unknown) => void>;
 
-/** A query object that records what node-postgres hands it and calls on it; it sends `text` itself. */
+/**
+ * A query object that records what node-postgres hands it and calls on it; it sends `text` itself.
+ */
 class Probe {
   connection: Record<string, unknown> | undefined;
   dataListeners = -1;
@@ -33,7 +35,9 @@ class Probe {
 
   constructor(private readonly text: string) {}
 
-  submit(connection: Record<string, unknown> & { stream: { listeners(event: string): unknown[] } }): void {
+  submit(
+    connection: Record<string, unknown> & { stream: { listeners(event: string): unknown[] } },
+  ): void {
     this.connection = connection;
     this.dataListeners = connection.stream.listeners('data').length;
     const send = connection as unknown as Send;
@@ -64,16 +68,25 @@ describe("node-postgres internals that db/driver/copy-out.ts relies on (pg's Sub
     client.query(probe as unknown as pg.QueryConfig);
     await probe.finished;
     const connection = probe.connection!;
-    expect(Object.fromEntries(['parse', 'bind', 'execute', 'sync'].map((m) => [m, typeof connection[m]]))).toEqual({
+    expect(
+      Object.fromEntries(
+        ['parse', 'bind', 'execute', 'sync'].map((m) => [m, typeof connection[m]]),
+      ),
+    ).toEqual({
       parse: 'function',
       bind: 'function',
       execute: 'function',
       sync: 'function',
     });
-    // copy-out.ts sets this listener (node-postgres's message parser) aside while the COPY runs, and gives it back.
+    // copy-out.ts sets this listener (node-postgres's message parser) aside while the COPY runs,
+    // and gives it back.
     expect(probe.dataListeners).toBe(1);
     const stream = connection.stream as Record<string, unknown>;
-    expect(['pause', 'resume', 'on', 'removeListener', 'listeners'].filter((m) => typeof stream[m] !== 'function')).toEqual([]);
+    expect(
+      ['pause', 'resume', 'on', 'removeListener', 'listeners'].filter(
+        (m) => typeof stream[m] !== 'function',
+      ),
+    ).toEqual([]);
   });
 
   it("call the query's handlers by the names copy-out.ts implements, ReadyForQuery last", async () => {
@@ -91,6 +104,8 @@ describe("node-postgres internals that db/driver/copy-out.ts relies on (pg's Sub
     client.query(probe as unknown as pg.QueryConfig);
     await probe.finished;
     expect(probe.calls).toEqual(['handleError']);
-    await expect(client.query('select 3 as three')).resolves.toMatchObject({ rows: [{ three: 3 }] });
+    await expect(client.query('select 3 as three')).resolves.toMatchObject({
+      rows: [{ three: 3 }],
+    });
   });
 });

@@ -18,7 +18,13 @@ const config = () =>
           name: 'measure',
           source: { table: 'measures', key: 'id' },
           mirror: { table: 'measure__c', externalId: 'ext__c' },
-          fields: { name: 'name', amount__c: 'amount', big__c: 'big', ratio__c: 'ratio', r__c: 'r' },
+          fields: {
+            name: 'name',
+            amount__c: 'amount',
+            big__c: 'big',
+            ratio__c: 'ratio',
+            r__c: 'r',
+          },
         },
       ],
     },
@@ -27,11 +33,15 @@ const config = () =>
 
 beforeEach(async () => {
   await db.reset();
-  await db.source(`CREATE TABLE measures (id uuid PRIMARY KEY, name text, amount numeric, big bigint, ratio numeric, r numeric)`);
+  await db.source(
+    `CREATE TABLE measures (id uuid PRIMARY KEY, name text, amount numeric, big bigint, ratio numeric, r numeric)`,
+  );
   await db.mirror(`CREATE TABLE salesforce.measure__c (
     id serial PRIMARY KEY, sfid varchar(18) UNIQUE, ext__c varchar(255), name varchar(10), amount__c numeric(10,2), big__c numeric(20,0),
     ratio__c double precision, r__c real, _hc_lastop varchar(32), _hc_err text, systemmodstamp timestamp, isdeleted boolean)`);
-  await db.mirror(`CREATE UNIQUE INDEX hcu_idx_measure__c_ext__c ON salesforce.measure__c (ext__c)`);
+  await db.mirror(
+    `CREATE UNIQUE INDEX hcu_idx_measure__c_ext__c ON salesforce.measure__c (ext__c)`,
+  );
 });
 
 /** A row as Connect leaves it after a successful sync. */
@@ -44,14 +54,17 @@ const synced = (key: string, values: Record<string, unknown>) => {
 };
 const source = (key: string, values: Record<string, unknown>) => {
   const columns = Object.keys(values);
-  return db.source(`INSERT INTO measures (id, ${columns.join(', ')}) VALUES ($1, ${columns.map((_, i) => `$${i + 2}`).join(', ')})`, [
-    key,
-    ...Object.values(values),
-  ]);
+  return db.source(
+    `INSERT INTO measures (id, ${columns.join(', ')}) VALUES ($1, ${columns.map((_, i) => `$${i + 2}`).join(', ')})`,
+    [key, ...Object.values(values)],
+  );
 };
 const classes = async () =>
   Object.fromEntries(
-    (await runAudit(config(), { staleMs: 60_000 })).entities[0]!.mismatches.map((m) => [m.key, [m.class, ...m.fields.map((f) => f.column)].join(' ')]),
+    (await runAudit(config(), { staleMs: 60_000 })).entities[0]!.mismatches.map((m) => [
+      m.key,
+      [m.class, ...m.fields.map((f) => f.column)].join(' '),
+    ]),
   );
 
 describe('numbers in the audit', () => {
@@ -86,15 +99,24 @@ describe('writes fitted to the mirror columns', () => {
     await source(u(1), { name: 'Abcdefghijklmnop', amount: '2.345', big: '7' });
     const first = await runRepair(config(), base);
     expect(first.actions.map((a) => `${a.action}/${a.status}`)).toEqual(['insert/done']);
-    const { rows } = await db.mirror(`SELECT name, amount__c FROM salesforce.measure__c WHERE ext__c = $1`, [u(1)]);
+    const { rows } = await db.mirror(
+      `SELECT name, amount__c FROM salesforce.measure__c WHERE ext__c = $1`,
+      [u(1)],
+    );
     expect(rows).toEqual([{ name: 'Abcdefghij', amount__c: '2.35' }]);
-    const journal = await db.mirror(`SELECT adjusted FROM sfsync.journal WHERE run_id = $1 AND action = 'insert'`, [first.runId]);
+    const journal = await db.mirror(
+      `SELECT adjusted FROM sfsync.journal WHERE run_id = $1 AND action = 'insert'`,
+      [first.runId],
+    );
     expect(journal.rows[0].adjusted).toEqual({
       name: { kind: 'cut', from: 'Abcdefghijklmnop', length: 16, to: 'Abcdefghij' },
       amount__c: { kind: 'rounded', from: '2.345', to: '2.35' },
     });
     // Connect syncs it; the audit accepts what sfsync wrote, and a second repair has nothing to do.
-    await db.asConnect(`UPDATE salesforce.measure__c SET sfid = $2, _hc_lastop = 'SYNCED' WHERE ext__c = $1`, [u(1), fakeSfid()]);
+    await db.asConnect(
+      `UPDATE salesforce.measure__c SET sfid = $2, _hc_lastop = 'SYNCED' WHERE ext__c = $1`,
+      [u(1), fakeSfid()],
+    );
     expect(await classes()).toEqual({});
     expect((await runRepair(config(), { ...base, dryRun: true })).actions).toEqual([]);
   });
@@ -103,10 +125,17 @@ describe('writes fitted to the mirror columns', () => {
     await source(u(1), { name: 'Zyxwvutsrqponm', amount: '9.999' });
     await synced(u(1), { name: 'Old', amount__c: '1.00' });
     const first = await runRepair(config(), base);
-    expect(first.actions.map((a) => `${a.action}/${a.status}/${a.columns.join(',')}`)).toEqual(['update/done/name,amount__c']);
-    const { rows } = await db.mirror(`SELECT name, amount__c FROM salesforce.measure__c WHERE ext__c = $1`, [u(1)]);
+    expect(first.actions.map((a) => `${a.action}/${a.status}/${a.columns.join(',')}`)).toEqual([
+      'update/done/name,amount__c',
+    ]);
+    const { rows } = await db.mirror(
+      `SELECT name, amount__c FROM salesforce.measure__c WHERE ext__c = $1`,
+      [u(1)],
+    );
     expect(rows).toEqual([{ name: 'Zyxwvutsrq', amount__c: '10.00' }]);
-    await db.asConnect(`UPDATE salesforce.measure__c SET _hc_lastop = 'SYNCED' WHERE ext__c = $1`, [u(1)]);
+    await db.asConnect(`UPDATE salesforce.measure__c SET _hc_lastop = 'SYNCED' WHERE ext__c = $1`, [
+      u(1),
+    ]);
     expect((await runRepair(config(), { ...base, dryRun: true })).actions).toEqual([]);
   });
 });

@@ -13,12 +13,26 @@ import { fingerprint } from '../support/fingerprint.js';
 const db = useFixtureDatabases();
 const config = () => fixtureConfig(db);
 const base = repairOptions();
-const action = (result: RepairResult, entity: string, key: string) => result.actions.find((a) => a.entity === entity && a.key === key);
-const MIRROR_TABLES = ['editor__c', 'contact', 'contact_editor_affiliation__c', 'classroom__c', 'lesson__c'];
+const action = (result: RepairResult, entity: string, key: string) =>
+  result.actions.find((a) => a.entity === entity && a.key === key);
+const MIRROR_TABLES = [
+  'editor__c',
+  'contact',
+  'contact_editor_affiliation__c',
+  'classroom__c',
+  'lesson__c',
+];
 
 async function syncedRows() {
   const rows: Record<string, unknown>[] = [];
-  for (const t of MIRROR_TABLES) rows.push(...(await db.mirror(`SELECT '${t}' AS t, * FROM salesforce.${t} WHERE sfid IS NOT NULL ORDER BY id`)).rows);
+  for (const t of MIRROR_TABLES)
+    rows.push(
+      ...(
+        await db.mirror(
+          `SELECT '${t}' AS t, * FROM salesforce.${t} WHERE sfid IS NOT NULL ORDER BY id`,
+        )
+      ).rows,
+    );
   return rows;
 }
 
@@ -36,8 +50,14 @@ beforeAll(async () => {
 
 describe('repair --dry-run', () => {
   it('plans one action per mismatch, in canonical order', () => {
-    expect(dryRun).toMatchObject({ dryRun: true, runId: null, order: ['school', 'contact', 'role', 'school_class', 'class_teacher', 'lesson'] });
-    const plan = Object.fromEntries(dryRun.actions.map((a) => [`${a.entity}:${a.key}`, `${a.action}/${a.status}`]));
+    expect(dryRun).toMatchObject({
+      dryRun: true,
+      runId: null,
+      order: ['school', 'contact', 'role', 'school_class', 'class_teacher', 'lesson'],
+    });
+    const plan = Object.fromEntries(
+      dryRun.actions.map((a) => [`${a.entity}:${a.key}`, `${a.action}/${a.status}`]),
+    );
     expect(plan).toEqual({
       [`school:${u(2)}`]: 'insert/planned',
       [`school:${u(3)}`]: 'update/planned',
@@ -55,8 +75,17 @@ describe('repair --dry-run', () => {
       [`school_class:${u(202)}`]: 'dedupe/planned',
       [`lesson:${u(302)}`]: 'defer/deferred',
     });
-    expect(action(dryRun, 'role', '3')!.blockedBy).toEqual({ entity: 'contact', key: u(109), state: 'absent' });
-    expect(action(dryRun, 'school', u(3))!.columns).toEqual(['name', 'country__c', 'verified__c', 'discardedat__c']);
+    expect(action(dryRun, 'role', '3')!.blockedBy).toEqual({
+      entity: 'contact',
+      key: u(109),
+      state: 'absent',
+    });
+    expect(action(dryRun, 'school', u(3))!.columns).toEqual([
+      'name',
+      'country__c',
+      'verified__c',
+      'discardedat__c',
+    ]);
     expect(action(dryRun, 'school', u(8))!.reason).toMatch(/validation rule/);
   });
 
@@ -71,7 +100,9 @@ describe('repair', () => {
   });
 
   it('does what it planned, level by level, and reports deferrals', () => {
-    const status = Object.fromEntries(applied.actions.map((a) => [`${a.entity}:${a.key}`, `${a.action}/${a.status}`]));
+    const status = Object.fromEntries(
+      applied.actions.map((a) => [`${a.entity}:${a.key}`, `${a.action}/${a.status}`]),
+    );
     expect(status).toMatchObject({
       [`school:${u(2)}`]: 'insert/done',
       [`school:${u(3)}`]: 'update/done',
@@ -92,11 +123,17 @@ describe('repair', () => {
       `SELECT action, state, sfid FROM salesforce._trigger_log WHERE table_name = 'contact_editor_affiliation__c'
         AND (("values" LIKE '%"affiliation_id__c"=>"1"%') OR (old LIKE '%"affiliation_id__c"=>"1"%')) ORDER BY id`,
     );
-    expect(rows.map((r) => `${r.action}:${r.state}`)).toEqual(['INSERT:FAILED', 'DELETE:IGNORE', 'INSERT:NEW']);
+    expect(rows.map((r) => `${r.action}:${r.state}`)).toEqual([
+      'INSERT:FAILED',
+      'DELETE:IGNORE',
+      'INSERT:NEW',
+    ]);
     const mirror = await db.mirror(
       `SELECT _hc_lastop, sfid, editor__r__editoruuid__c FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '1'`,
     );
-    expect(mirror.rows).toEqual([{ _hc_lastop: 'PENDING', sfid: null, editor__r__editoruuid__c: u(1) }]);
+    expect(mirror.rows).toEqual([
+      { _hc_lastop: 'PENDING', sfid: null, editor__r__editoruuid__c: u(1) },
+    ]);
   });
 
   it('journals every deleted row in full, with who ran it', async () => {
@@ -112,14 +149,27 @@ describe('repair', () => {
       _hc_lastop: 'FAILED',
       _hc_err: expect.stringContaining('Foreign key external ID'),
     });
-    expect(rows[0]).toMatchObject({ command_line: 'sfsync repair --yes', status: 'done', actor: expect.any(String), host: expect.any(String) });
+    expect(rows[0]).toMatchObject({
+      command_line: 'sfsync repair --yes',
+      status: 'done',
+      actor: expect.any(String),
+      host: expect.any(String),
+    });
   });
 
   it('never deletes or rewrites a row that has an sfid, except mapped columns of an update', async () => {
     const after = await syncedRows();
     const key = (r: Record<string, unknown>) => `${r.t}:${r.id}`;
     const afterById = new Map(after.map((r) => [key(r), r]));
-    const updatedColumns = new Set(['name', 'country__c', 'verified__c', 'discardedat__c', 'createdat__c', 'numberofmembers__c', '_hc_lastop']);
+    const updatedColumns = new Set([
+      'name',
+      'country__c',
+      'verified__c',
+      'discardedat__c',
+      'createdat__c',
+      'numberofmembers__c',
+      '_hc_lastop',
+    ]);
     for (const row of syncedBefore) {
       const now = afterById.get(key(row));
       expect(now, `synced row ${key(row)} must still exist`).toBeDefined();
@@ -131,8 +181,16 @@ describe('repair', () => {
   });
 
   it('updates drifted rows with a real change that Connect captures', async () => {
-    const { rows } = await db.mirror(`SELECT name, country__c, verified__c, _hc_lastop FROM salesforce.editor__c WHERE editoruuid__c = $1`, [u(3)]);
-    expect(rows[0]).toEqual({ name: 'Drifted School', country__c: 'GB', verified__c: true, _hc_lastop: 'PENDING' });
+    const { rows } = await db.mirror(
+      `SELECT name, country__c, verified__c, _hc_lastop FROM salesforce.editor__c WHERE editoruuid__c = $1`,
+      [u(3)],
+    );
+    expect(rows[0]).toEqual({
+      name: 'Drifted School',
+      country__c: 'GB',
+      verified__c: true,
+      _hc_lastop: 'PENDING',
+    });
     const log = await db.mirror(
       `SELECT state, "values" FROM salesforce._trigger_log WHERE table_name = 'editor__c' AND action = 'UPDATE' ORDER BY id DESC LIMIT 1`,
     );
@@ -145,8 +203,17 @@ describe('repair', () => {
       `SELECT before->>'name' AS before, after->>'name' AS after, mirror_id FROM sfsync.journal WHERE run_id = $1 AND action = 'update' AND key = $2`,
       [applied.runId, u(3)],
     );
-    const { rows: mirrored } = await db.mirror(`SELECT id FROM salesforce.editor__c WHERE editoruuid__c = $1`, [u(3)]);
-    expect(rows).toEqual([{ before: expect.not.stringMatching(/^Drifted School$/), after: 'Drifted School', mirror_id: mirrored[0].id }]);
+    const { rows: mirrored } = await db.mirror(
+      `SELECT id FROM salesforce.editor__c WHERE editoruuid__c = $1`,
+      [u(3)],
+    );
+    expect(rows).toEqual([
+      {
+        before: expect.not.stringMatching(/^Drifted School$/),
+        after: 'Drifted School',
+        mirror_id: mirrored[0].id,
+      },
+    ]);
   });
 
   it('plans nothing new when run again right away', async () => {
@@ -163,21 +230,33 @@ describe('repair safety', () => {
 
   it('leaves alone a row that Connect synced between the audit and the write', async () => {
     const connect = connectActor(db);
-    await db.source(`INSERT INTO roles (id, school_id, user_id, role) VALUES (20, $1, $2, 1)`, [u(1), u(101)]);
+    await db.source(`INSERT INTO roles (id, school_id, user_id, role) VALUES (20, $1, $2, 1)`, [
+      u(1),
+      u(101),
+    ]);
     await db.mirror(
       `INSERT INTO salesforce.contact_editor_affiliation__c (affiliation_id__c, editor__r__editoruuid__c, contact__r__pi_accounts_unique_id__c, roletype__c, createdat__c, updatedat__c)
       SELECT '20', $1, $2, 'teacher', created_at AT TIME ZONE 'UTC', updated_at AT TIME ZONE 'UTC' FROM (SELECT now() AS created_at, now() AS updated_at) t`,
       [u(1), u(101)],
     );
-    await connect.failed('contact_editor_affiliation__c', 'affiliation_id__c', '20', 'unable to obtain exclusive access to this record');
+    await connect.failed(
+      'contact_editor_affiliation__c',
+      'affiliation_id__c',
+      '20',
+      'unable to obtain exclusive access to this record',
+    );
     const result = await runRepair(config(), {
       ...base,
       entities: ['role'],
       only: ['failed'],
-      onQuery: beforeFirstWrite(() => connect.inserted('contact_editor_affiliation__c', 'affiliation_id__c', '20')),
+      onQuery: beforeFirstWrite(() =>
+        connect.inserted('contact_editor_affiliation__c', 'affiliation_id__c', '20'),
+      ),
     });
     expect(action(result, 'role', '20')).toMatchObject({ action: 'reinsert', status: 'skipped' });
-    expect(action(result, 'role', '20')!.detail).toMatch(/already has an sfid|changed since the audit/);
+    expect(action(result, 'role', '20')!.detail).toMatch(
+      /already has an sfid|changed since the audit/,
+    );
     const { rows } = await db.mirror(
       `SELECT count(*)::int AS n, min(sfid) AS sfid FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '20'`,
     );
@@ -186,42 +265,76 @@ describe('repair safety', () => {
   });
 
   it('leaves alone a drifted row that lost its sfid between the audit and the write', async () => {
-    const { rows: before } = await db.mirror(`SELECT name FROM salesforce.editor__c WHERE editoruuid__c = $1`, [u(3)]);
+    const { rows: before } = await db.mirror(
+      `SELECT name FROM salesforce.editor__c WHERE editoruuid__c = $1`,
+      [u(3)],
+    );
     const result = await runRepair(config(), {
       ...base,
       entities: ['school'],
       only: ['drift'],
-      onQuery: beforeFirstWrite(() => db.mirror(`UPDATE salesforce.editor__c SET sfid = NULL WHERE editoruuid__c = $1`, [u(3)])),
+      onQuery: beforeFirstWrite(() =>
+        db.mirror(`UPDATE salesforce.editor__c SET sfid = NULL WHERE editoruuid__c = $1`, [u(3)]),
+      ),
     });
-    expect(action(result, 'school', u(3))).toMatchObject({ action: 'update', status: 'skipped', detail: 'the row has no sfid any more: not updated' });
-    const { rows: after } = await db.mirror(`SELECT name FROM salesforce.editor__c WHERE editoruuid__c = $1`, [u(3)]);
+    expect(action(result, 'school', u(3))).toMatchObject({
+      action: 'update',
+      status: 'skipped',
+      detail: 'the row has no sfid any more: not updated',
+    });
+    const { rows: after } = await db.mirror(
+      `SELECT name FROM salesforce.editor__c WHERE editoruuid__c = $1`,
+      [u(3)],
+    );
     expect(after).toEqual(before);
   });
 
   describe('dedupe', () => {
-    /** A school whose mirror row the app wrote twice (the unique index gone): two sfid-NULL rows, ids in order. */
+    /**
+     * A school whose mirror row the app wrote twice (the unique index gone): two sfid-NULL rows,
+     * ids in order.
+     */
     async function twice(key: string, copies = 2): Promise<number[]> {
       await db.mirror('DROP INDEX IF EXISTS salesforce.hcu_idx_editor__c_editoruuid__c');
-      await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, 'Twin School', 'gb')`, [key]);
+      await db.source(
+        `INSERT INTO schools (id, name, country_code) VALUES ($1, 'Twin School', 'gb')`,
+        [key],
+      );
       for (let i = 0; i < copies; i++) {
         await db.mirror(
           `INSERT INTO salesforce.editor__c (editoruuid__c, name, country__c, editortype__c, verified__c) VALUES ($1, 'Twin School', 'GB', 'for_education', false)`,
           [key],
         );
       }
-      const { rows } = await db.mirror(`SELECT id FROM salesforce.editor__c WHERE editoruuid__c = $1 ORDER BY id`, [key]);
+      const { rows } = await db.mirror(
+        `SELECT id FROM salesforce.editor__c WHERE editoruuid__c = $1 ORDER BY id`,
+        [key],
+      );
       return rows.map((r) => r.id as number);
     }
 
     it("journals each row it deletes under that row's own id, in full, and keeps the newest", async () => {
       const [older, newer] = await twice(u(61));
-      const result = await runRepair(config(), { ...base, entities: ['school'], only: ['duplicate'] });
-      expect(action(result, 'school', u(61))).toMatchObject({ action: 'dedupe', status: 'done', detail: null, mirrorId: newer, deleteIds: [older] });
-      const { rows } = await db.mirror(`SELECT mirror_id, (before->>'id')::int AS before_id, key FROM sfsync.journal WHERE run_id = $1 AND action = 'delete'`, [
-        result.runId,
-      ]);
+      const result = await runRepair(config(), {
+        ...base,
+        entities: ['school'],
+        only: ['duplicate'],
+      });
+      expect(action(result, 'school', u(61))).toMatchObject({
+        action: 'dedupe',
+        status: 'done',
+        detail: null,
+        mirrorId: newer,
+        deleteIds: [older],
+      });
+      const { rows } = await db.mirror(
+        `SELECT mirror_id, (before->>'id')::int AS before_id, key FROM sfsync.journal WHERE run_id = $1 AND action = 'delete'`,
+        [result.runId],
+      );
       expect(rows).toEqual([{ mirror_id: older, before_id: older, key: u(61) }]);
-      const left = await db.mirror(`SELECT id FROM salesforce.editor__c WHERE editoruuid__c = $1`, [u(61)]);
+      const left = await db.mirror(`SELECT id FROM salesforce.editor__c WHERE editoruuid__c = $1`, [
+        u(61),
+      ]);
       expect(left.rows).toEqual([{ id: newer }]);
     });
 
@@ -233,15 +346,30 @@ describe('repair safety', () => {
       const onQuery = beforeFirstWrite(async () => {
         sfid = await connect.inserted('editor__c', 'editoruuid__c', u(62));
       });
-      const result = await runRepair(config(), { ...base, entities: ['school'], only: ['duplicate'], onQuery });
-      expect(action(result, 'school', u(62))).toMatchObject({ action: 'dedupe', status: 'skipped', deleteIds: [older] });
+      const result = await runRepair(config(), {
+        ...base,
+        entities: ['school'],
+        only: ['duplicate'],
+        onQuery,
+      });
+      expect(action(result, 'school', u(62))).toMatchObject({
+        action: 'dedupe',
+        status: 'skipped',
+        deleteIds: [older],
+      });
       expect(action(result, 'school', u(62))!.detail).toMatch(/gained an sfid since the audit/);
-      const { rows } = await db.mirror(`SELECT id, sfid FROM salesforce.editor__c WHERE editoruuid__c = $1 ORDER BY id`, [u(62)]);
+      const { rows } = await db.mirror(
+        `SELECT id, sfid FROM salesforce.editor__c WHERE editoruuid__c = $1 ORDER BY id`,
+        [u(62)],
+      );
       expect(rows).toEqual([
         { id: older, sfid },
         { id: newer, sfid: null },
       ]);
-      expect((await db.mirror(`SELECT count(*)::int AS n FROM sfsync.journal WHERE action = 'delete'`)).rows[0].n).toBe(0);
+      expect(
+        (await db.mirror(`SELECT count(*)::int AS n FROM sfsync.journal WHERE action = 'delete'`))
+          .rows[0].n,
+      ).toBe(0);
     });
 
     it('deletes the extra rows still unsynced and keeps one Connect synced meanwhile, saying so', async () => {
@@ -252,48 +380,77 @@ describe('repair safety', () => {
       const onQuery = beforeFirstWrite(async () => {
         sfid = await connect.inserted('editor__c', 'editoruuid__c', u(63));
       });
-      const result = await runRepair(config(), { ...base, entities: ['school'], only: ['duplicate'], onQuery });
+      const result = await runRepair(config(), {
+        ...base,
+        entities: ['school'],
+        only: ['duplicate'],
+        onQuery,
+      });
       expect(action(result, 'school', u(63))).toMatchObject({
         action: 'dedupe',
         status: 'done',
         deleteIds: [oldest, middle],
         detail: '1 row(s) gained an sfid since the audit and were kept',
       });
-      const { rows } = await db.mirror(`SELECT id, sfid FROM salesforce.editor__c WHERE editoruuid__c = $1 ORDER BY id`, [u(63)]);
+      const { rows } = await db.mirror(
+        `SELECT id, sfid FROM salesforce.editor__c WHERE editoruuid__c = $1 ORDER BY id`,
+        [u(63)],
+      );
       expect(rows).toEqual([
         { id: oldest, sfid },
         { id: newest, sfid: null },
       ]);
-      const journaled = await db.mirror(`SELECT mirror_id FROM sfsync.journal WHERE run_id = $1 AND action = 'delete'`, [result.runId]);
+      const journaled = await db.mirror(
+        `SELECT mirror_id FROM sfsync.journal WHERE run_id = $1 AND action = 'delete'`,
+        [result.runId],
+      );
       expect(journaled.rows).toEqual([{ mirror_id: middle }]);
     });
   });
 
   it('records a bad row inside a batch and commits the rest', async () => {
-    await db.mirror(`ALTER TABLE salesforce.editor__c ADD CONSTRAINT no_test_schools CHECK (name NOT LIKE 'Test%')`);
-    await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, 'Test School', 'gb'), ($2, 'Fine School', 'gb')`, [u(40), u(41)]);
+    await db.mirror(
+      `ALTER TABLE salesforce.editor__c ADD CONSTRAINT no_test_schools CHECK (name NOT LIKE 'Test%')`,
+    );
+    await db.source(
+      `INSERT INTO schools (id, name, country_code) VALUES ($1, 'Test School', 'gb'), ($2, 'Fine School', 'gb')`,
+      [u(40), u(41)],
+    );
     const result = await runRepair(config(), { ...base, entities: ['school'], only: ['absent'] });
     expect(action(result, 'school', u(40))).toMatchObject({
       status: 'failed',
-      detail: expect.stringMatching(/violates check constraint "no_test_schools" \[SQLSTATE 23514\]/),
+      detail: expect.stringMatching(
+        /violates check constraint "no_test_schools" \[SQLSTATE 23514\]/,
+      ),
     });
     expect(action(result, 'school', u(41))).toMatchObject({ status: 'done' });
-    const { rows } = await db.mirror(`SELECT editoruuid__c FROM salesforce.editor__c WHERE editoruuid__c = ANY($1)`, [[u(40), u(41)]]);
+    const { rows } = await db.mirror(
+      `SELECT editoruuid__c FROM salesforce.editor__c WHERE editoruuid__c = ANY($1)`,
+      [[u(40), u(41)]],
+    );
     expect(rows.map((r) => r.editoruuid__c)).toEqual([u(41)]);
   });
 
   it('reads the source rows it writes in READ ONLY transactions: a trusted fragment that writes when it can never does', async () => {
-    // A fragment that keeps quiet where it cannot write (the audit's READ ONLY snapshot) and writes wherever it can.
+    // A fragment that keeps quiet where it cannot write (the audit's READ ONLY snapshot) and writes
+    // wherever it can.
     await db.source(`CREATE TABLE fragment_writes (at timestamptz DEFAULT now())`);
     await db.source(`CREATE FUNCTION opportunist() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
       BEGIN
         IF current_setting('transaction_read_only') = 'off' THEN INSERT INTO fragment_writes DEFAULT VALUES; END IF;
         RETURN true;
       END $$`);
-    await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, 'Read Only School', 'gb')`, [u(42)]);
+    await db.source(
+      `INSERT INTO schools (id, name, country_code) VALUES ($1, 'Read Only School', 'gb')`,
+      [u(42)],
+    );
     const raw = fixtureConfigObject();
     raw.entities[0].source.where = 'src.rejected_at IS NULL AND opportunist()';
-    const result = await runRepair(configFrom(raw, db), { ...base, entities: ['school'], only: ['absent'] });
+    const result = await runRepair(configFrom(raw, db), {
+      ...base,
+      entities: ['school'],
+      only: ['absent'],
+    });
     expect(action(result, 'school', u(42))).toMatchObject({ action: 'insert', status: 'done' });
     const { rows } = await db.source(`SELECT count(*)::int AS n FROM fragment_writes`);
     expect(rows[0].n).toBe(0);
@@ -301,7 +458,9 @@ describe('repair safety', () => {
 
   it('refuses to write from a config with todo notes, as a library call too, unless allowTodo', async () => {
     const raw = fixtureConfigObject();
-    raw.entities[0].todo = ['lookup teacher__r__x points at contact: which column of the app holds it?'];
+    raw.entities[0].todo = [
+      'lookup teacher__r__x points at contact: which column of the app holds it?',
+    ];
     const unfinished = configFrom(raw, db);
     const before = await fingerprint(db);
     const promise = runRepair(unfinished, base);
@@ -309,8 +468,14 @@ describe('repair safety', () => {
     await expect(promise).rejects.toThrow(/^refusing to write: 1 todo note remains in cfg\.json/);
     expect(await fingerprint(db)).toEqual(before);
     // A dry run writes nothing and may plan from it.
-    await expect(runRepair(unfinished, { ...base, dryRun: true })).resolves.toMatchObject({ dryRun: true });
-    expect((await runRepair(unfinished, { ...base, allowTodo: true })).actions.some((a) => a.status === 'done')).toBe(true);
+    await expect(runRepair(unfinished, { ...base, dryRun: true })).resolves.toMatchObject({
+      dryRun: true,
+    });
+    expect(
+      (await runRepair(unfinished, { ...base, allowTodo: true })).actions.some(
+        (a) => a.status === 'done',
+      ),
+    ).toBe(true);
   });
 
   it('lets one writing run at a time hold the mirror database', async () => {
@@ -318,7 +483,9 @@ describe('repair safety', () => {
     try {
       await expect(runRepair(config(), base)).rejects.toBeInstanceOf(LockError);
       // A dry run writes nothing and does not need the lock.
-      await expect(runRepair(config(), { ...base, dryRun: true })).resolves.toMatchObject({ dryRun: true });
+      await expect(runRepair(config(), { ...base, dryRun: true })).resolves.toMatchObject({
+        dryRun: true,
+      });
     } finally {
       await lock.release();
     }
@@ -347,16 +514,31 @@ describe('--strategy recapture', () => {
 
   it("queues a repairable FAILED insert again through Connect's hc_capture_insert_from_row", async () => {
     const connect = connectActor(db);
-    await db.source(`INSERT INTO roles (id, school_id, user_id, role) VALUES (30, $1, $2, 1)`, [u(1), u(101)]);
+    await db.source(`INSERT INTO roles (id, school_id, user_id, role) VALUES (30, $1, $2, 1)`, [
+      u(1),
+      u(101),
+    ]);
     await db.mirror(
       `INSERT INTO salesforce.contact_editor_affiliation__c (affiliation_id__c, editor__r__editoruuid__c, contact__r__pi_accounts_unique_id__c, roletype__c) VALUES ('30', $1, $2, 'teacher')`,
       [u(1), u(101)],
     );
-    await connect.failed('contact_editor_affiliation__c', 'affiliation_id__c', '30', 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--');
+    await connect.failed(
+      'contact_editor_affiliation__c',
+      'affiliation_id__c',
+      '30',
+      'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--',
+    );
     const {
       rows: [row],
-    } = await db.mirror(`SELECT id FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '30'`);
-    const result = await runRepair(config(), { ...base, entities: ['role'], only: ['failed'], strategy: 'recapture' });
+    } = await db.mirror(
+      `SELECT id FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '30'`,
+    );
+    const result = await runRepair(config(), {
+      ...base,
+      entities: ['role'],
+      only: ['failed'],
+      strategy: 'recapture',
+    });
     expect(action(result, 'role', '30')).toMatchObject({ action: 'recapture', status: 'done' });
     const log = await db.mirror(
       `SELECT action, state FROM salesforce._trigger_log WHERE table_name = 'contact_editor_affiliation__c' AND record_id = $1 ORDER BY id`,
@@ -373,17 +555,27 @@ describe('--strategy recapture', () => {
       `SELECT max(id)::int AS id FROM salesforce._trigger_log WHERE table_name = 'contact_editor_affiliation__c' AND record_id = $1`,
       [row.id],
     );
-    expect(journaled.rows).toEqual([{ action: 'recapture', mirror_id: row.id, key: '30', log_id: queued.rows[0].id }]);
-    const { rows: still } = await db.mirror(`SELECT id FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '30'`);
+    expect(journaled.rows).toEqual([
+      { action: 'recapture', mirror_id: row.id, key: '30', log_id: queued.rows[0].id },
+    ]);
+    const { rows: still } = await db.mirror(
+      `SELECT id FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '30'`,
+    );
     expect(still).toEqual([{ id: row.id }]);
   });
 
   it('refuses clearly when the mirror database lacks the function', async () => {
-    await db.mirror(`ALTER FUNCTION salesforce.hc_capture_insert_from_row(public.hstore, varchar, text[]) RENAME TO hc_capture_insert_from_row_gone`);
+    await db.mirror(
+      `ALTER FUNCTION salesforce.hc_capture_insert_from_row(public.hstore, varchar, text[]) RENAME TO hc_capture_insert_from_row_gone`,
+    );
     try {
-      await expect(runRepair(config(), { ...base, strategy: 'recapture' })).rejects.toThrow(/needs Heroku Connect's salesforce.hc_capture_insert_from_row\(\)/);
+      await expect(runRepair(config(), { ...base, strategy: 'recapture' })).rejects.toThrow(
+        /needs Heroku Connect's salesforce.hc_capture_insert_from_row\(\)/,
+      );
     } finally {
-      await db.mirror(`ALTER FUNCTION salesforce.hc_capture_insert_from_row_gone(public.hstore, varchar, text[]) RENAME TO hc_capture_insert_from_row`);
+      await db.mirror(
+        `ALTER FUNCTION salesforce.hc_capture_insert_from_row_gone(public.hstore, varchar, text[]) RENAME TO hc_capture_insert_from_row`,
+      );
     }
   });
 });

@@ -70,12 +70,19 @@ afterEach(async () => {
 });
 
 async function open(url: string, sslModeFromEnv?: string): Promise<Connection> {
-  const connection = await connect({ role: 'mirror', schema: 'public', url, sslModeFromEnv }, { maxConnections: 1 });
+  const connection = await connect(
+    { role: 'mirror', schema: 'public', url, sslModeFromEnv },
+    { maxConnections: 1 },
+  );
   opened.push(connection);
   return connection;
 }
 const encrypted = async (connection: Connection) =>
-  (await sql<{ ssl: boolean }>`select ssl from pg_stat_ssl where pid = pg_backend_pid()`.execute(connection.db)).rows[0]!.ssl;
+  (
+    await sql<{ ssl: boolean }>`select ssl from pg_stat_ssl where pid = pg_backend_pid()`.execute(
+      connection.db,
+    )
+  ).rows[0]!.ssl;
 
 describe('no sslmode: TLS first, plain text where the server will not have it', () => {
   it("a server that answers 'N' gets a plain session, and the next pool for it does not ask again", async () => {
@@ -99,7 +106,9 @@ describe('no sslmode: TLS first, plain text where the server will not have it', 
     relays.push(r);
     const attempt = open(r.url, 'require');
     await expect(attempt).rejects.toBeInstanceOf(DatabaseError);
-    await expect(attempt).rejects.toThrow(/^cannot connect to the mirror database \(127\.0\.0\.1:\d+\/postgres\): .*SSL routines/);
+    await expect(attempt).rejects.toThrow(
+      /^cannot connect to the mirror database \(127\.0\.0\.1:\d+\/postgres\): .*SSL routines/,
+    );
     expect(r.seen).toEqual({ sslRequests: 1, plain: 0 });
   });
 });

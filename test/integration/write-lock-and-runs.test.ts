@@ -1,7 +1,15 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connect, type Connection } from '../../src/db/driver/connect.js';
-import { ensureJournal, finishRun, journal, journalExists, listRuns, readRun, startRun } from '../../src/db/sfsync/journal.js';
+import {
+  ensureJournal,
+  finishRun,
+  journal,
+  journalExists,
+  listRuns,
+  readRun,
+  startRun,
+} from '../../src/db/sfsync/journal.js';
 import { acquireWriteLock, type HeldLock } from '../../src/db/sfsync/lock.js';
 import { InterruptedError, LockError } from '../../src/errors.js';
 import { runGuard } from '../../src/ops/repair/run-guard.js';
@@ -34,7 +42,10 @@ describe('the write lock', () => {
     const lock = await acquireWriteLock(target());
     try {
       expect(await grantedTo(lock.pid)).toBe(true);
-      const { rows } = await db.mirror('select extract(epoch from backend_start)::text as started from pg_stat_activity where pid = $1', [lock.pid]);
+      const { rows } = await db.mirror(
+        'select extract(epoch from backend_start)::text as started from pg_stat_activity where pid = $1',
+        [lock.pid],
+      );
       expect(lock.backendStart).toBe(rows[0].started);
     } finally {
       await lock.release();
@@ -126,8 +137,12 @@ describe('the run guard', () => {
             ),
         )
         .toBeInstanceOf(LockError);
-      expect(() => unwatched.check()).toThrow(/^the write lock was lost \(its session on the mirror database ended: /);
-      await expect(mirror.db.transaction().execute((trx) => unwatched.beforeCommit(trx))).rejects.toBeInstanceOf(LockError);
+      expect(() => unwatched.check()).toThrow(
+        /^the write lock was lost \(its session on the mirror database ended: /,
+      );
+      await expect(
+        mirror.db.transaction().execute((trx) => unwatched.beforeCommit(trx)),
+      ).rejects.toBeInstanceOf(LockError);
     } finally {
       await lock.release();
     }
@@ -161,7 +176,10 @@ describe('the run records, as journal and history show them', () => {
     const lock = await acquireWriteLock(target());
     await startRun(mirror.db, record(RUN_A, lock));
     try {
-      expect((await readRun(mirror.db, RUN_A)).run).toMatchObject({ status: 'running', changes: 0 });
+      expect((await readRun(mirror.db, RUN_A)).run).toMatchObject({
+        status: 'running',
+        changes: 0,
+      });
     } finally {
       await lock.release();
     }
@@ -186,7 +204,13 @@ describe('the run records, as journal and history show them', () => {
     // The delete gives no adjustments: stored and shown as null.
     const changes = [
       { action: 'delete', mirrorId: 7, before: { id: 7 }, after: null },
-      { action: 'insert', mirrorId: 9, before: null, after: { id: 9, name: 'x' }, adjusted: { name: 'trimmed' } },
+      {
+        action: 'insert',
+        mirrorId: 9,
+        before: null,
+        after: { id: 9, name: 'x' },
+        adjusted: { name: 'trimmed' },
+      },
     ];
     for (const change of changes) await journal(mirror.db, { runId: RUN_C, ...where, ...change });
     await finishRun(mirror.db, RUN_C, 'done', { password: 'hunter2', done: 2 });
@@ -203,7 +227,9 @@ describe('the run records, as journal and history show them', () => {
       changes: 2,
     });
     expect(run!.finishedAt).toBeInstanceOf(Date);
-    expect(entries.map(({ id: _id, at: _at, ...rest }) => rest)).toEqual(changes.map((change) => ({ adjusted: null, ...where, ...change })));
+    expect(entries.map(({ id: _id, at: _at, ...rest }) => rest)).toEqual(
+      changes.map((change) => ({ adjusted: null, ...where, ...change })),
+    );
     expect(entries[0]!.id).toBeLessThan(entries[1]!.id);
     expect(entries[0]!.at).toBeInstanceOf(Date);
   });

@@ -21,11 +21,25 @@ export function mismatch(overrides: Partial<Mismatch> = {}): Mismatch {
 }
 
 export function noCounts(): Record<RowClass, number> {
-  return { ok: 0, pending: 0, absent: 0, missing_parent: 0, failed: 0, stuck: 0, drift: 0, duplicate: 0, orphan: 0, source_duplicate: 0 };
+  return {
+    ok: 0,
+    pending: 0,
+    absent: 0,
+    missing_parent: 0,
+    failed: 0,
+    stuck: 0,
+    drift: 0,
+    duplicate: 0,
+    orphan: 0,
+    source_duplicate: 0,
+  };
 }
 
 /** One entity's audit holding these mismatches. */
-export function entityAudit(mismatches: Mismatch[], overrides: Partial<EntityAudit> = {}): EntityAudit {
+export function entityAudit(
+  mismatches: Mismatch[],
+  overrides: Partial<EntityAudit> = {},
+): EntityAudit {
   return {
     name: 'e',
     method: 'stream',

@@ -3,7 +3,12 @@ import type { CliContext } from '../../src/cli/context.js';
 import { createProgram } from '../../src/cli/program.js';
 
 /** The real command tree, to check documentation and examples against. */
-export const program = createProgram({ stdout: { write: () => true }, stderr: process.stderr, env: {}, argv: [] } as unknown as CliContext);
+export const program = createProgram({
+  stdout: { write: () => true },
+  stderr: process.stderr,
+  env: {},
+  argv: [],
+} as unknown as CliContext);
 
 export function commandNamed(name: string): Command | undefined {
   return program.commands.find((c) => c.name() === name);
@@ -19,7 +24,10 @@ export function words(line: string): string[] {
   return [...line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
 }
 
-/** `sfsync <command> …` in a line of shell, as [command, ...arguments] up to a redirection, pipe or comment; undefined when there is none. */
+/**
+ * `sfsync <command> …` in a line of shell, as [command, ...arguments] up to a redirection, pipe or
+ * comment; undefined when there is none.
+ */
 export function invocationIn(line: string): string[] | undefined {
   const match = /(?:^|[\s`(])sfsync ([a-z]+)(?=\s|$|`)(.*)$/.exec(line);
   if (!match) return undefined;
@@ -28,7 +36,9 @@ export function invocationIn(line: string): string[] | undefined {
   return [match[1]!, ...(end < 0 ? args : args.slice(0, end))];
 }
 
-/** Problems with one invocation: an unknown command, an unknown option, an option missing its value. */
+/**
+ * Problems with one invocation: an unknown command, an unknown option, an option missing its value.
+ */
 export function invocationProblems([name, ...args]: string[]): string[] {
   const command = commandNamed(name!);
   if (!command) return [`sfsync ${name}: no such command`];
@@ -45,7 +55,8 @@ export function invocationProblems([name, ...args]: string[]): string[] {
     }
     if ((option.required || option.optional) && !arg.includes('=')) {
       const value = args[i + 1];
-      if (option.required && (value === undefined || value.startsWith('--'))) problems.push(`sfsync ${name} ${flag}: needs a value`);
+      if (option.required && (value === undefined || value.startsWith('--')))
+        problems.push(`sfsync ${name} ${flag}: needs a value`);
       else i++;
     }
   }

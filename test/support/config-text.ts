@@ -18,14 +18,23 @@ export function smallConfig(): Record<string, any> {
         mirror: { table: 'editor__c', externalId: 'editoruuid__c' },
         fields: { name: 'name', country__c: { sql: 'upper(src.country_code)' } },
       },
-      { name: 'contact', readOnly: true, mirror: { table: 'contact', externalId: 'pi_accounts_unique_id__c' } },
+      {
+        name: 'contact',
+        readOnly: true,
+        mirror: { table: 'contact', externalId: 'pi_accounts_unique_id__c' },
+      },
       {
         name: 'role',
         source: { table: 'roles', key: 'id' },
         mirror: { table: 'contact_editor_affiliation__c', externalId: 'affiliation_id__c' },
         parents: [
           { entity: 'school', column: 'school_id', lookup: 'editor__r__editoruuid__c' },
-          { entity: 'contact', column: 'user_id', lookup: 'contact__r__pi_accounts_unique_id__c', optional: true },
+          {
+            entity: 'contact',
+            column: 'user_id',
+            lookup: 'contact__r__pi_accounts_unique_id__c',
+            optional: true,
+          },
         ],
       },
     ],

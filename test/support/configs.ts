@@ -9,14 +9,29 @@ interface Urls {
   readonly mirrorUrl: string;
 }
 
-/** The editor-api fixture config, pointed at these databases, as a command that connects gets it. */
+/**
+ * The editor-api fixture config, pointed at these databases, as a command that connects gets it.
+ */
 export function fixtureConfig(urls: Urls): RunConfig {
-  return resolveConfig(loadConfig({ configPath: FIXTURE_CONFIG, sourceUrl: urls.sourceUrl, mirrorUrl: urls.mirrorUrl }), {});
+  return resolveConfig(
+    loadConfig({
+      configPath: FIXTURE_CONFIG,
+      sourceUrl: urls.sourceUrl,
+      mirrorUrl: urls.mirrorUrl,
+    }),
+    {},
+  );
 }
 
 /** A config written in the test, pointed at these databases. */
 export function configFrom(raw: object, urls: Urls): RunConfig {
-  return resolveConfig(parseConfig(JSON.stringify(raw), 'cfg.json', { sourceUrl: urls.sourceUrl, mirrorUrl: urls.mirrorUrl }), {});
+  return resolveConfig(
+    parseConfig(JSON.stringify(raw), 'cfg.json', {
+      sourceUrl: urls.sourceUrl,
+      mirrorUrl: urls.mirrorUrl,
+    }),
+    {},
+  );
 }
 
 /** `sfsync repair --yes` as a library call, with these overrides (batch size, concurrency…). */
@@ -34,6 +49,13 @@ export function repairOptions(overrides: Partial<RepairOptions> = {}): RepairOpt
 }
 
 /** A config of one writable entity (no parents), pointed at these databases. */
-export function oneEntityConfig(entity: object, urls: Urls, databases: { source?: object; mirror?: object } = {}): RunConfig {
-  return configFrom({ source: databases.source ?? {}, mirror: databases.mirror ?? {}, entities: [entity] }, urls);
+export function oneEntityConfig(
+  entity: object,
+  urls: Urls,
+  databases: { source?: object; mirror?: object } = {},
+): RunConfig {
+  return configFrom(
+    { source: databases.source ?? {}, mirror: databases.mirror ?? {}, entities: [entity] },
+    urls,
+  );
 }

@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { createDatabases, withDatabase } from '../../src/db/server/create-databases.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/server/embedded-postgres.js';
+import {
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+} from '../../src/db/server/embedded-postgres.js';
 import { runSqlFile } from '../../src/db/driver/run-sql-file.js';
 import { FIXTURE_DIR } from './paths.js';
 

@@ -12,7 +12,10 @@ export interface FixtureDatabases {
   mirror(text: string, values?: unknown[]): Promise<pg.QueryResult>;
   /** Run SQL on the mirror database as Heroku Connect does (xmlbinary hex: not captured). */
   asConnect(text: string, values?: unknown[]): Promise<pg.QueryResult>;
-  /** Replace both databases with fresh copies of the fixtures (same names and URLs), for a test that needs a clean start. */
+  /**
+   * Replace both databases with fresh copies of the fixtures (same names and URLs), for a test that
+   * needs a clean start.
+   */
   reset(): Promise<void>;
 }
 
@@ -37,16 +40,22 @@ export function useFixtureDatabases(): FixtureDatabases {
   const createAll = async () => {
     const adminUrl = inject('pgAdminUrl');
     const templates = inject('fixtureTemplates');
-    for (const [i, template] of Object.values(templates).entries()) await createDatabases(adminUrl, [names[i]!], template);
+    for (const [i, template] of Object.values(templates).entries())
+      await createDatabases(adminUrl, [names[i]!], template);
     const opened = await openDatabases(state.sourceUrl, state.mirrorUrl);
     close = opened.close;
-    Object.assign(state, { source: opened.source, mirror: opened.mirror, asConnect: opened.asConnect });
+    Object.assign(state, {
+      source: opened.source,
+      mirror: opened.mirror,
+      asConnect: opened.asConnect,
+    });
   };
 
   beforeAll(async () => {
     const adminUrl = inject('pgAdminUrl');
     const suffix = randomBytes(4).toString('hex');
-    for (const role of Object.keys(inject('fixtureTemplates'))) names.push(`sfsync_test_${role}_${suffix}`);
+    for (const role of Object.keys(inject('fixtureTemplates')))
+      names.push(`sfsync_test_${role}_${suffix}`);
     state.sourceUrl = withDatabase(adminUrl, names[0]!);
     state.mirrorUrl = withDatabase(adminUrl, names[1]!);
     state.reset = async () => {
@@ -62,14 +71,21 @@ export function useFixtureDatabases(): FixtureDatabases {
 }
 
 /** Query functions on two databases, as the app, as a client of the mirror, and as Connect. */
-export async function openDatabases(sourceUrl: string, mirrorUrl: string): Promise<FixtureDatabases & { close(): Promise<void> }> {
+export async function openDatabases(
+  sourceUrl: string,
+  mirrorUrl: string,
+): Promise<FixtureDatabases & { close(): Promise<void> }> {
   const open = async (url: string, xmlbinary?: string) => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     if (xmlbinary) await client.query(`SET xmlbinary = ${xmlbinary}`);
     return client;
   };
-  const [source, mirror, connect] = await Promise.all([open(sourceUrl), open(mirrorUrl), open(mirrorUrl, 'hex')]);
+  const [source, mirror, connect] = await Promise.all([
+    open(sourceUrl),
+    open(mirrorUrl),
+    open(mirrorUrl, 'hex'),
+  ]);
   return {
     sourceUrl,
     mirrorUrl,

@@ -4,8 +4,10 @@ import type { FixtureDatabases } from './databases.js';
 /** A readable, valid UUID for fixture keys: u(7) → 00000000-0000-4000-8000-000000000007. */
 export const u = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
-export const FK_SCHOOL = (key: string) => `Foreign key external ID: ${key} not found for field EditorUUID__c in entity Editor__c`;
-export const FK_CONTACT = (key: string) => `Foreign key external ID: ${key} not found for field Pi_Accounts_Unique_ID__c in entity Contact`;
+export const FK_SCHOOL = (key: string) =>
+  `Foreign key external ID: ${key} not found for field EditorUUID__c in entity Editor__c`;
+export const FK_CONTACT = (key: string) =>
+  `Foreign key external ID: ${key} not found for field Pi_Accounts_Unique_ID__c in entity Contact`;
 
 interface School {
   key: string;
@@ -28,7 +30,8 @@ export async function buildAuditScenario(db: FixtureDatabases): Promise<void> {
   const longName = `The Very Long Named Academy of Computing, Digital Making and Creative Technology ${'x'.repeat(20)}`;
 
   // Upstream contacts arrive from Salesforce; u(109) never does.
-  for (const key of [u(101), u(102)]) await connect.fromSalesforce('contact', { pi_accounts_unique_id__c: key, lastname: 'Teacher' });
+  for (const key of [u(101), u(102)])
+    await connect.fromSalesforce('contact', { pi_accounts_unique_id__c: key, lastname: 'Teacher' });
 
   const schools: School[] = [
     { key: u(1), name: 'Hill School' },
@@ -77,7 +80,12 @@ export async function buildAuditScenario(db: FixtureDatabases): Promise<void> {
   };
   await writeSchool(u(1));
   await connect.inserted('editor__c', 'editoruuid__c', u(1));
-  await writeSchool(u(3), { name: 'Old Name', country__c: 'FR', verified__c: false, discardedat__c: new Date('2024-03-01T09:00:00Z') });
+  await writeSchool(u(3), {
+    name: 'Old Name',
+    country__c: 'FR',
+    verified__c: false,
+    discardedat__c: new Date('2024-03-01T09:00:00Z'),
+  });
   await connect.inserted('editor__c', 'editoruuid__c', u(3));
   await writeSchool(u(4));
   await connect.inserted('editor__c', 'editoruuid__c', u(4));
@@ -88,7 +96,12 @@ export async function buildAuditScenario(db: FixtureDatabases): Promise<void> {
   await writeSchool(u(7));
   await connect.writtenAgo('editor__c', 'editoruuid__c', u(7), '2 hours');
   await writeSchool(u(8));
-  await connect.failed('editor__c', 'editoruuid__c', u(8), 'FIELD_CUSTOM_VALIDATION_EXCEPTION, Town must be a real town: [Town__c]');
+  await connect.failed(
+    'editor__c',
+    'editoruuid__c',
+    u(8),
+    'FIELD_CUSTOM_VALIDATION_EXCEPTION, Town must be a real town: [Town__c]',
+  );
 
   // Roles: children written by independent jobs, some before their parents.
   const roles: [number, string, string, number][] = [
@@ -130,7 +143,12 @@ export async function buildAuditScenario(db: FixtureDatabases): Promise<void> {
   await writeRole(2);
   await connect.failed(table, 'affiliation_id__c', '2', FK_SCHOOL(u(7)));
   await writeRole(3);
-  await connect.failed(table, 'affiliation_id__c', '3', JSON.stringify({ message: FK_CONTACT(u(109)), errorCode: 'INVALID_FIELD' }));
+  await connect.failed(
+    table,
+    'affiliation_id__c',
+    '3',
+    JSON.stringify({ message: FK_CONTACT(u(109)), errorCode: 'INVALID_FIELD' }),
+  );
   await writeRole(7, { createdat__c: new Date('2024-04-01T09:00:00Z') });
   await connect.inserted(table, 'affiliation_id__c', '7');
 
@@ -147,7 +165,10 @@ export async function buildAuditScenario(db: FixtureDatabases): Promise<void> {
       [key, u(1)],
     );
     for (let i = 0; i < students; i++) {
-      await db.source(`INSERT INTO class_students (id, school_class_id, student_id) VALUES (gen_random_uuid(), $1, gen_random_uuid())`, [key]);
+      await db.source(
+        `INSERT INTO class_students (id, school_class_id, student_id) VALUES (gen_random_uuid(), $1, gen_random_uuid())`,
+        [key],
+      );
     }
   }
   const writeClass = (key: string, members: number) =>
@@ -165,13 +186,10 @@ export async function buildAuditScenario(db: FixtureDatabases): Promise<void> {
   await connect.inserted('classroom__c', 'classroomuuid__c', u(203));
 
   // Lessons: the teacher is an optional parent.
-  await db.source(`INSERT INTO lessons (id, school_class_id, user_id, name) VALUES ($1, $2, NULL, 'Loops'), ($3, $2, $4, 'Lists'), ($5, NULL, $4, 'Draft')`, [
-    u(301),
-    u(203),
-    u(302),
-    u(109),
-    u(303),
-  ]);
+  await db.source(
+    `INSERT INTO lessons (id, school_class_id, user_id, name) VALUES ($1, $2, NULL, 'Loops'), ($3, $2, $4, 'Lists'), ($5, NULL, $4, 'Draft')`,
+    [u(301), u(203), u(302), u(109), u(303)],
+  );
   await db.mirror(
     `INSERT INTO salesforce.lesson__c (lesson_uuid__c, classroom__r__classroomuuid__c, lessontitle__c, numberofassignedprojects__c, numberofcompletedprojects__c)
      VALUES ($1, $2, 'Loops', 0, 0)`,

@@ -4,13 +4,24 @@ import { SfsyncError } from '../../src/errors.js';
 import { seededRandom } from '../../src/sim/random.js';
 import { backfillHooks } from '../../src/ops/repair/backfill.js';
 import { runRepair, type RepairOptions } from './repair.js';
-import { campaignTemplates, dropTemplates, logicalState, safetyViolations, snapshot, trialDatabases, type Isolation } from './campaign.js';
+import {
+  campaignTemplates,
+  dropTemplates,
+  logicalState,
+  safetyViolations,
+  snapshot,
+  trialDatabases,
+  type Isolation,
+} from './campaign.js';
 import { terminateSessions } from './sessions.js';
 import { fixtureConfig } from './configs.js';
 
 export type Mode = 'repair' | 'backfill';
 
-/** The sessions a fault can hit, by the application_name sfsync gives them (a run's audits use the same pools as its writes). */
+/**
+ * The sessions a fault can hit, by the application_name sfsync gives them (a run's audits use the
+ * same pools as its writes).
+ */
 export const TARGETS = ['mirror/write', 'mirror/lock', 'source/read'] as const;
 export type Target = (typeof TARGETS)[number];
 
@@ -39,7 +50,11 @@ export interface Reference {
 }
 
 /** An uninterrupted run and a second one, counting statements. */
-export async function reference(templates: { source: string; mirror: string }, mode: Mode, isolation?: Isolation): Promise<Reference> {
+export async function reference(
+  templates: { source: string; mirror: string },
+  mode: Mode,
+  isolation?: Isolation,
+): Promise<Reference> {
   const dbs = await trialDatabases(templates, isolation);
   try {
     let statements = 0;
@@ -110,7 +125,11 @@ export async function faultTrial(
     const onQuery = async (event: QueryEvent) => {
       if (at.on !== 'any' && pool(event) !== at.on) return;
       if (++count !== at.index) return;
-      injected = (await terminateSessions(database === 'source' ? dbs.sourceUrl : dbs.mirrorUrl, `sfsync/${database}/${purpose}`)) > 0;
+      injected =
+        (await terminateSessions(
+          database === 'source' ? dbs.sourceUrl : dbs.mirrorUrl,
+          `sfsync/${database}/${purpose}`,
+        )) > 0;
     };
     let outcome = 'done';
     try {
@@ -123,15 +142,30 @@ export async function faultTrial(
     const violations = await safetyViolations(before, dbs.mirrorUrl);
     // The rerun, as the next cron job would.
     await runRepair(trialConfig(dbs), runOptions(mode));
-    const converged = JSON.stringify(await logicalState(dbs.mirrorUrl)) === JSON.stringify(expected);
-    return { target, at, outcome, injected, violations: [...violations, ...(await safetyViolations(before, dbs.mirrorUrl))], converged };
+    const converged =
+      JSON.stringify(await logicalState(dbs.mirrorUrl)) === JSON.stringify(expected);
+    return {
+      target,
+      at,
+      outcome,
+      injected,
+      violations: [...violations, ...(await safetyViolations(before, dbs.mirrorUrl))],
+      converged,
+    };
   } finally {
     await dbs.drop();
   }
 }
 
-/** One line for the log (and the closing note): trials, faults injected, how the runs ended, what broke. */
-export function summarise(mode: string, statements: number, results: readonly TrialResult[]): string {
+/**
+ * One line for the log (and the closing note): trials, faults injected, how the runs ended, what
+ * broke.
+ */
+export function summarise(
+  mode: string,
+  statements: number,
+  results: readonly TrialResult[],
+): string {
   const outcomes = new Map<string, number>();
   for (const r of results) outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
   return (
@@ -143,11 +177,16 @@ export function summarise(mode: string, statements: number, results: readonly Tr
 /**
  * Fault injection on real databases: in each trial a session of a running
  * repair or backfill (its mirror pool, its lock, or its source pool; the
- * run's audits go through the same pools) is terminated with pg_terminate_backend just before a statement
- * chosen by a fixed seed. After each: the safety invariants hold, and one
- * uninterrupted rerun reaches the end state of a run that was never interrupted.
+ * run's audits go through the same pools) is terminated with pg_terminate_backend just before a
+ * statement chosen by a fixed seed. After each: the safety invariants hold, and one uninterrupted
+ * rerun reaches the end state of a run that was never interrupted.
  */
-export function defineFaultCampaign(mode: Mode, trials: number, seed: number, isolation?: Isolation): void {
+export function defineFaultCampaign(
+  mode: Mode,
+  trials: number,
+  seed: number,
+  isolation?: Isolation,
+): void {
   let templates: { source: string; mirror: string };
   let expected: Reference;
   const results: TrialResult[] = [];
@@ -167,7 +206,14 @@ export function defineFaultCampaign(mode: Mode, trials: number, seed: number, is
     for (let trial = 0; trial < trials; trial++) {
       const target = TARGETS[trial % TARGETS.length]!;
       it(`trial ${trial + 1}: ${target} terminated at a seeded point`, async () => {
-        const result = await faultTrial(templates, mode, target, strikeFor(target, trial, seed + trial, expected), expected.state, isolation);
+        const result = await faultTrial(
+          templates,
+          mode,
+          target,
+          strikeFor(target, trial, seed + trial, expected),
+          expected.state,
+          isolation,
+        );
         results.push(result);
         expect(result.violations).toEqual([]);
         expect(result.converged).toBe(true);

@@ -11,10 +11,22 @@ import { MIRROR_TABLES } from './campaign.js';
 export async function fingerprint(db: FixtureDatabases): Promise<Record<string, unknown>> {
   const digest: Record<string, unknown> = {};
   for (const table of [...MIRROR_TABLES, '_trigger_log', '_trigger_log_archive']) {
-    digest[table] = (await db.mirror(`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM salesforce.${table} t`)).rows[0].h;
+    digest[table] = (
+      await db.mirror(
+        `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM salesforce.${table} t`,
+      )
+    ).rows[0].h;
   }
-  digest.sequence = (await db.mirror(`SELECT last_value FROM salesforce._trigger_log_id_seq`)).rows[0].last_value;
-  digest.sfsyncSchema = (await db.mirror(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'sfsync'`)).rows[0].n;
-  digest.schools = (await db.source(`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM schools t`)).rows[0].h;
+  digest.sequence = (
+    await db.mirror(`SELECT last_value FROM salesforce._trigger_log_id_seq`)
+  ).rows[0].last_value;
+  digest.sfsyncSchema = (
+    await db.mirror(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'sfsync'`)
+  ).rows[0].n;
+  digest.schools = (
+    await db.source(
+      `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM schools t`,
+    )
+  ).rows[0].h;
   return digest;
 }

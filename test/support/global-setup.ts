@@ -9,12 +9,17 @@ import { ROOT } from './paths.js';
  * end-to-end test, and a build per Stryker sandbox would be wasted.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  // The end-to-end tests run the built CLI: build it now, and again before every rerun in watch mode, so dist/ is never stale.
+  // The end-to-end tests run the built CLI: build it now, and again before every rerun in watch
+  // mode, so dist/ is never stale.
   buildCli();
   project.onTestsRerun(() => buildCli());
   return startTestDatabase(project);
 }
 
 function buildCli(): void {
-  execFileSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [`${ROOT}node_modules/typescript/bin/tsc`, '-p', 'tsconfig.build.json'],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
 }

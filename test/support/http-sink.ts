@@ -22,7 +22,9 @@ export interface HttpSink {
  * A local HTTP server standing in for a webhook or a Pushgateway: it records
  * every request and answers as `respond` says (by default 200; `hang` never answers).
  */
-export async function startHttpSink(respond: (request: Received) => Answer = () => 200): Promise<HttpSink> {
+export async function startHttpSink(
+  respond: (request: Received) => Answer = () => 200,
+): Promise<HttpSink> {
   const received: Received[] = [];
   const hanging: ServerResponse[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -40,7 +42,10 @@ export async function startHttpSink(respond: (request: Received) => Answer = () 
       received.push(request);
       const answer = respond(request);
       if (answer === 'hang') hanging.push(res);
-      else if (typeof answer === 'number') res.writeHead(answer, { 'content-type': 'text/plain' }).end(answer >= 400 ? 'upstream says no' : 'ok');
+      else if (typeof answer === 'number')
+        res
+          .writeHead(answer, { 'content-type': 'text/plain' })
+          .end(answer >= 400 ? 'upstream says no' : 'ok');
       else res.writeHead(answer.status, { 'content-type': 'text/plain' }).end(answer.body);
     });
   });

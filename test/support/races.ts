@@ -8,13 +8,18 @@ import type { QueryEvent } from '../../src/db/driver/pool-adapter.js';
  * read again or written yet. What `race` changes is what Connect or
  * the app could change in that moment.
  */
-export function beforeFirstWrite(race: () => Promise<unknown>): (event: QueryEvent) => Promise<void> {
+export function beforeFirstWrite(
+  race: () => Promise<unknown>,
+): (event: QueryEvent) => Promise<void> {
   let recorded = false;
   let fired = false;
   return async (event) => {
     recorded ||= event.database === 'mirror' && /insert into "sfsync"\."runs"/.test(event.sql);
-    // The writer reads the batch's source rows (READ ONLY) and then writes (READ COMMITTED); the audit reads REPEATABLE READ.
-    const writing = /^start transaction (read only|isolation level read committed)$/.test(event.sql);
+    // The writer reads the batch's source rows (READ ONLY) and then writes (READ COMMITTED); the
+    // audit reads REPEATABLE READ.
+    const writing = /^start transaction (read only|isolation level read committed)$/.test(
+      event.sql,
+    );
     if (fired || !recorded || !writing) return;
     fired = true;
     await race();

@@ -4,7 +4,10 @@ import { runRepair as run, type RepairOptions } from '../../src/ops/repair/repai
 
 export type { RepairOptions } from '../../src/ops/repair/repair.js';
 
-/** A repair's result with every action it reported, in canonical order (each entity's as carried out). */
+/**
+ * A repair's result with every action it reported, in canonical order (each entity's as carried
+ * out).
+ */
 export interface RepairResult extends Counts {
   readonly actions: readonly ActionResult[];
 }
@@ -33,12 +36,19 @@ function assertCounted(result: Counts, actions: readonly ActionResult[]): void {
   const counted: Record<string, number> = {};
   for (const [entity, byAction] of Object.entries(result.summary)) {
     for (const [action, byStatus] of Object.entries(byAction)) {
-      for (const [status, n] of Object.entries(byStatus ?? {})) counted[`${entity}/${action}/${status}`] = n ?? 0;
+      for (const [status, n] of Object.entries(byStatus ?? {}))
+        counted[`${entity}/${action}/${status}`] = n ?? 0;
     }
   }
   const seen: Record<string, number> = {};
-  for (const a of actions) seen[`${a.entity}/${a.action}/${a.status}`] = (seen[`${a.entity}/${a.action}/${a.status}`] ?? 0) + 1;
-  if (JSON.stringify(Object.entries(seen).sort()) !== JSON.stringify(Object.entries(counted).sort())) {
-    throw new Error(`the run's summary does not count the actions it reported: ${JSON.stringify({ counted, seen })}`);
+  for (const a of actions)
+    seen[`${a.entity}/${a.action}/${a.status}`] =
+      (seen[`${a.entity}/${a.action}/${a.status}`] ?? 0) + 1;
+  if (
+    JSON.stringify(Object.entries(seen).sort()) !== JSON.stringify(Object.entries(counted).sort())
+  ) {
+    throw new Error(
+      `the run's summary does not count the actions it reported: ${JSON.stringify({ counted, seen })}`,
+    );
   }
 }

@@ -31,7 +31,8 @@ export async function silentProxy(serverUrl: string): Promise<SilentProxy> {
       if (!server.destroyed) server.write(chunk);
     });
     server.on('data', (chunk: Buffer) => client.write(chunk));
-    // Only the client going away ends the pair; the server's side ending (a cut) is never passed on.
+    // Only the client going away ends the pair; the server's side ending (a cut) is never passed
+    // on.
     client.on('end', () => {
       if (!server.destroyed) client.end();
     });
@@ -60,7 +61,10 @@ export async function silentProxy(serverUrl: string): Promise<SilentProxy> {
   };
 }
 
-/** The application_name of a StartupMessage (protocol 3.0: length, version, then name/value pairs), if the chunk is one. */
+/**
+ * The application_name of a StartupMessage (protocol 3.0: length, version, then name/value pairs),
+ * if the chunk is one.
+ */
 function applicationName(chunk: Buffer): string | undefined {
   if (chunk.length < 8 || chunk.readInt32BE(4) !== 196_608) return undefined;
   const fields = chunk.toString('utf8', 8, chunk.readInt32BE(0)).split('\0');

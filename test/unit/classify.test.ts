@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import type { WritableEntity } from '../../src/config/types.js';
 import type { MirrorRow, ParentReadiness, SourceRow } from '../../src/core/audit/types.js';
-import { classifyKey, classifyOrphan, type ClassifyContext } from '../../src/core/audit/classify.js';
+import {
+  classifyKey,
+  classifyOrphan,
+  type ClassifyContext,
+} from '../../src/core/audit/classify.js';
 import { HC_ERROR_CODES, type HcErrorCode } from '../../src/core/connect/hc-error.js';
 import { planRepair } from '../../src/core/repair/plan.js';
 import { entityAudit } from '../support/audit-fixtures.js';
@@ -13,10 +17,16 @@ const role = config.entities.find((e) => e.name === 'role') as WritableEntity;
 const school = config.entities.find((e) => e.name === 'school') as WritableEntity;
 const NOW = new Date('2026-01-01T12:00:00Z');
 
-function context(entity: WritableEntity, parents: Record<string, Record<string, ParentReadiness>> = {}, hasTriggerLog = true): ClassifyContext {
+function context(
+  entity: WritableEntity,
+  parents: Record<string, Record<string, ParentReadiness>> = {},
+  hasTriggerLog = true,
+): ClassifyContext {
   return {
     entity,
-    parentStates: new Map(Object.entries(parents).map(([name, states]) => [name, new Map(Object.entries(states))])),
+    parentStates: new Map(
+      Object.entries(parents).map(([name, states]) => [name, new Map(Object.entries(states))]),
+    ),
     columns: new Map([
       ['name', { type: 'character varying', maxLength: 80 }],
       ['country__c', { type: 'character varying', maxLength: 80 }],
@@ -28,55 +38,119 @@ function context(entity: WritableEntity, parents: Record<string, Record<string, 
 }
 
 function mirrorRow(overrides: Partial<MirrorRow> = {}): MirrorRow {
-  return { id: 1, sfid: null, lastop: 'PENDING', hcErr: null, key: 'k', fields: {}, lookups: {}, log: null, ...overrides };
+  return {
+    id: 1,
+    sfid: null,
+    lastop: 'PENDING',
+    hcErr: null,
+    key: 'k',
+    fields: {},
+    lookups: {},
+    log: null,
+    ...overrides,
+  };
 }
 
-const roleRow: SourceRow = { key: 'k', fields: {}, parents: { editor__r__editoruuid__c: 's1', contact__r__pi_accounts_unique_id__c: 'c1' } };
+const roleRow: SourceRow = {
+  key: 'k',
+  fields: {},
+  parents: { editor__r__editoruuid__c: 's1', contact__r__pi_accounts_unique_id__c: 'c1' },
+};
 const ready = { school: { s1: 'ready' as const }, contact: { c1: 'ready' as const } };
-const minutesAgo = (n: number) => ({ id: 9, createdAt: new Date(NOW.getTime() - n * 60_000), state: 'NEW', action: 'INSERT', sfMessage: null });
+const minutesAgo = (n: number) => ({
+  id: 9,
+  createdAt: new Date(NOW.getTime() - n * 60_000),
+  state: 'NEW',
+  action: 'INSERT',
+  sfMessage: null,
+});
 
 describe('classifyKey', () => {
   it('reports a key that several source rows carry as source_duplicate before anything else, whatever the mirror holds', () => {
-    for (const rows of [[], [mirrorRow({ sfid: 'a0Q000000000001AAA', lastop: 'SYNCED' })], [mirrorRow({ id: 1 }), mirrorRow({ id: 2 })]]) {
+    for (const rows of [
+      [],
+      [mirrorRow({ sfid: 'a0Q000000000001AAA', lastop: 'SYNCED' })],
+      [mirrorRow({ id: 1 }), mirrorRow({ id: 2 })],
+    ]) {
       const result = classifyKey(context(role, ready), roleRow, rows, 2);
-      expect(result.mismatch).toMatchObject({ class: 'source_duplicate', sourceRows: 2, code: null, repairable: false });
+      expect(result.mismatch).toMatchObject({
+        class: 'source_duplicate',
+        sourceRows: 2,
+        code: null,
+        repairable: false,
+      });
     }
-    expect(classifyKey(context(role, ready), roleRow, [mirrorRow({ id: 1 }), mirrorRow({ id: 2 })], 1).class).toBe('duplicate');
+    expect(
+      classifyKey(context(role, ready), roleRow, [mirrorRow({ id: 1 }), mirrorRow({ id: 2 })], 1)
+        .class,
+    ).toBe('duplicate');
   });
 
   it('never offers delete-and-reinsert for a FAILED row that has an sfid (a failed update)', () => {
     const result = classifyKey(context(role, ready), roleRow, [
-      mirrorRow({ sfid: 'a0Q000000000001AAA', lastop: 'FAILED', hcErr: 'unable to obtain exclusive access to this record' }),
+      mirrorRow({
+        sfid: 'a0Q000000000001AAA',
+        lastop: 'FAILED',
+        hcErr: 'unable to obtain exclusive access to this record',
+      }),
     ]);
-    expect(result.mismatch).toMatchObject({ class: 'failed', code: 'UNABLE_TO_LOCK_ROW', repairable: false });
+    expect(result.mismatch).toMatchObject({
+      class: 'failed',
+      code: 'UNABLE_TO_LOCK_ROW',
+      repairable: false,
+    });
     expect(result.mismatch!.reason).toMatch(/must never be deleted and re-inserted/);
   });
 
   it('offers a retry for a lock error on an sfid-NULL row', () => {
     const result = classifyKey(context(role, ready), roleRow, [
-      mirrorRow({ lastop: 'FAILED', hcErr: 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--' }),
+      mirrorRow({
+        lastop: 'FAILED',
+        hcErr: 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--',
+      }),
     ]);
-    expect(result.mismatch).toMatchObject({ class: 'failed', code: 'UNABLE_TO_LOCK_ROW', repairable: true });
+    expect(result.mismatch).toMatchObject({
+      class: 'failed',
+      code: 'UNABLE_TO_LOCK_ROW',
+      repairable: true,
+    });
   });
 
   it("reads the trigger log's sf_message when _hc_err is empty", () => {
     const log = { ...minutesAgo(5), state: 'FAILED', sfMessage: 'entity is deleted' };
-    const result = classifyKey(context(role, ready), roleRow, [mirrorRow({ lastop: 'FAILED', log })]);
-    expect(result.mismatch).toMatchObject({ class: 'failed', code: 'ENTITY_IS_DELETED', repairable: false });
+    const result = classifyKey(context(role, ready), roleRow, [
+      mirrorRow({ lastop: 'FAILED', log }),
+    ]);
+    expect(result.mismatch).toMatchObject({
+      class: 'failed',
+      code: 'ENTITY_IS_DELETED',
+      repairable: false,
+    });
   });
 
   it('blocks on a required parent whose source column is NULL', () => {
-    const row: SourceRow = { ...roleRow, parents: { editor__r__editoruuid__c: null, contact__r__pi_accounts_unique_id__c: 'c1' } };
+    const row: SourceRow = {
+      ...roleRow,
+      parents: { editor__r__editoruuid__c: null, contact__r__pi_accounts_unique_id__c: 'c1' },
+    };
     const result = classifyKey(context(role, ready), row, []);
-    expect(result.mismatch).toMatchObject({ class: 'missing_parent', parent: { entity: 'school', key: null, state: 'absent' } });
+    expect(result.mismatch).toMatchObject({
+      class: 'missing_parent',
+      parent: { entity: 'school', key: null, state: 'absent' },
+    });
     expect(result.mismatch!.hint).toBe(
       'the source row names no school (school_id is NULL): set it in the app, or mark the parent "optional" if the lookup may stay empty',
     );
-    expect(result.mismatch!.reason).toBe('required parent school is NULL in the source row; this row has no mirror row yet');
+    expect(result.mismatch!.reason).toBe(
+      'required parent school is NULL in the source row; this row has no mirror row yet',
+    );
   });
 
   it('skips an optional parent that is NULL', () => {
-    const row: SourceRow = { ...roleRow, parents: { editor__r__editoruuid__c: 's1', contact__r__pi_accounts_unique_id__c: null } };
+    const row: SourceRow = {
+      ...roleRow,
+      parents: { editor__r__editoruuid__c: 's1', contact__r__pi_accounts_unique_id__c: null },
+    };
     expect(classifyKey(context(role, ready), row, []).class).toBe('absent');
   });
 
@@ -95,18 +169,26 @@ describe('classifyKey', () => {
       lastop: 'SYNCED',
       lookups: { editor__r__editoruuid__c: 's0', contact__r__pi_accounts_unique_id__c: 'c1' },
     });
-    expect(classifyKey(context(role, ready), roleRow, [synced]).mismatch?.fields).toEqual([{ column: 'editor__r__editoruuid__c', source: 's1', mirror: 's0' }]);
+    expect(classifyKey(context(role, ready), roleRow, [synced]).mismatch?.fields).toEqual([
+      { column: 'editor__r__editoruuid__c', source: 's1', mirror: 's0' },
+    ]);
   });
 
   it('ages unsynced rows by their newest trigger-log entry', () => {
     const schoolRow: SourceRow = { key: 'k', fields: {}, parents: {} };
-    expect(classifyKey(context(school), schoolRow, [mirrorRow({ log: minutesAgo(29) })]).class).toBe('pending');
-    expect(classifyKey(context(school), schoolRow, [mirrorRow({ log: minutesAgo(31) })]).class).toBe('stuck');
+    expect(
+      classifyKey(context(school), schoolRow, [mirrorRow({ log: minutesAgo(29) })]).class,
+    ).toBe('pending');
+    expect(
+      classifyKey(context(school), schoolRow, [mirrorRow({ log: minutesAgo(31) })]).class,
+    ).toBe('stuck');
   });
 
   it('calls an unsynced row with no trigger-log entry left stuck, and one with no trigger log at all pending', () => {
     const schoolRow: SourceRow = { key: 'k', fields: {}, parents: {} };
-    expect(classifyKey(context(school), schoolRow, [mirrorRow()]).mismatch?.reason).toMatch(/older than the log's retention/);
+    expect(classifyKey(context(school), schoolRow, [mirrorRow()]).mismatch?.reason).toMatch(
+      /older than the log's retention/,
+    );
     expect(classifyKey(context(school, {}, false), schoolRow, [mirrorRow()]).class).toBe('pending');
   });
 
@@ -122,17 +204,32 @@ describe('classifyKey', () => {
 describe('classifyKey: a deferred lookup waiting for its parent', () => {
   // A school that belongs to a parent school: a self-lookup, so written in a second phase.
   const raw = smallConfig();
-  raw.entities[0].parents = [{ entity: 'school', column: 'parent_id', lookup: 'parent__r__editoruuid__c', optional: true }];
+  raw.entities[0].parents = [
+    { entity: 'school', column: 'parent_id', lookup: 'parent__r__editoruuid__c', optional: true },
+  ];
   const campus = parseConfig(JSON.stringify(raw), 'cfg.json').entities[0] as WritableEntity;
   const child: SourceRow = { key: 'k', fields: {}, parents: { parent__r__editoruuid__c: 'p1' } };
   const synced = (lookups: Record<string, string | null> = { parent__r__editoruuid__c: null }) =>
     mirrorRow({ sfid: 'a0Q000000000003AAA', lastop: 'SYNCED', lookups });
 
-  /** The parent p1 in this state; `loggedAt`: its newest trigger-log entry, null for none left, undefined for not read. */
-  function deferredContext(state: ParentReadiness | 'absent', loggedAt?: Date | null, hasTriggerLog = true): ClassifyContext {
+  /**
+   * The parent p1 in this state; `loggedAt`: its newest trigger-log entry, null for none left,
+   * undefined for not read.
+   */
+  function deferredContext(
+    state: ParentReadiness | 'absent',
+    loggedAt?: Date | null,
+    hasTriggerLog = true,
+  ): ClassifyContext {
     const states = new Map([['school', new Map(state === 'absent' ? [] : [['p1', state]])]]);
-    const since = loggedAt === undefined ? new Map() : new Map([['school', new Map([['p1', loggedAt]])]]);
-    return { ...context(campus, {}, hasTriggerLog), parentStates: states, deferredStates: states, deferredSince: since };
+    const since =
+      loggedAt === undefined ? new Map() : new Map([['school', new Map([['p1', loggedAt]])]]);
+    return {
+      ...context(campus, {}, hasTriggerLog),
+      parentStates: states,
+      deferredStates: states,
+      deferredSince: since,
+    };
   }
   const ago = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000);
 
@@ -143,7 +240,8 @@ describe('classifyKey: a deferred lookup waiting for its parent', () => {
   });
 
   it.each([
-    // the parent's state, minutes since its newest trigger-log entry, whether the mirror has a trigger log → class, parent state reported
+    // the parent's state, minutes since its newest trigger-log entry, whether the mirror has a
+    // trigger log → class, parent state reported
     ['unsynced', 29, true, 'pending', null],
     ['unsynced', 30, true, 'pending', null],
     ['unsynced', 31, true, 'missing_parent', 'unsynced'],
@@ -156,35 +254,55 @@ describe('classifyKey: a deferred lookup waiting for its parent', () => {
     ['failed', 'not read', false, 'missing_parent', 'failed'],
     ['absent', 'not read', true, 'missing_parent', 'absent'],
     ['absent', 'not read', false, 'missing_parent', 'absent'],
-  ] as const)('parent %s, last logged %s (minutes), trigger log: %s → %s', (state, logged, hasLog, cls, parentState) => {
-    const loggedAt = logged === 'no entry left' ? null : logged === 'not read' ? undefined : ago(logged);
-    const result = classifyKey(deferredContext(state, loggedAt, hasLog), child, [synced()]);
-    expect(result.class).toBe(cls);
-    expect(result.mismatch?.parent ?? null).toEqual(parentState ? { entity: 'school', key: 'p1', state: parentState } : null);
-    expect(result.mismatch?.fields ?? []).toEqual([]);
-  });
+  ] as const)(
+    'parent %s, last logged %s (minutes), trigger log: %s → %s',
+    (state, logged, hasLog, cls, parentState) => {
+      const loggedAt =
+        logged === 'no entry left' ? null : logged === 'not read' ? undefined : ago(logged);
+      const result = classifyKey(deferredContext(state, loggedAt, hasLog), child, [synced()]);
+      expect(result.class).toBe(cls);
+      expect(result.mismatch?.parent ?? null).toEqual(
+        parentState ? { entity: 'school', key: 'p1', state: parentState } : null,
+      );
+      expect(result.mismatch?.fields ?? []).toEqual([]);
+    },
+  );
 
   it('says which lookup waits on what, and what repair does next', () => {
     const failed = classifyKey(deferredContext('failed'), child, [synced()]).mismatch!;
-    expect(failed.reason).toBe('deferred lookup parent__r__editoruuid__c cannot be set: parent school p1 FAILED to reach Salesforce; this row is synced');
+    expect(failed.reason).toBe(
+      'deferred lookup parent__r__editoruuid__c cannot be set: parent school p1 FAILED to reach Salesforce; this row is synced',
+    );
     expect(failed.hint).toBe(
       'school p1 FAILED to reach Salesforce itself: fix the parent first (see its own mismatch); once it has an sfid, sfsync repair sets parent__r__editoruuid__c (the next run, or this one with --wait)',
     );
-    expect(classifyKey(deferredContext('unsynced', ago(120)), child, [synced()]).mismatch!.reason).toBe(
+    expect(
+      classifyKey(deferredContext('unsynced', ago(120)), child, [synced()]).mismatch!.reason,
+    ).toBe(
       'deferred lookup parent__r__editoruuid__c cannot be set: parent school p1 has had no sfid for 2h since its last write (threshold 30m)',
     );
-    expect(classifyKey(deferredContext('unsynced', null), child, [synced()]).mismatch!.reason).toMatch(/no trigger-log entry left for it/);
-    expect(classifyKey(deferredContext('absent'), child, [synced()]).mismatch!.hint).toMatch(/^school p1 was never written to the mirror: write it first/);
+    expect(
+      classifyKey(deferredContext('unsynced', null), child, [synced()]).mismatch!.reason,
+    ).toMatch(/no trigger-log entry left for it/);
+    expect(classifyKey(deferredContext('absent'), child, [synced()]).mismatch!.hint).toMatch(
+      /^school p1 was never written to the mirror: write it first/,
+    );
   });
 
   it('leaves other drift of the row to be corrected now, without the lookup', () => {
     const row = { ...child, fields: { name: 'New name' } };
     const result = classifyKey(deferredContext('failed'), row, [synced()]);
-    expect(result.mismatch).toMatchObject({ class: 'drift', fields: [{ column: 'name', source: 'New name', mirror: null }] });
+    expect(result.mismatch).toMatchObject({
+      class: 'drift',
+      fields: [{ column: 'name', source: 'New name', mirror: null }],
+    });
   });
 
   it('is ok once the lookup is set, whatever the parent has become', () => {
-    expect(classifyKey(deferredContext('failed'), child, [synced({ parent__r__editoruuid__c: 'p1' })]).class).toBe('ok');
+    expect(
+      classifyKey(deferredContext('failed'), child, [synced({ parent__r__editoruuid__c: 'p1' })])
+        .class,
+    ).toBe('ok');
   });
 
   it('is planned as a deferral on the parent, never as an update of the lookup', () => {
@@ -194,24 +312,36 @@ describe('classifyKey: a deferred lookup waiting for its parent', () => {
       ['unsynced', ago(31)],
     ] as const) {
       const { mismatch } = classifyKey(deferredContext(state, loggedAt), child, [synced()]);
-      const [action] = planRepair([entityAudit([mismatch!], { name: 'school' })], { strategy: 'reinsert' });
-      expect(action).toMatchObject({ action: 'defer', blockedBy: { entity: 'school', key: 'p1', state }, columns: [] });
+      const [action] = planRepair([entityAudit([mismatch!], { name: 'school' })], {
+        strategy: 'reinsert',
+      });
+      expect(action).toMatchObject({
+        action: 'defer',
+        blockedBy: { entity: 'school', key: 'p1', state },
+        columns: [],
+      });
     }
   });
 });
 
 describe('classifyOrphan', () => {
   it('says why a mirror row has no source row', () => {
-    expect(classifyOrphan('k', [mirrorRow()], false).reason).toBe('no source row with this key (deleted in the app?)');
-    expect(classifyOrphan('k', [mirrorRow(), mirrorRow({ id: 2 })], true)).toMatchObject({ class: 'orphan', rows: [{ id: 1 }, { id: 2 }] });
+    expect(classifyOrphan('k', [mirrorRow()], false).reason).toBe(
+      'no source row with this key (deleted in the app?)',
+    );
+    expect(classifyOrphan('k', [mirrorRow(), mirrorRow({ id: 2 })], true)).toMatchObject({
+      class: 'orphan',
+      rows: [{ id: 1 }, { id: 2 }],
+    });
   });
 });
 
 describe('the repair policy for FAILED rows, code by code', () => {
   /**
-   * Which codes repair deletes and re-inserts, for every code the taxonomy has: a Record over HcErrorCode, so a new
-   * code does not compile until its policy is written here. Re-sending a row Salesforce refused for its data, its
-   * permissions, or because it already holds the record (DUPLICATE_VALUE: often this very row) would repeat or worsen it.
+   * Which codes repair deletes and re-inserts, for every code the taxonomy has: a Record over
+   * HcErrorCode, so a new code does not compile until its policy is written here. Re-sending a row
+   * Salesforce refused for its data, its permissions, or because it already holds the record
+   * (DUPLICATE_VALUE: often this very row) would repeat or worsen it.
    */
   const REPAIRABLE: Readonly<Record<HcErrorCode, boolean>> = {
     FOREIGN_KEY_NOT_FOUND: true,
@@ -233,31 +363,57 @@ describe('the repair policy for FAILED rows, code by code', () => {
         ? 'an error nobody has seen before'
         : `${code}:the message:--`;
 
-  it.each([...HC_ERROR_CODES])('%s: repairable exactly as the policy says, and planned so', (code) => {
-    const result = classifyKey(context(role, ready), roleRow, [mirrorRow({ lastop: 'FAILED', hcErr: text(code) })]);
-    expect(result.mismatch).toMatchObject({ class: 'failed', code, repairable: REPAIRABLE[code] });
-    const [action] = planRepair([entityAudit([result.mismatch!], { name: 'role' })], { strategy: 'reinsert' });
-    expect(action!.action).toBe(REPAIRABLE[code] ? 'reinsert' : 'skip');
-  });
+  it.each([...HC_ERROR_CODES])(
+    '%s: repairable exactly as the policy says, and planned so',
+    (code) => {
+      const result = classifyKey(context(role, ready), roleRow, [
+        mirrorRow({ lastop: 'FAILED', hcErr: text(code) }),
+      ]);
+      expect(result.mismatch).toMatchObject({
+        class: 'failed',
+        code,
+        repairable: REPAIRABLE[code],
+      });
+      const [action] = planRepair([entityAudit([result.mismatch!], { name: 'role' })], {
+        strategy: 'reinsert',
+      });
+      expect(action!.action).toBe(REPAIRABLE[code] ? 'reinsert' : 'skip');
+    },
+  );
 
-  it.each([...HC_ERROR_CODES])('%s on a row that has an sfid (a failed update): never repairable', (code) => {
-    const result = classifyKey(context(role, ready), roleRow, [mirrorRow({ sfid: 'a0Q000000000001AAA', lastop: 'FAILED', hcErr: text(code) })]);
-    expect(result.mismatch).toMatchObject({ class: 'failed', code, repairable: false });
-  });
+  it.each([...HC_ERROR_CODES])(
+    '%s on a row that has an sfid (a failed update): never repairable',
+    (code) => {
+      const result = classifyKey(context(role, ready), roleRow, [
+        mirrorRow({ sfid: 'a0Q000000000001AAA', lastop: 'FAILED', hcErr: text(code) }),
+      ]);
+      expect(result.mismatch).toMatchObject({ class: 'failed', code, repairable: false });
+    },
+  );
 
   it.each(['unsynced', 'failed', undefined] as const)(
     'FOREIGN_KEY_NOT_FOUND while the parent is %s (undefined: absent from the mirror): missing_parent, waiting for it, not a retry',
     (state) => {
-      const parents: Record<string, Record<string, ParentReadiness>> = { school: state ? { s1: state } : {}, contact: { c1: 'ready' } };
-      const result = classifyKey(context(role, parents), roleRow, [mirrorRow({ lastop: 'FAILED', hcErr: text('FOREIGN_KEY_NOT_FOUND') })]);
+      const parents: Record<string, Record<string, ParentReadiness>> = {
+        school: state ? { s1: state } : {},
+        contact: { c1: 'ready' },
+      };
+      const result = classifyKey(context(role, parents), roleRow, [
+        mirrorRow({ lastop: 'FAILED', hcErr: text('FOREIGN_KEY_NOT_FOUND') }),
+      ]);
       expect(result.mismatch).toMatchObject({
         class: 'missing_parent',
         code: 'FOREIGN_KEY_NOT_FOUND',
         repairable: false,
         parent: { entity: 'school', key: 's1', state: state ?? 'absent' },
       });
-      const [action] = planRepair([entityAudit([result.mismatch!], { name: 'role' })], { strategy: 'reinsert' });
-      expect(action).toMatchObject({ action: 'defer', blockedBy: { entity: 'school', state: state ?? 'absent' } });
+      const [action] = planRepair([entityAudit([result.mismatch!], { name: 'role' })], {
+        strategy: 'reinsert',
+      });
+      expect(action).toMatchObject({
+        action: 'defer',
+        blockedBy: { entity: 'school', state: state ?? 'absent' },
+      });
     },
   );
 });
@@ -265,13 +421,15 @@ describe('the repair policy for FAILED rows, code by code', () => {
 describe('classifyKey: the facts each mismatch reports', () => {
   const schoolRow: SourceRow = { key: 'k', fields: {}, parents: {} };
   const SFID = 'a0Q000000000001AAA';
-  const classifySchool = (rows: MirrorRow[], sourceRows?: number) => classifyKey(context(school), schoolRow, rows, sourceRows);
+  const classifySchool = (rows: MirrorRow[], sourceRows?: number) =>
+    classifyKey(context(school), schoolRow, rows, sourceRows);
   const snap = ({ id, sfid, lastop, hcErr }: MirrorRow) => ({ id, sfid, lastop, hcErr });
 
   it('reports a source_duplicate with its count, listing mirror rows only when several', () => {
     const one = mirrorRow({ id: 3 });
     const two = [mirrorRow({ id: 3 }), mirrorRow({ id: 5, sfid: SFID, lastop: 'SYNCED' })];
-    const reason = "2 source rows carry this key: source.key is not unique, so which row the mirror should hold is the app's call";
+    const reason =
+      "2 source rows carry this key: source.key is not unique, so which row the mirror should hold is the app's call";
     for (const [rows, listed] of [
       [[], null],
       [[one], null],
@@ -287,7 +445,13 @@ describe('classifyKey: the facts each mismatch reports', () => {
   it('lists every duplicate row as a snapshot and counts those with an sfid', () => {
     const rows = [
       mirrorRow({ id: 1, sfid: SFID, lastop: 'SYNCED' }),
-      mirrorRow({ id: 4, lastop: 'FAILED', hcErr: 'boom', fields: { name: 'x' }, log: minutesAgo(1) }),
+      mirrorRow({
+        id: 4,
+        lastop: 'FAILED',
+        hcErr: 'boom',
+        fields: { name: 'x' },
+        log: minutesAgo(1),
+      }),
       mirrorRow({ id: 7 }),
     ];
     const { mismatch } = classifySchool(rows);
@@ -312,15 +476,30 @@ describe('classifyKey: the facts each mismatch reports', () => {
   const retention = "no sfid and no trigger-log entry left for it: older than the log's retention";
   it.each([
     // minutes since the newest log entry (null: none left), lastop, log state → reason, age (s)
-    [31, 'PENDING', 'NEW', 'no sfid 31m after its last write (threshold 30m; last op PENDING, log NEW)', 1860],
-    [90, null, null, 'no sfid 90m after its last write (threshold 30m; last op none, log none)', 5400],
+    [
+      31,
+      'PENDING',
+      'NEW',
+      'no sfid 31m after its last write (threshold 30m; last op PENDING, log NEW)',
+      1860,
+    ],
+    [
+      90,
+      null,
+      null,
+      'no sfid 90m after its last write (threshold 30m; last op none, log none)',
+      5400,
+    ],
     [null, 'PENDING', null, `${retention} (last op PENDING)`, null],
     [null, null, null, `${retention} (last op none)`, null],
-  ] as const)('calls a row without an sfid logged %s minutes ago stuck, with its age', (minutes, lastop, state, reason, ageSeconds) => {
-    const log = minutes === null ? null : { ...minutesAgo(minutes), state };
-    const { mismatch } = classifySchool([mirrorRow({ lastop, log })]);
-    expect(mismatch).toMatchObject({ class: 'stuck', reason, ageSeconds });
-  });
+  ] as const)(
+    'calls a row without an sfid logged %s minutes ago stuck, with its age',
+    (minutes, lastop, state, reason, ageSeconds) => {
+      const log = minutes === null ? null : { ...minutesAgo(minutes), state };
+      const { mismatch } = classifySchool([mirrorRow({ lastop, log })]);
+      expect(mismatch).toMatchObject({ class: 'stuck', reason, ageSeconds });
+    },
+  );
 
   it('keeps a row pending up to the stale threshold itself', () => {
     expect(classifySchool([mirrorRow({ log: minutesAgo(30) })])).toEqual({ class: 'pending' });
@@ -329,7 +508,8 @@ describe('classifyKey: the facts each mismatch reports', () => {
   it("warns in a FAILED row's reason that a row with an sfid is never deleted", () => {
     const hcErr = 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--';
     const failed = 'FAILED: unable to obtain exclusive access to this record';
-    const never = ' (the row has an sfid: an update failed, so it must never be deleted and re-inserted)';
+    const never =
+      ' (the row has an sfid: an update failed, so it must never be deleted and re-inserted)';
     expect(classifySchool([mirrorRow({ lastop: 'FAILED', hcErr })]).mismatch!.reason).toBe(failed);
     const synced = classifySchool([mirrorRow({ sfid: SFID, lastop: 'FAILED', hcErr })]);
     expect(synced.mismatch!.reason).toBe(failed + never);
@@ -343,15 +523,25 @@ describe('classifyKey: the facts each mismatch reports', () => {
     ['something odd', 'entity is deleted', 'ENTITY_IS_DELETED', 'entity is deleted'],
     ['something odd', null, 'UNKNOWN', 'something odd'],
     [null, null, 'UNKNOWN', 'FAILED with no error text in _hc_err or the trigger log'],
-  ] as const)('reads a FAILED error from _hc_err %j, then from the log %j when unreadable', (hcErr, sfMessage, code, message) => {
-    const log = { ...minutesAgo(5), state: 'FAILED', sfMessage };
-    const { mismatch } = classifySchool([mirrorRow({ lastop: 'FAILED', hcErr, log })]);
-    expect(mismatch).toMatchObject({ class: 'failed', code, reason: `FAILED: ${message}`, error: { message } });
-  });
+  ] as const)(
+    'reads a FAILED error from _hc_err %j, then from the log %j when unreadable',
+    (hcErr, sfMessage, code, message) => {
+      const log = { ...minutesAgo(5), state: 'FAILED', sfMessage };
+      const { mismatch } = classifySchool([mirrorRow({ lastop: 'FAILED', hcErr, log })]);
+      expect(mismatch).toMatchObject({
+        class: 'failed',
+        code,
+        reason: `FAILED: ${message}`,
+        error: { message },
+      });
+    },
+  );
 
   it('counts and names the drifted fields', () => {
     const source: SourceRow = { ...schoolRow, fields: { name: 'A', country__c: 'FR' } };
-    const drift = (fields: Record<string, unknown>) => classifyKey(context(school), source, [mirrorRow({ sfid: SFID, lastop: 'SYNCED', fields })]).mismatch;
+    const drift = (fields: Record<string, unknown>) =>
+      classifyKey(context(school), source, [mirrorRow({ sfid: SFID, lastop: 'SYNCED', fields })])
+        .mismatch;
     expect(drift({ name: 'B', country__c: 'FR' })!.reason).toBe('1 field differs: name');
     expect(drift({ name: 'B', country__c: 'DE' })).toMatchObject({
       class: 'drift',
@@ -366,8 +556,10 @@ describe('classifyKey: the facts each mismatch reports', () => {
 
 describe('classifyKey: a child blocked on its parent', () => {
   const then = 'once it has an sfid, sfsync repair writes this row (re-inserting it if it FAILED)';
-  const fkError = 'Foreign key external ID: s1 not found for field EditorUUID__c in entity Editor__c';
-  const failedParent = 'school s1 FAILED to reach Salesforce itself: fix the parent first (see its own mismatch)';
+  const fkError =
+    'Foreign key external ID: s1 not found for field EditorUUID__c in entity Editor__c';
+  const failedParent =
+    'school s1 FAILED to reach Salesforce itself: fix the parent first (see its own mismatch)';
 
   it.each([
     // school s1's state, the child's mirror row → reason, hint
@@ -383,25 +575,34 @@ describe('classifyKey: a child blocked on its parent', () => {
       'parent school s1 has no mirror row; this row is PENDING without an sfid',
       'school s1 was never written to the mirror: write it first (`sfsync repair` inserts it if its source row exists)',
     ],
-    ['failed', mirrorRow({ lastop: null }), 'parent school s1 FAILED to reach Salesforce; this row is unsynced without an sfid', failedParent],
+    [
+      'failed',
+      mirrorRow({ lastop: null }),
+      'parent school s1 FAILED to reach Salesforce; this row is unsynced without an sfid',
+      failedParent,
+    ],
     [
       'failed',
       mirrorRow({ lastop: 'FAILED', hcErr: fkError }),
       'parent school s1 FAILED to reach Salesforce; this row is FAILED (FOREIGN_KEY_NOT_FOUND)',
       failedParent,
     ],
-  ] as const)('parent %s, child row %j: says where the parent is and what repair does next', (state, row, reason, hint) => {
-    const school: Record<string, ParentReadiness> = state === 'absent' ? {} : { s1: state };
-    const parents = { school, contact: { c1: 'ready' as const } };
-    const { mismatch } = classifyKey(context(role, parents), roleRow, row ? [row] : []);
-    expect(mismatch).toMatchObject({ class: 'missing_parent', reason, hint: `${hint}; ${then}` });
-    expect(mismatch!.parent).toEqual({ entity: 'school', key: 's1', state });
-  });
+  ] as const)(
+    'parent %s, child row %j: says where the parent is and what repair does next',
+    (state, row, reason, hint) => {
+      const school: Record<string, ParentReadiness> = state === 'absent' ? {} : { s1: state };
+      const parents = { school, contact: { c1: 'ready' as const } };
+      const { mismatch } = classifyKey(context(role, parents), roleRow, row ? [row] : []);
+      expect(mismatch).toMatchObject({ class: 'missing_parent', reason, hint: `${hint}; ${then}` });
+      expect(mismatch!.parent).toEqual({ entity: 'school', key: 's1', state });
+    },
+  );
 
   it('asks for a missing read-only parent to be created upstream, as sfsync cannot write it', () => {
     const parents = { ...roleRow.parents, contact__r__pi_accounts_unique_id__c: 'c9' };
     const { mismatch } = classifyKey(context(role, ready), { ...roleRow, parents }, []);
-    const upstream = 'contact c9 has not arrived from Salesforce (a read-only mapping sfsync cannot write)';
+    const upstream =
+      'contact c9 has not arrived from Salesforce (a read-only mapping sfsync cannot write)';
     expect(mismatch).toMatchObject({
       class: 'missing_parent',
       parent: { entity: 'contact', key: 'c9', state: 'absent' },
@@ -417,12 +618,18 @@ describe('classifyKey: deferred lookups never hold back an unsynced row', () => 
     { entity: 'school', column: 'sister_id', lookup: 'sister__r__editoruuid__c', optional: true },
   ];
   const campus = parseConfig(JSON.stringify(raw), 'cfg.json').entities[0] as WritableEntity;
-  const lookups = (p1: string | null, p2: string | null) => ({ parent__r__editoruuid__c: p1, sister__r__editoruuid__c: p2 });
+  const lookups = (p1: string | null, p2: string | null) => ({
+    parent__r__editoruuid__c: p1,
+    sister__r__editoruuid__c: p2,
+  });
   const child: SourceRow = { key: 'k', fields: {}, parents: lookups('p1', 'p2') };
   const synced = mirrorRow({ sfid: 'a0Q000000000003AAA', lastop: 'SYNCED' });
   const ago = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000);
 
-  function deferredContext(states: Record<string, ParentReadiness>, since: Record<string, Date | null> = {}) {
+  function deferredContext(
+    states: Record<string, ParentReadiness>,
+    since: Record<string, Date | null> = {},
+  ) {
     const map = new Map([['school', new Map(Object.entries(states))]]);
     const sinceMap = new Map([['school', new Map(Object.entries(since))]]);
     return { ...context(campus), parentStates: map, deferredStates: map, deferredSince: sinceMap };
@@ -430,14 +637,21 @@ describe('classifyKey: deferred lookups never hold back an unsynced row', () => 
 
   it('inserts a row whose deferred parents are not in the mirror yet', () => {
     expect(classifyKey(deferredContext({}), child, []).class).toBe('absent');
-    expect(classifyKey(deferredContext({}), child, [mirrorRow({ log: minutesAgo(1) })]).class).toBe('pending');
+    expect(classifyKey(deferredContext({}), child, [mirrorRow({ log: minutesAgo(1) })]).class).toBe(
+      'pending',
+    );
   });
 
   it('reports the lookup that cannot be set even when another one is still on its way', () => {
     const ctx = deferredContext({ p1: 'unsynced', p2: 'failed' }, { p1: ago(1) });
     const { mismatch } = classifyKey(ctx, child, [synced]);
-    expect(mismatch).toMatchObject({ class: 'missing_parent', parent: { entity: 'school', key: 'p2', state: 'failed' } });
-    expect(mismatch!.reason).toBe('deferred lookup sister__r__editoruuid__c cannot be set: parent school p2 FAILED to reach Salesforce; this row is synced');
+    expect(mismatch).toMatchObject({
+      class: 'missing_parent',
+      parent: { entity: 'school', key: 'p2', state: 'failed' },
+    });
+    expect(mismatch!.reason).toBe(
+      'deferred lookup sister__r__editoruuid__c cannot be set: parent school p2 FAILED to reach Salesforce; this row is synced',
+    );
   });
 
   it('says a deferred parent stuck past --stale is stuck itself, and what repair does next', () => {
@@ -445,7 +659,8 @@ describe('classifyKey: deferred lookups never hold back an unsynced row', () => 
     const { mismatch } = classifyKey(ctx, { ...child, parents: lookups('p1', null) }, [synced]);
     const waits = 'deferred lookup parent__r__editoruuid__c cannot be set';
     const stuck = 'school p1 is stuck itself: Connect has not sent it';
-    const next = 'once it has an sfid, sfsync repair sets parent__r__editoruuid__c (the next run, or this one with --wait)';
+    const next =
+      'once it has an sfid, sfsync repair sets parent__r__editoruuid__c (the next run, or this one with --wait)';
     expect(mismatch).toMatchObject({
       class: 'missing_parent',
       parent: { entity: 'school', key: 'p1', state: 'unsynced' },

@@ -10,11 +10,19 @@ describe('clientSettings: sslmode as libpq means it', () => {
   it('nothing given is prefer: TLS without verifying the certificate, plain text if the server will not have it', () => {
     const settings = clientSettings(url, undefined);
     expect(settings.config.ssl).toEqual({ rejectUnauthorized: false });
-    expect(settings).toMatchObject({ sslMode: 'prefer', sslModeFrom: 'default', plainFallback: true, unixSocket: false });
+    expect(settings).toMatchObject({
+      sslMode: 'prefer',
+      sslModeFrom: 'default',
+      plainFallback: true,
+      unixSocket: false,
+    });
   });
 
   it('disable connects in plain text and never falls back', () => {
-    for (const settings of [clientSettings(`${url}?sslmode=disable`, 'require'), clientSettings(url, 'disable')]) {
+    for (const settings of [
+      clientSettings(`${url}?sslmode=disable`, 'require'),
+      clientSettings(url, 'disable'),
+    ]) {
       expect(settings.config.ssl).toBe(false);
       expect(settings.plainFallback).toBe(false);
     }
@@ -38,21 +46,35 @@ describe('clientSettings: sslmode as libpq means it', () => {
 
 describe('plainRetryReason: what prefer may retry in plain text', () => {
   it('the server answering N to the SSLRequest', () => {
-    expect(plainRetryReason(new Error('The server does not support SSL connections'))).toBe('no-tls');
+    expect(plainRetryReason(new Error('The server does not support SSL connections'))).toBe(
+      'no-tls',
+    );
   });
 
   it('pg_hba.conf refusing the encrypted session (a hostnossl-only entry), which comes before any password', () => {
-    const refusal = pgError('28000', 'no pg_hba.conf entry for host "10.0.0.1", user "app", database "app", SSL encryption');
+    const refusal = pgError(
+      '28000',
+      'no pg_hba.conf entry for host "10.0.0.1", user "app", database "app", SSL encryption',
+    );
     expect(plainRetryReason(refusal)).toBe('refused-tls');
-    expect(plainRetryReason(pgError('28000', 'role "app" is not permitted to log in'))).toBeUndefined();
+    expect(
+      plainRetryReason(pgError('28000', 'role "app" is not permitted to log in')),
+    ).toBeUndefined();
   });
 
   it('a failed TLS handshake, but never a certificate error, a reset or a refused password', () => {
-    expect(plainRetryReason(pgError('EPROTO', 'write EPROTO …:SSL routines:ssl3_get_record:wrong version number'))).toBe('handshake');
+    expect(
+      plainRetryReason(
+        pgError('EPROTO', 'write EPROTO …:SSL routines:ssl3_get_record:wrong version number'),
+      ),
+    ).toBe('handshake');
     for (const error of [
       pgError('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'),
       pgError('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames"),
-      pgError('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established'),
+      pgError(
+        'ECONNRESET',
+        'Client network socket disconnected before secure TLS connection was established',
+      ),
       pgError('28P01', 'password authentication failed for user "app"'),
     ]) {
       expect(plainRetryReason(error)).toBeUndefined();
@@ -61,29 +83,49 @@ describe('plainRetryReason: what prefer may retry in plain text', () => {
 });
 
 describe('tlsNote: a refusal of plain text names sslmode', () => {
-  const refused = describeDatabaseFailure(pgError('28000', 'no pg_hba.conf entry for host "10.0.0.1", user "app", database "app", no encryption'));
+  const refused = describeDatabaseFailure(
+    pgError(
+      '28000',
+      'no pg_hba.conf entry for host "10.0.0.1", user "app", database "app", no encryption',
+    ),
+  );
 
   it('says where sslmode=disable came from and what to set', () => {
     expect(tlsNote(clientSettings(`${url}?sslmode=disable`, undefined), refused, undefined)).toBe(
       '; this connection did not use TLS (sslmode=disable in the URL): set sslmode=require (or PGSSLMODE=require) if the server requires it',
     );
-    expect(tlsNote(clientSettings(url, 'disable'), refused, undefined)).toContain('(PGSSLMODE=disable)');
+    expect(tlsNote(clientSettings(url, 'disable'), refused, undefined)).toContain(
+      '(PGSSLMODE=disable)',
+    );
   });
 
   it('says nothing over TLS, over a Unix socket, or for another failure', () => {
     expect(tlsNote(clientSettings(url, 'require'), refused, undefined)).toBe('');
-    expect(tlsNote(clientSettings('postgres:///app?host=/tmp', 'disable'), refused, undefined)).toBe('');
-    expect(tlsNote(clientSettings(url, 'disable'), describeDatabaseFailure(pgError('28P01', 'password authentication failed')), undefined)).toBe('');
+    expect(
+      tlsNote(clientSettings('postgres:///app?host=/tmp', 'disable'), refused, undefined),
+    ).toBe('');
+    expect(
+      tlsNote(
+        clientSettings(url, 'disable'),
+        describeDatabaseFailure(pgError('28P01', 'password authentication failed')),
+        undefined,
+      ),
+    ).toBe('');
   });
 
   it('after a TLS attempt that failed, gives both answers; after an N, says the server offers no TLS', () => {
     const prefer = clientSettings(url, undefined);
     const plain = { ...prefer, config: { ...prefer.config, ssl: false } };
-    const tlsRefused = pgError('28000', 'no pg_hba.conf entry for host "10.0.0.1", user "app", database "app", SSL encryption');
+    const tlsRefused = pgError(
+      '28000',
+      'no pg_hba.conf entry for host "10.0.0.1", user "app", database "app", SSL encryption',
+    );
     expect(tlsNote(plain, refused, { reason: 'refused-tls', error: tlsRefused })).toBe(
       '; tried with TLS first: no pg_hba.conf entry for host "10.0.0.1", user "app", database "app", SSL encryption [SQLSTATE 28000]',
     );
     const noTls = new Error('The server does not support SSL connections');
-    expect(tlsNote(plain, refused, { reason: 'no-tls', error: noTls })).toBe('; this connection did not use TLS: the server does not offer it');
+    expect(tlsNote(plain, refused, { reason: 'no-tls', error: noTls })).toBe(
+      '; this connection did not use TLS: the server does not offer it',
+    );
   });
 });

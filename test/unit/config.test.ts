@@ -11,9 +11,13 @@ import { FIXTURE_CONFIG } from '../support/paths.js';
 /** The issues a config produces, as `path: message` lines. */
 function problems(config: unknown): string[] {
   try {
-    parseConfig(typeof config === 'string' ? config : JSON.stringify(config), '/tmp/sfsync.config.json');
+    parseConfig(
+      typeof config === 'string' ? config : JSON.stringify(config),
+      '/tmp/sfsync.config.json',
+    );
   } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((issue) => `${issue.path}: ${issue.message}`);
+    if (error instanceof ConfigError)
+      return error.issues.map((issue) => `${issue.path}: ${issue.message}`);
     throw error;
   }
   return [];
@@ -22,13 +26,30 @@ function problems(config: unknown): string[] {
 describe('a valid config', () => {
   it('compiles the fixture config with defaults and the canonical order', () => {
     const config = loadConfig({ configPath: FIXTURE_CONFIG });
-    expect(config.source).toMatchObject({ url: 'env:DATABASE_URL', schema: 'public', origin: { kind: 'config' } });
+    expect(config.source).toMatchObject({
+      url: 'env:DATABASE_URL',
+      schema: 'public',
+      origin: { kind: 'config' },
+    });
     expect(config.mirror.schema).toBe('salesforce');
-    expect(config.graph.order).toEqual(['school', 'contact', 'role', 'school_class', 'class_teacher', 'lesson']);
+    expect(config.graph.order).toEqual([
+      'school',
+      'contact',
+      'role',
+      'school_class',
+      'class_teacher',
+      'lesson',
+    ]);
     const school = config.entities.find((e) => e.name === 'school')!;
     expect(school.readOnly).toBe(false);
-    expect(school.fields).toContainEqual({ mirrorColumn: 'country__c', source: { kind: 'sql', sql: 'upper(src.country_code)' } });
-    expect(school.fields).toContainEqual({ mirrorColumn: 'town__c', source: { kind: 'column', column: 'municipality' } });
+    expect(school.fields).toContainEqual({
+      mirrorColumn: 'country__c',
+      source: { kind: 'sql', sql: 'upper(src.country_code)' },
+    });
+    expect(school.fields).toContainEqual({
+      mirrorColumn: 'town__c',
+      source: { kind: 'column', column: 'municipality' },
+    });
   });
 
   it('defaults schemas, optional parents and empty fields', () => {
@@ -41,9 +62,18 @@ describe('a valid config', () => {
   });
 
   it('lets --source-url and --mirror-url override the file', () => {
-    const config = parseConfig(JSON.stringify(smallConfig()), 'x.json', { sourceUrl: 'postgres://a/b', mirrorUrl: 'postgres://c/d' });
-    expect(config.source).toMatchObject({ url: 'postgres://a/b', origin: { kind: 'flag', flag: '--source-url' } });
-    expect(config.mirror).toMatchObject({ url: 'postgres://c/d', origin: { kind: 'flag', flag: '--mirror-url' } });
+    const config = parseConfig(JSON.stringify(smallConfig()), 'x.json', {
+      sourceUrl: 'postgres://a/b',
+      mirrorUrl: 'postgres://c/d',
+    });
+    expect(config.source).toMatchObject({
+      url: 'postgres://a/b',
+      origin: { kind: 'flag', flag: '--source-url' },
+    });
+    expect(config.mirror).toMatchObject({
+      url: 'postgres://c/d',
+      origin: { kind: 'flag', flag: '--mirror-url' },
+    });
   });
 });
 
@@ -51,29 +81,41 @@ describe('config errors name the JSON path and what to do', () => {
   it('rejects a parent that names no entity, suggesting the nearest', () => {
     const config = smallConfig();
     config.entities[2].parents[0].entity = 'schol';
-    expect(problems(config)).toEqual(['entities[2].parents[0].entity: unknown entity "schol" — did you mean "school"?']);
+    expect(problems(config)).toEqual([
+      'entities[2].parents[0].entity: unknown entity "schol" — did you mean "school"?',
+    ]);
   });
 
   it('rejects duplicate entity names', () => {
     const config = smallConfig();
     config.entities[1].name = 'school';
-    expect(problems(config)).toContain('entities[1].name: duplicate entity name "school" (first declared at entities[0])');
+    expect(problems(config)).toContain(
+      'entities[1].name: duplicate entity name "school" (first declared at entities[0])',
+    );
   });
 
   it('accepts a self-lookup, written in a second phase', () => {
     const config = smallConfig();
-    config.entities[0].parents = [{ entity: 'school', column: 'parent_id', lookup: 'parent__r__editoruuid__c', optional: true }];
+    config.entities[0].parents = [
+      { entity: 'school', column: 'parent_id', lookup: 'parent__r__editoruuid__c', optional: true },
+    ];
     const loaded = parseConfig(JSON.stringify(config), 'cfg.json', {});
     expect(problems(config)).toEqual([]);
-    expect(loaded.entities[0]!.parents).toEqual([expect.objectContaining({ entity: 'school', deferred: true })]);
+    expect(loaded.entities[0]!.parents).toEqual([
+      expect.objectContaining({ entity: 'school', deferred: true }),
+    ]);
     expect(loaded.graph.order[0]).toBe('school');
   });
 
   it('accepts a cycle, deferring the lookup of its earliest-declared entity, and orders the rest parents first', () => {
     const config = smallConfig();
-    config.entities[0].parents = [{ entity: 'role', column: 'role_id', lookup: 'role__r__affiliation_id__c', optional: true }];
+    config.entities[0].parents = [
+      { entity: 'role', column: 'role_id', lookup: 'role__r__affiliation_id__c', optional: true },
+    ];
     const loaded = parseConfig(JSON.stringify(config), 'cfg.json', {});
-    const deferred = loaded.entities.flatMap((e) => e.parents.filter((p) => p.deferred).map((p) => `${e.name}.${p.lookup}`));
+    const deferred = loaded.entities.flatMap((e) =>
+      e.parents.filter((p) => p.deferred).map((p) => `${e.name}.${p.lookup}`),
+    );
     expect(deferred).toEqual(['school.role__r__affiliation_id__c']);
     expect(loaded.graph.order.indexOf('school')).toBeLessThan(loaded.graph.order.indexOf('role'));
   });
@@ -98,7 +140,9 @@ describe('config errors name the JSON path and what to do', () => {
   it('rejects an identifier longer than PostgreSQL keeps', () => {
     const config = smallConfig();
     config.entities[0].source.key = 'k'.repeat(64);
-    expect(problems(config)).toEqual(['entities[0].source.key: identifiers are at most 63 characters in PostgreSQL']);
+    expect(problems(config)).toEqual([
+      'entities[0].source.key: identifiers are at most 63 characters in PostgreSQL',
+    ]);
   });
 
   it('rejects a malformed field mapping key and value', () => {
@@ -117,7 +161,8 @@ describe('config errors name the JSON path and what to do', () => {
       source: { table: 'users', key: 'id' },
       parents: [{ entity: 'school', column: 'school_id', lookup: 'school__r__x' }],
     });
-    const why = 'a readOnly entity is filled by Heroku Connect from upstream and never written by sfsync';
+    const why =
+      'a readOnly entity is filled by Heroku Connect from upstream and never written by sfsync';
     expect(problems(config)).toEqual([
       `entities[1].source: ${why}; remove "source"`,
       `entities[1].fields: ${why}; remove "fields"`,
@@ -128,7 +173,9 @@ describe('config errors name the JSON path and what to do', () => {
   it('requires a source for an entity that is not readOnly', () => {
     const config = smallConfig();
     delete config.entities[0].source;
-    expect(problems(config)).toEqual(['entities[0].source: is required (or mark the entity "readOnly": true if Connect fills it from upstream)']);
+    expect(problems(config)).toEqual([
+      'entities[0].source: is required (or mark the entity "readOnly": true if Connect fills it from upstream)',
+    ]);
   });
 
   it.each([
@@ -187,11 +234,17 @@ describe('config errors name the JSON path and what to do', () => {
   });
 
   it('points at the line and column of a JSON syntax error', () => {
-    expect(problems('{\n  "source": {},\n  "mirror": {}\n  "entities": []\n}')).toEqual([expect.stringMatching(/^: not valid JSON at line 4, column 3: /)]);
+    expect(problems('{\n  "source": {},\n  "mirror": {}\n  "entities": []\n}')).toEqual([
+      expect.stringMatching(/^: not valid JSON at line 4, column 3: /),
+    ]);
   });
 
   it('requires at least one entity and the top-level sections', () => {
-    expect(problems({ entities: [] })).toEqual(['source: is required', 'mirror: is required', 'entities: configure at least one entity']);
+    expect(problems({ entities: [] })).toEqual([
+      'source: is required',
+      'mirror: is required',
+      'entities: configure at least one entity',
+    ]);
   });
 
   it('formats the whole error for a person, with the file name', () => {
@@ -214,11 +267,15 @@ describe('loading the file', () => {
   it('says how to fix a missing default file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sfsync-config-'));
     expect(() => loadConfig({ cwd: dir })).toThrow(UsageError);
-    expect(() => loadConfig({ cwd: dir })).toThrow(/no sfsync.config.json in .*: create one or pass --config PATH/);
+    expect(() => loadConfig({ cwd: dir })).toThrow(
+      /no sfsync.config.json in .*: create one or pass --config PATH/,
+    );
   });
 
   it('reports an unreadable --config path as a config error', () => {
-    expect(() => loadConfig({ configPath: '/nonexistent/sfsync.json' })).toThrow(/cannot read the file \(ENOENT\)/);
+    expect(() => loadConfig({ configPath: '/nonexistent/sfsync.json' })).toThrow(
+      /cannot read the file \(ENOENT\)/,
+    );
   });
 });
 
@@ -226,7 +283,9 @@ describe('resolving where to connect', () => {
   const config = parseConfig(JSON.stringify(smallConfig()), 'cfg.json');
 
   it('reads env:NAME, and PGSSLMODE, from the environment only when asked', () => {
-    expect(resolveTarget(config.source, { DATABASE_URL: 'postgres://h/app', PGSSLMODE: 'require' })).toEqual({
+    expect(
+      resolveTarget(config.source, { DATABASE_URL: 'postgres://h/app', PGSSLMODE: 'require' }),
+    ).toEqual({
       role: 'source',
       schema: 'public',
       url: 'postgres://h/app',
@@ -250,6 +309,8 @@ describe('resolving where to connect', () => {
     const raw = smallConfig();
     delete raw.source.url;
     const noUrl = parseConfig(JSON.stringify(raw), 'cfg.json');
-    expect(() => resolveTarget(noUrl.source, {})).toThrow(/set source.url in the config or pass --source-url/);
+    expect(() => resolveTarget(noUrl.source, {})).toThrow(
+      /set source.url in the config or pass --source-url/,
+    );
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Decimal } from '../../src/core/values/decimal.js';
-import { formatDecimal, parseDecimal, roundDecimal, sameDecimal } from '../../src/core/values/decimal.js';
+import {
+  formatDecimal,
+  parseDecimal,
+  roundDecimal,
+  sameDecimal,
+} from '../../src/core/values/decimal.js';
 
 function decimal(value: unknown): Decimal {
   const parsed = parseDecimal(value);

@@ -6,7 +6,10 @@ import { smallConfig } from '../support/config-text.js';
 
 const config = parseConfig(JSON.stringify(smallConfig()), 'cfg.json');
 
-function table(columns: string[], options: { unique?: string[]; triggers?: string[] } = {}): TableInfo {
+function table(
+  columns: string[],
+  options: { unique?: string[]; triggers?: string[] } = {},
+): TableInfo {
   return {
     columns: new Map(columns.map((name) => [name, { type: 'text', maxLength: null }])),
     uniqueColumns: new Set(options.unique ?? []),
@@ -14,8 +17,20 @@ function table(columns: string[], options: { unique?: string[]; triggers?: strin
   };
 }
 
-function catalog(schema: string, tables: Record<string, TableInfo>, extra: Partial<SchemaCatalog> = {}): SchemaCatalog {
-  return { serverVersion: '17.9', schema, schemaExists: true, tables: new Map(Object.entries(tables)), functions: new Set(), xmlbinary: undefined, ...extra };
+function catalog(
+  schema: string,
+  tables: Record<string, TableInfo>,
+  extra: Partial<SchemaCatalog> = {},
+): SchemaCatalog {
+  return {
+    serverVersion: '17.9',
+    schema,
+    schemaExists: true,
+    tables: new Map(Object.entries(tables)),
+    functions: new Set(),
+    xmlbinary: undefined,
+    ...extra,
+  };
 }
 
 const SYSTEM = ['id', 'sfid', '_hc_lastop', '_hc_err', 'systemmodstamp', 'isdeleted'];
@@ -23,12 +38,26 @@ const connectTriggers = (t: string) => [`hc_${t}_status_trigger`, `hc_${t}_logtr
 
 function healthyMirror(): Record<string, TableInfo> {
   return {
-    editor__c: table([...SYSTEM, 'editoruuid__c', 'name', 'country__c'], { unique: ['editoruuid__c', 'sfid'], triggers: connectTriggers('editor__c') }),
-    contact: table([...SYSTEM, 'pi_accounts_unique_id__c'], { unique: ['pi_accounts_unique_id__c'], triggers: connectTriggers('contact') }),
-    contact_editor_affiliation__c: table([...SYSTEM, 'affiliation_id__c', 'editor__r__editoruuid__c', 'contact__r__pi_accounts_unique_id__c'], {
-      unique: ['affiliation_id__c'],
-      triggers: connectTriggers('contact_editor_affiliation__c'),
+    editor__c: table([...SYSTEM, 'editoruuid__c', 'name', 'country__c'], {
+      unique: ['editoruuid__c', 'sfid'],
+      triggers: connectTriggers('editor__c'),
     }),
+    contact: table([...SYSTEM, 'pi_accounts_unique_id__c'], {
+      unique: ['pi_accounts_unique_id__c'],
+      triggers: connectTriggers('contact'),
+    }),
+    contact_editor_affiliation__c: table(
+      [
+        ...SYSTEM,
+        'affiliation_id__c',
+        'editor__r__editoruuid__c',
+        'contact__r__pi_accounts_unique_id__c',
+      ],
+      {
+        unique: ['affiliation_id__c'],
+        triggers: connectTriggers('contact_editor_affiliation__c'),
+      },
+    ),
     _trigger_log: table(['id']),
     _trigger_log_archive: table(['id']),
   };
@@ -48,11 +77,16 @@ describe('diagnoseSource', () => {
   });
 
   it('reports a missing schema once and nothing else', () => {
-    expect(codes(diagnoseSource(config.entities, catalog('public', {}, { schemaExists: false })))).toEqual(['error:schema_missing']);
+    expect(
+      codes(diagnoseSource(config.entities, catalog('public', {}, { schemaExists: false }))),
+    ).toEqual(['error:schema_missing']);
   });
 
   it('reports a missing table with the nearest name', () => {
-    const findings = diagnoseSource(config.entities, catalog('public', { school: healthy.schools, roles: healthy.roles }));
+    const findings = diagnoseSource(
+      config.entities,
+      catalog('public', { school: healthy.schools, roles: healthy.roles }),
+    );
     expect(findings).toEqual([
       expect.objectContaining({
         level: 'error',
@@ -64,7 +98,10 @@ describe('diagnoseSource', () => {
   });
 
   it('reports missing key, field and parent columns with the config key that names them', () => {
-    const findings = diagnoseSource(config.entities, catalog('public', { schools: table(['uuid', 'nme']), roles: table(['id', 'school']) }));
+    const findings = diagnoseSource(
+      config.entities,
+      catalog('public', { schools: table(['uuid', 'nme']), roles: table(['id', 'school']) }),
+    );
     expect(findings.filter((f) => f.level === 'error').map((f) => f.message)).toEqual([
       'source.key: column public.schools.id does not exist',
       'fields.name: column public.schools.name does not exist — did you mean "nme"?',
@@ -74,7 +111,10 @@ describe('diagnoseSource', () => {
   });
 
   it('warns when the source key is not unique', () => {
-    const findings = diagnoseSource(config.entities, catalog('public', { ...healthy, roles: table(['id', 'school_id', 'user_id']) }));
+    const findings = diagnoseSource(
+      config.entities,
+      catalog('public', { ...healthy, roles: table(['id', 'school_id', 'user_id']) }),
+    );
     expect(codes(findings)).toEqual(['warning:source_key_not_unique:role']);
   });
 });
@@ -83,7 +123,10 @@ describe('diagnoseMirror', () => {
   const withXml = { functions: new Set(['get_xmlbinary']), xmlbinary: 'base64' };
 
   it('reports a healthy Connect schema with information only', () => {
-    const findings = diagnoseMirror(config.entities, catalog('salesforce', healthyMirror(), withXml));
+    const findings = diagnoseMirror(
+      config.entities,
+      catalog('salesforce', healthyMirror(), withXml),
+    );
     expect(findings.every((f) => f.level === 'info')).toBe(true);
     expect(codes(findings)).toEqual([
       'info:connect_triggers_present:school',
@@ -96,13 +139,16 @@ describe('diagnoseMirror', () => {
 
   it('warns about an external ID without a unique index', () => {
     const tables = healthyMirror();
-    tables.editor__c = table([...SYSTEM, 'editoruuid__c', 'name', 'country__c'], { triggers: connectTriggers('editor__c') });
+    tables.editor__c = table([...SYSTEM, 'editoruuid__c', 'name', 'country__c'], {
+      triggers: connectTriggers('editor__c'),
+    });
     const findings = diagnoseMirror(config.entities, catalog('salesforce', tables, withXml));
     expect(findings).toContainEqual(
       expect.objectContaining({
         level: 'warning',
         code: 'external_id_not_unique',
-        message: 'salesforce.editor__c.editoruuid__c has no unique index: audits and repairs will be slow and duplicate mirror rows are possible',
+        message:
+          'salesforce.editor__c.editoruuid__c has no unique index: audits and repairs will be slow and duplicate mirror rows are possible',
       }),
     );
   });
@@ -115,7 +161,8 @@ describe('diagnoseMirror', () => {
       expect.objectContaining({
         level: 'error',
         code: 'not_a_mirror_table',
-        message: "salesforce.contact lacks Heroku Connect's id, sfid, _hc_lastop, _hc_err columns: is it a Connect mirror table?",
+        message:
+          "salesforce.contact lacks Heroku Connect's id, sfid, _hc_lastop, _hc_err columns: is it a Connect mirror table?",
       }),
     );
     expect(codes(findings)).toContain('info:connect_triggers_missing:contact');
@@ -123,7 +170,10 @@ describe('diagnoseMirror', () => {
 
   it('reports missing field and lookup columns', () => {
     const tables = healthyMirror();
-    tables.contact_editor_affiliation__c = table([...SYSTEM, 'affiliation_id__c', 'editor__r__editoruuid'], { unique: ['affiliation_id__c'] });
+    tables.contact_editor_affiliation__c = table(
+      [...SYSTEM, 'affiliation_id__c', 'editor__r__editoruuid'],
+      { unique: ['affiliation_id__c'] },
+    );
     const messages = diagnoseMirror(config.entities, catalog('salesforce', tables, withXml))
       .filter((f) => f.level === 'error')
       .map((f) => f.message);
@@ -134,7 +184,13 @@ describe('diagnoseMirror', () => {
   });
 
   it("is an error when this session's writes would not be captured", () => {
-    const findings = diagnoseMirror(config.entities, catalog('salesforce', healthyMirror(), { functions: new Set(['get_xmlbinary']), xmlbinary: 'hex' }));
+    const findings = diagnoseMirror(
+      config.entities,
+      catalog('salesforce', healthyMirror(), {
+        functions: new Set(['get_xmlbinary']),
+        xmlbinary: 'hex',
+      }),
+    );
     expect(codes(findings)).toContain('error:xmlbinary_not_captured');
   });
 
@@ -142,7 +198,11 @@ describe('diagnoseMirror', () => {
     const tables = healthyMirror();
     delete tables._trigger_log_archive;
     const findings = diagnoseMirror(config.entities, catalog('salesforce', tables));
-    expect(codes(findings)).toEqual(expect.arrayContaining(['warning:get_xmlbinary_missing', 'info:trigger_log_missing']));
-    expect(findings.find((f) => f.code === 'trigger_log_missing')?.message).toMatch(/^no _trigger_log_archive in salesforce/);
+    expect(codes(findings)).toEqual(
+      expect.arrayContaining(['warning:get_xmlbinary_missing', 'info:trigger_log_missing']),
+    );
+    expect(findings.find((f) => f.code === 'trigger_log_missing')?.message).toMatch(
+      /^no _trigger_log_archive in salesforce/,
+    );
   });
 });

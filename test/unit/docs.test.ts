@@ -5,13 +5,26 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { helpTexts } from '../../src/cli/help-text.js';
 import { loadConfig } from '../../src/config/load.js';
-import { commandNamed, invocationIn, invocationProblems, optionsOf, program } from '../support/cli-usage.js';
+import {
+  commandNamed,
+  invocationIn,
+  invocationProblems,
+  optionsOf,
+  program,
+} from '../support/cli-usage.js';
 import { ROOT } from '../support/paths.js';
 
-const DOCS = ['README.md', 'CONTRIBUTING.md', ...(await readdir(join(ROOT, 'docs'))).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const DOCS = [
+  'README.md',
+  'CONTRIBUTING.md',
+  ...(await readdir(join(ROOT, 'docs'))).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`),
+];
 const read = (file: string) => readFile(join(ROOT, file), 'utf8');
 
-/** Shell lines of fenced sh/bash/yaml blocks and inline code spans: where documentation shows commands to type. */
+/**
+ * Shell lines of fenced sh/bash/yaml blocks and inline code spans: where documentation shows
+ * commands to type.
+ */
 function commandLines(text: string): string[] {
   const lines: string[] = [];
   const prose: string[] = [];
@@ -26,7 +39,8 @@ function commandLines(text: string): string[] {
     else if (['sh', 'bash', 'shell', 'yaml', 'yml'].includes(fence)) lines.push(line);
   }
   // A code span may wrap onto the next line of a paragraph.
-  for (const span of prose.join('\n').matchAll(/`([^`]+)`/g)) lines.push(span[1]!.replace(/\s+/g, ' '));
+  for (const span of prose.join('\n').matchAll(/`([^`]+)`/g))
+    lines.push(span[1]!.replace(/\s+/g, ' '));
   return lines;
 }
 
@@ -34,7 +48,9 @@ describe('the documentation', () => {
   it.each(DOCS)('%s: every `sfsync <command> --option` it shows exists', async (file) => {
     const problems = commandLines(await read(file)).flatMap((line) => {
       const invocation = invocationIn(line);
-      return invocation ? invocationProblems(invocation).map((p) => `${p}   (in: ${line.trim()})`) : [];
+      return invocation
+        ? invocationProblems(invocation).map((p) => `${p}   (in: ${line.trim()})`)
+        : [];
     });
     expect(problems).toEqual([]);
   });
@@ -58,7 +74,9 @@ describe('the documentation', () => {
   it("shows each command's --help exactly as the CLI prints it (refresh: npm run docs:help)", async () => {
     const text = await read('docs/commands.md');
     for (const [name, help] of helpTexts()) {
-      const block = new RegExp(`<!-- help:${name} -->[\\s\\S]*?\`\`\`\\n([\\s\\S]*?)\\n\`\`\`[\\s\\S]*?<!-- /help -->`).exec(text);
+      const block = new RegExp(
+        `<!-- help:${name} -->[\\s\\S]*?\`\`\`\\n([\\s\\S]*?)\\n\`\`\`[\\s\\S]*?<!-- /help -->`,
+      ).exec(text);
       expect(block?.[1], `the --help block of sfsync ${name}`).toBe(help);
     }
   });
@@ -82,7 +100,9 @@ describe('the documentation', () => {
   });
 
   it('the checker itself refuses what does not exist', () => {
-    expect(invocationProblems(['audit', '--no-such-flag'])).toEqual(['sfsync audit --no-such-flag: no such option']);
+    expect(invocationProblems(['audit', '--no-such-flag'])).toEqual([
+      'sfsync audit --no-such-flag: no such option',
+    ]);
     expect(invocationProblems(['nope'])).toEqual(['sfsync nope: no such command']);
     expect(invocationIn('run `sfsync repair --yes`')).toEqual(['repair', '--yes']);
   });

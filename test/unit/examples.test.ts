@@ -27,10 +27,17 @@ describe('examples/', () => {
     expect(workflow.on.schedule[0].cron).toMatch(/^\S+ \S+ \* \* \*$/);
     expect(workflow.on).toHaveProperty('workflow_dispatch');
 
-    const auditSteps = workflow.jobs.audit.steps as { run?: string; uses?: string; if?: string; with?: Record<string, string> }[];
+    const auditSteps = workflow.jobs.audit.steps as {
+      run?: string;
+      uses?: string;
+      if?: string;
+      with?: Record<string, string>;
+    }[];
     const auditRun = auditSteps.map((s) => s.run ?? '').join('\n');
     const [audit] = invocations(auditRun).filter(([name]) => name === 'audit');
-    expect(audit).toEqual(expect.arrayContaining(['--record', '--fail-on-increase', '--html', '--metrics', '--notify']));
+    expect(audit).toEqual(
+      expect.arrayContaining(['--record', '--fail-on-increase', '--html', '--metrics', '--notify']),
+    );
     const upload = auditSteps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
     expect(upload.if).toBe('always()');
     expect(upload.with!.path).toContain('sfsync-report.html');
@@ -41,7 +48,9 @@ describe('examples/', () => {
     const repairRun = (repair.steps as { run?: string }[]).map((s) => s.run ?? '').join('\n');
     expect(invocations(repairRun).find(([name]) => name === 'repair')).toContain('--yes');
     // The scheduled path must never write.
-    expect(invocations(auditRun).some(([name]) => name === 'repair' || name === 'backfill')).toBe(false);
+    expect(invocations(auditRun).some(([name]) => name === 'repair' || name === 'backfill')).toBe(
+      false,
+    );
   });
 
   it.each(['github-actions-nightly.yml', 'gitlab-ci.yml', 'heroku-scheduler.txt', 'Dockerfile'])(

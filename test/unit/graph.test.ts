@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildEntityGraph, orderWithDeferredLookups, withAncestors, type GraphNode } from '../../src/core/entities/graph.js';
+import {
+  buildEntityGraph,
+  orderWithDeferredLookups,
+  withAncestors,
+  type GraphNode,
+} from '../../src/core/entities/graph.js';
 
 const node = (name: string, ...parents: string[]): GraphNode => ({ name, parents });
 
@@ -26,7 +31,12 @@ describe('buildEntityGraph', () => {
   });
 
   it('places an entity one level below its deepest parent', () => {
-    const graph = graphOf([node('root'), node('mid', 'root'), node('leaf', 'root', 'mid'), node('other')]);
+    const graph = graphOf([
+      node('root'),
+      node('mid', 'root'),
+      node('leaf', 'root', 'mid'),
+      node('other'),
+    ]);
     expect(graph.levelOf.get('leaf')).toBe(2);
     expect(graph.levels).toEqual([['root', 'other'], ['mid'], ['leaf']]);
   });
@@ -40,7 +50,14 @@ describe('buildEntityGraph', () => {
       node('class_teacher', 'school_class', 'contact'),
       node('lesson', 'school_class'),
     ]);
-    expect(graph.order).toEqual(['school', 'contact', 'role', 'school_class', 'class_teacher', 'lesson']);
+    expect(graph.order).toEqual([
+      'school',
+      'contact',
+      'role',
+      'school_class',
+      'class_teacher',
+      'lesson',
+    ]);
     expect(graph.levels).toEqual([
       ['school', 'contact'],
       ['role', 'school_class'],
@@ -55,7 +72,13 @@ describe('buildEntityGraph', () => {
   });
 
   it('reports a cycle as a closed path, parent first', () => {
-    const result = buildEntityGraph([node('ok'), node('a', 'c'), node('b', 'a'), node('c', 'b'), node('tail', 'c')]);
+    const result = buildEntityGraph([
+      node('ok'),
+      node('a', 'c'),
+      node('b', 'a'),
+      node('c', 'b'),
+      node('tail', 'c'),
+    ]);
     expect(result).toEqual({ ok: false, cycle: ['a', 'b', 'c', 'a'] });
   });
 
@@ -67,7 +90,12 @@ describe('buildEntityGraph', () => {
 
   it('reports the cycle itself, not the entities waiting below it', () => {
     // tail is the first entity that cannot be placed, but it only waits on the cycle.
-    const result = buildEntityGraph([node('tail', 'c'), node('a', 'c'), node('b', 'a'), node('c', 'b')]);
+    const result = buildEntityGraph([
+      node('tail', 'c'),
+      node('a', 'c'),
+      node('b', 'a'),
+      node('c', 'b'),
+    ]);
     expect(result).toEqual({ ok: false, cycle: ['c', 'a', 'b', 'c'] });
   });
 
@@ -90,39 +118,65 @@ describe('buildEntityGraph', () => {
 
 describe('withAncestors', () => {
   it('adds every ancestor and keeps canonical order', () => {
-    const graph = graphOf([node('school'), node('contact'), node('class', 'school'), node('teacher', 'class', 'contact'), node('role', 'school')]);
+    const graph = graphOf([
+      node('school'),
+      node('contact'),
+      node('class', 'school'),
+      node('teacher', 'class', 'contact'),
+      node('role', 'school'),
+    ]);
     expect(withAncestors(graph, ['teacher'])).toEqual(['school', 'contact', 'class', 'teacher']);
     expect(withAncestors(graph, ['role', 'school'])).toEqual(['school', 'role']);
   });
 });
 
 describe('orderWithDeferredLookups', () => {
-  const deferredLookups = (nodes: Parameters<typeof orderWithDeferredLookups>[0]) => orderWithDeferredLookups(nodes).deferred;
+  const deferredLookups = (nodes: Parameters<typeof orderWithDeferredLookups>[0]) =>
+    orderWithDeferredLookups(nodes).deferred;
 
-  const lookups = (name: string, ...parents: string[]) => ({ name, lookups: parents.map((entity) => ({ entity, lookup: `${entity}__r__x` })) });
+  const lookups = (name: string, ...parents: string[]) => ({
+    name,
+    lookups: parents.map((entity) => ({ entity, lookup: `${entity}__r__x` })),
+  });
 
   it('defers every self-lookup and nothing in a tree', () => {
-    expect([...deferredLookups([lookups('account', 'account'), lookups('contact', 'account')])]).toEqual(['account\u0000account__r__x']);
+    expect([
+      ...deferredLookups([lookups('account', 'account'), lookups('contact', 'account')]),
+    ]).toEqual(['account\u0000account__r__x']);
   });
 
   it("breaks each cycle at its earliest-declared entity's lookup into the cycle", () => {
-    expect([...deferredLookups([lookups('a', 'b'), lookups('b', 'a')])]).toEqual(['a\u0000b__r__x']);
-    expect([...deferredLookups([lookups('b', 'a'), lookups('a', 'b')])]).toEqual(['b\u0000a__r__x']);
+    expect([...deferredLookups([lookups('a', 'b'), lookups('b', 'a')])]).toEqual([
+      'a\u0000b__r__x',
+    ]);
+    expect([...deferredLookups([lookups('b', 'a'), lookups('a', 'b')])]).toEqual([
+      'b\u0000a__r__x',
+    ]);
     // a → b → c → a, declared c, a, b: c goes first, so c's lookup to b waits.
-    expect([...deferredLookups([lookups('c', 'b'), lookups('a', 'c'), lookups('b', 'a')])]).toEqual(['c\u0000b__r__x']);
+    expect([...deferredLookups([lookups('c', 'b'), lookups('a', 'c'), lookups('b', 'a')])]).toEqual(
+      ['c\u0000b__r__x'],
+    );
     // Two cycles through one entity.
     const two = deferredLookups([lookups('x', 'y', 'z'), lookups('y', 'x'), lookups('z', 'x')]);
     expect([...two].sort()).toEqual(['x\u0000y__r__x', 'x\u0000z__r__x']);
   });
 
   it('breaks a cycle at its earliest-declared member even when an entity below it comes first', () => {
-    const { graph, deferred } = orderWithDeferredLookups([lookups('tail', 'b'), lookups('a', 'b'), lookups('b', 'a')]);
+    const { graph, deferred } = orderWithDeferredLookups([
+      lookups('tail', 'b'),
+      lookups('a', 'b'),
+      lookups('b', 'a'),
+    ]);
     expect([...deferred]).toEqual(['a\u0000b__r__x']);
     expect(graph.order).toEqual(['a', 'b', 'tail']);
   });
 
   it("defers only the lookup into the cycle, not the same entity's other lookups", () => {
-    const { graph, deferred } = orderWithDeferredLookups([lookups('r'), lookups('a', 'b', 'r'), lookups('b', 'a')]);
+    const { graph, deferred } = orderWithDeferredLookups([
+      lookups('r'),
+      lookups('a', 'b', 'r'),
+      lookups('b', 'a'),
+    ]);
     expect([...deferred]).toEqual(['a\u0000b__r__x']);
     expect(graph.levels).toEqual([['r'], ['a'], ['b']]);
   });
@@ -138,14 +192,27 @@ describe('orderWithDeferredLookups', () => {
       },
       { name: 'b', lookups: [{ entity: 'a', lookup: 'a_ref' }] },
     ];
-    expect([...orderWithDeferredLookups(nodes).deferred].sort()).toEqual(['a\u0000backup_b', 'a\u0000main_b']);
+    expect([...orderWithDeferredLookups(nodes).deferred].sort()).toEqual([
+      'a\u0000backup_b',
+      'a\u0000main_b',
+    ]);
   });
 
   it('leaves a graph that orders', () => {
-    const nodes = [lookups('a', 'c', 'a'), lookups('b', 'a'), lookups('c', 'b'), lookups('d', 'c', 'b')];
+    const nodes = [
+      lookups('a', 'c', 'a'),
+      lookups('b', 'a'),
+      lookups('c', 'b'),
+      lookups('d', 'c', 'b'),
+    ];
     const deferred = deferredLookups(nodes);
     const result = buildEntityGraph(
-      nodes.map((n) => ({ name: n.name, parents: n.lookups.filter((l) => !deferred.has(`${n.name}\u0000${l.lookup}`)).map((l) => l.entity) })),
+      nodes.map((n) => ({
+        name: n.name,
+        parents: n.lookups
+          .filter((l) => !deferred.has(`${n.name}\u0000${l.lookup}`))
+          .map((l) => l.entity),
+      })),
     );
     expect(result.ok).toBe(true);
   });

@@ -1,23 +1,46 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HC_ERROR_CODES, HC_ERROR_HINTS, MAX_PARSED_LENGTH, parseHcError } from '../../src/core/connect/hc-error.js';
+import {
+  HC_ERROR_CODES,
+  HC_ERROR_HINTS,
+  MAX_PARSED_LENGTH,
+  parseHcError,
+} from '../../src/core/connect/hc-error.js';
 
 // Message shapes seen in real Connect databases and public code, in the wrappings they arrive in.
 const CASES: [string, string, Record<string, unknown>][] = [
   [
     'FK, bare text as in the editor-api incident',
     'Foreign key external ID: 0f8fad5b-d9cb-469f-a165-70867728950e not found for field EditorUUID__c in entity Editor__c',
-    { code: 'FOREIGN_KEY_NOT_FOUND', value: '0f8fad5b-d9cb-469f-a165-70867728950e', field: 'EditorUUID__c', object: 'Editor__c', statusCode: undefined },
+    {
+      code: 'FOREIGN_KEY_NOT_FOUND',
+      value: '0f8fad5b-d9cb-469f-a165-70867728950e',
+      field: 'EditorUUID__c',
+      object: 'Editor__c',
+      statusCode: undefined,
+    },
   ],
   [
     'FK, REST JSON with errorCode',
     '{"message":"Foreign key external ID: 42 not found for field Pi_Accounts_Unique_ID__c in entity Contact","errorCode":"INVALID_FIELD"}',
-    { code: 'FOREIGN_KEY_NOT_FOUND', value: '42', field: 'Pi_Accounts_Unique_ID__c', object: 'Contact', statusCode: 'INVALID_FIELD' },
+    {
+      code: 'FOREIGN_KEY_NOT_FOUND',
+      value: '42',
+      field: 'Pi_Accounts_Unique_ID__c',
+      object: 'Contact',
+      statusCode: 'INVALID_FIELD',
+    },
   ],
   [
     'FK, Bulk CSV form with code prefix and :-- suffix',
     'INVALID_FIELD:Foreign key external ID: abc-1 not found for field ClassroomUUID__c in entity Classroom__c:--',
-    { code: 'FOREIGN_KEY_NOT_FOUND', value: 'abc-1', field: 'ClassroomUUID__c', object: 'Classroom__c', statusCode: 'INVALID_FIELD' },
+    {
+      code: 'FOREIGN_KEY_NOT_FOUND',
+      value: 'abc-1',
+      field: 'ClassroomUUID__c',
+      object: 'Classroom__c',
+      statusCode: 'INVALID_FIELD',
+    },
   ],
   [
     'FK, JSON array of errors',
@@ -39,11 +62,19 @@ const CASES: [string, string, Record<string, unknown>][] = [
     'REQUIRED_FIELD_MISSING:Required fields are missing: [LastName, Company]:--',
     { code: 'REQUIRED_FIELD_MISSING', fields: ['LastName', 'Company'] },
   ],
-  ['required field, bare', 'Required fields are missing: [LastName]', { code: 'REQUIRED_FIELD_MISSING', fields: ['LastName'] }],
+  [
+    'required field, bare',
+    'Required fields are missing: [LastName]',
+    { code: 'REQUIRED_FIELD_MISSING', fields: ['LastName'] },
+  ],
   [
     'validation rule, Apex-wrapped',
     'FIELD_CUSTOM_VALIDATION_EXCEPTION, Classroom title must not be blank: [ClassroomTitle__c]',
-    { code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Classroom title must not be blank', fields: ['ClassroomTitle__c'] },
+    {
+      code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      message: 'Classroom title must not be blank',
+      fields: ['ClassroomTitle__c'],
+    },
   ],
   [
     'validation rule, JSON',
@@ -57,21 +88,41 @@ const CASES: [string, string, Record<string, unknown>][] = [
     { code: 'UNABLE_TO_LOCK_ROW', statusCode: 'UNABLE_TO_LOCK_ROW' },
   ],
   ['deleted', 'entity is deleted', { code: 'ENTITY_IS_DELETED' }],
-  ['cross reference', 'INVALID_CROSS_REFERENCE_KEY:invalid cross reference id:--', { code: 'INVALID_CROSS_REFERENCE_KEY' }],
+  [
+    'cross reference',
+    'INVALID_CROSS_REFERENCE_KEY:invalid cross reference id:--',
+    { code: 'INVALID_CROSS_REFERENCE_KEY' },
+  ],
   ['permissions', 'Permission Denied', { code: 'INSUFFICIENT_ACCESS' }],
   [
     'access rights',
     'INSUFFICIENT_ACCESS_OR_READONLY:insufficient access rights on object id:--',
     { code: 'INSUFFICIENT_ACCESS', statusCode: 'INSUFFICIENT_ACCESS_OR_READONLY' },
   ],
-  ['too long', 'STRING_TOO_LONG:Name: data value too large: Springfield Elementary and Middle School (max length=80):--', { code: 'STRING_TOO_LONG' }],
-  ['too long, bare', 'Classroom Title: data value too large: aaaa (max length=255)', { code: 'STRING_TOO_LONG' }],
+  [
+    'too long',
+    'STRING_TOO_LONG:Name: data value too large: Springfield Elementary and Middle School (max length=80):--',
+    { code: 'STRING_TOO_LONG' },
+  ],
+  [
+    'too long, bare',
+    'Classroom Title: data value too large: aaaa (max length=255)',
+    { code: 'STRING_TOO_LONG' },
+  ],
   [
     'unknown code keeps its status code',
     'OWNER_INACTIVE:owner is inactive, cannot reparent record:--',
-    { code: 'UNKNOWN', statusCode: 'OWNER_INACTIVE', message: 'owner is inactive, cannot reparent record' },
+    {
+      code: 'UNKNOWN',
+      statusCode: 'OWNER_INACTIVE',
+      message: 'owner is inactive, cannot reparent record',
+    },
   ],
-  ['unknown text', 'something odd happened', { code: 'UNKNOWN', message: 'something odd happened' }],
+  [
+    'unknown text',
+    'something odd happened',
+    { code: 'UNKNOWN', message: 'something odd happened' },
+  ],
   ['broken JSON is read as text', '{"message": "entity is deleted"', { code: 'ENTITY_IS_DELETED' }],
 ];
 
@@ -99,18 +150,28 @@ describe('parseHcError on hostile text (fast-check, fixed seeds)', () => {
       { seed: 11, numRuns: 3000 },
     );
     fc.assert(
-      fc.property(fc.jsonValue({ maxDepth: 8 }), (value) => void parseHcError(JSON.stringify(value))),
+      fc.property(
+        fc.jsonValue({ maxDepth: 8 }),
+        (value) => void parseHcError(JSON.stringify(value)),
+      ),
       { seed: 11, numRuns: 3000 },
     );
   });
 
   it('reads JSON nested far too deep as plain text instead of overflowing the stack', () => {
-    const nested = (depth: number) => `${'['.repeat(depth)}"Foreign key external ID: x not found for field F__c in entity E__c"${']'.repeat(depth)}`;
+    const nested = (depth: number) =>
+      `${'['.repeat(depth)}"Foreign key external ID: x not found for field F__c in entity E__c"${']'.repeat(depth)}`;
     // The message is still found in the text itself...
-    expect(parseHcError(nested(5_000))).toMatchObject({ code: 'FOREIGN_KEY_NOT_FOUND', field: 'F__c', object: 'E__c' });
+    expect(parseHcError(nested(5_000))).toMatchObject({
+      code: 'FOREIGN_KEY_NOT_FOUND',
+      field: 'F__c',
+      object: 'E__c',
+    });
     // ...unless it lies beyond what is parsed.
     expect(parseHcError(nested(100_000))).toMatchObject({ code: 'UNKNOWN' });
-    expect(parseHcError(`${'{"errors":'.repeat(3_000)}1${'}'.repeat(3_000)}`)).toMatchObject({ code: 'UNKNOWN' });
+    expect(parseHcError(`${'{"errors":'.repeat(3_000)}1${'}'.repeat(3_000)}`)).toMatchObject({
+      code: 'UNKNOWN',
+    });
   });
 
   it('parses only the start of a megabyte of text, so a pattern cannot backtrack over all of it', () => {
@@ -195,7 +256,10 @@ describe('parseHcError: where a status code and a field list come from', () => {
 
   it('keeps every line of a multi-line message, its field list split off the last', () => {
     const text = 'FIELD_CUSTOM_VALIDATION_EXCEPTION, Check the address.\nZip is missing: [Zip__c]';
-    expect(parseHcError(text)).toMatchObject({ message: 'Check the address.\nZip is missing', fields: ['Zip__c'] });
+    expect(parseHcError(text)).toMatchObject({
+      message: 'Check the address.\nZip is missing',
+      fields: ['Zip__c'],
+    });
   });
 
   it('reads an empty field list as no fields', () => {

@@ -8,7 +8,10 @@ import { ROOT } from '../support/paths.js';
 
 const CORPUS = `${ROOT}fixtures/hostile-configs/`;
 
-/** Loading may succeed or fail with a ConfigError; anything else (a TypeError, a stack overflow) is a bug. */
+/**
+ * Loading may succeed or fail with a ConfigError; anything else (a TypeError, a stack overflow) is
+ * a bug.
+ */
 function loadsOrRefuses(text: string): void {
   try {
     parseConfig(text, 'fuzz.json');
@@ -30,7 +33,10 @@ describe('the hostile config corpus (fixtures/hostile-configs: NAME.json, and NA
 
   for (const file of files) {
     it(file, () => {
-      const expected = readFileSync(`${CORPUS}${file.replace(/\.json$/, '.expected')}`, 'utf8').trimEnd();
+      const expected = readFileSync(
+        `${CORPUS}${file.replace(/\.json$/, '.expected')}`,
+        'utf8',
+      ).trimEnd();
       let got = 'ok';
       try {
         parseConfig(readFileSync(`${CORPUS}${file}`, 'utf8'), file);
@@ -62,7 +68,9 @@ describe('an injection attempt in every identifier position', () => {
     it(`is refused at ${path}`, () => {
       const config = fixtureConfigObject();
       inject(config);
-      expect(() => parseConfig(JSON.stringify(config), 'cfg.json')).toThrow(`${path}: "x\\"; DROP TABLE students; --" is not a plain SQL identifier`);
+      expect(() => parseConfig(JSON.stringify(config), 'cfg.json')).toThrow(
+        `${path}: "x\\"; DROP TABLE students; --" is not a plain SQL identifier`,
+      );
     });
   }
 
@@ -77,7 +85,10 @@ describe('an injection attempt in every identifier position', () => {
 
 describe('fuzzing (fast-check, fixed seeds): loading never throws anything but a ConfigError', () => {
   it('on any text', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), loadsOrRefuses), { seed: 8, numRuns: 3000 });
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), loadsOrRefuses), {
+      seed: 8,
+      numRuns: 3000,
+    });
   });
 
   it('on any JSON value', () => {
@@ -92,14 +103,31 @@ describe('fuzzing (fast-check, fixed seeds): loading never throws anything but a
     const paths: (string | number)[][] = [];
     const walk = (value: unknown, path: (string | number)[]) => {
       paths.push(path);
-      if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, [...path, Array.isArray(value) ? Number(k) : k]);
+      if (value && typeof value === 'object')
+        for (const [k, v] of Object.entries(value))
+          walk(v, [...path, Array.isArray(value) ? Number(k) : k]);
     };
     walk(valid, []);
     const replacement = fc.oneof(
       fc.jsonValue({ maxDepth: 3 }),
-      fc.constantFrom('__proto__', 'constructor', '', ' ', 'env:', '\u0000', '\ud800', 'a'.repeat(70), 'x"; drop table t; --', 'DATABASE_URL'),
+      fc.constantFrom(
+        '__proto__',
+        'constructor',
+        '',
+        ' ',
+        'env:',
+        '\u0000',
+        '\ud800',
+        'a'.repeat(70),
+        'x"; drop table t; --',
+        'DATABASE_URL',
+      ),
     );
-    const mutation = fc.record({ at: fc.integer({ min: 0, max: paths.length - 1 }), value: replacement, asKey: fc.boolean() });
+    const mutation = fc.record({
+      at: fc.integer({ min: 0, max: paths.length - 1 }),
+      value: replacement,
+      asKey: fc.boolean(),
+    });
     fc.assert(
       fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (mutations) => {
         const config = structuredClone(valid);
@@ -111,7 +139,12 @@ describe('fuzzing (fast-check, fixed seeds): loading never throws anything but a
           if (!parent || typeof parent !== 'object') continue;
           const last = path.at(-1)!;
           if (asKey && !Array.isArray(parent) && typeof value === 'string') {
-            Object.defineProperty(parent, value, { value: parent[last], enumerable: true, configurable: true, writable: true });
+            Object.defineProperty(parent, value, {
+              value: parent[last],
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
             delete parent[last];
           } else {
             parent[last] = value;

@@ -3,13 +3,27 @@ import { parseConnectExport } from '../../src/config/connect-export.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { SchemaCatalog } from '../../src/core/schema/catalog.js';
 import { isPlainIdentifier } from '../../src/core/identifier.js';
-import { inferConfig, normalise, type SchemaStructure } from '../../src/core/schema/infer-config.js';
+import {
+  inferConfig,
+  normalise,
+  type SchemaStructure,
+} from '../../src/core/schema/infer-config.js';
 import { entitySchema } from '../../src/config/schema.js';
 import { UsageError } from '../../src/errors.js';
 
-const MIRROR_SYSTEM = ['id', 'sfid', '_hc_lastop', '_hc_err', 'systemmodstamp', 'isdeleted', 'createddate'];
+const MIRROR_SYSTEM = [
+  'id',
+  'sfid',
+  '_hc_lastop',
+  '_hc_err',
+  'systemmodstamp',
+  'isdeleted',
+  'createddate',
+];
 
-function catalog(tables: Record<string, { columns: string[]; unique?: string[]; types?: Record<string, string> }>): SchemaCatalog {
+function catalog(
+  tables: Record<string, { columns: string[]; unique?: string[]; types?: Record<string, string> }>,
+): SchemaCatalog {
   return {
     serverVersion: '17',
     schema: 's',
@@ -20,7 +34,9 @@ function catalog(tables: Record<string, { columns: string[]; unique?: string[]; 
       Object.entries(tables).map(([name, t]) => [
         name,
         {
-          columns: new Map(t.columns.map((c) => [c, { type: t.types?.[c] ?? 'text', maxLength: null }])),
+          columns: new Map(
+            t.columns.map((c) => [c, { type: t.types?.[c] ?? 'text', maxLength: null }]),
+          ),
           uniqueColumns: new Set(t.unique ?? []),
           triggers: new Set(),
         },
@@ -29,7 +45,10 @@ function catalog(tables: Record<string, { columns: string[]; unique?: string[]; 
   };
 }
 
-const mirrorTable = (externalId: string, ...columns: string[]) => ({ columns: [...MIRROR_SYSTEM, externalId, ...columns], unique: ['sfid', externalId] });
+const mirrorTable = (externalId: string, ...columns: string[]) => ({
+  columns: [...MIRROR_SYSTEM, externalId, ...columns],
+  unique: ['sfid', externalId],
+});
 
 function infer(options: {
   mirror: Record<string, { columns: string[]; unique?: string[] }>;
@@ -47,11 +66,21 @@ function infer(options: {
     ...options.structure,
   };
   const result = inferConfig({
-    mirror: { schema: 'salesforce', url: 'env:M', catalog: catalog(options.mirror), readOnlyTables: new Set(options.readOnly ?? []) },
+    mirror: {
+      schema: 'salesforce',
+      url: 'env:M',
+      catalog: catalog(options.mirror),
+      readOnlyTables: new Set(options.readOnly ?? []),
+    },
     source: { schema: 'public', url: 'env:S', catalog: catalog(options.source), structure },
     tableMap: new Map(Object.entries(options.map ?? {})),
-    exported: options.exportText ? parseConnectExport(options.exportText, 'export.json') : undefined,
-    rowCounts: options.rowCounts && { source: new Map(Object.entries(options.rowCounts.source)), mirror: new Map(Object.entries(options.rowCounts.mirror)) },
+    exported: options.exportText
+      ? parseConnectExport(options.exportText, 'export.json')
+      : undefined,
+    rowCounts: options.rowCounts && {
+      source: new Map(Object.entries(options.rowCounts.source)),
+      mirror: new Map(Object.entries(options.rowCounts.mirror)),
+    },
   });
   // Whatever init writes must load as a config.
   parseConfig(JSON.stringify(result.config), 'init.json', {});
@@ -81,9 +110,19 @@ describe('inferConfig', () => {
       mirror: {
         school__c: mirrorTable('school_uuid__c'),
         teacher__c: mirrorTable('teacher_uuid__c'),
-        lesson__c: mirrorTable('lesson_uuid__c', 'school__c', 'school__r__school_uuid__c', 'lead_teacher__c', 'lead_teacher__r__teacher_uuid__c'),
+        lesson__c: mirrorTable(
+          'lesson_uuid__c',
+          'school__c',
+          'school__r__school_uuid__c',
+          'lead_teacher__c',
+          'lead_teacher__r__teacher_uuid__c',
+        ),
       },
-      source: { schools: { columns: ['id'] }, staff: { columns: ['id'] }, lessons: { columns: ['id', 'sch', 'teacher_id'] } },
+      source: {
+        schools: { columns: ['id'] },
+        staff: { columns: ['id'] },
+        lessons: { columns: ['id', 'sch', 'teacher_id'] },
+      },
       map: { teacher__c: 'staff' },
       structure: {
         foreignKeys: [{ table: 'lessons', column: 'sch', refTable: 'schools', refColumn: 'id' }],
@@ -92,7 +131,12 @@ describe('inferConfig', () => {
     });
     expect(config.entities.find((e) => e.name === 'lesson')!.parents).toEqual([
       { entity: 'school', column: 'sch', lookup: 'school__r__school_uuid__c' },
-      { entity: 'teacher', column: 'teacher_id', lookup: 'lead_teacher__r__teacher_uuid__c', optional: true },
+      {
+        entity: 'teacher',
+        column: 'teacher_id',
+        lookup: 'lead_teacher__r__teacher_uuid__c',
+        optional: true,
+      },
     ]);
   });
 
@@ -103,7 +147,11 @@ describe('inferConfig', () => {
         a__c: mirrorTable('a_uuid__c', 'b__r__b_uuid__c'),
         b__c: mirrorTable('b_uuid__c', 'a__r__a_uuid__c'),
       },
-      source: { accounts: { columns: ['id', 'parent_id'] }, as: { columns: ['id', 'b_id'] }, bs: { columns: ['id', 'a_id'] } },
+      source: {
+        accounts: { columns: ['id', 'parent_id'] },
+        as: { columns: ['id', 'b_id'] },
+        bs: { columns: ['id', 'a_id'] },
+      },
       structure: {
         foreignKeys: [
           { table: 'accounts', column: 'parent_id', refTable: 'accounts', refColumn: 'id' },
@@ -113,10 +161,20 @@ describe('inferConfig', () => {
       },
     });
     const entity = (name: string) => config.entities.find((e) => e.name === name)!;
-    expect(entity('account').parents).toEqual([{ entity: 'account', column: 'parent_id', lookup: 'parent__r__ext__c' }]);
-    expect(entity('a').parents).toEqual([{ entity: 'b', column: 'b_id', lookup: 'b__r__b_uuid__c' }]);
-    expect(entity('b').parents).toEqual([{ entity: 'a', column: 'a_id', lookup: 'a__r__a_uuid__c' }]);
-    expect([...(entity('a').todo ?? []), ...(entity('b').todo ?? []), ...(entity('account').todo ?? [])]).toEqual([]);
+    expect(entity('account').parents).toEqual([
+      { entity: 'account', column: 'parent_id', lookup: 'parent__r__ext__c' },
+    ]);
+    expect(entity('a').parents).toEqual([
+      { entity: 'b', column: 'b_id', lookup: 'b__r__b_uuid__c' },
+    ]);
+    expect(entity('b').parents).toEqual([
+      { entity: 'a', column: 'a_id', lookup: 'a__r__a_uuid__c' },
+    ]);
+    expect([
+      ...(entity('a').todo ?? []),
+      ...(entity('b').todo ?? []),
+      ...(entity('account').todo ?? []),
+    ]).toEqual([]);
   });
 
   it('keeps an entity it cannot key read-only, with the reason', () => {
@@ -135,8 +193,22 @@ describe('inferConfig', () => {
   it('follows a Connect export: its objects only, their access, fields and unique identifier, whatever the key order', () => {
     const exportText = JSON.stringify({
       mappings: [
-        { config: { fields: { Name: {}, Widget_Key__c: {}, Colour__c: {} }, access: 'read_write', upsert_field: 'Widget_Key__c' }, object_name: 'Widget__c' },
-        { object_name: 'Contact', config: { indexes: { Ext__c: { unique: true } }, access: 'read_only', fields: { Ext__c: {} } } },
+        {
+          config: {
+            fields: { Name: {}, Widget_Key__c: {}, Colour__c: {} },
+            access: 'read_write',
+            upsert_field: 'Widget_Key__c',
+          },
+          object_name: 'Widget__c',
+        },
+        {
+          object_name: 'Contact',
+          config: {
+            indexes: { Ext__c: { unique: true } },
+            access: 'read_only',
+            fields: { Ext__c: {} },
+          },
+        },
         { object_name: 'Ghost__c', config: { access: 'read_write', fields: {} } },
       ],
       version: 1,
@@ -144,30 +216,58 @@ describe('inferConfig', () => {
     const config = infer({
       mirror: {
         widget__c: {
-          columns: [...MIRROR_SYSTEM, 'widget_key__c', 'other_key__c', 'name', 'colour__c', 'size__c'],
+          columns: [
+            ...MIRROR_SYSTEM,
+            'widget_key__c',
+            'other_key__c',
+            'name',
+            'colour__c',
+            'size__c',
+          ],
           unique: ['sfid', 'widget_key__c', 'other_key__c'],
         },
         contact: mirrorTable('ext__c'),
         unexported__c: mirrorTable('u__c'),
       },
-      source: { widgets: { columns: ['id', 'name', 'colour', 'size'] }, contacts: { columns: ['id'] } },
+      source: {
+        widgets: { columns: ['id', 'name', 'colour', 'size'] },
+        contacts: { columns: ['id'] },
+      },
       exportText,
     });
     expect(config.entities.map((e) => e.name)).toEqual(['contact', 'widget']);
-    expect(config.entities[0]).toEqual({ name: 'contact', readOnly: true, mirror: { table: 'contact', externalId: 'ext__c' } });
+    expect(config.entities[0]).toEqual({
+      name: 'contact',
+      readOnly: true,
+      mirror: { table: 'contact', externalId: 'ext__c' },
+    });
     expect(config.entities[1]!.fields).toEqual({ name: 'name', colour__c: 'colour' });
-    expect(config.todo).toEqual(['the export maps ghost__c, but the mirror schema has no such table (not synced yet?)']);
+    expect(config.todo).toEqual([
+      'the export maps ghost__c, but the mirror schema has no such table (not synced yet?)',
+    ]);
   });
 
   it('keys by the column that names the external ID, or the uuid column an …uuid… external ID points at, before the primary key', () => {
-    const named = infer({ mirror: { lesson__c: mirrorTable('lesson_uuid__c') }, source: { lessons: { columns: ['id', 'lesson_uuid'] } } });
+    const named = infer({
+      mirror: { lesson__c: mirrorTable('lesson_uuid__c') },
+      source: { lessons: { columns: ['id', 'lesson_uuid'] } },
+    });
     expect(named.entities[0]!.source).toEqual({ table: 'lessons', key: 'lesson_uuid' });
     const uuid = infer({
       mirror: { editor__c: mirrorTable('editoruuid__c') },
-      source: { editors: { columns: ['id', 'public_id'], unique: ['id', 'public_id'], types: { id: 'bigint', public_id: 'uuid' } } },
+      source: {
+        editors: {
+          columns: ['id', 'public_id'],
+          unique: ['id', 'public_id'],
+          types: { id: 'bigint', public_id: 'uuid' },
+        },
+      },
     });
     expect(uuid.entities[0]!.source).toEqual({ table: 'editors', key: 'public_id' });
-    const pk = infer({ mirror: { editor__c: mirrorTable('editoruuid__c') }, source: { editors: { columns: ['id'], unique: ['id'], types: { id: 'uuid' } } } });
+    const pk = infer({
+      mirror: { editor__c: mirrorTable('editoruuid__c') },
+      source: { editors: { columns: ['id'], unique: ['id'], types: { id: 'uuid' } } },
+    });
     expect(pk.entities[0]!.source).toEqual({ table: 'editors', key: 'id' });
   });
 
@@ -176,25 +276,49 @@ describe('inferConfig', () => {
       mirror: { school__c: mirrorTable('school_uuid__c'), role__c: mirrorTable('role_uuid__c') },
       source: { schools: { columns: ['id'] }, roles: { columns: ['id'] } },
     };
-    const config = infer({ ...tables, rowCounts: { source: { schools: 300, roles: 1000 }, mirror: { school__c: 289, role__c: 998 } } });
+    const config = infer({
+      ...tables,
+      rowCounts: {
+        source: { schools: 300, roles: 1000 },
+        mirror: { school__c: 289, role__c: 998 },
+      },
+    });
     expect(config.entities.find((e) => e.name === 'school')!.todo).toEqual([
-      expect.stringMatching(/^schools has 300 rows and school__c 289: if the app syncs only some rows, add the rule as source\.where/),
+      expect.stringMatching(
+        /^schools has 300 rows and school__c 289: if the app syncs only some rows, add the rule as source\.where/,
+      ),
     ]);
     expect(config.entities.find((e) => e.name === 'role')!.todo).toBeUndefined();
     // An empty mirror says nothing about filters: nothing was synced yet.
-    expect(infer({ ...tables, rowCounts: { source: { schools: 300, roles: 5 }, mirror: { school__c: 0, role__c: 0 } } }).entities.every((e) => !e.todo)).toBe(
-      true,
-    );
+    expect(
+      infer({
+        ...tables,
+        rowCounts: { source: { schools: 300, roles: 5 }, mirror: { school__c: 0, role__c: 0 } },
+      }).entities.every((e) => !e.todo),
+    ).toBe(true);
   });
 
   it('leaves out tables, columns and keys whose names the config would reject, each table with a note, and the config loads', () => {
-    const odd = ['we"ird', 'semi;colon', 'café', 'esc\u001b[31mred', 'dot.ted', 'constructor', `d.${'x'.repeat(61)}`];
+    const odd = [
+      'we"ird',
+      'semi;colon',
+      'café',
+      'esc\u001b[31mred',
+      'dot.ted',
+      'constructor',
+      `d.${'x'.repeat(61)}`,
+    ];
     const config = infer({
       mirror: {
         ...Object.fromEntries(odd.map((t) => [t, mirrorTable('ext__c')])),
         // Not a Connect mirror table: left out silently, as any such table is.
         'no;sfid': { columns: ['id', 'ext__c'], unique: ['ext__c'] },
-        lesson__c: mirrorTable('lesson_uuid__c', 'title__c', 'ti;tle__c', 'school__r__school_uuid__c'),
+        lesson__c: mirrorTable(
+          'lesson_uuid__c',
+          'title__c',
+          'ti;tle__c',
+          'school__r__school_uuid__c',
+        ),
         school__c: mirrorTable('school_uuid__c'),
       },
       source: {
@@ -207,46 +331,83 @@ describe('inferConfig', () => {
           ['lessons', ['id']],
           ['schools', ['Id']],
         ]),
-        foreignKeys: [{ table: 'lessons', column: 'sch"ool_id', refTable: 'schools', refColumn: 'Id' }],
+        foreignKeys: [
+          { table: 'lessons', column: 'sch"ool_id', refTable: 'schools', refColumn: 'Id' },
+        ],
         nullableColumns: new Map([['lessons', new Set(['sch"ool_id'])]]),
       },
     });
     expect(config.entities.map((e) => e.name)).toEqual(['lesson', 'school']);
     expect(config.todo).toEqual([
-      ...odd.map((t) => expect.stringMatching(new RegExp(`^mirror table ${escapeRegExp(JSON.stringify(t))} left out: `))),
-      ...odd.map((t) => expect.stringMatching(new RegExp(`^source table ${escapeRegExp(JSON.stringify(t))} left out: `))),
+      ...odd.map((t) =>
+        expect.stringMatching(
+          new RegExp(`^mirror table ${escapeRegExp(JSON.stringify(t))} left out: `),
+        ),
+      ),
+      ...odd.map((t) =>
+        expect.stringMatching(
+          new RegExp(`^source table ${escapeRegExp(JSON.stringify(t))} left out: `),
+        ),
+      ),
     ]);
     expect(config.todo!.join('')).not.toContain('\u001b');
     const lesson = config.entities.find((e) => e.name === 'lesson')!;
     // The foreign key runs over a column left out: the lookup is left for a person.
     expect(lesson.parents).toBeUndefined();
-    expect(lesson.todo).toContainEqual(expect.stringMatching(/^columns left out, .*: lesson__c\."ti;tle__c", lessons\."sch\\"ool_id"$/));
+    expect(lesson.todo).toContainEqual(
+      expect.stringMatching(
+        /^columns left out, .*: lesson__c\."ti;tle__c", lessons\."sch\\"ool_id"$/,
+      ),
+    );
   });
 
   it('follows an export to names it leaves out without a misleading note', () => {
     const exportText = JSON.stringify({
       mappings: [
-        { object_name: 'Dot.Ted__c', config: { access: 'read_write', fields: { Ext__c: {} }, upsert_field: 'Ext__c' } },
-        { object_name: 'Widget__c', config: { access: 'read_write', fields: { 'Ext;Key__c': {} }, upsert_field: 'Ext;Key__c' } },
-        { object_name: 'Plain__c', config: { access: 'read_only', fields: { Ext__c: {} }, upsert_field: 'Ext__c' } },
+        {
+          object_name: 'Dot.Ted__c',
+          config: { access: 'read_write', fields: { Ext__c: {} }, upsert_field: 'Ext__c' },
+        },
+        {
+          object_name: 'Widget__c',
+          config: {
+            access: 'read_write',
+            fields: { 'Ext;Key__c': {} },
+            upsert_field: 'Ext;Key__c',
+          },
+        },
+        {
+          object_name: 'Plain__c',
+          config: { access: 'read_only', fields: { Ext__c: {} }, upsert_field: 'Ext__c' },
+        },
       ],
       version: 1,
     });
     const config = infer({
-      mirror: { 'dot.ted__c': mirrorTable('ext__c'), widget__c: mirrorTable('ext;key__c'), plain__c: mirrorTable('ext__c') },
+      mirror: {
+        'dot.ted__c': mirrorTable('ext__c'),
+        widget__c: mirrorTable('ext;key__c'),
+        plain__c: mirrorTable('ext__c'),
+      },
       source: {},
       exportText,
     });
     expect(config.entities.map((e) => e.name)).toEqual(['plain']);
     expect(config.todo).toEqual([
       expect.stringMatching(/^mirror table "dot\.ted__c" left out: /),
-      expect.stringMatching(/^widget__c: the export's unique identifier "ext;key__c" is not a name the config can hold .*; left out$/),
+      expect.stringMatching(
+        /^widget__c: the export's unique identifier "ext;key__c" is not a name the config can hold .*; left out$/,
+      ),
     ]);
   });
 
   it('names the entity after the table where the short name is reserved or taken', () => {
     const config = infer({
-      mirror: { account: mirrorTable('ext_id__c'), account__c: mirrorTable('account_uuid__c'), constructor__c: mirrorTable('constructor_uuid__c') },
+      mirror: {
+        account: mirrorTable('ext_id__c'),
+        account__c: mirrorTable('account_uuid__c'),
+        constructor__c: mirrorTable('constructor_uuid__c'),
+      },
       source: {},
     });
     expect(config.entities.map((e) => [e.name, e.mirror.table])).toEqual([
@@ -275,11 +436,14 @@ describe('inferConfig', () => {
       'prototype',
       'Prototype',
     ];
-    for (const name of names) expect(isPlainIdentifier(name), name).toBe(entitySchema.shape.name.safeParse(name).success);
+    for (const name of names)
+      expect(isPlainIdentifier(name), name).toBe(entitySchema.shape.name.safeParse(name).success);
   });
 
   it('refuses a file that is not an export, saying where', () => {
-    expect(() => parseConnectExport('{"mappings": [{"config": {}}]}', 'x.json')).toThrow(UsageError);
+    expect(() => parseConnectExport('{"mappings": [{"config": {}}]}', 'x.json')).toThrow(
+      UsageError,
+    );
     expect(() => parseConnectExport('{"mappings": [{"config": {}}]}', 'x.json')).toThrow(
       /x\.json is not a Heroku Connect mapping export: mappings\.0\.object_name/,
     );

@@ -17,7 +17,10 @@ describe('jsonExtent: the depth and printed length of a JSON text, before parsin
       fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
         const printed = JSON.stringify(value, null, 2);
         for (const text of [JSON.stringify(value), printed, `\n ${printed}\n`]) {
-          expect(jsonExtent(bytes(text), 64)).toEqual({ depth: depth(value), printedLength: printed.length });
+          expect(jsonExtent(bytes(text), 64)).toEqual({
+            depth: depth(value),
+            printedLength: printed.length,
+          });
         }
       }),
       { seed: 18, numRuns: 2000 },
@@ -26,7 +29,10 @@ describe('jsonExtent: the depth and printed length of a JSON text, before parsin
 
   it('counts no structure inside strings (escaped quotes and backslashes included)', () => {
     const value = { a: '[{"x":1},\\"]}', b: ['\\', '"', '{'] };
-    expect(jsonExtent(bytes(JSON.stringify(value)), 64)).toEqual({ depth: 2, printedLength: JSON.stringify(value, null, 2).length });
+    expect(jsonExtent(bytes(JSON.stringify(value)), 64)).toEqual({
+      depth: 2,
+      printedLength: JSON.stringify(value, null, 2).length,
+    });
   });
 
   it('stops at the first level past the limit, however deep the text goes', () => {
@@ -37,7 +43,8 @@ describe('jsonExtent: the depth and printed length of a JSON text, before parsin
   });
 
   it('sees a minified text that prints many times longer than it reads', () => {
-    // A million zeros four levels deep: 2 MB as read, 12 MB as printed (each on its own indented line).
+    // A million zeros four levels deep: 2 MB as read, 12 MB as printed (each on its own indented
+    // line).
     const text = `[[[[${Array.from({ length: 1_000_000 }, () => '0').join(',')}]]]]`;
     const extent = jsonExtent(bytes(text), 64)!;
     expect(extent.printedLength).toBe(JSON.stringify(JSON.parse(text), null, 2).length);

@@ -12,7 +12,10 @@ import { ROOT } from '../support/paths.js';
 const LAYERS = ['cli', 'render', 'ops', 'sim', 'db', 'config', 'core'] as const;
 const FLOOR = 'errors.ts';
 
-/** Packages that belong to one place: the terminal to cli/ and render/, the driver to db/ (and the simulator, which plays Connect). */
+/**
+ * Packages that belong to one place: the terminal to cli/ and render/, the driver to db/ (and the
+ * simulator, which plays Connect).
+ */
 const PACKAGE_HOMES: readonly { pattern: RegExp; layers: readonly string[] }[] = [
   { pattern: /^(commander|ora)$/, layers: ['cli'] },
   { pattern: /^(cli-table3|string-width|prom-client)$/, layers: ['cli', 'render'] },
@@ -20,7 +23,8 @@ const PACKAGE_HOMES: readonly { pattern: RegExp; layers: readonly string[] }[] =
 ];
 
 const SRC = `${ROOT}src`;
-const IMPORT = /(?:^|[\s;}])(?:import|export)\s[^;'"`]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|import\(\s*([^)]*?)\s*\)/gm;
+const IMPORT =
+  /(?:^|[\s;}])(?:import|export)\s[^;'"`]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|import\(\s*([^)]*?)\s*\)/gm;
 
 interface Import {
   readonly file: string;
@@ -35,7 +39,10 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** The specifiers a source text imports; a dynamic import of anything but a string literal as `<computed>`. */
+/**
+ * The specifiers a source text imports; a dynamic import of anything but a string literal as
+ * `<computed>`.
+ */
 function specifiers(text: string): string[] {
   return [...text.matchAll(IMPORT)].map((match) => {
     const dynamic = match[3]?.match(/^['"]([^'"]+)['"]$/)?.[1];
@@ -77,7 +84,16 @@ describe('the layers of src/', () => {
       'const i = await import(name);',
       "const text = 'not an import from here';",
     ].join('\n');
-    expect(specifiers(text)).toEqual(['../db/a.js', '../db/b.js', '../db/c.js', '../db/e.js', '../db/f.js', '../db/g.js', '../db/h.js', '<computed>']);
+    expect(specifiers(text)).toEqual([
+      '../db/a.js',
+      '../db/b.js',
+      '../db/c.js',
+      '../db/e.js',
+      '../db/f.js',
+      '../db/g.js',
+      '../db/h.js',
+      '<computed>',
+    ]);
     expect(all.length).toBeGreaterThan(500);
     expect(all.filter((i) => i.specifier === '<computed>')).toEqual([]);
   });
@@ -85,7 +101,10 @@ describe('the layers of src/', () => {
   it('import only downwards: cli → render → ops → sim → db → config → core, all onto errors.ts', () => {
     const offenders = all
       .filter((i) => i.specifier.startsWith('.'))
-      .map((i) => ({ ...i, to: layerOf(relative(SRC, resolve(SRC, dirname(i.file), i.specifier))) }))
+      .map((i) => ({
+        ...i,
+        to: layerOf(relative(SRC, resolve(SRC, dirname(i.file), i.specifier))),
+      }))
       .filter((i) => !mayImport(layerOf(i.file), i.to))
       .map((i) => `${i.file} imports ${i.specifier} (${layerOf(i.file)} → ${i.to})`);
     expect(offenders).toEqual([]);
@@ -94,33 +113,47 @@ describe('the layers of src/', () => {
   it('let render/ draw from results alone: at run time it loads only core/ and its own files', () => {
     const offenders = all
       .filter((i) => i.file.startsWith('render/') && i.specifier.startsWith('.'))
-      .filter((i) => runtimeSpecifiers(readFileSync(`${SRC}/${i.file}`, 'utf8')).includes(i.specifier))
-      .map((i) => ({ ...i, to: layerOf(relative(SRC, resolve(SRC, dirname(i.file), i.specifier))) }))
+      .filter((i) =>
+        runtimeSpecifiers(readFileSync(`${SRC}/${i.file}`, 'utf8')).includes(i.specifier),
+      )
+      .map((i) => ({
+        ...i,
+        to: layerOf(relative(SRC, resolve(SRC, dirname(i.file), i.specifier))),
+      }))
       .filter((i) => i.to !== 'render' && i.to !== 'core')
       .map((i) => `${i.file} loads ${i.specifier}`);
     expect(offenders).toEqual([]);
   });
 
   it('keep core/ pure: no package and no Node built-in', () => {
-    const offenders = all.filter((i) => i.file.startsWith('core/') && !i.specifier.startsWith('.')).map((i) => `${i.file} imports ${i.specifier}`);
+    const offenders = all
+      .filter((i) => i.file.startsWith('core/') && !i.specifier.startsWith('.'))
+      .map((i) => `${i.file} imports ${i.specifier}`);
     expect(offenders).toEqual([]);
   });
 
   it('keep each package in its home: the terminal in cli/, the driver in db/', () => {
     const offenders = all.flatMap((i) => {
       const home = PACKAGE_HOMES.find((h) => h.pattern.test(i.specifier));
-      return home && !home.layers.includes(layerOf(i.file)) ? [`${i.file} imports ${i.specifier}`] : [];
+      return home && !home.layers.includes(layerOf(i.file))
+        ? [`${i.file} imports ${i.specifier}`]
+        : [];
     });
     expect(offenders).toEqual([]);
   });
 });
 
-/** An import that TypeScript erases: `import type`, `export type`, or braces of `type` names only. */
-const TYPE_ONLY = /^\s*(?:import|export)\s+(?:type\s|\{\s*(?:type\s+[\w$]+(?:\s+as\s+[\w$]+)?\s*,?\s*)+\}\s*from)/;
+/**
+ * An import that TypeScript erases: `import type`, `export type`, or braces of `type` names only.
+ */
+const TYPE_ONLY =
+  /^\s*(?:import|export)\s+(?:type\s|\{\s*(?:type\s+[\w$]+(?:\s+as\s+[\w$]+)?\s*,?\s*)+\}\s*from)/;
 
 /** The specifiers a source text loads when it runs: its imports but the type-only ones. */
 function runtimeSpecifiers(text: string): string[] {
-  return [...text.matchAll(IMPORT)].filter((match) => !TYPE_ONLY.test(match[0].replace(/^[\s;}]/, ''))).map((match) => specifiers(match[0])[0]!);
+  return [...text.matchAll(IMPORT)]
+    .filter((match) => !TYPE_ONLY.test(match[0].replace(/^[\s;}]/, '')))
+    .map((match) => specifiers(match[0])[0]!);
 }
 
 /** Every package a source file reaches through its imports, static and dynamic, however deep. */
@@ -134,7 +167,8 @@ function packagesReached(start: string): Set<string> {
     seen.add(file);
     for (const specifier of runtimeSpecifiers(readFileSync(`${SRC}/${file}`, 'utf8'))) {
       if (!specifier.startsWith('.')) packages.add(specifier);
-      else queue.push(relative(SRC, resolve(SRC, dirname(file), specifier)).replace(/\.js$/, '.ts'));
+      else
+        queue.push(relative(SRC, resolve(SRC, dirname(file), specifier)).replace(/\.js$/, '.ts'));
     }
   }
   return packages;

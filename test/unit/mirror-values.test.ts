@@ -4,7 +4,14 @@ import type { SourceRow } from '../../src/core/audit/types.js';
 import { mirrorValues } from '../../src/core/values/mirror-values.js';
 
 function parent(lookup: string, deferred: boolean): ParentLink {
-  return { entity: 'account', column: `${lookup}_src`, lookup, optional: true, readOnly: false, deferred };
+  return {
+    entity: 'account',
+    column: `${lookup}_src`,
+    lookup,
+    optional: true,
+    readOnly: false,
+    deferred,
+  };
 }
 
 const entity: WritableEntity = {
@@ -63,7 +70,9 @@ describe('mirrorValues', () => {
 
   it('writes a NULL deferred lookup on the update when the parent is gone from the source row', () => {
     const orphan: SourceRow = { key: 'k2', fields: {}, parents: {} };
-    expect(mirrorValues(entity, orphan, ['parent__r__ext_id__c'])).toStrictEqual({ parent__r__ext_id__c: null });
+    expect(mirrorValues(entity, orphan, ['parent__r__ext_id__c'])).toStrictEqual({
+      parent__r__ext_id__c: null,
+    });
   });
 
   it('writes nothing for an update that lists no column', () => {

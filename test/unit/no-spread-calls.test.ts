@@ -15,9 +15,17 @@ function spreadCalls(dir: string): string[] {
     }
   };
   const check = (file: string): void => {
-    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+    const source = ts.createSourceFile(
+      file,
+      readFileSync(file, 'utf8'),
+      ts.ScriptTarget.Latest,
+      true,
+    );
     const visit = (node: ts.Node): void => {
-      if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && node.arguments?.some(ts.isSpreadElement)) {
+      if (
+        (ts.isCallExpression(node) || ts.isNewExpression(node)) &&
+        node.arguments?.some(ts.isSpreadElement)
+      ) {
         const { line } = source.getLineAndCharacterOfPosition(node.getStart());
         found.push(`${relative(ROOT, file)}:${line + 1}: ${node.getText().slice(0, 80)}`);
       }
@@ -30,8 +38,9 @@ function spreadCalls(dir: string): string[] {
 }
 
 describe('calls with spread arguments', () => {
-  // A spread argument puts every element on the stack: past ~100k elements V8 throws RangeError (a backfill of 130k rows
-  // crashed in results.push(...list)). src/core/arrays.ts has appendAll and maxOf for any length.
+  // A spread argument puts every element on the stack: past ~100k elements V8 throws RangeError (a
+  // backfill of 130k rows crashed in results.push(...list)). src/core/arrays.ts has appendAll and
+  // maxOf for any length.
   it('appear nowhere in src/', () => {
     expect(spreadCalls(join(ROOT, 'src'))).toEqual([]);
   });

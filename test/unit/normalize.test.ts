@@ -5,7 +5,11 @@ import type { ColumnInfo } from '../../src/core/schema/catalog.js';
 import { compareKeys } from '../../src/core/methods/key-order.js';
 import { formatDuration, parseDuration } from '../../src/core/duration.js';
 
-const col = (type: string, maxLength: number | null = null, scale: number | null = null) => ({ type, maxLength, scale });
+const col = (type: string, maxLength: number | null = null, scale: number | null = null) => ({
+  type,
+  maxLength,
+  scale,
+});
 
 describe('sameValue', () => {
   it.each([
@@ -30,12 +34,36 @@ describe('sameValue', () => {
     ['zero is not NULL', 0, null, col('double precision'), false],
     // integers and numeric exactly, as decimals
     ['integers one apart at a billion', 1000000001, 1000000000, col('integer', null, 0), false],
-    ['bigint one apart beyond 2^53', '9007199254740993', '9007199254740992', col('bigint', null, 0), false],
-    ['bigint equal beyond 2^53', '9007199254740993', '9007199254740993', col('bigint', null, 0), true],
-    ['numeric with more digits than a double', '0.10000000000000000001', '0.1', col('numeric'), false],
+    [
+      'bigint one apart beyond 2^53',
+      '9007199254740993',
+      '9007199254740992',
+      col('bigint', null, 0),
+      false,
+    ],
+    [
+      'bigint equal beyond 2^53',
+      '9007199254740993',
+      '9007199254740993',
+      col('bigint', null, 0),
+      true,
+    ],
+    [
+      'numeric with more digits than a double',
+      '0.10000000000000000001',
+      '0.1',
+      col('numeric'),
+      false,
+    ],
     ['numeric trailing zeros mean nothing', '12.500', '12.5', col('numeric'), true],
     ['numeric in exponent form', '1.5e3', '1500', col('numeric'), true],
-    ['source rounded to the scale, half away from zero', '1.005', '1.01', col('numeric', null, 2), true],
+    [
+      'source rounded to the scale, half away from zero',
+      '1.005',
+      '1.01',
+      col('numeric', null, 2),
+      true,
+    ],
     ['negative rounded away from zero', '-1.005', '-1.01', col('numeric', null, 2), true],
     ['rounding that carries', '9.995', '10.00', col('numeric', null, 2), true],
     ['rounded but still different', '1.004', '1.01', col('numeric', null, 2), false],
@@ -59,15 +87,63 @@ describe('sameValue', () => {
       col('timestamp without time zone'),
       true,
     ],
-    ['zoned text vs UTC text', '2024-05-01T12:00:00+02:00', '2024-05-01 10:00:00', col('timestamp without time zone'), true],
+    [
+      'zoned text vs UTC text',
+      '2024-05-01T12:00:00+02:00',
+      '2024-05-01 10:00:00',
+      col('timestamp without time zone'),
+      true,
+    ],
     // PostgreSQL's own text for timestamptz in a session whose TimeZone is not UTC.
-    ['PostgreSQL text, whole-hour offset', '2024-05-01 12:00:00+02', '2024-05-01 10:00:00', col('timestamp without time zone'), true],
-    ['PostgreSQL text, offset and fraction', '2024-05-01 04:30:00.25-05:30', '2024-05-01 10:00:00', col('timestamp without time zone'), true],
-    ['ISO basic offset', '2024-05-01T12:00:00+0200', '2024-05-01 10:00:00', col('timestamp without time zone'), true],
-    ['whole-hour offset, an hour apart', '2024-05-01 12:00:00+02', '2024-05-01 11:00:00', col('timestamp without time zone'), false],
-    ['an unreadable datetime is compared as text', 'soon', new Date('2024-05-01T10:00:00Z'), col('timestamp without time zone'), false],
-    ['an invalid Date is compared as text, not thrown on', new Date(Number.NaN), '2024-05-01', col('text'), false],
-    ['a second apart', new Date('2024-05-01T10:00:01Z'), new Date('2024-05-01T10:00:00Z'), col('timestamp without time zone'), false],
+    [
+      'PostgreSQL text, whole-hour offset',
+      '2024-05-01 12:00:00+02',
+      '2024-05-01 10:00:00',
+      col('timestamp without time zone'),
+      true,
+    ],
+    [
+      'PostgreSQL text, offset and fraction',
+      '2024-05-01 04:30:00.25-05:30',
+      '2024-05-01 10:00:00',
+      col('timestamp without time zone'),
+      true,
+    ],
+    [
+      'ISO basic offset',
+      '2024-05-01T12:00:00+0200',
+      '2024-05-01 10:00:00',
+      col('timestamp without time zone'),
+      true,
+    ],
+    [
+      'whole-hour offset, an hour apart',
+      '2024-05-01 12:00:00+02',
+      '2024-05-01 11:00:00',
+      col('timestamp without time zone'),
+      false,
+    ],
+    [
+      'an unreadable datetime is compared as text',
+      'soon',
+      new Date('2024-05-01T10:00:00Z'),
+      col('timestamp without time zone'),
+      false,
+    ],
+    [
+      'an invalid Date is compared as text, not thrown on',
+      new Date(Number.NaN),
+      '2024-05-01',
+      col('text'),
+      false,
+    ],
+    [
+      'a second apart',
+      new Date('2024-05-01T10:00:01Z'),
+      new Date('2024-05-01T10:00:00Z'),
+      col('timestamp without time zone'),
+      false,
+    ],
     ['date vs date text', new Date('2024-05-01T00:00:00Z'), '2024-05-01', col('date'), true],
     ['NULL datetime vs NULL', null, null, col('timestamp without time zone'), true],
     ['datetime vs NULL', new Date(), null, col('timestamp without time zone'), false],
@@ -195,36 +271,60 @@ describe('fitToColumns: what a write sends, fitted as the audit accepts it', () 
     ['ext', col('character varying', 3)],
   ]);
   it('cuts long text to the column length and rounds to the scale, saying what it changed', () => {
-    const { values, adjusted } = fitToColumns({ name: 'abcdefg', amount: '1.005', count: '2.5', note: 'x'.repeat(500), ext: 'long-key' }, columns, [
-      'name',
-      'amount',
-      'count',
-      'note',
-    ]);
-    expect(values).toEqual({ name: 'abcde', amount: '1.01', count: '3', note: 'x'.repeat(500), ext: 'long-key' });
+    const { values, adjusted } = fitToColumns(
+      { name: 'abcdefg', amount: '1.005', count: '2.5', note: 'x'.repeat(500), ext: 'long-key' },
+      columns,
+      ['name', 'amount', 'count', 'note'],
+    );
+    expect(values).toEqual({
+      name: 'abcde',
+      amount: '1.01',
+      count: '3',
+      note: 'x'.repeat(500),
+      ext: 'long-key',
+    });
     expect(adjusted).toEqual({
       name: { kind: 'cut', from: 'abcdefg', length: 7, to: 'abcde' },
       amount: { kind: 'rounded', from: '1.005', to: '1.01' },
       count: { kind: 'rounded', from: '2.5', to: '3' },
     });
     for (const name of ['name', 'amount', 'count'])
-      expect(sameValue(({ name: 'abcdefg', amount: '1.005', count: '2.5' } as Record<string, unknown>)[name], values[name], columns.get(name)!)).toBe(true);
+      expect(
+        sameValue(
+          ({ name: 'abcdefg', amount: '1.005', count: '2.5' } as Record<string, unknown>)[name],
+          values[name],
+          columns.get(name)!,
+        ),
+      ).toBe(true);
   });
   it('changes nothing that fits, and never a column it was not asked to fit (a key)', () => {
-    expect(fitToColumns({ name: 'abc', amount: 1.5, ext: 'long-key' }, columns, ['name', 'amount'])).toEqual({
+    expect(
+      fitToColumns({ name: 'abc', amount: 1.5, ext: 'long-key' }, columns, ['name', 'amount']),
+    ).toEqual({
       values: { name: 'abc', amount: 1.5, ext: 'long-key' },
       adjusted: null,
     });
   });
   it('counts characters, not UTF-16 units', () => {
-    expect(fitToColumns({ name: '😀😀😀😀😀😀' }, columns, ['name']).values.name).toBe('😀😀😀😀😀');
+    expect(fitToColumns({ name: '😀😀😀😀😀😀' }, columns, ['name']).values.name).toBe(
+      '😀😀😀😀😀',
+    );
   });
 });
 
 describe('compareKeys', () => {
   it('orders like PostgreSQL COLLATE "C" (code points), not UTF-16 units', () => {
     const keys = ['b', 'a', 'B', '10', '9', '\u{1F600}', '\uFF21', 'ä'];
-    expect([...keys].sort(compareKeys)).toEqual(['10', '9', 'B', 'a', 'b', 'ä', '\uFF21', '\u{1F600}']);
+    expect([...keys].sort(compareKeys)).toEqual([
+      '10',
+      '9',
+      'B',
+      'a',
+      'b',
+      'ä',
+      '\uFF21',
+      '\u{1F600}',
+    ]);
   });
   it('puts a prefix first', () => {
     expect(compareKeys('ab', 'abc')).toBeLessThan(0);
@@ -241,7 +341,9 @@ describe('durations', () => {
     ['1h30m', 5_400_000],
     ['500ms', 500],
   ])('parses %s', (text, ms) => expect(parseDuration(text)).toBe(ms));
-  it.each(['', '30', 'm', '5 minutes', '-1m'])('rejects %j', (text) => expect(parseDuration(text)).toBeUndefined());
+  it.each(['', '30', 'm', '5 minutes', '-1m'])('rejects %j', (text) =>
+    expect(parseDuration(text)).toBeUndefined(),
+  );
   it('formats for people', () => {
     expect(formatDuration(45_000)).toBe('45s');
     expect(formatDuration(1_800_000)).toBe('30m');

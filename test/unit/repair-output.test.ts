@@ -9,7 +9,12 @@ import { actionJson, writeRepairJson } from '../../src/render/repair.js';
 
 const ORDER = ['school', 'role'];
 
-function action(entity: string, key: string, status: ActionResult['status'], extra: Partial<ActionResult> = {}): ActionResult {
+function action(
+  entity: string,
+  key: string,
+  status: ActionResult['status'],
+  extra: Partial<ActionResult> = {},
+): ActionResult {
   return {
     entity,
     key,
@@ -46,16 +51,28 @@ function run(count: number): { log: ActionLog; actions: ActionResult[]; result: 
   const summary = emptyRepairSummary(ORDER);
   for (let i = 0; i < count; i++) {
     const entity = i % 3 === 0 ? 'role' : 'school';
-    // Keys long enough, and with characters of 2–4 UTF-8 bytes, that the spool's 64 KiB reads end inside them.
-    const batch = [action(entity, `k${i} é✓😀 ${'x'.repeat(i % 50)}`, i % 7 === 0 ? 'failed' : i % 5 === 0 ? 'deferred' : 'done')];
+    // Keys long enough, and with characters of 2–4 UTF-8 bytes, that the spool's 64 KiB reads end
+    // inside them.
+    const batch = [
+      action(
+        entity,
+        `k${i} é✓😀 ${'x'.repeat(i % 50)}`,
+        i % 7 === 0 ? 'failed' : i % 5 === 0 ? 'deferred' : 'done',
+      ),
+    ];
     addToSummary(summary, batch);
     log.add(batch);
     actions.push(...batch);
   }
-  return { log, actions, result: { runId: 'r', dryRun: false, cancelled: false, order: ORDER, summary } };
+  return {
+    log,
+    actions,
+    result: { runId: 'r', dryRun: false, cancelled: false, order: ORDER, summary },
+  };
 }
 
-const canonical = (actions: readonly ActionResult[]) => ORDER.flatMap((name) => actions.filter((a) => a.entity === name));
+const canonical = (actions: readonly ActionResult[]) =>
+  ORDER.flatMap((name) => actions.filter((a) => a.entity === name));
 
 describe('a repair printed from its action log', () => {
   it('as JSON: exactly the document JSON.stringify would give, entities in canonical order', async () => {
@@ -84,7 +101,18 @@ describe('a repair printed from its action log', () => {
     const out = sink();
     await writeRepairCsv(out, log.report(result));
     log.close();
-    const rows = canonical(actions).map((a) => [a.entity, a.key, a.action, a.status, a.class, a.code, a.mirrorId, a.deleteIds.join(' '), a.reason, a.detail]);
+    const rows = canonical(actions).map((a) => [
+      a.entity,
+      a.key,
+      a.action,
+      a.status,
+      a.class,
+      a.code,
+      a.mirrorId,
+      a.deleteIds.join(' '),
+      a.reason,
+      a.detail,
+    ]);
     expect(out.text).toBe(renderCsv(REPAIR_CSV_COLUMNS, rows));
   });
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { retryOnLostConnection } from '../../src/db/driver/retry-lost-connection.js';
 import { DatabaseError, LockError } from '../../src/errors.js';
 
-const lost = () => new DatabaseError('the connection was lost', { database: 'mirror', connectionLost: true });
+const lost = () =>
+  new DatabaseError('the connection was lost', { database: 'mirror', connectionLost: true });
 
 /** Work that fails with each of `failures` in turn, then answers how many calls it took. */
 function failingWith(failures: readonly Error[]) {
@@ -36,7 +37,10 @@ describe('retryOnLostConnection', () => {
   });
 
   it.each([
-    ['a database error with the connection up', new DatabaseError('duplicate key', { sqlstate: '23505' })],
+    [
+      'a database error with the connection up',
+      new DatabaseError('duplicate key', { sqlstate: '23505' }),
+    ],
     ['a lock error', new LockError('the write lock was lost')],
     ['any other error', new Error('boom')],
   ])('throws %s at once', async (_kind, failure) => {

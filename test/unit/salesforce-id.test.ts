@@ -13,7 +13,9 @@ describe('Salesforce ids', () => {
   it('makes 18-character ids with the object key prefix', () => {
     expect(salesforceId('003', 1)).toMatch(/^003000000000001[A-Z0-5]{3}$/);
     expect(salesforceId('003', 62)).toBe('003000000000010AAA');
-    expect(salesforceId('a0Q', 61)).toBe('a0Q00000000000zAAA'.slice(0, 15) + caseSuffix('a0Q00000000000z'));
+    expect(salesforceId('a0Q', 61)).toBe(
+      'a0Q00000000000zAAA'.slice(0, 15) + caseSuffix('a0Q00000000000z'),
+    );
     expect(caseSuffix('a0Q00000000000z')).toBe('EAA');
     expect(new Set(Array.from({ length: 1000 }, (_, i) => salesforceId('a0Q', i))).size).toBe(1000);
   });

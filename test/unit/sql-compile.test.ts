@@ -1,4 +1,12 @@
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type RawBuilder, sql } from 'kysely';
+import {
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type RawBuilder,
+  sql,
+} from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { WritableEntity } from '../../src/core/entities/entity.js';
 import { insertRow } from '../../src/db/mirror/write-mirror.js';
@@ -13,7 +21,9 @@ import { sourceRowsByKeyQuery, sourceRowsQuery } from '../../src/db/audit/source
  * The integration tests run these statements; this pins their text.
  */
 /** Kysely with PostgreSQL's compiler and a driver that sends nothing. */
-function offline(log?: (event: { query: { sql: string; parameters: readonly unknown[] } }) => void): Kysely<any> {
+function offline(
+  log?: (event: { query: { sql: string; parameters: readonly unknown[] } }) => void,
+): Kysely<any> {
   return new Kysely<any>({
     dialect: {
       createAdapter: () => new PostgresAdapter(),
@@ -27,18 +37,34 @@ function offline(log?: (event: { query: { sql: string; parameters: readonly unkn
 const db = offline();
 const compile = (query: RawBuilder<unknown>) => query.compile(db);
 
-/** Config is validated before it gets here; these names show the builders would hold even if it were not. */
+/**
+ * Config is validated before it gets here; these names show the builders would hold even if it were
+ * not.
+ */
 const HOSTILE = 'x"; drop table t; --';
 const entity: WritableEntity = {
   name: 'school',
   readOnly: false,
   mirror: { table: `editor__c${HOSTILE}`, externalId: 'editoruuid__c' },
-  source: { table: 'schools', key: { kind: 'columns', columns: ['id', `code${HOSTILE}`], separator: "'|'" }, where: 'src.deleted_at is null' },
+  source: {
+    table: 'schools',
+    key: { kind: 'columns', columns: ['id', `code${HOSTILE}`], separator: "'|'" },
+    where: 'src.deleted_at is null',
+  },
   fields: [
     { mirrorColumn: 'name', source: { kind: 'column', column: `name${HOSTILE}` } },
     { mirrorColumn: 'country__c', source: { kind: 'sql', sql: 'upper(src.country_code)' } },
   ],
-  parents: [{ entity: 'account', column: 'account_id', lookup: 'account__r__externalid__c', optional: false, readOnly: false, deferred: false }],
+  parents: [
+    {
+      entity: 'account',
+      column: 'account_id',
+      lookup: 'account__r__externalid__c',
+      optional: false,
+      readOnly: false,
+      deferred: false,
+    },
+  ],
 };
 const QUOTED = '"x""; drop table t; --"';
 
@@ -56,7 +82,11 @@ describe('SQL built from config', () => {
   it('the source rows by key: the keys one array parameter', () => {
     const keys = ["a'b", 'c'];
     const { sql: text, parameters } = compile(sourceRowsByKeyQuery(entity, 'public', keys));
-    expect(text.endsWith(` and (("src"."id"::text || $2::text || "src"."code${QUOTED.slice(1)}::text))::text = any($3::text[])`)).toBe(true);
+    expect(
+      text.endsWith(
+        ` and (("src"."id"::text || $2::text || "src"."code${QUOTED.slice(1)}::text))::text = any($3::text[])`,
+      ),
+    ).toBe(true);
     expect(parameters).toEqual(["'|'", "'|'", keys]);
   });
 
@@ -73,7 +103,9 @@ describe('SQL built from config', () => {
     expect(text).toBe(`mod(('x' || substr(md5(k), 1, 15))::bit(60)::int8, 4::int8) = 1`);
     expect(parameters).toEqual([]);
     const first = compile(shardFilter({ index: 1, count: 4 })!(sql`k`, (v) => sql`${v}`)).sql;
-    expect(first).toBe(`(k is null or mod(('x' || substr(md5(k), 1, 15))::bit(60)::int8, 4::int8) = 0)`);
+    expect(first).toBe(
+      `(k is null or mod(('x' || substr(md5(k), 1, 15))::bit(60)::int8, 4::int8) = 0)`,
+    );
   });
 
   it('a mirror insert: every value a parameter, whatever it holds', async () => {
@@ -81,8 +113,15 @@ describe('SQL built from config', () => {
     const recorder = offline((event) => {
       compiled = event.query;
     });
-    // DummyDriver returns no rows: the insert reports the skipped row; the statement is what matters here.
-    await recorder.transaction().execute((trx) => insertRow(trx, 'salesforce', entity, { name: "O'Brien'); drop table t; --" }).catch(() => undefined));
+    // DummyDriver returns no rows: the insert reports the skipped row; the statement is what
+    // matters here.
+    await recorder
+      .transaction()
+      .execute((trx) =>
+        insertRow(trx, 'salesforce', entity, { name: "O'Brien'); drop table t; --" }).catch(
+          () => undefined,
+        ),
+      );
     expect(compiled?.sql.replace(/\s+/g, ' ').trim()).toBe(
       `insert into "salesforce"."editor__c${QUOTED.slice(1)} as m ("name") values ($1) returning to_jsonb(m.*) as image`,
     );

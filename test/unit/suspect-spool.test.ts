@@ -16,12 +16,17 @@ async function readBack(list: SuspectList, chunk: number): Promise<Suspect[]> {
   return all;
 }
 
-const sorted = (suspects: readonly Suspect[]) => [...suspects].sort((a, b) => compareKeys(a.key, b.key));
-const spillFiles = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`sfsync-suspects-${process.pid}-`));
+const sorted = (suspects: readonly Suspect[]) =>
+  [...suspects].sort((a, b) => compareKeys(a.key, b.key));
+const spillFiles = () =>
+  readdirSync(tmpdir()).filter((name) => name.startsWith(`sfsync-suspects-${process.pid}-`));
 
 describe('spillingSuspects', () => {
   const suspect = fc.record({
-    key: fc.string({ unit: fc.constantFrom('a', 'Z', '0', 'é', '✓', '\uffff', '𝄞', '😀', '"', '\\', ' '), maxLength: 12 }),
+    key: fc.string({
+      unit: fc.constantFrom('a', 'Z', '0', 'é', '✓', '\uffff', '𝄞', '😀', '"', '\\', ' '),
+      maxLength: 12,
+    }),
     sourceRows: fc.nat({ max: 5 }),
     mirrorRows: fc.nat({ max: 70_000 }),
   });

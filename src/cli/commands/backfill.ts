@@ -26,7 +26,8 @@ export function backfillCommand(context: CliContext): Command {
   withRunOptions(command);
   withConfigOptions(command);
   return command.action(async (options: BackfillOptions) => {
-    if (!options.order) return runWriteCommand('backfill', { ...options, strategy: 'reinsert' }, context);
+    if (!options.order)
+      return runWriteCommand('backfill', { ...options, strategy: 'reinsert' }, context);
     const render = await import('../../render/order.js');
     const config = await loadConfigFrom(options, context);
     context.stdout.write(render.renderOrder(config, options.format));

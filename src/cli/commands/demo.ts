@@ -22,8 +22,18 @@ export function demoCommand(context: CliContext): Command {
         'final audit. Needs no database of yours.',
     )
     .option('--seed <n>', 'seed for the data set and the race', parseCount, 7)
-    .option('--schools <n>', 'schools to generate (each brings staff, classes, lessons)', parseCount, 300)
-    .option('--fail-rate <p>', 'chance that Connect hits UNABLE_TO_LOCK_ROW on a write', parseRate, 0)
+    .option(
+      '--schools <n>',
+      'schools to generate (each brings staff, classes, lessons)',
+      parseCount,
+      300,
+    )
+    .option(
+      '--fail-rate <p>',
+      'chance that Connect hits UNABLE_TO_LOCK_ROW on a write',
+      parseRate,
+      0,
+    )
     .option('--keep', 'leave the database running and print how to use it');
   return withFormatOption(command).action(async (options: DemoCliOptions) => {
     const { runDemo } = await import('../demo-script.js');

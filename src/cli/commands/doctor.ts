@@ -1,6 +1,13 @@
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { loadRunConfig, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions, type FormatOptions } from '../options.js';
+import {
+  loadRunConfig,
+  sessionTimeouts,
+  withConfigOptions,
+  withFormatOption,
+  type ConfigOptions,
+  type FormatOptions,
+} from '../options.js';
 
 export function doctorCommand(context: CliContext): Command {
   const command = new Command('doctor')
@@ -13,18 +20,30 @@ export function doctorCommand(context: CliContext): Command {
         'any remain, and doctor exits 2 for them too (0 with --allow-todo).\n' +
         'Exit codes: 0 usable (warnings allowed), 2 config problem or todo notes left, 3 database problem.',
     )
-    .option('--allow-todo', 'exit 0 even though todo notes remain (as repair and backfill --allow-todo would write)');
+    .option(
+      '--allow-todo',
+      'exit 0 even though todo notes remain (as repair and backfill --allow-todo would write)',
+    );
   withFormatOption(withConfigOptions(command));
-  return command.action(async (options: ConfigOptions & FormatOptions & { allowTodo?: boolean }) => {
-    // Loaded on use, so `--help` and `--version` stay fast.
-    const [{ runDoctor }, render, { doctorExitCode }] = await Promise.all([
-      import('../../ops/doctor.js'),
-      import('../../render/doctor.js'),
-      import('../exit-codes.js'),
-    ]);
-    const config = await loadRunConfig(options, context);
-    const report = await runDoctor(config, { timeouts: sessionTimeouts(options), allowTodo: options.allowTodo });
-    context.stdout.write(options.format === 'json' ? render.renderDoctorJson(report) : render.renderDoctorTable(report));
-    context.exitCode = doctorExitCode(report);
-  });
+  return command.action(
+    async (options: ConfigOptions & FormatOptions & { allowTodo?: boolean }) => {
+      // Loaded on use, so `--help` and `--version` stay fast.
+      const [{ runDoctor }, render, { doctorExitCode }] = await Promise.all([
+        import('../../ops/doctor.js'),
+        import('../../render/doctor.js'),
+        import('../exit-codes.js'),
+      ]);
+      const config = await loadRunConfig(options, context);
+      const report = await runDoctor(config, {
+        timeouts: sessionTimeouts(options),
+        allowTodo: options.allowTodo,
+      });
+      context.stdout.write(
+        options.format === 'json'
+          ? render.renderDoctorJson(report)
+          : render.renderDoctorTable(report),
+      );
+      context.exitCode = doctorExitCode(report);
+    },
+  );
 }

@@ -1,7 +1,13 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
-import { loadConfigFrom, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions } from '../options.js';
+import {
+  loadConfigFrom,
+  sessionTimeouts,
+  withConfigOptions,
+  withFormatOption,
+  type ConfigOptions,
+} from '../options.js';
 import { parseCount, repeatableOption } from '../parse-options.js';
 
 interface HistoryOptions extends ConfigOptions {
@@ -18,7 +24,9 @@ export function historyCommand(context: CliContext): Command {
         'per entity, the mismatches of its last N recorded runs (a sparkline on a terminal) and what changed\n' +
         'since the run before. Needs only the mirror database.',
     )
-    .addOption(repeatableOption('-e, --entity <name>', 'only this entity (repeatable)', 'all entities'))
+    .addOption(
+      repeatableOption('-e, --entity <name>', 'only this entity (repeatable)', 'all entities'),
+    )
     .option('--limit <n>', 'recorded runs per entity', parseCount, 10);
   withFormatOption(withConfigOptions(command));
   return command.action(async (options: HistoryOptions) => {
@@ -31,13 +39,26 @@ export function historyCommand(context: CliContext): Command {
     const known = new Set(config.entities.map((e) => e.name));
     const unknown = options.entity.filter((name) => !known.has(name));
     if (unknown.length > 0) {
-      throw new UsageError(`unknown entit${unknown.length === 1 ? 'y' : 'ies'} ${unknown.join(', ')} (the config has ${[...known].join(', ')})`);
+      throw new UsageError(
+        `unknown entit${unknown.length === 1 ? 'y' : 'ies'} ${unknown.join(', ')} (the config has ${[...known].join(', ')})`,
+      );
     }
     const mirror = resolveTarget(config.mirror, context.env, config.file);
-    const { points, ignored } = await readRecorded(mirror, { entities: options.entity, limit: options.limit, timeouts: sessionTimeouts(options) });
+    const { points, ignored } = await readRecorded(mirror, {
+      entities: options.entity,
+      limit: options.limit,
+      timeouts: sessionTimeouts(options),
+    });
     context.stderr.write(render.renderIgnoredHistory(ignored));
     // Entities in canonical order, then any that were recorded but are no longer configured.
-    const order = [...config.graph.order, ...new Set(points.map((p) => p.entity).filter((name) => !known.has(name)))];
-    context.stdout.write(options.format === 'json' ? render.renderHistoryJson(points, order) : render.renderHistoryTable(points, order));
+    const order = [
+      ...config.graph.order,
+      ...new Set(points.map((p) => p.entity).filter((name) => !known.has(name))),
+    ];
+    context.stdout.write(
+      options.format === 'json'
+        ? render.renderHistoryJson(points, order)
+        : render.renderHistoryTable(points, order),
+    );
   });
 }

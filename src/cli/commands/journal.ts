@@ -1,6 +1,12 @@
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { loadConfigFrom, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions } from '../options.js';
+import {
+  loadConfigFrom,
+  sessionTimeouts,
+  withConfigOptions,
+  withFormatOption,
+  type ConfigOptions,
+} from '../options.js';
 import { parseCount } from '../parse-options.js';
 
 interface JournalOptions extends ConfigOptions {
@@ -26,7 +32,13 @@ export function journalCommand(context: CliContext): Command {
     ]);
     const config = await loadConfigFrom(options, context);
     const mirror = resolveTarget(config.mirror, context.env, config.file);
-    const view = await readJournal(mirror, { runId, limit: options.limit, timeouts: sessionTimeouts(options) });
-    context.stdout.write(options.format === 'json' ? render.renderJournalJson(view) : render.renderJournalTable(view));
+    const view = await readJournal(mirror, {
+      runId,
+      limit: options.limit,
+      timeouts: sessionTimeouts(options),
+    });
+    context.stdout.write(
+      options.format === 'json' ? render.renderJournalJson(view) : render.renderJournalTable(view),
+    );
   });
 }

@@ -30,12 +30,30 @@ export function mergeCommand(context: CliContext): Command {
         '74 a report file could not be written.',
     )
     .argument('<reports...>', 'the shards’ JSON report files')
-    .option('-c, --config <path>', 'config file, for the dependency graph (default: ./sfsync.config.json if there is one)')
-    .option('--details <n>', 'mismatches listed per entity in the table and markdown output', parseCount, 20)
+    .option(
+      '-c, --config <path>',
+      'config file, for the dependency graph (default: ./sfsync.config.json if there is one)',
+    )
+    .option(
+      '--details <n>',
+      'mismatches listed per entity in the table and markdown output',
+      parseCount,
+      20,
+    )
     .addOption(failOnOption());
-  withReportOptions(withFormatOption(command, ['table', 'json', 'ndjson', 'markdown', 'csv']), 'merge');
+  withReportOptions(
+    withFormatOption(command, ['table', 'json', 'ndjson', 'markdown', 'csv']),
+    'merge',
+  );
   return command.action(async (files: string[], options: MergeOptions) => {
-    const [{ readShardReports }, { mergeAudits }, render, { auditExitCode }, { runWithReports }, { terminalSafe }] = await Promise.all([
+    const [
+      { readShardReports },
+      { mergeAudits },
+      render,
+      { auditExitCode },
+      { runWithReports },
+      { terminalSafe },
+    ] = await Promise.all([
       import('../reports/read-audit-report.js'),
       import('../../core/audit/merge.js'),
       import('../../render/audit-output.js'),
@@ -49,12 +67,25 @@ export function mergeCommand(context: CliContext): Command {
       try {
         merged = mergeAudits(await readShardReports(files));
       } catch (error) {
-        // Every refusal is one line a terminal shows as text, whatever the file names and keys it quotes hold.
-        throw error instanceof UsageError ? new UsageError(terminalSafe(error.message).replaceAll('\n', '\\n')) : error;
+        // Every refusal is one line a terminal shows as text, whatever the file names and keys it
+        // quotes hold.
+        throw error instanceof UsageError
+          ? new UsageError(terminalSafe(error.message).replaceAll('\n', '\\n'))
+          : error;
       }
-      const style = { details: options.details, width: context.stdout.columns ?? 160, paint: paint(outputMode(context, context.env)), graph, increases: [] };
-      // ndjson: renderAudit prints the summary line, audit having streamed the mismatch lines before it.
-      const lines = options.format === 'ndjson' ? merged.entities.map(render.renderAuditNdjsonEntity).join('') : '';
+      const style = {
+        details: options.details,
+        width: context.stdout.columns ?? 160,
+        paint: paint(outputMode(context, context.env)),
+        graph,
+        increases: [],
+      };
+      // ndjson: renderAudit prints the summary line, audit having streamed the mismatch lines
+      // before it.
+      const lines =
+        options.format === 'ndjson'
+          ? merged.entities.map(render.renderAuditNdjsonEntity).join('')
+          : '';
       context.stdout.write(lines + render.renderAudit(merged, options.format, style));
       context.exitCode = auditExitCode(merged, options.failOn);
       return { graph, audit: merged, increases: [], trend: null };
@@ -62,8 +93,14 @@ export function mergeCommand(context: CliContext): Command {
   });
 }
 
-/** The config's dependency graph: from --config, or ./sfsync.config.json when there is one; none without. */
-async function configGraph(options: MergeOptions, context: CliContext): Promise<EntityGraph | undefined> {
+/**
+ * The config's dependency graph: from --config, or ./sfsync.config.json when there is one; none
+ * without.
+ */
+async function configGraph(
+  options: MergeOptions,
+  context: CliContext,
+): Promise<EntityGraph | undefined> {
   try {
     return (await loadConfigFrom({ config: options.config, lockTimeout: 0 }, context)).graph;
   } catch (error) {

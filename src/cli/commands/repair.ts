@@ -3,8 +3,21 @@ import { MISMATCH_CLASSES } from '../../core/audit/types.js';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { redactCommandLine } from '../../core/redact.js';
-import { loadRunConfig, OUTPUT_FORMATS, sessionTimeouts, withConfigOptions, withFormatOption, type ConfigOptions } from '../options.js';
-import { durationOption, parseClasses, parseCount, parseDurationOption, repeatableOption } from '../parse-options.js';
+import {
+  loadRunConfig,
+  OUTPUT_FORMATS,
+  sessionTimeouts,
+  withConfigOptions,
+  withFormatOption,
+  type ConfigOptions,
+} from '../options.js';
+import {
+  durationOption,
+  parseClasses,
+  parseCount,
+  parseDurationOption,
+  repeatableOption,
+} from '../parse-options.js';
 import { paint } from '../../render/paint.js';
 import { inCi, outputMode } from '../output-mode.js';
 import { startProgress } from '../progress.js';
@@ -31,7 +44,9 @@ export interface RepairCliOptions extends ConfigOptions, ReportOptions {
 
 export function repairCommand(context: CliContext): Command {
   const command = new Command('repair')
-    .summary('fix mismatches in canonical order: insert, re-insert, dedupe, update (with --dry-run)')
+    .summary(
+      'fix mismatches in canonical order: insert, re-insert, dedupe, update (with --dry-run)',
+    )
     .description(
       'Plan a fix for every mismatch the audit finds and carry it out parents first:\n' +
         '  absent → insert; failed and repairable → delete the sfid-NULL row and insert it again;\n' +
@@ -44,9 +59,17 @@ export function repairCommand(context: CliContext): Command {
     )
     .option('--dry-run', 'print the plan and write nothing')
     .option('-y, --yes', 'write without asking (required when stdin is not a terminal)')
-    .addOption(new Option('--strategy <strategy>', 'how to retry a repairable FAILED insert').choices(['reinsert', 'recapture']).default('reinsert'));
+    .addOption(
+      new Option('--strategy <strategy>', 'how to retry a repairable FAILED insert')
+        .choices(['reinsert', 'recapture'])
+        .default('reinsert'),
+    );
   withRunOptions(command);
-  command.option('--only <classes>', `act only on these mismatch classes (comma-separated: ${MISMATCH_CLASSES.join(',')})`, parseClasses);
+  command.option(
+    '--only <classes>',
+    `act only on these mismatch classes (comma-separated: ${MISMATCH_CLASSES.join(',')})`,
+    parseClasses,
+  );
   withConfigOptions(command);
   return command.action((options: RepairCliOptions) => runWriteCommand('repair', options, context));
 }
@@ -55,32 +78,53 @@ export function repairCommand(context: CliContext): Command {
 export function withRunOptions(command: Command): Command {
   withReportOptions(command, 'write');
   return withFormatOption(command, [...OUTPUT_FORMATS, 'markdown', 'csv'])
-    .addOption(repeatableOption('-e, --entity <name>', 'only this entity (repeatable); its parents are read, not written', 'all entities'))
+    .addOption(
+      repeatableOption(
+        '-e, --entity <name>',
+        'only this entity (repeatable); its parents are read, not written',
+        'all entities',
+      ),
+    )
     .option('--batch-size <n>', 'rows per transaction', parseCount, 500)
     .option('--concurrency <n>', 'entities of one level written at once', parseCount, 2)
-    .addOption(durationOption('--stale <duration>', 'unsynced rows older than this are stuck', '30m'))
-    .option('--wait <duration>', 'after each level, wait this long for Connect to give the written rows an sfid (e.g. 5m)', parseDurationOption)
+    .addOption(
+      durationOption('--stale <duration>', 'unsynced rows older than this are stuck', '30m'),
+    )
+    .option(
+      '--wait <duration>',
+      'after each level, wait this long for Connect to give the written rows an sfid (e.g. 5m)',
+      parseDurationOption,
+    )
     .option('--details <n>', 'actions listed in the table output', parseCount, 30)
     .option('--allow-todo', 'write even though the config still has todo notes from sfsync init');
 }
 
-export async function runWriteCommand(name: 'repair' | 'backfill', options: RepairCliOptions, context: CliContext): Promise<void> {
+export async function runWriteCommand(
+  name: 'repair' | 'backfill',
+  options: RepairCliOptions,
+  context: CliContext,
+): Promise<void> {
   if (!options.dryRun && !options.yes && (!context.stdinIsTTY || inCi(context.env))) {
     const why = context.stdinIsTTY ? 'CI is set' : 'stdin is not a terminal';
-    throw new UsageError(`refusing to write without --yes when ${why} (see the plan first with \`sfsync ${name} --dry-run\`)`);
+    throw new UsageError(
+      `refusing to write without --yes when ${why} (see the plan first with \`sfsync ${name} --dry-run\`)`,
+    );
   }
-  if (options.batchSize < 1 || options.concurrency < 1) throw new UsageError('--batch-size and --concurrency must be at least 1');
-  const [{ runRepair }, render, { repairExitCode }, backfill, { runWithReports }] = await Promise.all([
-    import('../../ops/repair/repair.js'),
-    import('../../render/repair-output.js'),
-    import('../exit-codes.js'),
-    name === 'backfill' ? import('../../ops/repair/backfill.js') : Promise.resolve(undefined),
-    import('../reports/emit.js'),
-  ]);
+  if (options.batchSize < 1 || options.concurrency < 1)
+    throw new UsageError('--batch-size and --concurrency must be at least 1');
+  const [{ runRepair }, render, { repairExitCode }, backfill, { runWithReports }] =
+    await Promise.all([
+      import('../../ops/repair/repair.js'),
+      import('../../render/repair-output.js'),
+      import('../exit-codes.js'),
+      name === 'backfill' ? import('../../ops/repair/backfill.js') : Promise.resolve(undefined),
+      import('../reports/emit.js'),
+    ]);
   await runWithReports({ context, options, details: options.details }, name, async () => {
     const config = await loadRunConfig(options, context);
     const progress = await startProgress(context, `${name}: auditing`);
-    // The actions as they are carried out: a few per entity for the table, every one (in a file) for JSON and CSV.
+    // The actions as they are carried out: a few per entity for the table, every one (in a file)
+    // for JSON and CSV.
     const log = new ActionLog(options.details, render.listsEveryAction(options.format));
     try {
       const result = await runRepair(config, {
@@ -104,14 +148,22 @@ export async function runWriteCommand(name: 'repair' | 'backfill', options: Repa
               progress.stop();
               context.stderr.write(render.renderPlanSummary(plan));
               const writes = statusCounts(plan).planned;
-              return confirmOnTerminal(context, `${name}: apply ${writes} change(s) to the mirror database? [y/N] `);
+              return confirmOnTerminal(
+                context,
+                `${name}: apply ${writes} change(s) to the mirror database? [y/N] `,
+              );
             },
         onProgress: (text) => progress.update(`${name}: ${text}`),
         onActions: (actions) => log.add(actions),
         allowTodo: options.allowTodo,
       });
       progress.stop();
-      const style = { details: options.details, width: context.stdout.columns ?? 160, paint: paint(outputMode(context, context.env)), graph: config.graph };
+      const style = {
+        details: options.details,
+        width: context.stdout.columns ?? 160,
+        paint: paint(outputMode(context, context.env)),
+        graph: config.graph,
+      };
       const report = log.report(result);
       await render.printRepair(context.stdout, report, name, options.format, style);
       context.exitCode = repairExitCode(result);

@@ -1,7 +1,13 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
-import { loadConfigFrom, withConfigOptions, withFormatOption, type ConfigOptions, type FormatOptions } from '../options.js';
+import {
+  loadConfigFrom,
+  withConfigOptions,
+  withFormatOption,
+  type ConfigOptions,
+  type FormatOptions,
+} from '../options.js';
 import { parseCount, parseDurationOption, parseRate } from '../parse-options.js';
 import { startProgress } from '../progress.js';
 
@@ -26,12 +32,30 @@ export function simCommand(context: CliContext): Command {
         "made with xmlbinary = 'hex', as Connect's, so they are not captured. Never point it at a real Connect database.",
     )
     .option('--once', 'process everything queued, then exit (the default)')
-    .option('--watch', 'keep processing as entries arrive (pg_notify wake-up and polling) until interrupted')
-    .option('--fail-rate <p>', 'probability of an UNABLE_TO_LOCK_ROW failure per write (0 to below 1)', parseRate, 0)
+    .option(
+      '--watch',
+      'keep processing as entries arrive (pg_notify wake-up and polling) until interrupted',
+    )
+    .option(
+      '--fail-rate <p>',
+      'probability of an UNABLE_TO_LOCK_ROW failure per write (0 to below 1)',
+      parseRate,
+      0,
+    )
     .option('--seed <n>', 'seed for --fail-rate, for reproducible runs', parseCount, 1)
-    .option('--latency <duration>', 'pause after each batch, like a slow org (e.g. 200ms)', parseDurationOption, 0)
+    .option(
+      '--latency <duration>',
+      'pause after each batch, like a slow org (e.g. 200ms)',
+      parseDurationOption,
+      0,
+    )
     .option('--batch-size <n>', 'trigger-log entries per transaction', parseCount, 200)
-    .option('--interval <duration>', 'with --watch, poll at least this often', parseDurationOption, 2_000);
+    .option(
+      '--interval <duration>',
+      'with --watch, poll at least this often',
+      parseDurationOption,
+      2_000,
+    );
   withFormatOption(withConfigOptions(command));
   return command.action(async (options: SimCliOptions) => {
     if (options.once && options.watch) throw new UsageError('choose --once or --watch, not both');
@@ -52,7 +76,10 @@ export function simCommand(context: CliContext): Command {
         intervalMs: options.interval,
         // SIGINT/SIGTERM end a --watch normally: the counts are printed and the exit code is 0.
         signal: context.signal,
-        onCycle: (s) => progress.update(`sim: ${s.processed} processed (${s.succeeded} ok, ${s.failed} failed, ${s.ignored} ignored); waiting`),
+        onCycle: (s) =>
+          progress.update(
+            `sim: ${s.processed} processed (${s.succeeded} ok, ${s.failed} failed, ${s.ignored} ignored); waiting`,
+          ),
       });
       progress.stop();
       context.stdout.write(renderSimStats(stats, options.format));

@@ -21,7 +21,10 @@ import { FORMAT_VERSION } from '../../render/json.js';
  * must be here. Keys the schema does not know are dropped, so that nothing
  * unchecked reaches a report.
  */
-/** Each is a row of every report merge prints (table, markdown, HTML); no Connect set-up maps this many objects. */
+/**
+ * Each is a row of every report merge prints (table, markdown, HTML); no Connect set-up maps this
+ * many objects.
+ */
 export const MAX_REPORT_ENTITIES = 10_000;
 
 const count = z.number().int().nonnegative();
@@ -122,7 +125,8 @@ export const auditReportSchema = z.object({
 
 export type AuditReport = z.output<typeof auditReportSchema>;
 
-// The schema keeps step with the core types: what it gives is a Mismatch and an EntityAudit, with every key of each.
+// The schema keeps step with the core types: what it gives is a Mismatch and an EntityAudit, with
+// every key of each.
 type Exactly<Parsed, Core> = [Parsed] extends [Core]
   ? [keyof Parsed] extends [keyof Core]
     ? [keyof Core] extends [keyof Parsed]

@@ -38,7 +38,10 @@ export interface ReportTarget {
   readonly details: number;
 }
 
-/** What a command's work gives the reports: its result, with the entity graph of its config (undefined: `merge` without one) and the exit code it set on the context. */
+/**
+ * What a command's work gives the reports: its result, with the entity graph of its config
+ * (undefined: `merge` without one) and the exit code it set on the context.
+ */
 export type WorkDone = Omit<RunReport, 'command' | 'startedAt' | 'error' | 'exitCode'> & { readonly graph: EntityGraph | undefined };
 
 /**
@@ -87,7 +90,8 @@ async function emitReports(target: ReportTarget, graph: EntityGraph | undefined,
   const metrics = options.metrics || options.pushgateway ? await metricsText(report, options.metrics, warn) : undefined;
   if (options.metrics && metrics) await writeFile(options.metrics, metrics, 'metrics file');
   if (options.pushgateway && metrics) {
-    // POST replaces only the metrics it carries, so a failed run leaves the last success time in the gateway as it was.
+    // POST replaces only the metrics it carries, so a failed run leaves the last success time in
+    // the gateway as it was.
     const url = `${options.pushgateway.replace(/\/+$/, '')}/metrics/job/sfsync/command/${report.command}`;
     await postBody(url, metrics, 'text/plain; version=0.0.4', options.notifyTimeout).catch((error: Error) => warn(`--pushgateway: ${error.message}`));
   }

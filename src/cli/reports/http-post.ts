@@ -1,4 +1,6 @@
-/** Where a request went, without the secrets a webhook URL carries in its path, query or user info. */
+/**
+ * Where a request went, without the secrets a webhook URL carries in its path, query or user info.
+ */
 export function describeEndpoint(url: string): string {
   try {
     return new URL(url).origin;
@@ -7,7 +9,10 @@ export function describeEndpoint(url: string): string {
   }
 }
 
-/** An http(s) URL, or a message saying what is wrong with it (for option parsing; it never repeats the URL: its path is a secret). */
+/**
+ * An http(s) URL, or a message saying what is wrong with it (for option parsing; it never repeats
+ * the URL: its path is a secret).
+ */
 export function checkHttpUrl(value: string): string | undefined {
   let url: URL;
   try {
@@ -63,7 +68,8 @@ export async function postBody(url: string, body: string, contentType: string, t
     const cause = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : reasonOf(error);
     throw new Error(`${where}: ${cause}`);
   }
-  // Drain the body so the connection is released; its text helps only when the request failed (the caller escapes it for the terminal).
+  // Drain the body so the connection is released; its text helps only when the request failed (the
+  // caller escapes it for the terminal).
   const text = await response.text().catch(() => '');
   if (!response.ok) throw new Error(`${where}: HTTP ${response.status}${text ? `: ${text.slice(0, 200).replace(/\s+/g, ' ')}` : ''}`);
 }

@@ -64,7 +64,10 @@ export function jsonExtent(bytes: Uint8Array, maxDepth: number): JsonExtent | un
   return { depth: deepest, printedLength: bytes.length - whitespace + added };
 }
 
-/** Where the string opened at `start` ends: the next quote not escaped by an odd run of backslashes (the end of the text if none). */
+/**
+ * Where the string opened at `start` ends: the next quote not escaped by an odd run of backslashes
+ * (the end of the text if none).
+ */
 function closingQuote(bytes: Uint8Array, start: number): number {
   for (let at = bytes.indexOf(0x22, start + 1); at >= 0; at = bytes.indexOf(0x22, at + 1)) {
     let backslashes = 0;

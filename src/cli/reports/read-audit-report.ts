@@ -16,7 +16,10 @@ import { readRegularFile, type ReadLimit } from './read-regular-file.js';
  */
 export const MAX_REPORT_DEPTH = 64;
 
-/** An audit report, read and checked, and how long it is as sfsync prints it (what it adds to the merged report). */
+/**
+ * An audit report, read and checked, and how long it is as sfsync prints it (what it adds to the
+ * merged report).
+ */
 export interface AuditReportFile {
   readonly audit: AuditResult;
   readonly printedLength: number;
@@ -30,7 +33,10 @@ export interface AuditReportFile {
 export const MAX_MERGE_BYTES = 256 * 2 ** 20;
 const WHY = `merge reads at most ${byteSize(MAX_MERGE_BYTES)} of reports in all (as printed), so that the merged report fits in memory`;
 
-/** The reports one after another (what one may take depends on what the earlier ones took), each refusal one line. */
+/**
+ * The reports one after another (what one may take depends on what the earlier ones took), each
+ * refusal one line.
+ */
 export async function readShardReports(files: readonly string[]): Promise<ShardReport[]> {
   const reports: ShardReport[] = [];
   let used = 0;

@@ -6,7 +6,10 @@ import type { CliContext } from '../context.js';
 import { reportPath } from './report-path.js';
 import { writeFileAtomic } from './write-atomic.js';
 
-/** A previous metrics file larger than this is not read: sfsync's own are a few kilobytes per entity. */
+/**
+ * A previous metrics file larger than this is not read: sfsync's own are a few kilobytes per
+ * entity.
+ */
 export const MAX_PREVIOUS_METRICS_BYTES = 16 * 2 ** 20;
 
 type Streams = Pick<CliContext, 'stdout' | 'stderr'>;

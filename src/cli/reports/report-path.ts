@@ -5,11 +5,20 @@ import { fileTypeName } from '../../config/user-file.js';
 
 /** Where a report file the user named goes. */
 export type ReportPath =
-  /** A regular file, or nothing yet: written by replacing it (temporary file, then rename). Symbolic links are already followed. */
+  /**
+   * A regular file, or nothing yet: written by replacing it (temporary file, then rename). Symbolic
+   * links are already followed.
+   */
   | { readonly kind: 'file'; readonly path: string }
-  /** The path is this process's own standard output or error (`/dev/stdout`, `/dev/fd/2`): written there, in place. */
+  /**
+   * The path is this process's own standard output or error (`/dev/stdout`, `/dev/fd/2`): written
+   * there, in place.
+   */
   | { readonly kind: 'stream'; readonly stream: 'stdout' | 'stderr' }
-  /** Anything else (a device, a FIFO, a directory, a socket): never replaced, never written. `reason` follows "it": "is a FIFO (named pipe), not a regular file". */
+  /**
+   * Anything else (a device, a FIFO, a directory, a socket): never replaced, never written.
+   * `reason` follows "it": "is a FIFO (named pipe), not a regular file".
+   */
   | { readonly kind: 'refused'; readonly reason: string };
 
 /** As the kernel's own limit on links followed in one lookup. */
@@ -27,7 +36,8 @@ const MAX_LINKS = 40;
  * rule, which a rename to the resolved target would otherwise bypass.
  */
 export async function reportPath(path: string): Promise<ReportPath> {
-  // /dev/stdout, /dev/fd/1, /proc/self/fd/1 reach the stream through kernel links that name no file: recognised by what they reach.
+  // /dev/stdout, /dev/fd/1, /proc/self/fd/1 reach the stream through kernel links that name no
+  // file: recognised by what they reach.
   const reached = await stat(path).catch(() => undefined);
   const own = reached && ownStream(reached);
   if (own) return { kind: 'stream', stream: own };
@@ -35,9 +45,11 @@ export async function reportPath(path: string): Promise<ReportPath> {
   for (let links = 0; ; links++) {
     const entry = await lstat(current).catch(() => undefined);
     if (!entry) {
-      // Nothing there (or a path the write itself will explain, such as one through a missing directory)…
+      // Nothing there (or a path the write itself will explain, such as one through a missing
+      // directory)…
       if (!reached) return { kind: 'file', path: current };
-      // …unless the kernel reaches something through a link that names no file (/proc/self/fd/N to a pipe).
+      // …unless the kernel reaches something through a link that names no file (/proc/self/fd/N to
+      // a pipe).
       return { kind: 'refused', reason: `reaches ${fileTypeName(reached)} through a link that names no file` };
     }
     const leads = links > 0 ? 'leads to' : 'is';
@@ -66,7 +78,10 @@ function ownStream(reached: Stats): 'stdout' | 'stderr' | undefined {
   return undefined;
 }
 
-/** Why a link must not be followed: one in a sticky, world-writable directory, owned neither by this user nor by the directory's owner. */
+/**
+ * Why a link must not be followed: one in a sticky, world-writable directory, owned neither by this
+ * user nor by the directory's owner.
+ */
 async function untrustedLink(directory: string, link: Stats): Promise<string | undefined> {
   const dir = await stat(directory);
   const shared = (dir.mode & 0o1002) === 0o1002;

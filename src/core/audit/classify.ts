@@ -1,19 +1,37 @@
 import type { ParentLink, WritableEntity } from '../entities/entity.js';
-import type { FieldDrift, Mismatch, MismatchClass, MirrorRow, MirrorSnapshot, ParentReadiness, ParentState, ParsedErrorDetail, SourceRow } from './types.js';
+import type {
+  FieldDrift,
+  Mismatch,
+  MismatchClass,
+  MirrorRow,
+  MirrorSnapshot,
+  ParentReadiness,
+  ParentState,
+  ParsedErrorDetail,
+  SourceRow,
+} from './types.js';
 import type { ColumnInfo } from '../schema/catalog.js';
 import { formatDuration } from '../duration.js';
-import { HC_ERROR_HINTS, parseHcError, type HcError, type HcErrorCode } from '../connect/hc-error.js';
+import {
+  HC_ERROR_HINTS,
+  parseHcError,
+  type HcError,
+  type HcErrorCode,
+} from '../connect/hc-error.js';
 import { jsonValue, sameValue } from '../values/normalize.js';
 
 export interface ClassifyContext {
   readonly entity: WritableEntity;
   /** Per parent entity: each mirror key's readiness. A key not in the map is absent. */
   readonly parentStates: ReadonlyMap<string, ReadonlyMap<string, ParentReadiness>>;
-  /** The same for the parents of deferred lookups (a self-lookup's parent is the entity being read). */
+  /**
+   * The same for the parents of deferred lookups (a self-lookup's parent is the entity being read).
+   */
   readonly deferredStates?: ReadonlyMap<string, ReadonlyMap<string, ParentReadiness>>;
   /**
-   * Per parent entity: when each `unsynced` parent of a deferred lookup was last written (its newest
-   * trigger-log entry; null when the log holds none for it). A key not in the map: its age is unknown.
+   * Per parent entity: when each `unsynced` parent of a deferred lookup was last written (its
+   * newest trigger-log entry; null when the log holds none for it). A key not in the map: its age
+   * is unknown.
    */
   readonly deferredSince?: ReadonlyMap<string, ReadonlyMap<string, Date | null>>;
   /** Column types of the mirror table, for normalised comparison. */
@@ -24,18 +42,32 @@ export interface ClassifyContext {
   readonly hasTriggerLog: boolean;
 }
 
-export type Classification = { class: 'ok' | 'pending'; mismatch?: undefined } | { class: MismatchClass; mismatch: Mismatch };
+export type Classification =
+  | { class: 'ok' | 'pending'; mismatch?: undefined }
+  | { class: MismatchClass; mismatch: Mismatch };
 
 /** Codes for which delete-and-reinsert of an sfid-NULL row can succeed once parents are ready. */
-const RETRYABLE: ReadonlySet<HcErrorCode> = new Set(['FOREIGN_KEY_NOT_FOUND', 'UNABLE_TO_LOCK_ROW']);
+const RETRYABLE: ReadonlySet<HcErrorCode> = new Set([
+  'FOREIGN_KEY_NOT_FOUND',
+  'UNABLE_TO_LOCK_ROW',
+]);
 
 /**
  * One source key against the mirror rows carrying it; the first class that
  * matches wins. `sourceRows` is how many source rows carry the key: more than
  * one, and which of them the mirror should hold is the app's call, never sfsync's.
  */
-export function classifyKey(ctx: ClassifyContext, source: SourceRow, rows: readonly MirrorRow[], sourceRows = 1): Classification {
-  const build = (cls: MismatchClass, reason: string, extra: Partial<Mismatch> = {}): Classification => ({
+export function classifyKey(
+  ctx: ClassifyContext,
+  source: SourceRow,
+  rows: readonly MirrorRow[],
+  sourceRows = 1,
+): Classification {
+  const build = (
+    cls: MismatchClass,
+    reason: string,
+    extra: Partial<Mismatch> = {},
+  ): Classification => ({
     class: cls,
     mismatch: mismatch(source.key, cls, reason, rows, extra),
   });
@@ -53,9 +85,13 @@ export function classifyKey(ctx: ClassifyContext, source: SourceRow, rows: reado
 
   if (rows.length > 1) {
     const withSfid = rows.filter((row) => row.sfid !== null).length;
-    return build('duplicate', `${rows.length} mirror rows carry this key (ids ${rows.map((r) => r.id).join(', ')}; ${withSfid} with an sfid)`, {
-      rows: rows.map(snapshot),
-    });
+    return build(
+      'duplicate',
+      `${rows.length} mirror rows carry this key (ids ${rows.map((r) => r.id).join(', ')}; ${withSfid} with an sfid)`,
+      {
+        rows: rows.map(snapshot),
+      },
+    );
   }
 
   const row = rows[0];
@@ -66,7 +102,8 @@ export function classifyKey(ctx: ClassifyContext, source: SourceRow, rows: reado
       return build('missing_parent', `${describeParent(blocking)}; ${describeRow(row, error)}`, {
         parent: blocking,
         ...errorFields(error, false),
-        // The row's own error (FOREIGN_KEY_NOT_FOUND, say) tells how it failed; what to do depends on where the parent is.
+        // The row's own error (FOREIGN_KEY_NOT_FOUND, say) tells how it failed; what to do depends
+        // on where the parent is.
         hint: parentHint(ctx.entity, blocking),
       });
     }
@@ -74,7 +111,10 @@ export function classifyKey(ctx: ClassifyContext, source: SourceRow, rows: reado
 
   if (row && error) {
     const repairable = row.sfid === null && RETRYABLE.has(error.code);
-    const why = row.sfid === null ? '' : ' (the row has an sfid: an update failed, so it must never be deleted and re-inserted)';
+    const why =
+      row.sfid === null
+        ? ''
+        : ' (the row has an sfid: an update failed, so it must never be deleted and re-inserted)';
     return build('failed', `FAILED: ${error.message}${why}`, errorFields(error, repairable));
   }
 
@@ -84,7 +124,10 @@ export function classifyKey(ctx: ClassifyContext, source: SourceRow, rows: reado
     const age = ageMs(ctx, row);
     if (age === undefined) return { class: 'pending' };
     if (age === Infinity) {
-      return build('stuck', `no sfid and no trigger-log entry left for it: older than the log's retention (last op ${row.lastop ?? 'none'})`);
+      return build(
+        'stuck',
+        `no sfid and no trigger-log entry left for it: older than the log's retention (last op ${row.lastop ?? 'none'})`,
+      );
     }
     if (age > ctx.staleMs) {
       return build(
@@ -103,24 +146,39 @@ export function classifyKey(ctx: ClassifyContext, source: SourceRow, rows: reado
     const count = drift.length === 1 ? '1 field differs' : `${drift.length} fields differ`;
     return build('drift', `${count}: ${drift.map((d) => d.column).join(', ')}`, { fields: drift });
   }
-  // A deferred lookup whose parent is on its way to an sfid is the second phase still to come, not drift;
-  // one whose parent will not get there by waiting is blocked on that parent, like any other child.
+  // A deferred lookup whose parent is on its way to an sfid is the second phase still to come, not
+  // drift; one whose parent will not get there by waiting is blocked on that parent, like any other
+  // child.
   const blocked = waiting.map((wait) => blockedDeferred(ctx, wait)).find((b) => b !== null);
-  if (blocked) return build('missing_parent', blocked.reason, { parent: blocked.parent, hint: blocked.hint });
+  if (blocked)
+    return build('missing_parent', blocked.reason, { parent: blocked.parent, hint: blocked.hint });
   return { class: waiting.length > 0 ? 'pending' : 'ok' };
 }
 
 /** Mirror rows whose key no source row has (after the entity's `where`). */
-export function classifyOrphan(key: string, rows: readonly MirrorRow[], filtered: boolean): Mismatch {
-  const reason = filtered ? 'no source row with this key passes source.where (deleted, or filtered out)' : 'no source row with this key (deleted in the app?)';
-  return mismatch(key, 'orphan', rows.length > 1 ? `${reason}; ${rows.length} mirror rows carry it` : reason, rows, {
-    rows: rows.length > 1 ? rows.map(snapshot) : null,
-  });
+export function classifyOrphan(
+  key: string,
+  rows: readonly MirrorRow[],
+  filtered: boolean,
+): Mismatch {
+  const reason = filtered
+    ? 'no source row with this key passes source.where (deleted, or filtered out)'
+    : 'no source row with this key (deleted in the app?)';
+  return mismatch(
+    key,
+    'orphan',
+    rows.length > 1 ? `${reason}; ${rows.length} mirror rows carry it` : reason,
+    rows,
+    {
+      rows: rows.length > 1 ? rows.map(snapshot) : null,
+    },
+  );
 }
 
 function blockingParent(ctx: ClassifyContext, source: SourceRow): Mismatch['parent'] {
   for (const link of ctx.entity.parents) {
-    // A deferred lookup never holds the row back: it is inserted without it and the lookup set later.
+    // A deferred lookup never holds the row back: it is inserted without it and the lookup set
+    // later.
     if (link.deferred) continue;
     const key = source.parents[link.lookup] ?? null;
     if (key === null) {
@@ -151,11 +209,15 @@ interface DeferredWait {
 }
 
 /**
- * A deferred lookup that waits for its parent's sfid, unless waiting cannot bring it: the parent FAILED,
- * is not in the mirror, or has had no sfid for longer than --stale (measured like `stuck`, by the
- * parent's newest trigger-log entry: that is how long Connect has had to sync it, whatever the child's age).
+ * A deferred lookup that waits for its parent's sfid, unless waiting cannot bring it: the parent
+ * FAILED, is not in the mirror, or has had no sfid for longer than --stale (measured like `stuck`,
+ * by the parent's newest trigger-log entry: that is how long Connect has had to sync it, whatever
+ * the child's age).
  */
-function blockedDeferred(ctx: ClassifyContext, { link, key }: DeferredWait): { parent: NonNullable<Mismatch['parent']>; reason: string; hint: string } | null {
+function blockedDeferred(
+  ctx: ClassifyContext,
+  { link, key }: DeferredWait,
+): { parent: NonNullable<Mismatch['parent']>; reason: string; hint: string } | null {
   const state: ParentState = ctx.deferredStates?.get(link.entity)?.get(key) ?? 'absent';
   const parent = { entity: link.entity, key, state };
   const waits = `deferred lookup ${link.lookup} cannot be set`;
@@ -173,7 +235,11 @@ function blockedDeferred(ctx: ClassifyContext, { link, key }: DeferredWait): { p
       hint: `${link.entity} ${key} is stuck itself: Connect has not sent it (see its own mismatch; check the connection and its trigger log); ${then}`,
     };
   }
-  return { parent, reason: `${waits}: ${describeParent(parent)}; this row is synced`, hint: parentHint(ctx.entity, parent, then) };
+  return {
+    parent,
+    reason: `${waits}: ${describeParent(parent)}; this row is synced`,
+    hint: parentHint(ctx.entity, parent, then),
+  };
 }
 
 function parentHint(
@@ -207,12 +273,20 @@ function describeRow(row: MirrorRow | undefined, error: HcError | null): string 
   return `this row is ${row.lastop ?? 'unsynced'} without an sfid`;
 }
 
-/** `_hc_err` first; the trigger log's `sf_message` when Connect left the column empty or unreadable. */
+/**
+ * `_hc_err` first; the trigger log's `sf_message` when Connect left the column empty or unreadable.
+ */
 function rowError(row: MirrorRow): HcError {
   const fromColumn = parseHcError(row.hcErr);
   const fromLog = parseHcError(row.log?.sfMessage);
   if (fromColumn && (fromColumn.code !== 'UNKNOWN' || !fromLog)) return fromColumn;
-  return fromLog ?? { code: 'UNKNOWN', statusCode: undefined, message: 'FAILED with no error text in _hc_err or the trigger log' };
+  return (
+    fromLog ?? {
+      code: 'UNKNOWN',
+      statusCode: undefined,
+      message: 'FAILED with no error text in _hc_err or the trigger log',
+    }
+  );
 }
 
 function errorFields(error: HcError | null, repairable: boolean): Partial<Mismatch> {
@@ -222,12 +296,17 @@ function errorFields(error: HcError | null, repairable: boolean): Partial<Mismat
   return { code, repairable, hint: HC_ERROR_HINTS[code], error: detail };
 }
 
-/** undefined: unknown (no trigger log at all); Infinity: the log exists but holds nothing for this row. */
+/**
+ * undefined: unknown (no trigger log at all); Infinity: the log exists but holds nothing for this
+ * row.
+ */
 function ageMs(ctx: ClassifyContext, row: MirrorRow): number | undefined {
   return ageSince(ctx, row.log?.createdAt ?? null);
 }
 
-/** Since a trigger-log entry's time; null: the log holds no entry (Infinity); undefined: not known. */
+/**
+ * Since a trigger-log entry's time; null: the log holds no entry (Infinity); undefined: not known.
+ */
 function ageSince(ctx: ClassifyContext, loggedAt: Date | null | undefined): number | undefined {
   if (!ctx.hasTriggerLog || loggedAt === undefined) return undefined;
   if (loggedAt === null) return Infinity;
@@ -235,7 +314,11 @@ function ageSince(ctx: ClassifyContext, loggedAt: Date | null | undefined): numb
 }
 
 /** The columns that differ, and the deferred lookups that wait for their parent's sfid. */
-function fieldDrift(ctx: ClassifyContext, source: SourceRow, row: MirrorRow): { drift: FieldDrift[]; waiting: DeferredWait[] } {
+function fieldDrift(
+  ctx: ClassifyContext,
+  source: SourceRow,
+  row: MirrorRow,
+): { drift: FieldDrift[]; waiting: DeferredWait[] } {
   const drift: FieldDrift[] = [];
   const waiting: DeferredWait[] = [];
   // Stryker disable next-line StringLiteral: equivalent, typeFamily reads an empty type as text too
@@ -244,13 +327,15 @@ function fieldDrift(ctx: ClassifyContext, source: SourceRow, row: MirrorRow): { 
     const column = ctx.columns.get(field.mirrorColumn) ?? text;
     const a = source.fields[field.mirrorColumn];
     const b = row.fields[field.mirrorColumn];
-    if (!sameValue(a, b, column)) drift.push({ column: field.mirrorColumn, source: jsonValue(a), mirror: jsonValue(b) });
+    if (!sameValue(a, b, column))
+      drift.push({ column: field.mirrorColumn, source: jsonValue(a), mirror: jsonValue(b) });
   }
   for (const link of ctx.entity.parents) {
     const a = source.parents[link.lookup] ?? null;
     const b = row.lookups[link.lookup] ?? null;
     if (sameValue(a, b, text)) continue;
-    // Set it only once the parent can be referenced: until then the update would fail in Salesforce.
+    // Set it only once the parent can be referenced: until then the update would fail in
+    // Salesforce.
     if (link.deferred && a !== null && ctx.deferredStates?.get(link.entity)?.get(a) !== 'ready') {
       waiting.push({ link, key: a });
       continue;
@@ -264,7 +349,13 @@ function snapshot(row: MirrorRow): MirrorSnapshot {
   return { id: row.id, sfid: row.sfid, lastop: row.lastop, hcErr: row.hcErr };
 }
 
-function mismatch(key: string, cls: MismatchClass, reason: string, rows: readonly MirrorRow[], extra: Partial<Mismatch>): Mismatch {
+function mismatch(
+  key: string,
+  cls: MismatchClass,
+  reason: string,
+  rows: readonly MirrorRow[],
+  extra: Partial<Mismatch>,
+): Mismatch {
   return {
     key,
     class: cls,

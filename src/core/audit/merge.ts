@@ -29,8 +29,11 @@ export function mergeAudits(reports: readonly ShardReport[]): AuditResult {
       );
     }
   }
-  // sameEntities holds every report to the same entities in the same order, so the i-th of each is the same one.
-  const entities = first.order.map((_, i) => mergeEntity(reports.map((r) => ({ file: r.file, entity: r.audit.entities[i]! }))));
+  // sameEntities holds every report to the same entities in the same order, so the i-th of each is
+  // the same one.
+  const entities = first.order.map((_, i) =>
+    mergeEntity(reports.map((r) => ({ file: r.file, entity: r.audit.entities[i]! }))),
+  );
   const bytes = reports.map((r) => r.audit.bytesRead);
   const starts = reports.map((r) => r.audit.startedAt.getTime());
   const finishes = reports.map((r) => r.audit.finishedAt.getTime());
@@ -40,7 +43,9 @@ export function mergeAudits(reports: readonly ShardReport[]): AuditResult {
     order: first.order,
     entities,
     totals: auditTotals(entities),
-    ...(bytes.every((b) => b !== undefined) ? { bytesRead: bytes.reduce((sum, b) => sum + b, 0) } : {}),
+    ...(bytes.every((b) => b !== undefined)
+      ? { bytesRead: bytes.reduce((sum, b) => sum + b, 0) }
+      : {}),
   };
 }
 
@@ -49,30 +54,46 @@ const MISSING_NAMED = 5;
 
 /** Every report a shard of the same split, each shard exactly once. */
 function checkShards(reports: readonly ShardReport[]): void {
-  if (reports.length === 0) throw new UsageError('merge needs the JSON reports of every shard (sfsync audit --shard K/N --format json)');
+  if (reports.length === 0)
+    throw new UsageError(
+      'merge needs the JSON reports of every shard (sfsync audit --shard K/N --format json)',
+    );
   const unsharded = reports.find((r) => !r.audit.shard);
-  if (unsharded) throw new UsageError(`${unsharded.file} is not the report of a sharded audit (sfsync audit --shard K/N --format json)`);
+  if (unsharded)
+    throw new UsageError(
+      `${unsharded.file} is not the report of a sharded audit (sfsync audit --shard K/N --format json)`,
+    );
   const count = reports[0]!.audit.shard!.count;
   const seen = new Map<number, string>();
   for (const { file, audit } of reports) {
     const shard = audit.shard!;
-    if (shard.count !== count) throw new UsageError(`${file} is shard ${shard.index}/${shard.count}, ${reports[0]!.file} is of ${count} shards: not one split`);
-    if (shard.index > count) throw new UsageError(`${file} is shard ${shard.index}/${count}: there is no such shard`);
+    if (shard.count !== count)
+      throw new UsageError(
+        `${file} is shard ${shard.index}/${shard.count}, ${reports[0]!.file} is of ${count} shards: not one split`,
+      );
+    if (shard.index > count)
+      throw new UsageError(`${file} is shard ${shard.index}/${count}: there is no such shard`);
     const earlier = seen.get(shard.index);
-    if (earlier) throw new UsageError(`shard ${shard.index}/${count} is given twice (${earlier} and ${file})`);
+    if (earlier)
+      throw new UsageError(`shard ${shard.index}/${count} is given twice (${earlier} and ${file})`);
     seen.set(shard.index, file);
   }
-  // Each shard seen once and none past the count: what is missing is count - seen, listed without a list as long as the count.
+  // Each shard seen once and none past the count: what is missing is count - seen, listed without a
+  // list as long as the count.
   const missing = count - seen.size;
   if (missing === 0) return;
   const named: string[] = [];
-  for (let index = 1; index <= count && named.length < MISSING_NAMED; index++) if (!seen.has(index)) named.push(`${index}/${count}`);
+  for (let index = 1; index <= count && named.length < MISSING_NAMED; index++)
+    if (!seen.has(index)) named.push(`${index}/${count}`);
   const more = missing > named.length ? ` and ${missing - named.length} more` : '';
-  throw new UsageError(`shard${missing > 1 ? 's' : ''} ${named.join(', ')}${more} missing: the merge of a part is not the audit`);
+  throw new UsageError(
+    `shard${missing > 1 ? 's' : ''} ${named.join(', ')}${more} missing: the merge of a part is not the audit`,
+  );
 }
 
 function sameEntities(a: AuditResult, b: AuditResult): boolean {
-  const shape = (r: AuditResult) => JSON.stringify(r.entities.map((e) => [e.name, e.readOnly, e.mirrorTable]));
+  const shape = (r: AuditResult) =>
+    JSON.stringify(r.entities.map((e) => [e.name, e.readOnly, e.mirrorTable]));
   return JSON.stringify(a.order) === JSON.stringify(b.order) && shape(a) === shape(b);
 }
 
@@ -86,8 +107,12 @@ function mergeEntity(parts: readonly EntityPart[]): EntityAudit {
   const audits = parts.map((p) => p.entity);
   const [first] = audits as [EntityAudit, ...EntityAudit[]];
   const sum = (pick: (e: EntityAudit) => number) => audits.reduce((total, e) => total + pick(e), 0);
-  const counts = Object.fromEntries(ROW_CLASSES.map((cls) => [cls, sum((e) => e.counts[cls])])) as Record<RowClass, number>;
-  const lags = audits.map((e) => e.oldestUnsyncedAgeSeconds).filter((lag): lag is number => lag !== null);
+  const counts = Object.fromEntries(
+    ROW_CLASSES.map((cls) => [cls, sum((e) => e.counts[cls])]),
+  ) as Record<RowClass, number>;
+  const lags = audits
+    .map((e) => e.oldestUnsyncedAgeSeconds)
+    .filter((lag): lag is number => lag !== null);
   const methods = new Set(audits.map((e) => e.method));
   return {
     name: first.name,
@@ -105,9 +130,14 @@ function mergeEntity(parts: readonly EntityPart[]): EntityAudit {
   };
 }
 
-/** Every part's mismatches in key order; a key belongs to one shard, so one listed by two is refused. */
+/**
+ * Every part's mismatches in key order; a key belongs to one shard, so one listed by two is
+ * refused.
+ */
 function mergeMismatches(entity: string, parts: readonly EntityPart[]): Mismatch[] {
-  const all = parts.flatMap(({ file, entity: e }) => e.mismatches.map((mismatch) => ({ file, mismatch })));
+  const all = parts.flatMap(({ file, entity: e }) =>
+    e.mismatches.map((mismatch) => ({ file, mismatch })),
+  );
   all.sort((a, b) => compareKeys(a.mismatch.key, b.mismatch.key));
   for (let i = 1; i < all.length; i++) {
     const [before, after] = [all[i - 1]!, all[i]!];

@@ -8,7 +8,11 @@ export interface AuditResult {
   /** Reported entities, canonical order. */
   readonly order: readonly string[];
   readonly entities: readonly EntityAudit[];
-  readonly totals: Readonly<Record<RowClass, number>> & { readonly sourceRows: number; readonly mirrorRows: number; readonly mismatches: number };
+  readonly totals: Readonly<Record<RowClass, number>> & {
+    readonly sourceRows: number;
+    readonly mirrorRows: number;
+    readonly mismatches: number;
+  };
   /** Bytes received from both databases while auditing (the client sockets' counters). */
   readonly bytesRead?: number;
   /** The shard audited (`--shard`); undefined: every key. */

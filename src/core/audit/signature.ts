@@ -3,7 +3,10 @@ import type { HcErrorCode } from '../connect/hc-error.js';
 
 /** Mismatches that fail the same way, whatever row they are on: what an operator fixes once. */
 export interface SignatureGroup {
-  /** Stable text of the signature, e.g. `failed FOREIGN_KEY_NOT_FOUND field School__c in Account: Foreign key external ID: <value> not found …`. */
+  /**
+   * Stable text of the signature, e.g. `failed FOREIGN_KEY_NOT_FOUND field School__c in Account:
+   * Foreign key external ID: <value> not found …`.
+   */
   readonly signature: string;
   readonly entity: string;
   readonly class: MismatchClass;
@@ -29,7 +32,15 @@ const MAX_MESSAGE = 240;
  * rows can be won back.
  */
 export function groupBySignature(entities: readonly EntityAudit[]): SignatureGroup[] {
-  const groups = new Map<string, { group: Omit<SignatureGroup, 'count' | 'exampleKeys'>; count: number; keys: string[]; rank: number }>();
+  const groups = new Map<
+    string,
+    {
+      group: Omit<SignatureGroup, 'count' | 'exampleKeys'>;
+      count: number;
+      keys: string[];
+      rank: number;
+    }
+  >();
   entities.forEach((entity, rank) => {
     for (const mismatch of entity.mismatches) {
       const group = describe(entity.name, mismatch);
@@ -41,22 +52,46 @@ export function groupBySignature(entities: readonly EntityAudit[]): SignatureGro
     }
   });
   return [...groups.values()]
-    .sort((a, b) => b.count - a.count || a.rank - b.rank || (a.group.signature < b.group.signature ? -1 : a.group.signature > b.group.signature ? 1 : 0))
+    .sort(
+      (a, b) =>
+        b.count - a.count ||
+        a.rank - b.rank ||
+        (a.group.signature < b.group.signature
+          ? -1
+          : a.group.signature > b.group.signature
+            ? 1
+            : 0),
+    )
     .map(({ group, count, keys }) => ({ ...group, count, exampleKeys: keys }));
 }
 
 function describe(entity: string, m: Mismatch): Omit<SignatureGroup, 'count' | 'exampleKeys'> {
-  const field = m.error?.field ?? (m.error?.fields?.length ? m.error.fields.join(', ') : null) ?? driftColumns(m);
+  const field =
+    m.error?.field ??
+    (m.error?.fields?.length ? m.error.fields.join(', ') : null) ??
+    driftColumns(m);
   const object = m.error?.object ?? null;
   const message = stripIds(m.error?.message ?? reasonWithoutKey(m));
   const where = [field && `field ${field}`, object && `in ${object}`].filter(Boolean).join(' ');
-  const parent = m.class === 'missing_parent' && m.parent ? `parent ${m.parent.entity} ${m.parent.state}` : '';
+  const parent =
+    m.class === 'missing_parent' && m.parent ? `parent ${m.parent.entity} ${m.parent.state}` : '';
   const signature = [m.class, m.code, where, parent, message].filter(Boolean).join(' ');
-  return { signature, entity, class: m.class, code: m.code, field, object, message, hint: m.hint === null ? null : stripIds(m.hint, 2 * MAX_MESSAGE) };
+  return {
+    signature,
+    entity,
+    class: m.class,
+    code: m.code,
+    field,
+    object,
+    message,
+    hint: m.hint === null ? null : stripIds(m.hint, 2 * MAX_MESSAGE),
+  };
 }
 
 function driftColumns(m: Mismatch): string | null {
-  return m.class === 'drift' && m.fields.length > 0 ? m.fields.map((f) => f.column).join(', ') : null;
+  return m.class === 'drift' && m.fields.length > 0
+    ? m.fields.map((f) => f.column).join(', ')
+    : null;
 }
 
 /** A reason quotes its own key; the key is what differs from row to row. */
@@ -75,7 +110,10 @@ export function stripIds(message: string, max = MAX_MESSAGE): string {
     .replace(/(Foreign key external ID:\s*)(.*?)(\s+not found)/i, '$1<value>$3')
     .replace(/(["'])(?:(?!\1).){0,200}\1/g, '$1…$1')
     .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>')
-    .replace(/\b(?=[a-zA-Z0-9]*\d)(?=[a-zA-Z0-9]*[a-zA-Z])[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?\b/g, '<id>')
+    .replace(
+      /\b(?=[a-zA-Z0-9]*\d)(?=[a-zA-Z0-9]*[a-zA-Z])[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?\b/g,
+      '<id>',
+    )
     .replace(/[^\s@<>]+@[^\s@<>]+\.[a-z]{2,}/gi, '<email>')
     .replace(/\b\d+(?:\.\d+)?\b/g, '<n>')
     .replace(/\s+/g, ' ')

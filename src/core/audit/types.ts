@@ -1,7 +1,19 @@
 import type { HcError, HcErrorCode } from '../connect/hc-error.js';
 
-/** Classes that are mismatches, in the order classification tries them (orphan is found from the mirror side). */
-export const MISMATCH_CLASSES = ['source_duplicate', 'duplicate', 'missing_parent', 'failed', 'absent', 'stuck', 'drift', 'orphan'] as const;
+/**
+ * Classes that are mismatches, in the order classification tries them (orphan is found from the
+ * mirror side).
+ */
+export const MISMATCH_CLASSES = [
+  'source_duplicate',
+  'duplicate',
+  'missing_parent',
+  'failed',
+  'absent',
+  'stuck',
+  'drift',
+  'orphan',
+] as const;
 export type MismatchClass = (typeof MISMATCH_CLASSES)[number];
 export type RowClass = 'ok' | 'pending' | MismatchClass;
 export const ROW_CLASSES: readonly RowClass[] = [
@@ -48,7 +60,10 @@ export interface MirrorRow {
   readonly log: TriggerLogEntry | null;
 }
 
-/** How far a parent's mirror row is from letting a child reference it. Absent parents are not in the map. */
+/**
+ * How far a parent's mirror row is from letting a child reference it. Absent parents are not in the
+ * map.
+ */
 export const PARENT_READINESS = ['ready', 'unsynced', 'failed'] as const;
 export type ParentReadiness = (typeof PARENT_READINESS)[number];
 export const PARENT_STATES = [...PARENT_READINESS, 'absent'] as const;
@@ -68,7 +83,9 @@ export interface FieldDrift {
 }
 
 /** The parsed error as the audit reports it: HcError without the code (reported beside it). */
-export type ParsedErrorDetail = Omit<HcError, 'code' | 'statusCode'> & { readonly statusCode: string | null };
+export type ParsedErrorDetail = Omit<HcError, 'code' | 'statusCode'> & {
+  readonly statusCode: string | null;
+};
 
 export interface Mismatch {
   readonly key: string;
@@ -83,7 +100,11 @@ export interface Mismatch {
   readonly mirror: MirrorSnapshot | null;
   /** Every mirror row carrying the key, for duplicates. */
   readonly rows: readonly MirrorSnapshot[] | null;
-  readonly parent: { readonly entity: string; readonly key: string | null; readonly state: ParentState } | null;
+  readonly parent: {
+    readonly entity: string;
+    readonly key: string | null;
+    readonly state: ParentState;
+  } | null;
   readonly fields: readonly FieldDrift[];
   /** Age of the newest trigger-log entry, for unsynced rows. */
   readonly ageSeconds: number | null;
@@ -102,14 +123,19 @@ export const AUDIT_METHODS = ['stream', 'checksum', 'join'] as const;
 /** `audit --concurrency`: more sessions than this only queue up on the servers. */
 export const MAX_AUDIT_CONCURRENCY = 16;
 export type AuditMethod = (typeof AUDIT_METHODS)[number];
-/** What an entity's report says of its method: a compared one, `count` (read-only), or `mixed` (a merge of shards that differed). */
+/**
+ * What an entity's report says of its method: a compared one, `count` (read-only), or `mixed` (a
+ * merge of shards that differed).
+ */
 export const ENTITY_METHODS = [...AUDIT_METHODS, 'count', 'mixed'] as const;
 
 export interface EntityAudit {
   readonly name: string;
   /** How the sides were compared; `mixed` in a merge of shards that compared them differently. */
   readonly method: (typeof ENTITY_METHODS)[number];
-  /** Keys read in full and classified row by row (every other key was proven ok from its digest). */
+  /**
+   * Keys read in full and classified row by row (every other key was proven ok from its digest).
+   */
   readonly keysReadInFull: number;
   readonly readOnly: boolean;
   readonly mirrorTable: string;

@@ -21,10 +21,16 @@ export type HcErrorCode = (typeof HC_ERROR_CODES)[number];
 
 export interface HcError {
   readonly code: HcErrorCode;
-  /** Salesforce's own status code when the text carried one (e.g. INVALID_FIELD for a missing foreign key). */
+  /**
+   * Salesforce's own status code when the text carried one (e.g. INVALID_FIELD for a missing
+   * foreign key).
+   */
   readonly statusCode: string | undefined;
   readonly message: string;
-  /** FOREIGN_KEY_NOT_FOUND: the external ID value, the field and the parent object it was looked up in. */
+  /**
+   * FOREIGN_KEY_NOT_FOUND: the external ID value, the field and the parent object it was looked up
+   * in.
+   */
   readonly value?: string;
   readonly field?: string;
   readonly object?: string;
@@ -35,16 +41,23 @@ export interface HcError {
 }
 
 export const HC_ERROR_HINTS: Readonly<Record<HcErrorCode, string>> = {
-  FOREIGN_KEY_NOT_FOUND: 'the parent reached Salesforce after this row; once the parent has an sfid, delete the sfid-NULL row and insert it again',
+  FOREIGN_KEY_NOT_FOUND:
+    'the parent reached Salesforce after this row; once the parent has an sfid, delete the sfid-NULL row and insert it again',
   DUPLICATE_VALUE:
     'Salesforce already holds a record with this value; it is often this very row, committed before Connect lost the reply: check before retrying',
-  REQUIRED_FIELD_MISSING: 'a required Salesforce field is empty: fix the source data or the mapping, then write the row again',
-  FIELD_CUSTOM_VALIDATION_EXCEPTION: 'a Salesforce validation rule rejected the values: fix the data (or the rule), then write the row again',
-  INVALID_CROSS_REFERENCE_KEY: 'a lookup holds an id Salesforce does not know: fix the reference, then write the row again',
+  REQUIRED_FIELD_MISSING:
+    'a required Salesforce field is empty: fix the source data or the mapping, then write the row again',
+  FIELD_CUSTOM_VALIDATION_EXCEPTION:
+    'a Salesforce validation rule rejected the values: fix the data (or the rule), then write the row again',
+  INVALID_CROSS_REFERENCE_KEY:
+    'a lookup holds an id Salesforce does not know: fix the reference, then write the row again',
   UNABLE_TO_LOCK_ROW: 'Salesforce was busy with a related record: transient, safe to retry now',
-  ENTITY_IS_DELETED: 'the Salesforce record was deleted: terminal, decide whether the row should exist at all',
-  INSUFFICIENT_ACCESS: "Connect's integration user may not write this object or field: grant access in Salesforce, then retry",
-  STRING_TOO_LONG: 'a value is longer than the Salesforce field allows: shorten it in the source or widen the field',
+  ENTITY_IS_DELETED:
+    'the Salesforce record was deleted: terminal, decide whether the row should exist at all',
+  INSUFFICIENT_ACCESS:
+    "Connect's integration user may not write this object or field: grant access in Salesforce, then retry",
+  STRING_TOO_LONG:
+    'a value is longer than the Salesforce field allows: shorten it in the source or widen the field',
   UNKNOWN: 'unrecognised error: read the full text and the trigger log entry',
 };
 
@@ -73,7 +86,10 @@ const PATTERNS: readonly Pattern[] = [
   { code: 'UNABLE_TO_LOCK_ROW', test: /unable to obtain exclusive access to this record/i },
   { code: 'ENTITY_IS_DELETED', test: /entity is deleted/i },
   { code: 'INVALID_CROSS_REFERENCE_KEY', test: /invalid cross reference id/i },
-  { code: 'INSUFFICIENT_ACCESS', test: /insufficient access rights|permission denied|insufficient privileges/i },
+  {
+    code: 'INSUFFICIENT_ACCESS',
+    test: /insufficient access rights|permission denied|insufficient privileges/i,
+  },
   { code: 'STRING_TOO_LONG', test: /data value too large/i },
 ];
 
@@ -97,23 +113,37 @@ export const MAX_PARSED_LENGTH = 16_384;
 
 /** null for an empty error; otherwise always a result, UNKNOWN when nothing matches. */
 export function parseHcError(text: string | null | undefined): HcError | null {
-  // Salesforce's messages are short; past this, the text is garbage (the full text stays in the report's hcErr).
+  // Salesforce's messages are short; past this, the text is garbage (the full text stays in the
+  // report's hcErr).
   const raw = text?.trim().slice(0, MAX_PARSED_LENGTH);
   if (!raw) return null;
   const { message, statusCode, fields } = unwrap(raw);
   for (const pattern of PATTERNS) {
     const match = pattern.test.exec(message);
-    if (match) return { code: pattern.code, statusCode, message, ...(fields ? { fields } : {}), ...pattern.details?.(match) };
+    if (match)
+      return {
+        code: pattern.code,
+        statusCode,
+        message,
+        ...(fields ? { fields } : {}),
+        ...pattern.details?.(match),
+      };
   }
   const code = (statusCode ? STATUS_CODES[statusCode] : undefined) ?? 'UNKNOWN';
   return { code, statusCode, message, ...(fields ? { fields } : {}) };
 }
 
-/** Real errors nest two or three levels; anything deeper is garbage and is read as plain text (not recursed into until the stack overflows). */
+/**
+ * Real errors nest two or three levels; anything deeper is garbage and is read as plain text (not
+ * recursed into until the stack overflows).
+ */
 const MAX_NESTING = 8;
 
 /** The message and status code inside whatever wrapping the text came in. */
-function unwrap(raw: string, depth = 0): { message: string; statusCode: string | undefined; fields: string[] | undefined } {
+function unwrap(
+  raw: string,
+  depth = 0,
+): { message: string; statusCode: string | undefined; fields: string[] | undefined } {
   // firstError gives up past MAX_NESTING, and on anything that is not JSON.
   const first = firstError(tryJson(raw), depth + 1);
   if (first) return first;
@@ -123,14 +153,21 @@ function unwrap(raw: string, depth = 0): { message: string; statusCode: string |
     // A validation rule's message may run over several lines; its field list ends the last.
     const apexFields = /^([\s\S]*?):\s*\[([^\]]*)\]$/.exec(prefixed[2]!);
     if (apexFields && prefixed[1] !== 'REQUIRED_FIELD_MISSING') {
-      return { statusCode: prefixed[1], message: apexFields[1]!.trim(), fields: splitFields(apexFields[2]!) };
+      return {
+        statusCode: prefixed[1],
+        message: apexFields[1]!.trim(),
+        fields: splitFields(apexFields[2]!),
+      };
     }
     return { statusCode: prefixed[1], message: prefixed[2]!.trim(), fields: undefined };
   }
   return { message: raw, statusCode: undefined, fields: undefined };
 }
 
-function firstError(value: unknown, depth: number): { message: string; statusCode: string | undefined; fields: string[] | undefined } | undefined {
+function firstError(
+  value: unknown,
+  depth: number,
+): { message: string; statusCode: string | undefined; fields: string[] | undefined } | undefined {
   if (depth > MAX_NESTING) return undefined;
   if (Array.isArray(value)) return firstError(value[0], depth + 1);
   if (typeof value === 'string') return unwrap(value, depth);
@@ -139,14 +176,25 @@ function firstError(value: unknown, depth: number): { message: string; statusCod
   if (!value || typeof value !== 'object') return undefined;
   const record = value as Record<string, unknown>;
   for (const nested of ['errors', 'error']) {
-    if (record[nested] && typeof record[nested] === 'object') return firstError(record[nested], depth + 1);
+    if (record[nested] && typeof record[nested] === 'object')
+      return firstError(record[nested], depth + 1);
   }
-  const message = [record.message, record.msg, record.sf_message].find((m): m is string => typeof m === 'string');
+  const message = [record.message, record.msg, record.sf_message].find(
+    (m): m is string => typeof m === 'string',
+  );
   if (message === undefined) return undefined;
-  const code = [record.errorCode, record.statusCode, record.code].find((c): c is string => typeof c === 'string');
-  const fields = Array.isArray(record.fields) ? record.fields.filter((f): f is string => typeof f === 'string') : undefined;
+  const code = [record.errorCode, record.statusCode, record.code].find(
+    (c): c is string => typeof c === 'string',
+  );
+  const fields = Array.isArray(record.fields)
+    ? record.fields.filter((f): f is string => typeof f === 'string')
+    : undefined;
   const inner = unwrap(message, depth);
-  return { message: inner.message, statusCode: code ?? inner.statusCode, fields: fields?.length ? fields : inner.fields };
+  return {
+    message: inner.message,
+    statusCode: code ?? inner.statusCode,
+    fields: fields?.length ? fields : inner.fields,
+  };
 }
 
 function tryJson(raw: string): unknown {

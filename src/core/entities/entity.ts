@@ -31,7 +31,9 @@ export interface ParentLink {
   /** Child mirror column holding the parent's external ID (`<rel>__r__<ext_id>`). */
   readonly lookup: string;
   readonly optional: boolean;
-  /** The parent is a read-only entity: Connect fills it from Salesforce, sfsync can never write it. */
+  /**
+   * The parent is a read-only entity: Connect fills it from Salesforce, sfsync can never write it.
+   */
   readonly readOnly: boolean;
   /**
    * Written in a second phase: a self-lookup (an account's parent account) or

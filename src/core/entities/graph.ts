@@ -33,7 +33,8 @@ export function buildEntityGraph(nodes: readonly GraphNode[]): GraphResult {
   // Stryker disable next-line ArrayDeclaration: equivalent, a non-entity child is never read
   // (it only gets a waiting count of its own).
   const childrenOf = new Map<string, string[]>(nodes.map((node) => [node.name, []]));
-  for (const [name, parents] of parentsOf) for (const parent of parents) childrenOf.get(parent)!.push(name);
+  for (const [name, parents] of parentsOf)
+    for (const parent of parents) childrenOf.get(parent)!.push(name);
 
   const ready = nodes.filter((node) => waitingOn.get(node.name) === 0).map((node) => node.name);
   const order: string[] = [];
@@ -69,7 +70,10 @@ export function buildEntityGraph(nodes: readonly GraphNode[]): GraphResult {
 }
 
 /** A cycle among the entities Kahn's algorithm could not place, as a closed path: a → b → a. */
-function findCycle(stuck: readonly GraphNode[], parentsOf: ReadonlyMap<string, readonly string[]>): string[] {
+function findCycle(
+  stuck: readonly GraphNode[],
+  parentsOf: ReadonlyMap<string, readonly string[]>,
+): string[] {
   const stuckNames = new Set(stuck.map((node) => node.name));
   // Every unplaced entity waits on an unplaced parent, so following the first one
   // from any unplaced entity must come back to an entity already on the path.
@@ -118,14 +122,24 @@ export function lookupKey(entity: string, lookup: string): string {
  * its parent in the cycle — so that entity is written first, as its
  * declaration suggests, and its lookup is set once the parent it points at has an sfid.
  */
-export function orderWithDeferredLookups(nodes: readonly LookupNode[]): { graph: EntityGraph; deferred: Set<string> } {
+export function orderWithDeferredLookups(nodes: readonly LookupNode[]): {
+  graph: EntityGraph;
+  deferred: Set<string>;
+} {
   const deferred = new Set<string>();
   // Stryker disable next-line ConditionalExpression: equivalent, the loop defers them too
   // (a self-lookup is a one-entity cycle); only the Set's order, which no caller reads, differs.
-  for (const node of nodes) for (const link of node.lookups) if (link.entity === node.name) deferred.add(lookupKey(node.name, link.lookup));
+  for (const node of nodes)
+    for (const link of node.lookups)
+      if (link.entity === node.name) deferred.add(lookupKey(node.name, link.lookup));
   for (;;) {
     const result = buildEntityGraph(
-      nodes.map((node) => ({ name: node.name, parents: node.lookups.filter((l) => !deferred.has(lookupKey(node.name, l.lookup))).map((l) => l.entity) })),
+      nodes.map((node) => ({
+        name: node.name,
+        parents: node.lookups
+          .filter((l) => !deferred.has(lookupKey(node.name, l.lookup)))
+          .map((l) => l.entity),
+      })),
     );
     if (result.ok) return { graph: result.graph, deferred };
     const { cycle } = result;

@@ -25,14 +25,21 @@ const MAX_LISTED = 10;
  * hooks, Discord's /slack endpoint) show; `sfsync` carries the same facts for a
  * program.
  */
-export function notificationBody(outcome: RunOutcome): { text: string; sfsync: Record<string, unknown> } {
-  const lines = [`sfsync ${outcome.command} on ${outcome.host}: ${headline(outcome)} (exit ${outcome.exitCode})`];
+export function notificationBody(outcome: RunOutcome): {
+  text: string;
+  sfsync: Record<string, unknown>;
+} {
+  const lines = [
+    `sfsync ${outcome.command} on ${outcome.host}: ${headline(outcome)} (exit ${outcome.exitCode})`,
+  ];
   // A message's detail lines (a config's problems, the GRANTs to run) say what to fix.
   if (outcome.error) appendAll(lines, outcome.error.split('\n').slice(1, 1 + MAX_LISTED));
   if (outcome.increases.length > 0) {
     lines.push('Grew since the previous recorded run:');
-    for (const g of outcome.increases.slice(0, MAX_LISTED)) lines.push(`• ${g.entity} ${g.class}: ${g.before} → ${g.after}`);
-    if (outcome.increases.length > MAX_LISTED) lines.push(`… and ${outcome.increases.length - MAX_LISTED} more`);
+    for (const g of outcome.increases.slice(0, MAX_LISTED))
+      lines.push(`• ${g.entity} ${g.class}: ${g.before} → ${g.after}`);
+    if (outcome.increases.length > MAX_LISTED)
+      lines.push(`… and ${outcome.increases.length - MAX_LISTED} more`);
   }
   return {
     text: lines.join('\n'),

@@ -33,7 +33,11 @@ export interface Increase {
  * recorded run is the known backlog.
  */
 export function increases(
-  current: readonly { readonly name: string; readonly readOnly: boolean; readonly counts: Readonly<Record<RowClass, number>> }[],
+  current: readonly {
+    readonly name: string;
+    readonly readOnly: boolean;
+    readonly counts: Readonly<Record<RowClass, number>>;
+  }[],
   previous: ReadonlyMap<string, HistoryPoint>,
   classes: readonly MismatchClass[] = MISMATCH_CLASSES,
 ): Increase[] {
@@ -43,7 +47,8 @@ export function increases(
     if (!before || entity.readOnly) continue;
     for (const cls of classes) {
       const was = before.counts[cls] ?? 0;
-      if (entity.counts[cls] > was) grown.push({ entity: entity.name, class: cls, before: was, after: entity.counts[cls] });
+      if (entity.counts[cls] > was)
+        grown.push({ entity: entity.name, class: cls, before: was, after: entity.counts[cls] });
     }
   }
   return grown;
@@ -55,14 +60,25 @@ export function mismatchesOf(point: HistoryPoint): number {
 
 const BARS = '▁▂▃▄▅▆▇█';
 
-/** A trend in one line of block characters, scaled from 0 (so a flat non-zero line reads as non-zero). */
+/**
+ * A trend in one line of block characters, scaled from 0 (so a flat non-zero line reads as
+ * non-zero).
+ */
 export function sparkline(values: readonly number[]): string {
   const max = maxOf(values, 0);
-  return values.map((v) => (max === 0 ? BARS[0] : BARS[Math.min(BARS.length - 1, Math.round((v / max) * (BARS.length - 1)))])).join('');
+  return values
+    .map((v) =>
+      max === 0
+        ? BARS[0]
+        : BARS[Math.min(BARS.length - 1, Math.round((v / max) * (BARS.length - 1)))],
+    )
+    .join('');
 }
 
 /** Recorded points summed per run, oldest first: the whole mirror's mismatches over time. */
-export function totalsPerRun(points: readonly HistoryPoint[]): { runId: string; recordedAt: Date; mismatches: number }[] {
+export function totalsPerRun(
+  points: readonly HistoryPoint[],
+): { runId: string; recordedAt: Date; mismatches: number }[] {
   const runs = new Map<string, { runId: string; recordedAt: Date; mismatches: number }>();
   for (const p of points) {
     const run = runs.get(p.runId) ?? { runId: p.runId, recordedAt: p.recordedAt, mismatches: 0 };

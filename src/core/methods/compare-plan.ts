@@ -31,7 +31,10 @@ export interface ComparedValue {
   readonly normalizer: Normalizer;
   /** exact: digits after the point the mirror keeps (null: as given). */
   readonly scale: number | null;
-  /** text: a side's value is char(n), whose padding JavaScript sees (so its text is taken with concat, not a cast). */
+  /**
+   * text: a side's value is char(n), whose padding JavaScript sees (so its text is taken with
+   * concat, not a cast).
+   */
   readonly padded: boolean;
 }
 
@@ -69,16 +72,35 @@ export function planComparison(
     const m = mirror.get(field.mirrorColumn);
     const normalizer = s && m ? chooseNormalizer(s, m, column?.type ?? 'text', trimScale) : null;
     if (normalizer === null) opaque.push(field.mirrorColumn);
-    else values.push({ column: field.mirrorColumn, kind: 'field', normalizer, scale: column?.scale ?? null, padded: isPadded(s!) || isPadded(m!) });
+    else
+      values.push({
+        column: field.mirrorColumn,
+        kind: 'field',
+        normalizer,
+        scale: column?.scale ?? null,
+        padded: isPadded(s!) || isPadded(m!),
+      });
   }
   // Lookups are compared as the text both sides already are.
-  for (const parent of entity.parents) values.push({ column: parent.lookup, kind: 'lookup', normalizer: 'text', scale: null, padded: false });
+  for (const parent of entity.parents)
+    values.push({
+      column: parent.lookup,
+      kind: 'lookup',
+      normalizer: 'text',
+      scale: null,
+      padded: false,
+    });
   return { values, opaque };
 }
 
 const isPadded = (type: ValueType) => type.name === 'character';
 
-export function chooseNormalizer(s: ValueType, m: ValueType, mirrorType: string, trimScale: boolean): Normalizer | null {
+export function chooseNormalizer(
+  s: ValueType,
+  m: ValueType,
+  mirrorType: string,
+  trimScale: boolean,
+): Normalizer | null {
   // One type on both sides: equal output text is one value, read into JavaScript the same way.
   const same = s.oid === m.oid;
   switch (typeFamily(mirrorType)) {

@@ -1,5 +1,13 @@
 import { compareKeys } from './key-order.js';
-import { compareFields, int16Field, isNull, sameField, slot, textField, type RowBatch } from './row-batch.js';
+import {
+  compareFields,
+  int16Field,
+  isNull,
+  sameField,
+  slot,
+  textField,
+  type RowBatch,
+} from './row-batch.js';
 
 /** Source summary rows: key, digest. Mirror summary rows: key, digest, flags. */
 export const SOURCE_SUMMARY_WIDTH = 2;
@@ -21,7 +29,10 @@ export interface KeySummary {
   readonly suspects: SuspectList;
 }
 
-/** A key to read in full, and how many rows each side has with it (so only the sides that have it are asked). */
+/**
+ * A key to read in full, and how many rows each side has with it (so only the sides that have it
+ * are asked).
+ */
 export interface Suspect {
   readonly key: string;
   readonly sourceRows: number;
@@ -60,10 +71,20 @@ export function suspectArray(): SuspectList {
 }
 
 export function emptySummary(suspects: SuspectList): KeySummary {
-  return { sourceRows: 0, sourceRowsWithoutKey: 0, mirrorRows: 0, unsyncedRows: 0, clean: 0, suspects };
+  return {
+    sourceRows: 0,
+    sourceRowsWithoutKey: 0,
+    mirrorRows: 0,
+    unsyncedRows: 0,
+    clean: 0,
+    suspects,
+  };
 }
 
-/** Adds one summary's counts to another (a shard's, a segment's); their suspects go to one list as they are found. */
+/**
+ * Adds one summary's counts to another (a shard's, a segment's); their suspects go to one list as
+ * they are found.
+ */
 export function addCounts(into: KeySummary, from: KeySummary): void {
   into.sourceRows += from.sourceRows;
   into.sourceRowsWithoutKey += from.sourceRowsWithoutKey;
@@ -132,12 +153,17 @@ export async function mergeSummaries(
   for (;;) {
     if (leftOpen && !left.has()) leftOpen = await left.fill();
     if (rightOpen && !right.has()) rightOpen = await right.fill();
-    // Rows without a key sort last on the source side: from the first one, only the mirror has keys left.
+    // Rows without a key sort last on the source side: from the first one, only the mirror has keys
+    // left.
     const keyed = leftOpen && !isNull(left.batch!, left.at(0));
     if (!keyed && !rightOpen) break;
 
     // The group's key: the smaller of the two current keys.
-    const order = !keyed ? 1 : !rightOpen ? -1 : compareFields(left.batch!, left.at(0), right.batch!, right.at(0));
+    const order = !keyed
+      ? 1
+      : !rightOpen
+        ? -1
+        : compareFields(left.batch!, left.at(0), right.batch!, right.at(0));
     const keyBatch = order <= 0 ? left.batch! : right.batch!;
     const keyAt = order <= 0 ? left.at(0) : right.at(0);
 
@@ -167,7 +193,8 @@ export async function mergeSummaries(
       flags = int16Field(right.batch!, right.at(2)) ?? 0;
       for (;;) {
         mirrorCount++;
-        if (((int16Field(right.batch!, right.at(2)) ?? 0) & FLAG_SFID) === 0) summary.unsyncedRows++;
+        if (((int16Field(right.batch!, right.at(2)) ?? 0) & FLAG_SFID) === 0)
+          summary.unsyncedRows++;
         right.row++;
         if (!right.has()) {
           rightOpen = await right.fill();
@@ -179,16 +206,28 @@ export async function mergeSummaries(
     summary.sourceRows += sourceCount;
     summary.mirrorRows += mirrorCount;
     const clean =
-      !everyKey && sourceCount === 1 && mirrorCount === 1 && flags === FLAG_SFID && sameField(sourceBatch!, sourceDigest, mirrorBatch!, mirrorDigest);
+      !everyKey &&
+      sourceCount === 1 &&
+      mirrorCount === 1 &&
+      flags === FLAG_SFID &&
+      sameField(sourceBatch!, sourceDigest, mirrorBatch!, mirrorDigest);
     if (clean) summary.clean++;
-    else suspects.add({ key: textField(keyBatch, keyAt)!, sourceRows: sourceCount, mirrorRows: mirrorCount });
+    else
+      suspects.add({
+        key: textField(keyBatch, keyAt)!,
+        sourceRows: sourceCount,
+        mirrorRows: mirrorCount,
+      });
   }
   while (leftOpen) {
     if (!left.has()) {
       leftOpen = await left.fill();
       continue;
     }
-    if (!isNull(left.batch!, left.at(0))) throw new Error('source rows are not sorted by key: a row with a key came after rows without one');
+    if (!isNull(left.batch!, left.at(0)))
+      throw new Error(
+        'source rows are not sorted by key: a row with a key came after rows without one',
+      );
     summary.sourceRows++;
     summary.sourceRowsWithoutKey++;
     left.row++;
@@ -202,7 +241,9 @@ function sameKey(cursor: Cursor, keyBatch: RowBatch, keyAt: number): boolean {
   if (isNull(cursor.batch!, at)) return false;
   const order = compareFields(cursor.batch!, at, keyBatch, keyAt);
   if (order < 0) {
-    throw new Error(`${cursor.side} rows are not sorted by key: "${textField(keyBatch, keyAt)}" came before "${textField(cursor.batch!, at)}"`);
+    throw new Error(
+      `${cursor.side} rows are not sorted by key: "${textField(keyBatch, keyAt)}" came before "${textField(cursor.batch!, at)}"`,
+    );
   }
   return order === 0;
 }

@@ -16,7 +16,8 @@ export interface RowBatch {
 }
 
 /** A field's position in a batch: row × width + field. */
-export const slot = (batch: RowBatch, row: number, field: number): number => row * batch.width + field;
+export const slot = (batch: RowBatch, row: number, field: number): number =>
+  row * batch.width + field;
 
 export function isNull(batch: RowBatch, at: number): boolean {
   return batch.starts[at]! < 0;
@@ -42,7 +43,8 @@ export function compareFields(a: RowBatch, at: number, b: RowBatch, bt: number):
 
 export function sameField(a: RowBatch, at: number, b: RowBatch, bt: number): boolean {
   const length = a.ends[at]! - a.starts[at]!;
-  if (length !== b.ends[bt]! - b.starts[bt]! || a.starts[at]! < 0 || b.starts[bt]! < 0) return false;
+  if (length !== b.ends[bt]! - b.starts[bt]! || a.starts[at]! < 0 || b.starts[bt]! < 0)
+    return false;
   return compareFields(a, at, b, bt) === 0;
 }
 

@@ -23,7 +23,10 @@ export type SegmentSums = ReadonlyMap<number, SegmentSum>;
 
 export const modulus = (first: number, depth: number): number => first * FANOUT ** depth;
 
-/** Segments whose two sides differ (a segment only one side has differs too); rows without a key (-1) are not a segment. */
+/**
+ * Segments whose two sides differ (a segment only one side has differs too); rows without a key
+ * (-1) are not a segment.
+ */
 export function differingSegments(source: SegmentSums, mirror: SegmentSums): number[] {
   const ids = new Set([...source.keys(), ...mirror.keys()]);
   ids.delete(-1);
@@ -50,7 +53,10 @@ export function decideStream(
   depth: number,
   tuning: SplitTuning = DEFAULT_TUNING,
 ): boolean {
-  const rows = differing.reduce((sum, id) => sum + Math.max(source.get(id)?.rows ?? 0, mirror.get(id)?.rows ?? 0), 0);
+  const rows = differing.reduce(
+    (sum, id) => sum + Math.max(source.get(id)?.rows ?? 0, mirror.get(id)?.rows ?? 0),
+    0,
+  );
   return rows <= tuning.streamBelowRows || differing.length > segments / 2 || depth >= MAX_DEPTH;
 }
 
@@ -69,9 +75,18 @@ export function firstSplit(estimatedRows: number, tuning: SplitTuning = DEFAULT_
   return Math.min(1 << 16, Math.max(1, Math.ceil(estimatedRows / tuning.rowsPerSegment)));
 }
 
-/** Whether a key hash lies in the segments finally streamed: at each depth its segment must have differed. */
-export function inStreamed(hash: bigint, first: number, differingByDepth: readonly ReadonlySet<number>[]): boolean {
-  return differingByDepth.every((ids, depth) => ids.has(Number(hash % BigInt(modulus(first, depth)))));
+/**
+ * Whether a key hash lies in the segments finally streamed: at each depth its segment must have
+ * differed.
+ */
+export function inStreamed(
+  hash: bigint,
+  first: number,
+  differingByDepth: readonly ReadonlySet<number>[],
+): boolean {
+  return differingByDepth.every((ids, depth) =>
+    ids.has(Number(hash % BigInt(modulus(first, depth)))),
+  );
 }
 
 /**
@@ -81,7 +96,11 @@ export function inStreamed(hash: bigint, first: number, differingByDepth: readon
  * most would differ and be streamed anyway, after a scan for nothing. Drift
  * cannot be seen this cheaply; it is rare where the rest is in step.
  */
-export function checksumPays(damage: { sourceRows: number; mirrorRows: number; unhealthy: number }): boolean {
+export function checksumPays(damage: {
+  sourceRows: number;
+  mirrorRows: number;
+  unhealthy: number;
+}): boolean {
   const rows = Math.max(damage.sourceRows, damage.mirrorRows);
   if (rows < MIN_ROWS_FOR_CHECKSUM) return false;
   return Math.abs(damage.sourceRows - damage.mirrorRows) + damage.unhealthy <= rows / 1000;

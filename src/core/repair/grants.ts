@@ -10,7 +10,10 @@ export type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
 /** A privilege the role lacks on an object, e.g. `INSERT` on `TABLE salesforce.editor__c`. */
 export interface MissingGrant {
   readonly privilege: string;
-  /** The object as GRANT names it: `TABLE s.t`, `SEQUENCE s.q`, `FUNCTION f(args)`, `SCHEMA s`, `DATABASE d`. */
+  /**
+   * The object as GRANT names it: `TABLE s.t`, `SEQUENCE s.q`, `FUNCTION f(args)`, `SCHEMA s`,
+   * `DATABASE d`.
+   */
   readonly object: string;
 }
 
@@ -39,12 +42,23 @@ const BY_ACTION: Readonly<Record<PlannedAction['action'], readonly TablePrivileg
  * same run (once its parent has an sfid), as an insert when it has no mirror
  * row and as a re-insert when it has a FAILED one, so it counts as that.
  */
-export function writeNeeds(plan: readonly PlannedAction[], tableOf: (entity: string) => string, into?: WriteNeeds): WriteNeeds {
-  const tables = new Map<string, Set<TablePrivilege>>([...(into?.tables ?? [])].map(([table, set]) => [table, new Set(set)]));
+export function writeNeeds(
+  plan: readonly PlannedAction[],
+  tableOf: (entity: string) => string,
+  into?: WriteNeeds,
+): WriteNeeds {
+  const tables = new Map<string, Set<TablePrivilege>>(
+    [...(into?.tables ?? [])].map(([table, set]) => [table, new Set(set)]),
+  );
   const inserts = new Set<string>(into?.inserts);
   let recapture = into?.recapture ?? false;
   for (const action of plan) {
-    const kind = action.action === 'defer' ? (action.mirrorId === null ? 'insert' : 'reinsert') : action.action;
+    const kind =
+      action.action === 'defer'
+        ? action.mirrorId === null
+          ? 'insert'
+          : 'reinsert'
+        : action.action;
     const privileges = BY_ACTION[kind];
     if (privileges.length === 0) continue;
     const table = tableOf(action.entity);
@@ -65,7 +79,9 @@ export function grantStatements(missing: readonly MissingGrant[], role: string):
     if (!list.includes(grant.privilege)) list.push(grant.privilege);
     byObject.set(grant.object, list);
   }
-  return [...byObject].map(([object, privileges]) => `GRANT ${privileges.join(', ')} ON ${object} TO ${quoteIdent(role)};`);
+  return [...byObject].map(
+    ([object, privileges]) => `GRANT ${privileges.join(', ')} ON ${object} TO ${quoteIdent(role)};`,
+  );
 }
 
 const RESERVED = new Set([
@@ -100,9 +116,14 @@ const RESERVED = new Set([
   'with',
 ]);
 
-/** An SQL identifier as a person would paste it into psql: bare when it can be, double-quoted otherwise. */
+/**
+ * An SQL identifier as a person would paste it into psql: bare when it can be, double-quoted
+ * otherwise.
+ */
 export function quoteIdent(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replaceAll('"', '""')}"`;
+  return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name)
+    ? name
+    : `"${name.replaceAll('"', '""')}"`;
 }
 
 /** `schema.name`, each part quoted as needed. */

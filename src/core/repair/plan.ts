@@ -6,9 +6,22 @@ import type { HcErrorCode } from '../connect/hc-error.js';
  * update, recapture. Not now: defer (a parent is not ready), skip (nothing safe
  * to do automatically).
  */
-export type ActionKind = 'insert' | 'reinsert' | 'recapture' | 'dedupe' | 'update' | 'defer' | 'skip';
+export type ActionKind =
+  | 'insert'
+  | 'reinsert'
+  | 'recapture'
+  | 'dedupe'
+  | 'update'
+  | 'defer'
+  | 'skip';
 export type ActionStatus = 'planned' | 'done' | 'failed' | 'deferred' | 'skipped';
-export const WRITE_ACTIONS: ReadonlySet<ActionKind> = new Set(['insert', 'reinsert', 'recapture', 'dedupe', 'update']);
+export const WRITE_ACTIONS: ReadonlySet<ActionKind> = new Set([
+  'insert',
+  'reinsert',
+  'recapture',
+  'dedupe',
+  'update',
+]);
 
 export interface PlannedAction {
   readonly entity: string;
@@ -36,67 +49,132 @@ export interface PlanOptions {
   readonly insertOnly?: boolean;
 }
 
-/** The repair plan for audited entities, in the order given (canonical). Pure: dry run and apply read the same value. */
+/**
+ * The repair plan for audited entities, in the order given (canonical). Pure: dry run and apply
+ * read the same value.
+ */
 export function planRepair(audits: readonly EntityAudit[], options: PlanOptions): PlannedAction[] {
   const actions: PlannedAction[] = [];
   for (const audit of audits) {
     if (audit.readOnly) continue;
-    for (const action of planMismatches(audit.name, audit.mismatches, options)) actions.push(action);
+    for (const action of planMismatches(audit.name, audit.mismatches, options))
+      actions.push(action);
   }
   return actions;
 }
 
-/** The plan for some of one writable entity's mismatches (a repair plans them a batch at a time, as the audit finds them). */
-export function planMismatches(entity: string, mismatches: readonly Mismatch[], options: PlanOptions): PlannedAction[] {
+/**
+ * The plan for some of one writable entity's mismatches (a repair plans them a batch at a time, as
+ * the audit finds them).
+ */
+export function planMismatches(
+  entity: string,
+  mismatches: readonly Mismatch[],
+  options: PlanOptions,
+): PlannedAction[] {
   const actions: PlannedAction[] = [];
   for (const mismatch of mismatches) {
     if (options.only && !options.only.includes(mismatch.class)) continue;
-    // A backfill inserts absent rows; a child that is absent and waits for its parent is one it defers.
-    if (options.insertOnly && mismatch.class !== 'absent' && !(mismatch.class === 'missing_parent' && mismatch.mirror === null)) continue;
+    // A backfill inserts absent rows; a child that is absent and waits for its parent is one it
+    // defers.
+    if (
+      options.insertOnly &&
+      mismatch.class !== 'absent' &&
+      !(mismatch.class === 'missing_parent' && mismatch.mirror === null)
+    )
+      continue;
     actions.push(planOne(entity, mismatch, options.strategy));
   }
   return actions;
 }
 
 function planOne(entity: string, m: Mismatch, strategy: RepairStrategy): PlannedAction {
-  const base = { entity, key: m.key, class: m.class, code: m.code, mirrorId: m.mirror?.id ?? null, deleteIds: [], columns: [], blockedBy: null };
+  const base = {
+    entity,
+    key: m.key,
+    class: m.class,
+    code: m.code,
+    mirrorId: m.mirror?.id ?? null,
+    deleteIds: [],
+    columns: [],
+    blockedBy: null,
+  };
   const skip = (reason: string): PlannedAction => ({ ...base, action: 'skip', reason });
   switch (m.class) {
     case 'absent':
       return { ...base, action: 'insert', reason: 'no mirror row: insert it from the source row' };
     case 'failed':
-      if (!m.repairable || !m.mirror || m.mirror.sfid !== null) return skip(`${m.reason}${m.hint ? ` — ${m.hint}` : ''}`);
+      if (!m.repairable || !m.mirror || m.mirror.sfid !== null)
+        return skip(`${m.reason}${m.hint ? ` — ${m.hint}` : ''}`);
       return strategy === 'recapture'
-        ? { ...base, action: 'recapture', reason: `${m.code}: queue the row again through hc_capture_insert_from_row` }
-        : { ...base, action: 'reinsert', reason: `${m.code}: delete the sfid-NULL FAILED row, insert it again` };
+        ? {
+            ...base,
+            action: 'recapture',
+            reason: `${m.code}: queue the row again through hc_capture_insert_from_row`,
+          }
+        : {
+            ...base,
+            action: 'reinsert',
+            reason: `${m.code}: delete the sfid-NULL FAILED row, insert it again`,
+          };
     case 'duplicate':
       return planDedupe(base, m);
     case 'drift':
-      if (!m.mirror || m.mirror.sfid === null) return skip('drift on a row without an sfid: nothing synced to correct');
-      return { ...base, action: 'update', columns: m.fields.map((f) => f.column), reason: `update ${m.fields.map((f) => f.column).join(', ')}` };
+      if (!m.mirror || m.mirror.sfid === null)
+        return skip('drift on a row without an sfid: nothing synced to correct');
+      return {
+        ...base,
+        action: 'update',
+        columns: m.fields.map((f) => f.column),
+        reason: `update ${m.fields.map((f) => f.column).join(', ')}`,
+      };
     case 'missing_parent': {
       const parent = m.parent!;
-      const which = parent.key === null ? `required parent ${parent.entity} is NULL in the source` : `parent ${parent.entity} ${parent.key} is ${parent.state}`;
-      return { ...base, action: 'defer', blockedBy: parent, reason: `${which}: waits until the parent has an sfid` };
+      const which =
+        parent.key === null
+          ? `required parent ${parent.entity} is NULL in the source`
+          : `parent ${parent.entity} ${parent.key} is ${parent.state}`;
+      return {
+        ...base,
+        action: 'defer',
+        blockedBy: parent,
+        reason: `${which}: waits until the parent has an sfid`,
+      };
     }
     case 'stuck':
-      return skip(`${m.reason}: Connect has not sent it; check the connection and its trigger log, sfsync does not touch pending rows`);
+      return skip(
+        `${m.reason}: Connect has not sent it; check the connection and its trigger log, sfsync does not touch pending rows`,
+      );
     case 'orphan':
-      return skip(`${m.reason}: deleting mirror rows is not sfsync's call (with an sfid it would delete the Salesforce record)`);
+      return skip(
+        `${m.reason}: deleting mirror rows is not sfsync's call (with an sfid it would delete the Salesforce record)`,
+      );
     case 'source_duplicate':
-      return skip(`${m.reason}: never repaired automatically; make source.key unique (or narrow source.where), then run again`);
+      return skip(
+        `${m.reason}: never repaired automatically; make source.key unique (or narrow source.where), then run again`,
+      );
   }
 }
 
 function planDedupe(base: Omit<PlannedAction, 'action' | 'reason'>, m: Mismatch): PlannedAction {
   const rows = m.rows ?? [];
   // A duplicate read from a report without its rows cannot say which to keep.
-  if (rows.length < 2) return { ...base, action: 'skip', reason: `${m.reason}: its rows are not listed, so none is deleted` };
+  if (rows.length < 2)
+    return {
+      ...base,
+      action: 'skip',
+      reason: `${m.reason}: its rows are not listed, so none is deleted`,
+    };
   const synced = rows.filter((row) => row.sfid !== null);
   if (synced.length > 1) {
-    return { ...base, action: 'skip', reason: `${synced.length} rows with this key have an sfid: duplicates in Salesforce too, resolve them there` };
+    return {
+      ...base,
+      action: 'skip',
+      reason: `${synced.length} rows with this key have an sfid: duplicates in Salesforce too, resolve them there`,
+    };
   }
-  // Keep the row Salesforce knows; with none, the newest (highest id), which is the app's latest write.
+  // Keep the row Salesforce knows; with none, the newest (highest id), which is the app's latest
+  // write.
   // Stryker disable next-line EqualityOperator: equivalent, mirror ids are unique: no two rows tie.
   const keep = synced[0] ?? rows.reduce((a, b) => (b.id > a.id ? b : a));
   const deleteIds = rows.filter((row) => row.id !== keep.id).map((row) => row.id);

@@ -2,12 +2,18 @@ import { initialStatus, type ActionKind, type ActionStatus, type PlannedAction }
 
 export interface ActionResult extends PlannedAction {
   readonly status: ActionStatus;
-  /** What happened to the row when it was not simply done: PostgreSQL's message for `failed`, why for `skipped` (`error` in the JSON). */
+  /**
+   * What happened to the row when it was not simply done: PostgreSQL's message for `failed`, why
+   * for `skipped` (`error` in the JSON).
+   */
   readonly detail: string | null;
 }
 
 /** entity → action → status → count. */
-export type RepairSummary = Record<string, Partial<Record<ActionKind, Partial<Record<ActionStatus, number>>>>>;
+export type RepairSummary = Record<
+  string,
+  Partial<Record<ActionKind, Partial<Record<ActionStatus, number>>>>
+>;
 
 /**
  * What a repair or backfill did, as counts. The actions themselves went to the
@@ -39,21 +45,37 @@ export function addToSummary(summary: RepairSummary, actions: Iterable<ActionRes
 
 /** How many actions ended in each status, over every entity and action. */
 export function statusCounts(summary: Readonly<RepairSummary>): Record<ActionStatus, number> {
-  const counts: Record<ActionStatus, number> = { planned: 0, done: 0, failed: 0, deferred: 0, skipped: 0 };
+  const counts: Record<ActionStatus, number> = {
+    planned: 0,
+    done: 0,
+    failed: 0,
+    deferred: 0,
+    skipped: 0,
+  };
   for (const byAction of Object.values(summary)) {
     for (const byStatus of Object.values(byAction)) {
-      for (const [status, n] of Object.entries(byStatus ?? {})) counts[status as ActionStatus] += n ?? 0;
+      for (const [status, n] of Object.entries(byStatus ?? {}))
+        counts[status as ActionStatus] += n ?? 0;
     }
   }
   return counts;
 }
 
 /** Entities every action of which was done (or that had none). */
-export function completeEntities(summary: Readonly<RepairSummary>, order: readonly string[]): string[] {
-  return order.filter((name) => Object.values(summary[name] ?? {}).every((byStatus) => Object.keys(byStatus ?? {}).every((s) => s === 'done')));
+export function completeEntities(
+  summary: Readonly<RepairSummary>,
+  order: readonly string[],
+): string[] {
+  return order.filter((name) =>
+    Object.values(summary[name] ?? {}).every((byStatus) =>
+      Object.keys(byStatus ?? {}).every((s) => s === 'done'),
+    ),
+  );
 }
 
-/** A planned action as a result before anything is carried out: writes planned, the rest settled. */
+/**
+ * A planned action as a result before anything is carried out: writes planned, the rest settled.
+ */
 export function asPlanned(action: PlannedAction): ActionResult {
   return { ...action, status: initialStatus(action.action), detail: null };
 }

@@ -4,7 +4,10 @@ export interface ColumnInfo {
   readonly type: string;
   /** Declared length of varchar/char columns, else null. */
   readonly maxLength: number | null;
-  /** Digits after the point a value keeps: the declared scale of numeric(p,s), 0 for integer types, else null. */
+  /**
+   * Digits after the point a value keeps: the declared scale of numeric(p,s), 0 for integer types,
+   * else null.
+   */
   readonly scale?: number | null;
 }
 
@@ -22,7 +25,10 @@ export interface SchemaCatalog {
   readonly tables: ReadonlyMap<string, TableInfo>;
   /** Functions found in the schema or in `public` (Connect puts get_xmlbinary there). */
   readonly functions: ReadonlySet<string>;
-  /** `get_xmlbinary()` as this session sees it; undefined when the function is absent or may not be executed. */
+  /**
+   * `get_xmlbinary()` as this session sees it; undefined when the function is absent or may not be
+   * executed.
+   */
   readonly xmlbinary: string | undefined;
   /** get_xmlbinary() exists but this role may not execute it. */
   readonly xmlbinaryDenied?: boolean;

@@ -9,7 +9,12 @@ export interface SchemaStructure {
   /** Columns of each table's primary key, in order. */
   readonly primaryKeys: ReadonlyMap<string, readonly string[]>;
   /** Single-column foreign keys. */
-  readonly foreignKeys: readonly { readonly table: string; readonly column: string; readonly refTable: string; readonly refColumn: string }[];
+  readonly foreignKeys: readonly {
+    readonly table: string;
+    readonly column: string;
+    readonly refTable: string;
+    readonly refColumn: string;
+  }[];
   readonly nullableColumns: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
@@ -25,17 +30,34 @@ export interface ExportedMapping {
 }
 
 export interface InferInput {
-  readonly mirror: { readonly schema: string; readonly url: string; readonly catalog: SchemaCatalog; readonly readOnlyTables: ReadonlySet<string> };
-  readonly source: { readonly schema: string; readonly url: string; readonly catalog: SchemaCatalog; readonly structure: SchemaStructure };
+  readonly mirror: {
+    readonly schema: string;
+    readonly url: string;
+    readonly catalog: SchemaCatalog;
+    readonly readOnlyTables: ReadonlySet<string>;
+  };
+  readonly source: {
+    readonly schema: string;
+    readonly url: string;
+    readonly catalog: SchemaCatalog;
+    readonly structure: SchemaStructure;
+  };
   /** Mirror table → source table, as the user said (`--map`). */
   readonly tableMap: ReadonlyMap<string, string>;
   /** From `--from-export`: the objects, their access, fields and external IDs. */
   readonly exported?: readonly ExportedMapping[] | undefined;
-  /** Rows per table (exact or the planner's estimate), to tell when the app syncs only some of its rows. */
-  readonly rowCounts?: { readonly source: ReadonlyMap<string, number>; readonly mirror: ReadonlyMap<string, number> } | undefined;
+  /**
+   * Rows per table (exact or the planner's estimate), to tell when the app syncs only some of its
+   * rows.
+   */
+  readonly rowCounts?:
+    | { readonly source: ReadonlyMap<string, number>; readonly mirror: ReadonlyMap<string, number> }
+    | undefined;
 }
 
-/** A starter config: valid JSON for sfsync.config.json, with `todo` notes where inference stopped. */
+/**
+ * A starter config: valid JSON for sfsync.config.json, with `todo` notes where inference stopped.
+ */
 export interface InferredConfig {
   readonly config: Record<string, unknown>;
   readonly todos: number;
@@ -56,7 +78,14 @@ interface Draft {
 /** `<relationship>__r__<parent external id>`: Connect's external-ID lookup column. */
 const LOOKUP = /^([a-z0-9_]+?)__r__([a-z0-9_]+)$/;
 /** Columns Connect or Salesforce fill in, never mapped from the app. */
-const SALESFORCE_OWNED = new Set([...CONNECT_OWNED_COLUMNS, 'lastmodifieddate', 'createdbyid', 'lastmodifiedbyid', 'ownerid', 'recordtypeid']);
+const SALESFORCE_OWNED = new Set([
+  ...CONNECT_OWNED_COLUMNS,
+  'lastmodifieddate',
+  'createdbyid',
+  'lastmodifiedbyid',
+  'ownerid',
+  'recordtypeid',
+]);
 
 /**
  * Infers a config from the mirror (mapped tables, external IDs, lookups,
@@ -74,21 +103,36 @@ export function inferConfig(given: InferInput): InferredConfig {
   const input: InferInput = {
     ...given,
     mirror: { ...given.mirror, catalog: mirrorNames.catalog },
-    source: { ...given.source, catalog: sourceNames.catalog, structure: plainStructure(given.source.structure) },
+    source: {
+      ...given.source,
+      catalog: sourceNames.catalog,
+      structure: plainStructure(given.source.structure),
+    },
   };
   const exported = input.exported ? new Map(input.exported.map((m) => [m.table, m])) : undefined;
   const isMapped = (table: string, info: TableInfo) =>
-    !table.startsWith('_') && REQUIRED_MIRROR_COLUMNS.every((c) => info.columns.has(c)) && (!exported || exported.has(table));
+    !table.startsWith('_') &&
+    REQUIRED_MIRROR_COLUMNS.every((c) => info.columns.has(c)) &&
+    (!exported || exported.has(table));
   const topTodo: string[] = [
-    ...mirrorNames.leftOut.tables.filter((t) => isMapped(t, given.mirror.catalog.tables.get(t)!)).map((t) => leftOutNote('mirror', t)),
+    ...mirrorNames.leftOut.tables
+      .filter((t) => isMapped(t, given.mirror.catalog.tables.get(t)!))
+      .map((t) => leftOutNote('mirror', t)),
     ...sourceNames.leftOut.tables.map((t) => leftOutNote('source', t)),
   ];
   const drafts: Draft[] = [];
 
-  for (const [table, info] of [...input.mirror.catalog.tables].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [table, info] of [...input.mirror.catalog.tables].sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  )) {
     if (!isMapped(table, info)) continue;
     const mapping = exported?.get(table);
-    const externalId = pickExternalId(table, [...info.uniqueColumns], [...info.columns.keys()], mapping);
+    const externalId = pickExternalId(
+      table,
+      [...info.uniqueColumns],
+      [...info.columns.keys()],
+      mapping,
+    );
     if ('todo' in externalId) {
       topTodo.push(externalId.todo);
       continue;
@@ -108,11 +152,14 @@ export function inferConfig(given: InferInput): InferredConfig {
   for (const mapping of input.exported ?? []) {
     // One left out for its name already has its note.
     if (!given.mirror.catalog.tables.has(mapping.table))
-      topTodo.push(`the export maps ${shown(mapping.table)}, but the mirror schema has no such table (not synced yet?)`);
+      topTodo.push(
+        `the export maps ${shown(mapping.table)}, but the mirror schema has no such table (not synced yet?)`,
+      );
   }
 
   const byExternalId = new Map<string, Draft[]>();
-  for (const draft of drafts) byExternalId.set(draft.externalId, [...(byExternalId.get(draft.externalId) ?? []), draft]);
+  for (const draft of drafts)
+    byExternalId.set(draft.externalId, [...(byExternalId.get(draft.externalId) ?? []), draft]);
   const sourceTables = [...input.source.catalog.tables.keys()];
   for (const draft of drafts) if (!draft.readOnly) matchSource(draft, input, sourceTables);
   for (const draft of drafts) noteLeftOutColumns(draft, mirrorNames.leftOut, sourceNames.leftOut);
@@ -143,9 +190,13 @@ function pickExternalId(
   if (mapping?.externalId) {
     if (candidates.includes(mapping.externalId)) return { column: mapping.externalId };
     if (!isPlainIdentifier(mapping.externalId))
-      return { todo: `${table}: the export's unique identifier ${shown(mapping.externalId)} is not a name the config can hold${PLAIN_NAMES}; left out` };
+      return {
+        todo: `${table}: the export's unique identifier ${shown(mapping.externalId)} is not a name the config can hold${PLAIN_NAMES}; left out`,
+      };
     if (!columns.includes(mapping.externalId))
-      return { todo: `${table}: the export names ${mapping.externalId} as its unique identifier, but the mirror table has no such column` };
+      return {
+        todo: `${table}: the export names ${mapping.externalId} as its unique identifier, but the mirror table has no such column`,
+      };
     return {
       column: mapping.externalId,
       note: `the mirror has no unique index on ${mapping.externalId} (the export's unique identifier): audits are slower and duplicates go unprevented; sfsync doctor says more`,
@@ -163,7 +214,10 @@ function pickExternalId(
   };
 }
 
-/** editor__c → editor; contact → contact; the table's own name where that one is not a plain identifier or is taken (account beside account__c). */
+/**
+ * editor__c → editor; contact → contact; the table's own name where that one is not a plain
+ * identifier or is taken (account beside account__c).
+ */
 function entityName(table: string, named: readonly Draft[]): string {
   const name = table.replace(/__c$/, '');
   return isPlainIdentifier(name) && !named.some((d) => d.name === name) ? name : table;
@@ -180,16 +234,24 @@ function shown(name: string): string {
 }
 
 function leftOutNote(role: 'source' | 'mirror', table: string): string {
-  const instead = role === 'source' ? '; map a view with a plain name over it instead (--map)' : '; sfsync cannot audit or write it';
+  const instead =
+    role === 'source'
+      ? '; map a view with a plain name over it instead (--map)'
+      : '; sfsync cannot audit or write it';
   return `${role} table ${shown(table)} left out: its name is not one the config can hold${PLAIN_NAMES}${instead}`;
 }
 
 function noteLeftOutColumns(draft: Draft, mirror: LeftOut, source: LeftOut): void {
   const columns = [
     ...(mirror.columns.get(draft.table) ?? []).map((c) => `${draft.table}.${shown(c)}`),
-    ...(draft.sourceTable ? (source.columns.get(draft.sourceTable) ?? []) : []).map((c) => `${draft.sourceTable}.${shown(c)}`),
+    ...(draft.sourceTable ? (source.columns.get(draft.sourceTable) ?? []) : []).map(
+      (c) => `${draft.sourceTable}.${shown(c)}`,
+    ),
   ];
-  if (columns.length > 0) draft.todo.push(`columns left out, their names not ones the config can hold${PLAIN_NAMES}: ${columns.join(', ')}`);
+  if (columns.length > 0)
+    draft.todo.push(
+      `columns left out, their names not ones the config can hold${PLAIN_NAMES}: ${columns.join(', ')}`,
+    );
 }
 
 /** Salesforce-style name comparison: case, a `__c` suffix and underscores do not count. */
@@ -213,7 +275,9 @@ function matchSource(draft: Draft, input: InferInput, sourceTables: readonly str
   }
   const forms = pluralForms(normalise(draft.table));
   const candidates =
-    mapped !== undefined ? [mapped].filter((t) => input.source.catalog.tables.has(t)) : sourceTables.filter((t) => forms.includes(normalise(t)));
+    mapped !== undefined
+      ? [mapped].filter((t) => input.source.catalog.tables.has(t))
+      : sourceTables.filter((t) => forms.includes(normalise(t)));
   if (candidates.length !== 1) {
     draft.readOnly = true;
     draft.todo.push(
@@ -249,23 +313,38 @@ function matchSource(draft: Draft, input: InferInput, sourceTables: readonly str
  */
 function keyByName(draft: Draft, input: InferInput): string | undefined {
   const table = input.source.catalog.tables.get(draft.sourceTable!)!;
-  const same = [...table.columns.keys()].filter((c) => normalise(c) === normalise(draft.externalId));
+  const same = [...table.columns.keys()].filter(
+    (c) => normalise(c) === normalise(draft.externalId),
+  );
   if (same.length === 1) return same[0];
   const pk = input.source.structure.primaryKeys.get(draft.sourceTable!) ?? [];
-  if (!/uuid/.test(draft.externalId) || (pk.length === 1 && table.columns.get(pk[0]!)?.type === 'uuid')) return undefined;
+  if (
+    !/uuid/.test(draft.externalId) ||
+    (pk.length === 1 && table.columns.get(pk[0]!)?.type === 'uuid')
+  )
+    return undefined;
   const uuids = [...table.uniqueColumns].filter((c) => table.columns.get(c)?.type === 'uuid');
   return uuids.length === 1 ? uuids[0] : undefined;
 }
 
-function linkParents(draft: Draft, input: InferInput, byExternalId: ReadonlyMap<string, Draft[]>): void {
+function linkParents(
+  draft: Draft,
+  input: InferInput,
+  byExternalId: ReadonlyMap<string, Draft[]>,
+): void {
   const columns = input.mirror.catalog.tables.get(draft.table)!.columns;
-  const foreignKeys = input.source.structure.foreignKeys.filter((fk) => fk.table === draft.sourceTable);
-  const sourceColumns = [...(input.source.catalog.tables.get(draft.sourceTable!)?.columns.keys() ?? [])];
+  const foreignKeys = input.source.structure.foreignKeys.filter(
+    (fk) => fk.table === draft.sourceTable,
+  );
+  const sourceColumns = [
+    ...(input.source.catalog.tables.get(draft.sourceTable!)?.columns.keys() ?? []),
+  ];
   for (const lookup of columns.keys()) {
     const match = LOOKUP.exec(lookup);
     if (!match) continue;
     const [, relationship, parentExternalId] = match as unknown as [string, string, string];
-    // A self-lookup (an account's parent account) and cycles are fine: sfsync writes such lookups in a second phase.
+    // A self-lookup (an account's parent account) and cycles are fine: sfsync writes such lookups
+    // in a second phase.
     const parents = byExternalId.get(parentExternalId) ?? [];
     if (parents.length !== 1) {
       draft.todo.push(
@@ -284,7 +363,12 @@ function linkParents(draft: Draft, input: InferInput, byExternalId: ReadonlyMap<
       continue;
     }
     const optional = input.source.structure.nullableColumns.get(draft.sourceTable!)?.has(column);
-    draft.parents.push({ entity: parent.name, column, lookup, ...(optional ? { optional: true as const } : {}) });
+    draft.parents.push({
+      entity: parent.name,
+      column,
+      lookup,
+      ...(optional ? { optional: true as const } : {}),
+    });
   }
 }
 
@@ -293,8 +377,15 @@ function linkParents(draft: Draft, input: InferInput, byExternalId: ReadonlyMap<
  * parent's source table, else a column named after the relationship
  * (`teacher_id` for `contact_teacher__r__…`, `school_id` for `school__r__…`).
  */
-function parentColumn(relationship: string, parent: Draft, foreignKeys: SchemaStructure['foreignKeys'], sourceColumns: readonly string[]): string | undefined {
-  const toParent = parent.sourceTable ? foreignKeys.filter((fk) => fk.refTable === parent.sourceTable) : [];
+function parentColumn(
+  relationship: string,
+  parent: Draft,
+  foreignKeys: SchemaStructure['foreignKeys'],
+  sourceColumns: readonly string[],
+): string | undefined {
+  const toParent = parent.sourceTable
+    ? foreignKeys.filter((fk) => fk.refTable === parent.sourceTable)
+    : [];
   if (toParent.length === 1) return toParent[0]!.column;
   const rel = normalise(relationship);
   const named = sourceColumns.filter((c) => {
@@ -309,18 +400,30 @@ function parentColumn(relationship: string, parent: Draft, foreignKeys: SchemaSt
 function mapFields(draft: Draft, input: InferInput, mapping: ExportedMapping | undefined): void {
   const columns = input.mirror.catalog.tables.get(draft.table)!.columns;
   const lookups = [...columns.keys()].filter((c) => LOOKUP.test(c));
-  // The Salesforce id column of each lookup (editor__c beside editor__r__editoruuid__c) is Connect's to fill.
+  // The Salesforce id column of each lookup (editor__c beside editor__r__editoruuid__c) is
+  // Connect's to fill.
   const referenceColumns = new Set(lookups.map((l) => `${LOOKUP.exec(l)![1]}__c`));
   const taken = new Set([draft.key, ...draft.parents.map((p) => p.column)]);
-  const sourceColumns = [...(input.source.catalog.tables.get(draft.sourceTable!)?.columns.keys() ?? [])].filter((c) => !taken.has(c));
+  const sourceColumns = [
+    ...(input.source.catalog.tables.get(draft.sourceTable!)?.columns.keys() ?? []),
+  ].filter((c) => !taken.has(c));
   const unmapped: string[] = [];
   for (const column of columns.keys()) {
-    if (column === draft.externalId || SALESFORCE_OWNED.has(column) || LOOKUP.test(column) || referenceColumns.has(column)) continue;
+    if (
+      column === draft.externalId ||
+      SALESFORCE_OWNED.has(column) ||
+      LOOKUP.test(column) ||
+      referenceColumns.has(column)
+    )
+      continue;
     if (mapping && !mapping.fields.has(column)) continue;
     const matches = sourceColumns.filter((c) => normalise(c) === normalise(column));
-    // Name is often an auto-number Salesforce fills in: mapping it from a same-named column would report every row as drift.
+    // Name is often an auto-number Salesforce fills in: mapping it from a same-named column would
+    // report every row as drift.
     if (column === 'name' && !mapping && matches.length === 1) {
-      draft.todo.push(`name: Salesforce's Name field (an auto-number on many objects); map it to ${matches[0]} only if the app writes it`);
+      draft.todo.push(
+        `name: Salesforce's Name field (an auto-number on many objects); map it to ${matches[0]} only if the app writes it`,
+      );
       continue;
     }
     if (matches.length === 1) draft.fields[column] = matches[0]!;
@@ -351,7 +454,13 @@ function suggestFilter(draft: Draft, counts: InferInput['rowCounts']): void {
 
 function render(draft: Draft): Record<string, unknown> {
   const todo = draft.todo.length > 0 ? { todo: draft.todo } : {};
-  if (draft.readOnly) return { name: draft.name, readOnly: true, mirror: { table: draft.table, externalId: draft.externalId }, ...todo };
+  if (draft.readOnly)
+    return {
+      name: draft.name,
+      readOnly: true,
+      mirror: { table: draft.table, externalId: draft.externalId },
+      ...todo,
+    };
   return {
     name: draft.name,
     source: { table: draft.sourceTable, key: draft.key },

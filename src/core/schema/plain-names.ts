@@ -35,15 +35,22 @@ export function plainCatalog(catalog: SchemaCatalog): { catalog: SchemaCatalog; 
       triggers: table.triggers,
     });
   }
-  return { catalog: { ...catalog, tables }, leftOut: { tables: leftOutTables, columns: leftOutColumns } };
+  return {
+    catalog: { ...catalog, tables },
+    leftOut: { tables: leftOutTables, columns: leftOutColumns },
+  };
 }
 
 /** Keys among the names a config can hold: a key over a name left out cannot be named either. */
 export function plainStructure(structure: SchemaStructure): SchemaStructure {
   const plain = (names: readonly string[]) => names.every(isPlainIdentifier);
   return {
-    primaryKeys: new Map([...structure.primaryKeys].filter(([table, columns]) => plain([table, ...columns]))),
-    foreignKeys: structure.foreignKeys.filter((fk) => plain([fk.table, fk.column, fk.refTable, fk.refColumn])),
+    primaryKeys: new Map(
+      [...structure.primaryKeys].filter(([table, columns]) => plain([table, ...columns])),
+    ),
+    foreignKeys: structure.foreignKeys.filter((fk) =>
+      plain([fk.table, fk.column, fk.refTable, fk.refColumn]),
+    ),
     nullableColumns: new Map(
       [...structure.nullableColumns]
         .filter(([table]) => isPlainIdentifier(table))

@@ -81,7 +81,9 @@ export function formatDecimal(value: Decimal): string {
   const sign = value.negative ? '-' : '';
   if (value.exponent >= 0) return `${sign}${value.digits}${'0'.repeat(value.exponent)}`;
   const point = value.digits.length + value.exponent;
-  return point > 0 ? `${sign}${value.digits.slice(0, point)}.${value.digits.slice(point)}` : `${sign}0.${'0'.repeat(-point)}${value.digits}`;
+  return point > 0
+    ? `${sign}${value.digits.slice(0, point)}.${value.digits.slice(point)}`
+    : `${sign}0.${'0'.repeat(-point)}${value.digits}`;
 }
 
 /** Digits after the point. */

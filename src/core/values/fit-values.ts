@@ -2,7 +2,9 @@ import type { ColumnInfo } from '../schema/catalog.js';
 import { formatDecimal, parseDecimal, roundDecimal, scaleOf } from './decimal.js';
 import { typeFamily } from './normalize.js';
 
-/** What a write changed in a value to make it fit its mirror column; the journal keeps the original. */
+/**
+ * What a write changed in a value to make it fit its mirror column; the journal keeps the original.
+ */
 export type Adjustment =
   | { readonly kind: 'cut'; readonly from: string; readonly length: number; readonly to: string }
   | { readonly kind: 'rounded'; readonly from: string; readonly to: string };
@@ -40,7 +42,11 @@ function fitValue(value: unknown, column: ColumnInfo): Adjustment | undefined {
   if (family === 'exact' && column.scale !== null && column.scale !== undefined) {
     const decimal = parseDecimal(value);
     if (!decimal || scaleOf(decimal) <= column.scale) return undefined;
-    return { kind: 'rounded', from: String(value), to: formatDecimal(roundDecimal(decimal, column.scale)) };
+    return {
+      kind: 'rounded',
+      from: String(value),
+      to: formatDecimal(roundDecimal(decimal, column.scale)),
+    };
   }
   if (
     (family === 'text' || family === 'padded') &&
@@ -49,7 +55,12 @@ function fitValue(value: unknown, column: ColumnInfo): Adjustment | undefined {
   ) {
     const chars = [...String(value)];
     if (chars.length <= column.maxLength) return undefined;
-    return { kind: 'cut', from: String(value), length: chars.length, to: chars.slice(0, column.maxLength).join('') };
+    return {
+      kind: 'cut',
+      from: String(value),
+      length: chars.length,
+      to: chars.slice(0, column.maxLength).join(''),
+    };
   }
   return undefined;
 }

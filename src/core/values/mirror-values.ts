@@ -7,14 +7,20 @@ import type { SourceRow } from '../audit/types.js';
  * all but the deferred lookups (set later by an update, `only`). Never a
  * column Connect owns (config validation guarantees it).
  */
-export function mirrorValues(entity: WritableEntity, row: SourceRow, only?: readonly string[]): Record<string, unknown> {
+export function mirrorValues(
+  entity: WritableEntity,
+  row: SourceRow,
+  only?: readonly string[],
+): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   if (!only) values[entity.mirror.externalId] = row.key;
   for (const field of entity.fields) {
-    if (!only || only.includes(field.mirrorColumn)) values[field.mirrorColumn] = row.fields[field.mirrorColumn] ?? null;
+    if (!only || only.includes(field.mirrorColumn))
+      values[field.mirrorColumn] = row.fields[field.mirrorColumn] ?? null;
   }
   for (const parent of entity.parents) {
-    if (only ? only.includes(parent.lookup) : !parent.deferred) values[parent.lookup] = row.parents[parent.lookup] ?? null;
+    if (only ? only.includes(parent.lookup) : !parent.deferred)
+      values[parent.lookup] = row.parents[parent.lookup] ?? null;
   }
   return values;
 }

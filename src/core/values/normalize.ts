@@ -13,12 +13,16 @@ export function sameValue(source: unknown, mirror: unknown, column: ColumnInfo):
   switch (typeFamily(column.type)) {
     case 'exact': {
       const scale = column.scale ?? undefined;
-      return compareBy(source, mirror, parseDecimal, (a, b) => sameDecimal(scale === undefined ? a : roundDecimal(a, scale), b));
+      return compareBy(source, mirror, parseDecimal, (a, b) =>
+        sameDecimal(scale === undefined ? a : roundDecimal(a, scale), b),
+      );
     }
     case 'double':
       return compareBy(source, mirror, toNumber, (a, b) => withinUlps(a, b, Number.EPSILON));
     case 'real':
-      return compareBy(source, mirror, toNumber, (a, b) => withinUlps(Math.fround(a), Math.fround(b), 2 ** -23));
+      return compareBy(source, mirror, toNumber, (a, b) =>
+        withinUlps(Math.fround(a), Math.fround(b), 2 ** -23),
+      );
     case 'boolean':
       return compareBy(source, mirror, toBoolean, (a, b) => a === b);
     case 'timestamp':
@@ -46,8 +50,16 @@ export function typeFamily(type: string): Family {
   return 'text';
 }
 
-/** Both empty is equal; one empty is a difference; otherwise compare the converted values (unconvertible → as text). */
-function compareBy<T>(source: unknown, mirror: unknown, convert: (v: unknown) => T | undefined, equal: (a: T, b: T) => boolean): boolean {
+/**
+ * Both empty is equal; one empty is a difference; otherwise compare the converted values
+ * (unconvertible → as text).
+ */
+function compareBy<T>(
+  source: unknown,
+  mirror: unknown,
+  convert: (v: unknown) => T | undefined,
+  equal: (a: T, b: T) => boolean,
+): boolean {
   if (isEmpty(source) || isEmpty(mirror)) return isEmpty(source) && isEmpty(mirror);
   const a = convert(source);
   const b = convert(mirror);
@@ -55,9 +67,16 @@ function compareBy<T>(source: unknown, mirror: unknown, convert: (v: unknown) =>
   return equal(a, b);
 }
 
-/** Equal within a few units in the last place of the type (`epsilon`: its machine epsilon), not a fixed tolerance; NaN is NaN. */
+/**
+ * Equal within a few units in the last place of the type (`epsilon`: its machine epsilon), not a
+ * fixed tolerance; NaN is NaN.
+ */
 function withinUlps(a: number, b: number, epsilon: number): boolean {
-  return a === b || (Number.isNaN(a) && Number.isNaN(b)) || Math.abs(a - b) <= 4 * epsilon * Math.max(Math.abs(a), Math.abs(b));
+  return (
+    a === b ||
+    (Number.isNaN(a) && Number.isNaN(b)) ||
+    Math.abs(a - b) <= 4 * epsilon * Math.max(Math.abs(a), Math.abs(b))
+  );
 }
 
 function isEmpty(value: unknown): boolean {
@@ -112,7 +131,8 @@ function toDateString(value: unknown): string | undefined {
 
 function toText(value: unknown): string {
   if (isEmpty(value)) return '';
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  if (value instanceof Date)
+    return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
@@ -123,7 +143,9 @@ function sameText(source: string, mirror: string, maxLength: number | null): boo
   if (source === mirror) return true;
   if (maxLength === null || [...source].length <= maxLength) return false;
   if (mirror === [...source].slice(0, maxLength).join('')) return true;
-  return ELLIPSES.some((ellipsis) => mirror.endsWith(ellipsis) && source.startsWith(mirror.slice(0, -ellipsis.length)));
+  return ELLIPSES.some(
+    (ellipsis) => mirror.endsWith(ellipsis) && source.startsWith(mirror.slice(0, -ellipsis.length)),
+  );
 }
 
 /** A value as JSON can carry it: dates as ISO strings, bigints as strings. */

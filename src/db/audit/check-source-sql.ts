@@ -13,11 +13,17 @@ import { sourceRowsQuery } from './source-query.js';
  * in a READ ONLY transaction of its own, so a fragment can neither add a
  * statement nor write.
  */
-export async function checkSourceSql(db: AnyDb, schema: string, entities: readonly WritableEntity[]): Promise<Map<string, string>> {
+export async function checkSourceSql(
+  db: AnyDb,
+  schema: string,
+  entities: readonly WritableEntity[],
+): Promise<Map<string, string>> {
   const failures = new Map<string, string>();
   for (const entity of entities) {
     try {
-      await readOnlyTransaction(db, (trx) => sql`explain ${sourceRowsQuery(entity, schema)}`.execute(trx));
+      await readOnlyTransaction(db, (trx) =>
+        sql`explain ${sourceRowsQuery(entity, schema)}`.execute(trx),
+      );
     } catch (error) {
       failures.set(entity.name, serverMessage(error));
     }

@@ -4,7 +4,14 @@ import type { ComparePlan } from '../../core/methods/compare-plan.js';
 import type { SegmentSums } from '../../core/methods/segments.js';
 import { KEY_ALIAS } from './row-aliases.js';
 import { parameter, sourceRowsQuery, type ValueOf } from './source-query.js';
-import { digestOf, mirrorValues, seededHash, sourceValues, type DigestFunction, type KeyFilter } from './summary-query.js';
+import {
+  digestOf,
+  mirrorValues,
+  seededHash,
+  sourceValues,
+  type DigestFunction,
+  type KeyFilter,
+} from './summary-query.js';
 
 /** A non-negative 63-bit hash of the external ID, the same in both databases (see agreedDigest). */
 export function keyHash(key: RawBuilder<unknown>, digest: DigestFunction): RawBuilder<string> {
@@ -22,16 +29,26 @@ export function segmentFilter(scope: SegmentScope, digest: DigestFunction): KeyF
   return (key, value) => inScope(key, digest, scope, value);
 }
 
-function inScope(key: RawBuilder<unknown>, digest: DigestFunction, scope: SegmentScope | undefined, value: ValueOf): RawBuilder<boolean> {
+function inScope(
+  key: RawBuilder<unknown>,
+  digest: DigestFunction,
+  scope: SegmentScope | undefined,
+  value: ValueOf,
+): RawBuilder<boolean> {
   if (!scope) return sql<boolean>`true`;
   return sql<boolean>`(${keyHash(key, digest)} % ${sql.lit(scope.modulus)}::int8) = any(${value(`{${scope.segments.join(',')}}`)}::int8[])`;
 }
 
 /** ` and <the filter>` for a where clause, or nothing. */
-const andKept = (filter: KeyFilter, key: RawBuilder<unknown>) => (filter ? sql` and ${filter(key as RawBuilder<string>, parameter)}` : sql``);
+const andKept = (filter: KeyFilter, key: RawBuilder<unknown>) =>
+  filter ? sql` and ${filter(key as RawBuilder<string>, parameter)}` : sql``;
 
-/** A row's hash for the segment sums: its digest bound to its key, so equal sums mean the same keys with the same values. */
-const rowHash = (key: RawBuilder<unknown>, digest: RawBuilder<unknown>, fn: DigestFunction) => sql`(${digest} # ${seededHash(key, 12, fn)})`;
+/**
+ * A row's hash for the segment sums: its digest bound to its key, so equal sums mean the same keys
+ * with the same values.
+ */
+const rowHash = (key: RawBuilder<unknown>, digest: RawBuilder<unknown>, fn: DigestFunction) =>
+  sql`(${digest} # ${seededHash(key, 12, fn)})`;
 
 /** A mirror row read in full whatever its checksum: no sfid yet, or FAILED. */
 const UNHEALTHY = sql`(m.sfid is null or m._hc_lastop = 'FAILED')`;
@@ -43,7 +60,10 @@ interface SumRow {
   unsynced?: string;
 }
 
-/** Count and sum of row hashes per segment (`keyHash mod modulus`) of the source side; rows without a key are segment -1. */
+/**
+ * Count and sum of row hashes per segment (`keyHash mod modulus`) of the source side; rows without
+ * a key are segment -1.
+ */
 export async function sourceSegmentSums(
   trx: Transaction<any>,
   entity: WritableEntity,
@@ -89,10 +109,17 @@ export async function mirrorSegmentSums(
 }
 
 function toSums(rows: readonly SumRow[]): SegmentSums {
-  return new Map(rows.map((r) => [Number(r.segment), { rows: Number(r.rows), sum: r.sum ?? '0', unsynced: Number(r.unsynced ?? 0) }]));
+  return new Map(
+    rows.map((r) => [
+      Number(r.segment),
+      { rows: Number(r.rows), sum: r.sum ?? '0', unsynced: Number(r.unsynced ?? 0) },
+    ]),
+  );
 }
 
-/** A key read in full whatever the checksums say, with its row count and key hash (exact, as text). */
+/**
+ * A key read in full whatever the checksums say, with its row count and key hash (exact, as text).
+ */
 export interface KeyToRead {
   readonly key: string;
   readonly rows: number;
@@ -139,14 +166,21 @@ export async function sourceDuplicateKeys(
 }
 
 /** The planner's row count of a table (no scan), to size the first split. */
-export async function estimatedRows(trx: Transaction<any>, schema: string, table: string): Promise<number> {
+export async function estimatedRows(
+  trx: Transaction<any>,
+  schema: string,
+  table: string,
+): Promise<number> {
   const { rows } = await sql<{ n: number }>`
     select greatest(c.reltuples, 0)::float8 as n from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
      where n.nspname = ${schema} and c.relname = ${table}`.execute(trx);
   return rows[0]?.n ?? 0;
 }
 
-/** How far an entity's two sides visibly differ, cheaply: their row counts, and mirror rows without an sfid or FAILED. */
+/**
+ * How far an entity's two sides visibly differ, cheaply: their row counts, and mirror rows without
+ * an sfid or FAILED.
+ */
 export async function visibleDamage(
   sourceTrx: Transaction<any>,
   mirrorTrx: Transaction<any>,
@@ -156,10 +190,20 @@ export async function visibleDamage(
 ): Promise<{ sourceRows: number; mirrorRows: number; unhealthy: number }> {
   const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const [source, mirror] = await Promise.all([
-    sql<{ n: string }>`select count(*)::int8 as n from (${sourceRowsQuery(entity, sourceSchema)}) as s`.execute(sourceTrx),
+    sql<{
+      n: string;
+    }>`select count(*)::int8 as n from (${sourceRowsQuery(entity, sourceSchema)}) as s`.execute(
+      sourceTrx,
+    ),
     sql<{ n: string; unhealthy: string }>`
       select count(*)::int8 as n, count(*) filter (where ${UNHEALTHY})::int8 as unhealthy
-        from ${sql.table(`${mirrorSchema}.${entity.mirror.table}`)} as m where ${ext} is not null`.execute(mirrorTrx),
+        from ${sql.table(`${mirrorSchema}.${entity.mirror.table}`)} as m where ${ext} is not null`.execute(
+      mirrorTrx,
+    ),
   ]);
-  return { sourceRows: Number(source.rows[0]!.n), mirrorRows: Number(mirror.rows[0]!.n), unhealthy: Number(mirror.rows[0]!.unhealthy) };
+  return {
+    sourceRows: Number(source.rows[0]!.n),
+    mirrorRows: Number(mirror.rows[0]!.n),
+    unhealthy: Number(mirror.rows[0]!.unhealthy),
+  };
 }

@@ -48,7 +48,8 @@ export async function readJoinSummary(
   const names = plan.values.map((_, i) => `v${i}`);
   const sourceKey = sql.ref<string>(`s0.${KEY_ALIAS}`);
   const ext = sql.ref(`m0.${entity.mirror.externalId}`);
-  // A text column as it is (its statistics let the planner size the join), compared in the "C" collation the source side sets.
+  // A text column as it is (its statistics let the planner size the join), compared in the "C"
+  // collation the source side sets.
   const mirrorKey = sides.mirrorKeyIsText ? sql<string>`${ext}` : sql<string>`${ext}::text`;
 
   const sourceWhere = filter ? sql` where ${filter(sourceKey, parameter)}` : sql``;
@@ -77,15 +78,18 @@ export async function readJoinSummary(
         sql``,
       )} from ${mirrorTable} as m0${mirrorWhere} group by 1`;
 
-  const sameValues: RawBuilder<unknown>[] = names.map((name) => sql`s.${sql.id(name)} = m.${sql.id(name)}`);
+  const sameValues: RawBuilder<unknown>[] = names.map(
+    (name) => sql`s.${sql.id(name)} = m.${sql.id(name)}`,
+  );
   const clean = everyKey
     ? sql`false`
     : sql`(s.n = 1 and m.n = 1 and m.healthy${sql.join(
         sameValues.map((same) => sql` and ${same}`),
         sql``,
       )}) is true`;
-  // One row of aggregates, not a GROUP BY key: the planner would sort every key to group the few suspects.
-  // The suspects as JSON, not PostgreSQL array text: JSON.parse reads them natively, node-postgres's array parser in JavaScript.
+  // One row of aggregates, not a GROUP BY key: the planner would sort every key to group the few
+  // suspects. The suspects as JSON, not PostgreSQL array text: JSON.parse reads them natively,
+  // node-postgres's array parser in JavaScript.
   const suspect = sql`not j.clean and j.key is not null`;
   const { rows } = await sql<JoinRow>`
     select count(*) filter (where j.clean)::int8 as clean,
@@ -94,9 +98,12 @@ export async function readJoinSummary(
            count(*) filter (where ${suspect})::int8 as suspect_count,
            array_to_json((array_agg(json_build_array(j.key, j.sn, j.mn)) filter (where ${suspect}))[1:${limit}])::text as suspects
       from (select coalesce(s.key, m.key) as key, ${clean} as clean, s.n as sn, m.n as mn, m.unsynced as mu
-              from (${sourceSide}) as s full join (${mirrorSide}) as m on m.key = s.key) as j`.execute(trx);
+              from (${sourceSide}) as s full join (${mirrorSide}) as m on m.key = s.key) as j`.execute(
+    trx,
+  );
   const row = rows[0]!;
-  // More than a list may hold in memory: one JSON text of them all would be as large, so the caller streams instead.
+  // More than a list may hold in memory: one JSON text of them all would be as large, so the caller
+  // streams instead.
   if (Number(row.suspect_count) > limit) return 'too many suspects';
   const summary = emptySummary(suspects);
   summary.sourceRows = Number(row.source_rows);
@@ -104,7 +111,11 @@ export async function readJoinSummary(
   summary.unsyncedRows = Number(row.unsynced);
   summary.clean = Number(row.clean);
   summary.sourceRowsWithoutKey = Number(row.keyless);
-  const found = row.suspects === null ? [] : (JSON.parse(row.suspects) as [string, number | null, number | null][]);
-  for (const [key, sourceRows, mirrorRows] of found) suspects.add({ key, sourceRows: sourceRows ?? 0, mirrorRows: mirrorRows ?? 0 });
+  const found =
+    row.suspects === null
+      ? []
+      : (JSON.parse(row.suspects) as [string, number | null, number | null][]);
+  for (const [key, sourceRows, mirrorRows] of found)
+    suspects.add({ key, sourceRows: sourceRows ?? 0, mirrorRows: mirrorRows ?? 0 });
   return summary;
 }

@@ -9,7 +9,11 @@ import { aliasedValuesReader, fieldAlias, KEY_ALIAS, parentAlias } from './row-a
  * `keys`: only rows with these external IDs, compared as text (any text is a
  * valid key there, and a varchar column's index still serves).
  */
-export function mirrorRowsQuery(entity: Entity, schema: string, keys?: readonly string[]): RawBuilder<Record<string, unknown>> {
+export function mirrorRowsQuery(
+  entity: Entity,
+  schema: string,
+  keys?: readonly string[],
+): RawBuilder<Record<string, unknown>> {
   const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const columns = [
     sql`m.id`,
@@ -17,8 +21,12 @@ export function mirrorRowsQuery(entity: Entity, schema: string, keys?: readonly 
     sql`m._hc_lastop as lastop`,
     sql`m._hc_err as hc_err`,
     sql`${ext}::text as ${sql.id(KEY_ALIAS)}`,
-    ...entity.fields.map((f) => sql`${sql.ref(`m.${f.mirrorColumn}`)} as ${sql.id(fieldAlias(f.mirrorColumn))}`),
-    ...entity.parents.map((p) => sql`${sql.ref(`m.${p.lookup}`)}::text as ${sql.id(parentAlias(p.lookup))}`),
+    ...entity.fields.map(
+      (f) => sql`${sql.ref(`m.${f.mirrorColumn}`)} as ${sql.id(fieldAlias(f.mirrorColumn))}`,
+    ),
+    ...entity.parents.map(
+      (p) => sql`${sql.ref(`m.${p.lookup}`)}::text as ${sql.id(parentAlias(p.lookup))}`,
+    ),
   ];
   const only = keys ? sql` and ${ext}::text = any(${[...keys]}::text[])` : sql``;
   return sql`select ${sql.join(columns)} from ${sql.table(`${schema}.${entity.mirror.table}`)} as m
@@ -29,14 +37,37 @@ export function mirrorRowsQuery(entity: Entity, schema: string, keys?: readonly 
  * The newest `_trigger_log`/`_trigger_log_archive` entry of each of these
  * mirror rows (unsynced or FAILED ones: synced rows need none), by row id.
  */
-export async function readTriggerLog(db: Transaction<any>, schema: string, entity: Entity, ids: readonly number[]): Promise<Map<number, TriggerLogEntry>> {
+export async function readTriggerLog(
+  db: Transaction<any>,
+  schema: string,
+  entity: Entity,
+  ids: readonly number[],
+): Promise<Map<number, TriggerLogEntry>> {
   if (ids.length === 0) return new Map();
-  const { rows } = await newestLogEntries(schema, entity, sql`l.record_id = any(${[...ids]}::int[])`).execute(db);
-  return new Map(rows.map((r) => [r.record_id, { id: r.id, createdAt: r.created_at, state: r.state, action: r.action, sfMessage: r.sf_message }]));
+  const { rows } = await newestLogEntries(
+    schema,
+    entity,
+    sql`l.record_id = any(${[...ids]}::int[])`,
+  ).execute(db);
+  return new Map(
+    rows.map((r) => [
+      r.record_id,
+      {
+        id: r.id,
+        createdAt: r.created_at,
+        state: r.state,
+        action: r.action,
+        sfMessage: r.sf_message,
+      },
+    ]),
+  );
 }
 
 /** Turns rows of mirrorRowsQuery into MirrorRows, with their trigger-log entry. */
-export function mirrorRowMapper(entity: Entity, log: ReadonlyMap<number, TriggerLogEntry>): (row: Record<string, unknown>) => MirrorRow {
+export function mirrorRowMapper(
+  entity: Entity,
+  log: ReadonlyMap<number, TriggerLogEntry>,
+): (row: Record<string, unknown>) => MirrorRow {
   const values = aliasedValuesReader(entity);
   return (row) => {
     const { fields, parents } = values(row);
@@ -59,7 +90,12 @@ export function mirrorRowMapper(entity: Entity, log: ReadonlyMap<number, Trigger
  * a row with it has an sfid, failed when one FAILED, else unsynced; a key
  * with no row is left out (absent).
  */
-export async function readReadiness(db: Transaction<any>, schema: string, entity: Entity, keys: readonly string[]): Promise<Map<string, ParentReadiness>> {
+export async function readReadiness(
+  db: Transaction<any>,
+  schema: string,
+  entity: Entity,
+  keys: readonly string[],
+): Promise<Map<string, ParentReadiness>> {
   if (keys.length === 0) return new Map();
   const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const { rows } = await sql<{ key: string; ready: boolean; failed: boolean }>`
@@ -74,7 +110,12 @@ export async function readReadiness(db: Transaction<any>, schema: string, entity
  * When each of these external IDs' mirror rows without an sfid was last written: the newest
  * trigger-log entry among them (null when the log holds none). Keys with no such row are left out.
  */
-export async function readUnsyncedSince(db: Transaction<any>, schema: string, entity: Entity, keys: readonly string[]): Promise<Map<string, Date | null>> {
+export async function readUnsyncedSince(
+  db: Transaction<any>,
+  schema: string,
+  entity: Entity,
+  keys: readonly string[],
+): Promise<Map<string, Date | null>> {
   if (keys.length === 0) return new Map();
   const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const table = sql.table(`${schema}.${entity.mirror.table}`);
@@ -97,8 +138,15 @@ export interface LogEntryRow {
   sf_message: string | null;
 }
 
-/** The newest `_trigger_log`/`_trigger_log_archive` entry of each of an entity's mirror rows that `records` picks (a condition on `l.record_id`). */
-export function newestLogEntries(schema: string, entity: Entity, records: RawBuilder<unknown>): RawBuilder<LogEntryRow> {
+/**
+ * The newest `_trigger_log`/`_trigger_log_archive` entry of each of an entity's mirror rows that
+ * `records` picks (a condition on `l.record_id`).
+ */
+export function newestLogEntries(
+  schema: string,
+  entity: Entity,
+  records: RawBuilder<unknown>,
+): RawBuilder<LogEntryRow> {
   const entries = (log: string) => sql`
     select l.id, l.record_id, l.created_at, l.state, l.action, l.sf_message from ${sql.table(`${schema}.${log}`)} as l
      where l.table_name = ${entity.mirror.table} and ${records}`;

@@ -19,15 +19,23 @@ export interface AliasedValues {
   readonly parents: Record<string, string | null>;
 }
 
-/** Reads the field and parent values out of an aliased row; the aliases are worked out once per entity. */
-export function aliasedValuesReader(entity: Entity): (row: Record<string, unknown>) => AliasedValues {
-  const fieldColumns = entity.fields.map((f) => [f.mirrorColumn, fieldAlias(f.mirrorColumn)] as const);
+/**
+ * Reads the field and parent values out of an aliased row; the aliases are worked out once per
+ * entity.
+ */
+export function aliasedValuesReader(
+  entity: Entity,
+): (row: Record<string, unknown>) => AliasedValues {
+  const fieldColumns = entity.fields.map(
+    (f) => [f.mirrorColumn, fieldAlias(f.mirrorColumn)] as const,
+  );
   const parentColumns = entity.parents.map((p) => [p.lookup, parentAlias(p.lookup)] as const);
   return (row) => {
     const fields: Record<string, unknown> = {};
     for (const [column, alias] of fieldColumns) fields[column] = row[alias];
     const parents: Record<string, string | null> = {};
-    for (const [lookup, alias] of parentColumns) parents[lookup] = (row[alias] as string | null) ?? null;
+    for (const [lookup, alias] of parentColumns)
+      parents[lookup] = (row[alias] as string | null) ?? null;
     return { fields, parents };
   };
 }

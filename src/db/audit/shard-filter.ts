@@ -18,8 +18,11 @@ export function shardOf(key: RawBuilder<unknown>, count: number): RawBuilder<str
  */
 export function shardFilter(shard: Shard | undefined): KeyFilter {
   if (!shard || shard.count === 1) return undefined;
-  const mine = (key: RawBuilder<unknown>) => sql<boolean>`${shardOf(key, shard.count)} = ${sql.lit(shard.index - 1)}`;
-  return shard.index === 1 ? (key) => sql<boolean>`(${key} is null or ${mine(key)})` : (key) => mine(key);
+  const mine = (key: RawBuilder<unknown>) =>
+    sql<boolean>`${shardOf(key, shard.count)} = ${sql.lit(shard.index - 1)}`;
+  return shard.index === 1
+    ? (key) => sql<boolean>`(${key} is null or ${mine(key)})`
+    : (key) => mine(key);
 }
 
 /** Both filters (either may be undefined: no filter). */

@@ -36,11 +36,25 @@ export function withSnapshotPairs<T>(
         if (options.idle) await allowIdle(sourceTrx);
         return readOnly(mirrorSession.db, async (mirrorTrx) => {
           if (options.idle) await allowIdle(mirrorTrx);
-          const first: SnapshotPair = { source: { session: sourceSession, trx: sourceTrx }, mirror: { session: mirrorSession, trx: mirrorTrx } };
+          const first: SnapshotPair = {
+            source: { session: sourceSession, trx: sourceTrx },
+            mirror: { session: mirrorSession, trx: mirrorTrx },
+          };
           if (count <= 1) return work([first]);
-          const [sourceSnapshot, mirrorSnapshot] = [await exportSnapshot(sourceTrx), await exportSnapshot(mirrorTrx)];
+          const [sourceSnapshot, mirrorSnapshot] = [
+            await exportSnapshot(sourceTrx),
+            await exportSnapshot(mirrorTrx),
+          ];
           if (!sourceSnapshot || !mirrorSnapshot) return work([first]);
-          return joined(source, mirror, { source: sourceSnapshot, mirror: mirrorSnapshot }, count - 1, [first], work, options);
+          return joined(
+            source,
+            mirror,
+            { source: sourceSnapshot, mirror: mirrorSnapshot },
+            count - 1,
+            [first],
+            work,
+            options,
+          );
         });
       }),
     ),
@@ -78,7 +92,10 @@ function joined<T>(
         return readOnly(mirrorSession.db, async (mirrorTrx) => {
           await importSnapshot(mirrorTrx, snapshots.mirror);
           if (options.idle) await allowIdle(mirrorTrx);
-          const pair = { source: { session: sourceSession, trx: sourceTrx }, mirror: { session: mirrorSession, trx: mirrorTrx } };
+          const pair = {
+            source: { session: sourceSession, trx: sourceTrx },
+            mirror: { session: mirrorSession, trx: mirrorTrx },
+          };
           return joined(source, mirror, snapshots, left - 1, [...pairs, pair], work, options);
         });
       }),
@@ -87,7 +104,11 @@ function joined<T>(
 }
 
 function readOnly<T>(db: AnyDb, work: (trx: Transaction<any>) => Promise<T>): Promise<T> {
-  return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(work);
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute(work);
 }
 
 /**
@@ -103,8 +124,14 @@ async function exportSnapshot(trx: Transaction<any>): Promise<string | undefined
   return rows[0]?.snapshot ?? undefined;
 }
 
-/** The first statement of the transaction, as PostgreSQL requires; a utility statement, so the id is a literal (checked: the server's own hex). */
+/**
+ * The first statement of the transaction, as PostgreSQL requires; a utility statement, so the id is
+ * a literal (checked: the server's own hex).
+ */
 async function importSnapshot(trx: Transaction<any>, snapshot: string): Promise<void> {
-  if (!/^[0-9A-F]+(-[0-9A-F]+)*$/i.test(snapshot)) throw new DatabaseError(`the server exported a snapshot id sfsync does not recognise: ${snapshot}`);
+  if (!/^[0-9A-F]+(-[0-9A-F]+)*$/i.test(snapshot))
+    throw new DatabaseError(
+      `the server exported a snapshot id sfsync does not recognise: ${snapshot}`,
+    );
   await sql`set transaction snapshot ${sql.lit(snapshot)}`.execute(trx);
 }

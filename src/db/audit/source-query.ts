@@ -19,12 +19,21 @@ export function sourceRowsQuery(
   const columns = [
     sql`${keyExpression(entity, value)}::text as ${sql.id(KEY_ALIAS)}`,
     ...entity.fields.map((field) => {
-      const value = field.source.kind === 'column' ? sql.ref(`src.${field.source.column}`) : sql`(${sql.raw(field.source.sql)})`;
+      const value =
+        field.source.kind === 'column'
+          ? sql.ref(`src.${field.source.column}`)
+          : sql`(${sql.raw(field.source.sql)})`;
       return sql`${value} as ${sql.id(fieldAlias(field.mirrorColumn))}`;
     }),
-    ...entity.parents.map((parent) => sql`${sql.ref(`src.${parent.column}`)}::text as ${sql.id(parentAlias(parent.lookup))}`),
+    ...entity.parents.map(
+      (parent) =>
+        sql`${sql.ref(`src.${parent.column}`)}::text as ${sql.id(parentAlias(parent.lookup))}`,
+    ),
   ];
-  const conditions = [...(entity.source.where === undefined ? [] : [sql`(${sql.raw(entity.source.where)})`]), ...(filter ? [filter] : [])];
+  const conditions = [
+    ...(entity.source.where === undefined ? [] : [sql`(${sql.raw(entity.source.where)})`]),
+    ...(filter ? [filter] : []),
+  ];
   const where = conditions.length === 0 ? sql`` : sql` where ${sql.join(conditions, sql` and `)}`;
   return sql`select ${sql.join(columns)} from ${sql.table(`${schema}.${entity.source.table}`)} as src${where}`;
 }
@@ -35,15 +44,25 @@ export function sourceRowsQuery(
  * server reads it in the key column's own type (uuid, bigint, a domain in
  * another schema…) and can use the column's index.
  */
-export function sourceRowsByKeyQuery(entity: WritableEntity, schema: string, keys: readonly string[]): RawBuilder<Record<string, unknown>> {
+export function sourceRowsByKeyQuery(
+  entity: WritableEntity,
+  schema: string,
+  keys: readonly string[],
+): RawBuilder<Record<string, unknown>> {
   const key = entity.source.key;
-  // A composite or computed key is matched by its text (an expression index on it makes this an index scan).
+  // A composite or computed key is matched by its text (an expression index on it makes this an
+  // index scan).
   const match =
-    key.kind === 'column' ? sql`${sql.ref(`src.${key.column}`)} = any(${[...keys]})` : sql`(${keyExpression(entity)})::text = any(${[...keys]}::text[])`;
+    key.kind === 'column'
+      ? sql`${sql.ref(`src.${key.column}`)} = any(${[...keys]})`
+      : sql`(${keyExpression(entity)})::text = any(${[...keys]}::text[])`;
   return sourceRowsQuery(entity, schema, match);
 }
 
-/** How a value enters a statement: a bind parameter, or (for COPY, which takes none) a setting (db/driver/session.ts CopyValues). */
+/**
+ * How a value enters a statement: a bind parameter, or (for COPY, which takes none) a setting
+ * (db/driver/session.ts CopyValues).
+ */
 export type ValueOf = (value: string) => RawBuilder<unknown>;
 export const parameter: ValueOf = (value) => sql`${value}`;
 
@@ -61,7 +80,9 @@ function keyExpression(entity: WritableEntity, value: ValueOf = parameter): RawB
 }
 
 /** Turns rows of sourceRowsQuery into SourceRows (null for a row whose key is NULL). */
-export function sourceRowMapper(entity: WritableEntity): (row: Record<string, unknown>) => SourceRow | null {
+export function sourceRowMapper(
+  entity: WritableEntity,
+): (row: Record<string, unknown>) => SourceRow | null {
   const values = aliasedValuesReader(entity);
   return (row) => {
     const key = row[KEY_ALIAS];

@@ -13,10 +13,18 @@ import { sourceRowsQuery, type ValueOf } from './source-query.js';
  */
 export type DigestFunction = 'hashtextextended' | 'md5';
 
-/** A condition on the external ID as text (a shard, a set of segments), its values entered through `value`; undefined: every key. */
-export type KeyFilter = ((key: RawBuilder<string>, value: ValueOf) => RawBuilder<boolean>) | undefined;
+/**
+ * A condition on the external ID as text (a shard, a set of segments), its values entered through
+ * `value`; undefined: every key.
+ */
+export type KeyFilter =
+  | ((key: RawBuilder<string>, value: ValueOf) => RawBuilder<boolean>)
+  | undefined;
 
-/** Key and digest of every source row, sorted by key as the mirror's summary is (COLLATE "C"), rows without a key last. */
+/**
+ * Key and digest of every source row, sorted by key as the mirror's summary is (COLLATE "C"), rows
+ * without a key last.
+ */
 export function sourceSummaryQuery(
   entity: WritableEntity,
   schema: string,
@@ -33,7 +41,10 @@ export function sourceSummaryQuery(
   return values.copy(query, 2);
 }
 
-/** Key, digest and flags (1: has an sfid, 2: FAILED) of every mirror row with an external ID, sorted by key. */
+/**
+ * Key, digest and flags (1: has an sfid, 2: FAILED) of every mirror row with an external ID, sorted
+ * by key.
+ */
 export function mirrorSummaryQuery(
   entity: Entity,
   schema: string,
@@ -54,9 +65,18 @@ export function mirrorSummaryQuery(
   return values.copy(query, 3);
 }
 
-/** The compared values of a source row (columns as sourceRowsQuery names them, under `alias`), normalised. */
+/**
+ * The compared values of a source row (columns as sourceRowsQuery names them, under `alias`),
+ * normalised.
+ */
 export function sourceValues(plan: ComparePlan, alias: string): RawBuilder<unknown>[] {
-  return plan.values.map((v) => normalised(sql.ref(`${alias}.${v.kind === 'field' ? fieldAlias(v.column) : parentAlias(v.column)}`), v, 's'));
+  return plan.values.map((v) =>
+    normalised(
+      sql.ref(`${alias}.${v.kind === 'field' ? fieldAlias(v.column) : parentAlias(v.column)}`),
+      v,
+      's',
+    ),
+  );
 }
 
 /** The compared values of a mirror row (the table under `alias`), normalised. */
@@ -69,14 +89,24 @@ export function mirrorValues(plan: ComparePlan, alias: string): RawBuilder<unkno
  * its own position, the hashes combined by XOR (no overflow, and a value moved
  * to another column changes it).
  */
-export function digestOf(parts: readonly RawBuilder<unknown>[], digest: DigestFunction): RawBuilder<unknown> {
+export function digestOf(
+  parts: readonly RawBuilder<unknown>[],
+  digest: DigestFunction,
+): RawBuilder<unknown> {
   if (parts.length === 0) return sql`0::int8`;
   const hashes = parts.map((part, i) => seededHash(part, i + 1, digest));
   return sql`(${sql.join(hashes, sql` # `)})`;
 }
 
-/** A 64-bit hash of a text, with a seed: hashtextextended's own, or (md5) the seed prefixed to the text. */
-export function seededHash(text: RawBuilder<unknown>, seed: number, digest: DigestFunction): RawBuilder<string> {
+/**
+ * A 64-bit hash of a text, with a seed: hashtextextended's own, or (md5) the seed prefixed to the
+ * text.
+ */
+export function seededHash(
+  text: RawBuilder<unknown>,
+  seed: number,
+  digest: DigestFunction,
+): RawBuilder<string> {
   return digest === 'md5'
     ? sql<string>`('x' || left(md5(${sql.lit(`${seed}:`)} || ${text}), 16))::bit(64)::int8`
     : sql<string>`hashtextextended(${text}, ${sql.lit(seed)})`;
@@ -88,11 +118,19 @@ export function seededHash(text: RawBuilder<unknown>, seed: number, digest: Dige
  * bytes, whatever collation the column has (a case-insensitive one would
  * otherwise hash and compare 'A' as 'a').
  */
-export function normalised(value: RawBuilder<unknown>, compared: ComparedValue, side: 's' | 'm'): RawBuilder<unknown> {
+export function normalised(
+  value: RawBuilder<unknown>,
+  compared: ComparedValue,
+  side: 's' | 'm',
+): RawBuilder<unknown> {
   return sql`(${normalisedText(value, compared, side)}) collate "C"`;
 }
 
-function normalisedText(value: RawBuilder<unknown>, compared: ComparedValue, side: 's' | 'm'): RawBuilder<unknown> {
+function normalisedText(
+  value: RawBuilder<unknown>,
+  compared: ComparedValue,
+  side: 's' | 'm',
+): RawBuilder<unknown> {
   switch (compared.normalizer) {
     case 'text':
       // concat keeps char(n)'s padding, as node-postgres does; a cast to text would drop it.
@@ -100,7 +138,8 @@ function normalisedText(value: RawBuilder<unknown>, compared: ComparedValue, sid
     case 'padded':
       return sql`rtrim(concat(${value}), ' ')`;
     case 'exact':
-      // Only the source is rounded: PostgreSQL rounds it so when it is written to the mirror column.
+      // Only the source is rounded: PostgreSQL rounds it so when it is written to the mirror
+      // column.
       return side === 's' && compared.scale !== null
         ? sql`concat(trim_scale(round(${value}::numeric, ${sql.lit(compared.scale)})))`
         : sql`concat(trim_scale(${value}::numeric))`;
@@ -110,8 +149,9 @@ function normalisedText(value: RawBuilder<unknown>, compared: ComparedValue, sid
     case 'real':
       return sql`concat(${value}::text::float8::float4)`;
     case 'epoch':
-      // Whole seconds, as JavaScript compares them (date_trunc floors, as Math.floor does, and keeps it exact).
-      // Outside the years JavaScript dates read, a value is compared there instead: the sides' texts never match.
+      // Whole seconds, as JavaScript compares them (date_trunc floors, as Math.floor does, and
+      // keeps it exact). Outside the years JavaScript dates read, a value is compared there
+      // instead: the sides' texts never match.
       return sql`(case when ${value} >= '0001-01-01' and ${value} < '10000-01-01' then date_part('epoch', date_trunc('second', ${value}))::int8::text
         when ${value} is null then '' else ${sql.lit(`${side}:`)} || ${value}::text end)`;
   }

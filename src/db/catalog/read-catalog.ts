@@ -23,7 +23,8 @@ export async function readCatalog(db: AnyDb, schema: string): Promise<SchemaCata
   const exists = await sql<{ found: boolean }>`
     select exists (select 1 from pg_namespace where nspname = ${schema}) as found`.execute(db);
 
-  // A domain column is described by its base type and the domain's modifiers (a domain over varchar(80) is 80 long).
+  // A domain column is described by its base type and the domain's modifiers (a domain over
+  // varchar(80) is 80 long).
   const columns = await sql<ColumnRow>`
     select table_name, column_name, format_type(base, null) as data_type,
            case when base in ('varchar'::regtype, 'bpchar'::regtype) and typmod > 0 then typmod - 4 end as max_length,
@@ -65,7 +66,9 @@ export async function readCatalog(db: AnyDb, schema: string): Promise<SchemaCata
   let xmlbinaryDenied = false;
   if (functionNames.has('get_xmlbinary')) {
     try {
-      const result = await sql<{ value: string }>`select public.get_xmlbinary()::text as value`.execute(db);
+      const result = await sql<{
+        value: string;
+      }>`select public.get_xmlbinary()::text as value`.execute(db);
       xmlbinary = result.rows[0]?.value;
     } catch (error) {
       // An audit needs no get_xmlbinary(); doctor and repair say what to grant.
@@ -74,13 +77,25 @@ export async function readCatalog(db: AnyDb, schema: string): Promise<SchemaCata
     }
   }
 
-  const tables = new Map<string, { columns: Map<string, ColumnInfo>; uniqueColumns: Set<string>; triggers: Set<string> }>();
+  const tables = new Map<
+    string,
+    { columns: Map<string, ColumnInfo>; uniqueColumns: Set<string>; triggers: Set<string> }
+  >();
   const tableFor = (name: string) => {
-    const table = tables.get(name) ?? { columns: new Map(), uniqueColumns: new Set(), triggers: new Set() };
+    const table = tables.get(name) ?? {
+      columns: new Map(),
+      uniqueColumns: new Set(),
+      triggers: new Set(),
+    };
     tables.set(name, table);
     return table;
   };
-  for (const row of columns.rows) tableFor(row.table_name).columns.set(row.column_name, { type: row.data_type, maxLength: row.max_length, scale: row.scale });
+  for (const row of columns.rows)
+    tableFor(row.table_name).columns.set(row.column_name, {
+      type: row.data_type,
+      maxLength: row.max_length,
+      scale: row.scale,
+    });
   for (const row of unique.rows) tables.get(row.table_name)?.uniqueColumns.add(row.name);
   for (const row of triggers.rows) tables.get(row.table_name)?.triggers.add(row.name);
 

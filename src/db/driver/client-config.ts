@@ -2,7 +2,15 @@ import type { ClientConfig } from 'pg';
 import { parse, toClientConfig } from 'pg-connection-string';
 import { UsageError } from '../../errors.js';
 
-export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'] as const;
+export const SSL_MODES = [
+  'disable',
+  'allow',
+  'prefer',
+  'require',
+  'verify-ca',
+  'verify-full',
+  'no-verify',
+] as const;
 export type SslMode = (typeof SSL_MODES)[number];
 
 export interface ClientSettings {
@@ -11,7 +19,9 @@ export interface ClientSettings {
   readonly sslMode: SslMode;
   /** Where sslMode came from, to name it in messages. */
   readonly sslModeFrom: 'url' | 'PGSSLMODE' | 'default';
-  /** allow/prefer over TCP: try TLS first, and connect in plain text if the server will not have it. */
+  /**
+   * allow/prefer over TCP: try TLS first, and connect in plain text if the server will not have it.
+   */
   readonly plainFallback: boolean;
   /** A Unix-domain socket: never TLS, whatever sslmode says (as in libpq). */
   readonly unixSocket: boolean;
@@ -35,14 +45,23 @@ export function clientSettings(url: string, sslModeFromEnv: string | undefined):
   try {
     parsed = parse(text, { useLibpqCompat: true });
   } catch (error) {
-    throw new UsageError(`the database URL cannot be used: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(
+      `the database URL cannot be used: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
-  const { uselibpqcompat: _ignored, sslmode: _mode, ...rest } = parsed as typeof parsed & { uselibpqcompat?: unknown; sslmode?: unknown };
+  const {
+    uselibpqcompat: _ignored,
+    sslmode: _mode,
+    ...rest
+  } = parsed as typeof parsed & { uselibpqcompat?: unknown; sslmode?: unknown };
   const config = toClientConfig(rest) as ClientConfig;
-  // pg-connection-string's libpq mode knows no `no-verify` (a node-postgres extension), and a string
-  // that is not a URL got no sslmode added: both encrypt and never verify, as `prefer` does.
+  // pg-connection-string's libpq mode knows no `no-verify` (a node-postgres extension), and a
+  // string that is not a URL got no sslmode added: both encrypt and never verify, as `prefer` does.
   if (sslMode === 'no-verify' || (sslMode === 'prefer' && !config.ssl)) {
-    config.ssl = { ...(typeof config.ssl === 'object' ? config.ssl : {}), rejectUnauthorized: false };
+    config.ssl = {
+      ...(typeof config.ssl === 'object' ? config.ssl : {}),
+      rejectUnauthorized: false,
+    };
   }
   // node-postgres, like libpq, takes the host from PGHOST when the URL names none.
   const host = config.host || process.env.PGHOST || 'localhost';
@@ -58,8 +77,14 @@ export function clientSettings(url: string, sslModeFromEnv: string | undefined):
   };
 }
 
-/** The URL with the effective sslmode in its query string, and that mode; `allow` is tried as `prefer`. */
-function withSslMode(url: string, fromEnv: string | undefined): { text: string; sslMode: SslMode; sslModeFrom: ClientSettings['sslModeFrom'] } {
+/**
+ * The URL with the effective sslmode in its query string, and that mode; `allow` is tried as
+ * `prefer`.
+ */
+function withSslMode(
+  url: string,
+  fromEnv: string | undefined,
+): { text: string; sslMode: SslMode; sslModeFrom: ClientSettings['sslModeFrom'] } {
   let parsed: URL | undefined;
   try {
     parsed = new URL(url);

@@ -4,10 +4,24 @@ import type { DatabaseTarget, ResolvedTarget } from '../../config/types.js';
 import { DatabaseError } from '../../errors.js';
 import { clientSettings, withoutTls, type ClientSettings } from './client-config.js';
 import { describeUrl } from './describe-url.js';
-import { adaptPool, poolAccess, type PoolAccess, type QueryObserver, type SessionTimeouts, type Where } from './pool-adapter.js';
+import {
+  adaptPool,
+  poolAccess,
+  type PoolAccess,
+  type QueryObserver,
+  type SessionTimeouts,
+  type Where,
+} from './pool-adapter.js';
 import { runSession, type Session } from './session.js';
 import { describeDatabaseFailure, serverMessage } from './sqlstate.js';
-import { knownToRefuseTls, plainRetryReason, rememberRefusal, tlsNote, unwrap, type TlsAttempt } from './tls-fallback.js';
+import {
+  knownToRefuseTls,
+  plainRetryReason,
+  rememberRefusal,
+  tlsNote,
+  unwrap,
+  type TlsAttempt,
+} from './tls-fallback.js';
 
 export type { QueryObserver, SessionTimeouts } from './pool-adapter.js';
 
@@ -37,7 +51,10 @@ export interface ConnectOptions {
   sessionOptions?: string;
   /** statement_timeout and lock_timeout for every session. */
   timeouts?: SessionTimeouts;
-  /** What this pool is for (`audit`, `write`, `lock`…): shown in pg_stat_activity as `sfsync/<role>/<purpose>`. */
+  /**
+   * What this pool is for (`audit`, `write`, `lock`…): shown in pg_stat_activity as
+   * `sfsync/<role>/<purpose>`.
+   */
   purpose?: string;
   /** Awaited before every statement (tracing; fault injection in tests). */
   onQuery?: QueryObserver;
@@ -47,11 +64,18 @@ export interface ConnectOptions {
 
 /**
  * Opens a pool and proves it works, so an unreachable database fails here with one clear message.
- * Under `prefer` (the default) or `allow`, a server that will not have TLS gets a plain-text pool instead
- * (see tls-fallback.ts); the first connection decides for the whole pool.
+ * Under `prefer` (the default) or `allow`, a server that will not have TLS gets a plain-text pool
+ * instead (see tls-fallback.ts); the first connection decides for the whole pool.
  */
-export async function connect(target: ResolvedTarget, options: ConnectOptions = {}): Promise<Connection> {
-  const where: Where = { role: target.role, label: describeUrl(target.url), purpose: options.purpose ?? 'main' };
+export async function connect(
+  target: ResolvedTarget,
+  options: ConnectOptions = {},
+): Promise<Connection> {
+  const where: Where = {
+    role: target.role,
+    label: describeUrl(target.url),
+    purpose: options.purpose ?? 'main',
+  };
   const settings = clientSettings(target.url, target.sslModeFromEnv);
   const first = knownToRefuseTls(settings) ? withoutTls(settings) : settings;
   try {
@@ -70,7 +94,12 @@ export async function connect(target: ResolvedTarget, options: ConnectOptions = 
   }
 }
 
-async function open(settings: ClientSettings, target: ResolvedTarget, where: Where, options: ConnectOptions): Promise<Connection> {
+async function open(
+  settings: ClientSettings,
+  target: ResolvedTarget,
+  where: Where,
+  options: ConnectOptions,
+): Promise<Connection> {
   const pool = new pg.Pool({
     ...settings.config,
     types: { getTypeParser: typeParser },
@@ -103,7 +132,10 @@ async function open(settings: ClientSettings, target: ResolvedTarget, where: Whe
   };
 }
 
-/** How long a pool's sessions get to say goodbye before their sockets are closed anyway (pool-adapter.ts, closeSockets). */
+/**
+ * How long a pool's sessions get to say goodbye before their sockets are closed anyway
+ * (pool-adapter.ts, closeSockets).
+ */
 const CLOSE_GRACE_MS = 5_000;
 
 /**
@@ -124,15 +156,23 @@ async function closePool(db: AnyDb, access: PoolAccess): Promise<void> {
   await ended;
 }
 
-function cannotConnect(where: Where, error: unknown, attempt: ClientSettings, tlsFirst?: TlsAttempt): DatabaseError {
+function cannotConnect(
+  where: Where,
+  error: unknown,
+  attempt: ClientSettings,
+  tlsFirst?: TlsAttempt,
+): DatabaseError {
   const failure = describeDatabaseFailure(unwrap(error));
-  return new DatabaseError(`cannot connect to the ${where.role} database (${where.label}): ${failure.text}${tlsNote(attempt, failure, tlsFirst)}`, {
-    database: where.role,
-    sqlstate: failure.sqlstate,
-    connectionLost: true,
-    detail: serverMessage(error),
-    cause: error,
-  });
+  return new DatabaseError(
+    `cannot connect to the ${where.role} database (${where.label}): ${failure.text}${tlsNote(attempt, failure, tlsFirst)}`,
+    {
+      database: where.role,
+      sqlstate: failure.sqlstate,
+      connectionLost: true,
+      detail: serverMessage(error),
+      cause: error,
+    },
+  );
 }
 
 // Dates we write go out in UTC: `timestamp without time zone` ignores an

@@ -1,7 +1,10 @@
 import type { RowBatch } from '../../core/methods/row-batch.js';
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
-/** Batches (one per chunk the socket delivers, some 64 KiB) parsed ahead of the reader before the socket is paused. */
+/**
+ * Batches (one per chunk the socket delivers, some 64 KiB) parsed ahead of the reader before the
+ * socket is paused.
+ */
 const HIGH_WATER = 16;
 
 type DataListener = (chunk: Buffer) => void;
@@ -62,7 +65,8 @@ export class BinaryCopyOut {
   submit(connection: PgConnection): void {
     const socket = connection.stream;
     this.socket = socket;
-    // The previous statement ended with ReadyForQuery, so node-postgres's parser holds no partial message here.
+    // The previous statement ended with ReadyForQuery, so node-postgres's parser holds no partial
+    // message here.
     this.pgListeners = socket.listeners('data');
     for (const listener of this.pgListeners) socket.removeListener('data', listener);
     socket.on('data', this.onData);
@@ -113,7 +117,8 @@ export class BinaryCopyOut {
         });
       }
     } finally {
-      // A reader that stops early: let the rest arrive and drop it (or the session is closed under it).
+      // A reader that stops early: let the rest arrive and drop it (or the session is closed under
+      // it).
       if (!this.finished) {
         this.discard = true;
         this.queue.length = 0;
@@ -129,28 +134,45 @@ export class BinaryCopyOut {
     wake?.();
   }
 
-  /** Protocol messages off the socket: copy data is parsed here, anything else goes back to node-postgres. */
+  /**
+   * Protocol messages off the socket: copy data is parsed here, anything else goes back to
+   * node-postgres.
+   */
   private receive(chunk: Buffer): void {
     // A message cut at the end of the previous chunk: one native copy joins it to this one.
     const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     this.pending = undefined;
     // Every row takes at least its message header and field count, and each field its length word.
     const capacity = Math.ceil(data.length / (7 + 4 * this.width)) * this.width;
-    const batch = { bytes: data, count: 0, width: this.width, starts: new Int32Array(capacity), ends: new Int32Array(capacity) };
+    const batch = {
+      bytes: data,
+      count: 0,
+      width: this.width,
+      starts: new Int32Array(capacity),
+      ends: new Int32Array(capacity),
+    };
     let at = 0;
     while (at < data.length) {
       const code = data[at]!;
       if (code === 0x63 /* CopyDone */ || code === 0x45 /* ErrorResponse */) {
-        // What follows (CommandComplete and ReadyForQuery, or the error) is node-postgres's to read, partial or not.
+        // What follows (CommandComplete and ReadyForQuery, or the error) is node-postgres's to
+        // read, partial or not.
         this.push(batch);
         this.handBack(data.subarray(at));
         return;
       }
       if (data.length - at < 5) break;
-      const end = at + 1 + ((data[at + 1]! << 24) | (data[at + 2]! << 16) | (data[at + 3]! << 8) | data[at + 4]!);
+      const end =
+        at +
+        1 +
+        ((data[at + 1]! << 24) | (data[at + 2]! << 16) | (data[at + 3]! << 8) | data[at + 4]!);
       if (end > data.length) break;
       if (code === 0x64 /* CopyData */) this.row(batch, at + 5, end);
-      else if (code === 0x4e /* Notice */ || code === 0x53 /* ParameterStatus */ || code === 0x41 /* Notification */) {
+      else if (
+        code === 0x4e /* Notice */ ||
+        code === 0x53 /* ParameterStatus */ ||
+        code === 0x41 /* Notification */
+      ) {
         for (const listener of this.pgListeners) listener(data.subarray(at, end));
       }
       // ParseComplete, BindComplete and CopyOutResponse need nothing.
@@ -197,7 +219,9 @@ export class BinaryCopyOut {
     const fields = (data[at]! << 8) | data[at + 1]!;
     if (fields === 0xffff) return;
     if (fields !== this.width) {
-      this.fail(new Error(`COPY BINARY: a row of ${fields} fields where ${this.width} were expected`));
+      this.fail(
+        new Error(`COPY BINARY: a row of ${fields} fields where ${this.width} were expected`),
+      );
       return;
     }
     let p = at + 2;

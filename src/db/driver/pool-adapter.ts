@@ -58,7 +58,10 @@ export interface Checkout {
 
 export interface PoolAccess {
   checkout(): Promise<Checkout>;
-  /** Bytes received from the server on every session this pool has opened (the sockets' own counters). */
+  /**
+   * Bytes received from the server on every session this pool has opened (the sockets' own
+   * counters).
+   */
   bytesRead(): number;
   /**
    * Once the pool has ended: waits up to `graceMs` for its sessions' sockets
@@ -68,7 +71,10 @@ export interface PoolAccess {
    * long as TCP keeps trying.
    */
   closeSockets(graceMs: number): Promise<void>;
-  /** Closes every session's socket now: a statement still waiting on one fails, and its session goes back to the pool. */
+  /**
+   * Closes every session's socket now: a statement still waiting on one fails, and its session goes
+   * back to the pool.
+   */
   cutSockets(): void;
 }
 
@@ -93,7 +99,9 @@ export function poolAccess(pool: pg.Pool, where: Where, options: AdapterOptions)
       }
       let adapter = adapters.get(client);
       if (!adapter) {
-        client.on('error', (error: Error) => options.onSessionLost?.(toDatabaseError(error, where)));
+        client.on('error', (error: Error) =>
+          options.onSessionLost?.(toDatabaseError(error, where)),
+        );
         try {
           await applyTimeouts(client, options.timeouts);
         } catch (error) {
@@ -102,7 +110,8 @@ export function poolAccess(pool: pg.Pool, where: Where, options: AdapterOptions)
         }
         adapter = adaptClient(client, where, options);
         adapters.set(client, adapter);
-        const socket = (client as unknown as { connection?: { stream?: SessionSocket } }).connection?.stream;
+        const socket = (client as unknown as { connection?: { stream?: SessionSocket } }).connection
+          ?.stream;
         if (socket) sockets.add(socket);
       }
       return { client, adapter };
@@ -112,8 +121,13 @@ export function poolAccess(pool: pg.Pool, where: Where, options: AdapterOptions)
       const open = [...sockets].filter((socket) => !socket.destroyed);
       if (open.length === 0) return;
       let timer: NodeJS.Timeout | undefined;
-      const closed = Promise.all(open.map((socket) => new Promise<void>((resolve) => socket.once('close', resolve))));
-      await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      const closed = Promise.all(
+        open.map((socket) => new Promise<void>((resolve) => socket.once('close', resolve))),
+      );
+      await Promise.race([
+        closed,
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+      ]);
       clearTimeout(timer);
       for (const socket of open) if (!socket.destroyed) socket.destroy();
     },
@@ -124,29 +138,52 @@ export function poolAccess(pool: pg.Pool, where: Where, options: AdapterOptions)
 }
 
 /** Awaits the observer before a statement (tracing; fault injection in tests). */
-export async function observe(client: pg.PoolClient, where: Where, options: AdapterOptions, text: string): Promise<void> {
-  await options.onQuery?.({ database: where.role, purpose: where.purpose, pid: (client as { processID?: number }).processID ?? 0, sql: text });
+export async function observe(
+  client: pg.PoolClient,
+  where: Where,
+  options: AdapterOptions,
+  text: string,
+): Promise<void> {
+  await options.onQuery?.({
+    database: where.role,
+    purpose: where.purpose,
+    pid: (client as { processID?: number }).processID ?? 0,
+    sql: text,
+  });
 }
 
-function adaptClient(client: pg.PoolClient, where: Where, options: AdapterOptions): PostgresPoolClient {
+function adaptClient(
+  client: pg.PoolClient,
+  where: Where,
+  options: AdapterOptions,
+): PostgresPoolClient {
   const run = async (text: string, parameters: readonly unknown[]) => {
     await observe(client, where, options, text);
     try {
-      // `queryMode` is node-postgres's switch to the extended protocol even without parameters (not in @types/pg yet).
-      return await client.query({ text, values: [...parameters], queryMode: 'extended' } as pg.QueryConfig);
+      // `queryMode` is node-postgres's switch to the extended protocol even without parameters (not
+      // in @types/pg yet).
+      return await client.query({
+        text,
+        values: [...parameters],
+        queryMode: 'extended',
+      } as pg.QueryConfig);
     } catch (error) {
       throw toDatabaseError(error, where);
     }
   };
   return {
-    query: ((text: string, parameters: readonly unknown[]) => run(text, parameters)) as unknown as PostgresPoolClient['query'],
+    query: ((text: string, parameters: readonly unknown[]) =>
+      run(text, parameters)) as unknown as PostgresPoolClient['query'],
     // pg-pool gives the client a new release function at every checkout: look it up each time.
     release: () => client.release(),
   };
 }
 
 /** Only the timeouts given are set, so a role's own defaults stay for the rest. */
-async function applyTimeouts(client: pg.PoolClient, timeouts: SessionTimeouts | undefined): Promise<void> {
+async function applyTimeouts(
+  client: pg.PoolClient,
+  timeouts: SessionTimeouts | undefined,
+): Promise<void> {
   const settings = [
     ['statement_timeout', timeouts?.statementMs],
     ['lock_timeout', timeouts?.lockMs],
@@ -158,7 +195,10 @@ async function applyTimeouts(client: pg.PoolClient, timeouts: SessionTimeouts | 
   });
 }
 
-export function toDatabaseError(error: unknown, where: Pick<Where, 'role' | 'label'>): DatabaseError {
+export function toDatabaseError(
+  error: unknown,
+  where: Pick<Where, 'role' | 'label'>,
+): DatabaseError {
   if (error instanceof DatabaseError) return error;
   const failure = describeDatabaseFailure(error);
   return new DatabaseError(`${where.role} database (${where.label}): ${failure.text}`, {

@@ -6,7 +6,10 @@ import { DatabaseError } from '../../errors.js';
  * server went away (that is often why a run is ending): each retry takes the
  * next session. Any other failure is thrown at once.
  */
-export async function retryOnLostConnection<T>(work: () => Promise<T>, attempts: number): Promise<T> {
+export async function retryOnLostConnection<T>(
+  work: () => Promise<T>,
+  attempts: number,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();

@@ -2,7 +2,9 @@ import { sql, type Transaction } from 'kysely';
 import { DatabaseError } from '../../errors.js';
 import { isRowLevel } from './sqlstate.js';
 
-export type SavepointResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: DatabaseError };
+export type SavepointResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: DatabaseError };
 
 /**
  * Runs one row's work under a savepoint: on an error that belongs to that row
@@ -10,7 +12,10 @@ export type SavepointResult<T> = { readonly ok: true; readonly value: T } | { re
  * and the error returned, so the rest of the batch can go on; anything else
  * (a lost connection, an interruption) is thrown and ends the transaction.
  */
-export async function inSavepoint<T>(trx: Transaction<any>, work: () => Promise<T>): Promise<SavepointResult<T>> {
+export async function inSavepoint<T>(
+  trx: Transaction<any>,
+  work: () => Promise<T>,
+): Promise<SavepointResult<T>> {
   await sql`savepoint sfsync_row`.execute(trx);
   try {
     const value = await work();

@@ -19,16 +19,33 @@ interface Known {
 }
 
 const BY_SQLSTATE: Readonly<Record<string, Known>> = {
-  '57P01': { words: 'the server ended this session (pg_terminate_backend, a restart or a failover)', lost: true },
+  '57P01': {
+    words: 'the server ended this session (pg_terminate_backend, a restart or a failover)',
+    lost: true,
+  },
   '57P02': { words: 'the server crashed and ended every session', lost: true },
-  '57P03': { words: 'the server is not accepting connections yet (starting up or in recovery)', lost: true },
+  '57P03': {
+    words: 'the server is not accepting connections yet (starting up or in recovery)',
+    lost: true,
+  },
   '57P05': { words: 'the session was closed by idle_session_timeout', lost: true },
   '25P03': { words: 'the session was closed by idle_in_transaction_session_timeout', lost: true },
-  '57014': { words: 'a statement was cancelled: it ran past statement_timeout (raise --statement-timeout) or was cancelled by an administrator' },
-  '55P03': { words: 'a lock was not granted within lock_timeout: another session holds it (raise --lock-timeout or retry later)' },
-  '40001': { words: 'a serialization failure: a concurrent transaction changed the same rows; run again' },
+  '57014': {
+    words:
+      'a statement was cancelled: it ran past statement_timeout (raise --statement-timeout) or was cancelled by an administrator',
+  },
+  '55P03': {
+    words:
+      'a lock was not granted within lock_timeout: another session holds it (raise --lock-timeout or retry later)',
+  },
+  '40001': {
+    words: 'a serialization failure: a concurrent transaction changed the same rows; run again',
+  },
   '40P01': { words: 'a deadlock with another session; run again' },
-  '42501': { words: 'permission denied: the role in the URL lacks a privilege this command needs (see "Least privilege" in the README for the grants)' },
+  '42501': {
+    words:
+      'permission denied: the role in the URL lacks a privilege this command needs (see "Least privilege" in the README for the grants)',
+  },
   '42P01': { words: 'a table does not exist (run `sfsync doctor`)' },
   '42703': { words: 'a column does not exist (run `sfsync doctor`)' },
   '42883': { words: 'a function or operator does not exist for these types' },
@@ -58,7 +75,13 @@ const BY_CLASS: Readonly<Record<string, Known>> = {
 };
 
 /** Messages of node-postgres and Node's network stack that mean the connection is gone. */
-const LOST_MESSAGES = [/connection terminated/i, /not queryable/i, /connection (was )?(ended|closed)/i, /server closed the connection/i, /socket hang up/i];
+const LOST_MESSAGES = [
+  /connection terminated/i,
+  /not queryable/i,
+  /connection (was )?(ended|closed)/i,
+  /server closed the connection/i,
+  /socket hang up/i,
+];
 
 const NETWORK_CODES: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'connection refused (is the server running, and is the port right?)',
@@ -72,16 +95,22 @@ const NETWORK_CODES: Readonly<Record<string, string>> = {
 };
 
 export function describeDatabaseFailure(error: unknown): FailureDescription {
-  if (error instanceof AggregateError && error.errors.length > 0) return describeDatabaseFailure(error.errors[0]);
+  if (error instanceof AggregateError && error.errors.length > 0)
+    return describeDatabaseFailure(error.errors[0]);
   const e = (error ?? {}) as { code?: unknown; message?: unknown };
   const code = typeof e.code === 'string' ? e.code : undefined;
   const message = (typeof e.message === 'string' && e.message.trim()) || String(error);
   const sqlstate = code && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 
-  if (code && NETWORK_CODES[code]) return { text: NETWORK_CODES[code], sqlstate: undefined, connectionLost: true };
+  if (code && NETWORK_CODES[code])
+    return { text: NETWORK_CODES[code], sqlstate: undefined, connectionLost: true };
   if (!sqlstate) {
     const lost = LOST_MESSAGES.some((pattern) => pattern.test(message));
-    return { text: lost ? `the connection was lost (${message})` : message, sqlstate: undefined, connectionLost: lost };
+    return {
+      text: lost ? `the connection was lost (${message})` : message,
+      sqlstate: undefined,
+      connectionLost: lost,
+    };
   }
   const known = BY_SQLSTATE[sqlstate] ?? BY_CLASS[sqlstate.slice(0, 2)];
   const server = `${message} [SQLSTATE ${sqlstate}]`;
@@ -89,12 +118,16 @@ export function describeDatabaseFailure(error: unknown): FailureDescription {
   return { text: `${known.words}: ${server}`, sqlstate, connectionLost: known.lost ?? false };
 }
 
-/** The server's own words and SQLSTATE, without interpretation (for one row's failure in a report). */
+/**
+ * The server's own words and SQLSTATE, without interpretation (for one row's failure in a report).
+ */
 export function serverMessage(error: unknown): string {
   if (error instanceof DatabaseError) return error.detail;
   const e = (error ?? {}) as { code?: unknown; message?: unknown };
   const message = (typeof e.message === 'string' && e.message.trim()) || String(error);
-  return typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? `${message} [SQLSTATE ${e.code}]` : message;
+  return typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)
+    ? `${message} [SQLSTATE ${e.code}]`
+    : message;
 }
 
 /**
@@ -104,5 +137,10 @@ export function serverMessage(error: unknown): string {
  */
 export function isRowLevel(sqlstate: string | undefined): boolean {
   if (!sqlstate) return false;
-  return ['22', '23', 'P0'].includes(sqlstate.slice(0, 2)) || sqlstate === '55P03' || sqlstate === '40P01' || sqlstate === '40001';
+  return (
+    ['22', '23', 'P0'].includes(sqlstate.slice(0, 2)) ||
+    sqlstate === '55P03' ||
+    sqlstate === '40P01' ||
+    sqlstate === '40001'
+  );
 }

@@ -19,8 +19,10 @@ export function plainRetryReason(error: unknown): PlainRetryReason | undefined {
   const raw = unwrap(error) as { code?: unknown; message?: unknown } | undefined;
   const code = typeof raw?.code === 'string' ? raw.code : undefined;
   const message = typeof raw?.message === 'string' ? raw.message : '';
-  if (code === undefined && message === 'The server does not support SSL connections') return 'no-tls';
-  // 28000 is also "role is not permitted to log in", after the password: only pg_hba.conf's refusal counts.
+  if (code === undefined && message === 'The server does not support SSL connections')
+    return 'no-tls';
+  // 28000 is also "role is not permitted to log in", after the password: only pg_hba.conf's refusal
+  // counts.
   if (code === '28000' && message.includes('pg_hba.conf')) return 'refused-tls';
   if (code === 'EPROTO' || code?.startsWith('ERR_SSL_')) return 'handshake';
   return undefined;
@@ -54,14 +56,23 @@ export interface TlsAttempt {
  * refuses plain sessions answers "no pg_hba.conf entry …, no encryption", which
  * does not say that sslmode is the fix.
  */
-export function tlsNote(attempt: ClientSettings, failure: FailureDescription, tlsFirst: TlsAttempt | undefined): string {
+export function tlsNote(
+  attempt: ClientSettings,
+  failure: FailureDescription,
+  tlsFirst: TlsAttempt | undefined,
+): string {
   if (attempt.unixSocket || attempt.config.ssl) return '';
   if (tlsFirst && tlsFirst.reason !== 'no-tls') {
     return `; tried with TLS first: ${serverMessage(tlsFirst.error)}`;
   }
   if (failure.sqlstate !== '28000') return '';
   if (tlsFirst) return '; this connection did not use TLS: the server does not offer it';
-  const why = attempt.sslMode !== 'disable' ? '' : attempt.sslModeFrom === 'url' ? ' (sslmode=disable in the URL)' : ' (PGSSLMODE=disable)';
+  const why =
+    attempt.sslMode !== 'disable'
+      ? ''
+      : attempt.sslModeFrom === 'url'
+        ? ' (sslmode=disable in the URL)'
+        : ' (PGSSLMODE=disable)';
   return `; this connection did not use TLS${why}: set sslmode=require (or PGSSLMODE=require) if the server requires it`;
 }
 

@@ -9,11 +9,17 @@ import type { AnyDb } from './connect.js';
  * snapshot is taken before the wait, so the second writer would not see the
  * first one's rows and would insert a key twice.
  */
-export function writeTransaction<T>(db: AnyDb, work: (trx: Transaction<any>) => Promise<T>): Promise<T> {
+export function writeTransaction<T>(
+  db: AnyDb,
+  work: (trx: Transaction<any>) => Promise<T>,
+): Promise<T> {
   return db.transaction().setIsolationLevel('read committed').execute(work);
 }
 
 /** A transaction that reads only: a trusted SQL fragment in it cannot write, whatever it calls. */
-export function readOnlyTransaction<T>(db: AnyDb, work: (trx: Transaction<any>) => Promise<T>): Promise<T> {
+export function readOnlyTransaction<T>(
+  db: AnyDb,
+  work: (trx: Transaction<any>) => Promise<T>,
+): Promise<T> {
   return db.transaction().setAccessMode('read only').execute(work);
 }

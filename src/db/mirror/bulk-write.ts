@@ -31,8 +31,16 @@ export interface KeyedRow {
   readonly sfid: string | null;
 }
 
-/** Every mirror row with one of these external IDs (compared as text, as the audit does), locked until the transaction ends, by key. */
-export async function lockRowsForKeys(trx: Trx, schema: string, entity: Entity, keys: readonly string[]): Promise<Map<string, KeyedRow[]>> {
+/**
+ * Every mirror row with one of these external IDs (compared as text, as the audit does), locked
+ * until the transaction ends, by key.
+ */
+export async function lockRowsForKeys(
+  trx: Trx,
+  schema: string,
+  entity: Entity,
+  keys: readonly string[],
+): Promise<Map<string, KeyedRow[]>> {
   const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const { rows } = await sql<{ key: string; id: number; sfid: string | null }>`
     select ${ext}::text as key, m.id, m.sfid from ${table(schema, entity)} as m
@@ -90,8 +98,12 @@ export async function insertRows(
   const ids: number[] = [];
   for (let start = 0; start < rows.length; start += perStatement) {
     const chunk = rows.slice(start, start + perStatement);
-    // Plain values in sql.join are bind parameters: a RawBuilder per row, not per value, keeps compiling cheap.
-    const tuples = chunk.map((row) => sql`(${sql.join(columns.map((c) => (Object.hasOwn(row.values, c) ? row.values[c] : DEFAULT)))})`);
+    // Plain values in sql.join are bind parameters: a RawBuilder per row, not per value, keeps
+    // compiling cheap.
+    const tuples = chunk.map(
+      (row) =>
+        sql`(${sql.join(columns.map((c) => (Object.hasOwn(row.values, c) ? row.values[c] : DEFAULT)))})`,
+    );
     const change = sql`insert into ${table(schema, entity)} as m (${sql.join(columns.map((c) => sql.id(c)))})
       values ${sql.join(tuples)}
       returning m.id, to_jsonb(m.*) as image`;

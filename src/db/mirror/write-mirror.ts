@@ -7,7 +7,8 @@ type Trx = Transaction<any>;
 export type RowImage = Record<string, unknown>;
 
 /** An entity's mirror table in that schema, as an identifier. */
-export const table = (schema: string, entity: Entity) => sql.table(`${schema}.${entity.mirror.table}`);
+export const table = (schema: string, entity: Entity) =>
+  sql.table(`${schema}.${entity.mirror.table}`);
 
 /**
  * Serialises writers of one external ID until the transaction ends, even where
@@ -16,19 +17,33 @@ export const table = (schema: string, entity: Entity) => sql.table(`${schema}.${
  * READ COMMITTED statement sees only what was committed before it started.)
  */
 export async function lockKey(trx: Trx, entity: Entity, key: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtext(${entity.mirror.table}), hashtext(${key}))`.execute(trx);
+  await sql`select pg_advisory_xact_lock(hashtext(${entity.mirror.table}), hashtext(${key}))`.execute(
+    trx,
+  );
 }
 
 /** Every mirror row with this external ID, locked until the transaction ends. */
-export async function lockRowsForKey(trx: Trx, schema: string, entity: Entity, key: string): Promise<{ id: number; sfid: string | null }[]> {
+export async function lockRowsForKey(
+  trx: Trx,
+  schema: string,
+  entity: Entity,
+  key: string,
+): Promise<{ id: number; sfid: string | null }[]> {
   const { rows } = await sql<{ id: number; sfid: string | null }>`
     select m.id, m.sfid from ${table(schema, entity)} as m
-     where ${sql.ref(`m.${entity.mirror.externalId}`)} = ${key} order by m.id for update`.execute(trx);
+     where ${sql.ref(`m.${entity.mirror.externalId}`)} = ${key} order by m.id for update`.execute(
+    trx,
+  );
   return rows;
 }
 
 /** A client-session insert: Connect's triggers make it PENDING and log it for Salesforce. */
-export async function insertRow(trx: Trx, schema: string, entity: Entity, values: Record<string, unknown>): Promise<RowImage> {
+export async function insertRow(
+  trx: Trx,
+  schema: string,
+  entity: Entity,
+  values: Record<string, unknown>,
+): Promise<RowImage> {
   const columns = Object.keys(values);
   const { rows } = await sql<{ image: RowImage }>`
     insert into ${table(schema, entity)} as m (${sql.join(columns.map((c) => sql.id(c)))})
@@ -56,7 +71,13 @@ export function rowsSkipped(entity: Entity, written: number, sent: number): Data
  * FAILED): the condition is re-checked at write time, so a row Connect synced
  * since the audit is left alone. Returns the deleted row, or undefined.
  */
-export async function deleteUnsyncedRow(trx: Trx, schema: string, entity: Entity, id: number, requireFailed: boolean): Promise<RowImage | undefined> {
+export async function deleteUnsyncedRow(
+  trx: Trx,
+  schema: string,
+  entity: Entity,
+  id: number,
+  requireFailed: boolean,
+): Promise<RowImage | undefined> {
   const failed = requireFailed ? sql` and m._hc_lastop = 'FAILED'` : sql``;
   const { rows } = await sql<{ image: RowImage }>`
     delete from ${table(schema, entity)} as m where m.id = ${id} and m.sfid is null${failed}
@@ -64,7 +85,10 @@ export async function deleteUnsyncedRow(trx: Trx, schema: string, entity: Entity
   return rows[0]?.image;
 }
 
-/** Updates mapped columns of a synced row; returns its images before and after, or undefined if it lost its sfid. */
+/**
+ * Updates mapped columns of a synced row; returns its images before and after, or undefined if it
+ * lost its sfid.
+ */
 export async function updateSyncedRow(
   trx: Trx,
   schema: string,
@@ -73,9 +97,13 @@ export async function updateSyncedRow(
   values: Record<string, unknown>,
 ): Promise<{ before: RowImage; after: RowImage } | undefined> {
   const before = await sql<{ image: RowImage }>`
-    select to_jsonb(m.*) as image from ${table(schema, entity)} as m where m.id = ${id} and m.sfid is not null for update`.execute(trx);
+    select to_jsonb(m.*) as image from ${table(schema, entity)} as m where m.id = ${id} and m.sfid is not null for update`.execute(
+    trx,
+  );
   if (!before.rows[0]) return undefined;
-  const assignments = Object.entries(values).map(([column, value]) => sql`${sql.id(column)} = ${value}`);
+  const assignments = Object.entries(values).map(
+    ([column, value]) => sql`${sql.id(column)} = ${value}`,
+  );
   const after = await sql<{ image: RowImage }>`
     update ${table(schema, entity)} as m set ${sql.join(assignments)} where m.id = ${id} and m.sfid is not null
     returning to_jsonb(m.*) as image`.execute(trx);
@@ -86,7 +114,12 @@ export async function updateSyncedRow(
  * Connect's documented re-capture for Ordered Writes: queue a FAILED insert
  * again without touching the row. Returns the row and the new trigger-log id.
  */
-export async function recaptureRow(trx: Trx, schema: string, entity: Entity, id: number): Promise<{ image: RowImage; logId: number } | undefined> {
+export async function recaptureRow(
+  trx: Trx,
+  schema: string,
+  entity: Entity,
+  id: number,
+): Promise<{ image: RowImage; logId: number } | undefined> {
   const { rows } = await sql<{ image: RowImage; log_id: number }>`
     select to_jsonb(m.*) as image,
            ${sql.id(schema)}.hc_capture_insert_from_row(hstore(m.*), ${entity.mirror.table}::varchar, array[]::text[]) as log_id

@@ -11,15 +11,23 @@ export function withDatabase(url: string, database: string): string {
 }
 
 /** CREATE DATABASE for each name (it cannot run inside a transaction, so not through runSql). */
-export async function createDatabases(adminUrl: string, names: readonly string[], template = 'template0'): Promise<void> {
+export async function createDatabases(
+  adminUrl: string,
+  names: readonly string[],
+  template = 'template0',
+): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl, application_name: 'sfsync' });
   try {
     await client.connect();
     for (const name of names) {
-      await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)} TEMPLATE ${client.escapeIdentifier(template)}`);
+      await client.query(
+        `CREATE DATABASE ${client.escapeIdentifier(name)} TEMPLATE ${client.escapeIdentifier(template)}`,
+      );
     }
   } catch (error) {
-    throw new DatabaseError(`creating databases on ${describeUrl(adminUrl)} failed: ${serverMessage(error)}`);
+    throw new DatabaseError(
+      `creating databases on ${describeUrl(adminUrl)} failed: ${serverMessage(error)}`,
+    );
   } finally {
     await client.end().catch(() => undefined);
   }

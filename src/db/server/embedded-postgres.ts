@@ -36,7 +36,9 @@ export interface EmbeddedPostgresOptions {
   settings?: Readonly<Record<string, string>>;
 }
 
-export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions = {},
+): Promise<EmbeddedPostgres> {
   const binDir = findServerBinaries();
   const runAs = process.getuid?.() === 0 ? postgresOsUser() : undefined;
   const dir = mkdtempSync(join(options.baseDir ?? tmpdir(), 'sfsync-pg-'));
@@ -44,10 +46,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   if (runAs) chownSync(dir, runAs.uid, runAs.gid);
 
   try {
-    execFileSync(join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'], {
-      stdio: 'pipe',
-      ...runAs,
-    });
+    execFileSync(
+      join(binDir, 'initdb'),
+      ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
+      {
+        stdio: 'pipe',
+        ...runAs,
+      },
+    );
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw new DatabaseError(`could not initialise an embedded PostgreSQL: ${commandOutput(error)}`);
@@ -74,9 +80,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
       'full_page_writes=off',
       '-c',
       'max_connections=200',
-      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => [
+        '-c',
+        `${name}=${value}`,
+      ]),
     ],
-    { stdio: ['ignore', logFile ?? 'pipe', logFile ?? 'pipe'], detached: Boolean(options.detached), ...runAs },
+    {
+      stdio: ['ignore', logFile ?? 'pipe', logFile ?? 'pipe'],
+      detached: Boolean(options.detached),
+      ...runAs,
+    },
   );
   if (options.detached) child.unref();
   // If this process ends without stop() (an uncaught error, process.exit), take the server along.
@@ -130,7 +143,9 @@ export function findServerBinaries(): string {
     const versions = readdirSync(debianRoot).sort((a, b) => Number(b) - Number(a));
     for (const version of versions) candidates.push(join(debianRoot, version, 'bin'));
   }
-  const found = candidates.find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres')));
+  const found = candidates.find(
+    (dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres')),
+  );
   if (!found) {
     throw new DatabaseError(
       'no PostgreSQL server binaries found: install the optional dependency ' +
@@ -149,7 +164,11 @@ function postgresOsUser(): { uid: number; gid: number } {
   try {
     return lookup();
   } catch {
-    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], { stdio: 'pipe' });
+    execFileSync(
+      'useradd',
+      ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'],
+      { stdio: 'pipe' },
+    );
     return lookup();
   }
 }
@@ -171,7 +190,9 @@ async function waitUntilReady(url: string, child: ChildProcess, log: string[]): 
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
-      throw new DatabaseError(`embedded PostgreSQL exited during start-up: ${log.slice(-5).join(' | ')}`);
+      throw new DatabaseError(
+        `embedded PostgreSQL exited during start-up: ${log.slice(-5).join(' | ')}`,
+      );
     }
     const client = new pg.Client({ connectionString: url });
     try {
@@ -184,7 +205,9 @@ async function waitUntilReady(url: string, child: ChildProcess, log: string[]): 
     }
   }
   child.kill('SIGKILL');
-  throw new DatabaseError(`embedded PostgreSQL did not accept connections within 30 s: ${log.slice(-5).join(' | ')}`);
+  throw new DatabaseError(
+    `embedded PostgreSQL did not accept connections within 30 s: ${log.slice(-5).join(' | ')}`,
+  );
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

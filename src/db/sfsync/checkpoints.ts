@@ -15,14 +15,29 @@ export async function forgetCheckpoints(db: AnyDb): Promise<void> {
 /** Entities an earlier backfill finished. */
 export async function finishedEntities(db: AnyDb): Promise<Set<string>> {
   if (!(await journalExists(db))) return new Set();
-  const rows = await sfsyncTables(db).selectFrom('sfsync.checkpoints').select('entity').where('done', '=', true).execute();
+  const rows = await sfsyncTables(db)
+    .selectFrom('sfsync.checkpoints')
+    .select('entity')
+    .where('done', '=', true)
+    .execute();
   return new Set(rows.map((r) => r.entity));
 }
 
-export async function advanceCheckpoint(trx: Transaction<any>, entity: string, lastKey: string, runId: string): Promise<void> {
+export async function advanceCheckpoint(
+  trx: Transaction<any>,
+  entity: string,
+  lastKey: string,
+  runId: string,
+): Promise<void> {
   await sfsyncTables(trx)
     .insertInto('sfsync.checkpoints')
-    .values({ entity, last_key: lastKey, done: false, run_id: runId, updated_at: sql<Date>`clock_timestamp()` })
+    .values({
+      entity,
+      last_key: lastKey,
+      done: false,
+      run_id: runId,
+      updated_at: sql<Date>`clock_timestamp()`,
+    })
     .onConflict((oc) =>
       oc.column('entity').doUpdateSet((eb) => ({
         last_key: eb.ref('excluded.last_key'),
@@ -34,13 +49,21 @@ export async function advanceCheckpoint(trx: Transaction<any>, entity: string, l
     .execute();
 }
 
-export async function markFinished(db: AnyDb, runId: string, entities: readonly string[]): Promise<void> {
+export async function markFinished(
+  db: AnyDb,
+  runId: string,
+  entities: readonly string[],
+): Promise<void> {
   for (const entity of entities) {
     await sfsyncTables(db)
       .insertInto('sfsync.checkpoints')
       .values({ entity, done: true, run_id: runId, updated_at: sql<Date>`clock_timestamp()` })
       .onConflict((oc) =>
-        oc.column('entity').doUpdateSet((eb) => ({ done: true, run_id: eb.ref('excluded.run_id'), updated_at: eb.ref('excluded.updated_at') })),
+        oc.column('entity').doUpdateSet((eb) => ({
+          done: true,
+          run_id: eb.ref('excluded.run_id'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
       )
       .execute();
   }

@@ -57,12 +57,21 @@ export const CLOCK_SKEW_MS = 5 * 60_000;
 
 export interface HistoryRead {
   readonly points: HistoryPoint[];
-  /** Rows skipped because they cannot be trusted (only those met while reading: older ones are not read). */
+  /**
+   * Rows skipped because they cannot be trusted (only those met while reading: older ones are not
+   * read).
+   */
   readonly ignored: IgnoredRow[];
 }
 
-/** Each entity's latest valid recorded point, for --fail-on-increase; empty when nothing was ever recorded. */
-export async function latestRecorded(db: AnyDb, entities: readonly string[]): Promise<{ latest: Map<string, HistoryPoint>; ignored: IgnoredRow[] }> {
+/**
+ * Each entity's latest valid recorded point, for --fail-on-increase; empty when nothing was ever
+ * recorded.
+ */
+export async function latestRecorded(
+  db: AnyDb,
+  entities: readonly string[],
+): Promise<{ latest: Map<string, HistoryPoint>; ignored: IgnoredRow[] }> {
   if (entities.length === 0) return { latest: new Map(), ignored: [] };
   const { points, ignored } = await readHistory(db, { entities, limit: 1 });
   return { latest: new Map(points.map((p) => [p.entity, p])), ignored };
@@ -76,7 +85,10 @@ const PAGE = 100;
  * within an entity. Rows are read newest first, a page at a time, until each entity has
  * `limit` valid ones or none is left, so a bad row is skipped, never stands in for a good one.
  */
-export async function readHistory(db: AnyDb, options: { entities?: readonly string[] | undefined; limit: number }): Promise<HistoryRead> {
+export async function readHistory(
+  db: AnyDb,
+  options: { entities?: readonly string[] | undefined; limit: number },
+): Promise<HistoryRead> {
   if (options.limit <= 0 || !(await historyExists(db))) return { points: [], ignored: [] };
   const { rows: clock } = await sql<{ now: Date }>`select clock_timestamp() as now`.execute(db);
   const now = clock[0]!.now;
@@ -98,14 +110,18 @@ export async function readHistory(db: AnyDb, options: { entities?: readonly stri
       kept.set(row.entity, points);
       if (points.length >= options.limit) continue;
       const checked = checkRow(row, now);
-      if (typeof checked === 'string') ignored.push({ runId: String(row.run_id), entity: row.entity, reason: checked });
+      if (typeof checked === 'string')
+        ignored.push({ runId: String(row.run_id), entity: row.entity, reason: checked });
       else points.push(checked);
     }
     // Only an entity that filled the page can have older rows, and only one still short needs them.
-    scope = [...read].filter(([entity, n]) => n === size && kept.get(entity)!.length < options.limit).map(([entity]) => entity);
+    scope = [...read]
+      .filter(([entity, n]) => n === size && kept.get(entity)!.length < options.limit)
+      .map(([entity]) => entity);
     if (scope.length === 0) break;
   }
-  const oldestFirst = (a: HistoryPoint, b: HistoryPoint) => a.recordedAt.getTime() - b.recordedAt.getTime() || (a.runId < b.runId ? -1 : 1);
+  const oldestFirst = (a: HistoryPoint, b: HistoryPoint) =>
+    a.recordedAt.getTime() - b.recordedAt.getTime() || (a.runId < b.runId ? -1 : 1);
   return { points: [...kept.values()].flatMap((points) => points.sort(oldestFirst)), ignored };
 }
 
@@ -122,7 +138,11 @@ interface HistoryRow {
 
 const wholeNumber = z.number().int().nonnegative();
 /** bigint columns arrive as text: a whole number JavaScript holds exactly. */
-const bigintText = z.string().regex(/^\d+$/, 'not a whole number >= 0').transform(Number).pipe(wholeNumber);
+const bigintText = z
+  .string()
+  .regex(/^\d+$/, 'not a whole number >= 0')
+  .transform(Number)
+  .pipe(wholeNumber);
 
 /**
  * What the readers assume of a row. Every class must be counted: a missing or unreadable count
@@ -137,7 +157,12 @@ const historyRow = z.object({
   mirror_rows: bigintText,
   unsynced_rows: bigintText,
   oldest_unsynced_age_seconds: bigintText.nullable(),
-  counts: z.object(Object.fromEntries(ROW_CLASSES.map((cls) => [cls, wholeNumber])) as Record<RowClass, typeof wholeNumber>),
+  counts: z.object(
+    Object.fromEntries(ROW_CLASSES.map((cls) => [cls, wholeNumber])) as Record<
+      RowClass,
+      typeof wholeNumber
+    >,
+  ),
 });
 
 /** The row as a point, or why it cannot be trusted. */

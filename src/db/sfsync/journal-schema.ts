@@ -10,7 +10,10 @@ import { writeTransaction } from '../driver/transactions.js';
  * versioning (runs/journal/checkpoints without sfsync.schema_version) count
  * as version 1. The schema has no Connect triggers: nothing here reaches Salesforce.
  */
-const MIGRATIONS: readonly { readonly version: number; readonly statements: readonly RawBuilder<unknown>[] }[] = [
+const MIGRATIONS: readonly {
+  readonly version: number;
+  readonly statements: readonly RawBuilder<unknown>[];
+}[] = [
   {
     version: 1,
     statements: [
@@ -52,16 +55,19 @@ const MIGRATIONS: readonly { readonly version: number; readonly statements: read
   {
     version: 2,
     statements: [
-      // The run's lock session, so a run left 'running' by a killed process shows as abandoned once its lock is free.
+      // The run's lock session, so a run left 'running' by a killed process shows as abandoned once
+      // its lock is free.
       sql`alter table sfsync.runs add column if not exists lock_pid integer, add column if not exists lock_backend_start text`,
-      // What sfsync changed in a value to make it fit its mirror column (cut to length, rounded to scale).
+      // What sfsync changed in a value to make it fit its mirror column (cut to length, rounded to
+      // scale).
       sql`alter table sfsync.journal add column if not exists adjusted jsonb`,
     ],
   },
   {
     version: 3,
     statements: [
-      // One row per entity of each audit run with --record: what `sfsync history` and --fail-on-increase compare.
+      // One row per entity of each audit run with --record: what `sfsync history` and
+      // --fail-on-increase compare.
       sql`create table if not exists sfsync.history (
             run_id                      uuid not null,
             entity                      text not null,
@@ -95,16 +101,22 @@ export async function journalSchemaVersion(db: AnyDb | Transaction<any>): Promis
            coalesce(bool_or(c.relname = 'schema_version' and has_schema_privilege(n.oid, 'USAGE') and has_table_privilege(c.oid, 'SELECT')), false) as readable
       from pg_class c join pg_namespace n on n.oid = c.relnamespace
      where n.nspname = 'sfsync' and c.relname in ('schema_version', 'runs')`.execute(db);
-  // A role that may not read the version cannot be told it is behind; the privilege check names what to grant.
+  // A role that may not read the version cannot be told it is behind; the privilege check names
+  // what to grant.
   if (rows[0]!.versioned && !rows[0]!.readable) return JOURNAL_SCHEMA_VERSION;
   if (rows[0]!.versioned) {
-    const { rows: version } = await sql<{ version: number | null }>`select max(version) as version from sfsync.schema_version`.execute(db);
+    const { rows: version } = await sql<{
+      version: number | null;
+    }>`select max(version) as version from sfsync.schema_version`.execute(db);
     return version[0]?.version ?? 0;
   }
   return rows[0]!.legacy ? 1 : 0;
 }
 
-/** Brings the sfsync schema up to this version of sfsync; does nothing (and needs no privilege beyond reading) when it already is. */
+/**
+ * Brings the sfsync schema up to this version of sfsync; does nothing (and needs no privilege
+ * beyond reading) when it already is.
+ */
 export async function ensureJournal(db: AnyDb): Promise<void> {
   if ((await journalSchemaVersion(db)) >= JOURNAL_SCHEMA_VERSION) return;
   await writeTransaction(db, async (trx) => {
@@ -119,7 +131,9 @@ export async function ensureJournal(db: AnyDb): Promise<void> {
                 migrated_at timestamptz not null default clock_timestamp()
               )`.execute(trx);
     for (const migration of MIGRATIONS) {
-      await sql`insert into sfsync.schema_version (version) values (${migration.version}) on conflict do nothing`.execute(trx);
+      await sql`insert into sfsync.schema_version (version) values (${migration.version}) on conflict do nothing`.execute(
+        trx,
+      );
     }
   });
 }

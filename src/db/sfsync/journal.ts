@@ -23,7 +23,10 @@ export interface RunRecord {
   readonly lock: { readonly pid: number; readonly backendStart: string };
 }
 
-/** Run statuses as stored; `abandoned` is never stored: it is a `running` run whose lock session is gone. */
+/**
+ * Run statuses as stored; `abandoned` is never stored: it is a `running` run whose lock session is
+ * gone.
+ */
 export type RunStatus = 'running' | 'done' | 'failed' | 'aborted' | 'interrupted';
 
 export async function startRun(db: AnyDb, run: RunRecord): Promise<void> {
@@ -47,12 +50,21 @@ export async function startRun(db: AnyDb, run: RunRecord): Promise<void> {
  * (that is why the run is ending), so a lost connection is retried: each try
  * takes another session, and the pool drops a dead one once its error is seen.
  */
-export async function finishRun(db: AnyDb, runId: string, status: Exclude<RunStatus, 'running'>, summary: unknown): Promise<void> {
+export async function finishRun(
+  db: AnyDb,
+  runId: string,
+  status: Exclude<RunStatus, 'running'>,
+  summary: unknown,
+): Promise<void> {
   await retryOnLostConnection(
     () =>
       sfsyncTables(db)
         .updateTable('sfsync.runs')
-        .set({ finished_at: sql<Date>`clock_timestamp()`, status, summary: jsonValue(redactDeep(summary)) })
+        .set({
+          finished_at: sql<Date>`clock_timestamp()`,
+          status,
+          summary: jsonValue(redactDeep(summary)),
+        })
         .where('run_id', '=', runId)
         .execute(),
     FINISH_ATTEMPTS,
@@ -105,7 +117,12 @@ export interface ChangeJournal {
  * belong to the i-th row inserted (RETURNING follows VALUES). Returns the
  * mirror ids journaled, in that order.
  */
-export function journalInserted(insert: RawBuilder<unknown>, by: ChangeJournal, keys: readonly string[], adjusted: readonly unknown[]) {
+export function journalInserted(
+  insert: RawBuilder<unknown>,
+  by: ChangeJournal,
+  keys: readonly string[],
+  adjusted: readonly unknown[],
+) {
   return sql<{ mirror_id: number }>`
     with changed as (${insert}),
          numbered as (select row_number() over () as i, id, image from changed)
@@ -121,7 +138,12 @@ export function journalInserted(insert: RawBuilder<unknown>, by: ChangeJournal, 
  * of every row it deletes, in one statement, in the order of `ids` (whose
  * keys are `keys`). Returns the mirror ids deleted.
  */
-export function journalDeleted(remove: RawBuilder<unknown>, by: ChangeJournal, ids: readonly number[], keys: readonly string[]) {
+export function journalDeleted(
+  remove: RawBuilder<unknown>,
+  by: ChangeJournal,
+  ids: readonly number[],
+  keys: readonly string[],
+) {
   return sql<{ mirror_id: number }>`
     with changed as (${remove})
     insert into sfsync.journal (run_id, entity, mirror_table, action, key, mirror_id, before, after)
@@ -162,7 +184,9 @@ export interface JournalEntryView {
 }
 
 export async function journalExists(db: AnyDb): Promise<boolean> {
-  const { rows } = await sql<{ found: boolean }>`select to_regclass('sfsync.journal') is not null as found`.execute(db);
+  const { rows } = await sql<{
+    found: boolean;
+  }>`select to_regclass('sfsync.journal') is not null as found`.execute(db);
   // A select without from always returns its one row.
   return rows[0]!.found;
 }
@@ -185,14 +209,22 @@ function runs(db: AnyDb) {
       'r.command_line as commandLine',
       'r.dry_run as dryRun',
       'r.summary',
-      sql<RunView['status']>`case when r.status = 'running' and not ${heldBySession(sql.ref('r.lock_pid'), sql.ref('r.lock_backend_start'))}
+      sql<
+        RunView['status']
+      >`case when r.status = 'running' and not ${heldBySession(sql.ref('r.lock_pid'), sql.ref('r.lock_backend_start'))}
                                then 'abandoned' else r.status end`.as('status'),
-      sql<number>`(select count(*) from sfsync.journal j where j.run_id = r.run_id)::int`.as('changes'),
+      sql<number>`(select count(*) from sfsync.journal j where j.run_id = r.run_id)::int`.as(
+        'changes',
+      ),
     ]);
 }
 
 function shown(run: RunView): RunView {
-  return { ...run, commandLine: run.commandLine === null ? null : redactSecrets(run.commandLine), summary: redactDeep(run.summary) };
+  return {
+    ...run,
+    commandLine: run.commandLine === null ? null : redactSecrets(run.commandLine),
+    summary: redactDeep(run.summary),
+  };
 }
 
 export async function listRuns(db: AnyDb, limit: number): Promise<RunView[]> {
@@ -201,9 +233,17 @@ export async function listRuns(db: AnyDb, limit: number): Promise<RunView[]> {
 }
 
 /** A run by its id or a unique prefix of it, with every change it made in order. */
-export async function readRun(db: AnyDb, runId: string): Promise<{ run: RunView | undefined; entries: JournalEntryView[] }> {
+export async function readRun(
+  db: AnyDb,
+  runId: string,
+): Promise<{ run: RunView | undefined; entries: JournalEntryView[] }> {
   const found = await runs(db)
-    .where((eb) => eb.or([eb(sql<string>`r.run_id::text`, '=', runId), eb(sql<string>`r.run_id::text`, 'like', `${runId}%`)]))
+    .where((eb) =>
+      eb.or([
+        eb(sql<string>`r.run_id::text`, '=', runId),
+        eb(sql<string>`r.run_id::text`, 'like', `${runId}%`),
+      ]),
+    )
     .orderBy('r.started_at', 'desc')
     .limit(2)
     .execute();

@@ -20,18 +20,29 @@ const BACKEND_START = sql<string>`extract(epoch from a.backend_start)::text`;
 const GRANTED_WRITE_LOCK = sql<boolean>`l.locktype = 'advisory' and l.granted and l.objid = hashtext(${LOCK_NAME})::oid`;
 
 export interface HeldLock {
-  /** The lock session's backend, recorded with the run so a dead run can be told from a live one. */
+  /**
+   * The lock session's backend, recorded with the run so a dead run can be told from a live one.
+   */
   readonly pid: number;
-  /** backend_start as exact epoch text (a Date would drop the microseconds that tell a reused pid apart). */
+  /**
+   * backend_start as exact epoch text (a Date would drop the microseconds that tell a reused pid
+   * apart).
+   */
   readonly backendStart: string;
   /** Throws LockError when the lock session is known to be gone. No round trip. */
   assertHeld(): void;
-  /** Throws LockError unless the server grants the lock to our session now; run inside the batch's transaction. */
+  /**
+   * Throws LockError unless the server grants the lock to our session now; run inside the batch's
+   * transaction.
+   */
   verify(db: Transaction<any> | AnyDb): Promise<void>;
   release(): Promise<void>;
 }
 
-export async function acquireWriteLock(target: ResolvedTarget, options: ConnectOptions = {}): Promise<HeldLock> {
+export async function acquireWriteLock(
+  target: ResolvedTarget,
+  options: ConnectOptions = {},
+): Promise<HeldLock> {
   let lost: DatabaseError | undefined;
   // One connection that never idles out: the lock lives exactly as long as it.
   const session = await connect(target, {
@@ -46,7 +57,9 @@ export async function acquireWriteLock(target: ResolvedTarget, options: ConnectO
   });
   const { rows } = await sql<{ locked: boolean; pid: number; backend_start: string }>`
     select pg_try_advisory_lock(hashtext(${LOCK_NAME})) as locked, pg_backend_pid() as pid,
-           (select ${BACKEND_START} from pg_stat_activity a where a.pid = pg_backend_pid()) as backend_start`.execute(session.db);
+           (select ${BACKEND_START} from pg_stat_activity a where a.pid = pg_backend_pid()) as backend_start`.execute(
+    session.db,
+  );
   const me = rows[0]!;
   if (!me.locked) {
     const holder = await sql<{ since: Date }>`
@@ -56,7 +69,9 @@ export async function acquireWriteLock(target: ResolvedTarget, options: ConnectO
     // No holder when it let go between the two statements: a race no test can stage.
     // Stryker disable next-line StringLiteral: the text of that race, see above
     const since = holder.rows[0] ? ` (held since ${holder.rows[0].since.toISOString()})` : '';
-    throw new LockError(`another sfsync repair or backfill is writing to this mirror database${since}; wait for it to finish, then run again`);
+    throw new LockError(
+      `another sfsync repair or backfill is writing to this mirror database${since}; wait for it to finish, then run again`,
+    );
   }
   const lostLock = (why: string) =>
     new LockError(
@@ -71,9 +86,14 @@ export async function acquireWriteLock(target: ResolvedTarget, options: ConnectO
     assertHeld,
     async verify(db) {
       assertHeld();
-      const { rows: held } = await sql<{ held: boolean }>`select ${heldBySession(sql`${me.pid}::int`, sql`${me.backend_start}::text`)} as held`.execute(db);
+      const { rows: held } = await sql<{
+        held: boolean;
+      }>`select ${heldBySession(sql`${me.pid}::int`, sql`${me.backend_start}::text`)} as held`.execute(
+        db,
+      );
       if (held[0]?.held) return;
-      // The session may still look alive to us (a dropped connection we never heard of): it holds nothing now.
+      // The session may still look alive to us (a dropped connection we never heard of): it holds
+      // nothing now.
       throw lostLock(`the server no longer grants it to session ${me.pid}`);
     },
     async release() {
@@ -87,7 +107,10 @@ export async function acquireWriteLock(target: ResolvedTarget, options: ConnectO
   };
 }
 
-/** A condition: the write lock is granted to the session with this pid and backend start (SQL expressions). */
+/**
+ * A condition: the write lock is granted to the session with this pid and backend start (SQL
+ * expressions).
+ */
 export function heldBySession(
   pid: RawBuilder<unknown> | ReturnType<typeof sql.ref>,
   backendStart: RawBuilder<unknown> | ReturnType<typeof sql.ref>,

@@ -1,6 +1,11 @@
 import type { Transaction } from 'kysely';
 import type { Entity, RunConfig, WritableEntity } from '../../config/types.js';
-import { MAX_AUDIT_CONCURRENCY, type AuditMethod, type EntityAudit, type Mismatch } from '../../core/audit/types.js';
+import {
+  MAX_AUDIT_CONCURRENCY,
+  type AuditMethod,
+  type EntityAudit,
+  type Mismatch,
+} from '../../core/audit/types.js';
 import type { ColumnInfo, SchemaCatalog } from '../../core/schema/catalog.js';
 import type { ComparePlan } from '../../core/methods/compare-plan.js';
 import type { KeySummary, SuspectList } from '../../core/methods/key-summary.js';
@@ -39,25 +44,41 @@ export interface AuditOptions {
   readonly onProgress?: (event: { entity: string; rows: number; done: boolean }) => void;
   /** Called with each reported entity as soon as it is classified (for streaming output). */
   readonly onEntity?: (audit: EntityAudit) => void;
-  /** Classify every key in JavaScript, trusting no digest: the reference the fast paths are tested against. */
+  /**
+   * Classify every key in JavaScript, trusting no digest: the reference the fast paths are tested
+   * against.
+   */
   readonly everyKey?: boolean;
   /** `--method`: how the sides are compared; `auto` (the default) picks per entity. */
   readonly method?: AuditMethod | 'auto' | undefined;
   /** The checksum method's segment sizes (for tests; the defaults suit real tables). */
   readonly checksumTuning?: SplitTuning | undefined;
-  /** `--concurrency`: entities audited at once, each on its own pair of sessions sharing one snapshot per database (default 1). */
+  /**
+   * `--concurrency`: entities audited at once, each on its own pair of sessions sharing one
+   * snapshot per database (default 1).
+   */
   readonly concurrency?: number | undefined;
-  /** `--shard K/N`: audit only the keys of this shard (`sfsync merge` adds the shards' reports up). */
+  /**
+   * `--shard K/N`: audit only the keys of this shard (`sfsync merge` adds the shards' reports up).
+   */
   readonly shard?: Shard | undefined;
   /**
    * Each entity's mismatches, a few thousand at a time in key order, instead of
    * in its EntityAudit (whose `mismatches` stay empty): a repair plans and writes
    * them as they come, so its memory holds a batch, not the table.
    */
-  readonly onMismatches?: ((entity: string, mismatches: readonly Mismatch[]) => Promise<void>) | undefined;
-  /** Suspects held in memory before the rest spill to a temporary file (default SUSPECTS_IN_MEMORY; tests lower it). */
+  readonly onMismatches?:
+    | ((entity: string, mismatches: readonly Mismatch[]) => Promise<void>)
+    | undefined;
+  /**
+   * Suspects held in memory before the rest spill to a temporary file (default SUSPECTS_IN_MEMORY;
+   * tests lower it).
+   */
   readonly suspectsInMemory?: number | undefined;
-  /** Suspect keys read in full, classified and handed to onMismatches at a time (default KEYS_PER_READ). */
+  /**
+   * Suspect keys read in full, classified and handed to onMismatches at a time (default
+   * KEYS_PER_READ).
+   */
   readonly keysPerRead?: number | undefined;
 }
 
@@ -87,8 +108,15 @@ function sessionPairs(options: AuditOptions): number {
   return Math.min(Math.max(1, options.concurrency ?? 1), MAX_AUDIT_CONCURRENCY);
 }
 
-/** The audit through databases a command already holds (a repair audits before each level through its own pools). */
-export async function auditWith(dbs: Databases, config: RunConfig, options: AuditOptions): Promise<AuditResult> {
+/**
+ * The audit through databases a command already holds (a repair audits before each level through
+ * its own pools).
+ */
+export async function auditWith(
+  dbs: Databases,
+  config: RunConfig,
+  options: AuditOptions,
+): Promise<AuditResult> {
   const startedAt = new Date();
   const scope = auditScope(config, options.entities);
   const { source, mirror, sourceCatalog, mirrorCatalog } = dbs;
@@ -108,10 +136,14 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
       const now = await serverNow(main.mirror.trx);
       const shared = await sameDatabase(main.source.trx, main.mirror.trx);
       if (options.method === 'join' && !shared) {
-        throw new UsageError('--method join needs the source and mirror schemas in one database, read as one role; these are two (use stream or checksum)');
+        throw new UsageError(
+          '--method join needs the source and mirror schemas in one database, read as one role; these are two (use stream or checksum)',
+        );
       }
       const digest = await agreedDigest(main.source.trx, main.mirror.trx);
-      const trimScale = majorVersion(sourceCatalog.serverVersion) >= 13 && majorVersion(mirrorCatalog.serverVersion) >= 13;
+      const trimScale =
+        majorVersion(sourceCatalog.serverVersion) >= 13 &&
+        majorVersion(mirrorCatalog.serverVersion) >= 13;
       const workers = pairs.map((pair) => ({
         sides: {
           source: { ...pair.source, schema: source.schema },
@@ -132,7 +164,14 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
       const auditOne = (name: string, worker: (typeof workers)[number]) => {
         const entity = byName.get(name)!;
         return entity.readOnly
-          ? countMirror(entity, worker.sides.mirror.trx, mirror.schema, hasTriggerLog, now, options.shard)
+          ? countMirror(
+              entity,
+              worker.sides.mirror.trx,
+              mirror.schema,
+              hasTriggerLog,
+              now,
+              options.shard,
+            )
           : auditEntity(entity, worker.sides, worker.readers, {
               columns: mirrorCatalog.tables.get(entity.mirror.table)!.columns,
               now,
@@ -142,7 +181,10 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
               method: chooseMethod(options.method, shared),
               checksumTuning: options.checksumTuning,
               sourceKeyUnique: keyIsUnique(entity, sourceCatalog),
-              mirrorKeyUnique: mirrorCatalog.tables.get(entity.mirror.table)?.uniqueColumns.has(entity.mirror.externalId) ?? false,
+              mirrorKeyUnique:
+                mirrorCatalog.tables
+                  .get(entity.mirror.table)
+                  ?.uniqueColumns.has(entity.mirror.externalId) ?? false,
               shard: options.shard,
               signal: options.signal,
               suspectsInMemory: options.suspectsInMemory ?? SUSPECTS_IN_MEMORY,
@@ -150,8 +192,9 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
               keysPerRead: options.keysPerRead ?? KEYS_PER_READ,
             });
       };
-      // Ancestors outside the report are not read: a parent's readiness is looked up for the rows that need it, so
-      // any entity can go on any worker, in any order; results are reported in canonical order all the same.
+      // Ancestors outside the report are not read: a parent's readiness is looked up for the rows
+      // that need it, so any entity can go on any worker, in any order; results are reported in
+      // canonical order all the same.
       return inOrderOnWorkers(
         scope.report,
         workers,
@@ -159,7 +202,11 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
         async (name, worker) => {
           options.onProgress?.({ entity: name, rows: 0, done: false });
           const audit = await auditOne(name, worker);
-          options.onProgress?.({ entity: name, rows: audit.sourceRows ?? audit.mirrorRows, done: true });
+          options.onProgress?.({
+            entity: name,
+            rows: audit.sourceRows ?? audit.mirrorRows,
+            done: true,
+          });
           return audit;
         },
         options.onEntity,
@@ -167,7 +214,13 @@ export async function auditWith(dbs: Databases, config: RunConfig, options: Audi
     },
     { idle: options.onMismatches !== undefined },
   );
-  return summarise(startedAt, scope.report, audits, source.bytesRead() + mirror.bytesRead() - bytesBefore, options.shard);
+  return summarise(
+    startedAt,
+    scope.report,
+    audits,
+    source.bytesRead() + mirror.bytesRead() - bytesBefore,
+    options.shard,
+  );
 }
 
 interface EntityContext {
@@ -187,7 +240,10 @@ interface EntityContext {
   readonly keysPerRead: number;
 }
 
-/** auto: in the database when both schemas share one; across two, checksums when they pay (decided per entity), else streamed. */
+/**
+ * auto: in the database when both schemas share one; across two, checksums when they pay (decided
+ * per entity), else streamed.
+ */
 function chooseMethod(choice: AuditOptions['method'], shared: boolean): AuditMethod | 'auto' {
   if (choice && choice !== 'auto') return choice;
   return shared ? 'join' : 'auto';
@@ -195,21 +251,41 @@ function chooseMethod(choice: AuditOptions['method'], shared: boolean): AuditMet
 
 function keyIsUnique(entity: WritableEntity, catalog: SchemaCatalog): boolean {
   const key = entity.source.key;
-  return key.kind === 'column' && (catalog.tables.get(entity.source.table)?.uniqueColumns.has(key.column) ?? false);
+  return (
+    key.kind === 'column' &&
+    (catalog.tables.get(entity.source.table)?.uniqueColumns.has(key.column) ?? false)
+  );
 }
 
-/** One writable entity: both sides' summaries merged, then the suspects read in full and classified. */
-async function auditEntity(entity: WritableEntity, sides: AuditSides, readers: DetailReaders, ctx: EntityContext): Promise<EntityAudit> {
+/**
+ * One writable entity: both sides' summaries merged, then the suspects read in full and classified.
+ */
+async function auditEntity(
+  entity: WritableEntity,
+  sides: AuditSides,
+  readers: DetailReaders,
+  ctx: EntityContext,
+): Promise<EntityAudit> {
   const plan = await comparePlan(entity, sides, ctx.columns);
   const suspects = spillingSuspects(ctx.suspectsInMemory);
   try {
     const { method, summary } = await summariseEntity(entity, sides, plan, ctx, suspects);
     const counts = emptyCounts();
     counts.ok = summary.clean;
-    // Suspects are read in the snapshot their summary came from: a join saw the source through the mirror's transaction.
+    // Suspects are read in the snapshot their summary came from: a join saw the source through the
+    // mirror's transaction.
     const detailReaders = method === 'join' ? { ...readers, sourceTrx: sides.mirror.trx } : readers;
-    const onMismatches = ctx.onMismatches && ((batch: readonly Mismatch[]) => ctx.onMismatches!(entity.name, batch));
-    const { mismatches, oldestUnsyncedAt } = await classifySuspects(entity, summary.suspects, ctx, detailReaders, counts, onMismatches, ctx.keysPerRead);
+    const onMismatches =
+      ctx.onMismatches && ((batch: readonly Mismatch[]) => ctx.onMismatches!(entity.name, batch));
+    const { mismatches, oldestUnsyncedAt } = await classifySuspects(
+      entity,
+      summary.suspects,
+      ctx,
+      detailReaders,
+      counts,
+      onMismatches,
+      ctx.keysPerRead,
+    );
     return {
       name: entity.name,
       method,
@@ -245,7 +321,15 @@ async function summariseEntity(
   const method =
     ctx.method !== 'auto'
       ? ctx.method
-      : checksumPays(await visibleDamage(sides.source.trx, sides.mirror.trx, entity, sides.source.schema, sides.mirror.schema))
+      : checksumPays(
+            await visibleDamage(
+              sides.source.trx,
+              sides.mirror.trx,
+              entity,
+              sides.source.schema,
+              sides.mirror.schema,
+            ),
+          )
         ? 'checksum'
         : 'stream';
   if (method === 'join') {
@@ -258,7 +342,9 @@ async function summariseEntity(
         mirrorSchema: sides.mirror.schema,
         sourceKeyUnique: ctx.sourceKeyUnique,
         mirrorKeyUnique: ctx.mirrorKeyUnique,
-        mirrorKeyIsText: /^(text|character varying)$/.test(ctx.columns.get(entity.mirror.externalId)?.type ?? ''),
+        mirrorKeyIsText: /^(text|character varying)$/.test(
+          ctx.columns.get(entity.mirror.externalId)?.type ?? '',
+        ),
       },
       shard,
       ctx.everyKey || plan.opaque.length > 0,
@@ -279,7 +365,10 @@ async function summariseEntity(
     });
     return { method, summary };
   }
-  return { method: 'stream', summary: await streamSummary(entity, sides, plan, ctx.signal, ctx.everyKey, suspects, shard) };
+  return {
+    method: 'stream',
+    summary: await streamSummary(entity, sides, plan, ctx.signal, ctx.everyKey, suspects, shard),
+  };
 }
 
 /**
@@ -287,8 +376,18 @@ async function summariseEntity(
  * to compare, only rows to count. Sharded, the first shard counts them all and
  * the others none, so that the shards add up.
  */
-async function countMirror(entity: Entity, trx: Transaction<any>, schema: string, hasTriggerLog: boolean, now: Date, shard?: Shard): Promise<EntityAudit> {
-  const counted = shard && shard.index > 1 ? { rows: 0, unsynced: 0, oldestUnsyncedAt: null } : await countMirrorRows(trx, schema, entity, hasTriggerLog);
+async function countMirror(
+  entity: Entity,
+  trx: Transaction<any>,
+  schema: string,
+  hasTriggerLog: boolean,
+  now: Date,
+  shard?: Shard,
+): Promise<EntityAudit> {
+  const counted =
+    shard && shard.index > 1
+      ? { rows: 0, unsynced: 0, oldestUnsyncedAt: null }
+      : await countMirrorRows(trx, schema, entity, hasTriggerLog);
   return {
     name: entity.name,
     method: 'count',
@@ -311,15 +410,41 @@ function ageSeconds(now: Date, at: number | null): number | null {
 }
 
 /** The audit cannot be trusted against tables that do not match the config: say what to fix. */
-function assertMatchesConfig(entities: readonly Entity[], source: SchemaCatalog, mirror: SchemaCatalog): void {
-  const problems = [...diagnoseSource(entities, source), ...diagnoseMirror(entities, mirror)].filter(
-    (f) => f.level === 'error' && f.code !== 'xmlbinary_not_captured',
-  );
+function assertMatchesConfig(
+  entities: readonly Entity[],
+  source: SchemaCatalog,
+  mirror: SchemaCatalog,
+): void {
+  const problems = [
+    ...diagnoseSource(entities, source),
+    ...diagnoseMirror(entities, mirror),
+  ].filter((f) => f.level === 'error' && f.code !== 'xmlbinary_not_captured');
   if (problems.length === 0) return;
-  const lines = problems.map((f) => `  - ${f.database}${f.entity ? ` (${f.entity})` : ''}: ${f.message}`);
-  throw new DatabaseError(['the databases do not match the config (run `sfsync doctor` for the full report):', ...lines].join('\n'));
+  const lines = problems.map(
+    (f) => `  - ${f.database}${f.entity ? ` (${f.entity})` : ''}: ${f.message}`,
+  );
+  throw new DatabaseError(
+    [
+      'the databases do not match the config (run `sfsync doctor` for the full report):',
+      ...lines,
+    ].join('\n'),
+  );
 }
 
-function summarise(startedAt: Date, order: readonly string[], entities: readonly EntityAudit[], bytesRead: number, shard: Shard | undefined): AuditResult {
-  return { startedAt, finishedAt: new Date(), order, entities, totals: auditTotals(entities), bytesRead, ...(shard ? { shard } : {}) };
+function summarise(
+  startedAt: Date,
+  order: readonly string[],
+  entities: readonly EntityAudit[],
+  bytesRead: number,
+  shard: Shard | undefined,
+): AuditResult {
+  return {
+    startedAt,
+    finishedAt: new Date(),
+    order,
+    entities,
+    totals: auditTotals(entities),
+    bytesRead,
+    ...(shard ? { shard } : {}),
+  };
 }

@@ -1,7 +1,21 @@
 import type { WritableEntity } from '../../config/types.js';
 import type { ComparePlan } from '../../core/methods/compare-plan.js';
-import { addCounts, emptySummary, type KeySummary, type SuspectList } from '../../core/methods/key-summary.js';
-import { decideStream, differingSegments, FANOUT, firstSplit, inStreamed, modulus, type SegmentSums, type SplitTuning } from '../../core/methods/segments.js';
+import {
+  addCounts,
+  emptySummary,
+  type KeySummary,
+  type SuspectList,
+} from '../../core/methods/key-summary.js';
+import {
+  decideStream,
+  differingSegments,
+  FANOUT,
+  firstSplit,
+  inStreamed,
+  modulus,
+  type SegmentSums,
+  type SplitTuning,
+} from '../../core/methods/segments.js';
 import {
   estimatedRows,
   mirrorKeysToRead,
@@ -37,13 +51,23 @@ export interface ChecksumOptions {
  * everything. Rows without an sfid, FAILED rows and duplicated keys are read in
  * full wherever they are. The result is the stream method's, key for key.
  */
-export async function checksumSummary(entity: WritableEntity, sides: AuditSides, plan: ComparePlan, options: ChecksumOptions): Promise<KeySummary> {
+export async function checksumSummary(
+  entity: WritableEntity,
+  sides: AuditSides,
+  plan: ComparePlan,
+  options: ChecksumOptions,
+): Promise<KeySummary> {
   const { source, mirror, digest } = sides;
   // A field no SQL text can compare leaves every key to JavaScript: nothing to checksum.
   const shard = shardFilter(options.shard);
-  if (options.everyKey || plan.opaque.length > 0) return streamSummary(entity, sides, plan, options.signal, true, options.suspects, shard);
+  if (options.everyKey || plan.opaque.length > 0)
+    return streamSummary(entity, sides, plan, options.signal, true, options.suspects, shard);
   // Segments sized for the rows this shard holds, not the whole table's.
-  const first = firstSplit((await estimatedRows(mirror.trx, mirror.schema, entity.mirror.table)) / (options.shard?.count ?? 1), options.tuning);
+  const first = firstSplit(
+    (await estimatedRows(mirror.trx, mirror.schema, entity.mirror.table)) /
+      (options.shard?.count ?? 1),
+    options.tuning,
+  );
   const summary = emptySummary(options.suspects);
   const differingByDepth: Set<number>[] = [];
   let scope: SegmentScope | undefined;
@@ -65,12 +89,21 @@ export async function checksumSummary(entity: WritableEntity, sides: AuditSides,
     if (differing.length === 0) break;
     const segments = depth === 0 ? first : scope!.segments.length * FANOUT;
     if (decideStream(differing, sourceSums, mirrorSums, segments, depth, options.tuning)) {
-      // Damage in every segment at the first split: stream it all, without asking each row for its segment.
-      const present = new Set([...sourceSums.keys(), ...mirrorSums.keys()].filter((id) => id !== -1));
+      // Damage in every segment at the first split: stream it all, without asking each row for its
+      // segment.
+      const present = new Set(
+        [...sourceSums.keys(), ...mirrorSums.keys()].filter((id) => id !== -1),
+      );
       const everything = depth === 0 && differing.length === present.size;
-      const filter = bothFilters(shard, everything ? undefined : segmentFilter({ modulus: m, segments: differing }, digest));
+      const filter = bothFilters(
+        shard,
+        everything ? undefined : segmentFilter({ modulus: m, segments: differing }, digest),
+      );
       if (everything) differingByDepth[0] = new Set(Array.from({ length: first }, (_, i) => i));
-      addCounts(summary, await streamSummary(entity, sides, plan, options.signal, false, options.suspects, filter));
+      addCounts(
+        summary,
+        await streamSummary(entity, sides, plan, options.signal, false, options.suspects, filter),
+      );
       break;
     }
     scope = { modulus: m, segments: differing };
@@ -79,9 +112,12 @@ export async function checksumSummary(entity: WritableEntity, sides: AuditSides,
   const toRead = new Map<string, KeyToRead>();
   const [unhealthy, duplicates] = await Promise.all([
     mirrorKeysToRead(mirror.trx, entity, mirror.schema, digest, options.mirrorKeyUnique, shard),
-    options.sourceKeyUnique ? Promise.resolve([]) : sourceDuplicateKeys(source.trx, entity, source.schema, digest, shard),
+    options.sourceKeyUnique
+      ? Promise.resolve([])
+      : sourceDuplicateKeys(source.trx, entity, source.schema, digest, shard),
   ]);
-  for (const key of [...unhealthy, ...duplicates]) if ((toRead.get(key.key)?.rows ?? 0) < key.rows) toRead.set(key.key, key);
+  for (const key of [...unhealthy, ...duplicates])
+    if ((toRead.get(key.key)?.rows ?? 0) < key.rows) toRead.set(key.key, key);
   for (const key of toRead.values()) {
     if (inStreamed(BigInt(key.hash), first, differingByDepth)) continue;
     // In an agreeing segment each side holds the same rows: this key has as many on both.
@@ -91,8 +127,16 @@ export async function checksumSummary(entity: WritableEntity, sides: AuditSides,
   return summary;
 }
 
-/** The counts of the segments both sides agree on: every row in them is ok (until read in full for another reason). */
-function addMatched(summary: KeySummary, source: SegmentSums, mirror: SegmentSums, differing: ReadonlySet<number>): void {
+/**
+ * The counts of the segments both sides agree on: every row in them is ok (until read in full for
+ * another reason).
+ */
+function addMatched(
+  summary: KeySummary,
+  source: SegmentSums,
+  mirror: SegmentSums,
+  differing: ReadonlySet<number>,
+): void {
   for (const [id, s] of source) {
     if (id === -1 || differing.has(id)) continue;
     const m = mirror.get(id)!;

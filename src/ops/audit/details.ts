@@ -1,13 +1,28 @@
 import type { Transaction } from 'kysely';
 import type { WritableEntity } from '../../config/types.js';
-import type { Mismatch, MirrorRow, ParentReadiness, RowClass, SourceRow } from '../../core/audit/types.js';
+import type {
+  Mismatch,
+  MirrorRow,
+  ParentReadiness,
+  RowClass,
+  SourceRow,
+} from '../../core/audit/types.js';
 import { classifyKey, classifyOrphan, type ClassifyContext } from '../../core/audit/classify.js';
 import type { Entity } from '../../core/entities/entity.js';
 import type { SuspectList } from '../../core/methods/key-summary.js';
-import { mirrorRowMapper, mirrorRowsQuery, readReadiness, readTriggerLog, readUnsyncedSince } from '../../db/audit/read-mirror.js';
+import {
+  mirrorRowMapper,
+  mirrorRowsQuery,
+  readReadiness,
+  readTriggerLog,
+  readUnsyncedSince,
+} from '../../db/audit/read-mirror.js';
 import { sourceRowMapper, sourceRowsByKeyQuery } from '../../db/audit/source-query.js';
 
-/** Where the suspects' rows are read: both transactions of the audit (one, when both schemas share a database). */
+/**
+ * Where the suspects' rows are read: both transactions of the audit (one, when both schemas share a
+ * database).
+ */
 export interface DetailReaders {
   readonly sourceTrx: Transaction<any>;
   readonly mirrorTrx: Transaction<any>;
@@ -25,16 +40,17 @@ export interface Classified {
   readonly oldestUnsyncedAt: number | null;
 }
 
-/** Suspect keys read in full and classified at a time, unless the caller asks for another number. */
+/**
+ * Suspect keys read in full and classified at a time, unless the caller asks for another number.
+ */
 export const KEYS_PER_READ = 5_000;
 
 /**
  * Reads the suspect keys' rows in full, batch by batch, and classifies each key
- * (adding it to `counts`) exactly as a row-by-row audit would: classifyKey with the key's source rows,
- * its mirror rows with their trigger-log entries, and the readiness of the
- * parents it names. Keys arrive in key order; mismatches keep it. With
- * `onMismatches`, each batch's mismatches go there (awaited before the next
- * batch is read) instead of into the result.
+ * (adding it to `counts`) exactly as a row-by-row audit would: classifyKey with the key's source
+ * rows, its mirror rows with their trigger-log entries, and the readiness of the parents it names.
+ * Keys arrive in key order; mismatches keep it. With `onMismatches`, each batch's mismatches go
+ * there (awaited before the next batch is read) instead of into the result.
  */
 export async function classifySuspects(
   entity: WritableEntity,
@@ -49,25 +65,44 @@ export async function classifySuspects(
   let oldestUnsyncedAt: number | null = null;
   for await (const batch of suspects.chunks(keysPerRead)) {
     readers.signal?.throwIfAborted();
-    // Each side is asked only for keys it has: a mirror's key need not even parse as the source key's type.
+    // Each side is asked only for keys it has: a mirror's key need not even parse as the source
+    // key's type.
     const inSource = batch.filter((s) => s.sourceRows > 0).map((s) => s.key);
     const inMirror = batch.filter((s) => s.mirrorRows > 0).map((s) => s.key);
-    const [sourceByKey, mirrorByKey] = await Promise.all([readSourceRows(entity, inSource, readers), readMirrorRows(entity, inMirror, readers)]);
+    const [sourceByKey, mirrorByKey] = await Promise.all([
+      readSourceRows(entity, inSource, readers),
+      readMirrorRows(entity, inMirror, readers),
+    ]);
     for (const rows of mirrorByKey.values()) {
       for (const row of rows) {
         const at = row.sfid === null ? row.log?.createdAt?.getTime() : undefined;
-        if (at !== undefined && (oldestUnsyncedAt === null || at < oldestUnsyncedAt)) oldestUnsyncedAt = at;
+        if (at !== undefined && (oldestUnsyncedAt === null || at < oldestUnsyncedAt))
+          oldestUnsyncedAt = at;
       }
     }
-    const { states, deferredSince } = await readParentStates(entity, sourceByKey, mirrorByKey, readers);
-    const context: ClassifyContext = { ...ctx, entity, parentStates: states, deferredStates: states, deferredSince };
+    const { states, deferredSince } = await readParentStates(
+      entity,
+      sourceByKey,
+      mirrorByKey,
+      readers,
+    );
+    const context: ClassifyContext = {
+      ...ctx,
+      entity,
+      parentStates: states,
+      deferredStates: states,
+      deferredSince,
+    };
     const found: Mismatch[] = onMismatches ? [] : mismatches;
     for (const { key } of batch) {
       const source = sourceByKey.get(key);
       const mirror = mirrorByKey.get(key) ?? [];
       const result = source
         ? classifyKey(context, source.first, mirror, source.count)
-        : { class: 'orphan' as const, mismatch: classifyOrphan(key, mirror, entity.source.where !== undefined) };
+        : {
+            class: 'orphan' as const,
+            mismatch: classifyOrphan(key, mirror, entity.source.where !== undefined),
+          };
       counts[result.class]++;
       if (result.mismatch) found.push(result.mismatch);
     }
@@ -86,7 +121,9 @@ async function readSourceRows(
   if (keys.length === 0) return byKey;
   const wanted = new Set(keys);
   const toSourceRow = sourceRowMapper(entity);
-  const { rows } = await sourceRowsByKeyQuery(entity, readers.sourceSchema, keys).execute(readers.sourceTrx);
+  const { rows } = await sourceRowsByKeyQuery(entity, readers.sourceSchema, keys).execute(
+    readers.sourceTrx,
+  );
   for (const raw of rows) {
     const row = toSourceRow(raw);
     // A key column of a loosely matching type (citext) may bring rows of other keys.
@@ -98,11 +135,21 @@ async function readSourceRows(
   return byKey;
 }
 
-async function readMirrorRows(entity: Entity, keys: readonly string[], readers: DetailReaders): Promise<Map<string, MirrorRow[]>> {
+async function readMirrorRows(
+  entity: Entity,
+  keys: readonly string[],
+  readers: DetailReaders,
+): Promise<Map<string, MirrorRow[]>> {
   if (keys.length === 0) return new Map();
-  const { rows: matching } = await mirrorRowsQuery(entity, readers.mirrorSchema, keys).execute(readers.mirrorTrx);
-  const needLog = matching.filter((row) => row.sfid === null || row.lastop === 'FAILED').map((row) => Number(row.id));
-  const log = readers.hasTriggerLog ? await readTriggerLog(readers.mirrorTrx, readers.mirrorSchema, entity, needLog) : new Map();
+  const { rows: matching } = await mirrorRowsQuery(entity, readers.mirrorSchema, keys).execute(
+    readers.mirrorTrx,
+  );
+  const needLog = matching
+    .filter((row) => row.sfid === null || row.lastop === 'FAILED')
+    .map((row) => Number(row.id));
+  const log = readers.hasTriggerLog
+    ? await readTriggerLog(readers.mirrorTrx, readers.mirrorSchema, entity, needLog)
+    : new Map();
   const toMirrorRow = mirrorRowMapper(entity, log);
   const byKey = new Map<string, MirrorRow[]>();
   for (const raw of matching) {
@@ -125,7 +172,11 @@ async function readParentStates(
   sources: ReadonlyMap<string, { first: SourceRow }>,
   mirrors: ReadonlyMap<string, readonly MirrorRow[]>,
   readers: DetailReaders,
-): Promise<Pick<ClassifyContext, 'deferredSince'> & { states: Map<string, ReadonlyMap<string, ParentReadiness>> }> {
+): Promise<
+  Pick<ClassifyContext, 'deferredSince'> & {
+    states: Map<string, ReadonlyMap<string, ParentReadiness>>;
+  }
+> {
   const keysByParent = new Map<string, Set<string>>();
   const deferredKeys = new Map<string, Set<string>>();
   const add = (byParent: Map<string, Set<string>>, parent: string, key: string) => {
@@ -147,11 +198,18 @@ async function readParentStates(
   const deferredSince = new Map<string, ReadonlyMap<string, Date | null>>();
   for (const [name, keys] of keysByParent) {
     const parent = readers.entities.get(name)!;
-    const readiness = await readReadiness(readers.mirrorTrx, readers.mirrorSchema, parent, [...keys]);
+    const readiness = await readReadiness(readers.mirrorTrx, readers.mirrorSchema, parent, [
+      ...keys,
+    ]);
     states.set(name, readiness);
-    const unsynced = [...(deferredKeys.get(name) ?? [])].filter((key) => readiness.get(key) === 'unsynced');
+    const unsynced = [...(deferredKeys.get(name) ?? [])].filter(
+      (key) => readiness.get(key) === 'unsynced',
+    );
     if (readers.hasTriggerLog && unsynced.length > 0) {
-      deferredSince.set(name, await readUnsyncedSince(readers.mirrorTrx, readers.mirrorSchema, parent, unsynced));
+      deferredSince.set(
+        name,
+        await readUnsyncedSince(readers.mirrorTrx, readers.mirrorSchema, parent, unsynced),
+      );
     }
   }
   return { states, deferredSince };

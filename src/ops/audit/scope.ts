@@ -10,11 +10,19 @@ export interface AuditScope {
   readonly report: readonly string[];
 }
 
-export function auditScope(config: Pick<Config, 'entities' | 'graph'>, selected: readonly string[] | undefined): AuditScope {
+export function auditScope(
+  config: Pick<Config, 'entities' | 'graph'>,
+  selected: readonly string[] | undefined,
+): AuditScope {
   const names = config.entities.map((e) => e.name);
   for (const name of selected ?? []) {
-    if (!names.includes(name)) throw new UsageError(`--entity ${name}: no such entity in the config${didYouMean(name, names)}`);
+    if (!names.includes(name))
+      throw new UsageError(
+        `--entity ${name}: no such entity in the config${didYouMean(name, names)}`,
+      );
   }
-  const report = selected?.length ? config.graph.order.filter((n) => selected.includes(n)) : [...config.graph.order];
+  const report = selected?.length
+    ? config.graph.order.filter((n) => selected.includes(n))
+    : [...config.graph.order];
   return { read: withAncestors(config.graph, report), report };
 }

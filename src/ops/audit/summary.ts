@@ -1,14 +1,27 @@
 import type { Transaction } from 'kysely';
 import type { WritableEntity } from '../../config/types.js';
 import type { ColumnInfo } from '../../core/schema/catalog.js';
-import { planComparison, type ComparePlan, type ValueType } from '../../core/methods/compare-plan.js';
-import { mergeSummaries, type KeySummary, type SuspectList } from '../../core/methods/key-summary.js';
+import {
+  planComparison,
+  type ComparePlan,
+  type ValueType,
+} from '../../core/methods/compare-plan.js';
+import {
+  mergeSummaries,
+  type KeySummary,
+  type SuspectList,
+} from '../../core/methods/key-summary.js';
 import type { RowBatch } from '../../core/methods/row-batch.js';
 import { mirrorRowsQuery } from '../../db/audit/read-mirror.js';
 import { FIELD_PREFIX } from '../../db/audit/row-aliases.js';
 import { CopyValues, type Session } from '../../db/driver/session.js';
 import { sourceRowsQuery } from '../../db/audit/source-query.js';
-import { mirrorSummaryQuery, sourceSummaryQuery, type DigestFunction, type KeyFilter } from '../../db/audit/summary-query.js';
+import {
+  mirrorSummaryQuery,
+  sourceSummaryQuery,
+  type DigestFunction,
+  type KeyFilter,
+} from '../../db/audit/summary-query.js';
 
 /** One database as the audit reads it: a session, its open read-only transaction, the schema. */
 export interface Side {
@@ -30,13 +43,21 @@ export function majorVersion(serverVersion: string): number {
 }
 
 /** How each field is normalised, from the types both sides' queries produce for it. */
-export async function comparePlan(entity: WritableEntity, sides: AuditSides, columns: ReadonlyMap<string, ColumnInfo>): Promise<ComparePlan> {
+export async function comparePlan(
+  entity: WritableEntity,
+  sides: AuditSides,
+  columns: ReadonlyMap<string, ColumnInfo>,
+): Promise<ComparePlan> {
   const [source, mirror] = await Promise.all([
     sides.source.session.describe(sourceRowsQuery(entity, sides.source.schema)),
     sides.mirror.session.describe(mirrorRowsQuery(entity, sides.mirror.schema)),
   ]);
   const byField = (types: readonly (ValueType & { column: string })[]) =>
-    new Map(types.filter((t) => t.column.startsWith(FIELD_PREFIX)).map((t) => [t.column.slice(FIELD_PREFIX.length), t]));
+    new Map(
+      types
+        .filter((t) => t.column.startsWith(FIELD_PREFIX))
+        .map((t) => [t.column.slice(FIELD_PREFIX.length), t]),
+    );
   return planComparison(entity, byField(source), byField(mirror), columns, sides.trimScale);
 }
 
@@ -53,13 +74,25 @@ export async function streamSummary(
   suspects: SuspectList,
   filter?: KeyFilter,
 ): Promise<KeySummary> {
-  const source = sides.source.session.copyRows(sourceSummaryQuery(entity, sides.source.schema, plan, sides.digest, new CopyValues(), filter));
-  const mirror = sides.mirror.session.copyRows(mirrorSummaryQuery(entity, sides.mirror.schema, plan, sides.digest, new CopyValues(), filter));
+  const source = sides.source.session.copyRows(
+    sourceSummaryQuery(entity, sides.source.schema, plan, sides.digest, new CopyValues(), filter),
+  );
+  const mirror = sides.mirror.session.copyRows(
+    mirrorSummaryQuery(entity, sides.mirror.schema, plan, sides.digest, new CopyValues(), filter),
+  );
   // A field no SQL text compares as JavaScript does leaves every key to JavaScript.
-  return mergeSummaries(abortable(source, signal), abortable(mirror, signal), suspects, everyKey || plan.opaque.length > 0);
+  return mergeSummaries(
+    abortable(source, signal),
+    abortable(mirror, signal),
+    suspects,
+    everyKey || plan.opaque.length > 0,
+  );
 }
 
-async function* abortable(batches: AsyncGenerator<RowBatch>, signal: AbortSignal | undefined): AsyncGenerator<RowBatch> {
+async function* abortable(
+  batches: AsyncGenerator<RowBatch>,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<RowBatch> {
   for await (const batch of batches) {
     signal?.throwIfAborted();
     yield batch;

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { compareKeys } from '../../core/methods/key-order.js';
 import type { Suspect, SuspectList } from '../../core/methods/key-summary.js';
 
-/** Suspects an audit holds in memory before it spills them to a file (some 150 bytes each with a uuid key). */
+/**
+ * Suspects an audit holds in memory before it spills them to a file (some 150 bytes each with a
+ * uuid key).
+ */
 export const SUSPECTS_IN_MEMORY = 20_000;
 const READ_AHEAD = 64 * 1024;
 
@@ -38,8 +41,14 @@ export function spillingSuspects(limit = SUSPECTS_IN_MEMORY): SuspectList {
     const bytes = encode(buffer);
     writeSync(file.fd, bytes, 0, bytes.length, end);
     const previous = runs.at(-1);
-    // Keys that all follow the previous run's extend it: a sorted producer ends up with a single run.
-    if (previous && previous.offset + previous.bytes === end && compareKeys(previous.last, buffer[0]!.key) < 0) previous.bytes += bytes.length;
+    // Keys that all follow the previous run's extend it: a sorted producer ends up with a single
+    // run.
+    if (
+      previous &&
+      previous.offset + previous.bytes === end &&
+      compareKeys(previous.last, buffer[0]!.key) < 0
+    )
+      previous.bytes += bytes.length;
     else runs.push({ offset: end, bytes: bytes.length, last: '' });
     runs.at(-1)!.last = buffer.at(-1)!.key;
     end += bytes.length;
@@ -58,7 +67,8 @@ export function spillingSuspects(limit = SUSPECTS_IN_MEMORY): SuspectList {
     async *chunks(max) {
       if (runs.length === 0) {
         buffer.sort((a, b) => compareKeys(a.key, b.key));
-        for (let start = 0; start < buffer.length; start += max) yield buffer.slice(start, start + max);
+        for (let start = 0; start < buffer.length; start += max)
+          yield buffer.slice(start, start + max);
         return;
       }
       spill();
@@ -131,14 +141,21 @@ class RunReader {
       return;
     }
     const length = this.buffer.readUInt32LE(this.at);
-    if (!this.available(4 + length + 8)) throw new Error('internal: a suspect spill run ends mid-record');
+    if (!this.available(4 + length + 8))
+      throw new Error('internal: a suspect spill run ends mid-record');
     const start = this.at + 4;
     const key = this.buffer.toString('utf8', start, start + length);
-    this.head = { key, sourceRows: this.buffer.readUInt32LE(start + length), mirrorRows: this.buffer.readUInt32LE(start + length + 4) };
+    this.head = {
+      key,
+      sourceRows: this.buffer.readUInt32LE(start + length),
+      mirrorRows: this.buffer.readUInt32LE(start + length + 4),
+    };
     this.at = start + length + 8;
   }
 
-  /** Whether `bytes` more bytes of the run are in the buffer, reading on when they are in the file. */
+  /**
+   * Whether `bytes` more bytes of the run are in the buffer, reading on when they are in the file.
+   */
   private available(bytes: number): boolean {
     if (this.buffer.length - this.at >= bytes) return true;
     const left = this.end - this.position;

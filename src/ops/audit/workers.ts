@@ -33,7 +33,8 @@ export async function inOrderOnWorkers<Item, Worker, Result>(
       signal?.throwIfAborted();
       results[index] = await task(item, worker);
       finished[index] = true;
-      for (; reported < items.length && finished[reported]; reported++) onResult?.(results[reported]!);
+      for (; reported < items.length && finished[reported]; reported++)
+        onResult?.(results[reported]!);
     } catch (error) {
       failed = true;
       throw error;
@@ -43,7 +44,9 @@ export async function inOrderOnWorkers<Item, Worker, Result>(
     }
   };
   const settled = await Promise.allSettled(items.map(run));
-  const errors = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason as unknown);
+  const errors = settled
+    .filter((s): s is PromiseRejectedResult => s.status === 'rejected')
+    .map((s) => s.reason as unknown);
   const first = errors.find((e) => !(e instanceof NotStarted));
   if (first !== undefined || errors.length > 0) throw first ?? errors[0];
   return results;

@@ -3,14 +3,20 @@ import type { ActionStatus } from '../../core/repair/plan.js';
 
 export interface ActionOutcome {
   readonly status: ActionStatus;
-  /** In words, what happened to the row when it was not simply done: PostgreSQL's message for `failed`, why for `skipped`. */
+  /**
+   * In words, what happened to the row when it was not simply done: PostgreSQL's message for
+   * `failed`, why for `skipped`.
+   */
   readonly detail: string | null;
 }
 
 export const done = (): ActionOutcome => ({ status: 'done', detail: null });
 export const skipped = (why: string): ActionOutcome => ({ status: 'skipped', detail: why });
 
-/** A source row as re-read at write time: the row, how many rows claim its key when more than one, or undefined when it is gone. */
+/**
+ * A source row as re-read at write time: the row, how many rows claim its key when more than one,
+ * or undefined when it is gone.
+ */
 export type FoundSource = SourceRow | number | undefined;
 
 /**
@@ -18,11 +24,15 @@ export type FoundSource = SourceRow | number | undefined;
  * Which of several source rows is right is the app's call, not ours.
  */
 export function unwritableSource(found: FoundSource): ActionOutcome | null {
-  if (typeof found === 'number') return skipped(`${found} source rows now have this key (source_duplicate): not written`);
+  if (typeof found === 'number')
+    return skipped(`${found} source rows now have this key (source_duplicate): not written`);
   if (!found) return skipped('the source row is gone or no longer passes source.where');
   return null;
 }
 
-export const appearedSinceAudit = (id: number) => skipped(`a mirror row with this key appeared since the audit (id ${id})`);
-export const alreadySynced = (id: number) => skipped(`mirror row ${id} with this key already has an sfid: nothing to re-insert`);
-export const failedRowChanged = () => skipped('the FAILED row changed since the audit (synced, rewritten or gone): left alone');
+export const appearedSinceAudit = (id: number) =>
+  skipped(`a mirror row with this key appeared since the audit (id ${id})`);
+export const alreadySynced = (id: number) =>
+  skipped(`mirror row ${id} with this key already has an sfid: nothing to re-insert`);
+export const failedRowChanged = () =>
+  skipped('the FAILED row changed since the audit (synced, rewritten or gone): left alone');

@@ -11,7 +11,14 @@ import { journal } from '../../db/sfsync/journal.js';
 import { sourceRowMapper, sourceRowsByKeyQuery } from '../../db/audit/source-query.js';
 import { inSavepoint } from '../../db/driver/savepoint.js';
 import { readOnlyTransaction, writeTransaction } from '../../db/driver/transactions.js';
-import { deleteUnsyncedRow, insertRow, lockKey, lockRowsForKey, recaptureRow, updateSyncedRow } from '../../db/mirror/write-mirror.js';
+import {
+  deleteUnsyncedRow,
+  insertRow,
+  lockKey,
+  lockRowsForKey,
+  recaptureRow,
+  updateSyncedRow,
+} from '../../db/mirror/write-mirror.js';
 import {
   type ActionOutcome,
   alreadySynced,
@@ -37,8 +44,13 @@ export interface ApplyContext {
   readonly guard: RunGuard;
   /** The mirror table's columns, so written values fit them as the audit expects (cut, rounded). */
   readonly columns: ReadonlyMap<string, ColumnInfo>;
-  /** Called inside each batch's transaction, just before it commits, with the batch's last key (backfill checkpoints). */
-  readonly beforeCommit?: ((trx: Transaction<any>, entity: string, lastKey: string, runId: string) => Promise<void>) | undefined;
+  /**
+   * Called inside each batch's transaction, just before it commits, with the batch's last key
+   * (backfill checkpoints).
+   */
+  readonly beforeCommit?:
+    | ((trx: Transaction<any>, entity: string, lastKey: string, runId: string) => Promise<void>)
+    | undefined;
 }
 
 /**
@@ -52,10 +64,15 @@ export interface ApplyContext {
  * (a lost connection or lock, an interruption, a missing privilege) rolls the
  * whole batch back and stops.
  */
-export async function applyActions(entity: WritableEntity, actions: readonly PlannedAction[], ctx: ApplyContext): Promise<ActionOutcome[]> {
+export async function applyActions(
+  entity: WritableEntity,
+  actions: readonly PlannedAction[],
+  ctx: ApplyContext,
+): Promise<ActionOutcome[]> {
   const outcomes: ActionOutcome[] = [];
   const batches: PlannedAction[][] = [];
-  for (let start = 0; start < actions.length; start += ctx.batchSize) batches.push(actions.slice(start, start + ctx.batchSize));
+  for (let start = 0; start < actions.length; start += ctx.batchSize)
+    batches.push(actions.slice(start, start + ctx.batchSize));
   const sourceFor = (batch: readonly PlannedAction[] | undefined) => {
     const read = batch
       ? readSourceRows(
@@ -72,14 +89,18 @@ export async function applyActions(entity: WritableEntity, actions: readonly Pla
   let nextSource = sourceFor(batches[0]);
   for (const [i, batch] of batches.entries()) {
     const sourceRows = (await nextSource)!;
-    // The next batch's source rows are read while this one writes: the source and the mirror are different sessions.
+    // The next batch's source rows are read while this one writes: the source and the mirror are
+    // different sessions.
     nextSource = sourceFor(batches[i + 1]);
     const results = await writeTransaction(ctx.mirror.db, async (trx) => {
       ctx.guard.check();
       const bulk = batch.filter((a) => BULK_ACTIONS.has(a.action));
       // One write gains nothing from the bulk path, which writes what the row path writes.
       // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, see above
-      const inBulk = bulk.length > 1 ? await inSavepoint(trx, () => applyInBulk(trx, entity, bulk, sourceRows, ctx)) : undefined;
+      const inBulk =
+        bulk.length > 1
+          ? await inSavepoint(trx, () => applyInBulk(trx, entity, bulk, sourceRows, ctx))
+          : undefined;
       const written = inBulk?.ok ? inBulk.value : new Map<PlannedAction, ActionOutcome>();
       const batchOutcomes: ActionOutcome[] = [];
       for (const action of batch) {
@@ -89,8 +110,12 @@ export async function applyActions(entity: WritableEntity, actions: readonly Pla
           continue;
         }
         ctx.guard.check();
-        const result = await inSavepoint(trx, () => applyOne(trx, entity, action, sourceRows.get(action.key), ctx));
-        batchOutcomes.push(result.ok ? result.value : { status: 'failed', detail: serverMessage(result.error) });
+        const result = await inSavepoint(trx, () =>
+          applyOne(trx, entity, action, sourceRows.get(action.key), ctx),
+        );
+        batchOutcomes.push(
+          result.ok ? result.value : { status: 'failed', detail: serverMessage(result.error) },
+        );
       }
       await ctx.beforeCommit?.(trx, entity.name, batch.at(-1)!.key, ctx.runId);
       await ctx.guard.beforeCommit(trx);
@@ -101,15 +126,29 @@ export async function applyActions(entity: WritableEntity, actions: readonly Pla
   return outcomes;
 }
 
-const NEEDS_SOURCE: ReadonlySet<PlannedAction['action']> = new Set(['insert', 'reinsert', 'update']);
+const NEEDS_SOURCE: ReadonlySet<PlannedAction['action']> = new Set([
+  'insert',
+  'reinsert',
+  'update',
+]);
 
-/** The source rows of these keys as they are now; a key that more than one row claims maps to how many do. */
-async function readSourceRows(entity: WritableEntity, source: Connection, keys: string[]): Promise<Map<string, FoundSource>> {
+/**
+ * The source rows of these keys as they are now; a key that more than one row claims maps to how
+ * many do.
+ */
+async function readSourceRows(
+  entity: WritableEntity,
+  source: Connection,
+  keys: string[],
+): Promise<Map<string, FoundSource>> {
   // Spares a round trip; a query for no keys would find no rows.
   // Stryker disable next-line ConditionalExpression: equivalent, see above
   if (keys.length === 0) return new Map();
-  // READ ONLY, as the audit reads: a trusted SQL fragment in the source query cannot write now either.
-  const { rows } = await readOnlyTransaction(source.db, (trx) => sourceRowsByKeyQuery(entity, source.schema, keys).execute(trx));
+  // READ ONLY, as the audit reads: a trusted SQL fragment in the source query cannot write now
+  // either.
+  const { rows } = await readOnlyTransaction(source.db, (trx) =>
+    sourceRowsByKeyQuery(entity, source.schema, keys).execute(trx),
+  );
   const toSourceRow = sourceRowMapper(entity);
   const byKey = new Map<string, FoundSource>();
   for (const raw of rows) {
@@ -121,13 +160,35 @@ async function readSourceRows(entity: WritableEntity, source: Connection, keys: 
   return byKey;
 }
 
-async function applyOne(trx: Transaction<any>, entity: WritableEntity, action: PlannedAction, found: FoundSource, ctx: ApplyContext): Promise<ActionOutcome> {
+async function applyOne(
+  trx: Transaction<any>,
+  entity: WritableEntity,
+  action: PlannedAction,
+  found: FoundSource,
+  ctx: ApplyContext,
+): Promise<ActionOutcome> {
   const unwritable = NEEDS_SOURCE.has(action.action) ? unwritableSource(found) : null;
   if (unwritable) return unwritable;
   const row = found as SourceRow;
   const schema = ctx.mirror.schema;
-  const record = (kind: string, mirrorId: number | null, before: unknown, after: unknown, adjusted: unknown = null) =>
-    journal(trx, { runId: ctx.runId, entity: entity.name, mirrorTable: entity.mirror.table, action: kind, key: action.key, mirrorId, before, after, adjusted });
+  const record = (
+    kind: string,
+    mirrorId: number | null,
+    before: unknown,
+    after: unknown,
+    adjusted: unknown = null,
+  ) =>
+    journal(trx, {
+      runId: ctx.runId,
+      entity: entity.name,
+      mirrorTable: entity.mirror.table,
+      action: kind,
+      key: action.key,
+      mirrorId,
+      before,
+      after,
+      adjusted,
+    });
   const mapped = entity.fields.map((f) => f.mirrorColumn);
   const insert = async (source: SourceRow) => {
     const { values, adjusted } = fitToColumns(mirrorValues(entity, source), ctx.columns, mapped);
@@ -171,11 +232,18 @@ async function applyOne(trx: Transaction<any>, entity: WritableEntity, action: P
       return removed === action.deleteIds.length
         ? done()
         : removed > 0
-          ? { status: 'done', detail: `${action.deleteIds.length - removed} row(s) gained an sfid since the audit and were kept` }
+          ? {
+              status: 'done',
+              detail: `${action.deleteIds.length - removed} row(s) gained an sfid since the audit and were kept`,
+            }
           : skipped('every extra row gained an sfid since the audit: nothing deleted');
     }
     case 'update': {
-      const { values, adjusted } = fitToColumns(mirrorValues(entity, row, action.columns), ctx.columns, mapped);
+      const { values, adjusted } = fitToColumns(
+        mirrorValues(entity, row, action.columns),
+        ctx.columns,
+        mapped,
+      );
       const changed = await updateSyncedRow(trx, schema, entity, action.mirrorId!, values);
       if (!changed) return skipped('the row has no sfid any more: not updated');
       await record('update', action.mirrorId, changed.before, changed.after, adjusted);

@@ -4,8 +4,21 @@ import type { SourceRow } from '../../core/audit/types.js';
 import { fitToColumns } from '../../core/values/fit-values.js';
 import { mirrorValues } from '../../core/values/mirror-values.js';
 import type { PlannedAction } from '../../core/repair/plan.js';
-import { deleteFailedRows, insertRows, lockKeys, lockRowsForKeys } from '../../db/mirror/bulk-write.js';
-import { type ActionOutcome, alreadySynced, appearedSinceAudit, done, failedRowChanged, type FoundSource, unwritableSource } from './action-outcome.js';
+import {
+  deleteFailedRows,
+  insertRows,
+  lockKeys,
+  lockRowsForKeys,
+} from '../../db/mirror/bulk-write.js';
+import {
+  type ActionOutcome,
+  alreadySynced,
+  appearedSinceAudit,
+  done,
+  failedRowChanged,
+  type FoundSource,
+  unwritableSource,
+} from './action-outcome.js';
 import type { ApplyContext } from './apply-actions.js';
 
 /** The actions applyInBulk takes; the rest of a batch goes row by row. */
@@ -48,7 +61,8 @@ export async function applyInBulk(
   for (const w of writable) {
     const rows = existing.get(w.action.key) ?? [];
     const synced = rows.find((r) => r.sfid !== null);
-    if (w.action.action === 'insert' && rows.length > 0) outcomes.set(w.action, appearedSinceAudit(rows[0]!.id));
+    if (w.action.action === 'insert' && rows.length > 0)
+      outcomes.set(w.action, appearedSinceAudit(rows[0]!.id));
     else if (
       // An insert with any row, synced or not, was taken by the line above.
       // Stryker disable next-line ConditionalExpression: equivalent, see above
@@ -74,7 +88,10 @@ export async function applyInBulk(
   }
 
   const mapped = entity.fields.map((f) => f.mirrorColumn);
-  const rows = inserts.map(({ action, row }) => ({ key: action.key, ...fitToColumns(mirrorValues(entity, row), ctx.columns, mapped) }));
+  const rows = inserts.map(({ action, row }) => ({
+    key: action.key,
+    ...fitToColumns(mirrorValues(entity, row), ctx.columns, mapped),
+  }));
   await insertRows(trx, schema, entity, rows, by);
   for (const { action } of inserts) outcomes.set(action, done());
   return outcomes;

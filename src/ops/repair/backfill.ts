@@ -1,4 +1,9 @@
-import { advanceCheckpoint, finishedEntities, forgetCheckpoints, markFinished } from '../../db/sfsync/checkpoints.js';
+import {
+  advanceCheckpoint,
+  finishedEntities,
+  forgetCheckpoints,
+  markFinished,
+} from '../../db/sfsync/checkpoints.js';
 import type { BackfillHooks } from './repair.js';
 
 /**

@@ -5,7 +5,10 @@ import { auditWith, type AuditOptions } from '../audit/audit.js';
 import type { Databases } from '../databases.js';
 
 /** What a repair's audits share: how stale is stuck, signals, timeouts, sessions. */
-export type PassOptions = Pick<AuditOptions, 'staleMs' | 'signal' | 'timeouts' | 'onQuery' | 'concurrency' | 'suspectsInMemory' | 'keysPerRead'>;
+export type PassOptions = Pick<
+  AuditOptions,
+  'staleMs' | 'signal' | 'timeouts' | 'onQuery' | 'concurrency' | 'suspectsInMemory' | 'keysPerRead'
+>;
 
 /**
  * One pass of a repair over some entities: a fresh audit of them whose

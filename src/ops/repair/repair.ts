@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { RunConfig, WritableEntity } from '../../config/types.js';
 import type { MismatchClass } from '../../core/audit/types.js';
 import { CAPTURED_XMLBINARY } from '../../core/connect/heroku-connect.js';
-import { WRITE_ACTIONS, type PlannedAction, type PlanOptions, type RepairStrategy } from '../../core/repair/plan.js';
+import {
+  WRITE_ACTIONS,
+  type PlannedAction,
+  type PlanOptions,
+  type RepairStrategy,
+} from '../../core/repair/plan.js';
 import {
   addToSummary,
   asPlanned,
@@ -18,7 +23,12 @@ import type { QueryObserver, SessionTimeouts } from '../../db/driver/connect.js'
 import { ensureJournal, finishRun, startRun } from '../../db/sfsync/journal.js';
 import { acquireWriteLock } from '../../db/sfsync/lock.js';
 import type { SchemaCatalog } from '../../core/schema/catalog.js';
-import { grantStatements, quoteIdent, writeNeeds, type WriteNeeds } from '../../core/repair/grants.js';
+import {
+  grantStatements,
+  quoteIdent,
+  writeNeeds,
+  type WriteNeeds,
+} from '../../core/repair/grants.js';
 import { missingWritePrivileges } from '../../db/catalog/check-privileges.js';
 import { countSettled } from '../../db/mirror/write-mirror.js';
 import { applyActions, type ApplyContext } from './apply-actions.js';
@@ -46,7 +56,10 @@ export interface RepairOptions {
   readonly waitMs?: number | undefined;
   readonly env?: NodeJS.ProcessEnv;
   readonly commandLine: string;
-  /** Aborted by SIGINT/SIGTERM: the run stops at the next row, rolls the batch back and is marked interrupted. */
+  /**
+   * Aborted by SIGINT/SIGTERM: the run stops at the next row, rolls the batch back and is marked
+   * interrupted.
+   */
   readonly signal?: AbortSignal | undefined;
   readonly timeouts?: SessionTimeouts | undefined;
   /** Awaited before every statement on the source and mirror (not the lock session). */
@@ -57,10 +70,16 @@ export interface RepairOptions {
    * slows the run rather than filling memory.
    */
   readonly onActions?: ((actions: readonly ActionResult[]) => Promise<void> | void) | undefined;
-  /** Asked with the plan's counts (entity → action → status) before anything is written; false stops the run. */
+  /**
+   * Asked with the plan's counts (entity → action → status) before anything is written; false stops
+   * the run.
+   */
   readonly confirm?: (plan: Readonly<RepairSummary>) => Promise<boolean>;
   readonly onProgress?: (text: string) => void;
-  /** Backfill: extra work per committed batch, and entities to leave out (finished by an earlier run). */
+  /**
+   * Backfill: extra work per committed batch, and entities to leave out (finished by an earlier
+   * run).
+   */
   readonly backfill?: BackfillHooks;
   /** Suspects an audit keeps in memory before spilling them to a file (tests lower it). */
   readonly suspectsInMemory?: number | undefined;
@@ -86,7 +105,11 @@ export interface BackfillHooks {
  */
 export async function runRepair(config: RunConfig, options: RepairOptions): Promise<RepairResult> {
   const scope = auditScope(config, options.entities);
-  const planOptions: PlanOptions = { strategy: options.strategy, only: options.only, insertOnly: options.command === 'backfill' };
+  const planOptions: PlanOptions = {
+    strategy: options.strategy,
+    only: options.only,
+    insertOnly: options.command === 'backfill',
+  };
   const passOptions: PassOptions = {
     staleMs: options.staleMs,
     signal: options.signal,
@@ -98,18 +121,24 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
   };
 
   if (options.dryRun) {
-    const dbs = await openDatabases(config, { ...pools(options.concurrency, options), purposes: { source: 'audit', mirror: 'audit' } });
+    const dbs = await openDatabases(config, {
+      ...pools(options.concurrency, options),
+      purposes: { source: 'audit', mirror: 'audit' },
+    });
     try {
       options.onProgress?.('auditing');
       const summary = emptyRepairSummary(scope.report);
-      await planInBatches(dbs, config, scope.report, passOptions, planOptions, (_entity, plan) => report(summary, plan.map(asPlanned), options));
+      await planInBatches(dbs, config, scope.report, passOptions, planOptions, (_entity, plan) =>
+        report(summary, plan.map(asPlanned), options),
+      );
       return { runId: null, dryRun: true, cancelled: false, order: scope.report, summary };
     } finally {
       await dbs.close();
     }
   }
 
-  // Every writing run, a confirmed one too: whoever answers the prompt may not know the config is unfinished.
+  // Every writing run, a confirmed one too: whoever answers the prompt may not know the config is
+  // unfinished.
   refuseUnsettledConfig(config, options.allowTodo);
   // Lock and safety checks come before the audit, so a run that may not write stops at once.
   const lock = await acquireWriteLock(config.mirror, { timeouts: options.timeouts });
@@ -117,19 +146,29 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
   let dbs: Databases | undefined;
   try {
     // One pool per database for the whole run: every level's audit and its writes go through them.
-    dbs = await openDatabases(config, { ...pools(options.concurrency, options), purposes: { source: 'read', mirror: 'write' } });
+    dbs = await openDatabases(config, {
+      ...pools(options.concurrency, options),
+      purposes: { source: 'read', mirror: 'write' },
+    });
     const { mirror, mirrorCatalog } = dbs;
     assertWritable(mirror, mirrorCatalog, options.strategy);
     options.onProgress?.('auditing');
     const preview = await previewPlan(dbs, config, scope.report, passOptions, planOptions);
-    // Before the backfill's checkpoints are read, which are sfsync's own tables: the plan's needs cover what is left after.
+    // Before the backfill's checkpoints are read, which are sfsync's own tables: the plan's needs
+    // cover what is left after.
     await assertPrivileges(mirror, mirrorCatalog, preview.needs, options.command);
     const finished = (await options.backfill?.finished(mirror)) ?? new Set<string>();
     const entities = scope.report.filter((name) => !finished.has(name));
     for (const name of scope.report) if (finished.has(name)) preview.summary[name] = {};
     const writes = statusCounts(preview.summary).planned;
     if (options.confirm && writes > 0 && !(await options.confirm(preview.summary))) {
-      return { runId: null, dryRun: false, cancelled: true, order: scope.report, summary: preview.summary };
+      return {
+        runId: null,
+        dryRun: false,
+        cancelled: true,
+        order: scope.report,
+        summary: preview.summary,
+      };
     }
     const runId = randomUUID();
     await ensureJournal(mirror.db);
@@ -144,16 +183,33 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
     });
     const summary = emptyRepairSummary(scope.report);
     try {
-      await applyByLevel(config, entities, { runId, dbs, options, passOptions, planOptions, guard, summary, planned: preview.summary });
+      await applyByLevel(config, entities, {
+        runId,
+        dbs,
+        options,
+        passOptions,
+        planOptions,
+        guard,
+        summary,
+        planned: preview.summary,
+      });
       options.onProgress?.('recording the run');
       await options.backfill?.finish(mirror, runId, completeEntities(summary, scope.report));
     } catch (error) {
       const status = error instanceof InterruptedError ? 'interrupted' : 'aborted';
-      // If the mirror is gone too, the run stays 'running' and `sfsync journal` shows it abandoned once its lock is free.
-      await finishRun(mirror.db, runId, status, { error: error instanceof Error ? error.message : String(error) }).catch(() => undefined);
+      // If the mirror is gone too, the run stays 'running' and `sfsync journal` shows it abandoned
+      // once its lock is free.
+      await finishRun(mirror.db, runId, status, {
+        error: error instanceof Error ? error.message : String(error),
+      }).catch(() => undefined);
       throw error;
     }
-    await finishRun(mirror.db, runId, statusCounts(summary).failed > 0 ? 'failed' : 'done', summary);
+    await finishRun(
+      mirror.db,
+      runId,
+      statusCounts(summary).failed > 0 ? 'failed' : 'done',
+      summary,
+    );
     return { runId, dryRun: false, cancelled: false, order: scope.report, summary };
   } finally {
     await dbs?.close();
@@ -179,13 +235,26 @@ function pools(concurrency: number, options: RepairOptions) {
 }
 
 /** Counts a batch's actions and hands them to the caller. */
-async function report(summary: RepairSummary, actions: readonly ActionResult[], options: RepairOptions): Promise<void> {
+async function report(
+  summary: RepairSummary,
+  actions: readonly ActionResult[],
+  options: RepairOptions,
+): Promise<void> {
   addToSummary(summary, actions);
   await options.onActions?.(actions);
 }
 
-/** The whole plan, counted and not kept: what the confirmation shows and what privileges its writes need. */
-async function previewPlan(dbs: Databases, config: RunConfig, entities: readonly string[], passOptions: PassOptions, planOptions: PlanOptions) {
+/**
+ * The whole plan, counted and not kept: what the confirmation shows and what privileges its writes
+ * need.
+ */
+async function previewPlan(
+  dbs: Databases,
+  config: RunConfig,
+  entities: readonly string[],
+  passOptions: PassOptions,
+  planOptions: PlanOptions,
+) {
   const tableOf = new Map(config.entities.map((e) => [e.name, e.mirror.table]));
   const summary = emptyRepairSummary(entities);
   let needs: WriteNeeds = writeNeeds([], (entity) => tableOf.get(entity)!);
@@ -209,7 +278,11 @@ interface LevelContext {
   readonly planned: Readonly<RepairSummary>;
 }
 
-async function applyByLevel(config: RunConfig, entities: readonly string[], ctx: LevelContext): Promise<void> {
+async function applyByLevel(
+  config: RunConfig,
+  entities: readonly string[],
+  ctx: LevelContext,
+): Promise<void> {
   const byName = new Map(config.entities.map((e) => [e.name, e]));
   let levelIndex = 0;
   for (const level of config.graph.levels) {
@@ -219,17 +292,36 @@ async function applyByLevel(config: RunConfig, entities: readonly string[], ctx:
     // Each level is planned from a fresh audit, which sees what the earlier levels wrote.
     if (levelIndex++ > 0 && ctx.options.waitMs) await waitForParents(config, names, ctx);
     const written = new Map<string, number>();
-    await planInBatches(ctx.dbs, config, names, ctx.passOptions, ctx.planOptions, async (entity, plan) => {
-      const writes = plan.filter((a) => WRITE_ACTIONS.has(a.action));
-      const total = writeCount(ctx.planned, entity.name);
-      const before = written.get(entity.name) ?? 0;
-      written.set(entity.name, before + writes.length);
-      await report(ctx.summary, plan.filter((a) => !WRITE_ACTIONS.has(a.action)).map(asPlanned), ctx.options);
-      if (writes.length === 0) return;
-      ctx.options.onProgress?.(`${entity.name}: writing ${before + 1}–${before + writes.length} of ~${Math.max(total, before + writes.length)} change(s)`);
-      await report(ctx.summary, await applyWrites(entity, writes, ctx, ctx.options.backfill?.beforeCommit), ctx.options);
-      ctx.options.onProgress?.(`${entity.name}: ${before + writes.length} of ~${Math.max(total, before + writes.length)} change(s) written`);
-    });
+    await planInBatches(
+      ctx.dbs,
+      config,
+      names,
+      ctx.passOptions,
+      ctx.planOptions,
+      async (entity, plan) => {
+        const writes = plan.filter((a) => WRITE_ACTIONS.has(a.action));
+        const total = writeCount(ctx.planned, entity.name);
+        const before = written.get(entity.name) ?? 0;
+        written.set(entity.name, before + writes.length);
+        await report(
+          ctx.summary,
+          plan.filter((a) => !WRITE_ACTIONS.has(a.action)).map(asPlanned),
+          ctx.options,
+        );
+        if (writes.length === 0) return;
+        ctx.options.onProgress?.(
+          `${entity.name}: writing ${before + 1}–${before + writes.length} of ~${Math.max(total, before + writes.length)} change(s)`,
+        );
+        await report(
+          ctx.summary,
+          await applyWrites(entity, writes, ctx, ctx.options.backfill?.beforeCommit),
+          ctx.options,
+        );
+        ctx.options.onProgress?.(
+          `${entity.name}: ${before + writes.length} of ~${Math.max(total, before + writes.length)} change(s) written`,
+        );
+      },
+    );
     if (ctx.options.waitMs)
       await waitForConnect(
         ctx,
@@ -246,8 +338,15 @@ function writeCount(planned: Readonly<RepairSummary>, entity: string): number {
   return [...WRITE_ACTIONS].reduce((sum, action) => sum + (byAction[action]?.planned ?? 0), 0);
 }
 
-/** Carries out one entity's write actions through the run's connections, and says how each ended. */
-async function applyWrites(entity: WritableEntity, writes: readonly PlannedAction[], ctx: LevelContext, beforeCommit?: ApplyContext['beforeCommit']) {
+/**
+ * Carries out one entity's write actions through the run's connections, and says how each ended.
+ */
+async function applyWrites(
+  entity: WritableEntity,
+  writes: readonly PlannedAction[],
+  ctx: LevelContext,
+  beforeCommit?: ApplyContext['beforeCommit'],
+) {
   const outcomes = await applyActions(entity, writes, {
     runId: ctx.runId,
     source: ctx.dbs.source,
@@ -257,7 +356,9 @@ async function applyWrites(entity: WritableEntity, writes: readonly PlannedActio
     guard: ctx.guard,
     columns: ctx.dbs.mirrorCatalog.tables.get(entity.mirror.table)!.columns,
   });
-  return writes.map((a, i): ActionResult => ({ ...a, status: outcomes[i]!.status, detail: outcomes[i]!.detail }));
+  return writes.map(
+    (a, i): ActionResult => ({ ...a, status: outcomes[i]!.status, detail: outcomes[i]!.detail }),
+  );
 }
 
 /**
@@ -266,14 +367,29 @@ async function applyWrites(entity: WritableEntity, writes: readonly PlannedActio
  * parents now have an sfid. Without --wait the next run does it: the audit
  * reports those rows as drift on the lookup, and the plan updates them.
  */
-async function setDeferredLookups(config: RunConfig, reported: readonly string[], ctx: LevelContext): Promise<void> {
-  const entities = config.entities.filter((e): e is WritableEntity => !e.readOnly && reported.includes(e.name) && e.parents.some((p) => p.deferred));
+async function setDeferredLookups(
+  config: RunConfig,
+  reported: readonly string[],
+  ctx: LevelContext,
+): Promise<void> {
+  const entities = config.entities.filter(
+    (e): e is WritableEntity =>
+      !e.readOnly && reported.includes(e.name) && e.parents.some((p) => p.deferred),
+  );
   if (entities.length === 0) return;
   ctx.guard.check();
-  const deferredOf = new Map(entities.map((e) => [e.name, new Set(e.parents.filter((p) => p.deferred).map((p) => p.lookup))]));
-  ctx.options.onProgress?.(`auditing ${entities.map((e) => e.name).join(', ')} for deferred lookups`);
-  // Backfill too: setting a deferred lookup is the rest of writing the row, so this plan is not insert-only.
-  // Only the deferred lookups: other drift on those rows is the business of a repair's own levels, not of this phase.
+  const deferredOf = new Map(
+    entities.map((e) => [
+      e.name,
+      new Set(e.parents.filter((p) => p.deferred).map((p) => p.lookup)),
+    ]),
+  );
+  ctx.options.onProgress?.(
+    `auditing ${entities.map((e) => e.name).join(', ')} for deferred lookups`,
+  );
+  // Backfill too: setting a deferred lookup is the rest of writing the row, so this plan is not
+  // insert-only. Only the deferred lookups: other drift on those rows is the business of a repair's
+  // own levels, not of this phase.
   const planOptions = { ...ctx.planOptions, insertOnly: false };
   await planInBatches(
     ctx.dbs,
@@ -284,11 +400,15 @@ async function setDeferredLookups(config: RunConfig, reported: readonly string[]
     async (entity, plan) => {
       const writes = plan
         .filter((a) => a.action === 'update')
-        .map((a) => ({ ...a, columns: a.columns.filter((column) => deferredOf.get(a.entity)?.has(column)) }))
+        .map((a) => ({
+          ...a,
+          columns: a.columns.filter((column) => deferredOf.get(a.entity)?.has(column)),
+        }))
         .filter((a) => a.columns.length > 0);
       if (writes.length === 0) return;
       ctx.options.onProgress?.(`${entity.name}: setting ${writes.length} deferred lookup(s)`);
-      // No checkpoint: a backfill's checkpoint is the last key its inserts committed, and these are updates.
+      // No checkpoint: a backfill's checkpoint is the last key its inserts committed, and these are
+      // updates.
       await report(ctx.summary, await applyWrites(entity, writes, ctx), ctx.options);
     },
   );
@@ -299,21 +419,38 @@ async function setDeferredLookups(config: RunConfig, reported: readonly string[]
  * parent Connect has not synced yet (written by an earlier level or run),
  * audit again every second until they are free or the wait runs out.
  */
-async function waitForParents(config: RunConfig, entities: readonly string[], ctx: LevelContext): Promise<void> {
+async function waitForParents(
+  config: RunConfig,
+  entities: readonly string[],
+  ctx: LevelContext,
+): Promise<void> {
   const deadline = Date.now() + (ctx.options.waitMs ?? 0);
   for (;;) {
     ctx.options.onProgress?.(`auditing ${entities.join(', ')}`);
     let waiting = 0;
-    await planInBatches(ctx.dbs, config, entities, ctx.passOptions, ctx.planOptions, async (_entity, plan) => {
-      waiting += plan.filter((a) => a.action === 'defer' && a.blockedBy?.state === 'unsynced').length;
-    });
+    await planInBatches(
+      ctx.dbs,
+      config,
+      entities,
+      ctx.passOptions,
+      ctx.planOptions,
+      async (_entity, plan) => {
+        waiting += plan.filter(
+          (a) => a.action === 'defer' && a.blockedBy?.state === 'unsynced',
+        ).length;
+      },
+    );
     if (waiting === 0 || Date.now() >= deadline) return;
-    ctx.options.onProgress?.(`waiting for Connect: ${waiting} row(s) wait for a parent without an sfid yet`);
+    ctx.options.onProgress?.(
+      `waiting for Connect: ${waiting} row(s) wait for a parent without an sfid yet`,
+    );
     await sleep(Math.min(1_000, deadline - Date.now()), ctx);
   }
 }
 
-/** Waits, then checks the run may go on (a wait is where an interruption is most likely to land). */
+/**
+ * Waits, then checks the run may go on (a wait is where an interruption is most likely to land).
+ */
 async function sleep(ms: number, ctx: LevelContext): Promise<void> {
   await new Promise<void>((resolve) => {
     const timer = setTimeout(done, Math.max(0, ms));
@@ -327,8 +464,15 @@ async function sleep(ms: number, ctx: LevelContext): Promise<void> {
   ctx.guard.check();
 }
 
-/** Polls until Connect has given every row this run inserted into these entities an sfid or FAILED it, or time runs out. */
-async function waitForConnect(ctx: LevelContext, entities: readonly WritableEntity[], waitMs: number): Promise<void> {
+/**
+ * Polls until Connect has given every row this run inserted into these entities an sfid or FAILED
+ * it, or time runs out.
+ */
+async function waitForConnect(
+  ctx: LevelContext,
+  entities: readonly WritableEntity[],
+  waitMs: number,
+): Promise<void> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     let written = 0;
@@ -336,22 +480,39 @@ async function waitForConnect(ctx: LevelContext, entities: readonly WritableEnti
     let synced = 0;
     let failed = 0;
     for (const entity of entities) {
-      const counts = await countSettled(ctx.dbs.mirror.db, ctx.dbs.mirror.schema, entity, ctx.runId);
+      const counts = await countSettled(
+        ctx.dbs.mirror.db,
+        ctx.dbs.mirror.schema,
+        entity,
+        ctx.runId,
+      );
       written += counts.written;
       settled += counts.settled;
       synced += counts.synced;
       failed += counts.failed;
     }
     if (written === 0) return;
-    ctx.options.onProgress?.(`waiting for Connect: ${synced} synced, ${failed} failed, ${written - settled} pending of ${written}`);
+    ctx.options.onProgress?.(
+      `waiting for Connect: ${synced} synced, ${failed} failed, ${written - settled} pending of ${written}`,
+    );
     if (settled >= written || Date.now() >= deadline) return;
     await sleep(Math.min(1_000, deadline - Date.now()), ctx);
   }
 }
 
-/** Refuses a role that lacks a privilege the plan's writes need, before anything is written, with the GRANTs to run. */
-async function assertPrivileges(mirror: Connection, catalog: SchemaCatalog, needs: WriteNeeds, command: RepairOptions['command']): Promise<void> {
-  const missing = await missingWritePrivileges(mirror.db, mirror.schema, needs, { backfill: command === 'backfill' });
+/**
+ * Refuses a role that lacks a privilege the plan's writes need, before anything is written, with
+ * the GRANTs to run.
+ */
+async function assertPrivileges(
+  mirror: Connection,
+  catalog: SchemaCatalog,
+  needs: WriteNeeds,
+  command: RepairOptions['command'],
+): Promise<void> {
+  const missing = await missingWritePrivileges(mirror.db, mirror.schema, needs, {
+    backfill: command === 'backfill',
+  });
   if (missing.length === 0) return;
   const role = catalog.role ?? 'the_role';
   throw new DatabaseError(
@@ -363,8 +524,14 @@ async function assertPrivileges(mirror: Connection, catalog: SchemaCatalog, need
   );
 }
 
-/** Refuses to write where Connect would not capture the writes, or lacks what the strategy needs. */
-function assertWritable(mirror: Connection, catalog: SchemaCatalog, strategy: RepairStrategy): void {
+/**
+ * Refuses to write where Connect would not capture the writes, or lacks what the strategy needs.
+ */
+function assertWritable(
+  mirror: Connection,
+  catalog: SchemaCatalog,
+  strategy: RepairStrategy,
+): void {
   if (catalog.xmlbinaryDenied) {
     throw new DatabaseError(
       `refusing to write: role "${catalog.role}" may not execute get_xmlbinary(), which Connect's triggers call on every write (and sfsync needs to prove its writes are captured): GRANT EXECUTE ON FUNCTION public.get_xmlbinary() TO ${quoteIdent(catalog.role ?? 'the_role')};`,
