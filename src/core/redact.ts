@@ -249,8 +249,8 @@ function webSpans(
   if (authorityEnd < end && !SPACE.test(text[authorityEnd]!)) {
     let pathEnd = end;
     if (!whole) {
-      // In a message the URL ends at a space, and punctuation after it belongs to the message ('…',
-      // (…), a full stop).
+      // In a message the URL ends at a space, and punctuation after it belongs to the
+      // message ('…', (…), a full stop).
       pathEnd = Math.min(scan.space.after(authorityEnd), end);
       pathEnd = Math.max(scan.punctuationBefore(pathEnd), authorityEnd + 1);
     }

@@ -75,7 +75,8 @@ export function classifyKey(
   if (sourceRows > 1) {
     return build(
       'source_duplicate',
-      `${sourceRows} source rows carry this key: source.key is not unique, so which row the mirror should hold is the app's call`,
+      `${sourceRows} source rows carry this key: source.key is not unique, ` +
+        "so which row the mirror should hold is the app's call",
       {
         sourceRows,
         rows: rows.length > 1 ? rows.map(snapshot) : null,
@@ -87,7 +88,8 @@ export function classifyKey(
     const withSfid = rows.filter((row) => row.sfid !== null).length;
     return build(
       'duplicate',
-      `${rows.length} mirror rows carry this key (ids ${rows.map((r) => r.id).join(', ')}; ${withSfid} with an sfid)`,
+      `${rows.length} mirror rows carry this key ` +
+        `(ids ${rows.map((r) => r.id).join(', ')}; ${withSfid} with an sfid)`,
       {
         rows: rows.map(snapshot),
       },
@@ -126,13 +128,16 @@ export function classifyKey(
     if (age === Infinity) {
       return build(
         'stuck',
-        `no sfid and no trigger-log entry left for it: older than the log's retention (last op ${row.lastop ?? 'none'})`,
+        "no sfid and no trigger-log entry left for it: older than the log's retention " +
+          `(last op ${row.lastop ?? 'none'})`,
       );
     }
     if (age > ctx.staleMs) {
       return build(
         'stuck',
-        `no sfid ${formatDuration(age)} after its last write (threshold ${formatDuration(ctx.staleMs)}; last op ${row.lastop ?? 'none'}, log ${row.log?.state ?? 'none'})`,
+        `no sfid ${formatDuration(age)} after its last write ` +
+          `(threshold ${formatDuration(ctx.staleMs)}; ` +
+          `last op ${row.lastop ?? 'none'}, log ${row.log?.state ?? 'none'})`,
         {
           ageSeconds: Math.round(age / 1000),
         },
@@ -221,18 +226,23 @@ function blockedDeferred(
   const state: ParentState = ctx.deferredStates?.get(link.entity)?.get(key) ?? 'absent';
   const parent = { entity: link.entity, key, state };
   const waits = `deferred lookup ${link.lookup} cannot be set`;
-  const then = `once it has an sfid, sfsync repair sets ${link.lookup} (the next run, or this one with --wait)`;
+  const then =
+    `once it has an sfid, sfsync repair sets ${link.lookup} ` +
+    '(the next run, or this one with --wait)';
   if (state === 'unsynced') {
     const age = ageSince(ctx, ctx.deferredSince?.get(link.entity)?.get(key));
     if (age === undefined || age <= ctx.staleMs) return null;
     const since =
       age === Infinity
         ? "has no sfid and no trigger-log entry left for it (older than the log's retention)"
-        : `has had no sfid for ${formatDuration(age)} since its last write (threshold ${formatDuration(ctx.staleMs)})`;
+        : `has had no sfid for ${formatDuration(age)} since its last write ` +
+          `(threshold ${formatDuration(ctx.staleMs)})`;
     return {
       parent,
       reason: `${waits}: parent ${link.entity} ${key} ${since}`,
-      hint: `${link.entity} ${key} is stuck itself: Connect has not sent it (see its own mismatch; check the connection and its trigger log); ${then}`,
+      hint:
+        `${link.entity} ${key} is stuck itself: Connect has not sent it ` +
+        `(see its own mismatch; check the connection and its trigger log); ${then}`,
     };
   }
   return {
@@ -251,17 +261,27 @@ function parentHint(
   if (parent.key === null) {
     // Stryker disable next-line StringLiteral: unreachable, the parent is one of the entity's links
     const column = link?.column ?? 'its column';
-    return `the source row names no ${parent.entity} (${column} is NULL): set it in the app, or mark the parent "optional" if the lookup may stay empty`;
+    const fix = 'set it in the app, or mark the parent "optional" if the lookup may stay empty';
+    return `the source row names no ${parent.entity} (${column} is NULL): ${fix}`;
   }
+  const named = `${parent.entity} ${parent.key}`;
   switch (parent.state) {
     case 'absent':
       return link?.readOnly
-        ? `${parent.entity} ${parent.key} has not arrived from Salesforce (a read-only mapping sfsync cannot write): create it upstream; ${then}`
-        : `${parent.entity} ${parent.key} was never written to the mirror: write it first (\`sfsync repair\` inserts it if its source row exists); ${then}`;
+        ? `${named} has not arrived from Salesforce (a read-only mapping sfsync cannot write): ` +
+            `create it upstream; ${then}`
+        : `${named} was never written to the mirror: ` +
+            `write it first (\`sfsync repair\` inserts it if its source row exists); ${then}`;
     case 'unsynced':
-      return `${parent.entity} ${parent.key} is in the mirror but Connect has not given it an sfid yet: wait for Connect (or use repair --wait); ${then}`;
+      return (
+        `${named} is in the mirror but Connect has not given it an sfid yet: ` +
+        `wait for Connect (or use repair --wait); ${then}`
+      );
     case 'failed':
-      return `${parent.entity} ${parent.key} FAILED to reach Salesforce itself: fix the parent first (see its own mismatch); ${then}`;
+      return (
+        `${named} FAILED to reach Salesforce itself: ` +
+        `fix the parent first (see its own mismatch); ${then}`
+      );
     case 'ready':
       return then;
   }

@@ -42,22 +42,28 @@ export interface HcError {
 
 export const HC_ERROR_HINTS: Readonly<Record<HcErrorCode, string>> = {
   FOREIGN_KEY_NOT_FOUND:
-    'the parent reached Salesforce after this row; once the parent has an sfid, delete the sfid-NULL row and insert it again',
+    'the parent reached Salesforce after this row; ' +
+    'once the parent has an sfid, delete the sfid-NULL row and insert it again',
   DUPLICATE_VALUE:
-    'Salesforce already holds a record with this value; it is often this very row, committed before Connect lost the reply: check before retrying',
+    'Salesforce already holds a record with this value; it is often this very row, ' +
+    'committed before Connect lost the reply: check before retrying',
   REQUIRED_FIELD_MISSING:
-    'a required Salesforce field is empty: fix the source data or the mapping, then write the row again',
+    'a required Salesforce field is empty: ' +
+    'fix the source data or the mapping, then write the row again',
   FIELD_CUSTOM_VALIDATION_EXCEPTION:
-    'a Salesforce validation rule rejected the values: fix the data (or the rule), then write the row again',
+    'a Salesforce validation rule rejected the values: ' +
+    'fix the data (or the rule), then write the row again',
   INVALID_CROSS_REFERENCE_KEY:
     'a lookup holds an id Salesforce does not know: fix the reference, then write the row again',
   UNABLE_TO_LOCK_ROW: 'Salesforce was busy with a related record: transient, safe to retry now',
   ENTITY_IS_DELETED:
     'the Salesforce record was deleted: terminal, decide whether the row should exist at all',
   INSUFFICIENT_ACCESS:
-    "Connect's integration user may not write this object or field: grant access in Salesforce, then retry",
+    "Connect's integration user may not write this object or field: " +
+    'grant access in Salesforce, then retry',
   STRING_TOO_LONG:
-    'a value is longer than the Salesforce field allows: shorten it in the source or widen the field',
+    'a value is longer than the Salesforce field allows: ' +
+    'shorten it in the source or widen the field',
   UNKNOWN: 'unrecognised error: read the full text and the trigger log entry',
 };
 

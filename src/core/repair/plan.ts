@@ -143,15 +143,18 @@ function planOne(entity: string, m: Mismatch, strategy: RepairStrategy): Planned
     }
     case 'stuck':
       return skip(
-        `${m.reason}: Connect has not sent it; check the connection and its trigger log, sfsync does not touch pending rows`,
+        `${m.reason}: Connect has not sent it; ` +
+          'check the connection and its trigger log, sfsync does not touch pending rows',
       );
     case 'orphan':
       return skip(
-        `${m.reason}: deleting mirror rows is not sfsync's call (with an sfid it would delete the Salesforce record)`,
+        `${m.reason}: deleting mirror rows is not sfsync's call ` +
+          '(with an sfid it would delete the Salesforce record)',
       );
     case 'source_duplicate':
       return skip(
-        `${m.reason}: never repaired automatically; make source.key unique (or narrow source.where), then run again`,
+        `${m.reason}: never repaired automatically; ` +
+          'make source.key unique (or narrow source.where), then run again',
       );
   }
 }
@@ -170,7 +173,9 @@ function planDedupe(base: Omit<PlannedAction, 'action' | 'reason'>, m: Mismatch)
     return {
       ...base,
       action: 'skip',
-      reason: `${synced.length} rows with this key have an sfid: duplicates in Salesforce too, resolve them there`,
+      reason:
+        `${synced.length} rows with this key have an sfid: ` +
+        'duplicates in Salesforce too, resolve them there',
     };
   }
   // Keep the row Salesforce knows; with none, the newest (highest id), which is the app's latest
@@ -183,7 +188,9 @@ function planDedupe(base: Omit<PlannedAction, 'action' | 'reason'>, m: Mismatch)
     action: 'dedupe',
     mirrorId: keep.id,
     deleteIds,
-    reason: `keep row ${keep.id}${keep.sfid ? ' (has the sfid)' : ' (newest)'}, delete sfid-NULL row${deleteIds.length > 1 ? 's' : ''} ${deleteIds.join(', ')}`,
+    reason:
+      `keep row ${keep.id}${keep.sfid ? ' (has the sfid)' : ' (newest)'}, ` +
+      `delete sfid-NULL row${deleteIds.length > 1 ? 's' : ''} ${deleteIds.join(', ')}`,
   };
 }
 

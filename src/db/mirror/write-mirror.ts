@@ -17,9 +17,8 @@ export const table = (schema: string, entity: Entity) =>
  * READ COMMITTED statement sees only what was committed before it started.)
  */
 export async function lockKey(trx: Trx, entity: Entity, key: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtext(${entity.mirror.table}), hashtext(${key}))`.execute(
-    trx,
-  );
+  const [name, value] = [entity.mirror.table, key];
+  await sql`select pg_advisory_xact_lock(hashtext(${name}), hashtext(${value}))`.execute(trx);
 }
 
 /** Every mirror row with this external ID, locked until the transaction ends. */
@@ -60,8 +59,8 @@ export async function insertRow(
  */
 export function rowsSkipped(entity: Entity, written: number, sent: number): DatabaseError {
   return new DatabaseError(
-    `the mirror table ${entity.mirror.table} inserted ${written} of ${sent} rows (does a trigger on it skip rows?): ` +
-      'the batch was rolled back and the run stopped',
+    `the mirror table ${entity.mirror.table} inserted ${written} of ${sent} rows ` +
+      '(does a trigger on it skip rows?): the batch was rolled back and the run stopped',
     { database: 'mirror' },
   );
 }
@@ -97,15 +96,16 @@ export async function updateSyncedRow(
   values: Record<string, unknown>,
 ): Promise<{ before: RowImage; after: RowImage } | undefined> {
   const before = await sql<{ image: RowImage }>`
-    select to_jsonb(m.*) as image from ${table(schema, entity)} as m where m.id = ${id} and m.sfid is not null for update`.execute(
-    trx,
-  );
+    select to_jsonb(m.*) as image from ${table(schema, entity)} as m
+     where m.id = ${id} and m.sfid is not null
+       for update`.execute(trx);
   if (!before.rows[0]) return undefined;
   const assignments = Object.entries(values).map(
     ([column, value]) => sql`${sql.id(column)} = ${value}`,
   );
   const after = await sql<{ image: RowImage }>`
-    update ${table(schema, entity)} as m set ${sql.join(assignments)} where m.id = ${id} and m.sfid is not null
+    update ${table(schema, entity)} as m set ${sql.join(assignments)}
+     where m.id = ${id} and m.sfid is not null
     returning to_jsonb(m.*) as image`.execute(trx);
   return { before: before.rows[0].image, after: after.rows[0]!.image };
 }
@@ -122,7 +122,9 @@ export async function recaptureRow(
 ): Promise<{ image: RowImage; logId: number } | undefined> {
   const { rows } = await sql<{ image: RowImage; log_id: number }>`
     select to_jsonb(m.*) as image,
-           ${sql.id(schema)}.hc_capture_insert_from_row(hstore(m.*), ${entity.mirror.table}::varchar, array[]::text[]) as log_id
+           ${sql.id(schema)}.hc_capture_insert_from_row(
+             hstore(m.*), ${entity.mirror.table}::varchar, array[]::text[]
+           ) as log_id
       from ${table(schema, entity)} as m
      where m.id = ${id} and m.sfid is null and m._hc_lastop = 'FAILED'
        for update`.execute(trx);

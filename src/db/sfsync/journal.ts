@@ -126,9 +126,13 @@ export function journalInserted(
   return sql<{ mirror_id: number }>`
     with changed as (${insert}),
          numbered as (select row_number() over () as i, id, image from changed)
-    insert into sfsync.journal (run_id, entity, mirror_table, action, key, mirror_id, before, after, adjusted)
-    select ${by.runId}::uuid, ${by.entity}::text, ${by.mirrorTable}::text, 'insert', a.key, n.id, null, n.image, a.adjusted
-      from numbered n join unnest(${[...keys]}::text[], ${adjusted.map(jsonValue)}::jsonb[]) with ordinality as a(key, adjusted, i) on a.i = n.i
+    insert into sfsync.journal
+           (run_id, entity, mirror_table, action, key, mirror_id, before, after, adjusted)
+    select ${by.runId}::uuid, ${by.entity}::text, ${by.mirrorTable}::text,
+           'insert', a.key, n.id, null, n.image, a.adjusted
+      from numbered n
+      join unnest(${[...keys]}::text[], ${adjusted.map(jsonValue)}::jsonb[])
+           with ordinality as a(key, adjusted, i) on a.i = n.i
      order by n.i
     returning mirror_id`;
 }
@@ -146,9 +150,13 @@ export function journalDeleted(
 ) {
   return sql<{ mirror_id: number }>`
     with changed as (${remove})
-    insert into sfsync.journal (run_id, entity, mirror_table, action, key, mirror_id, before, after)
-    select ${by.runId}::uuid, ${by.entity}::text, ${by.mirrorTable}::text, 'delete', a.key, c.id, c.image, null
-      from changed c join unnest(${[...ids]}::int[], ${[...keys]}::text[]) with ordinality as a(id, key, i) on a.id = c.id
+    insert into sfsync.journal
+           (run_id, entity, mirror_table, action, key, mirror_id, before, after)
+    select ${by.runId}::uuid, ${by.entity}::text, ${by.mirrorTable}::text,
+           'delete', a.key, c.id, c.image, null
+      from changed c
+      join unnest(${[...ids]}::int[], ${[...keys]}::text[])
+           with ordinality as a(id, key, i) on a.id = c.id
      order by a.i
     returning mirror_id`;
 }
@@ -197,6 +205,7 @@ export async function journalExists(db: AnyDb): Promise<boolean> {
  * longer holds the write lock reported as `abandoned` (its process was killed).
  */
 function runs(db: AnyDb) {
+  const stillHeld = heldBySession(sql.ref('r.lock_pid'), sql.ref('r.lock_backend_start'));
   return sfsyncTables(db)
     .selectFrom('sfsync.runs as r')
     .select([
@@ -209,10 +218,8 @@ function runs(db: AnyDb) {
       'r.command_line as commandLine',
       'r.dry_run as dryRun',
       'r.summary',
-      sql<
-        RunView['status']
-      >`case when r.status = 'running' and not ${heldBySession(sql.ref('r.lock_pid'), sql.ref('r.lock_backend_start'))}
-                               then 'abandoned' else r.status end`.as('status'),
+      sql<RunView['status']>`case when r.status = 'running' and not ${stillHeld}
+                                  then 'abandoned' else r.status end`.as('status'),
       sql<number>`(select count(*) from sfsync.journal j where j.run_id = r.run_id)::int`.as(
         'changes',
       ),

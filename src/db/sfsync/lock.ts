@@ -17,7 +17,8 @@ import { connect, type AnyDb, type ConnectOptions } from '../driver/connect.js';
 const LOCK_NAME = 'sfsync:write';
 const BACKEND_START = sql<string>`extract(epoch from a.backend_start)::text`;
 /** A row of pg_locks (aliased l) that is the write lock, granted. */
-const GRANTED_WRITE_LOCK = sql<boolean>`l.locktype = 'advisory' and l.granted and l.objid = hashtext(${LOCK_NAME})::oid`;
+const GRANTED_WRITE_LOCK = sql<boolean>`l.locktype = 'advisory' and l.granted
+  and l.objid = hashtext(${LOCK_NAME})::oid`;
 
 export interface HeldLock {
   /**
@@ -57,9 +58,8 @@ export async function acquireWriteLock(
   });
   const { rows } = await sql<{ locked: boolean; pid: number; backend_start: string }>`
     select pg_try_advisory_lock(hashtext(${LOCK_NAME})) as locked, pg_backend_pid() as pid,
-           (select ${BACKEND_START} from pg_stat_activity a where a.pid = pg_backend_pid()) as backend_start`.execute(
-    session.db,
-  );
+           (select ${BACKEND_START} from pg_stat_activity a where a.pid = pg_backend_pid())
+             as backend_start`.execute(session.db);
   const me = rows[0]!;
   if (!me.locked) {
     const holder = await sql<{ since: Date }>`
@@ -70,12 +70,14 @@ export async function acquireWriteLock(
     // Stryker disable next-line StringLiteral: the text of that race, see above
     const since = holder.rows[0] ? ` (held since ${holder.rows[0].since.toISOString()})` : '';
     throw new LockError(
-      `another sfsync repair or backfill is writing to this mirror database${since}; wait for it to finish, then run again`,
+      `another sfsync repair or backfill is writing to this mirror database${since}; ` +
+        'wait for it to finish, then run again',
     );
   }
   const lostLock = (why: string) =>
     new LockError(
-      `the write lock was lost (${why}); sfsync stopped before committing another batch. What was committed is in the journal; run again to finish`,
+      `the write lock was lost (${why}); sfsync stopped before committing another batch. ` +
+        'What was committed is in the journal; run again to finish',
     );
   const assertHeld = (): void => {
     if (lost) throw lostLock(`its session on the mirror database ended: ${lost.message}`);
@@ -86,11 +88,8 @@ export async function acquireWriteLock(
     assertHeld,
     async verify(db) {
       assertHeld();
-      const { rows: held } = await sql<{
-        held: boolean;
-      }>`select ${heldBySession(sql`${me.pid}::int`, sql`${me.backend_start}::text`)} as held`.execute(
-        db,
-      );
+      const mine = heldBySession(sql`${me.pid}::int`, sql`${me.backend_start}::text`);
+      const { rows: held } = await sql<{ held: boolean }>`select ${mine} as held`.execute(db);
       if (held[0]?.held) return;
       // The session may still look alive to us (a dropped connection we never heard of): it holds
       // nothing now.

@@ -229,12 +229,13 @@ async function applyOne(
         await record('delete', id, deleted, null);
         removed++;
       }
-      return removed === action.deleteIds.length
+      const kept = action.deleteIds.length - removed;
+      return kept === 0
         ? done()
         : removed > 0
           ? {
               status: 'done',
-              detail: `${action.deleteIds.length - removed} row(s) gained an sfid since the audit and were kept`,
+              detail: `${kept} row(s) gained an sfid since the audit and were kept`,
             }
           : skipped('every extra row gained an sfid since the audit: nothing deleted');
     }
