@@ -3,7 +3,9 @@
 // testing") says when to run it and what it costs.
 import { readFileSync } from 'node:fs';
 
-const safety = JSON.parse(readFileSync(new URL('./test/mutation/safety-modules.json', import.meta.url), 'utf8'));
+const safety = JSON.parse(
+  readFileSync(new URL('./test/mutation/safety-modules.json', import.meta.url), 'utf8'),
+);
 const name = process.env.SFSYNC_MUTATE_GROUP;
 const group = safety.groups.find((g) => g.name === name);
 if (!group) {

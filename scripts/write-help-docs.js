@@ -1,7 +1,9 @@
 // Refreshes the `--help` blocks of docs/commands.md from the CLI itself (run: npm run docs:help).
 // Each block sits between <!-- help:COMMAND --> and <!-- /help -->; a test keeps them current.
+// The table of `_hc_err` codes and hints, between <!-- hc-error-codes --> and its end, too.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { helpTexts } from '../dist/cli/help-text.js';
+import { errorCodesMarkdown } from '../dist/render/error-codes.js';
 
 const file = new URL('../docs/commands.md', import.meta.url);
 let text = readFileSync(file, 'utf8');
@@ -11,4 +13,10 @@ for (const [name, help] of helpTexts()) {
   if (!pattern.test(text)) throw new Error(`docs/commands.md has no <!-- help:${name} --> block`);
   text = text.replace(pattern, () => block);
 }
+const codes = /<!-- hc-error-codes -->[\s\S]*?<!-- \/hc-error-codes -->/;
+if (!codes.test(text)) throw new Error('docs/commands.md has no <!-- hc-error-codes --> block');
+text = text.replace(
+  codes,
+  () => `<!-- hc-error-codes -->\n${errorCodesMarkdown()}\n<!-- /hc-error-codes -->`,
+);
 writeFileSync(file, text);

@@ -57,7 +57,8 @@ export class ConfigError extends SfsyncError {
     const lines = issues
       .slice(0, LISTED_ISSUES)
       .map((issue) => `  - ${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
-    if (issues.length > LISTED_ISSUES) lines.push(`  … and ${issues.length - LISTED_ISSUES} more`);
+    const unlisted = issues.length - LISTED_ISSUES;
+    if (unlisted > 0) lines.push(`  … and ${unlisted} more`);
     const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
     return [`invalid configuration${where} (${count}):`, ...lines].join('\n');
   }

@@ -65,10 +65,9 @@ export function processSession(argv: readonly string[]): ProcessSession {
 
   const onStdoutError = (error: NodeJS.ErrnoException) => {
     if (failure) return;
-    failure = new OutputError(
-      error.code,
-      `cannot write the output: ${error.code ? `${error.code}: ` : ''}${error.message.replace(/^\w+: /, '')}`,
-    );
+    const codePrefix = error.code ? `${error.code}: ` : '';
+    const detail = error.message.replace(/^\w+: /, '');
+    failure = new OutputError(error.code, `cannot write the output: ${codePrefix}${detail}`);
     if (!controller.signal.aborted) controller.abort(failure);
   };
   process.stdout.on('error', onStdoutError);

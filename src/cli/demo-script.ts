@@ -33,7 +33,8 @@ export async function runDemo(
   const rounds: RepairResult[] = [];
   const width = context.stdout.columns ?? 160;
   out(
-    'sfsync demo — the parent/child race of Heroku Connect, found and repaired, on a throwaway PostgreSQL',
+    'sfsync demo — the parent/child race of Heroku Connect, found and repaired, ' +
+      'on a throwaway PostgreSQL',
   );
   out();
 
@@ -49,16 +50,20 @@ export async function runDemo(
   try {
     progress.stop();
     out(
-      `The app wrote ${env.app.written} rows to the mirror (${env.app.dropped} jobs died before writing).`,
+      `The app wrote ${env.app.written} rows to the mirror ` +
+        `(${env.app.dropped} jobs died before writing).`,
     );
     out(
-      `Heroku Connect (simulated) processed ${env.firstSync.processed} changes and FAILED ${env.firstSync.failed}: children that reached`,
+      `Heroku Connect (simulated) processed ${env.firstSync.processed} changes ` +
+        `and FAILED ${env.firstSync.failed}: children that reached`,
     );
     out(
-      'Salesforce before their parents ("Foreign key external ID … not found"). Connect never retries them.',
+      'Salesforce before their parents ("Foreign key external ID … not found"). ' +
+        'Connect never retries them.',
     );
     out(
-      `${env.people.missing.length} teachers' Contacts never arrive from upstream: nothing here can fix their rows.`,
+      `${env.people.missing.length} teachers' Contacts never arrive from upstream: ` +
+        'nothing here can fix their rows.',
     );
     out();
 
@@ -117,7 +122,8 @@ export async function runDemo(
     if (options.keep) {
       out();
       out(
-        `The databases stay up (PostgreSQL pid ${env.server.pid}, files in ${env.server.dir}). Try it by hand:`,
+        `The databases stay up (PostgreSQL pid ${env.server.pid}, files in ${env.server.dir}). ` +
+          'Try it by hand:',
       );
       out(`  export DATABASE_URL=${env.sourceUrl}`);
       out(`  export SALESFORCE_CONNECT_DB=${env.mirrorUrl}`);
@@ -149,8 +155,10 @@ function conclusion(before: AuditResult, after: AuditResult): string {
       m.class === 'missing_parent' && m.parent?.entity === 'contact' && m.parent.state === 'absent',
   ).length;
   const other = left.length - upstream;
+  const othersNote = other > 0 ? ` ${other} other mismatch(es) remain: see above.` : '';
   return (
-    `Mismatches: ${before.totals.mismatches} before, ${left.length} after. ${upstream} wait for a teacher's Contact that never ` +
-    `arrived from upstream: no repair can fix them here, so sfsync defers them.${other > 0 ? ` ${other} other mismatch(es) remain: see above.` : ''}`
+    `Mismatches: ${before.totals.mismatches} before, ${left.length} after. ` +
+    `${upstream} wait for a teacher's Contact that never arrived from upstream: ` +
+    `no repair can fix them here, so sfsync defers them.${othersNote}`
   );
 }

@@ -31,7 +31,8 @@ export function createProgram(context: CliContext): Command {
   const program = configure(
     new Command('sfsync')
       .description(
-        'Audit, order and repair Postgres → Salesforce syncs through Heroku Connect mirror tables.',
+        'Audit, order and repair Postgres → Salesforce syncs ' +
+          'through Heroku Connect mirror tables.',
       )
       .version(version, '-V, --version')
       .option('-q, --quiet', 'no progress or notes on stderr: only errors and warnings')

@@ -46,7 +46,8 @@ function report(error: unknown, context: CliContext): number {
   }
   if (error instanceof InterruptedError) {
     say(
-      `${error.message}: stopped at a safe point; nothing half-done was committed (see \`sfsync journal\`)`,
+      `${error.message}: stopped at a safe point; ` +
+        'nothing half-done was committed (see `sfsync journal`)',
     );
     return error.exitCode;
   }

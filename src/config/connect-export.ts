@@ -46,8 +46,9 @@ export function parseConnectExport(text: string, file: string): ExportedMapping[
   const parsed = exportSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
+    const where = issue.path.join('.') || '(top level)';
     throw new UsageError(
-      `${file} is not a Heroku Connect mapping export: ${issue.path.join('.') || '(top level)'}: ${issue.message}`,
+      `${file} is not a Heroku Connect mapping export: ${where}: ${issue.message}`,
     );
   }
   return parsed.data.mappings.map((mapping) => {

@@ -25,8 +25,9 @@ export function loadConfig(options: LoadOptions = {}): Config {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && options.configPath === undefined) {
+      const directory = options.cwd ?? process.cwd();
       throw new UsageError(
-        `no ${DEFAULT_CONFIG_FILE} in ${options.cwd ?? process.cwd()}: create one or pass --config PATH`,
+        `no ${DEFAULT_CONFIG_FILE} in ${directory}: create one or pass --config PATH`,
       );
     }
     const reason = error instanceof UnreadableFileError ? error.message : (code ?? String(error));
@@ -91,7 +92,9 @@ function unsafeStructure(root: object): ConfigIssue[] {
       if (!Array.isArray(value) && RESERVED_NAMES.includes(key)) {
         issues.push({
           path: formatPath(at),
-          message: `the key "${key}" is not allowed: it names JavaScript object internals, never a table, column or setting`,
+          message:
+            `the key "${key}" is not allowed: ` +
+            'it names JavaScript object internals, never a table, column or setting',
         });
       } else {
         children.push({ value: child, path: at });
@@ -111,5 +114,6 @@ function describeJsonError(text: string, error: unknown): string {
   const before = text.slice(0, Number(position[1]));
   const line = before.split('\n').length;
   const column = before.length - before.lastIndexOf('\n');
-  return `not valid JSON at line ${line}, column ${column}: ${message.replace(/ in JSON at position \d+.*$/, '')}`;
+  const reason = message.replace(/ in JSON at position \d+.*$/, '');
+  return `not valid JSON at line ${line}, column ${column}: ${reason}`;
 }

@@ -21,7 +21,8 @@ export function resolveTarget(
   const raw = target.url?.trim();
   if (!raw)
     return fail(
-      `no ${target.role} database URL: set ${target.role}.url in the config or pass --${target.role}-url`,
+      `no ${target.role} database URL: ` +
+        `set ${target.role}.url in the config or pass --${target.role}-url`,
     );
   const reference = /^env:(.*)$/.exec(raw);
   let url = raw;

@@ -109,12 +109,14 @@ function checkEntity(
     } else if (column === externalId) {
       report(
         path,
-        `"${column}" is the external ID column; it is written from source.key, so remove it from fields`,
+        `"${column}" is the external ID column; ` +
+          'it is written from source.key, so remove it from fields',
       );
     } else if (lookups.has(column)) {
       report(
         path,
-        `"${column}" is a parent lookup column; it is written from parents[${lookups.get(column)}], so remove it from fields`,
+        `"${column}" is a parent lookup column; ` +
+          `it is written from parents[${lookups.get(column)}], so remove it from fields`,
       );
     }
   }

@@ -11,7 +11,8 @@ const identifier = z
   .string({ error: 'expected a string' })
   .regex(IDENTIFIER_PATTERN, {
     error: (issue) =>
-      `${quote(String(issue.input))} is not a plain SQL identifier (letters, digits, _; not starting with a digit)`,
+      `${quote(String(issue.input))} is not a plain SQL identifier ` +
+      '(letters, digits, _; not starting with a digit)',
   })
   .max(MAX_IDENTIFIER_LENGTH, {
     error: `identifiers are at most ${MAX_IDENTIFIER_LENGTH} characters in PostgreSQL`,
@@ -73,13 +74,15 @@ const compositeKey = z.strictObject({
 
 const keySource = z.union([identifier, sqlExpression, compositeKey], {
   error:
-    'expected a source column name, { "columns": [...], "separator": "…" } or { "sql": "<expression over src>" }',
+    'expected a source column name, { "columns": [...], "separator": "…" } ' +
+    'or { "sql": "<expression over src>" }',
 });
 
 const entitySource = z.strictObject({
   table: identifier,
   key: keySource.describe(
-    "What, as text, is the mirror row's external ID: a column, several columns joined by a separator, or a trusted SQL expression over src.",
+    "What, as text, is the mirror row's external ID: a column, " +
+      'several columns joined by a separator, or a trusted SQL expression over src.',
   ),
   where: z
     .string()
@@ -104,7 +107,9 @@ const todo = z
   .array(z.string({ error: 'expected a string' }), { error: 'expected a list of strings' })
   .optional()
   .describe(
-    'Notes left by sfsync init: what it could not infer. sfsync doctor lists them; repair and backfill refuse to write while any remain (--allow-todo overrides). Delete each once settled.',
+    'Notes left by sfsync init: what it could not infer. sfsync doctor lists them; ' +
+      'repair and backfill refuse to write while any remain (--allow-todo overrides). ' +
+      'Delete each once settled.',
   );
 
 export const entitySchema = z.strictObject({

@@ -6,7 +6,7 @@ const UNITS: Readonly<Record<string, number>> = {
   d: 86_400_000,
 };
 
-/** `90s`, `30m`, `2h`, `1d`, `1h30m` → milliseconds; undefined when the text is not a duration. */
+/** `90s`, `30m`, `2h`, `1d`, `1h30m` → milliseconds; undefined if the text is not a duration. */
 export function parseDuration(text: string): number | undefined {
   const trimmed = text.trim();
   if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(trimmed)) return undefined;

@@ -17,6 +17,7 @@ export function refuseUnsettledConfig(
   if (count === 0 || allowTodo) return;
   const notes = count === 1 ? '1 todo note remains' : `${count} todo notes remain`;
   throw new UsageError(
-    `refusing to write: ${notes} in ${config.file} (\`sfsync doctor\` lists them; settle each and delete it, or pass --allow-todo)`,
+    `refusing to write: ${notes} in ${config.file} ` +
+      '(`sfsync doctor` lists them; settle each and delete it, or pass --allow-todo)',
   );
 }

@@ -139,12 +139,13 @@ async function checkSql(
     (e): e is WritableEntity => !e.readOnly && hasReferencedColumns(e, catalog),
   );
   const failures = await checkSourceSql(connection.db, connection.schema, entities);
+  const sourceQuery = 'the source query (source.where, a { "sql": … } key or field)';
   return [...failures].map(([entity, message]) => ({
     level: 'error' as const,
     code: 'source_sql_invalid',
     database: 'source' as const,
     entity,
-    message: `the source query (source.where, a { "sql": … } key or field) does not compile: ${message}`,
+    message: `${sourceQuery} does not compile: ${message}`,
   }));
 }
 

@@ -31,7 +31,10 @@ export async function readJournal(
     if (!(error instanceof DatabaseError && error.sqlstate === '42501')) throw error;
     const role = quoteIdent(await currentRole(mirror.db));
     throw new DatabaseError(
-      `the mirror database role ${role} may not read sfsync's journal. As the database owner, run:\n  GRANT USAGE ON SCHEMA sfsync TO ${role};\n  GRANT SELECT ON TABLE sfsync.runs, sfsync.journal TO ${role};`,
+      `the mirror database role ${role} may not read sfsync's journal. ` +
+        'As the database owner, run:\n' +
+        `  GRANT USAGE ON SCHEMA sfsync TO ${role};\n` +
+        `  GRANT SELECT ON TABLE sfsync.runs, sfsync.journal TO ${role};`,
       { database: 'mirror', sqlstate: '42501', cause: error },
     );
   } finally {
@@ -54,7 +57,8 @@ async function read(
   const { run, entries } = await readRun(mirror.db, options.runId);
   if (!run)
     throw new UsageError(
-      `no run matches ${options.runId} (or the prefix is not unique): list runs with \`sfsync journal\``,
+      `no run matches ${options.runId} (or the prefix is not unique): ` +
+        'list runs with `sfsync journal`',
     );
   return { kind: 'run', run, entries };
 }

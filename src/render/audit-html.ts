@@ -5,7 +5,7 @@ import { groupBySignature } from '../core/audit/signature.js';
 import type { AuditResult } from '../core/audit/result.js';
 import { auditSeconds, mismatchCount } from './audit.js';
 import { age, utc, WORST_OFFENDERS } from './audit-markdown.js';
-import { html, type SafeHtml } from './html-text.js';
+import { html, type HtmlValue, type SafeHtml } from './html-text.js';
 import { CLASS_COLORS, dependencyGraph, stackedBars, trendLine, type TrendPoint } from './svg.js';
 
 /**
@@ -39,6 +39,16 @@ export function renderAuditHtml(
   const offenders = groupBySignature(result.entities).slice(0, WORST_OFFENDERS);
   const more =
     all.length > shown.length ? ` (the first ${HTML_MAX_ROWS}: --format csv has every one)` : '';
+  const facts = [
+    utc(result.startedAt),
+    `${result.entities.length} entities`,
+    `${result.totals.sourceRows} source rows`,
+    `${result.totals.mirrorRows} mirror rows`,
+    `${auditSeconds(result)} s`,
+  ].join(' · ');
+  const legend = MISMATCH_CLASSES.map(
+    (c) => html`<li>${swatch(c)}${c} <b>${result.totals[c]}</b></li>`,
+  );
 
   return `${html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -47,19 +57,19 @@ export function renderAuditHtml(
 <title>${title}</title>
 <style>${STYLE}</style></head>
 <body>
-<header><h1>${title}</h1><p class="meta">${utc(result.startedAt)} · ${result.entities.length} entities · ${result.totals.sourceRows} source rows · ${result.totals.mirrorRows} mirror rows · ${auditSeconds(result)} s</p></header>
+<header><h1>${title}</h1><p class="meta">${facts}</p></header>
 <section id="summary"><h2>Mismatches by entity and class</h2>
-<ul class="legend">${MISMATCH_CLASSES.map((c) => html`<li>${swatch(c)}${c} <b>${result.totals[c]}</b></li>`)}</ul>
+<ul class="legend">${legend}</ul>
 ${stackedBars(reported)}
 ${entityTable(result)}
 </section>
-${trend && trend.length > 0 ? html`<section id="trend"><h2>Trend (recorded runs)</h2>${trendLine(trend)}</section>` : ''}
+${trend && trend.length > 0 ? trendSection(trend) : ''}
 ${graph ? graphSection(graph, result) : ''}
 ${offenders.length > 0 ? offenderTable(offenders) : ''}
 <section id="mismatches"><h2>Mismatches</h2>
 ${filters(result)}
 <p class="meta" id="shown">${shown.length} of ${all.length} shown${more}</p>
-<table id="list"><thead><tr><th>Entity</th><th>Key</th><th>Class</th><th>Code</th><th>Parent</th><th>Reason</th></tr></thead><tbody>
+<table id="list">${tableHead(['Entity', 'Key', 'Class', 'Code', 'Parent', 'Reason'])}<tbody>
 ${shown.map(({ entity, m }) => mismatchRow(entity, m))}
 </tbody></table></section>
 <script>${SCRIPT}</script>
@@ -71,7 +81,25 @@ function mismatchRow(entity: string, m: Mismatch): SafeHtml {
     ? html`${cell(m.parent.entity)} ${cell(m.parent.key ?? 'NULL')} (${m.parent.state})`
     : '';
   const hint = m.hint ? html`<div class="hint">→ ${cell(m.hint)}</div>` : '';
-  return html`<tr data-entity="${entity}" data-class="${m.class}"><td>${cell(entity)}</td><td><code>${cell(m.key)}</code></td><td>${swatch(m.class)}${m.class}</td><td>${m.code}</td><td>${parent}</td><td>${cell(m.reason)}${hint}</td></tr>\n`;
+  const cells = dataCells([
+    cell(entity),
+    html`<code>${cell(m.key)}</code>`,
+    html`${swatch(m.class)}${m.class}`,
+    m.code,
+    parent,
+    html`${cell(m.reason)}${hint}`,
+  ]);
+  return html`<tr data-entity="${entity}" data-class="${m.class}">${cells}</tr>\n`;
+}
+
+/** A table's header row: a <th> per label. */
+function tableHead(labels: readonly string[]): SafeHtml {
+  return html`<thead><tr>${labels.map((label) => html`<th>${label}</th>`)}</tr></thead>`;
+}
+
+/** A <td> per value. */
+function dataCells(values: readonly HtmlValue[]): SafeHtml[] {
+  return values.map((value) => html`<td>${value}</td>`);
 }
 
 /**
@@ -79,42 +107,65 @@ function mismatchRow(entity: string, m: Mismatch): SafeHtml {
  * allows none).
  */
 function swatch(cls: MismatchClass): SafeHtml {
-  return html`<svg class="swatch" width="10" height="10" aria-hidden="true"><rect width="10" height="10" rx="2" fill="${CLASS_COLORS[cls]}"/></svg>`;
+  const square = html`<rect width="10" height="10" rx="2" fill="${CLASS_COLORS[cls]}"/>`;
+  return html`<svg class="swatch" width="10" height="10" aria-hidden="true">${square}</svg>`;
 }
 
 /** At most HTML_MAX_CELL_CHARS of a value, saying how much was left out. */
 function cell(text: string): string {
   if (text.length <= HTML_MAX_CELL_CHARS) return text;
-  return `${text.slice(0, HTML_MAX_CELL_CHARS)}… (${text.length - HTML_MAX_CELL_CHARS} more characters: --format json has the full text)`;
+  const omitted = text.length - HTML_MAX_CELL_CHARS;
+  return (
+    `${text.slice(0, HTML_MAX_CELL_CHARS)}… ` +
+    `(${omitted} more characters: --format json has the full text)`
+  );
+}
+
+function trendSection(trend: readonly TrendPoint[]): SafeHtml {
+  return html`<section id="trend"><h2>Trend (recorded runs)</h2>${trendLine(trend)}</section>`;
 }
 
 function graphSection(graph: EntityGraph, result: AuditResult): SafeHtml {
   const flagged = new Map(result.entities.map((e) => [e.name, e.mismatches.length]));
-  return html`<section id="graph"><h2>Canonical order</h2><p class="meta">Parents are written before children; numbers give the order, red boxes have mismatches.</p>${dependencyGraph(graph, flagged)}</section>`;
+  const caption =
+    'Parents are written before children; numbers give the order, red boxes have mismatches.';
+  const heading = html`<h2>Canonical order</h2><p class="meta">${caption}</p>`;
+  return html`<section id="graph">${heading}${dependencyGraph(graph, flagged)}</section>`;
 }
 
 function entityTable(result: AuditResult): SafeHtml {
-  const head = [
+  const head = tableHead([
     'Entity',
     'Source',
     'Mirror',
     'Unsynced',
     'Oldest unsynced',
     ...MISMATCH_CLASSES,
-  ].map((h) => html`<th>${h}</th>`);
-  const rows = result.entities.map(
-    (e) =>
-      html`<tr data-entity="${e.name}"><td>${cell(e.name)}${e.readOnly ? ' (read-only)' : ''}</td><td>${e.sourceRows ?? '—'}</td><td>${e.mirrorRows}</td><td>${e.unsyncedRows}</td><td>${age(e.oldestUnsyncedAgeSeconds)}</td>${MISMATCH_CLASSES.map((c) => html`<td>${e.readOnly ? '—' : e.counts[c]}</td>`)}</tr>`,
-  );
-  return html`<table id="entities" class="numbers"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
+  ]);
+  const rows = result.entities.map((e) => {
+    const name = html`${cell(e.name)}${e.readOnly ? ' (read-only)' : ''}`;
+    const counts = MISMATCH_CLASSES.map((c) => (e.readOnly ? '—' : e.counts[c]));
+    const cells = dataCells([
+      name,
+      e.sourceRows ?? '—',
+      e.mirrorRows,
+      e.unsyncedRows,
+      age(e.oldestUnsyncedAgeSeconds),
+      ...counts,
+    ]);
+    return html`<tr data-entity="${e.name}">${cells}</tr>`;
+  });
+  return html`<table id="entities" class="numbers">${head}<tbody>${rows}</tbody></table>`;
 }
 
 function offenderTable(groups: ReturnType<typeof groupBySignature>): SafeHtml {
-  const rows = groups.map(
-    (g) =>
-      html`<tr><td>${g.count}</td><td>${cell(g.entity)}</td><td>${g.class}</td><td>${g.code}</td><td>${cell(g.message)}</td><td>${cell(g.hint ?? '')}</td></tr>`,
-  );
-  return html`<section id="offenders"><h2>Worst offenders</h2><table><thead><tr><th>Rows</th><th>Entity</th><th>Class</th><th>Code</th><th>Error (IDs stripped)</th><th>Hint</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+  const rows = groups.map((g) => {
+    const values = [g.count, cell(g.entity), g.class, g.code, cell(g.message), cell(g.hint ?? '')];
+    return html`<tr>${dataCells(values)}</tr>`;
+  });
+  const head = tableHead(['Rows', 'Entity', 'Class', 'Code', 'Error (IDs stripped)', 'Hint']);
+  const table = html`<table>${head}<tbody>${rows}</tbody></table>`;
+  return html`<section id="offenders"><h2>Worst offenders</h2>${table}</section>`;
 }
 
 function filters(result: AuditResult): SafeHtml {
@@ -124,9 +175,11 @@ function filters(result: AuditResult): SafeHtml {
   const classes = MISMATCH_CLASSES.filter((c) => result.totals[c] > 0).map(
     (c) => html`<option value="${c}">${c}</option>`,
   );
-  return html`<form id="filters"><label>Entity <select id="f-entity"><option value="">all</option>${entities}</select></label>
-<label>Class <select id="f-class"><option value="">all</option>${classes}</select></label>
-<label>Text <input id="f-text" type="search" placeholder="key, code, reason…"></label></form>`;
+  const all = html`<option value="">all</option>`;
+  const byEntity = html`<label>Entity <select id="f-entity">${all}${entities}</select></label>`;
+  const byClass = html`<label>Class <select id="f-class">${all}${classes}</select></label>`;
+  const search = html`<input id="f-text" type="search" placeholder="key, code, reason…">`;
+  return html`<form id="filters">${byEntity}\n${byClass}\n<label>Text ${search}</label></form>`;
 }
 
 // The page's one style sheet and one script are literals of this module (no value goes into
@@ -179,4 +232,6 @@ const sha256 = (text: SafeHtml) =>
  * and script are the page's own. Inline style attributes are not allowed
  * either (the page has none: colours are SVG fill attributes).
  */
-export const CONTENT_SECURITY_POLICY = `default-src 'none'; style-src ${sha256(STYLE)}; script-src ${sha256(SCRIPT)}; base-uri 'none'; form-action 'none'`;
+export const CONTENT_SECURITY_POLICY =
+  `default-src 'none'; style-src ${sha256(STYLE)}; script-src ${sha256(SCRIPT)}; ` +
+  "base-uri 'none'; form-action 'none'";

@@ -20,10 +20,13 @@ export function renderAuditMarkdown(
   details: number,
   grown: readonly Increase[] = [],
 ): string {
-  const { mismatches } = result.totals;
+  const { mismatches, sourceRows, mirrorRows } = result.totals;
+  const entityCount = result.entities.length;
+  const entities = `${entityCount} entit${entityCount === 1 ? 'y' : 'ies'}`;
   const parts = [
     `## sfsync audit: ${mismatches === 0 ? 'no mismatches' : mismatchCount(mismatches)}`,
-    `${utc(result.startedAt)} · ${result.entities.length} entit${result.entities.length === 1 ? 'y' : 'ies'} · ${result.totals.sourceRows} source rows · ${result.totals.mirrorRows} mirror rows · ${auditSeconds(result)} s`,
+    `${utc(result.startedAt)} · ${entities} · ${sourceRows} source rows · ` +
+      `${mirrorRows} mirror rows · ${auditSeconds(result)} s`,
   ];
 
   if (grown.length > 0) {
@@ -112,9 +115,8 @@ export function renderAuditMarkdown(
     parts.push('<details><summary>Mismatches</summary>\n');
     for (const e of listed) {
       const shown = e.mismatches.slice(0, details);
-      parts.push(
-        `#### ${mdCell(e.name)}: ${e.mismatches.length}${shown.length < e.mismatches.length ? `, first ${shown.length}` : ''}`,
-      );
+      const firstOnly = shown.length < e.mismatches.length ? `, first ${shown.length}` : '';
+      parts.push(`#### ${mdCell(e.name)}: ${e.mismatches.length}${firstOnly}`);
       parts.push(
         mdTable(
           ['Key', 'Class', 'Code', 'Reason'],

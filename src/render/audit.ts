@@ -37,8 +37,10 @@ export function renderAuditTable(
     if (entity.mismatches.length === 0 || details <= 0) continue;
     const shown = entity.mismatches.slice(0, details);
     const more = entity.mismatches.length - shown.length;
+    const firstOnly = more > 0 ? `, first ${shown.length}` : '';
     parts.push(
-      `\n${paint.bold(entity.name)} (${entity.mirrorTable}): ${mismatchCount(entity.mismatches.length)}${more > 0 ? `, first ${shown.length}` : ''}`,
+      `\n${paint.bold(entity.name)} (${entity.mirrorTable}): ` +
+        `${mismatchCount(entity.mismatches.length)}${firstOnly}`,
     );
     parts.push(detailTable(shown, width));
     if (more > 0) parts.push(`… and ${more} more (--details N, or --format json for all)`);
@@ -46,7 +48,8 @@ export function renderAuditTable(
   for (const entity of result.entities) {
     if (entity.sourceRowsWithoutKey > 0) {
       parts.push(
-        `\nnote: ${entity.name} has ${entity.sourceRowsWithoutKey} source row(s) whose key is NULL; they are never matched or written`,
+        `\nnote: ${entity.name} has ${entity.sourceRowsWithoutKey} source row(s) ` +
+          'whose key is NULL; they are never matched or written',
       );
     }
   }
@@ -60,9 +63,12 @@ export function renderAuditTable(
     );
   }
   const mismatches = result.totals.mismatches;
-  parts.push(
-    `\n${mismatches === 0 ? paint.green('no mismatches') : paint.red(mismatchCount(mismatches))} in ${result.entities.length} entit${result.entities.length === 1 ? 'y' : 'ies'}${result.shard ? `, keys of shard ${result.shard.index}/${result.shard.count}` : ''} (${auditSeconds(result)} s)`,
-  );
+  const found =
+    mismatches === 0 ? paint.green('no mismatches') : paint.red(mismatchCount(mismatches));
+  const entityCount = result.entities.length;
+  const entities = `${entityCount} entit${entityCount === 1 ? 'y' : 'ies'}`;
+  const shard = result.shard ? `, keys of shard ${result.shard.index}/${result.shard.count}` : '';
+  parts.push(`\n${found} in ${entities}${shard} (${auditSeconds(result)} s)`);
   return `${parts.join('\n')}\n`;
 }
 
@@ -108,7 +114,16 @@ export function renderAuditNdjsonEntity(entity: EntityAudit): string {
 }
 
 export function renderAuditNdjsonSummary(result: AuditResult): string {
-  return `${JSON.stringify({ type: 'summary', tool: 'sfsync', command: 'audit', formatVersion: FORMAT_VERSION, shard: result.shard ?? null, order: result.order, ...auditSummaryJson(result) })}\n`;
+  const summary = {
+    type: 'summary',
+    tool: 'sfsync',
+    command: 'audit',
+    formatVersion: FORMAT_VERSION,
+    shard: result.shard ?? null,
+    order: result.order,
+    ...auditSummaryJson(result),
+  };
+  return `${JSON.stringify(summary)}\n`;
 }
 
 /** An audit without its mismatches: what a summary (ndjson's last line, the demo) reports. */

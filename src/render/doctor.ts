@@ -60,9 +60,13 @@ function verdict(report: DoctorReport): string {
     return `not usable: ${plural(count('error'), 'error')} and ${warnings} to fix first${settle}`;
   }
   if (!report.ok) {
-    return `usable once ${todos} ${report.todos === 1 ? 'is' : 'are'} settled: audit works now; repair and backfill refuse to write until each note is settled and deleted from the config (or --allow-todo) (${warnings})`;
+    return (
+      `usable once ${todos} ${report.todos === 1 ? 'is' : 'are'} settled: audit works now; ` +
+      'repair and backfill refuse to write until each note is settled ' +
+      `and deleted from the config (or --allow-todo) (${warnings})`
+    );
   }
-  if (report.todos > 0)
-    return `healthy with ${todos} left (--allow-todo): sfsync can work with these databases (${warnings})`;
-  return `healthy: sfsync can work with these databases (${warnings})`;
+  const works = `sfsync can work with these databases (${warnings})`;
+  if (report.todos > 0) return `healthy with ${todos} left (--allow-todo): ${works}`;
+  return `healthy: ${works}`;
 }

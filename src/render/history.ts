@@ -28,7 +28,10 @@ export function renderHistoryTable(
 ): string {
   const groups = byEntity(points, order);
   if (groups.length === 0)
-    return 'no recorded audits yet: run `sfsync audit --record` (nightly, say) to start the history\n';
+    return (
+      'no recorded audits yet: ' +
+      'run `sfsync audit --record` (nightly, say) to start the history\n'
+    );
   const rows = groups.map(([entity, runs]) => {
     const totals = runs.map(mismatchesOf);
     const last = runs.at(-1)!;
@@ -42,7 +45,15 @@ export function renderHistoryTable(
       before ? changes(before, last) : 'first run',
     ];
   });
-  return `${renderTable(['Entity', 'Runs', 'Trend', 'Mismatches (oldest → newest)', 'Last recorded (UTC)', 'Since the run before'], rows)}\n`;
+  const head = [
+    'Entity',
+    'Runs',
+    'Trend',
+    'Mismatches (oldest → newest)',
+    'Last recorded (UTC)',
+    'Since the run before',
+  ];
+  return `${renderTable(head, rows)}\n`;
 }
 
 function changes(before: HistoryPoint, after: HistoryPoint): string {
@@ -85,6 +96,7 @@ export function renderIgnoredHistory(ignored: readonly IgnoredRow[]): string {
   const rows = ignored.length === 1 ? '1 row' : `${ignored.length} rows`;
   return (
     `sfsync: warning: ignored ${rows} of sfsync.history that cannot be trusted ` +
-    `(first: run ${shown(first.runId)}, entity ${shown(first.entity)}: ${shown(first.reason)}); delete or correct ${ignored.length === 1 ? 'it' : 'them'}\n`
+    `(first: run ${shown(first.runId)}, entity ${shown(first.entity)}: ${shown(first.reason)}); ` +
+    `delete or correct ${ignored.length === 1 ? 'it' : 'them'}\n`
   );
 }

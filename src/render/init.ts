@@ -11,6 +11,7 @@ export function renderInitTable(
   urls: { sourceEnv: string; mirrorEnv: string },
 ): string {
   const writable = config.entities.filter((e) => !e.readOnly);
+  const readOnly = config.entities.length - writable.length;
   const rows = config.graph.order.map((name) => {
     const entity = config.entities.find((e) => e.name === name)!;
     return [
@@ -23,9 +24,13 @@ export function renderInitTable(
     ];
   });
   const lines = [
-    `wrote ${path}: ${config.entities.length} entities (${writable.length} with a source table, ${config.entities.length - writable.length} read-only), ${config.todos.length} todo note(s)`,
+    `wrote ${path}: ${config.entities.length} entities ` +
+      `(${writable.length} with a source table, ${readOnly} read-only), ` +
+      `${config.todos.length} todo note(s)`,
     renderTable(['Entity', 'Mirror table', 'Source table', 'Fields', 'Parents', 'Todo'], rows),
-    `The config reads its URLs from $${urls.sourceEnv} and $${urls.mirrorEnv}. Settle the todo notes (they are in the file, and doctor lists them), then run \`sfsync audit\`.`,
+    `The config reads its URLs from $${urls.sourceEnv} and $${urls.mirrorEnv}. ` +
+      'Settle the todo notes (they are in the file, and doctor lists them), ' +
+      'then run `sfsync audit`.',
     '',
     renderDoctorTable(report).trimEnd(),
   ];

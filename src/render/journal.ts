@@ -22,7 +22,13 @@ export function renderJournalTable(view: JournalView): string {
     )}\n`;
   }
   const { run, entries } = view;
-  const head = `run ${run.runId}: ${run.command} by ${cellText(run.actor ?? 'unknown', 200)} on ${cellText(run.host ?? 'unknown', 200)}, ${run.startedAt.toISOString()} → ${run.finishedAt?.toISOString() ?? '(not finished)'}, ${run.status}\n${cellText(run.commandLine ?? '')}\n`;
+  const actor = cellText(run.actor ?? 'unknown', 200);
+  const host = cellText(run.host ?? 'unknown', 200);
+  const finished = run.finishedAt?.toISOString() ?? '(not finished)';
+  const head =
+    `run ${run.runId}: ${run.command} by ${actor} on ${host}, ` +
+    `${run.startedAt.toISOString()} → ${finished}, ${run.status}\n` +
+    `${cellText(run.commandLine ?? '')}\n`;
   if (entries.length === 0) return `${head}no changes\n`;
   return `${head}${renderTable(
     ['#', 'Entity', 'Action', 'Key', 'Mirror id', 'At', 'Change'],
@@ -54,11 +60,15 @@ function adjustment(column: string, a: Adjustment): string {
 }
 
 function what(entry: JournalEntryView): string {
-  if (entry.action === 'delete')
-    return `deleted (sfid ${String(entry.before?.sfid ?? 'NULL')}, ${String(entry.before?._hc_lastop ?? '')})`;
+  if (entry.action === 'delete') {
+    const sfid = String(entry.before?.sfid ?? 'NULL');
+    return `deleted (sfid ${sfid}, ${String(entry.before?._hc_lastop ?? '')})`;
+  }
   if (entry.action === 'insert') return 'inserted';
-  if (entry.action === 'recapture')
-    return `queued again (trigger log ${String((entry.after as { trigger_log_id?: unknown } | null)?.trigger_log_id ?? '?')})`;
+  if (entry.action === 'recapture') {
+    const logId = (entry.after as { trigger_log_id?: unknown } | null)?.trigger_log_id;
+    return `queued again (trigger log ${String(logId ?? '?')})`;
+  }
   const changed = Object.keys(entry.after ?? {}).filter(
     (k) =>
       JSON.stringify(entry.after?.[k]) !== JSON.stringify(entry.before?.[k]) &&

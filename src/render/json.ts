@@ -6,5 +6,6 @@
 export const FORMAT_VERSION = 1;
 
 export function renderJson(command: string, body: Record<string, unknown>): string {
-  return `${JSON.stringify({ tool: 'sfsync', command, formatVersion: FORMAT_VERSION, ...body }, null, 2)}\n`;
+  const document = { tool: 'sfsync', command, formatVersion: FORMAT_VERSION, ...body };
+  return `${JSON.stringify(document, null, 2)}\n`;
 }

@@ -1,6 +1,6 @@
 import type { EntityGraph } from '../core/entities/graph.js';
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
 const CONTROL = /[\u0000-\u001f\u007f]/g;
 
 /** Longest text a Markdown cell shows; the JSON and CSV reports carry the full text. */
@@ -28,7 +28,8 @@ export function mdCell(value: unknown, max = MAX_MD_CELL): string {
  * A key as inline code in a table cell: backticks cannot close the span, pipes cannot end the cell.
  */
 export function mdCode(value: string, max = 120): string {
-  return `\`${value.slice(0, max).replace(/`/g, "'").replace(/\|/g, '\\|').replace(CONTROL, ' ')}\``;
+  const code = value.slice(0, max).replace(/`/g, "'").replace(/\|/g, '\\|').replace(CONTROL, ' ');
+  return `\`${code}\``;
 }
 
 export function mdTable(

@@ -40,7 +40,8 @@ export async function renderMetrics(input: MetricsInput): Promise<string> {
     );
     const lag = gauge(
       'sfsync_oldest_unsynced_age_seconds',
-      'Sync lag: age of the newest trigger-log entry of the longest-waiting mirror row without an sfid (0: none).',
+      'Sync lag: age of the newest trigger-log entry of the longest-waiting mirror row ' +
+        'without an sfid (0: none).',
       ['entity'],
     );
     for (const e of input.audit.entities) {

@@ -13,10 +13,10 @@ export function renderOrderTable(config: OrderedConfig): string {
     const entity = byName.get(name)!;
     const parents =
       entity.parents
-        .map(
-          (p) =>
-            `${p.entity} (${p.lookup}${p.optional ? ', optional' : ''}${p.deferred ? ', phase 2' : ''})`,
-        )
+        .map((p) => {
+          const notes = `${p.optional ? ', optional' : ''}${p.deferred ? ', phase 2' : ''}`;
+          return `${p.entity} (${p.lookup}${notes})`;
+        })
         .join('\n') || '—';
     return [
       i + 1,
@@ -27,11 +27,15 @@ export function renderOrderTable(config: OrderedConfig): string {
     ];
   });
   const deferred = deferredLinks(config);
+  const links = deferred.map((d) => `${d.entity}.${d.lookup} → ${d.parent}`).join(', ');
   const phase2 =
     deferred.length === 0
       ? ''
-      : `phase 2, once those rows have an sfid: ${deferred.map((d) => `${d.entity}.${d.lookup} → ${d.parent}`).join(', ')} (a self-lookup or the lookup that closes a cycle: rows are inserted without it, then updated)\n`;
-  return `${renderTable(['#', 'Level', 'Entity', 'Mirror table', 'Parents (lookup column)'], rows)}\n${phase2}`;
+      : `phase 2, once those rows have an sfid: ${links} ` +
+        '(a self-lookup or the lookup that closes a cycle: ' +
+        'rows are inserted without it, then updated)\n';
+  const head = ['#', 'Level', 'Entity', 'Mirror table', 'Parents (lookup column)'];
+  return `${renderTable(head, rows)}\n${phase2}`;
 }
 
 export function renderOrderJson(config: OrderedConfig): string {
@@ -62,8 +66,11 @@ export function renderOrder(
   switch (format) {
     case 'json':
       return renderOrderJson(config);
-    case 'markdown':
-      return `## Canonical order\n\nParents before children: ${config.graph.order.join(' → ')}\n\n${mermaidGraph(config.graph, new Map(), new Set(), deferredLinks(config))}\n`;
+    case 'markdown': {
+      const chain = config.graph.order.join(' → ');
+      const graph = mermaidGraph(config.graph, new Map(), new Set(), deferredLinks(config));
+      return `## Canonical order\n\nParents before children: ${chain}\n\n${graph}\n`;
+    }
     case 'csv':
       return renderCsv(
         ['position', 'level', 'entity', 'mirror_table', 'parents'],

@@ -16,11 +16,12 @@ export function renderRepairMarkdown(
 ): string {
   const { result } = report;
   const count = statusCounts(result.summary);
+  const deferredAndSkipped = `${count.deferred} deferred, ${count.skipped} skipped`;
   const title = result.dryRun
-    ? `## sfsync ${command} --dry-run: ${count.planned} change(s) planned, ${count.deferred} deferred, ${count.skipped} skipped`
+    ? `## sfsync ${command} --dry-run: ${count.planned} change(s) planned, ${deferredAndSkipped}`
     : result.cancelled
       ? `## sfsync ${command}: cancelled, nothing written`
-      : `## sfsync ${command}: ${count.done} done, ${count.failed} failed, ${count.deferred} deferred, ${count.skipped} skipped`;
+      : `## sfsync ${command}: ${count.done} done, ${count.failed} failed, ${deferredAndSkipped}`;
   const parts = [title];
   if (result.runId)
     parts.push(`Run \`${result.runId}\` · journal: \`sfsync journal ${result.runId}\``);

@@ -100,13 +100,20 @@ function verdict(
   count: Record<ActionStatus, number>,
 ): string {
   if (result.dryRun)
-    return `${count.planned} change(s) planned, ${count.deferred} deferred, ${count.skipped} skipped; run without --dry-run to apply`;
+    return (
+      `${count.planned} change(s) planned, ${count.deferred} deferred, ${count.skipped} skipped; ` +
+      'run without --dry-run to apply'
+    );
   if (result.cancelled) return 'nothing was written';
   const next =
     count.deferred > 0
-      ? `; ${count.deferred} deferred until their parents have an sfid: run \`sfsync ${command}\` again once Connect has synced (or use --wait)`
+      ? `; ${count.deferred} deferred until their parents have an sfid: ` +
+        `run \`sfsync ${command}\` again once Connect has synced (or use --wait)`
       : '';
-  return `${count.done} done, ${count.failed} failed, ${count.skipped} skipped${next}; journal: sfsync journal ${result.runId}`;
+  return (
+    `${count.done} done, ${count.failed} failed, ${count.skipped} skipped${next}; ` +
+    `journal: sfsync journal ${result.runId}`
+  );
 }
 
 /** Actions in any status but done. */
@@ -134,14 +141,12 @@ export async function writeRepairJson(
   await writer.write(`${head.slice(0, head.lastIndexOf('\n}'))},\n  "actions": [`);
   let first = true;
   for (const action of report.actions()) {
-    await writer.write(
-      `${first ? '' : ','}\n    ${JSON.stringify(actionJson(action), null, 2).replace(/\n/g, '\n    ')}`,
-    );
+    const indented = JSON.stringify(actionJson(action), null, 2).replace(/\n/g, '\n    ');
+    await writer.write(`${first ? '' : ','}\n    ${indented}`);
     first = false;
   }
-  await writer.write(
-    `${first ? '' : '\n  '}],\n  "summary": ${JSON.stringify(result.summary, null, 2).replace(/\n/g, '\n  ')}\n}\n`,
-  );
+  const summary = JSON.stringify(result.summary, null, 2).replace(/\n/g, '\n  ');
+  await writer.write(`${first ? '' : '\n  '}],\n  "summary": ${summary}\n}\n`);
   await writer.end();
 }
 

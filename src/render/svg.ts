@@ -37,7 +37,11 @@ export function stackedBars(rows: readonly BarRow[]): SafeHtml {
       x += w;
       return segment;
     });
-    return html`<g data-entity="${row.name}"><text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${shorten(row.name, 24)}</text>${segments}<text x="${(x + 6).toFixed(1)}" y="${y + 15}" class="total">${totals[i]}</text></g>`;
+    const name = shorten(row.name, 24);
+    const label = html`<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${name}</text>`;
+    const totalX = (x + 6).toFixed(1);
+    const total = html`<text x="${totalX}" y="${y + 15}" class="total">${totals[i]}</text>`;
+    return html`<g data-entity="${row.name}">${label}${segments}${total}</g>`;
   });
   return html`<svg role="img" aria-label="mismatches per entity by class" width="${labelWidth + barWidth + 80}" height="${height}" class="bars">${bars}</svg>`;
 }
@@ -106,10 +110,11 @@ export function trendLine(points: readonly TrendPoint[]): SafeHtml {
     p,
   }));
   const line = xy.map((q) => `${q.x.toFixed(1)},${q.y.toFixed(1)}`).join(' ');
-  const runs = xy.map(
-    (q) =>
-      html`<circle class="run" cx="${q.x.toFixed(1)}" cy="${q.y.toFixed(1)}" r="4" fill="#d1242f"><title>${q.p.label}: ${q.p.value}</title></circle>`,
-  );
+  const runs = xy.map((q) => {
+    const [cx, cy] = [q.x.toFixed(1), q.y.toFixed(1)];
+    const title = html`<title>${q.p.label}: ${q.p.value}</title>`;
+    return html`<circle class="run" cx="${cx}" cy="${cy}" r="4" fill="#d1242f">${title}</circle>`;
+  });
   return html`<svg role="img" aria-label="mismatches per recorded run" width="${width}" height="${height}" class="trend"><line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" stroke="#d0d7de"/><text x="4" y="${pad}" class="axis">${max}</text><text x="4" y="${height - pad}" class="axis">0</text><polyline fill="none" stroke="#d1242f" stroke-width="2" points="${line}"/>${runs}</svg>`;
 }
 

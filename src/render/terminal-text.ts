@@ -26,7 +26,8 @@ export const MAX_CELL_CHARS = 600;
 export function cellText(value: unknown, max = MAX_CELL_CHARS): string {
   const text = terminalSafe(value === null || value === undefined ? '' : String(value));
   if (text.length <= max) return text;
-  return `${text.slice(0, max)}… (${text.length - max} more characters: --format json has the full text)`;
+  const omitted = text.length - max;
+  return `${text.slice(0, max)}… (${omitted} more characters: --format json has the full text)`;
 }
 
 /**

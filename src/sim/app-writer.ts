@@ -65,8 +65,10 @@ export async function writeUpstreamContacts(
   users: readonly string[],
 ): Promise<void> {
   const sfids = users.map((_, i) => `003${String(i + 1).padStart(12, '0')}AAA`);
-  await sql`insert into ${sql.table(`${hexSession.schema}.${table}`)} (${sql.id(externalId)}, sfid, lastname, systemmodstamp)
-            select u, s, 'Teacher', now() at time zone 'utc' from unnest(${[...users]}::text[], ${sfids}::text[]) as x(u, s)`.execute(
+  await sql`insert into ${sql.table(`${hexSession.schema}.${table}`)}
+                   (${sql.id(externalId)}, sfid, lastname, systemmodstamp)
+            select u, s, 'Teacher', now() at time zone 'utc'
+              from unnest(${[...users]}::text[], ${sfids}::text[]) as x(u, s)`.execute(
     hexSession.db,
   );
 }

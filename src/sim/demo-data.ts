@@ -41,7 +41,15 @@ export async function generateSourceData(
   const random = seededRandom(seed);
   const uuid = () => {
     const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join('');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+    // Version 4, variant a: the shape of a random UUID.
+    const groups = [
+      hex.slice(0, 8),
+      hex.slice(8, 12),
+      `4${hex.slice(13, 16)}`,
+      `a${hex.slice(17, 20)}`,
+      hex.slice(20, 32),
+    ];
+    return groups.join('-');
   };
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const towns = [
@@ -72,9 +80,12 @@ export async function generateSourceData(
   for (let s = 0; s < size.schools; s++) {
     const school = uuid();
     const rejected = random() < 0.04;
+    // Drawn first, before the town and country, so a seed still gives the same schools.
+    const place = pick(['St', 'Hill', 'Park', 'River', 'Oak', 'North']);
+    const kind = pick(['Academy', 'School', 'College', 'Primary']);
     schools.push([
       school,
-      `${pick(['St', 'Hill', 'Park', 'River', 'Oak', 'North'])} ${pick(['Academy', 'School', 'College', 'Primary'])} ${s + 1}`,
+      `${place} ${kind} ${s + 1}`,
       `https://school${s + 1}.example.org`,
       pick(towns),
       pick(countries),

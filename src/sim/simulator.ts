@@ -146,9 +146,8 @@ export class ConnectSimulator {
         created_at        timestamptz not null default clock_timestamp(),
         updated_at        timestamptz not null default clock_timestamp()
       )`.execute(this.mirror.db);
-    await sql`create unique index if not exists records_external_id on sfsync_sim.records (object, external_id_field, external_id)`.execute(
-      this.mirror.db,
-    );
+    await sql`create unique index if not exists records_external_id
+        on sfsync_sim.records (object, external_id_field, external_id)`.execute(this.mirror.db);
     await sql`create sequence if not exists sfsync_sim.record_number start with 1000`.execute(
       this.mirror.db,
     );
@@ -162,7 +161,8 @@ export class ConnectSimulator {
       await sql`insert into sfsync_sim.records (sfid, object, external_id_field, external_id)
         select t.sfid, ${m.object}, ${m.externalId}, ${sql.ref(`t.${m.externalId}`)}::text
           from ${sql.table(`${this.schema}.${m.table}`)} as t
-         where t.sfid is not null and not exists (select 1 from sfsync_sim.records r where r.sfid = t.sfid)
+         where t.sfid is not null
+           and not exists (select 1 from sfsync_sim.records r where r.sfid = t.sfid)
         on conflict do nothing`.execute(this.mirror.db);
     }
   }
@@ -173,9 +173,9 @@ export class ConnectSimulator {
     // Claim the next entries (NEW → PENDING) and commit, as Connect does before it calls
     // Salesforce; entries a crashed run left PENDING are taken up again first.
     await sql`update ${log} set state = 'PENDING', updated_at = clock_timestamp()
-               where id in (select id from ${log} where state = 'NEW' order by id limit ${this.options.batchSize} for update skip locked)`.execute(
-      this.mirror.db,
-    );
+               where id in (select id from ${log} where state = 'NEW'
+                             order by id limit ${this.options.batchSize}
+                               for update skip locked)`.execute(this.mirror.db);
     return writeTransaction(this.mirror.db, async (trx) => {
       const { rows: entries } = await sql<{
         id: number;
@@ -186,9 +186,8 @@ export class ConnectSimulator {
         values: string | null;
       }>`
         select id, action, table_name, record_id, sfid, "values" from ${log}
-         where state = 'PENDING' order by id limit ${this.options.batchSize} for update skip locked`.execute(
-        trx,
-      );
+         where state = 'PENDING'
+         order by id limit ${this.options.batchSize} for update skip locked`.execute(trx);
       for (const entry of entries) {
         const mapping = this.mappings.get(entry.table_name);
         const outcome = mapping
@@ -199,20 +198,26 @@ export class ConnectSimulator {
         else if (outcome.state === 'FAILED') this.stats.failed++;
         else this.stats.ignored++;
         await sql`update ${sql.table(`${schema}._trigger_log`)}
-                     set state = ${outcome.state}, sf_message = ${outcome.message}, sf_result = ${outcome.state === 'SUCCESS' ? 1 : 0},
-                         sfid = coalesce(${outcome.sfid ?? null}, sfid), processed_at = clock_timestamp(), processed_tx = txid_current(), updated_at = clock_timestamp()
+                     set state = ${outcome.state}, sf_message = ${outcome.message},
+                         sf_result = ${outcome.state === 'SUCCESS' ? 1 : 0},
+                         sfid = coalesce(${outcome.sfid ?? null}, sfid),
+                         processed_at = clock_timestamp(), processed_tx = txid_current(),
+                         updated_at = clock_timestamp()
                    where id = ${entry.id}`.execute(trx);
       }
       // Processed entries, and those that needed no sync, move to the archive.
       await sql`with moved as (
-          delete from ${sql.table(`${schema}._trigger_log`)} where state in ('SUCCESS', 'FAILED', 'IGNORED', 'IGNORE', 'READONLY') returning *)
+          delete from ${sql.table(`${schema}._trigger_log`)}
+           where state in ('SUCCESS', 'FAILED', 'IGNORED', 'IGNORE', 'READONLY') returning *)
         insert into ${sql.table(`${schema}._trigger_log_archive`)} select * from moved`.execute(
         trx,
       );
       // Read-back: Connect polls the records it wrote and the rows become SYNCED.
       for (const table of new Set(entries.map((e) => e.table_name))) {
         if (!this.mappings.has(table)) continue;
-        await sql`update ${sql.table(`${schema}.${table}`)} set systemmodstamp = (now() at time zone 'utc'), createddate = coalesce(createddate, now() at time zone 'utc')
+        await sql`update ${sql.table(`${schema}.${table}`)}
+                     set systemmodstamp = (now() at time zone 'utc'),
+                         createddate = coalesce(createddate, now() at time zone 'utc')
                    where _hc_lastop in ('INSERTED', 'UPDATED')`.execute(trx);
       }
       return entries.length;
@@ -225,17 +230,14 @@ export class ConnectSimulator {
     entry: { action: string; record_id: number; sfid: string | null; values: string | null },
   ): Promise<Outcome> {
     const table = sql.table(`${this.schema}.${m.table}`);
-    const { rows } = await sql<{
-      row: Record<string, unknown>;
-    }>`select to_jsonb(t.*) as row from ${table} as t where t.id = ${entry.record_id} for update`.execute(
-      trx,
-    );
+    const { rows } = await sql<{ row: Record<string, unknown> }>`
+      select to_jsonb(t.*) as row from ${table} as t
+       where t.id = ${entry.record_id} for update`.execute(trx);
     const row = rows[0]?.row;
     const fail = async (message: string): Promise<Outcome> => {
       if (row)
-        await sql`update ${table} set _hc_lastop = 'FAILED', _hc_err = ${message} where id = ${entry.record_id}`.execute(
-          trx,
-        );
+        await sql`update ${table} set _hc_lastop = 'FAILED', _hc_err = ${message}
+                   where id = ${entry.record_id}`.execute(trx);
       return { state: 'FAILED', message };
     };
 
@@ -254,9 +256,10 @@ export class ConnectSimulator {
     if (entry.action === 'UPDATE') {
       if (!row.sfid) return fail('MISSING_ARGUMENT:Id not specified in an update call:--');
       if (unresolved) return fail(unresolved);
-      await sql`update sfsync_sim.records set fields = fields || ${JSON.stringify(businessFields(row))}::jsonb, updated_at = clock_timestamp() where sfid = ${row.sfid as string}`.execute(
-        trx,
-      );
+      await sql`update sfsync_sim.records
+                   set fields = fields || ${JSON.stringify(businessFields(row))}::jsonb,
+                       updated_at = clock_timestamp()
+                 where sfid = ${row.sfid as string}`.execute(trx);
       await sql`update ${table} set _hc_lastop = 'UPDATED' where id = ${entry.record_id}`.execute(
         trx,
       );
@@ -271,12 +274,13 @@ export class ConnectSimulator {
         : String(row[m.externalId]);
     if (externalId !== null) {
       const { rows: existing } = await sql<{ sfid: string }>`
-        select sfid from sfsync_sim.records where object = ${m.object} and external_id_field = ${m.externalId} and external_id = ${externalId}`.execute(
-        trx,
-      );
+        select sfid from sfsync_sim.records
+         where object = ${m.object} and external_id_field = ${m.externalId}
+           and external_id = ${externalId}`.execute(trx);
       if (existing[0])
         return fail(
-          `duplicate value found: ${apiName(m.externalId)} duplicates value on record with id: ${existing[0].sfid}`,
+          `duplicate value found: ${apiName(m.externalId)} ` +
+            `duplicates value on record with id: ${existing[0].sfid}`,
         );
     }
     const { rows: numbers } = await sql<{
@@ -284,12 +288,10 @@ export class ConnectSimulator {
     }>`select nextval('sfsync_sim.record_number') as n`.execute(trx);
     const sfid = salesforceId(m.prefix, Number(numbers[0]!.n));
     await sql`insert into sfsync_sim.records (sfid, object, external_id_field, external_id, fields)
-              values (${sfid}, ${m.object}, ${m.externalId}, ${externalId}, ${JSON.stringify(businessFields(row))}::jsonb)`.execute(
-      trx,
-    );
-    await sql`update ${table} set sfid = ${sfid}, _hc_lastop = 'INSERTED', _hc_err = null where id = ${entry.record_id}`.execute(
-      trx,
-    );
+              values (${sfid}, ${m.object}, ${m.externalId}, ${externalId},
+                      ${JSON.stringify(businessFields(row))}::jsonb)`.execute(trx);
+    await sql`update ${table} set sfid = ${sfid}, _hc_lastop = 'INSERTED', _hc_err = null
+               where id = ${entry.record_id}`.execute(trx);
     return { state: 'SUCCESS', message: null, sfid };
   }
 
@@ -303,11 +305,14 @@ export class ConnectSimulator {
       const value = row[lookup.column];
       if (value === null || value === undefined || value === '') continue;
       const { rows: parents } = await sql<{ sfid: string }>`
-        select sfid from sfsync_sim.records where object = ${lookup.parentObject} and external_id_field = ${lookup.parentExternalId} and external_id = ${String(value)}`.execute(
-        trx,
-      );
+        select sfid from sfsync_sim.records
+         where object = ${lookup.parentObject} and external_id_field = ${lookup.parentExternalId}
+           and external_id = ${String(value)}`.execute(trx);
       if (parents.length === 0)
-        return `Foreign key external ID: ${String(value)} not found for field ${apiName(lookup.parentExternalId)} in entity ${lookup.parentObject}`;
+        return (
+          `Foreign key external ID: ${String(value)} not found ` +
+          `for field ${apiName(lookup.parentExternalId)} in entity ${lookup.parentObject}`
+        );
     }
     return undefined;
   }

@@ -57,7 +57,7 @@ describe('a run whose write lock is lost', () => {
     const promise = runRepair(config(), { ...base, onQuery });
     await expect(promise).rejects.toBeInstanceOf(LockError);
     await expect(promise).rejects.toThrow(
-      /^the write lock was lost \(.*\); sfsync stopped before committing another batch/,
+      /^the write lock was lost \(.*\); sfsync stopped before committing another batch\. What was committed is in the journal; run again to finish$/,
     );
     const run = await lastRun();
     expect(run.status).toBe('aborted');

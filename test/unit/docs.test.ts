@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { helpTexts } from '../../src/cli/help-text.js';
+import { errorCodesMarkdown } from '../../src/render/error-codes.js';
 import { loadConfig } from '../../src/config/load.js';
 import {
   commandNamed,
@@ -79,6 +80,12 @@ describe('the documentation', () => {
       ).exec(text);
       expect(block?.[1], `the --help block of sfsync ${name}`).toBe(help);
     }
+  });
+
+  it('lists every _hc_err code with its hint exactly as the audit gives it', async () => {
+    const text = await read('docs/commands.md');
+    const block = /<!-- hc-error-codes -->\n([\s\S]*?)\n<!-- \/hc-error-codes -->/.exec(text);
+    expect(block?.[1], 'refresh with npm run docs:help').toBe(errorCodesMarkdown());
   });
 
   it("the README's config example is a valid config", async () => {

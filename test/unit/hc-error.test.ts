@@ -131,6 +131,25 @@ describe('parseHcError', () => {
     expect(parseHcError(text)).toMatchObject(expected);
   });
 
+  // A message rebuilt from parts, or wrapped by a logger, can carry runs of spaces and line
+  // breaks where Salesforce wrote one space; the value and names must still come out whole.
+  it.each([
+    [
+      'Foreign key external ID:  k-1 \n not found for field\tParent__c  in entity \n Account',
+      { code: 'FOREIGN_KEY_NOT_FOUND', value: 'k-1', field: 'Parent__c', object: 'Account' },
+    ],
+    [
+      'duplicate value found:  Email__c \n duplicates value on record with id:  0015g00000ABCDEAAA',
+      { code: 'DUPLICATE_VALUE', field: 'Email__c', duplicateOf: '0015g00000ABCDEAAA' },
+    ],
+    [
+      'Required fields are missing:  [LastName]',
+      { code: 'REQUIRED_FIELD_MISSING', fields: ['LastName'] },
+    ],
+  ])('reads %j through runs of whitespace', (text, expected) => {
+    expect(parseHcError(text)).toMatchObject(expected);
+  });
+
   it('returns null when there is no error text', () => {
     expect(parseHcError(null)).toBeNull();
     expect(parseHcError('   ')).toBeNull();

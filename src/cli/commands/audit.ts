@@ -49,11 +49,16 @@ export function auditCommand(context: CliContext): Command {
   const command = new Command('audit')
     .summary('diff source tables against mirror tables and classify every mismatch')
     .description(
-      "Compare each entity's source rows with its mirror rows by external ID, in canonical order, and\n" +
-        'classify every key: duplicate, missing_parent, failed, absent, stuck, drift, orphan (mismatches),\n' +
-        'or ok / pending. Reads only, in READ ONLY transactions (--record writes its summary to the sfsync schema).\n' +
-        'Exit codes: 0 no mismatch in the --fail-on classes (with --fail-on-increase: none of them grew),\n' +
-        '1 mismatches found (or grew), 2 usage/config, 3 database, 74 a report file could not be written.',
+      "Compare each entity's source rows with its mirror rows by external ID, " +
+        'in canonical order, and\n' +
+        'classify every key: duplicate, missing_parent, failed, absent, stuck, drift, orphan ' +
+        '(mismatches),\n' +
+        'or ok / pending. Reads only, in READ ONLY transactions ' +
+        '(--record writes its summary to the sfsync schema).\n' +
+        'Exit codes: 0 no mismatch in the --fail-on classes ' +
+        '(with --fail-on-increase: none of them grew),\n' +
+        '1 mismatches found (or grew), 2 usage/config, 3 database, ' +
+        '74 a report file could not be written.',
     )
     .addOption(
       repeatableOption(
@@ -79,7 +84,8 @@ export function auditCommand(context: CliContext): Command {
     .addOption(
       new Option(
         '--method <method>',
-        'how the sides are compared: join in the database (both schemas in one), stream, or checksum; auto picks',
+        'how the sides are compared: join in the database (both schemas in one), ' +
+          'stream, or checksum; auto picks',
       )
         .choices(['auto', ...AUDIT_METHODS])
         .default('auto'),
@@ -92,7 +98,8 @@ export function auditCommand(context: CliContext): Command {
     )
     .option(
       '--shard <K/N>',
-      'audit only the keys of shard K of N (a stable hash of the external ID); `sfsync merge` adds the N reports up',
+      'audit only the keys of shard K of N (a stable hash of the external ID); ' +
+        '`sfsync merge` adds the N reports up',
       parseShardOption,
     );
   withReportOptions(
@@ -114,7 +121,8 @@ export function auditCommand(context: CliContext): Command {
         // A shard's counts are part of the whole: recorded, they would read as the backlog
         // shrinking.
         throw new UsageError(
-          '--record and --fail-on-increase compare whole audits, not one shard; leave them out of a sharded run',
+          '--record and --fail-on-increase compare whole audits, not one shard; ' +
+            'leave them out of a sharded run',
         );
       }
       const config = await loadRunConfig(options, context);
@@ -150,7 +158,8 @@ export function auditCommand(context: CliContext): Command {
         );
         if (options.failOnIncrease && history.compared.length === 0) {
           context.stderr.write(
-            'sfsync: note: --fail-on-increase: no earlier recorded run to compare with; this run is the baseline\n',
+            'sfsync: note: --fail-on-increase: no earlier recorded run to compare with; ' +
+              'this run is the baseline\n',
           );
         }
         context.exitCode = auditExitCode(
@@ -208,9 +217,9 @@ async function compareWithHistory(
       !(error instanceof DatabaseError && error.sqlstate === '42501')
     )
       throw error;
-    context.stderr.write(
-      `sfsync: warning: ${stderrText(`cannot read sfsync.history, so no trend and no comparison: ${error.message.split('\n')[0]}`)}\n`,
-    );
+    const firstLine = error.message.split('\n')[0];
+    const problem = `cannot read sfsync.history, so no trend and no comparison: ${firstLine}`;
+    context.stderr.write(`sfsync: warning: ${stderrText(problem)}\n`);
     return { increases: [], compared: [], trend: [], ignored: [] };
   });
   context.stderr.write(renderIgnoredHistory(outcome.ignored));

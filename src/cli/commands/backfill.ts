@@ -11,13 +11,18 @@ export function backfillCommand(context: CliContext): Command {
   const command = new Command('backfill')
     .summary('write absent mirror rows parent-before-child; --order prints that order')
     .description(
-      'Insert every absent mirror row, entity by entity in canonical order (parents first), for turning\n' +
-        'sync on for a new object. Children wait for their parents: without --wait they are deferred\n' +
+      'Insert every absent mirror row, entity by entity in canonical order (parents first), ' +
+        'for turning\n' +
+        'sync on for a new object. Children wait for their parents: ' +
+        'without --wait they are deferred\n' +
         'until a later run; with --wait each level waits for Connect to give its rows an sfid.\n' +
-        'Resumable: a checkpoint per entity in sfsync.checkpoints; a finished backfill does nothing when\n' +
-        'run again (--restart to forget the checkpoints). Refuses to write while the config has todo\n' +
+        'Resumable: a checkpoint per entity in sfsync.checkpoints; ' +
+        'a finished backfill does nothing when\n' +
+        'run again (--restart to forget the checkpoints). ' +
+        'Refuses to write while the config has todo\n' +
         'notes from sfsync init (--allow-todo overrides).\n' +
-        '--order prints the canonical order and levels (entities of one level do not depend on each other).',
+        '--order prints the canonical order and levels ' +
+        '(entities of one level do not depend on each other).',
     )
     .option('--order', 'print the canonical order and levels, then exit (needs no database)')
     .option('--dry-run', 'print the plan and write nothing')

@@ -20,8 +20,10 @@ export function historyCommand(context: CliContext): Command {
   const command = new Command('history')
     .summary('the last recorded audits per entity, with their trend')
     .description(
-      'Reads the summaries that `sfsync audit --record` stored in the sfsync schema of the mirror database:\n' +
-        'per entity, the mismatches of its last N recorded runs (a sparkline on a terminal) and what changed\n' +
+      'Reads the summaries that `sfsync audit --record` stored ' +
+        'in the sfsync schema of the mirror database:\n' +
+        'per entity, the mismatches of its last N recorded runs (a sparkline on a terminal) ' +
+        'and what changed\n' +
         'since the run before. Needs only the mirror database.',
     )
     .addOption(
@@ -40,7 +42,8 @@ export function historyCommand(context: CliContext): Command {
     const unknown = options.entity.filter((name) => !known.has(name));
     if (unknown.length > 0) {
       throw new UsageError(
-        `unknown entit${unknown.length === 1 ? 'y' : 'ies'} ${unknown.join(', ')} (the config has ${[...known].join(', ')})`,
+        `unknown entit${unknown.length === 1 ? 'y' : 'ies'} ${unknown.join(', ')} ` +
+          `(the config has ${[...known].join(', ')})`,
       );
     }
     const mirror = resolveTarget(config.mirror, context.env, config.file);

@@ -40,12 +40,17 @@ export function initCommand(context: CliContext): Command {
       'write a starter sfsync.config.json from the databases (or a Connect export), then check it',
     )
     .description(
-      'Reads the mirror (mapped tables, external-ID unique indexes, <rel>__r__<ext> lookups, read-only\n' +
-        "mappings in the trigger log) and the source (tables and columns whose names match the mirror's,\n" +
-        'primary and foreign keys), writes a config with everything it could infer and "todo" notes where\n' +
-        'it could not, then runs the checks of `sfsync doctor` on it. The config reads both URLs from\n' +
+      'Reads the mirror (mapped tables, external-ID unique indexes, ' +
+        '<rel>__r__<ext> lookups, read-only\n' +
+        'mappings in the trigger log) and the source ' +
+        "(tables and columns whose names match the mirror's,\n" +
+        'primary and foreign keys), writes a config with everything it could infer ' +
+        'and "todo" notes where\n' +
+        'it could not, then runs the checks of `sfsync doctor` on it. ' +
+        'The config reads both URLs from\n' +
         'environment variables (env:NAME); it never contains a URL.\n' +
-        'Exit codes: 0 written and usable (todo notes allowed), 2 usage (the file exists: --force), 3 database.',
+        'Exit codes: 0 written and usable (todo notes allowed), ' +
+        '2 usage (the file exists: --force), 3 database.',
     )
     .option('-c, --config <path>', 'where to write the config', 'sfsync.config.json')
     .option('--force', 'overwrite an existing file')
@@ -74,7 +79,8 @@ export function initCommand(context: CliContext): Command {
     )
     .option(
       '--from-export <file>',
-      'a Heroku Connect mapping export (heroku connect:export): objects, fields, access, external IDs',
+      'a Heroku Connect mapping export (heroku connect:export): ' +
+        'objects, fields, access, external IDs',
     );
   return withFormatOption(command).action((options: InitCliOptions) => runInit(options, context));
 }
@@ -171,7 +177,8 @@ async function replaceConfig(file: string, shown: string, text: string): Promise
     const reason =
       target.kind === 'refused'
         ? target.reason
-        : `is this process's standard ${target.stream === 'stdout' ? 'output' : 'error'}, not a file`;
+        : `is this process's standard ${target.stream === 'stdout' ? 'output' : 'error'}, ` +
+          'not a file';
     throw new UsageError(
       `--config ${shown}: it ${reason}; init writes the config to a regular file`,
     );

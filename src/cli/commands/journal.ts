@@ -18,7 +18,8 @@ export function journalCommand(context: CliContext): Command {
   const command = new Command('journal')
     .summary('list repair/backfill runs, or every change one run made')
     .description(
-      'Without RUN_ID: the latest runs (who, where, when, what). With RUN_ID (or a unique prefix of it):\n' +
+      'Without RUN_ID: the latest runs (who, where, when, what). ' +
+        'With RUN_ID (or a unique prefix of it):\n' +
         'every change that run made, with the full row before and after, from sfsync.journal.',
     )
     .argument('[run-id]', 'a run id, or a unique prefix of one')

@@ -21,12 +21,17 @@ export function mergeCommand(context: CliContext): Command {
   const command = new Command('merge')
     .summary('add up the JSON reports of a sharded audit into the report of the whole')
     .description(
-      'Reads the reports of `sfsync audit --shard K/N --format json`, one per shard (every K from 1 to N,\n' +
-        'each once), and prints the audit an unsharded run would have printed: counts added up, each\n' +
-        "entity's mismatches in key order; the same reports, metrics and alerts as audit. Needs no database;\n" +
+      'Reads the reports of `sfsync audit --shard K/N --format json`, ' +
+        'one per shard (every K from 1 to N,\n' +
+        'each once), and prints the audit an unsharded run would have printed: ' +
+        'counts added up, each\n' +
+        "entity's mismatches in key order; the same reports, metrics and alerts as audit. " +
+        'Needs no database;\n' +
         'the config (optional) gives the markdown and HTML reports their dependency graph.\n' +
-        "Exit codes as audit's: 0 no mismatch in the --fail-on classes, 1 mismatches found, 2 a report\n" +
-        'missing, repeated, unreadable, inconsistent or from another split (one line naming the file),\n' +
+        "Exit codes as audit's: 0 no mismatch in the --fail-on classes, " +
+        '1 mismatches found, 2 a report\n' +
+        'missing, repeated, unreadable, inconsistent or from another split ' +
+        '(one line naming the file),\n' +
         '74 a report file could not be written.',
     )
     .argument('<reports...>', 'the shards’ JSON report files')

@@ -49,12 +49,16 @@ export function repairCommand(context: CliContext): Command {
     )
     .description(
       'Plan a fix for every mismatch the audit finds and carry it out parents first:\n' +
-        '  absent → insert; failed and repairable → delete the sfid-NULL row and insert it again;\n' +
+        '  absent → insert; ' +
+        'failed and repairable → delete the sfid-NULL row and insert it again;\n' +
         '  duplicate → delete the sfid-NULL extras; drift → update the differing columns;\n' +
         '  missing_parent → defer; stuck, orphan, other failures → skip, with the reason.\n' +
-        'Never deletes or rewrites a row that has an sfid; journals every change in sfsync.journal.\n' +
-        'Refuses to write while the config has todo notes from sfsync init (--allow-todo overrides).\n' +
-        'Exit codes: 0 all done, 1 something failed or was deferred, 2 usage/config (todo notes left too),\n' +
+        'Never deletes or rewrites a row that has an sfid; ' +
+        'journals every change in sfsync.journal.\n' +
+        'Refuses to write while the config has todo notes from sfsync init ' +
+        '(--allow-todo overrides).\n' +
+        'Exit codes: 0 all done, 1 something failed or was deferred, ' +
+        '2 usage/config (todo notes left too),\n' +
         '3 database, 4 another run holds the lock.',
     )
     .option('--dry-run', 'print the plan and write nothing')
@@ -107,7 +111,8 @@ export async function runWriteCommand(
   if (!options.dryRun && !options.yes && (!context.stdinIsTTY || inCi(context.env))) {
     const why = context.stdinIsTTY ? 'CI is set' : 'stdin is not a terminal';
     throw new UsageError(
-      `refusing to write without --yes when ${why} (see the plan first with \`sfsync ${name} --dry-run\`)`,
+      `refusing to write without --yes when ${why} ` +
+        `(see the plan first with \`sfsync ${name} --dry-run\`)`,
     );
   }
   if (options.batchSize < 1 || options.concurrency < 1)

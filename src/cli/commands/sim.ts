@@ -25,11 +25,16 @@ export function simCommand(context: CliContext): Command {
   const command = new Command('sim')
     .summary("simulate Heroku Connect's write path on a mirror database (for tests and demos)")
     .description(
-      "Process the mirror database's _trigger_log the way Heroku Connect's Ordered Writes do: in id order,\n" +
-        'into a fake Salesforce org kept in schema sfsync_sim. Inserts whose __r__ lookups resolve get an sfid\n' +
-        '(INSERTED, then SYNCED on read-back); a lookup that does not resolve FAILs the row with\n' +
-        '"Foreign key external ID: … not found for field … in entity …" and is never retried. Writes are\n' +
-        "made with xmlbinary = 'hex', as Connect's, so they are not captured. Never point it at a real Connect database.",
+      "Process the mirror database's _trigger_log the way Heroku Connect's Ordered Writes do: " +
+        'in id order,\n' +
+        'into a fake Salesforce org kept in schema sfsync_sim. ' +
+        'Inserts whose __r__ lookups resolve get an sfid\n' +
+        '(INSERTED, then SYNCED on read-back); ' +
+        'a lookup that does not resolve FAILs the row with\n' +
+        '"Foreign key external ID: … not found for field … in entity …" ' +
+        'and is never retried. Writes are\n' +
+        "made with xmlbinary = 'hex', as Connect's, so they are not captured. " +
+        'Never point it at a real Connect database.',
     )
     .option('--once', 'process everything queued, then exit (the default)')
     .option(
@@ -78,7 +83,8 @@ export function simCommand(context: CliContext): Command {
         signal: context.signal,
         onCycle: (s) =>
           progress.update(
-            `sim: ${s.processed} processed (${s.succeeded} ok, ${s.failed} failed, ${s.ignored} ignored); waiting`,
+            `sim: ${s.processed} processed ` +
+              `(${s.succeeded} ok, ${s.failed} failed, ${s.ignored} ignored); waiting`,
           ),
       });
       progress.stop();

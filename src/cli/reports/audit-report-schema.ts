@@ -10,7 +10,11 @@ import {
   type RowClass,
 } from '../../core/audit/types.js';
 import { HC_ERROR_CODES } from '../../core/connect/hc-error.js';
-import { IDENTIFIER_PATTERN, MAX_IDENTIFIER_LENGTH, RESERVED_NAMES } from '../../core/identifier.js';
+import {
+  IDENTIFIER_PATTERN,
+  MAX_IDENTIFIER_LENGTH,
+  RESERVED_NAMES,
+} from '../../core/identifier.js';
 import { MAX_SHARDS } from '../../core/methods/shard.js';
 import { FORMAT_VERSION } from '../../render/json.js';
 
@@ -31,9 +35,15 @@ const count = z.number().int().nonnegative();
 const text = z.string();
 
 const identifier = text
-  .max(MAX_IDENTIFIER_LENGTH, { error: `expected a name of at most ${MAX_IDENTIFIER_LENGTH} characters, as the config allows` })
-  .regex(IDENTIFIER_PATTERN, { error: 'expected a name as the config allows (letters, digits, _; not starting with a digit)' })
-  .refine((name) => !RESERVED_NAMES.includes(name), { error: 'expected a name as the config allows, not a JavaScript object internal' });
+  .max(MAX_IDENTIFIER_LENGTH, {
+    error: `expected a name of at most ${MAX_IDENTIFIER_LENGTH} characters, as the config allows`,
+  })
+  .regex(IDENTIFIER_PATTERN, {
+    error: 'expected a name as the config allows (letters, digits, _; not starting with a digit)',
+  })
+  .refine((name) => !RESERVED_NAMES.includes(name), {
+    error: 'expected a name as the config allows, not a JavaScript object internal',
+  });
 
 /**
  * A list validated item by item, stopping at the first bad one: zod reports
@@ -59,7 +69,12 @@ function list<T extends z.ZodType>(item: T, max = Number.POSITIVE_INFINITY, tooM
     });
 }
 
-const snapshot = z.object({ id: count, sfid: text.nullable(), lastop: text.nullable(), hcErr: text.nullable() });
+const snapshot = z.object({
+  id: count,
+  sfid: text.nullable(),
+  lastop: text.nullable(),
+  hcErr: text.nullable(),
+});
 
 const errorDetail = z.object({
   statusCode: text.nullable(),
@@ -81,13 +96,17 @@ export const mismatchSchema = z.object({
   error: errorDetail.nullable(),
   mirror: snapshot.nullable(),
   rows: list(snapshot).nullable(),
-  parent: z.object({ entity: identifier, key: text.nullable(), state: z.enum(PARENT_STATES) }).nullable(),
+  parent: z
+    .object({ entity: identifier, key: text.nullable(), state: z.enum(PARENT_STATES) })
+    .nullable(),
   fields: list(z.object({ column: identifier, source: z.json(), mirror: z.json() })),
   ageSeconds: count.nullable(),
   sourceRows: count.nullable(),
 });
 
-const counts = z.object(Object.fromEntries(ROW_CLASSES.map((cls) => [cls, count])) as Record<RowClass, typeof count>);
+const counts = z.object(
+  Object.fromEntries(ROW_CLASSES.map((cls) => [cls, count])) as Record<RowClass, typeof count>,
+);
 
 export const entitySchema = z.object({
   name: identifier,
@@ -107,9 +126,14 @@ export const entitySchema = z.object({
 const shard = z
   .object({
     index: count.min(1, { error: 'a shard is numbered from 1' }),
-    count: count.min(1, { error: 'expected at least 1 shard' }).max(MAX_SHARDS, { error: `audit --shard splits into at most ${MAX_SHARDS} shards` }),
+    count: count
+      .min(1, { error: 'expected at least 1 shard' })
+      .max(MAX_SHARDS, { error: `audit --shard splits into at most ${MAX_SHARDS} shards` }),
   })
-  .refine((s) => s.index <= s.count, { error: 'the shard is past the number of shards', path: ['index'] });
+  .refine((s) => s.index <= s.count, {
+    error: 'the shard is past the number of shards',
+    path: ['index'],
+  });
 
 export const auditReportSchema = z.object({
   tool: z.literal('sfsync'),
@@ -119,7 +143,11 @@ export const auditReportSchema = z.object({
   finishedAt: z.iso.datetime(),
   shard: shard.nullable(),
   order: list(identifier),
-  entities: list(entitySchema, MAX_REPORT_ENTITIES, `merge takes at most ${MAX_REPORT_ENTITIES} entities`),
+  entities: list(
+    entitySchema,
+    MAX_REPORT_ENTITIES,
+    `merge takes at most ${MAX_REPORT_ENTITIES} entities`,
+  ),
   bytesRead: count.nullable(),
 });
 

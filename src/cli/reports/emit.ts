@@ -42,7 +42,9 @@ export interface ReportTarget {
  * What a command's work gives the reports: its result, with the entity graph of its config
  * (undefined: `merge` without one) and the exit code it set on the context.
  */
-export type WorkDone = Omit<RunReport, 'command' | 'startedAt' | 'error' | 'exitCode'> & { readonly graph: EntityGraph | undefined };
+export type WorkDone = Omit<RunReport, 'command' | 'startedAt' | 'error' | 'exitCode'> & {
+  readonly graph: EntityGraph | undefined;
+};
 
 /**
  * Runs a command's work (load the config, run, print the main output, set the
@@ -50,19 +52,37 @@ export type WorkDone = Omit<RunReport, 'command' | 'startedAt' | 'error' | 'exit
  * reports too — the metrics say it failed, the webhook says why — and the
  * error is rethrown for run.ts to print; a report failing on top of it is only a warning.
  */
-export async function runWithReports(target: ReportTarget, command: RunReport['command'], work: () => Promise<WorkDone>): Promise<void> {
+export async function runWithReports(
+  target: ReportTarget,
+  command: RunReport['command'],
+  work: () => Promise<WorkDone>,
+): Promise<void> {
   const startedAt = Date.now();
   let done: WorkDone;
   try {
     done = await work();
   } catch (error) {
     const failure = describeFailure(error);
-    const report = { command, startedAt, exitCode: failure.exitCode, error: failure.message, increases: [], trend: null };
-    await emitReports(target, undefined, report).catch((more: Error) => target.context.stderr.write(`sfsync: warning: ${stderrText(more.message)}\n`));
+    const report = {
+      command,
+      startedAt,
+      exitCode: failure.exitCode,
+      error: failure.message,
+      increases: [],
+      trend: null,
+    };
+    await emitReports(target, undefined, report).catch((more: Error) =>
+      target.context.stderr.write(`sfsync: warning: ${stderrText(more.message)}\n`),
+    );
     throw error;
   }
   const { graph, ...result } = done;
-  await emitReports(target, graph, { command, startedAt, exitCode: target.context.exitCode, ...result });
+  await emitReports(target, graph, {
+    command,
+    startedAt,
+    exitCode: target.context.exitCode,
+    ...result,
+  });
 }
 
 /**
@@ -72,13 +92,23 @@ export async function runWithReports(target: ReportTarget, command: RunReport['c
  * exit 74 — after the rest is sent, and the webhook hears of it. The step
  * summary, the Pushgateway and the webhook only warn: they never change the exit code.
  */
-async function emitReports(target: ReportTarget, graph: EntityGraph | undefined, report: RunReport): Promise<void> {
+async function emitReports(
+  target: ReportTarget,
+  graph: EntityGraph | undefined,
+  report: RunReport,
+): Promise<void> {
   const { context, options } = target;
   const warn = (text: string) => context.stderr.write(`sfsync: warning: ${stderrText(text)}\n`);
 
   const summaryFile = context.env.GITHUB_STEP_SUMMARY;
   if (summaryFile) {
-    await appendReport(summaryFile, `${markdown(target, graph, report)}\n`, '$GITHUB_STEP_SUMMARY', context, warn);
+    await appendReport(
+      summaryFile,
+      `${markdown(target, graph, report)}\n`,
+      '$GITHUB_STEP_SUMMARY',
+      context,
+      warn,
+    );
   }
   let unwritten: OutputError | undefined;
   const writeFile = (path: string, text: string, what: string) =>
@@ -86,14 +116,25 @@ async function emitReports(target: ReportTarget, graph: EntityGraph | undefined,
       if (!(error instanceof OutputError)) throw error;
       unwritten ??= error;
     });
-  if (options.html && report.audit) await writeFile(options.html, renderAuditHtml(report.audit, graph, report.trend), 'HTML report');
-  const metrics = options.metrics || options.pushgateway ? await metricsText(report, options.metrics, warn) : undefined;
+  if (options.html && report.audit)
+    await writeFile(
+      options.html,
+      renderAuditHtml(report.audit, graph, report.trend),
+      'HTML report',
+    );
+  const metrics =
+    options.metrics || options.pushgateway
+      ? await metricsText(report, options.metrics, warn)
+      : undefined;
   if (options.metrics && metrics) await writeFile(options.metrics, metrics, 'metrics file');
   if (options.pushgateway && metrics) {
     // POST replaces only the metrics it carries, so a failed run leaves the last success time in
     // the gateway as it was.
-    const url = `${options.pushgateway.replace(/\/+$/, '')}/metrics/job/sfsync/command/${report.command}`;
-    await postBody(url, metrics, 'text/plain; version=0.0.4', options.notifyTimeout).catch((error: Error) => warn(`--pushgateway: ${error.message}`));
+    const gateway = options.pushgateway.replace(/\/+$/, '');
+    const url = `${gateway}/metrics/job/sfsync/command/${report.command}`;
+    await postBody(url, metrics, 'text/plain; version=0.0.4', options.notifyTimeout).catch(
+      (error: Error) => warn(`--pushgateway: ${error.message}`),
+    );
   }
   if (options.notify) {
     const outcome = {
@@ -106,23 +147,36 @@ async function emitReports(target: ReportTarget, graph: EntityGraph | undefined,
       increases: report.increases,
     };
     if (shouldNotify(outcome)) {
-      await postBody(options.notify, JSON.stringify(notificationBody(outcome)), 'application/json', options.notifyTimeout).catch((error: Error) =>
-        warn(`--notify: ${error.message}`),
-      );
+      await postBody(
+        options.notify,
+        JSON.stringify(notificationBody(outcome)),
+        'application/json',
+        options.notifyTimeout,
+      ).catch((error: Error) => warn(`--notify: ${error.message}`));
     }
   }
   if (unwritten) throw unwritten;
 }
 
 function markdown(target: ReportTarget, graph: EntityGraph | undefined, report: RunReport): string {
-  if (report.audit) return renderAuditMarkdown(report.audit, graph, target.details, report.increases);
-  if (report.repair && graph) return renderRepairMarkdown(report.repair, report.command, graph, target.details);
-  return `## sfsync ${report.command} failed (exit ${report.exitCode})\n\n\`\`\`\n${(report.error ?? '').replace(/```/g, "'''")}\n\`\`\`\n`;
+  if (report.audit)
+    return renderAuditMarkdown(report.audit, graph, target.details, report.increases);
+  if (report.repair && graph)
+    return renderRepairMarkdown(report.repair, report.command, graph, target.details);
+  // Three backticks in the error would end its code block early.
+  const errorText = (report.error ?? '').replace(/```/g, "'''");
+  const codeBlock = `\`\`\`\n${errorText}\n\`\`\`\n`;
+  return `## sfsync ${report.command} failed (exit ${report.exitCode})\n\n${codeBlock}`;
 }
 
-async function metricsText(report: RunReport, file: string | undefined, warn: (text: string) => void): Promise<string> {
+async function metricsText(
+  report: RunReport,
+  file: string | undefined,
+  warn: (text: string) => void,
+): Promise<string> {
   const finishedAt = Date.now();
-  const previous = report.exitCode !== 0 && file ? await readPreviousReport(file, 'metrics file', warn) : '';
+  const previous =
+    report.exitCode !== 0 && file ? await readPreviousReport(file, 'metrics file', warn) : '';
   return renderMetrics({
     command: report.command,
     audit: report.audit,

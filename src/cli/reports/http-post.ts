@@ -20,7 +20,9 @@ export function checkHttpUrl(value: string): string | undefined {
   } catch {
     return 'not a URL (expected http:// or https://, then a host)';
   }
-  return url.protocol === 'http:' || url.protocol === 'https:' ? undefined : `only http and https URLs are supported, not ${url.protocol}`;
+  return url.protocol === 'http:' || url.protocol === 'https:'
+    ? undefined
+    : `only http and https URLs are supported, not ${url.protocol}`;
 }
 
 /**
@@ -35,7 +37,10 @@ export function requestFor(url: string): { url: string; headers: Record<string, 
   const credentials = `${decode(parsed.username)}:${decode(parsed.password)}`;
   parsed.username = '';
   parsed.password = '';
-  return { url: parsed.href, headers: { authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` } };
+  return {
+    url: parsed.href,
+    headers: { authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` },
+  };
 }
 
 function decode(part: string): string {
@@ -52,7 +57,12 @@ function decode(part: string): string {
  * connection or any other status. Redirects are refused, so the credentials
  * and the body go nowhere else.
  */
-export async function postBody(url: string, body: string, contentType: string, timeoutMs: number): Promise<void> {
+export async function postBody(
+  url: string,
+  body: string,
+  contentType: string,
+  timeoutMs: number,
+): Promise<void> {
   const where = describeEndpoint(url);
   let response: Response;
   try {
@@ -65,13 +75,19 @@ export async function postBody(url: string, body: string, contentType: string, t
       redirect: 'error',
     });
   } catch (error) {
-    const cause = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : reasonOf(error);
+    const cause =
+      error instanceof Error && error.name === 'TimeoutError'
+        ? `no answer within ${timeoutMs / 1000} s`
+        : reasonOf(error);
     throw new Error(`${where}: ${cause}`);
   }
   // Drain the body so the connection is released; its text helps only when the request failed (the
   // caller escapes it for the terminal).
   const text = await response.text().catch(() => '');
-  if (!response.ok) throw new Error(`${where}: HTTP ${response.status}${text ? `: ${text.slice(0, 200).replace(/\s+/g, ' ')}` : ''}`);
+  if (!response.ok) {
+    const excerpt = text ? `: ${text.slice(0, 200).replace(/\s+/g, ' ')}` : '';
+    throw new Error(`${where}: HTTP ${response.status}${excerpt}`);
+  }
 }
 
 function reasonOf(error: unknown): string {

@@ -23,7 +23,10 @@ function httpUrlOption(flags: string, description: string): Option {
   const name = flags.split(' ')[0]!;
   return new Option(flags, description).argParser((value: string) => {
     const problem = checkHttpUrl(value);
-    if (problem) throw new UsageError(`${name}: ${problem}; the value is not shown, as a webhook URL is a secret`);
+    if (problem)
+      throw new UsageError(
+        `${name}: ${problem}; the value is not shown, as a webhook URL is a secret`,
+      );
     return value;
   });
 }
@@ -33,15 +36,44 @@ function httpUrlOption(flags: string, description: string): Option {
  * HTML report; `write`: neither.
  */
 export function withReportOptions(command: Command, kind: 'audit' | 'merge' | 'write'): Command {
-  if (kind !== 'write') command.option('--html <file>', 'also write a self-contained HTML report (charts, dependency graph, filterable list) to this file');
+  if (kind !== 'write')
+    command.option(
+      '--html <file>',
+      'also write a self-contained HTML report ' +
+        '(charts, dependency graph, filterable list) to this file',
+    );
   if (kind === 'audit') {
     command
-      .option('--record', "store this audit's summary in the sfsync schema, for `sfsync history` and --fail-on-increase")
-      .option('--fail-on-increase', 'exit 1 only when a --fail-on class grew since the previous recorded run (not for a known backlog)');
+      .option(
+        '--record',
+        "store this audit's summary in the sfsync schema, " +
+          'for `sfsync history` and --fail-on-increase',
+      )
+      .option(
+        '--fail-on-increase',
+        'exit 1 only when a --fail-on class grew since the previous recorded run ' +
+          '(not for a known backlog)',
+      );
   }
   return command
-    .option('--metrics <file>', 'also write Prometheus metrics to this file, atomically (node_exporter textfile collector)')
-    .addOption(httpUrlOption('--pushgateway <url>', 'also push the metrics to this Prometheus Pushgateway'))
-    .addOption(httpUrlOption('--notify <url>', 'POST a Slack-compatible JSON message here when the run fails or a class grew'))
-    .addOption(durationOption('--notify-timeout <duration>', 'give up on --notify and --pushgateway after this long', '10s'));
+    .option(
+      '--metrics <file>',
+      'also write Prometheus metrics to this file, atomically (node_exporter textfile collector)',
+    )
+    .addOption(
+      httpUrlOption('--pushgateway <url>', 'also push the metrics to this Prometheus Pushgateway'),
+    )
+    .addOption(
+      httpUrlOption(
+        '--notify <url>',
+        'POST a Slack-compatible JSON message here when the run fails or a class grew',
+      ),
+    )
+    .addOption(
+      durationOption(
+        '--notify-timeout <duration>',
+        'give up on --notify and --pushgateway after this long',
+        '10s',
+      ),
+    );
 }

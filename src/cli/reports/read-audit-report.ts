@@ -31,7 +31,9 @@ export interface AuditReportFile {
  * most 512 MiB) with the parsed reports in memory beside it.
  */
 export const MAX_MERGE_BYTES = 256 * 2 ** 20;
-const WHY = `merge reads at most ${byteSize(MAX_MERGE_BYTES)} of reports in all (as printed), so that the merged report fits in memory`;
+const WHY =
+  `merge reads at most ${byteSize(MAX_MERGE_BYTES)} of reports in all (as printed), ` +
+  'so that the merged report fits in memory';
 
 /**
  * The reports one after another (what one may take depends on what the earlier ones took), each
@@ -41,7 +43,10 @@ export async function readShardReports(files: readonly string[]): Promise<ShardR
   const reports: ShardReport[] = [];
   let used = 0;
   for (const file of files) {
-    const { audit, printedLength } = await readAuditReport(file, { maxBytes: MAX_MERGE_BYTES - used, why: WHY });
+    const { audit, printedLength } = await readAuditReport(file, {
+      maxBytes: MAX_MERGE_BYTES - used,
+      why: WHY,
+    });
     used += printedLength;
     reports.push({ file, audit });
   }
@@ -60,20 +65,32 @@ export async function readAuditReport(file: string, limit: ReadLimit): Promise<A
   const bytes = readRegularFile(file, limit);
   const extent = jsonExtent(bytes, MAX_REPORT_DEPTH);
   if (!extent)
-    throw new UsageError(`${file} nests arrays or objects more than ${MAX_REPORT_DEPTH} deep: an audit report nests 7 (a drifted JSON value a few more)`);
+    throw new UsageError(
+      `${file} nests arrays or objects more than ${MAX_REPORT_DEPTH} deep: ` +
+        'an audit report nests 7 (a drifted JSON value a few more)',
+    );
   if (extent.printedLength > limit.maxBytes)
-    throw new UsageError(`${file} prints as ${byteSize(extent.printedLength)}, more than ${byteSize(limit.maxBytes)}: ${limit.why}`);
+    throw new UsageError(
+      `${file} prints as ${byteSize(extent.printedLength)}, ` +
+        `more than ${byteSize(limit.maxBytes)}: ${limit.why}`,
+    );
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (error) {
     const what = error instanceof SyntaxError ? 'JSON' : 'UTF-8 text';
-    throw new UsageError(`${file} is not ${what}: merge takes the reports of \`sfsync audit --format json\``);
+    throw new UsageError(
+      `${file} is not ${what}: merge takes the reports of \`sfsync audit --format json\``,
+    );
   }
   const parsed = auditReportSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new UsageError(`${file} is not an sfsync audit report of format ${FORMAT_VERSION}: ${issue.path.join('.') || 'the document'}: ${issue.message}`);
+    const where = issue.path.join('.') || 'the document';
+    throw new UsageError(
+      `${file} is not an sfsync audit report of format ${FORMAT_VERSION}: ` +
+        `${where}: ${issue.message}`,
+    );
   }
   const report = parsed.data;
   const problem = inconsistency(report);
@@ -110,7 +127,8 @@ function inconsistency(report: AuditReport): string | undefined {
 function entityInconsistency(entity: EntityAudit): string | undefined {
   if (entity.readOnly) {
     const counted = Object.values(entity.counts).some((n) => n > 0);
-    if (entity.sourceRows !== null || counted || entity.mismatches.length > 0) return 'a read-only entity has no source rows, no counts and no mismatches';
+    if (entity.sourceRows !== null || counted || entity.mismatches.length > 0)
+      return 'a read-only entity has no source rows, no counts and no mismatches';
     return undefined;
   }
   if (entity.sourceRows === null) return 'sourceRows is null, which only a read-only entity has';
@@ -124,7 +142,10 @@ function entityInconsistency(entity: EntityAudit): string | undefined {
   for (const cls of MISMATCH_CLASSES) {
     const n = listed.get(cls) ?? 0;
     if (entity.counts[cls] !== n)
-      return `counts.${cls} is ${entity.counts[cls]} but ${n} ${cls} mismatch${n === 1 ? ' is' : 'es are'} listed (a report lists every one)`;
+      return (
+        `counts.${cls} is ${entity.counts[cls]} but ${n} ${cls} ` +
+        `mismatch${n === 1 ? ' is' : 'es are'} listed (a report lists every one)`
+      );
   }
   return undefined;
 }

@@ -17,9 +17,13 @@ export function readRegularFile(file: string, limit: ReadLimit): Buffer {
   try {
     return readUserBytes(file, limit.maxBytes);
   } catch (error) {
-    if (!(error instanceof UnreadableFileError)) throw cannotRead(file, error as NodeJS.ErrnoException);
+    if (!(error instanceof UnreadableFileError))
+      throw cannotRead(file, error as NodeJS.ErrnoException);
     if ('type' in error.problem) {
-      throw new UsageError(`${file} is ${error.problem.type}, not a regular file: only regular files are read (a pipe or a device could block or never end)`);
+      throw new UsageError(
+        `${file} is ${error.problem.type}, not a regular file: ` +
+          'only regular files are read (a pipe or a device could block or never end)',
+      );
     }
     throw new UsageError(`${file} is larger than ${byteSize(limit.maxBytes)}: ${limit.why}`);
   }

@@ -48,14 +48,19 @@ export async function reportPath(path: string): Promise<ReportPath> {
       // Nothing there (or a path the write itself will explain, such as one through a missing
       // directory)…
       if (!reached) return { kind: 'file', path: current };
-      // …unless the kernel reaches something through a link that names no file (/proc/self/fd/N to
-      // a pipe).
-      return { kind: 'refused', reason: `reaches ${fileTypeName(reached)} through a link that names no file` };
+      // …unless the kernel reaches something through a link that names no file
+      // (/proc/self/fd/N to a pipe).
+      return {
+        kind: 'refused',
+        reason: `reaches ${fileTypeName(reached)} through a link that names no file`,
+      };
     }
     const leads = links > 0 ? 'leads to' : 'is';
     if (entry.isFile()) return { kind: 'file', path: current };
-    if (!entry.isSymbolicLink()) return { kind: 'refused', reason: `${leads} ${fileTypeName(entry)}, not a regular file` };
-    if (links === MAX_LINKS) return { kind: 'refused', reason: `is a chain of more than ${MAX_LINKS} symbolic links` };
+    if (!entry.isSymbolicLink())
+      return { kind: 'refused', reason: `${leads} ${fileTypeName(entry)}, not a regular file` };
+    if (links === MAX_LINKS)
+      return { kind: 'refused', reason: `is a chain of more than ${MAX_LINKS} symbolic links` };
     const directory = await realpath(dirname(current));
     const untrusted = await untrustedLink(directory, entry);
     if (untrusted) return { kind: 'refused', reason: `${leads} ${untrusted}` };
@@ -87,5 +92,8 @@ async function untrustedLink(directory: string, link: Stats): Promise<string | u
   const shared = (dir.mode & 0o1002) === 0o1002;
   const me = process.geteuid?.();
   if (!shared || me === undefined || link.uid === me || link.uid === dir.uid) return undefined;
-  return `a symbolic link owned by another user (uid ${link.uid}) in the shared directory ${directory}, which is not followed`;
+  return (
+    `a symbolic link owned by another user (uid ${link.uid}) ` +
+    `in the shared directory ${directory}, which is not followed`
+  );
 }

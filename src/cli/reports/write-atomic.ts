@@ -10,8 +10,16 @@ import { OutputError } from '../../errors.js';
  * `path` must be a regular file or nothing (report-path.ts decides); `shown`
  * is the name the user gave, for the message.
  */
-export async function writeFileAtomic(path: string, text: string, what: string, shown = path): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+export async function writeFileAtomic(
+  path: string,
+  text: string,
+  what: string,
+  shown = path,
+): Promise<void> {
+  const temp = join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
   try {
     const file = await open(temp, 'wx', 0o644);
     try {
@@ -24,6 +32,8 @@ export async function writeFileAtomic(path: string, text: string, what: string, 
   } catch (error) {
     await rm(temp, { force: true }).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code;
-    throw new OutputError(code, `cannot write the ${what} ${shown}: ${code ? `${code}: ` : ''}${(error as Error).message.replace(/^\w+: /, '')}`);
+    const codePrefix = code ? `${code}: ` : '';
+    const detail = (error as Error).message.replace(/^\w+: /, '');
+    throw new OutputError(code, `cannot write the ${what} ${shown}: ${codePrefix}${detail}`);
   }
 }

@@ -25,7 +25,8 @@ export function mergeAudits(reports: readonly ShardReport[]): AuditResult {
   for (const { file, audit } of reports.slice(1)) {
     if (!sameEntities(first, audit)) {
       throw new UsageError(
-        `${file} audits other entities than ${reports[0]!.file} (${audit.order.join(', ')} vs ${first.order.join(', ')}): not shards of one audit`,
+        `${file} audits other entities than ${reports[0]!.file} ` +
+          `(${audit.order.join(', ')} vs ${first.order.join(', ')}): not shards of one audit`,
       );
     }
   }
@@ -61,7 +62,8 @@ function checkShards(reports: readonly ShardReport[]): void {
   const unsharded = reports.find((r) => !r.audit.shard);
   if (unsharded)
     throw new UsageError(
-      `${unsharded.file} is not the report of a sharded audit (sfsync audit --shard K/N --format json)`,
+      `${unsharded.file} is not the report of a sharded audit ` +
+        '(sfsync audit --shard K/N --format json)',
     );
   const count = reports[0]!.audit.shard!.count;
   const seen = new Map<number, string>();
@@ -69,7 +71,8 @@ function checkShards(reports: readonly ShardReport[]): void {
     const shard = audit.shard!;
     if (shard.count !== count)
       throw new UsageError(
-        `${file} is shard ${shard.index}/${shard.count}, ${reports[0]!.file} is of ${count} shards: not one split`,
+        `${file} is shard ${shard.index}/${shard.count}, ` +
+          `${reports[0]!.file} is of ${count} shards: not one split`,
       );
     if (shard.index > count)
       throw new UsageError(`${file} is shard ${shard.index}/${count}: there is no such shard`);
@@ -87,7 +90,8 @@ function checkShards(reports: readonly ShardReport[]): void {
     if (!seen.has(index)) named.push(`${index}/${count}`);
   const more = missing > named.length ? ` and ${missing - named.length} more` : '';
   throw new UsageError(
-    `shard${missing > 1 ? 's' : ''} ${named.join(', ')}${more} missing: the merge of a part is not the audit`,
+    `shard${missing > 1 ? 's' : ''} ${named.join(', ')}${more} missing: ` +
+      'the merge of a part is not the audit',
   );
 }
 
@@ -143,7 +147,9 @@ function mergeMismatches(entity: string, parts: readonly EntityPart[]): Mismatch
     const [before, after] = [all[i - 1]!, all[i]!];
     if (before.mismatch.key === after.mismatch.key)
       throw new UsageError(
-        `${before.file} and ${after.file} both list key ${quote(after.mismatch.key.slice(0, 200))} of ${entity}: each key belongs to one shard, so these are not shards of one audit`,
+        `${before.file} and ${after.file} both list key ` +
+          `${quote(after.mismatch.key.slice(0, 200))} of ${entity}: ` +
+          'each key belongs to one shard, so these are not shards of one audit',
       );
   }
   return all.map((m) => m.mismatch);

@@ -30,8 +30,8 @@ export function buildEntityGraph(nodes: readonly GraphNode[]): GraphResult {
   }
 
   const waitingOn = new Map([...parentsOf].map(([name, parents]) => [name, parents.length]));
-  // Stryker disable next-line ArrayDeclaration: equivalent, a non-entity child is never read
-  // (it only gets a waiting count of its own).
+  // A non-entity child is never read (it only gets a waiting count of its own).
+  // Stryker disable next-line ArrayDeclaration: equivalent, see above
   const childrenOf = new Map<string, string[]>(nodes.map((node) => [node.name, []]));
   for (const [name, parents] of parentsOf)
     for (const parent of parents) childrenOf.get(parent)!.push(name);
@@ -91,12 +91,12 @@ function findCycle(
 export function withAncestors(graph: EntityGraph, names: Iterable<string>): string[] {
   const wanted = new Set<string>();
   const add = (name: string): void => {
-    // Stryker disable next-line ConditionalExpression: equivalent, the graph is acyclic
-    // (so walking an ancestor again adds no name).
+    // The graph is acyclic, so walking an ancestor again adds no name.
+    // Stryker disable next-line ConditionalExpression: equivalent, see above
     if (wanted.has(name)) return;
     wanted.add(name);
-    // Stryker disable next-line ArrayDeclaration: equivalent, the filter drops a non-entity
-    // (a stand-in parent of an unknown name is in no order).
+    // The filter drops a non-entity (a stand-in parent of an unknown name is in no order).
+    // Stryker disable next-line ArrayDeclaration: equivalent, see above
     for (const parent of graph.parentsOf.get(name) ?? []) add(parent);
   };
   for (const name of names) add(name);
@@ -127,11 +127,14 @@ export function orderWithDeferredLookups(nodes: readonly LookupNode[]): {
   deferred: Set<string>;
 } {
   const deferred = new Set<string>();
-  // Stryker disable next-line ConditionalExpression: equivalent, the loop defers them too
-  // (a self-lookup is a one-entity cycle); only the Set's order, which no caller reads, differs.
-  for (const node of nodes)
-    for (const link of node.lookups)
+  // The loop below defers self-lookups too (a self-lookup is a one-entity cycle); only the
+  // Set's order, which no caller reads, differs.
+  for (const node of nodes) {
+    for (const link of node.lookups) {
+      // Stryker disable next-line ConditionalExpression: equivalent, see above
       if (link.entity === node.name) deferred.add(lookupKey(node.name, link.lookup));
+    }
+  }
   for (;;) {
     const result = buildEntityGraph(
       nodes.map((node) => ({

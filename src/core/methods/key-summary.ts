@@ -241,8 +241,10 @@ function sameKey(cursor: Cursor, keyBatch: RowBatch, keyAt: number): boolean {
   if (isNull(cursor.batch!, at)) return false;
   const order = compareFields(cursor.batch!, at, keyBatch, keyAt);
   if (order < 0) {
+    const earlierKey = textField(keyBatch, keyAt);
+    const laterKey = textField(cursor.batch!, at);
     throw new Error(
-      `${cursor.side} rows are not sorted by key: "${textField(keyBatch, keyAt)}" came before "${textField(cursor.batch!, at)}"`,
+      `${cursor.side} rows are not sorted by key: "${earlierKey}" came before "${laterKey}"`,
     );
   }
   return order === 0;

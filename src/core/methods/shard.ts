@@ -14,7 +14,10 @@ export const MAX_SHARDS = 1024;
 export function parseShard(text: string): Shard | string {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
   if (!match)
-    return `--shard takes K/N (this runner's shard and the number of shards, e.g. 2/4), not "${text}"`;
+    return (
+      "--shard takes K/N (this runner's shard and the number of shards, e.g. 2/4), " +
+      `not "${text}"`
+    );
   const [index, count] = [Number(match[1]), Number(match[2])];
   if (count < 1 || count > MAX_SHARDS)
     return `--shard: the number of shards must be 1 to ${MAX_SHARDS}, not ${count}`;

@@ -71,10 +71,11 @@ export function diagnoseMirror(entities: readonly Entity[], catalog: SchemaCatal
     const where = `${catalog.schema}.${entity.mirror.table}`;
     const missingSystem = REQUIRED_MIRROR_COLUMNS.filter((column) => !table.columns.has(column));
     if (missingSystem.length > 0) {
+      const columns = `${missingSystem.join(', ')} column${missingSystem.length > 1 ? 's' : ''}`;
       addFor(
         'error',
         'not_a_mirror_table',
-        `${where} lacks Heroku Connect's ${missingSystem.join(', ')} column${missingSystem.length > 1 ? 's' : ''}: is it a Connect mirror table?`,
+        `${where} lacks Heroku Connect's ${columns}: is it a Connect mirror table?`,
       );
     }
     columnPresent(table, entity.mirror.externalId, 'mirror.externalId', where, addFor);
@@ -85,7 +86,8 @@ export function diagnoseMirror(entities: readonly Entity[], catalog: SchemaCatal
       addFor(
         'warning',
         'external_id_not_unique',
-        `${where}.${entity.mirror.externalId} has no unique index: audits and repairs will be slow and duplicate mirror rows are possible`,
+        `${where}.${entity.mirror.externalId} has no unique index: ` +
+          'audits and repairs will be slow and duplicate mirror rows are possible',
       );
     }
     for (const field of entity.fields)
@@ -105,7 +107,8 @@ export function diagnoseMirror(entities: readonly Entity[], catalog: SchemaCatal
       addFor(
         'info',
         'connect_triggers_missing',
-        `${where} has no ${missing.join(' or ')}: writes here are not sent to Salesforce by Connect`,
+        `${where} has no ${missing.join(' or ')}: ` +
+          'writes here are not sent to Salesforce by Connect',
       );
   }
 
@@ -117,30 +120,36 @@ export function diagnoseMirror(entities: readonly Entity[], catalog: SchemaCatal
       `${TRIGGER_LOG_TABLES.join(' and ')} found: audits can use their evidence`,
     );
   } else {
+    const absent = TRIGGER_LOG_TABLES.filter((n) => !logs.includes(n)).join(' or ');
     add(
       'info',
       'trigger_log_missing',
-      `no ${TRIGGER_LOG_TABLES.filter((n) => !logs.includes(n)).join(' or ')} in ${catalog.schema}: audits will age rows without trigger-log evidence`,
+      `no ${absent} in ${catalog.schema}: audits will age rows without trigger-log evidence`,
     );
   }
 
   if (catalog.xmlbinaryDenied) {
+    const role = quoteIdent(catalog.role ?? 'the_role');
+    const grant = `GRANT EXECUTE ON FUNCTION public.get_xmlbinary() TO ${role}`;
     add(
       'warning',
       'get_xmlbinary_denied',
-      `this role may not execute get_xmlbinary(): audits work, but repair and backfill cannot (Connect's own triggers call it on every write): GRANT EXECUTE ON FUNCTION public.get_xmlbinary() TO ${quoteIdent(catalog.role ?? 'the_role')}`,
+      'this role may not execute get_xmlbinary(): audits work, but repair and backfill cannot ' +
+        `(Connect's own triggers call it on every write): ${grant}`,
     );
   } else if (catalog.xmlbinary === undefined) {
     add(
       'warning',
       'get_xmlbinary_missing',
-      'no get_xmlbinary() function: this does not look like a Heroku Connect database, so sfsync cannot prove its writes would be captured',
+      'no get_xmlbinary() function: this does not look like a Heroku Connect database, ' +
+        'so sfsync cannot prove its writes would be captured',
     );
   } else if (catalog.xmlbinary !== CAPTURED_XMLBINARY) {
     add(
       'error',
       'xmlbinary_not_captured',
-      `this session's get_xmlbinary() is '${catalog.xmlbinary}', not '${CAPTURED_XMLBINARY}': Connect would ignore sfsync's writes (check the role's or database's xmlbinary setting)`,
+      `this session's get_xmlbinary() is '${catalog.xmlbinary}', not '${CAPTURED_XMLBINARY}': ` +
+        "Connect would ignore sfsync's writes (check the role's or database's xmlbinary setting)",
     );
   } else {
     add(
@@ -198,7 +207,8 @@ function columnPresent(
     add(
       'error',
       'column_missing',
-      `${configKey}: column ${where}.${column} does not exist${didYouMean(column, table.columns.keys())}`,
+      `${configKey}: column ${where}.${column} does not exist` +
+        didYouMean(column, table.columns.keys()),
     );
   }
 }

@@ -153,7 +153,8 @@ export function inferConfig(given: InferInput): InferredConfig {
     // One left out for its name already has its note.
     if (!given.mirror.catalog.tables.has(mapping.table))
       topTodo.push(
-        `the export maps ${shown(mapping.table)}, but the mirror schema has no such table (not synced yet?)`,
+        `the export maps ${shown(mapping.table)}, ` +
+          'but the mirror schema has no such table (not synced yet?)',
       );
   }
 
@@ -191,15 +192,22 @@ function pickExternalId(
     if (candidates.includes(mapping.externalId)) return { column: mapping.externalId };
     if (!isPlainIdentifier(mapping.externalId))
       return {
-        todo: `${table}: the export's unique identifier ${shown(mapping.externalId)} is not a name the config can hold${PLAIN_NAMES}; left out`,
+        todo:
+          `${table}: the export's unique identifier ${shown(mapping.externalId)} ` +
+          `is not a name the config can hold${PLAIN_NAMES}; left out`,
       };
     if (!columns.includes(mapping.externalId))
       return {
-        todo: `${table}: the export names ${mapping.externalId} as its unique identifier, but the mirror table has no such column`,
+        todo:
+          `${table}: the export names ${mapping.externalId} as its unique identifier, ` +
+          'but the mirror table has no such column',
       };
     return {
       column: mapping.externalId,
-      note: `the mirror has no unique index on ${mapping.externalId} (the export's unique identifier): audits are slower and duplicates go unprevented; sfsync doctor says more`,
+      note:
+        `the mirror has no unique index on ${mapping.externalId} ` +
+        "(the export's unique identifier): " +
+        'audits are slower and duplicates go unprevented; sfsync doctor says more',
     };
   }
   if (candidates.length === 1) return { column: candidates[0]! };
@@ -209,8 +217,11 @@ function pickExternalId(
   return {
     todo:
       candidates.length === 0
-        ? `${table}: no unique external-ID column (mark a field "Unique identifier" in the Connect mapping, or run init with --from-export), so sfsync cannot join it; left out`
-        : `${table}: several unique columns (${candidates.join(', ')}); add it with the one that holds the app's key as externalId`,
+        ? `${table}: no unique external-ID column ` +
+          '(mark a field "Unique identifier" in the Connect mapping, ' +
+          'or run init with --from-export), so sfsync cannot join it; left out'
+        : `${table}: several unique columns (${candidates.join(', ')}); ` +
+          "add it with the one that holds the app's key as externalId",
   };
 }
 
@@ -223,7 +234,9 @@ function entityName(table: string, named: readonly Draft[]): string {
   return isPlainIdentifier(name) && !named.some((d) => d.name === name) ? name : table;
 }
 
-const PLAIN_NAMES = ` (sfsync names only plain SQL identifiers: ASCII letters, digits and _, at most ${MAX_IDENTIFIER_LENGTH} characters, not ${RESERVED_NAMES.join(', ')})`;
+const PLAIN_NAMES =
+  ' (sfsync names only plain SQL identifiers: ASCII letters, digits and _, ' +
+  `at most ${MAX_IDENTIFIER_LENGTH} characters, not ${RESERVED_NAMES.join(', ')})`;
 
 /**
  * A name for a note: as it is when plain, else quoted with its control
@@ -238,7 +251,10 @@ function leftOutNote(role: 'source' | 'mirror', table: string): string {
     role === 'source'
       ? '; map a view with a plain name over it instead (--map)'
       : '; sfsync cannot audit or write it';
-  return `${role} table ${shown(table)} left out: its name is not one the config can hold${PLAIN_NAMES}${instead}`;
+  return (
+    `${role} table ${shown(table)} left out: ` +
+    `its name is not one the config can hold${PLAIN_NAMES}${instead}`
+  );
 }
 
 function noteLeftOutColumns(draft: Draft, mirror: LeftOut, source: LeftOut): void {
@@ -250,7 +266,8 @@ function noteLeftOutColumns(draft: Draft, mirror: LeftOut, source: LeftOut): voi
   ];
   if (columns.length > 0)
     draft.todo.push(
-      `columns left out, their names not ones the config can hold${PLAIN_NAMES}: ${columns.join(', ')}`,
+      `columns left out, their names not ones the config can hold${PLAIN_NAMES}: ` +
+        columns.join(', '),
     );
 }
 
@@ -282,8 +299,10 @@ function matchSource(draft: Draft, input: InferInput, sourceTables: readonly str
     draft.readOnly = true;
     draft.todo.push(
       candidates.length === 0
-        ? `no source table matches ${draft.table} by name: set source.table and source.key (or run init with --map ${draft.table}=<table>), then remove "readOnly"`
-        : `several source tables match ${draft.table} (${candidates.join(', ')}): pick one as source.table (or --map), then remove "readOnly"`,
+        ? `no source table matches ${draft.table} by name: set source.table and source.key ` +
+            `(or run init with --map ${draft.table}=<table>), then remove "readOnly"`
+        : `several source tables match ${draft.table} (${candidates.join(', ')}): ` +
+            'pick one as source.table (or --map), then remove "readOnly"',
     );
     return;
   }
@@ -299,10 +318,14 @@ function matchSource(draft: Draft, input: InferInput, sourceTables: readonly str
     return;
   }
   draft.readOnly = true;
+  const compositeKey = `{ "columns": ${JSON.stringify(pk)}, "separator": "<the app's separator>" }`;
   draft.todo.push(
     pk.length === 0
-      ? `source table ${draft.sourceTable} has no primary key: name the column whose value is the external ID as source.key, then remove "readOnly"`
-      : `source table ${draft.sourceTable} has a composite primary key (${pk.join(', ')}): if the external ID joins them, set source.key to { "columns": ${JSON.stringify(pk)}, "separator": "<the app's separator>" } (or name the one column that holds it), then remove "readOnly"`,
+      ? `source table ${draft.sourceTable} has no primary key: ` +
+          'name the column whose value is the external ID as source.key, then remove "readOnly"'
+      : `source table ${draft.sourceTable} has a composite primary key (${pk.join(', ')}): ` +
+          `if the external ID joins them, set source.key to ${compositeKey} ` +
+          '(or name the one column that holds it), then remove "readOnly"',
   );
 }
 
@@ -349,16 +372,21 @@ function linkParents(
     if (parents.length !== 1) {
       draft.todo.push(
         parents.length === 0
-          ? `lookup ${lookup}: no mapped table has ${parentExternalId} as its external ID (an unmapped parent?); add the parent by hand`
-          : `lookup ${lookup}: ${parents.map((p) => p.name).join(' and ')} both use ${parentExternalId}; add the right parent by hand`,
+          ? `lookup ${lookup}: no mapped table has ${parentExternalId} as its external ID ` +
+              '(an unmapped parent?); add the parent by hand'
+          : `lookup ${lookup}: ${parents.map((p) => p.name).join(' and ')} ` +
+              `both use ${parentExternalId}; add the right parent by hand`,
       );
       continue;
     }
     const parent = parents[0]!;
     const column = parentColumn(relationship, parent, foreignKeys, sourceColumns);
     if (!column) {
+      const parentEntry = `{ "entity": "${parent.name}", "column": "…", "lookup": "${lookup}" }`;
       draft.todo.push(
-        `lookup ${lookup} points at ${parent.name}: name the source column of ${draft.sourceTable} that holds the ${parent.name}'s key, and add { "entity": "${parent.name}", "column": "…", "lookup": "${lookup}" } to parents`,
+        `lookup ${lookup} points at ${parent.name}: ` +
+          `name the source column of ${draft.sourceTable} that holds the ${parent.name}'s key, ` +
+          `and add ${parentEntry} to parents`,
       );
       continue;
     }
@@ -422,7 +450,8 @@ function mapFields(draft: Draft, input: InferInput, mapping: ExportedMapping | u
     // report every row as drift.
     if (column === 'name' && !mapping && matches.length === 1) {
       draft.todo.push(
-        `name: Salesforce's Name field (an auto-number on many objects); map it to ${matches[0]} only if the app writes it`,
+        "name: Salesforce's Name field (an auto-number on many objects); " +
+          `map it to ${matches[0]} only if the app writes it`,
       );
       continue;
     }
@@ -431,7 +460,9 @@ function mapFields(draft: Draft, input: InferInput, mapping: ExportedMapping | u
   }
   if (unmapped.length > 0) {
     draft.todo.push(
-      `mirror columns with no source column of the same name, left unmapped: ${unmapped.join(', ')} (map each to a column or { "sql": … }, or leave them to Salesforce)`,
+      'mirror columns with no source column of the same name, ' +
+        `left unmapped: ${unmapped.join(', ')} ` +
+        '(map each to a column or { "sql": … }, or leave them to Salesforce)',
     );
   }
 }
@@ -447,7 +478,9 @@ function suggestFilter(draft: Draft, counts: InferInput['rowCounts']): void {
   if (source === undefined || mirror === undefined || mirror === 0) return;
   if (source - mirror >= Math.max(5, 0.01 * mirror)) {
     draft.todo.push(
-      `${draft.sourceTable} has ${source} rows and ${draft.table} ${mirror}: if the app syncs only some rows, add the rule as source.where (SQL over src); otherwise sfsync backfill writes the rest`,
+      `${draft.sourceTable} has ${source} rows and ${draft.table} ${mirror}: ` +
+        'if the app syncs only some rows, add the rule as source.where (SQL over src); ' +
+        'otherwise sfsync backfill writes the rest',
     );
   }
 }

@@ -36,7 +36,9 @@ function inScope(
   value: ValueOf,
 ): RawBuilder<boolean> {
   if (!scope) return sql<boolean>`true`;
-  return sql<boolean>`(${keyHash(key, digest)} % ${sql.lit(scope.modulus)}::int8) = any(${value(`{${scope.segments.join(',')}}`)}::int8[])`;
+  const segment = sql`${keyHash(key, digest)} % ${sql.lit(scope.modulus)}::int8`;
+  const segments = value(`{${scope.segments.join(',')}}`);
+  return sql<boolean>`(${segment}) = any(${segments}::int8[])`;
 }
 
 /** ` and <the filter>` for a where clause, or nothing. */
@@ -77,8 +79,10 @@ export async function sourceSegmentSums(
   const key = sql.ref(`s.${KEY_ALIAS}`);
   const parts = sourceValues(plan, 's');
   const { rows } = await sql<SumRow>`
-    select case when ${key} is null then -1 else ${keyHash(key, digest)} % ${sql.lit(modulus)}::int8 end::text as segment,
-           count(*)::int8 as rows, sum(${rowHash(key, digestOf(parts, digest), digest)})::text as sum
+    select case when ${key} is null then -1
+                else ${keyHash(key, digest)} % ${sql.lit(modulus)}::int8 end::text as segment,
+           count(*)::int8 as rows,
+           sum(${rowHash(key, digestOf(parts, digest), digest)})::text as sum
       from (${sourceRowsQuery(entity, schema)}) as s
      where (${key} is null or ${inScope(key, digest, scope, parameter)})${andKept(shard, key)}
      group by 1`.execute(trx);
@@ -100,8 +104,10 @@ export async function mirrorSegmentSums(
   const key = sql`${ext}::text`;
   const parts = mirrorValues(plan, 'm');
   const { rows } = await sql<SumRow>`
-    select (${keyHash(key, digest)} % ${sql.lit(modulus)}::int8)::text as segment, count(*)::int8 as rows,
-           sum(${rowHash(key, digestOf(parts, digest), digest)})::text as sum, count(*) filter (where m.sfid is null)::int8 as unsynced
+    select (${keyHash(key, digest)} % ${sql.lit(modulus)}::int8)::text as segment,
+           count(*)::int8 as rows,
+           sum(${rowHash(key, digestOf(parts, digest), digest)})::text as sum,
+           count(*) filter (where m.sfid is null)::int8 as unsynced
       from ${sql.table(`${schema}.${entity.mirror.table}`)} as m
      where ${ext} is not null and ${inScope(key, digest, scope, parameter)}${andKept(shard, key)}
      group by 1`.execute(trx);
@@ -142,10 +148,13 @@ export async function mirrorKeysToRead(
   const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const key = sql`${ext}::text`;
   const table = sql.table(`${schema}.${entity.mirror.table}`);
+  const hash = sql`${keyHash(key, digest)}::text as hash`;
   const query = unique
-    ? sql<KeyToRead>`select ${key} as key, 1 as rows, ${keyHash(key, digest)}::text as hash from ${table} as m where ${ext} is not null and ${UNHEALTHY}${andKept(shard, key)}`
-    : sql<KeyToRead>`select ${key} as key, count(*)::int as rows, ${keyHash(key, digest)}::text as hash from ${table} as m
-        where ${ext} is not null${andKept(shard, key)} group by 1 having bool_or(${UNHEALTHY}) or count(*) > 1`;
+    ? sql<KeyToRead>`select ${key} as key, 1 as rows, ${hash}
+        from ${table} as m where ${ext} is not null and ${UNHEALTHY}${andKept(shard, key)}`
+    : sql<KeyToRead>`select ${key} as key, count(*)::int as rows, ${hash}
+        from ${table} as m where ${ext} is not null${andKept(shard, key)}
+        group by 1 having bool_or(${UNHEALTHY}) or count(*) > 1`;
   return (await query.execute(trx)).rows;
 }
 
@@ -172,7 +181,8 @@ export async function estimatedRows(
   table: string,
 ): Promise<number> {
   const { rows } = await sql<{ n: number }>`
-    select greatest(c.reltuples, 0)::float8 as n from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
+    select greatest(c.reltuples, 0)::float8 as n
+      from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
      where n.nspname = ${schema} and c.relname = ${table}`.execute(trx);
   return rows[0]?.n ?? 0;
 }
@@ -197,9 +207,8 @@ export async function visibleDamage(
     ),
     sql<{ n: string; unhealthy: string }>`
       select count(*)::int8 as n, count(*) filter (where ${UNHEALTHY})::int8 as unhealthy
-        from ${sql.table(`${mirrorSchema}.${entity.mirror.table}`)} as m where ${ext} is not null`.execute(
-      mirrorTrx,
-    ),
+        from ${sql.table(`${mirrorSchema}.${entity.mirror.table}`)} as m
+       where ${ext} is not null`.execute(mirrorTrx),
   ]);
   return {
     sourceRows: Number(source.rows[0]!.n),

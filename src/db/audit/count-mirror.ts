@@ -24,16 +24,15 @@ export async function countMirrorRows(
   const table = sql.table(`${schema}.${entity.mirror.table}`);
   const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const { rows } = await sql<{ rows: string; unsynced: string }>`
-    select count(*)::int8 as rows, count(*) filter (where m.sfid is null)::int8 as unsynced from ${table} as m where ${ext} is not null`.execute(
-    db,
-  );
+    select count(*)::int8 as rows, count(*) filter (where m.sfid is null)::int8 as unsynced
+      from ${table} as m where ${ext} is not null`.execute(db);
   let oldestUnsyncedAt: number | null = null;
   if (hasTriggerLog && Number(rows[0]!.unsynced) > 0) {
-    const unsynced = sql`l.record_id in (select m.id from ${table} as m where m.sfid is null and ${ext} is not null)`;
+    const unsynced = sql`l.record_id in
+      (select m.id from ${table} as m where m.sfid is null and ${ext} is not null)`;
     const oldest = await sql<{ at: Date | null }>`
-      select min(newest.created_at) as at from (${newestLogEntries(schema, entity, unsynced)}) as newest`.execute(
-      db,
-    );
+      select min(newest.created_at) as at
+        from (${newestLogEntries(schema, entity, unsynced)}) as newest`.execute(db);
     oldestUnsyncedAt = oldest.rows[0]?.at?.getTime() ?? null;
   }
   return { rows: Number(rows[0]!.rows), unsynced: Number(rows[0]!.unsynced), oldestUnsyncedAt };

@@ -66,17 +66,20 @@ export async function readJoinSummary(
 
   const healthy = sql`(m0.sfid is not null and m0._hc_lastop is distinct from 'FAILED')`;
   const unsynced = sql`(case when m0.sfid is null then 1 else 0 end)`;
-  const mirrorWhere = sql` where ${ext} is not null${filter ? sql` and ${filter(sql<string>`${ext}::text`, parameter)}` : sql``}`;
+  const mirrorFilter = filter ? sql` and ${filter(sql<string>`${ext}::text`, parameter)}` : sql``;
+  const mirrorWhere = sql` where ${ext} is not null${mirrorFilter}`;
   const mirrorTable = sql.table(`${sides.mirrorSchema}.${entity.mirror.table}`);
   const mirrorSide = sides.mirrorKeyUnique
-    ? sql`select ${mirrorKey} as key, 1 as n, ${unsynced} as unsynced, ${healthy} as healthy${sql.join(
-        mirrorParts.map((part, i) => sql`, ${part} as ${sql.id(names[i]!)}`),
-        sql``,
-      )} from ${mirrorTable} as m0${mirrorWhere}`
-    : sql`select ${mirrorKey} as key, count(*) as n, sum(${unsynced}) as unsynced, bool_and(${healthy}) as healthy${sql.join(
-        mirrorParts.map((part, i) => sql`, min(${part}) as ${sql.id(names[i]!)}`),
-        sql``,
-      )} from ${mirrorTable} as m0${mirrorWhere} group by 1`;
+    ? sql`select ${mirrorKey} as key, 1 as n,
+        ${unsynced} as unsynced, ${healthy} as healthy${sql.join(
+          mirrorParts.map((part, i) => sql`, ${part} as ${sql.id(names[i]!)}`),
+          sql``,
+        )} from ${mirrorTable} as m0${mirrorWhere}`
+    : sql`select ${mirrorKey} as key, count(*) as n,
+        sum(${unsynced}) as unsynced, bool_and(${healthy}) as healthy${sql.join(
+          mirrorParts.map((part, i) => sql`, min(${part}) as ${sql.id(names[i]!)}`),
+          sql``,
+        )} from ${mirrorTable} as m0${mirrorWhere} group by 1`;
 
   const sameValues: RawBuilder<unknown>[] = names.map(
     (name) => sql`s.${sql.id(name)} = m.${sql.id(name)}`,
@@ -93,14 +96,18 @@ export async function readJoinSummary(
   const suspect = sql`not j.clean and j.key is not null`;
   const { rows } = await sql<JoinRow>`
     select count(*) filter (where j.clean)::int8 as clean,
-           coalesce(sum(j.sn), 0)::int8 as source_rows, coalesce(sum(j.mn), 0)::int8 as mirror_rows, coalesce(sum(j.mu), 0)::int8 as unsynced,
+           coalesce(sum(j.sn), 0)::int8 as source_rows,
+           coalesce(sum(j.mn), 0)::int8 as mirror_rows,
+           coalesce(sum(j.mu), 0)::int8 as unsynced,
            coalesce(sum(j.sn) filter (where j.key is null), 0)::int8 as keyless,
            count(*) filter (where ${suspect})::int8 as suspect_count,
-           array_to_json((array_agg(json_build_array(j.key, j.sn, j.mn)) filter (where ${suspect}))[1:${limit}])::text as suspects
-      from (select coalesce(s.key, m.key) as key, ${clean} as clean, s.n as sn, m.n as mn, m.unsynced as mu
-              from (${sourceSide}) as s full join (${mirrorSide}) as m on m.key = s.key) as j`.execute(
-    trx,
-  );
+           array_to_json(
+             (array_agg(json_build_array(j.key, j.sn, j.mn)) filter (where ${suspect}))[1:${limit}]
+           )::text as suspects
+      from (select coalesce(s.key, m.key) as key, ${clean} as clean,
+                   s.n as sn, m.n as mn, m.unsynced as mu
+              from (${sourceSide}) as s
+              full join (${mirrorSide}) as m on m.key = s.key) as j`.execute(trx);
   const row = rows[0]!;
   // More than a list may hold in memory: one JSON text of them all would be as large, so the caller
   // streams instead.

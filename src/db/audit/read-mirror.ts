@@ -99,7 +99,8 @@ export async function readReadiness(
   if (keys.length === 0) return new Map();
   const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const { rows } = await sql<{ key: string; ready: boolean; failed: boolean }>`
-    select ${ext}::text as key, bool_or(m.sfid is not null) as ready, bool_or(m._hc_lastop = 'FAILED') as failed
+    select ${ext}::text as key, bool_or(m.sfid is not null) as ready,
+           bool_or(m._hc_lastop = 'FAILED') as failed
       from ${sql.table(`${schema}.${entity.mirror.table}`)} as m
      where ${ext}::text = any(${[...keys]}::text[])
      group by 1`.execute(db);
@@ -123,7 +124,8 @@ export async function readUnsyncedSince(
   const records = sql`l.record_id in (select m.id from ${table} as m where ${unsynced})`;
   const { rows } = await sql<{ key: string; at: Date | null }>`
     select ${ext}::text as key, max(e.created_at) as at
-      from ${table} as m left join (${newestLogEntries(schema, entity, records)}) as e on e.record_id = m.id
+      from ${table} as m
+      left join (${newestLogEntries(schema, entity, records)}) as e on e.record_id = m.id
      where ${unsynced}
      group by 1`.execute(db);
   return new Map(rows.map((r) => [r.key, r.at]));
@@ -148,9 +150,11 @@ export function newestLogEntries(
   records: RawBuilder<unknown>,
 ): RawBuilder<LogEntryRow> {
   const entries = (log: string) => sql`
-    select l.id, l.record_id, l.created_at, l.state, l.action, l.sf_message from ${sql.table(`${schema}.${log}`)} as l
+    select l.id, l.record_id, l.created_at, l.state, l.action, l.sf_message
+      from ${sql.table(`${schema}.${log}`)} as l
      where l.table_name = ${entity.mirror.table} and ${records}`;
   return sql<LogEntryRow>`
-    select distinct on (e.record_id) e.* from (${entries('_trigger_log')} union all ${entries('_trigger_log_archive')}) as e
+    select distinct on (e.record_id) e.*
+      from (${entries('_trigger_log')} union all ${entries('_trigger_log_archive')}) as e
      order by e.record_id, e.id desc`;
 }

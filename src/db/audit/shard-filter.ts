@@ -9,7 +9,8 @@ import type { KeyFilter } from './summary-query.js';
  * split the keys alike; a test holds it to Node's MD5 of the UTF-8 text.
  */
 export function shardOf(key: RawBuilder<unknown>, count: number): RawBuilder<string> {
-  return sql<string>`mod(('x' || substr(md5(${key}), 1, 15))::bit(60)::int8, ${sql.lit(count)}::int8)`;
+  const first60Bits = sql`('x' || substr(md5(${key}), 1, 15))::bit(60)::int8`;
+  return sql<string>`mod(${first60Bits}, ${sql.lit(count)}::int8)`;
 }
 
 /**

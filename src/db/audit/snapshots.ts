@@ -118,9 +118,9 @@ function readOnly<T>(db: AnyDb, work: (trx: Transaction<any>) => Promise<T>): Pr
  */
 async function exportSnapshot(trx: Transaction<any>): Promise<string | undefined> {
   const { rows } = await sql<{ snapshot: string | null }>`
-    select case when pg_is_in_recovery() and current_setting('server_version_num')::int < 100000 then null else pg_export_snapshot() end as snapshot`.execute(
-    trx,
-  );
+    select case when pg_is_in_recovery() and current_setting('server_version_num')::int < 100000
+                then null
+                else pg_export_snapshot() end as snapshot`.execute(trx);
   return rows[0]?.snapshot ?? undefined;
 }
 

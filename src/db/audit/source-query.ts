@@ -35,7 +35,8 @@ export function sourceRowsQuery(
     ...(filter ? [filter] : []),
   ];
   const where = conditions.length === 0 ? sql`` : sql` where ${sql.join(conditions, sql` and `)}`;
-  return sql`select ${sql.join(columns)} from ${sql.table(`${schema}.${entity.source.table}`)} as src${where}`;
+  const table = sql.table(`${schema}.${entity.source.table}`);
+  return sql`select ${sql.join(columns)} from ${table} as src${where}`;
 }
 
 /**

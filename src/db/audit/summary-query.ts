@@ -37,7 +37,8 @@ export function sourceSummaryQuery(
   const parts = sourceValues(plan, 's');
   const inner = sourceRowsQuery(entity, schema, undefined, (value) => values.value(value));
   const where = filter ? sql` where ${filter(key, (v) => values.value(v))}` : sql``;
-  const query = sql`select ${key}, ${digestOf(parts, digest)} from (${inner}) as s${where} order by ${key} collate "C" nulls last`;
+  const query = sql`select ${key}, ${digestOf(parts, digest)} from (${inner}) as s${where}
+    order by ${key} collate "C" nulls last`;
   return values.copy(query, 2);
 }
 
@@ -56,7 +57,8 @@ export function mirrorSummaryQuery(
   const ext = sql.ref<string>(`m.${entity.mirror.externalId}`);
   const key = sql<string>`${ext}::text`;
   const parts = mirrorValues(plan, 'm');
-  const flags = sql`((case when m.sfid is null then 0 else 1 end) + (case when m._hc_lastop = 'FAILED' then 2 else 0 end))::int2`;
+  const flags = sql`((case when m.sfid is null then 0 else 1 end)
+    + (case when m._hc_lastop = 'FAILED' then 2 else 0 end))::int2`;
   const where = filter ? sql` and ${filter(key, (v) => values.value(v))}` : sql``;
   const query = sql`select ${key}, ${digestOf(parts, digest)}, ${flags}
     from ${sql.table(`${schema}.${entity.mirror.table}`)} as m
@@ -152,7 +154,8 @@ function normalisedText(
       // Whole seconds, as JavaScript compares them (date_trunc floors, as Math.floor does, and
       // keeps it exact). Outside the years JavaScript dates read, a value is compared there
       // instead: the sides' texts never match.
-      return sql`(case when ${value} >= '0001-01-01' and ${value} < '10000-01-01' then date_part('epoch', date_trunc('second', ${value}))::int8::text
+      return sql`(case when ${value} >= '0001-01-01' and ${value} < '10000-01-01'
+          then date_part('epoch', date_trunc('second', ${value}))::int8::text
         when ${value} is null then '' else ${sql.lit(`${side}:`)} || ${value}::text end)`;
   }
 }

@@ -54,14 +54,16 @@ export async function missingWritePrivileges(
   }
   if (needs.tables.size > 0) {
     await lacks(
-      sql`case when to_regprocedure('public.get_xmlbinary()') is null then null else has_function_privilege('public.get_xmlbinary()', 'EXECUTE') end`,
+      sql`case when to_regprocedure('public.get_xmlbinary()') is null then null
+               else has_function_privilege('public.get_xmlbinary()', 'EXECUTE') end`,
       'EXECUTE',
       'FUNCTION public.get_xmlbinary()',
     );
   }
   if (needs.recapture) {
     const { rows } = await sql<{ signature: string; ok: boolean; definer: boolean }>`
-      select p.oid::regprocedure::text as signature, has_function_privilege(p.oid, 'EXECUTE') as ok, p.prosecdef as definer
+      select p.oid::regprocedure::text as signature,
+             has_function_privilege(p.oid, 'EXECUTE') as ok, p.prosecdef as definer
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
        where n.nspname = ${schema} and p.proname = 'hc_capture_insert_from_row'`.execute(db);
     for (const fn of rows) {
@@ -89,9 +91,8 @@ export async function missingWritePrivileges(
 async function logsAsInvoker(db: AnyDb, schema: string, table: string): Promise<boolean> {
   const { rows } = await sql<{ definer: boolean }>`
     select p.prosecdef as definer from pg_trigger t join pg_proc p on p.oid = t.tgfoid
-     where t.tgrelid = to_regclass(format('%I.%I', ${schema}::text, ${table}::text)) and t.tgname = ${connectTriggerNames(table).logger}`.execute(
-    db,
-  );
+     where t.tgrelid = to_regclass(format('%I.%I', ${schema}::text, ${table}::text))
+       and t.tgname = ${connectTriggerNames(table).logger}`.execute(db);
   return rows.some((row) => !row.definer);
 }
 
@@ -101,7 +102,8 @@ async function sequenceUsage(
   missing: MissingGrant[],
 ): Promise<void> {
   const { rows } = await sql<{ name: string | null; ok: boolean | null }>`
-    select s.name, case when s.name is null then null else has_sequence_privilege(s.name, 'USAGE') end as ok
+    select s.name,
+           case when s.name is null then null else has_sequence_privilege(s.name, 'USAGE') end as ok
       from (select ${sequence} as name) s`.execute(db);
   const row = rows[0];
   if (row?.name && row.ok === false)
@@ -119,8 +121,10 @@ async function journalPrivileges(db: AnyDb, backfill: boolean): Promise<MissingG
   }>`
     select current_database() as database,
            has_database_privilege(current_database(), 'CREATE') as create_db,
-           (select has_schema_privilege(n.oid, 'CREATE') from pg_namespace n where n.nspname = 'sfsync') as create_schema,
-           (select bool_and(pg_has_role(c.relowner, 'USAGE')) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+           (select has_schema_privilege(n.oid, 'CREATE')
+              from pg_namespace n where n.nspname = 'sfsync') as create_schema,
+           (select bool_and(pg_has_role(c.relowner, 'USAGE'))
+              from pg_class c join pg_namespace n on n.oid = c.relnamespace
              where n.nspname = 'sfsync' and c.relname in ('runs', 'journal')) as owns`.execute(db);
   const state = rows[0]!;
   if (version === 0)
@@ -133,7 +137,8 @@ async function journalPrivileges(db: AnyDb, backfill: boolean): Promise<MissingG
       {
         privilege: 'CREATE',
         object:
-          'SCHEMA sfsync (and ownership of sfsync.runs and sfsync.journal: run sfsync once as their owner to upgrade them)',
+          'SCHEMA sfsync (and ownership of sfsync.runs and sfsync.journal: ' +
+          'run sfsync once as their owner to upgrade them)',
       },
     ];
   }
@@ -146,7 +151,8 @@ async function journalPrivileges(db: AnyDb, backfill: boolean): Promise<MissingG
   // Looked up in pg_class, not by name: a name in a schema the role may not use cannot be resolved
   // at all.
   const { rows: grants } = await sql<{ name: string; privilege: string; ok: boolean }>`
-    select 'USAGE' as privilege, 'SCHEMA sfsync' as name, has_schema_privilege(n.oid, 'USAGE') as ok from pg_namespace n where n.nspname = 'sfsync'
+    select 'USAGE' as privilege, 'SCHEMA sfsync' as name, has_schema_privilege(n.oid, 'USAGE') as ok
+      from pg_namespace n where n.nspname = 'sfsync'
     union all
     select p.privilege, 'TABLE sfsync.' || c.relname, has_table_privilege(c.oid, p.privilege)
       from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -155,9 +161,8 @@ async function journalPrivileges(db: AnyDb, backfill: boolean): Promise<MissingG
      where n.nspname = 'sfsync'
     union all
     select 'USAGE', 'SEQUENCE sfsync.' || c.relname, has_sequence_privilege(c.oid, 'USAGE')
-      from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'sfsync' and c.relname = 'journal_id_seq'`.execute(
-    db,
-  );
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = 'sfsync' and c.relname = 'journal_id_seq'`.execute(db);
   const order = (g: { name: string }) =>
     g.name.startsWith('SCHEMA') ? 0 : g.name.startsWith('SEQUENCE') ? 2 : 1;
   const rank = (name: string) => tables.findIndex(([table]) => name === `TABLE sfsync.${table}`);

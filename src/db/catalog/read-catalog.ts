@@ -27,7 +27,8 @@ export async function readCatalog(db: AnyDb, schema: string): Promise<SchemaCata
   // varchar(80) is 80 long).
   const columns = await sql<ColumnRow>`
     select table_name, column_name, format_type(base, null) as data_type,
-           case when base in ('varchar'::regtype, 'bpchar'::regtype) and typmod > 0 then typmod - 4 end as max_length,
+           case when base in ('varchar'::regtype, 'bpchar'::regtype) and typmod > 0
+                then typmod - 4 end as max_length,
            case when base = 'numeric'::regtype and typmod > 0 then (typmod - 4) & 65535
                 when base in ('int2'::regtype, 'int4'::regtype, 'int8'::regtype) then 0 end as scale
       from (select c.relname as table_name, a.attname as column_name, a.attnum,

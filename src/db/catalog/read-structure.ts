@@ -17,11 +17,13 @@ export async function readStructure(db: AnyDb, schema: string): Promise<SchemaSt
   }>`
     select c.relname as table_name, k.contype as kind,
            array(select a.attname from unnest(k.conkey) with ordinality as u(attnum, n)
-                   join pg_attribute a on a.attrelid = k.conrelid and a.attnum = u.attnum order by u.n)::text[] as columns,
+                   join pg_attribute a on a.attrelid = k.conrelid and a.attnum = u.attnum
+                  order by u.n)::text[] as columns,
            r.relname as ref_table,
            case when k.confrelid <> 0 then
              array(select a.attname from unnest(k.confkey) with ordinality as u(attnum, n)
-                     join pg_attribute a on a.attrelid = k.confrelid and a.attnum = u.attnum order by u.n)::text[] end as ref_columns
+                     join pg_attribute a on a.attrelid = k.confrelid and a.attnum = u.attnum
+                    order by u.n)::text[] end as ref_columns
       from pg_constraint k
       join pg_class c on c.oid = k.conrelid
       join pg_namespace n on n.oid = c.relnamespace
@@ -33,9 +35,8 @@ export async function readStructure(db: AnyDb, schema: string): Promise<SchemaSt
       from pg_attribute a
       join pg_class c on c.oid = a.attrelid
       join pg_namespace n on n.oid = c.relnamespace
-     where n.nspname = ${schema} and c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped and not a.attnotnull`.execute(
-    db,
-  );
+     where n.nspname = ${schema} and c.relkind in ('r', 'p')
+       and a.attnum > 0 and not a.attisdropped and not a.attnotnull`.execute(db);
 
   const primaryKeys = new Map<string, string[]>();
   const foreignKeys: { table: string; column: string; refTable: string; refColumn: string }[] = [];
@@ -91,9 +92,8 @@ export async function readRowCounts(
   const { rows } = await sql<{ table_name: string; estimate: number }>`
     select c.relname as table_name, c.reltuples::float8 as estimate
       from pg_class c join pg_namespace n on n.oid = c.relnamespace
-     where n.nspname = ${schema} and c.relkind in ('r', 'p') and c.relname = any(${[...tables]}::text[])`.execute(
-    db,
-  );
+     where n.nspname = ${schema} and c.relkind in ('r', 'p')
+       and c.relname = any(${[...tables]}::text[])`.execute(db);
   const counts = new Map<string, number>();
   for (const row of rows) {
     if (row.estimate >= 0) {

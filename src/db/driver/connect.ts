@@ -163,8 +163,9 @@ function cannotConnect(
   tlsFirst?: TlsAttempt,
 ): DatabaseError {
   const failure = describeDatabaseFailure(unwrap(error));
+  const note = tlsNote(attempt, failure, tlsFirst);
   return new DatabaseError(
-    `cannot connect to the ${where.role} database (${where.label}): ${failure.text}${tlsNote(attempt, failure, tlsFirst)}`,
+    `cannot connect to the ${where.role} database (${where.label}): ${failure.text}${note}`,
     {
       database: where.role,
       sqlstate: failure.sqlstate,

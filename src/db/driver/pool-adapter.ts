@@ -189,8 +189,9 @@ async function applyTimeouts(
     ['lock_timeout', timeouts?.lockMs],
   ].filter((entry): entry is [string, number] => entry[1] !== undefined);
   if (settings.length === 0) return;
+  const setConfigs = settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, false)`);
   await client.query({
-    text: `select ${settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, false)`).join(', ')}`,
+    text: `select ${setConfigs.join(', ')}`,
     values: settings.flatMap(([name, ms]) => [name, `${ms}ms`]),
   });
 }

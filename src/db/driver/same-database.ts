@@ -12,16 +12,15 @@ export async function sameDatabase(
 ): Promise<boolean> {
   const { rows } = await sql<{ pid: number; started: string | null; role: string }>`
     select pg_backend_pid() as pid, current_user as role,
-           (select extract(epoch from a.backend_start)::text from pg_stat_activity as a where a.pid = pg_backend_pid()) as started`.execute(
-    first,
-  );
+           (select extract(epoch from a.backend_start)::text
+              from pg_stat_activity as a where a.pid = pg_backend_pid()) as started`.execute(first);
   const me = rows[0]!;
   if (me.started === null) return false;
   const { rows: found } = await sql<{ same: boolean }>`
     select exists (select 1 from pg_stat_activity as a
-                    where a.pid = ${me.pid} and extract(epoch from a.backend_start)::text = ${me.started}
-                      and a.datname = current_database()) and current_user = ${me.role} as same`.execute(
-    second,
-  );
+                    where a.pid = ${me.pid}
+                      and extract(epoch from a.backend_start)::text = ${me.started}
+                      and a.datname = current_database())
+           and current_user = ${me.role} as same`.execute(second);
   return found[0]?.same ?? false;
 }

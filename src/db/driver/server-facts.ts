@@ -32,9 +32,8 @@ export async function agreedDigest(
   const probe = async (trx: Transaction<any>) => {
     const { rows } = await sql<{ version: number; hash: string | null }>`
       select current_setting('server_version_num')::int as version,
-             case when current_setting('server_version_num')::int >= 110000 then hashtextextended(${PROBE}, 0)::text end as hash`.execute(
-      trx,
-    );
+             case when current_setting('server_version_num')::int >= 110000
+                  then hashtextextended(${PROBE}, 0)::text end as hash`.execute(trx);
     return rows[0]!;
   };
   const [a, b] = await Promise.all([probe(sourceTrx), probe(mirrorTrx)]);

@@ -95,9 +95,8 @@ export async function runSession<T>(
       const oids = described.fields.map((f) => f.dataTypeID);
       const columns = described.fields.map((f) => f.name);
       const { rows } = await sql<{ oid: number; name: string }>`
-        select oid::int as oid, format_type(oid, null) as name from pg_type where oid = any(${oids}::oid[])`.execute(
-        db,
-      );
+        select oid::int as oid, format_type(oid, null) as name
+          from pg_type where oid = any(${oids}::oid[])`.execute(db);
       const names = new Map(rows.map((r) => [r.oid, r.name]));
       return oids.map((oid, i) => ({
         column: columns[i]!,
@@ -112,9 +111,8 @@ export async function runSession<T>(
         throw new Error('internal: a COPY query with bind parameters (use CopyValues)');
       if (copy.settings.size > 0) {
         const entries = [...copy.settings];
-        await sql`select ${sql.join(entries.map(([name, value]) => sql`set_config(${name}, ${value}, true)`))}`.execute(
-          db,
-        );
+        const setConfigs = entries.map(([name, value]) => sql`set_config(${name}, ${value}, true)`);
+        await sql`select ${sql.join(setConfigs)}`.execute(db);
       }
       const text = `copy (${compiled.sql}) to stdout (format binary)`;
       await observe(client, where, options, text);

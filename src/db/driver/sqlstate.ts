@@ -32,11 +32,13 @@ const BY_SQLSTATE: Readonly<Record<string, Known>> = {
   '25P03': { words: 'the session was closed by idle_in_transaction_session_timeout', lost: true },
   '57014': {
     words:
-      'a statement was cancelled: it ran past statement_timeout (raise --statement-timeout) or was cancelled by an administrator',
+      'a statement was cancelled: it ran past statement_timeout (raise --statement-timeout) ' +
+      'or was cancelled by an administrator',
   },
   '55P03': {
     words:
-      'a lock was not granted within lock_timeout: another session holds it (raise --lock-timeout or retry later)',
+      'a lock was not granted within lock_timeout: ' +
+      'another session holds it (raise --lock-timeout or retry later)',
   },
   '40001': {
     words: 'a serialization failure: a concurrent transaction changed the same rows; run again',
@@ -44,7 +46,8 @@ const BY_SQLSTATE: Readonly<Record<string, Known>> = {
   '40P01': { words: 'a deadlock with another session; run again' },
   '42501': {
     words:
-      'permission denied: the role in the URL lacks a privilege this command needs (see "Least privilege" in the README for the grants)',
+      'permission denied: the role in the URL lacks a privilege this command needs ' +
+      '(see "Least privilege" in the README for the grants)',
   },
   '42P01': { words: 'a table does not exist (run `sfsync doctor`)' },
   '42703': { words: 'a column does not exist (run `sfsync doctor`)' },

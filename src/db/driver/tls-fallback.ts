@@ -73,7 +73,10 @@ export function tlsNote(
       : attempt.sslModeFrom === 'url'
         ? ' (sslmode=disable in the URL)'
         : ' (PGSSLMODE=disable)';
-  return `; this connection did not use TLS${why}: set sslmode=require (or PGSSLMODE=require) if the server requires it`;
+  return (
+    `; this connection did not use TLS${why}: ` +
+    'set sslmode=require (or PGSSLMODE=require) if the server requires it'
+  );
 }
 
 /** The driver's own error: the pool adapter's DatabaseError keeps it as its cause. */

@@ -100,9 +100,9 @@ export async function insertRows(
     const chunk = rows.slice(start, start + perStatement);
     // Plain values in sql.join are bind parameters: a RawBuilder per row, not per value, keeps
     // compiling cheap.
-    const valueOf = (row: (typeof rows)[number], column: string) =>
+    const valueFor = (row: (typeof rows)[number], column: string) =>
       Object.hasOwn(row.values, column) ? row.values[column] : DEFAULT;
-    const tuples = chunk.map((row) => sql`(${sql.join(columns.map((c) => valueOf(row, c)))})`);
+    const tuples = chunk.map((row) => sql`(${sql.join(columns.map((c) => valueFor(row, c)))})`);
     const names = sql.join(columns.map((c) => sql.id(c)));
     const change = sql`insert into ${table(schema, entity)} as m (${names})
       values ${sql.join(tuples)}

@@ -20,9 +20,9 @@ export async function createDatabases(
   try {
     await client.connect();
     for (const name of names) {
-      await client.query(
-        `CREATE DATABASE ${client.escapeIdentifier(name)} TEMPLATE ${client.escapeIdentifier(template)}`,
-      );
+      const database = client.escapeIdentifier(name);
+      const source = client.escapeIdentifier(template);
+      await client.query(`CREATE DATABASE ${database} TEMPLATE ${source}`);
     }
   } catch (error) {
     throw new DatabaseError(

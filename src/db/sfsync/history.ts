@@ -98,7 +98,10 @@ export async function readHistory(
   for (let from = 0, size = options.limit; ; from += size, size = Math.max(options.limit, PAGE)) {
     const { rows } = await sql<HistoryRow>`
       select * from (
-        select h.*, row_number() over (partition by h.entity order by h.recorded_at desc, h.run_id) as nth from sfsync.history h
+        select h.*,
+               row_number() over (partition by h.entity
+                                  order by h.recorded_at desc, h.run_id) as nth
+          from sfsync.history h
          ${scope ? sql`where h.entity = any(${[...scope]}::text[])` : sql``}
       ) as recent
        where recent.nth > ${from} and recent.nth <= ${from + size}
@@ -174,7 +177,10 @@ function checkRow(row: HistoryRow, now: Date): HistoryPoint | string {
   }
   const r = parsed.data;
   if (r.recorded_at.getTime() > now.getTime() + CLOCK_SKEW_MS) {
-    return `recorded_at ${r.recorded_at.toISOString()} is in the future (the database's clock says ${now.toISOString()})`;
+    return (
+      `recorded_at ${r.recorded_at.toISOString()} is in the future ` +
+      `(the database's clock says ${now.toISOString()})`
+    );
   }
   return {
     runId: r.run_id,

@@ -57,7 +57,8 @@ const MIGRATIONS: readonly {
     statements: [
       // The run's lock session, so a run left 'running' by a killed process shows as abandoned once
       // its lock is free.
-      sql`alter table sfsync.runs add column if not exists lock_pid integer, add column if not exists lock_backend_start text`,
+      sql`alter table sfsync.runs add column if not exists lock_pid integer,
+                                  add column if not exists lock_backend_start text`,
       // What sfsync changed in a value to make it fit its mirror column (cut to length, rounded to
       // scale).
       sql`alter table sfsync.journal add column if not exists adjusted jsonb`,
@@ -83,7 +84,8 @@ const MIGRATIONS: readonly {
             counts                      jsonb not null,
             primary key (run_id, entity)
           )`,
-      sql`create index if not exists history_entity_recorded on sfsync.history (entity, recorded_at desc)`,
+      sql`create index if not exists history_entity_recorded
+            on sfsync.history (entity, recorded_at desc)`,
     ],
   },
 ];
@@ -97,8 +99,11 @@ export const JOURNAL_SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
  */
 export async function journalSchemaVersion(db: AnyDb | Transaction<any>): Promise<number> {
   const { rows } = await sql<{ versioned: boolean; legacy: boolean; readable: boolean }>`
-    select bool_or(c.relname = 'schema_version') is true as versioned, bool_or(c.relname = 'runs') is true as legacy,
-           coalesce(bool_or(c.relname = 'schema_version' and has_schema_privilege(n.oid, 'USAGE') and has_table_privilege(c.oid, 'SELECT')), false) as readable
+    select bool_or(c.relname = 'schema_version') is true as versioned,
+           bool_or(c.relname = 'runs') is true as legacy,
+           coalesce(bool_or(c.relname = 'schema_version'
+                            and has_schema_privilege(n.oid, 'USAGE')
+                            and has_table_privilege(c.oid, 'SELECT')), false) as readable
       from pg_class c join pg_namespace n on n.oid = c.relnamespace
      where n.nspname = 'sfsync' and c.relname in ('schema_version', 'runs')`.execute(db);
   // A role that may not read the version cannot be told it is behind; the privilege check names
@@ -131,9 +136,8 @@ export async function ensureJournal(db: AnyDb): Promise<void> {
                 migrated_at timestamptz not null default clock_timestamp()
               )`.execute(trx);
     for (const migration of MIGRATIONS) {
-      await sql`insert into sfsync.schema_version (version) values (${migration.version}) on conflict do nothing`.execute(
-        trx,
-      );
+      await sql`insert into sfsync.schema_version (version) values (${migration.version})
+                on conflict do nothing`.execute(trx);
     }
   });
 }

@@ -137,7 +137,8 @@ export async function auditWith(
       const shared = await sameDatabase(main.source.trx, main.mirror.trx);
       if (options.method === 'join' && !shared) {
         throw new UsageError(
-          '--method join needs the source and mirror schemas in one database, read as one role; these are two (use stream or checksum)',
+          '--method join needs the source and mirror schemas in one database, read as one role; ' +
+            'these are two (use stream or checksum)',
         );
       }
       const digest = await agreedDigest(main.source.trx, main.mirror.trx);

@@ -96,8 +96,8 @@ export async function applyActions(
       ctx.guard.check();
       const bulk = batch.filter((a) => BULK_ACTIONS.has(a.action));
       // One write gains nothing from the bulk path, which writes what the row path writes.
-      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, see above
       const inBulk =
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, see above
         bulk.length > 1
           ? await inSavepoint(trx, () => applyInBulk(trx, entity, bulk, sourceRows, ctx))
           : undefined;

@@ -71,8 +71,8 @@ export interface RepairOptions {
    */
   readonly onActions?: ((actions: readonly ActionResult[]) => Promise<void> | void) | undefined;
   /**
-   * Asked with the plan's counts (entity → action → status) before anything is written; false stops
-   * the run.
+   * Asked with the plan's counts (entity → action → status) before anything is written; false
+   * stops the run.
    */
   readonly confirm?: (plan: Readonly<RepairSummary>) => Promise<boolean>;
   readonly onProgress?: (text: string) => void;
@@ -309,17 +309,17 @@ async function applyByLevel(
           ctx.options,
         );
         if (writes.length === 0) return;
+        const last = before + writes.length;
+        const expected = Math.max(total, last);
         ctx.options.onProgress?.(
-          `${entity.name}: writing ${before + 1}–${before + writes.length} of ~${Math.max(total, before + writes.length)} change(s)`,
+          `${entity.name}: writing ${before + 1}–${last} of ~${expected} change(s)`,
         );
         await report(
           ctx.summary,
           await applyWrites(entity, writes, ctx, ctx.options.backfill?.beforeCommit),
           ctx.options,
         );
-        ctx.options.onProgress?.(
-          `${entity.name}: ${before + writes.length} of ~${Math.max(total, before + writes.length)} change(s) written`,
-        );
+        ctx.options.onProgress?.(`${entity.name}: ${last} of ~${expected} change(s) written`);
       },
     );
     if (ctx.options.waitMs)
@@ -493,7 +493,8 @@ async function waitForConnect(
     }
     if (written === 0) return;
     ctx.options.onProgress?.(
-      `waiting for Connect: ${synced} synced, ${failed} failed, ${written - settled} pending of ${written}`,
+      `waiting for Connect: ${synced} synced, ${failed} failed, ` +
+        `${written - settled} pending of ${written}`,
     );
     if (settled >= written || Date.now() >= deadline) return;
     await sleep(Math.min(1_000, deadline - Date.now()), ctx);
@@ -517,7 +518,8 @@ async function assertPrivileges(
   const role = catalog.role ?? 'the_role';
   throw new DatabaseError(
     [
-      `the mirror database role "${role}" lacks privileges this ${command} needs; nothing was written. As the database owner, run:`,
+      `the mirror database role "${role}" lacks privileges this ${command} needs; ` +
+        'nothing was written. As the database owner, run:',
       ...grantStatements(missing, role).map((statement) => `  ${statement}`),
     ].join('\n'),
     { database: 'mirror', sqlstate: '42501' },
@@ -533,19 +535,27 @@ function assertWritable(
   strategy: RepairStrategy,
 ): void {
   if (catalog.xmlbinaryDenied) {
+    const grantee = quoteIdent(catalog.role ?? 'the_role');
     throw new DatabaseError(
-      `refusing to write: role "${catalog.role}" may not execute get_xmlbinary(), which Connect's triggers call on every write (and sfsync needs to prove its writes are captured): GRANT EXECUTE ON FUNCTION public.get_xmlbinary() TO ${quoteIdent(catalog.role ?? 'the_role')};`,
+      `refusing to write: role "${catalog.role}" may not execute get_xmlbinary(), ` +
+        "which Connect's triggers call on every write " +
+        '(and sfsync needs to prove its writes are captured): ' +
+        `GRANT EXECUTE ON FUNCTION public.get_xmlbinary() TO ${grantee};`,
       { database: 'mirror', sqlstate: '42501' },
     );
   }
   if (catalog.xmlbinary !== undefined && catalog.xmlbinary !== CAPTURED_XMLBINARY) {
     throw new DatabaseError(
-      `refusing to write: this session's get_xmlbinary() is '${catalog.xmlbinary}', not '${CAPTURED_XMLBINARY}', so Heroku Connect would never send sfsync's changes to Salesforce`,
+      `refusing to write: this session's get_xmlbinary() is '${catalog.xmlbinary}', ` +
+        `not '${CAPTURED_XMLBINARY}', ` +
+        "so Heroku Connect would never send sfsync's changes to Salesforce",
     );
   }
   if (strategy === 'recapture' && !catalog.functions.has('hc_capture_insert_from_row')) {
     throw new DatabaseError(
-      `--strategy recapture needs Heroku Connect's ${mirror.schema}.hc_capture_insert_from_row(), which this mirror database does not have; use the default strategy (reinsert)`,
+      "--strategy recapture needs Heroku Connect's " +
+        `${mirror.schema}.hc_capture_insert_from_row(), ` +
+        'which this mirror database does not have; use the default strategy (reinsert)',
     );
   }
 }
