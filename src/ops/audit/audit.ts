@@ -7,23 +7,27 @@ import {
   type Mismatch,
 } from '../../core/audit/types.js';
 import type { ColumnInfo, SchemaCatalog } from '../../core/schema/catalog.js';
-import type { ComparePlan } from '../../core/methods/compare-plan.js';
-import type { KeySummary, SuspectList } from '../../core/methods/key-summary.js';
+import {
+  chooseMethod,
+  runMethod,
+  type MethodChoice,
+  type RunMethod,
+} from '../../core/methods/method-choice.js';
 import { diagnoseMirror, diagnoseSource } from '../../core/schema/diagnose.js';
 import { TRIGGER_LOG_TABLES } from '../../core/connect/heroku-connect.js';
-import { checksumPays, type SplitTuning } from '../../core/methods/segments.js';
+import type { SplitTuning } from '../../core/methods/segments.js';
 import type { Shard } from '../../core/methods/shard.js';
-import { DatabaseError, UsageError } from '../../errors.js';
+import { DatabaseError } from '../../errors.js';
 import type { QueryObserver, SessionTimeouts } from '../../db/driver/connect.js';
 import { visibleDamage } from '../../db/audit/checksum-query.js';
 import { countMirrorRows } from '../../db/audit/count-mirror.js';
-import { readJoinSummary } from '../../db/audit/join-summary.js';
 import { sameDatabase } from '../../db/driver/same-database.js';
 import { shardFilter } from '../../db/audit/shard-filter.js';
 import { classifySuspects, KEYS_PER_READ, type DetailReaders } from './details.js';
 import { agreedDigest, serverNow } from '../../db/driver/server-facts.js';
-import { comparePlan, majorVersion, streamSummary, type AuditSides } from './summary.js';
-import { checksumSummary } from './checksum.js';
+import { comparePlan, majorVersion, type AuditSides } from './sides.js';
+import type { KeyFacts, RunKeys } from './methods/method.js';
+import { summariseEntity } from './methods/summarise.js';
 import { auditScope } from './scope.js';
 import { inOrderOnWorkers } from './workers.js';
 import { withSnapshotPairs } from '../../db/audit/snapshots.js';
@@ -134,13 +138,10 @@ export async function auditWith(
     async (pairs) => {
       const main = pairs[0]!;
       const now = await serverNow(main.mirror.trx);
-      const shared = await sameDatabase(main.source.trx, main.mirror.trx);
-      if (options.method === 'join' && !shared) {
-        throw new UsageError(
-          '--method join needs the source and mirror schemas in one database, read as one role; ' +
-            'these are two (use stream or checksum)',
-        );
-      }
+      const method = runMethod(
+        options.method,
+        await sameDatabase(main.source.trx, main.mirror.trx),
+      );
       const digest = await agreedDigest(main.source.trx, main.mirror.trx);
       const trimScale =
         majorVersion(sourceCatalog.serverVersion) >= 13 &&
@@ -162,8 +163,10 @@ export async function auditWith(
           signal: options.signal,
         } satisfies DetailReaders,
       }));
+      const keys: RunKeys = { shard: options.shard, filter: shardFilter(options.shard) };
       const auditOne = (name: string, worker: (typeof workers)[number]) => {
         const entity = byName.get(name)!;
+        const columns = mirrorCatalog.tables.get(entity.mirror.table)?.columns;
         return entity.readOnly
           ? countMirror(
               entity,
@@ -174,19 +177,15 @@ export async function auditWith(
               options.shard,
             )
           : auditEntity(entity, worker.sides, worker.readers, {
-              columns: mirrorCatalog.tables.get(entity.mirror.table)!.columns,
+              columns: columns!,
               now,
               staleMs: options.staleMs,
               hasTriggerLog,
               everyKey: options.everyKey ?? false,
-              method: chooseMethod(options.method, shared),
+              method,
               checksumTuning: options.checksumTuning,
-              sourceKeyUnique: keyIsUnique(entity, sourceCatalog),
-              mirrorKeyUnique:
-                mirrorCatalog.tables
-                  .get(entity.mirror.table)
-                  ?.uniqueColumns.has(entity.mirror.externalId) ?? false,
-              shard: options.shard,
+              keyFacts: keyFacts(entity, sourceCatalog, mirrorCatalog),
+              keys,
               signal: options.signal,
               suspectsInMemory: options.suspectsInMemory ?? SUSPECTS_IN_MEMORY,
               onMismatches: options.onMismatches,
@@ -230,32 +229,29 @@ interface EntityContext {
   readonly staleMs: number;
   readonly hasTriggerLog: boolean;
   readonly everyKey: boolean;
-  readonly method: AuditMethod | 'auto';
+  readonly method: RunMethod;
   readonly checksumTuning: SplitTuning | undefined;
-  readonly sourceKeyUnique: boolean;
-  readonly mirrorKeyUnique: boolean;
-  readonly shard: Shard | undefined;
+  readonly keyFacts: KeyFacts;
+  readonly keys: RunKeys;
   readonly signal: AbortSignal | undefined;
   readonly suspectsInMemory: number;
   readonly onMismatches: AuditOptions['onMismatches'];
   readonly keysPerRead: number;
 }
 
-/**
- * auto: in the database when both schemas share one; across two, checksums when they pay (decided
- * per entity), else streamed.
- */
-function chooseMethod(choice: AuditOptions['method'], shared: boolean): AuditMethod | 'auto' {
-  if (choice && choice !== 'auto') return choice;
-  return shared ? 'join' : 'auto';
-}
-
-function keyIsUnique(entity: WritableEntity, catalog: SchemaCatalog): boolean {
+function keyFacts(entity: WritableEntity, source: SchemaCatalog, mirror: SchemaCatalog): KeyFacts {
   const key = entity.source.key;
-  return (
-    key.kind === 'column' &&
-    (catalog.tables.get(entity.source.table)?.uniqueColumns.has(key.column) ?? false)
-  );
+  const mirrorTable = mirror.tables.get(entity.mirror.table);
+  const externalId = entity.mirror.externalId;
+  return {
+    sourceKeyUnique:
+      key.kind === 'column' &&
+      (source.tables.get(entity.source.table)?.uniqueColumns.has(key.column) ?? false),
+    mirrorKeyUnique: mirrorTable?.uniqueColumns.has(externalId) ?? false,
+    mirrorKeyIsText: /^(text|character varying)$/.test(
+      mirrorTable?.columns.get(externalId)?.type ?? '',
+    ),
+  };
 }
 
 /**
@@ -270,7 +266,18 @@ async function auditEntity(
   const plan = await comparePlan(entity, sides, ctx.columns);
   const suspects = spillingSuspects(ctx.suspectsInMemory);
   try {
-    const { method, summary } = await summariseEntity(entity, sides, plan, ctx, suspects);
+    const { method, summary } = await summariseEntity({
+      entity,
+      sides,
+      plan,
+      choice: await entityMethod(entity, sides, plan.opaque, ctx),
+      keys: ctx.keys,
+      keyFacts: ctx.keyFacts,
+      suspects,
+      suspectsInMemory: ctx.suspectsInMemory,
+      tuning: ctx.checksumTuning,
+      signal: ctx.signal,
+    });
     const counts = emptyCounts();
     counts.ok = summary.clean;
     // Suspects are read in the snapshot their summary came from: a join saw the source through the
@@ -306,70 +313,24 @@ async function auditEntity(
   }
 }
 
-/**
- * Both sides' summaries by the method chosen (auto: checksums when they pay).
- * A join that finds more suspects than the list keeps in memory hands them
- * over as a stream instead: one JSON text of them all would be as large.
- */
-async function summariseEntity(
+/** The entity's method; its visible damage is measured only when the choice needs it. */
+async function entityMethod(
   entity: WritableEntity,
   sides: AuditSides,
-  plan: ComparePlan,
+  opaque: readonly string[],
   ctx: EntityContext,
-  suspects: SuspectList,
-): Promise<{ method: AuditMethod; summary: KeySummary }> {
-  const shard = shardFilter(ctx.shard);
-  const method =
-    ctx.method !== 'auto'
-      ? ctx.method
-      : checksumPays(
-            await visibleDamage(
-              sides.source.trx,
-              sides.mirror.trx,
-              entity,
-              sides.source.schema,
-              sides.mirror.schema,
-            ),
-          )
-        ? 'checksum'
-        : 'stream';
-  if (method === 'join') {
-    const joined = await readJoinSummary(
-      sides.mirror.trx,
-      entity,
-      plan,
-      {
-        sourceSchema: sides.source.schema,
-        mirrorSchema: sides.mirror.schema,
-        sourceKeyUnique: ctx.sourceKeyUnique,
-        mirrorKeyUnique: ctx.mirrorKeyUnique,
-        mirrorKeyIsText: /^(text|character varying)$/.test(
-          ctx.columns.get(entity.mirror.externalId)?.type ?? '',
-        ),
-      },
-      shard,
-      ctx.everyKey || plan.opaque.length > 0,
-      suspects,
-      ctx.suspectsInMemory,
-    );
-    if (joined !== 'too many suspects') return { method, summary: joined };
-  }
-  if (method === 'checksum') {
-    const summary = await checksumSummary(entity, sides, plan, {
-      sourceKeyUnique: ctx.sourceKeyUnique,
-      mirrorKeyUnique: ctx.mirrorKeyUnique,
-      everyKey: ctx.everyKey,
-      signal: ctx.signal,
-      tuning: ctx.checksumTuning,
-      shard: ctx.shard,
-      suspects,
-    });
-    return { method, summary };
-  }
-  return {
-    method: 'stream',
-    summary: await streamSummary(entity, sides, plan, ctx.signal, ctx.everyKey, suspects, shard),
-  };
+): Promise<MethodChoice> {
+  const facts = { everyKey: ctx.everyKey, opaque };
+  const choice = chooseMethod(ctx.method, facts);
+  if (choice !== 'measure damage') return choice;
+  const damage = await visibleDamage(
+    sides.source.trx,
+    sides.mirror.trx,
+    entity,
+    sides.source.schema,
+    sides.mirror.schema,
+  );
+  return chooseMethod(ctx.method, { ...facts, damage });
 }
 
 /**

@@ -6,22 +6,11 @@ import {
   type ComparePlan,
   type ValueType,
 } from '../../core/methods/compare-plan.js';
-import {
-  mergeSummaries,
-  type KeySummary,
-  type SuspectList,
-} from '../../core/methods/key-summary.js';
-import type { RowBatch } from '../../core/methods/row-batch.js';
 import { mirrorRowsQuery } from '../../db/audit/read-mirror.js';
 import { FIELD_PREFIX } from '../../db/audit/row-aliases.js';
-import { CopyValues, type Session } from '../../db/driver/session.js';
+import type { Session } from '../../db/driver/session.js';
 import { sourceRowsQuery } from '../../db/audit/source-query.js';
-import {
-  mirrorSummaryQuery,
-  sourceSummaryQuery,
-  type DigestFunction,
-  type KeyFilter,
-} from '../../db/audit/summary-query.js';
+import type { DigestFunction } from '../../db/audit/summary-query.js';
 
 /** One database as the audit reads it: a session, its open read-only transaction, the schema. */
 export interface Side {
@@ -59,42 +48,4 @@ export async function comparePlan(
         .map((t) => [t.column.slice(FIELD_PREFIX.length), t]),
     );
   return planComparison(entity, byField(source), byField(mirror), columns, sides.trimScale);
-}
-
-/**
- * Streams both sides' summaries (key and digest per row, flags on the mirror)
- * with COPY at once and merges them as they arrive.
- */
-export async function streamSummary(
-  entity: WritableEntity,
-  sides: AuditSides,
-  plan: ComparePlan,
-  signal: AbortSignal | undefined,
-  everyKey: boolean,
-  suspects: SuspectList,
-  filter?: KeyFilter,
-): Promise<KeySummary> {
-  const source = sides.source.session.copyRows(
-    sourceSummaryQuery(entity, sides.source.schema, plan, sides.digest, new CopyValues(), filter),
-  );
-  const mirror = sides.mirror.session.copyRows(
-    mirrorSummaryQuery(entity, sides.mirror.schema, plan, sides.digest, new CopyValues(), filter),
-  );
-  // A field no SQL text compares as JavaScript does leaves every key to JavaScript.
-  return mergeSummaries(
-    abortable(source, signal),
-    abortable(mirror, signal),
-    suspects,
-    everyKey || plan.opaque.length > 0,
-  );
-}
-
-async function* abortable(
-  batches: AsyncGenerator<RowBatch>,
-  signal: AbortSignal | undefined,
-): AsyncGenerator<RowBatch> {
-  for await (const batch of batches) {
-    signal?.throwIfAborted();
-    yield batch;
-  }
 }

@@ -1,11 +1,4 @@
-import type { WritableEntity } from '../../config/types.js';
-import type { ComparePlan } from '../../core/methods/compare-plan.js';
-import {
-  addCounts,
-  emptySummary,
-  type KeySummary,
-  type SuspectList,
-} from '../../core/methods/key-summary.js';
+import { addCounts, emptySummary, type KeySummary } from '../../../core/methods/key-summary.js';
 import {
   decideStream,
   differingSegments,
@@ -14,8 +7,7 @@ import {
   inStreamed,
   modulus,
   type SegmentSums,
-  type SplitTuning,
-} from '../../core/methods/segments.js';
+} from '../../../core/methods/segments.js';
 import {
   estimatedRows,
   mirrorKeysToRead,
@@ -25,23 +17,10 @@ import {
   sourceSegmentSums,
   type KeyToRead,
   type SegmentScope,
-} from '../../db/audit/checksum-query.js';
-import type { Shard } from '../../core/methods/shard.js';
-import { bothFilters, shardFilter } from '../../db/audit/shard-filter.js';
-import { streamSummary, type AuditSides } from './summary.js';
-
-export interface ChecksumOptions {
-  readonly sourceKeyUnique: boolean;
-  readonly mirrorKeyUnique: boolean;
-  readonly everyKey: boolean;
-  readonly signal: AbortSignal | undefined;
-  /** Segment sizes (tests force deep splits on small tables with it). */
-  readonly tuning?: SplitTuning | undefined;
-  /** `--shard`: only the keys of this shard. */
-  readonly shard: Shard | undefined;
-  /** Where the suspects go. */
-  readonly suspects: SuspectList;
-}
+} from '../../../db/audit/checksum-query.js';
+import { bothFilters } from '../../../db/audit/shard-filter.js';
+import type { MethodJob, MethodReader } from './method.js';
+import { streamKeys } from './stream.js';
 
 /**
  * The checksum method (the data-diff approach): each database counts and sums
@@ -49,34 +28,29 @@ export interface ChecksumOptions {
  * same rows and cost a few bytes, the others are split finer (core/methods/segments.ts
  * decides when that pays) and finally streamed as the stream method streams
  * everything. Rows without an sfid, FAILED rows and duplicated keys are read in
- * full wherever they are. The result is the stream method's, key for key.
+ * full wherever they are. The result is the stream method's, key for key. An entity whose
+ * every key is read in full is streamed instead (core/methods/method-choice.ts).
  */
-export async function checksumSummary(
-  entity: WritableEntity,
-  sides: AuditSides,
-  plan: ComparePlan,
-  options: ChecksumOptions,
-): Promise<KeySummary> {
+export const checksumReader: MethodReader = { summarise: checksumKeys };
+
+async function checksumKeys(job: MethodJob): Promise<KeySummary> {
+  const { entity, sides, plan, keys, tuning, signal } = job;
   const { source, mirror, digest } = sides;
-  // A field no SQL text can compare leaves every key to JavaScript: nothing to checksum.
-  const shard = shardFilter(options.shard);
-  if (options.everyKey || plan.opaque.length > 0)
-    return streamSummary(entity, sides, plan, options.signal, true, options.suspects, shard);
   // Segments sized for the rows this shard holds, not the whole table's.
   const first = firstSplit(
     (await estimatedRows(mirror.trx, mirror.schema, entity.mirror.table)) /
-      (options.shard?.count ?? 1),
-    options.tuning,
+      (keys.shard?.count ?? 1),
+    tuning,
   );
-  const summary = emptySummary(options.suspects);
+  const summary = emptySummary(job.suspects);
   const differingByDepth: Set<number>[] = [];
   let scope: SegmentScope | undefined;
   for (let depth = 0; ; depth++) {
-    options.signal?.throwIfAborted();
+    signal?.throwIfAborted();
     const m = modulus(first, depth);
     const [sourceSums, mirrorSums] = await Promise.all([
-      sourceSegmentSums(source.trx, entity, source.schema, plan, digest, m, scope, shard),
-      mirrorSegmentSums(mirror.trx, entity, mirror.schema, plan, digest, m, scope, shard),
+      sourceSegmentSums(source.trx, entity, source.schema, plan, digest, m, scope, keys.filter),
+      mirrorSegmentSums(mirror.trx, entity, mirror.schema, plan, digest, m, scope, keys.filter),
     ]);
     if (depth === 0) {
       const keyless = sourceSums.get(-1)?.rows ?? 0;
@@ -88,7 +62,7 @@ export async function checksumSummary(
     differingByDepth.push(new Set(differing));
     if (differing.length === 0) break;
     const segments = depth === 0 ? first : scope!.segments.length * FANOUT;
-    if (decideStream(differing, sourceSums, mirrorSums, segments, depth, options.tuning)) {
+    if (decideStream(differing, sourceSums, mirrorSums, segments, depth, tuning)) {
       // Damage in every segment at the first split: stream it all, without asking each row for its
       // segment.
       const present = new Set(
@@ -96,14 +70,11 @@ export async function checksumSummary(
       );
       const everything = depth === 0 && differing.length === present.size;
       const filter = bothFilters(
-        shard,
+        keys.filter,
         everything ? undefined : segmentFilter({ modulus: m, segments: differing }, digest),
       );
       if (everything) differingByDepth[0] = new Set(Array.from({ length: first }, (_, i) => i));
-      addCounts(
-        summary,
-        await streamSummary(entity, sides, plan, options.signal, false, options.suspects, filter),
-      );
+      addCounts(summary, await streamKeys(job, filter));
       break;
     }
     scope = { modulus: m, segments: differing };
@@ -111,10 +82,17 @@ export async function checksumSummary(
   // Rows read in full wherever they are: those in agreeing segments count as ok so far.
   const toRead = new Map<string, KeyToRead>();
   const [unhealthy, duplicates] = await Promise.all([
-    mirrorKeysToRead(mirror.trx, entity, mirror.schema, digest, options.mirrorKeyUnique, shard),
-    options.sourceKeyUnique
+    mirrorKeysToRead(
+      mirror.trx,
+      entity,
+      mirror.schema,
+      digest,
+      job.keyFacts.mirrorKeyUnique,
+      keys.filter,
+    ),
+    job.keyFacts.sourceKeyUnique
       ? Promise.resolve([])
-      : sourceDuplicateKeys(source.trx, entity, source.schema, digest, shard),
+      : sourceDuplicateKeys(source.trx, entity, source.schema, digest, keys.filter),
   ]);
   for (const key of [...unhealthy, ...duplicates])
     if ((toRead.get(key.key)?.rows ?? 0) < key.rows) toRead.set(key.key, key);

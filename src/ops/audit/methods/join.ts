@@ -1,0 +1,24 @@
+import { readJoinSummary } from '../../../db/audit/join-summary.js';
+import type { MethodReader } from './method.js';
+
+/**
+ * The join method: both schemas in one database, so the summary is one query there (see
+ * db/audit/join-summary.ts); read in the mirror's snapshot, which sees both.
+ */
+export const joinReader: MethodReader = {
+  summarise: (job) =>
+    readJoinSummary(
+      job.sides.mirror.trx,
+      job.entity,
+      job.plan,
+      {
+        sourceSchema: job.sides.source.schema,
+        mirrorSchema: job.sides.mirror.schema,
+        ...job.keyFacts,
+      },
+      job.keys.filter,
+      job.choice.everyKey,
+      job.suspects,
+      job.suspectsInMemory,
+    ),
+};
