@@ -1,7 +1,9 @@
-import { sql, type RawBuilder, type Transaction } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
+import type { ReadSide, SidePair } from './snapshots.js';
 import type { Entity, WritableEntity } from '../../config/types.js';
 import type { ComparePlan } from '../../core/methods/compare-plan.js';
 import type { SegmentSums } from '../../core/methods/segments.js';
+import type { VisibleDamage } from '../../core/methods/method-choice.js';
 import { KEY_ALIAS } from './row-aliases.js';
 import { parameter, sourceRowsQuery, type ValueOf } from './source-query.js';
 import {
@@ -55,6 +57,17 @@ const rowHash = (key: RawBuilder<unknown>, digest: RawBuilder<unknown>, fn: Dige
 /** A mirror row read in full whatever its checksum: no sfid yet, or FAILED. */
 const UNHEALTHY = sql`(m.sfid is null or m._hc_lastop = 'FAILED')`;
 
+/** One round of segment sums: which segments of which keys, hashed how. */
+export interface SegmentRead {
+  readonly plan: ComparePlan;
+  readonly digest: DigestFunction;
+  readonly modulus: number;
+  /** undefined: every segment. */
+  readonly scope: SegmentScope | undefined;
+  /** The run's shard. */
+  readonly filter: KeyFilter;
+}
+
 interface SumRow {
   segment: string;
   rows: string;
@@ -67,14 +80,9 @@ interface SumRow {
  * a key are segment -1.
  */
 export async function sourceSegmentSums(
-  trx: Transaction<any>,
+  { trx, schema }: ReadSide,
   entity: WritableEntity,
-  schema: string,
-  plan: ComparePlan,
-  digest: DigestFunction,
-  modulus: number,
-  scope: SegmentScope | undefined,
-  shard: KeyFilter,
+  { plan, digest, modulus, scope, filter }: SegmentRead,
 ): Promise<SegmentSums> {
   const key = sql.ref(`s.${KEY_ALIAS}`);
   const parts = sourceValues(plan, 's');
@@ -84,21 +92,16 @@ export async function sourceSegmentSums(
            count(*)::int8 as rows,
            sum(${rowHash(key, digestOf(parts, digest), digest)})::text as sum
       from (${sourceRowsQuery(entity, schema)}) as s
-     where (${key} is null or ${inScope(key, digest, scope, parameter)})${andKept(shard, key)}
+     where (${key} is null or ${inScope(key, digest, scope, parameter)})${andKept(filter, key)}
      group by 1`.execute(trx);
   return toSums(rows);
 }
 
 /** The same for the mirror side, with how many rows of each segment have no sfid. */
 export async function mirrorSegmentSums(
-  trx: Transaction<any>,
+  { trx, schema }: ReadSide,
   entity: Entity,
-  schema: string,
-  plan: ComparePlan,
-  digest: DigestFunction,
-  modulus: number,
-  scope: SegmentScope | undefined,
-  shard: KeyFilter,
+  { plan, digest, modulus, scope, filter }: SegmentRead,
 ): Promise<SegmentSums> {
   const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const key = sql`${ext}::text`;
@@ -109,7 +112,7 @@ export async function mirrorSegmentSums(
            sum(${rowHash(key, digestOf(parts, digest), digest)})::text as sum,
            count(*) filter (where m.sfid is null)::int8 as unsynced
       from ${sql.table(`${schema}.${entity.mirror.table}`)} as m
-     where ${ext} is not null and ${inScope(key, digest, scope, parameter)}${andKept(shard, key)}
+     where ${ext} is not null and ${inScope(key, digest, scope, parameter)}${andKept(filter, key)}
      group by 1`.execute(trx);
   return toSums(rows);
 }
@@ -138,12 +141,9 @@ export interface KeyToRead {
  * unique index rules that out.
  */
 export async function mirrorKeysToRead(
-  trx: Transaction<any>,
+  { trx, schema }: ReadSide,
   entity: Entity,
-  schema: string,
-  digest: DigestFunction,
-  unique: boolean,
-  shard: KeyFilter,
+  { digest, filter, unique }: { digest: DigestFunction; filter: KeyFilter; unique: boolean },
 ): Promise<KeyToRead[]> {
   const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const key = sql`${ext}::text`;
@@ -151,35 +151,29 @@ export async function mirrorKeysToRead(
   const hash = sql`${keyHash(key, digest)}::text as hash`;
   const query = unique
     ? sql<KeyToRead>`select ${key} as key, 1 as rows, ${hash}
-        from ${table} as m where ${ext} is not null and ${UNHEALTHY}${andKept(shard, key)}`
+        from ${table} as m where ${ext} is not null and ${UNHEALTHY}${andKept(filter, key)}`
     : sql<KeyToRead>`select ${key} as key, count(*)::int as rows, ${hash}
-        from ${table} as m where ${ext} is not null${andKept(shard, key)}
+        from ${table} as m where ${ext} is not null${andKept(filter, key)}
         group by 1 having bool_or(${UNHEALTHY}) or count(*) > 1`;
   return (await query.execute(trx)).rows;
 }
 
 /** Source keys more than one row carries. */
 export async function sourceDuplicateKeys(
-  trx: Transaction<any>,
+  { trx, schema }: ReadSide,
   entity: WritableEntity,
-  schema: string,
-  digest: DigestFunction,
-  shard: KeyFilter,
+  { digest, filter }: { digest: DigestFunction; filter: KeyFilter },
 ): Promise<KeyToRead[]> {
   const key = sql.ref(`s.${KEY_ALIAS}`);
   const { rows } = await sql<KeyToRead>`
     select ${key} as key, count(*)::int as rows, ${keyHash(key, digest)}::text as hash
-      from (${sourceRowsQuery(entity, schema)}) as s where ${key} is not null${andKept(shard, key)}
+      from (${sourceRowsQuery(entity, schema)}) as s where ${key} is not null${andKept(filter, key)}
      group by 1 having count(*) > 1`.execute(trx);
   return rows;
 }
 
 /** The planner's row count of a table (no scan), to size the first split. */
-export async function estimatedRows(
-  trx: Transaction<any>,
-  schema: string,
-  table: string,
-): Promise<number> {
+export async function estimatedRows({ trx, schema }: ReadSide, table: string): Promise<number> {
   const { rows } = await sql<{ n: number }>`
     select greatest(c.reltuples, 0)::float8 as n
       from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
@@ -192,12 +186,11 @@ export async function estimatedRows(
  * an sfid or FAILED.
  */
 export async function visibleDamage(
-  sourceTrx: Transaction<any>,
-  mirrorTrx: Transaction<any>,
+  { source: sourceSide, mirror: mirrorSide }: SidePair,
   entity: WritableEntity,
-  sourceSchema: string,
-  mirrorSchema: string,
-): Promise<{ sourceRows: number; mirrorRows: number; unhealthy: number }> {
+): Promise<VisibleDamage> {
+  const [sourceTrx, sourceSchema] = [sourceSide.trx, sourceSide.schema];
+  const [mirrorTrx, mirrorSchema] = [mirrorSide.trx, mirrorSide.schema];
   const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const [source, mirror] = await Promise.all([
     sql<{

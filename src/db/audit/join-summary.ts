@@ -6,7 +6,7 @@ import { KEY_ALIAS } from './row-aliases.js';
 import { parameter, sourceRowsQuery } from './source-query.js';
 import { mirrorValues, sourceValues, type KeyFilter } from './summary-query.js';
 
-export interface JoinSides {
+export interface JoinRead {
   readonly sourceSchema: string;
   readonly mirrorSchema: string;
   /** A unique index makes each side's key unique, so rows need no grouping by key first. */
@@ -14,6 +14,13 @@ export interface JoinSides {
   readonly mirrorKeyUnique: boolean;
   /** The external ID column is varchar or text, so it can be joined as it is. */
   readonly mirrorKeyIsText: boolean;
+  /** The run's shard. */
+  readonly filter: KeyFilter;
+  /** Every key is a suspect (read in full, classified in JavaScript). */
+  readonly everyKey: boolean;
+  /** Where the suspects go, and how many of them the query may hand over as one JSON text. */
+  readonly suspects: SuspectList;
+  readonly limit: number;
 }
 
 interface JoinRow {
@@ -37,12 +44,9 @@ export async function readJoinSummary(
   trx: Transaction<any>,
   entity: WritableEntity,
   plan: ComparePlan,
-  sides: JoinSides,
-  filter: KeyFilter,
-  everyKey: boolean,
-  suspects: SuspectList,
-  limit: number,
+  read: JoinRead,
 ): Promise<KeySummary | 'too many suspects'> {
+  const { filter, everyKey, suspects, limit } = read;
   const sourceParts = sourceValues(plan, 's0');
   const mirrorParts = mirrorValues(plan, 'm0');
   const names = plan.values.map((_, i) => `v${i}`);
@@ -50,26 +54,26 @@ export async function readJoinSummary(
   const ext = sql.ref(`m0.${entity.mirror.externalId}`);
   // A text column as it is (its statistics let the planner size the join), compared in the "C"
   // collation the source side sets.
-  const mirrorKey = sides.mirrorKeyIsText ? sql<string>`${ext}` : sql<string>`${ext}::text`;
+  const mirrorKey = read.mirrorKeyIsText ? sql<string>`${ext}` : sql<string>`${ext}::text`;
 
   const sourceWhere = filter ? sql` where ${filter(sourceKey, parameter)}` : sql``;
-  const sourceSide = sides.sourceKeyUnique
+  const sourceSide = read.sourceKeyUnique
     ? sql`select ${sourceKey} collate "C" as key, 1 as n${sql.join(
         sourceParts.map((part, i) => sql`, ${part} as ${sql.id(names[i]!)}`),
         sql``,
-      )} from (${sourceRowsQuery(entity, sides.sourceSchema)}) as s0${sourceWhere}`
+      )} from (${sourceRowsQuery(entity, read.sourceSchema)}) as s0${sourceWhere}`
     : // A key on several rows is a suspect whatever its values: min() only gives the group one.
       sql`select ${sourceKey} collate "C" as key, count(*) as n${sql.join(
         sourceParts.map((part, i) => sql`, min(${part}) as ${sql.id(names[i]!)}`),
         sql``,
-      )} from (${sourceRowsQuery(entity, sides.sourceSchema)}) as s0${sourceWhere} group by 1`;
+      )} from (${sourceRowsQuery(entity, read.sourceSchema)}) as s0${sourceWhere} group by 1`;
 
   const healthy = sql`(m0.sfid is not null and m0._hc_lastop is distinct from 'FAILED')`;
   const unsynced = sql`(case when m0.sfid is null then 1 else 0 end)`;
   const mirrorFilter = filter ? sql` and ${filter(sql<string>`${ext}::text`, parameter)}` : sql``;
   const mirrorWhere = sql` where ${ext} is not null${mirrorFilter}`;
-  const mirrorTable = sql.table(`${sides.mirrorSchema}.${entity.mirror.table}`);
-  const mirrorSide = sides.mirrorKeyUnique
+  const mirrorTable = sql.table(`${read.mirrorSchema}.${entity.mirror.table}`);
+  const mirrorSide = read.mirrorKeyUnique
     ? sql`select ${mirrorKey} as key, 1 as n,
         ${unsynced} as unsynced, ${healthy} as healthy${sql.join(
           mirrorParts.map((part, i) => sql`, ${part} as ${sql.id(names[i]!)}`),

@@ -4,14 +4,20 @@ import type { Session } from '../driver/session.js';
 import { DatabaseError } from '../../errors.js';
 
 /** One database's part of an audit worker: a pinned session and its read-only transaction. */
-export interface SnapshotSide {
+/** One database as the audit reads it: a session, its open read-only transaction, the schema. */
+export interface Side {
   readonly session: Session;
   readonly trx: Transaction<any>;
+  readonly schema: string;
 }
 
-export interface SnapshotPair {
-  readonly source: SnapshotSide;
-  readonly mirror: SnapshotSide;
+/** Where a query reads: the transaction, and the schema its tables are in. */
+export type ReadSide = Pick<Side, 'trx' | 'schema'>;
+
+/** The two databases an audit compares, read in one snapshot each. */
+export interface SidePair {
+  readonly source: Side;
+  readonly mirror: Side;
 }
 
 /**
@@ -27,7 +33,7 @@ export function withSnapshotPairs<T>(
   source: Connection,
   mirror: Connection,
   count: number,
-  work: (pairs: SnapshotPair[]) => Promise<T>,
+  work: (pairs: SidePair[]) => Promise<T>,
   options: SnapshotOptions = {},
 ): Promise<T> {
   return source.session((sourceSession) =>
@@ -36,9 +42,9 @@ export function withSnapshotPairs<T>(
         if (options.idle) await allowIdle(sourceTrx);
         return readOnly(mirrorSession.db, async (mirrorTrx) => {
           if (options.idle) await allowIdle(mirrorTrx);
-          const first: SnapshotPair = {
-            source: { session: sourceSession, trx: sourceTrx },
-            mirror: { session: mirrorSession, trx: mirrorTrx },
+          const first: SidePair = {
+            source: { session: sourceSession, trx: sourceTrx, schema: source.schema },
+            mirror: { session: mirrorSession, trx: mirrorTrx, schema: mirror.schema },
           };
           if (count <= 1) return work([first]);
           const [sourceSnapshot, mirrorSnapshot] = [
@@ -46,15 +52,8 @@ export function withSnapshotPairs<T>(
             await exportSnapshot(mirrorTrx),
           ];
           if (!sourceSnapshot || !mirrorSnapshot) return work([first]);
-          return joined(
-            source,
-            mirror,
-            { source: sourceSnapshot, mirror: mirrorSnapshot },
-            count - 1,
-            [first],
-            work,
-            options,
-          );
+          const snapshots = { source: sourceSnapshot, mirror: mirrorSnapshot };
+          return joined({ source, mirror, snapshots, work, options }, count - 1, [first]);
         });
       }),
     ),
@@ -74,15 +73,18 @@ async function allowIdle(trx: Transaction<any>): Promise<void> {
   await sql`set local idle_in_transaction_session_timeout = 0`.execute(trx);
 }
 
-function joined<T>(
-  source: Connection,
-  mirror: Connection,
-  snapshots: { source: string; mirror: string },
-  left: number,
-  pairs: SnapshotPair[],
-  work: (pairs: SnapshotPair[]) => Promise<T>,
-  options: SnapshotOptions,
-): Promise<T> {
+/** What every pair after the first is opened with. */
+interface Joining<T> {
+  readonly source: Connection;
+  readonly mirror: Connection;
+  readonly snapshots: { readonly source: string; readonly mirror: string };
+  readonly work: (pairs: SidePair[]) => Promise<T>;
+  readonly options: SnapshotOptions;
+}
+
+/** `left` more pairs, each in the first pair's snapshots, opened inside the ones before. */
+function joined<T>(joining: Joining<T>, left: number, pairs: SidePair[]): Promise<T> {
+  const { source, mirror, snapshots, work, options } = joining;
   if (left === 0) return work(pairs);
   return source.session((sourceSession) =>
     mirror.session((mirrorSession) =>
@@ -92,11 +94,11 @@ function joined<T>(
         return readOnly(mirrorSession.db, async (mirrorTrx) => {
           await importSnapshot(mirrorTrx, snapshots.mirror);
           if (options.idle) await allowIdle(mirrorTrx);
-          const pair = {
-            source: { session: sourceSession, trx: sourceTrx },
-            mirror: { session: mirrorSession, trx: mirrorTrx },
+          const pair: SidePair = {
+            source: { session: sourceSession, trx: sourceTrx, schema: source.schema },
+            mirror: { session: mirrorSession, trx: mirrorTrx, schema: mirror.schema },
           };
-          return joined(source, mirror, snapshots, left - 1, [...pairs, pair], work, options);
+          return joined(joining, left - 1, [...pairs, pair]);
         });
       }),
     ),

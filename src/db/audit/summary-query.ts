@@ -21,6 +21,15 @@ export type KeyFilter =
   | ((key: RawBuilder<string>, value: ValueOf) => RawBuilder<boolean>)
   | undefined;
 
+/** What a summary query reads of each row, and which keys. */
+export interface SummaryRead {
+  readonly plan: ComparePlan;
+  readonly digest: DigestFunction;
+  /** The COPY statement's parameters. */
+  readonly values: CopyValues;
+  readonly filter: KeyFilter;
+}
+
 /**
  * Key and digest of every source row, sorted by key as the mirror's summary is (COLLATE "C"), rows
  * without a key last.
@@ -28,10 +37,7 @@ export type KeyFilter =
 export function sourceSummaryQuery(
   entity: WritableEntity,
   schema: string,
-  plan: ComparePlan,
-  digest: DigestFunction,
-  values: CopyValues,
-  filter: KeyFilter,
+  { plan, digest, values, filter }: SummaryRead,
 ): CopyQuery {
   const key = sql.ref<string>(`s.${KEY_ALIAS}`);
   const parts = sourceValues(plan, 's');
@@ -49,10 +55,7 @@ export function sourceSummaryQuery(
 export function mirrorSummaryQuery(
   entity: Entity,
   schema: string,
-  plan: ComparePlan,
-  digest: DigestFunction,
-  values: CopyValues,
-  filter: KeyFilter,
+  { plan, digest, values, filter }: SummaryRead,
 ): CopyQuery {
   const ext = sql.ref<string>(`m.${entity.mirror.externalId}`);
   const key = sql<string>`${ext}::text`;

@@ -1,4 +1,3 @@
-import type { Transaction } from 'kysely';
 import type { Entity, RunConfig, WritableEntity } from '../../config/types.js';
 import {
   MAX_AUDIT_CONCURRENCY,
@@ -30,7 +29,7 @@ import type { KeyFacts, RunKeys } from './methods/method.js';
 import { summariseEntity } from './methods/summarise.js';
 import { auditScope } from './scope.js';
 import { inOrderOnWorkers } from './workers.js';
-import { withSnapshotPairs } from '../../db/audit/snapshots.js';
+import { withSnapshotPairs, type ReadSide } from '../../db/audit/snapshots.js';
 import { openDatabases, type Databases } from '../databases.js';
 import { spillingSuspects, SUSPECTS_IN_MEMORY } from './suspect-spool.js';
 import { auditTotals, emptyCounts, type AuditResult } from '../../core/audit/result.js';
@@ -147,50 +146,36 @@ export async function auditWith(
         majorVersion(sourceCatalog.serverVersion) >= 13 &&
         majorVersion(mirrorCatalog.serverVersion) >= 13;
       const workers = pairs.map((pair) => ({
-        sides: {
-          source: { ...pair.source, schema: source.schema },
-          mirror: { ...pair.mirror, schema: mirror.schema },
-          digest,
-          trimScale,
-        } satisfies AuditSides,
+        sides: { ...pair, digest, trimScale } satisfies AuditSides,
         readers: {
-          sourceTrx: pair.source.trx,
-          mirrorTrx: pair.mirror.trx,
-          sourceSchema: source.schema,
-          mirrorSchema: mirror.schema,
+          sides: pair,
           hasTriggerLog,
           entities: byName,
           signal: options.signal,
         } satisfies DetailReaders,
       }));
-      const keys: RunKeys = { shard: options.shard, filter: shardFilter(options.shard) };
+      // Compiled once per run; each entity adds its columns and key facts.
+      const run: RunContext = {
+        now,
+        staleMs: options.staleMs,
+        hasTriggerLog,
+        everyKey: options.everyKey ?? false,
+        method,
+        checksumTuning: options.checksumTuning,
+        keys: { shard: options.shard, filter: shardFilter(options.shard) },
+        signal: options.signal,
+        suspectsInMemory: options.suspectsInMemory ?? SUSPECTS_IN_MEMORY,
+        onMismatches: options.onMismatches,
+        keysPerRead: options.keysPerRead ?? KEYS_PER_READ,
+      };
       const auditOne = (name: string, worker: (typeof workers)[number]) => {
         const entity = byName.get(name)!;
-        const columns = mirrorCatalog.tables.get(entity.mirror.table)?.columns;
-        return entity.readOnly
-          ? countMirror(
-              entity,
-              worker.sides.mirror.trx,
-              mirror.schema,
-              hasTriggerLog,
-              now,
-              options.shard,
-            )
-          : auditEntity(entity, worker.sides, worker.readers, {
-              columns: columns!,
-              now,
-              staleMs: options.staleMs,
-              hasTriggerLog,
-              everyKey: options.everyKey ?? false,
-              method,
-              checksumTuning: options.checksumTuning,
-              keyFacts: keyFacts(entity, sourceCatalog, mirrorCatalog),
-              keys,
-              signal: options.signal,
-              suspectsInMemory: options.suspectsInMemory ?? SUSPECTS_IN_MEMORY,
-              onMismatches: options.onMismatches,
-              keysPerRead: options.keysPerRead ?? KEYS_PER_READ,
-            });
+        if (entity.readOnly) return countMirror(entity, worker.sides.mirror, run);
+        return auditEntity(entity, worker.sides, worker.readers, {
+          ...run,
+          columns: mirrorCatalog.tables.get(entity.mirror.table)!.columns,
+          keyFacts: keyFacts(entity, sourceCatalog, mirrorCatalog),
+        });
       };
       // Ancestors outside the report are not read: a parent's readiness is looked up for the rows
       // that need it, so any entity can go on any worker, in any order; results are reported in
@@ -223,20 +208,24 @@ export async function auditWith(
   );
 }
 
-interface EntityContext {
-  readonly columns: ReadonlyMap<string, ColumnInfo>;
+/** What every entity of a run is audited with. */
+interface RunContext {
   readonly now: Date;
   readonly staleMs: number;
   readonly hasTriggerLog: boolean;
   readonly everyKey: boolean;
   readonly method: RunMethod;
   readonly checksumTuning: SplitTuning | undefined;
-  readonly keyFacts: KeyFacts;
   readonly keys: RunKeys;
   readonly signal: AbortSignal | undefined;
   readonly suspectsInMemory: number;
   readonly onMismatches: AuditOptions['onMismatches'];
   readonly keysPerRead: number;
+}
+
+interface EntityContext extends RunContext {
+  readonly columns: ReadonlyMap<string, ColumnInfo>;
+  readonly keyFacts: KeyFacts;
 }
 
 function keyFacts(entity: WritableEntity, source: SchemaCatalog, mirror: SchemaCatalog): KeyFacts {
@@ -282,7 +271,13 @@ async function auditEntity(
     counts.ok = summary.clean;
     // Suspects are read in the snapshot their summary came from: a join saw the source through the
     // mirror's transaction.
-    const detailReaders = method === 'join' ? { ...readers, sourceTrx: sides.mirror.trx } : readers;
+    const detailReaders =
+      method === 'join'
+        ? {
+            ...readers,
+            sides: { ...sides, source: { ...sides.mirror, schema: sides.source.schema } },
+          }
+        : readers;
     const onMismatches =
       ctx.onMismatches && ((batch: readonly Mismatch[]) => ctx.onMismatches!(entity.name, batch));
     const { mismatches, oldestUnsyncedAt } = await classifySuspects(
@@ -290,9 +285,7 @@ async function auditEntity(
       summary.suspects,
       ctx,
       detailReaders,
-      counts,
-      onMismatches,
-      ctx.keysPerRead,
+      { counts, onMismatches, keysPerRead: ctx.keysPerRead },
     );
     return {
       name: entity.name,
@@ -323,13 +316,7 @@ async function entityMethod(
   const facts = { everyKey: ctx.everyKey, opaque };
   const choice = chooseMethod(ctx.method, facts);
   if (choice !== 'measure damage') return choice;
-  const damage = await visibleDamage(
-    sides.source.trx,
-    sides.mirror.trx,
-    entity,
-    sides.source.schema,
-    sides.mirror.schema,
-  );
+  const damage = await visibleDamage(sides, entity);
   return chooseMethod(ctx.method, { ...facts, damage });
 }
 
@@ -340,16 +327,13 @@ async function entityMethod(
  */
 async function countMirror(
   entity: Entity,
-  trx: Transaction<any>,
-  schema: string,
-  hasTriggerLog: boolean,
-  now: Date,
-  shard?: Shard,
+  mirror: ReadSide,
+  { keys: { shard }, hasTriggerLog, now }: RunContext,
 ): Promise<EntityAudit> {
   const counted =
     shard && shard.index > 1
       ? { rows: 0, unsynced: 0, oldestUnsyncedAt: null }
-      : await countMirrorRows(trx, schema, entity, hasTriggerLog);
+      : await countMirrorRows(mirror.trx, mirror.schema, entity, hasTriggerLog);
   return {
     name: entity.name,
     method: 'count',

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { SidePair } from '../../db/audit/snapshots.js';
 import type { WritableEntity } from '../../config/types.js';
 import type {
   Mismatch,
@@ -24,14 +24,20 @@ import { sourceRowMapper, sourceRowsByKeyQuery } from '../../db/audit/source-que
  * database).
  */
 export interface DetailReaders {
-  readonly sourceTrx: Transaction<any>;
-  readonly mirrorTrx: Transaction<any>;
-  readonly sourceSchema: string;
-  readonly mirrorSchema: string;
+  /** A join's suspects are read through the mirror's session: its snapshot saw both schemas. */
+  readonly sides: SidePair;
   readonly hasTriggerLog: boolean;
   /** Every entity of the config by name (parents are looked up by it). */
   readonly entities: ReadonlyMap<string, Entity>;
   readonly signal: AbortSignal | undefined;
+}
+
+/** Where classified keys go: each class counted, mismatches to a callback or the result. */
+export interface ClassifiedInto {
+  readonly counts: Record<RowClass, number>;
+  readonly onMismatches?: ((batch: readonly Mismatch[]) => Promise<void>) | undefined;
+  /** Suspect keys read in full at a time. */
+  readonly keysPerRead?: number;
 }
 
 export interface Classified {
@@ -57,9 +63,7 @@ export async function classifySuspects(
   suspects: SuspectList,
   ctx: Omit<ClassifyContext, 'entity' | 'parentStates' | 'deferredStates'>,
   readers: DetailReaders,
-  counts: Record<RowClass, number>,
-  onMismatches?: (batch: readonly Mismatch[]) => Promise<void>,
-  keysPerRead = KEYS_PER_READ,
+  { counts, onMismatches, keysPerRead = KEYS_PER_READ }: ClassifiedInto,
 ): Promise<Classified> {
   const mismatches: Mismatch[] = [];
   let oldestUnsyncedAt: number | null = null;
@@ -121,8 +125,8 @@ async function readSourceRows(
   if (keys.length === 0) return byKey;
   const wanted = new Set(keys);
   const toSourceRow = sourceRowMapper(entity);
-  const { rows } = await sourceRowsByKeyQuery(entity, readers.sourceSchema, keys).execute(
-    readers.sourceTrx,
+  const { rows } = await sourceRowsByKeyQuery(entity, readers.sides.source.schema, keys).execute(
+    readers.sides.source.trx,
   );
   for (const raw of rows) {
     const row = toSourceRow(raw);
@@ -141,14 +145,16 @@ async function readMirrorRows(
   readers: DetailReaders,
 ): Promise<Map<string, MirrorRow[]>> {
   if (keys.length === 0) return new Map();
-  const { rows: matching } = await mirrorRowsQuery(entity, readers.mirrorSchema, keys).execute(
-    readers.mirrorTrx,
-  );
+  const { rows: matching } = await mirrorRowsQuery(
+    entity,
+    readers.sides.mirror.schema,
+    keys,
+  ).execute(readers.sides.mirror.trx);
   const needLog = matching
     .filter((row) => row.sfid === null || row.lastop === 'FAILED')
     .map((row) => Number(row.id));
   const log = readers.hasTriggerLog
-    ? await readTriggerLog(readers.mirrorTrx, readers.mirrorSchema, entity, needLog)
+    ? await readTriggerLog(readers.sides.mirror.trx, readers.sides.mirror.schema, entity, needLog)
     : new Map();
   const toMirrorRow = mirrorRowMapper(entity, log);
   const byKey = new Map<string, MirrorRow[]>();
@@ -198,9 +204,12 @@ async function readParentStates(
   const deferredSince = new Map<string, ReadonlyMap<string, Date | null>>();
   for (const [name, keys] of keysByParent) {
     const parent = readers.entities.get(name)!;
-    const readiness = await readReadiness(readers.mirrorTrx, readers.mirrorSchema, parent, [
-      ...keys,
-    ]);
+    const readiness = await readReadiness(
+      readers.sides.mirror.trx,
+      readers.sides.mirror.schema,
+      parent,
+      [...keys],
+    );
     states.set(name, readiness);
     const unsynced = [...(deferredKeys.get(name) ?? [])].filter(
       (key) => readiness.get(key) === 'unsynced',
@@ -208,7 +217,12 @@ async function readParentStates(
     if (readers.hasTriggerLog && unsynced.length > 0) {
       deferredSince.set(
         name,
-        await readUnsyncedSince(readers.mirrorTrx, readers.mirrorSchema, parent, unsynced),
+        await readUnsyncedSince(
+          readers.sides.mirror.trx,
+          readers.sides.mirror.schema,
+          parent,
+          unsynced,
+        ),
       );
     }
   }

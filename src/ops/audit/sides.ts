@@ -1,4 +1,3 @@
-import type { Transaction } from 'kysely';
 import type { WritableEntity } from '../../config/types.js';
 import type { ColumnInfo } from '../../core/schema/catalog.js';
 import {
@@ -8,20 +7,12 @@ import {
 } from '../../core/methods/compare-plan.js';
 import { mirrorRowsQuery } from '../../db/audit/read-mirror.js';
 import { FIELD_PREFIX } from '../../db/audit/row-aliases.js';
-import type { Session } from '../../db/driver/session.js';
+import type { SidePair } from '../../db/audit/snapshots.js';
 import { sourceRowsQuery } from '../../db/audit/source-query.js';
 import type { DigestFunction } from '../../db/audit/summary-query.js';
 
-/** One database as the audit reads it: a session, its open read-only transaction, the schema. */
-export interface Side {
-  readonly session: Session;
-  readonly trx: Transaction<any>;
-  readonly schema: string;
-}
-
-export interface AuditSides {
-  readonly source: Side;
-  readonly mirror: Side;
+/** The session pair an entity is summarised through, with what both servers agree on. */
+export interface AuditSides extends SidePair {
   readonly digest: DigestFunction;
   /** Both servers have trim_scale (PostgreSQL 13+), which exact numbers are normalised with. */
   readonly trimScale: boolean;

@@ -38,8 +38,7 @@ async function checksumKeys(job: MethodJob): Promise<KeySummary> {
   const { source, mirror, digest } = sides;
   // Segments sized for the rows this shard holds, not the whole table's.
   const first = firstSplit(
-    (await estimatedRows(mirror.trx, mirror.schema, entity.mirror.table)) /
-      (keys.shard?.count ?? 1),
+    (await estimatedRows(mirror, entity.mirror.table)) / (keys.shard?.count ?? 1),
     tuning,
   );
   const summary = emptySummary(job.suspects);
@@ -48,9 +47,10 @@ async function checksumKeys(job: MethodJob): Promise<KeySummary> {
   for (let depth = 0; ; depth++) {
     signal?.throwIfAborted();
     const m = modulus(first, depth);
+    const round = { plan, digest, modulus: m, scope, filter: keys.filter };
     const [sourceSums, mirrorSums] = await Promise.all([
-      sourceSegmentSums(source.trx, entity, source.schema, plan, digest, m, scope, keys.filter),
-      mirrorSegmentSums(mirror.trx, entity, mirror.schema, plan, digest, m, scope, keys.filter),
+      sourceSegmentSums(source, entity, round),
+      mirrorSegmentSums(mirror, entity, round),
     ]);
     if (depth === 0) {
       const keyless = sourceSums.get(-1)?.rows ?? 0;
@@ -82,17 +82,14 @@ async function checksumKeys(job: MethodJob): Promise<KeySummary> {
   // Rows read in full wherever they are: those in agreeing segments count as ok so far.
   const toRead = new Map<string, KeyToRead>();
   const [unhealthy, duplicates] = await Promise.all([
-    mirrorKeysToRead(
-      mirror.trx,
-      entity,
-      mirror.schema,
+    mirrorKeysToRead(mirror, entity, {
       digest,
-      job.keyFacts.mirrorKeyUnique,
-      keys.filter,
-    ),
+      filter: keys.filter,
+      unique: job.keyFacts.mirrorKeyUnique,
+    }),
     job.keyFacts.sourceKeyUnique
       ? Promise.resolve([])
-      : sourceDuplicateKeys(source.trx, entity, source.schema, digest, keys.filter),
+      : sourceDuplicateKeys(source, entity, { digest, filter: keys.filter }),
   ]);
   for (const key of [...unhealthy, ...duplicates])
     if ((toRead.get(key.key)?.rows ?? 0) < key.rows) toRead.set(key.key, key);

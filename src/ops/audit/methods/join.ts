@@ -7,18 +7,13 @@ import type { MethodReader } from './method.js';
  */
 export const joinReader: MethodReader = {
   summarise: (job) =>
-    readJoinSummary(
-      job.sides.mirror.trx,
-      job.entity,
-      job.plan,
-      {
-        sourceSchema: job.sides.source.schema,
-        mirrorSchema: job.sides.mirror.schema,
-        ...job.keyFacts,
-      },
-      job.keys.filter,
-      job.choice.everyKey,
-      job.suspects,
-      job.suspectsInMemory,
-    ),
+    readJoinSummary(job.sides.mirror.trx, job.entity, job.plan, {
+      sourceSchema: job.sides.source.schema,
+      mirrorSchema: job.sides.mirror.schema,
+      ...job.keyFacts,
+      filter: job.keys.filter,
+      everyKey: job.choice.everyKey,
+      suspects: job.suspects,
+      limit: job.suspectsInMemory,
+    }),
 };

@@ -19,11 +19,12 @@ export const streamReader: MethodReader = {
  */
 export async function streamKeys(job: MethodJob, filter: KeyFilter): Promise<KeySummary> {
   const { entity, sides, plan, signal } = job;
+  const read = (values: CopyValues) => ({ plan, digest: sides.digest, values, filter });
   const source = sides.source.session.copyRows(
-    sourceSummaryQuery(entity, sides.source.schema, plan, sides.digest, new CopyValues(), filter),
+    sourceSummaryQuery(entity, sides.source.schema, read(new CopyValues())),
   );
   const mirror = sides.mirror.session.copyRows(
-    mirrorSummaryQuery(entity, sides.mirror.schema, plan, sides.digest, new CopyValues(), filter),
+    mirrorSummaryQuery(entity, sides.mirror.schema, read(new CopyValues())),
   );
   return mergeSummaries(
     abortable(source, signal),
