@@ -1,7 +1,5 @@
-import type { AuditResult } from '../core/audit/result.js';
-import { runAudit } from '../ops/audit/audit.js';
-import { prepareDemo, repairWithConnectRunning } from '../ops/demo.js';
-import { runRepair, type RepairResult } from '../ops/repair/repair.js';
+import { prepareDemo } from '../ops/demo/prepare.js';
+import { tellDemoStory, type DemoStep } from '../ops/demo/story.js';
 import { DEFAULT_DEMO_SIZE } from '../sim/demo-data.js';
 import type { CliContext } from './context.js';
 import type { Progress } from './progress.js';
@@ -10,9 +8,7 @@ import { auditSummaryJson, renderAuditTable } from '../render/audit.js';
 import { renderJson } from '../render/json.js';
 import { countsOnly } from '../render/action-log.js';
 import { renderRepairTable } from '../render/repair.js';
-
-const STALE_MS = 30 * 60_000;
-const MAX_ROUNDS = 4;
+import { demoConclusion } from '../render/demo.js';
 
 /** The demo's story, step by step, as a person would run it by hand. */
 export async function runDemo(
@@ -30,7 +26,6 @@ export async function runDemo(
   const json = options.format === 'json';
   // With --format json the story is told once, as one document at the end.
   const out = (text = '') => (json ? true : context.stdout.write(`${text}\n`));
-  const rounds: RepairResult[] = [];
   const width = context.stdout.columns ?? 160;
   out(
     'sfsync demo — the parent/child race of Heroku Connect, found and repaired, ' +
@@ -67,42 +62,34 @@ export async function runDemo(
     );
     out();
 
-    const audit = () =>
-      runAudit(env.config, {
-        staleMs: STALE_MS,
-        signal: context.signal,
-        onProgress: ({ entity }) => progress.update(`audit: ${entity}`),
-      });
-    out('Step 1/4  sfsync audit — what the race left behind');
-    const before = await audit();
-    progress.stop();
-    out(renderAuditTable(before, 3, width));
-
-    out('Step 2/4  sfsync repair --dry-run — the plan, parents first; nothing is written');
-    const plan = await runRepair(env.config, { ...repairOptions(context.signal), dryRun: true });
-    progress.stop();
-    out(renderRepairTable(countsOnly(plan), 'repair', 0, width));
-
-    out('Step 3/4  sfsync repair --yes --wait 30s — with Connect running, level by level');
-    await repairWithConnectRunning(env.config, {
-      ...repairOptions(context.signal),
+    const titles: Record<DemoStep, string> = {
+      audit: 'Step 1/4  sfsync audit — what the race left behind',
+      'repair --dry-run':
+        'Step 2/4  sfsync repair --dry-run — the plan, parents first; nothing is written',
+      'repair --yes --wait 30s':
+        'Step 3/4  sfsync repair --yes --wait 30s — with Connect running, level by level',
+      'audit again': 'Step 4/4  sfsync audit — after the repair',
+    };
+    let audits = 0;
+    const { before, plan, rounds, after } = await tellDemoStory(env.config, {
+      signal: context.signal,
       failRate: options.failRate,
       seed: options.seed,
-      maxRounds: MAX_ROUNDS,
-      onProgress: (text) => progress.update(`repair: ${text}`),
-      onRound: (round, result) => {
+      onProgress: (text) => progress.update(text),
+      onEvent: (event) => {
         progress.stop();
-        rounds.push(result);
-        out(`round ${round}:`);
-        out(renderRepairTable(countsOnly(result), 'repair', 0, width));
+        if (event.kind === 'step') out(titles[event.step]);
+        else if (event.kind === 'audit')
+          out(renderAuditTable(event.result, audits++ ? 5 : 3, width));
+        else if (event.kind === 'plan')
+          out(renderRepairTable(countsOnly(event.result), 'repair', 0, width));
+        else {
+          out(`round ${event.round}:`);
+          out(renderRepairTable(countsOnly(event.result), 'repair', 0, width));
+        }
       },
     });
-
-    out('Step 4/4  sfsync audit — after the repair');
-    const after = await audit();
-    progress.stop();
-    out(renderAuditTable(after, 5, width));
-    out(conclusion(before, after));
+    out(demoConclusion(before, after));
     out(`Done in ${Math.round((Date.now() - started) / 1000)} s.`);
     if (json) {
       context.stdout.write(
@@ -134,31 +121,4 @@ export async function runDemo(
   } finally {
     if (!options.keep) await env.server.stop();
   }
-}
-
-function repairOptions(signal: AbortSignal) {
-  return {
-    command: 'repair' as const,
-    strategy: 'reinsert' as const,
-    batchSize: 500,
-    concurrency: 2,
-    staleMs: STALE_MS,
-    commandLine: 'sfsync demo',
-    signal,
-  };
-}
-
-function conclusion(before: AuditResult, after: AuditResult): string {
-  const left = after.entities.flatMap((e) => e.mismatches);
-  const upstream = left.filter(
-    (m) =>
-      m.class === 'missing_parent' && m.parent?.entity === 'contact' && m.parent.state === 'absent',
-  ).length;
-  const other = left.length - upstream;
-  const othersNote = other > 0 ? ` ${other} other mismatch(es) remain: see above.` : '';
-  return (
-    `Mismatches: ${before.totals.mismatches} before, ${left.length} after. ` +
-    `${upstream} wait for a teacher's Contact that never arrived from upstream: ` +
-    `no repair can fix them here, so sfsync defers them.${othersNote}`
-  );
 }

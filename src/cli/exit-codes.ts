@@ -3,7 +3,7 @@ import type { ActionStatus } from '../core/repair/plan.js';
 import type { Increase } from '../core/history/trend.js';
 import { ExitCode } from '../errors.js';
 import type { AuditResult } from '../core/audit/result.js';
-import type { DoctorReport } from '../ops/doctor.js';
+import type { DoctorReport } from '../core/schema/doctor-report.js';
 import { statusCounts, type RepairResult } from '../core/repair/result.js';
 
 /**

@@ -1,4 +1,5 @@
 import type { SchemaCatalog } from '../core/schema/catalog.js';
+import type { DatabaseStatus, DoctorReport } from '../core/schema/doctor-report.js';
 import { keyColumns } from '../core/entities/entity.js';
 import {
   diagnoseMirror,
@@ -12,31 +13,6 @@ import { checkSourceSql } from '../db/audit/check-source-sql.js';
 import { connect, type Connection, type SessionTimeouts } from '../db/driver/connect.js';
 import { readCatalog } from '../db/catalog/read-catalog.js';
 import { appendAll } from '../core/arrays.js';
-
-export interface DatabaseStatus {
-  readonly role: ResolvedTarget['role'];
-  readonly schema: string;
-  readonly label: string | undefined;
-  readonly reachable: boolean;
-  readonly serverVersion: string | undefined;
-  /** Whether the connection is encrypted; undefined when unreachable. */
-  readonly tls: boolean | undefined;
-}
-
-export interface DoctorReport {
-  /**
-   * True when every command can run on this config: nothing at level `error`,
-   * and no todo note left (unless allowed). Repair and backfill refuse to write
-   * exactly when it is false for want of settled notes.
-   */
-  readonly ok: boolean;
-  /** Todo notes `sfsync init` left in the config. */
-  readonly todos: number;
-  /** `--allow-todo`: the notes do not count against `ok`. */
-  readonly todosAllowed: boolean;
-  readonly databases: { readonly source: DatabaseStatus; readonly mirror: DatabaseStatus };
-  readonly findings: readonly Finding[];
-}
 
 /** Checks both databases against the config and reports every problem at once. */
 export async function runDoctor(

@@ -2,18 +2,9 @@ import type { ResolvedTarget } from '../config/types.js';
 import { quoteIdent } from '../core/repair/grants.js';
 import { DatabaseError, UsageError } from '../errors.js';
 import { connect, type Connection, type SessionTimeouts } from '../db/driver/connect.js';
-import {
-  journalExists,
-  listRuns,
-  readRun,
-  type JournalEntryView,
-  type RunView,
-} from '../db/sfsync/journal.js';
+import { journalExists, listRuns, readRun } from '../db/sfsync/journal.js';
+import type { JournalView } from '../core/journal/views.js';
 import { currentRole } from '../db/driver/server-facts.js';
-
-export type JournalView =
-  | { kind: 'runs'; runs: RunView[] }
-  | { kind: 'run'; run: RunView; entries: JournalEntryView[] };
 
 /** The runs in the mirror database's journal, or one run's changes; needs only the mirror. */
 export async function readJournal(

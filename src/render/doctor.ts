@@ -1,5 +1,5 @@
 import type { Finding } from '../core/schema/diagnose.js';
-import type { DatabaseStatus, DoctorReport } from '../ops/doctor.js';
+import type { DatabaseStatus, DoctorReport } from '../core/schema/doctor-report.js';
 import { renderJson } from './json.js';
 import { renderTable } from './table.js';
 

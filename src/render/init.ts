@@ -1,5 +1,5 @@
 import type { RunConfig } from '../config/types.js';
-import type { DoctorReport } from '../ops/doctor.js';
+import type { DoctorReport } from '../core/schema/doctor-report.js';
 import { doctorJson, renderDoctorTable } from './doctor.js';
 import { renderJson } from './json.js';
 import { renderTable } from './table.js';

@@ -1,6 +1,5 @@
 import type { Adjustment } from '../core/values/fit-values.js';
-import type { JournalEntryView, RunView } from '../db/sfsync/journal.js';
-import type { JournalView } from '../ops/journal.js';
+import type { JournalEntryView, JournalView, RunView } from '../core/journal/views.js';
 import { renderJson } from './json.js';
 import { renderTable } from './table.js';
 import { cellText } from './terminal-text.js';

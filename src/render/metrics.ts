@@ -1,7 +1,7 @@
 import { Gauge, Registry } from 'prom-client';
 import { MISMATCH_CLASSES } from '../core/audit/types.js';
 import type { AuditResult } from '../core/audit/result.js';
-import type { RepairResult } from '../ops/repair/repair.js';
+import type { RepairResult } from '../core/repair/result.js';
 
 /** What one run has to say in Prometheus' text format. */
 export interface MetricsInput {

@@ -4,6 +4,7 @@ import type { AnyDb } from '../driver/connect.js';
 import { heldBySession } from './lock.js';
 import { retryOnLostConnection } from '../driver/retry-lost-connection.js';
 import { jsonValue, sfsyncTables } from './tables.js';
+import type { JournalEntryView, RunStatus, RunView } from '../../core/journal/views.js';
 
 /**
  * sfsync's own records in the mirror database (schema `sfsync`, see
@@ -22,12 +23,6 @@ export interface RunRecord {
   readonly dryRun: boolean;
   readonly lock: { readonly pid: number; readonly backendStart: string };
 }
-
-/**
- * Run statuses as stored; `abandoned` is never stored: it is a `running` run whose lock session is
- * gone.
- */
-export type RunStatus = 'running' | 'done' | 'failed' | 'aborted' | 'interrupted';
 
 export async function startRun(db: AnyDb, run: RunRecord): Promise<void> {
   await sfsyncTables(db)
@@ -159,36 +154,6 @@ export function journalDeleted(
            with ordinality as a(id, key, i) on a.id = c.id
      order by a.i
     returning mirror_id`;
-}
-
-/** A run as `sfsync journal` shows it. */
-export interface RunView {
-  readonly runId: string;
-  readonly command: string;
-  readonly startedAt: Date;
-  readonly finishedAt: Date | null;
-  readonly actor: string | null;
-  readonly host: string | null;
-  readonly commandLine: string | null;
-  readonly dryRun: boolean;
-  readonly status: RunStatus | 'abandoned';
-  readonly summary: unknown;
-  /** Journal entries the run wrote. */
-  readonly changes: number;
-}
-
-/** One change a run made. */
-export interface JournalEntryView {
-  readonly id: number;
-  readonly entity: string;
-  readonly mirrorTable: string;
-  readonly action: string;
-  readonly key: string | null;
-  readonly mirrorId: number | null;
-  readonly before: Record<string, unknown> | null;
-  readonly after: Record<string, unknown> | null;
-  readonly adjusted: Record<string, unknown> | null;
-  readonly at: Date;
 }
 
 export async function journalExists(db: AnyDb): Promise<boolean> {
