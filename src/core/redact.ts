@@ -37,6 +37,7 @@ interface UrlRegion {
 
 // Every :// starts a URL; its scheme is the run of scheme characters (RFC 3986) before it.
 const SEPARATOR = /:\/\//g;
+const SEPARATOR_AHEAD = /:\/\//g;
 const SCHEME_CHAR = /[A-Za-z0-9+.-]/;
 // A scheme starts with a letter: `...postgres://` and `1postgres://` are postgres URLs.
 const SCHEME_START = /[A-Za-z]/;
@@ -110,14 +111,16 @@ function isScalarSecret(value: unknown): boolean {
  * webhook, and a database URL after a webhook's path is still one. A scheme
  * that ends in http(s) is read as a web URL (`git+https://`, or a webhook
  * glued to the word before it), and as a database URL unless it is http(s).
- * A database URL inside another needs no reading of its own: the outer one's
- * user info runs to the last @ and its query is read to the end, so it covers
- * the inner's password; skipping it keeps a text of many URLs linear.
+ * A database URL inside another is read too, but only up to the next ://: the
+ * outer one's reading need not cover its password (the outer's user info ends
+ * at its own last @, the inner's may run to an @ in a password value), and
+ * the bound keeps a text of many URLs linear.
  */
 function urlRegions(text: string, whole: boolean): UrlRegion[] {
   const regions: UrlRegion[] = [];
   const lineBreak = new NextMatch(LINE_BREAK, text);
   const nextUrl = new NextMatch(NEXT_URL, text);
+  const nextSeparator = new NextMatch(SEPARATOR_AHEAD, text);
   let databaseEnd = 0;
   SEPARATOR.lastIndex = 0;
   for (let match = SEPARATOR.exec(text); match; match = SEPARATOR.exec(text)) {
@@ -128,9 +131,14 @@ function urlRegions(text: string, whole: boolean): UrlRegion[] {
       ? text.length
       : Math.min(lineBreak.after(authority), nextUrl.after(authority));
     if (WEB_SCHEME.test(scheme)) regions.push({ web: true, authority, end });
-    if (!/^https?$/i.test(scheme) && authority >= databaseEnd) {
+    // An authority at databaseEnd is where its line or the next URL starts: its URL is empty.
+    // Stryker disable next-line EqualityOperator: equivalent, see above
+    if (/^https?$/i.test(scheme)) continue;
+    if (authority >= databaseEnd) {
       regions.push({ web: false, authority, end });
       databaseEnd = end;
+    } else {
+      regions.push({ web: false, authority, end: Math.min(end, nextSeparator.after(authority)) });
     }
   }
   return regions;
@@ -140,6 +148,8 @@ function urlRegions(text: string, whole: boolean): UrlRegion[] {
 function schemeBefore(text: string, colon: number): string | undefined {
   let start = colon;
   while (start > 0 && SCHEME_CHAR.test(text[start - 1]!)) start--;
+  // From the colon on there is no scheme, however far this loop runs.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, see above
   while (start < colon && !SCHEME_START.test(text[start]!)) start++;
   return start < colon ? text.slice(start, colon) : undefined;
 }
@@ -179,7 +189,12 @@ function databaseUrlSpans(text: string, { authority, end }: UrlRegion, whole: bo
   const at = lastAt(text, authority, end, params);
   const spans = [...params];
   const colon = firstIndex(text, /:/, authority, at);
-  if (colon + 1 < at) spans.push({ start: colon + 1, end: at, replacement: REDACTED });
+  // An empty or reversed span is dropped (merged, replaceSpans): pushing one changes nothing.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, see above
+  // Stryker disable next-line ArithmeticOperator: equivalent, see above
+  if (colon + 1 < at) {
+    spans.push({ start: colon + 1, end: at, replacement: REDACTED });
+  }
   return spans;
 }
 
@@ -222,8 +237,11 @@ function lastAt(text: string, from: number, end: number, outside: readonly Span[
   let span = outside.length - 1;
   for (let i = end - 1; i >= from; i--) {
     if (text[i] !== '@') continue;
+    // Stryker disable next-line EqualityOperator: equivalent, last is -1 or past ://
     if (last < 0) last = i;
     while (span >= 0 && outside[span]!.start > i) span--;
+    // A password value ends at an &, a space or the URL's end: never at an @.
+    // Stryker disable next-line EqualityOperator: equivalent, see above
     if (span < 0 || i >= outside[span]!.end) return i;
   }
   return last;
@@ -245,6 +263,8 @@ function webSpans(
   const authorityEnd = firstIndex(text, stop, authority, end);
   const spans: Span[] = [];
   const at = lastAt(text, authority, authorityEnd, []);
+  // An empty span is dropped (merged, replaceSpans): pushing one changes nothing.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, see above
   if (at > authority) spans.push({ start: authority, end: at, replacement: REDACTED });
   if (authorityEnd < end && !SPACE.test(text[authorityEnd]!)) {
     let pathEnd = end;
@@ -252,6 +272,8 @@ function webSpans(
       // In a message the URL ends at a space, and punctuation after it belongs to the
       // message ('…', (…), a full stop).
       pathEnd = Math.min(scan.space.after(authorityEnd), end);
+      // The / ? # or \ at authorityEnd is no punctuation: the run always stops after it.
+      // Stryker disable next-line ArithmeticOperator: equivalent, see above
       pathEnd = Math.max(scan.punctuationBefore(pathEnd), authorityEnd + 1);
     }
     const bareSlash = pathEnd === authorityEnd + 1 && text[authorityEnd] === '/';
@@ -265,7 +287,9 @@ function webSpans(
  */
 class TextScan {
   readonly space: NextMatch;
+  // Stryker disable next-line UnaryOperator: equivalent, no run ends at 1 (past scheme://)
   private punctuationEnd = -1;
+  // Stryker disable next-line UnaryOperator: equivalent, only read once set
   private punctuationStart = -1;
 
   constructor(private readonly text: string) {
@@ -274,8 +298,11 @@ class TextScan {
 
   /** Where the run of trailing punctuation that ends at `end` starts. */
   punctuationBefore(end: number): number {
+    // Stryker disable next-line ConditionalExpression: equivalent, a cache
     if (end !== this.punctuationEnd) {
       let start = end;
+      // At 0 the test reads text[-1], undefined, which is no punctuation: the loop stops.
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, see above
       while (start > 0 && TRAILING_PUNCTUATION.test(this.text[start - 1]!)) start--;
       this.punctuationEnd = end;
       this.punctuationStart = start;
@@ -285,6 +312,7 @@ class TextScan {
 }
 
 function firstIndex(text: string, pattern: RegExp, from: number, end: number): number {
+  // Stryker disable next-line EqualityOperator: equivalent, a match at end returns end too
   for (let i = from; i < end; i++) if (pattern.test(text[i]!)) return i;
   return end;
 }
@@ -317,6 +345,8 @@ function assignmentSpans(
       const unquoted = json && text[end - 1] === '"' ? end - 1 : end;
       span = {
         start: json ? start + 1 : start,
+        // unquoted < start + 1 only when the text ends at the opening quote: nothing to hide.
+        // Stryker disable next-line ArithmeticOperator: equivalent, see above
         end: json ? Math.max(start + 1, unquoted) : end,
         replacement: REDACTED,
       };
@@ -345,6 +375,8 @@ function valueEnd(text: string, from: number, name: string): number {
 
 function readValue(text: string, from: number, libpq: boolean): number {
   let i = from;
+  // At text.length one more turn steps past the end, and Math.min below takes it back.
+  // Stryker disable next-line EqualityOperator: equivalent, see above
   while (i < text.length && !SPACE.test(text[i]!)) {
     const c = text[i]!;
     if (c === '\\') i += 2;
@@ -357,6 +389,8 @@ function readValue(text: string, from: number, libpq: boolean): number {
 /** Just after the quote that closes a quoted part whose text starts at `from`. */
 function quotedEnd(text: string, from: number, quote: string, escapes: boolean): number {
   let i = from;
+  // At text.length one more turn steps past the end, and text.length is returned.
+  // Stryker disable next-line EqualityOperator: equivalent, see above
   while (i < text.length) {
     const c = text[i]!;
     if (c === '\\' && escapes) i += 2;
@@ -374,10 +408,14 @@ interface Interval {
 
 /** The spans as sorted, disjoint intervals (overlapping and touching ones merged). */
 function merged(spans: readonly Interval[]): Interval[] {
+  // An empty interval holds no position, and no span ends before it starts.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, see above
   const sorted = spans.filter((s) => s.end > s.start).sort((a, b) => a.start - b.start);
   const out: { start: number; end: number }[] = [];
   for (const { start, end } of sorted) {
     const last = out.at(-1);
+    // Touching intervals hold the positions of their merge: inside() answers the same.
+    // Stryker disable next-line EqualityOperator: equivalent, see above
     if (last && start <= last.end) last.end = Math.max(last.end, end);
     else out.push({ start, end });
   }
@@ -392,8 +430,12 @@ function inside(intervals: readonly Interval[], at: number): boolean {
     const middle = (low + high) >> 1;
     const interval = intervals[middle]!;
     if (at < interval.start) high = middle - 1;
-    else if (at >= interval.end) low = middle + 1;
-    else return true;
+    else {
+      // No span or URL ends where an assignment starts (at an @, &, space, line break, scheme).
+      // Stryker disable next-line EqualityOperator: equivalent, see above
+      if (at >= interval.end) low = middle + 1;
+      else return true;
+    }
   }
   return false;
 }

@@ -327,9 +327,19 @@ const BOUNDARIES: readonly { rule: string; input: string; redacted?: string }[] 
     redacted: 'http+unix://user:***@%2Frun%2Fd.sock/v1/x',
   },
   {
+    rule: 'a scheme that ends in https is read as a database URL too: a / in its password goes',
+    input: 'git+https://user:p/ss@github.com/org/repo',
+    redacted: 'git+https://user:***',
+  },
+  {
     rule: 'an http:// URL after a database URL on one line is read as a URL of its own',
     input: 'postgres://a@h1/d http://u:p@h2/x',
     redacted: 'postgres://a@h1/d http://***@h2/***',
+  },
+  {
+    rule: 'only a bare / after the host stays: a bare ? is redacted as a path',
+    input: 'https://example.com?',
+    redacted: 'https://example.com/***',
   },
   // Where a URL starts
   {
@@ -367,6 +377,11 @@ const BOUNDARIES: readonly { rule: string; input: string; redacted?: string }[] 
     rule: 'with the only @ in a password value, it may end a raw password: all before it goes',
     input: 'postgres://app:pw/d?password=a@host/db',
     redacted: 'postgres://app:***',
+  },
+  {
+    rule: 'a database URL after another keeps no part of a password that may end at a value @',
+    input: 'postgres://a@h1/d;postgres://app:pw/d?password=a@host/db',
+    redacted: 'postgres://a@h1/d;postgres://app:***',
   },
   {
     rule: 'with every @ in password values, the last may end a raw password: all before it goes',
@@ -454,6 +469,11 @@ describe('redactSecrets at the boundaries', () => {
 });
 
 describe('redactCommandLine', () => {
+  it('keeps no part of the password of a second URL in a list, if it may end at a value @', () => {
+    const argv = ['--urls=postgres://a@h1/d,postgres://app:pw/d?password=a@host/db'];
+    expect(redactCommandLine(argv)).toBe('--urls=postgres://a@h1/d,postgres://app:***');
+  });
+
   it('redacts every argument on its own, database and webhook URLs alike', () => {
     const argv = [
       'sfsync',
