@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -6,6 +8,7 @@ import {
   MAX_PARSED_LENGTH,
   parseHcError,
 } from '../../src/core/connect/hc-error.js';
+import { ROOT } from '../support/paths.js';
 
 // Message shapes seen in real Connect databases and public code, in the wrappings they arrive in.
 const CASES: [string, string, Record<string, unknown>][] = [
@@ -355,5 +358,14 @@ describe('parseHcError on JSON', () => {
     expect(parseHcError(wrap(wrapper, 7))).toMatchObject(found);
     const deep = parseHcError(wrap(wrapper, 8));
     expect(deep).toMatchObject({ code: 'UNKNOWN', statusCode: undefined });
+  });
+});
+
+describe('HC_ERROR_HINTS', () => {
+  // The reference operators read: a hint that loses half its advice must not pass unseen.
+  it.each(HC_ERROR_CODES)('%s carries the hint docs/commands.md shows', async (code) => {
+    const docs = await readFile(join(ROOT, 'docs/commands.md'), 'utf8');
+    const row = docs.split('\n').find((line) => line.startsWith(`| \`${code}\` |`));
+    expect(row).toBe(`| \`${code}\` | ${HC_ERROR_HINTS[code]} |`);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fitToColumns } from '../../src/core/values/fit-values.js';
-import { sameValue } from '../../src/core/values/normalize.js';
+import { sameValue, typeFamily } from '../../src/core/values/normalize.js';
 import type { ColumnInfo } from '../../src/core/schema/catalog.js';
 import { compareKeys } from '../../src/core/methods/key-order.js';
 import { formatDuration, parseDuration } from '../../src/core/duration.js';
@@ -177,6 +177,54 @@ describe('sameValue: numbers', () => {
   ])('%s', (_label, source, mirror, expected) => same(source, mirror, double, expected));
 });
 
+describe('sameValue: empty text is NULL whatever the type', () => {
+  it.each(['double precision', 'numeric', 'boolean', 'timestamp without time zone', 'date'])(
+    'in a %s column',
+    (type) => {
+      same('', null, col(type), true);
+      same(null, '', col(type), true);
+    },
+  );
+});
+
+describe('typeFamily', () => {
+  it.each([
+    ['numeric', 'exact'],
+    ['double precision', 'double'],
+    ['real', 'real'],
+    // A user type outside the search path is named with its schema, whatever the rest says.
+    ['app.integer_range', 'text'],
+    ['app.surreal', 'text'],
+    // Whole names only: arrays and user types that start like a number's or a time's are text.
+    ['integer', 'exact'],
+    ['bigint', 'exact'],
+    ['smallint', 'exact'],
+    ['character', 'padded'],
+    ['bpchar', 'padded'],
+    ['boolean', 'boolean'],
+    ['timestamp without time zone', 'timestamp'],
+    ['timestamp with time zone', 'timestamp'],
+    ['date', 'date'],
+    ['double precision[]', 'text'],
+    ['real[]', 'text'],
+    ['integer[]', 'text'],
+    ['numeric[]', 'text'],
+    ['timestamp with time zone[]', 'text'],
+    ['realm', 'text'],
+    ['integer_range', 'text'],
+    ['timestamp_kind', 'text'],
+    ['character varying', 'text'],
+    ['text', 'text'],
+  ])('reads %s as %s', (type, family) => {
+    expect(typeFamily(type)).toBe(family);
+  });
+
+  it('compares an enum whose name starts like a number by its labels', () => {
+    expect(sameValue('1', '1.0', { type: 'realm', maxLength: null })).toBe(false);
+    expect(sameValue('1', '1', { type: 'realm', maxLength: null })).toBe(true);
+  });
+});
+
 describe('sameValue: booleans', () => {
   const boolean = col('boolean');
   const TRUE = ['t', 'true', '1', 'yes', 'y', 'on', ' Yes ', 'TRUE'];
@@ -219,6 +267,10 @@ describe('sameValue: dates and datetimes', () => {
     ['an offset may lack its colon', '2024-05-01T12:00:00+0200', ten, ts, true],
     ['an unreadable datetime is not NULL', null, new Date(Number.NaN), ts, false],
     ['an unreadable datetime is not empty text', '', new Date(Number.NaN), ts, false],
+    // An offset spelt after a zone name, in text only JavaScript's fallback parser reads.
+    ['a zone name with an offset is that offset', 'May 1 2024 12:00 GMT+02', ten, ts, true],
+    // ISO 8601's expanded year, as JavaScript writes years beyond 9999.
+    ['a date with an expanded year is that date', '+002024-05-01', '2024-05-01', date, true],
   ])('%s', (_label, source, mirror, column, expected) => same(source, mirror, column, expected));
 });
 
@@ -252,6 +304,9 @@ describe('sameValue: text', () => {
   it.each([
     ['a missing value is NULL', undefined, null, col('text'), true],
     ['a missing value is empty text', undefined, '', col('text'), true],
+    ['an invalid Date is not NULL', new Date(Number.NaN), null, col('text'), false],
+    // The text of NULL is nothing, not even a prefix of something longer than the column.
+    ['NULL is not a value cut to the column length', null, 'S', col('character varying', 1), false],
     ['char(n) padding in the source means nothing', 'ab  ', 'ab', col('character', 5), true],
     ['char(n) is also known as bpchar', 'ab', 'ab   ', col('bpchar', 5), true],
     ['json compares by its content', { a: 1 }, { a: 2 }, col('jsonb'), false],

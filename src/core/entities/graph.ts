@@ -126,15 +126,8 @@ export function orderWithDeferredLookups(nodes: readonly LookupNode[]): {
   graph: EntityGraph;
   deferred: Set<string>;
 } {
+  // A self-lookup is a one-entity cycle: the loop defers it as it defers any other.
   const deferred = new Set<string>();
-  // The loop below defers self-lookups too (a self-lookup is a one-entity cycle); only the
-  // Set's order, which no caller reads, differs.
-  for (const node of nodes) {
-    for (const link of node.lookups) {
-      // Stryker disable next-line ConditionalExpression: equivalent, see above
-      if (link.entity === node.name) deferred.add(lookupKey(node.name, link.lookup));
-    }
-  }
   for (;;) {
     const result = buildEntityGraph(
       nodes.map((node) => ({

@@ -18,6 +18,7 @@ const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 export function parseDecimal(value: unknown): Decimal | undefined {
   let text: string;
   if (typeof value === 'number') {
+    // Stryker disable next-line ConditionalExpression: equivalent, DECIMAL rejects NaN, Infinity
     if (!Number.isFinite(value)) return undefined;
     text = String(value);
   } else if (typeof value === 'bigint') {
@@ -30,6 +31,7 @@ export function parseDecimal(value: unknown): Decimal | undefined {
   const match = DECIMAL.exec(text);
   if (!match || (match[2] === '' && (match[3] ?? '') === '')) return undefined;
   // (\d*) always takes part in a match: whole is never undefined.
+  // Stryker disable next-line StringLiteral: equivalent, Number('') is 0 too
   const [, sign, whole, fraction = '', exp = '0'] = match;
   return normalised(sign === '-', whole + fraction, Number(exp) - fraction.length);
 }
@@ -55,6 +57,7 @@ export function roundDecimal(value: Decimal, scale: number): Decimal {
   const drop = -value.exponent - scale;
   if (drop <= 0) return value;
   const keep = value.digits.length - drop;
+  // Stryker disable next-line BooleanLiteral: equivalent, normalised makes zero unsigned
   if (keep < 0) return normalised(false, '', 0);
   // 0 <= keep < digits.length: drop > 0 was checked above.
   const firstDropped = value.digits[keep]!;
