@@ -1,3 +1,5 @@
+import pLimit from 'p-limit';
+
 /** An item that never started because an earlier one failed: not an error of its own. */
 class NotStarted extends Error {}
 
@@ -16,18 +18,16 @@ export async function inOrderOnWorkers<Item, Worker, Result>(
   task: (item: Item, worker: Worker) => Promise<Result>,
   onResult?: (result: Result) => void,
 ): Promise<Result[]> {
+  // p-limit queues the items; a running item holds one of the free workers (never more running
+  // than workers, so one is always free when an item starts).
+  const limit = pLimit(workers.length);
   const free = [...workers];
-  const waiting: (() => void)[] = [];
   const results: Result[] = [];
   const finished: boolean[] = [];
   let reported = 0;
   let failed = false;
-  const acquire = async (): Promise<Worker> => {
-    while (free.length === 0) await new Promise<void>((resolve) => waiting.push(resolve));
-    return free.pop()!;
-  };
   const run = async (item: Item, index: number): Promise<void> => {
-    const worker = await acquire();
+    const worker = free.pop()!;
     try {
       if (failed) throw new NotStarted();
       signal?.throwIfAborted();
@@ -40,10 +40,11 @@ export async function inOrderOnWorkers<Item, Worker, Result>(
       throw error;
     } finally {
       free.push(worker);
-      waiting.shift()?.();
     }
   };
-  const settled = await Promise.allSettled(items.map(run));
+  const settled = await Promise.allSettled(
+    items.map((item, index) => limit(() => run(item, index))),
+  );
   const errors = settled
     .filter((s): s is PromiseRejectedResult => s.status === 'rejected')
     .map((s) => s.reason as unknown);

@@ -21,19 +21,18 @@ import {
 } from '../../db/mirror/write-mirror.js';
 import {
   type ActionOutcome,
-  alreadySynced,
-  appearedSinceAudit,
   done,
   failedRowChanged,
   type FoundSource,
   skipped,
   unwritableSource,
-} from './action-outcome.js';
-import { applyInBulk, BULK_ACTIONS } from './apply-in-bulk.js';
+} from '../../core/repair/outcome.js';
+import { decideInsert, isInsertAction, type InsertAction } from '../../core/repair/write-rule.js';
+import { applyInBulk } from './apply-in-bulk.js';
 import type { RunGuard } from './run-guard.js';
 import { appendAll } from '../../core/arrays.js';
 
-export type { ActionOutcome } from './action-outcome.js';
+export type { ActionOutcome } from '../../core/repair/outcome.js';
 
 export interface ApplyContext {
   readonly runId: string;
@@ -94,7 +93,7 @@ export async function applyActions(
     nextSource = sourceFor(batches[i + 1]);
     const results = await writeTransaction(ctx.mirror.db, async (trx) => {
       ctx.guard.check();
-      const bulk = batch.filter((a) => BULK_ACTIONS.has(a.action));
+      const bulk = batch.filter(isInsertAction);
       // One write gains nothing from the bulk path, which writes what the row path writes.
       const inBulk =
         // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, see above
@@ -197,23 +196,21 @@ async function applyOne(
     return done();
   };
 
-  switch (action.action) {
-    case 'insert': {
-      await lockKey(trx, entity, action.key);
-      const existing = await lockRowsForKey(trx, schema, entity, action.key);
-      if (existing.length > 0) return appearedSinceAudit(existing[0]!.id);
-      return insert(row);
-    }
-    case 'reinsert': {
-      await lockKey(trx, entity, action.key);
-      const existing = await lockRowsForKey(trx, schema, entity, action.key);
-      const synced = existing.find((r) => r.sfid !== null);
-      if (synced) return alreadySynced(synced.id);
-      const deleted = await deleteUnsyncedRow(trx, schema, entity, action.mirrorId!, true);
+  const insertOrReinsert = async (insertAction: InsertAction) => {
+    await lockKey(trx, entity, action.key);
+    const locked = await lockRowsForKey(trx, schema, entity, action.key);
+    const decision = decideInsert(insertAction, locked);
+    if (!decision.write) return decision.outcome;
+    if (decision.deleteFirst !== null) {
+      const deleted = await deleteUnsyncedRow(trx, schema, entity, decision.deleteFirst, true);
       if (!deleted) return failedRowChanged();
-      await record('delete', action.mirrorId, deleted, null);
-      return insert(row);
+      await record('delete', decision.deleteFirst, deleted, null);
     }
+    return insert(row);
+  };
+
+  if (isInsertAction(action)) return insertOrReinsert(action);
+  switch (action.action) {
     case 'recapture': {
       const result = await recaptureRow(trx, schema, entity, action.mirrorId!);
       if (!result) return failedRowChanged();
@@ -250,9 +247,12 @@ async function applyOne(
       await record('update', action.mirrorId, changed.before, changed.after, adjusted);
       return done();
     }
+    case 'insert':
+    case 'reinsert':
     case 'defer':
     case 'skip':
-      // Unreachable: applyActions writes only the actions a plan carries out. Says which, if not.
+      // Unreachable: inserts are taken above, and applyActions writes only the actions a plan
+      // carries out. Says which, if not.
       // Stryker disable next-line StringLiteral: the text of an error no path reaches
       throw new Error(`applyOne called for ${action.action}`);
   }

@@ -1,5 +1,5 @@
-import type { SourceRow } from '../../core/audit/types.js';
-import type { ActionStatus } from '../../core/repair/plan.js';
+import type { SourceRow } from '../audit/types.js';
+import type { ActionStatus } from './plan.js';
 
 export interface ActionOutcome {
   readonly status: ActionStatus;
