@@ -14,6 +14,7 @@ import {
   type DigestFunction,
   type KeyFilter,
 } from './summary-query.js';
+import { mirrorTable } from '../entity-tables.js';
 
 /** A non-negative 63-bit hash of the external ID, the same in both databases (see agreedDigest). */
 export function keyHash(key: RawBuilder<unknown>, digest: DigestFunction): RawBuilder<string> {
@@ -111,7 +112,7 @@ export async function mirrorSegmentSums(
            count(*)::int8 as rows,
            sum(${rowHash(key, digestOf(parts, digest), digest)})::text as sum,
            count(*) filter (where m.sfid is null)::int8 as unsynced
-      from ${sql.table(`${schema}.${entity.mirror.table}`)} as m
+      from ${mirrorTable(schema, entity)} as m
      where ${ext} is not null and ${inScope(key, digest, scope, parameter)}${andKept(filter, key)}
      group by 1`.execute(trx);
   return toSums(rows);
@@ -147,7 +148,7 @@ export async function mirrorKeysToRead(
 ): Promise<KeyToRead[]> {
   const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const key = sql`${ext}::text`;
-  const table = sql.table(`${schema}.${entity.mirror.table}`);
+  const table = mirrorTable(schema, entity);
   const hash = sql`${keyHash(key, digest)}::text as hash`;
   const query = unique
     ? sql<KeyToRead>`select ${key} as key, 1 as rows, ${hash}
@@ -200,7 +201,7 @@ export async function visibleDamage(
     ),
     sql<{ n: string; unhealthy: string }>`
       select count(*)::int8 as n, count(*) filter (where ${UNHEALTHY})::int8 as unhealthy
-        from ${sql.table(`${mirrorSchema}.${entity.mirror.table}`)} as m
+        from ${mirrorTable(mirrorSchema, entity)} as m
        where ${ext} is not null`.execute(mirrorTrx),
   ]);
   return {

@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Entity } from '../../config/types.js';
 import { newestLogEntries } from './read-mirror.js';
+import { mirrorTable } from '../entity-tables.js';
 
 export interface MirrorCount {
   /** Rows with an external ID. */
@@ -21,7 +22,7 @@ export async function countMirrorRows(
   entity: Entity,
   hasTriggerLog: boolean,
 ): Promise<MirrorCount> {
-  const table = sql.table(`${schema}.${entity.mirror.table}`);
+  const table = mirrorTable(schema, entity);
   const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const { rows } = await sql<{ rows: string; unsynced: string }>`
     select count(*)::int8 as rows, count(*) filter (where m.sfid is null)::int8 as unsynced

@@ -5,6 +5,7 @@ import { emptySummary, type KeySummary, type SuspectList } from '../../core/meth
 import { KEY_ALIAS } from './row-aliases.js';
 import { parameter, sourceRowsQuery } from './source-query.js';
 import { mirrorValues, sourceValues, type KeyFilter } from './summary-query.js';
+import { mirrorTable } from '../entity-tables.js';
 
 export interface JoinRead {
   readonly sourceSchema: string;
@@ -72,18 +73,18 @@ export async function readJoinSummary(
   const unsynced = sql`(case when m0.sfid is null then 1 else 0 end)`;
   const mirrorFilter = filter ? sql` and ${filter(sql<string>`${ext}::text`, parameter)}` : sql``;
   const mirrorWhere = sql` where ${ext} is not null${mirrorFilter}`;
-  const mirrorTable = sql.table(`${read.mirrorSchema}.${entity.mirror.table}`);
+  const mirror = mirrorTable(read.mirrorSchema, entity);
   const mirrorSide = read.mirrorKeyUnique
     ? sql`select ${mirrorKey} as key, 1 as n,
         ${unsynced} as unsynced, ${healthy} as healthy${sql.join(
           mirrorParts.map((part, i) => sql`, ${part} as ${sql.id(names[i]!)}`),
           sql``,
-        )} from ${mirrorTable} as m0${mirrorWhere}`
+        )} from ${mirror} as m0${mirrorWhere}`
     : sql`select ${mirrorKey} as key, count(*) as n,
         sum(${unsynced}) as unsynced, bool_and(${healthy}) as healthy${sql.join(
           mirrorParts.map((part, i) => sql`, min(${part}) as ${sql.id(names[i]!)}`),
           sql``,
-        )} from ${mirrorTable} as m0${mirrorWhere} group by 1`;
+        )} from ${mirror} as m0${mirrorWhere} group by 1`;
 
   const sameValues: RawBuilder<unknown>[] = names.map(
     (name) => sql`s.${sql.id(name)} = m.${sql.id(name)}`,

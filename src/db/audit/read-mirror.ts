@@ -2,6 +2,7 @@ import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { Entity } from '../../config/types.js';
 import type { MirrorRow, ParentReadiness, TriggerLogEntry } from '../../core/audit/types.js';
 import { aliasedValuesReader, fieldAlias, KEY_ALIAS, parentAlias } from './row-aliases.js';
+import { mirrorTable } from '../entity-tables.js';
 
 /**
  * An entity's mirror rows that carry an external ID, sorted by it (COLLATE "C",
@@ -29,7 +30,7 @@ export function mirrorRowsQuery(
     ),
   ];
   const only = keys ? sql` and ${ext}::text = any(${[...keys]}::text[])` : sql``;
-  return sql`select ${sql.join(columns)} from ${sql.table(`${schema}.${entity.mirror.table}`)} as m
+  return sql`select ${sql.join(columns)} from ${mirrorTable(schema, entity)} as m
     where ${ext} is not null${only} order by ${ext}::text collate "C", m.id`;
 }
 
@@ -101,7 +102,7 @@ export async function readReadiness(
   const { rows } = await sql<{ key: string; ready: boolean; failed: boolean }>`
     select ${ext}::text as key, bool_or(m.sfid is not null) as ready,
            bool_or(m._hc_lastop = 'FAILED') as failed
-      from ${sql.table(`${schema}.${entity.mirror.table}`)} as m
+      from ${mirrorTable(schema, entity)} as m
      where ${ext}::text = any(${[...keys]}::text[])
      group by 1`.execute(db);
   return new Map(rows.map((r) => [r.key, r.ready ? 'ready' : r.failed ? 'failed' : 'unsynced']));
@@ -119,7 +120,7 @@ export async function readUnsyncedSince(
 ): Promise<Map<string, Date | null>> {
   if (keys.length === 0) return new Map();
   const ext = sql.ref(`m.${entity.mirror.externalId}`);
-  const table = sql.table(`${schema}.${entity.mirror.table}`);
+  const table = mirrorTable(schema, entity);
   const unsynced = sql`${ext}::text = any(${[...keys]}::text[]) and m.sfid is null`;
   const records = sql`l.record_id in (select m.id from ${table} as m where ${unsynced})`;
   const { rows } = await sql<{ key: string; at: Date | null }>`

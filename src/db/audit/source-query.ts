@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { WritableEntity } from '../../config/types.js';
 import type { SourceRow } from '../../core/audit/types.js';
 import { aliasedValuesReader, fieldAlias, KEY_ALIAS, parentAlias } from './row-aliases.js';
+import { sourceTable } from '../entity-tables.js';
 
 /**
  * The one query that reads an entity's source rows. Identifiers come from
@@ -35,7 +36,7 @@ export function sourceRowsQuery(
     ...(filter ? [filter] : []),
   ];
   const where = conditions.length === 0 ? sql`` : sql` where ${sql.join(conditions, sql` and `)}`;
-  const table = sql.table(`${schema}.${entity.source.table}`);
+  const table = sourceTable(schema, entity);
   return sql`select ${sql.join(columns)} from ${table} as src${where}`;
 }
 

@@ -4,6 +4,7 @@ import type { ComparedValue, ComparePlan } from '../../core/methods/compare-plan
 import { fieldAlias, KEY_ALIAS, parentAlias } from './row-aliases.js';
 import type { CopyQuery, CopyValues } from '../driver/session.js';
 import { sourceRowsQuery, type ValueOf } from './source-query.js';
+import { mirrorTable } from '../entity-tables.js';
 
 /**
  * How a row's normalised values become its digest. Both databases must agree
@@ -64,7 +65,7 @@ export function mirrorSummaryQuery(
     + (case when m._hc_lastop = 'FAILED' then 2 else 0 end))::int2`;
   const where = filter ? sql` and ${filter(key, (v) => values.value(v))}` : sql``;
   const query = sql`select ${key}, ${digestOf(parts, digest)}, ${flags}
-    from ${sql.table(`${schema}.${entity.mirror.table}`)} as m
+    from ${mirrorTable(schema, entity)} as m
    where ${ext} is not null${where}
    order by ${key} collate "C", m.id`;
   return values.copy(query, 3);

@@ -1,7 +1,8 @@
 import { sql, type Transaction } from 'kysely';
 import type { Entity } from '../../config/types.js';
 import { type ChangeJournal, journalDeleted, journalInserted } from '../sfsync/journal.js';
-import { rowsSkipped, table } from './write-mirror.js';
+import { mirrorTable } from '../entity-tables.js';
+import { rowsSkipped } from './write-mirror.js';
 
 type Trx = Transaction<any>;
 
@@ -43,7 +44,7 @@ export async function lockRowsForKeys(
 ): Promise<Map<string, KeyedRow[]>> {
   const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const { rows } = await sql<{ key: string; id: number; sfid: string | null }>`
-    select ${ext}::text as key, m.id, m.sfid from ${table(schema, entity)} as m
+    select ${ext}::text as key, m.id, m.sfid from ${mirrorTable(schema, entity)} as m
      where ${ext}::text = any(${[...keys]}::text[]) order by m.id for update`.execute(trx);
   const byKey = new Map<string, KeyedRow[]>();
   for (const { key, id, sfid } of rows) {
@@ -68,7 +69,7 @@ export async function deleteFailedRows(
   // Stryker disable next-line ConditionalExpression: equivalent, a delete of no ids deletes none
   if (rows.length === 0) return new Set();
   const ids = rows.map((r) => r.id);
-  const change = sql`delete from ${table(schema, entity)} as m
+  const change = sql`delete from ${mirrorTable(schema, entity)} as m
      where m.id = any(${ids}::int[]) and m.sfid is null and m._hc_lastop = 'FAILED'
     returning m.id, to_jsonb(m.*) as image`;
   const { rows: deleted } = await journalDeleted(
@@ -104,7 +105,7 @@ export async function insertRows(
       Object.hasOwn(row.values, column) ? row.values[column] : DEFAULT;
     const tuples = chunk.map((row) => sql`(${sql.join(columns.map((c) => valueFor(row, c)))})`);
     const names = sql.join(columns.map((c) => sql.id(c)));
-    const change = sql`insert into ${table(schema, entity)} as m (${names})
+    const change = sql`insert into ${mirrorTable(schema, entity)} as m (${names})
       values ${sql.join(tuples)}
       returning m.id, to_jsonb(m.*) as image`;
     const { rows: written } = await journalInserted(

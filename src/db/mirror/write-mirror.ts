@@ -2,13 +2,10 @@ import { sql, type Transaction } from 'kysely';
 import type { Entity } from '../../config/types.js';
 import { DatabaseError } from '../../errors.js';
 import type { AnyDb } from '../driver/connect.js';
+import { mirrorTable } from '../entity-tables.js';
 
 type Trx = Transaction<any>;
 export type RowImage = Record<string, unknown>;
-
-/** An entity's mirror table in that schema, as an identifier. */
-export const table = (schema: string, entity: Entity) =>
-  sql.table(`${schema}.${entity.mirror.table}`);
 
 /**
  * Serialises writers of one external ID until the transaction ends, even where
@@ -29,7 +26,7 @@ export async function lockRowsForKey(
   key: string,
 ): Promise<{ id: number; sfid: string | null }[]> {
   const { rows } = await sql<{ id: number; sfid: string | null }>`
-    select m.id, m.sfid from ${table(schema, entity)} as m
+    select m.id, m.sfid from ${mirrorTable(schema, entity)} as m
      where ${sql.ref(`m.${entity.mirror.externalId}`)} = ${key} order by m.id for update`.execute(
     trx,
   );
@@ -45,7 +42,7 @@ export async function insertRow(
 ): Promise<RowImage> {
   const columns = Object.keys(values);
   const { rows } = await sql<{ image: RowImage }>`
-    insert into ${table(schema, entity)} as m (${sql.join(columns.map((c) => sql.id(c)))})
+    insert into ${mirrorTable(schema, entity)} as m (${sql.join(columns.map((c) => sql.id(c)))})
     values (${sql.join(columns.map((c) => values[c]))})
     returning to_jsonb(m.*) as image`.execute(trx);
   if (!rows[0]) throw rowsSkipped(entity, 0, 1);
@@ -79,7 +76,7 @@ export async function deleteUnsyncedRow(
 ): Promise<RowImage | undefined> {
   const failed = requireFailed ? sql` and m._hc_lastop = 'FAILED'` : sql``;
   const { rows } = await sql<{ image: RowImage }>`
-    delete from ${table(schema, entity)} as m where m.id = ${id} and m.sfid is null${failed}
+    delete from ${mirrorTable(schema, entity)} as m where m.id = ${id} and m.sfid is null${failed}
     returning to_jsonb(m.*) as image`.execute(trx);
   return rows[0]?.image;
 }
@@ -96,7 +93,7 @@ export async function updateSyncedRow(
   values: Record<string, unknown>,
 ): Promise<{ before: RowImage; after: RowImage } | undefined> {
   const before = await sql<{ image: RowImage }>`
-    select to_jsonb(m.*) as image from ${table(schema, entity)} as m
+    select to_jsonb(m.*) as image from ${mirrorTable(schema, entity)} as m
      where m.id = ${id} and m.sfid is not null
        for update`.execute(trx);
   if (!before.rows[0]) return undefined;
@@ -104,7 +101,7 @@ export async function updateSyncedRow(
     ([column, value]) => sql`${sql.id(column)} = ${value}`,
   );
   const after = await sql<{ image: RowImage }>`
-    update ${table(schema, entity)} as m set ${sql.join(assignments)}
+    update ${mirrorTable(schema, entity)} as m set ${sql.join(assignments)}
      where m.id = ${id} and m.sfid is not null
     returning to_jsonb(m.*) as image`.execute(trx);
   return { before: before.rows[0].image, after: after.rows[0]!.image };
@@ -125,7 +122,7 @@ export async function recaptureRow(
            ${sql.id(schema)}.hc_capture_insert_from_row(
              hstore(m.*), ${entity.mirror.table}::varchar, array[]::text[]
            ) as log_id
-      from ${table(schema, entity)} as m
+      from ${mirrorTable(schema, entity)} as m
      where m.id = ${id} and m.sfid is null and m._hc_lastop = 'FAILED'
        for update`.execute(trx);
   return rows[0] ? { image: rows[0].image, logId: rows[0].log_id } : undefined;
@@ -146,7 +143,7 @@ export async function countSettled(
     select count(*)::int as written,
            count(*) filter (where m.sfid is not null)::int as synced,
            count(*) filter (where m.sfid is null and m._hc_lastop = 'FAILED')::int as failed
-      from sfsync.journal as j left join ${table(schema, entity)} as m on m.id = j.mirror_id
+      from sfsync.journal as j left join ${mirrorTable(schema, entity)} as m on m.id = j.mirror_id
      where j.run_id = ${runId} and j.entity = ${entity.name} and j.action = 'insert'`.execute(db);
   const { written = 0, synced = 0, failed = 0 } = rows[0] ?? {};
   return { written, settled: synced + failed, synced, failed };
