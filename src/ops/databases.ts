@@ -1,4 +1,4 @@
-import type { RunConfig } from '../config/types.js';
+import type { Entity, RunConfig, WritableEntity } from '../config/types.js';
 import type { SchemaCatalog } from '../core/schema/catalog.js';
 import {
   connect,
@@ -7,6 +7,12 @@ import {
   type SessionTimeouts,
 } from '../db/driver/connect.js';
 import { readCatalog } from '../db/catalog/read-catalog.js';
+import {
+  entityTablesOf,
+  mirrorTableOf,
+  type EntityTables,
+  type MirrorTable,
+} from '../db/entity-tables.js';
 
 /** Both databases of a run, each one pool with its catalog read once. */
 export interface Databases {
@@ -14,7 +20,16 @@ export interface Databases {
   readonly mirror: Connection;
   readonly sourceCatalog: SchemaCatalog;
   readonly mirrorCatalog: SchemaCatalog;
+  /** Every entity's tables in them, built once for the run's audits and writes. */
+  readonly tables: RunTables;
   close(): Promise<void>;
+}
+
+/** Entities' tables by entity name. */
+export interface RunTables {
+  /** Every entity's: parents, read-only ones too, are looked up in the mirror. */
+  readonly mirrors: ReadonlyMap<string, MirrorTable>;
+  readonly writable: ReadonlyMap<string, EntityTables>;
 }
 
 export interface PoolOptions {
@@ -49,6 +64,7 @@ export async function openDatabases(config: RunConfig, options: PoolOptions): Pr
         mirror,
         sourceCatalog,
         mirrorCatalog,
+        tables: runTables(config.entities, { source: source.schema, mirror: mirror.schema }),
         close: async () => void (await Promise.all([source.close(), mirror.close()])),
       };
     } catch (error) {
@@ -59,4 +75,19 @@ export async function openDatabases(config: RunConfig, options: PoolOptions): Pr
     await source.close();
     throw error;
   }
+}
+
+function runTables(
+  entities: readonly Entity[],
+  schemas: { readonly source: string; readonly mirror: string },
+): RunTables {
+  const writable = new Map(
+    entities
+      .filter((e): e is WritableEntity => !e.readOnly)
+      .map((e) => [e.name, entityTablesOf(schemas, e)]),
+  );
+  const mirrors = new Map(
+    entities.map((e) => [e.name, writable.get(e.name)?.mirror ?? mirrorTableOf(schemas.mirror, e)]),
+  );
+  return { mirrors, writable };
 }

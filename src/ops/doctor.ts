@@ -10,6 +10,7 @@ import {
 import type { ResolvedTarget, RunConfig, WritableEntity } from '../config/types.js';
 import { DatabaseError } from '../errors.js';
 import { checkSourceSql } from '../db/audit/check-source-sql.js';
+import { sourceTableOf } from '../db/entity-tables.js';
 import { connect, type Connection, type SessionTimeouts } from '../db/driver/connect.js';
 import { readCatalog } from '../db/catalog/read-catalog.js';
 import { appendAll } from '../core/arrays.js';
@@ -114,7 +115,10 @@ async function checkSql(
   const entities = config.entities.filter(
     (e): e is WritableEntity => !e.readOnly && hasReferencedColumns(e, catalog),
   );
-  const failures = await checkSourceSql(connection.db, connection.schema, entities);
+  const failures = await checkSourceSql(
+    connection.db,
+    entities.map((e) => sourceTableOf(connection.schema, e)),
+  );
   const sourceQuery = 'the source query (source.where, a { "sql": … } key or field)';
   return [...failures].map(([entity, message]) => ({
     level: 'error' as const,

@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
-import type { Config, WritableEntity } from '../config/types.js';
+import type { Config } from '../config/types.js';
 import { mirrorValues } from '../core/values/mirror-values.js';
 import type { Connection } from '../db/driver/connect.js';
 import { sourceRowMapper, sourceRowsQuery } from '../db/audit/source-query.js';
 import { writeTransaction } from '../db/driver/transactions.js';
 import { insertRow } from '../db/mirror/write-mirror.js';
+import { entityTablesOf, type MirrorTable } from '../db/entity-tables.js';
 import { seededRandom } from './random.js';
 
 export interface AppWriteStats {
@@ -27,16 +28,22 @@ export async function writeLikeTheApp(
   dropRate = 0.02,
 ): Promise<AppWriteStats> {
   const random = seededRandom(seed);
-  const jobs: { at: number; entity: WritableEntity; values: Record<string, unknown> }[] = [];
+  const jobs: { at: number; table: MirrorTable; values: Record<string, unknown> }[] = [];
   for (const entity of config.entities) {
     if (entity.readOnly) continue;
     const level = config.graph.levelOf.get(entity.name)!;
     const toRow = sourceRowMapper(entity);
-    const { rows } = await sourceRowsQuery(entity, source.schema).execute(source.db);
+    const tables = entityTablesOf({ source: source.schema, mirror: mirror.schema }, entity);
+    const { rows } = await sourceRowsQuery(tables.source).execute(source.db);
     for (const raw of rows) {
       const row = toRow(raw);
       // Each level's jobs start a little later than its parents', with a lot of overlap.
-      if (row) jobs.push({ at: level + random() * 1.6, entity, values: mirrorValues(entity, row) });
+      if (row)
+        jobs.push({
+          at: level + random() * 1.6,
+          table: tables.mirror,
+          values: mirrorValues(entity, row),
+        });
     }
   }
   jobs.sort((a, b) => a.at - b.at);
@@ -49,7 +56,7 @@ export async function writeLikeTheApp(
           dropped++;
           continue;
         }
-        await insertRow(trx, mirror.schema, job.entity, job.values);
+        await insertRow(trx, job.table, job.values);
         written++;
       }
     });

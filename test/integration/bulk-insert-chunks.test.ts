@@ -3,6 +3,7 @@ import pg from 'pg';
 import { insertRows, lockKeys } from '../../src/db/mirror/bulk-write.js';
 import { connect, type Connection } from '../../src/db/driver/connect.js';
 import { ensureJournal, startRun } from '../../src/db/sfsync/journal.js';
+import { mirrorTableOf } from '../../src/db/entity-tables.js';
 import { fixtureConfig } from '../support/configs.js';
 import { useFixtureDatabases } from '../support/databases.js';
 
@@ -33,6 +34,7 @@ describe('a bulk insert larger than one statement may carry', () => {
   it('splits into statements under the bind-parameter limit and writes and journals every row once', async () => {
     // 3 columns x 25,000 rows = 75,000 parameters: over PostgreSQL's 65,535 for one statement.
     const entity = fixtureConfig(db).entities.find((e) => e.name === 'school')!;
+    const table = mirrorTableOf('salesforce', entity);
     const key = (i: number) => `00000000-0000-4000-9000-${String(i).padStart(12, '0')}`;
     const rows = Array.from({ length: ROWS }, (_, i) => ({
       key: key(i),
@@ -40,9 +42,7 @@ describe('a bulk insert larger than one statement may carry', () => {
       adjusted: null,
     }));
     const by = { runId: RUN, entity: entity.name, mirrorTable: entity.mirror.table };
-    const ids = await mirror.db
-      .transaction()
-      .execute((trx) => insertRows(trx, 'salesforce', entity, rows, by));
+    const ids = await mirror.db.transaction().execute((trx) => insertRows(trx, table, rows, by));
 
     expect(ids).toHaveLength(ROWS);
     expect(new Set(ids).size).toBe(ROWS);
@@ -71,6 +71,7 @@ describe('a bulk insert larger than one statement may carry', () => {
 describe('a bulk insert of rows that set different columns', () => {
   it('gives a column a row does not set its default, as the one-row insert does', async () => {
     const entity = fixtureConfig(db).entities.find((e) => e.name === 'school')!;
+    const table = mirrorTableOf('salesforce', entity);
     const by = { runId: RUN, entity: entity.name, mirrorTable: entity.mirror.table };
     const rows = [
       {
@@ -80,7 +81,7 @@ describe('a bulk insert of rows that set different columns', () => {
       },
       { key: 'mixed-2', values: { editoruuid__c: 'mixed-2', name: 'Mixed Two' }, adjusted: null },
     ];
-    await mirror.db.transaction().execute((trx) => insertRows(trx, 'salesforce', entity, rows, by));
+    await mirror.db.transaction().execute((trx) => insertRows(trx, table, rows, by));
     const { rows: written } = await db.mirror(
       `SELECT editoruuid__c AS key, country__c FROM salesforce.editor__c WHERE editoruuid__c LIKE 'mixed-%' ORDER BY 1`,
     );
@@ -94,6 +95,7 @@ describe('a bulk insert of rows that set different columns', () => {
 describe('locking a batch of keys', () => {
   it('takes them in one order whatever order a batch lists them in, so two writers cannot deadlock', async () => {
     const entity = fixtureConfig(db).entities.find((e) => e.name === 'school')!;
+    const table = mirrorTableOf('salesforce', entity);
     const keyLock = (key: string) => [entity.mirror.table, key];
     // A third session holds key a, so both writers queue: the first for a (then b), the second
     // for whatever it takes first. Listed b-then-a and taken in that order, the second would hold
@@ -109,11 +111,11 @@ describe('locking a batch of keys', () => {
       );
       const first = mirror.db
         .transaction()
-        .execute((trx) => lockKeys(trx, entity, ['key-a', 'key-b']));
+        .execute((trx) => lockKeys(trx, table, ['key-a', 'key-b']));
       await expect.poll(() => waitingOnAdvisoryLocks()).toBe(1);
       const second = mirror.db
         .transaction()
-        .execute((trx) => lockKeys(trx, entity, ['key-b', 'key-a']));
+        .execute((trx) => lockKeys(trx, table, ['key-b', 'key-a']));
       await expect.poll(() => waitingOnAdvisoryLocks()).toBe(2);
       await holder.query('COMMIT');
       await expect(Promise.all([first, second])).resolves.toBeDefined();

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { WritableEntity } from '../../src/config/types.js';
 import { connect } from '../../src/db/driver/connect.js';
 import { sourceRowsByKeyQuery } from '../../src/db/audit/source-query.js';
+import { sourceTableOf } from '../../src/db/entity-tables.js';
 import { runDoctor } from '../../src/ops/doctor.js';
 import { runRepair } from '../support/repair.js';
 import { beforeFirstWrite } from '../support/races.js';
@@ -60,12 +61,12 @@ describe('a source key column of a domain type in another schema', () => {
   it('looks rows up by key in the column type, so the primary key index can serve it', async () => {
     const source = await connect(config().source);
     try {
-      const entity = config().entities[0] as WritableEntity;
+      const table = sourceTableOf('app', config().entities[0] as WritableEntity);
       const plan = await source.db.connection().execute(async (conn) => {
         await sql`set enable_seqscan = off`.execute(conn);
         return sql<{
           'QUERY PLAN': string;
-        }>`explain ${sourceRowsByKeyQuery(entity, 'app', [u(1), u(2)])}`.execute(conn);
+        }>`explain ${sourceRowsByKeyQuery(table, [u(1), u(2)])}`.execute(conn);
       });
       expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(
         /Index (Only )?Scan (using|on) partner_schools_pkey/,

@@ -13,6 +13,7 @@ import { insertRow } from '../../src/db/mirror/write-mirror.js';
 import { mirrorRowsQuery } from '../../src/db/audit/read-mirror.js';
 import { shardFilter } from '../../src/db/audit/shard-filter.js';
 import { sourceRowsByKeyQuery, sourceRowsQuery } from '../../src/db/audit/source-query.js';
+import { mirrorTableOf, sourceTableOf } from '../../src/db/entity-tables.js';
 
 /**
  * The query builders compiled, no database: identifiers from config go out
@@ -67,10 +68,12 @@ const entity: WritableEntity = {
   ],
 };
 const QUOTED = '"x""; drop table t; --"';
+const source = sourceTableOf('public', entity);
+const mirror = mirrorTableOf('salesforce', entity);
 
 describe('SQL built from config', () => {
   it('the source query: identifiers quoted, the separator a parameter, fragments parenthesised', () => {
-    const { sql: text, parameters } = compile(sourceRowsQuery(entity, 'public'));
+    const { sql: text, parameters } = compile(sourceRowsQuery(source));
     expect(text).toBe(
       `select ("src"."id"::text || $1::text || "src"."code${QUOTED.slice(1)}::text)::text as "key", ` +
         `"src"."name${QUOTED.slice(1)} as "f:name", (upper(src.country_code)) as "f:country__c", ` +
@@ -81,7 +84,7 @@ describe('SQL built from config', () => {
 
   it('the source rows by key: the keys one array parameter', () => {
     const keys = ["a'b", 'c'];
-    const { sql: text, parameters } = compile(sourceRowsByKeyQuery(entity, 'public', keys));
+    const { sql: text, parameters } = compile(sourceRowsByKeyQuery(source, keys));
     expect(
       text.endsWith(
         ` and (("src"."id"::text || $2::text || "src"."code${QUOTED.slice(1)}::text))::text = any($3::text[])`,
@@ -91,10 +94,23 @@ describe('SQL built from config', () => {
   });
 
   it('the mirror query: the table and columns quoted, keys a parameter', () => {
-    const { sql: text, parameters } = compile(mirrorRowsQuery(entity, 'salesforce', ['k1']));
+    const { sql: text, parameters } = compile(mirrorRowsQuery(mirror, ['k1']));
     expect(text).toContain(`from "salesforce"."editor__c${QUOTED.slice(1)} as m`);
     expect(text).toContain('"m"."editoruuid__c"::text = any($1::text[])');
     expect(parameters).toEqual([['k1']]);
+  });
+
+  it('the mirror query in full: the text it had before its table value was built per run', () => {
+    const { sql: text } = compile(mirrorRowsQuery(mirror, ['k1']));
+    const ext = '"m"."editoruuid__c"';
+    expect(text.replace(/\s+/g, ' ').trim()).toBe(
+      'select m.id, m.sfid, m._hc_lastop as lastop, m._hc_err as hc_err, ' +
+        `${ext}::text as "key", "m"."name" as "f:name", "m"."country__c" as "f:country__c", ` +
+        '"m"."account__r__externalid__c"::text as "p:account__r__externalid__c" ' +
+        `from "salesforce"."editor__c${QUOTED.slice(1)} as m ` +
+        `where ${ext} is not null and ${ext}::text = any($1::text[]) ` +
+        `order by ${ext}::text collate "C", m.id`,
+    );
   });
 
   it('the shard filter: integers as literals, the key wrapped once', () => {
@@ -118,9 +134,7 @@ describe('SQL built from config', () => {
     await recorder
       .transaction()
       .execute((trx) =>
-        insertRow(trx, 'salesforce', entity, { name: "O'Brien'); drop table t; --" }).catch(
-          () => undefined,
-        ),
+        insertRow(trx, mirror, { name: "O'Brien'); drop table t; --" }).catch(() => undefined),
       );
     expect(compiled?.sql.replace(/\s+/g, ' ').trim()).toBe(
       `insert into "salesforce"."editor__c${QUOTED.slice(1)} as m ("name") values ($1) returning to_jsonb(m.*) as image`,

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import type { WritableEntity } from '../../config/types.js';
 import type { AnyDb } from '../driver/connect.js';
 import { serverMessage } from '../driver/sqlstate.js';
 import { readOnlyTransaction } from '../driver/transactions.js';
 import { sourceRowsQuery } from './source-query.js';
+import type { SourceTable } from '../entity-tables.js';
 
 /**
  * Plans (never runs) each entity's source query, so a typo in a trusted `where`
@@ -15,17 +15,14 @@ import { sourceRowsQuery } from './source-query.js';
  */
 export async function checkSourceSql(
   db: AnyDb,
-  schema: string,
-  entities: readonly WritableEntity[],
+  sources: readonly SourceTable[],
 ): Promise<Map<string, string>> {
   const failures = new Map<string, string>();
-  for (const entity of entities) {
+  for (const source of sources) {
     try {
-      await readOnlyTransaction(db, (trx) =>
-        sql`explain ${sourceRowsQuery(entity, schema)}`.execute(trx),
-      );
+      await readOnlyTransaction(db, (trx) => sql`explain ${sourceRowsQuery(source)}`.execute(trx));
     } catch (error) {
-      failures.set(entity.name, serverMessage(error));
+      failures.set(source.entity.name, serverMessage(error));
     }
   }
   return failures;

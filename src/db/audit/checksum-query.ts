@@ -1,6 +1,5 @@
-import { sql, type RawBuilder } from 'kysely';
-import type { ReadSide, SidePair } from './snapshots.js';
-import type { Entity, WritableEntity } from '../../config/types.js';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
+import type { SidePair } from './snapshots.js';
 import type { ComparePlan } from '../../core/methods/compare-plan.js';
 import type { SegmentSums } from '../../core/methods/segments.js';
 import type { VisibleDamage } from '../../core/methods/method-choice.js';
@@ -14,7 +13,7 @@ import {
   type DigestFunction,
   type KeyFilter,
 } from './summary-query.js';
-import { mirrorTable } from '../entity-tables.js';
+import type { EntityTables, MirrorTable, SourceTable } from '../entity-tables.js';
 
 /** A non-negative 63-bit hash of the external ID, the same in both databases (see agreedDigest). */
 export function keyHash(key: RawBuilder<unknown>, digest: DigestFunction): RawBuilder<string> {
@@ -81,8 +80,8 @@ interface SumRow {
  * a key are segment -1.
  */
 export async function sourceSegmentSums(
-  { trx, schema }: ReadSide,
-  entity: WritableEntity,
+  trx: Transaction<any>,
+  source: SourceTable,
   { plan, digest, modulus, scope, filter }: SegmentRead,
 ): Promise<SegmentSums> {
   const key = sql.ref(`s.${KEY_ALIAS}`);
@@ -92,7 +91,7 @@ export async function sourceSegmentSums(
                 else ${keyHash(key, digest)} % ${sql.lit(modulus)}::int8 end::text as segment,
            count(*)::int8 as rows,
            sum(${rowHash(key, digestOf(parts, digest), digest)})::text as sum
-      from (${sourceRowsQuery(entity, schema)}) as s
+      from (${sourceRowsQuery(source)}) as s
      where (${key} is null or ${inScope(key, digest, scope, parameter)})${andKept(filter, key)}
      group by 1`.execute(trx);
   return toSums(rows);
@@ -100,11 +99,10 @@ export async function sourceSegmentSums(
 
 /** The same for the mirror side, with how many rows of each segment have no sfid. */
 export async function mirrorSegmentSums(
-  { trx, schema }: ReadSide,
-  entity: Entity,
+  trx: Transaction<any>,
+  { table, key: ext }: MirrorTable,
   { plan, digest, modulus, scope, filter }: SegmentRead,
 ): Promise<SegmentSums> {
-  const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const key = sql`${ext}::text`;
   const parts = mirrorValues(plan, 'm');
   const { rows } = await sql<SumRow>`
@@ -112,7 +110,7 @@ export async function mirrorSegmentSums(
            count(*)::int8 as rows,
            sum(${rowHash(key, digestOf(parts, digest), digest)})::text as sum,
            count(*) filter (where m.sfid is null)::int8 as unsynced
-      from ${mirrorTable(schema, entity)} as m
+      from ${table} as m
      where ${ext} is not null and ${inScope(key, digest, scope, parameter)}${andKept(filter, key)}
      group by 1`.execute(trx);
   return toSums(rows);
@@ -142,13 +140,11 @@ export interface KeyToRead {
  * unique index rules that out.
  */
 export async function mirrorKeysToRead(
-  { trx, schema }: ReadSide,
-  entity: Entity,
+  trx: Transaction<any>,
+  { table, key: ext }: MirrorTable,
   { digest, filter, unique }: { digest: DigestFunction; filter: KeyFilter; unique: boolean },
 ): Promise<KeyToRead[]> {
-  const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const key = sql`${ext}::text`;
-  const table = mirrorTable(schema, entity);
   const hash = sql`${keyHash(key, digest)}::text as hash`;
   const query = unique
     ? sql<KeyToRead>`select ${key} as key, 1 as rows, ${hash}
@@ -161,24 +157,27 @@ export async function mirrorKeysToRead(
 
 /** Source keys more than one row carries. */
 export async function sourceDuplicateKeys(
-  { trx, schema }: ReadSide,
-  entity: WritableEntity,
+  trx: Transaction<any>,
+  source: SourceTable,
   { digest, filter }: { digest: DigestFunction; filter: KeyFilter },
 ): Promise<KeyToRead[]> {
   const key = sql.ref(`s.${KEY_ALIAS}`);
   const { rows } = await sql<KeyToRead>`
     select ${key} as key, count(*)::int as rows, ${keyHash(key, digest)}::text as hash
-      from (${sourceRowsQuery(entity, schema)}) as s where ${key} is not null${andKept(filter, key)}
+      from (${sourceRowsQuery(source)}) as s where ${key} is not null${andKept(filter, key)}
      group by 1 having count(*) > 1`.execute(trx);
   return rows;
 }
 
-/** The planner's row count of a table (no scan), to size the first split. */
-export async function estimatedRows({ trx, schema }: ReadSide, table: string): Promise<number> {
+/** The planner's row count of a mirror table (no scan), to size the first split. */
+export async function estimatedRows(
+  trx: Transaction<any>,
+  { schema, name }: MirrorTable,
+): Promise<number> {
   const { rows } = await sql<{ n: number }>`
     select greatest(c.reltuples, 0)::float8 as n
       from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
-     where n.nspname = ${schema} and c.relname = ${table}`.execute(trx);
+     where n.nspname = ${schema} and c.relname = ${name}`.execute(trx);
   return rows[0]?.n ?? 0;
 }
 
@@ -186,23 +185,18 @@ export async function estimatedRows({ trx, schema }: ReadSide, table: string): P
  * How far an entity's two sides visibly differ, cheaply: their row counts, and mirror rows without
  * an sfid or FAILED.
  */
-export async function visibleDamage(
-  { source: sourceSide, mirror: mirrorSide }: SidePair,
-  entity: WritableEntity,
-): Promise<VisibleDamage> {
-  const [sourceTrx, sourceSchema] = [sourceSide.trx, sourceSide.schema];
-  const [mirrorTrx, mirrorSchema] = [mirrorSide.trx, mirrorSide.schema];
-  const ext = sql.ref(`m.${entity.mirror.externalId}`);
+export async function visibleDamage(sides: SidePair, tables: EntityTables): Promise<VisibleDamage> {
+  const { table, key: ext } = tables.mirror;
   const [source, mirror] = await Promise.all([
     sql<{
       n: string;
-    }>`select count(*)::int8 as n from (${sourceRowsQuery(entity, sourceSchema)}) as s`.execute(
-      sourceTrx,
+    }>`select count(*)::int8 as n from (${sourceRowsQuery(tables.source)}) as s`.execute(
+      sides.source.trx,
     ),
     sql<{ n: string; unhealthy: string }>`
       select count(*)::int8 as n, count(*) filter (where ${UNHEALTHY})::int8 as unhealthy
-        from ${mirrorTable(mirrorSchema, entity)} as m
-       where ${ext} is not null`.execute(mirrorTrx),
+        from ${table} as m
+       where ${ext} is not null`.execute(sides.mirror.trx),
   ]);
   return {
     sourceRows: Number(source.rows[0]!.n),

@@ -1,7 +1,6 @@
 import { sql, type Transaction } from 'kysely';
-import type { Entity } from '../../config/types.js';
 import { newestLogEntries } from './read-mirror.js';
-import { mirrorTable } from '../entity-tables.js';
+import type { MirrorTable } from '../entity-tables.js';
 
 export interface MirrorCount {
   /** Rows with an external ID. */
@@ -18,12 +17,10 @@ export interface MirrorCount {
  */
 export async function countMirrorRows(
   db: Transaction<any>,
-  schema: string,
-  entity: Entity,
+  mirror: MirrorTable,
   hasTriggerLog: boolean,
 ): Promise<MirrorCount> {
-  const table = mirrorTable(schema, entity);
-  const ext = sql.ref(`m.${entity.mirror.externalId}`);
+  const { table, key: ext } = mirror;
   const { rows } = await sql<{ rows: string; unsynced: string }>`
     select count(*)::int8 as rows, count(*) filter (where m.sfid is null)::int8 as unsynced
       from ${table} as m where ${ext} is not null`.execute(db);
@@ -33,7 +30,7 @@ export async function countMirrorRows(
       (select m.id from ${table} as m where m.sfid is null and ${ext} is not null)`;
     const oldest = await sql<{ at: Date | null }>`
       select min(newest.created_at) as at
-        from (${newestLogEntries(schema, entity, unsynced)}) as newest`.execute(db);
+        from (${newestLogEntries(mirror, unsynced)}) as newest`.execute(db);
     oldestUnsyncedAt = oldest.rows[0]?.at?.getTime() ?? null;
   }
   return { rows: Number(rows[0]!.rows), unsynced: Number(rows[0]!.unsynced), oldestUnsyncedAt };

@@ -1,15 +1,12 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
-import type { WritableEntity } from '../../config/types.js';
 import type { ComparePlan } from '../../core/methods/compare-plan.js';
 import { emptySummary, type KeySummary, type SuspectList } from '../../core/methods/key-summary.js';
 import { KEY_ALIAS } from './row-aliases.js';
 import { parameter, sourceRowsQuery } from './source-query.js';
 import { mirrorValues, sourceValues, type KeyFilter } from './summary-query.js';
-import { mirrorTable } from '../entity-tables.js';
+import type { EntityTables } from '../entity-tables.js';
 
 export interface JoinRead {
-  readonly sourceSchema: string;
-  readonly mirrorSchema: string;
   /** A unique index makes each side's key unique, so rows need no grouping by key first. */
   readonly sourceKeyUnique: boolean;
   readonly mirrorKeyUnique: boolean;
@@ -43,7 +40,7 @@ interface JoinRow {
  */
 export async function readJoinSummary(
   trx: Transaction<any>,
-  entity: WritableEntity,
+  { source, mirror }: EntityTables,
   plan: ComparePlan,
   read: JoinRead,
 ): Promise<KeySummary | 'too many suspects'> {
@@ -52,7 +49,8 @@ export async function readJoinSummary(
   const mirrorParts = mirrorValues(plan, 'm0');
   const names = plan.values.map((_, i) => `v${i}`);
   const sourceKey = sql.ref<string>(`s0.${KEY_ALIAS}`);
-  const ext = sql.ref(`m0.${entity.mirror.externalId}`);
+  // Nested under m0, not m: the join names its mirror side m.
+  const ext = sql.ref(`m0.${mirror.entity.mirror.externalId}`);
   // A text column as it is (its statistics let the planner size the join), compared in the "C"
   // collation the source side sets.
   const mirrorKey = read.mirrorKeyIsText ? sql<string>`${ext}` : sql<string>`${ext}::text`;
@@ -62,29 +60,28 @@ export async function readJoinSummary(
     ? sql`select ${sourceKey} collate "C" as key, 1 as n${sql.join(
         sourceParts.map((part, i) => sql`, ${part} as ${sql.id(names[i]!)}`),
         sql``,
-      )} from (${sourceRowsQuery(entity, read.sourceSchema)}) as s0${sourceWhere}`
+      )} from (${sourceRowsQuery(source)}) as s0${sourceWhere}`
     : // A key on several rows is a suspect whatever its values: min() only gives the group one.
       sql`select ${sourceKey} collate "C" as key, count(*) as n${sql.join(
         sourceParts.map((part, i) => sql`, min(${part}) as ${sql.id(names[i]!)}`),
         sql``,
-      )} from (${sourceRowsQuery(entity, read.sourceSchema)}) as s0${sourceWhere} group by 1`;
+      )} from (${sourceRowsQuery(source)}) as s0${sourceWhere} group by 1`;
 
   const healthy = sql`(m0.sfid is not null and m0._hc_lastop is distinct from 'FAILED')`;
   const unsynced = sql`(case when m0.sfid is null then 1 else 0 end)`;
   const mirrorFilter = filter ? sql` and ${filter(sql<string>`${ext}::text`, parameter)}` : sql``;
   const mirrorWhere = sql` where ${ext} is not null${mirrorFilter}`;
-  const mirror = mirrorTable(read.mirrorSchema, entity);
   const mirrorSide = read.mirrorKeyUnique
     ? sql`select ${mirrorKey} as key, 1 as n,
         ${unsynced} as unsynced, ${healthy} as healthy${sql.join(
           mirrorParts.map((part, i) => sql`, ${part} as ${sql.id(names[i]!)}`),
           sql``,
-        )} from ${mirror} as m0${mirrorWhere}`
+        )} from ${mirror.table} as m0${mirrorWhere}`
     : sql`select ${mirrorKey} as key, count(*) as n,
         sum(${unsynced}) as unsynced, bool_and(${healthy}) as healthy${sql.join(
           mirrorParts.map((part, i) => sql`, min(${part}) as ${sql.id(names[i]!)}`),
           sql``,
-        )} from ${mirror} as m0${mirrorWhere} group by 1`;
+        )} from ${mirror.table} as m0${mirrorWhere} group by 1`;
 
   const sameValues: RawBuilder<unknown>[] = names.map(
     (name) => sql`s.${sql.id(name)} = m.${sql.id(name)}`,

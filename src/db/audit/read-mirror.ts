@@ -2,7 +2,7 @@ import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { Entity } from '../../config/types.js';
 import type { MirrorRow, ParentReadiness, TriggerLogEntry } from '../../core/audit/types.js';
 import { aliasedValuesReader, fieldAlias, KEY_ALIAS, parentAlias } from './row-aliases.js';
-import { mirrorTable } from '../entity-tables.js';
+import type { MirrorTable } from '../entity-tables.js';
 
 /**
  * An entity's mirror rows that carry an external ID, sorted by it (COLLATE "C",
@@ -11,11 +11,9 @@ import { mirrorTable } from '../entity-tables.js';
  * valid key there, and a varchar column's index still serves).
  */
 export function mirrorRowsQuery(
-  entity: Entity,
-  schema: string,
+  { entity, table, key: ext }: MirrorTable,
   keys?: readonly string[],
 ): RawBuilder<Record<string, unknown>> {
-  const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const columns = [
     sql`m.id`,
     sql`m.sfid`,
@@ -30,7 +28,7 @@ export function mirrorRowsQuery(
     ),
   ];
   const only = keys ? sql` and ${ext}::text = any(${[...keys]}::text[])` : sql``;
-  return sql`select ${sql.join(columns)} from ${mirrorTable(schema, entity)} as m
+  return sql`select ${sql.join(columns)} from ${table} as m
     where ${ext} is not null${only} order by ${ext}::text collate "C", m.id`;
 }
 
@@ -40,14 +38,12 @@ export function mirrorRowsQuery(
  */
 export async function readTriggerLog(
   db: Transaction<any>,
-  schema: string,
-  entity: Entity,
+  mirror: MirrorTable,
   ids: readonly number[],
 ): Promise<Map<number, TriggerLogEntry>> {
   if (ids.length === 0) return new Map();
   const { rows } = await newestLogEntries(
-    schema,
-    entity,
+    mirror,
     sql`l.record_id = any(${[...ids]}::int[])`,
   ).execute(db);
   return new Map(
@@ -93,16 +89,14 @@ export function mirrorRowMapper(
  */
 export async function readReadiness(
   db: Transaction<any>,
-  schema: string,
-  entity: Entity,
+  { table, key: ext }: MirrorTable,
   keys: readonly string[],
 ): Promise<Map<string, ParentReadiness>> {
   if (keys.length === 0) return new Map();
-  const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const { rows } = await sql<{ key: string; ready: boolean; failed: boolean }>`
     select ${ext}::text as key, bool_or(m.sfid is not null) as ready,
            bool_or(m._hc_lastop = 'FAILED') as failed
-      from ${mirrorTable(schema, entity)} as m
+      from ${table} as m
      where ${ext}::text = any(${[...keys]}::text[])
      group by 1`.execute(db);
   return new Map(rows.map((r) => [r.key, r.ready ? 'ready' : r.failed ? 'failed' : 'unsynced']));
@@ -114,19 +108,17 @@ export async function readReadiness(
  */
 export async function readUnsyncedSince(
   db: Transaction<any>,
-  schema: string,
-  entity: Entity,
+  mirror: MirrorTable,
   keys: readonly string[],
 ): Promise<Map<string, Date | null>> {
   if (keys.length === 0) return new Map();
-  const ext = sql.ref(`m.${entity.mirror.externalId}`);
-  const table = mirrorTable(schema, entity);
+  const { table, key: ext } = mirror;
   const unsynced = sql`${ext}::text = any(${[...keys]}::text[]) and m.sfid is null`;
   const records = sql`l.record_id in (select m.id from ${table} as m where ${unsynced})`;
   const { rows } = await sql<{ key: string; at: Date | null }>`
     select ${ext}::text as key, max(e.created_at) as at
       from ${table} as m
-      left join (${newestLogEntries(schema, entity, records)}) as e on e.record_id = m.id
+      left join (${newestLogEntries(mirror, records)}) as e on e.record_id = m.id
      where ${unsynced}
      group by 1`.execute(db);
   return new Map(rows.map((r) => [r.key, r.at]));
@@ -146,14 +138,13 @@ export interface LogEntryRow {
  * `records` picks (a condition on `l.record_id`).
  */
 export function newestLogEntries(
-  schema: string,
-  entity: Entity,
+  { schema, name }: MirrorTable,
   records: RawBuilder<unknown>,
 ): RawBuilder<LogEntryRow> {
   const entries = (log: string) => sql`
     select l.id, l.record_id, l.created_at, l.state, l.action, l.sf_message
       from ${sql.table(`${schema}.${log}`)} as l
-     where l.table_name = ${entity.mirror.table} and ${records}`;
+     where l.table_name = ${name} and ${records}`;
   return sql<LogEntryRow>`
     select distinct on (e.record_id) e.*
       from (${entries('_trigger_log')} union all ${entries('_trigger_log_archive')}) as e

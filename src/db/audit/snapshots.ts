@@ -4,15 +4,10 @@ import type { Session } from '../driver/session.js';
 import { DatabaseError } from '../../errors.js';
 
 /** One database's part of an audit worker: a pinned session and its read-only transaction. */
-/** One database as the audit reads it: a session, its open read-only transaction, the schema. */
 export interface Side {
   readonly session: Session;
   readonly trx: Transaction<any>;
-  readonly schema: string;
 }
-
-/** Where a query reads: the transaction, and the schema its tables are in. */
-export type ReadSide = Pick<Side, 'trx' | 'schema'>;
 
 /** The two databases an audit compares, read in one snapshot each. */
 export interface SidePair {
@@ -43,8 +38,8 @@ export function withSnapshotPairs<T>(
         return readOnly(mirrorSession.db, async (mirrorTrx) => {
           if (options.idle) await allowIdle(mirrorTrx);
           const first: SidePair = {
-            source: { session: sourceSession, trx: sourceTrx, schema: source.schema },
-            mirror: { session: mirrorSession, trx: mirrorTrx, schema: mirror.schema },
+            source: { session: sourceSession, trx: sourceTrx },
+            mirror: { session: mirrorSession, trx: mirrorTrx },
           };
           if (count <= 1) return work([first]);
           const [sourceSnapshot, mirrorSnapshot] = [
@@ -95,8 +90,8 @@ function joined<T>(joining: Joining<T>, left: number, pairs: SidePair[]): Promis
           await importSnapshot(mirrorTrx, snapshots.mirror);
           if (options.idle) await allowIdle(mirrorTrx);
           const pair: SidePair = {
-            source: { session: sourceSession, trx: sourceTrx, schema: source.schema },
-            mirror: { session: mirrorSession, trx: mirrorTrx, schema: mirror.schema },
+            source: { session: sourceSession, trx: sourceTrx },
+            mirror: { session: mirrorSession, trx: mirrorTrx },
           };
           return joined(joining, left - 1, [...pairs, pair]);
         });

@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { WritableEntity } from '../../config/types.js';
 import type { SourceRow } from '../../core/audit/types.js';
 import { aliasedValuesReader, fieldAlias, KEY_ALIAS, parentAlias } from './row-aliases.js';
-import { sourceTable } from '../entity-tables.js';
+import type { SourceTable } from '../entity-tables.js';
 
 /**
  * The one query that reads an entity's source rows. Identifiers come from
@@ -12,8 +12,7 @@ import { sourceTable } from '../entity-tables.js';
  * Columns as row-aliases.ts names them.
  */
 export function sourceRowsQuery(
-  entity: WritableEntity,
-  schema: string,
+  { entity, table }: SourceTable,
   filter?: RawBuilder<unknown>,
   value: ValueOf = parameter,
 ): RawBuilder<Record<string, unknown>> {
@@ -36,7 +35,6 @@ export function sourceRowsQuery(
     ...(filter ? [filter] : []),
   ];
   const where = conditions.length === 0 ? sql`` : sql` where ${sql.join(conditions, sql` and `)}`;
-  const table = sourceTable(schema, entity);
   return sql`select ${sql.join(columns)} from ${table} as src${where}`;
 }
 
@@ -47,18 +45,17 @@ export function sourceRowsQuery(
  * another schema…) and can use the column's index.
  */
 export function sourceRowsByKeyQuery(
-  entity: WritableEntity,
-  schema: string,
+  source: SourceTable,
   keys: readonly string[],
 ): RawBuilder<Record<string, unknown>> {
-  const key = entity.source.key;
+  const key = source.entity.source.key;
   // A composite or computed key is matched by its text (an expression index on it makes this an
   // index scan).
   const match =
     key.kind === 'column'
       ? sql`${sql.ref(`src.${key.column}`)} = any(${[...keys]})`
-      : sql`(${keyExpression(entity)})::text = any(${[...keys]}::text[])`;
-  return sourceRowsQuery(entity, schema, match);
+      : sql`(${keyExpression(source.entity)})::text = any(${[...keys]}::text[])`;
+  return sourceRowsQuery(source, match);
 }
 
 /**

@@ -1,10 +1,9 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { Entity, WritableEntity } from '../../config/types.js';
 import type { ComparedValue, ComparePlan } from '../../core/methods/compare-plan.js';
 import { fieldAlias, KEY_ALIAS, parentAlias } from './row-aliases.js';
 import type { CopyQuery, CopyValues } from '../driver/session.js';
 import { sourceRowsQuery, type ValueOf } from './source-query.js';
-import { mirrorTable } from '../entity-tables.js';
+import type { MirrorTable, SourceTable } from '../entity-tables.js';
 
 /**
  * How a row's normalised values become its digest. Both databases must agree
@@ -36,13 +35,12 @@ export interface SummaryRead {
  * without a key last.
  */
 export function sourceSummaryQuery(
-  entity: WritableEntity,
-  schema: string,
+  source: SourceTable,
   { plan, digest, values, filter }: SummaryRead,
 ): CopyQuery {
   const key = sql.ref<string>(`s.${KEY_ALIAS}`);
   const parts = sourceValues(plan, 's');
-  const inner = sourceRowsQuery(entity, schema, undefined, (value) => values.value(value));
+  const inner = sourceRowsQuery(source, undefined, (value) => values.value(value));
   const where = filter ? sql` where ${filter(key, (v) => values.value(v))}` : sql``;
   const query = sql`select ${key}, ${digestOf(parts, digest)} from (${inner}) as s${where}
     order by ${key} collate "C" nulls last`;
@@ -54,18 +52,16 @@ export function sourceSummaryQuery(
  * by key.
  */
 export function mirrorSummaryQuery(
-  entity: Entity,
-  schema: string,
+  { table, key: ext }: MirrorTable,
   { plan, digest, values, filter }: SummaryRead,
 ): CopyQuery {
-  const ext = sql.ref<string>(`m.${entity.mirror.externalId}`);
   const key = sql<string>`${ext}::text`;
   const parts = mirrorValues(plan, 'm');
   const flags = sql`((case when m.sfid is null then 0 else 1 end)
     + (case when m._hc_lastop = 'FAILED' then 2 else 0 end))::int2`;
   const where = filter ? sql` and ${filter(key, (v) => values.value(v))}` : sql``;
   const query = sql`select ${key}, ${digestOf(parts, digest)}, ${flags}
-    from ${mirrorTable(schema, entity)} as m
+    from ${table} as m
    where ${ext} is not null${where}
    order by ${key} collate "C", m.id`;
   return values.copy(query, 3);

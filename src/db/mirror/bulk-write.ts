@@ -1,7 +1,6 @@
 import { sql, type Transaction } from 'kysely';
-import type { Entity } from '../../config/types.js';
 import { type ChangeJournal, journalDeleted, journalInserted } from '../sfsync/journal.js';
-import { mirrorTable } from '../entity-tables.js';
+import type { MirrorTable } from '../entity-tables.js';
 import { rowsSkipped } from './write-mirror.js';
 
 type Trx = Transaction<any>;
@@ -21,9 +20,13 @@ const MAX_PARAMETERS = 30_000;
  * lockKey for many keys in one statement. Sorted, so that two writers locking
  * overlapping batches take the locks in the same order and cannot deadlock.
  */
-export async function lockKeys(trx: Trx, entity: Entity, keys: readonly string[]): Promise<void> {
+export async function lockKeys(
+  trx: Trx,
+  mirror: MirrorTable,
+  keys: readonly string[],
+): Promise<void> {
   const sorted = [...new Set(keys)].sort();
-  await sql`select count(pg_advisory_xact_lock(hashtext(${entity.mirror.table}), hashtext(k)))
+  await sql`select count(pg_advisory_xact_lock(hashtext(${mirror.name}), hashtext(k)))
               from unnest(${sorted}::text[]) as k`.execute(trx);
 }
 
@@ -38,13 +41,11 @@ export interface KeyedRow {
  */
 export async function lockRowsForKeys(
   trx: Trx,
-  schema: string,
-  entity: Entity,
+  { table, key: ext }: MirrorTable,
   keys: readonly string[],
 ): Promise<Map<string, KeyedRow[]>> {
-  const ext = sql.ref(`m.${entity.mirror.externalId}`);
   const { rows } = await sql<{ key: string; id: number; sfid: string | null }>`
-    select ${ext}::text as key, m.id, m.sfid from ${mirrorTable(schema, entity)} as m
+    select ${ext}::text as key, m.id, m.sfid from ${table} as m
      where ${ext}::text = any(${[...keys]}::text[]) order by m.id for update`.execute(trx);
   const byKey = new Map<string, KeyedRow[]>();
   for (const { key, id, sfid } of rows) {
@@ -61,15 +62,14 @@ export async function lockRowsForKeys(
  */
 export async function deleteFailedRows(
   trx: Trx,
-  schema: string,
-  entity: Entity,
+  mirror: MirrorTable,
   rows: readonly { id: number; key: string }[],
   journal: ChangeJournal,
 ): Promise<Set<number>> {
   // Stryker disable next-line ConditionalExpression: equivalent, a delete of no ids deletes none
   if (rows.length === 0) return new Set();
   const ids = rows.map((r) => r.id);
-  const change = sql`delete from ${mirrorTable(schema, entity)} as m
+  const change = sql`delete from ${mirror.table} as m
      where m.id = any(${ids}::int[]) and m.sfid is null and m._hc_lastop = 'FAILED'
     returning m.id, to_jsonb(m.*) as image`;
   const { rows: deleted } = await journalDeleted(
@@ -89,8 +89,7 @@ export async function deleteFailedRows(
  */
 export async function insertRows(
   trx: Trx,
-  schema: string,
-  entity: Entity,
+  mirror: MirrorTable,
   rows: readonly { key: string; values: Record<string, unknown>; adjusted: unknown }[],
   journal: ChangeJournal,
 ): Promise<number[]> {
@@ -105,7 +104,7 @@ export async function insertRows(
       Object.hasOwn(row.values, column) ? row.values[column] : DEFAULT;
     const tuples = chunk.map((row) => sql`(${sql.join(columns.map((c) => valueFor(row, c)))})`);
     const names = sql.join(columns.map((c) => sql.id(c)));
-    const change = sql`insert into ${mirrorTable(schema, entity)} as m (${names})
+    const change = sql`insert into ${mirror.table} as m (${names})
       values ${sql.join(tuples)}
       returning m.id, to_jsonb(m.*) as image`;
     const { rows: written } = await journalInserted(
@@ -115,7 +114,8 @@ export async function insertRows(
       chunk.map((r) => r.adjusted),
     ).execute(trx);
     // Keys are journaled by position (RETURNING follows VALUES): a skipped row would shift them.
-    if (written.length !== chunk.length) throw rowsSkipped(entity, written.length, chunk.length);
+    if (written.length !== chunk.length)
+      throw rowsSkipped(mirror.entity, written.length, chunk.length);
     for (const row of written) ids.push(row.mirror_id);
   }
   return ids;

@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Entity } from '../../config/types.js';
 import { DatabaseError } from '../../errors.js';
 import type { AnyDb } from '../driver/connect.js';
-import { mirrorTable } from '../entity-tables.js';
+import type { MirrorTable } from '../entity-tables.js';
 
 type Trx = Transaction<any>;
 export type RowImage = Record<string, unknown>;
@@ -13,39 +13,35 @@ export type RowImage = Record<string, unknown>;
  * statement sees the first one's committed row. (A separate statement: a
  * READ COMMITTED statement sees only what was committed before it started.)
  */
-export async function lockKey(trx: Trx, entity: Entity, key: string): Promise<void> {
-  const [name, value] = [entity.mirror.table, key];
+export async function lockKey(trx: Trx, mirror: MirrorTable, key: string): Promise<void> {
+  const [name, value] = [mirror.name, key];
   await sql`select pg_advisory_xact_lock(hashtext(${name}), hashtext(${value}))`.execute(trx);
 }
 
 /** Every mirror row with this external ID, locked until the transaction ends. */
 export async function lockRowsForKey(
   trx: Trx,
-  schema: string,
-  entity: Entity,
+  mirror: MirrorTable,
   key: string,
 ): Promise<{ id: number; sfid: string | null }[]> {
   const { rows } = await sql<{ id: number; sfid: string | null }>`
-    select m.id, m.sfid from ${mirrorTable(schema, entity)} as m
-     where ${sql.ref(`m.${entity.mirror.externalId}`)} = ${key} order by m.id for update`.execute(
-    trx,
-  );
+    select m.id, m.sfid from ${mirror.table} as m
+     where ${mirror.key} = ${key} order by m.id for update`.execute(trx);
   return rows;
 }
 
 /** A client-session insert: Connect's triggers make it PENDING and log it for Salesforce. */
 export async function insertRow(
   trx: Trx,
-  schema: string,
-  entity: Entity,
+  mirror: MirrorTable,
   values: Record<string, unknown>,
 ): Promise<RowImage> {
   const columns = Object.keys(values);
   const { rows } = await sql<{ image: RowImage }>`
-    insert into ${mirrorTable(schema, entity)} as m (${sql.join(columns.map((c) => sql.id(c)))})
+    insert into ${mirror.table} as m (${sql.join(columns.map((c) => sql.id(c)))})
     values (${sql.join(columns.map((c) => values[c]))})
     returning to_jsonb(m.*) as image`.execute(trx);
-  if (!rows[0]) throw rowsSkipped(entity, 0, 1);
+  if (!rows[0]) throw rowsSkipped(mirror.entity, 0, 1);
   return rows[0].image;
 }
 
@@ -69,14 +65,13 @@ export function rowsSkipped(entity: Entity, written: number, sent: number): Data
  */
 export async function deleteUnsyncedRow(
   trx: Trx,
-  schema: string,
-  entity: Entity,
+  mirror: MirrorTable,
   id: number,
   requireFailed: boolean,
 ): Promise<RowImage | undefined> {
   const failed = requireFailed ? sql` and m._hc_lastop = 'FAILED'` : sql``;
   const { rows } = await sql<{ image: RowImage }>`
-    delete from ${mirrorTable(schema, entity)} as m where m.id = ${id} and m.sfid is null${failed}
+    delete from ${mirror.table} as m where m.id = ${id} and m.sfid is null${failed}
     returning to_jsonb(m.*) as image`.execute(trx);
   return rows[0]?.image;
 }
@@ -87,13 +82,12 @@ export async function deleteUnsyncedRow(
  */
 export async function updateSyncedRow(
   trx: Trx,
-  schema: string,
-  entity: Entity,
+  mirror: MirrorTable,
   id: number,
   values: Record<string, unknown>,
 ): Promise<{ before: RowImage; after: RowImage } | undefined> {
   const before = await sql<{ image: RowImage }>`
-    select to_jsonb(m.*) as image from ${mirrorTable(schema, entity)} as m
+    select to_jsonb(m.*) as image from ${mirror.table} as m
      where m.id = ${id} and m.sfid is not null
        for update`.execute(trx);
   if (!before.rows[0]) return undefined;
@@ -101,7 +95,7 @@ export async function updateSyncedRow(
     ([column, value]) => sql`${sql.id(column)} = ${value}`,
   );
   const after = await sql<{ image: RowImage }>`
-    update ${mirrorTable(schema, entity)} as m set ${sql.join(assignments)}
+    update ${mirror.table} as m set ${sql.join(assignments)}
      where m.id = ${id} and m.sfid is not null
     returning to_jsonb(m.*) as image`.execute(trx);
   return { before: before.rows[0].image, after: after.rows[0]!.image };
@@ -113,16 +107,15 @@ export async function updateSyncedRow(
  */
 export async function recaptureRow(
   trx: Trx,
-  schema: string,
-  entity: Entity,
+  mirror: MirrorTable,
   id: number,
 ): Promise<{ image: RowImage; logId: number } | undefined> {
   const { rows } = await sql<{ image: RowImage; log_id: number }>`
     select to_jsonb(m.*) as image,
-           ${sql.id(schema)}.hc_capture_insert_from_row(
-             hstore(m.*), ${entity.mirror.table}::varchar, array[]::text[]
+           ${sql.id(mirror.schema)}.hc_capture_insert_from_row(
+             hstore(m.*), ${mirror.name}::varchar, array[]::text[]
            ) as log_id
-      from ${mirrorTable(schema, entity)} as m
+      from ${mirror.table} as m
      where m.id = ${id} and m.sfid is null and m._hc_lastop = 'FAILED'
        for update`.execute(trx);
   return rows[0] ? { image: rows[0].image, logId: rows[0].log_id } : undefined;
@@ -135,15 +128,14 @@ export async function recaptureRow(
  */
 export async function countSettled(
   db: Trx | AnyDb,
-  schema: string,
-  entity: Entity,
+  { entity, table }: MirrorTable,
   runId: string,
 ): Promise<{ written: number; settled: number; synced: number; failed: number }> {
   const { rows } = await sql<{ written: number; synced: number; failed: number }>`
     select count(*)::int as written,
            count(*) filter (where m.sfid is not null)::int as synced,
            count(*) filter (where m.sfid is null and m._hc_lastop = 'FAILED')::int as failed
-      from sfsync.journal as j left join ${mirrorTable(schema, entity)} as m on m.id = j.mirror_id
+      from sfsync.journal as j left join ${table} as m on m.id = j.mirror_id
      where j.run_id = ${runId} and j.entity = ${entity.name} and j.action = 'insert'`.execute(db);
   const { written = 0, synced = 0, failed = 0 } = rows[0] ?? {};
   return { written, settled: synced + failed, synced, failed };

@@ -1,3 +1,4 @@
+import type { Transaction } from 'kysely';
 import type { Entity, RunConfig, WritableEntity } from '../../config/types.js';
 import {
   MAX_AUDIT_CONCURRENCY,
@@ -29,7 +30,8 @@ import type { KeyFacts, RunKeys } from './methods/method.js';
 import { summariseEntity } from './methods/summarise.js';
 import { auditScope } from './scope.js';
 import { inOrderOnWorkers } from './workers.js';
-import { withSnapshotPairs, type ReadSide } from '../../db/audit/snapshots.js';
+import { withSnapshotPairs } from '../../db/audit/snapshots.js';
+import type { EntityTables, MirrorTable } from '../../db/entity-tables.js';
 import { openDatabases, type Databases } from '../databases.js';
 import { spillingSuspects, SUSPECTS_IN_MEMORY } from './suspect-spool.js';
 import { auditTotals, emptyCounts, type AuditResult } from '../../core/audit/result.js';
@@ -122,7 +124,7 @@ export async function auditWith(
 ): Promise<AuditResult> {
   const startedAt = new Date();
   const scope = auditScope(config, options.entities);
-  const { source, mirror, sourceCatalog, mirrorCatalog } = dbs;
+  const { source, mirror, sourceCatalog, mirrorCatalog, tables } = dbs;
   const inScope = config.entities.filter((e) => scope.read.includes(e.name));
   assertMatchesConfig(inScope, sourceCatalog, mirrorCatalog);
   const hasTriggerLog = TRIGGER_LOG_TABLES.every((table) => mirrorCatalog.tables.has(table));
@@ -150,7 +152,7 @@ export async function auditWith(
         readers: {
           sides: pair,
           hasTriggerLog,
-          entities: byName,
+          mirrors: tables.mirrors,
           signal: options.signal,
         } satisfies DetailReaders,
       }));
@@ -170,9 +172,11 @@ export async function auditWith(
       };
       const auditOne = (name: string, worker: (typeof workers)[number]) => {
         const entity = byName.get(name)!;
-        if (entity.readOnly) return countMirror(entity, worker.sides.mirror, run);
+        if (entity.readOnly)
+          return countMirror(tables.mirrors.get(name)!, worker.sides.mirror.trx, run);
         return auditEntity(entity, worker.sides, worker.readers, {
           ...run,
+          tables: tables.writable.get(name)!,
           columns: mirrorCatalog.tables.get(entity.mirror.table)!.columns,
           keyFacts: keyFacts(entity, sourceCatalog, mirrorCatalog),
         });
@@ -224,6 +228,7 @@ interface RunContext {
 }
 
 interface EntityContext extends RunContext {
+  readonly tables: EntityTables;
   readonly columns: ReadonlyMap<string, ColumnInfo>;
   readonly keyFacts: KeyFacts;
 }
@@ -252,14 +257,14 @@ async function auditEntity(
   readers: DetailReaders,
   ctx: EntityContext,
 ): Promise<EntityAudit> {
-  const plan = await comparePlan(entity, sides, ctx.columns);
+  const plan = await comparePlan(ctx.tables, sides, ctx.columns);
   const suspects = spillingSuspects(ctx.suspectsInMemory);
   try {
     const { method, summary } = await summariseEntity({
-      entity,
+      tables: ctx.tables,
       sides,
       plan,
-      choice: await entityMethod(entity, sides, plan.opaque, ctx),
+      choice: await entityMethod(sides, plan.opaque, ctx),
       keys: ctx.keys,
       keyFacts: ctx.keyFacts,
       suspects,
@@ -272,16 +277,11 @@ async function auditEntity(
     // Suspects are read in the snapshot their summary came from: a join saw the source through the
     // mirror's transaction.
     const detailReaders =
-      method === 'join'
-        ? {
-            ...readers,
-            sides: { ...sides, source: { ...sides.mirror, schema: sides.source.schema } },
-          }
-        : readers;
+      method === 'join' ? { ...readers, sides: { ...sides, source: sides.mirror } } : readers;
     const onMismatches =
       ctx.onMismatches && ((batch: readonly Mismatch[]) => ctx.onMismatches!(entity.name, batch));
     const { mismatches, oldestUnsyncedAt } = await classifySuspects(
-      entity,
+      ctx.tables,
       summary.suspects,
       ctx,
       detailReaders,
@@ -308,7 +308,6 @@ async function auditEntity(
 
 /** The entity's method; its visible damage is measured only when the choice needs it. */
 async function entityMethod(
-  entity: WritableEntity,
   sides: AuditSides,
   opaque: readonly string[],
   ctx: EntityContext,
@@ -316,7 +315,7 @@ async function entityMethod(
   const facts = { everyKey: ctx.everyKey, opaque };
   const choice = chooseMethod(ctx.method, facts);
   if (choice !== 'measure damage') return choice;
-  const damage = await visibleDamage(sides, entity);
+  const damage = await visibleDamage(sides, ctx.tables);
   return chooseMethod(ctx.method, { ...facts, damage });
 }
 
@@ -326,14 +325,15 @@ async function entityMethod(
  * the others none, so that the shards add up.
  */
 async function countMirror(
-  entity: Entity,
-  mirror: ReadSide,
+  mirror: MirrorTable,
+  trx: Transaction<any>,
   { keys: { shard }, hasTriggerLog, now }: RunContext,
 ): Promise<EntityAudit> {
+  const { entity } = mirror;
   const counted =
     shard && shard.index > 1
       ? { rows: 0, unsynced: 0, oldestUnsyncedAt: null }
-      : await countMirrorRows(mirror.trx, mirror.schema, entity, hasTriggerLog);
+      : await countMirrorRows(trx, mirror, hasTriggerLog);
   return {
     name: entity.name,
     method: 'count',

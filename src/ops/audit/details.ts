@@ -8,7 +8,6 @@ import type {
   SourceRow,
 } from '../../core/audit/types.js';
 import { classifyKey, classifyOrphan, type ClassifyContext } from '../../core/audit/classify.js';
-import type { Entity } from '../../core/entities/entity.js';
 import type { SuspectList } from '../../core/methods/key-summary.js';
 import {
   mirrorRowMapper,
@@ -18,6 +17,7 @@ import {
   readUnsyncedSince,
 } from '../../db/audit/read-mirror.js';
 import { sourceRowMapper, sourceRowsByKeyQuery } from '../../db/audit/source-query.js';
+import type { EntityTables, MirrorTable, SourceTable } from '../../db/entity-tables.js';
 
 /**
  * Where the suspects' rows are read: both transactions of the audit (one, when both schemas share a
@@ -27,8 +27,8 @@ export interface DetailReaders {
   /** A join's suspects are read through the mirror's session: its snapshot saw both schemas. */
   readonly sides: SidePair;
   readonly hasTriggerLog: boolean;
-  /** Every entity of the config by name (parents are looked up by it). */
-  readonly entities: ReadonlyMap<string, Entity>;
+  /** Every entity's mirror table by entity name (parents are looked up by it). */
+  readonly mirrors: ReadonlyMap<string, MirrorTable>;
   readonly signal: AbortSignal | undefined;
 }
 
@@ -59,12 +59,13 @@ export const KEYS_PER_READ = 5_000;
  * there (awaited before the next batch is read) instead of into the result.
  */
 export async function classifySuspects(
-  entity: WritableEntity,
+  tables: EntityTables,
   suspects: SuspectList,
   ctx: Omit<ClassifyContext, 'entity' | 'parentStates' | 'deferredStates'>,
   readers: DetailReaders,
   { counts, onMismatches, keysPerRead = KEYS_PER_READ }: ClassifiedInto,
 ): Promise<Classified> {
+  const { entity } = tables.source;
   const mismatches: Mismatch[] = [];
   let oldestUnsyncedAt: number | null = null;
   for await (const batch of suspects.chunks(keysPerRead)) {
@@ -74,8 +75,8 @@ export async function classifySuspects(
     const inSource = batch.filter((s) => s.sourceRows > 0).map((s) => s.key);
     const inMirror = batch.filter((s) => s.mirrorRows > 0).map((s) => s.key);
     const [sourceByKey, mirrorByKey] = await Promise.all([
-      readSourceRows(entity, inSource, readers),
-      readMirrorRows(entity, inMirror, readers),
+      readSourceRows(tables.source, inSource, readers),
+      readMirrorRows(tables.mirror, inMirror, readers),
     ]);
     for (const rows of mirrorByKey.values()) {
       for (const row of rows) {
@@ -117,17 +118,15 @@ export async function classifySuspects(
 
 /** The first source row of each key, and how many carry it. */
 async function readSourceRows(
-  entity: WritableEntity,
+  source: SourceTable,
   keys: readonly string[],
   readers: DetailReaders,
 ): Promise<Map<string, { first: SourceRow; count: number }>> {
   const byKey = new Map<string, { first: SourceRow; count: number }>();
   if (keys.length === 0) return byKey;
   const wanted = new Set(keys);
-  const toSourceRow = sourceRowMapper(entity);
-  const { rows } = await sourceRowsByKeyQuery(entity, readers.sides.source.schema, keys).execute(
-    readers.sides.source.trx,
-  );
+  const toSourceRow = sourceRowMapper(source.entity);
+  const { rows } = await sourceRowsByKeyQuery(source, keys).execute(readers.sides.source.trx);
   for (const raw of rows) {
     const row = toSourceRow(raw);
     // A key column of a loosely matching type (citext) may bring rows of other keys.
@@ -140,23 +139,19 @@ async function readSourceRows(
 }
 
 async function readMirrorRows(
-  entity: Entity,
+  mirror: MirrorTable,
   keys: readonly string[],
   readers: DetailReaders,
 ): Promise<Map<string, MirrorRow[]>> {
   if (keys.length === 0) return new Map();
-  const { rows: matching } = await mirrorRowsQuery(
-    entity,
-    readers.sides.mirror.schema,
-    keys,
-  ).execute(readers.sides.mirror.trx);
+  const { rows: matching } = await mirrorRowsQuery(mirror, keys).execute(readers.sides.mirror.trx);
   const needLog = matching
     .filter((row) => row.sfid === null || row.lastop === 'FAILED')
     .map((row) => Number(row.id));
   const log = readers.hasTriggerLog
-    ? await readTriggerLog(readers.sides.mirror.trx, readers.sides.mirror.schema, entity, needLog)
+    ? await readTriggerLog(readers.sides.mirror.trx, mirror, needLog)
     : new Map();
-  const toMirrorRow = mirrorRowMapper(entity, log);
+  const toMirrorRow = mirrorRowMapper(mirror.entity, log);
   const byKey = new Map<string, MirrorRow[]>();
   for (const raw of matching) {
     const row = toMirrorRow(raw);
@@ -203,27 +198,14 @@ async function readParentStates(
   const states = new Map<string, ReadonlyMap<string, ParentReadiness>>();
   const deferredSince = new Map<string, ReadonlyMap<string, Date | null>>();
   for (const [name, keys] of keysByParent) {
-    const parent = readers.entities.get(name)!;
-    const readiness = await readReadiness(
-      readers.sides.mirror.trx,
-      readers.sides.mirror.schema,
-      parent,
-      [...keys],
-    );
+    const parent = readers.mirrors.get(name)!;
+    const readiness = await readReadiness(readers.sides.mirror.trx, parent, [...keys]);
     states.set(name, readiness);
     const unsynced = [...(deferredKeys.get(name) ?? [])].filter(
       (key) => readiness.get(key) === 'unsynced',
     );
     if (readers.hasTriggerLog && unsynced.length > 0) {
-      deferredSince.set(
-        name,
-        await readUnsyncedSince(
-          readers.sides.mirror.trx,
-          readers.sides.mirror.schema,
-          parent,
-          unsynced,
-        ),
-      );
+      deferredSince.set(name, await readUnsyncedSince(readers.sides.mirror.trx, parent, unsynced));
     }
   }
   return { states, deferredSince };

@@ -1,4 +1,3 @@
-import type { WritableEntity } from '../../config/types.js';
 import type { ColumnInfo } from '../../core/schema/catalog.js';
 import {
   planComparison,
@@ -10,6 +9,7 @@ import { FIELD_PREFIX } from '../../db/audit/row-aliases.js';
 import type { SidePair } from '../../db/audit/snapshots.js';
 import { sourceRowsQuery } from '../../db/audit/source-query.js';
 import type { DigestFunction } from '../../db/audit/summary-query.js';
+import type { EntityTables } from '../../db/entity-tables.js';
 
 /** The session pair an entity is summarised through, with what both servers agree on. */
 export interface AuditSides extends SidePair {
@@ -24,13 +24,13 @@ export function majorVersion(serverVersion: string): number {
 
 /** How each field is normalised, from the types both sides' queries produce for it. */
 export async function comparePlan(
-  entity: WritableEntity,
+  tables: EntityTables,
   sides: AuditSides,
   columns: ReadonlyMap<string, ColumnInfo>,
 ): Promise<ComparePlan> {
   const [source, mirror] = await Promise.all([
-    sides.source.session.describe(sourceRowsQuery(entity, sides.source.schema)),
-    sides.mirror.session.describe(mirrorRowsQuery(entity, sides.mirror.schema)),
+    sides.source.session.describe(sourceRowsQuery(tables.source)),
+    sides.mirror.session.describe(mirrorRowsQuery(tables.mirror)),
   ]);
   const byField = (types: readonly (ValueType & { column: string })[]) =>
     new Map(
@@ -38,5 +38,11 @@ export async function comparePlan(
         .filter((t) => t.column.startsWith(FIELD_PREFIX))
         .map((t) => [t.column.slice(FIELD_PREFIX.length), t]),
     );
-  return planComparison(entity, byField(source), byField(mirror), columns, sides.trimScale);
+  return planComparison(
+    tables.source.entity,
+    byField(source),
+    byField(mirror),
+    columns,
+    sides.trimScale,
+  );
 }

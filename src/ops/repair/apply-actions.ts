@@ -31,6 +31,7 @@ import { decideInsert, isInsertAction, type InsertAction } from '../../core/repa
 import { applyInBulk } from './apply-in-bulk.js';
 import type { RunGuard } from './run-guard.js';
 import { appendAll } from '../../core/arrays.js';
+import { entityTablesOf, type EntityTables, type SourceTable } from '../../db/entity-tables.js';
 
 export type { ActionOutcome } from '../../core/repair/outcome.js';
 
@@ -43,6 +44,11 @@ export interface ApplyContext {
   readonly guard: RunGuard;
   /** The mirror table's columns, so written values fit them as the audit expects (cut, rounded). */
   readonly columns: ReadonlyMap<string, ColumnInfo>;
+  /**
+   * The entity's tables as the run built them once (repair.ts); left out, they are built for this
+   * call from the connections' schemas.
+   */
+  readonly tables?: EntityTables | undefined;
   /**
    * Called inside each batch's transaction, just before it commits, with the batch's last key
    * (backfill checkpoints).
@@ -68,6 +74,8 @@ export async function applyActions(
   actions: readonly PlannedAction[],
   ctx: ApplyContext,
 ): Promise<ActionOutcome[]> {
+  const tables =
+    ctx.tables ?? entityTablesOf({ source: ctx.source.schema, mirror: ctx.mirror.schema }, entity);
   const outcomes: ActionOutcome[] = [];
   const batches: PlannedAction[][] = [];
   for (let start = 0; start < actions.length; start += ctx.batchSize)
@@ -75,7 +83,7 @@ export async function applyActions(
   const sourceFor = (batch: readonly PlannedAction[] | undefined) => {
     const read = batch
       ? readSourceRows(
-          entity,
+          tables.source,
           ctx.source,
           // Reading keys the batch's other actions do not need costs time, not a changed write.
           // Stryker disable next-line MethodExpression: equivalent, see above
@@ -98,7 +106,7 @@ export async function applyActions(
       const inBulk =
         // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, see above
         bulk.length > 1
-          ? await inSavepoint(trx, () => applyInBulk(trx, entity, bulk, sourceRows, ctx))
+          ? await inSavepoint(trx, () => applyInBulk(trx, tables, bulk, sourceRows, ctx))
           : undefined;
       const written = inBulk?.ok ? inBulk.value : new Map<PlannedAction, ActionOutcome>();
       const batchOutcomes: ActionOutcome[] = [];
@@ -110,7 +118,7 @@ export async function applyActions(
         }
         ctx.guard.check();
         const result = await inSavepoint(trx, () =>
-          applyOne(trx, entity, action, sourceRows.get(action.key), ctx),
+          applyOne(trx, tables, action, sourceRows.get(action.key), ctx),
         );
         batchOutcomes.push(
           result.ok ? result.value : { status: 'failed', detail: serverMessage(result.error) },
@@ -136,7 +144,7 @@ const NEEDS_SOURCE: ReadonlySet<PlannedAction['action']> = new Set([
  * many do.
  */
 async function readSourceRows(
-  entity: WritableEntity,
+  table: SourceTable,
   source: Connection,
   keys: string[],
 ): Promise<Map<string, FoundSource>> {
@@ -146,9 +154,9 @@ async function readSourceRows(
   // READ ONLY, as the audit reads: a trusted SQL fragment in the source query cannot write now
   // either.
   const { rows } = await readOnlyTransaction(source.db, (trx) =>
-    sourceRowsByKeyQuery(entity, source.schema, keys).execute(trx),
+    sourceRowsByKeyQuery(table, keys).execute(trx),
   );
-  const toSourceRow = sourceRowMapper(entity);
+  const toSourceRow = sourceRowMapper(table.entity);
   const byKey = new Map<string, FoundSource>();
   for (const raw of rows) {
     const row = toSourceRow(raw);
@@ -161,7 +169,7 @@ async function readSourceRows(
 
 async function applyOne(
   trx: Transaction<any>,
-  entity: WritableEntity,
+  { source: { entity }, mirror }: EntityTables,
   action: PlannedAction,
   found: FoundSource,
   ctx: ApplyContext,
@@ -169,7 +177,6 @@ async function applyOne(
   const unwritable = NEEDS_SOURCE.has(action.action) ? unwritableSource(found) : null;
   if (unwritable) return unwritable;
   const row = found as SourceRow;
-  const schema = ctx.mirror.schema;
   const record = (
     kind: string,
     mirrorId: number | null,
@@ -180,7 +187,7 @@ async function applyOne(
     journal(trx, {
       runId: ctx.runId,
       entity: entity.name,
-      mirrorTable: entity.mirror.table,
+      mirrorTable: mirror.name,
       action: kind,
       key: action.key,
       mirrorId,
@@ -191,18 +198,18 @@ async function applyOne(
   const mapped = entity.fields.map((f) => f.mirrorColumn);
   const insert = async (source: SourceRow) => {
     const { values, adjusted } = fitToColumns(mirrorValues(entity, source), ctx.columns, mapped);
-    const image = await insertRow(trx, schema, entity, values);
+    const image = await insertRow(trx, mirror, values);
     await record('insert', Number(image.id), null, image, adjusted);
     return done();
   };
 
   const insertOrReinsert = async (insertAction: InsertAction) => {
-    await lockKey(trx, entity, action.key);
-    const locked = await lockRowsForKey(trx, schema, entity, action.key);
+    await lockKey(trx, mirror, action.key);
+    const locked = await lockRowsForKey(trx, mirror, action.key);
     const decision = decideInsert(insertAction, locked);
     if (!decision.write) return decision.outcome;
     if (decision.deleteFirst !== null) {
-      const deleted = await deleteUnsyncedRow(trx, schema, entity, decision.deleteFirst, true);
+      const deleted = await deleteUnsyncedRow(trx, mirror, decision.deleteFirst, true);
       if (!deleted) return failedRowChanged();
       await record('delete', decision.deleteFirst, deleted, null);
     }
@@ -212,16 +219,16 @@ async function applyOne(
   if (isInsertAction(action)) return insertOrReinsert(action);
   switch (action.action) {
     case 'recapture': {
-      const result = await recaptureRow(trx, schema, entity, action.mirrorId!);
+      const result = await recaptureRow(trx, mirror, action.mirrorId!);
       if (!result) return failedRowChanged();
       await record('recapture', action.mirrorId, result.image, { trigger_log_id: result.logId });
       return done();
     }
     case 'dedupe': {
-      await lockRowsForKey(trx, schema, entity, action.key);
+      await lockRowsForKey(trx, mirror, action.key);
       let removed = 0;
       for (const id of action.deleteIds) {
-        const deleted = await deleteUnsyncedRow(trx, schema, entity, id, false);
+        const deleted = await deleteUnsyncedRow(trx, mirror, id, false);
         if (!deleted) continue;
         await record('delete', id, deleted, null);
         removed++;
@@ -242,7 +249,7 @@ async function applyOne(
         ctx.columns,
         mapped,
       );
-      const changed = await updateSyncedRow(trx, schema, entity, action.mirrorId!, values);
+      const changed = await updateSyncedRow(trx, mirror, action.mirrorId!, values);
       if (!changed) return skipped('the row has no sfid any more: not updated');
       await record('update', action.mirrorId, changed.before, changed.after, adjusted);
       return done();

@@ -1,5 +1,4 @@
 import type { Transaction } from 'kysely';
-import type { WritableEntity } from '../../config/types.js';
 import type { SourceRow } from '../../core/audit/types.js';
 import { fitToColumns } from '../../core/values/fit-values.js';
 import { mirrorValues } from '../../core/values/mirror-values.js';
@@ -19,6 +18,7 @@ import {
 } from '../../core/repair/outcome.js';
 import { decideInsert, type InsertAction } from '../../core/repair/write-rule.js';
 import type { ApplyContext } from './apply-actions.js';
+import type { EntityTables } from '../../db/entity-tables.js';
 
 /**
  * A batch's inserts and re-inserts in a few statements instead of several per
@@ -30,7 +30,7 @@ import type { ApplyContext } from './apply-actions.js';
  */
 export async function applyInBulk(
   trx: Transaction<any>,
-  entity: WritableEntity,
+  { source: { entity }, mirror }: EntityTables,
   actions: readonly InsertAction[],
   sourceRows: ReadonlyMap<string, FoundSource>,
   ctx: ApplyContext,
@@ -47,10 +47,9 @@ export async function applyInBulk(
   // Stryker disable next-line ConditionalExpression: equivalent, see above
   if (writable.length === 0) return outcomes;
 
-  const schema = ctx.mirror.schema;
   const keys = writable.map((w) => w.action.key);
-  await lockKeys(trx, entity, keys);
-  const existing = await lockRowsForKeys(trx, schema, entity, keys);
+  await lockKeys(trx, mirror, keys);
+  const existing = await lockRowsForKeys(trx, mirror, keys);
   const failedRows: { id: number; key: string }[] = [];
   const toInsert: { action: InsertAction; row: SourceRow; deleteFirst: number | null }[] = [];
   for (const w of writable) {
@@ -64,8 +63,8 @@ export async function applyInBulk(
     toInsert.push({ ...w, deleteFirst });
   }
 
-  const by = { runId: ctx.runId, entity: entity.name, mirrorTable: entity.mirror.table };
-  const deleted = await deleteFailedRows(trx, schema, entity, failedRows, by);
+  const by = { runId: ctx.runId, entity: entity.name, mirrorTable: mirror.name };
+  const deleted = await deleteFailedRows(trx, mirror, failedRows, by);
   const inserts: { action: InsertAction; row: SourceRow }[] = [];
   for (const w of toInsert) {
     if (w.deleteFirst === null || deleted.has(w.deleteFirst)) inserts.push(w);
@@ -77,7 +76,7 @@ export async function applyInBulk(
     key: action.key,
     ...fitToColumns(mirrorValues(entity, row), ctx.columns, mapped),
   }));
-  await insertRows(trx, schema, entity, rows, by);
+  await insertRows(trx, mirror, rows, by);
   for (const { action } of inserts) outcomes.set(action, done());
   return outcomes;
 }

@@ -355,6 +355,7 @@ async function applyWrites(
     beforeCommit,
     guard: ctx.guard,
     columns: ctx.dbs.mirrorCatalog.tables.get(entity.mirror.table)!.columns,
+    tables: ctx.dbs.tables.writable.get(entity.name)!,
   });
   return writes.map(
     (a, i): ActionResult => ({ ...a, status: outcomes[i]!.status, detail: outcomes[i]!.detail }),
@@ -482,8 +483,7 @@ async function waitForConnect(
     for (const entity of entities) {
       const counts = await countSettled(
         ctx.dbs.mirror.db,
-        ctx.dbs.mirror.schema,
-        entity,
+        ctx.dbs.tables.mirrors.get(entity.name)!,
         ctx.runId,
       );
       written += counts.written;

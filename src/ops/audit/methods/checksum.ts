@@ -34,11 +34,11 @@ import { streamKeys } from './stream.js';
 export const checksumReader: MethodReader = { summarise: checksumKeys };
 
 async function checksumKeys(job: MethodJob): Promise<KeySummary> {
-  const { entity, sides, plan, keys, tuning, signal } = job;
+  const { tables, sides, plan, keys, tuning, signal } = job;
   const { source, mirror, digest } = sides;
   // Segments sized for the rows this shard holds, not the whole table's.
   const first = firstSplit(
-    (await estimatedRows(mirror, entity.mirror.table)) / (keys.shard?.count ?? 1),
+    (await estimatedRows(mirror.trx, tables.mirror)) / (keys.shard?.count ?? 1),
     tuning,
   );
   const summary = emptySummary(job.suspects);
@@ -49,8 +49,8 @@ async function checksumKeys(job: MethodJob): Promise<KeySummary> {
     const m = modulus(first, depth);
     const round = { plan, digest, modulus: m, scope, filter: keys.filter };
     const [sourceSums, mirrorSums] = await Promise.all([
-      sourceSegmentSums(source, entity, round),
-      mirrorSegmentSums(mirror, entity, round),
+      sourceSegmentSums(source.trx, tables.source, round),
+      mirrorSegmentSums(mirror.trx, tables.mirror, round),
     ]);
     if (depth === 0) {
       const keyless = sourceSums.get(-1)?.rows ?? 0;
@@ -82,14 +82,14 @@ async function checksumKeys(job: MethodJob): Promise<KeySummary> {
   // Rows read in full wherever they are: those in agreeing segments count as ok so far.
   const toRead = new Map<string, KeyToRead>();
   const [unhealthy, duplicates] = await Promise.all([
-    mirrorKeysToRead(mirror, entity, {
+    mirrorKeysToRead(mirror.trx, tables.mirror, {
       digest,
       filter: keys.filter,
       unique: job.keyFacts.mirrorKeyUnique,
     }),
     job.keyFacts.sourceKeyUnique
       ? Promise.resolve([])
-      : sourceDuplicateKeys(source, entity, { digest, filter: keys.filter }),
+      : sourceDuplicateKeys(source.trx, tables.source, { digest, filter: keys.filter }),
   ]);
   for (const key of [...unhealthy, ...duplicates])
     if ((toRead.get(key.key)?.rows ?? 0) < key.rows) toRead.set(key.key, key);

@@ -7,9 +7,7 @@ import type { MethodReader } from './method.js';
  */
 export const joinReader: MethodReader = {
   summarise: (job) =>
-    readJoinSummary(job.sides.mirror.trx, job.entity, job.plan, {
-      sourceSchema: job.sides.source.schema,
-      mirrorSchema: job.sides.mirror.schema,
+    readJoinSummary(job.sides.mirror.trx, job.tables, job.plan, {
       ...job.keyFacts,
       filter: job.keys.filter,
       everyKey: job.choice.everyKey,

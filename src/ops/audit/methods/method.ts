@@ -1,10 +1,10 @@
-import type { WritableEntity } from '../../../config/types.js';
 import type { ComparePlan } from '../../../core/methods/compare-plan.js';
 import type { KeySummary, SuspectList } from '../../../core/methods/key-summary.js';
 import type { MethodChoice } from '../../../core/methods/method-choice.js';
 import type { SplitTuning } from '../../../core/methods/segments.js';
 import type { Shard } from '../../../core/methods/shard.js';
 import type { KeyFilter } from '../../../db/audit/summary-query.js';
+import type { EntityTables } from '../../../db/entity-tables.js';
 import type { AuditSides } from '../sides.js';
 
 /** The keys a run audits: its shard, and the key filter the shard becomes, made once per run. */
@@ -24,7 +24,7 @@ export interface KeyFacts {
 
 /** One entity, as every method reads it. */
 export interface MethodJob {
-  readonly entity: WritableEntity;
+  readonly tables: EntityTables;
   readonly sides: AuditSides;
   readonly plan: ComparePlan;
   readonly choice: MethodChoice;

@@ -18,13 +18,13 @@ export const streamReader: MethodReader = {
  * filter lets through, with COPY at once, and merges them as they arrive.
  */
 export async function streamKeys(job: MethodJob, filter: KeyFilter): Promise<KeySummary> {
-  const { entity, sides, plan, signal } = job;
+  const { tables, sides, plan, signal } = job;
   const read = (values: CopyValues) => ({ plan, digest: sides.digest, values, filter });
   const source = sides.source.session.copyRows(
-    sourceSummaryQuery(entity, sides.source.schema, read(new CopyValues())),
+    sourceSummaryQuery(tables.source, read(new CopyValues())),
   );
   const mirror = sides.mirror.session.copyRows(
-    mirrorSummaryQuery(entity, sides.mirror.schema, read(new CopyValues())),
+    mirrorSummaryQuery(tables.mirror, read(new CopyValues())),
   );
   return mergeSummaries(
     abortable(source, signal),
