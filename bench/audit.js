@@ -166,9 +166,9 @@ async function measure(
   const score = (m) => (m.summary?.rowsPerSecond === undefined ? m.ms : -m.summary.rowsPerSecond);
   let best;
   for (let run = 0; run < repeat; run++) {
-    log(
-      `${mode} ${args.method ?? ''}${args.shard ? ` shard ${args.shard.index}/${args.shard.count}` : ''}${repeat > 1 ? ` (${run + 1}/${repeat})` : ''}`,
-    );
+    const shard = args.shard ? ` shard ${args.shard.index}/${args.shard.count}` : '';
+    const attempt = repeat > 1 ? ` (${run + 1}/${repeat})` : '';
+    log(`${mode} ${args.method ?? ''}${shard}${attempt}`);
     await before();
     await checkpoint();
     const result = spawnSync(process.execPath, [...nodeFlags, child, mode, JSON.stringify(args)], {
@@ -222,7 +222,8 @@ function checkAgreement(row) {
       );
       if (JSON.stringify(added) !== JSON.stringify(whole))
         throw new Error(
-          `${entity}: shards add up to ${JSON.stringify(added)}, the whole audit found ${JSON.stringify(whole)}`,
+          `${entity}: shards add up to ${JSON.stringify(added)}, ` +
+            `the whole audit found ${JSON.stringify(whole)}`,
         );
     }
   }
@@ -295,7 +296,8 @@ function targets(rows) {
     // Memory bounded by the batch: on the same 64 MB heap, a backfill of 100 times the rows peaks
     // at about the same RSS.
     add(
-      `new-object backfill peak RSS, ${big.n.toLocaleString('en')} / ${smallest.n.toLocaleString('en')} rows (${NEW_OBJECT_HEAP_MB} MB heap)`,
+      `new-object backfill peak RSS, ${big.n.toLocaleString('en')} / ` +
+        `${smallest.n.toLocaleString('en')} rows (${NEW_OBJECT_HEAP_MB} MB heap)`,
       big.newObject.maxRssMb / smallest.newObject.maxRssMb,
       1.25,
       'below',
@@ -333,20 +335,22 @@ function print(report) {
         });
   const lines = [];
   lines.push(
-    `sfsync bench, ${report.date.slice(0, 10)}, ${report.machine.cpus} cores, ${report.machine.memoryGb} GB, Node ${report.machine.node}`,
+    `sfsync bench, ${report.date.slice(0, 10)}, ${report.machine.cpus} cores, ` +
+      `${report.machine.memoryGb} GB, Node ${report.machine.node}`,
   );
   for (const row of report.sizes) {
     lines.push(
       '',
-      `${row.n.toLocaleString('en')} rows per entity (2 entities; 1% absent, 0.5% FAILED, 0.5% drift)`,
+      `${row.n.toLocaleString('en')} rows per entity ` +
+        '(2 entities; 1% absent, 0.5% FAILED, 0.5% drift)',
     );
-    lines.push(
-      `${'measurement'.padEnd(44)} ${'ms'.padStart(9)} ${'peak RSS MB'.padStart(12)} ${'bytes/row'.padStart(10)}`,
-    );
-    const line = (name, m) =>
-      lines.push(
-        `${name.padEnd(44)} ${fmt(m.ms).padStart(9)} ${fmt(m.maxRssMb).padStart(12)} ${(m.bytes === null ? '—' : fmt(m.bytes / (2 * row.n), 2)).padStart(10)}`,
-      );
+    const header = `${'measurement'.padEnd(44)} ${'ms'.padStart(9)}`;
+    lines.push(`${header} ${'peak RSS MB'.padStart(12)} ${'bytes/row'.padStart(10)}`);
+    const line = (name, m) => {
+      const perRow = m.bytes === null ? '—' : fmt(m.bytes / (2 * row.n), 2);
+      const columns = `${fmt(m.ms).padStart(9)} ${fmt(m.maxRssMb).padStart(12)}`;
+      lines.push(`${name.padEnd(44)} ${columns} ${perRow.padStart(10)}`);
+    };
     for (const [name, audit] of Object.entries(row.audits)) line(`audit ${name}`, audit);
     line('wire limit (two databases)', row.wire);
     line('hand-written SQL (one database)', row.sql);
@@ -354,17 +358,24 @@ function print(report) {
     if (row.perRow) line('per-row lookup', row.perRow);
     for (const [i, shard] of (row.shards ?? []).entries())
       line(`audit stream, two databases, shard ${i + 1}/2`, shard);
+    const { backfill, copy, newObject } = row;
     lines.push(
-      `writes: backfill ${fmt(row.backfill.summary.rowsPerSecond)} rows/s (${row.backfill.summary.written} rows), COPY ${fmt(row.copy.summary.rowsPerSecond)} rows/s (${row.copy.summary.written} rows)`,
+      `writes: backfill ${fmt(backfill.summary.rowsPerSecond)} rows/s ` +
+        `(${backfill.summary.written} rows), ` +
+        `COPY ${fmt(copy.summary.rowsPerSecond)} rows/s (${copy.summary.written} rows)`,
     );
     lines.push(
-      `new object: backfill of ${fmt(row.newObject.summary.written)} rows on a ${NEW_OBJECT_HEAP_MB} MB heap, ${fmt(row.newObject.ms / 1000, 1)} s in all, ${fmt(row.newObject.summary.rowsPerSecond)} rows/s writing, peak RSS ${fmt(row.newObject.maxRssMb)} MB`,
+      `new object: backfill of ${fmt(newObject.summary.written)} rows ` +
+        `on a ${NEW_OBJECT_HEAP_MB} MB heap, ${fmt(newObject.ms / 1000, 1)} s in all, ` +
+        `${fmt(newObject.summary.rowsPerSecond)} rows/s writing, ` +
+        `peak RSS ${fmt(newObject.maxRssMb)} MB`,
     );
   }
   lines.push('', 'targets (each a ratio of two measurements above)');
   for (const t of report.targets)
     lines.push(
-      `${t.ok ? 'ok  ' : 'MISS'} ${t.name.padEnd(58)} ${fmt(t.value, 2).padStart(8)}  (${t.better === 'below' ? '≤' : '≥'} ${t.limit})`,
+      `${t.ok ? 'ok  ' : 'MISS'} ${t.name.padEnd(58)} ${fmt(t.value, 2).padStart(8)}  ` +
+        `(${t.better === 'below' ? '≤' : '≥'} ${t.limit})`,
     );
   console.log(lines.join('\n'));
 }

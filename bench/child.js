@@ -21,13 +21,22 @@ const { statusCounts } = await import('../dist/core/repair/result.js');
  */
 const SIDES = {
   school: {
-    source: `SELECT id::text AS k, name AS a, website AS b, municipality AS c, upper(country_code) AS d FROM public.schools WHERE rejected_at IS NULL`,
-    mirror: `SELECT editoruuid__c AS k, sfid, _hc_lastop AS lastop, name AS a, website__c AS b, town__c AS c, country__c AS d FROM salesforce.editor__c WHERE editoruuid__c IS NOT NULL`,
+    source: `SELECT id::text AS k, name AS a, website AS b, municipality AS c,
+                    upper(country_code) AS d
+               FROM public.schools WHERE rejected_at IS NULL`,
+    mirror: `SELECT editoruuid__c AS k, sfid, _hc_lastop AS lastop, name AS a, website__c AS b,
+                    town__c AS c, country__c AS d
+               FROM salesforce.editor__c WHERE editoruuid__c IS NOT NULL`,
     compare: ['a', 'b', 'c', 'd'],
   },
   school_class: {
-    source: `SELECT id::text AS k, name AS a, floor(extract(epoch FROM created_at)) AS b, floor(extract(epoch FROM updated_at)) AS c, school_id::text AS d FROM public.school_classes`,
-    mirror: `SELECT classroomuuid__c AS k, sfid, _hc_lastop AS lastop, classroomtitle__c AS a, floor(extract(epoch FROM createdat__c)) AS b, floor(extract(epoch FROM updatedat__c)) AS c, editor__r__editoruuid__c AS d FROM salesforce.classroom__c WHERE classroomuuid__c IS NOT NULL`,
+    source: `SELECT id::text AS k, name AS a, floor(extract(epoch FROM created_at)) AS b,
+                    floor(extract(epoch FROM updated_at)) AS c, school_id::text AS d
+               FROM public.school_classes`,
+    mirror: `SELECT classroomuuid__c AS k, sfid, _hc_lastop AS lastop, classroomtitle__c AS a,
+                    floor(extract(epoch FROM createdat__c)) AS b,
+                    floor(extract(epoch FROM updatedat__c)) AS c, editor__r__editoruuid__c AS d
+               FROM salesforce.classroom__c WHERE classroomuuid__c IS NOT NULL`,
     compare: ['a', 'b', 'c', 'd'],
   },
 };
@@ -98,9 +107,12 @@ if (mode === 'audit') {
       SELECT count(*) FILTER (WHERE m.k IS NULL) AS absent,
              count(*) FILTER (WHERE s.k IS NULL) AS orphan,
              count(*) FILTER (WHERE s.k IS NOT NULL AND m.lastop = 'FAILED') AS failed,
-             count(*) FILTER (WHERE s.k IS NOT NULL AND m.sfid IS NULL AND m.lastop IS DISTINCT FROM 'FAILED') AS unsynced,
-             count(*) FILTER (WHERE s.k IS NOT NULL AND m.sfid IS NOT NULL AND m.lastop IS DISTINCT FROM 'FAILED' AND (${differs})) AS drift,
-             count(*) FILTER (WHERE s.k IS NOT NULL AND m.sfid IS NOT NULL AND m.lastop IS DISTINCT FROM 'FAILED' AND NOT (${differs})) AS ok
+             count(*) FILTER (WHERE s.k IS NOT NULL AND m.sfid IS NULL
+                                AND m.lastop IS DISTINCT FROM 'FAILED') AS unsynced,
+             count(*) FILTER (WHERE s.k IS NOT NULL AND m.sfid IS NOT NULL
+                                AND m.lastop IS DISTINCT FROM 'FAILED' AND (${differs})) AS drift,
+             count(*) FILTER (WHERE s.k IS NOT NULL AND m.sfid IS NOT NULL
+                                AND m.lastop IS DISTINCT FROM 'FAILED' AND NOT (${differs})) AS ok
         FROM (${side.source}) s FULL JOIN (${side.mirror}) m ON m.k = s.k`);
     summary[name] = Object.fromEntries(Object.entries(rows[0]).map(([k, v]) => [k, Number(v)]));
   }
@@ -180,13 +192,21 @@ if (mode === 'audit') {
   const inserts = {
     school: {
       columns: 'editoruuid__c, name, website__c, town__c, country__c',
-      rows: `SELECT id::text, name, website, municipality, upper(country_code) FROM public.schools s WHERE rejected_at IS NULL AND NOT EXISTS (SELECT 1 FROM salesforce.editor__c m WHERE m.editoruuid__c = s.id::text)`,
+      rows: `SELECT id::text, name, website, municipality, upper(country_code)
+               FROM public.schools s
+              WHERE rejected_at IS NULL
+                AND NOT EXISTS (SELECT 1 FROM salesforce.editor__c m
+                                 WHERE m.editoruuid__c = s.id::text)`,
       table: 'salesforce.editor__c',
     },
     school_class: {
       columns:
         'classroomuuid__c, classroomtitle__c, createdat__c, updatedat__c, editor__r__editoruuid__c',
-      rows: `SELECT id::text, name, created_at AT TIME ZONE 'UTC', updated_at AT TIME ZONE 'UTC', school_id::text FROM public.school_classes s WHERE NOT EXISTS (SELECT 1 FROM salesforce.classroom__c m WHERE m.classroomuuid__c = s.id::text)`,
+      rows: `SELECT id::text, name, created_at AT TIME ZONE 'UTC', updated_at AT TIME ZONE 'UTC',
+                    school_id::text
+               FROM public.school_classes s
+              WHERE NOT EXISTS (SELECT 1 FROM salesforce.classroom__c m
+                                 WHERE m.classroomuuid__c = s.id::text)`,
       table: 'salesforce.classroom__c',
     },
   };

@@ -45,32 +45,42 @@ export async function loadBenchDatabase(adminUrl, url, name, n) {
   await client.connect();
   const at = (i) => `timestamp '2024-01-01 00:00:00' + (${i}) * interval '1 second'`;
   await client.query(`
-    INSERT INTO schools (id, name, website, municipality, country_code, user_origin, created_at, updated_at)
-    SELECT md5('s' || i)::uuid, 'School ' || i, 'https://school' || i || '.example', 'Town ' || (i % 500), 'gb', i % 2, now(), now()
+    INSERT INTO schools (id, name, website, municipality, country_code, user_origin, created_at,
+                         updated_at)
+    SELECT md5('s' || i)::uuid, 'School ' || i, 'https://school' || i || '.example',
+           'Town ' || (i % 500), 'gb', i % 2, now(), now()
       FROM generate_series(1, ${n}) AS i`);
   await client.query(`
     INSERT INTO school_classes (id, school_id, name, created_at, updated_at)
-    SELECT md5('c' || i)::uuid, md5('s' || (1 + (i * 7) % ${n}))::uuid, 'Class ' || i, (${at('i')}) AT TIME ZONE 'UTC', (${at('i + 60')}) AT TIME ZONE 'UTC'
+    SELECT md5('c' || i)::uuid, md5('s' || (1 + (i * 7) % ${n}))::uuid, 'Class ' || i,
+           (${at('i')}) AT TIME ZONE 'UTC', (${at('i + 60')}) AT TIME ZONE 'UTC'
       FROM generate_series(1, ${n}) AS i`);
   await client.query('SET xmlbinary = hex');
   const sfid = (prefix, i) =>
-    `CASE WHEN ${i} % 200 = 50 THEN NULL ELSE '${prefix}' || lpad(${i}::text, 12, '0') || 'AAA' END`;
+    `CASE WHEN ${i} % 200 = 50 THEN NULL
+          ELSE '${prefix}' || lpad(${i}::text, 12, '0') || 'AAA' END`;
   const lastop = (i) => `CASE WHEN ${i} % 200 = 50 THEN 'FAILED' ELSE 'SYNCED' END`;
   await client.query(`
-    INSERT INTO salesforce.editor__c (editoruuid__c, sfid, name, website__c, town__c, country__c, _hc_lastop)
+    INSERT INTO salesforce.editor__c (editoruuid__c, sfid, name, website__c, town__c, country__c,
+                                      _hc_lastop)
     SELECT md5('s' || i)::uuid::text, ${sfid('a00', 'i')},
            CASE WHEN i % 200 = 25 THEN 'Renamed ' || i ELSE 'School ' || i END,
            'https://school' || i || '.example', 'Town ' || (i % 500), 'GB', ${lastop('i')}
       FROM generate_series(1, ${n}) AS i WHERE i % 100 <> 0`);
   await client.query(`
-    INSERT INTO salesforce.classroom__c (classroomuuid__c, sfid, editor__r__editoruuid__c, classroomtitle__c, createdat__c, updatedat__c, _hc_lastop)
-    SELECT md5('c' || i)::uuid::text, ${sfid('a01', 'i')}, md5('s' || (1 + (i * 7) % ${n}))::uuid::text,
-           CASE WHEN i % 200 = 25 THEN 'Renamed ' || i ELSE 'Class ' || i END, ${at('i')}, ${at('i + 60')}, ${lastop('i')}
+    INSERT INTO salesforce.classroom__c (classroomuuid__c, sfid, editor__r__editoruuid__c,
+                                         classroomtitle__c, createdat__c, updatedat__c, _hc_lastop)
+    SELECT md5('c' || i)::uuid::text, ${sfid('a01', 'i')},
+           md5('s' || (1 + (i * 7) % ${n}))::uuid::text,
+           CASE WHEN i % 200 = 25 THEN 'Renamed ' || i ELSE 'Class ' || i END,
+           ${at('i')}, ${at('i + 60')}, ${lastop('i')}
       FROM generate_series(1, ${n}) AS i WHERE i % 100 <> 1`);
   // Connect keeps its own _hc_lastop only on UPDATE (the status trigger), so fail rows afterwards.
   const failure = `Foreign key external ID: x not found for field Editor__c in entity Classroom__c`;
   await client.query(
-    `UPDATE salesforce.editor__c SET _hc_lastop = 'FAILED', _hc_err = 'unable to obtain exclusive access to this record' WHERE sfid IS NULL`,
+    `UPDATE salesforce.editor__c
+        SET _hc_lastop = 'FAILED', _hc_err = 'unable to obtain exclusive access to this record'
+      WHERE sfid IS NULL`,
   );
   await client.query(
     `UPDATE salesforce.classroom__c SET _hc_lastop = 'FAILED', _hc_err = $1 WHERE sfid IS NULL`,
@@ -106,31 +116,46 @@ export async function healDatabase(url) {
   await client.connect();
   await client.query('SET xmlbinary = hex');
   await client.query(
-    `UPDATE salesforce.editor__c SET name = 'School ' || substr(name, 9) WHERE name LIKE 'Renamed %'`,
+    `UPDATE salesforce.editor__c SET name = 'School ' || substr(name, 9)
+      WHERE name LIKE 'Renamed %'`,
   );
   await client.query(
-    `UPDATE salesforce.classroom__c SET classroomtitle__c = 'Class ' || substr(classroomtitle__c, 9) WHERE classroomtitle__c LIKE 'Renamed %'`,
+    `UPDATE salesforce.classroom__c SET classroomtitle__c = 'Class ' || substr(classroomtitle__c, 9)
+      WHERE classroomtitle__c LIKE 'Renamed %'`,
   );
   await client.query(
-    `UPDATE salesforce.editor__c SET sfid = 'a02' || lpad(id::text, 12, '0') || 'AAA', _hc_err = NULL WHERE sfid IS NULL`,
+    `UPDATE salesforce.editor__c
+        SET sfid = 'a02' || lpad(id::text, 12, '0') || 'AAA', _hc_err = NULL
+      WHERE sfid IS NULL`,
   );
   await client.query(
-    `UPDATE salesforce.classroom__c SET sfid = 'a03' || lpad(id::text, 12, '0') || 'AAA', _hc_err = NULL WHERE sfid IS NULL`,
+    `UPDATE salesforce.classroom__c
+        SET sfid = 'a03' || lpad(id::text, 12, '0') || 'AAA', _hc_err = NULL
+      WHERE sfid IS NULL`,
   );
   await client.query(`
     INSERT INTO salesforce.editor__c (editoruuid__c, sfid, name, website__c, town__c, country__c)
-    SELECT s.id::text, 'a04' || lpad(row_number() OVER ()::text, 12, '0') || 'AAA', s.name, s.website, s.municipality, upper(s.country_code)
-      FROM schools s WHERE NOT EXISTS (SELECT 1 FROM salesforce.editor__c m WHERE m.editoruuid__c = s.id::text)`);
+    SELECT s.id::text, 'a04' || lpad(row_number() OVER ()::text, 12, '0') || 'AAA', s.name,
+           s.website, s.municipality, upper(s.country_code)
+      FROM schools s
+     WHERE NOT EXISTS (SELECT 1 FROM salesforce.editor__c m WHERE m.editoruuid__c = s.id::text)`);
   await client.query(`
-    INSERT INTO salesforce.classroom__c (classroomuuid__c, sfid, editor__r__editoruuid__c, classroomtitle__c, createdat__c, updatedat__c)
-    SELECT c.id::text, 'a05' || lpad(row_number() OVER ()::text, 12, '0') || 'AAA', c.school_id::text, c.name, c.created_at AT TIME ZONE 'UTC', c.updated_at AT TIME ZONE 'UTC'
-      FROM school_classes c WHERE NOT EXISTS (SELECT 1 FROM salesforce.classroom__c m WHERE m.classroomuuid__c = c.id::text)`);
+    INSERT INTO salesforce.classroom__c (classroomuuid__c, sfid, editor__r__editoruuid__c,
+                                         classroomtitle__c, createdat__c, updatedat__c)
+    SELECT c.id::text, 'a05' || lpad(row_number() OVER ()::text, 12, '0') || 'AAA',
+           c.school_id::text, c.name, c.created_at AT TIME ZONE 'UTC',
+           c.updated_at AT TIME ZONE 'UTC'
+      FROM school_classes c
+     WHERE NOT EXISTS (SELECT 1 FROM salesforce.classroom__c m
+                        WHERE m.classroomuuid__c = c.id::text)`);
   // The status trigger made every row written here PENDING; Connect would have synced them.
   await client.query(
-    `UPDATE salesforce.editor__c SET _hc_lastop = 'SYNCED' WHERE _hc_lastop IS DISTINCT FROM 'SYNCED'`,
+    `UPDATE salesforce.editor__c SET _hc_lastop = 'SYNCED'
+      WHERE _hc_lastop IS DISTINCT FROM 'SYNCED'`,
   );
   await client.query(
-    `UPDATE salesforce.classroom__c SET _hc_lastop = 'SYNCED' WHERE _hc_lastop IS DISTINCT FROM 'SYNCED'`,
+    `UPDATE salesforce.classroom__c SET _hc_lastop = 'SYNCED'
+      WHERE _hc_lastop IS DISTINCT FROM 'SYNCED'`,
   );
   await client.query('VACUUM (ANALYZE)');
   await client.end();

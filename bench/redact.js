@@ -39,8 +39,9 @@ for (const [name, build] of Object.entries(SHAPES)) {
   const ok = ratio <= LIMIT;
   if (!ok) missed++;
   const times = `${small.toFixed(1)} ms → ${large.toFixed(1)} ms`;
+  const limit = `(≤ ${LIMIT}; ${times})`;
   console.log(
-    `${ok ? 'ok  ' : 'MISS'} ${name.padEnd(32)} ${ratio.toFixed(1).padStart(7)}  (≤ ${LIMIT}; ${times})`,
+    `${ok ? 'ok  ' : 'MISS'} ${name.padEnd(32)} ${ratio.toFixed(1).padStart(7)}  ${limit}`,
   );
 }
 process.exitCode = missed === 0 ? 0 : 1;

@@ -8,7 +8,10 @@ import { errorCodesMarkdown } from '../dist/render/error-codes.js';
 const file = new URL('../docs/commands.md', import.meta.url);
 let text = readFileSync(file, 'utf8');
 for (const [name, help] of helpTexts()) {
-  const block = `<!-- help:${name} -->\n<details><summary><code>npx sfsync ${name} --help</code></summary>\n\n\`\`\`\n${help}\n\`\`\`\n\n</details>\n<!-- /help -->`;
+  const summary = `<summary><code>npx sfsync ${name} --help</code></summary>`;
+  const block =
+    `<!-- help:${name} -->\n<details>${summary}\n\n\`\`\`\n${help}\n\`\`\`\n\n` +
+    '</details>\n<!-- /help -->';
   const pattern = new RegExp(`<!-- help:${name} -->[\\s\\S]*?<!-- /help -->`);
   if (!pattern.test(text)) throw new Error(`docs/commands.md has no <!-- help:${name} --> block`);
   text = text.replace(pattern, () => block);

@@ -127,7 +127,8 @@ describe('sfsync audit', () => {
         'the databases do not match the config (run `sfsync doctor` for the full report)',
       );
       expect(result.stderr).toContain(
-        'fields.lessontitle__c: column salesforce.lesson__c.lessontitle__c does not exist — did you mean "lesson_title__c"?',
+        'fields.lessontitle__c: column salesforce.lesson__c.lessontitle__c does not exist' +
+          ' — did you mean "lesson_title__c"?',
       );
     } finally {
       await db.mirror(

@@ -100,7 +100,8 @@ describe('sfsync backfill --order', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
       `sfsync: invalid configuration in ${file} (1 problem):\n` +
-        '  - entities[1].fields: a readOnly entity is filled by Heroku Connect from upstream and never written by sfsync; remove "fields"\n',
+        '  - entities[1].fields: a readOnly entity is filled by Heroku Connect from upstream ' +
+        'and never written by sfsync; remove "fields"\n',
     );
     expect(result.stderr).not.toMatch(STACK_LINE);
   });

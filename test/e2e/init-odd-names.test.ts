@@ -28,7 +28,8 @@ beforeAll(async () => {
   for (const name of ODD) {
     // A Connect mirror table in every respect but its name, and an app table of the same name.
     await db.asConnect(
-      `CREATE TABLE salesforce.${ident(name)} (id serial PRIMARY KEY, sfid varchar(18) UNIQUE, _hc_lastop varchar(32), _hc_err text, ext__c text UNIQUE)`,
+      `CREATE TABLE salesforce.${ident(name)} (id serial PRIMARY KEY, sfid varchar(18) UNIQUE,
+        _hc_lastop varchar(32), _hc_err text, ext__c text UNIQUE)`,
     );
     await db.asConnect(
       `INSERT INTO salesforce.${ident(name)} (sfid, ext__c) VALUES ('a00000000000001AAA', '1')`,
@@ -41,7 +42,7 @@ beforeAll(async () => {
 });
 
 describe('sfsync init on tables and columns a config cannot name', () => {
-  it('leaves each out with one todo note, writes a config that loads, and escapes them for the terminal', async () => {
+  it('leaves each out with a todo note; the config loads; escaped for the terminal', async () => {
     const init = await sfsync('init', ...MAPS.flatMap((m) => ['--map', m]));
     expect(init.stderr).toBe('');
     expect(init.code).toBe(0);
@@ -75,7 +76,10 @@ describe('sfsync init on tables and columns a config cannot name', () => {
     }
     expect(notes.some((n) => n.includes('\\u001b[31mred'))).toBe(true);
     expect(config.entities.find((e) => e.mirror.table === 'editor__c')!.todo).toContain(
-      'columns left out, their names not ones the config can hold (sfsync names only plain SQL identifiers: ASCII letters, digits and _, at most 63 characters, not __proto__, constructor, prototype): editor__c."na;me\\u001b__c", schools."café"',
+      'columns left out, their names not ones the config can hold ' +
+        '(sfsync names only plain SQL identifiers: ASCII letters, digits and _, ' +
+        'at most 63 characters, not __proto__, constructor, prototype): ' +
+        'editor__c."na;me\\u001b__c", schools."café"',
     );
 
     // It loads, and doctor finds nothing wrong with the databases.

@@ -130,7 +130,8 @@ const madeDevice = (() => {
 })();
 
 const refusedByKind = (kind: string) => (files: string[]) =>
-  `${files[1]} is ${kind}, not a regular file: only regular files are read (a pipe or a device could block or never end)`;
+  `${files[1]} is ${kind}, not a regular file: ` +
+  'only regular files are read (a pipe or a device could block or never end)';
 const notAReport = (where: string) => (files: string[]) =>
   `${files[1]} is not an sfsync audit report of format 1: ${where}`;
 /**
@@ -143,9 +144,11 @@ function byteSize(bytes: number): string {
   return `${Math.round((bytes / size) * 10) / 10} ${unit}`;
 }
 const WHY =
-  'merge reads at most 256 MiB of reports in all (as printed), so that the merged report fits in memory';
+  'merge reads at most 256 MiB of reports in all (as printed), ' +
+  'so that the merged report fits in memory';
 const ENUM_CLASSES =
-  'Invalid option: expected one of "source_duplicate"|"duplicate"|"missing_parent"|"failed"|"absent"|"stuck"|"drift"|"orphan"';
+  'Invalid option: expected one of ' +
+  '"source_duplicate"|"duplicate"|"missing_parent"|"failed"|"absent"|"stuck"|"drift"|"orphan"';
 
 const CASES: Case[] = [
   {
@@ -243,7 +246,8 @@ const CASES: Case[] = [
       return [shards[0]!, file('deep.json', text), shards[2]!];
     },
     message: (files) =>
-      `${files[1]} nests arrays or objects more than 64 deep: an audit report nests 7 (a drifted JSON value a few more)`,
+      `${files[1]} nests arrays or objects more than 64 deep: ` +
+      'an audit report nests 7 (a drifted JSON value a few more)',
   },
   {
     name: 'shard 4/3 (5/4 was accepted, its counts added in)',
@@ -255,7 +259,8 @@ const CASES: Case[] = [
       ),
     ],
     message: (files) =>
-      `${files[3]} is not an sfsync audit report of format 1: shard.index: the shard is past the number of shards`,
+      `${files[3]} is not an sfsync audit report of format 1: ` +
+      'shard.index: the shard is past the number of shards',
   },
   {
     name: 'shard 1/1000000000 alone (ran out of memory listing the missing ones: exit 134)',
@@ -266,7 +271,8 @@ const CASES: Case[] = [
       ),
     ],
     message: (files) =>
-      `${files[0]} is not an sfsync audit report of format 1: shard.count: audit --shard splits into at most 1024 shards`,
+      `${files[0]} is not an sfsync audit report of format 1: ` +
+      'shard.count: audit --shard splits into at most 1024 shards',
   },
   {
     name: 'shard 1/1000 alone: the missing ones counted, not listed',
@@ -277,10 +283,13 @@ const CASES: Case[] = [
       ),
     ],
     message: () =>
-      'shards 2/1000, 3/1000, 4/1000, 5/1000, 6/1000 and 994 more missing: the merge of a part is not the audit',
+      'shards 2/1000, 3/1000, 4/1000, 5/1000, 6/1000 and 994 more missing: ' +
+      'the merge of a part is not the audit',
   },
   {
-    name: 'a wrong-typed field (fields: a string; accepted before, and the table output crashed on it)',
+    name:
+      'a wrong-typed field ' +
+      '(fields: a string; accepted before, and the table output crashed on it)',
     files: () => [
       shards[0]!,
       file(
@@ -290,7 +299,9 @@ const CASES: Case[] = [
       shards[2]!,
     ],
     message: (files) =>
-      `${files[1]} is not an sfsync audit report of format 1: entities.${withMismatches(reports[1])}.mismatches.0.fields: Invalid input: expected array, received string`,
+      `${files[1]} is not an sfsync audit report of format 1: ` +
+      `entities.${withMismatches(reports[1])}.mismatches.0.fields: ` +
+      'Invalid input: expected array, received string',
   },
   {
     name: 'counts zeroed while mismatches are listed (exit 0 before)',
@@ -304,7 +315,11 @@ const CASES: Case[] = [
       const entity = reports[0].entities[i];
       const cls = entity.mismatches[0].class;
       const n = entity.mismatches.filter((m: any) => m.class === cls).length;
-      return `${files[0]} is not a consistent audit report: entities.${i} (${entity.name}): counts.${cls} is 0 but ${n} ${cls} mismatch${n === 1 ? ' is' : 'es are'} listed (a report lists every one)`;
+      return (
+        `${files[0]} is not a consistent audit report: entities.${i} (${entity.name}): ` +
+        `counts.${cls} is 0 but ${n} ${cls} mismatch${n === 1 ? ' is' : 'es are'} listed ` +
+        '(a report lists every one)'
+      );
     },
   },
   {
@@ -323,7 +338,10 @@ const CASES: Case[] = [
     },
     message: (files) => {
       const entity = reports[0].entities[withMismatches(reports[0])];
-      return `${files[0]} and ${files[1]} both list key ${JSON.stringify(entity.mismatches[0].key)} of ${entity.name}: each key belongs to one shard, so these are not shards of one audit`;
+      return (
+        `${files[0]} and ${files[1]} both list key ${JSON.stringify(entity.mismatches[0].key)} ` +
+        `of ${entity.name}: each key belongs to one shard, so these are not shards of one audit`
+      );
     },
   },
   {
@@ -343,7 +361,10 @@ const CASES: Case[] = [
     message: (files) => {
       const i = withMismatches(reports[1]);
       const entity = reports[1].entities[i];
-      return `${files[1]} is not a consistent audit report: entities.${i} (${entity.name}): key ${JSON.stringify(entity.mismatches[0].key)} is listed twice`;
+      return (
+        `${files[1]} is not a consistent audit report: entities.${i} (${entity.name}): ` +
+        `key ${JSON.stringify(entity.mismatches[0].key)} is listed twice`
+      );
     },
   },
   {
@@ -383,7 +404,9 @@ const CASES: Case[] = [
       shards[2]!,
     ],
     message: (files) =>
-      `${files[1]} is not an sfsync audit report of format 1: entities.${withMismatches(reports[1])}.mismatches.0.parent.state: Invalid option: expected one of "ready"|"unsynced"|"failed"|"absent"`,
+      `${files[1]} is not an sfsync audit report of format 1: ` +
+      `entities.${withMismatches(reports[1])}.mismatches.0.parent.state: ` +
+      'Invalid option: expected one of "ready"|"unsynced"|"failed"|"absent"',
   },
   {
     name: 'an entity name that is markup',
@@ -396,7 +419,8 @@ const CASES: Case[] = [
       shards[2]!,
     ],
     message: notAReport(
-      'entities.0.name: expected a name as the config allows (letters, digits, _; not starting with a digit)',
+      'entities.0.name: expected a name as the config allows ' +
+        '(letters, digits, _; not starting with a digit)',
     ),
   },
   {
@@ -424,7 +448,8 @@ const CASES: Case[] = [
       shards[2]!,
     ],
     message: (files) =>
-      `${files[1]} is not a consistent audit report: order does not name the entities, in the order they are listed`,
+      `${files[1]} is not a consistent audit report: ` +
+      'order does not name the entities, in the order they are listed',
   },
   {
     name: 'a read-only entity with mismatches',
@@ -442,7 +467,11 @@ const CASES: Case[] = [
     ],
     message: (files) => {
       const i = reports[1].entities.findIndex((e: any) => e.readOnly);
-      return `${files[1]} is not a consistent audit report: entities.${i} (${reports[1].entities[i].name}): a read-only entity has no source rows, no counts and no mismatches`;
+      return (
+        `${files[1]} is not a consistent audit report: ` +
+        `entities.${i} (${reports[1].entities[i].name}): ` +
+        'a read-only entity has no source rows, no counts and no mismatches'
+      );
     },
   },
   {
@@ -478,7 +507,8 @@ const CASES: Case[] = [
     name: 'a file name with a line break and an escape sequence',
     files: () => [shards[0]!, file('evil\n\u001b[31mname.json', 'not json'), shards[2]!],
     message: () =>
-      `${dir}/evil\\n\\u{001B}[31mname.json is not JSON: merge takes the reports of \`sfsync audit --format json\``,
+      `${dir}/evil\\n\\u{001B}[31mname.json is not JSON: ` +
+      'merge takes the reports of `sfsync audit --format json`',
   },
 ];
 
@@ -488,7 +518,7 @@ function zeroCounts(report: any): void {
       if (cls !== 'ok' && cls !== 'pending') entity.counts[cls] = 0;
 }
 
-describe('sfsync merge on hostile files: exit 2 and one line naming the file, never a hang, a crash or a merge', () => {
+describe('merge on hostile files: exit 2, a line naming the file; no hang, crash or merge', () => {
   for (const c of CASES) {
     it.skipIf(c.needs === 'mknod' && !madeDevice)(c.name, async () => {
       const files = await c.files();
@@ -509,7 +539,8 @@ describe('sfsync merge on hostile files: exit 2 and one line naming the file, ne
     const limit = (maxBytes: number) => ({ maxBytes, why: 'the test says so' });
     expect((await readAuditReport(minified, limit(printed))).printedLength).toBe(printed);
     await expect(readAuditReport(minified, limit(printed - 1))).rejects.toThrow(
-      `${minified} prints as ${byteSize(printed)}, more than ${byteSize(printed - 1)}: the test says so`,
+      `${minified} prints as ${byteSize(printed)}, ` +
+        `more than ${byteSize(printed - 1)}: the test says so`,
     );
   });
 
@@ -653,7 +684,7 @@ function expectedMerge(inputs: any[]) {
 }
 
 describe('sfsync merge on random changes to a real report (fast-check, fixed seed)', () => {
-  it('merges correctly (exit 0 or 1) or refuses in one line naming a file (exit 2): never exit 70, a crash or a stack trace', async () => {
+  it('merges (0/1) or refuses in a line naming a file (2); never 70, crash or trace', async () => {
     const allPaths = paths(reports[1]);
     const html = join(dir, 'fuzz.html');
     let [merged, refused] = [0, 0];

@@ -19,11 +19,12 @@ describe('sfsync repair', () => {
     const result = await cli('repair');
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      'sfsync: refusing to write without --yes when stdin is not a terminal (see the plan first with `sfsync repair --dry-run`)\n',
+      'sfsync: refusing to write without --yes when stdin is not a terminal ' +
+        '(see the plan first with `sfsync repair --dry-run`)\n',
     );
   });
 
-  it('prints the plan as the documented JSON with --dry-run, and exits 1 because there is work', async () => {
+  it('--dry-run prints the plan as the documented JSON; exits 1 as there is work', async () => {
     const result = await cli('repair', '--dry-run', '--format', 'json');
     expect(result.code).toBe(1);
     const doc = JSON.parse(result.stdout);
@@ -62,7 +63,10 @@ describe('sfsync repair', () => {
       const result = await cli('repair', '--yes');
       expect(result.code).toBe(4);
       expect(result.stderr).toMatch(
-        /^sfsync: another sfsync repair or backfill is writing to this mirror database \(held since .*\); wait for it to finish, then run again\n$/,
+        new RegExp(
+          '^sfsync: another sfsync repair or backfill is writing to this mirror database ' +
+            String.raw`\(held since .*\); wait for it to finish, then run again\n$`,
+        ),
       );
     } finally {
       await lock.release();

@@ -16,7 +16,7 @@ const db = useFixtureDatabases();
 let dir: string;
 const audit = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
   runCli(['audit', '--config', FIXTURE_CONFIG, ...args], { env: fixtureEnv(db, extra) });
-// biome-ignore lint/suspicious/noControlCharactersInRegex: looking for escape sequences is the point.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: escape sequences are the point.
 const ANSI = /\u001b\[/;
 
 beforeAll(async () => {
@@ -25,7 +25,7 @@ beforeAll(async () => {
 });
 
 describe('--format markdown', () => {
-  it('has the title, the entity × class table, the worst offenders, the order as Mermaid and the mismatches, in that order', async () => {
+  it('in order: title, entity × class table, worst offenders, Mermaid, mismatches', async () => {
     const { code, stdout, stderr } = await audit(['--format', 'markdown', '--details', '2']);
     expect(code).toBe(1);
     expect(stderr).toBe('');
@@ -40,7 +40,8 @@ describe('--format markdown', () => {
       '#### lesson: 1',
     ]);
     expect(stdout).toContain(
-      '| Entity | Source | Mirror | Unsynced | Oldest unsynced | source_duplicate | duplicate | missing_parent | failed | absent | stuck | drift | orphan |',
+      '| Entity | Source | Mirror | Unsynced | Oldest unsynced | source_duplicate | duplicate ' +
+        '| missing_parent | failed | absent | stuck | drift | orphan |',
     );
     expect(stdout).toMatch(
       /^\| school \| 7 \| 7 \| \d+ \| [^|]+ \| 0 \| 0 \| 0 \| 1 \| 1 \| 1 \| 1 \| 1 \|$/m,
@@ -59,7 +60,14 @@ describe('--format markdown', () => {
       stdout.indexOf('### Canonical order'),
     );
     expect(offenders).toMatch(
-      /^\| 1 \| role \| failed \| FOREIGN_KEY_NOT_FOUND \| field EditorUUID\\_\\_c in Editor\\_\\_c \| Foreign key external ID: &lt;value> not found for field EditorUUID\\_\\_c in entity Editor\\_\\_c \| `1` \| the parent reached Salesforce after this row;/m,
+      new RegExp(
+        String.raw`^\| 1 \| role \| failed \| FOREIGN_KEY_NOT_FOUND \| ` +
+          String.raw`field EditorUUID\\_\\_c in Editor\\_\\_c \| ` +
+          'Foreign key external ID: &lt;value> not found ' +
+          String.raw`for field EditorUUID\\_\\_c in entity Editor\\_\\_c \| ` +
+          '`1` \\| the parent reached Salesforce after this row;',
+        'm',
+      ),
     );
     expect(offenders).not.toMatch(/Foreign key external ID: 00000000-/);
     const mermaid = stdout.slice(
@@ -149,7 +157,7 @@ describe('--metrics', () => {
     family.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))
       ?.value;
 
-  it('writes the Prometheus text format atomically, every entity × class, and no last success for a failing run', async () => {
+  it('atomic Prometheus text, every entity × class, no last success if the run fails', async () => {
     const file = join(dir, 'audit.prom');
     const { code } = await audit(['--metrics', file]);
     expect(code).toBe(1);
@@ -179,7 +187,7 @@ describe('--metrics', () => {
     expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('keeps the last success of the previous file when the run fails, and writes a new one when it succeeds', async () => {
+  it('keeps the previous last success if the run fails, writes a new one on success', async () => {
     const file = join(dir, 'success.prom');
     expect(
       (await audit(['--metrics', file, '--entity', 'school', '--fail-on', 'duplicate'])).code,
@@ -194,7 +202,7 @@ describe('--metrics', () => {
     expect(sample(after.sfsync_last_exit_code!, { command: 'audit' })).toBe('1');
   });
 
-  it('fails the run with exit 74 when the file cannot be written, after the report was printed and the webhook told', async () => {
+  it('exits 74 on an unwritable file, once the report is out and the webhook told', async () => {
     const sink = await startHttpSink();
     try {
       const { code, stdout, stderr } = await audit([
@@ -320,7 +328,7 @@ describe('--notify and --pushgateway', () => {
     expect(typo.stderr).not.toContain('Typ0S3cret');
   });
 
-  it("sends a Pushgateway URL's user info as an Authorization header, never in a message", async () => {
+  it('sends Pushgateway user info as an Authorization header, never in a message', async () => {
     sink = await startHttpSink();
     const gateway = sink.url.replace('http://', 'http://push%20user:p%40ss%3Aw0rd@');
     const { code, stderr } = await audit(['--pushgateway', gateway, '--entity', 'lesson']);
@@ -349,7 +357,11 @@ describe('--notify and --pushgateway', () => {
     expect(code).toBe(74);
     expect(['\u001b', '\u0007', '\u202e'].filter((c) => stderr.includes(c))).toEqual([]);
     expect(stderr).toMatch(
-      /^sfsync: warning: --notify: http:\/\/127\.0\.0\.1:\d+: HTTP 500: no\\u\{001B\}\]0;owned\\u\{0007\}\\u\{001B\}\[2J\\u\{202E\}way$/m,
+      new RegExp(
+        String.raw`^sfsync: warning: --notify: http:\/\/127\.0\.0\.1:\d+: HTTP 500: ` +
+          String.raw`no\\u\{001B\}\]0;owned\\u\{0007\}\\u\{001B\}\[2J\\u\{202E\}way$`,
+        'm',
+      ),
     );
     expect(stderr).toMatch(
       /^sfsync: cannot write the metrics file .*no-such-\\u\{001B\}\[31mdir.*ENOENT/m,
@@ -358,7 +370,7 @@ describe('--notify and --pushgateway', () => {
 });
 
 describe('off a terminal', () => {
-  it('no format carries ANSI escapes, even with FORCE_COLOR=0 or NO_COLOR, and a short run prints no progress', async () => {
+  it('no ANSI escapes in any format, even with FORCE_COLOR=0/NO_COLOR; no progress', async () => {
     for (const format of ['table', 'json', 'ndjson', 'markdown', 'csv']) {
       for (const extra of [{}, { CI: 'true' }, { NO_COLOR: '1', FORCE_COLOR: '1' }]) {
         const { stdout, stderr } = await audit(['--format', format, '--entity', 'lesson'], extra);

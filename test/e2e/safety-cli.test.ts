@@ -49,16 +49,19 @@ function slowConfig(seconds: number): string {
  */
 async function startWithSlowInsert(seconds: number, ...args: string[]) {
   await db.mirror(
-    `CREATE FUNCTION public.slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(${seconds}); RETURN NEW; END $$`,
+    `CREATE FUNCTION public.slow_insert() RETURNS trigger LANGUAGE plpgsql
+      AS $$ BEGIN PERFORM pg_sleep(${seconds}); RETURN NEW; END $$`,
   );
   await db.mirror(
-    `CREATE TRIGGER slow_insert BEFORE INSERT ON salesforce.editor__c FOR EACH ROW EXECUTE FUNCTION public.slow_insert()`,
+    `CREATE TRIGGER slow_insert BEFORE INSERT ON salesforce.editor__c
+      FOR EACH ROW EXECUTE FUNCTION public.slow_insert()`,
   );
   const running = start(...args);
   const inserting = async () =>
     (
       await db.mirror(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%' AND state = 'active' AND query ILIKE '%insert into%'`,
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%'
+          AND state = 'active' AND query ILIKE '%insert into%'`,
       )
     ).rows[0].n > 0;
   await waitFor(inserting, 'the insert to run');
@@ -117,8 +120,12 @@ describe('secrets', () => {
     expect((await cli('repair', '--yes')).code).toBe(1);
     const [{ run_id }] = await runs();
     await db.mirror(
-      `UPDATE sfsync.runs SET command_line = 'sfsync repair --yes --mirror-url postgres://app:0ldLeak@db.example.com/d?password=0ldLeak2 --notify https://hooks.slack.com/services/0ldLeak4',
-              summary = '{"error": "cannot connect to postgresql://app:0ldLeak3@db.example.com/d"}' WHERE run_id = $1`,
+      `UPDATE sfsync.runs
+          SET command_line = 'sfsync repair --yes '
+                || '--mirror-url postgres://app:0ldLeak@db.example.com/d?password=0ldLeak2 '
+                || '--notify https://hooks.slack.com/services/0ldLeak4',
+              summary = '{"error": "cannot connect to postgresql://app:0ldLeak3@db.example.com/d"}'
+        WHERE run_id = $1`,
       [run_id],
     );
     for (const args of [
@@ -133,7 +140,7 @@ describe('secrets', () => {
     }
   });
 
-  it("never stores or shows a webhook's path or a Pushgateway's credentials, in the journal or in a warning", async () => {
+  it('keeps webhook paths and Pushgateway credentials out of journal and warnings', async () => {
     const sink = await startHttpSink();
     try {
       const notify = `${sink.url}/services/T0/B0/W3bh00kS3cret`;
@@ -182,7 +189,11 @@ describe('a lost write lock', () => {
     const result = await running.exited;
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(
-      /^sfsync: the write lock was lost \(.*\); sfsync stopped before committing another batch\. What was committed is in the journal; run again to finish\n$/,
+      new RegExp(
+        String.raw`^sfsync: the write lock was lost \(.*\); ` +
+          String.raw`sfsync stopped before committing another batch\. ` +
+          String.raw`What was committed is in the journal; run again to finish\n$`,
+      ),
     );
     const { rows } = await db.mirror(
       `SELECT count(*)::int AS n FROM salesforce.editor__c WHERE editoruuid__c = $1`,
@@ -194,16 +205,18 @@ describe('a lost write lock', () => {
 });
 
 describe('a write lock lost without a word (the connection dropped by a NAT or a proxy)', () => {
-  it('stops before the batch commits, exits 4, and the process ends although the lost session never answers', {
+  it('stops before the batch commits, exits 4, and ends though the lost session never answers', {
     timeout: 30_000,
   }, async () => {
     const proxy = await silentProxy(db.mirrorUrl);
     try {
       await db.mirror(
-        `CREATE FUNCTION public.slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NEW; END $$`,
+        `CREATE FUNCTION public.slow_insert() RETURNS trigger LANGUAGE plpgsql
+          AS $$ BEGIN PERFORM pg_sleep(1); RETURN NEW; END $$`,
       );
       await db.mirror(
-        `CREATE TRIGGER slow_insert BEFORE INSERT ON salesforce.editor__c FOR EACH ROW EXECUTE FUNCTION public.slow_insert()`,
+        `CREATE TRIGGER slow_insert BEFORE INSERT ON salesforce.editor__c
+          FOR EACH ROW EXECUTE FUNCTION public.slow_insert()`,
       );
       const running = startCli(
         ['repair', '--yes', '--batch-size', '1', '--config', FIXTURE_CONFIG],
@@ -214,7 +227,8 @@ describe('a write lock lost without a word (the connection dropped by a NAT or a
       const inserting = async () =>
         (
           await db.mirror(
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%' AND state = 'active' AND query ILIKE '%insert into%'`,
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%'
+              AND state = 'active' AND query ILIKE '%insert into%'`,
           )
         ).rows[0].n > 0;
       await waitFor(inserting, 'the insert to run');
@@ -224,7 +238,10 @@ describe('a write lock lost without a word (the connection dropped by a NAT or a
       const result = await running.exited;
       expect(result.code).toBe(4);
       expect(result.stderr).toMatch(
-        /^sfsync: the write lock was lost \(the server no longer grants it to session \d+\); sfsync stopped before/,
+        new RegExp(
+          '^sfsync: the write lock was lost ' +
+            String.raw`\(the server no longer grants it to session \d+\); sfsync stopped before`,
+        ),
       );
       expect((await runs()).map((r) => r.status)).toEqual(['aborted']);
     } finally {
@@ -238,7 +255,7 @@ describe('signals', () => {
     ['SIGTERM', 143],
     ['SIGINT', 130],
   ] as const) {
-    it(`${signal}: rolls back, releases the lock, marks the run interrupted and exits ${code}`, async () => {
+    it(`${signal}: rolls back, unlocks, marks the run interrupted and exits ${code}`, async () => {
       const running = await startWaitingRepair();
       running.child.kill(signal);
       const result = await running.exited;
@@ -250,7 +267,7 @@ describe('signals', () => {
     });
   }
 
-  it('kill -9: the run stays "running" in the table but is shown as abandoned once its lock is free', async () => {
+  it('kill -9: the run stays "running" but shows as abandoned once its lock is free', async () => {
     const running = await startWaitingRepair();
     running.child.kill('SIGKILL');
     expect((await running.exited).signal).toBe('SIGKILL');
@@ -274,16 +291,21 @@ describe('timeouts, so a cron job never hangs', () => {
     );
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(
-      /^sfsync: source database \(.*\): a statement was cancelled: it ran past statement_timeout \(raise --statement-timeout\).*canceling statement due to statement timeout \[SQLSTATE 57014\]\n$/,
+      new RegExp(
+        String.raw`^sfsync: source database \(.*\): a statement was cancelled: ` +
+          String.raw`it ran past statement_timeout \(raise --statement-timeout\).*` +
+          String.raw`canceling statement due to statement timeout \[SQLSTATE 57014\]\n$`,
+      ),
     );
   });
 
-  it('--lock-timeout gives up on a row another session keeps locked, records it as failed and goes on', async () => {
+  it('--lock-timeout gives up on a row locked elsewhere, records it failed, goes on', async () => {
     const app = new pg.Client({ connectionString: db.mirrorUrl });
     await app.connect();
     try {
       await app.query(
-        `BEGIN; SELECT * FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '1' FOR UPDATE`,
+        `BEGIN; SELECT * FROM salesforce.contact_editor_affiliation__c
+          WHERE affiliation_id__c = '1' FOR UPDATE`,
       );
       const result = await cli('repair', '--yes', '--lock-timeout', '300ms', '--format', 'json');
       expect(result.code).toBe(1);
@@ -340,7 +362,9 @@ describe('a lost connection', () => {
       async () =>
         (
           await db.source(
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'sfsync%' AND state = 'active' AND query LIKE '%pg_sleep%'`,
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND application_name LIKE 'sfsync%'
+                AND state = 'active' AND query LIKE '%pg_sleep%'`,
           )
         ).rows[0].n > 0,
       'the audit to read schools',
@@ -349,18 +373,24 @@ describe('a lost connection', () => {
     const result = await running.exited;
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(
-      /^sfsync: source database \(127\.0\.0\.1:\d+\/sfsync_test_source_\w+\): (the server ended this session|the connection was lost)[^\n]*\n$/,
+      new RegExp(
+        String.raw`^sfsync: source database \(127\.0\.0\.1:\d+\/sfsync_test_source_\w+\): ` +
+          String.raw`(the server ended this session|the connection was lost)[^\n]*\n$`,
+      ),
     );
   });
 
-  it('exits 3 when the write session of a repair dies mid-statement, and marks the run aborted', async () => {
+  it("exits 3 if a repair's write session dies mid-statement; marks the run aborted", async () => {
     // A slow trigger keeps the insert running long enough to be cut off.
     const running = await startWithSlowInsert(2, 'repair', '--yes');
     await terminateSessions(db.mirrorUrl, 'sfsync%', '%insert into%');
     const result = await running.exited;
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(
-      /^sfsync: mirror database \(.*\): (the server ended this session|the connection was lost)[^\n]*\n$/,
+      new RegExp(
+        String.raw`^sfsync: mirror database \(.*\): ` +
+          String.raw`(the server ended this session|the connection was lost)[^\n]*\n$`,
+      ),
     );
     expect((await runs()).map((r) => r.status)).toEqual(['aborted']);
     expect(await advisoryLocksHeld(db.mirrorUrl)).toBe(0);

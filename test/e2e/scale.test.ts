@@ -46,11 +46,12 @@ beforeEach(async () => {
 });
 
 describe(`${ROWS.toLocaleString('en')} actions in one entity`, () => {
-  it('backfill writes a new object of that many rows, with a heap of 64 MB, and lists every action in its JSON', {
+  it('backfill writes a new object that size on a 64 MB heap; its JSON lists every action', {
     timeout: 240_000,
   }, async () => {
     await db.source(
-      `INSERT INTO schools (id, name, country_code) SELECT md5('s' || i)::uuid, 'School ' || i, 'gb' FROM generate_series(1, ${ROWS}) AS i`,
+      `INSERT INTO schools (id, name, country_code)
+        SELECT md5('s' || i)::uuid, 'School ' || i, 'gb' FROM generate_series(1, ${ROWS}) AS i`,
     );
     // The JSON (some 70 MB) goes to a file, as a job's redirect would: the test reads it back
     // afterwards.
@@ -85,7 +86,9 @@ describe(`${ROWS.toLocaleString('en')} actions in one entity`, () => {
     expect(new Set(report.actions.map((a: { key: string }) => a.key)).size).toBe(ROWS);
     expect(await count('editor__c')).toBe(ROWS);
     const { rows } = await db.mirror(
-      `SELECT status, (SELECT count(*)::int FROM sfsync.journal j WHERE j.run_id = r.run_id) AS changes FROM sfsync.runs r`,
+      `SELECT status,
+              (SELECT count(*)::int FROM sfsync.journal j WHERE j.run_id = r.run_id) AS changes
+         FROM sfsync.runs r`,
     );
     expect(rows).toEqual([{ status: 'done', changes: ROWS }]);
   });
@@ -95,16 +98,23 @@ describe(`${ROWS.toLocaleString('en')} actions in one entity`, () => {
     // skipped.
     await db.asConnect(
       `INSERT INTO salesforce.editor__c (editoruuid__c, sfid, name, _hc_lastop)
-       SELECT md5('o' || i)::uuid::text, 'a00' || lpad(i::text, 12, '0') || 'AAA', 'Orphan ' || i, 'SYNCED' FROM generate_series(1, ${ROWS}) AS i`,
+       SELECT md5('o' || i)::uuid::text, 'a00' || lpad(i::text, 12, '0') || 'AAA', 'Orphan ' || i,
+              'SYNCED'
+         FROM generate_series(1, ${ROWS}) AS i`,
     );
     await db.source(
-      `INSERT INTO schools (id, name, country_code) VALUES ('00000000-0000-4000-8000-000000000001', 'Parent', 'gb')`,
+      `INSERT INTO schools (id, name, country_code)
+        VALUES ('00000000-0000-4000-8000-000000000001', 'Parent', 'gb')`,
     );
     await db.asConnect(
-      `INSERT INTO salesforce.editor__c (editoruuid__c, sfid, name, country__c, _hc_lastop) VALUES ('00000000-0000-4000-8000-000000000001', 'a01000000000001AAA', 'Parent', 'GB', 'SYNCED')`,
+      `INSERT INTO salesforce.editor__c (editoruuid__c, sfid, name, country__c, _hc_lastop)
+        VALUES ('00000000-0000-4000-8000-000000000001', 'a01000000000001AAA', 'Parent', 'GB',
+                'SYNCED')`,
     );
     await db.source(
-      `INSERT INTO school_classes (id, school_id, name) VALUES ('00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000001', 'Child')`,
+      `INSERT INTO school_classes (id, school_id, name)
+        VALUES ('00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000001',
+                'Child')`,
     );
     const result = await cli(['repair', '--yes']);
     expect(result.stderr).toBe('');

@@ -14,7 +14,11 @@ describe('scripts that run against dist/', () => {
       const text = readFileSync(`${ROOT}${script}`, 'utf8');
       const missing: string[] = [];
       for (const match of text.matchAll(
-        /(?:import\s*\{([^}]*)\}\s*from\s*|const\s*\{([^}]*)\}\s*=\s*await import\()'\.\.\/(dist\/[^']+)'/g,
+        new RegExp(
+          String.raw`(?:import\s*\{([^}]*)\}\s*from\s*|const\s*\{([^}]*)\}\s*=\s*await import\()` +
+            String.raw`'\.\.\/(dist\/[^']+)'`,
+          'g',
+        ),
       )) {
         const names = (match[1] ?? match[2] ?? '')
           .split(',')

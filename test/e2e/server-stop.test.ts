@@ -30,7 +30,8 @@ beforeAll(async () => {
   await runSqlFile(mirror, `${FIXTURE_DIR}/mirror.sql`);
   await adminQuery(
     source,
-    `INSERT INTO schools (id, name, country_code) SELECT gen_random_uuid(), 'School ' || i, 'gb' FROM generate_series(1, 20) i`,
+    `INSERT INTO schools (id, name, country_code)
+      SELECT gen_random_uuid(), 'School ' || i, 'gb' FROM generate_series(1, 20) i`,
   );
 }, 60_000);
 
@@ -51,7 +52,8 @@ describe('a database server that stops during an audit', () => {
         (
           await adminQuery(
             source,
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%' AND state = 'active'`,
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE application_name LIKE 'sfsync%' AND state = 'active'`,
           )
         ).rows[0].n > 0,
       'the audit to read schools',

@@ -49,7 +49,7 @@ beforeAll(async () => {
 });
 
 describe('sfsync audit --shard K/N, then sfsync merge', () => {
-  it('merges the shards into the JSON report of the whole audit, and exits as the audit does', async () => {
+  it("merges the shards into the whole audit's JSON report; exits as the audit does", async () => {
     const whole = await audit('--format', 'json');
     const files = await shardReports(3);
     const merged = await merge('--format', 'json', ...files);
@@ -66,7 +66,7 @@ describe('sfsync audit --shard K/N, then sfsync merge', () => {
     );
   });
 
-  it('writes the same reports as the audit: metrics, HTML, markdown (the dependency graph only with a config)', async () => {
+  it("writes the audit's reports: metrics, HTML, markdown (graph only with a config)", async () => {
     const files = await shardReports(2);
     const [auditMetrics, mergeMetrics, html] = [
       join(dir, 'audit.prom'),
@@ -107,7 +107,7 @@ describe('sfsync audit --shard K/N, then sfsync merge', () => {
     expect(readFileSync(html, 'utf8')).not.toContain('<section id="graph">');
   });
 
-  it('says which shard is missing, repeated or from another split, and which file is no report, as usage errors', async () => {
+  it('usage errors name shards missing, repeated, of another split, and non-reports', async () => {
     const files = await shardReports(3);
     const missing = await merge(files[0]!, files[2]!);
     expect(missing.code).toBe(2);

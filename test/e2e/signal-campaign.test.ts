@@ -49,7 +49,7 @@ afterAll(() => dropTemplates(templates));
 
 describe('the CLI killed mid-run', () => {
   TRIALS.forEach(({ mode, signal }, trial) => {
-    it(`trial ${trial + 1}: ${mode}, ${signal} after a seeded number of journaled changes`, async () => {
+    it(`trial ${trial + 1}: ${mode}, ${signal} after N journaled changes (seeded)`, async () => {
       const dbs = await trialDatabases(templates);
       try {
         const before = await snapshot(dbs.mirrorUrl);

@@ -71,7 +71,7 @@ describe('the whole loop, as subprocesses: app race → sim → audit → repair
     ).toBe(true);
   });
 
-  it('repair --wait and a running simulator, with injected lock failures, converge within a bounded number of rounds', async () => {
+  it('repair --wait + simulator with lock failures: converges in bounded rounds', async () => {
     // Connect keeps working in the background, as it does in production.
     const sim = startCli(
       [
@@ -131,13 +131,16 @@ describe('the whole loop, as subprocesses: app race → sim → audit → repair
 
   it('never deleted a row that had an sfid, and journaled every row it deleted', async () => {
     // Connect logs every client DELETE; one of a row with an sfid would have reached Salesforce.
-    const deletes =
-      await db.mirror(`SELECT record_id, table_name, sfid, state FROM salesforce._trigger_log_archive WHERE action = 'DELETE'
-                                      UNION ALL SELECT record_id, table_name, sfid, state FROM salesforce._trigger_log WHERE action = 'DELETE'`);
+    const deletes = await db.mirror(`SELECT record_id, table_name, sfid, state
+                         FROM salesforce._trigger_log_archive WHERE action = 'DELETE'
+                       UNION ALL
+                       SELECT record_id, table_name, sfid, state
+                         FROM salesforce._trigger_log WHERE action = 'DELETE'`);
     expect(deletes.rows.length).toBeGreaterThan(0);
     expect(deletes.rows.filter((r) => r.sfid !== null || r.state !== 'IGNORE')).toEqual([]);
     const journaled = await db.mirror(
-      `SELECT mirror_table AS table_name, mirror_id AS record_id FROM sfsync.journal WHERE action = 'delete' AND (before->>'sfid') IS NULL`,
+      `SELECT mirror_table AS table_name, mirror_id AS record_id FROM sfsync.journal
+        WHERE action = 'delete' AND (before->>'sfid') IS NULL`,
     );
     const key = (r: { table_name: string; record_id: number }) => `${r.table_name}:${r.record_id}`;
     expect(new Set(journaled.rows.map(key))).toEqual(new Set(deletes.rows.map(key)));
@@ -145,7 +148,7 @@ describe('the whole loop, as subprocesses: app race → sim → audit → repair
 });
 
 describe('sfsync demo', () => {
-  it('runs the whole story on its own throwaway PostgreSQL and ends clean but for what cannot be fixed', async () => {
+  it('runs the story on a throwaway PostgreSQL, ending clean but for the unfixable', async () => {
     const result = await runCli(['demo', '--schools', '30'], { env: {} });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Step 1/4  sfsync audit');

@@ -112,7 +112,8 @@ describe('a config with todo notes', () => {
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
       expect(result.stderr).toBe(
-        `sfsync: refusing to write: ${todos} todo notes remain in ${configPath} (\`sfsync doctor\` lists them; settle each and delete it, or pass --allow-todo)\n`,
+        `sfsync: refusing to write: ${todos} todo notes remain in ${configPath} ` +
+          '(`sfsync doctor` lists them; settle each and delete it, or pass --allow-todo)\n',
       );
       expect(await mirrorState()).toEqual(before);
     },
@@ -152,7 +153,7 @@ describe('a config with todo notes', () => {
     expect(await mirrorState()).toEqual(before);
   });
 
-  it('doctor does not call it healthy: usable once the notes are settled, exit 2 (0 with --allow-todo)', async () => {
+  it('doctor: not healthy, usable once notes settle; exit 2 (0 with --allow-todo)', async () => {
     const doctor = await sfsync('doctor');
     expect(doctor.code).toBe(2);
     expect(doctor.stdout).not.toContain('healthy');

@@ -19,7 +19,7 @@ const findings = (result: Awaited<ReturnType<typeof audit>>) =>
 beforeAll(() => buildAuditScenario(db));
 
 describe('audit --concurrency', () => {
-  it('audits entities on several sessions at once and reports exactly what one session reports, in canonical order', async () => {
+  it("audits on N sessions at once: exactly one session's report, in canonical order", async () => {
     const one = await audit();
     const pids = new Set<number>();
     const streamed: string[] = [];
@@ -35,7 +35,7 @@ describe('audit --concurrency', () => {
     expect(pids.size).toBe(6);
   });
 
-  it('every session reads the same snapshot: a write that lands while the audit runs is in none of them', async () => {
+  it('all sessions read one snapshot: a write during the audit is in none of them', async () => {
     const before = await audit();
     let wrote = false;
     const during = await audit({
@@ -47,7 +47,8 @@ describe('audit --concurrency', () => {
         if (wrote || e.database !== 'mirror' || !/select now\(\) as now/.test(e.sql)) return;
         wrote = true;
         await db.source(
-          `INSERT INTO schools (id, name, country_code) VALUES ($1, 'Written During The Audit', 'gb')`,
+          `INSERT INTO schools (id, name, country_code)
+            VALUES ($1, 'Written During The Audit', 'gb')`,
           [u(90)],
         );
         await db.asConnect(

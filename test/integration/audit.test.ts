@@ -92,7 +92,7 @@ describe('audit of the editor-api scenario', () => {
     expect(find('role', '1')!.hint).toMatch(/delete the sfid-NULL row and insert it again/);
   });
 
-  it('classifies a FAILED child whose parent is still unsynced as missing_parent, keeping its own state', () => {
+  it('a FAILED child whose parent is unsynced is missing_parent, keeping its own state', () => {
     expect(find('role', '2')).toMatchObject({
       class: 'missing_parent',
       parent: { entity: 'school', key: u(7), state: 'unsynced' },
@@ -122,20 +122,24 @@ describe('audit of the editor-api scenario', () => {
     });
   });
 
-  it("gives a missing_parent the hint that is true for where its parent is, not the error code's", () => {
+  it("gives a missing_parent the hint true for where its parent is, not the error code's", () => {
     const then =
       'once it has an sfid, sfsync repair writes this row (re-inserting it if it FAILED)';
     expect(find('role', '3')!.hint).toBe(
-      `contact ${u(109)} has not arrived from Salesforce (a read-only mapping sfsync cannot write): create it upstream; ${then}`,
+      `contact ${u(109)} has not arrived from Salesforce ` +
+        `(a read-only mapping sfsync cannot write): create it upstream; ${then}`,
     );
     expect(find('role', '6')!.hint).toBe(
-      `school ${u(2)} was never written to the mirror: write it first (\`sfsync repair\` inserts it if its source row exists); ${then}`,
+      `school ${u(2)} was never written to the mirror: ` +
+        `write it first (\`sfsync repair\` inserts it if its source row exists); ${then}`,
     );
     expect(find('role', '2')!.hint).toBe(
-      `school ${u(7)} is in the mirror but Connect has not given it an sfid yet: wait for Connect (or use repair --wait); ${then}`,
+      `school ${u(7)} is in the mirror but Connect has not given it an sfid yet: ` +
+        `wait for Connect (or use repair --wait); ${then}`,
     );
     expect(find('role', '8')!.hint).toBe(
-      `school ${u(8)} FAILED to reach Salesforce itself: fix the parent first (see its own mismatch); ${then}`,
+      `school ${u(8)} FAILED to reach Salesforce itself: ` +
+        `fix the parent first (see its own mismatch); ${then}`,
     );
     for (const key of ['2', '3', '6', '8'])
       expect(find('role', key)!.hint).not.toMatch(/reached Salesforce after this row/);
@@ -231,7 +235,7 @@ describe('audit options', () => {
     expect(only.entities[0]!.counts).toEqual(entity('role').counts);
   });
 
-  it('counts source rows with a NULL key, and reports a key several source rows carry as source_duplicate', async () => {
+  it('counts NULL-key source rows; a key on several source rows is source_duplicate', async () => {
     const raw = fixtureConfigObject();
     raw.entities[2].source.key = 'user_id';
     raw.entities[5].source.key = 'user_id';
@@ -249,7 +253,8 @@ describe('audit options', () => {
       [u(102), 3],
     ]);
     expect(duplicates[0]!.reason).toBe(
-      "3 source rows carry this key: source.key is not unique, so which row the mirror should hold is the app's call",
+      '3 source rows carry this key: source.key is not unique, ' +
+        "so which row the mirror should hold is the app's call",
     );
   });
 
@@ -263,7 +268,8 @@ describe('audit options', () => {
 describe('the audit only reads', () => {
   it('runs in a READ ONLY transaction: a trusted fragment that writes is refused', async () => {
     await db.source(
-      `CREATE FUNCTION sneaky_write() RETURNS boolean LANGUAGE sql VOLATILE AS $$ UPDATE schools SET name = 'changed' RETURNING true $$`,
+      `CREATE FUNCTION sneaky_write() RETURNS boolean LANGUAGE sql VOLATILE
+        AS $$ UPDATE schools SET name = 'changed' RETURNING true $$`,
     );
     const raw = fixtureConfigObject();
     raw.entities[0].source.where = 'src.rejected_at IS NULL AND sneaky_write()';
@@ -277,12 +283,13 @@ describe('the audit only reads', () => {
     expect(rows[0].n).toBe(0);
   });
 
-  it('sends a statement with a fragment as one statement: `…; COMMIT; CREATE TABLE …` cannot end the transaction or run', async () => {
+  it('a fragment `…; COMMIT; CREATE TABLE …` stays one statement: no commit, no run', async () => {
     const raw = fixtureConfigObject();
     // Closes the audit's own parentheses, commits its READ ONLY transaction, writes, then reopens
     // what follows.
     raw.entities[0].source.where =
-      'true)) AS s0; COMMIT; CREATE TABLE audit_pwned (x int); SELECT * FROM (SELECT 1 AS "key" WHERE (true';
+      'true)) AS s0; COMMIT; CREATE TABLE audit_pwned (x int); ' +
+      'SELECT * FROM (SELECT 1 AS "key" WHERE (true';
     const attack = configFrom(raw, db);
     await expect(runAudit(attack, { staleMs: MINUTE })).rejects.toMatchObject({
       database: 'source',

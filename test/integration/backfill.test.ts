@@ -92,7 +92,7 @@ describe('backfill', () => {
     expect(await count('classroom__c')).toBe(0);
   });
 
-  it('with --wait, writes the children in the same run once Connect has synced the parents', async () => {
+  it('with --wait, writes the children in one run once Connect synced the parents', async () => {
     // Heroku Connect, in the background: gives every pending school an sfid.
     const connect = setInterval(() => {
       for (const [table, prefix] of [
@@ -101,7 +101,9 @@ describe('backfill', () => {
       ]) {
         void db
           .asConnect(
-            `UPDATE salesforce.${table} SET sfid = '${prefix}' || lpad(id::text, 12, '0') || 'AAA', _hc_lastop = 'INSERTED' WHERE sfid IS NULL`,
+            `UPDATE salesforce.${table}
+              SET sfid = '${prefix}' || lpad(id::text, 12, '0') || 'AAA', _hc_lastop = 'INSERTED'
+              WHERE sfid IS NULL`,
           )
           .catch(() => undefined);
       }
@@ -120,7 +122,8 @@ describe('backfill', () => {
     }
     expect(await count('classroom__c')).toBe(3);
     const lookups = await db.mirror(
-      `SELECT classroomuuid__c, editor__r__editoruuid__c FROM salesforce.classroom__c ORDER BY classroomuuid__c`,
+      `SELECT classroomuuid__c, editor__r__editoruuid__c FROM salesforce.classroom__c
+        ORDER BY classroomuuid__c`,
     );
     expect(lookups.rows).toEqual(
       [1, 2, 3].map((i) => ({ classroomuuid__c: u(100 + i), editor__r__editoruuid__c: u(i) })),

@@ -19,7 +19,8 @@ const LOCK_ERROR = 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this
  */
 async function journalEntries(): Promise<string[]> {
   const { rows } = await db.mirror(
-    `SELECT entity, action, key, (before - 'id' - 'systemmodstamp')::text AS before, (after - 'id' - 'systemmodstamp')::text AS after, adjusted::text AS adjusted
+    `SELECT entity, action, key, (before - 'id' - 'systemmodstamp')::text AS before,
+            (after - 'id' - 'systemmodstamp')::text AS after, adjusted::text AS adjusted
        FROM sfsync.journal ORDER BY id`,
   );
   return rows.map((r) => JSON.stringify(r)).sort();
@@ -28,7 +29,8 @@ async function journalEntries(): Promise<string[]> {
 /** What Connect was asked to do: trigger-log entries by table and action. */
 async function captured(): Promise<string[]> {
   const { rows } = await db.mirror(
-    `SELECT table_name, action, count(*)::int AS n FROM salesforce._trigger_log WHERE state = 'NEW' GROUP BY 1, 2 ORDER BY 1, 2`,
+    `SELECT table_name, action, count(*)::int AS n FROM salesforce._trigger_log
+      WHERE state = 'NEW' GROUP BY 1, 2 ORDER BY 1, 2`,
   );
   return rows.map((r) => `${r.table_name} ${r.action} ${r.n}`);
 }
@@ -81,7 +83,7 @@ describe('bulk writes', () => {
     expect(bulk).toEqual(single);
   });
 
-  it('re-check every row at write time: a row that appeared or gained an sfid since the audit is skipped, the rest written', async () => {
+  it('re-check at write: skip rows new or synced since the audit, write the rest', async () => {
     const connect = connectActor(db);
     const keys = [50, 51, 52, 53, 54, 55].map(u);
     for (const [i, key] of keys.entries())
@@ -92,7 +94,8 @@ describe('bulk writes', () => {
     // 50–52 absent; 53–55 FAILED with a retryable error.
     for (const key of keys.slice(3)) {
       await db.mirror(
-        `INSERT INTO salesforce.editor__c (editoruuid__c, name, country__c) VALUES ($1, 'old', 'GB')`,
+        `INSERT INTO salesforce.editor__c (editoruuid__c, name, country__c)
+          VALUES ($1, 'old', 'GB')`,
         [key],
       );
       await connect.failed('editor__c', 'editoruuid__c', key, LOCK_ERROR);
@@ -140,7 +143,8 @@ describe('bulk writes', () => {
     expect(status(u(55))).toMatchObject({ action: 'reinsert', status: 'done' });
 
     const { rows } = await db.mirror(
-      `SELECT editoruuid__c AS key, name, sfid IS NOT NULL AS synced, _hc_lastop FROM salesforce.editor__c WHERE editoruuid__c = ANY($1) ORDER BY 1, id`,
+      `SELECT editoruuid__c AS key, name, sfid IS NOT NULL AS synced, _hc_lastop
+        FROM salesforce.editor__c WHERE editoruuid__c = ANY($1) ORDER BY 1, id`,
       [keys],
     );
     expect(
@@ -154,7 +158,8 @@ describe('bulk writes', () => {
       '55 School 5 false PENDING',
     ]);
     const journal = await db.mirror(
-      `SELECT action, key, before->>'name' AS before, after->>'name' AS after FROM sfsync.journal ORDER BY id`,
+      `SELECT action, key, before->>'name' AS before, after->>'name' AS after
+        FROM sfsync.journal ORDER BY id`,
     );
     expect(journal.rows).toEqual([
       { action: 'delete', key: u(55), before: 'old', after: null },
@@ -164,9 +169,10 @@ describe('bulk writes', () => {
     ]);
   });
 
-  it('a row the mirror rejects fails alone: its batch is written row by row, and only the written rows are journaled', async () => {
+  it('a rejected row fails alone: its batch goes row by row, written rows journaled', async () => {
     await db.mirror(
-      `ALTER TABLE salesforce.editor__c ADD CONSTRAINT no_test_schools CHECK (name NOT LIKE 'Test%')`,
+      `ALTER TABLE salesforce.editor__c
+        ADD CONSTRAINT no_test_schools CHECK (name NOT LIKE 'Test%')`,
     );
     const keys = [70, 71, 72, 73].map(u);
     for (const [i, key] of keys.entries()) {
@@ -197,16 +203,20 @@ describe('bulk writes', () => {
     { path: 'in bulk', batchSize: 500, message: '2 of 3', committed: [] as number[] },
     { path: 'row by row', batchSize: 1, message: '0 of 1', committed: [80] },
   ])(
-    'stop the run when a trigger on the mirror table skips a row ($path): the journal could not say which row is which',
+    'stop the run when a trigger on the mirror table skips a row ($path): ' +
+      'the journal could not say which row is which',
     async ({ batchSize, message, committed }) => {
-      await db.mirror(`CREATE FUNCTION salesforce.skip_ghosts() RETURNS trigger LANGUAGE plpgsql AS $$
+      await db.mirror(`CREATE FUNCTION salesforce.skip_ghosts() RETURNS trigger
+      LANGUAGE plpgsql AS $$
       BEGIN IF NEW.name LIKE 'Ghost%' THEN RETURN NULL; END IF; RETURN NEW; END $$`);
       await db.mirror(
-        `CREATE TRIGGER skip_ghosts BEFORE INSERT ON salesforce.editor__c FOR EACH ROW EXECUTE FUNCTION salesforce.skip_ghosts()`,
+        `CREATE TRIGGER skip_ghosts BEFORE INSERT ON salesforce.editor__c
+          FOR EACH ROW EXECUTE FUNCTION salesforce.skip_ghosts()`,
       );
       const keys = [80, 81, 82].map(u);
       await db.source(
-        `INSERT INTO schools (id, name, country_code) VALUES ($1, 'Real A', 'gb'), ($2, 'Ghost B', 'gb'), ($3, 'Real C', 'gb')`,
+        `INSERT INTO schools (id, name, country_code)
+          VALUES ($1, 'Real A', 'gb'), ($2, 'Ghost B', 'gb'), ($3, 'Real C', 'gb')`,
         keys,
       );
       const run = runRepair(
@@ -215,17 +225,21 @@ describe('bulk writes', () => {
       );
       await expect(run).rejects.toMatchObject({
         database: 'mirror',
-        message: `the mirror table editor__c inserted ${message} rows (does a trigger on it skip rows?): the batch was rolled back and the run stopped`,
+        message:
+          `the mirror table editor__c inserted ${message} rows ` +
+          '(does a trigger on it skip rows?): the batch was rolled back and the run stopped',
       });
       // What a batch before the skipped row committed stands, journaled under its own key; nothing
       // after it.
       const { rows } = await db.mirror(
-        `SELECT editoruuid__c AS key, name FROM salesforce.editor__c WHERE editoruuid__c = ANY($1) ORDER BY 1`,
+        `SELECT editoruuid__c AS key, name FROM salesforce.editor__c
+          WHERE editoruuid__c = ANY($1) ORDER BY 1`,
         [keys],
       );
       expect(rows).toEqual(committed.map((n) => ({ key: u(n), name: 'Real A' })));
       const journal = await db.mirror(
-        `SELECT key, after->>'name' AS name FROM sfsync.journal WHERE action = 'insert' ORDER BY id`,
+        `SELECT key, after->>'name' AS name FROM sfsync.journal
+          WHERE action = 'insert' ORDER BY id`,
       );
       expect(journal.rows).toEqual(rows);
     },

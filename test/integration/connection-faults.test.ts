@@ -57,7 +57,11 @@ describe('a run whose write lock is lost', () => {
     const promise = runRepair(config(), { ...base, onQuery });
     await expect(promise).rejects.toBeInstanceOf(LockError);
     await expect(promise).rejects.toThrow(
-      /^the write lock was lost \(.*\); sfsync stopped before committing another batch\. What was committed is in the journal; run again to finish$/,
+      new RegExp(
+        String.raw`^the write lock was lost \(.*\); ` +
+          String.raw`sfsync stopped before committing another batch\. ` +
+          'What was committed is in the journal; run again to finish$',
+      ),
     );
     const run = await lastRun();
     expect(run.status).toBe('aborted');
@@ -89,7 +93,7 @@ describe('a run whose write lock is lost', () => {
 });
 
 describe('a write lock lost without the client hearing of it', () => {
-  it('is caught by the proof before each commit: the batch rolls back, the run stops (exit 4) and ends', async () => {
+  it('caught by the proof before each commit: rolled back, stopped (exit 4), ended', async () => {
     // The lock's session is dropped the way a NAT or a failed-over proxy drops it: the server ends
     // the backend and frees the lock, the client's socket stays open and hears nothing. Only the
     // server's word can tell.
@@ -123,10 +127,11 @@ describe('a write lock lost without the client hearing of it', () => {
 });
 
 describe('a lost database connection', () => {
-  it('during repair: one DatabaseError naming the mirror, the batch rolled back, the run marked aborted', async () => {
+  it('in repair: one DatabaseError naming the mirror, batch rolled back, run aborted', async () => {
     const before = (
       await db.mirror(
-        `SELECT count(*)::int AS n FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '1'`,
+        `SELECT count(*)::int AS n FROM salesforce.contact_editor_affiliation__c
+          WHERE affiliation_id__c = '1'`,
       )
     ).rows[0].n;
     const onQuery = once(
@@ -137,19 +142,23 @@ describe('a lost database connection', () => {
     await expect(promise).rejects.toBeInstanceOf(DatabaseError);
     await expect(promise).rejects.toMatchObject({ database: 'mirror', connectionLost: true });
     await expect(promise).rejects.toThrow(
-      /^mirror database \(127\.0\.0\.1:\d+\/sfsync_test_mirror_\w+\): (the server ended this session|the connection was lost)/,
+      new RegExp(
+        String.raw`^mirror database \(127\.0\.0\.1:\d+\/sfsync_test_mirror_\w+\): ` +
+          '(the server ended this session|the connection was lost)',
+      ),
     );
     expect((await lastRun()).status).toBe('aborted');
     const after = (
       await db.mirror(
-        `SELECT count(*)::int AS n FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '1'`,
+        `SELECT count(*)::int AS n FROM salesforce.contact_editor_affiliation__c
+          WHERE affiliation_id__c = '1'`,
       )
     ).rows[0].n;
     expect(after).toBe(before);
     expect(await advisoryLocksHeld(db.mirrorUrl)).toBe(0);
   });
 
-  it('after the writes, while a backfill marks its entities finished: the run is still marked aborted, not left running', async () => {
+  it('as a backfill marks entities done after its writes: aborted, not left running', async () => {
     const onQuery = once(
       (e) =>
         e.purpose === 'write' &&
@@ -195,7 +204,7 @@ describe('a lost database connection', () => {
     });
   });
 
-  it("reports a source `where` that fails at run time as the source's error, not the mirror's", async () => {
+  it("a source `where` failing at run time is the source's error, not the mirror's", async () => {
     const raw = fixtureConfigObject();
     raw.entities[0].source.where =
       'src.rejected_at IS NULL AND 1 / (length(src.name) - length(src.name)) = 1';
@@ -203,7 +212,10 @@ describe('a lost database connection', () => {
     const promise = runAudit(broken, { staleMs: 60_000 });
     await expect(promise).rejects.toMatchObject({ database: 'source', sqlstate: '22012' });
     await expect(promise).rejects.toThrow(
-      /^source database \(.*\): a value was rejected by the column type .*division by zero \[SQLSTATE 22012\]$/,
+      new RegExp(
+        String.raw`^source database \(.*\): a value was rejected by the column type ` +
+          String.raw`.*division by zero \[SQLSTATE 22012\]$`,
+      ),
     );
   });
 });
@@ -220,11 +232,13 @@ describe('two writers racing for the same keys', () => {
     })),
   );
   it.each(cases)(
-    'never insert a second mirror row for a key, even without the unique index ($path, mirror defaults to $isolation)',
+    'never insert a second mirror row for a key, even without the unique index ' +
+      '($path, mirror defaults to $isolation)',
     async ({ isolation, batchSize }) => {
       await db.mirror('DROP INDEX IF EXISTS salesforce.hcu_idx_editor__c_editoruuid__c');
       await db.mirror(
-        `ALTER DATABASE ${new URL(db.mirrorUrl).pathname.slice(1)} SET default_transaction_isolation = '${isolation}'`,
+        `ALTER DATABASE ${new URL(db.mirrorUrl).pathname.slice(1)}
+          SET default_transaction_isolation = '${isolation}'`,
       );
       for (let i = 50; i < 90; i++)
         await db.source(`INSERT INTO schools (id, name, country_code) VALUES ($1, $2, 'gb')`, [

@@ -37,7 +37,9 @@ function config() {
 
 const lookups = async () =>
   (
-    await db.mirror(`select l.lesson_uuid__c as key, l.remixed_from__r__lesson_uuid__c as remixed_from, l.sfid is not null as synced, l._hc_lastop as lastop
+    await db.mirror(`select l.lesson_uuid__c as key,
+                            l.remixed_from__r__lesson_uuid__c as remixed_from,
+                            l.sfid is not null as synced, l._hc_lastop as lastop
                        from salesforce.lesson__c l order by 1`)
   ).rows;
 
@@ -62,7 +64,8 @@ async function syncedThenParentLost(parent: string): Promise<void> {
   }
   await db.asConnect(parent, [u(23)]);
   await db.asConnect(
-    `UPDATE salesforce.lesson__c SET remixed_from__r__lesson_uuid__c = NULL WHERE lesson_uuid__c = $1`,
+    `UPDATE salesforce.lesson__c SET remixed_from__r__lesson_uuid__c = NULL
+      WHERE lesson_uuid__c = $1`,
     [u(22)],
   );
 }
@@ -75,7 +78,8 @@ beforeEach(async () => {
     'ALTER TABLE salesforce.lesson__c ADD COLUMN remixed_from__r__lesson_uuid__c varchar(255)',
   );
   await db.mirror(
-    'ALTER TABLE salesforce.classroom__c ADD COLUMN featured_lesson__r__lesson_uuid__c varchar(255)',
+    `ALTER TABLE salesforce.classroom__c
+      ADD COLUMN featured_lesson__r__lesson_uuid__c varchar(255)`,
   );
   await connectActor(db).fromSalesforce('contact', {
     pi_accounts_unique_id__c: u(101),
@@ -85,13 +89,16 @@ beforeEach(async () => {
     u(1),
   ]);
   await db.source(
-    `INSERT INTO school_classes (id, school_id, name, featured_lesson_id) VALUES ($1, $2, 'Year 7', $3)`,
+    `INSERT INTO school_classes (id, school_id, name, featured_lesson_id)
+      VALUES ($1, $2, 'Year 7', $3)`,
     [u(11), u(1), u(22)],
   );
   // L3 remixes L2, which remixes L1: the parent comes later in key order than its child, on
   // purpose.
   await db.source(
-    `INSERT INTO lessons (id, school_class_id, user_id, name, remixed_from_id) VALUES ($1, $4, $5, 'Original', NULL), ($2, $4, $5, 'Remix', $1), ($3, $4, $5, 'Remix of a remix', $2)`,
+    `INSERT INTO lessons (id, school_class_id, user_id, name, remixed_from_id)
+      VALUES ($1, $4, $5, 'Original', NULL), ($2, $4, $5, 'Remix', $1),
+             ($3, $4, $5, 'Remix of a remix', $2)`,
     [u(23), u(22), u(21), u(11), u(101)],
   );
 });
@@ -113,7 +120,7 @@ describe('self-lookups and cycles: written in two phases', () => {
     ]);
   });
 
-  it('repair --wait with Connect running inserts every row, then sets the deferred lookups, and Salesforce accepts all of it', async () => {
+  it('repair --wait, Connect running: every row, then the lookups, all accepted', async () => {
     const sim = await ConnectSimulator.open(config(), config().mirror, {
       failRate: 0,
       seed: 1,
@@ -147,14 +154,15 @@ describe('self-lookups and cycles: written in two phases', () => {
       { key: u(23), remixed_from: null, synced: true, lastop: 'SYNCED' },
     ]);
     const { rows: org } = await db.mirror(
-      `select count(*)::int as n from sfsync_sim.records where object = 'Lesson__c' and fields ->> 'remixed_from__r__lesson_uuid__c' is not null`,
+      `select count(*)::int as n from sfsync_sim.records
+        where object = 'Lesson__c' and fields ->> 'remixed_from__r__lesson_uuid__c' is not null`,
     );
     expect(org[0].n).toBe(2);
     const after = await runAudit(config(), { staleMs: 30 * 60_000 });
     expect(after.totals.mismatches).toBe(0);
   });
 
-  it('backfill --wait writes them the same way, and a second backfill has nothing left to do', async () => {
+  it('backfill --wait writes them the same way; a second backfill has nothing to do', async () => {
     const sim = await ConnectSimulator.open(config(), config().mirror, {
       failRate: 0,
       seed: 1,
@@ -188,7 +196,7 @@ describe('self-lookups and cycles: written in two phases', () => {
     expect((await lookups()).map((r) => r.remixed_from)).toEqual([u(22), u(23), null]);
   });
 
-  it('without --wait, the first run inserts without the deferred lookups and the next run sets them', async () => {
+  it('without --wait, run 1 inserts without deferred lookups and run 2 sets them', async () => {
     const sim = await ConnectSimulator.open(config(), config().mirror, {
       failRate: 0,
       seed: 1,
@@ -215,10 +223,11 @@ describe('self-lookups and cycles: written in two phases', () => {
     expect((await runAudit(config(), { staleMs: 30 * 60_000 })).totals.mismatches).toBe(0);
   });
 
-  it('a row whose deferred lookup waits for a parent without an sfid is pending, not drift', async () => {
+  it('a row whose deferred lookup awaits a parent with no sfid is pending, not drift', async () => {
     // The original lesson's Salesforce record goes away upstream: its mirror row loses its sfid.
     await syncedThenParentLost(
-      `UPDATE salesforce.lesson__c SET sfid = NULL, _hc_lastop = 'PENDING' WHERE lesson_uuid__c = $1`,
+      `UPDATE salesforce.lesson__c SET sfid = NULL, _hc_lastop = 'PENDING'
+        WHERE lesson_uuid__c = $1`,
     );
     const result = await runAudit(config(), { staleMs: 30 * 60_000 });
     const lesson = result.entities.find((e) => e.name === 'lesson')!;
@@ -234,18 +243,20 @@ describe('a deferred lookup whose parent will not sync by waiting', () => {
     audit.mismatches.find((m) => m.key === u(22));
   const LOCK_ERROR = 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--';
 
-  it('is missing_parent on a FAILED parent, not pending; repair re-inserts the parent first and the next run sets the lookup', async () => {
+  it('FAILED parent: missing_parent, not pending; repair re-inserts it, then lookup', async () => {
     // L1's insert failed in Salesforce (a lock error): the org never had it, so L2's remix lookup
     // could not be set there either.
     await syncedThenParentLost(
-      `UPDATE salesforce.lesson__c SET sfid = NULL, _hc_lastop = 'FAILED', _hc_err = '${LOCK_ERROR}' WHERE lesson_uuid__c = $1`,
+      `UPDATE salesforce.lesson__c SET sfid = NULL, _hc_lastop = 'FAILED', _hc_err = '${LOCK_ERROR}'
+        WHERE lesson_uuid__c = $1`,
     );
     await db.mirror(
       `DELETE FROM sfsync_sim.records WHERE object = 'Lesson__c' AND external_id = $1`,
       [u(23)],
     );
     await db.mirror(
-      `UPDATE sfsync_sim.records SET fields = fields - 'remixed_from__r__lesson_uuid__c' WHERE object = 'Lesson__c' AND external_id = $1`,
+      `UPDATE sfsync_sim.records SET fields = fields - 'remixed_from__r__lesson_uuid__c'
+        WHERE object = 'Lesson__c' AND external_id = $1`,
       [u(22)],
     );
     const before = await lessonAudit();
@@ -255,7 +266,10 @@ describe('a deferred lookup whose parent will not sync by waiting', () => {
       fields: [],
     });
     expect(remix(before)!.reason).toMatch(
-      /^deferred lookup remixed_from__r__lesson_uuid__c cannot be set: parent lesson .* FAILED to reach Salesforce/,
+      new RegExp(
+        '^deferred lookup remixed_from__r__lesson_uuid__c cannot be set: ' +
+          'parent lesson .* FAILED to reach Salesforce',
+      ),
     );
     expect(before.counts.pending).toBe(0);
 
@@ -292,15 +306,17 @@ describe('a deferred lookup whose parent will not sync by waiting', () => {
     expect((await runAudit(config(), { staleMs: 30 * 60_000 })).totals.mismatches).toBe(0);
   });
 
-  it("is missing_parent on a parent unsynced for longer than --stale (by the parent's newest trigger-log entry), pending within it", async () => {
+  it("missing_parent once the parent's newest log entry passes --stale, else pending", async () => {
     await syncedThenParentLost(
-      `UPDATE salesforce.lesson__c SET sfid = NULL, _hc_lastop = 'PENDING' WHERE lesson_uuid__c = $1`,
+      `UPDATE salesforce.lesson__c SET sfid = NULL, _hc_lastop = 'PENDING'
+        WHERE lesson_uuid__c = $1`,
     );
     // The parent's last write, two hours ago; the child's own rows and log stay as they are.
     for (const log of ['_trigger_log', '_trigger_log_archive']) {
       await db.asConnect(
         `UPDATE salesforce.${log} SET created_at = now() - interval '2 hours'
-          WHERE table_name = 'lesson__c' AND record_id = (SELECT id FROM salesforce.lesson__c WHERE lesson_uuid__c = $1)`,
+          WHERE table_name = 'lesson__c'
+            AND record_id = (SELECT id FROM salesforce.lesson__c WHERE lesson_uuid__c = $1)`,
         [u(23)],
       );
     }

@@ -26,15 +26,19 @@ describe('doctor on the loaded editor-api fixtures', () => {
     expect(report.findings.filter((f) => f.code === 'connect_triggers_present')).toHaveLength(6);
   });
 
-  it('calls a config with todo notes usable once they are settled, not healthy, and exits 2 unless they are allowed', async () => {
+  it('todo notes: usable once settled, not healthy; exits 2 unless they are allowed', async () => {
     const raw = fixtureConfigObject();
     raw.entities[0].todo = [
-      'schools has 300 rows and editor__c 289: if the app syncs only some rows, add the rule as source.where',
+      'schools has 300 rows and editor__c 289: ' +
+        'if the app syncs only some rows, add the rule as source.where',
     ];
     const report = await runDoctor(configFrom(raw, db));
     expect(report).toMatchObject({ ok: false, todos: 1, todosAllowed: false });
     expect(renderDoctorTable(report)).toMatch(
-      /\nusable once 1 todo note is settled: audit works now; repair and backfill refuse to write until /,
+      new RegExp(
+        String.raw`\nusable once 1 todo note is settled: audit works now; ` +
+          'repair and backfill refuse to write until ',
+      ),
     );
     expect(doctorExitCode(report)).toBe(2);
     const allowed = await runDoctor(configFrom(raw, db), { allowTodo: true });
@@ -69,12 +73,13 @@ describe('doctor on the loaded editor-api fixtures', () => {
     } finally {
       await db.source('ALTER TABLE school_classes RENAME COLUMN title TO name');
       await db.mirror(
-        'CREATE UNIQUE INDEX hcu_idx_lesson__c_lesson_uuid__c ON salesforce.lesson__c (lesson_uuid__c)',
+        `CREATE UNIQUE INDEX hcu_idx_lesson__c_lesson_uuid__c
+          ON salesforce.lesson__c (lesson_uuid__c)`,
       );
     }
   });
 
-  it('compiles each trusted SQL fragment against the source and reports the broken one', async () => {
+  it('compiles each trusted SQL fragment against the source, reports the broken one', async () => {
     const raw = fixtureConfigObject();
     raw.entities[0].source.where = 'src.rejected_on IS NULL';
     raw.entities[3].fields.numberofmembers__c = { sql: '(SELECT count(*) FROM class_student)' };
@@ -86,7 +91,7 @@ describe('doctor on the loaded editor-api fixtures', () => {
     expect(report.ok).toBe(false);
   });
 
-  it("is not usable when the session's xmlbinary is hex (writes would bypass Connect)", async () => {
+  it("is not usable if the session's xmlbinary is hex (writes would bypass Connect)", async () => {
     const database = new URL(db.mirrorUrl).pathname.slice(1);
     await db.mirror(`ALTER DATABASE ${database} SET xmlbinary = hex`);
     try {
@@ -126,7 +131,8 @@ describe('doctor on the loaded editor-api fixtures', () => {
     expect(report.databases.mirror).toMatchObject({ reachable: false });
     const unreachable = report.findings.find((f) => f.code === 'unreachable')!;
     expect(unreachable.message).toBe(
-      'cannot connect to the mirror database (127.0.0.1:1/nowhere): connection refused (is the server running, and is the port right?)',
+      'cannot connect to the mirror database (127.0.0.1:1/nowhere): ' +
+        'connection refused (is the server running, and is the port right?)',
     );
     expect(report.databases.source.reachable).toBe(true);
     expect(report.findings.filter((f) => f.database === 'source' && f.level === 'error')).toEqual(
@@ -140,13 +146,16 @@ describe('doctor on the loaded editor-api fixtures', () => {
     );
     await expect(promise).rejects.toBeInstanceOf(ConfigError);
     await expect(promise).rejects.toThrow(
-      /source\.url: environment variable DATABASE_URL is not set[\s\S]*mirror\.url: environment variable SALESFORCE_CONNECT_DB is not set/,
+      new RegExp(
+        String.raw`source\.url: environment variable DATABASE_URL is not set[\s\S]*` +
+          String.raw`mirror\.url: environment variable SALESFORCE_CONNECT_DB is not set`,
+      ),
     );
   });
 });
 
 describe('doctor and trusted SQL fragments', () => {
-  it('plans a fragment but never runs it: `…; COMMIT; CREATE TABLE …` is reported, and nothing is created', async () => {
+  it('plans but never runs `…; COMMIT; CREATE TABLE …`: reported, nothing created', async () => {
     const raw = fixtureConfigObject();
     raw.entities[0].source.where = 'true); COMMIT; CREATE TABLE doctor_pwned (x int); SELECT (true';
     raw.entities[3].fields.classroomtitle__c = {
@@ -159,7 +168,8 @@ describe('doctor and trusted SQL fragments', () => {
       /cannot insert multiple commands into a prepared statement \[SQLSTATE 42601\]/,
     );
     const { rows } = await db.source(
-      `SELECT to_regclass('public.doctor_pwned') IS NOT NULL AS one, to_regclass('public.doctor_pwned_too') IS NOT NULL AS two`,
+      `SELECT to_regclass('public.doctor_pwned') IS NOT NULL AS one,
+              to_regclass('public.doctor_pwned_too') IS NOT NULL AS two`,
     );
     expect(rows[0]).toEqual({ one: false, two: false });
   });

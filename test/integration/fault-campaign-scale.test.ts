@@ -40,11 +40,12 @@ const options = (extra: object = {}) =>
   });
 
 describe(`the fault campaign at scale: ${ROWS.toLocaleString('en')} rows`, () => {
-  it('a backfill whose mirror sessions die before a seeded commit loses nothing, and the next run writes the rest once', {
+  it('backfill sessions die before a seeded commit: nothing lost, a rerun writes the rest once', {
     timeout: 300_000,
   }, async () => {
     await db.source(
-      `INSERT INTO schools (id, name, country_code) SELECT md5('s' || i)::uuid, 'School ' || i, 'gb' FROM generate_series(1, ${ROWS}) AS i`,
+      `INSERT INTO schools (id, name, country_code)
+        SELECT md5('s' || i)::uuid, 'School ' || i, 'gb' FROM generate_series(1, ${ROWS}) AS i`,
     );
     const before = await snapshot(db.mirrorUrl);
     // Between the 10th and the 90th of the ~100 batch commits.
@@ -85,7 +86,8 @@ describe(`the fault campaign at scale: ${ROWS.toLocaleString('en')} rows`, () =>
     });
     expect(await safetyViolations(before, db.mirrorUrl)).toEqual([]);
     const { rows } = await db.mirror(
-      `SELECT count(*)::int AS n, count(DISTINCT editoruuid__c)::int AS keys FROM salesforce.editor__c`,
+      `SELECT count(*)::int AS n, count(DISTINCT editoruuid__c)::int AS keys
+        FROM salesforce.editor__c`,
     );
     expect(rows).toEqual([{ n: ROWS, keys: ROWS }]);
     const journal = await db.mirror(

@@ -23,8 +23,10 @@ const COUNTS = {
 /** `n` rows for an entity, recorded at `at` minus i seconds, with these counts (SQL). */
 const insert = (entity: string, n: number, at: string, counts: string) =>
   db.mirror(
-    `insert into sfsync.history (run_id, entity, recorded_at, started_at, duration_ms, mirror_rows, unsynced_rows, counts)
-     select gen_random_uuid(), $1, ${at} - i * interval '1 second', now(), 1, 10, 0, ${counts} from generate_series(1, $2) as i`,
+    `insert into sfsync.history (run_id, entity, recorded_at, started_at, duration_ms, mirror_rows,
+                                 unsynced_rows, counts)
+     select gen_random_uuid(), $1, ${at} - i * interval '1 second', now(), 1, 10, 0, ${counts}
+       from generate_series(1, $2) as i`,
     [entity, n],
   );
 
@@ -37,7 +39,7 @@ afterAll(async () => {
 });
 
 describe('reading sfsync.history past rows that cannot be trusted', () => {
-  it('finds the newest valid row behind more bad rows than one page holds, and counts every bad row it passed', async () => {
+  it('finds the newest valid row past over a page of bad rows, counting every one', async () => {
     await insert('school', 3, `now() - interval '1 hour'`, `'${JSON.stringify(COUNTS)}'::jsonb`);
     await insert(
       'school',
@@ -57,7 +59,7 @@ describe('reading sfsync.history past rows that cannot be trusted', () => {
     expect(ignored.at(-1)!.reason).toBe('counts: Invalid input: expected object, received string');
   });
 
-  it('returns the last N valid runs of each entity, oldest first, and none of the bad ones', async () => {
+  it("returns each entity's last N valid runs, oldest first, none of the bad ones", async () => {
     const { points, ignored } = await readHistory(mirror.db, { limit: 3 });
     expect(points.map((p) => p.entity)).toEqual(['role', 'role', 'school', 'school', 'school']);
     const school = points.filter((p) => p.entity === 'school').map((p) => p.recordedAt.getTime());

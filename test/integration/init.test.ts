@@ -119,9 +119,11 @@ describe('sfsync init on the fixture databases', () => {
         'classroom: mirror columns with no source column of the same name, left unmapped',
         'classroom: name',
         'contact: no source table matches contact by name',
-        'contact_classroom_affiliation: mirror columns with no source column of the same name, left unmapped',
+        'contact_classroom_affiliation: ' +
+          'mirror columns with no source column of the same name, left unmapped',
         'contact_editor_affiliation: lookup contact__r__pi_accounts_unique_id__c points at contact',
-        'contact_editor_affiliation: mirror columns with no source column of the same name, left unmapped',
+        'contact_editor_affiliation: ' +
+          'mirror columns with no source column of the same name, left unmapped',
         'editor: mirror columns with no source column of the same name, left unmapped',
         'editor: name',
         'lesson: lookup teacher__r__pi_accounts_unique_id__c points at contact',
@@ -131,7 +133,7 @@ describe('sfsync init on the fixture databases', () => {
     );
   });
 
-  it('without a unique index on the external ID, leaves the table out and says why; an export names the column anyway', async () => {
+  it('no unique external-ID index: left out, saying why; an export names it anyway', async () => {
     await db.mirror('DROP INDEX salesforce.hcu_idx_classroom__c_classroomuuid__c');
     const bare = await infer(false);
     expect(bare.entities.map((e) => e.mirror.table)).not.toContain('classroom__c');
@@ -152,7 +154,7 @@ describe('sfsync init on the fixture databases', () => {
     );
   });
 
-  it('with its todo notes settled as the hand-written config settles them, audits exactly as the hand-written config does', async () => {
+  it('todos settled as in the hand-written config: audits exactly as that one does', async () => {
     await db.reset();
     await buildAuditScenario(db);
     const inferred = await infer(true);

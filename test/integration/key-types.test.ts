@@ -35,14 +35,16 @@ async function classes(config: ReturnType<typeof membership>): Promise<string[]>
 /** A mirror row Connect has synced (hex session: not captured). */
 const synced = (key: string, role: string, n: number) =>
   db.asConnect(
-    `insert into salesforce.contact_editor_affiliation__c (affiliation_id__c, roletype__c, sfid, _hc_lastop) values ($1, $2, $3, 'SYNCED')`,
+    `insert into salesforce.contact_editor_affiliation__c
+      (affiliation_id__c, roletype__c, sfid, _hc_lastop) values ($1, $2, $3, 'SYNCED')`,
     [key, role, `a0A00000000000${String(n).padStart(4, '0')}`],
   );
 
 describe('composite keys', () => {
   beforeEach(async () => {
     await db.source(
-      `CREATE TABLE memberships (school_id uuid, user_id bigint, role text NOT NULL, PRIMARY KEY (school_id, user_id))`,
+      `CREATE TABLE memberships (school_id uuid, user_id bigint, role text NOT NULL,
+        PRIMARY KEY (school_id, user_id))`,
     );
     await db.source(
       `INSERT INTO memberships VALUES ($1, 1, 'teacher'), ($1, 2, 'owner'), ($2, 10, 'teacher')`,
@@ -50,7 +52,7 @@ describe('composite keys', () => {
     );
   });
 
-  it('joins the columns with the separator, as text, and audits, checks and repairs by it', async () => {
+  it('joins the columns with the separator as text; audits, checks and repairs by it', async () => {
     const config = membership({ columns: ['school_id', 'user_id'], separator: ':' });
     await synced(`${u(1)}:1`, 'teacher', 1);
     await synced(`${u(2)}:10`, 'owner', 2);
@@ -65,7 +67,8 @@ describe('composite keys', () => {
       `${u(2)}:10 update done`,
     ]);
     const { rows } = await db.mirror(
-      `select affiliation_id__c, roletype__c from salesforce.contact_editor_affiliation__c where sfid is null`,
+      `select affiliation_id__c, roletype__c from salesforce.contact_editor_affiliation__c
+        where sfid is null`,
     );
     expect(rows).toEqual([{ affiliation_id__c: `${u(1)}:2`, roletype__c: 'owner' }]);
     expect(await classes(config)).toEqual([]);
@@ -73,7 +76,8 @@ describe('composite keys', () => {
 
   it('has no key when a part is NULL: never matched or written', async () => {
     await db.source(
-      `ALTER TABLE memberships DROP CONSTRAINT memberships_pkey; ALTER TABLE memberships ALTER COLUMN user_id DROP NOT NULL`,
+      `ALTER TABLE memberships DROP CONSTRAINT memberships_pkey;
+        ALTER TABLE memberships ALTER COLUMN user_id DROP NOT NULL`,
     );
     await db.source(`INSERT INTO memberships VALUES ($1, NULL, 'owner')`, [u(3)]);
     const result = await runAudit(
@@ -131,7 +135,7 @@ describe('key types, compared as Salesforce compares external IDs: text, case-se
     ]);
   });
 
-  it('a uuid key is its canonical lower-case text: an upper-case copy in the mirror is another key', async () => {
+  it('a uuid key is its canonical lower-case text; an upper-case mirror copy differs', async () => {
     await db.source(`CREATE TABLE memberships (id uuid PRIMARY KEY, role text NOT NULL)`);
     await db.source(
       `INSERT INTO memberships VALUES ('00000000-0000-4000-8000-00000000000a', 'teacher')`,

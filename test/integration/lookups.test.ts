@@ -49,7 +49,8 @@ describe('two lookups to the same parent entity', () => {
   beforeEach(async () => {
     await db.source('ALTER TABLE lessons ADD COLUMN co_teacher_id uuid');
     await db.mirror(
-      'ALTER TABLE salesforce.lesson__c ADD COLUMN co_teacher__r__pi_accounts_unique_id__c varchar(255)',
+      `ALTER TABLE salesforce.lesson__c
+        ADD COLUMN co_teacher__r__pi_accounts_unique_id__c varchar(255)`,
     );
     const connect = connectActor(db);
     for (const key of [u(101), u(102)])
@@ -67,7 +68,9 @@ describe('two lookups to the same parent entity', () => {
     const repaired = await runRepair(config(), repairOptions());
     expect(repaired.actions.map((a) => `${a.action} ${a.status}`)).toEqual(['insert done']);
     const { rows } = await db.mirror(
-      'SELECT teacher__r__pi_accounts_unique_id__c AS teacher, co_teacher__r__pi_accounts_unique_id__c AS co FROM salesforce.lesson__c',
+      `SELECT teacher__r__pi_accounts_unique_id__c AS teacher,
+              co_teacher__r__pi_accounts_unique_id__c AS co
+         FROM salesforce.lesson__c`,
     );
     expect(rows).toEqual([{ teacher: u(101), co: u(102) }]);
   });
@@ -75,7 +78,8 @@ describe('two lookups to the same parent entity', () => {
   it('reports drift on the one lookup that differs', async () => {
     await runRepair(config(), repairOptions());
     await db.asConnect(
-      `UPDATE salesforce.lesson__c SET sfid = 'a0L000000000001AAA', _hc_lastop = 'SYNCED', teacher__r__pi_accounts_unique_id__c = $1`,
+      `UPDATE salesforce.lesson__c SET sfid = 'a0L000000000001AAA', _hc_lastop = 'SYNCED',
+        teacher__r__pi_accounts_unique_id__c = $1`,
       [u(102)],
     );
     const result = await runAudit(config(), { staleMs: 60_000 });

@@ -62,8 +62,8 @@ class Probe {
   }
 }
 
-describe("node-postgres internals that db/driver/copy-out.ts relies on (pg's Submittable protocol)", () => {
-  it('hand a submitted query the connection, with the extended-protocol calls and the socket', async () => {
+describe('node-postgres internals db/driver/copy-out.ts relies on (Submittable protocol)', () => {
+  it('hand a submitted query the connection, its extended-protocol calls and socket', async () => {
     const probe = new Probe('select 1 as one');
     client.query(probe as unknown as pg.QueryConfig);
     await probe.finished;
@@ -89,7 +89,7 @@ describe("node-postgres internals that db/driver/copy-out.ts relies on (pg's Sub
     ).toEqual([]);
   });
 
-  it("call the query's handlers by the names copy-out.ts implements, ReadyForQuery last", async () => {
+  it('call handlers by the names copy-out.ts implements, ReadyForQuery last', async () => {
     const probe = new Probe('select 1 as one');
     client.query(probe as unknown as pg.QueryConfig);
     await probe.finished;
@@ -99,7 +99,7 @@ describe("node-postgres internals that db/driver/copy-out.ts relies on (pg's Sub
     await expect(client.query('select 2 as two')).resolves.toMatchObject({ rows: [{ two: 2 }] });
   });
 
-  it('end a failed query with handleError alone (copy-out.ts ends there), the session usable after', async () => {
+  it('end a failed query by handleError alone (copy-out.ts ends there), then usable', async () => {
     const probe = new Probe('select 1/0');
     client.query(probe as unknown as pg.QueryConfig);
     await probe.finished;

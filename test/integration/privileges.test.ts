@@ -42,7 +42,8 @@ beforeEach(async () => {
   // A read-only role: SELECT on everything it may read, nothing more.
   await db.source(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
   await db.mirror(
-    `GRANT USAGE ON SCHEMA salesforce TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA salesforce TO ${role}`,
+    `GRANT USAGE ON SCHEMA salesforce TO ${role};
+      GRANT SELECT ON ALL TABLES IN SCHEMA salesforce TO ${role}`,
   );
 });
 
@@ -59,7 +60,7 @@ describe('a SELECT-only role', () => {
     );
   });
 
-  it('audits without EXECUTE on get_xmlbinary(); doctor names the grant repair will need', async () => {
+  it('audits without EXECUTE on get_xmlbinary(); doctor names the grant repair needs', async () => {
     await db.mirror(`REVOKE EXECUTE ON FUNCTION public.get_xmlbinary() FROM PUBLIC`);
     await expect(runAudit(config(role), { staleMs: 30 * 60_000 })).resolves.toMatchObject({
       totals: expect.any(Object),
@@ -81,7 +82,7 @@ describe('a SELECT-only role', () => {
     expect(await fingerprint(db)).toEqual(before);
   });
 
-  it('is refused before anything is written, with the GRANTs that are missing; running them is enough', async () => {
+  it('is refused before any write, naming the missing GRANTs; running them is enough', async () => {
     const before = await fingerprint(db);
     const refused = await runRepair(config(role), base).then(
       () => undefined,
@@ -90,7 +91,8 @@ describe('a SELECT-only role', () => {
     expect(refused).toBeInstanceOf(DatabaseError);
     const message = (refused as DatabaseError).message;
     expect(message.split('\n')[0]).toBe(
-      `the mirror database role "${role}" lacks privileges this repair needs; nothing was written. As the database owner, run:`,
+      `the mirror database role "${role}" lacks privileges this repair needs; ` +
+        'nothing was written. As the database owner, run:',
     );
     expect(message).toContain(
       `GRANT INSERT, UPDATE, DELETE ON TABLE salesforce.contact_editor_affiliation__c TO ${role};`,
@@ -112,7 +114,8 @@ describe('a SELECT-only role', () => {
   it("needs grants on sfsync's own tables when another role created them", async () => {
     await runRepair(config(), { ...base, entities: ['school'], only: ['absent'] });
     await db.mirror(
-      `GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA salesforce TO ${role}; GRANT USAGE ON ALL SEQUENCES IN SCHEMA salesforce TO ${role}`,
+      `GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA salesforce TO ${role};
+        GRANT USAGE ON ALL SEQUENCES IN SCHEMA salesforce TO ${role}`,
     );
     const message = await runRepair(config(role), base).then(
       () => '',

@@ -118,10 +118,13 @@ describe('repair', () => {
     expect(applied.runId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('re-inserts a FAILED child the way Connect sees it: an IGNOREd delete and a NEW insert', async () => {
+  it('re-inserts a FAILED child as Connect sees it: an IGNOREd delete, a NEW insert', async () => {
     const { rows } = await db.mirror(
-      `SELECT action, state, sfid FROM salesforce._trigger_log WHERE table_name = 'contact_editor_affiliation__c'
-        AND (("values" LIKE '%"affiliation_id__c"=>"1"%') OR (old LIKE '%"affiliation_id__c"=>"1"%')) ORDER BY id`,
+      `SELECT action, state, sfid FROM salesforce._trigger_log
+        WHERE table_name = 'contact_editor_affiliation__c'
+        AND (("values" LIKE '%"affiliation_id__c"=>"1"%')
+          OR (old LIKE '%"affiliation_id__c"=>"1"%'))
+        ORDER BY id`,
     );
     expect(rows.map((r) => `${r.action}:${r.state}`)).toEqual([
       'INSERT:FAILED',
@@ -129,7 +132,8 @@ describe('repair', () => {
       'INSERT:NEW',
     ]);
     const mirror = await db.mirror(
-      `SELECT _hc_lastop, sfid, editor__r__editoruuid__c FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '1'`,
+      `SELECT _hc_lastop, sfid, editor__r__editoruuid__c
+        FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '1'`,
     );
     expect(mirror.rows).toEqual([
       { _hc_lastop: 'PENDING', sfid: null, editor__r__editoruuid__c: u(1) },
@@ -139,7 +143,8 @@ describe('repair', () => {
   it('journals every deleted row in full, with who ran it', async () => {
     const { rows } = await db.mirror(
       `SELECT j.action, j.entity, j.key, j.before, r.actor, r.host, r.command_line, r.status
-      FROM sfsync.journal j JOIN sfsync.runs r USING (run_id) WHERE j.run_id = $1 AND j.action = 'delete' ORDER BY j.entity, j.id`,
+      FROM sfsync.journal j JOIN sfsync.runs r USING (run_id)
+      WHERE j.run_id = $1 AND j.action = 'delete' ORDER BY j.entity, j.id`,
       [applied.runId],
     );
     expect(rows.map((r) => `${r.entity}:${r.key}`)).toEqual(['role:1', `school_class:${u(202)}`]);
@@ -157,7 +162,7 @@ describe('repair', () => {
     });
   });
 
-  it('never deletes or rewrites a row that has an sfid, except mapped columns of an update', async () => {
+  it("never deletes or rewrites rows with an sfid, except an update's mapped columns", async () => {
     const after = await syncedRows();
     const key = (r: Record<string, unknown>) => `${r.t}:${r.id}`;
     const afterById = new Map(after.map((r) => [key(r), r]));
@@ -182,7 +187,8 @@ describe('repair', () => {
 
   it('updates drifted rows with a real change that Connect captures', async () => {
     const { rows } = await db.mirror(
-      `SELECT name, country__c, verified__c, _hc_lastop FROM salesforce.editor__c WHERE editoruuid__c = $1`,
+      `SELECT name, country__c, verified__c, _hc_lastop FROM salesforce.editor__c
+        WHERE editoruuid__c = $1`,
       [u(3)],
     );
     expect(rows[0]).toEqual({
@@ -192,7 +198,8 @@ describe('repair', () => {
       _hc_lastop: 'PENDING',
     });
     const log = await db.mirror(
-      `SELECT state, "values" FROM salesforce._trigger_log WHERE table_name = 'editor__c' AND action = 'UPDATE' ORDER BY id DESC LIMIT 1`,
+      `SELECT state, "values" FROM salesforce._trigger_log
+        WHERE table_name = 'editor__c' AND action = 'UPDATE' ORDER BY id DESC LIMIT 1`,
     );
     expect(log.rows[0].state).toBe('NEW');
     expect(log.rows[0].values).toContain('"name"=>"Drifted School"');
@@ -200,7 +207,8 @@ describe('repair', () => {
 
   it('journals each update with the row before and after', async () => {
     const { rows } = await db.mirror(
-      `SELECT before->>'name' AS before, after->>'name' AS after, mirror_id FROM sfsync.journal WHERE run_id = $1 AND action = 'update' AND key = $2`,
+      `SELECT before->>'name' AS before, after->>'name' AS after, mirror_id FROM sfsync.journal
+        WHERE run_id = $1 AND action = 'update' AND key = $2`,
       [applied.runId, u(3)],
     );
     const { rows: mirrored } = await db.mirror(
@@ -235,8 +243,11 @@ describe('repair safety', () => {
       u(101),
     ]);
     await db.mirror(
-      `INSERT INTO salesforce.contact_editor_affiliation__c (affiliation_id__c, editor__r__editoruuid__c, contact__r__pi_accounts_unique_id__c, roletype__c, createdat__c, updatedat__c)
-      SELECT '20', $1, $2, 'teacher', created_at AT TIME ZONE 'UTC', updated_at AT TIME ZONE 'UTC' FROM (SELECT now() AS created_at, now() AS updated_at) t`,
+      `INSERT INTO salesforce.contact_editor_affiliation__c (affiliation_id__c,
+        editor__r__editoruuid__c, contact__r__pi_accounts_unique_id__c, roletype__c,
+        createdat__c, updatedat__c)
+      SELECT '20', $1, $2, 'teacher', created_at AT TIME ZONE 'UTC', updated_at AT TIME ZONE 'UTC'
+        FROM (SELECT now() AS created_at, now() AS updated_at) t`,
       [u(1), u(101)],
     );
     await connect.failed(
@@ -258,7 +269,8 @@ describe('repair safety', () => {
       /already has an sfid|changed since the audit/,
     );
     const { rows } = await db.mirror(
-      `SELECT count(*)::int AS n, min(sfid) AS sfid FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '20'`,
+      `SELECT count(*)::int AS n, min(sfid) AS sfid FROM salesforce.contact_editor_affiliation__c
+        WHERE affiliation_id__c = '20'`,
     );
     expect(rows[0].n).toBe(1);
     expect(rows[0].sfid).not.toBeNull();
@@ -302,7 +314,9 @@ describe('repair safety', () => {
       );
       for (let i = 0; i < copies; i++) {
         await db.mirror(
-          `INSERT INTO salesforce.editor__c (editoruuid__c, name, country__c, editortype__c, verified__c) VALUES ($1, 'Twin School', 'GB', 'for_education', false)`,
+          `INSERT INTO salesforce.editor__c
+            (editoruuid__c, name, country__c, editortype__c, verified__c)
+            VALUES ($1, 'Twin School', 'GB', 'for_education', false)`,
           [key],
         );
       }
@@ -313,7 +327,7 @@ describe('repair safety', () => {
       return rows.map((r) => r.id as number);
     }
 
-    it("journals each row it deletes under that row's own id, in full, and keeps the newest", async () => {
+    it('journals each deleted row in full under its own id, and keeps the newest', async () => {
       const [older, newer] = await twice(u(61));
       const result = await runRepair(config(), {
         ...base,
@@ -328,7 +342,8 @@ describe('repair safety', () => {
         deleteIds: [older],
       });
       const { rows } = await db.mirror(
-        `SELECT mirror_id, (before->>'id')::int AS before_id, key FROM sfsync.journal WHERE run_id = $1 AND action = 'delete'`,
+        `SELECT mirror_id, (before->>'id')::int AS before_id, key FROM sfsync.journal
+          WHERE run_id = $1 AND action = 'delete'`,
         [result.runId],
       );
       expect(rows).toEqual([{ mirror_id: older, before_id: older, key: u(61) }]);
@@ -338,7 +353,7 @@ describe('repair safety', () => {
       expect(left.rows).toEqual([{ id: newer }]);
     });
 
-    it('never deletes an extra row Connect synced between the audit and the write (that would delete the Salesforce record)', async () => {
+    it('never deletes an extra row synced since the audit: its SF record would go', async () => {
       const connect = connectActor(db);
       const [older, newer] = await twice(u(62));
       let sfid = '';
@@ -372,7 +387,7 @@ describe('repair safety', () => {
       ).toBe(0);
     });
 
-    it('deletes the extra rows still unsynced and keeps one Connect synced meanwhile, saying so', async () => {
+    it('deletes extra rows still unsynced, keeps one synced meanwhile, and says so', async () => {
       const connect = connectActor(db);
       const [oldest, middle, newest] = await twice(u(63), 3);
       let sfid = '';
@@ -410,10 +425,12 @@ describe('repair safety', () => {
 
   it('records a bad row inside a batch and commits the rest', async () => {
     await db.mirror(
-      `ALTER TABLE salesforce.editor__c ADD CONSTRAINT no_test_schools CHECK (name NOT LIKE 'Test%')`,
+      `ALTER TABLE salesforce.editor__c
+        ADD CONSTRAINT no_test_schools CHECK (name NOT LIKE 'Test%')`,
     );
     await db.source(
-      `INSERT INTO schools (id, name, country_code) VALUES ($1, 'Test School', 'gb'), ($2, 'Fine School', 'gb')`,
+      `INSERT INTO schools (id, name, country_code)
+        VALUES ($1, 'Test School', 'gb'), ($2, 'Fine School', 'gb')`,
       [u(40), u(41)],
     );
     const result = await runRepair(config(), { ...base, entities: ['school'], only: ['absent'] });
@@ -431,13 +448,15 @@ describe('repair safety', () => {
     expect(rows.map((r) => r.editoruuid__c)).toEqual([u(41)]);
   });
 
-  it('reads the source rows it writes in READ ONLY transactions: a trusted fragment that writes when it can never does', async () => {
+  it('reads source rows READ ONLY: a trusted fragment that would write never does', async () => {
     // A fragment that keeps quiet where it cannot write (the audit's READ ONLY snapshot) and writes
     // wherever it can.
     await db.source(`CREATE TABLE fragment_writes (at timestamptz DEFAULT now())`);
     await db.source(`CREATE FUNCTION opportunist() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
       BEGIN
-        IF current_setting('transaction_read_only') = 'off' THEN INSERT INTO fragment_writes DEFAULT VALUES; END IF;
+        IF current_setting('transaction_read_only') = 'off' THEN
+          INSERT INTO fragment_writes DEFAULT VALUES;
+        END IF;
         RETURN true;
       END $$`);
     await db.source(
@@ -456,7 +475,7 @@ describe('repair safety', () => {
     expect(rows[0].n).toBe(0);
   });
 
-  it('refuses to write from a config with todo notes, as a library call too, unless allowTodo', async () => {
+  it('with todo notes, refuses to write (as a library call too) unless allowTodo', async () => {
     const raw = fixtureConfigObject();
     raw.entities[0].todo = [
       'lookup teacher__r__x points at contact: which column of the app holds it?',
@@ -512,14 +531,16 @@ describe('--strategy recapture', () => {
     await buildAuditScenario(db);
   });
 
-  it("queues a repairable FAILED insert again through Connect's hc_capture_insert_from_row", async () => {
+  it("re-queues a repairable FAILED insert with Connect's hc_capture_insert_from_row", async () => {
     const connect = connectActor(db);
     await db.source(`INSERT INTO roles (id, school_id, user_id, role) VALUES (30, $1, $2, 1)`, [
       u(1),
       u(101),
     ]);
     await db.mirror(
-      `INSERT INTO salesforce.contact_editor_affiliation__c (affiliation_id__c, editor__r__editoruuid__c, contact__r__pi_accounts_unique_id__c, roletype__c) VALUES ('30', $1, $2, 'teacher')`,
+      `INSERT INTO salesforce.contact_editor_affiliation__c (affiliation_id__c,
+        editor__r__editoruuid__c, contact__r__pi_accounts_unique_id__c, roletype__c)
+        VALUES ('30', $1, $2, 'teacher')`,
       [u(1), u(101)],
     );
     await connect.failed(
@@ -541,18 +562,21 @@ describe('--strategy recapture', () => {
     });
     expect(action(result, 'role', '30')).toMatchObject({ action: 'recapture', status: 'done' });
     const log = await db.mirror(
-      `SELECT action, state FROM salesforce._trigger_log WHERE table_name = 'contact_editor_affiliation__c' AND record_id = $1 ORDER BY id`,
+      `SELECT action, state FROM salesforce._trigger_log
+        WHERE table_name = 'contact_editor_affiliation__c' AND record_id = $1 ORDER BY id`,
       [row.id],
     );
     expect(log.rows.map((r) => `${r.action}:${r.state}`)).toEqual(['INSERT:FAILED', 'INSERT:NEW']);
     // The journal says which row was queued again and which trigger-log entry queued it.
     const journaled = await db.mirror(
-      `SELECT j.action, j.mirror_id, j.before->>'affiliation_id__c' AS key, (j.after->>'trigger_log_id')::int AS log_id
+      `SELECT j.action, j.mirror_id, j.before->>'affiliation_id__c' AS key,
+              (j.after->>'trigger_log_id')::int AS log_id
          FROM sfsync.journal j WHERE j.run_id = $1 AND j.key = '30'`,
       [result.runId],
     );
     const queued = await db.mirror(
-      `SELECT max(id)::int AS id FROM salesforce._trigger_log WHERE table_name = 'contact_editor_affiliation__c' AND record_id = $1`,
+      `SELECT max(id)::int AS id FROM salesforce._trigger_log
+        WHERE table_name = 'contact_editor_affiliation__c' AND record_id = $1`,
       [row.id],
     );
     expect(journaled.rows).toEqual([
@@ -566,7 +590,8 @@ describe('--strategy recapture', () => {
 
   it('refuses clearly when the mirror database lacks the function', async () => {
     await db.mirror(
-      `ALTER FUNCTION salesforce.hc_capture_insert_from_row(public.hstore, varchar, text[]) RENAME TO hc_capture_insert_from_row_gone`,
+      `ALTER FUNCTION salesforce.hc_capture_insert_from_row(public.hstore, varchar, text[])
+        RENAME TO hc_capture_insert_from_row_gone`,
     );
     try {
       await expect(runRepair(config(), { ...base, strategy: 'recapture' })).rejects.toThrow(
@@ -574,7 +599,8 @@ describe('--strategy recapture', () => {
       );
     } finally {
       await db.mirror(
-        `ALTER FUNCTION salesforce.hc_capture_insert_from_row_gone(public.hstore, varchar, text[]) RENAME TO hc_capture_insert_from_row`,
+        `ALTER FUNCTION salesforce.hc_capture_insert_from_row_gone(public.hstore, varchar, text[])
+          RENAME TO hc_capture_insert_from_row`,
       );
     }
   });

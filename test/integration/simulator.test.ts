@@ -17,7 +17,8 @@ beforeAll(async () => {
     batchSize: 100,
   });
   await db.asConnect(
-    `INSERT INTO salesforce.contact (pi_accounts_unique_id__c, sfid, lastname) VALUES ($1, '003000000000001AAA', 'Upstream')`,
+    `INSERT INTO salesforce.contact (pi_accounts_unique_id__c, sfid, lastname)
+      VALUES ($1, '003000000000001AAA', 'Upstream')`,
     [u(101)],
   );
 });
@@ -26,7 +27,7 @@ afterAll(async () => {
 });
 
 describe('the Connect simulator', () => {
-  it('fails a child that reaches Salesforce before its parent, for good, with the exact message', async () => {
+  it('a child beating its parent to Salesforce fails for good, with the exact text', async () => {
     await db.source(
       `INSERT INTO schools (id, name, country_code) VALUES ($1, 'Race School', 'gb')`,
       [u(1)],
@@ -37,22 +38,28 @@ describe('the Connect simulator', () => {
     ]);
     // The role's job runs first: its row reaches the trigger log before the school's.
     await db.mirror(
-      `INSERT INTO salesforce.contact_editor_affiliation__c (affiliation_id__c, editor__r__editoruuid__c, contact__r__pi_accounts_unique_id__c, roletype__c) VALUES ('1', $1, $2, 'teacher')`,
+      `INSERT INTO salesforce.contact_editor_affiliation__c (affiliation_id__c,
+        editor__r__editoruuid__c, contact__r__pi_accounts_unique_id__c, roletype__c)
+        VALUES ('1', $1, $2, 'teacher')`,
       [u(1), u(101)],
     );
     await db.mirror(
-      `INSERT INTO salesforce.editor__c (editoruuid__c, name, country__c) VALUES ($1, 'Race School', 'GB')`,
+      `INSERT INTO salesforce.editor__c (editoruuid__c, name, country__c)
+        VALUES ($1, 'Race School', 'GB')`,
       [u(1)],
     );
     expect(await sim.drain()).toBe(2);
 
     const role = await db.mirror(
-      `SELECT sfid, _hc_lastop, _hc_err FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '1'`,
+      `SELECT sfid, _hc_lastop, _hc_err FROM salesforce.contact_editor_affiliation__c
+        WHERE affiliation_id__c = '1'`,
     );
     expect(role.rows[0]).toEqual({
       sfid: null,
       _hc_lastop: 'FAILED',
-      _hc_err: `Foreign key external ID: ${u(1)} not found for field Editoruuid__c in entity Editor__c`,
+      _hc_err:
+        `Foreign key external ID: ${u(1)} ` +
+        'not found for field Editoruuid__c in entity Editor__c',
     });
     const school = await db.mirror(
       `SELECT sfid, _hc_lastop, systemmodstamp FROM salesforce.editor__c WHERE editoruuid__c = $1`,
@@ -94,11 +101,13 @@ describe('the Connect simulator', () => {
     ]);
     await sim.drain();
     const role = await db.mirror(
-      `SELECT sfid, _hc_lastop FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = '1'`,
+      `SELECT sfid, _hc_lastop FROM salesforce.contact_editor_affiliation__c
+        WHERE affiliation_id__c = '1'`,
     );
     expect(role.rows).toEqual([{ sfid: expect.any(String), _hc_lastop: 'SYNCED' }]);
     const ignored = await db.mirror(
-      `SELECT action, state FROM salesforce._trigger_log_archive WHERE table_name = 'contact_editor_affiliation__c' ORDER BY id`,
+      `SELECT action, state FROM salesforce._trigger_log_archive
+        WHERE table_name = 'contact_editor_affiliation__c' ORDER BY id`,
     );
     expect(ignored.rows.map((r) => `${r.action}:${r.state}`)).toEqual([
       'INSERT:FAILED',
@@ -143,12 +152,14 @@ describe('the Connect simulator', () => {
       [u(2)],
     );
     await db.mirror(
-      `INSERT INTO salesforce.classroom__c (classroomuuid__c, editor__r__editoruuid__c) VALUES ($1, $2), ($1, $2)`,
+      `INSERT INTO salesforce.classroom__c (classroomuuid__c, editor__r__editoruuid__c)
+        VALUES ($1, $2), ($1, $2)`,
       [u(50), u(2)],
     );
     await sim.drain();
     const rows = await db.mirror(
-      `SELECT sfid IS NOT NULL AS synced, _hc_lastop, _hc_err FROM salesforce.classroom__c ORDER BY id`,
+      `SELECT sfid IS NOT NULL AS synced, _hc_lastop, _hc_err FROM salesforce.classroom__c
+        ORDER BY id`,
     );
     expect(rows.rows[0]).toMatchObject({ synced: true, _hc_lastop: 'SYNCED' });
     expect(rows.rows[1]).toMatchObject({
@@ -177,7 +188,8 @@ describe('the Connect simulator', () => {
       await flaky.drain();
       await flaky.close();
       const { rows } = await db.mirror(
-        `SELECT coalesce(_hc_err, 'ok') AS e FROM salesforce.editor__c WHERE editoruuid__c = ANY($1) ORDER BY editoruuid__c`,
+        `SELECT coalesce(_hc_err, 'ok') AS e FROM salesforce.editor__c
+          WHERE editoruuid__c = ANY($1) ORDER BY editoruuid__c`,
         [Array.from({ length: 10 }, (_, i) => u(1000 + round * 100 + i))],
       );
       outcomes.push(rows.map((r) => r.e));

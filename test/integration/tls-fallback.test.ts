@@ -85,7 +85,7 @@ const encrypted = async (connection: Connection) =>
   ).rows[0]!.ssl;
 
 describe('no sslmode: TLS first, plain text where the server will not have it', () => {
-  it("a server that answers 'N' gets a plain session, and the next pool for it does not ask again", async () => {
+  it("a server answering 'N' gets a plain session; its next pool does not ask again", async () => {
     const r = await relay('refuse');
     relays.push(r);
     expect(await encrypted(await open(r.url))).toBe(false);
@@ -93,7 +93,7 @@ describe('no sslmode: TLS first, plain text where the server will not have it', 
     expect(r.seen).toEqual({ sslRequests: 1, plain: 2 });
   });
 
-  it('a failed TLS handshake falls back to plain text as in libpq, but is not remembered', async () => {
+  it('a failed TLS handshake falls back to plain text like libpq, not remembered', async () => {
     const r = await relay('break-handshake');
     relays.push(r);
     expect(await encrypted(await open(r.url))).toBe(false);

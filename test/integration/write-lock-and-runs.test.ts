@@ -38,12 +38,13 @@ async function grantedTo(pid: number): Promise<boolean> {
 }
 
 describe('the write lock', () => {
-  it('is the advisory lock named sfsync:write on the session whose pid the run records', async () => {
+  it('is the advisory lock sfsync:write on the session whose pid the run records', async () => {
     const lock = await acquireWriteLock(target());
     try {
       expect(await grantedTo(lock.pid)).toBe(true);
       const { rows } = await db.mirror(
-        'select extract(epoch from backend_start)::text as started from pg_stat_activity where pid = $1',
+        `select extract(epoch from backend_start)::text as started from pg_stat_activity
+          where pid = $1`,
         [lock.pid],
       );
       expect(lock.backendStart).toBe(rows[0].started);
@@ -59,7 +60,11 @@ describe('the write lock', () => {
       const second = acquireWriteLock(target());
       await expect(second).rejects.toBeInstanceOf(LockError);
       await expect(second).rejects.toThrow(
-        /^another sfsync repair or backfill is writing to this mirror database \(held since \d{4}-\d\d-\d\dT[\d:.]+Z\); wait for it to finish, then run again$/,
+        new RegExp(
+          '^another sfsync repair or backfill is writing to this mirror database ' +
+            String.raw`\(held since \d{4}-\d\d-\d\dT[\d:.]+Z\); ` +
+            'wait for it to finish, then run again$',
+        ),
       );
     } finally {
       await first.release();
@@ -101,7 +106,7 @@ describe('the write lock', () => {
     }
   });
 
-  it('proves itself inside a transaction while held, and fails once the server took it away', async () => {
+  it('proves itself in a transaction while held; fails once the server took it away', async () => {
     const lock = await acquireWriteLock(target());
     try {
       await mirror.db.transaction().execute((trx) => lock.verify(trx));
@@ -116,7 +121,7 @@ describe('the write lock', () => {
 });
 
 describe('the run guard', () => {
-  it('stops a run asked to stop, and one whose lock session ended, before the next row', async () => {
+  it('stops a run asked to stop, or whose lock session ended, before the next row', async () => {
     const lock = await acquireWriteLock(target());
     try {
       const stop = new AbortController();

@@ -59,7 +59,9 @@ export async function campaignTemplates(): Promise<{ source: string; mirror: str
         `Renamed School ${i}`,
       ]);
       await db.mirror(
-        `INSERT INTO salesforce.editor__c (editoruuid__c, name, country__c, editortype__c, verified__c) VALUES ($1, $2, 'GB', 'for_education', false)`,
+        `INSERT INTO salesforce.editor__c
+          (editoruuid__c, name, country__c, editortype__c, verified__c)
+          VALUES ($1, $2, 'GB', 'for_education', false)`,
         [u(i), `Old Name ${i}`],
       );
       await connect.inserted('editor__c', 'editoruuid__c', u(i));
@@ -71,7 +73,8 @@ export async function campaignTemplates(): Promise<{ source: string; mirror: str
         u(101),
       ]);
       await db.mirror(
-        `INSERT INTO salesforce.contact_editor_affiliation__c (affiliation_id__c, editor__r__editoruuid__c, contact__r__pi_accounts_unique_id__c, roletype__c)
+        `INSERT INTO salesforce.contact_editor_affiliation__c (affiliation_id__c,
+           editor__r__editoruuid__c, contact__r__pi_accounts_unique_id__c, roletype__c)
          VALUES ($1, $2, $3, 'teacher')`,
         [String(id), u(1), u(101)],
       );
@@ -155,7 +158,8 @@ export async function logicalState(mirrorUrl: string): Promise<string[]> {
   for (const table of MIRROR_TABLES) {
     const { rows } = await adminQuery(
       mirrorUrl,
-      `SELECT (to_jsonb(t.*) - 'id' - 'systemmodstamp')::text AS row FROM salesforce.${table} t ORDER BY 1`,
+      `SELECT (to_jsonb(t.*) - 'id' - 'systemmodstamp')::text AS row
+         FROM salesforce.${table} t ORDER BY 1`,
     );
     state.push(...rows.map((r) => `${table} ${r.row as string}`));
   }
@@ -187,7 +191,8 @@ export async function safetyViolations(
   const problems: string[] = [];
   const { rows: journalRows } = await adminQuery(
     mirrorUrl,
-    `SELECT j.run_id, j.action, j.mirror_table, j.mirror_id, j.before FROM sfsync.journal j ORDER BY j.id`,
+    `SELECT j.run_id, j.action, j.mirror_table, j.mirror_id, j.before
+       FROM sfsync.journal j ORDER BY j.id`,
   ).catch(() => ({ rows: [] as JournalEntry[] }));
   const journal = journalRows as JournalEntry[];
   const deleted = new Map(

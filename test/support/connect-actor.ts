@@ -14,7 +14,8 @@ export function fakeSfid(prefix = 'a00'): string {
 export function connectActor(db: FixtureDatabases) {
   const markLog = (table: string, id: number, state: string, message: string | null) =>
     db.asConnect(
-      `UPDATE salesforce._trigger_log SET state = $3, sf_message = $4, processed_at = now(), updated_at = now()
+      `UPDATE salesforce._trigger_log
+          SET state = $3, sf_message = $4, processed_at = now(), updated_at = now()
         WHERE table_name = $1 AND record_id = $2 AND state IN ('NEW', 'PENDING')`,
       [table, id, state, message],
     );
@@ -60,8 +61,10 @@ export function connectActor(db: FixtureDatabases) {
      */
     async fromSalesforce(table: string, values: Record<string, unknown>): Promise<void> {
       const columns = Object.keys(values);
+      const params = columns.map((_, i) => `$${i + 1}`).join(', ');
       await db.asConnect(
-        `INSERT INTO salesforce.${table} (${columns.join(', ')}, sfid, systemmodstamp) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}, $${columns.length + 1}, now())`,
+        `INSERT INTO salesforce.${table} (${columns.join(', ')}, sfid, systemmodstamp)
+          VALUES (${params}, $${columns.length + 1}, now())`,
         [...Object.values(values), fakeSfid('003')],
       );
     },
@@ -74,7 +77,8 @@ export function connectActor(db: FixtureDatabases) {
     ): Promise<void> {
       const id = await rowId(table, extColumn, ext);
       await db.asConnect(
-        `UPDATE salesforce._trigger_log SET created_at = now() - $3::interval WHERE table_name = $1 AND record_id = $2`,
+        `UPDATE salesforce._trigger_log SET created_at = now() - $3::interval
+          WHERE table_name = $1 AND record_id = $2`,
         [table, id, interval],
       );
     },

@@ -27,7 +27,9 @@ interface School {
  */
 export async function buildAuditScenario(db: FixtureDatabases): Promise<void> {
   const connect = connectActor(db);
-  const longName = `The Very Long Named Academy of Computing, Digital Making and Creative Technology ${'x'.repeat(20)}`;
+  const longName =
+    'The Very Long Named Academy of Computing, Digital Making and Creative Technology ' +
+    'x'.repeat(20);
 
   // Upstream contacts arrive from Salesforce; u(109) never does.
   for (const key of [u(101), u(102)])
@@ -45,7 +47,8 @@ export async function buildAuditScenario(db: FixtureDatabases): Promise<void> {
   ];
   for (const s of schools) {
     await db.source(
-      `INSERT INTO schools (id, name, website, municipality, country_code, verified_at, rejected_at, archived_at)
+      `INSERT INTO schools (id, name, website, municipality, country_code, verified_at, rejected_at,
+                            archived_at)
        VALUES ($1, $2, $3, 'Cambridge', $4, $5, $6, $7)`,
       [
         s.key,
@@ -73,8 +76,9 @@ export async function buildAuditScenario(db: FixtureDatabases): Promise<void> {
       ...overrides,
     };
     const columns = Object.keys(values);
+    const params = columns.map((_, i) => `$${i + 1}`).join(', ');
     return db.mirror(
-      `INSERT INTO salesforce.editor__c (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+      `INSERT INTO salesforce.editor__c (${columns.join(', ')}) VALUES (${params})`,
       Object.values(values),
     );
   };
@@ -116,7 +120,8 @@ export async function buildAuditScenario(db: FixtureDatabases): Promise<void> {
   ];
   for (const [id, school, user, role] of roles) {
     await db.source(
-      `INSERT INTO roles (id, school_id, user_id, role, created_at, updated_at) VALUES ($1, $2, $3, $4, '2024-04-01T08:00:00Z', '2024-04-02T08:00:00Z')`,
+      `INSERT INTO roles (id, school_id, user_id, role, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, '2024-04-01T08:00:00Z', '2024-04-02T08:00:00Z')`,
       [id, school, user, role],
     );
   }
@@ -132,8 +137,10 @@ export async function buildAuditScenario(db: FixtureDatabases): Promise<void> {
       ...overrides,
     };
     const columns = Object.keys(values);
+    const params = columns.map((_, i) => `$${i + 1}`).join(', ');
     return db.mirror(
-      `INSERT INTO salesforce.contact_editor_affiliation__c (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+      `INSERT INTO salesforce.contact_editor_affiliation__c (${columns.join(', ')})
+        VALUES (${params})`,
       Object.values(values),
     );
   };
@@ -161,19 +168,22 @@ export async function buildAuditScenario(db: FixtureDatabases): Promise<void> {
   ];
   for (const [key, students] of classes) {
     await db.source(
-      `INSERT INTO school_classes (id, school_id, name, created_at, updated_at) VALUES ($1, $2, 'Year 7', '2024-05-01T00:00:00Z', '2024-05-01T00:00:00Z')`,
+      `INSERT INTO school_classes (id, school_id, name, created_at, updated_at)
+        VALUES ($1, $2, 'Year 7', '2024-05-01T00:00:00Z', '2024-05-01T00:00:00Z')`,
       [key, u(1)],
     );
     for (let i = 0; i < students; i++) {
       await db.source(
-        `INSERT INTO class_students (id, school_class_id, student_id) VALUES (gen_random_uuid(), $1, gen_random_uuid())`,
+        `INSERT INTO class_students (id, school_class_id, student_id)
+          VALUES (gen_random_uuid(), $1, gen_random_uuid())`,
         [key],
       );
     }
   }
   const writeClass = (key: string, members: number) =>
     db.mirror(
-      `INSERT INTO salesforce.classroom__c (classroomuuid__c, editor__r__editoruuid__c, classroomtitle__c, numberofmembers__c, createdat__c, updatedat__c)
+      `INSERT INTO salesforce.classroom__c (classroomuuid__c, editor__r__editoruuid__c,
+         classroomtitle__c, numberofmembers__c, createdat__c, updatedat__c)
        VALUES ($1, $2, 'Year 7', $3, '2024-05-01 00:00:00', '2024-05-01 00:00:00')`,
       [key, u(1), members],
     );
@@ -187,11 +197,13 @@ export async function buildAuditScenario(db: FixtureDatabases): Promise<void> {
 
   // Lessons: the teacher is an optional parent.
   await db.source(
-    `INSERT INTO lessons (id, school_class_id, user_id, name) VALUES ($1, $2, NULL, 'Loops'), ($3, $2, $4, 'Lists'), ($5, NULL, $4, 'Draft')`,
+    `INSERT INTO lessons (id, school_class_id, user_id, name)
+      VALUES ($1, $2, NULL, 'Loops'), ($3, $2, $4, 'Lists'), ($5, NULL, $4, 'Draft')`,
     [u(301), u(203), u(302), u(109), u(303)],
   );
   await db.mirror(
-    `INSERT INTO salesforce.lesson__c (lesson_uuid__c, classroom__r__classroomuuid__c, lessontitle__c, numberofassignedprojects__c, numberofcompletedprojects__c)
+    `INSERT INTO salesforce.lesson__c (lesson_uuid__c, classroom__r__classroomuuid__c,
+       lessontitle__c, numberofassignedprojects__c, numberofcompletedprojects__c)
      VALUES ($1, $2, 'Loops', 0, 0)`,
     [u(301), u(203)],
   );

@@ -168,9 +168,14 @@ export function summarise(
 ): string {
   const outcomes = new Map<string, number>();
   for (const r of results) outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
+  const injected = results.filter((r) => r.injected).length;
+  const ended = [...outcomes].map(([k, n]) => `${k} ${n}`).join(', ');
+  const violations = results.flatMap((r) => r.violations).length;
+  const converged = results.filter((r) => r.converged).length;
   return (
-    `${mode} fault campaign: ${results.length} trials over ${statements} statements, ${results.filter((r) => r.injected).length} faults injected; ` +
-    `runs ended: ${[...outcomes].map(([k, n]) => `${k} ${n}`).join(', ')}; violations: ${results.flatMap((r) => r.violations).length}; converged: ${results.filter((r) => r.converged).length}`
+    `${mode} fault campaign: ${results.length} trials over ${statements} statements, ` +
+    `${injected} faults injected; ` +
+    `runs ended: ${ended}; violations: ${violations}; converged: ${converged}`
   );
 }
 

@@ -13,7 +13,8 @@ export async function fingerprint(db: FixtureDatabases): Promise<Record<string, 
   for (const table of [...MIRROR_TABLES, '_trigger_log', '_trigger_log_archive']) {
     digest[table] = (
       await db.mirror(
-        `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM salesforce.${table} t`,
+        `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h
+           FROM salesforce.${table} t`,
       )
     ).rows[0].h;
   }

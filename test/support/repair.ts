@@ -48,7 +48,8 @@ function assertCounted(result: Counts, actions: readonly ActionResult[]): void {
     JSON.stringify(Object.entries(seen).sort()) !== JSON.stringify(Object.entries(counted).sort())
   ) {
     throw new Error(
-      `the run's summary does not count the actions it reported: ${JSON.stringify({ counted, seen })}`,
+      "the run's summary does not count the actions it reported: " +
+        JSON.stringify({ counted, seen }),
     );
   }
 }

@@ -25,7 +25,8 @@ export async function terminateSessions(url: string, name: string, query = '%'):
   const database = decodeURIComponent(new URL(url).pathname.slice(1));
   const { rows } = await adminQuery(
     url,
-    `SELECT pid FROM pg_stat_activity WHERE application_name LIKE $1 AND datname = $2 AND pid <> pg_backend_pid()
+    `SELECT pid FROM pg_stat_activity
+      WHERE application_name LIKE $1 AND datname = $2 AND pid <> pg_backend_pid()
         AND ($3 = '%' OR (state = 'active' AND query ILIKE $3))`,
     [name, database, query],
   );
@@ -78,7 +79,8 @@ export async function advisoryLocksHeld(url: string): Promise<number> {
   const database = decodeURIComponent(new URL(url).pathname.slice(1));
   const { rows } = await adminQuery(
     url,
-    `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = $1`,
+    `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+      WHERE l.locktype = 'advisory' AND d.datname = $1`,
     [database],
   );
   return rows[0].n as number;

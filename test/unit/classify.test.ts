@@ -66,7 +66,7 @@ const minutesAgo = (n: number) => ({
 });
 
 describe('classifyKey', () => {
-  it('reports a key that several source rows carry as source_duplicate before anything else, whatever the mirror holds', () => {
+  it('a key several source rows carry is source_duplicate first, whatever the mirror holds', () => {
     for (const rows of [
       [],
       [mirrorRow({ sfid: 'a0Q000000000001AAA', lastop: 'SYNCED' })],
@@ -139,7 +139,8 @@ describe('classifyKey', () => {
       parent: { entity: 'school', key: null, state: 'absent' },
     });
     expect(result.mismatch!.hint).toBe(
-      'the source row names no school (school_id is NULL): set it in the app, or mark the parent "optional" if the lookup may stay empty',
+      'the source row names no school (school_id is NULL): set it in the app, ' +
+        'or mark the parent "optional" if the lookup may stay empty',
     );
     expect(result.mismatch!.reason).toBe(
       'required parent school is NULL in the source row; this row has no mirror row yet',
@@ -184,7 +185,7 @@ describe('classifyKey', () => {
     ).toBe('stuck');
   });
 
-  it('calls an unsynced row with no trigger-log entry left stuck, and one with no trigger log at all pending', () => {
+  it('an unsynced row is stuck without a trigger-log entry, pending without a trigger log', () => {
     const schoolRow: SourceRow = { key: 'k', fields: {}, parents: {} };
     expect(classifyKey(context(school), schoolRow, [mirrorRow()]).mismatch?.reason).toMatch(
       /older than the log's retention/,
@@ -271,15 +272,19 @@ describe('classifyKey: a deferred lookup waiting for its parent', () => {
   it('says which lookup waits on what, and what repair does next', () => {
     const failed = classifyKey(deferredContext('failed'), child, [synced()]).mismatch!;
     expect(failed.reason).toBe(
-      'deferred lookup parent__r__editoruuid__c cannot be set: parent school p1 FAILED to reach Salesforce; this row is synced',
+      'deferred lookup parent__r__editoruuid__c cannot be set: ' +
+        'parent school p1 FAILED to reach Salesforce; this row is synced',
     );
     expect(failed.hint).toBe(
-      'school p1 FAILED to reach Salesforce itself: fix the parent first (see its own mismatch); once it has an sfid, sfsync repair sets parent__r__editoruuid__c (the next run, or this one with --wait)',
+      'school p1 FAILED to reach Salesforce itself: fix the parent first (see its own mismatch); ' +
+        'once it has an sfid, sfsync repair sets parent__r__editoruuid__c ' +
+        '(the next run, or this one with --wait)',
     );
     expect(
       classifyKey(deferredContext('unsynced', ago(120)), child, [synced()]).mismatch!.reason,
     ).toBe(
-      'deferred lookup parent__r__editoruuid__c cannot be set: parent school p1 has had no sfid for 2h since its last write (threshold 30m)',
+      'deferred lookup parent__r__editoruuid__c cannot be set: ' +
+        'parent school p1 has had no sfid for 2h since its last write (threshold 30m)',
     );
     expect(
       classifyKey(deferredContext('unsynced', null), child, [synced()]).mismatch!.reason,
@@ -392,7 +397,8 @@ describe('the repair policy for FAILED rows, code by code', () => {
   );
 
   it.each(['unsynced', 'failed', undefined] as const)(
-    'FOREIGN_KEY_NOT_FOUND while the parent is %s (undefined: absent from the mirror): missing_parent, waiting for it, not a retry',
+    'FOREIGN_KEY_NOT_FOUND while the parent is %s (undefined: absent from the mirror): ' +
+      'missing_parent, waiting for it, not a retry',
     (state) => {
       const parents: Record<string, Record<string, ParentReadiness>> = {
         school: state ? { s1: state } : {},
@@ -429,7 +435,8 @@ describe('classifyKey: the facts each mismatch reports', () => {
     const one = mirrorRow({ id: 3 });
     const two = [mirrorRow({ id: 3 }), mirrorRow({ id: 5, sfid: SFID, lastop: 'SYNCED' })];
     const reason =
-      "2 source rows carry this key: source.key is not unique, so which row the mirror should hold is the app's call";
+      '2 source rows carry this key: source.key is not unique, ' +
+      "so which row the mirror should hold is the app's call";
     for (const [rows, listed] of [
       [[], null],
       [[one], null],
@@ -567,13 +574,15 @@ describe('classifyKey: a child blocked on its parent', () => {
       'unsynced',
       null,
       'parent school s1 has no sfid yet; this row has no mirror row yet',
-      'school s1 is in the mirror but Connect has not given it an sfid yet: wait for Connect (or use repair --wait)',
+      'school s1 is in the mirror but Connect has not given it an sfid yet: ' +
+        'wait for Connect (or use repair --wait)',
     ],
     [
       'absent',
       mirrorRow({ lastop: 'PENDING' }),
       'parent school s1 has no mirror row; this row is PENDING without an sfid',
-      'school s1 was never written to the mirror: write it first (`sfsync repair` inserts it if its source row exists)',
+      'school s1 was never written to the mirror: ' +
+        'write it first (`sfsync repair` inserts it if its source row exists)',
     ],
     [
       'failed',
@@ -598,7 +607,7 @@ describe('classifyKey: a child blocked on its parent', () => {
     },
   );
 
-  it('asks for a missing read-only parent to be created upstream, as sfsync cannot write it', () => {
+  it('asks for a missing read-only parent to be created upstream: sfsync cannot write it', () => {
     const parents = { ...roleRow.parents, contact__r__pi_accounts_unique_id__c: 'c9' };
     const { mismatch } = classifyKey(context(role, ready), { ...roleRow, parents }, []);
     const upstream =
@@ -650,7 +659,8 @@ describe('classifyKey: deferred lookups never hold back an unsynced row', () => 
       parent: { entity: 'school', key: 'p2', state: 'failed' },
     });
     expect(mismatch!.reason).toBe(
-      'deferred lookup sister__r__editoruuid__c cannot be set: parent school p2 FAILED to reach Salesforce; this row is synced',
+      'deferred lookup sister__r__editoruuid__c cannot be set: ' +
+        'parent school p2 FAILED to reach Salesforce; this row is synced',
     );
   });
 
@@ -660,11 +670,14 @@ describe('classifyKey: deferred lookups never hold back an unsynced row', () => 
     const waits = 'deferred lookup parent__r__editoruuid__c cannot be set';
     const stuck = 'school p1 is stuck itself: Connect has not sent it';
     const next =
-      'once it has an sfid, sfsync repair sets parent__r__editoruuid__c (the next run, or this one with --wait)';
+      'once it has an sfid, sfsync repair sets parent__r__editoruuid__c ' +
+      '(the next run, or this one with --wait)';
     expect(mismatch).toMatchObject({
       class: 'missing_parent',
       parent: { entity: 'school', key: 'p1', state: 'unsynced' },
-      reason: `${waits}: parent school p1 has had no sfid for 45m since its last write (threshold 30m)`,
+      reason:
+        `${waits}: parent school p1 has had no sfid for 45m ` +
+        'since its last write (threshold 30m)',
       hint: `${stuck} (see its own mismatch; check the connection and its trigger log); ${next}`,
     });
   });

@@ -7,7 +7,7 @@ const url = 'postgres://app:pw@db.example.com:5432/app';
 const pgError = (code: string, message: string) => Object.assign(new Error(message), { code });
 
 describe('clientSettings: sslmode as libpq means it', () => {
-  it('nothing given is prefer: TLS without verifying the certificate, plain text if the server will not have it', () => {
+  it('nothing given is prefer: unverified TLS, plain text if the server will not have it', () => {
     const settings = clientSettings(url, undefined);
     expect(settings.config.ssl).toEqual({ rejectUnauthorized: false });
     expect(settings).toMatchObject({
@@ -51,7 +51,7 @@ describe('plainRetryReason: what prefer may retry in plain text', () => {
     );
   });
 
-  it('pg_hba.conf refusing the encrypted session (a hostnossl-only entry), which comes before any password', () => {
+  it('pg_hba.conf refusing TLS (a hostnossl-only entry), which comes before any password', () => {
     const refusal = pgError(
       '28000',
       'no pg_hba.conf entry for host "10.0.0.1", user "app", database "app", SSL encryption',
@@ -92,7 +92,8 @@ describe('tlsNote: a refusal of plain text names sslmode', () => {
 
   it('says where sslmode=disable came from and what to set', () => {
     expect(tlsNote(clientSettings(`${url}?sslmode=disable`, undefined), refused, undefined)).toBe(
-      '; this connection did not use TLS (sslmode=disable in the URL): set sslmode=require (or PGSSLMODE=require) if the server requires it',
+      '; this connection did not use TLS (sslmode=disable in the URL): ' +
+        'set sslmode=require (or PGSSLMODE=require) if the server requires it',
     );
     expect(tlsNote(clientSettings(url, 'disable'), refused, undefined)).toContain(
       '(PGSSLMODE=disable)',
@@ -113,7 +114,7 @@ describe('tlsNote: a refusal of plain text names sslmode', () => {
     ).toBe('');
   });
 
-  it('after a TLS attempt that failed, gives both answers; after an N, says the server offers no TLS', () => {
+  it('after a failed TLS try, gives both answers; after an N, says the server has no TLS', () => {
     const prefer = clientSettings(url, undefined);
     const plain = { ...prefer, config: { ...prefer.config, ssl: false } };
     const tlsRefused = pgError(
@@ -121,7 +122,9 @@ describe('tlsNote: a refusal of plain text names sslmode', () => {
       'no pg_hba.conf entry for host "10.0.0.1", user "app", database "app", SSL encryption',
     );
     expect(tlsNote(plain, refused, { reason: 'refused-tls', error: tlsRefused })).toBe(
-      '; tried with TLS first: no pg_hba.conf entry for host "10.0.0.1", user "app", database "app", SSL encryption [SQLSTATE 28000]',
+      '; tried with TLS first: ' +
+        'no pg_hba.conf entry for host "10.0.0.1", user "app", database "app", SSL encryption ' +
+        '[SQLSTATE 28000]',
     );
     const noTls = new Error('The server does not support SSL connections');
     expect(tlsNote(plain, refused, { reason: 'no-tls', error: noTls })).toBe(

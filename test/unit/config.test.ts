@@ -107,7 +107,7 @@ describe('config errors name the JSON path and what to do', () => {
     expect(loaded.graph.order[0]).toBe('school');
   });
 
-  it('accepts a cycle, deferring the lookup of its earliest-declared entity, and orders the rest parents first', () => {
+  it("accepts a cycle, deferring its earliest-declared entity's lookup; rest parents first", () => {
     const config = smallConfig();
     config.entities[0].parents = [
       { entity: 'role', column: 'role_id', lookup: 'role__r__affiliation_id__c', optional: true },
@@ -149,8 +149,10 @@ describe('config errors name the JSON path and what to do', () => {
     const config = smallConfig();
     config.entities[0].fields = { 'bad column': 'name', ok__c: 42 };
     expect(problems(config)).toEqual([
-      'entities[0].fields["bad column"]: "bad column" is not a plain SQL identifier (letters, digits, _; not starting with a digit)',
-      'entities[0].fields.ok__c: expected a source column name or { "sql": "<expression over src>" }, found number 42',
+      'entities[0].fields["bad column"]: "bad column" is not a plain SQL identifier ' +
+        '(letters, digits, _; not starting with a digit)',
+      'entities[0].fields.ok__c: expected a source column name ' +
+        'or { "sql": "<expression over src>" }, found number 42',
     ]);
   });
 
@@ -174,7 +176,8 @@ describe('config errors name the JSON path and what to do', () => {
     const config = smallConfig();
     delete config.entities[0].source;
     expect(problems(config)).toEqual([
-      'entities[0].source: is required (or mark the entity "readOnly": true if Connect fills it from upstream)',
+      'entities[0].source: is required ' +
+        '(or mark the entity "readOnly": true if Connect fills it from upstream)',
     ]);
   });
 
@@ -208,10 +211,14 @@ describe('config errors name the JSON path and what to do', () => {
     config.entities[1].mirror.externalId = 'sfid';
     expect(problems(config)).toEqual([
       'entities[0].fields.sfid: "sfid" belongs to Heroku Connect and is never written by sfsync',
-      'entities[0].fields._hc_lastop: "_hc_lastop" belongs to Heroku Connect and is never written by sfsync',
-      'entities[0].fields.editoruuid__c: "editoruuid__c" is the external ID column; it is written from source.key, so remove it from fields',
-      `entities[1].mirror.externalId: "sfid" belongs to Heroku Connect; name the mapping's own external ID column`,
-      'entities[2].parents[1].lookup: "affiliation_id__c" is this entity\'s external ID column, not a lookup to a parent',
+      'entities[0].fields._hc_lastop: ' +
+        '"_hc_lastop" belongs to Heroku Connect and is never written by sfsync',
+      'entities[0].fields.editoruuid__c: "editoruuid__c" is the external ID column; ' +
+        'it is written from source.key, so remove it from fields',
+      'entities[1].mirror.externalId: "sfid" belongs to Heroku Connect; ' +
+        "name the mapping's own external ID column",
+      'entities[2].parents[1].lookup: ' +
+        '"affiliation_id__c" is this entity\'s external ID column, not a lookup to a parent',
     ]);
   });
 
@@ -220,8 +227,11 @@ describe('config errors name the JSON path and what to do', () => {
     config.entities[2].parents[1].lookup = 'editor__r__editoruuid__c';
     config.entities[2].fields = { editor__r__editoruuid__c: 'school_id' };
     expect(problems(config)).toEqual([
-      'entities[2].parents[1].lookup: lookup column "editor__r__editoruuid__c" is already used by parents[0]',
-      'entities[2].fields.editor__r__editoruuid__c: "editor__r__editoruuid__c" is a parent lookup column; it is written from parents[0], so remove it from fields',
+      'entities[2].parents[1].lookup: ' +
+        'lookup column "editor__r__editoruuid__c" is already used by parents[0]',
+      'entities[2].fields.editor__r__editoruuid__c: ' +
+        '"editor__r__editoruuid__c" is a parent lookup column; ' +
+        'it is written from parents[0], so remove it from fields',
     ]);
   });
 
@@ -295,13 +305,16 @@ describe('resolving where to connect', () => {
 
   it('names the missing variable and the config key', () => {
     expect(() => resolveTarget(config.mirror, {}, 'cfg.json')).toThrow(
-      'invalid configuration in cfg.json (1 problem):\n  - mirror.url: environment variable SALESFORCE_CONNECT_DB is not set (or is empty)',
+      'invalid configuration in cfg.json (1 problem):\n' +
+        '  - mirror.url: environment variable SALESFORCE_CONNECT_DB is not set (or is empty)',
     );
   });
 
   it('names every database it cannot resolve, at once', () => {
     expect(() => resolveConfig(config, {})).toThrow(
-      'invalid configuration in cfg.json (2 problems):\n  - source.url: environment variable DATABASE_URL is not set (or is empty)\n  - mirror.url: environment variable SALESFORCE_CONNECT_DB is not set (or is empty)',
+      'invalid configuration in cfg.json (2 problems):\n' +
+        '  - source.url: environment variable DATABASE_URL is not set (or is empty)\n' +
+        '  - mirror.url: environment variable SALESFORCE_CONNECT_DB is not set (or is empty)',
     );
   });
 

@@ -105,7 +105,8 @@ describe('diagnoseSource', () => {
     expect(findings.filter((f) => f.level === 'error').map((f) => f.message)).toEqual([
       'source.key: column public.schools.id does not exist',
       'fields.name: column public.schools.name does not exist — did you mean "nme"?',
-      'parents (school).column: column public.roles.school_id does not exist — did you mean "school"?',
+      'parents (school).column: ' +
+        'column public.roles.school_id does not exist — did you mean "school"?',
       'parents (contact).column: column public.roles.user_id does not exist',
     ]);
   });
@@ -148,7 +149,8 @@ describe('diagnoseMirror', () => {
         level: 'warning',
         code: 'external_id_not_unique',
         message:
-          'salesforce.editor__c.editoruuid__c has no unique index: audits and repairs will be slow and duplicate mirror rows are possible',
+          'salesforce.editor__c.editoruuid__c has no unique index: ' +
+          'audits and repairs will be slow and duplicate mirror rows are possible',
       }),
     );
   });
@@ -162,7 +164,8 @@ describe('diagnoseMirror', () => {
         level: 'error',
         code: 'not_a_mirror_table',
         message:
-          "salesforce.contact lacks Heroku Connect's id, sfid, _hc_lastop, _hc_err columns: is it a Connect mirror table?",
+          "salesforce.contact lacks Heroku Connect's id, sfid, _hc_lastop, _hc_err columns: " +
+          'is it a Connect mirror table?',
       }),
     );
     expect(codes(findings)).toContain('info:connect_triggers_missing:contact');
@@ -178,8 +181,11 @@ describe('diagnoseMirror', () => {
       .filter((f) => f.level === 'error')
       .map((f) => f.message);
     expect(messages).toEqual([
-      'parents (school).lookup: column salesforce.contact_editor_affiliation__c.editor__r__editoruuid__c does not exist — did you mean "editor__r__editoruuid"?',
-      'parents (contact).lookup: column salesforce.contact_editor_affiliation__c.contact__r__pi_accounts_unique_id__c does not exist',
+      'parents (school).lookup: ' +
+        'column salesforce.contact_editor_affiliation__c.editor__r__editoruuid__c does not exist' +
+        ' — did you mean "editor__r__editoruuid"?',
+      'parents (contact).lookup: column salesforce.contact_editor_affiliation__c' +
+        '.contact__r__pi_accounts_unique_id__c does not exist',
     ]);
   });
 

@@ -21,7 +21,7 @@ function checkInvocation(invocation: string[]): void {
 }
 
 describe('examples/', () => {
-  it('the GitHub Actions workflow audits nightly with history, metrics and HTML, and repairs only when dispatched', async () => {
+  it('the workflow audits nightly (history, metrics, HTML), repairs only on dispatch', async () => {
     const text = await readFile(join(ROOT, 'examples/github-actions-nightly.yml'), 'utf8');
     const workflow = parse(text);
     expect(workflow.on.schedule[0].cron).toMatch(/^\S+ \S+ \* \* \*$/);

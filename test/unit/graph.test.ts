@@ -161,7 +161,7 @@ describe('orderWithDeferredLookups', () => {
     expect([...two].sort()).toEqual(['x\u0000y__r__x', 'x\u0000z__r__x']);
   });
 
-  it('breaks a cycle at its earliest-declared member even when an entity below it comes first', () => {
+  it('breaks a cycle at its earliest-declared member even if one below it comes first', () => {
     const { graph, deferred } = orderWithDeferredLookups([
       lookups('tail', 'b'),
       lookups('a', 'b'),

@@ -14,7 +14,8 @@ import { ROOT } from '../support/paths.js';
 const CASES: [string, string, Record<string, unknown>][] = [
   [
     'FK, bare text as in the editor-api incident',
-    'Foreign key external ID: 0f8fad5b-d9cb-469f-a165-70867728950e not found for field EditorUUID__c in entity Editor__c',
+    'Foreign key external ID: 0f8fad5b-d9cb-469f-a165-70867728950e ' +
+      'not found for field EditorUUID__c in entity Editor__c',
     {
       code: 'FOREIGN_KEY_NOT_FOUND',
       value: '0f8fad5b-d9cb-469f-a165-70867728950e',
@@ -25,7 +26,8 @@ const CASES: [string, string, Record<string, unknown>][] = [
   ],
   [
     'FK, REST JSON with errorCode',
-    '{"message":"Foreign key external ID: 42 not found for field Pi_Accounts_Unique_ID__c in entity Contact","errorCode":"INVALID_FIELD"}',
+    '{"message":"Foreign key external ID: 42 not found for field Pi_Accounts_Unique_ID__c ' +
+      'in entity Contact","errorCode":"INVALID_FIELD"}',
     {
       code: 'FOREIGN_KEY_NOT_FOUND',
       value: '42',
@@ -36,7 +38,8 @@ const CASES: [string, string, Record<string, unknown>][] = [
   ],
   [
     'FK, Bulk CSV form with code prefix and :-- suffix',
-    'INVALID_FIELD:Foreign key external ID: abc-1 not found for field ClassroomUUID__c in entity Classroom__c:--',
+    'INVALID_FIELD:Foreign key external ID: abc-1 ' +
+      'not found for field ClassroomUUID__c in entity Classroom__c:--',
     {
       code: 'FOREIGN_KEY_NOT_FOUND',
       value: 'abc-1',
@@ -47,12 +50,14 @@ const CASES: [string, string, Record<string, unknown>][] = [
   ],
   [
     'FK, JSON array of errors',
-    '[{"message":"Foreign key external ID: x9 not found for field ExtId__c in entity Account","statusCode":"INVALID_FIELD","fields":[]}]',
+    '[{"message":"Foreign key external ID: x9 not found for field ExtId__c in entity Account",' +
+      '"statusCode":"INVALID_FIELD","fields":[]}]',
     { code: 'FOREIGN_KEY_NOT_FOUND', value: 'x9', object: 'Account' },
   ],
   [
     'duplicate value',
-    'duplicate value found: Affiliation_ID__c duplicates value on record with id: a0Q9D000005zjF0UAI',
+    'duplicate value found: ' +
+      'Affiliation_ID__c duplicates value on record with id: a0Q9D000005zjF0UAI',
     { code: 'DUPLICATE_VALUE', field: 'Affiliation_ID__c', duplicateOf: 'a0Q9D000005zjF0UAI' },
   ],
   [
@@ -87,7 +92,8 @@ const CASES: [string, string, Record<string, unknown>][] = [
   ['lock', 'unable to obtain exclusive access to this record', { code: 'UNABLE_TO_LOCK_ROW' }],
   [
     'lock, with code',
-    'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record or 1 records: a0n000000000001:--',
+    'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record ' +
+      'or 1 records: a0n000000000001:--',
     { code: 'UNABLE_TO_LOCK_ROW', statusCode: 'UNABLE_TO_LOCK_ROW' },
   ],
   ['deleted', 'entity is deleted', { code: 'ENTITY_IS_DELETED' }],
@@ -104,7 +110,8 @@ const CASES: [string, string, Record<string, unknown>][] = [
   ],
   [
     'too long',
-    'STRING_TOO_LONG:Name: data value too large: Springfield Elementary and Middle School (max length=80):--',
+    'STRING_TOO_LONG:Name: data value too large: ' +
+      'Springfield Elementary and Middle School (max length=80):--',
     { code: 'STRING_TOO_LONG' },
   ],
   [
@@ -182,7 +189,8 @@ describe('parseHcError on hostile text (fast-check, fixed seeds)', () => {
 
   it('reads JSON nested far too deep as plain text instead of overflowing the stack', () => {
     const nested = (depth: number) =>
-      `${'['.repeat(depth)}"Foreign key external ID: x not found for field F__c in entity E__c"${']'.repeat(depth)}`;
+      `${'['.repeat(depth)}"Foreign key external ID: x ` +
+      `not found for field F__c in entity E__c"${']'.repeat(depth)}`;
     // The message is still found in the text itself...
     expect(parseHcError(nested(5_000))).toMatchObject({
       code: 'FOREIGN_KEY_NOT_FOUND',
@@ -196,7 +204,7 @@ describe('parseHcError on hostile text (fast-check, fixed seeds)', () => {
     });
   });
 
-  it('parses only the start of a megabyte of text, so a pattern cannot backtrack over all of it', () => {
+  it('parses only the start of a megabyte of text, so no pattern backtracks over all of it', () => {
     const huge = `INVALID_FIELD:${'Foreign key external ID: x '.repeat(40_000)}`;
     expect(huge.length).toBeGreaterThan(1_000_000);
     const parsed = parseHcError(huge)!;

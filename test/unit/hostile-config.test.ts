@@ -22,7 +22,7 @@ function loadsOrRefuses(text: string): void {
   }
 }
 
-describe('the hostile config corpus (fixtures/hostile-configs: NAME.json, and NAME.expected with the exact message or "ok")', () => {
+describe('hostile config corpus: NAME.json gets exactly NAME.expected (a message or "ok")', () => {
   const files = readdirSync(CORPUS)
     .filter((f) => f.endsWith('.json'))
     .sort();
@@ -83,7 +83,7 @@ describe('an injection attempt in every identifier position', () => {
   });
 });
 
-describe('fuzzing (fast-check, fixed seeds): loading never throws anything but a ConfigError', () => {
+describe('fuzzing (fast-check, fixed seeds): loading throws nothing but a ConfigError', () => {
   it('on any text', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), loadsOrRefuses), {
       seed: 8,
@@ -158,7 +158,7 @@ describe('fuzzing (fast-check, fixed seeds): loading never throws anything but a
 });
 
 describe('a config far larger than any real one', () => {
-  it('is refused with a message that fits a screen, not a stack overflow (300,000 array elements)', () => {
+  it('is refused in a screen-sized message, not a stack overflow (300,000 array elements)', () => {
     const huge = { ...fixtureConfigObject(), entities: Array.from({ length: 300_000 }, () => 1) };
     let error: unknown;
     try {

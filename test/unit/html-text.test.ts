@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { html } from '../../src/render/html-text.js';
 
 describe('the html tag', () => {
-  it('escapes every value, in content and in quoted attributes, and keeps its own literal parts', () => {
+  it('escapes every value, in content and quoted attributes, keeping its own literal parts', () => {
     const value = `<script>"x" & 'y'</script>`;
     const escaped = '&#60;script&#62;&#34;x&#34; &#38; &#39;y&#39;&#60;/script&#62;';
     expect(String(html`<td title="${value}">${value}</td>`)).toBe(
@@ -23,7 +23,7 @@ describe('the html tag', () => {
     expect(String(html`${1.5}|${0}|${null}|${undefined}|${''}`)).toBe('1.5|0|||');
   });
 
-  it('refuses a value where escaping is not enough: an unquoted attribute, inside <script> or <style>', () => {
+  it('refuses a value where escaping falls short: unquoted attribute, <script> or <style>', () => {
     expect(() => html`<td class=${'a onclick=alert(1)'}>`).toThrow(/unquoted attribute/);
     expect(() => html`<td id="a" class=${'a onclick=alert(1)'}>`).toThrow(/unquoted attribute/);
     expect(() => html`<script>f(${'x'});</script>`).toThrow(/inside <script> or <style>/);
@@ -39,7 +39,7 @@ describe('the html tag', () => {
     );
   });
 
-  it('makes any text inert: once parsed back, the escaped text is the text (fast-check, fixed seed)', () => {
+  it('makes any text inert: parsed back, escaped text is the text (fast-check, fixed seed)', () => {
     const decode = (text: string) =>
       text.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
     fc.assert(

@@ -105,7 +105,7 @@ describe('inferConfig', () => {
     ]);
   });
 
-  it('finds a parent through a foreign key, or through a column named after the relationship, and marks a nullable one optional', () => {
+  it('finds parents by foreign key or relationship-named column, a nullable one optional', () => {
     const config = infer({
       mirror: {
         school__c: mirrorTable('school_uuid__c'),
@@ -190,7 +190,7 @@ describe('inferConfig', () => {
     });
   });
 
-  it('follows a Connect export: its objects only, their access, fields and unique identifier, whatever the key order', () => {
+  it('follows a Connect export: its objects, access, fields, unique id only; any key order', () => {
     const exportText = JSON.stringify({
       mappings: [
         {
@@ -247,7 +247,7 @@ describe('inferConfig', () => {
     ]);
   });
 
-  it('keys by the column that names the external ID, or the uuid column an …uuid… external ID points at, before the primary key', () => {
+  it("keys by the external ID's column, else the uuid an …uuid… ID names, else the PK", () => {
     const named = infer({
       mirror: { lesson__c: mirrorTable('lesson_uuid__c') },
       source: { lessons: { columns: ['id', 'lesson_uuid'] } },
@@ -285,7 +285,10 @@ describe('inferConfig', () => {
     });
     expect(config.entities.find((e) => e.name === 'school')!.todo).toEqual([
       expect.stringMatching(
-        /^schools has 300 rows and school__c 289: if the app syncs only some rows, add the rule as source\.where/,
+        new RegExp(
+          '^schools has 300 rows and school__c 289: ' +
+            String.raw`if the app syncs only some rows, add the rule as source\.where`,
+        ),
       ),
     ]);
     expect(config.entities.find((e) => e.name === 'role')!.todo).toBeUndefined();
@@ -298,7 +301,7 @@ describe('inferConfig', () => {
     ).toBe(true);
   });
 
-  it('leaves out tables, columns and keys whose names the config would reject, each table with a note, and the config loads', () => {
+  it('leaves out tables/columns/keys the config rejects, a note per table; config loads', () => {
     const odd = [
       'we"ird',
       'semi;colon',
@@ -396,7 +399,10 @@ describe('inferConfig', () => {
     expect(config.todo).toEqual([
       expect.stringMatching(/^mirror table "dot\.ted__c" left out: /),
       expect.stringMatching(
-        /^widget__c: the export's unique identifier "ext;key__c" is not a name the config can hold .*; left out$/,
+        new RegExp(
+          `^widget__c: the export's unique identifier "ext;key__c" ` +
+            'is not a name the config can hold .*; left out$',
+        ),
       ),
     ]);
   });

@@ -12,7 +12,7 @@ function depth(value: unknown): number {
 }
 
 describe('jsonExtent: the depth and printed length of a JSON text, before parsing it', () => {
-  it('measures exactly what JSON.stringify(value, null, 2) prints, from the minified or the printed text (fast-check, fixed seed)', () => {
+  it('measures exactly what JSON.stringify(v, null, 2) prints, from minified or printed', () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
         const printed = JSON.stringify(value, null, 2);

@@ -64,7 +64,8 @@ async function merge(source: Value[][], mirror: Value[][], size = 2, everyKey = 
 
 describe('mergeSummaries', () => {
   it.each([1, 2, 3, 100])(
-    'keeps only the keys that are not provably ok, in key order, with each side’s row count (batches of %i)',
+    'keeps only the keys that are not provably ok, in key order, ' +
+      'with each side’s row count (batches of %i)',
     async (size) => {
       const source: Value[][] = [
         ['a', 1], // absent
@@ -107,7 +108,7 @@ describe('mergeSummaries', () => {
     },
   );
 
-  it('compares keys as bytes, which is the code-point order COLLATE "C" sorts UTF-8 by', async () => {
+  it('compares keys as bytes: the code-point order COLLATE "C" sorts UTF-8 by', async () => {
     const keys = ['B', 'a', 'é', '\uFF21', '\u{1F600}'];
     const summary = await merge(
       keys.map((k) => [k, 1]),

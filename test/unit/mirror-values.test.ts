@@ -68,7 +68,7 @@ describe('mirrorValues', () => {
     });
   });
 
-  it('writes a NULL deferred lookup on the update when the parent is gone from the source row', () => {
+  it('writes a NULL deferred lookup on update when the parent is gone from the source row', () => {
     const orphan: SourceRow = { key: 'k2', fields: {}, parents: {} };
     expect(mirrorValues(entity, orphan, ['parent__r__ext_id__c'])).toStrictEqual({
       parent__r__ext_id__c: null,

@@ -142,7 +142,7 @@ describe('planRepair', () => {
     ).toEqual([]);
   });
 
-  it('narrows to --only classes, and a backfill to inserts and the deferrals of absent children', () => {
+  it('narrows to --only classes; a backfill to inserts and deferrals of absent children', () => {
     const mismatches = [
       mismatch({ key: 'a', class: 'absent' }),
       mismatch({
@@ -217,7 +217,7 @@ describe('planRepair', () => {
     expect(plan(failed)).toMatchObject({ action: 'skip', reason: 'duplicate value' });
   });
 
-  it('never updates a drifted row that has no sfid, or no mirror row: nothing synced to correct', () => {
+  it('never updates a drifted row with no sfid or no mirror row: nothing synced to correct', () => {
     const fields = [{ column: 'name', source: 'a', mirror: 'b' }];
     for (const mirror of [row(2), null]) {
       expect(plan(mismatch({ class: 'drift', mirror, fields }))).toMatchObject({

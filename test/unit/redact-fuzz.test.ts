@@ -56,7 +56,7 @@ function check(input: string, expected: string): void {
 }
 
 describe('redaction fuzz (fast-check, fixed seeds)', () => {
-  it('postgres URLs with a percent-encoded password: the password goes, user, host and database stay', () => {
+  it('postgres URLs, percent-encoded password: it goes; user, host and database stay', () => {
     fc.assert(
       fc.property(
         user,
@@ -128,7 +128,7 @@ describe('redaction fuzz (fast-check, fixed seeds)', () => {
     );
   });
 
-  it("libpq key/value strings: password='…' (\\' or '' inside), unquoted with backslash escapes, sslpassword", () => {
+  it("libpq conninfo: password='…' (\\' or '' inside), unquoted \\-escaped, sslpassword", () => {
     fc.assert(
       fc.property(
         user,
@@ -138,7 +138,8 @@ describe('redaction fuzz (fast-check, fixed seeds)', () => {
         fc.constantFrom('=', ' = '),
         (u, pw, db, key, equals) => {
           const conninfo = (value: string) =>
-            `host=db.example.com port=5432 user=${u} ${key}${equals}${value} dbname=${db} sslmode=require`;
+            `host=db.example.com port=5432 user=${u} ${key}${equals}${value} ` +
+            `dbname=${db} sslmode=require`;
           check(conninfo(`'${pw.replace(/[\\']/g, '\\$&')}'`), conninfo(REDACTED));
           check(conninfo(pw.replace(/[\\\s'"]/g, '\\$&')), conninfo(REDACTED));
           if (!pw.includes('\\'))
@@ -204,12 +205,13 @@ describe('redaction fuzz (fast-check, fixed seeds)', () => {
       RUNS,
     );
   });
-  it('a webhook glued to a database URL by any character keeps no path, in a message or an argument', () => {
+  it('a webhook glued to a DB URL by any character keeps no path, in a message or argument', () => {
     const token = fc.stringMatching(/^[A-Za-z0-9]{12,24}$/);
     const glue = fc.oneof(printable, special).filter((c) => !/\s/.test(c));
     fc.assert(
       fc.property(user, host, database, glue, token, (u, h, db, c, secret) => {
-        const text = `postgres://${u}@${h}/${db}${c}https://hooks.slack.com/services/T0/B0/${secret}`;
+        const text =
+          `postgres://${u}@${h}/${db}${c}` + `https://hooks.slack.com/services/T0/B0/${secret}`;
         expect(redactSecrets(text)).not.toContain(secret);
         expect(redactCommandLine([`--urls=${text}`])).not.toContain(secret);
       }),

@@ -211,8 +211,10 @@ const FORMS: readonly (readonly [form: string, input: string, redacted: string])
   ],
   [
     'a query value ends at a space in a message',
-    'sfsync repair --mirror-url postgres://app@h1/d?password=x --notify https://hooks.slack.com/services/T/B/X --yes',
-    'sfsync repair --mirror-url postgres://app@h1/d?password=*** --notify https://hooks.slack.com/*** --yes',
+    'sfsync repair --mirror-url postgres://app@h1/d?password=x ' +
+      '--notify https://hooks.slack.com/services/T/B/X --yes',
+    'sfsync repair --mirror-url postgres://app@h1/d?password=*** ' +
+      '--notify https://hooks.slack.com/*** --yes',
   ],
   [
     'each line on its own',
@@ -221,7 +223,8 @@ const FORMS: readonly (readonly [form: string, input: string, redacted: string])
   ],
   [
     "fetch's credentials error",
-    'Request cannot be constructed from a URL that includes credentials: https://u:p@h.example/secret/path',
+    'Request cannot be constructed from a URL that includes credentials: ' +
+      'https://u:p@h.example/secret/path',
     'Request cannot be constructed from a URL that includes credentials: https://***@h.example/***',
   ],
   [
@@ -491,7 +494,11 @@ describe('redactCommandLine', () => {
         '--source-url=postgres://app@src/app?password=a b#c@d&sslmode=require',
       ]),
     ).toBe(
-      'sfsync repair --mirror-url postgres://app:***@db.example.com/app --source-url=postgres://app:***@src.example.com/app --notify https://hooks.slack.com/*** --pushgateway=https://***@push.example.com --source-url=postgres://app@src/app?password=***&sslmode=require',
+      'sfsync repair --mirror-url postgres://app:***@db.example.com/app ' +
+        '--source-url=postgres://app:***@src.example.com/app ' +
+        '--notify https://hooks.slack.com/*** ' +
+        '--pushgateway=https://***@push.example.com ' +
+        '--source-url=postgres://app@src/app?password=***&sslmode=require',
     );
   });
   it('reads every URL in a list-valued argument, a webhook after a database URL too', () => {

@@ -75,7 +75,7 @@ const canonical = (actions: readonly ActionResult[]) =>
   ORDER.flatMap((name) => actions.filter((a) => a.entity === name));
 
 describe('a repair printed from its action log', () => {
-  it('as JSON: exactly the document JSON.stringify would give, entities in canonical order', async () => {
+  it('as JSON: exactly what JSON.stringify would give, entities in canonical order', async () => {
     for (const count of [0, 1, 5000]) {
       const { log, actions, result } = run(count);
       const out = sink();
@@ -116,7 +116,7 @@ describe('a repair printed from its action log', () => {
     expect(out.text).toBe(renderCsv(REPAIR_CSV_COLUMNS, rows));
   });
 
-  it('keeps only the first few not done (and not planned) per entity for the table, in canonical order', () => {
+  it('keeps for the table the first few not done (nor planned) per entity, canonical order', () => {
     const { log, result } = run(100);
     const report = log.report(result);
     log.close();

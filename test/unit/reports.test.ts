@@ -87,7 +87,8 @@ describe('error signatures', () => {
   it('strips the row-specific parts of a message', () => {
     expect(
       stripIds(
-        'Foreign key external ID: 00000000-0000-4000-8000-000000000002 not found for field EditorUUID__c in entity Editor__c',
+        'Foreign key external ID: 00000000-0000-4000-8000-000000000002 ' +
+          'not found for field EditorUUID__c in entity Editor__c',
       ),
     ).toBe(
       'Foreign key external ID: <value> not found for field EditorUUID__c in entity Editor__c',
@@ -108,7 +109,7 @@ describe('error signatures', () => {
     );
   });
 
-  it('groups by entity, class, code, field and stripped message; largest first, ties in canonical order', () => {
+  it('groups by entity/class/code/field/stripped message; largest first, ties canonical', () => {
     const fk = (key: string, parent: string) =>
       mismatch({
         key,
@@ -174,7 +175,7 @@ describe('history', () => {
     counts: { ...noCounts(), ...counts },
   });
 
-  it('finds the classes that grew, only against a previous run of the same entity, only in the classes asked for', () => {
+  it("finds the asked-for classes that grew against the same entity's previous run only", () => {
     const previous = new Map([['a', point('a', { failed: 2, absent: 5 })]]);
     expect(
       increases([now('a', { failed: 3, absent: 1 }), now('b', { failed: 9 })], previous),
@@ -221,7 +222,8 @@ describe('notification', () => {
       increases: [{ entity: 'a', class: 'failed', before: 1, after: 2 }],
     });
     expect(body.text).toBe(
-      'sfsync audit on ci: 3 mismatches (exit 1)\nGrew since the previous recorded run:\n• a failed: 1 → 2',
+      'sfsync audit on ci: 3 mismatches (exit 1)\n' +
+        'Grew since the previous recorded run:\n• a failed: 1 → 2',
     );
     expect(notificationBody({ ...outcome, exitCode: 3, error: 'database: gone\nmore' }).text).toBe(
       'sfsync audit on ci: failed: database: gone (exit 3)\nmore',
@@ -245,7 +247,8 @@ describe('text for other programs', () => {
         ],
       ),
     ).toBe(
-      'a,b\r\n"x,y","say ""hi"""\r\n"\'=HYPERLINK(""x"")",-5\r\n\'@cmd,\r\n" pad","line\nbreak"\r\n',
+      'a,b\r\n"x,y","say ""hi"""\r\n"\'=HYPERLINK(""x"")",-5\r\n' +
+        '\'@cmd,\r\n" pad","line\nbreak"\r\n',
     );
   });
 
@@ -256,7 +259,7 @@ describe('text for other programs', () => {
     expect(mdCode('a`b|c')).toBe("`a'b\\|c`");
   });
 
-  it('metrics parse back with a Prometheus text-format parser and keep a failed run from erasing the last success', async () => {
+  it('metrics parse as Prometheus text; a failed run does not erase the last success', async () => {
     const audit = {
       startedAt: new Date(0),
       finishedAt: new Date(1000),

@@ -31,7 +31,7 @@ describe('spillingSuspects', () => {
     mirrorRows: fc.nat({ max: 70_000 }),
   });
 
-  it('gives back every suspect in key order, however they were added and wherever the limit falls (fast-check)', async () => {
+  it('returns every suspect in key order, however added and wherever the limit falls', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.uniqueArray(suspect, { selector: (s) => s.key, maxLength: 300 }),

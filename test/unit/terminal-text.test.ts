@@ -48,7 +48,8 @@ describe('text from the database on a terminal', () => {
   it('caps a cell and says how much is left for --format json', () => {
     const text = cellText('x'.repeat(5_000));
     expect(text).toBe(
-      `${'x'.repeat(MAX_CELL_CHARS)}… (${5_000 - MAX_CELL_CHARS} more characters: --format json has the full text)`,
+      `${'x'.repeat(MAX_CELL_CHARS)}… (${5_000 - MAX_CELL_CHARS} more characters: ` +
+        '--format json has the full text)',
     );
   });
 
@@ -59,8 +60,9 @@ describe('text from the database on a terminal', () => {
     expect(wrapText('a\n\nb', 10)).toBe('a\n\nb');
   });
 
-  it('renders a 49 KB _hc_err (the one that never finished) within the width, capped, with the hint intact', () => {
-    const error = `FIELD_CUSTOM_VALIDATION_EXCEPTION, ${'The value is not valid because of rule number 7. '.repeat(1_000)}: [Town__c]`;
+  it('renders the 49 KB _hc_err that never finished capped, within the width, hint intact', () => {
+    const rule = 'The value is not valid because of rule number 7. ';
+    const error = `FIELD_CUSTOM_VALIDATION_EXCEPTION, ${rule.repeat(1_000)}: [Town__c]`;
     expect(error.length).toBeGreaterThan(49_000);
     const table = renderAuditTable(auditWith({ reason: `FAILED: ${error}` }), 5, 120);
     const details = table.slice(table.indexOf('school (editor__c): 1 mismatch'));
@@ -74,13 +76,13 @@ describe('text from the database on a terminal', () => {
     expect(table.length).toBeLessThan(5_000);
   });
 
-  it('never passes an escape sequence or a bidi override from a key or an error to the terminal', () => {
+  it('never passes an escape sequence or bidi override from a key or error to the terminal', () => {
     const table = renderAuditTable(
       auditWith({ key: 'k\u001b]0;pwned\u0007', reason: 'FAILED: \u202Eevil\u001b[31m red' }),
       5,
       160,
     );
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for control characters.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for them.
     expect(table).not.toMatch(/[\u001b\u0007\u202e]/);
     expect(table).toContain('\\u{202E}evil\\u{001B}[31m');
   });

@@ -41,7 +41,7 @@ describe('inOrderOnWorkers', () => {
     expect(reported).toEqual([20, 1, 5]);
   });
 
-  it('starts nothing after a failure and throws the first error once the running ones end', async () => {
+  it('starts nothing after a failure, throws the first error once running ones end', async () => {
     const started: number[] = [];
     const ended: number[] = [];
     const run = inOrderOnWorkers([1, 2, 3, 4, 5], ['a', 'b'], undefined, async (n) => {
