@@ -94,7 +94,7 @@ describe('every audit method finds exactly what the row-by-row reference finds',
       }
     });
 
-    it('stream and checksum, with suspects spilled to a file past a list of 2 in memory', async () => {
+    it('stream and checksum, suspects spilled to a file past 2 in memory', async () => {
       const config = fixtureConfig(db);
       const reference = await audit(config, { everyKey: true });
       for (const method of ['stream', 'checksum'] as const)
@@ -103,7 +103,7 @@ describe('every audit method finds exactly what the row-by-row reference finds',
         );
     });
 
-    it('reads every mismatch and pending key in full, and proves ok keys from their digests alone', async () => {
+    it('reads mismatches and pending keys in full; ok keys proven by digests alone', async () => {
       const result = await audit(fixtureConfig(db), { method: 'stream' });
       const writable = result.entities.filter((e) => !e.readOnly);
       for (const entity of writable)
@@ -146,7 +146,8 @@ describe('every audit method finds exactly what the row-by-row reference finds',
       // An orphan whose key is no uuid but text with quotes, a backslash, a tab and characters
       // beyond the BMP: the join hands suspects' keys over as JSON.
       await db.asConnect(
-        `INSERT INTO salesforce.editor__c (editoruuid__c, sfid, name, _hc_lastop) VALUES ($1, 'a01000000000077AAA', 'Odd', 'SYNCED')`,
+        `INSERT INTO salesforce.editor__c (editoruuid__c, sfid, name, _hc_lastop) VALUES ($1,
+          'a01000000000077AAA', 'Odd', 'SYNCED')`,
         ['we"ird\\ key\t✓ 🙂'],
       );
     });
@@ -174,7 +175,7 @@ describe('every audit method finds exactly what the row-by-row reference finds',
       expectShardsAddUp(await sharded(config, 3), reference);
     });
 
-    it('join with more suspects than a list keeps in memory: those entities stream instead, and find the same', async () => {
+    it('join, more suspects than memory keeps: those entities stream, same result', async () => {
       const config = fixtureConfig(db);
       const reference = await audit(config, { everyKey: true });
       const spilled = await audit(config, { suspectsInMemory: 2 });
@@ -194,36 +195,47 @@ describe('every audit method finds exactly what the row-by-row reference finds',
     beforeAll(async () => {
       await db.source(`
         INSERT INTO schools (id, name, website, municipality, country_code)
-        SELECT md5('s' || i)::uuid, 'School ' || i, 'https://s' || i || '.example', 'Town ' || (i % 7), 'gb' FROM generate_series(1, 3000) AS i`);
+        SELECT md5('s' || i)::uuid, 'School ' || i, 'https://s' || i || '.example',
+               'Town ' || (i % 7), 'gb'
+          FROM generate_series(1, 3000) AS i`);
       await db.asConnect(`
-        INSERT INTO salesforce.editor__c (editoruuid__c, sfid, name, website__c, town__c, country__c, editortype__c, verified__c, _hc_lastop)
-        SELECT md5('s' || i)::uuid::text, 'a00' || lpad(i::text, 12, '0') || 'AAA', 'School ' || i, 'https://s' || i || '.example', 'Town ' || (i % 7),
+        INSERT INTO salesforce.editor__c (editoruuid__c, sfid, name, website__c, town__c,
+        country__c, editortype__c, verified__c, _hc_lastop)
+        SELECT md5('s' || i)::uuid::text, 'a00' || lpad(i::text, 12, '0') || 'AAA', 'School ' || i,
+        'https://s' || i || '.example', 'Town ' || (i % 7),
                'GB', 'for_education', false, 'SYNCED'
           FROM generate_series(1, 3000) AS i WHERE i NOT IN (17, 1400)`);
       // A drift, a FAILED row, an unsynced row with no log left (stuck), an orphan, a duplicate key
       // (its unique index dropped) and a row the source filters out.
       await db.asConnect(
-        `UPDATE salesforce.editor__c SET town__c = 'Elsewhere' WHERE editoruuid__c = md5('s' || 99)::uuid::text`,
+        `UPDATE salesforce.editor__c SET town__c = 'Elsewhere' WHERE editoruuid__c = md5('s' ||
+          99)::uuid::text`,
       );
       await db.asConnect(
-        `UPDATE salesforce.editor__c SET sfid = NULL, _hc_lastop = 'FAILED', _hc_err = 'unable to obtain exclusive access to this record' WHERE editoruuid__c = md5('s' || 2500)::uuid::text`,
+        `UPDATE salesforce.editor__c SET sfid = NULL, _hc_lastop = 'FAILED', _hc_err =
+          'unable to obtain exclusive access to this record' WHERE editoruuid__c = md5('s' ||
+          2500)::uuid::text`,
       );
       await db.asConnect(
-        `UPDATE salesforce.editor__c SET sfid = NULL, _hc_lastop = 'PENDING' WHERE editoruuid__c = md5('s' || 1234)::uuid::text`,
+        `UPDATE salesforce.editor__c SET sfid = NULL, _hc_lastop = 'PENDING' WHERE editoruuid__c =
+          md5('s' || 1234)::uuid::text`,
       );
       await db.asConnect(
-        `INSERT INTO salesforce.editor__c (editoruuid__c, sfid, name, _hc_lastop) VALUES ('not-in-the-app', 'a01000000000001AAA', 'Gone', 'SYNCED')`,
+        `INSERT INTO salesforce.editor__c (editoruuid__c, sfid, name, _hc_lastop) VALUES
+          ('not-in-the-app', 'a01000000000001AAA', 'Gone', 'SYNCED')`,
       );
       await db.asConnect('DROP INDEX salesforce.hcu_idx_editor__c_editoruuid__c');
       await db.asConnect(`
-        INSERT INTO salesforce.editor__c (editoruuid__c, name, website__c, town__c, country__c, editortype__c, verified__c, _hc_lastop)
-        VALUES (md5('s' || 2999)::uuid::text, 'School 2999', 'https://s2999.example', 'Town 3', 'GB', 'for_education', false, 'SYNCED')`);
+        INSERT INTO salesforce.editor__c (editoruuid__c, name, website__c, town__c, country__c,
+        editortype__c, verified__c, _hc_lastop)
+        VALUES (md5('s' || 2999)::uuid::text, 'School 2999', 'https://s2999.example', 'Town 3',
+                'GB', 'for_education', false, 'SYNCED')`);
       await db.source(`UPDATE schools SET rejected_at = now() WHERE id = md5('s' || 2000)::uuid`);
       await db.source('ANALYZE');
       await db.mirror('ANALYZE');
     });
 
-    it('agrees with the reference at every depth, and compares most rows by segment sums alone', async () => {
+    it('agrees with the reference at every depth; most rows compared by segment sums', async () => {
       const config = fixtureConfig(db);
       const only = { entities: ['school'] };
       const reference = await audit(config, { ...only, everyKey: true });
@@ -288,7 +300,8 @@ describe('the shard of a key', () => {
     ];
     for (const count of [2, 7, 1024]) {
       const { rows } = await db.source(
-        `SELECT ${shardOf(sql`k`, count).compile(dummy).sql} AS shard FROM unnest($1::text[]) WITH ORDINALITY AS u(k, i) ORDER BY i`,
+        `SELECT ${shardOf(sql`k`, count).compile(dummy).sql} AS shard
+           FROM unnest($1::text[]) WITH ORDINALITY AS u(k, i) ORDER BY i`,
         [keys],
       );
       const inNode = keys.map((key) =>

@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 describe('a bulk insert larger than one statement may carry', () => {
-  it('splits into statements under the bind-parameter limit and writes and journals every row once', async () => {
+  it('splits under the bind-parameter limit; writes and journals every row once', async () => {
     // 3 columns x 25,000 rows = 75,000 parameters: over PostgreSQL's 65,535 for one statement.
     const entity = fixtureConfig(db).entities.find((e) => e.name === 'school')!;
     const table = mirrorTableOf('salesforce', entity);
@@ -47,7 +47,8 @@ describe('a bulk insert larger than one statement may carry', () => {
     expect(ids).toHaveLength(ROWS);
     expect(new Set(ids).size).toBe(ROWS);
     const { rows: counts } = await db.mirror(
-      `select (select count(*)::int from salesforce.editor__c where name like 'Chunk %') as mirrored,
+      `select (select count(*)::int from salesforce.editor__c
+                 where name like 'Chunk %') as mirrored,
               (select count(*)::int from sfsync.journal j join salesforce.editor__c m
                   on m.id = j.mirror_id and m.editoruuid__c = j.key and j.after->>'name' = m.name
                 where j.run_id = $1 and j.action = 'insert') as journaled`,
@@ -83,7 +84,8 @@ describe('a bulk insert of rows that set different columns', () => {
     ];
     await mirror.db.transaction().execute((trx) => insertRows(trx, table, rows, by));
     const { rows: written } = await db.mirror(
-      `SELECT editoruuid__c AS key, country__c FROM salesforce.editor__c WHERE editoruuid__c LIKE 'mixed-%' ORDER BY 1`,
+      `SELECT editoruuid__c AS key, country__c FROM salesforce.editor__c WHERE editoruuid__c LIKE
+        'mixed-%' ORDER BY 1`,
     );
     expect(written).toEqual([
       { key: 'mixed-1', country__c: 'GB' },
@@ -93,7 +95,7 @@ describe('a bulk insert of rows that set different columns', () => {
 });
 
 describe('locking a batch of keys', () => {
-  it('takes them in one order whatever order a batch lists them in, so two writers cannot deadlock', async () => {
+  it('takes them in one order whatever the batch order: no two-writer deadlock', async () => {
     const entity = fixtureConfig(db).entities.find((e) => e.name === 'school')!;
     const table = mirrorTableOf('salesforce', entity);
     const keyLock = (key: string) => [entity.mirror.table, key];

@@ -32,10 +32,12 @@ describe('a source key column of a domain type in another schema', () => {
 
   beforeEach(async () => {
     await db.source(
-      `CREATE SCHEMA app; CREATE DOMAIN app.ext_id AS uuid; CREATE TABLE app.partner_schools (id app.ext_id PRIMARY KEY, name text NOT NULL)`,
+      `CREATE SCHEMA app; CREATE DOMAIN app.ext_id AS uuid; CREATE TABLE app.partner_schools (id
+        app.ext_id PRIMARY KEY, name text NOT NULL)`,
     );
     await db.source(
-      `INSERT INTO app.partner_schools SELECT ('00000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, 'Partner ' || i FROM generate_series(1, 5) i`,
+      `INSERT INTO app.partner_schools SELECT ('00000000-0000-4000-8000-' || lpad(i::text, 12,
+        '0'))::uuid, 'Partner ' || i FROM generate_series(1, 5) i`,
     );
   });
 
@@ -83,7 +85,8 @@ describe('a source key that more than one source row carries', () => {
 
   it('is reported as source_duplicate and never written', async () => {
     await db.source(
-      `INSERT INTO schools (id, name, municipality, country_code) VALUES ($1, 'Twin', 'Ely', 'gb'), ($2, 'Twin', 'Diss', 'gb'), ($3, 'Single', 'Ely', 'gb')`,
+      `INSERT INTO schools (id, name, municipality, country_code) VALUES ($1, 'Twin', 'Ely', 'gb'),
+        ($2, 'Twin', 'Diss', 'gb'), ($3, 'Single', 'Ely', 'gb')`,
       [u(1), u(2), u(3)],
     );
     const result = await runRepair(config(), base);
@@ -97,14 +100,16 @@ describe('a source key that more than one source row carries', () => {
 
   it('is skipped at write time when the duplicate appears after the audit', async () => {
     await db.source(
-      `INSERT INTO schools (id, name, municipality, country_code) VALUES ($1, 'Late Twin', 'Ely', 'gb')`,
+      `INSERT INTO schools (id, name, municipality, country_code) VALUES ($1, 'Late Twin', 'Ely',
+        'gb')`,
       [u(1)],
     );
     const result = await runRepair(config(), {
       ...base,
       onQuery: beforeFirstWrite(() =>
         db.source(
-          `INSERT INTO schools (id, name, municipality, country_code) VALUES ($1, 'Late Twin', 'Diss', 'gb'), ($2, 'Late Twin', 'Ely', 'gb')`,
+          `INSERT INTO schools (id, name, municipality, country_code) VALUES ($1, 'Late Twin',
+            'Diss', 'gb'), ($2, 'Late Twin', 'Ely', 'gb')`,
           [u(2), u(3)],
         ),
       ),

@@ -72,12 +72,14 @@ const source = sourceTableOf('public', entity);
 const mirror = mirrorTableOf('salesforce', entity);
 
 describe('SQL built from config', () => {
-  it('the source query: identifiers quoted, the separator a parameter, fragments parenthesised', () => {
+  it('source query: identifiers quoted, separator a parameter, fragments parenthesised', () => {
     const { sql: text, parameters } = compile(sourceRowsQuery(source));
     expect(text).toBe(
-      `select ("src"."id"::text || $1::text || "src"."code${QUOTED.slice(1)}::text)::text as "key", ` +
+      `select ("src"."id"::text || $1::text || ` +
+        `"src"."code${QUOTED.slice(1)}::text)::text as "key", ` +
         `"src"."name${QUOTED.slice(1)} as "f:name", (upper(src.country_code)) as "f:country__c", ` +
-        `"src"."account_id"::text as "p:account__r__externalid__c" from "public"."schools" as src where (src.deleted_at is null)`,
+        `"src"."account_id"::text as "p:account__r__externalid__c" ` +
+        `from "public"."schools" as src where (src.deleted_at is null)`,
     );
     expect(parameters).toEqual(["'|'"]);
   });
@@ -87,7 +89,8 @@ describe('SQL built from config', () => {
     const { sql: text, parameters } = compile(sourceRowsByKeyQuery(source, keys));
     expect(
       text.endsWith(
-        ` and (("src"."id"::text || $2::text || "src"."code${QUOTED.slice(1)}::text))::text = any($3::text[])`,
+        ` and (("src"."id"::text || $2::text || ` +
+          `"src"."code${QUOTED.slice(1)}::text))::text = any($3::text[])`,
       ),
     ).toBe(true);
     expect(parameters).toEqual(["'|'", "'|'", keys]);
@@ -137,7 +140,8 @@ describe('SQL built from config', () => {
         insertRow(trx, mirror, { name: "O'Brien'); drop table t; --" }).catch(() => undefined),
       );
     expect(compiled?.sql.replace(/\s+/g, ' ').trim()).toBe(
-      `insert into "salesforce"."editor__c${QUOTED.slice(1)} as m ("name") values ($1) returning to_jsonb(m.*) as image`,
+      `insert into "salesforce"."editor__c${QUOTED.slice(1)} as m ("name") values ($1) ` +
+        'returning to_jsonb(m.*) as image',
     );
     expect(compiled?.parameters).toEqual(["O'Brien'); drop table t; --"]);
   });
