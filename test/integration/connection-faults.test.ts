@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { WritableEntity } from '../../src/config/types.js';
 import { connect } from '../../src/db/driver/connect.js';
+import { entityTablesOf } from '../../src/db/entity-tables.js';
 import { ensureJournal, startRun } from '../../src/db/sfsync/journal.js';
 import { applyActions } from '../../src/ops/repair/apply-actions.js';
 import type { QueryEvent } from '../../src/db/driver/pool-adapter.js';
@@ -274,6 +275,7 @@ describe('two writers racing for the same keys', () => {
             batchSize,
             columns: new Map(),
             guard: { check: () => undefined, beforeCommit: async () => undefined },
+            tables: entityTablesOf({ source: source.schema, mirror: mirror.schema }, school),
           });
         } finally {
           await Promise.all([source.close(), mirror.close()]);

@@ -31,7 +31,7 @@ import { decideInsert, isInsertAction, type InsertAction } from '../../core/repa
 import { applyInBulk } from './apply-in-bulk.js';
 import type { RunGuard } from './run-guard.js';
 import { appendAll } from '../../core/arrays.js';
-import { entityTablesOf, type EntityTables, type SourceTable } from '../../db/entity-tables.js';
+import type { EntityTables, SourceTable } from '../../db/entity-tables.js';
 
 export type { ActionOutcome } from '../../core/repair/outcome.js';
 
@@ -44,11 +44,8 @@ export interface ApplyContext {
   readonly guard: RunGuard;
   /** The mirror table's columns, so written values fit them as the audit expects (cut, rounded). */
   readonly columns: ReadonlyMap<string, ColumnInfo>;
-  /**
-   * The entity's tables as the run built them once (repair.ts); left out, they are built for this
-   * call from the connections' schemas.
-   */
-  readonly tables?: EntityTables | undefined;
+  /** The entity's tables, as the run built them once (ops/databases.ts). */
+  readonly tables: EntityTables;
   /**
    * Called inside each batch's transaction, just before it commits, with the batch's last key
    * (backfill checkpoints).
@@ -74,8 +71,7 @@ export async function applyActions(
   actions: readonly PlannedAction[],
   ctx: ApplyContext,
 ): Promise<ActionOutcome[]> {
-  const tables =
-    ctx.tables ?? entityTablesOf({ source: ctx.source.schema, mirror: ctx.mirror.schema }, entity);
+  const { tables } = ctx;
   const outcomes: ActionOutcome[] = [];
   const batches: PlannedAction[][] = [];
   for (let start = 0; start < actions.length; start += ctx.batchSize)
