@@ -110,7 +110,9 @@ describe('the write lock', () => {
     const lock = await acquireWriteLock(target());
     try {
       await mirror.db.transaction().execute((trx) => lock.verify(trx));
-      await db.mirror('select pg_terminate_backend($1)', [lock.pid]);
+      // With a timeout, pg_terminate_backend waits until the session is gone (and its lock with
+      // it); without one it returns once signalled, and a loaded machine may verify first.
+      await db.mirror('select pg_terminate_backend($1, 10000)', [lock.pid]);
       const verified = mirror.db.transaction().execute((trx) => lock.verify(trx));
       await expect(verified).rejects.toBeInstanceOf(LockError);
       await expect(verified).rejects.toThrow(/^the write lock was lost \(/);
