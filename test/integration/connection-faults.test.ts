@@ -268,7 +268,7 @@ describe('two writers racing for the same keys', () => {
           lock: { pid: 0, backendStart: '0' },
         });
         try {
-          return await applyActions(school, plan, {
+          return await applyActions(plan, {
             runId,
             source,
             mirror,

@@ -1,5 +1,4 @@
 import type { Transaction } from 'kysely';
-import type { WritableEntity } from '../../config/types.js';
 import type { SourceRow } from '../../core/audit/types.js';
 import type { ColumnInfo } from '../../core/schema/catalog.js';
 import { fitToColumns } from '../../core/values/fit-values.js';
@@ -67,7 +66,6 @@ export interface ApplyContext {
  * whole batch back and stops.
  */
 export async function applyActions(
-  entity: WritableEntity,
   actions: readonly PlannedAction[],
   ctx: ApplyContext,
 ): Promise<ActionOutcome[]> {
@@ -120,7 +118,7 @@ export async function applyActions(
           result.ok ? result.value : { status: 'failed', detail: serverMessage(result.error) },
         );
       }
-      await ctx.beforeCommit?.(trx, entity.name, batch.at(-1)!.key, ctx.runId);
+      await ctx.beforeCommit?.(trx, tables.source.entity.name, batch.at(-1)!.key, ctx.runId);
       await ctx.guard.beforeCommit(trx);
       return batchOutcomes;
     });

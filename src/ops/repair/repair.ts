@@ -347,7 +347,7 @@ async function applyWrites(
   ctx: LevelContext,
   beforeCommit?: ApplyContext['beforeCommit'],
 ) {
-  const outcomes = await applyActions(entity, writes, {
+  const outcomes = await applyActions(writes, {
     runId: ctx.runId,
     source: ctx.dbs.source,
     mirror: ctx.dbs.mirror,
