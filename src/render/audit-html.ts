@@ -185,10 +185,12 @@ function filters(result: AuditResult): SafeHtml {
 // The page's one style sheet and one script are literals of this module (no value goes into
 // either), allowed by their hashes.
 const STYLE = html`
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328;margin:24px;max-width:1400px}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328;margin:24px;
+max-width:1400px}
 h1{font-size:22px;margin:0}h2{font-size:17px;margin:28px 0 8px}
 .meta{color:#59636e;margin:4px 0}
-table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:8px 0}
+th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f6f8fa}.numbers td:not(:first-child){text-align:right}
 code{font-size:12px;word-break:break-all}
 .swatch{display:inline-block;margin-right:5px;vertical-align:-1px}
@@ -211,13 +213,16 @@ const SCRIPT = html`
   function apply() {
     var e = entity.value, c = cls.value, t = text.value.trim().toLowerCase(), n = 0;
     rows.forEach(function (row) {
-      var ok = (!e || row.dataset.entity === e) && (!c || row.dataset.class === c) && (!t || row.textContent.toLowerCase().indexOf(t) >= 0);
+      var ok = (!e || row.dataset.entity === e) && (!c || row.dataset.class === c) &&
+        (!t || row.textContent.toLowerCase().indexOf(t) >= 0);
       row.hidden = !ok;
       if (ok) n++;
     });
     shown.textContent = n + total;
   }
-  document.getElementById('filters').addEventListener('submit', function (event) { event.preventDefault(); });
+  document.getElementById('filters').addEventListener('submit', function (event) {
+    event.preventDefault();
+  });
   entity.addEventListener('change', apply);
   cls.addEventListener('change', apply);
   text.addEventListener('input', apply);

@@ -33,7 +33,11 @@ export function stackedBars(rows: readonly BarRow[]): SafeHtml {
     const segments = MISMATCH_CLASSES.filter((cls) => row.counts[cls] > 0).map((cls) => {
       const n = row.counts[cls];
       const w = Math.max(1, (n / max) * barWidth);
-      const segment = html`<rect class="segment" data-class="${cls}" x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="18" fill="${CLASS_COLORS[cls]}"><title>${row.name}: ${n} ${cls}</title></rect>`;
+      const box = html`x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="18"`;
+      const title = html`<title>${row.name}: ${n} ${cls}</title>`;
+      const fill = CLASS_COLORS[cls];
+      const rect = html`<rect class="segment" data-class="${cls}" ${box} fill="${fill}">`;
+      const segment = html`${rect}${title}</rect>`;
       x += w;
       return segment;
     });
@@ -43,7 +47,9 @@ export function stackedBars(rows: readonly BarRow[]): SafeHtml {
     const total = html`<text x="${totalX}" y="${y + 15}" class="total">${totals[i]}</text>`;
     return html`<g data-entity="${row.name}">${label}${segments}${total}</g>`;
   });
-  return html`<svg role="img" aria-label="mismatches per entity by class" width="${labelWidth + barWidth + 80}" height="${height}" class="bars">${bars}</svg>`;
+  const width = labelWidth + barWidth + 80;
+  const open = svgOpen('mismatches per entity by class', width, height, 'bars');
+  return html`${open}${bars}</svg>`;
 }
 
 /**
@@ -80,15 +86,25 @@ export function dependencyGraph(
       const x2 = to.x;
       const y2 = to.y + nodeHeight / 2;
       const bend = Math.max(30, (x2 - x1) / 2);
-      return html`<path class="edge" data-from="${parent}" data-to="${name}" d="M ${x1} ${y1} C ${x1 + bend} ${y1}, ${x2 - bend} ${y2}, ${x2} ${y2}" fill="none" stroke="#8c959f" marker-end="url(#arrow)"/>`;
+      const d = `M ${x1} ${y1} C ${x1 + bend} ${y1}, ${x2 - bend} ${y2}, ${x2} ${y2}`;
+      const look = html`fill="none" stroke="#8c959f" marker-end="url(#arrow)"`;
+      return html`<path class="edge" data-from="${parent}" data-to="${name}" d="${d}" ${look}/>`;
     });
   });
   const nodes = graph.order.map((name, i) => {
     const { x, y } = position.get(name)!;
     const bad = flagged.get(name) ?? 0;
-    return html`<g class="node" data-entity="${name}" data-order="${i + 1}"><rect x="${x}" y="${y}" width="${nodeWidth}" height="${nodeHeight}" rx="6" fill="${bad > 0 ? '#fff1f0' : '#f6f8fa'}" stroke="${bad > 0 ? '#d1242f' : '#8c959f'}"/><text x="${x + nodeWidth / 2}" y="${y + 21}" text-anchor="middle">${i + 1}. ${shorten(name, 16)}${bad > 0 ? ` (${bad})` : ''}</text><title>${name}</title></g>`;
+    const [fill, stroke] = bad > 0 ? ['#fff1f0', '#d1242f'] : ['#f6f8fa', '#8c959f'];
+    const box = html`x="${x}" y="${y}" width="${nodeWidth}" height="${nodeHeight}" rx="6"`;
+    const rect = html`<rect ${box} fill="${fill}" stroke="${stroke}"/>`;
+    const caption = `${i + 1}. ${shorten(name, 16)}${bad > 0 ? ` (${bad})` : ''}`;
+    const at = html`x="${x + nodeWidth / 2}" y="${y + 21}"`;
+    const text = html`<text ${at} text-anchor="middle">${caption}</text>`;
+    const group = html`<g class="node" data-entity="${name}" data-order="${i + 1}">`;
+    return html`${group}${rect}${text}<title>${name}</title></g>`;
   });
-  return html`<svg role="img" aria-label="canonical order: parents before children" width="${width}" height="${height}" class="graph"><defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#57606a"/></marker></defs>${edges}${nodes}</svg>`;
+  const open = svgOpen('canonical order: parents before children', width, height, 'graph');
+  return html`${open}${ARROW}${edges}${nodes}</svg>`;
 }
 
 export interface TrendPoint {
@@ -115,8 +131,25 @@ export function trendLine(points: readonly TrendPoint[]): SafeHtml {
     const title = html`<title>${q.p.label}: ${q.p.value}</title>`;
     return html`<circle class="run" cx="${cx}" cy="${cy}" r="4" fill="#d1242f">${title}</circle>`;
   });
-  return html`<svg role="img" aria-label="mismatches per recorded run" width="${width}" height="${height}" class="trend"><line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" stroke="#d0d7de"/><text x="4" y="${pad}" class="axis">${max}</text><text x="4" y="${height - pad}" class="axis">0</text><polyline fill="none" stroke="#d1242f" stroke-width="2" points="${line}"/>${runs}</svg>`;
+  const bottom = height - pad;
+  const open = svgOpen('mismatches per recorded run', width, height, 'trend');
+  const ends = html`x1="${pad}" y1="${bottom}" x2="${width - pad}" y2="${bottom}"`;
+  const axis = html`<line ${ends} stroke="#d0d7de"/>`;
+  const top = html`<text x="4" y="${pad}" class="axis">${max}</text>`;
+  const zero = html`<text x="4" y="${bottom}" class="axis">0</text>`;
+  const path = html`<polyline fill="none" stroke="#d1242f" stroke-width="2" points="${line}"/>`;
+  return html`${open}${axis}${top}${zero}${path}${runs}</svg>`;
 }
+
+function svgOpen(label: string, width: number, height: number, cls: string): SafeHtml {
+  return html`<svg role="img" aria-label="${label}" width="${width}" height="${height}" \
+class="${cls}">`;
+}
+
+/** The arrowhead every edge of the order graph ends in. */
+const ARROW = html`<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" \
+markerWidth="7" markerHeight="7" orient="auto-start-reverse">\
+<path d="M 0 0 L 10 5 L 0 10 z" fill="#57606a"/></marker></defs>`;
 
 function shorten(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;

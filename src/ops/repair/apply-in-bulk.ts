@@ -24,9 +24,9 @@ import type { EntityTables } from '../../db/entity-tables.js';
  * A batch's inserts and re-inserts in a few statements instead of several per
  * row, by the rule applyOne follows (core/repair/write-rule.ts), in its order:
  * lock the keys, lock their mirror rows, decide each key, delete the FAILED
- * rows that are still sfid-NULL and FAILED, insert, and journal every change. The caller runs it under a savepoint and,
- * when a row's values fail it, rolls it back and goes row by row, so that
- * only that row fails.
+ * rows that are still sfid-NULL and FAILED, insert, and journal every change.
+ * The caller runs it under a savepoint and, when a row's values fail it, rolls
+ * it back and goes row by row, so that only that row fails.
  */
 export async function applyInBulk(
   trx: Transaction<any>,
