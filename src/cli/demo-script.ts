@@ -1,3 +1,4 @@
+import type { SimFaultCode } from '../sim/fault-texts.js';
 import { prepareDemo } from '../ops/demo/prepare.js';
 import { tellDemoStory, type DemoStep } from '../ops/demo/story.js';
 import { DEFAULT_DEMO_SIZE } from '../sim/demo-data.js';
@@ -19,6 +20,7 @@ export async function runDemo(
     schools: number;
     keep?: boolean | undefined;
     failRate: number;
+    failCodes?: readonly SimFaultCode[] | undefined;
     format: OutputFormat;
   },
 ): Promise<void> {
@@ -74,6 +76,7 @@ export async function runDemo(
     const { before, plan, rounds, after } = await tellDemoStory(env.config, {
       signal: context.signal,
       failRate: options.failRate,
+      failCodes: options.failCodes,
       seed: options.seed,
       onProgress: (text) => progress.update(text),
       onEvent: (event) => {

@@ -1,3 +1,4 @@
+import { SIM_FAULT_CODES, type SimFaultCode } from '../sim/fault-texts.js';
 import { InvalidArgumentError, Option } from 'commander';
 import { MISMATCH_CLASSES, type MismatchClass } from '../core/audit/types.js';
 import { parseDuration } from '../core/duration.js';
@@ -86,4 +87,16 @@ export function durationOption(
  */
 export function repeatableOption(flags: string, description: string, whenAbsent = 'all'): Option {
   return new Option(flags, description).argParser(collect).default([], whenAbsent);
+}
+
+/** `--fail-codes`: the simulated failures, comma-separated, or "all". */
+export function parseFailCodes(value: string): SimFaultCode[] {
+  if (value.trim() === 'all') return [...SIM_FAULT_CODES];
+  const codes = value.split(',').map((code) => code.trim());
+  const unknown = codes.filter((code) => !(SIM_FAULT_CODES as string[]).includes(code));
+  if (unknown.length > 0) {
+    const choices = `${SIM_FAULT_CODES.join(', ')} or all`;
+    throw new InvalidArgumentError(`unknown failure ${unknown.join(', ')}; choose from ${choices}`);
+  }
+  return codes as SimFaultCode[];
 }

@@ -4,14 +4,18 @@ import { CONNECT_OWNED_COLUMNS } from '../core/connect/heroku-connect.js';
 import { connect, type Connection } from '../db/driver/connect.js';
 import { writeTransaction } from '../db/driver/transactions.js';
 import { simMappings, type SimMapping } from './connect-mapping.js';
+import { SIM_FAULT_TEXTS, type SimFaultCode } from './fault-texts.js';
 import { seededRandom } from './random.js';
 import { apiName, salesforceId } from './salesforce-id.js';
 
 export interface SimOptions {
   /**
-   * Probability that a write fails with UNABLE_TO_LOCK_ROW, as Salesforce does under contention.
+   * Probability that a write fails with one of `failCodes`, as Salesforce's do under contention,
+   * limits, data and permission trouble.
    */
   readonly failRate: number;
+  /** The failures drawn from, evenly (default: UNABLE_TO_LOCK_ROW only). */
+  readonly failCodes?: readonly SimFaultCode[] | undefined;
   readonly seed: number;
   /** Delay per processed batch, like a slow org. */
   readonly latencyMs: number;
@@ -30,8 +34,6 @@ type Outcome = {
   message: string | null;
   sfid?: string | null;
 };
-
-const LOCK_MESSAGE = 'unable to obtain exclusive access to this record';
 
 /**
  * A stand-in for Heroku Connect's write path (Ordered Writes) over a mirror
@@ -248,7 +250,7 @@ export class ConnectSimulator {
     }
     if (!row) return { state: 'IGNORED', message: 'the row was deleted before it was sent' };
     if (this.options.failRate > 0 && this.random() < this.options.failRate)
-      return fail(LOCK_MESSAGE);
+      return fail(SIM_FAULT_TEXTS[this.drawFault()]);
 
     // A lookup that does not resolve fails the write, insert or update alike (an update sets a
     // deferred lookup).
@@ -293,6 +295,13 @@ export class ConnectSimulator {
     await sql`update ${table} set sfid = ${sfid}, _hc_lastop = 'INSERTED', _hc_err = null
                where id = ${entry.record_id}`.execute(trx);
     return { state: 'SUCCESS', message: null, sfid };
+  }
+
+  /** One of the configured failures; a single one costs no draw, so old seeds replay alike. */
+  private drawFault(): SimFaultCode {
+    const codes = this.options.failCodes ?? ['UNABLE_TO_LOCK_ROW'];
+    if (codes.length === 1) return codes[0]!;
+    return codes[Math.floor(this.random() * codes.length)]!;
   }
 
   /** Salesforce's error for the first lookup whose external ID names no record, or undefined. */

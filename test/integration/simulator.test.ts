@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRepair } from '../support/repair.js';
 import { ConnectSimulator } from '../../src/sim/simulator.js';
+import { SIM_FAULT_CODES } from '../../src/sim/fault-texts.js';
+import { parseHcError } from '../../src/core/connect/hc-error.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { u } from '../support/editor-scenario.js';
 import { fixtureConfig } from '../support/configs.js';
@@ -169,6 +171,33 @@ describe('the Connect simulator', () => {
         /^duplicate value found: Classroomuuid__c duplicates value on record with id: a0/,
       ),
     });
+  });
+
+  it('injects every failure of --fail-codes, in the text Connect stores for it', async () => {
+    const faulty = await ConnectSimulator.open(config(), config().mirror, {
+      failRate: 0.95,
+      failCodes: SIM_FAULT_CODES,
+      seed: 7,
+      latencyMs: 0,
+      batchSize: 100,
+    });
+    const keys = Array.from({ length: 120 }, (_, i) => u(3000 + i));
+    for (const key of keys)
+      await db.mirror(
+        `INSERT INTO salesforce.editor__c (editoruuid__c, name) VALUES ($1, 'Faulty')`,
+        [key],
+      );
+    await faulty.drain();
+    await faulty.close();
+    const { rows } = await db.mirror(
+      `SELECT _hc_lastop, _hc_err FROM salesforce.editor__c WHERE editoruuid__c = ANY($1)`,
+      [keys],
+    );
+    const failed = rows.filter((r) => r._hc_lastop === 'FAILED');
+    const codes = new Set(failed.map((r) => parseHcError(r._hc_err as string)!.code));
+    // 120 writes at 0.95 over 13 failures: every one is drawn (seeded, so always the same).
+    expect([...codes].sort()).toEqual([...SIM_FAULT_CODES].sort());
+    expect(failed.length).toBeLessThan(rows.length);
   });
 
   it('injects UNABLE_TO_LOCK_ROW reproducibly with --fail-rate and --seed', async () => {

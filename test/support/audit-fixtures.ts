@@ -6,6 +6,7 @@ export function mismatch(overrides: Partial<Mismatch> = {}): Mismatch {
     key: 'k',
     class: 'absent',
     code: null,
+    policy: null,
     repairable: false,
     reason: 'r',
     hint: null,

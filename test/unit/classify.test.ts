@@ -7,7 +7,7 @@ import {
   classifyOrphan,
   type ClassifyContext,
 } from '../../src/core/audit/classify.js';
-import { HC_ERROR_CODES, type HcErrorCode } from '../../src/core/connect/hc-error.js';
+import { HC_ERROR_CODES, type HcErrorCode } from '../../src/core/connect/error-taxonomy.js';
 import { planRepair } from '../../src/core/repair/plan.js';
 import { entityAudit } from '../support/audit-fixtures.js';
 import { smallConfig } from '../support/config-text.js';
@@ -349,8 +349,17 @@ describe('the repair policy for FAILED rows, code by code', () => {
    * (DUPLICATE_VALUE: often this very row) would repeat or worsen it.
    */
   const REPAIRABLE: Readonly<Record<HcErrorCode, boolean>> = {
+    // A parent missing, or Salesforce busy or out of requests for now.
     FOREIGN_KEY_NOT_FOUND: true,
     UNABLE_TO_LOCK_ROW: true,
+    ENTITY_IS_LOCKED: true,
+    INVALID_SESSION_ID: true,
+    LIMIT_EXCEEDED: true,
+    REQUEST_LIMIT_EXCEEDED: true,
+    SERVER_UNAVAILABLE: true,
+    // Timeouts and internal errors may have created the record: never re-sent blindly.
+    QUERY_TIMEOUT: false,
+    UNKNOWN_EXCEPTION: false,
     DUPLICATE_VALUE: false,
     REQUIRED_FIELD_MISSING: false,
     FIELD_CUSTOM_VALIDATION_EXCEPTION: false,
@@ -358,8 +367,65 @@ describe('the repair policy for FAILED rows, code by code', () => {
     ENTITY_IS_DELETED: false,
     INSUFFICIENT_ACCESS: false,
     STRING_TOO_LONG: false,
+    API_CURRENTLY_DISABLED: false,
+    API_DISABLED_FOR_ORG: false,
+    API_ERROR: false,
+    BAD_REQUEST: false,
+    CANNOT_EXECUTE_FLOW_TRIGGER: false,
+    CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY: false,
+    CANNOT_UPDATE_CONVERTED_LEAD: false,
+    CIRCULAR_DEPENDENCY: false,
+    ClientInputError: false,
+    DELETE_FAILED: false,
+    DUPLICATE_EXTERNAL_ID: false,
+    DUPLICATES_DETECTED: false,
+    EXCEEDED_ID_LIMIT: false,
+    FIELD_FILTER_VALIDATION_EXCEPTION: false,
+    FIELD_INTEGRITY_EXCEPTION: false,
+    FORBIDDEN: false,
+    FUNCTIONALITY_NOT_ENABLED: false,
+    INACTIVE_OWNER_OR_USER: false,
+    INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY: false,
+    INSUFFICIENT_ACCESS_OR_READONLY: false,
+    INVALID_AUTH_HEADER: false,
+    INVALID_EMAIL_ADDRESS: false,
+    INVALID_EMPTY_KEY_OWNER: false,
+    INVALID_FIELD: false,
+    INVALID_FIELD_FOR_INSERT_UPDATE: false,
+    invalid_grant: false,
+    INVALID_ID_FIELD: false,
+    INVALID_INPUT: false,
+    INVALID_LOGIN: false,
+    INVALID_OPERATION: false,
+    INVALID_OPERATION_WITH_EXPIRED_PASSWORD: false,
+    INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST: false,
+    INVALID_TYPE: false,
+    INVALID_TYPE_ON_FIELD_IN_RECORD: false,
+    InvalidBatch: false,
+    INVALIDENTITY: false,
+    INVALIDJOB: false,
+    InvalidJob: false,
+    JSON_PARSER_ERROR: false,
+    MALFORMED_ID: false,
+    MALFORMED_QUERY: false,
+    MERGE_FAILED: false,
+    MISSING_ARGUMENT: false,
+    MIXED_DML_OPERATION: false,
+    NO_APPLICABLE_PROCESS: false,
+    NOT_FOUND: false,
+    NUMBER_OUTSIDE_VALID_RANGE: false,
+    OAUTH_APP_BLOCKED: false,
+    OPERATION_TOO_LARGE: false,
+    PORTAL_USER_ALREADY_EXISTS_FOR_CONTACT: false,
+    QUERY_TOO_COMPLICATED: false,
+    STORAGE_LIMIT_EXCEEDED: false,
+    TOO_MANY_ENUM_VALUE: false,
+    TRANSFER_REQUIRES_READ: false,
+    TXN_SECURITY_NO_ACCESS: false,
+    UNSUPPORTED_CLIENT: false,
     UNKNOWN: false,
   };
+
   /** An _hc_err text Connect could hold for each code. */
   const text = (code: HcErrorCode) =>
     code === 'FOREIGN_KEY_NOT_FOUND'

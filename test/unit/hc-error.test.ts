@@ -2,12 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  HC_ERROR_CODES,
-  HC_ERROR_HINTS,
-  MAX_PARSED_LENGTH,
-  parseHcError,
-} from '../../src/core/connect/hc-error.js';
+import { ERROR_TAXONOMY, HC_ERROR_CODES } from '../../src/core/connect/error-taxonomy.js';
+import { MAX_PARSED_LENGTH, parseHcError } from '../../src/core/connect/hc-error.js';
 import { ROOT } from '../support/paths.js';
 
 // Message shapes seen in real Connect databases and public code, in the wrappings they arrive in.
@@ -106,7 +102,7 @@ const CASES: [string, string, Record<string, unknown>][] = [
   [
     'access rights',
     'INSUFFICIENT_ACCESS_OR_READONLY:insufficient access rights on object id:--',
-    { code: 'INSUFFICIENT_ACCESS', statusCode: 'INSUFFICIENT_ACCESS_OR_READONLY' },
+    { code: 'INSUFFICIENT_ACCESS_OR_READONLY', statusCode: 'INSUFFICIENT_ACCESS_OR_READONLY' },
   ],
   [
     'too long',
@@ -121,9 +117,14 @@ const CASES: [string, string, Record<string, unknown>][] = [
   ],
   [
     'unknown code keeps its status code',
+    'SOME_FUTURE_CODE:a message nobody has seen:--',
+    { code: 'UNKNOWN', statusCode: 'SOME_FUTURE_CODE', message: 'a message nobody has seen' },
+  ],
+  [
+    'a code the taxonomy lacks, its message known',
     'OWNER_INACTIVE:owner is inactive, cannot reparent record:--',
     {
-      code: 'UNKNOWN',
+      code: 'INACTIVE_OWNER_OR_USER',
       statusCode: 'OWNER_INACTIVE',
       message: 'owner is inactive, cannot reparent record',
     },
@@ -160,6 +161,31 @@ describe('parseHcError', () => {
     expect(parseHcError(text)).toMatchObject(expected);
   });
 
+  // Issue 21, point 5: each of these parsed as UNKNOWN before.
+  it('reads a duplicate whose field and record Salesforce masked as a duplicate, no more', () => {
+    const text = 'duplicate value found: <unknown> duplicates value on record with id: <unknown>';
+    expect(parseHcError(text)).toEqual({
+      code: 'DUPLICATE_VALUE',
+      statusCode: undefined,
+      message: text,
+    });
+  });
+
+  it('reads the "owner is inactive" write error that Connect documents', () => {
+    const text = 'owner is inactive, cannot reparent record';
+    expect(parseHcError(text)).toMatchObject({ code: 'INACTIVE_OWNER_OR_USER' });
+  });
+
+  it('reads a field-level-security refusal, with the fields it names', () => {
+    const text =
+      'Unable to create/update fields: AccountId, OwnerId. Please check the security settings ' +
+      'of this field and verify that it is read/write for your profile or permission set.';
+    expect(parseHcError(text)).toMatchObject({
+      code: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+      fields: ['AccountId', 'OwnerId'],
+    });
+  });
+
   it('returns null when there is no error text', () => {
     expect(parseHcError(null)).toBeNull();
     expect(parseHcError('   ')).toBeNull();
@@ -167,7 +193,7 @@ describe('parseHcError', () => {
 
   it('has a one-line hint for every code', () => {
     for (const code of HC_ERROR_CODES) {
-      expect(HC_ERROR_HINTS[code]).toMatch(/^[^\n]{20,}$/);
+      expect(ERROR_TAXONOMY[code].hint).toMatch(/^[^\n]{20,}$/);
     }
   });
 });
@@ -251,14 +277,15 @@ describe('parseHcError reads values, not the whitespace around them', () => {
 });
 
 describe('parseHcError: where a status code and a field list come from', () => {
-  it('takes a status code only from the start of the text, not from inside it', () => {
+  it('finds a status code inside the text, but not in an exception name', () => {
     // System.DmlException's message, as an Apex trigger passes it on.
     const failed = 'Insert failed. First exception on row 0; first error:';
-    const dml = `${failed} ENTITY_IS_DELETED, entity is deleted: []`;
+    const dml = `${failed} ENTITY_IS_DELETED, entity is deleted: [Name]`;
     expect(parseHcError(dml)).toEqual({
       code: 'ENTITY_IS_DELETED',
-      statusCode: undefined,
+      statusCode: 'ENTITY_IS_DELETED',
       message: dml,
+      fields: ['Name'],
     });
     // An exception's name starts in capitals, but it is not a code.
     const apex = 'JSONException: Unexpected end-of-input';
@@ -294,7 +321,8 @@ describe('parseHcError: where a status code and a field list come from', () => {
 
   it('reads an empty field list as no fields', () => {
     const parsed = parseHcError('REQUIRED_FIELD_MISSING:Required fields are missing: []:--');
-    expect(parsed).toMatchObject({ code: 'REQUIRED_FIELD_MISSING', fields: [] });
+    expect(parsed).toMatchObject({ code: 'REQUIRED_FIELD_MISSING' });
+    expect(parsed).not.toHaveProperty('fields');
   });
 });
 
@@ -314,6 +342,8 @@ describe('parseHcError on JSON', () => {
       statusCode: 'STRING_TOO_LONG',
       message,
       fields: ['Name'],
+      field: 'Name',
+      value: 'Springfield Elementary',
     });
   });
 
@@ -337,16 +367,17 @@ describe('parseHcError on JSON', () => {
 
   it('reads an error object wrapped under "error"', () => {
     expect(parseHcError(JSON.stringify({ error: inactive }))).toEqual({
-      code: 'UNKNOWN',
+      code: 'INACTIVE_OWNER_OR_USER',
       statusCode: 'INACTIVE_OWNER_OR_USER',
       message: 'owner is inactive, cannot reparent record',
     });
   });
 
-  it('reads an "error" that is only a word (an OAuth error) as plain text', () => {
+  it('reads an "error" that is only a word (an OAuth error) as text, the word its code', () => {
     // The shape of Salesforce's OAuth token errors.
     const text = JSON.stringify({ error: 'invalid_grant', error_description: 'expired token' });
-    expect(parseHcError(text)).toEqual({ code: 'UNKNOWN', statusCode: undefined, message: text });
+    const code = 'invalid_grant';
+    expect(parseHcError(text)).toEqual({ code, statusCode: code, message: text });
   });
 
   // Real errors nest two or three levels; the parser gives up at a fixed depth.
@@ -355,25 +386,31 @@ describe('parseHcError on JSON', () => {
     ['errors objects', (text) => `{"errors":${text}}`],
     ['JSON strings', (text) => JSON.stringify(text)],
   ];
+  // A code the taxonomy lacks, so that only the structure can tell it.
+  const future = { message: 'a message nobody has seen', errorCode: 'SOME_FUTURE_CODE' };
   function wrap(wrapper: (text: string) => string, levels: number): string {
-    let text = JSON.stringify(inactive);
+    let text = JSON.stringify(future);
     for (let level = 0; level < levels; level++) text = wrapper(text);
     return text;
   }
 
   it.each(WRAPPERS)('reads an error under seven levels of %s, not eight', (_, wrapper) => {
-    const found = { code: 'UNKNOWN', statusCode: 'INACTIVE_OWNER_OR_USER' };
+    const found = { code: 'UNKNOWN', statusCode: 'SOME_FUTURE_CODE' };
     expect(parseHcError(wrap(wrapper, 7))).toMatchObject(found);
     const deep = parseHcError(wrap(wrapper, 8));
     expect(deep).toMatchObject({ code: 'UNKNOWN', statusCode: undefined });
   });
 });
 
-describe('HC_ERROR_HINTS', () => {
+describe('the error taxonomy in the docs', () => {
   // The reference operators read: a hint that loses half its advice must not pass unseen.
-  it.each(HC_ERROR_CODES)('%s carries the hint docs/commands.md shows', async (code) => {
-    const docs = await readFile(join(ROOT, 'docs/commands.md'), 'utf8');
-    const row = docs.split('\n').find((line) => line.startsWith(`| \`${code}\` |`));
-    expect(row).toBe(`| \`${code}\` | ${HC_ERROR_HINTS[code]} |`);
-  });
+  it.each([...HC_ERROR_CODES])(
+    '%s carries the policy and hint docs/commands.md shows',
+    async (code) => {
+      const docs = await readFile(join(ROOT, 'docs/commands.md'), 'utf8');
+      const row = docs.split('\n').find((line) => line.startsWith(`| \`${code}\` |`));
+      const { policy, hint } = ERROR_TAXONOMY[code];
+      expect(row).toBe(`| \`${code}\` | ${policy} | ${hint} |`);
+    },
+  );
 });

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { withFormatOption, type OutputFormat } from '../options.js';
-import { parseCount, parseRate } from '../parse-options.js';
+import { parseCount, parseFailCodes, parseRate } from '../parse-options.js';
+import { SIM_FAULT_CODES, type SimFaultCode } from '../../sim/fault-texts.js';
 import { startProgress } from '../progress.js';
 
 interface DemoCliOptions {
@@ -9,6 +10,7 @@ interface DemoCliOptions {
   schools: number;
   keep?: boolean;
   failRate: number;
+  failCodes: SimFaultCode[];
   format: OutputFormat;
 }
 
@@ -33,9 +35,15 @@ export function demoCommand(context: CliContext): Command {
     )
     .option(
       '--fail-rate <p>',
-      'chance that Connect hits UNABLE_TO_LOCK_ROW on a write',
+      'chance that a write Connect sends fails with one of --fail-codes',
       parseRate,
       0,
+    )
+    .option(
+      '--fail-codes <codes>',
+      `the failures to draw from, comma-separated, or "all": ${SIM_FAULT_CODES.join(', ')}`,
+      parseFailCodes,
+      ['UNABLE_TO_LOCK_ROW'],
     )
     .option('--keep', 'leave the database running and print how to use it');
   return withFormatOption(command).action(async (options: DemoCliOptions) => {

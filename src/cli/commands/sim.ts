@@ -8,13 +8,15 @@ import {
   type ConfigOptions,
   type FormatOptions,
 } from '../options.js';
-import { parseCount, parseDurationOption, parseRate } from '../parse-options.js';
+import { parseCount, parseDurationOption, parseFailCodes, parseRate } from '../parse-options.js';
 import { startProgress } from '../progress.js';
+import { SIM_FAULT_CODES, type SimFaultCode } from '../../sim/fault-texts.js';
 
 interface SimCliOptions extends ConfigOptions, FormatOptions {
   once?: boolean;
   watch?: boolean;
   failRate: number;
+  failCodes: SimFaultCode[];
   seed: number;
   latency: number;
   batchSize: number;
@@ -43,9 +45,15 @@ export function simCommand(context: CliContext): Command {
     )
     .option(
       '--fail-rate <p>',
-      'probability of an UNABLE_TO_LOCK_ROW failure per write (0 to below 1)',
+      'probability that a write fails with one of --fail-codes (0 to below 1)',
       parseRate,
       0,
+    )
+    .option(
+      '--fail-codes <codes>',
+      `the failures to draw from, evenly, comma-separated, or "all": ${SIM_FAULT_CODES.join(', ')}`,
+      parseFailCodes,
+      ['UNABLE_TO_LOCK_ROW'],
     )
     .option('--seed <n>', 'seed for --fail-rate, for reproducible runs', parseCount, 1)
     .option(
@@ -74,6 +82,7 @@ export function simCommand(context: CliContext): Command {
     try {
       const stats = await runSim(config, resolveTarget(config.mirror, context.env, config.file), {
         failRate: options.failRate,
+        failCodes: options.failCodes,
         seed: options.seed,
         latencyMs: options.latency,
         batchSize: options.batchSize,

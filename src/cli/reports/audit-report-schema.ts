@@ -9,7 +9,7 @@ import {
   type MismatchClass,
   type RowClass,
 } from '../../core/audit/types.js';
-import { HC_ERROR_CODES } from '../../core/connect/hc-error.js';
+import { ERROR_POLICIES, HC_ERROR_CODES } from '../../core/connect/error-taxonomy.js';
 import {
   IDENTIFIER_PATTERN,
   MAX_IDENTIFIER_LENGTH,
@@ -90,6 +90,8 @@ export const mismatchSchema = z.object({
   key: text,
   class: z.enum(MISMATCH_CLASSES),
   code: z.enum(HC_ERROR_CODES).nullable(),
+  // Reports written before the taxonomy (formatVersion 1 all the same) have no policy.
+  policy: z.enum(ERROR_POLICIES).nullable().default(null),
   repairable: z.boolean(),
   reason: text,
   hint: text.nullable(),

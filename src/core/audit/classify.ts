@@ -12,12 +12,8 @@ import type {
 } from './types.js';
 import type { ColumnInfo } from '../schema/catalog.js';
 import { formatDuration } from '../duration.js';
-import {
-  HC_ERROR_HINTS,
-  parseHcError,
-  type HcError,
-  type HcErrorCode,
-} from '../connect/hc-error.js';
+import { ERROR_TAXONOMY, isReinsertable } from '../connect/error-taxonomy.js';
+import { parseHcError, type HcError } from '../connect/hc-error.js';
 import { jsonValue, sameValue } from '../values/normalize.js';
 
 export interface ClassifyContext {
@@ -45,12 +41,6 @@ export interface ClassifyContext {
 export type Classification =
   | { class: 'ok' | 'pending'; mismatch?: undefined }
   | { class: MismatchClass; mismatch: Mismatch };
-
-/** Codes for which delete-and-reinsert of an sfid-NULL row can succeed once parents are ready. */
-const RETRYABLE: ReadonlySet<HcErrorCode> = new Set([
-  'FOREIGN_KEY_NOT_FOUND',
-  'UNABLE_TO_LOCK_ROW',
-]);
 
 /**
  * One source key against the mirror rows carrying it; the first class that
@@ -112,7 +102,7 @@ export function classifyKey(
   }
 
   if (row && error) {
-    const repairable = row.sfid === null && RETRYABLE.has(error.code);
+    const repairable = row.sfid === null && isReinsertable(error.code);
     const why =
       row.sfid === null
         ? ''
@@ -313,7 +303,8 @@ function errorFields(error: HcError | null, repairable: boolean): Partial<Mismat
   if (!error) return {};
   const { code, statusCode, ...details } = error;
   const detail: ParsedErrorDetail = { statusCode: statusCode ?? null, ...details };
-  return { code, repairable, hint: HC_ERROR_HINTS[code], error: detail };
+  const { policy, hint } = ERROR_TAXONOMY[code];
+  return { code, policy, repairable, hint, error: detail };
 }
 
 /**
@@ -380,6 +371,7 @@ function mismatch(
     key,
     class: cls,
     code: null,
+    policy: null,
     repairable: false,
     reason,
     hint: null,

@@ -1,5 +1,5 @@
 import type { EntityAudit, Mismatch, MismatchClass } from './types.js';
-import type { HcErrorCode } from '../connect/hc-error.js';
+import type { HcErrorCode } from '../connect/error-taxonomy.js';
 
 /** Mismatches that fail the same way, whatever row they are on: what an operator fixes once. */
 export interface SignatureGroup {

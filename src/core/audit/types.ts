@@ -1,4 +1,5 @@
-import type { HcError, HcErrorCode } from '../connect/hc-error.js';
+import type { ErrorPolicy, HcErrorCode } from '../connect/error-taxonomy.js';
+import type { HcError } from '../connect/hc-error.js';
 
 /**
  * Classes that are mismatches, in the order classification tries them (orphan is found from the
@@ -91,6 +92,8 @@ export interface Mismatch {
   readonly key: string;
   readonly class: MismatchClass;
   readonly code: HcErrorCode | null;
+  /** What the code means for repair (core/connect/error-taxonomy.ts); null without a code. */
+  readonly policy: ErrorPolicy | null;
   /** True when deleting the sfid-NULL row and inserting it again can succeed now. */
   readonly repairable: boolean;
   readonly reason: string;

@@ -1,5 +1,5 @@
 import type { EntityAudit, Mismatch, MismatchClass } from '../audit/types.js';
-import type { HcErrorCode } from '../connect/hc-error.js';
+import type { HcErrorCode } from '../connect/error-taxonomy.js';
 
 /**
  * What a repair does with each mismatch. Writes: insert, reinsert, dedupe,

@@ -1,3 +1,4 @@
+import type { SimFaultCode } from '../../sim/fault-texts.js';
 import type { RunConfig } from '../../config/types.js';
 import { ConnectSimulator } from '../../sim/simulator.js';
 import {
@@ -8,8 +9,9 @@ import {
 } from '../repair/repair.js';
 
 export interface ConnectRunningOptions extends Omit<RepairOptions, 'dryRun' | 'waitMs'> {
-  /** The simulated Connect's UNABLE_TO_LOCK_ROW rate, and its seed. */
+  /** How often the simulated Connect's writes fail, with which failures, and its seed. */
   readonly failRate: number;
+  readonly failCodes?: readonly SimFaultCode[] | undefined;
   readonly seed: number;
   readonly maxRounds: number;
   readonly onRound: (round: number, result: RepairResult) => void;
@@ -26,6 +28,7 @@ export async function repairWithConnectRunning(
 ): Promise<void> {
   const sim = await ConnectSimulator.open(config, config.mirror, {
     failRate: options.failRate,
+    failCodes: options.failCodes,
     seed: options.seed,
     latencyMs: 0,
     batchSize: 500,

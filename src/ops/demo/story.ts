@@ -1,3 +1,4 @@
+import type { SimFaultCode } from '../../sim/fault-texts.js';
 import type { RunConfig } from '../../config/types.js';
 import type { AuditResult } from '../../core/audit/result.js';
 import type { RepairResult } from '../../core/repair/result.js';
@@ -33,8 +34,9 @@ export interface DemoStory {
 
 export interface DemoStoryOptions {
   readonly signal: AbortSignal;
-  /** The simulated Connect's UNABLE_TO_LOCK_ROW rate, and its seed. */
+  /** How often the simulated Connect's writes fail, with which failures, and its seed. */
   readonly failRate: number;
+  readonly failCodes?: readonly SimFaultCode[] | undefined;
   readonly seed: number;
   readonly onEvent: (event: DemoEvent) => void;
   /** What is being read or written now, for a spinner. */
@@ -71,6 +73,7 @@ export async function tellDemoStory(
   await repairWithConnectRunning(config, {
     ...repairOptions(signal),
     failRate: options.failRate,
+    failCodes: options.failCodes,
     seed: options.seed,
     maxRounds: MAX_ROUNDS,
     onProgress: (text) => onProgress(`repair: ${text}`),
