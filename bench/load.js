@@ -40,6 +40,7 @@ export async function loadBenchDatabase(adminUrl, url, name, n) {
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   await runSqlFile(url, `${root}fixtures/editor-api/source.sql`);
+  await runSqlFile(url, `${root}fixtures/connect/runtime.sql`);
   await runSqlFile(url, `${root}fixtures/editor-api/mirror.sql`);
   const client = new pg.Client({ connectionString: url });
   await client.connect();

@@ -10,7 +10,7 @@ import { createDatabases, withDatabase } from '../../src/db/server/create-databa
 import { runSqlFile } from '../../src/db/driver/run-sql-file.js';
 import { startCli, waitFor } from '../support/cli.js';
 import { fixtureConfigObject } from '../support/config-text.js';
-import { FIXTURE_DIR } from '../support/paths.js';
+import { CONNECT_RUNTIME_SQL, FIXTURE_DIR } from '../support/paths.js';
 import { adminQuery } from '../support/sessions.js';
 
 /**
@@ -27,6 +27,7 @@ beforeAll(async () => {
   source = withDatabase(server.url, 'app');
   mirror = withDatabase(server.url, 'connect');
   await runSqlFile(source, `${FIXTURE_DIR}/source.sql`);
+  await runSqlFile(mirror, CONNECT_RUNTIME_SQL);
   await runSqlFile(mirror, `${FIXTURE_DIR}/mirror.sql`);
   await adminQuery(
     source,

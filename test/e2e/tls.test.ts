@@ -12,7 +12,7 @@ import { createDatabases, withDatabase } from '../../src/db/server/create-databa
 import { runSqlFile } from '../../src/db/driver/run-sql-file.js';
 import { runCli } from '../support/cli.js';
 import { useFixtureDatabases } from '../support/databases.js';
-import { FIXTURE_CONFIG, FIXTURE_DIR } from '../support/paths.js';
+import { CONNECT_RUNTIME_SQL, FIXTURE_CONFIG, FIXTURE_DIR } from '../support/paths.js';
 
 /**
  * A second server that speaks TLS with a self-signed certificate, as Heroku
@@ -76,6 +76,7 @@ beforeAll(async () => {
   source = withDatabase(server.url, 'app');
   mirror = withDatabase(server.url, 'connect');
   await runSqlFile(source, `${FIXTURE_DIR}/source.sql`);
+  await runSqlFile(mirror, CONNECT_RUNTIME_SQL);
   await runSqlFile(mirror, `${FIXTURE_DIR}/mirror.sql`);
 }, 60_000);
 

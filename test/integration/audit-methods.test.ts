@@ -12,6 +12,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDatabases, withDatabase } from '../../src/db/server/create-databases.js';
 import { runSqlFile } from '../../src/db/driver/run-sql-file.js';
+import { CONNECT_RUNTIME_SQL } from '../support/paths.js';
 import type { AuditResult } from '../../src/core/audit/result.js';
 import { runAudit, type AuditOptions } from '../../src/ops/audit/audit.js';
 import { mergeAudits } from '../../src/core/audit/merge.js';
@@ -140,6 +141,7 @@ describe('every audit method finds exactly what the row-by-row reference finds',
       name = `sfsync_test_one_${process.pid}_${Date.now()}`;
       await createDatabases(adminUrl, [name], inject('fixtureTemplates').source);
       const url = withDatabase(adminUrl, name);
+      await runSqlFile(url, CONNECT_RUNTIME_SQL);
       await runSqlFile(url, MIRROR_SQL);
       db = await openDatabases(url, url);
       await buildAuditScenario(db);

@@ -7,7 +7,7 @@ import {
   type EmbeddedPostgres,
 } from '../../src/db/server/embedded-postgres.js';
 import { runSqlFile } from '../../src/db/driver/run-sql-file.js';
-import { FIXTURE_DIR } from './paths.js';
+import { CONNECT_RUNTIME_SQL, FIXTURE_DIR } from './paths.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -32,6 +32,7 @@ export async function startTestDatabase(project: TestProject): Promise<() => Pro
   const templates = { source: `sfsync_tpl_source_${run}`, mirror: `sfsync_tpl_mirror_${run}` };
   await createDatabases(adminUrl, Object.values(templates));
   await runSqlFile(withDatabase(adminUrl, templates.source), `${FIXTURE_DIR}/source.sql`);
+  await runSqlFile(withDatabase(adminUrl, templates.mirror), CONNECT_RUNTIME_SQL);
   await runSqlFile(withDatabase(adminUrl, templates.mirror), `${FIXTURE_DIR}/mirror.sql`);
 
   project.provide('pgAdminUrl', adminUrl);

@@ -21,9 +21,15 @@ const MIRROR_SYSTEM = [
   'createddate',
 ];
 
-function catalog(
-  tables: Record<string, { columns: string[]; unique?: string[]; types?: Record<string, string> }>,
-): SchemaCatalog {
+interface TableSpec {
+  columns: string[];
+  unique?: string[];
+  types?: Record<string, string>;
+  /** varchar lengths, by column. */
+  lengths?: Record<string, number>;
+}
+
+function catalog(tables: Record<string, TableSpec>): SchemaCatalog {
   return {
     serverVersion: '17',
     schema: 's',
@@ -35,7 +41,12 @@ function catalog(
         name,
         {
           columns: new Map(
-            t.columns.map((c) => [c, { type: t.types?.[c] ?? 'text', maxLength: null }]),
+            t.columns.map((c) => [
+              c,
+              t.lengths?.[c] === undefined
+                ? { type: t.types?.[c] ?? 'text', maxLength: null }
+                : { type: 'character varying', maxLength: t.lengths[c]! },
+            ]),
           ),
           uniqueColumns: new Set(t.unique ?? []),
           triggers: new Set(),
@@ -51,8 +62,8 @@ const mirrorTable = (externalId: string, ...columns: string[]) => ({
 });
 
 function infer(options: {
-  mirror: Record<string, { columns: string[]; unique?: string[] }>;
-  source: Record<string, { columns: string[]; unique?: string[]; types?: Record<string, string> }>;
+  mirror: Record<string, TableSpec>;
+  source: Record<string, TableSpec>;
   structure?: Partial<SchemaStructure>;
   map?: Record<string, string>;
   readOnly?: string[];
@@ -460,3 +471,186 @@ describe('inferConfig', () => {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('inferConfig on the shapes of real Connect orgs', () => {
+  // Standard objects that share one external-ID field, as many orgs give every object the same.
+  const accountContact = (contactColumns: string[] = []) => ({
+    account: mirrorTable('externalid__c', 'name', 'parentid', 'parent__r__externalid__c'),
+    contact: mirrorTable(
+      'externalid__c',
+      'lastname',
+      'accountid',
+      'account__r__externalid__c',
+      'reportstoid',
+      'reportsto__r__externalid__c',
+      ...contactColumns,
+    ),
+  });
+  const entity = (config: { entities: Record<string, any>[] }, name: string) =>
+    config.entities.find((e) => e.name === name)!;
+
+  it('tells objects sharing an external-ID name apart by the relationship name', () => {
+    const config = infer({
+      mirror: accountContact(),
+      source: {
+        accounts: { columns: ['id', 'externalid', 'name', 'parent_id'] },
+        contacts: { columns: ['id', 'externalid', 'lastname', 'account_id', 'reports_to_id'] },
+      },
+      structure: {
+        foreignKeys: [
+          { table: 'accounts', column: 'parent_id', refTable: 'accounts', refColumn: 'externalid' },
+          {
+            table: 'contacts',
+            column: 'account_id',
+            refTable: 'accounts',
+            refColumn: 'externalid',
+          },
+          {
+            table: 'contacts',
+            column: 'reports_to_id',
+            refTable: 'contacts',
+            refColumn: 'externalid',
+          },
+        ],
+      },
+    });
+    expect(entity(config, 'account').parents).toEqual([
+      { entity: 'account', column: 'parent_id', lookup: 'parent__r__externalid__c' },
+    ]);
+    expect(entity(config, 'contact').parents).toEqual([
+      { entity: 'account', column: 'account_id', lookup: 'account__r__externalid__c' },
+      { entity: 'contact', column: 'reports_to_id', lookup: 'reportsto__r__externalid__c' },
+    ]);
+  });
+
+  it('tells them apart by the foreign key when the relationship has a custom name', () => {
+    const config = infer({
+      mirror: {
+        account: mirrorTable('externalid__c'),
+        contact: mirrorTable('externalid__c', 'employer__r__externalid__c'),
+      },
+      source: {
+        accounts: { columns: ['id', 'externalid'] },
+        contacts: { columns: ['id', 'externalid', 'company'] },
+      },
+      structure: {
+        foreignKeys: [
+          { table: 'contacts', column: 'company', refTable: 'accounts', refColumn: 'externalid' },
+        ],
+      },
+    });
+    expect(entity(config, 'contact').parents).toEqual([
+      { entity: 'account', column: 'company', lookup: 'employer__r__externalid__c' },
+    ]);
+  });
+
+  it('asks only when neither the name nor a foreign key tells', () => {
+    const config = infer({
+      mirror: {
+        account: mirrorTable('externalid__c'),
+        contact: mirrorTable('externalid__c', 'sponsor__r__externalid__c'),
+      },
+      source: {
+        accounts: { columns: ['id', 'externalid'] },
+        contacts: { columns: ['id', 'externalid', 'sponsor_id'] },
+      },
+    });
+    expect(entity(config, 'contact').parents).toBeUndefined();
+    expect(entity(config, 'contact').todo).toEqual([
+      expect.stringMatching(/^lookup sponsor__r__externalid__c: account and contact all use/),
+    ]);
+  });
+
+  it('never maps a Salesforce-Id reference column from an app column', () => {
+    const config = infer({
+      mirror: {
+        account: mirrorTable('externalid__c', 'masterrecordid', 'billingcity'),
+        contact: mirrorTable('externalid__c', 'accountid', 'reportstoid', 'email'),
+      },
+      source: {
+        accounts: { columns: ['id', 'externalid', 'master_record_id', 'billing_city'] },
+        contacts: { columns: ['id', 'externalid', 'account_id', 'email'] },
+      },
+    });
+    expect(entity(config, 'account').fields).toEqual({ billingcity: 'billing_city' });
+    expect(entity(config, 'contact').fields).toEqual({ email: 'email' });
+    expect(entity(config, 'contact').todo).toContainEqual(
+      expect.stringMatching(/^accountid holds the Salesforce id of its account.* from account_id/),
+    );
+    expect(entity(config, 'account').todo).toContainEqual(
+      expect.stringMatching(/^masterrecordid holds the Salesforce id of its account/),
+    );
+  });
+
+  it('knows an …id column of Salesforce-id length as a reference on any object', () => {
+    const config = infer({
+      mirror: {
+        widget__c: {
+          ...mirrorTable('widget_key__c', 'supplierid', 'partid'),
+          lengths: { supplierid: 18, partid: 40 },
+        },
+      },
+      source: { widgets: { columns: ['id', 'widget_key', 'supplier_id', 'part_id'] } },
+    });
+    expect(entity(config, 'widget').fields).toEqual({ partid: 'part_id' });
+  });
+
+  it('does not link a parent through a foreign key to a column other than its key', () => {
+    const config = infer({
+      mirror: {
+        account: mirrorTable('externalid__c'),
+        contact: mirrorTable('externalid__c', 'account__r__externalid__c'),
+      },
+      source: {
+        accounts: { columns: ['id', 'externalid'] },
+        contacts: { columns: ['id', 'externalid', 'account_id'] },
+      },
+      structure: {
+        foreignKeys: [
+          { table: 'contacts', column: 'account_id', refTable: 'accounts', refColumn: 'id' },
+        ],
+      },
+    });
+    expect(entity(config, 'account').source.key).toBe('externalid');
+    expect(entity(config, 'contact').parents).toBeUndefined();
+    expect(entity(config, 'contact').todo).toContainEqual(
+      expect.stringContaining(
+        "contacts.account_id references accounts.id, not account's key accounts.externalid",
+      ),
+    );
+  });
+
+  it('links a lookup named the older way, <object>__<extfield>, but no namespaced field', () => {
+    const config = infer({
+      mirror: {
+        account: mirrorTable('externalid__c'),
+        contact: mirrorTable('externalid__c', 'account__externalid__c', 'npsp__externalid__c'),
+      },
+      source: {
+        accounts: { columns: ['id', 'externalid'] },
+        contacts: { columns: ['id', 'externalid', 'account_id', 'npsp_externalid'] },
+      },
+    });
+    expect(entity(config, 'contact').parents).toEqual([
+      { entity: 'account', column: 'account_id', lookup: 'account__externalid__c' },
+    ]);
+    expect(entity(config, 'contact').fields).toEqual({ npsp__externalid__c: 'npsp_externalid' });
+  });
+
+  it('maps a standard object Name, never the compound Name of a contact', () => {
+    const config = infer({
+      mirror: {
+        account: mirrorTable('externalid__c', 'name'),
+        contact: mirrorTable('externalid__c', 'name', 'lastname'),
+      },
+      source: {
+        accounts: { columns: ['id', 'externalid', 'name'] },
+        contacts: { columns: ['id', 'externalid', 'name', 'last_name'] },
+      },
+    });
+    expect(entity(config, 'account')).toMatchObject({ fields: { name: 'name' } });
+    expect(entity(config, 'account').todo).toBeUndefined();
+    expect(entity(config, 'contact')).toMatchObject({ fields: { lastname: 'last_name' } });
+    expect(entity(config, 'contact').todo).toBeUndefined();
+  });
+});

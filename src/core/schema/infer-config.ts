@@ -3,6 +3,11 @@ import { CONNECT_OWNED_COLUMNS, REQUIRED_MIRROR_COLUMNS } from '../connect/herok
 import { isPlainIdentifier, MAX_IDENTIFIER_LENGTH, RESERVED_NAMES } from '../identifier.js';
 import { plainCatalog, plainStructure, type LeftOut } from './plain-names.js';
 import { quote } from '../quote.js';
+import { type Draft, LOOKUP, normalise } from './infer-draft.js';
+import { linkParents } from './infer-parents.js';
+import { referencedObject } from './salesforce-references.js';
+
+export { normalise };
 
 /** Keys of one schema, beyond what the catalog holds. */
 export interface SchemaStructure {
@@ -63,20 +68,6 @@ export interface InferredConfig {
   readonly todos: number;
 }
 
-interface Draft {
-  readonly name: string;
-  readonly table: string;
-  readonly externalId: string;
-  readOnly: boolean;
-  sourceTable: string | undefined;
-  key: string | undefined;
-  fields: Record<string, string>;
-  parents: { entity: string; column: string; lookup: string; optional?: true }[];
-  todo: string[];
-}
-
-/** `<relationship>__r__<parent external id>`: Connect's external-ID lookup column. */
-const LOOKUP = /^([a-z0-9_]+?)__r__([a-z0-9_]+)$/;
 /** Columns Connect or Salesforce fill in, never mapped from the app. */
 const SALESFORCE_OWNED = new Set([
   ...CONNECT_OWNED_COLUMNS,
@@ -86,6 +77,9 @@ const SALESFORCE_OWNED = new Set([
   'ownerid',
   'recordtypeid',
 ]);
+
+/** Standard objects whose Name is a read-only compound of FirstName and LastName. */
+const COMPOUND_NAMES = new Set(['contact', 'lead', 'user']);
 
 /**
  * Infers a config from the mirror (mapped tables, external IDs, lookups,
@@ -146,6 +140,7 @@ export function inferConfig(given: InferInput): InferredConfig {
       key: undefined,
       fields: {},
       parents: [],
+      lookups: new Set(),
       todo: externalId.note ? [externalId.note] : [],
     });
   }
@@ -158,15 +153,12 @@ export function inferConfig(given: InferInput): InferredConfig {
       );
   }
 
-  const byExternalId = new Map<string, Draft[]>();
-  for (const draft of drafts)
-    byExternalId.set(draft.externalId, [...(byExternalId.get(draft.externalId) ?? []), draft]);
   const sourceTables = [...input.source.catalog.tables.keys()];
   for (const draft of drafts) if (!draft.readOnly) matchSource(draft, input, sourceTables);
   for (const draft of drafts) noteLeftOutColumns(draft, mirrorNames.leftOut, sourceNames.leftOut);
   for (const draft of drafts) {
     if (draft.readOnly) continue;
-    linkParents(draft, input, byExternalId);
+    linkParents(draft, input, drafts);
     mapFields(draft, input, exported?.get(draft.table));
     suggestFilter(draft, input.rowCounts);
   }
@@ -271,14 +263,6 @@ function noteLeftOutColumns(draft: Draft, mirror: LeftOut, source: LeftOut): voi
     );
 }
 
-/** Salesforce-style name comparison: case, a `__c` suffix and underscores do not count. */
-export function normalise(name: string): string {
-  return name
-    .toLowerCase()
-    .replace(/__c$/, '')
-    .replace(/[^a-z0-9]/g, '');
-}
-
 function pluralForms(name: string): string[] {
   const forms = [name, `${name}s`, `${name}es`];
   if (name.endsWith('y')) forms.push(`${name.slice(0, -1)}ies`);
@@ -350,105 +334,38 @@ function keyByName(draft: Draft, input: InferInput): string | undefined {
   return uuids.length === 1 ? uuids[0] : undefined;
 }
 
-function linkParents(
-  draft: Draft,
-  input: InferInput,
-  byExternalId: ReadonlyMap<string, Draft[]>,
-): void {
-  const columns = input.mirror.catalog.tables.get(draft.table)!.columns;
-  const foreignKeys = input.source.structure.foreignKeys.filter(
-    (fk) => fk.table === draft.sourceTable,
-  );
-  const sourceColumns = [
-    ...(input.source.catalog.tables.get(draft.sourceTable!)?.columns.keys() ?? []),
-  ];
-  for (const lookup of columns.keys()) {
-    const match = LOOKUP.exec(lookup);
-    if (!match) continue;
-    const [, relationship, parentExternalId] = match as unknown as [string, string, string];
-    // A self-lookup (an account's parent account) and cycles are fine: sfsync writes such lookups
-    // in a second phase.
-    const parents = byExternalId.get(parentExternalId) ?? [];
-    if (parents.length !== 1) {
-      draft.todo.push(
-        parents.length === 0
-          ? `lookup ${lookup}: no mapped table has ${parentExternalId} as its external ID ` +
-              '(an unmapped parent?); add the parent by hand'
-          : `lookup ${lookup}: ${parents.map((p) => p.name).join(' and ')} ` +
-              `both use ${parentExternalId}; add the right parent by hand`,
-      );
-      continue;
-    }
-    const parent = parents[0]!;
-    const column = parentColumn(relationship, parent, foreignKeys, sourceColumns);
-    if (!column) {
-      const parentEntry = `{ "entity": "${parent.name}", "column": "…", "lookup": "${lookup}" }`;
-      draft.todo.push(
-        `lookup ${lookup} points at ${parent.name}: ` +
-          `name the source column of ${draft.sourceTable} that holds the ${parent.name}'s key, ` +
-          `and add ${parentEntry} to parents`,
-      );
-      continue;
-    }
-    const optional = input.source.structure.nullableColumns.get(draft.sourceTable!)?.has(column);
-    draft.parents.push({
-      entity: parent.name,
-      column,
-      lookup,
-      ...(optional ? { optional: true as const } : {}),
-    });
-  }
-}
-
-/**
- * The source column holding the parent's key: the one foreign key to the
- * parent's source table, else a column named after the relationship
- * (`teacher_id` for `contact_teacher__r__…`, `school_id` for `school__r__…`).
- */
-function parentColumn(
-  relationship: string,
-  parent: Draft,
-  foreignKeys: SchemaStructure['foreignKeys'],
-  sourceColumns: readonly string[],
-): string | undefined {
-  const toParent = parent.sourceTable
-    ? foreignKeys.filter((fk) => fk.refTable === parent.sourceTable)
-    : [];
-  if (toParent.length === 1) return toParent[0]!.column;
-  const rel = normalise(relationship);
-  const named = sourceColumns.filter((c) => {
-    const stem = normalise(c.replace(/_?id$/i, ''));
-    return /_?id$/i.test(c) && stem.length > 0 && (rel === stem || rel.endsWith(stem));
-  });
-  const fromCandidates = toParent.filter((fk) => named.includes(fk.column));
-  if (fromCandidates.length === 1) return fromCandidates[0]!.column;
-  return named.length === 1 && toParent.length === 0 ? named[0] : undefined;
-}
-
 function mapFields(draft: Draft, input: InferInput, mapping: ExportedMapping | undefined): void {
   const columns = input.mirror.catalog.tables.get(draft.table)!.columns;
-  const lookups = [...columns.keys()].filter((c) => LOOKUP.test(c));
-  // The Salesforce id column of each lookup (editor__c beside editor__r__editoruuid__c) is
-  // Connect's to fill.
-  const referenceColumns = new Set(lookups.map((l) => `${LOOKUP.exec(l)![1]}__c`));
+  const relationships = [...columns.keys()].flatMap((c) => LOOKUP.exec(c)?.[1] ?? []);
+  // The Salesforce id column of each lookup (editor__c beside editor__r__editoruuid__c, accountid
+  // beside account__r__…) is Connect's to fill.
+  const referenceColumns = new Set(relationships.flatMap((r) => [`${r}__c`, `${r}id`]));
   const taken = new Set([draft.key, ...draft.parents.map((p) => p.column)]);
   const sourceColumns = [
     ...(input.source.catalog.tables.get(draft.sourceTable!)?.columns.keys() ?? []),
   ].filter((c) => !taken.has(c));
   const unmapped: string[] = [];
-  for (const column of columns.keys()) {
+  for (const [column, info] of columns) {
     if (
       column === draft.externalId ||
       SALESFORCE_OWNED.has(column) ||
-      LOOKUP.test(column) ||
+      draft.lookups.has(column) ||
       referenceColumns.has(column)
     )
       continue;
     if (mapping && !mapping.fields.has(column)) continue;
     const matches = sourceColumns.filter((c) => normalise(c) === normalise(column));
-    // Name is often an auto-number Salesforce fills in: mapping it from a same-named column would
-    // report every row as drift.
-    if (column === 'name' && !mapping && matches.length === 1) {
+    const referenced = referencedObject(draft.table, column, info);
+    if (referenced) {
+      // An app's account_id is its own key, never the 18-character id Salesforce keeps here.
+      if (matches.length === 1) draft.todo.push(salesforceIdNote(column, referenced, matches[0]!));
+      continue;
+    }
+    // A contact's, lead's or user's Name is Salesforce's own: FirstName and LastName joined.
+    if (column === 'name' && COMPOUND_NAMES.has(draft.table)) continue;
+    // A custom object's Name is often an auto-number Salesforce fills in: mapping it from a
+    // same-named column would report every row as drift.
+    if (column === 'name' && draft.table.endsWith('__c') && !mapping && matches.length === 1) {
       draft.todo.push(
         "name: Salesforce's Name field (an auto-number on many objects); " +
           `map it to ${matches[0]} only if the app writes it`,
@@ -465,6 +382,15 @@ function mapFields(draft: Draft, input: InferInput, mapping: ExportedMapping | u
         '(map each to a column or { "sql": … }, or leave them to Salesforce)',
     );
   }
+}
+
+function salesforceIdNote(column: string, object: string, source: string): string {
+  const target = object === '*' ? 'the record it points at' : `its ${object}`;
+  return (
+    `${column} holds the Salesforce id of ${target}, filled by Connect; not mapped from ` +
+    `${source}: map "${column}": "${source}" only if ${source} holds Salesforce ids, ` +
+    'otherwise link the parent through its external-ID lookup (parents)'
+  );
 }
 
 /**

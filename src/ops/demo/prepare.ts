@@ -57,6 +57,7 @@ export async function prepareDemo(options: DemoOptions): Promise<DemoEnvironment
     const mirrorUrl = withDatabase(server.url, 'connect');
     options.onStep?.('loading the editor-api schema and its Heroku Connect mirror');
     await runSqlFile(sourceUrl, `${DEMO_FIXTURES}source.sql`);
+    await runSqlFile(mirrorUrl, `${DEMO_FIXTURES}../connect/runtime.sql`);
     await runSqlFile(mirrorUrl, `${DEMO_FIXTURES}mirror.sql`);
     const config = resolveConfig(
       loadConfig({ configPath: `${DEMO_FIXTURES}sfsync.config.json`, sourceUrl, mirrorUrl }),
