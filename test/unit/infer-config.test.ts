@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConnectExport } from '../../src/config/connect-export.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -10,6 +11,7 @@ import {
 } from '../../src/core/schema/infer-config.js';
 import { entitySchema } from '../../src/config/schema.js';
 import { UsageError } from '../../src/errors.js';
+import { ROOT } from '../support/paths.js';
 
 const MIRROR_SYSTEM = [
   'id',
@@ -652,5 +654,50 @@ describe('inferConfig on the shapes of real Connect orgs', () => {
     expect(entity(config, 'account').todo).toBeUndefined();
     expect(entity(config, 'contact')).toMatchObject({ fields: { lastname: 'last_name' } });
     expect(entity(config, 'contact').todo).toBeUndefined();
+  });
+
+  it('reads a real export: read-only objects without an external ID, custom Id lookups', () => {
+    // fixtures/connect-exports/README.md: a 2019 export of a car dealer demo org.
+    const exportText = readFileSync(
+      `${ROOT}fixtures/connect-exports/electron-website.json`,
+      'utf8',
+    );
+    const mirror = Object.fromEntries(
+      parseConnectExport(exportText, 'electron-website.json').map((m) => [
+        m.table,
+        {
+          columns: [...new Set([...MIRROR_SYSTEM, ...m.fields])],
+          unique: ['sfid', ...(m.externalId ? [m.externalId] : [])],
+          // Connect makes every lookup a varchar(18), as it holds a Salesforce id.
+          lengths: { account__c: 18, vehicle__c: 18, accountid: 18 },
+        },
+      ]),
+    );
+    const config = infer({
+      mirror,
+      source: {
+        vehicles: { columns: ['id', 'web_id', 'model', 'price', 'status', 'account'] },
+        loans: { columns: ['id', 'web_id', 'vehicle', 'price', 'status', 'employer'] },
+      },
+      exportText,
+    });
+    expect(config.todo).toEqual([
+      expect.stringMatching(/^account: no unique external-ID column/),
+      expect.stringMatching(/^contact: no unique external-ID column/),
+    ]);
+    expect(config.entities.map((e) => [e.name, e.mirror.externalId, e.source.key])).toEqual([
+      ['loan', 'web_id__c', 'web_id'],
+      ['vehicle', 'web_id__c', 'web_id'],
+    ]);
+    // Account__c and Vehicle__c hold Salesforce ids: never the app's account or vehicle column.
+    expect(entity(config, 'vehicle').fields).toMatchObject({
+      model__c: 'model',
+      price__c: 'price',
+    });
+    expect(entity(config, 'vehicle').fields).not.toHaveProperty('account__c');
+    expect(entity(config, 'loan').fields).not.toHaveProperty('vehicle__c');
+    expect(entity(config, 'loan').todo).toContainEqual(
+      expect.stringMatching(/^vehicle__c holds the Salesforce id of the record it points at/),
+    );
   });
 });

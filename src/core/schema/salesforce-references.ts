@@ -98,8 +98,9 @@ const COMMON_REFERENCES: Readonly<Record<string, string>> = {
 
 /**
  * The object a Salesforce-Id reference column points at (`*`: several), or undefined when the
- * column is not one: a known reference of a standard object, or any `…id` column Connect
- * created as varchar(18), the length of a Salesforce id.
+ * column is not one: a known reference of a standard object, or any `…id` or custom `…__c`
+ * column Connect created as varchar(18), the length of a Salesforce id (a custom lookup such as
+ * a loan's Account__c).
  */
 export function referencedObject(
   table: string,
@@ -109,7 +110,8 @@ export function referencedObject(
   const known = STANDARD_REFERENCES[table]?.[column] ?? COMMON_REFERENCES[column];
   if (known) return known;
   const idSized = info?.maxLength === 18 && /char/.test(info.type);
-  return idSized && /^[a-z0-9_]+id$/.test(column) && column !== 'sfid' ? '*' : undefined;
+  const named = /^[a-z0-9_]+(?:id|__c)$/.test(column) && column !== 'sfid';
+  return idSized && named ? '*' : undefined;
 }
 
 /**
