@@ -22,11 +22,13 @@ export function auditExitCode(
 }
 
 /**
- * 0 when everything planned was done; 1 when something failed or was deferred (or, in a dry run,
- * would be written or deferred).
+ * 0 when everything planned was done; 1 when something failed or was deferred. A dry run that
+ * computed its plan exits 0, as `terraform plan` does; with `detailed` (--detailed-exit-code), 1
+ * when the plan would write or defer anything.
  */
-export function repairExitCode(result: RepairResult): number {
+export function repairExitCode(result: RepairResult, detailed = false): number {
   if (result.cancelled) return ExitCode.findings;
+  if (result.dryRun && !detailed) return ExitCode.ok;
   const open: ActionStatus[] = result.dryRun
     ? ['planned', 'deferred']
     : ['failed', 'deferred', 'planned'];

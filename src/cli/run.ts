@@ -3,6 +3,7 @@ import { describeDatabaseFailure } from '../db/driver/sqlstate.js';
 import { ExitCode, InterruptedError, OutputError, SfsyncError } from '../errors.js';
 import type { CliContext } from './context.js';
 import { createProgram } from './program.js';
+import { errorDocument, type ErrorOutcome } from './error-document.js';
 import { stderrText } from './stderr-text.js';
 
 /**
@@ -19,13 +20,19 @@ export async function run(argv: readonly string[], context: CliContext): Promise
     await program.parseAsync([...argv], { from: 'user' });
     code = context.exitCode;
   } catch (error) {
-    code = report(stopReason(context) ?? error, context);
+    const failure = report(stopReason(context) ?? error, context);
+    code = failure.exitCode;
+    // A pipe into jq gets a document to read, not empty input; never when stdout itself failed.
+    const { message } = failure;
+    const document =
+      message === undefined ? undefined : errorDocument(argv, { ...failure, message });
+    if (document && !(stopReason(context) instanceof OutputError)) context.stdout.write(document);
   }
   await context.stdout.flush?.();
   const stop = stopReason(context);
   // A failed output decides the outcome whatever the command concluded: its result was not
   // delivered.
-  if (stop instanceof OutputError && code !== stop.exitCode) return report(stop, context);
+  if (stop instanceof OutputError && code !== stop.exitCode) return report(stop, context).exitCode;
   return code;
 }
 
@@ -34,35 +41,44 @@ function stopReason(context: CliContext): SfsyncError | undefined {
   return reason instanceof InterruptedError || reason instanceof OutputError ? reason : undefined;
 }
 
-function report(error: unknown, context: CliContext): number {
-  const say = (text: string) => context.stderr.write(`sfsync: ${stderrText(text)}\n`);
+/** How a failure ended the run: its exit code, and what was said (undefined: help, no error). */
+interface Failure extends ErrorOutcome {
+  readonly message: string | undefined;
+}
+
+function report(error: unknown, context: CliContext): Failure {
+  const say = (kind: ErrorOutcome['kind'], exitCode: number, text: string): Failure => {
+    const message = stderrText(text);
+    context.stderr.write(`sfsync: ${message}\n`);
+    return { exitCode, kind, message };
+  };
   if (error instanceof CommanderError) {
     // Commander has already printed its message (or the help text).
-    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    if (error.exitCode === 0) return { exitCode: ExitCode.ok, kind: 'usage', message: undefined };
+    return { exitCode: ExitCode.usage, kind: 'usage', message: stderrText(error.message) };
   }
   if (error instanceof OutputError) {
-    if (!error.quiet) say(error.message);
-    return error.exitCode;
+    if (!error.quiet) return say('output', error.exitCode, error.message);
+    return { exitCode: error.exitCode, kind: 'output', message: stderrText(error.message) };
   }
   if (error instanceof InterruptedError) {
-    say(
+    return say(
+      'interrupted',
+      error.exitCode,
       `${error.message}: stopped at a safe point; ` +
         'nothing half-done was committed (see `sfsync journal`)',
     );
-    return error.exitCode;
   }
-  if (error instanceof SfsyncError) {
-    say(error.message);
-    return error.exitCode;
-  }
+  if (error instanceof SfsyncError) return say(error.kind, error.exitCode, error.message);
   // A PostgreSQL or network error that did not pass through a sfsync connection (a script, the
   // simulator).
   const failure = describeDatabaseFailure(error);
-  if (failure.sqlstate || failure.connectionLost) {
-    say(`database: ${failure.text}`);
-    return ExitCode.database;
-  }
+  if (failure.sqlstate || failure.connectionLost)
+    return say('database', ExitCode.database, `database: ${failure.text}`);
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  say(`internal error — please report it with this output:\n${detail}`);
-  return ExitCode.internal;
+  return say(
+    'internal',
+    ExitCode.internal,
+    `internal error — please report it with this output:\n${detail}`,
+  );
 }

@@ -42,6 +42,50 @@ describe('sfsync as a program', () => {
   });
 });
 
+describe('a failure asked for JSON: a document on stdout, not empty input', () => {
+  it('a config error: its message on stderr, the same as a JSON document', async () => {
+    const result = await runCli(['audit', '--config', 'missing.json', '--format', 'json']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^sfsync: invalid configuration in .*missing\.json/);
+    const line = result.stderr.replace(/^sfsync: /, '').replace(/\n$/, '');
+    expect(JSON.parse(result.stdout)).toEqual({
+      tool: 'sfsync',
+      command: 'audit',
+      formatVersion: 1,
+      error: { exitCode: 2, kind: 'config', message: line },
+    });
+  });
+
+  it('a database that is down, in ndjson: an error line', async () => {
+    const down = 'postgres://sfsync:pw@127.0.0.1:1/app?connect_timeout=2';
+    const result = await runCli(['audit', '--config', FIXTURE_CONFIG, '--format=ndjson'], {
+      env: { DATABASE_URL: down, SALESFORCE_CONNECT_DB: down },
+    });
+    expect(result.code).toBe(3);
+    const last = JSON.parse(result.stdout.trim().split('\n').at(-1)!);
+    expect(last).toMatchObject({ type: 'error', command: 'audit', error: { exitCode: 3 } });
+    expect(last.error.kind).toBe('database');
+    expect(result.stdout).not.toContain(':pw@');
+  });
+
+  it('a usage error, its secret still hidden; --help prints help, no document', async () => {
+    const typo = await runCli([
+      'audit',
+      '--format',
+      'json',
+      '--notfy=https://hooks.slack.com/services/T0/B0/Typ0S3cret',
+    ]);
+    expect(typo.code).toBe(2);
+    const { error } = JSON.parse(typo.stdout);
+    expect(error).toMatchObject({ exitCode: 2, kind: 'usage' });
+    expect(error.message).toContain("unknown option '--notfy=https://hooks.slack.com/***'");
+    expect(typo.stdout).not.toContain('Typ0S3cret');
+    const help = await runCli(['audit', '--help', '--format', 'json']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: sfsync audit/);
+  });
+});
+
 describe('sfsync backfill --order', () => {
   it('prints the canonical order as a table, with levels and parents', async () => {
     const result = await runCli(['backfill', '--order', '--config', FIXTURE_CONFIG]);

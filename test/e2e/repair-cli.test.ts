@@ -1,4 +1,7 @@
+import { PassThrough, Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { CliContext } from '../../src/cli/context.js';
+import { run } from '../../src/cli/run.js';
 import { acquireWriteLock } from '../../src/db/sfsync/lock.js';
 import { fixtureEnv, runCli } from '../support/cli.js';
 import { useFixtureDatabases } from '../support/databases.js';
@@ -24,9 +27,13 @@ describe('sfsync repair', () => {
     );
   });
 
-  it('--dry-run prints the plan as the documented JSON; exits 1 as there is work', async () => {
+  it('--dry-run prints the plan as the documented JSON; exits 0, 1 if asked to tell', async () => {
+    const detailed = await cli('repair', '--dry-run', '--detailed-exit-code', '--format', 'json');
+    expect(detailed.code).toBe(1);
     const result = await cli('repair', '--dry-run', '--format', 'json');
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(0);
+    // The same plan either way: only the exit code tells.
+    expect(JSON.parse(result.stdout).actions).toEqual(JSON.parse(detailed.stdout).actions);
     const doc = JSON.parse(result.stdout);
     expect(doc).toMatchObject({
       tool: 'sfsync',
@@ -55,6 +62,35 @@ describe('sfsync repair', () => {
       insert: { planned: 1 },
       update: { planned: 1 },
     });
+  });
+
+  it('asks a person naming the database it would write to, and on no writes nothing', async () => {
+    const stderr = new PassThrough();
+    let printed = '';
+    stderr.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    const context: CliContext = {
+      stdout: { write: () => true },
+      stderr,
+      stdin: Readable.from(['n\n']),
+      stdinIsTTY: true,
+      argv: ['repair'],
+      env: env(),
+      cwd: process.cwd(),
+      signal: new AbortController().signal,
+      exitCode: 0,
+    };
+    const plan = async () =>
+      JSON.parse((await cli('repair', '--dry-run', '--format', 'json')).stdout).actions;
+    const before = await plan();
+    const mirrorDatabase = new URL(db.mirrorUrl).pathname.slice(1);
+    expect(await run(['repair', '--config', FIXTURE_CONFIG], context)).toBe(1);
+    expect(printed).toMatch(
+      new RegExp(
+        String.raw`repair: apply \d+ change\(s\) to the mirror database ` +
+          String.raw`[^ ]+/${mirrorDatabase} \(schema salesforce\)\? \[y/N\] `,
+      ),
+    );
+    expect(await plan()).toEqual(before);
   });
 
   it('exits 4 while another run holds the lock', async () => {
@@ -112,6 +148,7 @@ describe('sfsync repair', () => {
 
   it('finds nothing new to write on a second run', async () => {
     const result = await cli('repair', '--dry-run', '--format', 'json');
+    expect(result.code).toBe(0);
     const doc = JSON.parse(result.stdout);
     expect(doc.actions.filter((a: { status: string }) => a.status === 'planned')).toEqual([]);
   });

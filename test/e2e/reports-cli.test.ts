@@ -296,6 +296,15 @@ describe('--notify and --pushgateway', () => {
     );
   });
 
+  it('takes an empty URL (an unset secret) as off, with a one-line note', async () => {
+    const { code, stderr } = await audit(['--notify', '', '--pushgateway=', '--format', 'json']);
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      'sfsync: note: --notify is empty, so it is off\n' +
+        'sfsync: note: --pushgateway is empty, so it is off\n',
+    );
+  });
+
   it('refuses a URL that is not http(s) as a usage error', async () => {
     const { code, stderr } = await audit(['--notify', 'file:///etc/passwd']);
     expect(code).toBe(2);
@@ -402,7 +411,7 @@ describe('repair and backfill reports', () => {
     });
 
   it('markdown: the verdict, entity × action × status, what is not done, the order', async () => {
-    const { code, stdout } = await repair(['--format', 'markdown']);
+    const { code, stdout } = await repair(['--format', 'markdown', '--detailed-exit-code']);
     expect(code).toBe(1);
     expect(stdout.split('\n').filter((line) => line.startsWith('#'))).toEqual([
       expect.stringMatching(
@@ -440,9 +449,10 @@ describe('repair and backfill reports', () => {
       labels: { entity: 'role', action: 'reinsert', status: 'planned' },
       value: '1',
     });
+    // A dry run that computed its plan exits 0.
     expect(families.sfsync_last_exit_code!.metrics[0]).toEqual({
       labels: { command: 'repair' },
-      value: '1',
+      value: '0',
     });
     expect(families.sfsync_mismatches).toBeUndefined();
   });

@@ -25,10 +25,12 @@ import { confirmOnTerminal } from '../prompt.js';
 import { withReportOptions, type ReportOptions } from '../reports/options.js';
 import { ActionLog } from '../../render/action-log.js';
 import { statusCounts } from '../../core/repair/result.js';
+import { describeUrl } from '../../db/driver/describe-url.js';
 
 export interface RepairCliOptions extends ConfigOptions, ReportOptions {
   format: 'table' | 'json' | 'markdown' | 'csv';
   dryRun?: boolean;
+  detailedExitCode?: boolean;
   yes?: boolean;
   strategy: 'reinsert' | 'recapture';
   only?: (typeof MISMATCH_CLASSES)[number][];
@@ -57,9 +59,9 @@ export function repairCommand(context: CliContext): Command {
         'journals every change in sfsync.journal.\n' +
         'Refuses to write while the config has todo notes from sfsync init ' +
         '(--allow-todo overrides).\n' +
-        'Exit codes: 0 all done, 1 something failed or was deferred, ' +
-        '2 usage/config (todo notes left too),\n' +
-        '3 database, 4 another run holds the lock.',
+        'Exit codes: 0 all done (or, with --dry-run, a plan computed), ' +
+        '1 something failed or was deferred,\n' +
+        '2 usage/config (todo notes left too), 3 database, 4 another run holds the lock.',
     )
     .option('--dry-run', 'print the plan and write nothing')
     .option('-y, --yes', 'write without asking (required when stdin is not a terminal)')
@@ -88,6 +90,10 @@ export function withRunOptions(command: Command): Command {
         'only this entity (repeatable); its parents are read, not written',
         'all entities',
       ),
+    )
+    .option(
+      '--detailed-exit-code',
+      'with --dry-run, exit 1 when the plan would write or defer anything (default: 0 for a plan)',
     )
     .option('--batch-size <n>', 'rows per transaction', parseCount, 500)
     .option('--concurrency <n>', 'entities of one level written at once', parseCount, 2)
@@ -153,9 +159,10 @@ export async function runWriteCommand(
               progress.stop();
               context.stderr.write(render.renderPlanSummary(plan));
               const writes = statusCounts(plan).planned;
+              const where = `${describeUrl(config.mirror.url)} (schema ${config.mirror.schema})`;
               return confirmOnTerminal(
                 context,
-                `${name}: apply ${writes} change(s) to the mirror database? [y/N] `,
+                `${name}: apply ${writes} change(s) to the mirror database ${where}? [y/N] `,
               );
             },
         onProgress: (text) => progress.update(`${name}: ${text}`),
@@ -171,7 +178,7 @@ export async function runWriteCommand(
       };
       const report = log.report(result);
       await render.printRepair(context.stdout, report, name, options.format, style);
-      context.exitCode = repairExitCode(result);
+      context.exitCode = repairExitCode(result, Boolean(options.detailedExitCode));
       return { graph: config.graph, repair: report, increases: [], trend: null };
     } finally {
       progress.stop();

@@ -136,6 +136,11 @@ async function emitReports(
       (error: Error) => warn(`--pushgateway: ${error.message}`),
     );
   }
+  for (const [option, value] of [
+    ['--notify', options.notify],
+    ['--pushgateway', options.pushgateway],
+  ] as const)
+    if (value === '') context.stderr.write(`sfsync: note: ${option} is empty, so it is off\n`);
   if (options.notify) {
     const outcome = {
       command: report.command,

@@ -18,10 +18,12 @@ export interface ReportOptions {
  * A webhook or Pushgateway URL option. Its path (and user info) is a secret,
  * so a bad value is refused with a UsageError (exit 2) that does not repeat
  * it: commander's own InvalidArgumentError message would quote it in full.
+ * An empty value is off, so `--notify "$SLACK_WEBHOOK"` runs where the secret is not set.
  */
 function httpUrlOption(flags: string, description: string): Option {
   const name = flags.split(' ')[0]!;
   return new Option(flags, description).argParser((value: string) => {
+    if (value.trim() === '') return '';
     const problem = checkHttpUrl(value);
     if (problem)
       throw new UsageError(
@@ -61,12 +63,16 @@ export function withReportOptions(command: Command, kind: 'audit' | 'merge' | 'w
       'also write Prometheus metrics to this file, atomically (node_exporter textfile collector)',
     )
     .addOption(
-      httpUrlOption('--pushgateway <url>', 'also push the metrics to this Prometheus Pushgateway'),
+      httpUrlOption(
+        '--pushgateway <url>',
+        'also push the metrics to this Prometheus Pushgateway (empty: off)',
+      ),
     )
     .addOption(
       httpUrlOption(
         '--notify <url>',
-        'POST a Slack-compatible JSON message here when the run fails or a class grew',
+        'POST a Slack-compatible JSON message here when the run fails or a class grew ' +
+          '(empty: off)',
       ),
     )
     .addOption(
