@@ -160,7 +160,7 @@ const DETAILS: readonly (readonly [RegExp, Extract])[] = [
     /unable to obtain exclusive access to this record or 1 records:\s*(\w+)/i,
     (m) => salesforceId('value', m[1]),
   ],
-  [/Unable to create\/update fields:\s*([^.]+)\./i, (m) => listed(m[1]!)],
+  [/Unable to create\/update fields:\s*(\w[^.]*)\./i, (m) => listed(m[1]!)],
   [
     /Provided external ID field does not exist or is not accessible:\s*(\S+)/i,
     (m) => ({ field: m[1]! }),
@@ -174,7 +174,7 @@ const DETAILS: readonly (readonly [RegExp, Extract])[] = [
   [/recognize the state value for field:\s*([^\n]+?)\s*$/im, (m) => ({ field: m[1]! })],
   [/In field:\s*(\w+)/i, (m) => ({ field: m[1]! })],
   [
-    /(\w+): bad field names on insert\/update call:\s*([\w, ]+)/i,
+    /(\w+): bad field names on insert\/update call:\s*(\w[\w, ]*)/i,
     (m) => ({ object: m[1]!, ...listed(m[2]!) }),
   ],
   [/Invalid entity type provided in the request:\s*(\w+)/i, (m) => ({ object: m[1]! })],

@@ -103,15 +103,20 @@ function fromPythonRepr(raw: string): unknown {
   if (!/^[[{]\s*[{']/.test(raw) || raw.includes('"')) return undefined;
   const json = raw
     .replace(/'([^'\\\n]*)'/g, '"$1"')
-    .replace(/\b(True|False|None)\b/g, (word) =>
-      word === 'True' ? 'true' : word === 'False' ? 'false' : 'null',
-    );
+    .replace(/\b(True|False|None)\b/g, (word) => PYTHON_LITERALS[word]!);
   try {
     return JSON.parse(json) as unknown;
+    // Stryker disable next-line BlockStatement: equivalent, an empty catch returns undefined too
   } catch {
     return undefined;
   }
 }
+
+const PYTHON_LITERALS: Readonly<Record<string, string>> = {
+  True: 'true',
+  False: 'false',
+  None: 'null',
+};
 
 /** A SOAP fault's `<errors>`: `<fields>`, `<message>`, `<statusCode>`, in any order. */
 function soapError(raw: string): Unwrapped | undefined {
