@@ -528,7 +528,13 @@ describe('merge on hostile files: exit 2, a line naming the file; no hang, crash
         signal: null,
         stderr: `sfsync: ${c.message(files)}\n`,
       });
-      expect(result.stdout).toBe('');
+      // No merged report: the error alone, as a document (docs/output.md).
+      expect(JSON.parse(result.stdout)).toEqual({
+        tool: 'sfsync',
+        command: 'merge',
+        formatVersion: 1,
+        error: { exitCode: 2, kind: 'usage', message: c.message(files) },
+      });
     });
   }
 
@@ -704,7 +710,9 @@ describe('sfsync merge on random changes to a real report (fast-check, fixed see
             refused++;
             expect(result.stderr).toMatch(/^sfsync: [^\n]+\n$/);
             expect(result.stderr).toMatch(/mutated\.json|other\.json/);
-            expect(result.stdout).toBe('');
+            // The error as a document, never a merged report.
+            expect(JSON.parse(result.stdout)).toMatchObject({ error: { exitCode: 2 } });
+            expect(JSON.parse(result.stdout)).not.toHaveProperty('entities');
             return;
           }
           merged++;
