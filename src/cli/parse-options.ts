@@ -89,8 +89,17 @@ export function repeatableOption(flags: string, description: string, whenAbsent 
   return new Option(flags, description).argParser(collect).default([], whenAbsent);
 }
 
-/** `--fail-codes`: the simulated failures, comma-separated, or "all". */
-export function parseFailCodes(value: string): SimFaultCode[] {
+/** `--fail-codes` of sim and demo: the simulated failures, comma-separated, or "all". */
+export function failCodesOption(): Option {
+  return new Option(
+    '--fail-codes <codes>',
+    `the failures to draw from, evenly, comma-separated, or "all": ${SIM_FAULT_CODES.join(', ')}`,
+  )
+    .argParser(parseFailCodes)
+    .default(['UNABLE_TO_LOCK_ROW'], 'UNABLE_TO_LOCK_ROW');
+}
+
+function parseFailCodes(value: string): SimFaultCode[] {
   if (value.trim() === 'all') return [...SIM_FAULT_CODES];
   const codes = value.split(',').map((code) => code.trim());
   const unknown = codes.filter((code) => !(SIM_FAULT_CODES as string[]).includes(code));

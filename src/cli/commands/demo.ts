@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { withFormatOption, type OutputFormat } from '../options.js';
-import { parseCount, parseFailCodes, parseRate } from '../parse-options.js';
-import { SIM_FAULT_CODES, type SimFaultCode } from '../../sim/fault-texts.js';
+import { parseCount, failCodesOption, parseRate } from '../parse-options.js';
+import type { SimFaultCode } from '../../sim/fault-texts.js';
 import { startProgress } from '../progress.js';
 
 interface DemoCliOptions {
@@ -39,12 +39,7 @@ export function demoCommand(context: CliContext): Command {
       parseRate,
       0,
     )
-    .option(
-      '--fail-codes <codes>',
-      `the failures to draw from, comma-separated, or "all": ${SIM_FAULT_CODES.join(', ')}`,
-      parseFailCodes,
-      ['UNABLE_TO_LOCK_ROW'],
-    )
+    .addOption(failCodesOption())
     .option('--keep', 'leave the database running and print how to use it');
   return withFormatOption(command).action(async (options: DemoCliOptions) => {
     const { runDemo } = await import('../demo-script.js');

@@ -8,9 +8,9 @@ import {
   type ConfigOptions,
   type FormatOptions,
 } from '../options.js';
-import { parseCount, parseDurationOption, parseFailCodes, parseRate } from '../parse-options.js';
+import { parseCount, parseDurationOption, failCodesOption, parseRate } from '../parse-options.js';
 import { startProgress } from '../progress.js';
-import { SIM_FAULT_CODES, type SimFaultCode } from '../../sim/fault-texts.js';
+import type { SimFaultCode } from '../../sim/fault-texts.js';
 
 interface SimCliOptions extends ConfigOptions, FormatOptions {
   once?: boolean;
@@ -49,12 +49,7 @@ export function simCommand(context: CliContext): Command {
       parseRate,
       0,
     )
-    .option(
-      '--fail-codes <codes>',
-      `the failures to draw from, evenly, comma-separated, or "all": ${SIM_FAULT_CODES.join(', ')}`,
-      parseFailCodes,
-      ['UNABLE_TO_LOCK_ROW'],
-    )
+    .addOption(failCodesOption())
     .option('--seed <n>', 'seed for --fail-rate, for reproducible runs', parseCount, 1)
     .option(
       '--latency <duration>',
