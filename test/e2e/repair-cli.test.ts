@@ -54,6 +54,7 @@ describe('sfsync repair', () => {
       mirrorId: expect.any(Number),
       deleteIds: [],
       columns: [],
+      changes: [],
       blockedBy: null,
     });
     expect(doc.summary.role).toEqual({

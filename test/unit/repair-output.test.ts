@@ -25,6 +25,7 @@ function action(
     mirrorId: null,
     deleteIds: [],
     columns: [],
+    changes: [],
     blockedBy: null,
     status,
     detail: status === 'failed' ? 'it failed' : null,

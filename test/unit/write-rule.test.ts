@@ -16,6 +16,7 @@ const action = (kind: PlannedAction['action'], mirrorId: number | null): Planned
   mirrorId,
   deleteIds: [],
   columns: [],
+  changes: [],
   blockedBy: null,
 });
 const insert = action('insert', null) as InsertAction;

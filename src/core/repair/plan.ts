@@ -1,4 +1,4 @@
-import type { EntityAudit, Mismatch, MismatchClass } from '../audit/types.js';
+import type { EntityAudit, FieldDrift, Mismatch, MismatchClass } from '../audit/types.js';
 import type { HcErrorCode } from '../connect/error-taxonomy.js';
 
 /**
@@ -36,6 +36,8 @@ export interface PlannedAction {
   readonly deleteIds: readonly number[];
   /** update: the mirror columns that differ. */
   readonly columns: readonly string[];
+  /** update: each differing column's values, the mirror's to be replaced by the source's. */
+  readonly changes: readonly FieldDrift[];
   readonly blockedBy: Mismatch['parent'];
 }
 
@@ -97,6 +99,7 @@ function planOne(entity: string, m: Mismatch, strategy: RepairStrategy): Planned
     mirrorId: m.mirror?.id ?? null,
     deleteIds: [],
     columns: [],
+    changes: [],
     blockedBy: null,
   };
   const skip = (reason: string): PlannedAction => ({ ...base, action: 'skip', reason });
@@ -126,6 +129,7 @@ function planOne(entity: string, m: Mismatch, strategy: RepairStrategy): Planned
         ...base,
         action: 'update',
         columns: m.fields.map((f) => f.column),
+        changes: m.fields,
         reason: `update ${m.fields.map((f) => f.column).join(', ')}`,
       };
     case 'missing_parent': {
