@@ -39,14 +39,17 @@ export function withConfigOptions(command: Command): Command {
       "cancel any statement running longer than this (e.g. 10m; 0 = none; default: the server's)",
       parseTimeoutOption,
     )
-    .addOption(
-      durationOption(
-        '--lock-timeout <duration>',
-        'give up on a lock another session holds after this long (0 = wait forever)',
-        DEFAULT_LOCK_TIMEOUT,
-        parseTimeoutOption,
-      ),
-    );
+    .addOption(lockTimeoutOption());
+}
+
+/** --lock-timeout, for every command that takes a lock or writes. */
+export function lockTimeoutOption(): Option {
+  return durationOption(
+    '--lock-timeout <duration>',
+    'give up on a lock another session holds after this long (0 = wait forever)',
+    DEFAULT_LOCK_TIMEOUT,
+    parseTimeoutOption,
+  );
 }
 
 export function sessionTimeouts(options: ConfigOptions): SessionTimeouts {

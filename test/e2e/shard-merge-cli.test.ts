@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixtureEnv, runCli } from '../support/cli.js';
 import { useFixtureDatabases } from '../support/databases.js';
-import { buildAuditScenario } from '../support/editor-scenario.js';
+import { buildAuditScenario, u } from '../support/editor-scenario.js';
 import { FIXTURE_CONFIG } from '../support/paths.js';
 
 const db = useFixtureDatabases();
@@ -142,5 +142,48 @@ describe('sfsync audit --shard K/N, then sfsync merge', () => {
     const recorded = await audit('--shard', '1/2', '--record');
     expect(recorded.code).toBe(2);
     expect(recorded.stderr).toMatch(/--record and --fail-on-increase compare whole audits/);
+  });
+
+  it('merge --record keeps the history of sharded audits; --fail-on-increase alerts on growth', async () => {
+    const recordMerge = async (...flags: string[]) =>
+      runCli(['merge', '--config', FIXTURE_CONFIG, ...flags, ...(await shardReports(2))], {
+        env: fixtureEnv(db),
+      });
+    const history = async () => {
+      const result = await runCli(['history', '--config', FIXTURE_CONFIG, '--format', 'json'], {
+        env: fixtureEnv(db),
+      });
+      expect(result.code).toBe(0);
+      const entities = JSON.parse(result.stdout).entities as { runs: unknown[] }[];
+      return Math.max(0, ...entities.map((e) => e.runs.length));
+    };
+    const before = await history();
+
+    const first = await recordMerge('--record', '--fail-on-increase');
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(
+      /no earlier recorded run to compare with; this run is the baseline/,
+    );
+    expect(await history()).toBe(before + 1);
+
+    // One more source row the mirror lacks: the absent class grows in one shard or the other.
+    await db.source(
+      `INSERT INTO schools (id, name, website, municipality, country_code)
+       VALUES ($1, 'Grown School', 'https://example.org', 'Cambridge', 'gb')`,
+      [u(990)],
+    );
+    const grown = await recordMerge('--fail-on-increase', '--format', 'json');
+    expect(grown.code).toBe(1);
+    expect(grown.stderr).toBe('');
+    // Compared without --record: the history did not move.
+    expect(await history()).toBe(before + 1);
+
+    // Without the history's database, --record is refused before any report is read.
+    const noConfig = await runCli(['merge', '--record', ...(await shardReports(2))], {
+      env: {},
+      cwd: dir,
+    });
+    expect(noConfig.code).toBe(2);
+    expect(noConfig.stderr).not.toMatch(/at \w+ \(/);
   });
 });

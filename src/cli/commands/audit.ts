@@ -5,10 +5,8 @@ import {
   type AuditMethod,
   type MismatchClass,
 } from '../../core/audit/types.js';
-import type { ResolvedTarget } from '../../config/types.js';
 import type { Shard } from '../../core/methods/shard.js';
-import { DatabaseError, UsageError } from '../../errors.js';
-import type { AuditResult } from '../../core/audit/result.js';
+import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import {
   loadRunConfig,
@@ -29,7 +27,7 @@ import {
 } from '../parse-options.js';
 import { startProgress } from '../progress.js';
 import { withReportOptions, type ReportOptions } from '../reports/options.js';
-import { stderrText } from '../stderr-text.js';
+import { compareWithHistory, noteFirstBaseline } from './audit-history.js';
 
 interface AuditOptions extends ConfigOptions, ReportOptions {
   format: 'table' | 'json' | 'ndjson' | 'markdown' | 'csv';
@@ -41,9 +39,6 @@ interface AuditOptions extends ConfigOptions, ReportOptions {
   shard?: Shard;
   concurrency: number;
 }
-
-/** Recorded runs the HTML report's trend shows. */
-const TREND_RUNS = 30;
 
 export function auditCommand(context: CliContext): Command {
   const command = new Command('audit')
@@ -145,7 +140,12 @@ export function auditCommand(context: CliContext): Command {
               context.stdout.write(render.renderAuditNdjsonEntity(entity));
           },
         });
-        const history = await compareWithHistory(config.mirror, result, options, context);
+        const history = await compareWithHistory(
+          config.mirror,
+          result,
+          { ...options, timeouts: sessionTimeouts(options) },
+          context,
+        );
         progress.stop();
         const style = {
           details: options.details,
@@ -156,12 +156,7 @@ export function auditCommand(context: CliContext): Command {
         context.stdout.write(
           render.renderAudit(result, options.format, { ...style, increases: history.increases }),
         );
-        if (options.failOnIncrease && history.compared.length === 0) {
-          context.stderr.write(
-            'sfsync: note: --fail-on-increase: no earlier recorded run to compare with; ' +
-              'this run is the baseline\n',
-          );
-        }
+        noteFirstBaseline(history, options.failOnIncrease, context);
         context.exitCode = auditExitCode(
           result,
           options.failOn,
@@ -178,54 +173,4 @@ export function auditCommand(context: CliContext): Command {
       }
     });
   });
-}
-
-/**
- * --record, --fail-on-increase, --notify and the HTML trend, against sfsync.history in the mirror
- * database.
- */
-async function compareWithHistory(
-  mirror: ResolvedTarget,
-  result: AuditResult,
-  options: AuditOptions,
-  context: CliContext,
-) {
-  const wanted = {
-    record: Boolean(options.record),
-    compare: Boolean(options.failOnIncrease || options.notify),
-    trendRuns: options.html ? TREND_RUNS : 0,
-  };
-  if (!wanted.record && !wanted.compare && wanted.trendRuns === 0)
-    return { increases: [], compared: [], trend: null };
-  const [{ compareAndRecord }, { totalsPerRun }, { renderIgnoredHistory }] = await Promise.all([
-    import('../../ops/history.js'),
-    import('../../core/history/trend.js'),
-    import('../../render/history.js'),
-  ]);
-  const outcome = await compareAndRecord(mirror, result, {
-    ...wanted,
-    classes: options.failOn,
-    env: context.env,
-    timeouts: sessionTimeouts(options),
-  }).catch((error: unknown) => {
-    // Only --record and --fail-on-increase need the history; for the HTML trend and --notify's "a
-    // class grew" it is a nicety, so a role that may not read it still gets its report and its
-    // alert.
-    if (
-      wanted.record ||
-      options.failOnIncrease ||
-      !(error instanceof DatabaseError && error.sqlstate === '42501')
-    )
-      throw error;
-    const firstLine = error.message.split('\n')[0];
-    const problem = `cannot read sfsync.history, so no trend and no comparison: ${firstLine}`;
-    context.stderr.write(`sfsync: warning: ${stderrText(problem)}\n`);
-    return { increases: [], compared: [], trend: [], ignored: [] };
-  });
-  context.stderr.write(renderIgnoredHistory(outcome.ignored));
-  const trend = totalsPerRun(outcome.trend).map((run) => ({
-    label: run.recordedAt.toISOString().slice(0, 16).replace('T', ' '),
-    value: run.mismatches,
-  }));
-  return { increases: outcome.increases, compared: outcome.compared, trend };
 }

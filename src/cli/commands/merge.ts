@@ -1,13 +1,15 @@
 import { Command } from 'commander';
 import type { MismatchClass } from '../../core/audit/types.js';
-import type { EntityGraph } from '../../core/entities/graph.js';
+import type { Config } from '../../config/types.js';
+import { resolveTarget } from '../../config/resolve-url.js';
 import type { AuditResult } from '../../core/audit/result.js';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
-import { loadConfigFrom, withFormatOption } from '../options.js';
+import { loadConfigFrom, lockTimeoutOption, withFormatOption } from '../options.js';
 import { paint } from '../../render/paint.js';
 import { outputMode } from '../output-mode.js';
 import { failOnOption, parseCount } from '../parse-options.js';
+import { compareWithHistory, noteFirstBaseline } from './audit-history.js';
 import { withReportOptions, type ReportOptions } from '../reports/options.js';
 
 interface MergeOptions extends ReportOptions {
@@ -15,30 +17,36 @@ interface MergeOptions extends ReportOptions {
   details: number;
   failOn: MismatchClass[];
   config?: string;
+  mirrorUrl?: string;
+  lockTimeout: number;
 }
 
 export function mergeCommand(context: CliContext): Command {
   const command = new Command('merge')
     .summary('add up the JSON reports of a sharded audit into the report of the whole')
     .description(
-      'Reads the reports of `sfsync audit --shard K/N --format json`, ' +
-        'one per shard (every K from 1 to N,\n' +
-        'each once), and prints the audit an unsharded run would have printed: ' +
-        'counts added up, each\n' +
-        "entity's mismatches in key order; the same reports, metrics and alerts as audit. " +
-        'Needs no database;\n' +
-        'the config (optional) gives the markdown and HTML reports their dependency graph.\n' +
-        "Exit codes as audit's: 0 no mismatch in the --fail-on classes, " +
-        '1 mismatches found, 2 a report\n' +
-        'missing, repeated, unreadable, inconsistent or from another split ' +
-        '(one line naming the file),\n' +
-        '74 a report file could not be written.',
+      'Reads the reports of `sfsync audit --shard K/N --format json`, one per shard (every K from ' +
+        '1 to N, each once), and prints the audit an unsharded run would have printed: counts ' +
+        "added up, each entity's mismatches in key order; the same reports, metrics and alerts as " +
+        'audit. Needs no database unless --record or --fail-on-increase asks for the history, ' +
+        "which lives in the config's mirror database; the config also gives the markdown and " +
+        'HTML reports their dependency graph.\n\n' +
+        "Exit codes as audit's: 0 no mismatch in the --fail-on classes (with --fail-on-increase: " +
+        'none of them grew), 1 mismatches found (or grew), 2 a report missing, repeated, ' +
+        'unreadable, inconsistent or from another split (one line naming the file), 3 the ' +
+        'history could not be read or written, 74 a report file could not be written.',
     )
     .argument('<reports...>', 'the shards’ JSON report files')
     .option(
       '-c, --config <path>',
-      'config file, for the dependency graph (default: ./sfsync.config.json if there is one)',
+      'config file, for the dependency graph and, with --record or --fail-on-increase, ' +
+        'the mirror database (default: ./sfsync.config.json if there is one)',
     )
+    .option(
+      '--mirror-url <url>',
+      'mirror database URL for --record and --fail-on-increase, overriding mirror.url',
+    )
+    .addOption(lockTimeoutOption())
     .option(
       '--details <n>',
       'mismatches listed per entity in the table and markdown output',
@@ -48,7 +56,7 @@ export function mergeCommand(context: CliContext): Command {
     .addOption(failOnOption());
   withReportOptions(
     withFormatOption(command, ['table', 'json', 'ndjson', 'markdown', 'csv']),
-    'merge',
+    'audit',
   );
   return command.action(async (files: string[], options: MergeOptions) => {
     const [
@@ -67,7 +75,8 @@ export function mergeCommand(context: CliContext): Command {
       import('../../render/terminal-text.js'),
     ]);
     await runWithReports({ context, options, details: options.details }, 'audit', async () => {
-      const graph = await configGraph(options, context);
+      const historyWanted = Boolean(options.record || options.failOnIncrease);
+      const config = await mergeConfig(options, context, historyWanted);
       let merged: AuditResult;
       try {
         merged = mergeAudits(await readShardReports(files));
@@ -78,12 +87,23 @@ export function mergeCommand(context: CliContext): Command {
           ? new UsageError(terminalSafe(error.message).replaceAll('\n', '\\n'))
           : error;
       }
+      // The history lives in the mirror database: only --record and --fail-on-increase reach for
+      // it, so a merge for the reports alone still needs no database.
+      const history =
+        historyWanted && config
+          ? await compareWithHistory(
+              resolveTarget(config.mirror, context.env, config.file),
+              merged,
+              { ...options, timeouts: { lockMs: options.lockTimeout } },
+              context,
+            )
+          : { increases: [], compared: [], trend: null };
       const style = {
         details: options.details,
         width: context.stdout.columns ?? 160,
         paint: paint(outputMode(context, context.env)),
-        graph,
-        increases: [],
+        graph: config?.graph,
+        increases: history.increases,
       };
       // ndjson: renderAudit prints the summary line, audit having streamed the mismatch lines
       // before it.
@@ -92,24 +112,38 @@ export function mergeCommand(context: CliContext): Command {
           ? merged.entities.map(render.renderAuditNdjsonEntity).join('')
           : '';
       context.stdout.write(lines + render.renderAudit(merged, options.format, style));
-      context.exitCode = auditExitCode(merged, options.failOn);
-      return { graph, audit: merged, increases: [], trend: null };
+      noteFirstBaseline(history, options.failOnIncrease, context);
+      context.exitCode = auditExitCode(
+        merged,
+        options.failOn,
+        options.failOnIncrease ? history.increases : undefined,
+      );
+      return {
+        graph: config?.graph,
+        audit: merged,
+        increases: history.increases,
+        trend: history.trend,
+      };
     });
   });
 }
 
 /**
- * The config's dependency graph: from --config, or ./sfsync.config.json when there is one; none
- * without.
+ * The config: from --config, or ./sfsync.config.json when there is one; none without, unless the
+ * history is wanted (it is in the mirror database the config names).
  */
-async function configGraph(
+async function mergeConfig(
   options: MergeOptions,
   context: CliContext,
-): Promise<EntityGraph | undefined> {
+  required: boolean,
+): Promise<Config | undefined> {
   try {
-    return (await loadConfigFrom({ config: options.config, lockTimeout: 0 }, context)).graph;
+    return await loadConfigFrom(
+      { config: options.config, mirrorUrl: options.mirrorUrl, lockTimeout: options.lockTimeout },
+      context,
+    );
   } catch (error) {
-    if (options.config === undefined && error instanceof UsageError) return undefined;
+    if (!required && options.config === undefined && error instanceof UsageError) return undefined;
     throw error;
   }
 }

@@ -34,17 +34,16 @@ function httpUrlOption(flags: string, description: string): Option {
 }
 
 /**
- * `audit`: the HTML report and the history; `merge` (an audit's result without its database): the
- * HTML report; `write`: neither.
+ * `audit` and `merge` (the audit of a sharded run): the HTML report and the history; `write`
+ * (repair, backfill): neither.
  */
-export function withReportOptions(command: Command, kind: 'audit' | 'merge' | 'write'): Command {
-  if (kind !== 'write')
+export function withReportOptions(command: Command, kind: 'audit' | 'write'): Command {
+  if (kind !== 'write') {
     command.option(
       '--html <file>',
       'also write a self-contained HTML report ' +
         '(charts, dependency graph, filterable list) to this file',
     );
-  if (kind === 'audit') {
     command
       .option(
         '--record',
