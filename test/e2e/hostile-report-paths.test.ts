@@ -50,8 +50,8 @@ beforeAll(async () => {
 });
 afterAll(() => Promise.all(sockets.map((s) => new Promise((resolve) => s.close(resolve)))));
 
-// lesson has one mismatch: exit 1, so the metrics of the previous run are read for their last
-// success time.
+// lesson has one mismatch: exit 1, a run that completed. Only a run that did not complete reads
+// the previous metrics file (for the last success it carries over): `failing` below.
 const audit = (args: string[], env: NodeJS.ProcessEnv = {}) =>
   runCli(['audit', '--config', FIXTURE_CONFIG, '--entity', 'lesson', '--format', 'json', ...args], {
     env: fixtureEnv(db, env),
@@ -235,20 +235,43 @@ describe.each([
   });
 });
 
-describe('--metrics: the previous file, read for the last success time', () => {
+describe('--metrics: the previous file, read by a run that did not complete', () => {
+  // No database answers here: the run fails (exit 3) and carries the last success over.
+  const nowhere = 'postgres://nobody@127.0.0.1:1/none';
+  const failing = (args: string[]) =>
+    audit(args, { DATABASE_URL: nowhere, SALESFORCE_CONNECT_DB: nowhere });
+
   it('is not read if huge (sparse 4 GiB): one warning; the new metrics replace it', async () => {
     const path = fresh('huge.prom');
     writeFileSync(path, '');
     truncateSync(path, 4 * 2 ** 30);
-    const { code, stderr } = await audit(['--metrics', path]);
-    expect(code).toBe(1);
-    expect(stderr).toBe(
+    const { code, stderr } = await failing(['--metrics', path]);
+    expect(code).toBe(3);
+    expect(stderr).toContain(
       `sfsync: warning: not reading the previous metrics file ${path} ` +
         '(it is larger than 16 MiB): its last success time is not carried over\n',
     );
     expect(statSync(path).size).toBeLessThan(100_000);
-    expect(readFileSync(path, 'utf8')).toContain('sfsync_last_exit_code{command="audit"} 1');
+    expect(readFileSync(path, 'utf8')).toContain('sfsync_last_exit_code{command="audit"} 3');
   });
+
+  for (const target of REFUSED) {
+    it.skipIf(target.rootOnly && !root)(
+      `is neither read nor replaced when it is ${target.name}; the run keeps its own exit code`,
+      async () => {
+        const path = await target.make();
+        const { code, stderr } = await failing(['--metrics', path]);
+        expect(code).toBe(3);
+        expect(stderr).toMatch(
+          new RegExp(
+            `sfsync: warning: cannot write the metrics file ${escapeRegExp(path)}: ` +
+              `it ${target.says.source}`,
+          ),
+        );
+        target.intact(path);
+      },
+    );
+  }
 });
 
 describe('$GITHUB_STEP_SUMMARY', () => {

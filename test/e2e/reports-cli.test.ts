@@ -157,7 +157,7 @@ describe('--metrics', () => {
     family.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))
       ?.value;
 
-  it('atomic Prometheus text, every entity × class, no last success if the run fails', async () => {
+  it('atomic Prometheus text, every entity × class; findings (exit 1) are a success', async () => {
     const file = join(dir, 'audit.prom');
     const { code } = await audit(['--metrics', file]);
     expect(code).toBe(1);
@@ -165,6 +165,8 @@ describe('--metrics', () => {
     expect(Object.keys(metrics).sort()).toEqual([
       'sfsync_last_exit_code',
       'sfsync_last_run_timestamp_seconds',
+      'sfsync_last_success_findings',
+      'sfsync_last_success_timestamp_seconds',
       'sfsync_mismatches',
       'sfsync_oldest_unsynced_age_seconds',
       'sfsync_rows',
@@ -184,22 +186,34 @@ describe('--metrics', () => {
       Number(sample(metrics.sfsync_oldest_unsynced_age_seconds!, { entity: 'school' })),
     ).toBeGreaterThan(0);
     expect(sample(metrics.sfsync_last_exit_code!, { command: 'audit' })).toBe('1');
+    expect(sample(metrics.sfsync_last_success_findings!, { command: 'audit' })).toBe('1');
     expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('keeps the previous last success if the run fails, writes a new one on success', async () => {
+  it('writes a new last success on exit 0 or 1, keeps it when the run fails', async () => {
     const file = join(dir, 'success.prom');
     expect(
       (await audit(['--metrics', file, '--entity', 'school', '--fail-on', 'duplicate'])).code,
     ).toBe(0);
-    const first = sample((await families(file)).sfsync_last_success_timestamp_seconds!, {
-      command: 'audit',
-    });
+    const clean = await families(file);
+    const first = sample(clean.sfsync_last_success_timestamp_seconds!, { command: 'audit' });
     expect(Number(first)).toBeGreaterThan(1_700_000_000);
+    expect(sample(clean.sfsync_last_success_findings!, { command: 'audit' })).toBe('0');
     expect((await audit(['--metrics', file])).code).toBe(1);
+    const found = await families(file);
+    const second = sample(found.sfsync_last_success_timestamp_seconds!, { command: 'audit' });
+    expect(Number(second)).toBeGreaterThanOrEqual(Number(first));
+    expect(sample(found.sfsync_last_success_findings!, { command: 'audit' })).toBe('1');
+    const down = 'postgres://nobody:secret@127.0.0.1:1/none';
+    const failed = await audit(['--metrics', file], {
+      DATABASE_URL: down,
+      SALESFORCE_CONNECT_DB: down,
+    });
+    expect(failed.code).toBe(3);
     const after = await families(file);
-    expect(sample(after.sfsync_last_success_timestamp_seconds!, { command: 'audit' })).toBe(first);
-    expect(sample(after.sfsync_last_exit_code!, { command: 'audit' })).toBe('1');
+    expect(sample(after.sfsync_last_success_timestamp_seconds!, { command: 'audit' })).toBe(second);
+    expect(sample(after.sfsync_last_success_findings!, { command: 'audit' })).toBe('1');
+    expect(sample(after.sfsync_last_exit_code!, { command: 'audit' })).toBe('3');
   });
 
   it('exits 74 on an unwritable file, once the report is out and the webhook told', async () => {
@@ -276,7 +290,7 @@ describe('--notify and --pushgateway', () => {
     const down = await audit(['--notify', `${sink.url}/down?token=hunter2`]);
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(
-      /^sfsync: warning: --notify: http:\/\/127\.0\.0\.1:\d+: HTTP 500: upstream says no$/m,
+      /^sfsync: warning: --notify: http:\/\/127\.0\.0\.1:\d+: HTTP 500: upstream says no \(4 attempts\)$/m,
     );
     expect(down.stderr).not.toContain('hunter2');
     // The sink never answers: only the 1 s timeout can end the call, and the message says it did.
@@ -368,7 +382,7 @@ describe('--notify and --pushgateway', () => {
     expect(stderr).toMatch(
       new RegExp(
         String.raw`^sfsync: warning: --notify: http:\/\/127\.0\.0\.1:\d+: HTTP 500: ` +
-          String.raw`no\\u\{001B\}\]0;owned\\u\{0007\}\\u\{001B\}\[2J\\u\{202E\}way$`,
+          String.raw`no\\u\{001B\}\]0;owned\\u\{0007\}\\u\{001B\}\[2J\\u\{202E\}way \(4 attempts\)$`,
         'm',
       ),
     );
@@ -442,16 +456,16 @@ describe('repair and backfill reports', () => {
     const families = Object.fromEntries(
       parsePrometheus(await readFile(file, 'utf8')).map((f) => [f.name, f]),
     );
-    const reinsert = families.sfsync_repair_actions_total!.metrics.find(
+    const reinsert = families.sfsync_repair_actions!.metrics.find(
       (m) => m.labels?.entity === 'role' && m.labels.action === 'reinsert',
     );
     expect(reinsert).toEqual({
-      labels: { entity: 'role', action: 'reinsert', status: 'planned' },
+      labels: { entity: 'role', action: 'reinsert', status: 'planned', mode: 'plan' },
       value: '1',
     });
     // A dry run that computed its plan exits 0.
     expect(families.sfsync_last_exit_code!.metrics[0]).toEqual({
-      labels: { command: 'repair' },
+      labels: { command: 'repair', mode: 'plan' },
       value: '0',
     });
     expect(families.sfsync_mismatches).toBeUndefined();

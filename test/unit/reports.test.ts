@@ -278,7 +278,7 @@ describe('text for other programs', () => {
       command: 'audit',
       audit,
       durationSeconds: 1.23456,
-      exitCode: 1,
+      exitCode: 3,
       finishedAt: 1_800_000_000,
       previousSuccess: 1_700_000_000,
     });

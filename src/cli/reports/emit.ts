@@ -10,7 +10,14 @@ import type { CliContext } from '../context.js';
 import { describeFailure } from '../failure.js';
 import { renderAuditHtml } from '../../render/audit-html.js';
 import { renderAuditMarkdown } from '../../render/audit-markdown.js';
-import { previousSuccess, renderMetrics } from '../../render/metrics.js';
+import {
+  LAST_SUCCESS,
+  LAST_SUCCESS_FINDINGS,
+  previousValue,
+  ranToCompletion,
+  renderMetrics,
+  type RunMode,
+} from '../../render/metrics.js';
 import { renderRepairMarkdown } from '../../render/repair-markdown.js';
 import type { TrendPoint } from '../../render/svg.js';
 import { stderrText } from '../stderr-text.js';
@@ -34,7 +41,8 @@ export interface RunReport {
 
 export interface ReportTarget {
   readonly context: CliContext;
-  readonly options: ReportOptions;
+  /** repair and backfill pass their own options, which say whether this is a dry run. */
+  readonly options: ReportOptions & { readonly dryRun?: boolean | undefined };
   readonly details: number;
 }
 
@@ -122,19 +130,26 @@ async function emitReports(
       renderAuditHtml(report.audit, graph, report.trend),
       'HTML report',
     );
+  // An HTML report that could not be written fails the run with exit 74: the metrics say so.
+  const exitCode = unwritten ? unwritten.exitCode : report.exitCode;
+  const mode = modeOf(report, options);
   const metrics =
     options.metrics || options.pushgateway
-      ? await metricsText(report, options.metrics, warn)
+      ? await metricsText({ ...report, exitCode }, mode, options.metrics, warn)
       : undefined;
   if (options.metrics && metrics) await writeFile(options.metrics, metrics, 'metrics file');
   if (options.pushgateway && metrics) {
     // POST replaces only the metrics it carries, so a failed run leaves the last success time in
-    // the gateway as it was.
+    // the gateway as it was. Plan and apply get groups of their own: in one group a dry run's
+    // push would replace, and so erase, the last success of the runs that write.
     const gateway = options.pushgateway.replace(/\/+$/, '');
-    const url = `${gateway}/metrics/job/sfsync/command/${report.command}`;
-    await postBody(url, metrics, 'text/plain; version=0.0.4', options.notifyTimeout).catch(
-      (error: Error) => warn(`--pushgateway: ${error.message}`),
-    );
+    const group = `/metrics/job/sfsync/command/${report.command}${mode ? `/mode/${mode}` : ''}`;
+    await postBody(
+      `${gateway}${group}`,
+      metrics,
+      'text/plain; version=0.0.4',
+      options.notifyTimeout,
+    ).catch((error: Error) => warn(`--pushgateway: ${error.message}`));
   }
   for (const [option, value] of [
     ['--notify', options.notify],
@@ -174,22 +189,36 @@ function markdown(target: ReportTarget, graph: EntityGraph | undefined, report: 
   return `## sfsync ${report.command} failed (exit ${report.exitCode})\n\n${codeBlock}`;
 }
 
+/** repair/backfill: plan (--dry-run) or apply; audit has no mode. */
+function modeOf(report: RunReport, options: ReportTarget['options']): RunMode | undefined {
+  if (report.command === 'audit') return undefined;
+  // The result knows; a run that failed before it had one goes by its options.
+  return (report.repair?.result.dryRun ?? options.dryRun) ? 'plan' : 'apply';
+}
+
 async function metricsText(
   report: RunReport,
+  mode: RunMode | undefined,
   file: string | undefined,
   warn: (text: string) => void,
 ): Promise<string> {
   const finishedAt = Date.now();
+  const repair = report.repair?.result;
+  // Only a run that did not complete carries values over, so only it reads the previous file.
   const previous =
-    report.exitCode !== 0 && file ? await readPreviousReport(file, 'metrics file', warn) : '';
+    !ranToCompletion(report.exitCode, repair) && file
+      ? await readPreviousReport(file, 'metrics file', warn)
+      : '';
   return renderMetrics({
     command: report.command,
     audit: report.audit,
-    repair: report.repair?.result,
+    repair,
+    mode,
     durationSeconds: (finishedAt - report.startedAt) / 1000,
     exitCode: report.exitCode,
     finishedAt: Math.floor(finishedAt / 1000),
-    previousSuccess: previousSuccess(previous, report.command),
+    previousSuccess: previousValue(previous, LAST_SUCCESS, report.command, mode),
+    previousFindings: previousValue(previous, LAST_SUCCESS_FINDINGS, report.command, mode),
   });
 }
 
