@@ -20,6 +20,9 @@ export interface MirrorTable {
 /** A writable entity's source table. The one source query aliases it `src`. */
 export interface SourceTable {
   readonly entity: WritableEntity;
+  /** Bare, as the catalog is asked for it (the planner's row estimate). */
+  readonly schema: string;
+  readonly name: string;
   readonly table: RawBuilder<unknown>;
 }
 
@@ -39,6 +42,8 @@ export const mirrorTableOf = (schema: string, entity: Entity): MirrorTable => ({
 
 export const sourceTableOf = (schema: string, entity: WritableEntity): SourceTable => ({
   entity,
+  schema,
+  name: entity.source.table,
   table: sql.table(`${schema}.${entity.source.table}`),
 });
 

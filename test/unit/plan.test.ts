@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Mismatch } from '../../src/core/audit/types.js';
 import {
   initialStatus,
+  planMismatches,
   planRepair,
   WRITE_ACTIONS,
   type ActionKind,
@@ -228,21 +229,47 @@ describe('planRepair', () => {
     }
   });
 
-  it('says which parent a deferred child waits for, or that the source names none', () => {
-    const cases = [
+  it('says which parent a deferred child waits for, and when no wait will bring it', () => {
+    const waits = [
+      [{ entity: 'school', key: 's1', state: 'failed' as const }, 'parent school s1 is failed'],
       [{ entity: 'school', key: 's1', state: 'unsynced' as const }, 'parent school s1 is unsynced'],
-      [
-        { entity: 'school', key: null, state: 'absent' as const },
-        'required parent school is NULL in the source',
-      ],
+      [{ entity: 'school', key: 's1', state: 'absent' as const }, 'parent school s1 is absent'],
     ] as const;
-    for (const [parent, which] of cases) {
+    for (const [parent, which] of waits) {
       expect(plan(mismatch({ class: 'missing_parent', parent }))).toMatchObject({
         action: 'defer',
         blockedBy: parent,
         reason: `${which}: waits until the parent has an sfid`,
       });
     }
+    const noParent = { entity: 'school', key: null, state: 'absent' as const };
+    expect(plan(mismatch({ class: 'missing_parent', parent: noParent }))).toMatchObject({
+      action: 'defer',
+      blockedBy: noParent,
+      reason:
+        'required parent school is NULL in the source: no sync will fix this; ' +
+        'set it in the app (or mark the parent optional in the config)',
+    });
+    // A parent absent from a read-only mapping comes only from Salesforce; one that is only
+    // unsynced there still arrives by waiting.
+    const readOnly = { strategy: 'reinsert' as const, readOnly: new Set(['contact']) };
+    const upstream = { entity: 'contact', key: 'c1', state: 'absent' as const };
+    expect(
+      planMismatches('role', [mismatch({ class: 'missing_parent', parent: upstream })], readOnly),
+    ).toMatchObject([
+      {
+        action: 'defer',
+        reason:
+          'parent contact c1 is absent from a read-only mapping: no sync from this side will ' +
+          'fix this; create it in Salesforce, then run again',
+      },
+    ]);
+    const unsynced = { ...upstream, state: 'unsynced' as const };
+    expect(
+      planMismatches('role', [mismatch({ class: 'missing_parent', parent: unsynced })], readOnly),
+    ).toMatchObject([
+      { reason: 'parent contact c1 is unsynced: waits until the parent has an sfid' },
+    ]);
   });
 
   it('skips a stuck row and says sfsync leaves pending rows to Connect', () => {

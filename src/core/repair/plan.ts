@@ -49,6 +49,11 @@ export interface PlanOptions {
   readonly only?: readonly MismatchClass[] | undefined;
   /** Backfill: insert absent rows and nothing else. */
   readonly insertOnly?: boolean;
+  /**
+   * Read-only mappings (rows come from Salesforce only): a child waiting on one of their absent
+   * rows waits for something no sync from this side will write.
+   */
+  readonly readOnly?: ReadonlySet<string> | undefined;
 }
 
 /**
@@ -85,12 +90,12 @@ export function planMismatches(
       !(mismatch.class === 'missing_parent' && mismatch.mirror === null)
     )
       continue;
-    actions.push(planOne(entity, mismatch, options.strategy));
+    actions.push(planOne(entity, mismatch, options));
   }
   return actions;
 }
 
-function planOne(entity: string, m: Mismatch, strategy: RepairStrategy): PlannedAction {
+function planOne(entity: string, m: Mismatch, options: PlanOptions): PlannedAction {
   const base = {
     entity,
     key: m.key,
@@ -109,7 +114,7 @@ function planOne(entity: string, m: Mismatch, strategy: RepairStrategy): Planned
     case 'failed':
       if (!m.repairable || !m.mirror || m.mirror.sfid !== null)
         return skip(`${m.reason}${m.hint ? ` — ${m.hint}` : ''}`);
-      return strategy === 'recapture'
+      return options.strategy === 'recapture'
         ? {
             ...base,
             action: 'recapture',
@@ -134,16 +139,7 @@ function planOne(entity: string, m: Mismatch, strategy: RepairStrategy): Planned
       };
     case 'missing_parent': {
       const parent = m.parent!;
-      const which =
-        parent.key === null
-          ? `required parent ${parent.entity} is NULL in the source`
-          : `parent ${parent.entity} ${parent.key} is ${parent.state}`;
-      return {
-        ...base,
-        action: 'defer',
-        blockedBy: parent,
-        reason: `${which}: waits until the parent has an sfid`,
-      };
+      return { ...base, action: 'defer', blockedBy: parent, reason: deferReason(parent, options) };
     }
     case 'stuck':
       return skip(
@@ -161,6 +157,25 @@ function planOne(entity: string, m: Mismatch, strategy: RepairStrategy): Planned
           'make source.key unique (or narrow source.where), then run again',
       );
   }
+}
+
+/**
+ * Why a child waits, and whether waiting will do: a parent NULL in the source, or absent from a
+ * read-only mapping, will not come by any sync of ours, and the reason says what will.
+ */
+function deferReason(parent: NonNullable<Mismatch['parent']>, options: PlanOptions): string {
+  if (parent.key === null)
+    return (
+      `required parent ${parent.entity} is NULL in the source: no sync will fix this; ` +
+      'set it in the app (or mark the parent optional in the config)'
+    );
+  const named = `parent ${parent.entity} ${parent.key}`;
+  if (parent.state === 'absent' && options.readOnly?.has(parent.entity))
+    return (
+      `${named} is absent from a read-only mapping: no sync from this side will fix this; ` +
+      'create it in Salesforce, then run again'
+    );
+  return `${named} is ${parent.state}: waits until the parent has an sfid`;
 }
 
 function planDedupe(base: Omit<PlannedAction, 'action' | 'reason'>, m: Mismatch): PlannedAction {

@@ -109,3 +109,20 @@ export async function readRowCounts(
   }
   return counts;
 }
+
+/**
+ * The planner's row count of one table, for progress (instant on any size); null when the table
+ * was never analysed (a count would cost as much as the audit's own read).
+ */
+export async function readRowEstimate(
+  db: AnyDb,
+  table: { readonly schema: string; readonly name: string },
+): Promise<number | null> {
+  const { rows } = await sql<{ estimate: number }>`
+    select c.reltuples::float8 as estimate
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = ${table.schema} and c.relname = ${table.name}
+       and c.relkind in ('r', 'p')`.execute(db);
+  const estimate = rows[0]?.estimate;
+  return estimate === undefined || estimate < 0 ? null : Math.round(estimate);
+}

@@ -7,6 +7,7 @@ import {
   type Mismatch,
 } from '../../core/audit/types.js';
 import type { ColumnInfo, SchemaCatalog } from '../../core/schema/catalog.js';
+import { readRowEstimate } from '../../db/catalog/read-structure.js';
 import {
   chooseMethod,
   runMethod,
@@ -36,6 +37,19 @@ import { openDatabases, type Databases } from '../databases.js';
 import { spillingSuspects, SUSPECTS_IN_MEMORY } from './suspect-spool.js';
 import { auditTotals, emptyCounts, type AuditResult } from '../../core/audit/result.js';
 
+/**
+ * Where one entity's audit is: `summary` counts source keys compared (total: the planner's row
+ * estimate, null when unknown), `details` the suspect keys read in full (total exact), `done` the
+ * entity's rows.
+ */
+export interface AuditProgress {
+  readonly entity: string;
+  readonly phase: 'summary' | 'details' | 'done';
+  readonly rows: number;
+  readonly total: number | null;
+  readonly done: boolean;
+}
+
 export interface AuditOptions {
   /** `--entity`: report only these (their ancestors are read, not reported). */
   readonly entities?: readonly string[] | undefined;
@@ -45,8 +59,8 @@ export interface AuditOptions {
   readonly signal?: AbortSignal | undefined;
   readonly timeouts?: SessionTimeouts | undefined;
   readonly onQuery?: QueryObserver | undefined;
-  /** Called as each entity starts and as rows are read, for progress display. */
-  readonly onProgress?: (event: { entity: string; rows: number; done: boolean }) => void;
+  /** Called as each entity starts, as its rows are read and when it is done, for progress. */
+  readonly onProgress?: ((event: AuditProgress) => void) | undefined;
   /** Called with each reported entity as soon as it is classified (for streaming output). */
   readonly onEntity?: (audit: EntityAudit) => void;
   /**
@@ -169,6 +183,7 @@ export async function auditWith(
         suspectsInMemory: options.suspectsInMemory ?? SUSPECTS_IN_MEMORY,
         onMismatches: options.onMismatches,
         keysPerRead: options.keysPerRead ?? KEYS_PER_READ,
+        onProgress: options.onProgress,
       };
       const auditOne = (name: string, worker: (typeof workers)[number]) => {
         const entity = byName.get(name)!;
@@ -189,11 +204,12 @@ export async function auditWith(
         workers,
         options.signal,
         async (name, worker) => {
-          options.onProgress?.({ entity: name, rows: 0, done: false });
           const audit = await auditOne(name, worker);
           options.onProgress?.({
             entity: name,
+            phase: 'done',
             rows: audit.sourceRows ?? audit.mirrorRows,
+            total: null,
             done: true,
           });
           return audit;
@@ -225,6 +241,7 @@ interface RunContext {
   readonly suspectsInMemory: number;
   readonly onMismatches: AuditOptions['onMismatches'];
   readonly keysPerRead: number;
+  readonly onProgress: AuditOptions['onProgress'];
 }
 
 interface EntityContext extends RunContext {
@@ -259,6 +276,12 @@ async function auditEntity(
 ): Promise<EntityAudit> {
   const plan = await comparePlan(ctx.tables, sides, ctx.columns);
   const suspects = spillingSuspects(ctx.suspectsInMemory);
+  const progress = (phase: 'summary' | 'details', total: number | null) => (rows: number) =>
+    ctx.onProgress?.({ entity: entity.name, phase, rows, total, done: false });
+  const estimate = ctx.onProgress
+    ? await readRowEstimate(sides.source.trx, ctx.tables.source)
+    : null;
+  progress('summary', estimate)(0);
   try {
     const { method, summary } = await summariseEntity({
       tables: ctx.tables,
@@ -271,6 +294,7 @@ async function auditEntity(
       suspectsInMemory: ctx.suspectsInMemory,
       tuning: ctx.checksumTuning,
       signal: ctx.signal,
+      onRows: progress('summary', estimate),
     });
     const counts = emptyCounts();
     counts.ok = summary.clean;
@@ -285,7 +309,12 @@ async function auditEntity(
       summary.suspects,
       ctx,
       detailReaders,
-      { counts, onMismatches, keysPerRead: ctx.keysPerRead },
+      {
+        counts,
+        onMismatches,
+        keysPerRead: ctx.keysPerRead,
+        onRead: progress('details', summary.suspects.size),
+      },
     );
     return {
       name: entity.name,

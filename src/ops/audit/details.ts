@@ -38,6 +38,8 @@ export interface ClassifiedInto {
   readonly onMismatches?: ((batch: readonly Mismatch[]) => Promise<void>) | undefined;
   /** Suspect keys read in full at a time. */
   readonly keysPerRead?: number;
+  /** Suspect keys read in full so far, for progress. */
+  readonly onRead?: ((keys: number) => void) | undefined;
 }
 
 export interface Classified {
@@ -63,11 +65,12 @@ export async function classifySuspects(
   suspects: SuspectList,
   ctx: Omit<ClassifyContext, 'entity' | 'parentStates' | 'deferredStates'>,
   readers: DetailReaders,
-  { counts, onMismatches, keysPerRead = KEYS_PER_READ }: ClassifiedInto,
+  { counts, onMismatches, onRead, keysPerRead = KEYS_PER_READ }: ClassifiedInto,
 ): Promise<Classified> {
   const { entity } = tables.source;
   const mismatches: Mismatch[] = [];
   let oldestUnsyncedAt: number | null = null;
+  let read = 0;
   for await (const batch of suspects.chunks(keysPerRead)) {
     readers.signal?.throwIfAborted();
     // Each side is asked only for keys it has: a mirror's key need not even parse as the source
@@ -112,6 +115,8 @@ export async function classifySuspects(
       if (result.mismatch) found.push(result.mismatch);
     }
     if (onMismatches && found.length > 0) await onMismatches(found);
+    read += batch.length;
+    onRead?.(read);
   }
   return { mismatches, oldestUnsyncedAt };
 }

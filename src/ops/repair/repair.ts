@@ -1,3 +1,4 @@
+import { writeProgressText } from '../../core/progress/progress-text.js';
 import { randomUUID } from 'node:crypto';
 import type { RunConfig, WritableEntity } from '../../config/types.js';
 import type { MismatchClass } from '../../core/audit/types.js';
@@ -109,6 +110,7 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
     strategy: options.strategy,
     only: options.only,
     insertOnly: options.command === 'backfill',
+    readOnly: new Set(config.entities.filter((e) => e.readOnly).map((e) => e.name)),
   };
   const passOptions: PassOptions = {
     staleMs: options.staleMs,
@@ -292,6 +294,8 @@ async function applyByLevel(
     // Each level is planned from a fresh audit, which sees what the earlier levels wrote.
     if (levelIndex++ > 0 && ctx.options.waitMs) await waitForParents(config, names, ctx);
     const written = new Map<string, number>();
+    // When each entity's first write began: its rate so far gives the time left.
+    const startedAt = new Map<string, number>();
     await planInBatches(
       ctx.dbs,
       config,
@@ -311,8 +315,16 @@ async function applyByLevel(
         if (writes.length === 0) return;
         const last = before + writes.length;
         const expected = Math.max(total, last);
+        if (!startedAt.has(entity.name)) startedAt.set(entity.name, Date.now());
         ctx.options.onProgress?.(
-          `${entity.name}: writing ${before + 1}–${last} of ~${expected} change(s)`,
+          writeProgressText({
+            entity: entity.name,
+            before,
+            after: last,
+            expected,
+            batchSize: ctx.options.batchSize,
+            elapsedMs: Date.now() - startedAt.get(entity.name)!,
+          }),
         );
         await report(
           ctx.summary,

@@ -36,6 +36,8 @@ export interface MethodJob {
   /** The checksum method's segment sizes (tests force deep splits on small tables with it). */
   readonly tuning: SplitTuning | undefined;
   readonly signal: AbortSignal | undefined;
+  /** Source rows read so far by a method that streams them (join and checksum rounds do not). */
+  readonly onRows?: ((rows: number) => void) | undefined;
 }
 
 /**

@@ -27,7 +27,7 @@ export async function streamKeys(job: MethodJob, filter: KeyFilter): Promise<Key
     mirrorSummaryQuery(tables.mirror, read(new CopyValues())),
   );
   return mergeSummaries(
-    abortable(source, signal),
+    counted(abortable(source, signal), job.onRows),
     abortable(mirror, signal),
     job.suspects,
     job.choice.everyKey,
@@ -40,6 +40,18 @@ async function* abortable(
 ): AsyncGenerator<RowBatch> {
   for await (const batch of batches) {
     signal?.throwIfAborted();
+    yield batch;
+  }
+}
+
+async function* counted(
+  batches: AsyncGenerator<RowBatch>,
+  onRows: ((rows: number) => void) | undefined,
+): AsyncGenerator<RowBatch> {
+  let rows = 0;
+  for await (const batch of batches) {
+    rows += batch.count;
+    onRows?.(rows);
     yield batch;
   }
 }
