@@ -1,3 +1,4 @@
+import { Graph, layout as layoutGraph } from '@dagrejs/dagre';
 import { maxOf } from '../core/arrays.js';
 import { MISMATCH_CLASSES, type MismatchClass } from '../core/audit/types.js';
 import type { EntityGraph } from '../core/entities/graph.js';
@@ -53,8 +54,9 @@ export function stackedBars(rows: readonly BarRow[]): SafeHtml {
 }
 
 /**
- * The canonical order laid out by level, left to right; an edge per parent → child. Entities in
- * `flagged` are outlined red.
+ * The canonical order as a layered drawing, parents left of their children, laid out by dagre: it
+ * routes each edge between the boxes (through the gaps of the layers it crosses), so no edge runs
+ * behind a box it does not connect. Entities in `flagged` are outlined red.
  */
 export function dependencyGraph(
   graph: EntityGraph,
@@ -62,49 +64,71 @@ export function dependencyGraph(
 ): SafeHtml {
   const nodeWidth = 170;
   const nodeHeight = 34;
-  const columnGap = 70;
-  const rowGap = 18;
-  const position = new Map<string, { x: number; y: number }>();
-  graph.levels.forEach((level, column) => {
-    level.forEach((name, row) => {
-      position.set(name, {
-        x: 10 + column * (nodeWidth + columnGap),
-        y: 10 + row * (nodeHeight + rowGap),
-      });
-    });
-  });
-  const width = 20 + graph.levels.length * (nodeWidth + columnGap) - columnGap;
-  const sizes = graph.levels.map((l) => l.length);
-  const tallest = maxOf(sizes, 1);
-  const height = 20 + tallest * (nodeHeight + rowGap) - rowGap;
-  const edges = graph.order.flatMap((name) => {
-    const to = position.get(name)!;
-    return (graph.parentsOf.get(name) ?? []).map((parent) => {
-      const from = position.get(parent)!;
-      const x1 = from.x + nodeWidth;
-      const y1 = from.y + nodeHeight / 2;
-      const x2 = to.x;
-      const y2 = to.y + nodeHeight / 2;
-      const bend = Math.max(30, (x2 - x1) / 2);
-      const d = `M ${x1} ${y1} C ${x1 + bend} ${y1}, ${x2 - bend} ${y2}, ${x2} ${y2}`;
-      const look = html`fill="none" stroke="#8c959f" marker-end="url(#arrow)"`;
-      return html`<path class="edge" data-from="${parent}" data-to="${name}" d="${d}" ${look}/>`;
-    });
+  const layout = new Graph();
+  layout.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 60, marginx: 10, marginy: 10 });
+  layout.setDefaultEdgeLabel(() => ({}));
+  for (const name of graph.order) layout.setNode(name, { width: nodeWidth, height: nodeHeight });
+  for (const name of graph.order)
+    for (const parent of graph.parentsOf.get(name) ?? []) layout.setEdge(parent, name);
+  layoutGraph(layout);
+  const { width = 0, height = 0 } = layout.graph();
+  const edges = layout.edges().map(({ v: parent, w: name }: { v: string; w: string }) => {
+    // dagre clips an edge where the line to its first bend meets the box, which can be the
+    // box's top or bottom, cutting across a neighbour of the same layer; leaving from the right
+    // side and arriving at the left keeps the first and last pieces in the gaps between layers.
+    const [from, to] = [layout.node(parent), layout.node(name)];
+    const bends = (layout.edge(parent, name).points ?? []).slice(1, -1);
+    const points = [
+      { x: from.x + nodeWidth / 2, y: from.y },
+      ...bends,
+      { x: to.x - nodeWidth / 2, y: to.y },
+    ];
+    const look = html`fill="none" stroke="#8c959f" marker-end="url(#arrow)"`;
+    const d = smoothPath(points);
+    return html`<path class="edge" data-from="${parent}" data-to="${name}" d="${d}" ${look}/>`;
   });
   const nodes = graph.order.map((name, i) => {
-    const { x, y } = position.get(name)!;
+    const center = layout.node(name);
+    const [x, y] = [center.x - nodeWidth / 2, center.y - nodeHeight / 2];
     const bad = flagged.get(name) ?? 0;
     const [fill, stroke] = bad > 0 ? ['#fff1f0', '#d1242f'] : ['#f6f8fa', '#8c959f'];
     const box = html`x="${x}" y="${y}" width="${nodeWidth}" height="${nodeHeight}" rx="6"`;
     const rect = html`<rect ${box} fill="${fill}" stroke="${stroke}"/>`;
     const caption = `${i + 1}. ${shorten(name, 16)}${bad > 0 ? ` (${bad})` : ''}`;
-    const at = html`x="${x + nodeWidth / 2}" y="${y + 21}"`;
+    const at = html`x="${center.x}" y="${y + 21}"`;
     const text = html`<text ${at} text-anchor="middle">${caption}</text>`;
     const group = html`<g class="node" data-entity="${name}" data-order="${i + 1}">`;
     return html`${group}${rect}${text}<title>${name}</title></g>`;
   });
-  const open = svgOpen('canonical order: parents before children', width, height, 'graph');
+  const open = svgOpen(
+    'canonical order: parents before children',
+    Math.ceil(width),
+    Math.ceil(height),
+    'graph',
+  );
   return html`${open}${ARROW}${edges}${nodes}</svg>`;
+}
+
+/**
+ * A path through dagre's points: straight to the first, then quadratic curves through the
+ * midpoints, so bends are smooth and the line still passes between the boxes.
+ */
+function smoothPath(points: readonly { x: number; y: number }[]): string {
+  const at = (p: { x: number; y: number }) => `${round1(p.x)} ${round1(p.y)}`;
+  if (points.length === 0) return '';
+  let d = `M ${at(points[0]!)}`;
+  for (let i = 1; i < points.length - 1; i++) {
+    const mid = {
+      x: (points[i]!.x + points[i + 1]!.x) / 2,
+      y: (points[i]!.y + points[i + 1]!.y) / 2,
+    };
+    d += ` Q ${at(points[i]!)}, ${at(mid)}`;
+  }
+  return `${d} L ${at(points.at(-1)!)}`;
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
 }
 
 export interface TrendPoint {
