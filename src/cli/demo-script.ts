@@ -1,4 +1,5 @@
 import type { SimFaultCode } from '../sim/fault-texts.js';
+import { terminalWidth } from './terminal-width.js';
 import { prepareDemo } from '../ops/demo/prepare.js';
 import { tellDemoStory, type DemoStep } from '../ops/demo/story.js';
 import { DEFAULT_DEMO_SIZE } from '../sim/demo-data.js';
@@ -28,7 +29,7 @@ export async function runDemo(
   const json = options.format === 'json';
   // With --format json the story is told once, as one document at the end.
   const out = (text = '') => (json ? true : context.stdout.write(`${text}\n`));
-  const width = context.stdout.columns ?? 160;
+  const width = terminalWidth(context);
   out(
     'sfsync demo — the parent/child race of Heroku Connect, found and repaired, ' +
       'on a throwaway PostgreSQL',

@@ -31,13 +31,16 @@ export interface FormatOptions {
  */
 export function withConfigOptions(command: Command): Command {
   return command
-    .option('-c, --config <path>', 'config file (default: ./sfsync.config.json)')
+    .addOption(configFileOption('config file (default: ./sfsync.config.json)'))
     .option('--source-url <url>', 'source database URL, overriding source.url')
     .option('--mirror-url <url>', 'mirror (Heroku Connect) database URL, overriding mirror.url')
-    .option(
-      '--statement-timeout <duration>',
-      "cancel any statement running longer than this (e.g. 10m; 0 = none; default: the server's)",
-      parseTimeoutOption,
+    .addOption(
+      new Option(
+        '--statement-timeout <duration>',
+        "cancel any statement running longer than this (e.g. 10m; 0 = none; default: the server's)",
+      )
+        .argParser(parseTimeoutOption)
+        .env('SFSYNC_STATEMENT_TIMEOUT'),
     )
     .addOption(lockTimeoutOption());
 }
@@ -49,7 +52,12 @@ export function lockTimeoutOption(): Option {
     'give up on a lock another session holds after this long (0 = wait forever)',
     DEFAULT_LOCK_TIMEOUT,
     parseTimeoutOption,
-  );
+  ).env('SFSYNC_LOCK_TIMEOUT');
+}
+
+/** -c/--config, also from SFSYNC_CONFIG, so a job's environment can name the file once. */
+export function configFileOption(description: string, defaultValue?: string): Option {
+  return new Option('-c, --config <path>', description).default(defaultValue).env('SFSYNC_CONFIG');
 }
 
 export function sessionTimeouts(options: ConfigOptions): SessionTimeouts {

@@ -109,3 +109,22 @@ function parseFailCodes(value: string): SimFaultCode[] {
   }
   return codes as SimFaultCode[];
 }
+
+/** --stale, the same for audit, repair and backfill. */
+export function staleOption(): Option {
+  return durationOption(
+    '--stale <duration>',
+    'unsynced rows older than this are stuck (e.g. 90s, 30m, 2h)',
+    '30m',
+  );
+}
+
+/** --details: how much the human formats list per entity (the machine formats list everything). */
+export function detailsOption(what: 'mismatches' | 'actions'): Option {
+  return new Option(
+    '--details <n>',
+    `${what} listed per entity in the table and markdown output (json and csv list all)`,
+  )
+    .argParser(parseCount)
+    .default(20);
+}

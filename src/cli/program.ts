@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { auditCommand } from './commands/audit.js';
 import { backfillCommand } from './commands/backfill.js';
@@ -13,8 +12,7 @@ import { simCommand } from './commands/sim.js';
 import { UsageError } from '../errors.js';
 import type { CliContext } from './context.js';
 import { stderrText } from './stderr-text.js';
-
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+import { VERSION } from './version.js';
 
 export function createProgram(context: CliContext): Command {
   // addCommand() does not pass these settings down, so each command gets them here.
@@ -34,7 +32,7 @@ export function createProgram(context: CliContext): Command {
         'Audit, order and repair Postgres → Salesforce syncs ' +
           'through Heroku Connect mirror tables.',
       )
-      .version(version, '-V, --version')
+      .version(VERSION, '-V, --version')
       .option('-q, --quiet', 'no progress or notes on stderr: only errors and warnings')
       .option(
         '-v, --verbose',

@@ -1,5 +1,6 @@
 import type { AuditResult } from '../core/audit/result.js';
 import { renderCsv } from './csv.js';
+import { csvChanges, driftChanges } from './field-change.js';
 
 export const AUDIT_CSV_COLUMNS = [
   'entity',
@@ -17,10 +18,12 @@ export const AUDIT_CSV_COLUMNS = [
   'age_seconds',
   'reason',
   'hint',
+  'changes',
 ] as const;
 
 /**
  * One row per mismatch, canonical order: the missing-parent report operators open in a spreadsheet.
+ * Columns are only ever added at the end, so a sheet that reads them by position keeps working.
  */
 export function renderAuditCsv(result: AuditResult): string {
   return renderCsv(
@@ -42,6 +45,7 @@ export function renderAuditCsv(result: AuditResult): string {
         m.ageSeconds,
         m.reason,
         m.hint,
+        csvChanges(driftChanges(m.fields)),
       ]),
     ),
   );

@@ -3,8 +3,10 @@ import { MISMATCH_CLASSES, type Mismatch, type MismatchClass } from '../core/aud
 import type { EntityGraph } from '../core/entities/graph.js';
 import { groupBySignature } from '../core/audit/signature.js';
 import type { AuditResult } from '../core/audit/result.js';
+import type { Increase } from '../core/history/trend.js';
 import { auditSeconds, mismatchCount } from './audit.js';
 import { age, utc, WORST_OFFENDERS } from './audit-markdown.js';
+import { changeLines, driftChanges } from './field-change.js';
 import { html, type HtmlValue, type SafeHtml } from './html-text.js';
 import { CLASS_COLORS, dependencyGraph, stackedBars, trendLine, type TrendPoint } from './svg.js';
 
@@ -26,11 +28,22 @@ export const HTML_MAX_CELL_CHARS = 1_000;
  * value in the data cannot load or run anything. Every value goes through the
  * `html` tag, which escapes it.
  */
-export function renderAuditHtml(
-  result: AuditResult,
-  graph: EntityGraph | undefined,
-  trend: readonly TrendPoint[] | null,
-): string {
+/** What the page says besides the result: why the run exited as it did, where, what with. */
+export interface HtmlReportContext {
+  readonly graph: EntityGraph | undefined;
+  readonly trend: readonly TrendPoint[] | null;
+  /** The classes that grew since the previous recorded run (empty: none, or nothing compared). */
+  readonly increases: readonly Increase[];
+  readonly exitCode: number;
+  /** --fail-on-increase: exit 1 meant growth, not mismatches. */
+  readonly failOnIncrease: boolean;
+  /** The databases and schemas audited, without credentials (`host:port/db (schema x)`). */
+  readonly databases: readonly string[];
+  readonly version: string;
+}
+
+export function renderAuditHtml(result: AuditResult, context: HtmlReportContext): string {
+  const { graph, trend } = context;
   const { mismatches } = result.totals;
   const title = `sfsync audit: ${mismatches === 0 ? 'no mismatches' : mismatchCount(mismatches)}`;
   const reported = result.entities.filter((e) => !e.readOnly);
@@ -41,6 +54,8 @@ export function renderAuditHtml(
     all.length > shown.length ? ` (the first ${HTML_MAX_ROWS}: --format csv has every one)` : '';
   const facts = [
     utc(result.startedAt),
+    ...context.databases,
+    `sfsync ${context.version}`,
     `${result.entities.length} entities`,
     `${result.totals.sourceRows} source rows`,
     `${result.totals.mirrorRows} mirror rows`,
@@ -57,7 +72,10 @@ export function renderAuditHtml(
 <title>${title}</title>
 <style>${STYLE}</style></head>
 <body>
-<header><h1>${title}</h1><p class="meta">${facts}</p></header>
+<header><h1>${title}</h1>
+<p class="verdict exit-${context.exitCode}">${exitReason(result, context)}</p>
+<p class="meta">${facts}</p></header>
+${context.increases.length > 0 ? grewSection(context.increases) : ''}
 <section id="summary"><h2>Mismatches by entity and class</h2>
 <ul class="legend">${legend}</ul>
 ${stackedBars(reported)}
@@ -69,11 +87,26 @@ ${offenders.length > 0 ? offenderTable(offenders) : ''}
 <section id="mismatches"><h2>Mismatches</h2>
 ${filters(result)}
 <p class="meta" id="shown">${shown.length} of ${all.length} shown${more}</p>
-<table id="list">${tableHead(['Entity', 'Key', 'Class', 'Code', 'Parent', 'Reason'])}<tbody>
+<table id="list" class="cards">${tableHead(LIST_COLUMNS)}<tbody>
 ${shown.map(({ entity, m }) => mismatchRow(entity, m))}
 </tbody></table></section>
 <script>${SCRIPT}</script>
 </body></html>`}\n`;
+}
+
+const LIST_COLUMNS = ['Entity', 'Key', 'Class', 'Code', 'Parent', 'Reason'] as const;
+const OFFENDER_COLUMNS = [
+  'Rows',
+  'Entity',
+  'Class',
+  'Code',
+  'Error (IDs stripped)',
+  'Hint',
+] as const;
+
+/** A <td> per value, labelled, so a narrow window can show each row as a card (the CSS reads it). */
+function labelledCells(values: readonly HtmlValue[], labels: readonly string[]): SafeHtml[] {
+  return values.map((value, i) => html`<td data-label="${labels[i]!}">${value}</td>`);
 }
 
 function mismatchRow(entity: string, m: Mismatch): SafeHtml {
@@ -81,14 +114,19 @@ function mismatchRow(entity: string, m: Mismatch): SafeHtml {
     ? html`${cell(m.parent.entity)} ${cell(m.parent.key ?? 'NULL')} (${m.parent.state})`
     : '';
   const hint = m.hint ? html`<div class="hint">→ ${cell(m.hint)}</div>` : '';
-  const cells = dataCells([
+  // Drift: what the mirror holds and the source's value a repair would write instead.
+  const changes = changeLines(driftChanges(m.fields)).map(
+    (line) => html`<div class="change">${cell(line)}</div>`,
+  );
+  const values = [
     cell(entity),
     html`<code>${cell(m.key)}</code>`,
     html`${swatch(m.class)}${m.class}`,
     m.code,
     parent,
-    html`${cell(m.reason)}${hint}`,
-  ]);
+    html`${cell(m.reason)}${changes}${hint}`,
+  ];
+  const cells = labelledCells(values, LIST_COLUMNS);
   return html`<tr data-entity="${entity}" data-class="${m.class}">${cells}</tr>\n`;
 }
 
@@ -121,6 +159,33 @@ function cell(text: string): string {
   );
 }
 
+/** The first thing the page says: why the run exited as it did. */
+function exitReason(result: AuditResult, context: HtmlReportContext): string {
+  const { exitCode, increases, failOnIncrease } = context;
+  const grew = increases.length === 1 ? '1 class grew' : `${increases.length} classes grew`;
+  if (exitCode === 1 && increases.length > 0)
+    return `Exit 1: ${grew} since the previous recorded run (below).`;
+  if (exitCode === 1)
+    return `Exit 1: ${mismatchCount(result.totals.mismatches)} in the --fail-on classes.`;
+  if (exitCode === 0)
+    return failOnIncrease
+      ? 'Exit 0: no class grew since the previous recorded run.'
+      : 'Exit 0: no mismatch in the --fail-on classes.';
+  return `Exit ${exitCode}: the run did not complete as an audit; see its log.`;
+}
+
+/** Entity × class counts that grew since the previous recorded run, the largest growth first. */
+function grewSection(increases: readonly Increase[]): SafeHtml {
+  const sorted = [...increases].sort((a, b) => b.after - b.before - (a.after - a.before));
+  const rows = sorted.map(
+    (i) =>
+      html`<tr>${dataCells([cell(i.entity), html`${swatch(i.class)}${i.class}`, i.before, i.after, `+${i.after - i.before}`])}</tr>`,
+  );
+  const head = tableHead(['Entity', 'Class', 'Before', 'Now', 'Grew']);
+  const table = html`<table class="numbers">${head}<tbody>${rows}</tbody></table>`;
+  return html`<section id="grew"><h2>What grew since the previous recorded run</h2>${table}</section>`;
+}
+
 function trendSection(trend: readonly TrendPoint[]): SafeHtml {
   return html`<section id="trend"><h2>Trend (recorded runs)</h2>${trendLine(trend)}</section>`;
 }
@@ -134,17 +199,12 @@ function graphSection(graph: EntityGraph, result: AuditResult): SafeHtml {
 }
 
 function entityTable(result: AuditResult): SafeHtml {
-  const head = tableHead([
-    'Entity',
-    'Source',
-    'Mirror',
-    'Unsynced',
-    'Oldest unsynced',
-    ...MISMATCH_CLASSES,
-  ]);
+  // A column per class that occurs: the legend above gives every class's total, zeros included.
+  const classes = MISMATCH_CLASSES.filter((c) => result.totals[c] > 0);
+  const head = tableHead(['Entity', 'Source', 'Mirror', 'Unsynced', 'Oldest unsynced', ...classes]);
   const rows = result.entities.map((e) => {
     const name = html`${cell(e.name)}${e.readOnly ? ' (read-only)' : ''}`;
-    const counts = MISMATCH_CLASSES.map((c) => (e.readOnly ? '—' : e.counts[c]));
+    const counts = classes.map((c) => (e.readOnly ? '—' : e.counts[c]));
     const cells = dataCells([
       name,
       e.sourceRows ?? '—',
@@ -161,10 +221,10 @@ function entityTable(result: AuditResult): SafeHtml {
 function offenderTable(groups: ReturnType<typeof groupBySignature>): SafeHtml {
   const rows = groups.map((g) => {
     const values = [g.count, cell(g.entity), g.class, g.code, cell(g.message), cell(g.hint ?? '')];
-    return html`<tr>${dataCells(values)}</tr>`;
+    return html`<tr>${labelledCells(values, OFFENDER_COLUMNS)}</tr>`;
   });
-  const head = tableHead(['Rows', 'Entity', 'Class', 'Code', 'Error (IDs stripped)', 'Hint']);
-  const table = html`<table>${head}<tbody>${rows}</tbody></table>`;
+  const head = tableHead(OFFENDER_COLUMNS);
+  const table = html`<table id="worst" class="cards">${head}<tbody>${rows}</tbody></table>`;
   return html`<section id="offenders"><h2>Worst offenders</h2>${table}</section>`;
 }
 
@@ -187,6 +247,15 @@ function filters(result: AuditResult): SafeHtml {
 const STYLE = html`
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328;margin:24px;
 max-width:1400px}
+.verdict{font-size:16px;font-weight:600;margin:6px 0}.exit-0{color:#1a7f37}.exit-1{color:#d1242f}
+section{overflow-x:auto}
+@media (max-width:900px){body{margin:12px}th,td{padding:3px 5px}#filters{flex-wrap:wrap}
+.cards thead{display:none}.cards,.cards tbody,.cards tr,.cards td{display:block}
+.cards tr{border:1px solid #d0d7de;border-radius:6px;margin:0 0 8px;padding:4px 0}
+.cards td{border:none;padding:2px 8px 2px 9.5em;position:relative;overflow-wrap:anywhere}
+.cards td:empty{display:none}
+.cards td::before{content:attr(data-label);position:absolute;left:8px;width:8.5em;color:#59636e}
+.cards tr[hidden]{display:none}}
 h1{font-size:22px;margin:0}h2{font-size:17px;margin:28px 0 8px}
 .meta{color:#59636e;margin:4px 0}
 table{border-collapse:collapse;margin:8px 0}

@@ -4,7 +4,8 @@ import { groupBySignature } from '../core/audit/signature.js';
 import type { Increase } from '../core/history/trend.js';
 import type { AuditResult } from '../core/audit/result.js';
 import { auditSeconds, mismatchCount } from './audit.js';
-import { mdCell, mdCode, mdTable, mermaidGraph } from './markdown-text.js';
+import { changeLines, driftChanges } from './field-change.js';
+import { mdCell, mdCode, mdLines, mdTable, mermaidGraph } from './markdown-text.js';
 
 /** Signature groups the report lists, largest first. */
 export const WORST_OFFENDERS = 10;
@@ -120,7 +121,12 @@ export function renderAuditMarkdown(
       parts.push(
         mdTable(
           ['Key', 'Class', 'Code', 'Reason'],
-          shown.map((m) => [mdCode(m.key), m.class, m.code ?? '—', mdCell(m.reason)]),
+          shown.map((m) => [
+            mdCode(m.key),
+            m.class,
+            m.code ?? '—',
+            mdLines([m.reason, ...changeLines(driftChanges(m.fields))]),
+          ]),
         ),
       );
     }

@@ -1,37 +1,31 @@
-import { ROW_CLASSES, type EntityAudit, type Mismatch } from '../core/audit/types.js';
+import {
+  MISMATCH_CLASSES,
+  ROW_CLASSES,
+  type EntityAudit,
+  type Mismatch,
+  type MismatchClass,
+  type RowClass,
+} from '../core/audit/types.js';
 import type { Increase } from '../core/history/trend.js';
 import type { AuditResult } from '../core/audit/result.js';
 import { paint as painter, type Paint } from './paint.js';
 import { FORMAT_VERSION, renderJson } from './json.js';
-import { renderTable, renderWrappedTable } from './table.js';
-import { cellText } from './terminal-text.js';
-import { maxOf } from '../core/arrays.js';
+import { DEFAULT_WIDTH, fitsWithWholeWords, renderTable } from './table.js';
+import { cellText, MAX_CELL_CHARS } from './terminal-text.js';
+import { driftChanges, terminalChangeLines } from './field-change.js';
 
 /**
- * Summary (entity × class, canonical order) and the first `details` mismatches
+ * Summary (entity × the classes that occur, canonical order) and the first `details` mismatches
  * of each entity, fitted to `width` columns.
  */
 export function renderAuditTable(
   result: AuditResult,
   details: number,
-  width = 160,
+  width = DEFAULT_WIDTH,
   paint: Paint = painter({ color: false }),
   increases: readonly Increase[] = [],
 ): string {
-  const head = ['Entity', 'Source', 'Mirror', ...ROW_CLASSES];
-  const rows = result.entities.map((e) => [
-    e.readOnly ? `${e.name} (read-only)` : e.name,
-    e.sourceRows ?? '—',
-    e.readOnly ? `${e.mirrorRows} (${e.unsyncedRows} unsynced)` : e.mirrorRows,
-    ...ROW_CLASSES.map((c) => (e.readOnly ? '—' : e.counts[c])),
-  ]);
-  rows.push([
-    'total',
-    result.totals.sourceRows,
-    result.totals.mirrorRows,
-    ...ROW_CLASSES.map((c) => result.totals[c]),
-  ]);
-  const parts = [renderTable(head, rows)];
+  const parts = [summaryTable(result, width)];
 
   for (const entity of result.entities) {
     if (entity.mismatches.length === 0 || details <= 0) continue;
@@ -59,6 +53,7 @@ export function renderAuditTable(
       renderTable(
         ['Entity', 'Class', 'Before', 'Now'],
         increases.map((g) => [g.entity, g.class, g.before, g.after]),
+        { width },
       ),
     );
   }
@@ -72,25 +67,66 @@ export function renderAuditTable(
   return `${parts.join('\n')}\n`;
 }
 
-function detailTable(mismatches: readonly Mismatch[], width: number): string {
-  const keyLengths = mismatches.map((m) => m.key.length);
-  const keyWidth = Math.min(40, maxOf(keyLengths, 5) + 2);
-  const fixed = [keyWidth, 18, 35];
-  const reasonWidth = Math.max(30, width - fixed.reduce((a, b) => a + b, 0) - 5);
-  const rows = mismatches.map((m) => {
-    const code = m.code ? `${m.code}${m.repairable ? ' (repairable)' : ''}` : '—';
-    const lines = [
-      cellText(m.reason),
-      ...m.fields.slice(0, 5).map((f) => `${f.column}: ${show(f.source)} ≠ ${show(f.mirror)}`),
-    ];
-    if (m.hint) lines.push(`→ ${m.hint}`);
-    return [cellText(m.key, 200), m.class, code, lines.join('\n')];
+/**
+ * Entity × class counts, a column for each class some entity has (a column of zeros says
+ * nothing). When those columns cannot fit without breaking words, the mismatch classes go into
+ * one column as a list (`4 missing_parent, 1 failed`) instead.
+ */
+function summaryTable(result: AuditResult, width: number): string {
+  const occurring = ROW_CLASSES.filter((c) => result.totals[c] > 0);
+  const name = (e: EntityAudit) => (e.readOnly ? `${e.name} (read-only)` : e.name);
+  const mirror = (e: EntityAudit) =>
+    e.readOnly ? `${e.mirrorRows} (${e.unsyncedRows} unsynced)` : e.mirrorRows;
+  const wide = (classes: readonly RowClass[]) => [
+    ...result.entities.map((e) => [
+      name(e),
+      e.sourceRows ?? '—',
+      mirror(e),
+      ...classes.map((c) => (e.readOnly ? '—' : e.counts[c])),
+    ]),
+    [
+      'total',
+      result.totals.sourceRows,
+      result.totals.mirrorRows,
+      ...classes.map((c) => result.totals[c]),
+    ],
+  ];
+  const head = ['Entity', 'Source', 'Mirror'];
+  const rows = wide(occurring);
+  if (fitsWithWholeWords([...head, ...occurring], rows, width))
+    return renderTable([...head, ...occurring], rows, { width });
+
+  const fine = occurring.filter((c) => !MISMATCH_CLASSES.some((m) => m === c));
+  // A no-break space, so a wrapped list never parts a count from its class.
+  const listed = (counts: Readonly<Record<RowClass, number>>) =>
+    MISMATCH_ROW_CLASSES.filter((c) => counts[c] > 0)
+      .map((c) => `${counts[c]}\u00a0${c}`)
+      .join(', ') || 'none';
+  const narrow = wide(fine).map((row, i) => {
+    const e = result.entities[i];
+    return [...row, e ? (e.readOnly ? '—' : listed(e.counts)) : listed(result.totals)];
   });
-  return renderWrappedTable(['Key', 'Class', 'Code', 'Reason'], [...fixed, reasonWidth], rows);
+  return renderTable([...head, ...fine, 'Mismatches'], narrow, { width });
 }
 
-function show(value: unknown): string {
-  return cellText(value === null || value === undefined ? 'NULL' : JSON.stringify(value), 60);
+/** The mismatch classes in the summary's order. */
+const MISMATCH_ROW_CLASSES = ROW_CLASSES.filter((c): c is MismatchClass =>
+  MISMATCH_CLASSES.some((m) => m === c),
+);
+
+function detailTable(mismatches: readonly Mismatch[], width: number): string {
+  const rows = mismatches.map((m) => {
+    const code = m.code ? `${m.code}${m.repairable ? ' (repairable)' : ''}` : '—';
+    const lines = [cellText(m.reason), ...terminalChangeLines(driftChanges(m.fields))];
+    if (m.hint) lines.push(`→ ${cellText(m.hint)}`);
+    return [cellText(m.key, 200), m.class, code, lines.join('\n')];
+  });
+  // Each part of the reason cell is capped on its own; the whole cell gets a looser cap as a last
+  // guard.
+  return renderTable(['Key', 'Class', 'Code', 'Reason'], rows, {
+    width,
+    cellChars: 4 * MAX_CELL_CHARS,
+  });
 }
 
 export function renderAuditJson(result: AuditResult, increases: readonly Increase[] = []): string {

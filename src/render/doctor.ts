@@ -1,19 +1,21 @@
 import type { Finding } from '../core/schema/diagnose.js';
 import type { DatabaseStatus, DoctorReport } from '../core/schema/doctor-report.js';
 import { renderJson } from './json.js';
-import { renderTable } from './table.js';
+import { DEFAULT_WIDTH, renderTable } from './table.js';
 
 const LEVEL_RANK: Record<Finding['level'], number> = { error: 0, warning: 1, info: 2 };
 
-export function renderDoctorTable(report: DoctorReport): string {
+export function renderDoctorTable(report: DoctorReport, width: number = DEFAULT_WIDTH): string {
   const databases = renderTable(
     ['Database', 'Where', 'Schema', 'Server', 'Reachable', 'TLS'],
     [databaseRow(report.databases.source), databaseRow(report.databases.mirror)],
+    { width },
   );
   const findings = [...report.findings].sort((a, b) => LEVEL_RANK[a.level] - LEVEL_RANK[b.level]);
   const table = renderTable(
     ['Level', 'Database', 'Entity', 'Finding'],
     findings.map((f) => [f.level, f.database, f.entity ?? '—', f.message]),
+    { width },
   );
   return `${databases}\n${table}\n${verdict(report)}\n`;
 }

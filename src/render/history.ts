@@ -6,7 +6,7 @@ import {
   type IgnoredRow,
 } from '../core/history/trend.js';
 import { renderJson } from './json.js';
-import { renderTable } from './table.js';
+import { DEFAULT_WIDTH, renderTable } from './table.js';
 import { cellText } from './terminal-text.js';
 
 function byEntity(
@@ -25,6 +25,7 @@ function byEntity(
 export function renderHistoryTable(
   points: readonly HistoryPoint[],
   order: readonly string[],
+  width: number = DEFAULT_WIDTH,
 ): string {
   const groups = byEntity(points, order);
   if (groups.length === 0)
@@ -53,7 +54,7 @@ export function renderHistoryTable(
     'Last recorded (UTC)',
     'Since the run before',
   ];
-  return `${renderTable(head, rows)}\n`;
+  return `${renderTable(head, rows, { width })}\n`;
 }
 
 function changes(before: HistoryPoint, after: HistoryPoint): string {

@@ -2,13 +2,14 @@ import type { RunConfig } from '../config/types.js';
 import type { DoctorReport } from '../core/schema/doctor-report.js';
 import { doctorJson, renderDoctorTable } from './doctor.js';
 import { renderJson } from './json.js';
-import { renderTable } from './table.js';
+import { DEFAULT_WIDTH, renderTable } from './table.js';
 
 export function renderInitTable(
   path: string,
   config: RunConfig,
   report: DoctorReport,
   urls: { sourceEnv: string; mirrorEnv: string },
+  width: number = DEFAULT_WIDTH,
 ): string {
   const writable = config.entities.filter((e) => !e.readOnly);
   const readOnly = config.entities.length - writable.length;
@@ -27,12 +28,14 @@ export function renderInitTable(
     `wrote ${path}: ${config.entities.length} entities ` +
       `(${writable.length} with a source table, ${readOnly} read-only), ` +
       `${config.todos.length} todo note(s)`,
-    renderTable(['Entity', 'Mirror table', 'Source table', 'Fields', 'Parents', 'Todo'], rows),
+    renderTable(['Entity', 'Mirror table', 'Source table', 'Fields', 'Parents', 'Todo'], rows, {
+      width,
+    }),
     `The config reads its URLs from $${urls.sourceEnv} and $${urls.mirrorEnv}. ` +
       'Settle the todo notes (they are in the file, and doctor lists them), ' +
       'then run `sfsync audit`.',
     '',
-    renderDoctorTable(report).trimEnd(),
+    renderDoctorTable(report, width).trimEnd(),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -1,10 +1,11 @@
 import type { Adjustment } from '../core/values/fit-values.js';
 import type { JournalEntryView, JournalView, RunView } from '../core/journal/views.js';
 import { renderJson } from './json.js';
-import { renderTable } from './table.js';
-import { cellText } from './terminal-text.js';
+import { imageChanges, terminalChangeLines } from './field-change.js';
+import { DEFAULT_WIDTH, renderTable } from './table.js';
+import { cellText, MAX_CELL_CHARS } from './terminal-text.js';
 
-export function renderJournalTable(view: JournalView): string {
+export function renderJournalTable(view: JournalView, width: number = DEFAULT_WIDTH): string {
   if (view.kind === 'runs') {
     if (view.runs.length === 0) return 'no runs recorded yet\n';
     return `${renderTable(
@@ -18,6 +19,7 @@ export function renderJournalTable(view: JournalView): string {
         r.actor ?? '—',
         r.host ?? '—',
       ]),
+      { width },
     )}\n`;
   }
   const { run, entries } = view;
@@ -40,16 +42,18 @@ export function renderJournalTable(view: JournalView): string {
       e.at.toISOString(),
       describe(e),
     ]),
+    { width, cellChars: 4 * MAX_CELL_CHARS },
   )}\n`;
 }
 
+/** What an entry did, one line a part: the change, each value sfsync fitted to its column. */
 function describe(entry: JournalEntryView): string {
   return [
-    what(entry),
+    ...what(entry),
     ...Object.entries(entry.adjusted ?? {}).map(([column, a]) =>
-      adjustment(column, a as Adjustment),
+      cellText(adjustment(column, a as Adjustment), 200),
     ),
-  ].join('; ');
+  ].join('\n');
 }
 
 function adjustment(column: string, a: Adjustment): string {
@@ -58,22 +62,20 @@ function adjustment(column: string, a: Adjustment): string {
     : `${column} rounded ${a.from} → ${a.to}`;
 }
 
-function what(entry: JournalEntryView): string {
+function what(entry: JournalEntryView): string[] {
   if (entry.action === 'delete') {
     const sfid = String(entry.before?.sfid ?? 'NULL');
-    return `deleted (sfid ${sfid}, ${String(entry.before?._hc_lastop ?? '')})`;
+    return [cellText(`deleted (sfid ${sfid}, ${String(entry.before?._hc_lastop ?? '')})`, 200)];
   }
-  if (entry.action === 'insert') return 'inserted';
+  if (entry.action === 'insert') return ['inserted'];
   if (entry.action === 'recapture') {
     const logId = (entry.after as { trigger_log_id?: unknown } | null)?.trigger_log_id;
-    return `queued again (trigger log ${String(logId ?? '?')})`;
+    return [cellText(`queued again (trigger log ${String(logId ?? '?')})`, 200)];
   }
-  const changed = Object.keys(entry.after ?? {}).filter(
-    (k) =>
-      JSON.stringify(entry.after?.[k]) !== JSON.stringify(entry.before?.[k]) &&
-      !['_hc_lastop', '_hc_err'].includes(k),
-  );
-  return `changed ${changed.join(', ')}`;
+  // The journal keeps the whole row before and after the update: its changed values, old → new.
+  const changes = imageChanges(entry.before, entry.after);
+  if (changes.length === 0) return ['wrote the values it had'];
+  return terminalChangeLines(changes);
 }
 
 export function renderJournalJson(view: JournalView): string {

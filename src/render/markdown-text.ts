@@ -24,6 +24,11 @@ export function mdCell(value: unknown, max = MAX_MD_CELL): string {
     .replace(CONTROL, ' ');
 }
 
+/** Lines in one cell, each made inert and capped on its own (a long first line leaves the rest). */
+export function mdLines(lines: readonly string[]): string {
+  return lines.map((line) => mdCell(line)).join('<br>');
+}
+
 /**
  * A key as inline code in a table cell: backticks cannot close the span, pipes cannot end the cell.
  */

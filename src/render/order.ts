@@ -5,9 +5,9 @@ type OrderedConfig = Pick<Config, 'entities' | 'graph'>;
 import { renderCsv } from './csv.js';
 import { renderJson } from './json.js';
 import { mermaidGraph } from './markdown-text.js';
-import { renderTable } from './table.js';
+import { DEFAULT_WIDTH, renderTable } from './table.js';
 
-export function renderOrderTable(config: OrderedConfig): string {
+export function renderOrderTable(config: OrderedConfig, width: number = DEFAULT_WIDTH): string {
   const byName = new Map(config.entities.map((entity) => [entity.name, entity]));
   const rows = config.graph.order.map((name, i) => {
     const entity = byName.get(name)!;
@@ -35,7 +35,7 @@ export function renderOrderTable(config: OrderedConfig): string {
         '(a self-lookup or the lookup that closes a cycle: ' +
         'rows are inserted without it, then updated)\n';
   const head = ['#', 'Level', 'Entity', 'Mirror table', 'Parents (lookup column)'];
-  return `${renderTable(head, rows)}\n${phase2}`;
+  return `${renderTable(head, rows, { width })}\n${phase2}`;
 }
 
 export function renderOrderJson(config: OrderedConfig): string {
@@ -62,6 +62,7 @@ function deferredLinks(
 export function renderOrder(
   config: OrderedConfig,
   format: 'table' | 'json' | 'markdown' | 'csv',
+  width: number = DEFAULT_WIDTH,
 ): string {
   switch (format) {
     case 'json':
@@ -83,6 +84,6 @@ export function renderOrder(
         ]),
       );
     default:
-      return renderOrderTable(config);
+      return renderOrderTable(config, width);
   }
 }

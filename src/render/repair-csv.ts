@@ -2,6 +2,7 @@ import type { Output } from './output.js';
 import type { RepairReport } from './action-log.js';
 import { chunkedWriter } from './chunked-writer.js';
 import { csvLine } from './csv.js';
+import { csvChanges, driftChanges } from './field-change.js';
 
 export const REPAIR_CSV_COLUMNS = [
   'entity',
@@ -14,11 +15,12 @@ export const REPAIR_CSV_COLUMNS = [
   'deleted_ids',
   'reason',
   'error',
+  'changes',
 ] as const;
 
 /**
  * One row per planned or applied action, entities in canonical order, each entity's as they were
- * carried out; written as it is read back.
+ * carried out; written as it is read back. Columns are only ever added at the end.
  */
 export async function writeRepairCsv(out: Output, report: RepairReport): Promise<void> {
   const writer = chunkedWriter(out);
@@ -36,6 +38,7 @@ export async function writeRepairCsv(out: Output, report: RepairReport): Promise
         a.deleteIds.join(' '),
         a.reason,
         a.detail,
+        csvChanges(driftChanges(a.changes)),
       ]),
     );
   }

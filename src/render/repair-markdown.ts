@@ -1,8 +1,9 @@
 import type { EntityGraph } from '../core/entities/graph.js';
 import { statusCounts } from '../core/repair/result.js';
 import type { RepairReport } from './action-log.js';
-import { mdCell, mdCode, mdTable, mermaidGraph } from './markdown-text.js';
-import { STATUSES, summaryRows } from './repair.js';
+import { changeLines, driftChanges } from './field-change.js';
+import { mdCell, mdCode, mdLines, mdTable, mermaidGraph } from './markdown-text.js';
+import { notDoneCount, STATUSES, summaryRows } from './repair.js';
 
 /**
  * A repair or backfill for a CI step summary: the verdict, entity × action × status, what did not
@@ -33,20 +34,23 @@ export function renderRepairMarkdown(
       : 'Nothing to do: no mismatches to act on.',
   );
 
-  const open = count.failed + count.deferred + count.skipped;
-  if (open > 0 && details > 0) {
-    parts.push(`### Not done${open > details ? ` (first ${details} of ${open})` : ''}`);
+  // A dry run lists what it would write too (nothing is done yet), an update with its values.
+  const listed = result.dryRun ? report.notDone : report.open;
+  const total = result.dryRun ? notDoneCount(count) : count.failed + count.deferred + count.skipped;
+  if (total > 0 && details > 0) {
+    const first = total > details ? ` (first ${details} of ${total})` : '';
+    parts.push(`### Not done${first}`);
     parts.push(
       mdTable(
         ['Entity', 'Key', 'Action', 'Status', 'Why'],
-        report.open
+        listed
           .slice(0, details)
           .map((a) => [
             mdCell(a.entity),
             mdCode(a.key),
             a.action,
             a.status,
-            mdCell(a.detail ?? a.reason),
+            mdLines([a.detail ?? a.reason, ...changeLines(driftChanges(a.changes))]),
           ]),
       ),
     );

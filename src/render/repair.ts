@@ -10,8 +10,9 @@ import type { RepairReport } from './action-log.js';
 import { chunkedWriter } from './chunked-writer.js';
 import { paint as painter, type Paint } from './paint.js';
 import { renderJson } from './json.js';
-import { renderTable, renderWrappedTable } from './table.js';
-import { cellText } from './terminal-text.js';
+import { DEFAULT_WIDTH, renderTable } from './table.js';
+import { cellText, MAX_CELL_CHARS } from './terminal-text.js';
+import { driftChanges, terminalChangeLines } from './field-change.js';
 
 export const STATUSES: readonly ActionStatus[] = [
   'planned',
@@ -50,7 +51,7 @@ export function renderRepairTable(
   report: RepairReport,
   command: string,
   details: number,
-  width = 160,
+  width = DEFAULT_WIDTH,
   paint: Paint = painter({ color: false }),
 ): string {
   const { result } = report;
@@ -65,25 +66,18 @@ export function renderRepairTable(
   parts.push(title);
   parts.push(
     rows.length > 0
-      ? renderTable(['Entity', 'Action', ...STATUSES], rows)
+      ? renderTable(['Entity', 'Action', ...STATUSES], rows, { width })
       : 'nothing to do: no mismatches to act on',
   );
 
   const shown = report.notDone.slice(0, details);
   if (shown.length > 0) {
-    const rows = shown.map((a) => [
-      a.entity,
-      cellText(a.key, 200),
-      a.action,
-      a.status,
-      a.detail ? `${cellText(a.reason)}\n✗ ${cellText(a.detail)}` : cellText(a.reason),
-    ]);
+    const rows = shown.map((a) => [a.entity, cellText(a.key, 200), a.action, a.status, why(a)]);
     parts.push(
-      renderWrappedTable(
-        ['Entity', 'Key', 'Action', 'Status', 'Why'],
-        [16, 40, 11, 10, Math.max(30, width - 16 - 40 - 11 - 10 - 6)],
-        rows,
-      ),
+      renderTable(['Entity', 'Key', 'Action', 'Status', 'Why'], rows, {
+        width,
+        cellChars: 4 * MAX_CELL_CHARS,
+      }),
     );
     const hidden = notDoneCount(counts) - shown.length;
     if (hidden > 0) parts.push(`… and ${hidden} more (--details N, or --format json for all)`);
@@ -92,6 +86,13 @@ export function renderRepairTable(
     (counts.failed > 0 ? paint.red : (text: string) => text)(verdict(result, command, counts)),
   );
   return `${parts.join('\n')}\n`;
+}
+
+/** Why an action is listed, what an update writes (old → new), and what went wrong. */
+function why(a: ActionResult): string {
+  const lines = [cellText(a.reason), ...terminalChangeLines(driftChanges(a.changes))];
+  if (a.detail) lines.push(`✗ ${cellText(a.detail)}`);
+  return lines.join('\n');
 }
 
 function verdict(
@@ -165,12 +166,17 @@ export function actionJson(a: ActionResult) {
     mirrorId: a.mirrorId,
     deleteIds: a.deleteIds,
     columns: a.columns,
+    // The values an update replaces and writes, in full: `from` the mirror's, `to` the source's.
+    changes: driftChanges(a.changes),
     blockedBy: a.blockedBy,
   };
 }
 
 /** Entity × action counts of a plan, shown before asking whether to apply it. */
-export function renderPlanSummary(plan: Readonly<RepairSummary>): string {
+export function renderPlanSummary(
+  plan: Readonly<RepairSummary>,
+  width: number = DEFAULT_WIDTH,
+): string {
   const rows: (string | number)[][] = [];
   for (const [entity, byAction] of Object.entries(plan)) {
     for (const action of ACTION_ORDER) {
@@ -178,5 +184,5 @@ export function renderPlanSummary(plan: Readonly<RepairSummary>): string {
       if (n > 0) rows.push([entity, action, n]);
     }
   }
-  return `${renderTable(['Entity', 'Action', 'Rows'], rows)}\n`;
+  return `${renderTable(['Entity', 'Action', 'Rows'], rows, { width })}\n`;
 }

@@ -162,7 +162,31 @@ export function trendLine(points: readonly TrendPoint[]): SafeHtml {
   const top = html`<text x="4" y="${pad}" class="axis">${max}</text>`;
   const zero = html`<text x="4" y="${bottom}" class="axis">0</text>`;
   const path = html`<polyline fill="none" stroke="#d1242f" stroke-width="2" points="${line}"/>`;
-  return html`${open}${axis}${top}${zero}${path}${runs}</svg>`;
+  return html`${open}${axis}${top}${zero}${dateLabels(xy, bottom + 16)}${path}${runs}</svg>`;
+}
+
+/**
+ * The dates of the first, middle and last runs under the axis (their day; the hour too when runs
+ * fall on one day), so the trend reads against time.
+ */
+function dateLabels(points: readonly { x: number; p: TrendPoint }[], y: number): SafeHtml[] {
+  if (points.length === 0) return [];
+  const sameDay = points[0]!.p.label.slice(0, 10) === points.at(-1)!.p.label.slice(0, 10);
+  const text = (label: string) => (sameDay ? label.slice(5, 16) : label.slice(0, 10));
+  const picks =
+    points.length === 1
+      ? [{ at: points[0]!, anchor: 'middle' }]
+      : [
+          { at: points[0]!, anchor: 'start' },
+          ...(points.length > 4
+            ? [{ at: points[Math.floor(points.length / 2)]!, anchor: 'middle' }]
+            : []),
+          { at: points.at(-1)!, anchor: 'end' },
+        ];
+  return picks.map(
+    ({ at, anchor }) =>
+      html`<text x="${at.x.toFixed(1)}" y="${y}" class="axis date" text-anchor="${anchor}">${text(at.p.label)}</text>`,
+  );
 }
 
 function svgOpen(label: string, width: number, height: number, cls: string): SafeHtml {

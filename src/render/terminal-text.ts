@@ -31,9 +31,22 @@ export function cellText(value: unknown, max = MAX_CELL_CHARS): string {
 }
 
 /**
+ * Where a word may break when it is wider than its column: after punctuation that ends a part of a
+ * name, a path, a list or a URL (`pi_accounts__c`, `a/b`, `x,y`, a UUID's dashes). A run of them
+ * stays together, so `__c` is never split from its `__`.
+ */
+const BREAK_AFTER = /[^,;:/\\_\-.|)\]}&?=]*[,;:/\\_\-.|)\]}&?=]+|[^,;:/\\_\-.|)\]}&?=]+/g;
+
+/** The parts of a word between its break points (`a_b-c` → `a_`, `b-`, `c`). */
+export function wordSegments(word: string): string[] {
+  return word.match(BREAK_AFTER) ?? [];
+}
+
+/**
  * Greedy word wrap to `width` columns, in one pass over the text (cli-table3's
- * own wrap is quadratic: a 4,000-character error took minutes). Words wider
- * than a line are cut.
+ * own wrap is quadratic: a 4,000-character error took minutes). Lines break at
+ * spaces; a word wider than a line breaks after its punctuation (wordSegments),
+ * and only a part still wider than a line is cut.
  */
 export function wrapText(text: string, width: number): string {
   const limit = Math.max(1, width);
@@ -41,22 +54,34 @@ export function wrapText(text: string, width: number): string {
   for (const paragraph of text.split('\n')) {
     let line = '';
     let lineWidth = 0;
-    for (const word of paragraph.split(/ +/)) {
-      if (word === '') continue;
-      const wordWidth = stringWidth(word);
-      if (line && lineWidth + 1 + wordWidth <= limit) {
-        line += ` ${word}`;
-        lineWidth += 1 + wordWidth;
-      } else if (wordWidth <= limit) {
+    const place = (part: string, partWidth: number, space: boolean) => {
+      const gap = line && space ? 1 : 0;
+      if (line && lineWidth + gap + partWidth <= limit) {
+        line += gap ? ` ${part}` : part;
+        lineWidth += gap + partWidth;
+      } else if (partWidth <= limit) {
         if (line) out.push(line);
-        line = word;
-        lineWidth = wordWidth;
+        line = part;
+        lineWidth = partWidth;
       } else {
         if (line) out.push(line);
-        const pieces = cutToWidth(word, limit);
+        const pieces = cutToWidth(part, limit);
         appendAll(out, pieces.slice(0, -1));
         line = pieces.at(-1)!;
         lineWidth = stringWidth(line);
+      }
+    };
+    for (const word of paragraph.split(/ +/)) {
+      if (word === '') continue;
+      const wordWidth = stringWidth(word);
+      if (wordWidth <= limit) {
+        place(word, wordWidth, true);
+        continue;
+      }
+      let first = true;
+      for (const segment of wordSegments(word)) {
+        place(segment, stringWidth(segment), first);
+        first = false;
       }
     }
     out.push(line);

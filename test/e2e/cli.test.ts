@@ -163,7 +163,10 @@ describe('sfsync backfill --order', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sfsync-e2e-'));
     const file = join(dir, 'cycle.json');
     writeFileSync(file, JSON.stringify(raw));
-    const table = await runCli(['backfill', '--order', '--config', file]);
+    // Wide enough that no cell wraps: the text is asserted whole.
+    const table = await runCli(['backfill', '--order', '--config', file], {
+      env: { COLUMNS: '200' },
+    });
     expect(table.code).toBe(0);
     expect(table.stdout).toContain(
       'lesson (featured_lesson__r__lesson_uuid__c, optional, phase 2)',

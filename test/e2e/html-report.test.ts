@@ -20,7 +20,7 @@ import { compareKeys } from '../../src/core/methods/key-order.js';
 import { auditTotals } from '../../src/core/audit/result.js';
 import { fixtureEnv, runCli } from '../support/cli.js';
 import { useFixtureDatabases } from '../support/databases.js';
-import { buildAuditScenario } from '../support/editor-scenario.js';
+import { buildAuditScenario, u } from '../support/editor-scenario.js';
 import { FIXTURE_CONFIG } from '../support/paths.js';
 
 /**
@@ -35,6 +35,7 @@ if (!available && process.env.SFSYNC_REQUIRE_BROWSER)
 const db = useFixtureDatabases();
 let browser: Browser;
 let report: string;
+let grownReport: string;
 
 beforeAll(async () => {
   if (!available) return;
@@ -50,6 +51,15 @@ beforeAll(async () => {
   for (let i = 0; i < 2; i++) await audit('--record');
   const { code } = await audit('--record', '--html', report);
   expect(code).toBe(1);
+  // Then one more absent school: last night's run against the three recorded ones.
+  await db.source(
+    `INSERT INTO schools (id, name, website, municipality, country_code)
+     VALUES ($1, 'Grown School', 'https://example.org', 'Cambridge', 'gb')`,
+    [u(990)],
+  );
+  grownReport = join(dir, 'grown.html');
+  const grown = await audit('--fail-on-increase', '--html', grownReport);
+  expect(grown.code).toBe(1);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -133,6 +143,47 @@ describe.skipIf(!available)('--html in headless Chromium', () => {
     expect(requests).toEqual([url]);
     expect(problems).toEqual([]);
 
+    await page.close();
+  });
+
+  it('at 800 px: why it failed first, then where and what with; nothing wider than the page', async () => {
+    const page = await browser.newPage({ viewport: { width: 800, height: 1000 } });
+    await page.goto(pathToFileURL(grownReport).href);
+    expect(await page.locator('header .verdict').textContent()).toBe(
+      'Exit 1: 1 class grew since the previous recorded run (below).',
+    );
+    // The growth comes before the charts and the list.
+    const sections = await page
+      .locator('section')
+      .evaluateAll((all) => all.map((section) => section.id));
+    expect(sections[0]).toBe('grew');
+    expect(
+      await page
+        .locator('#grew tbody tr')
+        .evaluateAll((rows) =>
+          rows.map((row) => [...row.querySelectorAll('td')].map((td) => td.textContent)),
+        ),
+    ).toEqual([['school', 'absent', '1', '2', '+1']]);
+    const meta = (await page.locator('header .meta').textContent())!;
+    expect(meta).toMatch(/source 127\.0\.0\.1:\d+\/\w+ \(schema public\)/);
+    expect(meta).toMatch(/mirror 127\.0\.0\.1:\d+\/\w+ \(schema salesforce\)/);
+    expect(meta).toMatch(/sfsync \d+\.\d+\.\d+/);
+    expect(meta).not.toMatch(/postgres:|password|@/);
+    // The trend's axis is dated.
+    expect(await page.locator('svg.trend text.date').count()).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('svg.trend text.date').first().textContent()).toMatch(/^\d\d-\d\d /);
+    // Narrow, the list is cards, each value labelled; the filters still hide rows.
+    expect(await page.locator('#list thead').isVisible()).toBe(false);
+    expect(await page.locator('#worst thead').isVisible()).toBe(false);
+    await page.selectOption('#f-class', 'absent');
+    expect(await page.locator('#list tbody tr:visible').count()).toBe(3);
+    await page.selectOption('#f-class', '');
+    // No horizontal scrolling of the page itself: wide tables scroll inside their section.
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(800);
+    await page.screenshot({
+      path: process.env.SFSYNC_SCREENSHOT_800 ?? join(tmpdir(), 'sfsync-report-800.png'),
+      fullPage: true,
+    });
     await page.close();
   });
 
@@ -360,8 +411,15 @@ describe.skipIf(!available)(
           entities: [entity],
           totals: auditTotals([entity]),
         },
-        graph,
-        [{ label: hostile, value: 1 }],
+        {
+          graph,
+          trend: [{ label: hostile, value: 1 }],
+          increases: [{ entity: hostile, class: 'failed', before: 0, after: 1 }],
+          exitCode: 1,
+          failOnIncrease: true,
+          databases: [hostile],
+          version: hostile,
+        },
       );
       const file = join(await mkdtemp(join(tmpdir(), 'sfsync-render-')), 'hostile.html');
       await writeFile(file, text);

@@ -150,7 +150,7 @@ describe('secrets', () => {
       const secrets = /W3bh00kS3cret|PushPa55|pushuser/;
       expect(result.stderr).not.toMatch(secrets);
       expect(sink.received.map((r) => r.url).sort()).toEqual([
-        '/metrics/job/sfsync/command/repair',
+        '/metrics/job/sfsync/command/repair/mode/apply',
         '/services/T0/B0/W3bh00kS3cret',
       ]);
       const [stored] = await runs();

@@ -113,6 +113,7 @@ describe('a repair printed from its action log', () => {
       a.deleteIds.join(' '),
       a.reason,
       a.detail,
+      '',
     ]);
     expect(out.text).toBe(renderCsv(REPAIR_CSV_COLUMNS, rows));
   });

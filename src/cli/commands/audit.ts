@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { terminalWidth } from '../terminal-width.js';
 import {
   AUDIT_METHODS,
   MAX_AUDIT_CONCURRENCY,
@@ -10,7 +11,6 @@ import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import {
   loadRunConfig,
-  OUTPUT_FORMATS,
   sessionTimeouts,
   withConfigOptions,
   withFormatOption,
@@ -19,18 +19,28 @@ import {
 import { paint } from '../../render/paint.js';
 import { outputMode } from '../output-mode.js';
 import {
-  durationOption,
+  detailsOption,
   failOnOption,
   parseCount,
   parseShardOption,
   repeatableOption,
+  staleOption,
 } from '../parse-options.js';
+import { auditProgressReporter } from '../audit-progress.js';
 import { startProgress } from '../progress.js';
 import { withReportOptions, type ReportOptions } from '../reports/options.js';
+import {
+  AUDIT_FORMATS,
+  type AuditFormat,
+  writeAuditOutputFiles,
+} from '../reports/audit-output-files.js';
+import { outputFilesOption, type OutputFile } from '../reports/output-files.js';
+import { databaseNames } from '../reports/database-names.js';
 import { compareWithHistory, noteFirstBaseline } from './audit-history.js';
 
 interface AuditOptions extends ConfigOptions, ReportOptions {
-  format: 'table' | 'json' | 'ndjson' | 'markdown' | 'csv';
+  format: AuditFormat;
+  output: OutputFile<AuditFormat>[];
   entity?: string[];
   stale: number;
   details: number;
@@ -44,16 +54,13 @@ export function auditCommand(context: CliContext): Command {
   const command = new Command('audit')
     .summary('diff source tables against mirror tables and classify every mismatch')
     .description(
-      "Compare each entity's source rows with its mirror rows by external ID, " +
-        'in canonical order, and\n' +
-        'classify every key: duplicate, missing_parent, failed, absent, stuck, drift, orphan ' +
-        '(mismatches),\n' +
-        'or ok / pending. Reads only, in READ ONLY transactions ' +
-        '(--record writes its summary to the sfsync schema).\n' +
-        'Exit codes: 0 no mismatch in the --fail-on classes ' +
-        '(with --fail-on-increase: none of them grew),\n' +
-        '1 mismatches found (or grew), 2 usage/config, 3 database, ' +
-        '74 a report file could not be written.',
+      "Compare each entity's source rows with its mirror rows by external ID, in canonical " +
+        'order, and classify every key: duplicate, missing_parent, failed, absent, stuck, drift, ' +
+        'orphan (mismatches), or ok / pending. Reads only, in READ ONLY transactions (--record ' +
+        'writes its summary to the sfsync schema).\n\n' +
+        'Exit codes: 0 no mismatch in the --fail-on classes (with --fail-on-increase: none of ' +
+        'them grew), 1 mismatches found (or grew), 2 usage/config, 3 database, 74 a report file ' +
+        'could not be written.',
     )
     .addOption(
       repeatableOption(
@@ -62,19 +69,8 @@ export function auditCommand(context: CliContext): Command {
         'all entities',
       ),
     )
-    .addOption(
-      durationOption(
-        '--stale <duration>',
-        'unsynced rows older than this are stuck (e.g. 90s, 30m, 2h)',
-        '30m',
-      ),
-    )
-    .option(
-      '--details <n>',
-      'mismatches listed per entity in the table and markdown output',
-      parseCount,
-      20,
-    )
+    .addOption(staleOption())
+    .addOption(detailsOption('mismatches'))
     .addOption(failOnOption())
     .addOption(
       new Option(
@@ -97,9 +93,8 @@ export function auditCommand(context: CliContext): Command {
         '`sfsync merge` adds the N reports up',
       parseShardOption,
     );
-  withReportOptions(
-    withFormatOption(withConfigOptions(command), [...OUTPUT_FORMATS, 'ndjson', 'markdown', 'csv']),
-    'audit',
+  withReportOptions(withFormatOption(withConfigOptions(command), AUDIT_FORMATS), 'audit').addOption(
+    outputFilesOption(AUDIT_FORMATS),
   );
   return command.action(async (options: AuditOptions) => {
     const [{ runAudit }, render, { auditExitCode }, { runWithReports }] = await Promise.all([
@@ -131,10 +126,7 @@ export function auditCommand(context: CliContext): Command {
           concurrency: options.concurrency,
           signal: context.signal,
           timeouts: sessionTimeouts(options),
-          onProgress: ({ entity, rows, done }) => {
-            if (done) progress.succeed(`${entity}: ${rows} keys`);
-            else progress.update(`${entity}: ${rows} keys read`);
-          },
+          onProgress: auditProgressReporter(progress),
           onEntity: (entity) => {
             if (options.format === 'ndjson')
               context.stdout.write(render.renderAuditNdjsonEntity(entity));
@@ -149,13 +141,13 @@ export function auditCommand(context: CliContext): Command {
         progress.stop();
         const style = {
           details: options.details,
-          width: context.stdout.columns ?? 160,
+          width: terminalWidth(context),
           paint: paint(outputMode(context, context.env)),
           graph: config.graph,
         };
-        context.stdout.write(
-          render.renderAudit(result, options.format, { ...style, increases: history.increases }),
-        );
+        const styled = { ...style, increases: history.increases };
+        context.stdout.write(render.renderAudit(result, options.format, styled));
+        await writeAuditOutputFiles(options.output, result, styled, context);
         noteFirstBaseline(history, options.failOnIncrease, context);
         context.exitCode = auditExitCode(
           result,
@@ -167,6 +159,7 @@ export function auditCommand(context: CliContext): Command {
           audit: result,
           increases: history.increases,
           trend: history.trend,
+          databases: databaseNames([config.source, config.mirror]),
         };
       } finally {
         progress.stop();

@@ -18,13 +18,11 @@ export function demoCommand(context: CliContext): Command {
   const command = new Command('demo')
     .summary('the whole loop on a throwaway PostgreSQL: the race, the audit, the repair')
     .description(
-      'Starts a throwaway PostgreSQL, loads the editor-api fixtures, ' +
-        'writes a realistic data set to the mirror the way\n' +
-        "an app's independent jobs do, lets a simulated Heroku Connect send it " +
-        '(children sometimes reach Salesforce\n' +
-        'before their parents and FAIL), then runs audit, repair --dry-run, ' +
-        'repair --wait with Connect running, and a\n' +
-        'final audit. Needs no database of yours.',
+      'Starts a throwaway PostgreSQL, loads the editor-api fixtures, writes a realistic data ' +
+        "set to the mirror the way an app's independent jobs do, lets a simulated Heroku " +
+        'Connect send it (children sometimes reach Salesforce before their parents and FAIL), ' +
+        'then runs audit, repair --dry-run, repair --wait with Connect running, and a final ' +
+        'audit. Needs no database of yours.',
     )
     .option('--seed <n>', 'seed for the data set and the race', parseCount, 7)
     .option(

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { terminalWidth } from '../terminal-width.js';
 import type { CliContext } from '../context.js';
 import {
   loadRunConfig,
@@ -13,16 +14,14 @@ export function doctorCommand(context: CliContext): Command {
   const command = new Command('doctor')
     .summary('check both databases against the config and report every problem')
     .description(
-      'Connect to the source and mirror databases ' +
-        'and check every table and column the config names,\n' +
-        "the external-ID unique indexes, Heroku Connect's triggers and trigger log, " +
-        'and that this\n' +
-        "session's get_xmlbinary() is 'base64' so sfsync's writes would be captured.\n" +
-        'Lists the todo notes sfsync init left in the config: ' +
-        'repair and backfill refuse to write while\n' +
-        'any remain, and doctor exits 2 for them too (0 with --allow-todo).\n' +
-        'Exit codes: 0 usable (warnings allowed), ' +
-        '2 config problem or todo notes left, 3 database problem.',
+      'Connect to the source and mirror databases and check every table and column the ' +
+        "config names, the external-ID unique indexes, Heroku Connect's triggers and trigger " +
+        "log, and that this session's get_xmlbinary() is 'base64' so sfsync's writes would be " +
+        'captured. Lists the todo notes sfsync init left in the config: repair and backfill ' +
+        'refuse to write while any remain, and doctor exits 2 for them too (0 with ' +
+        '--allow-todo).\n\n' +
+        'Exit codes: 0 usable (warnings allowed), 2 config problem or todo notes left, ' +
+        '3 database problem.',
     )
     .option(
       '--allow-todo',
@@ -45,7 +44,7 @@ export function doctorCommand(context: CliContext): Command {
       context.stdout.write(
         options.format === 'json'
           ? render.renderDoctorJson(report)
-          : render.renderDoctorTable(report),
+          : render.renderDoctorTable(report, terminalWidth(context)),
       );
       context.exitCode = doctorExitCode(report);
     },

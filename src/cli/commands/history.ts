@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { terminalWidth } from '../terminal-width.js';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import {
@@ -20,11 +21,10 @@ export function historyCommand(context: CliContext): Command {
   const command = new Command('history')
     .summary('the last recorded audits per entity, with their trend')
     .description(
-      'Reads the summaries that `sfsync audit --record` stored ' +
-        'in the sfsync schema of the mirror database:\n' +
-        'per entity, the mismatches of its last N recorded runs (a sparkline on a terminal) ' +
-        'and what changed\n' +
-        'since the run before. Needs only the mirror database.',
+      'Reads the summaries that `sfsync audit --record` (or `sfsync merge --record`) stored in ' +
+        'the sfsync schema of the mirror database: per entity, the mismatches of its last N ' +
+        'recorded runs (a sparkline on a terminal) and what changed since the run before. Needs ' +
+        'only the mirror database.',
     )
     .addOption(
       repeatableOption('-e, --entity <name>', 'only this entity (repeatable)', 'all entities'),
@@ -61,7 +61,7 @@ export function historyCommand(context: CliContext): Command {
     context.stdout.write(
       options.format === 'json'
         ? render.renderHistoryJson(points, order)
-        : render.renderHistoryTable(points, order),
+        : render.renderHistoryTable(points, order, terminalWidth(context)),
     );
   });
 }

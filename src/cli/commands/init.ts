@@ -1,8 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { terminalWidth } from '../terminal-width.js';
 import { isPlainIdentifier } from '../../core/identifier.js';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
-import { withFormatOption, type OutputFormat } from '../options.js';
+import { configFileOption, withFormatOption, type OutputFormat } from '../options.js';
 import { repeatableOption } from '../parse-options.js';
 
 interface InitCliOptions {
@@ -40,19 +41,16 @@ export function initCommand(context: CliContext): Command {
       'write a starter sfsync.config.json from the databases (or a Connect export), then check it',
     )
     .description(
-      'Reads the mirror (mapped tables, external-ID unique indexes, ' +
-        '<rel>__r__<ext> lookups, read-only\n' +
-        'mappings in the trigger log) and the source ' +
-        "(tables and columns whose names match the mirror's,\n" +
-        'primary and foreign keys), writes a config with everything it could infer ' +
-        'and "todo" notes where\n' +
-        'it could not, then runs the checks of `sfsync doctor` on it. ' +
-        'The config reads both URLs from\n' +
-        'environment variables (env:NAME); it never contains a URL.\n' +
-        'Exit codes: 0 written and usable (todo notes allowed), ' +
-        '2 usage (the file exists: --force), 3 database.',
+      'Reads the mirror (mapped tables, external-ID unique indexes, <rel>__r__<ext> lookups, ' +
+        'read-only mappings in the trigger log) and the source (tables and columns whose names ' +
+        "match the mirror's, primary and foreign keys), writes a config with everything it could " +
+        'infer and "todo" notes where it could not, then runs the checks of `sfsync doctor` on ' +
+        'it. The config reads both URLs from environment variables (env:NAME); it never ' +
+        'contains a URL.\n\n' +
+        'Exit codes: 0 written and usable (todo notes allowed), 2 usage (the file exists: ' +
+        '--force), 3 database.',
     )
-    .option('-c, --config <path>', 'where to write the config', 'sfsync.config.json')
+    .addOption(configFileOption('where to write the config', 'sfsync.config.json'))
     .option('--force', 'overwrite an existing file')
     .option('--source-url <url>', 'source database to read (default: the --source-env variable)')
     .option('--mirror-url <url>', 'mirror database to read (default: the --mirror-env variable)')
@@ -158,7 +156,7 @@ async function runInit(options: InitCliOptions, context: CliContext): Promise<vo
   context.stdout.write(
     options.format === 'json'
       ? render.renderInitJson(options.config, config, report)
-      : render.renderInitTable(options.config, config, report, options),
+      : render.renderInitTable(options.config, config, report, options, terminalWidth(context)),
   );
   context.exitCode = initExitCode(report);
 }

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { terminalWidth } from '../terminal-width.js';
 import type { CliContext } from '../context.js';
 import {
   loadConfigFrom,
@@ -18,9 +19,9 @@ export function journalCommand(context: CliContext): Command {
   const command = new Command('journal')
     .summary('list repair/backfill runs, or every change one run made')
     .description(
-      'Without RUN_ID: the latest runs (who, where, when, what). ' +
-        'With RUN_ID (or a unique prefix of it):\n' +
-        'every change that run made, with the full row before and after, from sfsync.journal.',
+      'Without RUN_ID: the latest runs (who, where, when, what). With RUN_ID (or a unique ' +
+        'prefix of it): every change that run made, with the full row before and after, from ' +
+        'sfsync.journal.',
     )
     .argument('[run-id]', 'a run id, or a unique prefix of one')
     .option('--limit <n>', 'runs listed', parseCount, 20);
@@ -39,7 +40,9 @@ export function journalCommand(context: CliContext): Command {
       timeouts: sessionTimeouts(options),
     });
     context.stdout.write(
-      options.format === 'json' ? render.renderJournalJson(view) : render.renderJournalTable(view),
+      options.format === 'json'
+        ? render.renderJournalJson(view)
+        : render.renderJournalTable(view, terminalWidth(context)),
     );
   });
 }

@@ -1,19 +1,33 @@
 import { Command } from 'commander';
+import { terminalWidth } from '../terminal-width.js';
 import type { MismatchClass } from '../../core/audit/types.js';
 import type { Config } from '../../config/types.js';
 import { resolveTarget } from '../../config/resolve-url.js';
 import type { AuditResult } from '../../core/audit/result.js';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
-import { loadConfigFrom, lockTimeoutOption, withFormatOption } from '../options.js';
+import {
+  configFileOption,
+  loadConfigFrom,
+  lockTimeoutOption,
+  withFormatOption,
+} from '../options.js';
 import { paint } from '../../render/paint.js';
 import { outputMode } from '../output-mode.js';
-import { failOnOption, parseCount } from '../parse-options.js';
+import { detailsOption, failOnOption } from '../parse-options.js';
+import { databaseNames } from '../reports/database-names.js';
 import { compareWithHistory, noteFirstBaseline } from './audit-history.js';
 import { withReportOptions, type ReportOptions } from '../reports/options.js';
+import {
+  AUDIT_FORMATS,
+  type AuditFormat,
+  writeAuditOutputFiles,
+} from '../reports/audit-output-files.js';
+import { outputFilesOption, type OutputFile } from '../reports/output-files.js';
 
 interface MergeOptions extends ReportOptions {
-  format: 'table' | 'json' | 'ndjson' | 'markdown' | 'csv';
+  format: AuditFormat;
+  output: OutputFile<AuditFormat>[];
   details: number;
   failOn: MismatchClass[];
   config?: string;
@@ -37,26 +51,21 @@ export function mergeCommand(context: CliContext): Command {
         'history could not be read or written, 74 a report file could not be written.',
     )
     .argument('<reports...>', 'the shards’ JSON report files')
-    .option(
-      '-c, --config <path>',
-      'config file, for the dependency graph and, with --record or --fail-on-increase, ' +
-        'the mirror database (default: ./sfsync.config.json if there is one)',
+    .addOption(
+      configFileOption(
+        'config file, for the dependency graph and, with --record or --fail-on-increase, ' +
+          'the mirror database (default: ./sfsync.config.json if there is one)',
+      ),
     )
     .option(
       '--mirror-url <url>',
       'mirror database URL for --record and --fail-on-increase, overriding mirror.url',
     )
     .addOption(lockTimeoutOption())
-    .option(
-      '--details <n>',
-      'mismatches listed per entity in the table and markdown output',
-      parseCount,
-      20,
-    )
+    .addOption(detailsOption('mismatches'))
     .addOption(failOnOption());
-  withReportOptions(
-    withFormatOption(command, ['table', 'json', 'ndjson', 'markdown', 'csv']),
-    'audit',
+  withReportOptions(withFormatOption(command, AUDIT_FORMATS), 'audit').addOption(
+    outputFilesOption(AUDIT_FORMATS),
   );
   return command.action(async (files: string[], options: MergeOptions) => {
     const [
@@ -89,18 +98,21 @@ export function mergeCommand(context: CliContext): Command {
       }
       // The history lives in the mirror database: only --record and --fail-on-increase reach for
       // it, so a merge for the reports alone still needs no database.
-      const history =
+      const mirror =
         historyWanted && config
-          ? await compareWithHistory(
-              resolveTarget(config.mirror, context.env, config.file),
-              merged,
-              { ...options, timeouts: { lockMs: options.lockTimeout } },
-              context,
-            )
-          : { increases: [], compared: [], trend: null };
+          ? resolveTarget(config.mirror, context.env, config.file)
+          : undefined;
+      const history = mirror
+        ? await compareWithHistory(
+            mirror,
+            merged,
+            { ...options, timeouts: { lockMs: options.lockTimeout } },
+            context,
+          )
+        : { increases: [], compared: [], trend: null };
       const style = {
         details: options.details,
-        width: context.stdout.columns ?? 160,
+        width: terminalWidth(context),
         paint: paint(outputMode(context, context.env)),
         graph: config?.graph,
         increases: history.increases,
@@ -112,6 +124,7 @@ export function mergeCommand(context: CliContext): Command {
           ? merged.entities.map(render.renderAuditNdjsonEntity).join('')
           : '';
       context.stdout.write(lines + render.renderAudit(merged, options.format, style));
+      await writeAuditOutputFiles(options.output, merged, style, context);
       noteFirstBaseline(history, options.failOnIncrease, context);
       context.exitCode = auditExitCode(
         merged,
@@ -123,6 +136,8 @@ export function mergeCommand(context: CliContext): Command {
         audit: merged,
         increases: history.increases,
         trend: history.trend,
+        // The shards' databases are not in their reports: only the history's is known here.
+        databases: mirror ? databaseNames([mirror]) : [],
       };
     });
   });

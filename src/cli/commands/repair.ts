@@ -1,34 +1,37 @@
 import { Command, Option } from 'commander';
+import { terminalWidth } from '../terminal-width.js';
 import { MISMATCH_CLASSES } from '../../core/audit/types.js';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { redactCommandLine } from '../../core/redact.js';
 import {
   loadRunConfig,
-  OUTPUT_FORMATS,
   sessionTimeouts,
   withConfigOptions,
   withFormatOption,
   type ConfigOptions,
 } from '../options.js';
 import {
-  durationOption,
+  detailsOption,
   parseClasses,
   parseCount,
   parseDurationOption,
   repeatableOption,
+  staleOption,
 } from '../parse-options.js';
 import { paint } from '../../render/paint.js';
 import { inCi, outputMode } from '../output-mode.js';
 import { startProgress } from '../progress.js';
 import { confirmOnTerminal } from '../prompt.js';
 import { withReportOptions, type ReportOptions } from '../reports/options.js';
+import { outputFilesOption, type OutputFile, writeOutputFiles } from '../reports/output-files.js';
 import { ActionLog } from '../../render/action-log.js';
 import { statusCounts } from '../../core/repair/result.js';
 import { describeUrl } from '../../db/driver/describe-url.js';
 
 export interface RepairCliOptions extends ConfigOptions, ReportOptions {
-  format: 'table' | 'json' | 'markdown' | 'csv';
+  format: RepairFormat;
+  output: OutputFile<RepairFormat>[];
   dryRun?: boolean;
   detailedExitCode?: boolean;
   yes?: boolean;
@@ -44,24 +47,25 @@ export interface RepairCliOptions extends ConfigOptions, ReportOptions {
   allowTodo?: boolean;
 }
 
+const REPAIR_FORMATS = ['table', 'json', 'markdown', 'csv'] as const;
+type RepairFormat = (typeof REPAIR_FORMATS)[number];
+
 export function repairCommand(context: CliContext): Command {
   const command = new Command('repair')
     .summary(
       'fix mismatches in canonical order: insert, re-insert, dedupe, update (with --dry-run)',
     )
     .description(
-      'Plan a fix for every mismatch the audit finds and carry it out parents first:\n' +
-        '  absent → insert; ' +
-        'failed and repairable → delete the sfid-NULL row and insert it again;\n' +
-        '  duplicate → delete the sfid-NULL extras; drift → update the differing columns;\n' +
-        '  missing_parent → defer; stuck, orphan, other failures → skip, with the reason.\n' +
-        'Never deletes or rewrites a row that has an sfid; ' +
-        'journals every change in sfsync.journal.\n' +
-        'Refuses to write while the config has todo notes from sfsync init ' +
-        '(--allow-todo overrides).\n' +
-        'Exit codes: 0 all done (or, with --dry-run, a plan computed), ' +
-        '1 something failed or was deferred,\n' +
-        '2 usage/config (todo notes left too), 3 database, 4 another run holds the lock.',
+      'Plan a fix for every mismatch the audit finds and carry it out parents first: absent → ' +
+        'insert; failed and repairable → delete the sfid-NULL row and insert it again; ' +
+        'duplicate → delete the sfid-NULL extras; drift → update the differing columns; ' +
+        'missing_parent → defer; stuck, orphan, other failures → skip, with the reason.\n\n' +
+        'Never deletes or rewrites a row that has an sfid; journals every change in ' +
+        'sfsync.journal. Refuses to write while the config has todo notes from sfsync init ' +
+        '(--allow-todo overrides).\n\n' +
+        'Exit codes: 0 all done (or, with --dry-run, a plan computed), 1 something failed or ' +
+        'was deferred, 2 usage/config (todo notes left too), 3 database, 4 another run holds ' +
+        'the lock.',
     )
     .option('--dry-run', 'print the plan and write nothing')
     .option('-y, --yes', 'write without asking (required when stdin is not a terminal)')
@@ -83,7 +87,8 @@ export function repairCommand(context: CliContext): Command {
 /** Options repair and backfill share. */
 export function withRunOptions(command: Command): Command {
   withReportOptions(command, 'write');
-  return withFormatOption(command, [...OUTPUT_FORMATS, 'markdown', 'csv'])
+  return withFormatOption(command, REPAIR_FORMATS)
+    .addOption(outputFilesOption(REPAIR_FORMATS))
     .addOption(
       repeatableOption(
         '-e, --entity <name>',
@@ -97,15 +102,13 @@ export function withRunOptions(command: Command): Command {
     )
     .option('--batch-size <n>', 'rows per transaction', parseCount, 500)
     .option('--concurrency <n>', 'entities of one level written at once', parseCount, 2)
-    .addOption(
-      durationOption('--stale <duration>', 'unsynced rows older than this are stuck', '30m'),
-    )
+    .addOption(staleOption())
     .option(
       '--wait <duration>',
       'after each level, wait this long for Connect to give the written rows an sfid (e.g. 5m)',
       parseDurationOption,
     )
-    .option('--details <n>', 'actions listed in the table output', parseCount, 30)
+    .addOption(detailsOption('actions'))
     .option('--allow-todo', 'write even though the config still has todo notes from sfsync init');
 }
 
@@ -136,7 +139,8 @@ export async function runWriteCommand(
     const progress = await startProgress(context, `${name}: auditing`);
     // The actions as they are carried out: a few per entity for the table, every one (in a file)
     // for JSON and CSV.
-    const log = new ActionLog(options.details, render.listsEveryAction(options.format));
+    const formats = [options.format, ...options.output.map((file) => file.format)];
+    const log = new ActionLog(options.details, formats.some(render.listsEveryAction));
     try {
       const result = await runRepair(config, {
         command: name,
@@ -172,12 +176,18 @@ export async function runWriteCommand(
       progress.stop();
       const style = {
         details: options.details,
-        width: context.stdout.columns ?? 160,
+        width: terminalWidth(context),
         paint: paint(outputMode(context, context.env)),
         graph: config.graph,
       };
       const report = log.report(result);
       await render.printRepair(context.stdout, report, name, options.format, style);
+      const plain = { ...style, paint: paint({ color: false }) };
+      await writeOutputFiles(
+        options.output,
+        (format, out) => render.printRepair(out, report, name, format, plain),
+        context,
+      );
       context.exitCode = repairExitCode(result, Boolean(options.detailedExitCode));
       return { graph: config.graph, repair: report, increases: [], trend: null };
     } finally {

@@ -8,7 +8,7 @@ import {
   type ConfigOptions,
   type FormatOptions,
 } from '../options.js';
-import { parseCount, parseDurationOption, failCodesOption, parseRate } from '../parse-options.js';
+import { durationOption, failCodesOption, parseCount, parseRate } from '../parse-options.js';
 import { startProgress } from '../progress.js';
 import type { SimFaultCode } from '../../sim/fault-texts.js';
 
@@ -28,15 +28,12 @@ export function simCommand(context: CliContext): Command {
     .summary("simulate Heroku Connect's write path on a mirror database (for tests and demos)")
     .description(
       "Process the mirror database's _trigger_log the way Heroku Connect's Ordered Writes do: " +
-        'in id order,\n' +
-        'into a fake Salesforce org kept in schema sfsync_sim. ' +
-        'Inserts whose __r__ lookups resolve get an sfid\n' +
-        '(INSERTED, then SYNCED on read-back); ' +
-        'a lookup that does not resolve FAILs the row with\n' +
-        '"Foreign key external ID: … not found for field … in entity …" ' +
-        'and is never retried. Writes are\n' +
-        "made with xmlbinary = 'hex', as Connect's, so they are not captured. " +
-        'Never point it at a real Connect database.',
+        'in id order, into a fake Salesforce org kept in schema sfsync_sim. Inserts whose __r__ ' +
+        'lookups resolve get an sfid (INSERTED, then SYNCED on read-back); a lookup that does ' +
+        'not resolve FAILs the row with "Foreign key external ID: … not found for field … in ' +
+        'entity …" and is never retried.\n\n' +
+        "Writes are made with xmlbinary = 'hex', as Connect's, so they are not captured. Never " +
+        'point it at a real Connect database.',
     )
     .option('--once', 'process everything queued, then exit (the default)')
     .option(
@@ -51,18 +48,16 @@ export function simCommand(context: CliContext): Command {
     )
     .addOption(failCodesOption())
     .option('--seed <n>', 'seed for --fail-rate, for reproducible runs', parseCount, 1)
-    .option(
-      '--latency <duration>',
-      'pause after each batch, like a slow org (e.g. 200ms)',
-      parseDurationOption,
-      0,
+    .addOption(
+      durationOption(
+        '--latency <duration>',
+        'pause after each batch, like a slow org (e.g. 200ms)',
+        '0s',
+      ),
     )
     .option('--batch-size <n>', 'trigger-log entries per transaction', parseCount, 200)
-    .option(
-      '--interval <duration>',
-      'with --watch, poll at least this often',
-      parseDurationOption,
-      2_000,
+    .addOption(
+      durationOption('--interval <duration>', 'with --watch, poll at least this often', '2s'),
     );
   withFormatOption(withConfigOptions(command));
   return command.action(async (options: SimCliOptions) => {

@@ -21,6 +21,7 @@ import {
 import { renderRepairMarkdown } from '../../render/repair-markdown.js';
 import type { TrendPoint } from '../../render/svg.js';
 import { stderrText } from '../stderr-text.js';
+import { VERSION } from '../version.js';
 import { postBody } from './http-post.js';
 import type { ReportOptions } from './options.js';
 import { appendReport, readPreviousReport, writeReport } from './report-files.js';
@@ -37,6 +38,8 @@ export interface RunReport {
   readonly repair?: RepairReport | undefined;
   readonly increases: readonly Increase[];
   readonly trend: readonly TrendPoint[] | null;
+  /** The databases the run read, without credentials, for the HTML report. */
+  readonly databases?: readonly string[] | undefined;
 }
 
 export interface ReportTarget {
@@ -127,7 +130,15 @@ async function emitReports(
   if (options.html && report.audit)
     await writeFile(
       options.html,
-      renderAuditHtml(report.audit, graph, report.trend),
+      renderAuditHtml(report.audit, {
+        graph,
+        trend: report.trend,
+        increases: report.increases,
+        exitCode: report.exitCode,
+        failOnIncrease: Boolean(options.failOnIncrease),
+        databases: report.databases ?? [],
+        version: VERSION,
+      }),
       'HTML report',
     );
   // An HTML report that could not be written fails the run with exit 74: the metrics say so.

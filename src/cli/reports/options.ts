@@ -20,9 +20,10 @@ export interface ReportOptions {
  * it: commander's own InvalidArgumentError message would quote it in full.
  * An empty value is off, so `--notify "$SLACK_WEBHOOK"` runs where the secret is not set.
  */
-function httpUrlOption(flags: string, description: string): Option {
+function httpUrlOption(flags: string, description: string, envName: string): Option {
   const name = flags.split(' ')[0]!;
-  return new Option(flags, description).argParser((value: string) => {
+  // From the environment, the secret stays out of the command line (and the process list).
+  return new Option(flags, description).env(envName).argParser((value: string) => {
     if (value.trim() === '') return '';
     const problem = checkHttpUrl(value);
     if (problem)
@@ -65,6 +66,7 @@ export function withReportOptions(command: Command, kind: 'audit' | 'write'): Co
       httpUrlOption(
         '--pushgateway <url>',
         'also push the metrics to this Prometheus Pushgateway (empty: off)',
+        'SFSYNC_PUSHGATEWAY',
       ),
     )
     .addOption(
@@ -72,6 +74,7 @@ export function withReportOptions(command: Command, kind: 'audit' | 'write'): Co
         '--notify <url>',
         'POST a Slack-compatible JSON message here when the run fails or a class grew ' +
           '(empty: off)',
+        'SFSYNC_NOTIFY',
       ),
     )
     .addOption(
