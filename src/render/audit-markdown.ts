@@ -3,6 +3,7 @@ import type { EntityGraph } from '../core/entities/graph.js';
 import { groupBySignature } from '../core/audit/signature.js';
 import type { Increase } from '../core/history/trend.js';
 import type { AuditResult } from '../core/audit/result.js';
+import { utc } from '../core/time-text.js';
 import { auditSeconds, mismatchCount } from './audit.js';
 import { changeLines, driftChanges } from './field-change.js';
 import { mdCell, mdCode, mdLines, mdTable, mermaidGraph } from './markdown-text.js';
@@ -146,8 +147,4 @@ export function age(seconds: number | null): string {
   if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
   if (seconds < 36 * 3600) return `${(seconds / 3600).toFixed(1)} h`;
   return `${(seconds / 86400).toFixed(1)} d`;
-}
-
-export function utc(date: Date): string {
-  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }

@@ -1,3 +1,4 @@
+import { utc } from '../core/time-text.js';
 import { MISMATCH_CLASSES } from '../core/audit/types.js';
 import {
   mismatchesOf,
@@ -42,7 +43,7 @@ export function renderHistoryTable(
       runs.length,
       sparkline(totals),
       totals.join(' → '),
-      last.recordedAt.toISOString().slice(0, 16).replace('T', ' '),
+      utc(last.recordedAt),
       before ? changes(before, last) : 'first run',
     ];
   });
@@ -51,7 +52,7 @@ export function renderHistoryTable(
     'Runs',
     'Trend',
     'Mismatches (oldest → newest)',
-    'Last recorded (UTC)',
+    'Last recorded',
     'Since the run before',
   ];
   return `${renderTable(head, rows, { width })}\n`;

@@ -1,3 +1,4 @@
+import { utc } from '../core/time-text.js';
 import type { Adjustment } from '../core/values/fit-values.js';
 import type { JournalEntryView, JournalView, RunView } from '../core/journal/views.js';
 import { renderJson } from './json.js';
@@ -13,7 +14,7 @@ export function renderJournalTable(view: JournalView, width: number = DEFAULT_WI
       view.runs.map((r) => [
         r.runId,
         r.command,
-        r.startedAt.toISOString(),
+        utc(r.startedAt),
         r.status,
         r.changes,
         r.actor ?? '—',
@@ -25,10 +26,10 @@ export function renderJournalTable(view: JournalView, width: number = DEFAULT_WI
   const { run, entries } = view;
   const actor = cellText(run.actor ?? 'unknown', 200);
   const host = cellText(run.host ?? 'unknown', 200);
-  const finished = run.finishedAt?.toISOString() ?? '(not finished)';
+  const finished = run.finishedAt ? utc(run.finishedAt) : '(not finished)';
   const head =
     `run ${run.runId}: ${run.command} by ${actor} on ${host}, ` +
-    `${run.startedAt.toISOString()} → ${finished}, ${run.status}\n` +
+    `${utc(run.startedAt)} → ${finished}, ${run.status}\n` +
     `${cellText(run.commandLine ?? '')}\n`;
   if (entries.length === 0) return `${head}no changes\n`;
   return `${head}${renderTable(
@@ -39,7 +40,7 @@ export function renderJournalTable(view: JournalView, width: number = DEFAULT_WI
       e.action,
       e.key ?? '—',
       e.mirrorId ?? '—',
-      e.at.toISOString(),
+      utc(e.at),
       describe(e),
     ]),
     { width, cellChars: 4 * MAX_CELL_CHARS },

@@ -88,7 +88,7 @@ describe('history: --record, sfsync history, --fail-on-increase', () => {
 
     const table = (await cli('history', '--entity', 'school', '--entity', 'role')).stdout;
     expect(table).toMatch(
-      /│ school +│ 3 +│ ▇▇█ +│ 5 → 5 → 6 +│ \d{4}-\d\d-\d\d \d\d:\d\d +│ \+1 orphan +│/,
+      /│ school +│ 3 +│ ▇▇█ +│ 5 → 5 → 6 +│ \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC +│ \+1 orphan +│/,
     );
     expect(table).toMatch(/│ role +│ 3 +│ ███ +│ 7 → 7 → 7 +│ .+│ no change +│/);
     expect(table).not.toContain('lesson');
@@ -144,7 +144,7 @@ describe('history: rows that cannot be trusted are ignored, with one warning', (
     expect(same.stderr).toMatch(WARNING);
     expect(same.stderr.match(WARNING)!.slice(1, 4)).toEqual(['1', rows[0].run_id, 'school']);
     expect(same.stderr).toMatch(
-      /recorded_at \d{4}-.*Z is in the future \(the database's clock says .*\)/,
+      /recorded_at \d{4}-.* UTC is in the future \(the database's clock says .*\)/,
     );
   });
 

@@ -62,7 +62,7 @@ describe('the write lock', () => {
       await expect(second).rejects.toThrow(
         new RegExp(
           '^another sfsync repair or backfill is writing to this mirror database ' +
-            String.raw`\(held since \d{4}-\d\d-\d\dT[\d:.]+Z\); ` +
+            String.raw`\(held since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\); ` +
             'wait for it to finish, then run again$',
         ),
       );

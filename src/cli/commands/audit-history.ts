@@ -1,6 +1,7 @@
 import type { MismatchClass } from '../../core/audit/types.js';
 import type { AuditResult } from '../../core/audit/result.js';
 import type { Increase } from '../../core/history/trend.js';
+import { utc } from '../../core/time-text.js';
 import type { ResolvedTarget } from '../../config/types.js';
 import type { SessionTimeouts } from '../../db/driver/pool-adapter.js';
 import { DatabaseError } from '../../errors.js';
@@ -70,7 +71,7 @@ export async function compareWithHistory(
   });
   context.stderr.write(renderIgnoredHistory(outcome.ignored));
   const trend = totalsPerRun(outcome.trend).map((run) => ({
-    label: run.recordedAt.toISOString().slice(0, 16).replace('T', ' '),
+    label: utc(run.recordedAt),
     value: run.mismatches,
   }));
   return { increases: outcome.increases, compared: outcome.compared, trend };

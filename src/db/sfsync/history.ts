@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { ROW_CLASSES, type EntityAudit, type RowClass } from '../../core/audit/types.js';
 import type { HistoryPoint, IgnoredRow } from '../../core/history/trend.js';
+import { utc } from '../../core/time-text.js';
 import type { AnyDb } from '../driver/connect.js';
 import { journalSchemaVersion } from './journal-schema.js';
 import { jsonValue, sfsyncTables } from './tables.js';
@@ -178,8 +179,8 @@ function checkRow(row: HistoryRow, now: Date): HistoryPoint | string {
   const r = parsed.data;
   if (r.recorded_at.getTime() > now.getTime() + CLOCK_SKEW_MS) {
     return (
-      `recorded_at ${r.recorded_at.toISOString()} is in the future ` +
-      `(the database's clock says ${now.toISOString()})`
+      `recorded_at ${utc(r.recorded_at)} is in the future ` +
+      `(the database's clock says ${utc(now)})`
     );
   }
   return {

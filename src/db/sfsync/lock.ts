@@ -1,5 +1,6 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { ResolvedTarget } from '../../config/types.js';
+import { utc } from '../../core/time-text.js';
 import { LockError, type DatabaseError } from '../../errors.js';
 import { connect, type AnyDb, type ConnectOptions } from '../driver/connect.js';
 
@@ -68,7 +69,7 @@ export async function acquireWriteLock(
     await session.close();
     // No holder when it let go between the two statements: a race no test can stage.
     // Stryker disable next-line StringLiteral: the text of that race, see above
-    const since = holder.rows[0] ? ` (held since ${holder.rows[0].since.toISOString()})` : '';
+    const since = holder.rows[0] ? ` (held since ${utc(holder.rows[0].since)})` : '';
     throw new LockError(
       `another sfsync repair or backfill is writing to this mirror database${since}; ` +
         'wait for it to finish, then run again',
