@@ -2,7 +2,10 @@ import type { Config, ResolvedTarget } from '../config/types.js';
 import { ConnectSimulator, type SimOptions, type SimStats } from '../sim/simulator.js';
 
 export interface SimRunOptions extends SimOptions {
-  /** Keep processing as entries arrive until `signal` aborts; otherwise drain the queue once. */
+  /**
+   * Keep processing as entries arrive until `signal` aborts; otherwise one drain() pass, which
+   * leaves entries the delay fault holds NEW (and owes the flips it drew) for a later run.
+   */
   readonly watch: boolean;
   readonly intervalMs: number;
   readonly signal: AbortSignal;

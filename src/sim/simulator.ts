@@ -4,7 +4,18 @@ import { CONNECT_OWNED_COLUMNS } from '../core/connect/heroku-connect.js';
 import { connect, type Connection } from '../db/driver/connect.js';
 import { writeTransaction } from '../db/driver/transactions.js';
 import { simMappings, type SimMapping } from './connect-mapping.js';
-import { SIM_FAULT_TEXTS, type SimFaultCode } from './fault-texts.js';
+import { Deferrals } from './deferrals.js';
+import { writeFlip } from './flip.js';
+import { SIM_FAULT_TEXTS, SIM_VALIDATION_TEXT, type SimFaultCode } from './fault-texts.js';
+import {
+  DEFAULT_DELAY_CYCLES,
+  dataFixFault,
+  FaultDraws,
+  noFaults,
+  type SimFaults,
+  type SimFaultStats,
+  terminalFault,
+} from './faults.js';
 import { seededRandom } from './random.js';
 import { apiName, salesforceId } from './salesforce-id.js';
 
@@ -20,14 +31,23 @@ export interface SimOptions {
   /** Delay per processed batch, like a slow org. */
   readonly latencyMs: number;
   readonly batchSize: number;
+  /** Seeded faults beyond `failRate` (faults.ts); absent or all 0, a seed replays as before. */
+  readonly faults?: SimFaults | undefined;
 }
 
 export interface SimStats {
+  /** Entries worked from the queue: succeeded + failed + ignored. */
   processed: number;
+  /** Logged SUCCESS, dropped writes included (Connect reports them so). */
   succeeded: number;
   failed: number;
   ignored: number;
+  /** Each injected fault; a flip's FAILED entry is counted here only, not in processed. */
+  faults: SimFaultStats;
 }
+
+/** The drop fault's verdict: Connect logs SUCCESS and sends nothing. */
+const DROPPED = Symbol('dropped');
 
 type Outcome = {
   state: 'SUCCESS' | 'FAILED' | 'IGNORED';
@@ -44,7 +64,16 @@ type Outcome = {
  */
 export class ConnectSimulator {
   private readonly random: () => number;
-  readonly stats: SimStats = { processed: 0, succeeded: 0, failed: 0, ignored: 0 };
+  private readonly draws: FaultDraws;
+  private readonly faults: SimFaults;
+  private readonly deferrals: Deferrals;
+  readonly stats: SimStats = {
+    processed: 0,
+    succeeded: 0,
+    failed: 0,
+    ignored: 0,
+    faults: noFaults(),
+  };
 
   private constructor(
     private readonly url: string,
@@ -53,6 +82,9 @@ export class ConnectSimulator {
     private readonly options: SimOptions,
   ) {
     this.random = seededRandom(options.seed);
+    this.faults = options.faults ?? {};
+    this.draws = new FaultDraws(options.seed, this.faults);
+    this.deferrals = new Deferrals(this.faults.delayCycles ?? DEFAULT_DELAY_CYCLES);
   }
 
   static async open(
@@ -78,17 +110,32 @@ export class ConnectSimulator {
     await this.mirror.close();
   }
 
-  /** Processes queued entries until none is NEW or PENDING; returns how many it processed. */
+  /**
+   * One pass: processes queued entries until nothing is processable now, and returns how many it
+   * processed. Without the delay fault that leaves no entry NEW or PENDING. A delayed entry sits
+   * out this pass and the next `delayCycles - 1` (it stays NEW); the pass `delayCycles` calls
+   * later processes it, in id order with what else is queued. Flips drawn in a pass are written
+   * at the start of the next. So a caller that runs audit → repair → drain cycles meets them a
+   * few cycles late, as with a slow Connect; `deferred` says whether any are still owed.
+   */
   async drain(): Promise<number> {
     let total = 0;
+    const flips = this.deferrals.startPass();
     await this.seedOrgFromMirror();
+    for (const flip of flips)
+      if (await writeFlip(this.mirror.db, this.schema, flip)) this.stats.faults.flipped++;
     for (;;) {
-      const processed = await this.processBatch();
+      const { held, processed } = await this.processBatch();
       total += processed;
-      if (processed === 0) return total;
-      if (this.options.latencyMs > 0)
+      if (processed === 0 && held === 0) return total;
+      if (this.options.latencyMs > 0 && processed > 0)
         await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
     }
+  }
+
+  /** Entries held NEW by the delay fault and flips not yet written: a later drain() does them. */
+  get deferred(): number {
+    return this.deferrals.count;
   }
 
   /**
@@ -169,16 +216,14 @@ export class ConnectSimulator {
     }
   }
 
-  private async processBatch(): Promise<number> {
+  /** One batch: `held` counts the entries the delay fault kept NEW in it. */
+  private async processBatch(): Promise<{ held: number; processed: number }> {
     const schema = this.schema;
     const log = sql.table(`${schema}._trigger_log`);
     // Claim the next entries (NEW → PENDING) and commit, as Connect does before it calls
     // Salesforce; entries a crashed run left PENDING are taken up again first.
-    await sql`update ${log} set state = 'PENDING', updated_at = clock_timestamp()
-               where id in (select id from ${log} where state = 'NEW'
-                             order by id limit ${this.options.batchSize}
-                               for update skip locked)`.execute(this.mirror.db);
-    return writeTransaction(this.mirror.db, async (trx) => {
+    const held = await this.claim();
+    const processed = await writeTransaction(this.mirror.db, async (trx) => {
       const { rows: entries } = await sql<{
         id: number;
         action: string;
@@ -224,6 +269,26 @@ export class ConnectSimulator {
       }
       return entries.length;
     });
+    return { held, processed };
+  }
+
+  /** Claims the next NEW entries, but those the delay fault holds; returns how many it held. */
+  private async claim(): Promise<number> {
+    const log = sql.table(`${this.schema}._trigger_log`);
+    return writeTransaction(this.mirror.db, async (trx) => {
+      const { rows } = await sql<{ id: number }>`
+        select id from ${log}
+         where state = 'NEW' and id <> all(${this.deferrals.heldIds()}::int[])
+         order by id limit ${this.options.batchSize} for update skip locked`.execute(trx);
+      const claimed = rows
+        .map((r) => r.id)
+        .filter((id) => !this.deferrals.hold(id, () => this.draws.hits('delay')));
+      const held = rows.length - claimed.length;
+      this.stats.faults.delayed += held;
+      await sql`update ${log} set state = 'PENDING', updated_at = clock_timestamp()
+                 where id = any(${claimed}::int[])`.execute(trx);
+      return held;
+    });
   }
 
   private async apply(
@@ -258,6 +323,9 @@ export class ConnectSimulator {
     if (entry.action === 'UPDATE') {
       if (!row.sfid) return fail('MISSING_ARGUMENT:Id not specified in an update call:--');
       if (unresolved) return fail(unresolved);
+      const fault = this.injectedFault(m, row);
+      if (fault === DROPPED) return { state: 'SUCCESS', message: null };
+      if (fault) return fail(fault);
       await sql`update sfsync_sim.records
                    set fields = fields || ${JSON.stringify(businessFields(row))}::jsonb,
                        updated_at = clock_timestamp()
@@ -265,15 +333,13 @@ export class ConnectSimulator {
       await sql`update ${table} set _hc_lastop = 'UPDATED' where id = ${entry.record_id}`.execute(
         trx,
       );
+      this.drawFlip(m, entry.record_id, row.sfid as string);
       return { state: 'SUCCESS', message: null };
     }
 
     if (row.sfid) return { state: 'IGNORED', message: 'already in Salesforce' };
     if (unresolved) return fail(unresolved);
-    const externalId =
-      row[m.externalId] === null || row[m.externalId] === undefined
-        ? null
-        : String(row[m.externalId]);
+    const externalId = externalIdOf(m, row);
     if (externalId !== null) {
       const { rows: existing } = await sql<{ sfid: string }>`
         select sfid from sfsync_sim.records
@@ -285,6 +351,9 @@ export class ConnectSimulator {
             `duplicates value on record with id: ${existing[0].sfid}`,
         );
     }
+    const fault = this.injectedFault(m, row);
+    if (fault === DROPPED) return { state: 'SUCCESS', message: null };
+    if (fault) return fail(fault);
     const { rows: numbers } = await sql<{
       n: string;
     }>`select nextval('sfsync_sim.record_number') as n`.execute(trx);
@@ -294,7 +363,50 @@ export class ConnectSimulator {
                       ${JSON.stringify(businessFields(row))}::jsonb)`.execute(trx);
     await sql`update ${table} set sfid = ${sfid}, _hc_lastop = 'INSERTED', _hc_err = null
                where id = ${entry.record_id}`.execute(trx);
+    this.drawFlip(m, entry.record_id, sfid);
     return { state: 'SUCCESS', message: null, sfid };
+  }
+
+  /**
+   * The fault, if any, that meets a write Salesforce would otherwise accept: a deleted record or
+   * bad values (decided by the row, so they recur), then a drawn lock or limit, then a drop.
+   */
+  private injectedFault(
+    m: SimMapping,
+    row: Record<string, unknown>,
+  ): string | typeof DROPPED | undefined {
+    const { faults } = this.stats;
+    // A row without an external ID is named by its mirror id, which a re-insert changes.
+    const who = {
+      seed: this.options.seed,
+      table: m.table,
+      externalId: externalIdOf(m, row) ?? `#${String(row.id)}`,
+    };
+    if (terminalFault(who, this.faults.terminal ?? 0)) {
+      faults.terminal++;
+      return SIM_FAULT_TEXTS.ENTITY_IS_DELETED;
+    }
+    const dataFix = dataFixFault({ ...who, values: row }, this.faults.dataFix ?? 0);
+    if (dataFix) {
+      faults.dataFix++;
+      return dataFix === 'FIELD_CUSTOM_VALIDATION_EXCEPTION'
+        ? SIM_VALIDATION_TEXT
+        : SIM_FAULT_TEXTS[dataFix];
+    }
+    const transient = this.draws.transient();
+    if (transient) {
+      faults.transient++;
+      return SIM_FAULT_TEXTS[transient];
+    }
+    if (this.draws.hits('drop')) {
+      faults.dropped++;
+      return DROPPED;
+    }
+    return undefined;
+  }
+
+  private drawFlip(m: SimMapping, recordId: number, sfid: string): void {
+    if (this.draws.hits('flip')) this.deferrals.scheduleFlip({ table: m.table, recordId, sfid });
   }
 
   /** One of the configured failures; a single one costs no draw, so old seeds replay alike. */
@@ -325,6 +437,11 @@ export class ConnectSimulator {
     }
     return undefined;
   }
+}
+
+function externalIdOf(m: SimMapping, row: Record<string, unknown>): string | null {
+  const value = row[m.externalId];
+  return value === null || value === undefined ? null : String(value);
 }
 
 function businessFields(row: Record<string, unknown>): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import {
@@ -11,6 +11,7 @@ import {
 import { durationOption, failCodesOption, parseCount, parseRate } from '../parse-options.js';
 import { startProgress } from '../progress.js';
 import type { SimFaultCode } from '../../sim/fault-texts.js';
+import { DEFAULT_DELAY_CYCLES } from '../../sim/faults.js';
 
 interface SimCliOptions extends ConfigOptions, FormatOptions {
   once?: boolean;
@@ -21,6 +22,24 @@ interface SimCliOptions extends ConfigOptions, FormatOptions {
   latency: number;
   batchSize: number;
   interval: number;
+  transientRate: number;
+  dataFixRate: number;
+  terminalRate: number;
+  dropRate: number;
+  delayRate: number;
+  delayCycles: number;
+  flipRate: number;
+}
+
+/**
+ * A fault rate: 0 to 1 inclusive, unlike --fail-rate, since a campaign may want every write to
+ * meet a fault (terminal or data-fix rows at 1 are a plain, useful case).
+ */
+function parseFaultRate(value: string): number {
+  const rate = Number(value);
+  if (!(value.trim() !== '' && rate >= 0 && rate <= 1))
+    throw new InvalidArgumentError('expected a probability from 0 to 1');
+  return rate;
 }
 
 export function simCommand(context: CliContext): Command {
@@ -47,7 +66,62 @@ export function simCommand(context: CliContext): Command {
       0,
     )
     .addOption(failCodesOption())
-    .option('--seed <n>', 'seed for --fail-rate, for reproducible runs', parseCount, 1)
+    .option(
+      '--transient-rate <p>',
+      'probability that a write attempt fails with UNABLE_TO_LOCK_ROW or REQUEST_LIMIT_EXCEEDED ' +
+        '(retry-now: a later write of the row may succeed)',
+      parseFaultRate,
+      0,
+    )
+    .option(
+      '--data-fix-rate <p>',
+      'share of rows whose values fail every write (FIELD_CUSTOM_VALIDATION_EXCEPTION, ' +
+        'REQUIRED_FIELD_MISSING or STRING_TOO_LONG), decided by the seed, table, external ID ' +
+        'and values: once the values change the row usually syncs',
+      parseFaultRate,
+      0,
+    )
+    .option(
+      '--terminal-rate <p>',
+      'share of records, by seed, table and external ID, that fail every write with ' +
+        'ENTITY_IS_DELETED whatever their values',
+      parseFaultRate,
+      0,
+    )
+    .option(
+      '--drop-rate <p>',
+      'probability that Connect drops a write: the entry is logged SUCCESS but nothing reaches ' +
+        'the org and the row keeps its sfid and _hc_lastop (PENDING)',
+      parseFaultRate,
+      0,
+    )
+    .option(
+      '--delay-rate <p>',
+      'probability that an entry stays NEW for --delay-cycles passes before it is processed ' +
+        '(a pass is a --watch cycle; --once makes one pass, so a delayed entry stays queued ' +
+        'and the next run draws for it afresh)',
+      parseFaultRate,
+      0,
+    )
+    .option(
+      '--delay-cycles <n>',
+      'passes a delayed entry waits out',
+      parseCount,
+      DEFAULT_DELAY_CYCLES,
+    )
+    .option(
+      '--flip-rate <p>',
+      'probability that a successful write flips: the next pass logs a FAILED UPDATE ' +
+        '(UNABLE_TO_LOCK_ROW) for the record and marks the row FAILED, its sfid kept',
+      parseFaultRate,
+      0,
+    )
+    .option(
+      '--seed <n>',
+      'seed for --fail-rate and the faults, for reproducible runs',
+      parseCount,
+      1,
+    )
     .addOption(
       durationOption(
         '--latency <duration>',
@@ -76,6 +150,15 @@ export function simCommand(context: CliContext): Command {
         seed: options.seed,
         latencyMs: options.latency,
         batchSize: options.batchSize,
+        faults: {
+          transient: options.transientRate,
+          dataFix: options.dataFixRate,
+          terminal: options.terminalRate,
+          drop: options.dropRate,
+          delay: options.delayRate,
+          delayCycles: options.delayCycles,
+          flip: options.flipRate,
+        },
         watch: Boolean(options.watch),
         intervalMs: options.interval,
         // SIGINT/SIGTERM end a --watch normally: the counts are printed and the exit code is 0.
