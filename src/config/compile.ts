@@ -1,6 +1,9 @@
 import { lookupKey, type EntityGraph } from '../core/entities/graph.js';
 import type { RawConfig, RawEntity } from './schema.js';
 import type { KeySource } from '../core/entities/entity.js';
+import type { ErrorPolicy, HcErrorCode } from '../core/connect/error-taxonomy.js';
+import { DEFAULT_ATTEMPTS } from '../core/repair/attempts.js';
+import { parseDuration } from '../core/duration.js';
 import type { Config, DatabaseTarget, Entity, FieldMapping } from './types.js';
 
 /** Command-line overrides, which win over the file. */
@@ -29,6 +32,18 @@ export function compileConfig(
       ),
     ),
     graph,
+    repair: {
+      policies: new Map(Object.entries(raw.repair?.policies ?? {}) as [HcErrorCode, ErrorPolicy][]),
+      maxWrites: raw.repair?.maxWrites ?? null,
+      attempts: {
+        maxAttempts: raw.repair?.maxAttempts ?? DEFAULT_ATTEMPTS.maxAttempts,
+        backoffMs:
+          raw.repair?.backoff?.map((text) => parseDuration(text)!) ?? DEFAULT_ATTEMPTS.backoffMs,
+      },
+      maxWritesPerEntity: new Map(
+        raw.entities.flatMap((e) => (e.maxWrites === undefined ? [] : [[e.name, e.maxWrites]])),
+      ),
+    },
     todos: [
       ...(raw.todo ?? []).map((note) => ({ entity: undefined, note })),
       ...raw.entities.flatMap((entity) =>

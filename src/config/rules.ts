@@ -58,6 +58,7 @@ function checkEntity(
     if (entity.source) report([...at, 'source'], `${why}; remove "source"`);
     if (entity.fields) report([...at, 'fields'], `${why}; remove "fields"`);
     if (entity.parents) report([...at, 'parents'], `${why}; remove "parents"`);
+    if (entity.maxWrites !== undefined) report([...at, 'maxWrites'], `${why}; remove "maxWrites"`);
   } else if (!entity.source) {
     report(
       [...at, 'source'],

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { IDENTIFIER_PATTERN, MAX_IDENTIFIER_LENGTH, RESERVED_NAMES } from '../core/identifier.js';
 import { quote } from '../core/quote.js';
+import { parseDuration } from '../core/duration.js';
+import { CONFIGURABLE_POLICIES } from '../core/connect/error-policy.js';
+import { HC_ERROR_CODES, type HcErrorCode } from '../core/connect/error-taxonomy.js';
 
 /**
  * The shape of sfsync.config.json: a public contract. `schema/sfsync.config.schema.json`
@@ -112,6 +115,11 @@ const todo = z
       'Delete each once settled.',
   );
 
+const maxWrites = z
+  .int({ error: 'expected a whole number' })
+  .positive({ error: 'expected at least 1' })
+  .optional();
+
 export const entitySchema = z.strictObject({
   name: identifier,
   readOnly: z.boolean({ error: 'expected true or false' }).optional(),
@@ -122,7 +130,53 @@ export const entitySchema = z.strictObject({
     .optional()
     .describe('Mirror column → source column name or { "sql": … }.'),
   parents: z.array(parent).optional(),
+  maxWrites: maxWrites.describe(
+    'The most rows one repair or backfill run writes to this entity; the rest wait for the ' +
+      'next run (--max-writes caps the whole run).',
+  ),
   todo,
+});
+
+const repairSettings = z.strictObject({
+  policies: z
+    .partialRecord(
+      z.enum(HC_ERROR_CODES as [HcErrorCode, ...HcErrorCode[]]),
+      z.enum(CONFIGURABLE_POLICIES as [string, ...string[]], {
+        error: `expected one of ${CONFIGURABLE_POLICIES.join(', ')}`,
+      }),
+    )
+    .optional()
+    .describe(
+      "Error code → repair policy, where this org differs from sfsync's taxonomy: retry-now " +
+        'and retry-after-parent are re-sent, data-fix and config-fix wait for a changed source ' +
+        'row or --retry, terminal is never re-sent.',
+    ),
+  maxWrites: maxWrites.describe(
+    'The most rows one repair or backfill run writes, over all entities (--max-writes ' +
+      'overrides); the rest wait for the next run.',
+  ),
+  maxAttempts: z
+    .int({ error: 'expected a whole number' })
+    .min(1, { error: 'expected at least 1' })
+    .optional()
+    .describe(
+      'How often repair re-sends one FAILED row with the same values before it gives up ' +
+        '(the row is then gave_up until its source row changes or --reset-attempts); default 5.',
+    ),
+  backoff: z
+    .array(
+      z
+        .string({ error: 'expected a duration such as "1h"' })
+        .refine((text) => parseDuration(text) !== undefined, {
+          error: 'expected a duration such as "90s", "30m", "4h" or "1d"',
+        }),
+    )
+    .min(1, { error: 'give at least one wait' })
+    .optional()
+    .describe(
+      'The wait after the 1st, 2nd, … re-send of a FAILED row before the next; the last ' +
+        'applies to every later one. Default ["1h", "4h", "24h"].',
+    ),
 });
 
 export const configSchema = z.strictObject({
@@ -130,6 +184,7 @@ export const configSchema = z.strictObject({
   source: database('public'),
   mirror: database('salesforce'),
   entities: z.array(entitySchema).min(1, { error: 'configure at least one entity' }),
+  repair: repairSettings.optional(),
   todo,
 });
 

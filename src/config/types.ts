@@ -1,5 +1,7 @@
 import type { Entity } from '../core/entities/entity.js';
 import type { EntityGraph } from '../core/entities/graph.js';
+import type { PolicyOverrides } from '../core/connect/error-policy.js';
+import type { AttemptSettings } from '../core/repair/attempts.js';
 
 export type {
   Entity,
@@ -47,6 +49,19 @@ export interface Config {
    * refuse while any remain.
    */
   readonly todos: readonly { readonly entity: string | undefined; readonly note: string }[];
+  readonly repair: RepairSettings;
+}
+
+/** The config's `repair` section and the entities' write caps. */
+export interface RepairSettings {
+  /** Error code → policy, where the config differs from the taxonomy. */
+  readonly policies: PolicyOverrides;
+  /** The most rows a run writes over all entities; null: no cap. */
+  readonly maxWrites: number | null;
+  /** Entity → the most rows a run writes to it. */
+  readonly maxWritesPerEntity: ReadonlyMap<string, number>;
+  /** How often, and how far apart, a FAILED row is re-sent. */
+  readonly attempts: AttemptSettings;
 }
 
 /** A config whose databases are resolved: what commands that connect work with. */

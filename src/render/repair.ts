@@ -1,5 +1,6 @@
 import type { ActionKind, ActionStatus } from '../core/repair/plan.js';
 import {
+  cappedCount,
   statusCounts,
   type ActionResult,
   type RepairResult,
@@ -100,19 +101,22 @@ function verdict(
   command: string,
   count: Record<ActionStatus, number>,
 ): string {
+  const capped = cappedCount(result.summary);
+  const waiting = count.deferred - capped;
+  const cap = capped > 0 ? `, ${capped} left for the next run by the write cap` : '';
   if (result.dryRun)
     return (
-      `${count.planned} change(s) planned, ${count.deferred} deferred, ${count.skipped} skipped; ` +
-      'run without --dry-run to apply'
+      `${count.planned} change(s) planned${cap}, ${waiting} deferred, ` +
+      `${count.skipped} skipped; run without --dry-run to apply`
     );
   if (result.cancelled) return 'nothing was written';
   const next =
-    count.deferred > 0
-      ? `; ${count.deferred} deferred until their parents have an sfid: ` +
+    waiting > 0
+      ? `; ${waiting} deferred until their parents have an sfid: ` +
         `run \`sfsync ${command}\` again once Connect has synced (or use --wait)`
       : '';
   return (
-    `${count.done} done, ${count.failed} failed, ${count.skipped} skipped${next}; ` +
+    `${count.done} done, ${count.failed} failed${cap}, ${count.skipped} skipped${next}; ` +
     `journal: sfsync journal ${result.runId}`
   );
 }

@@ -7,6 +7,7 @@ import { html, type SafeHtml } from './html-text.js';
 export const CLASS_COLORS: Readonly<Record<MismatchClass, string>> = {
   missing_parent: '#e5534b',
   failed: '#a40e26',
+  gave_up: '#6e1423',
   absent: '#d4a72c',
   stuck: '#bc4c00',
   drift: '#0969da',

@@ -27,6 +27,33 @@ describe('sfsync repair', () => {
     );
   });
 
+  it('--retry takes what waits for a person, and says why it refuses a terminal code', async () => {
+    const refused = await cli('repair', '--dry-run', '--retry', 'data-fix,ENTITY_IS_DELETED');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(
+      'sfsync: --retry ENTITY_IS_DELETED: ENTITY_IS_DELETED is terminal: never re-sent; give it ' +
+        'another policy in the config (repair.policies) if this org differs\n',
+    );
+    const asked = await cli(
+      'repair',
+      '--dry-run',
+      '--format',
+      'json',
+      '--retry',
+      'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+    );
+    expect(asked.code).toBe(0);
+    const school = JSON.parse(asked.stdout).actions.find(
+      (a: { entity: string; key: string }) => a.entity === 'school' && a.key === u(8),
+    );
+    expect(school).toMatchObject({ action: 'reinsert', status: 'planned' });
+    const zero = await cli('repair', '--dry-run', '--max-writes', '0');
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toBe(
+      'sfsync: --max-writes must be at least 1 (to write nothing, use --dry-run)\n',
+    );
+  });
+
   it('--dry-run prints the plan as the documented JSON; exits 0, 1 if asked to tell', async () => {
     const detailed = await cli('repair', '--dry-run', '--detailed-exit-code', '--format', 'json');
     expect(detailed.code).toBe(1);
@@ -50,7 +77,9 @@ describe('sfsync repair', () => {
       error: null,
       class: 'failed',
       code: 'FOREIGN_KEY_NOT_FOUND',
-      reason: 'FOREIGN_KEY_NOT_FOUND: delete the sfid-NULL FAILED row, insert it again',
+      reason:
+        'FOREIGN_KEY_NOT_FOUND (retry-after-parent): ' +
+        'delete the sfid-NULL FAILED row, insert it again',
       mirrorId: expect.any(Number),
       deleteIds: [],
       columns: [],

@@ -41,13 +41,13 @@ describe('--format markdown', () => {
     ]);
     expect(stdout).toContain(
       '| Entity | Source | Mirror | Unsynced | Oldest unsynced | source_duplicate | duplicate ' +
-        '| missing_parent | failed | absent | stuck | drift | orphan |',
+        '| missing_parent | failed | gave_up | absent | stuck | drift | orphan |',
     );
     expect(stdout).toMatch(
-      /^\| school \| 7 \| 7 \| \d+ \| [^|]+ \| 0 \| 0 \| 0 \| 1 \| 1 \| 1 \| 1 \| 1 \|$/m,
+      /^\| school \| 7 \| 7 \| \d+ \| [^|]+ \| 0 \| 0 \| 0 \| 1 \| 0 \| 1 \| 1 \| 1 \| 1 \|$/m,
     );
     expect(stdout).toMatch(
-      /^\| role \| 7 \| 4 \| \d+ \| [^|]+ \| 0 \| 0 \| 4 \| 1 \| 1 \| 0 \| 1 \| 0 \|$/m,
+      /^\| role \| 7 \| 4 \| \d+ \| [^|]+ \| 0 \| 0 \| 4 \| 1 \| 0 \| 1 \| 0 \| 1 \| 0 \|$/m,
     );
     expect(stdout).toMatch(/^\| \*\*total\*\* \| 19 \| 18 \| /m);
     expect(stdout).toContain(
@@ -173,8 +173,8 @@ describe('--metrics', () => {
       'sfsync_run_duration_seconds',
     ]);
     expect(metrics.sfsync_mismatches!.type).toBe('GAUGE');
-    // 5 writable entities × 8 classes, zeros included.
-    expect(metrics.sfsync_mismatches!.metrics).toHaveLength(40);
+    // 5 writable entities × 9 classes, zeros included.
+    expect(metrics.sfsync_mismatches!.metrics).toHaveLength(45);
     expect(sample(metrics.sfsync_mismatches!, { entity: 'role', class: 'missing_parent' })).toBe(
       '4',
     );

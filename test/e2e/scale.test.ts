@@ -126,4 +126,23 @@ describe(`${ROWS.toLocaleString('en')} actions in one entity`, () => {
     );
     expect(await count('classroom__c')).toBe(1);
   });
+
+  it('a write cap writes its share of that many and defers the rest, counted', {
+    timeout: 240_000,
+  }, async () => {
+    await db.source(
+      `INSERT INTO schools (id, name, country_code)
+        SELECT md5('c' || i)::uuid, 'School ' || i, 'gb' FROM generate_series(1, ${ROWS}) AS i`,
+    );
+    const result = await cli(['repair', '--yes', '--max-writes', '1000', '--batch-size', '2000']);
+    expect(result.stderr).toBe('');
+    // Writes left for the next run are open actions, as rows waiting for a parent are.
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /^1000 done, 0 failed, 199000 left for the next run by the write cap, 0 skipped; journal: /m,
+    );
+    expect(await count('editor__c')).toBe(1000);
+    const journaled = await db.mirror('SELECT count(*)::int AS n FROM sfsync.journal');
+    expect(journaled.rows[0].n).toBe(1000);
+  });
 });

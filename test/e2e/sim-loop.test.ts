@@ -1,18 +1,30 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/driver/connect.js';
 import { writeLikeTheApp, writeUpstreamContacts } from '../../src/sim/app-writer.js';
 import { generateSourceData } from '../../src/sim/demo-data.js';
 import { fixtureEnv, runCli, startCli } from '../support/cli.js';
 import { useFixtureDatabases } from '../support/databases.js';
-import { FIXTURE_CONFIG } from '../support/paths.js';
 import { fixtureConfig } from '../support/configs.js';
+import { fixtureConfigObject } from '../support/config-text.js';
 
 const db = useFixtureDatabases();
 const env = () => fixtureEnv(db);
-const cli = (...args: string[]) => runCli([...args, '--config', FIXTURE_CONFIG], { env: env() });
 // Each write fails with p = 0.1, so a row needs more than 10 tries with p = 1e-10: 10 rounds bound
-// it safely.
+// it safely. Rounds follow each other at once, so re-sends wait no backoff, and a row may use
+// every round.
 const MAX_ROUNDS = 10;
+const CONFIG = join(mkdtempSync(join(tmpdir(), 'sfsync-sim-loop-')), 'sfsync.config.json');
+writeFileSync(
+  CONFIG,
+  JSON.stringify({
+    ...fixtureConfigObject(),
+    repair: { backoff: ['0s'], maxAttempts: MAX_ROUNDS },
+  }),
+);
+const cli = (...args: string[]) => runCli([...args, '--config', CONFIG], { env: env() });
 let missingContacts: readonly string[] = [];
 
 beforeAll(async () => {
@@ -84,7 +96,7 @@ describe('the whole loop, as subprocesses: app race → sim → audit → repair
         '--seed',
         '3',
         '--config',
-        FIXTURE_CONFIG,
+        CONFIG,
       ],
       { env: env() },
     );

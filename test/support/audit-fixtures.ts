@@ -28,6 +28,7 @@ export function noCounts(): Record<RowClass, number> {
     absent: 0,
     missing_parent: 0,
     failed: 0,
+    gave_up: 0,
     stuck: 0,
     drift: 0,
     duplicate: 0,

@@ -437,8 +437,9 @@ describe('the repair policy for FAILED rows, code by code', () => {
   it.each([...HC_ERROR_CODES])(
     '%s: repairable exactly as the policy says, and planned so',
     (code) => {
+      // The mirror row holds what the source holds: nothing changed since the failure.
       const result = classifyKey(context(role, ready), roleRow, [
-        mirrorRow({ lastop: 'FAILED', hcErr: text(code) }),
+        mirrorRow({ lastop: 'FAILED', hcErr: text(code), lookups: roleRow.parents }),
       ]);
       expect(result.mismatch).toMatchObject({
         class: 'failed',

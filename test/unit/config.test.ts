@@ -327,3 +327,67 @@ describe('resolving where to connect', () => {
     );
   });
 });
+
+describe('the repair section and write caps', () => {
+  it('compiles policies, caps, attempts and backoff, with the defaults when absent', () => {
+    const config = smallConfig();
+    const plain = parseConfig(JSON.stringify(config), 'cfg.json');
+    expect(plain.repair).toEqual({
+      policies: new Map(),
+      maxWrites: null,
+      maxWritesPerEntity: new Map(),
+      attempts: { maxAttempts: 5, backoffMs: [3_600_000, 14_400_000, 86_400_000] },
+    });
+    config.repair = {
+      policies: { DUPLICATE_VALUE: 'terminal', QUERY_TIMEOUT: 'retry-now' },
+      maxWrites: 500,
+      maxAttempts: 2,
+      backoff: ['90s', '1h30m'],
+    };
+    config.entities[0].maxWrites = 20;
+    const compiled = parseConfig(JSON.stringify(config), 'cfg.json');
+    expect(compiled.repair).toEqual({
+      policies: new Map([
+        ['DUPLICATE_VALUE', 'terminal'],
+        ['QUERY_TIMEOUT', 'retry-now'],
+      ]),
+      maxWrites: 500,
+      maxWritesPerEntity: new Map([['school', 20]]),
+      attempts: { maxAttempts: 2, backoffMs: [90_000, 5_400_000] },
+    });
+  });
+
+  it('rejects an unknown code, the unknown policy, bad counts and bad durations', () => {
+    const config = smallConfig();
+    config.repair = {
+      policies: { NOT_A_CODE: 'terminal', DUPLICATE_VALUE: 'unknown' },
+      maxWrites: 0,
+      maxAttempts: 1.5,
+      backoff: ['soon'],
+    };
+    const found = problems(config).join('\n');
+    expect(found).toContain('repair.policies');
+    expect(found).toContain('NOT_A_CODE');
+    expect(found).toMatch(
+      new RegExp(
+        'repair\\.policies\\.DUPLICATE_VALUE: expected one of retry-now, retry-after-parent, ' +
+          'data-fix, config-fix, terminal',
+      ),
+    );
+    expect(found).toContain('repair.maxWrites: expected at least 1');
+    expect(found).toContain('repair.maxAttempts: expected a whole number');
+    expect(found).toContain(
+      'repair.backoff[0]: expected a duration such as "90s", "30m", "4h" or "1d"',
+    );
+  });
+
+  it('rejects a write cap on a read-only entity, which sfsync never writes', () => {
+    const config = smallConfig();
+    const readOnly = config.entities.findIndex((e: { readOnly?: boolean }) => e.readOnly);
+    config.entities[readOnly].maxWrites = 10;
+    expect(problems(config)).toEqual([
+      `entities[${readOnly}].maxWrites: a readOnly entity is filled by Heroku Connect from ` +
+        'upstream and never written by sfsync; remove "maxWrites"',
+    ]);
+  });
+});

@@ -46,7 +46,9 @@ describe('planRepair', () => {
       ),
     ).toMatchObject({
       action: 'skip',
-      reason: 'r — check first',
+      reason:
+        'r — DUPLICATE_VALUE (data-fix): check first; re-sent once the source row changes, ' +
+        'or with --retry DUPLICATE_VALUE',
     });
     expect(
       plan(
@@ -195,12 +197,14 @@ describe('planRepair', () => {
       [
         failed,
         'reinsert',
-        'FOREIGN_KEY_NOT_FOUND: delete the sfid-NULL FAILED row, insert it again',
+        'FOREIGN_KEY_NOT_FOUND (retry-after-parent): ' +
+          'delete the sfid-NULL FAILED row, insert it again',
       ],
       [
         failed,
         'recapture',
-        'FOREIGN_KEY_NOT_FOUND: queue the row again through hc_capture_insert_from_row',
+        'FOREIGN_KEY_NOT_FOUND (retry-after-parent): ' +
+          'queue the row again through hc_capture_insert_from_row',
       ],
       [drift, 'reinsert', 'update name, country__c'],
     ];
@@ -208,14 +212,19 @@ describe('planRepair', () => {
     expect(plan(drift).columns).toEqual(['name', 'country__c']);
   });
 
-  it('skips a FAILED row without a hint with its reason alone', () => {
+  it('skips a FAILED row without a hint with its reason and policy alone', () => {
     const failed = mismatch({
       class: 'failed',
-      code: 'DUPLICATE_VALUE',
-      reason: 'duplicate value',
+      code: 'ENTITY_IS_DELETED',
+      reason: 'entity is deleted',
       mirror: row(4),
     });
-    expect(plan(failed)).toMatchObject({ action: 'skip', reason: 'duplicate value' });
+    expect(plan(failed)).toMatchObject({
+      action: 'skip',
+      reason:
+        'entity is deleted — ENTITY_IS_DELETED (terminal): ' +
+        'never re-sent, no write of it can succeed',
+    });
   });
 
   it('never updates a drifted row with no sfid or no mirror row: nothing synced to correct', () => {

@@ -28,6 +28,7 @@ import { outputFilesOption, type OutputFile, writeOutputFiles } from '../reports
 import { ActionLog } from '../../render/action-log.js';
 import { statusCounts } from '../../core/repair/result.js';
 import { describeUrl } from '../../db/driver/describe-url.js';
+import { retryProblem } from '../../core/connect/error-policy.js';
 
 export interface RepairCliOptions extends ConfigOptions, ReportOptions {
   format: RepairFormat;
@@ -45,6 +46,9 @@ export interface RepairCliOptions extends ConfigOptions, ReportOptions {
   details: number;
   restart?: boolean;
   allowTodo?: boolean;
+  retry?: string[];
+  maxWrites?: number;
+  resetAttempts?: boolean;
 }
 
 const REPAIR_FORMATS = ['table', 'json', 'markdown', 'csv'] as const;
@@ -57,7 +61,8 @@ export function repairCommand(context: CliContext): Command {
     )
     .description(
       'Plan a fix for every mismatch the audit finds and carry it out parents first: absent → ' +
-        'insert; failed and repairable → delete the sfid-NULL row and insert it again; ' +
+        "insert; failed → delete the sfid-NULL row and insert it again when its error code's " +
+        'policy allows (a data-fix failure waits for its source row to change, or --retry); ' +
         'duplicate → delete the sfid-NULL extras; drift → update the differing columns; ' +
         'missing_parent → defer; stuck, orphan, other failures → skip, with the reason.\n\n' +
         'Never deletes or rewrites a row that has an sfid; journals every change in ' +
@@ -79,6 +84,19 @@ export function repairCommand(context: CliContext): Command {
     '--only <classes>',
     `act only on these mismatch classes (comma-separated: ${MISMATCH_CLASSES.join(',')})`,
     parseClasses,
+  );
+  command.addOption(
+    new Option(
+      '--retry <codes>',
+      'also re-send the FAILED rows of these error codes or policies (data-fix, config-fix, ' +
+        'unknown; comma-separated, repeatable), which otherwise wait until their source row ' +
+        'changes; never terminal ones',
+    ).argParser(collectList),
+  );
+  command.option(
+    '--reset-attempts',
+    'forget how often the FAILED rows of the entities in scope were re-sent, so rows that ' +
+      'were given up (gave_up) and rows waiting out a backoff are re-sent now',
   );
   withConfigOptions(command);
   return command.action((options: RepairCliOptions) => runWriteCommand('repair', options, context));
@@ -109,7 +127,25 @@ export function withRunOptions(command: Command): Command {
       parseDurationOption,
     )
     .addOption(detailsOption('actions'))
-    .option('--allow-todo', 'write even though the config still has todo notes from sfsync init');
+    .option('--allow-todo', 'write even though the config still has todo notes from sfsync init')
+    .addOption(
+      new Option(
+        '--max-writes <n>',
+        "write at most this many rows this run (over the config's repair.maxWrites); the rest " +
+          'are deferred to the next run and reported as such',
+      )
+        .argParser(parseCount)
+        .env('SFSYNC_MAX_WRITES'),
+    );
+}
+
+/** A comma-separated option that may also be given more than once. */
+function collectList(value: string, previous: string[] | undefined): string[] {
+  const list = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  return [...(previous ?? []), ...list];
 }
 
 export async function runWriteCommand(
@@ -126,6 +162,8 @@ export async function runWriteCommand(
   }
   if (options.batchSize < 1 || options.concurrency < 1)
     throw new UsageError('--batch-size and --concurrency must be at least 1');
+  if (options.maxWrites === 0)
+    throw new UsageError('--max-writes must be at least 1 (to write nothing, use --dry-run)');
   const [{ runRepair }, render, { repairExitCode }, backfill, { runWithReports }] =
     await Promise.all([
       import('../../ops/repair/repair.js'),
@@ -136,6 +174,10 @@ export async function runWriteCommand(
     ]);
   await runWithReports({ context, options, details: options.details }, name, async () => {
     const config = await loadRunConfig(options, context);
+    for (const token of options.retry ?? []) {
+      const problem = retryProblem(token, config.repair.policies);
+      if (problem) throw new UsageError(`--retry ${token}: ${problem}`);
+    }
     const progress = await startProgress(context, `${name}: auditing`);
     // The actions as they are carried out: a few per entity for the table, every one (in a file)
     // for JSON and CSV.
@@ -172,6 +214,9 @@ export async function runWriteCommand(
         onProgress: (text) => progress.update(`${name}: ${text}`),
         onActions: (actions) => log.add(actions),
         allowTodo: options.allowTodo,
+        retry: options.retry,
+        maxWrites: options.maxWrites,
+        resetAttempts: options.resetAttempts,
       });
       progress.stop();
       const style = {

@@ -106,8 +106,13 @@ export const mismatchSchema = z.object({
   sourceRows: count.nullable(),
 });
 
+/** Classes added within format version 1: a report written before them counts none. */
+const ADDED_LATER: ReadonlySet<RowClass> = new Set(['gave_up']);
+
 const counts = z.object(
-  Object.fromEntries(ROW_CLASSES.map((cls) => [cls, count])) as Record<RowClass, typeof count>,
+  Object.fromEntries(
+    ROW_CLASSES.map((cls) => [cls, ADDED_LATER.has(cls) ? count.default(0) : count]),
+  ) as Record<RowClass, typeof count>,
 );
 
 export const entitySchema = z.object({

@@ -12,7 +12,8 @@ import type {
 } from './types.js';
 import type { ColumnInfo } from '../schema/catalog.js';
 import { formatDuration } from '../duration.js';
-import { ERROR_TAXONOMY, isReinsertable } from '../connect/error-taxonomy.js';
+import { ERROR_TAXONOMY } from '../connect/error-taxonomy.js';
+import { policyOf, resendsOnItsOwn, type PolicyOverrides } from '../connect/error-policy.js';
 import { parseHcError, type HcError } from '../connect/hc-error.js';
 import { jsonValue, sameValue } from '../values/normalize.js';
 
@@ -36,6 +37,12 @@ export interface ClassifyContext {
   readonly staleMs: number;
   /** Whether the mirror has Connect's trigger log, so that a row's age can be known. */
   readonly hasTriggerLog: boolean;
+  /** The config's repair policy per error code, where it differs from the taxonomy's. */
+  readonly policies?: PolicyOverrides | undefined;
+  /** How often repair re-sent each key's FAILED row (sfsync.attempts), for the keys it did. */
+  readonly attempts?: ReadonlyMap<string, number> | undefined;
+  /** After this many re-sends of the same values, a FAILED row is given up (gave_up). */
+  readonly maxAttempts?: number | undefined;
 }
 
 export type Classification =
@@ -93,7 +100,7 @@ export function classifyKey(
     if (blocking) {
       return build('missing_parent', `${describeParent(blocking)}; ${describeRow(row, error)}`, {
         parent: blocking,
-        ...errorFields(error, false),
+        ...errorFields(error, false, ctx),
         // The row's own error (FOREIGN_KEY_NOT_FOUND, say) tells how it failed; what to do depends
         // on where the parent is.
         hint: parentHint(ctx.entity, blocking),
@@ -102,12 +109,25 @@ export function classifyKey(
   }
 
   if (row && error) {
-    const repairable = row.sfid === null && isReinsertable(error.code);
-    const why =
-      row.sfid === null
-        ? ''
-        : ' (the row has an sfid: an update failed, so it must never be deleted and re-inserted)';
-    return build('failed', `FAILED: ${error.message}${why}`, errorFields(error, repairable));
+    if (row.sfid !== null) {
+      const why =
+        ' (the row has an sfid: an update failed, so it must never be deleted and re-inserted)';
+      return build('failed', `FAILED: ${error.message}${why}`, errorFields(error, false, ctx));
+    }
+    // What the app changed since the failed write: the fix a data-fix failure waits for.
+    const changed = fieldDrift(ctx, source, row).drift;
+    const attempts = ctx.attempts?.get(source.key) ?? 0;
+    if (changed.length === 0 && ctx.maxAttempts !== undefined && attempts >= ctx.maxAttempts)
+      return build(
+        'gave_up',
+        `repair gave up after ${attempts} attempts; FAILED: ${error.message}`,
+        errorFields(error, false, ctx),
+      );
+    const repairable = resendsOnItsOwn(error.code, changed.length > 0, ctx.policies);
+    return build('failed', `FAILED: ${error.message}`, {
+      ...errorFields(error, repairable, ctx),
+      fields: changed,
+    });
   }
 
   if (!row) return build('absent', 'no mirror row: never written to the mirror');
@@ -299,12 +319,16 @@ function rowError(row: MirrorRow): HcError {
   );
 }
 
-function errorFields(error: HcError | null, repairable: boolean): Partial<Mismatch> {
+function errorFields(
+  error: HcError | null,
+  repairable: boolean,
+  ctx: Pick<ClassifyContext, 'policies'>,
+): Partial<Mismatch> {
   if (!error) return {};
   const { code, statusCode, ...details } = error;
   const detail: ParsedErrorDetail = { statusCode: statusCode ?? null, ...details };
-  const { policy, hint } = ERROR_TAXONOMY[code];
-  return { code, policy, repairable, hint, error: detail };
+  const { hint } = ERROR_TAXONOMY[code];
+  return { code, policy: policyOf(code, ctx.policies), repairable, hint, error: detail };
 }
 
 /**

@@ -456,13 +456,3 @@ export const HC_ERROR_CODES = Object.keys(ERROR_TAXONOMY) as readonly HcErrorCod
 export function isHcErrorCode(code: string): code is HcErrorCode {
   return Object.hasOwn(ERROR_TAXONOMY, code);
 }
-
-/**
- * Whether delete-and-reinsert of an sfid-NULL FAILED row can succeed without a change to its
- * values: transient errors and missing parents, unless the write may have reached Salesforce.
- */
-export function isReinsertable(code: HcErrorCode): boolean {
-  const kind: ErrorKind = ERROR_TAXONOMY[code];
-  if (kind.mayHaveCommitted) return false;
-  return kind.policy === 'retry-now' || kind.policy === 'retry-after-parent';
-}

@@ -1,5 +1,6 @@
 import type { EntityAudit, FieldDrift, Mismatch, MismatchClass } from '../audit/types.js';
 import type { HcErrorCode } from '../connect/error-taxonomy.js';
+import { decideFailed } from './policy.js';
 
 /**
  * What a repair does with each mismatch. Writes: insert, reinsert, dedupe,
@@ -36,7 +37,10 @@ export interface PlannedAction {
   readonly deleteIds: readonly number[];
   /** update: the mirror columns that differ. */
   readonly columns: readonly string[];
-  /** update: each differing column's values, the mirror's to be replaced by the source's. */
+  /**
+   * update: each differing column's values, the mirror's to be replaced by the source's; reinsert:
+   * what the source changed since the failure (the fix it carries).
+   */
   readonly changes: readonly FieldDrift[];
   readonly blockedBy: Mismatch['parent'];
 }
@@ -54,6 +58,11 @@ export interface PlanOptions {
    * rows waits for something no sync from this side will write.
    */
   readonly readOnly?: ReadonlySet<string> | undefined;
+  /**
+   * `--retry`: error codes and policies (data-fix, config-fix, unknown) whose FAILED rows are
+   * re-sent although their source row has not changed.
+   */
+  readonly retry?: readonly string[] | undefined;
 }
 
 /**
@@ -111,20 +120,27 @@ function planOne(entity: string, m: Mismatch, options: PlanOptions): PlannedActi
   switch (m.class) {
     case 'absent':
       return { ...base, action: 'insert', reason: 'no mirror row: insert it from the source row' };
-    case 'failed':
-      if (!m.repairable || !m.mirror || m.mirror.sfid !== null)
+    case 'failed': {
+      if (!m.mirror || m.mirror.sfid !== null)
         return skip(`${m.reason}${m.hint ? ` — ${m.hint}` : ''}`);
-      return options.strategy === 'recapture'
+      const decision = decideFailed(m, options.retry);
+      if (!decision.send) return skip(decision.reason);
+      // Recapture queues the row as it is: a row sent for its fix must carry the new values.
+      return options.strategy === 'recapture' && !decision.carriesFix
         ? {
             ...base,
             action: 'recapture',
-            reason: `${m.code}: queue the row again through hc_capture_insert_from_row`,
+            reason: `${decision.why}: queue the row again through hc_capture_insert_from_row`,
           }
         : {
             ...base,
             action: 'reinsert',
-            reason: `${m.code}: delete the sfid-NULL FAILED row, insert it again`,
+            // What the source changed since the failure: shown, and it starts the count of
+            // attempts again.
+            changes: m.fields,
+            reason: `${decision.why}: delete the sfid-NULL FAILED row, insert it again`,
           };
+    }
     case 'duplicate':
       return planDedupe(base, m);
     case 'drift':
@@ -150,6 +166,10 @@ function planOne(entity: string, m: Mismatch, options: PlanOptions): PlannedActi
       return skip(
         `${m.reason}: deleting mirror rows is not sfsync's call ` +
           '(with an sfid it would delete the Salesforce record)',
+      );
+    case 'gave_up':
+      return skip(
+        `${m.reason}: re-sent once the source row changes, or after repair --reset-attempts`,
       );
     case 'source_duplicate':
       return skip(

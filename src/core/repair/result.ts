@@ -1,4 +1,10 @@
-import { initialStatus, type ActionKind, type ActionStatus, type PlannedAction } from './plan.js';
+import {
+  initialStatus,
+  WRITE_ACTIONS,
+  type ActionKind,
+  type ActionStatus,
+  type PlannedAction,
+} from './plan.js';
 
 export interface ActionResult extends PlannedAction {
   readonly status: ActionStatus;
@@ -59,6 +65,17 @@ export function statusCounts(summary: Readonly<RepairSummary>): Record<ActionSta
     }
   }
   return counts;
+}
+
+/**
+ * Writes deferred by a write cap (`--max-writes`, an entity's `maxWrites`): a write action whose
+ * status is deferred. Rows waiting for a parent are `defer` actions.
+ */
+export function cappedCount(summary: Readonly<RepairSummary>): number {
+  let n = 0;
+  for (const byAction of Object.values(summary))
+    for (const action of WRITE_ACTIONS) n += byAction[action]?.deferred ?? 0;
+  return n;
 }
 
 /** Entities every action of which was done (or that had none). */

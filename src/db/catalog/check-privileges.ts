@@ -148,6 +148,8 @@ async function journalPrivileges(db: AnyDb, backfill: boolean): Promise<MissingG
     ['journal', ['SELECT', 'INSERT']],
   ];
   if (backfill) tables.push(['checkpoints', ['SELECT', 'INSERT', 'UPDATE', 'DELETE']]);
+  // A repair counts its re-sends (and --reset-attempts forgets them).
+  else tables.push(['attempts', ['SELECT', 'INSERT', 'UPDATE', 'DELETE']]);
   // Looked up in pg_class, not by name: a name in a schema the role may not use cannot be resolved
   // at all.
   const { rows: grants } = await sql<{ name: string; privilege: string; ok: boolean }>`

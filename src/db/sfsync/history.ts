@@ -161,11 +161,11 @@ const historyRow = z.object({
   mirror_rows: bigintText,
   unsynced_rows: bigintText,
   oldest_unsynced_age_seconds: bigintText.nullable(),
+  // gave_up came later: a row recorded before it counts none.
   counts: z.object(
-    Object.fromEntries(ROW_CLASSES.map((cls) => [cls, wholeNumber])) as Record<
-      RowClass,
-      typeof wholeNumber
-    >,
+    Object.fromEntries(
+      ROW_CLASSES.map((cls) => [cls, cls === 'gave_up' ? wholeNumber.default(0) : wholeNumber]),
+    ) as Record<RowClass, typeof wholeNumber>,
   ),
 });
 

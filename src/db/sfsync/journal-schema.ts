@@ -88,6 +88,22 @@ const MIGRATIONS: readonly {
             on sfsync.history (entity, recorded_at desc)`,
     ],
   },
+  {
+    version: 4,
+    statements: [
+      // How often repair re-sent each FAILED row, across runs: its backoff and its cap.
+      sql`create table if not exists sfsync.attempts (
+            entity           text not null,
+            key              text not null,
+            attempts         integer not null,
+            first_attempt_at timestamptz not null,
+            last_attempt_at  timestamptz not null,
+            last_code        text,
+            last_run_id      uuid,
+            primary key (entity, key)
+          )`,
+    ],
+  },
 ];
 
 export const JOURNAL_SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

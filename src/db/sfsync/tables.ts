@@ -61,11 +61,22 @@ export interface HistoryTable {
   counts: Json;
 }
 
+export interface AttemptsTable {
+  entity: string;
+  key: string;
+  attempts: number;
+  first_attempt_at: Timestamp;
+  last_attempt_at: Timestamp;
+  last_code: string | null;
+  last_run_id: string | null;
+}
+
 export interface SfsyncDb {
   'sfsync.history': HistoryTable;
   'sfsync.runs': RunsTable;
   'sfsync.journal': JournalTable;
   'sfsync.checkpoints': CheckpointsTable;
+  'sfsync.attempts': AttemptsTable;
 }
 
 /** The same connection, typed for sfsync's own tables: the one place that cast lives. */

@@ -24,6 +24,8 @@ import { visibleDamage } from '../../db/audit/checksum-query.js';
 import { countMirrorRows } from '../../db/audit/count-mirror.js';
 import { sameDatabase } from '../../db/driver/same-database.js';
 import { shardFilter } from '../../db/audit/shard-filter.js';
+import type { PolicyOverrides } from '../../core/connect/error-policy.js';
+import { attemptsReadable } from '../../db/sfsync/attempts.js';
 import { classifySuspects, KEYS_PER_READ, type DetailReaders } from './details.js';
 import { agreedDigest, serverNow } from '../../db/driver/server-facts.js';
 import { comparePlan, majorVersion, type AuditSides } from './sides.js';
@@ -99,6 +101,8 @@ export interface AuditOptions {
    * KEYS_PER_READ).
    */
   readonly keysPerRead?: number | undefined;
+  /** Classify as if repair had never re-sent a row (`repair --reset-attempts`): no gave_up. */
+  readonly ignoreAttempts?: boolean | undefined;
 }
 
 /**
@@ -158,6 +162,7 @@ export async function auditWith(
         await sameDatabase(main.source.trx, main.mirror.trx),
       );
       const digest = await agreedDigest(main.source.trx, main.mirror.trx);
+      const hasAttempts = !options.ignoreAttempts && (await attemptsReadable(main.mirror.trx));
       const trimScale =
         majorVersion(sourceCatalog.serverVersion) >= 13 &&
         majorVersion(mirrorCatalog.serverVersion) >= 13;
@@ -166,6 +171,7 @@ export async function auditWith(
         readers: {
           sides: pair,
           hasTriggerLog,
+          hasAttempts,
           mirrors: tables.mirrors,
           signal: options.signal,
         } satisfies DetailReaders,
@@ -175,6 +181,8 @@ export async function auditWith(
         now,
         staleMs: options.staleMs,
         hasTriggerLog,
+        policies: config.repair.policies,
+        maxAttempts: config.repair.attempts.maxAttempts,
         everyKey: options.everyKey ?? false,
         method,
         checksumTuning: options.checksumTuning,
@@ -233,6 +241,10 @@ interface RunContext {
   readonly now: Date;
   readonly staleMs: number;
   readonly hasTriggerLog: boolean;
+  /** The config's repair policy per error code: the audit reports what repair will do. */
+  readonly policies: PolicyOverrides;
+  /** Re-sends after which repair gives a FAILED row up (gave_up). */
+  readonly maxAttempts: number;
   readonly everyKey: boolean;
   readonly method: RunMethod;
   readonly checksumTuning: SplitTuning | undefined;

@@ -8,6 +8,7 @@ import type {
   SourceRow,
 } from '../../core/audit/types.js';
 import { classifyKey, classifyOrphan, type ClassifyContext } from '../../core/audit/classify.js';
+import { readAttempts } from '../../db/sfsync/attempts.js';
 import type { SuspectList } from '../../core/methods/key-summary.js';
 import {
   mirrorRowMapper,
@@ -30,6 +31,8 @@ export interface DetailReaders {
   /** Every entity's mirror table by entity name (parents are looked up by it). */
   readonly mirrors: ReadonlyMap<string, MirrorTable>;
   readonly signal: AbortSignal | undefined;
+  /** Whether the mirror has sfsync.attempts, so FAILED rows that repair gave up on are known. */
+  readonly hasAttempts: boolean;
 }
 
 /** Where classified keys go: each class counted, mismatches to a callback or the result. */
@@ -100,6 +103,7 @@ export async function classifySuspects(
       parentStates: states,
       deferredStates: states,
       deferredSince,
+      attempts: await readResends(entity.name, mirrorByKey, readers),
     };
     const found: Mismatch[] = onMismatches ? [] : mismatches;
     for (const { key } of batch) {
@@ -214,4 +218,18 @@ async function readParentStates(
     }
   }
   return { states, deferredSince };
+}
+
+/** How often repair re-sent the FAILED rows without an sfid among these keys. */
+async function readResends(
+  entity: string,
+  mirrorByKey: ReadonlyMap<string, readonly MirrorRow[]>,
+  readers: DetailReaders,
+): Promise<Map<string, number> | undefined> {
+  if (!readers.hasAttempts) return undefined;
+  const failed = [...mirrorByKey]
+    .filter(([, rows]) => rows.some((r) => r.sfid === null && r.lastop === 'FAILED'))
+    .map(([key]) => key);
+  const records = await readAttempts(readers.sides.mirror.trx, entity, failed);
+  return new Map([...records].map(([key, record]) => [key, record.attempts]));
 }

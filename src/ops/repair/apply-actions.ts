@@ -46,12 +46,20 @@ export interface ApplyContext {
   /** The entity's tables, as the run built them once (ops/databases.ts). */
   readonly tables: EntityTables;
   /**
-   * Called inside each batch's transaction, just before it commits, with the batch's last key
-   * (backfill checkpoints).
+   * Called inside each batch's transaction, just before it commits, with the batch and how each
+   * of its actions ended (backfill checkpoints, the attempts of re-sent rows).
    */
   readonly beforeCommit?:
-    | ((trx: Transaction<any>, entity: string, lastKey: string, runId: string) => Promise<void>)
+    | ((trx: Transaction<any>, batch: CommittingBatch) => Promise<void>)
     | undefined;
+}
+
+/** A batch about to commit: its actions, and the outcome of each, in the same order. */
+export interface CommittingBatch {
+  readonly entity: string;
+  readonly runId: string;
+  readonly actions: readonly PlannedAction[];
+  readonly outcomes: readonly ActionOutcome[];
 }
 
 /**
@@ -118,7 +126,12 @@ export async function applyActions(
           result.ok ? result.value : { status: 'failed', detail: serverMessage(result.error) },
         );
       }
-      await ctx.beforeCommit?.(trx, tables.source.entity.name, batch.at(-1)!.key, ctx.runId);
+      await ctx.beforeCommit?.(trx, {
+        entity: tables.source.entity.name,
+        runId: ctx.runId,
+        actions: batch,
+        outcomes: batchOutcomes,
+      });
       await ctx.guard.beforeCommit(trx);
       return batchOutcomes;
     });

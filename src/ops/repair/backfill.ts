@@ -22,7 +22,8 @@ export function backfillHooks(restart: boolean): BackfillHooks {
       }
       return finishedEntities(mirror.db);
     },
-    beforeCommit: (trx, entity, lastKey, runId) => advanceCheckpoint(trx, entity, lastKey, runId),
+    beforeCommit: (trx, batch) =>
+      advanceCheckpoint(trx, batch.entity, batch.actions.at(-1)!.key, batch.runId),
     finish: (mirror, runId, complete) => markFinished(mirror.db, runId, complete),
   };
 }

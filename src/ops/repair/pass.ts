@@ -7,7 +7,14 @@ import type { Databases } from '../databases.js';
 /** What a repair's audits share: how stale is stuck, signals, timeouts, sessions. */
 export type PassOptions = Pick<
   AuditOptions,
-  'staleMs' | 'signal' | 'timeouts' | 'onQuery' | 'concurrency' | 'suspectsInMemory' | 'keysPerRead'
+  | 'staleMs'
+  | 'signal'
+  | 'timeouts'
+  | 'onQuery'
+  | 'concurrency'
+  | 'suspectsInMemory'
+  | 'keysPerRead'
+  | 'ignoreAttempts'
 >;
 
 /**

@@ -33,6 +33,9 @@ import {
 import { missingWritePrivileges } from '../../db/catalog/check-privileges.js';
 import { countSettled } from '../../db/mirror/write-mirror.js';
 import { applyActions, type ApplyContext } from './apply-actions.js';
+import { WriteBudget, type WriteCaps } from '../../core/repair/write-budget.js';
+import { attemptsReadable, resetAttempts } from '../../db/sfsync/attempts.js';
+import { countingResends, gateResends, type AttemptsGate } from './attempts-gate.js';
 import { KEYS_PER_READ } from '../audit/details.js';
 import { openDatabases, type Databases } from '../databases.js';
 import { auditScope } from '../audit/scope.js';
@@ -86,6 +89,12 @@ export interface RepairOptions {
   readonly suspectsInMemory?: number | undefined;
   /** `--allow-todo`: write although the config still has todo notes from `sfsync init`. */
   readonly allowTodo?: boolean | undefined;
+  /** `--retry`: codes and policies whose FAILED rows are re-sent with their source unchanged. */
+  readonly retry?: readonly string[] | undefined;
+  /** `--max-writes`: the most rows this run writes (over the config's `repair.maxWrites`). */
+  readonly maxWrites?: number | undefined;
+  /** `--reset-attempts`: forget how often the entities' FAILED rows were re-sent, first. */
+  readonly resetAttempts?: boolean | undefined;
 }
 
 export interface BackfillHooks {
@@ -111,6 +120,11 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
     only: options.only,
     insertOnly: options.command === 'backfill',
     readOnly: new Set(config.entities.filter((e) => e.readOnly).map((e) => e.name)),
+    retry: options.retry,
+  };
+  const caps: WriteCaps = {
+    run: options.maxWrites ?? config.repair.maxWrites,
+    perEntity: config.repair.maxWritesPerEntity,
   };
   const passOptions: PassOptions = {
     staleMs: options.staleMs,
@@ -120,6 +134,8 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
     concurrency: options.concurrency,
     suspectsInMemory: options.suspectsInMemory,
     keysPerRead: keysPerBatch(options.batchSize),
+    // Until a writing run has forgotten them (after the confirmation), plan as if it had.
+    ignoreAttempts: options.resetAttempts,
   };
 
   if (options.dryRun) {
@@ -130,8 +146,19 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
     try {
       options.onProgress?.('auditing');
       const summary = emptyRepairSummary(scope.report);
-      await planInBatches(dbs, config, scope.report, passOptions, planOptions, (_entity, plan) =>
-        report(summary, plan.map(asPlanned), options),
+      const budget = new WriteBudget(caps);
+      const gate = await attemptsGate(dbs.mirror, config, options);
+      await planInBatches(
+        dbs,
+        config,
+        scope.report,
+        passOptions,
+        planOptions,
+        async (_entity, plan) => {
+          const { go, held } = await gateResends(dbs.mirror, plan, gate);
+          const planned = go.map((action) => budget.admit(action) ?? asPlanned(action));
+          await report(summary, [...planned, ...held], options);
+        },
       );
       return { runId: null, dryRun: true, cancelled: false, order: scope.report, summary };
     } finally {
@@ -155,7 +182,11 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
     const { mirror, mirrorCatalog } = dbs;
     assertWritable(mirror, mirrorCatalog, options.strategy);
     options.onProgress?.('auditing');
-    const preview = await previewPlan(dbs, config, scope.report, passOptions, planOptions);
+    const preview = await previewPlan(dbs, config, scope.report, passOptions, {
+      ...planOptions,
+      caps,
+      gate: await attemptsGate(mirror, config, options),
+    });
     // Before the backfill's checkpoints are read, which are sfsync's own tables: the plan's needs
     // cover what is left after.
     await assertPrivileges(mirror, mirrorCatalog, preview.needs, options.command);
@@ -183,6 +214,10 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
       dryRun: false,
       lock,
     });
+    if (options.resetAttempts) {
+      const forgotten = await resetAttempts(mirror.db, entities);
+      options.onProgress?.(`forgot the attempts of ${forgotten} FAILED row(s)`);
+    }
     const summary = emptyRepairSummary(scope.report);
     try {
       await applyByLevel(config, entities, {
@@ -194,6 +229,8 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
         guard,
         summary,
         planned: preview.summary,
+        budget: new WriteBudget(caps),
+        gate: { settings: config.repair.attempts, readable: true },
       });
       options.onProgress?.('recording the run');
       await options.backfill?.finish(mirror, runId, completeEntities(summary, scope.report));
@@ -217,6 +254,19 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
     await dbs?.close();
     await lock.release();
   }
+}
+
+/**
+ * The attempts gate of a run: `--reset-attempts` plans as if none were recorded (a writing run
+ * forgets them once it has the lock and is confirmed).
+ */
+async function attemptsGate(
+  mirror: Connection,
+  config: RunConfig,
+  options: RepairOptions,
+): Promise<AttemptsGate> {
+  const readable = !options.resetAttempts && (await attemptsReadable(mirror.db));
+  return { settings: config.repair.attempts, readable };
 }
 
 /**
@@ -255,13 +305,18 @@ async function previewPlan(
   config: RunConfig,
   entities: readonly string[],
   passOptions: PassOptions,
-  planOptions: PlanOptions,
+  planOptions: PlanOptions & { readonly caps: WriteCaps; readonly gate: AttemptsGate },
 ) {
   const tableOf = new Map(config.entities.map((e) => [e.name, e.mirror.table]));
   const summary = emptyRepairSummary(entities);
+  const budget = new WriteBudget(planOptions.caps);
   let needs: WriteNeeds = writeNeeds([], (entity) => tableOf.get(entity)!);
   await planInBatches(dbs, config, entities, passOptions, planOptions, async (_entity, plan) => {
-    addToSummary(summary, plan.map(asPlanned));
+    const { go, held } = await gateResends(dbs.mirror, plan, planOptions.gate);
+    addToSummary(summary, [
+      ...go.map((action) => budget.admit(action) ?? asPlanned(action)),
+      ...held,
+    ]);
     needs = writeNeeds(plan, (entity) => tableOf.get(entity)!, needs);
   });
   return { summary, needs };
@@ -278,6 +333,10 @@ interface LevelContext {
   readonly summary: RepairSummary;
   /** The preview's counts, for progress. */
   readonly planned: Readonly<RepairSummary>;
+  /** What the write caps still allow, over every level and the deferred lookups. */
+  readonly budget: WriteBudget;
+  /** Holds back the re-sends that used their attempts or wait out a backoff. */
+  readonly gate: AttemptsGate;
 }
 
 async function applyByLevel(
@@ -302,14 +361,17 @@ async function applyByLevel(
       names,
       ctx.passOptions,
       ctx.planOptions,
-      async (entity, plan) => {
-        const writes = plan.filter((a) => WRITE_ACTIONS.has(a.action));
+      async (entity, planned) => {
+        const { go: plan, held } = await gateResends(ctx.dbs.mirror, planned, ctx.gate);
+        await report(ctx.summary, held, ctx.options);
+        const { allowed, deferred } = ctx.budget.split(plan);
+        const writes = allowed.filter((a) => WRITE_ACTIONS.has(a.action));
         const total = writeCount(ctx.planned, entity.name);
         const before = written.get(entity.name) ?? 0;
         written.set(entity.name, before + writes.length);
         await report(
           ctx.summary,
-          plan.filter((a) => !WRITE_ACTIONS.has(a.action)).map(asPlanned),
+          [...allowed.filter((a) => !WRITE_ACTIONS.has(a.action)).map(asPlanned), ...deferred],
           ctx.options,
         );
         if (writes.length === 0) return;
@@ -364,7 +426,7 @@ async function applyWrites(
     source: ctx.dbs.source,
     mirror: ctx.dbs.mirror,
     batchSize: ctx.options.batchSize,
-    beforeCommit,
+    beforeCommit: countingResends(beforeCommit),
     guard: ctx.guard,
     columns: ctx.dbs.mirrorCatalog.tables.get(entity.mirror.table)!.columns,
     tables: ctx.dbs.tables.writable.get(entity.name)!,
@@ -411,13 +473,16 @@ async function setDeferredLookups(
     ctx.passOptions,
     planOptions,
     async (entity, plan) => {
-      const writes = plan
-        .filter((a) => a.action === 'update')
-        .map((a) => ({
-          ...a,
-          columns: a.columns.filter((column) => deferredOf.get(a.entity)?.has(column)),
-        }))
-        .filter((a) => a.columns.length > 0);
+      const { allowed: writes, deferred } = ctx.budget.split(
+        plan
+          .filter((a) => a.action === 'update')
+          .map((a) => ({
+            ...a,
+            columns: a.columns.filter((column) => deferredOf.get(a.entity)?.has(column)),
+          }))
+          .filter((a) => a.columns.length > 0),
+      );
+      await report(ctx.summary, deferred, ctx.options);
       if (writes.length === 0) return;
       ctx.options.onProgress?.(`${entity.name}: setting ${writes.length} deferred lookup(s)`);
       // No checkpoint: a backfill's checkpoint is the last key its inserts committed, and these are
