@@ -41,10 +41,17 @@ export function renderJournalTable(view: JournalView, width: number = DEFAULT_WI
       e.key ?? '—',
       e.mirrorId ?? '—',
       utc(e.at),
-      describe(e),
+      [describe(e), outcomeText(e)].filter(Boolean).join('\n'),
     ]),
     { width, cellChars: 4 * MAX_CELL_CHARS },
   )}\n`;
+}
+
+/** What became of the row an entry sent, once a run settled it. */
+function outcomeText(entry: JournalEntryView): string {
+  if (entry.outcome === null) return '';
+  const outcome = entry.outcome.replace('_', ' ');
+  return `→ ${entry.outcomeCode ? `${outcome} (${entry.outcomeCode})` : outcome}`;
 }
 
 /** What an entry did, one line a part: the change, each value sfsync fitted to its column. */

@@ -91,6 +91,21 @@ export async function renderMetrics(input: MetricsInput): Promise<string> {
           actions.set({ entity, action, status, mode: actionMode }, count ?? 0);
       }
     }
+    const { outcomes, earlier } = input.repair;
+    if (outcomes || earlier) {
+      const settled = gauge(
+        'sfsync_repair_outcomes',
+        'What became of the rows repair sent, as Connect and Salesforce answered: of="run" for ' +
+          'the last run (with --wait), of="earlier" for earlier runs settled by it; outcome ' +
+          'confirmed, failed_again, unconfirmed or pending.',
+        ['of', 'outcome'],
+      );
+      for (const [of, counts] of [
+        ['run', outcomes],
+        ['earlier', earlier],
+      ] as const)
+        for (const [outcome, n] of Object.entries(counts ?? {})) settled.set({ of, outcome }, n);
+    }
   }
   gauge('sfsync_run_duration_seconds', 'Wall time of the last run.', labelNames).set(
     labels,

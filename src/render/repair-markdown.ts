@@ -3,7 +3,7 @@ import { statusCounts } from '../core/repair/result.js';
 import type { RepairReport } from './action-log.js';
 import { changeLines, driftChanges } from './field-change.js';
 import { mdCell, mdCode, mdLines, mdTable, mermaidGraph } from './markdown-text.js';
-import { notDoneCount, STATUSES, summaryRows } from './repair.js';
+import { notDoneCount, outcomeSentences, STATUSES, summaryRows } from './repair.js';
 
 /**
  * A repair or backfill for a CI step summary: the verdict, entity × action × status, what did not
@@ -26,6 +26,8 @@ export function renderRepairMarkdown(
   const parts = [title];
   if (result.runId)
     parts.push(`Run \`${result.runId}\` · journal: \`sfsync journal ${result.runId}\``);
+  const outcomes = outcomeSentences(result);
+  if (outcomes.length > 0) parts.push(outcomes.map((line) => `${mdCell(line)}  `).join('\n'));
 
   const rows = summaryRows(result).map(([entity, ...rest]) => [mdCell(entity), ...rest]);
   parts.push(

@@ -1,4 +1,5 @@
 import type { ActionKind, ActionStatus } from '../core/repair/plan.js';
+import type { OutcomeCounts } from '../core/repair/confirm.js';
 import {
   cappedCount,
   statusCounts,
@@ -117,8 +118,34 @@ function verdict(
       : '';
   return (
     `${count.done} done, ${count.failed} failed${cap}, ${count.skipped} skipped${next}; ` +
-    `journal: sfsync journal ${result.runId}`
+    `journal: sfsync journal ${result.runId}${outcomeLines(result)}`
   );
+}
+
+/** What Connect made of the writes, this run's (with --wait) and earlier runs', a line each. */
+export function outcomeSentences(result: RepairResult): string[] {
+  const lines: string[] = [];
+  const { outcomes, earlier } = result;
+  if (outcomes)
+    lines.push(
+      `in Salesforce: ${outcomes.confirmed} confirmed, ${outcomes.failed_again} failed again, ` +
+        `${outcomes.unconfirmed} unconfirmed`,
+    );
+  if (
+    earlier &&
+    earlier.confirmed + earlier.failed_again + earlier.unconfirmed + earlier.pending > 0
+  )
+    lines.push(
+      `earlier runs' writes: ${earlier.confirmed} confirmed, ${earlier.failed_again} failed ` +
+        `again, ${earlier.unconfirmed + earlier.pending} still unconfirmed`,
+    );
+  return lines;
+}
+
+function outcomeLines(result: RepairResult): string {
+  return outcomeSentences(result)
+    .map((line) => `\n${line}`)
+    .join('');
 }
 
 /** Actions in any status but done. */
@@ -141,6 +168,9 @@ export async function writeRepairJson(
     cancelled: result.cancelled,
     runId: result.runId,
     order: result.order,
+    // What Connect made of this run's writes (with --wait) and of earlier runs' (writing runs).
+    outcomes: outcomeJson(result.outcomes),
+    earlierOutcomes: outcomeJson(result.earlier),
   });
   const writer = chunkedWriter(out);
   await writer.write(`${head.slice(0, head.lastIndexOf('\n}'))},\n  "actions": [`);
@@ -153,6 +183,16 @@ export async function writeRepairJson(
   const summary = JSON.stringify(result.summary, null, 2).replace(/\n/g, '\n  ');
   await writer.write(`${first ? '' : '\n  '}],\n  "summary": ${summary}\n}\n`);
   await writer.end();
+}
+
+function outcomeJson(counts: Readonly<OutcomeCounts> | undefined) {
+  if (!counts) return null;
+  return {
+    confirmed: counts.confirmed,
+    failedAgain: counts.failed_again,
+    unconfirmed: counts.unconfirmed,
+    pending: counts.pending,
+  };
 }
 
 /** An action as the JSON document lists it (docs/output.md). */

@@ -181,6 +181,21 @@ describe('sfsync repair', () => {
     expect(result.code).toBe(0);
     const doc = JSON.parse(result.stdout);
     expect(doc.actions.filter((a: { status: string }) => a.status === 'planned')).toEqual([]);
+    // A dry run settles nothing: it writes nothing, the journal included.
+    expect(doc).toMatchObject({ outcomes: null, earlierOutcomes: null });
+  });
+
+  it('a writing run says what became of the last run, and none of it landed yet', async () => {
+    // Connect is not running here: the rows the last run sent are all still on their way.
+    const result = await cli('repair', '--yes', '--format', 'json');
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      outcomes: null,
+      earlierOutcomes: { confirmed: 0, failedAgain: 0, unconfirmed: 0, pending: 6 },
+    });
+    const table = await cli('repair', '--yes');
+    expect(table.stdout).toMatch(
+      /^earlier runs' writes: 0 confirmed, 0 failed again, 6 still unconfirmed$/m,
+    );
   });
 
   it('says when a journal run id matches nothing', async () => {

@@ -130,7 +130,7 @@ describe('a SELECT-only role', () => {
       `GRANT USAGE ON SCHEMA sfsync TO ${role};`,
       `GRANT SELECT ON TABLE sfsync.schema_version TO ${role};`,
       `GRANT SELECT, INSERT, UPDATE ON TABLE sfsync.runs TO ${role};`,
-      `GRANT SELECT, INSERT ON TABLE sfsync.journal TO ${role};`,
+      `GRANT SELECT, INSERT, UPDATE ON TABLE sfsync.journal TO ${role};`,
       `GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE sfsync.attempts TO ${role};`,
       `GRANT USAGE ON SEQUENCE sfsync.journal_id_seq TO ${role};`,
     ]);

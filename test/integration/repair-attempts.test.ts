@@ -3,7 +3,7 @@ import { runRepair, type RepairResult } from '../support/repair.js';
 import { connectActor } from '../support/connect-actor.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { u } from '../support/editor-scenario.js';
-import { configFrom, repairOptions } from '../support/configs.js';
+import { repairOptions, schoolConfig } from '../support/configs.js';
 import { runAudit } from '../../src/ops/audit/audit.js';
 
 /**
@@ -14,23 +14,7 @@ import { runAudit } from '../../src/ops/audit/audit.js';
 const db = useFixtureDatabases();
 const KEY = u(42);
 const LOCKED = 'UNABLE_TO_LOCK_ROW: unable to obtain exclusive access to this record';
-const config = () =>
-  configFrom(
-    {
-      source: {},
-      mirror: {},
-      repair: { maxAttempts: 2, backoff: ['1h'] },
-      entities: [
-        {
-          name: 'school',
-          source: { table: 'schools', key: 'id' },
-          mirror: { table: 'editor__c', externalId: 'editoruuid__c' },
-          fields: { name: 'name' },
-        },
-      ],
-    },
-    db,
-  );
+const config = () => schoolConfig(db, { maxAttempts: 2, backoff: ['1h'] });
 const school = (result: RepairResult) => result.actions.find((a) => a.key === KEY)!;
 const connect = () => connectActor(db);
 const failAgain = () => connect().failed('editor__c', 'editoruuid__c', KEY, LOCKED);

@@ -59,3 +59,23 @@ export function oneEntityConfig(
     urls,
   );
 }
+
+/** One writable entity, schools → editor__c by id, its name mapped: repair's simplest world. */
+export function schoolConfig(urls: Urls, repair?: object): RunConfig {
+  return configFrom(
+    {
+      source: {},
+      mirror: {},
+      ...(repair ? { repair } : {}),
+      entities: [
+        {
+          name: 'school',
+          source: { table: 'schools', key: 'id' },
+          mirror: { table: 'editor__c', externalId: 'editoruuid__c' },
+          fields: { name: 'name' },
+        },
+      ],
+    },
+    urls,
+  );
+}

@@ -51,6 +51,12 @@ function repairResult(dryRun: boolean, cancelled = false): RepairResult {
         insert: dryRun ? { planned: 2, deferred: 1 } : { done: 2, deferred: 1 },
       },
     },
+    ...(dryRun
+      ? {}
+      : {
+          outcomes: { confirmed: 2, failed_again: 1, unconfirmed: 0, pending: 0 },
+          earlier: { confirmed: 4, failed_again: 0, unconfirmed: 1, pending: 2 },
+        }),
   };
 }
 
@@ -123,6 +129,7 @@ describe('metrics text', () => {
       'sfsync_mismatches',
       'sfsync_oldest_unsynced_age_seconds',
       'sfsync_repair_actions',
+      'sfsync_repair_outcomes',
       'sfsync_rows',
       'sfsync_run_duration_seconds',
     ]);
@@ -202,6 +209,15 @@ describe('metrics text', () => {
       }),
     ).toBe('1');
     expect(sample(apply, LAST_SUCCESS_FINDINGS, { command: 'repair', mode: 'apply' })).toBe('1');
+    expect(sample(apply, 'sfsync_repair_outcomes', { of: 'run', outcome: 'failed_again' })).toBe(
+      '1',
+    );
+    expect(sample(apply, 'sfsync_repair_outcomes', { of: 'earlier', outcome: 'pending' })).toBe(
+      '2',
+    );
+    expect(sample(plan, 'sfsync_repair_outcomes', { of: 'run', outcome: 'confirmed' })).toBe(
+      undefined,
+    );
 
     // The result is what happened: it wins over the mode the caller passed.
     const told = await renderMetrics({ ...VARIANTS['repair --dry-run']!, mode: 'apply' });

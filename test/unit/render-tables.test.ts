@@ -477,6 +477,8 @@ describe('values shown, not just names', () => {
           after: { id: 5, role__c: 'Teacher', start_date__c: '2026-01-01', _hc_lastop: 'UPDATED' },
           adjusted: { role__c: { kind: 'cut', from: 'Teacher!', length: 8, to: 'Teacher' } },
           at: new Date(500),
+          outcome: 'confirmed',
+          outcomeCode: null,
         },
       ],
     };
@@ -486,7 +488,7 @@ describe('values shown, not just names', () => {
       expectFitted(table, width, unbreakable([uuid(13)], 20));
       expect(column(text, 6)).toBe(
         'Change role__c: "Head teacher" → "Teacher" start_date__c: null → "2026-01-01" ' +
-          'role__c cut from 8 to 7 characters',
+          'role__c cut from 8 to 7 characters → confirmed',
       );
     }
   });

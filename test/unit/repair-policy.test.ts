@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import type { WritableEntity } from '../../src/config/types.js';
-import type { MirrorRow, SourceRow } from '../../src/core/audit/types.js';
+import type { MirrorRow, Mismatch, SourceRow } from '../../src/core/audit/types.js';
 import { classifyKey, type ClassifyContext } from '../../src/core/audit/classify.js';
 import { retryProblem, type PolicyOverrides } from '../../src/core/connect/error-policy.js';
 import { planRepair, type PlannedAction } from '../../src/core/repair/plan.js';
-import { entityAudit } from '../support/audit-fixtures.js';
+import { entityAudit, mismatch } from '../support/audit-fixtures.js';
 import { smallConfig } from '../support/config-text.js';
 
 const config = parseConfig(JSON.stringify(smallConfig()), 'cfg.json');
@@ -237,5 +237,137 @@ describe('a row repair gave up on', () => {
     expect(classifyKey(ctx, source, [failedRow('UNABLE_TO_LOCK_ROW')]).class).toBe('failed');
     const synced = { ...failedRow('UNABLE_TO_LOCK_ROW'), sfid: 'a0Q000000000001AAA' };
     expect(classifyKey(withAttempts(9), source, [synced]).class).toBe('failed');
+  });
+});
+
+describe('the reasons and strategy of a re-send, word for word', () => {
+  const failed = (overrides: Partial<Mismatch>): Mismatch =>
+    mismatch({
+      class: 'failed',
+      code: 'STRING_TOO_LONG',
+      policy: 'data-fix',
+      reason: 'FAILED: too long',
+      mirror: { id: 7, sfid: null, lastop: 'FAILED', hcErr: 'too long' },
+      ...overrides,
+    });
+  const plan = (m: Mismatch, strategy: 'reinsert' | 'recapture' = 'reinsert', retry?: string[]) =>
+    planRepair([entityAudit([m], { name: 'school' })], { strategy, retry })[0]!;
+  const twoChanged = [
+    { column: 'name', source: 'New', mirror: 'Old' },
+    { column: 'town__c', source: 'Ely', mirror: 'Eli' },
+  ];
+
+  it('names every column the source changed, and sends their new values', () => {
+    const action = plan(failed({ repairable: true, fields: twoChanged }), 'recapture');
+    expect(action).toMatchObject({ action: 'reinsert', changes: twoChanged });
+    expect(action.reason).toBe(
+      'STRING_TOO_LONG (data-fix), the source changed since the failure (name, town__c): ' +
+        'delete the sfid-NULL FAILED row, insert it again',
+    );
+  });
+
+  it('recaptures a transient failure as it is, changed source or not', () => {
+    const lock = failed({
+      code: 'UNABLE_TO_LOCK_ROW',
+      policy: 'retry-now',
+      repairable: true,
+      fields: twoChanged,
+    });
+    expect(plan(lock, 'recapture')).toMatchObject({
+      action: 'recapture',
+      reason:
+        'UNABLE_TO_LOCK_ROW (retry-now): queue the row again through hc_capture_insert_from_row',
+    });
+  });
+
+  it('a repairable data-fix row with nothing changed carries no fix: recaptured as it is', () => {
+    expect(plan(failed({ repairable: true }), 'recapture')).toMatchObject({
+      action: 'recapture',
+      reason: 'STRING_TOO_LONG (data-fix): queue the row again through hc_capture_insert_from_row',
+    });
+  });
+
+  it('a row re-sent on request carries no fix, and names what asked for it', () => {
+    expect(plan(failed({}), 'recapture', ['data-fix'])).toMatchObject({ action: 'recapture' });
+    const config = failed({ code: 'INSUFFICIENT_ACCESS', policy: 'config-fix' });
+    expect(plan(config, 'reinsert', ['ENTITY_IS_DELETED', 'config-fix']).reason).toBe(
+      'INSUFFICIENT_ACCESS (config-fix), re-sent as asked (--retry config-fix): ' +
+        'delete the sfid-NULL FAILED row, insert it again',
+    );
+  });
+
+  it('names the one field an error names, and none when it names none', () => {
+    const one = failed({
+      error: { statusCode: null, message: 'too long', field: 'Town__c' },
+      hint: 'shorten it',
+    });
+    expect(plan(one).reason).toBe(
+      'FAILED: too long — STRING_TOO_LONG (data-fix) on Town__c: shorten it; ' +
+        're-sent once the source row changes, or with --retry STRING_TOO_LONG',
+    );
+    expect(plan(failed({})).reason).toBe(
+      'FAILED: too long — STRING_TOO_LONG (data-fix); ' +
+        're-sent once the source row changes, or with --retry STRING_TOO_LONG',
+    );
+  });
+
+  it('says how to re-send a write that may have reached Salesforce', () => {
+    const timeout = failed({ code: 'QUERY_TIMEOUT', policy: 'retry-now', hint: 'check first' });
+    expect(plan(timeout).reason).toBe(
+      'FAILED: too long — QUERY_TIMEOUT (retry-now): the write may have reached Salesforce, ' +
+        'so it is not re-sent (check Salesforce, then give QUERY_TIMEOUT a policy in the config ' +
+        'to re-send it): check first',
+    );
+  });
+});
+
+describe('--retry refusals, word for word', () => {
+  it('says what each refusal means and what to do instead', () => {
+    expect(retryProblem('terminal')).toBe(
+      'terminal failures are never re-sent; give the code another policy in the config ' +
+        '(repair.policies) if this org differs',
+    );
+    expect(retryProblem('retry-after-parent')).toBe(
+      'retry-after-parent failures are re-sent without asking; ' +
+        '--retry is for data-fix, config-fix, unknown',
+    );
+    expect(retryProblem('ENTITY_IS_DELETED')).toBe(
+      'ENTITY_IS_DELETED is terminal: never re-sent; give it another policy in the config ' +
+        '(repair.policies) if this org differs',
+    );
+    expect(retryProblem('QUERY_TIMEOUT')).toBe(
+      'QUERY_TIMEOUT may have reached Salesforce, so it is never re-sent blindly: ' +
+        'check Salesforce, then give QUERY_TIMEOUT a policy in the config (repair.policies)',
+    );
+  });
+});
+
+describe('a FAILED row that has an sfid', () => {
+  it('is skipped with its reason and hint, never re-sent', () => {
+    const plan = (hint: string | null) =>
+      planRepair(
+        [
+          entityAudit(
+            [
+              mismatch({
+                class: 'failed',
+                code: 'UNABLE_TO_LOCK_ROW',
+                policy: 'retry-now',
+                repairable: true,
+                reason: 'FAILED: locked',
+                hint,
+                mirror: { id: 7, sfid: 'a0Q000000000001AAA', lastop: 'FAILED', hcErr: 'x' },
+              }),
+            ],
+            { name: 'school' },
+          ),
+        ],
+        { strategy: 'reinsert' },
+      )[0]!;
+    expect(plan('retry later')).toMatchObject({
+      action: 'skip',
+      reason: 'FAILED: locked — retry later',
+    });
+    expect(plan(null).reason).toBe('FAILED: locked');
   });
 });

@@ -50,6 +50,8 @@ describe('one time format wherever a person reads a moment', () => {
             after: null,
             adjusted: {},
             at: AT,
+            outcome: 'failed_again',
+            outcomeCode: 'UNABLE_TO_LOCK_ROW',
           },
         ],
       },
@@ -58,6 +60,8 @@ describe('one time format wherever a person reads a moment', () => {
     expect(list).toContain(SHOWN);
     expect(one).toContain(`${SHOWN} → 2026-12-06 12:09:05 UTC`);
     expect(one.split(SHOWN).length).toBeGreaterThan(2);
+    // What became of the row, once a run settled it.
+    expect(one).toContain('→ failed again (UNABLE_TO_LOCK_ROW)');
     for (const text of [list, one]) expect(text).not.toMatch(ISO_ANYWHERE);
   });
 

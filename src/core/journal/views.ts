@@ -34,6 +34,13 @@ export interface JournalEntryView {
   readonly after: Record<string, unknown> | null;
   readonly adjusted: Record<string, unknown> | null;
   readonly at: Date;
+  /**
+   * What became of a row the entry sent (core/repair/confirm.ts): confirmed, failed_again or
+   * unconfirmed; null until a later run (or this one's --wait) settled it, and for deletes.
+   */
+  readonly outcome: string | null;
+  /** failed_again: the new failure's code. */
+  readonly outcomeCode: string | null;
 }
 
 /** The runs, or one run with its changes. */

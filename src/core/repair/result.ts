@@ -5,6 +5,7 @@ import {
   type ActionStatus,
   type PlannedAction,
 } from './plan.js';
+import type { OutcomeCounts } from './confirm.js';
 
 export interface ActionResult extends PlannedAction {
   readonly status: ActionStatus;
@@ -32,6 +33,13 @@ export interface RepairResult {
   readonly cancelled: boolean;
   readonly order: readonly string[];
   readonly summary: Readonly<RepairSummary>;
+  /**
+   * With --wait: what became of the rows this run sent, once Connect had them (none pending: the
+   * wait is over).
+   */
+  readonly outcomes?: Readonly<OutcomeCounts> | undefined;
+  /** A writing run settles earlier runs' writes first: what it found became of them. */
+  readonly earlier?: Readonly<OutcomeCounts> | undefined;
 }
 
 /** A summary with an empty entry for each entity, in canonical order. */

@@ -145,7 +145,8 @@ async function journalPrivileges(db: AnyDb, backfill: boolean): Promise<MissingG
   const tables: [string, TablePrivilege[]][] = [
     ['schema_version', ['SELECT']],
     ['runs', ['SELECT', 'INSERT', 'UPDATE']],
-    ['journal', ['SELECT', 'INSERT']],
+    // UPDATE: a run writes what became of the rows earlier runs sent.
+    ['journal', ['SELECT', 'INSERT', 'UPDATE']],
   ];
   if (backfill) tables.push(['checkpoints', ['SELECT', 'INSERT', 'UPDATE', 'DELETE']]);
   // A repair counts its re-sends (and --reset-attempts forgets them).

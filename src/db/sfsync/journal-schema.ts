@@ -102,6 +102,13 @@ const MIGRATIONS: readonly {
             last_run_id      uuid,
             primary key (entity, key)
           )`,
+      // What became of each row a run sent: confirmed, failed_again or unconfirmed (NULL: not
+      // settled yet; unconfirmed ones are looked at again by later runs).
+      sql`alter table sfsync.journal add column if not exists outcome text,
+                                     add column if not exists outcome_code text,
+                                     add column if not exists settled_at timestamptz`,
+      sql`create index if not exists journal_unsettled on sfsync.journal (entity, id)
+            where outcome is null or outcome = 'unconfirmed'`,
     ],
   },
 ];

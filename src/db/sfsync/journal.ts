@@ -4,6 +4,7 @@ import type { AnyDb } from '../driver/connect.js';
 import { heldBySession } from './lock.js';
 import { retryOnLostConnection } from '../driver/retry-lost-connection.js';
 import { jsonValue, sfsyncTables } from './tables.js';
+import { journalSchemaVersion } from './journal-schema.js';
 import type { JournalEntryView, RunStatus, RunView } from '../../core/journal/views.js';
 
 /**
@@ -221,6 +222,8 @@ export async function readRun(
     .execute();
   const run = found.length === 1 ? found[0] : found.find((r) => r.runId === runId);
   if (!run) return { run: undefined, entries: [] };
+  // A schema from before outcomes (version 4) has no outcome to show.
+  const outcomes = (await journalSchemaVersion(db)) >= 4;
   const entries = await sfsyncTables(db)
     .selectFrom('sfsync.journal as j')
     .select([
@@ -234,6 +237,10 @@ export async function readRun(
       'j.after',
       'j.adjusted',
       'j.at',
+      outcomes ? sql<string | null>`j.outcome`.as('outcome') : sql<null>`null`.as('outcome'),
+      outcomes
+        ? sql<string | null>`j.outcome_code`.as('outcomeCode')
+        : sql<null>`null`.as('outcomeCode'),
     ])
     .where('j.run_id', '=', run.runId)
     .orderBy('j.id')

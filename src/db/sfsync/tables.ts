@@ -36,6 +36,9 @@ export interface JournalTable {
   after: Json | null;
   adjusted: Json | null;
   at: Generated<Date>;
+  outcome: string | null;
+  outcome_code: string | null;
+  settled_at: Timestamp | null;
 }
 
 export interface CheckpointsTable {

@@ -36,6 +36,8 @@ import { applyActions, type ApplyContext } from './apply-actions.js';
 import { WriteBudget, type WriteCaps } from '../../core/repair/write-budget.js';
 import { attemptsReadable, resetAttempts } from '../../db/sfsync/attempts.js';
 import { countingResends, gateResends, type AttemptsGate } from './attempts-gate.js';
+import { settleWrites } from './settle.js';
+import type { OutcomeCounts } from '../../core/repair/confirm.js';
 import { KEYS_PER_READ } from '../audit/details.js';
 import { openDatabases, type Databases } from '../databases.js';
 import { auditScope } from '../audit/scope.js';
@@ -218,7 +220,14 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
       const forgotten = await resetAttempts(mirror.db, entities);
       options.onProgress?.(`forgot the attempts of ${forgotten} FAILED row(s)`);
     }
+    const writable = config.entities.filter(
+      (e): e is WritableEntity => !e.readOnly && scope.report.includes(e.name),
+    );
+    // Earlier runs' writes first, before this run deletes any row they sent.
+    options.onProgress?.('settling what earlier runs sent');
+    const earlier = await settleWrites(dbs, writable, { final: false });
     const summary = emptyRepairSummary(scope.report);
+    let outcomes: OutcomeCounts | undefined;
     try {
       await applyByLevel(config, entities, {
         runId,
@@ -232,6 +241,10 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
         budget: new WriteBudget(caps),
         gate: { settings: config.repair.attempts, readable: true },
       });
+      if (options.waitMs) {
+        options.onProgress?.('settling what this run sent');
+        outcomes = await settleWrites(dbs, writable, { runId, final: true });
+      }
       options.onProgress?.('recording the run');
       await options.backfill?.finish(mirror, runId, completeEntities(summary, scope.report));
     } catch (error) {
@@ -249,7 +262,15 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
       statusCounts(summary).failed > 0 ? 'failed' : 'done',
       summary,
     );
-    return { runId, dryRun: false, cancelled: false, order: scope.report, summary };
+    return {
+      runId,
+      dryRun: false,
+      cancelled: false,
+      order: scope.report,
+      summary,
+      outcomes,
+      earlier,
+    };
   } finally {
     await dbs?.close();
     await lock.release();
