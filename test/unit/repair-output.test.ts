@@ -90,6 +90,9 @@ describe('a repair printed from its action log', () => {
         cancelled: false,
         runId: 'r',
         order: ORDER,
+        // Without --wait, and when the result says nothing of earlier runs: not settled here.
+        outcomes: null,
+        earlierOutcomes: null,
         actions: canonical(actions).map(actionJson),
         summary: result.summary,
       };
