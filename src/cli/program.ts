@@ -9,6 +9,7 @@ import { journalCommand } from './commands/journal.js';
 import { mergeCommand } from './commands/merge.js';
 import { repairCommand } from './commands/repair.js';
 import { simCommand } from './commands/sim.js';
+import { whyCommand } from './commands/why.js';
 import { UsageError } from '../errors.js';
 import type { CliContext } from './context.js';
 import { stderrText } from './stderr-text.js';
@@ -56,6 +57,7 @@ export function createProgram(context: CliContext): Command {
     repairCommand(context),
     backfillCommand(context),
     journalCommand(context),
+    whyCommand(context),
     historyCommand(context),
     simCommand(context),
   ])

@@ -59,10 +59,17 @@ export async function prepareDemo(options: DemoOptions): Promise<DemoEnvironment
     await runSqlFile(sourceUrl, `${DEMO_FIXTURES}source.sql`);
     await runSqlFile(mirrorUrl, `${DEMO_FIXTURES}../connect/runtime.sql`);
     await runSqlFile(mirrorUrl, `${DEMO_FIXTURES}mirror.sql`);
-    const config = resolveConfig(
+    const loaded = resolveConfig(
       loadConfig({ configPath: `${DEMO_FIXTURES}sfsync.config.json`, sourceUrl, mirrorUrl }),
       {},
     );
+    // The demo plays a night of syncs in seconds: a row Connect fails again is re-sent in the
+    // next round, not an hour later.
+    const { attempts } = loaded.repair;
+    const config = {
+      ...loaded,
+      repair: { ...loaded.repair, attempts: { ...attempts, backoffMs: [0] } },
+    };
 
     const source = await connect(config.source);
     const mirror = await connect(config.mirror);
