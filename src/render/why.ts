@@ -284,14 +284,15 @@ function triggerLogSection(story: RecordStory, width: number, text: Text): strin
         : 'trigger log: no entries for these rows (none written, or older than the retention)',
     );
   const title = text(`trigger log (${log.length} ${log.length === 1 ? 'entry' : 'entries'}):`);
+  // Few columns, so a narrow terminal still has room for the message; the row only when there are
+  // several.
+  const several = story.mirror.length > 1;
   const table = renderTable(
-    ['Id', 'Log', 'Row', 'Action', 'State', 'Created → processed', 'Message'],
+    ['Entry', ...(several ? ['Row'] : []), 'Action', 'Created → processed', 'Message'],
     log.map((e) => [
-      e.id,
-      e.table === '_trigger_log' ? 'live' : 'archive',
-      e.recordId,
-      e.action,
-      e.state,
+      `${e.id}\n${e.table === '_trigger_log' ? 'live' : 'archive'}`,
+      ...(several ? [String(e.recordId)] : []),
+      `${e.action ?? '?'}\n${e.state ?? '?'}`,
       `${when(e.createdAt, '?')}\n→ ${when(e.processedAt, '—')}`,
       e.sfMessage ?? '',
     ]),

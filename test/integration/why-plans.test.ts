@@ -150,7 +150,7 @@ function statements(recordIds: readonly number[]) {
 }
 
 describe('why reads one record by key, at 200,000 rows a table', () => {
-  it('plans no Seq Scan on a big table but the live trigger log, which has no index by record', async () => {
+  it('plans no Seq Scan on a big table but the live trigger log (no index by record)', async () => {
     const { rows } = await db.mirror(
       'SELECT id FROM salesforce.contact_editor_affiliation__c WHERE affiliation_id__c = $1',
       [KEY],

@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 
 describe('why: one record of the editor-api scenario', () => {
-  it('tells role 1 FAILED on a missing foreign key: retry-after-parent, reinsert next', async () => {
+  it('tells role 1 FAILED on a missing foreign key: retry-after-parent, reinsert', async () => {
     const story = await why('role', '1');
     expect(story.source).toMatchObject({ count: 1, row: { key: '1' } });
     expect(story.source!.row.parents).toEqual({
@@ -72,10 +72,15 @@ describe('why: one record of the editor-api scenario', () => {
     expect(school).toMatchObject({ entity: 'school', key: u(8), state: 'failed', blocks: true });
     expect(school!.sfid).toBeNull();
     expect(school!.lastop).toBe('FAILED');
-    expect(contact).toMatchObject({ entity: 'contact', key: u(101), state: 'ready', blocks: false });
+    expect(contact).toMatchObject({
+      entity: 'contact',
+      key: u(101),
+      state: 'ready',
+      blocks: false,
+    });
   });
 
-  it('tells each kind of blocking parent: unsynced, absent, absent from a read-only mapping', async () => {
+  it('tells each blocking parent: unsynced, absent, absent from a read-only mapping', async () => {
     const unsynced = await why('role', '2');
     expect(unsynced.parents[0]).toMatchObject({ key: u(7), state: 'unsynced', blocks: true });
     const never = await why('role', '6');
@@ -89,7 +94,7 @@ describe('why: one record of the editor-api scenario', () => {
     expect(upstream.verdict!.nextStep.reason).toMatch(/absent from a read-only mapping/);
   });
 
-  it('shows school u(8) failing validation: data-fix, skipped until the source changes', async () => {
+  it('shows school u(8) failing validation: data-fix, skipped until the source moves', async () => {
     const story = await why('school', u(8));
     expect(story.verdict).toMatchObject({
       class: 'failed',
@@ -161,6 +166,19 @@ describe('why: one record of the editor-api scenario', () => {
     const story = await why('school', u(4));
     expect(story.source).toBeNull();
     expect(story.verdict!.class).toBe('orphan');
+    await db.mirror(
+      `INSERT INTO salesforce.contact_editor_affiliation__c
+         (affiliation_id__c, editor__r__editoruuid__c, contact__r__pi_accounts_unique_id__c)
+       VALUES ('77', $1, $2)`,
+      [u(7), u(101)],
+    );
+    const orphan = await why('role', '77');
+    expect(orphan.verdict).toMatchObject({ class: 'orphan', nextStep: { action: 'skip' } });
+    expect(orphan.parents.map((p) => [p.entity, p.key, p.state])).toEqual([
+      ['school', u(7), 'unsynced'],
+      ['contact', u(101), 'ready'],
+    ]);
+    expect(orphan.triggerLog).toMatchObject([{ action: 'INSERT', state: 'NEW' }]);
     const role = await why('role', '4');
     expect(role.source).toBeNull();
     expect(role.mirror).toEqual([]);
@@ -199,9 +217,7 @@ describe('why: one record of the editor-api scenario', () => {
     expect(repaired.actions.find((a) => a.key === '1')).toMatchObject({ action: 'reinsert' });
     const story = await why('role', '1');
     expect(story.journal.length).toBeGreaterThan(0);
-    expect(story.journal.every((a) => a.command === 'repair' && a.runStatus === 'done')).toBe(
-      true,
-    );
+    expect(story.journal.every((a) => a.command === 'repair' && a.runStatus === 'done')).toBe(true);
     expect(story.journal.map((a) => a.action)).toContain('delete');
     expect(story.journal.at(-1)!.mirrorId).toBe(story.mirror[0]!.id);
     // The re-inserted row: a new client INSERT in the log, the FAILED entry of the old row gone
@@ -209,5 +225,19 @@ describe('why: one record of the editor-api scenario', () => {
     expect(story.mirror[0]).toMatchObject({ sfid: null, lastop: 'PENDING' });
     expect(story.triggerLog!.at(-1)).toMatchObject({ action: 'INSERT', state: 'NEW' });
     expect(story.verdict!.class).toBe('pending');
+  });
+
+  it('reads the one log a mirror has, and says when it has none', async () => {
+    await db.mirror('DROP TABLE salesforce._trigger_log_archive');
+    const live = await why('school', u(8));
+    expect(live.triggerLog).toMatchObject([{ table: '_trigger_log', state: 'FAILED' }]);
+    expect(live.verdict!.error!.code).toBe('FIELD_CUSTOM_VALIDATION_EXCEPTION');
+    // As the audit: without the whole log, the age of an unsynced row is unknown, so not stuck.
+    const stuck = await why('school', u(7));
+    expect(stuck.verdict!.class).toBe('pending');
+    await db.mirror('DROP TABLE salesforce._trigger_log CASCADE');
+    const none = await why('school', u(8));
+    expect(none.triggerLog).toBeNull();
+    expect(none.verdict!.class).toBe('failed');
   });
 });

@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Entity } from '../../config/types.js';
+import { appendAll } from '../../core/arrays.js';
 import {
   MAX_CHAIN_DEPTH,
   namedParents,
@@ -47,7 +48,7 @@ export async function readParentRecords(
       if (records.has(id) || !entity) continue;
       const record = await readParent(trx, tables, entity, key);
       records.set(id, record);
-      next.push(...named(entity, record.parentKeys));
+      appendAll(next, named(entity, record.parentKeys));
     }
     level = next;
   }
