@@ -1,4 +1,4 @@
-import type { FieldDrift, MirrorRow, ParentState, RowClass, SourceRow } from '../audit/types.js';
+import type { FieldDrift, MirrorRow, Mismatch, RowClass, SourceRow } from '../audit/types.js';
 import type { ErrorPolicy, HcErrorCode } from '../connect/error-taxonomy.js';
 import type { ErrorDetails } from '../connect/error-messages.js';
 import type { ActionKind } from '../repair/plan.js';
@@ -49,11 +49,7 @@ export interface Verdict {
   readonly hint: string | null;
   readonly error: StoryError | null;
   /** The parent that holds the row back (missing_parent). */
-  readonly parent: {
-    readonly entity: string;
-    readonly key: string | null;
-    readonly state: ParentState;
-  } | null;
+  readonly parent: Mismatch['parent'];
   /** Drift, or what the source changed since a failure. */
   readonly fields: readonly FieldDrift[];
   readonly nextStep: NextStep;

@@ -397,7 +397,8 @@ function ageSeconds(now: Date, at: number | null): number | null {
 }
 
 /** The audit cannot be trusted against tables that do not match the config: say what to fix. */
-function assertMatchesConfig(
+/** Refuses databases that do not match the config, before anything is read (why reuses it). */
+export function assertMatchesConfig(
   entities: readonly Entity[],
   source: SchemaCatalog,
   mirror: SchemaCatalog,

@@ -2,7 +2,7 @@ import type { Entity, RunConfig, WritableEntity } from '../../config/types.js';
 import type { MirrorRow } from '../../core/audit/types.js';
 import { TRIGGER_LOG_TABLES } from '../../core/connect/heroku-connect.js';
 import { withAncestors } from '../../core/entities/graph.js';
-import { diagnoseMirror, diagnoseSource } from '../../core/schema/diagnose.js';
+import { assertMatchesConfig } from '../audit/audit.js';
 import { didYouMean } from '../../core/suggest.js';
 import { buildParentChain, type ChainLink, recordId } from '../../core/why/parent-chain.js';
 import type { RecordStory, StoryMirrorRow } from '../../core/why/story.js';
@@ -16,7 +16,7 @@ import { attemptsReadable, readAttempts } from '../../db/sfsync/attempts.js';
 import { readJournalActions } from '../../db/why/journal.js';
 import { mirrorRecordQuery, readSourceRecord } from '../../db/why/record-rows.js';
 import { readLogEntries, type LogTable } from '../../db/why/trigger-log.js';
-import { DatabaseError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { openDatabases, type Databases } from '../databases.js';
 import { readParentRecords, type ReadParent, type WhyTransactions } from './parent-records.js';
 
@@ -54,7 +54,12 @@ export async function explainRecord(config: RunConfig, options: WhyOptions): Pro
     onQuery: options.onQuery,
   });
   try {
-    assertMatchesConfig(config, entity, dbs);
+    const inScope = new Set(withAncestors(config.graph, [entity.name]));
+    assertMatchesConfig(
+      config.entities.filter((e) => inScope.has(e.name)),
+      dbs.sourceCatalog,
+      dbs.mirrorCatalog,
+    );
     return await withSnapshotPairs(dbs.source, dbs.mirror, 1, ([pair]) =>
       readStory(config, dbs, entity, options, {
         source: pair!.source.trx,
@@ -179,24 +184,4 @@ async function resends(
   if (!rows.some((r) => r.sfid === null && r.lastop === 'FAILED')) return new Map();
   const records = await readAttempts(trx.mirror, entity.name, [key]);
   return new Map([...records].map(([k, record]) => [k, record.attempts]));
-}
-
-/** As the audit: a story read against tables that do not match the config cannot be trusted. */
-function assertMatchesConfig(config: RunConfig, entity: Entity, dbs: Databases): void {
-  const names = new Set(withAncestors(config.graph, [entity.name]));
-  const entities = config.entities.filter((e) => names.has(e.name));
-  const problems = [
-    ...diagnoseSource(entities, dbs.sourceCatalog),
-    ...diagnoseMirror(entities, dbs.mirrorCatalog),
-  ].filter((f) => f.level === 'error' && f.code !== 'xmlbinary_not_captured');
-  if (problems.length === 0) return;
-  const lines = problems.map(
-    (f) => `  - ${f.database}${f.entity ? ` (${f.entity})` : ''}: ${f.message}`,
-  );
-  throw new DatabaseError(
-    [
-      'the databases do not match the config (run `sfsync doctor` for the full report):',
-      ...lines,
-    ].join('\n'),
-  );
 }
