@@ -178,6 +178,21 @@ describe('a lost database connection', () => {
     expect((await lastRun()).status).toBe('aborted');
   });
 
+  it('while settling what earlier runs sent: aborted, not left running', async () => {
+    // The first look at the journal for unsettled writes comes after the run is recorded and
+    // before any batch: a fault there once left the run 'running' (CI, backfill trial 19).
+    const onQuery = once(
+      (e) =>
+        e.purpose === 'write' &&
+        /from "sfsync"\."journal"/.test(e.sql) &&
+        /"outcome" is null/.test(e.sql),
+      () => terminateSessions(db.mirrorUrl, 'sfsync/mirror/write'),
+    );
+    const promise = runRepair(config(), { ...base, onQuery });
+    await expect(promise).rejects.toMatchObject({ database: 'mirror', connectionLost: true });
+    expect((await lastRun()).status).toBe('aborted');
+  });
+
   it('during repair, on the source: names the source', async () => {
     // The write-time read of source rows by key, once the run is recorded (the audit reads by key
     // through the same pool earlier).

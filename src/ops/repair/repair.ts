@@ -216,19 +216,21 @@ export async function runRepair(config: RunConfig, options: RepairOptions): Prom
       dryRun: false,
       lock,
     });
-    if (options.resetAttempts) {
-      const forgotten = await resetAttempts(mirror.db, entities);
-      options.onProgress?.(`forgot the attempts of ${forgotten} FAILED row(s)`);
-    }
-    const writable = config.entities.filter(
-      (e): e is WritableEntity => !e.readOnly && scope.report.includes(e.name),
-    );
-    // Earlier runs' writes first, before this run deletes any row they sent.
-    options.onProgress?.('settling what earlier runs sent');
-    const earlier = await settleWrites(dbs, writable, { final: false });
     const summary = emptyRepairSummary(scope.report);
     let outcomes: OutcomeCounts | undefined;
+    let earlier: OutcomeCounts;
+    // Everything after the run is recorded ends it, so a lost session never leaves it 'running'.
     try {
+      if (options.resetAttempts) {
+        const forgotten = await resetAttempts(mirror.db, entities);
+        options.onProgress?.(`forgot the attempts of ${forgotten} FAILED row(s)`);
+      }
+      const writable = config.entities.filter(
+        (e): e is WritableEntity => !e.readOnly && scope.report.includes(e.name),
+      );
+      // Earlier runs' writes first, before this run deletes any row they sent.
+      options.onProgress?.('settling what earlier runs sent');
+      earlier = await settleWrites(dbs, writable, { final: false });
       await applyByLevel(config, entities, {
         runId,
         dbs,
