@@ -105,7 +105,7 @@ const OFFENDER_COLUMNS = [
   'Hint',
 ] as const;
 
-/** A <td> per value, labelled, so a narrow window can show each row as a card (the CSS reads it). */
+/** A <td> per value, labelled, so a narrow window shows each row as a card (the CSS reads it). */
 function labelledCells(values: readonly HtmlValue[], labels: readonly string[]): SafeHtml[] {
   return values.map((value, i) => html`<td data-label="${labels[i]!}">${value}</td>`);
 }
@@ -178,13 +178,15 @@ function exitReason(result: AuditResult, context: HtmlReportContext): string {
 /** Entity × class counts that grew since the previous recorded run, the largest growth first. */
 function grewSection(increases: readonly Increase[]): SafeHtml {
   const sorted = [...increases].sort((a, b) => b.after - b.before - (a.after - a.before));
-  const rows = sorted.map(
-    (i) =>
-      html`<tr>${dataCells([cell(i.entity), html`${swatch(i.class)}${i.class}`, i.before, i.after, `+${i.after - i.before}`])}</tr>`,
-  );
+  const rows = sorted.map((i) => {
+    const cls = html`${swatch(i.class)}${i.class}`;
+    const grew = `+${i.after - i.before}`;
+    return html`<tr>${dataCells([cell(i.entity), cls, i.before, i.after, grew])}</tr>`;
+  });
   const head = tableHead(['Entity', 'Class', 'Before', 'Now', 'Grew']);
   const table = html`<table class="numbers">${head}<tbody>${rows}</tbody></table>`;
-  return html`<section id="grew"><h2>What grew since the previous recorded run</h2>${table}</section>`;
+  const title = html`<h2>What grew since the previous recorded run</h2>`;
+  return html`<section id="grew">${title}${table}</section>`;
 }
 
 function trendSection(trend: readonly TrendPoint[]): SafeHtml {

@@ -186,7 +186,8 @@ function dateLabels(points: readonly { x: number; p: TrendPoint }[], y: number):
         ];
   return picks.map(
     ({ at, anchor }) =>
-      html`<text x="${at.x.toFixed(1)}" y="${y}" class="axis date" text-anchor="${anchor}">${text(at.p.label)}</text>`,
+      html`<text x="${at.x.toFixed(1)}" y="${y}" class="axis date" text-anchor="${anchor}"
+        >${text(at.p.label)}</text>`,
   );
 }
 

@@ -67,7 +67,12 @@
  *   "blockedBy": [ { "entity": "school", "key": "…" | null, "state": "unsynced" } ],
  *                                     // the blocking links, the record's first; the last is
  *                                     // where to start ([]: nothing blocks)
- *   "attempts": null                  // reserved: repair's re-sends of this record
+ *   "attempts": null | {              // repair's re-sends (sfsync.attempts); null: none recorded
+ *     "attempts": 2, "maxAttempts": 5, "lastAttemptAt": "…", "lastCode": "UNABLE_TO_LOCK_ROW",
+ *     "startsAgain": false,           // the source changed since the failure: counted afresh
+ *     "gaveUp": false,                // no re-send until the source changes or --reset-attempts
+ *     "nextAttemptAt": null | "…"     // when the backoff allows the next (null: now, or never)
+ *   }
  * }
  * ```
  */
@@ -79,6 +84,7 @@ import {
   type JournalAction,
   type LogEntry,
   type RecordStory,
+  type StoryAttempts,
   type StoryError,
   type Verdict,
 } from '../core/why/story.js';
@@ -121,7 +127,11 @@ export function renderWhyJson(story: RecordStory): string {
       key,
       state,
     })),
-    attempts: story.attempts,
+    attempts: story.attempts && {
+      ...story.attempts,
+      lastAttemptAt: story.attempts.lastAttemptAt.toISOString(),
+      nextAttemptAt: iso(story.attempts.nextAttemptAt),
+    },
   });
 }
 
@@ -210,6 +220,7 @@ function headline(story: RecordStory, text: Text): string {
   }
   lines.push(text(`next step: ${verdict.nextStep.action} — ${verdict.nextStep.reason}`));
   if (verdict.hint) lines.push(text(`hint: ${verdict.hint}`));
+  if (story.attempts) lines.push(text(`attempts: ${attemptsLine(story.attempts)}`));
   const blocked = blockingPath(story.parents).at(-1);
   if (blocked)
     lines.push(
@@ -218,6 +229,16 @@ function headline(story: RecordStory, text: Text): string {
       ),
     );
   return lines.join('');
+}
+
+function attemptsLine(a: StoryAttempts): string {
+  const last = `the last at ${utc(a.lastAttemptAt)}${a.lastCode ? ` (${a.lastCode})` : ''}`;
+  const next = a.startsAgain
+    ? 'the source changed since, so the next re-send starts the count again'
+    : a.gaveUp
+      ? 'given up: re-sent once the source row changes, or after repair --reset-attempts'
+      : `next allowed at ${utc(a.nextAttemptAt!)}`;
+  return `${a.attempts} of ${a.maxAttempts} re-sends, ${last}; ${next}`;
 }
 
 type MirrorRowOf = RecordStory['mirror'][number];

@@ -146,7 +146,7 @@ describe.skipIf(!available)('--html in headless Chromium', () => {
     await page.close();
   });
 
-  it('at 800 px: why it failed first, then where and what with; nothing wider than the page', async () => {
+  it('at 800 px: why it failed first, then where and what with; nothing wider', async () => {
     const page = await browser.newPage({ viewport: { width: 800, height: 1000 } });
     await page.goto(pathToFileURL(grownReport).href);
     expect(await page.locator('header .verdict').textContent()).toBe(

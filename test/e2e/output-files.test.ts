@@ -89,7 +89,7 @@ describe('--output FORMAT=FILE', () => {
 });
 
 describe('environment variables for the common options', () => {
-  it('SFSYNC_CONFIG names the config; SFSYNC_PUSHGATEWAY a secret URL, off the command line', async () => {
+  it('SFSYNC_CONFIG names the config; SFSYNC_PUSHGATEWAY a secret URL, off argv', async () => {
     const sink = await startHttpSink();
     try {
       const run = await runCli(['audit', '--format', 'json'], {

@@ -6,7 +6,7 @@ import { ROOT } from '../support/paths.js';
 const run = promisify(execFile);
 
 describe('the published package', () => {
-  it('holds the CLI, its licence and the demo, no source maps, types or test fixtures', async () => {
+  it('holds the CLI, its licence and the demo; no source maps, types or fixtures', async () => {
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
       cwd: ROOT,
     });

@@ -290,7 +290,11 @@ describe('--notify and --pushgateway', () => {
     const down = await audit(['--notify', `${sink.url}/down?token=hunter2`]);
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(
-      /^sfsync: warning: --notify: http:\/\/127\.0\.0\.1:\d+: HTTP 500: upstream says no \(4 attempts\)$/m,
+      new RegExp(
+        String.raw`^sfsync: warning: --notify: http:\/\/127\.0\.0\.1:\d+: HTTP 500: ` +
+          String.raw`upstream says no \(4 attempts\)$`,
+        'm',
+      ),
     );
     expect(down.stderr).not.toContain('hunter2');
     // The sink never answers: only the 1 s timeout can end the call, and the message says it did.
@@ -382,7 +386,8 @@ describe('--notify and --pushgateway', () => {
     expect(stderr).toMatch(
       new RegExp(
         String.raw`^sfsync: warning: --notify: http:\/\/127\.0\.0\.1:\d+: HTTP 500: ` +
-          String.raw`no\\u\{001B\}\]0;owned\\u\{0007\}\\u\{001B\}\[2J\\u\{202E\}way \(4 attempts\)$`,
+          String.raw`no\\u\{001B\}\]0;owned\\u\{0007\}\\u\{001B\}\[2J\\u\{202E\}way ` +
+          String.raw`\(4 attempts\)$`,
         'm',
       ),
     );

@@ -144,7 +144,7 @@ describe('sfsync audit --shard K/N, then sfsync merge', () => {
     expect(recorded.stderr).toMatch(/--record and --fail-on-increase compare whole audits/);
   });
 
-  it('merge --record keeps the history of sharded audits; --fail-on-increase alerts on growth', async () => {
+  it('merge --record keeps sharded audits history; --fail-on-increase alerts', async () => {
     const recordMerge = async (...flags: string[]) =>
       runCli(['merge', '--config', FIXTURE_CONFIG, ...flags, ...(await shardReports(2))], {
         env: fixtureEnv(db),

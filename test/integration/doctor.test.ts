@@ -24,6 +24,10 @@ describe('doctor on the loaded editor-api fixtures', () => {
       expect.arrayContaining(['trigger_log_present', 'xmlbinary_captured']),
     );
     expect(report.findings.filter((f) => f.code === 'connect_triggers_present')).toHaveLength(6);
+    // The fixtures index the logs as Connect does: the archive by record_id, the live log not.
+    expect(
+      report.findings.filter((f) => f.code === 'trigger_log_unindexed').map((f) => f.message),
+    ).toEqual([expect.stringMatching(/^salesforce\._trigger_log has no index on record_id/)]);
   });
 
   it('todo notes: usable once settled, not healthy; exits 2 unless they are allowed', async () => {

@@ -225,6 +225,16 @@ describe('why: one record of the editor-api scenario', () => {
     expect(story.mirror[0]).toMatchObject({ sfid: null, lastop: 'PENDING' });
     expect(story.triggerLog!.at(-1)).toMatchObject({ action: 'INSERT', state: 'NEW' });
     expect(story.verdict!.class).toBe('pending');
+    // The re-send is counted, and the backoff's first wait (1 h) runs from it.
+    expect(story.attempts).toMatchObject({
+      attempts: 1,
+      maxAttempts: 5,
+      lastCode: 'FOREIGN_KEY_NOT_FOUND',
+      startsAgain: false,
+      gaveUp: false,
+    });
+    const { lastAttemptAt, nextAttemptAt } = story.attempts!;
+    expect(nextAttemptAt!.getTime() - lastAttemptAt.getTime()).toBe(3_600_000);
   });
 
   it('reads the one log a mirror has, and says when it has none', async () => {

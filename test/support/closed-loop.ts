@@ -14,7 +14,9 @@ import type { FixtureDatabases } from './databases.js';
  */
 
 export const MAX_ATTEMPTS = 4;
-export const RUNS_PER_TRIAL = 3;
+export const RUNS_PER_TRIAL = 4;
+/** Re-sends a transient failure may take to converge (issue 23). */
+export const CONVERGE_WITHIN = 3;
 const SCHOOLS = 6;
 
 /** The faults of every trial: transient, data-fix, terminal, dropped, delayed, flipped writes. */
@@ -93,6 +95,15 @@ export interface TrialStats {
   gaveUp: number;
   /** Transient failures still failing after the last run (each re-sent in every run). */
   transientLeft: number;
+  /** Transient failures by the runs they took to converge (landed, or handed to a person). */
+  convergedAfter: Record<string, number>;
+  /**
+   * Transient failures with {@link CONVERGE_WITHIN} runs left that did not converge in them,
+   * each re-sent every time and struck again by Connect every time (dropped, delayed, refused).
+   */
+  struckAgain: number;
+  /** Transient failures that did not converge in time for another reason: a breach. */
+  notConverged: string[];
   /** Transient failures a run left without re-sending them: a breach. */
   notResent: string[];
   simFaults: Record<string, number>;
@@ -123,11 +134,15 @@ export async function runTrial(db: FixtureDatabases, seed: number): Promise<Tria
     fixedBySource: 0,
     gaveUp: 0,
     transientLeft: 0,
+    convergedAfter: {},
+    struckAgain: 0,
+    notConverged: [],
     notResent: [],
     simFaults: {},
   };
   // Rows the audit found FAILED with a transient code, free to go: the next run must re-send them.
   let due: { entity: string; key: string; mirrorId: number }[] = [];
+  const transient = new Map<string, TransientFailure>();
   try {
     // audit → repair --wait → audit → …: each run's closing audit opens the next.
     await runAudit(config, { staleMs: 3_600_000 });
@@ -160,6 +175,7 @@ export async function runTrial(db: FixtureDatabases, seed: number): Promise<Tria
           .filter((m) => m.class === 'failed' && m.policy === 'retry-now' && m.repairable)
           .map((m) => ({ entity: e.name, key: m.key, mirrorId: m.mirror!.id })),
       );
+      await track(db, transient, after, run);
       for (const e of after.entities) stats.gaveUp += run === RUNS_PER_TRIAL ? e.counts.gave_up : 0;
       if (run === RUNS_PER_TRIAL) stats.transientLeft = due.length;
       // The app fixes the data Salesforce rejected, in every other trial.
@@ -171,6 +187,7 @@ export async function runTrial(db: FixtureDatabases, seed: number): Promise<Tria
     await sim.close();
   }
   Object.assign(stats.simFaults, sim.stats.faults);
+  await judgeConvergence(db, transient, stats);
   const failures = await failuresSeen(db);
   stats.transientFailures = failures.filter((f) => f.policy === 'retry-now').length;
   stats.dataFixFailures = failures.filter((f) => f.policy === 'data-fix').length;
@@ -180,6 +197,85 @@ export async function runTrial(db: FixtureDatabases, seed: number): Promise<Tria
       .n,
   );
   return stats;
+}
+
+interface TransientFailure {
+  readonly entity: string;
+  readonly key: string;
+  /** The run whose write failed, seen by the audit after it. */
+  readonly failedIn: number;
+  /** The first run after which the row no longer failed for a transient reason. */
+  convergedIn?: number;
+}
+
+/**
+ * Notes each row the audit after `run` finds FAILED for a transient reason, and when each one
+ * converges, read from the mirror itself: its row has an sfid (it landed), or it failed for a
+ * reason a person must handle (that policy takes over). A row left PENDING has not converged:
+ * Connect has not answered yet.
+ */
+async function track(
+  db: FixtureDatabases,
+  failures: Map<string, TransientFailure>,
+  audit: Awaited<ReturnType<typeof runAudit>>,
+  run: number,
+): Promise<void> {
+  for (const e of audit.entities)
+    for (const m of e.mismatches)
+      if ((m.class === 'failed' || m.class === 'gave_up') && m.policy === 'retry-now')
+        if (!failures.has(`${e.name} ${m.key}`))
+          failures.set(`${e.name} ${m.key}`, { entity: e.name, key: m.key, failedIn: run });
+  for (const failure of failures.values()) {
+    if (failure.convergedIn !== undefined || failure.failedIn >= run) continue;
+    const [table, ext] = Object.entries(MIRRORS)[failure.entity === 'school' ? 0 : 1]!;
+    const { rows } = await db.mirror(
+      `SELECT sfid, _hc_lastop, _hc_err FROM salesforce.${table} WHERE ${ext}::text = $1`,
+      [failure.key],
+    );
+    const row = rows[0];
+    const landed = row?.sfid != null;
+    const handedOver = row?._hc_lastop === 'FAILED' && policyOf(row._hc_err) !== 'retry-now';
+    if (landed || handedOver) failure.convergedIn = run;
+  }
+}
+
+/**
+ * Every transient failure with {@link CONVERGE_WITHIN} runs left converged in them, or was
+ * re-sent in each of them and struck again by Connect each time (the journal's outcome of every
+ * re-send is failed_again or unconfirmed, and none is missing).
+ */
+async function judgeConvergence(
+  db: FixtureDatabases,
+  failures: ReadonlyMap<string, TransientFailure>,
+  stats: TrialStats,
+): Promise<void> {
+  for (const failure of failures.values()) {
+    if (failure.convergedIn !== undefined) {
+      const runs = String(failure.convergedIn - failure.failedIn);
+      stats.convergedAfter[runs] = (stats.convergedAfter[runs] ?? 0) + 1;
+    }
+    const deadline = failure.failedIn + CONVERGE_WITHIN;
+    if (deadline > RUNS_PER_TRIAL) continue;
+    if (failure.convergedIn !== undefined && failure.convergedIn <= deadline) continue;
+    const { rows } = await db.mirror(
+      `SELECT r.command_line, j.outcome FROM sfsync.journal j JOIN sfsync.runs r USING (run_id)
+        WHERE j.entity = $1 AND j.key = $2 AND j.action <> 'delete'
+        ORDER BY j.id`,
+      [failure.entity, failure.key],
+    );
+    const resends = rows.filter((r) => {
+      const run = Number(/ run (\d+)$/.exec(r.command_line)?.[1]);
+      return run > failure.failedIn && run <= deadline;
+    });
+    const refused = (r: { outcome: string | null }) =>
+      r.outcome === 'failed_again' || r.outcome === 'unconfirmed';
+    if (resends.length > 0 && resends.every(refused)) stats.struckAgain++;
+    else
+      stats.notConverged.push(
+        `${failure.entity} ${failure.key}: failed in run ${failure.failedIn}, not converged ` +
+          `by run ${deadline}; re-sends: ${resends.map((r) => r.outcome).join(', ') || 'none'}`,
+      );
+  }
 }
 
 /** The app changes the source of each school Salesforce rejected for its data. */

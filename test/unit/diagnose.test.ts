@@ -8,11 +8,12 @@ const config = parseConfig(JSON.stringify(smallConfig()), 'cfg.json');
 
 function table(
   columns: string[],
-  options: { unique?: string[]; triggers?: string[] } = {},
+  options: { unique?: string[]; indexed?: string[]; triggers?: string[] } = {},
 ): TableInfo {
   return {
     columns: new Map(columns.map((name) => [name, { type: 'text', maxLength: null }])),
     uniqueColumns: new Set(options.unique ?? []),
+    ...(options.indexed ? { indexedColumns: new Set(options.indexed) } : {}),
     triggers: new Set(options.triggers ?? []),
   };
 }
@@ -136,6 +137,21 @@ describe('diagnoseMirror', () => {
       'info:trigger_log_present',
       'info:xmlbinary_captured',
     ]);
+  });
+
+  it('notes a trigger log without an index on record_id, as Connect leaves the live one', () => {
+    const tables = healthyMirror();
+    tables._trigger_log = table(['id', 'record_id'], { indexed: ['id', 'created_at'] });
+    tables._trigger_log_archive = table(['id', 'record_id'], { indexed: ['record_id'] });
+    const findings = diagnoseMirror(config.entities, catalog('salesforce', tables, withXml));
+    const unindexed = findings.filter((f) => f.code === 'trigger_log_unindexed');
+    expect(unindexed).toEqual([
+      expect.objectContaining({ level: 'info', database: 'mirror', entity: undefined }),
+    ]);
+    expect(unindexed[0]!.message).toMatch(
+      /^salesforce\._trigger_log has no index on record_id \(Connect creates one on the archive/,
+    );
+    expect(unindexed[0]!.message).toContain("sfsync adds no index to Connect's tables");
   });
 
   it('warns about an external ID without a unique index', () => {

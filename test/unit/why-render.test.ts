@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChainLink } from '../../src/core/why/parent-chain.js';
 import type { RecordStory, StoryMirrorRow, Verdict } from '../../src/core/why/story.js';
+import { storyAttempts } from '../../src/core/why/attempts.js';
 import { renderWhyJson, renderWhyTable } from '../../src/render/why.js';
 
 const AT = new Date('2026-01-01T12:00:00Z');
@@ -215,5 +216,58 @@ describe('why as a table', () => {
     expect(renderWhyTable(story({ source: null, mirror: [], verdict: null }))).toBe(
       'klass k1: neither the source (klasses) nor the mirror (klass__c) has this key\n',
     );
+  });
+});
+
+describe('why: repair re-sends of the record', () => {
+  const settings = { maxAttempts: 3, backoffMs: [3_600_000, 4 * 3_600_000] };
+  const record = (attempts: number) => ({
+    attempts,
+    lastAttemptAt: AT,
+    lastCode: 'UNABLE_TO_LOCK_ROW',
+  });
+
+  it('gives the backoff of the attempt made, given up at the maximum, afresh on a change', () => {
+    expect(storyAttempts(undefined, settings, false)).toBeNull();
+    expect(storyAttempts(record(1), settings, false)?.nextAttemptAt).toEqual(
+      new Date('2026-01-01T13:00:00Z'),
+    );
+    expect(storyAttempts(record(2), settings, false)).toMatchObject({
+      gaveUp: false,
+      nextAttemptAt: new Date('2026-01-01T16:00:00Z'),
+    });
+    expect(storyAttempts(record(3), settings, false)).toMatchObject({
+      gaveUp: true,
+      nextAttemptAt: null,
+    });
+    expect(storyAttempts(record(3), settings, true)).toMatchObject({
+      startsAgain: true,
+      gaveUp: false,
+      nextAttemptAt: null,
+    });
+  });
+
+  it('says them in the headline and as JSON with ISO dates', () => {
+    const waiting = storyAttempts(record(2), settings, false);
+    const text = renderWhyTable(story({ attempts: waiting }), 140);
+    expect(text).toContain(
+      'attempts: 2 of 3 re-sends, the last at 2026-01-01 12:00:00 UTC (UNABLE_TO_LOCK_ROW); ' +
+        'next allowed at 2026-01-01 16:00:00 UTC',
+    );
+    const gaveUp = renderWhyTable(
+      story({ attempts: storyAttempts(record(3), settings, false) }),
+      200,
+    );
+    expect(gaveUp).toContain('given up: re-sent once the source row changes');
+    expect(JSON.parse(renderWhyJson(story({ attempts: waiting }))).attempts).toEqual({
+      attempts: 2,
+      maxAttempts: 3,
+      lastAttemptAt: '2026-01-01T12:00:00.000Z',
+      lastCode: 'UNABLE_TO_LOCK_ROW',
+      startsAgain: false,
+      gaveUp: false,
+      nextAttemptAt: '2026-01-01T16:00:00.000Z',
+    });
+    expect(renderWhyTable(story())).not.toContain('attempts:');
   });
 });

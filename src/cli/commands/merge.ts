@@ -39,11 +39,12 @@ export function mergeCommand(context: CliContext): Command {
   const command = new Command('merge')
     .summary('add up the JSON reports of a sharded audit into the report of the whole')
     .description(
-      'Reads the reports of `sfsync audit --shard K/N --format json`, one per shard (every K from ' +
-        '1 to N, each once), and prints the audit an unsharded run would have printed: counts ' +
-        "added up, each entity's mismatches in key order; the same reports, metrics and alerts as " +
-        'audit. Needs no database unless --record or --fail-on-increase asks for the history, ' +
-        "which lives in the config's mirror database; the config also gives the markdown and " +
+      'Reads the reports of `sfsync audit --shard K/N --format json`, one per shard ' +
+        '(every K from 1 to N, each once), and prints the audit an unsharded run would have ' +
+        "printed: counts added up, each entity's mismatches in key order; the same reports, " +
+        'metrics and alerts as audit. Needs no database unless --record or --fail-on-increase ' +
+        "asks for the history, which lives in the config's mirror database; the config also " +
+        'gives the markdown and ' +
         'HTML reports their dependency graph.\n\n' +
         "Exit codes as audit's: 0 no mismatch in the --fail-on classes (with --fail-on-increase: " +
         'none of them grew), 1 mismatches found (or grew), 2 a report missing, repeated, ' +

@@ -18,7 +18,8 @@ export interface OutputFile<F extends string = string> {
 export function outputFilesOption<F extends string>(formats: readonly F[]): Option {
   return new Option(
     '--output <format=file>',
-    `also write the result in this format to this file, atomically (repeatable; formats: ${formats.join(', ')})`,
+    'also write the result in this format to this file, atomically ' +
+      `(repeatable; formats: ${formats.join(', ')})`,
   )
     .argParser((value: string, previous: OutputFile<F>[] = []) => [
       ...previous,

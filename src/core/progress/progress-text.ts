@@ -58,9 +58,10 @@ export function writeProgressText(state: WriteProgress): string {
   const batch = Math.min(batches, Math.ceil(state.after / state.batchSize));
   const range = `${count(state.before + 1)}–${count(state.after)} of ~${count(expected)} changes`;
   const share = state.before / expected;
+  const remainingMs = (state.elapsedMs / share) * (1 - share);
   const left =
     state.before > 0 && state.elapsedMs >= 1_000
-      ? `, ${Math.floor(share * 100)}%, about ${durationText((state.elapsedMs / share) * (1 - share))} left`
+      ? `, ${Math.floor(share * 100)}%, about ${durationText(remainingMs)} left`
       : '';
   return `${state.entity}: batch ${batch}/${batches} (${range}${left})`;
 }

@@ -15,6 +15,8 @@ export interface TableInfo {
   readonly columns: ReadonlyMap<string, ColumnInfo>;
   /** Columns that a unique, non-partial index covers on its own. */
   readonly uniqueColumns: ReadonlySet<string>;
+  /** Columns that lead a valid, non-partial index (a lookup by them can use it); absent: unread. */
+  readonly indexedColumns?: ReadonlySet<string>;
   readonly triggers: ReadonlySet<string>;
 }
 

@@ -127,6 +127,18 @@ export function diagnoseMirror(entities: readonly Entity[], catalog: SchemaCatal
       `no ${absent} in ${catalog.schema}: audits will age rows without trigger-log evidence`,
     );
   }
+  for (const name of logs) {
+    const indexed = catalog.tables.get(name)!.indexedColumns;
+    if (indexed && !indexed.has('record_id'))
+      add(
+        'info',
+        'trigger_log_unindexed',
+        `${catalog.schema}.${name} has no index on record_id (Connect creates one on the ` +
+          "archive only): the audit's evidence for unsynced rows, `sfsync why` and the settling " +
+          'of written rows scan it, quick while Connect keeps the live log short; sfsync adds no ' +
+          "index to Connect's tables",
+      );
+  }
 
   if (catalog.xmlbinaryDenied) {
     const role = quoteIdent(catalog.role ?? 'the_role');

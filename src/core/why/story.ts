@@ -73,6 +73,21 @@ export interface JournalAction {
   readonly outcomeCode: string | null;
 }
 
+/** What sfsync.attempts remembers of a record, and what it means for the next repair. */
+export interface StoryAttempts {
+  readonly attempts: number;
+  readonly maxAttempts: number;
+  readonly lastAttemptAt: Date;
+  /** The code the row had failed with when it was last re-sent. */
+  readonly lastCode: string | null;
+  /** The source row changed since the failure: the next re-send starts the count again. */
+  readonly startsAgain: boolean;
+  /** Re-sends used up: no more until the source row changes or --reset-attempts. */
+  readonly gaveUp: boolean;
+  /** When the backoff lets repair re-send it; null when it starts again or has given up. */
+  readonly nextAttemptAt: Date | null;
+}
+
 export interface RecordStory {
   readonly entity: string;
   readonly key: string;
@@ -91,8 +106,8 @@ export interface RecordStory {
   readonly journal: readonly JournalAction[];
   /** Each parent link of the entity, with its own parents up to the roots. */
   readonly parents: readonly ChainLink[];
-  /** Reserved for sfsync.attempts (repair's re-sends of this record): not read yet. */
-  readonly attempts: null;
+  /** Repair's re-sends of this record (sfsync.attempts); null: none recorded, or unreadable. */
+  readonly attempts: StoryAttempts | null;
   /** The mirror server's clock when the story was read. */
   readonly readAt: Date;
 }

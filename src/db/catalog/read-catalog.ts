@@ -50,6 +50,14 @@ export async function readCatalog(db: AnyDb, schema: string): Promise<SchemaCata
      where n.nspname = ${schema} and i.indisunique and i.indisvalid
        and i.indnkeyatts = 1 and i.indpred is null and i.indexprs is null`.execute(db);
 
+  const indexed = await sql<NameRow>`
+    select distinct c.relname as table_name, a.attname as name
+      from pg_index i
+      join pg_class c on c.oid = i.indrelid
+      join pg_namespace n on n.oid = c.relnamespace
+      join pg_attribute a on a.attrelid = c.oid and a.attnum = i.indkey[0]
+     where n.nspname = ${schema} and i.indisvalid and i.indpred is null`.execute(db);
+
   const triggers = await sql<NameRow>`
     select c.relname as table_name, t.tgname as name
       from pg_trigger t
@@ -80,12 +88,18 @@ export async function readCatalog(db: AnyDb, schema: string): Promise<SchemaCata
 
   const tables = new Map<
     string,
-    { columns: Map<string, ColumnInfo>; uniqueColumns: Set<string>; triggers: Set<string> }
+    {
+      columns: Map<string, ColumnInfo>;
+      uniqueColumns: Set<string>;
+      indexedColumns: Set<string>;
+      triggers: Set<string>;
+    }
   >();
   const tableFor = (name: string) => {
     const table = tables.get(name) ?? {
       columns: new Map(),
       uniqueColumns: new Set(),
+      indexedColumns: new Set(),
       triggers: new Set(),
     };
     tables.set(name, table);
@@ -98,6 +112,7 @@ export async function readCatalog(db: AnyDb, schema: string): Promise<SchemaCata
       scale: row.scale,
     });
   for (const row of unique.rows) tables.get(row.table_name)?.uniqueColumns.add(row.name);
+  for (const row of indexed.rows) tables.get(row.table_name)?.indexedColumns.add(row.name);
   for (const row of triggers.rows) tables.get(row.table_name)?.triggers.add(row.name);
 
   return {

@@ -109,6 +109,8 @@ const MIGRATIONS: readonly {
                                      add column if not exists settled_at timestamptz`,
       sql`create index if not exists journal_unsettled on sfsync.journal (entity, id)
             where outcome is null or outcome = 'unconfirmed'`,
+      // `sfsync why ENTITY KEY` reads one record's entries.
+      sql`create index if not exists journal_record on sfsync.journal (entity, key, id)`,
     ],
   },
 ];

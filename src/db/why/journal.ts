@@ -21,8 +21,7 @@ interface ActionRow {
 /**
  * What sfsync did to one record: its journal entries, oldest first, each with its run. `outcomes`:
  * the schema has them (version 4). A run still `running` whose lock session is gone shows as
- * `abandoned`, as `sfsync journal` shows it. The journal has no index on (entity, key): this reads
- * it whole, as `sfsync journal` does a run's.
+ * `abandoned`, as `sfsync journal` shows it. By the index journal_record (schema version 4).
  */
 export function journalQuery(
   entity: string,

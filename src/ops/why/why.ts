@@ -1,5 +1,7 @@
 import type { Entity, RunConfig, WritableEntity } from '../../config/types.js';
 import type { MirrorRow } from '../../core/audit/types.js';
+import type { AttemptRecord } from '../../core/repair/attempts.js';
+import { storyAttempts } from '../../core/why/attempts.js';
 import { TRIGGER_LOG_TABLES } from '../../core/connect/heroku-connect.js';
 import { withAncestors } from '../../core/entities/graph.js';
 import { assertMatchesConfig } from '../audit/audit.js';
@@ -124,6 +126,7 @@ async function readStory(
     readAt: now,
   } as const;
   if (entity.readOnly) return { ...story, verdict: null };
+  const record = await attemptRecord(trx, entity, key);
   const verdict = judgeRecord({
     entity,
     key,
@@ -138,11 +141,13 @@ async function readStory(
     staleMs: options.staleMs,
     hasTriggerLog,
     policies: config.repair.policies,
-    attempts: await resends(trx, entity, key, rows),
+    attempts: resends(record, key, rows),
     maxAttempts: config.repair.attempts.maxAttempts,
     readOnly: new Set(config.entities.filter((e) => e.readOnly).map((e) => e.name)),
   });
-  return { ...story, verdict };
+  const sourceChanged = verdict?.class === 'failed' && verdict.fields.length > 0;
+  const attempts = record && storyAttempts(record, config.repair.attempts, sourceChanged);
+  return { ...story, verdict, attempts: attempts ?? null };
 }
 
 /**
@@ -173,15 +178,23 @@ async function deferredSince(
   return since;
 }
 
-/** How often repair re-sent this key's FAILED row, as the audit reads it (for gave_up). */
-async function resends(
+/** What sfsync.attempts holds of this key: null when nothing, undefined when unreadable. */
+async function attemptRecord(
   trx: WhyTransactions,
   entity: WritableEntity,
   key: string,
-  rows: readonly MirrorRow[],
-): Promise<Map<string, number> | undefined> {
+): Promise<AttemptRecord | null | undefined> {
   if (!(await attemptsReadable(trx.mirror))) return undefined;
-  if (!rows.some((r) => r.sfid === null && r.lastop === 'FAILED')) return new Map();
-  const records = await readAttempts(trx.mirror, entity.name, [key]);
-  return new Map([...records].map(([k, record]) => [k, record.attempts]));
+  return (await readAttempts(trx.mirror, entity.name, [key])).get(key) ?? null;
+}
+
+/** How often repair re-sent this key's FAILED row, as the audit reads it (for gave_up). */
+function resends(
+  record: AttemptRecord | null | undefined,
+  key: string,
+  rows: readonly MirrorRow[],
+): Map<string, number> | undefined {
+  if (record === undefined) return undefined;
+  if (!record || !rows.some((r) => r.sfid === null && r.lastop === 'FAILED')) return new Map();
+  return new Map([[key, record.attempts]]);
 }

@@ -1,0 +1,26 @@
+import { type AttemptRecord, type AttemptSettings, nextAttemptAt } from '../repair/attempts.js';
+import type { StoryAttempts } from './story.js';
+
+/**
+ * The attempts section of a story, from the record and the config's settings. `sourceChanged`:
+ * the source row changed since the failure, so the next re-send starts the count again (as
+ * repair's attemptsSoFar has it).
+ */
+export function storyAttempts(
+  record: AttemptRecord | undefined,
+  settings: AttemptSettings,
+  sourceChanged: boolean,
+): StoryAttempts | null {
+  if (!record) return null;
+  const gaveUp = !sourceChanged && record.attempts >= settings.maxAttempts;
+  const waits = !sourceChanged && !gaveUp;
+  return {
+    attempts: record.attempts,
+    maxAttempts: settings.maxAttempts,
+    lastAttemptAt: record.lastAttemptAt,
+    lastCode: record.lastCode,
+    startsAgain: sourceChanged,
+    gaveUp,
+    nextAttemptAt: waits ? nextAttemptAt(record.attempts, record.lastAttemptAt, settings) : null,
+  };
+}
