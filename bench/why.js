@@ -75,7 +75,8 @@ async function sampleKeys(url) {
                        WHERE classroomtitle__c LIKE 'Renamed %' ORDER BY id
                       OFFSET ${middle} LIMIT 1`),
       ok: await one(`SELECT classroomuuid__c AS k FROM salesforce.classroom__c
-                    WHERE _hc_lastop = 'SYNCED' ORDER BY id OFFSET ${Math.floor(ROWS / 3)} LIMIT 1`),
+                    WHERE _hc_lastop = 'SYNCED' ORDER BY id
+                   OFFSET ${Math.floor(ROWS / 3)} LIMIT 1`),
     };
   } finally {
     await c.end();
@@ -111,7 +112,8 @@ async function lookUpByHand(url, key) {
   ];
   await Promise.all([source.connect(), mirror.connect()]);
   try {
-    await source.query('SELECT * FROM public.school_classes WHERE id::text = $1', [key]);
+    // By the key's own type, so the primary key's index serves it.
+    await source.query('SELECT * FROM public.school_classes WHERE id = $1::uuid', [key]);
     const { rows } = await mirror.query(
       'SELECT * FROM salesforce.classroom__c WHERE classroomuuid__c = $1',
       [key],
