@@ -220,7 +220,11 @@ function headline(story: RecordStory, text: Text): string {
   }
   lines.push(text(`next step: ${verdict.nextStep.action} — ${verdict.nextStep.reason}`));
   if (verdict.hint) lines.push(text(`hint: ${verdict.hint}`));
-  if (story.attempts) lines.push(text(`attempts: ${attemptsLine(story.attempts)}`));
+  if (story.attempts) {
+    // Once the row is no longer failing, the backoff holds nothing back: say it landed instead.
+    const failing = verdict.class === 'failed' || verdict.class === 'gave_up';
+    lines.push(text(`attempts: ${attemptsLine(story.attempts, failing)}`));
+  }
   const blocked = blockingPath(story.parents).at(-1);
   if (blocked)
     lines.push(
@@ -231,13 +235,15 @@ function headline(story: RecordStory, text: Text): string {
   return lines.join('');
 }
 
-function attemptsLine(a: StoryAttempts): string {
+function attemptsLine(a: StoryAttempts, failing: boolean): string {
   const last = `the last at ${utc(a.lastAttemptAt)}${a.lastCode ? ` (${a.lastCode})` : ''}`;
-  const next = a.startsAgain
-    ? 'the source changed since, so the next re-send starts the count again'
-    : a.gaveUp
-      ? 'given up: re-sent once the source row changes, or after repair --reset-attempts'
-      : `next allowed at ${utc(a.nextAttemptAt!)}`;
+  const next = !failing
+    ? 'not failing now'
+    : a.startsAgain
+      ? 'the source changed since, so the next re-send starts the count again'
+      : a.gaveUp
+        ? 'given up: re-sent once the source row changes, or after repair --reset-attempts'
+        : `next allowed at ${utc(a.nextAttemptAt!)}`;
   return `${a.attempts} of ${a.maxAttempts} re-sends, ${last}; ${next}`;
 }
 

@@ -247,15 +247,20 @@ describe('why: repair re-sends of the record', () => {
     });
   });
 
-  it('says them in the headline and as JSON with ISO dates', () => {
+  it('says them in the headline, while failing with the backoff, and as JSON', () => {
     const waiting = storyAttempts(record(2), settings, false);
-    const text = renderWhyTable(story({ attempts: waiting }), 140);
+    const failed = { ...verdict, class: 'failed' as const };
+    const text = renderWhyTable(story({ attempts: waiting, verdict: failed }), 140);
     expect(text).toContain(
       'attempts: 2 of 3 re-sends, the last at 2026-01-01 12:00:00 UTC (UNABLE_TO_LOCK_ROW); ' +
         'next allowed at 2026-01-01 16:00:00 UTC',
     );
+    // A row no longer failing has nothing held back by the backoff.
+    expect(renderWhyTable(story({ attempts: waiting }), 140)).toContain(
+      '(UNABLE_TO_LOCK_ROW); not failing now',
+    );
     const gaveUp = renderWhyTable(
-      story({ attempts: storyAttempts(record(3), settings, false) }),
+      story({ attempts: storyAttempts(record(3), settings, false), verdict: failed }),
       200,
     );
     expect(gaveUp).toContain('given up: re-sent once the source row changes');
