@@ -58,6 +58,11 @@ export function campaignConfig(db: FixtureDatabases): RunConfig {
 }
 
 const MIRRORS = { editor__c: 'editoruuid__c', classroom__c: 'classroomuuid__c' } as const;
+/** Each entity's mirror table, as campaignConfig maps it. */
+const MIRROR_OF: Readonly<Record<string, keyof typeof MIRRORS>> = {
+  school: 'editor__c',
+  school_class: 'classroom__c',
+};
 
 /** A clean world for a trial: the source rows, no mirror rows, no journal, an empty org. */
 async function freshWorld(db: FixtureDatabases, seed: number): Promise<void> {
@@ -227,7 +232,8 @@ async function track(
           failures.set(`${e.name} ${m.key}`, { entity: e.name, key: m.key, failedIn: run });
   for (const failure of failures.values()) {
     if (failure.convergedIn !== undefined || failure.failedIn >= run) continue;
-    const [table, ext] = Object.entries(MIRRORS)[failure.entity === 'school' ? 0 : 1]!;
+    const table = MIRROR_OF[failure.entity]!;
+    const ext = MIRRORS[table];
     const { rows } = await db.mirror(
       `SELECT sfid, _hc_lastop, _hc_err FROM salesforce.${table} WHERE ${ext}::text = $1`,
       [failure.key],

@@ -7,7 +7,7 @@ import type { StoryAttempts } from './story.js';
  * repair's attemptsSoFar has it).
  */
 export function storyAttempts(
-  record: AttemptRecord | undefined,
+  record: AttemptRecord | null | undefined,
   settings: AttemptSettings,
   sourceChanged: boolean,
 ): StoryAttempts | null {

@@ -41,17 +41,11 @@ export async function readCatalog(db: AnyDb, schema: string): Promise<SchemaCata
              where n.nspname = ${schema} and c.relkind in ('r', 'p', 'v', 'm', 'f')) as cols
      order by table_name, attnum`.execute(db);
 
-  const unique = await sql<NameRow>`
-    select c.relname as table_name, a.attname as name
-      from pg_index i
-      join pg_class c on c.oid = i.indrelid
-      join pg_namespace n on n.oid = c.relnamespace
-      join pg_attribute a on a.attrelid = c.oid and a.attnum = i.indkey[0]
-     where n.nspname = ${schema} and i.indisunique and i.indisvalid
-       and i.indnkeyatts = 1 and i.indpred is null and i.indexprs is null`.execute(db);
-
-  const indexed = await sql<NameRow>`
-    select distinct c.relname as table_name, a.attname as name
+  // Each valid, non-partial index by its leading column; `alone`: a unique index of that column
+  // on its own.
+  const indexes = await sql<NameRow & { alone: boolean }>`
+    select c.relname as table_name, a.attname as name,
+           i.indisunique and i.indnkeyatts = 1 and i.indexprs is null as alone
       from pg_index i
       join pg_class c on c.oid = i.indrelid
       join pg_namespace n on n.oid = c.relnamespace
@@ -111,8 +105,11 @@ export async function readCatalog(db: AnyDb, schema: string): Promise<SchemaCata
       maxLength: row.max_length,
       scale: row.scale,
     });
-  for (const row of unique.rows) tables.get(row.table_name)?.uniqueColumns.add(row.name);
-  for (const row of indexed.rows) tables.get(row.table_name)?.indexedColumns.add(row.name);
+  for (const row of indexes.rows) {
+    const table = tables.get(row.table_name);
+    table?.indexedColumns.add(row.name);
+    if (row.alone) table?.uniqueColumns.add(row.name);
+  }
   for (const row of triggers.rows) tables.get(row.table_name)?.triggers.add(row.name);
 
   return {

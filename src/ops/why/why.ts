@@ -146,8 +146,8 @@ async function readStory(
     readOnly: new Set(config.entities.filter((e) => e.readOnly).map((e) => e.name)),
   });
   const sourceChanged = verdict?.class === 'failed' && verdict.fields.length > 0;
-  const attempts = record && storyAttempts(record, config.repair.attempts, sourceChanged);
-  return { ...story, verdict, attempts: attempts ?? null };
+  const attempts = storyAttempts(record, config.repair.attempts, sourceChanged);
+  return { ...story, verdict, attempts };
 }
 
 /**
