@@ -19,12 +19,13 @@
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, platform, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedPostgres } from '../dist/db/server/embedded-postgres.js';
 import { withDatabase } from '../dist/db/server/create-databases.js';
 import {
   copyDatabase,
+  driftDatabase,
   dropDatabase,
   emptyMirror,
   healDatabase,
@@ -39,11 +40,19 @@ const PER_ROW_LIMIT = 100_000;
 const SHARD_LIMIT = 100_000;
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 2);
 const NAIVE_LIMIT = 1_000_000;
+/** Mirrors in step but for one row in 1,000 or in 100 drifted, spread through the key space. */
+const DRIFTS = [
+  ['0.1%', 1_000],
+  ['1%', 100],
+];
+/** The drifted mirrors' targets hold from this size: below it every method streams anyway. */
+const DRIFT_TARGETS_FROM = 100_000;
 /** The JavaScript heap (V8's old space) the new-object backfill gets at every size. */
 const NEW_OBJECT_HEAP_MB = 64;
 const child = fileURLToPath(new URL('child.js', import.meta.url));
 
 const server = await startEmbeddedPostgres();
+const postgres = await serverSettings();
 const results = [];
 try {
   for (const n of sizes) {
@@ -76,6 +85,18 @@ try {
       mirror: db(healthy),
       method: 'checksum',
     });
+    for (const [label, every] of DRIFTS) {
+      const drifted = `bench_drift${every}_${n}`;
+      await copyDatabase(server.url, healthy, drifted);
+      await driftDatabase(db(drifted), every);
+      for (const method of ['stream', 'checksum', 'auto'])
+        row.audits[`${method}, two databases, ${label} drifted`] = await measure('audit', {
+          source: db(src),
+          mirror: db(drifted),
+          method: method === 'auto' ? undefined : method,
+        });
+      await dropDatabase(server.url, drifted);
+    }
     // Two shards, as two runners would audit them (one after the other here): their counts must add
     // up to the whole.
     if (n <= SHARD_LIMIT) {
@@ -133,8 +154,11 @@ const report = {
   date: new Date().toISOString(),
   machine: {
     cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? null,
     memoryGb: Math.round(totalmem() / 2 ** 30),
+    os: `${platform()} ${release()}`,
     node: process.version,
+    postgres,
   },
   sizes: results,
   targets: targets(results),
@@ -182,6 +206,21 @@ async function measure(
   return best;
 }
 
+/** The server's version and the settings that move the figures, published with them. */
+async function serverSettings() {
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  const { rows } = await admin.query(
+    `SELECT current_setting('server_version') AS version,
+            current_setting('shared_buffers') AS shared_buffers,
+            current_setting('work_mem') AS work_mem,
+            current_setting('max_parallel_workers_per_gather') AS parallel_workers_per_gather,
+            current_setting('fsync') AS fsync`,
+  );
+  await admin.end();
+  return rows[0];
+}
+
 async function checkpoint() {
   const admin = new pg.Client({ connectionString: server.url });
   await admin.connect();
@@ -194,7 +233,18 @@ async function checkpoint() {
  * absent/orphan/FAILED/drift.
  */
 function checkAgreement(row) {
-  const damaged = Object.entries(row.audits).filter(([name]) => !name.includes('healthy'));
+  const damaged = Object.entries(row.audits).filter(
+    ([name]) => !name.includes('healthy') && !name.includes('drifted'),
+  );
+  const counted = (audit) => JSON.stringify([audit.summary.school, audit.summary.school_class]);
+  for (const [label] of DRIFTS) {
+    const group = Object.entries(row.audits).filter(([name]) => name.endsWith(`${label} drifted`));
+    const [first] = group;
+    for (const [name, audit] of group)
+      if (counted(audit) !== counted(first[1]))
+        throw new Error(`audit ${name} disagrees with ${first[0]}: ${counted(audit)}`);
+    if (first[1].summary.school.drift === 0) throw new Error(`${first[0]}: no drift found`);
+  }
   const reference =
     JSON.stringify(damaged[0][1].summary.school) +
     JSON.stringify(damaged[0][1].summary.school_class);
@@ -282,6 +332,38 @@ function targets(rows) {
       'writes',
     );
   }
+  for (const row of rows.filter((r) => r.n >= DRIFT_TARGETS_FROM)) {
+    const n = row.n.toLocaleString('en');
+    const drifted = (method, label) => row.audits[`${method}, two databases, ${label} drifted`];
+    add(
+      `${n}: checksum bytes per row, 0.1% drifted`,
+      drifted('checksum', '0.1%').bytes / keys(row),
+      10,
+      'below',
+      'checksum',
+    );
+    add(
+      `${n}: checksum time / stream time, 0.1% drifted`,
+      drifted('checksum', '0.1%').ms / drifted('stream', '0.1%').ms,
+      1.5,
+      'below',
+      'checksum',
+    );
+    add(
+      `${n}: checksum bytes / stream bytes, 1% drifted`,
+      drifted('checksum', '1%').bytes / drifted('stream', '1%').bytes,
+      1,
+      'below',
+      'checksum',
+    );
+    add(
+      `${n}: checksum time / stream time, 1% drifted`,
+      drifted('checksum', '1%').ms / drifted('stream', '1%').ms,
+      1,
+      'below',
+      'checksum',
+    );
+  }
   const big = at(1_000_000) ?? largest;
   add(
     `${big.n.toLocaleString('en')}: audit peak RSS MB (largest of the methods)`,
@@ -325,6 +407,9 @@ function targets(rows) {
   return out;
 }
 
+/** The measurement column's width: the longest name, an auto line with its choice. */
+const WIDTH = 56;
+
 function print(report) {
   const fmt = (x, digits = 0) =>
     x === null || x === undefined
@@ -334,9 +419,14 @@ function print(report) {
           minimumFractionDigits: digits,
         });
   const lines = [];
+  const pgs = report.machine.postgres;
   lines.push(
     `sfsync bench, ${report.date.slice(0, 10)}, ${report.machine.cpus} cores, ` +
       `${report.machine.memoryGb} GB, Node ${report.machine.node}`,
+    `${report.machine.cpuModel}, ${report.machine.os}; PostgreSQL ${pgs.version}, embedded: ` +
+      `one server holds every database (loopback), fsync ${pgs.fsync}, shared_buffers ` +
+      `${pgs.shared_buffers}, work_mem ${pgs.work_mem}, ` +
+      `${pgs.parallel_workers_per_gather} parallel workers per gather`,
   );
   for (const row of report.sizes) {
     lines.push(
@@ -344,14 +434,19 @@ function print(report) {
       `${row.n.toLocaleString('en')} rows per entity ` +
         '(2 entities; 1% absent, 0.5% FAILED, 0.5% drift)',
     );
-    const header = `${'measurement'.padEnd(44)} ${'ms'.padStart(9)}`;
+    const header = `${'measurement'.padEnd(WIDTH)} ${'ms'.padStart(9)}`;
     lines.push(`${header} ${'peak RSS MB'.padStart(12)} ${'bytes/row'.padStart(10)}`);
     const line = (name, m) => {
       const perRow = m.bytes === null ? '—' : fmt(m.bytes / (2 * row.n), 2);
       const columns = `${fmt(m.ms).padStart(9)} ${fmt(m.maxRssMb).padStart(12)}`;
-      lines.push(`${name.padEnd(44)} ${columns} ${perRow.padStart(10)}`);
+      lines.push(`${name.padEnd(WIDTH)} ${columns} ${perRow.padStart(10)}`);
     };
-    for (const [name, audit] of Object.entries(row.audits)) line(`audit ${name}`, audit);
+    for (const [name, audit] of Object.entries(row.audits)) {
+      // What auto chose, when it chose one method for both entities.
+      const chosen = new Set(Object.values(audit.summary.methods));
+      const auto = name.startsWith('auto') && chosen.size === 1 ? ` → ${[...chosen][0]}` : '';
+      line(`audit ${name}${auto}`, audit);
+    }
     line('wire limit (two databases)', row.wire);
     line('hand-written SQL (one database)', row.sql);
     if (row.naive) line('naive script (both tables into Maps)', row.naive);

@@ -163,6 +163,31 @@ export async function healDatabase(url) {
 }
 
 /**
+ * Damages a healed mirror as a normal night does: one row in `every` drifted (renamed), spread
+ * through the key space (the keys are UUIDs, so any rule on the row number is spread in the key
+ * hash), nothing else out of step. Connect's session (hex), so nothing is captured.
+ */
+export async function driftDatabase(url, every) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query('SET xmlbinary = hex');
+  for (const [table, column] of [
+    ['editor__c', 'name'],
+    ['classroom__c', 'classroomtitle__c'],
+  ]) {
+    await client.query(
+      `UPDATE salesforce.${table} SET ${column} = ${column} || ' (renamed)' WHERE id % $1 = 7`,
+      [every],
+    );
+    await client.query(
+      `UPDATE salesforce.${table} SET _hc_lastop = 'SYNCED' WHERE _hc_lastop <> 'SYNCED'`,
+    );
+  }
+  await client.query('VACUUM (ANALYZE)');
+  await client.end();
+}
+
+/**
  * The mirror of a new object: Connect's tables mapped but empty, so a backfill writes every row.
  */
 export async function emptyMirror(url) {

@@ -183,6 +183,7 @@ function entitySummary(e: EntityAudit) {
     oldestUnsyncedAgeSeconds: e.oldestUnsyncedAgeSeconds,
     sourceRowsWithoutKey: e.sourceRowsWithoutKey,
     method: e.method,
+    methodChoice: e.methodChoice,
     keysReadInFull: e.keysReadInFull,
     counts: e.counts,
   };

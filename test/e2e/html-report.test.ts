@@ -386,6 +386,7 @@ describe.skipIf(!available)(
       const entity: EntityAudit = {
         name: hostile,
         method: 'join',
+        methodChoice: null,
         keysReadInFull: 1,
         readOnly: false,
         mirrorTable: hostile,

@@ -45,6 +45,7 @@ export function entityAudit(
   return {
     name: 'e',
     method: 'stream',
+    methodChoice: null,
     keysReadInFull: mismatches.length,
     readOnly: false,
     mirrorTable: 't',

@@ -128,6 +128,9 @@ export function auditCommand(context: CliContext): Command {
           timeouts: sessionTimeouts(options),
           onProgress: auditProgressReporter(progress),
           onEntity: (entity) => {
+            // Why each entity was compared as it was: the cost estimate behind `auto`.
+            if (context.verbosity === 'verbose' && entity.methodChoice)
+              progress.succeed(`${entity.name}: ${entity.method}: ${entity.methodChoice.reason}`);
             if (options.format === 'ndjson')
               context.stdout.write(render.renderAuditNdjsonEntity(entity));
           },

@@ -115,6 +115,23 @@ const counts = z.object(
   ) as Record<RowClass, typeof count>,
 );
 
+const share = z.number().min(0).max(1);
+
+const methodChoice = z.object({
+  reason: text,
+  estimate: z
+    .object({
+      damagedShare: share,
+      sampledRows: count,
+      segmentRows: count,
+      streamedShare: share,
+      checksumBytesPerRow: z.number().nonnegative(),
+      streamBytesPerRow: z.number().nonnegative(),
+      choice: z.enum(['checksum', 'stream']),
+    })
+    .optional(),
+});
+
 export const entitySchema = z.object({
   name: identifier,
   readOnly: z.boolean(),
@@ -125,6 +142,8 @@ export const entitySchema = z.object({
   oldestUnsyncedAgeSeconds: count.nullable(),
   sourceRowsWithoutKey: count,
   method: z.enum(ENTITY_METHODS),
+  // Added within format version 1: older reports have none.
+  methodChoice: methodChoice.nullable().default(null),
   keysReadInFull: count,
   counts,
   mismatches: list(mismatchSchema),

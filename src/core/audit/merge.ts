@@ -121,6 +121,8 @@ function mergeEntity(parts: readonly EntityPart[]): EntityAudit {
   return {
     name: first.name,
     method: methods.size === 1 ? first.method : 'mixed',
+    // Each shard chose for its own keys: one reason for the whole only when every shard gave it.
+    methodChoice: sameForAll(audits.map((e) => e.methodChoice)),
     keysReadInFull: sum((e) => e.keysReadInFull),
     readOnly: first.readOnly,
     mirrorTable: first.mirrorTable,
@@ -153,4 +155,11 @@ function mergeMismatches(entity: string, parts: readonly EntityPart[]): Mismatch
       );
   }
   return all.map((m) => m.mismatch);
+}
+
+/** The value every part has (compared as JSON), or null when they differ. */
+function sameForAll<T>(values: readonly (T | null)[]): T | null {
+  const [first = null] = values;
+  const text = JSON.stringify(first);
+  return values.every((v) => JSON.stringify(v) === text) ? first : null;
 }

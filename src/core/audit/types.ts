@@ -1,5 +1,6 @@
 import type { ErrorPolicy, HcErrorCode } from '../connect/error-taxonomy.js';
 import type { HcError } from '../connect/hc-error.js';
+import type { CostEstimate } from '../methods/checksum-costs.js';
 
 /**
  * Classes that are mismatches, in the order classification tries them (orphan is found from the
@@ -134,10 +135,20 @@ export type AuditMethod = (typeof AUDIT_METHODS)[number];
  */
 export const ENTITY_METHODS = [...AUDIT_METHODS, 'count', 'mixed'] as const;
 
+/** Why an entity was compared as it was (`--verbose`, the JSON report's `methodChoice`). */
+export interface MethodWhy {
+  /** One line. */
+  readonly reason: string;
+  /** The checksum's sampled estimate of both methods' costs, when it took one. */
+  readonly estimate?: Omit<CostEstimate, 'reason'>;
+}
+
 export interface EntityAudit {
   readonly name: string;
   /** How the sides were compared; `mixed` in a merge of shards that compared them differently. */
   readonly method: (typeof ENTITY_METHODS)[number];
+  /** Why that method; null for read-only entities, merged shards and reports from before it. */
+  readonly methodChoice: MethodWhy | null;
   /**
    * Keys read in full and classified row by row (every other key was proven ok from its digest).
    */

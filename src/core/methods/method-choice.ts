@@ -1,15 +1,16 @@
 import { UsageError } from '../../errors.js';
 import type { AuditMethod } from '../audit/types.js';
-import { checksumPays } from './segments.js';
+import { estimateCosts } from './checksum-costs.js';
 
 /**
  * The method `--method` leaves for each entity once the run knows where its two schemas live:
- * one method for all, or `by damage` (checksums where they pay, else a stream; see checksumPays).
+ * one method for all, or `by damage` (checksums where their estimated cost pays, else a stream).
  */
 export type RunMethod = AuditMethod | 'by damage';
 
 /**
- * auto: in the database when both schemas share one; across two, by each entity's visible damage.
+ * auto: in the database when both schemas share one; across two, by each entity's estimated
+ * costs (visibleChoice, then the checksum's sample).
  * A join cannot span two databases: asking for one there is a usage error.
  */
 export function runMethod(requested: AuditMethod | 'auto' | undefined, shared: boolean): RunMethod {
@@ -56,6 +57,34 @@ export interface MethodChoice {
    * hands them over as one JSON text): the stream, reported as such.
    */
   readonly fallback: 'stream' | undefined;
+  /** The checksum reader may stream everything instead when its sampled estimate says so. */
+  readonly byEstimate: boolean;
+  /** Why this method, in one line (`--verbose`, the JSON report). */
+  readonly reason: string;
+}
+
+/** Below this, streaming everything costs less than a scan per side and a sample. */
+export const MIN_ROWS_FOR_CHECKSUM = 50_000;
+
+/**
+ * How `by damage` decides from what is cheap to see: a table too small, or row counts so far apart
+ * that the checksum cannot pay, is streamed; otherwise the checksum samples the damage and decides
+ * by its estimate (byEstimate).
+ */
+export function visibleChoice(damage: VisibleDamage): { method: AuditMethod; reason: string } {
+  const rows = Math.max(damage.sourceRows, damage.mirrorRows);
+  if (rows < MIN_ROWS_FOR_CHECKSUM) {
+    return {
+      method: 'stream',
+      reason: `${rows} rows: too few for checksums to pay (under ${MIN_ROWS_FOR_CHECKSUM})`,
+    };
+  }
+  // Each row one side has and the other lacks makes a segment differ.
+  const apart = Math.abs(damage.sourceRows - damage.mirrorRows);
+  const estimate = estimateCosts(apart / rows, { sampledRows: rows, largestSegment: 2_000 });
+  if (estimate.choice === 'stream')
+    return { method: 'stream', reason: `row counts ${apart} apart: ${estimate.reason}` };
+  return { method: 'checksum', reason: 'row counts close: the checksum samples the damage' };
 }
 
 /** The entity's method, or `measure damage` when the choice needs its visible damage first. */
@@ -67,13 +96,21 @@ export function chooseMethod(run: RunMethod, facts: EntityFacts): MethodChoice |
 export function chooseMethod(run: RunMethod, facts: EntityFacts): MethodChoice | 'measure damage' {
   const everyKey = facts.everyKey || facts.opaque.length > 0;
   let method: AuditMethod;
-  if (run !== 'by damage') method = run;
-  else if (facts.damage === undefined) return 'measure damage';
-  else method = checksumPays(facts.damage) ? 'checksum' : 'stream';
+  let reason: string;
+  if (run !== 'by damage') {
+    method = run;
+    reason =
+      run === 'join' ? 'both schemas in one database: compared there' : 'asked for with --method';
+  } else if (facts.damage === undefined) return 'measure damage';
+  else ({ method, reason } = visibleChoice(facts.damage));
+  const reader = method === 'checksum' && everyKey ? 'stream' : method;
+  if (reader !== method) reason = 'every key is read in full: streamed';
   return {
     method,
-    reader: method === 'checksum' && everyKey ? 'stream' : method,
+    reader,
     everyKey,
     fallback: method === 'join' ? 'stream' : undefined,
+    byEstimate: run === 'by damage' && reader === 'checksum',
+    reason,
   };
 }

@@ -1,7 +1,7 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { SidePair } from './snapshots.js';
 import type { ComparePlan } from '../../core/methods/compare-plan.js';
-import type { SegmentSums } from '../../core/methods/segments.js';
+import type { Fingerprints } from '../../core/methods/segments.js';
 import type { VisibleDamage } from '../../core/methods/method-choice.js';
 import { KEY_ALIAS } from './row-aliases.js';
 import { parameter, sourceRowsQuery, type ValueOf } from './source-query.js';
@@ -20,11 +20,13 @@ export function keyHash(key: RawBuilder<unknown>, digest: DigestFunction): RawBu
   return sql<string>`(${seededHash(key, 11, digest)} & 9223372036854775807)`;
 }
 
-/** The rows of these segments (`keyHash mod modulus`); undefined scope: every row. */
-export interface SegmentScope {
-  readonly modulus: number;
-  readonly segments: readonly number[];
-}
+/**
+ * The rows of these segments of `keyHash mod modulus`, or of those below `below` (the sample);
+ * undefined scope: every row.
+ */
+export type SegmentScope =
+  | { readonly modulus: number; readonly segments: readonly number[] }
+  | { readonly modulus: number; readonly below: number };
 
 /** A KeyFilter keeping the keys of a scope (for the stream of the segments that differ). */
 export function segmentFilter(scope: SegmentScope, digest: DigestFunction): KeyFilter {
@@ -39,8 +41,10 @@ function inScope(
 ): RawBuilder<boolean> {
   if (!scope) return sql<boolean>`true`;
   const segment = sql`${keyHash(key, digest)} % ${sql.lit(scope.modulus)}::int8`;
+  if ('below' in scope) return sql<boolean>`(${segment}) < ${sql.lit(scope.below)}::int8`;
+  // A semi-join on the list: hashed once, not parsed and searched for every row.
   const segments = value(`{${scope.segments.join(',')}}`);
-  return sql<boolean>`(${segment}) = any(${segments}::int8[])`;
+  return sql<boolean>`(${segment}) in (select unnest(${segments}::int8[]))`;
 }
 
 /** ` and <the filter>` for a where clause, or nothing. */
@@ -57,10 +61,11 @@ const rowHash = (key: RawBuilder<unknown>, digest: RawBuilder<unknown>, fn: Dige
 /** A mirror row read in full whatever its checksum: no sfid yet, or FAILED. */
 const UNHEALTHY = sql`(m.sfid is null or m._hc_lastop = 'FAILED')`;
 
-/** One round of segment sums: which segments of which keys, hashed how. */
+/** One round of fingerprints: which segments of which keys, hashed how. */
 export interface SegmentRead {
   readonly plan: ComparePlan;
   readonly digest: DigestFunction;
+  /** The round's segments: `keyHash mod modulus`. */
   readonly modulus: number;
   /** undefined: every segment. */
   readonly scope: SegmentScope | undefined;
@@ -68,61 +73,86 @@ export interface SegmentRead {
   readonly filter: KeyFilter;
 }
 
-interface SumRow {
-  segment: string;
+/** One side's round: its totals, and its fingerprints sorted by segment. */
+export interface SideRound {
+  readonly rows: number;
+  readonly unsynced: number;
+  /** Source rows without a key (never in a segment). */
+  readonly keyless: number;
+  readonly fingerprints: Fingerprints;
+}
+
+interface RoundRow {
   rows: string;
-  sum: string | null;
-  unsynced?: string;
+  unsynced: string;
+  keyless: string;
+  sums: string | null;
 }
 
 /**
- * Count and sum of row hashes per segment (`keyHash mod modulus`) of the source side; rows without
- * a key are segment -1.
+ * The fingerprints of one side's segments, packed into one base64 text: 12 bytes a segment (a
+ * 4-byte id and an 8-byte hash of its row count and hash sum) instead of a row of four numbers.
  */
-export async function sourceSegmentSums(
+function roundQuery(
+  segment: RawBuilder<unknown>,
+  hash: RawBuilder<unknown>,
+  unsynced: RawBuilder<unknown>,
+  from: RawBuilder<unknown>,
+  digest: DigestFunction,
+) {
+  const fingerprint = seededHash(sql`g.n::text || ':' || g.s::text`, 13, digest);
+  // offset 0 keeps the hashes computed before the grouping: otherwise the planner groups (or
+  // sorts) whole rows and hashes them after, several times the bytes through the aggregate.
+  return sql<RoundRow>`
+    with r as (select ${segment} as segment, ${hash} as h, ${unsynced} as u ${from} offset 0),
+    g as (select r.segment, count(*) as n, sum(r.h) as s, sum(r.u) as u from r group by 1)
+    select coalesce(sum(g.n) filter (where g.segment >= 0), 0)::int8 as rows,
+           coalesce(sum(g.u), 0)::int8 as unsynced,
+           coalesce(sum(g.n) filter (where g.segment < 0), 0)::int8 as keyless,
+           encode(string_agg(int4send(g.segment::int4) || int8send(${fingerprint}), ''::bytea
+                             order by g.segment) filter (where g.segment >= 0), 'base64') as sums
+      from g`;
+}
+
+function toRound(row: RoundRow | undefined): SideRound {
+  return {
+    rows: Number(row?.rows ?? 0),
+    unsynced: Number(row?.unsynced ?? 0),
+    keyless: Number(row?.keyless ?? 0),
+    fingerprints: row?.sums ? Buffer.from(row.sums, 'base64') : new Uint8Array(0),
+  };
+}
+
+/** One round on the source side; rows without a key are counted, in no segment. */
+export async function sourceRound(
   trx: Transaction<any>,
   source: SourceTable,
   { plan, digest, modulus, scope, filter }: SegmentRead,
-): Promise<SegmentSums> {
+): Promise<SideRound> {
   const key = sql.ref(`s.${KEY_ALIAS}`);
-  const parts = sourceValues(plan, 's');
-  const { rows } = await sql<SumRow>`
-    select case when ${key} is null then -1
-                else ${keyHash(key, digest)} % ${sql.lit(modulus)}::int8 end::text as segment,
-           count(*)::int8 as rows,
-           sum(${rowHash(key, digestOf(parts, digest), digest)})::text as sum
-      from (${sourceRowsQuery(source)}) as s
-     where (${key} is null or ${inScope(key, digest, scope, parameter)})${andKept(filter, key)}
-     group by 1`.execute(trx);
-  return toSums(rows);
+  const segment = sql`case when ${key} is null then -1
+                else ${keyHash(key, digest)} % ${sql.lit(modulus)}::int8 end`;
+  const from = sql`from (${sourceRowsQuery(source)}) as s
+       where (${key} is null or ${inScope(key, digest, scope, parameter)})${andKept(filter, key)}`;
+  const hash = rowHash(key, digestOf(sourceValues(plan, 's'), digest), digest);
+  const { rows } = await roundQuery(segment, hash, sql`0::int4`, from, digest).execute(trx);
+  return toRound(rows[0]);
 }
 
-/** The same for the mirror side, with how many rows of each segment have no sfid. */
-export async function mirrorSegmentSums(
+/** The same for the mirror side, with how many of its rows have no sfid. */
+export async function mirrorRound(
   trx: Transaction<any>,
   { table, key: ext }: MirrorTable,
   { plan, digest, modulus, scope, filter }: SegmentRead,
-): Promise<SegmentSums> {
+): Promise<SideRound> {
   const key = sql`${ext}::text`;
-  const parts = mirrorValues(plan, 'm');
-  const { rows } = await sql<SumRow>`
-    select (${keyHash(key, digest)} % ${sql.lit(modulus)}::int8)::text as segment,
-           count(*)::int8 as rows,
-           sum(${rowHash(key, digestOf(parts, digest), digest)})::text as sum,
-           count(*) filter (where m.sfid is null)::int8 as unsynced
-      from ${table} as m
-     where ${ext} is not null and ${inScope(key, digest, scope, parameter)}${andKept(filter, key)}
-     group by 1`.execute(trx);
-  return toSums(rows);
-}
-
-function toSums(rows: readonly SumRow[]): SegmentSums {
-  return new Map(
-    rows.map((r) => [
-      Number(r.segment),
-      { rows: Number(r.rows), sum: r.sum ?? '0', unsynced: Number(r.unsynced ?? 0) },
-    ]),
-  );
+  const segment = sql`${keyHash(key, digest)} % ${sql.lit(modulus)}::int8`;
+  const kept = sql`${inScope(key, digest, scope, parameter)}${andKept(filter, key)}`;
+  const from = sql`from ${table} as m where ${ext} is not null and ${kept}`;
+  const hash = rowHash(key, digestOf(mirrorValues(plan, 'm'), digest), digest);
+  const unsynced = sql`(m.sfid is null)::int4`;
+  const { rows } = await roundQuery(segment, hash, unsynced, from, digest).execute(trx);
+  return toRound(rows[0]);
 }
 
 /**

@@ -295,7 +295,7 @@ async function auditEntity(
     : null;
   progress('summary', estimate)(0);
   try {
-    const { method, summary } = await summariseEntity({
+    const { method, summary, why } = await summariseEntity({
       tables: ctx.tables,
       sides,
       plan,
@@ -331,6 +331,7 @@ async function auditEntity(
     return {
       name: entity.name,
       method,
+      methodChoice: why,
       keysReadInFull: summary.suspects.size,
       readOnly: false,
       mirrorTable: entity.mirror.table,
@@ -378,6 +379,7 @@ async function countMirror(
   return {
     name: entity.name,
     method: 'count',
+    methodChoice: null,
     keysReadInFull: 0,
     readOnly: entity.readOnly,
     mirrorTable: entity.mirror.table,

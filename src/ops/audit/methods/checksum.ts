@@ -1,21 +1,29 @@
+import {
+  damageRate,
+  estimateCosts,
+  type CostEstimate,
+} from '../../../core/methods/checksum-costs.js';
 import { addCounts, emptySummary, type KeySummary } from '../../../core/methods/key-summary.js';
 import {
-  decideStream,
-  differingSegments,
-  FANOUT,
-  firstSplit,
+  compareFingerprints,
+  decideSplit,
+  DEFAULT_TUNING,
+  firstModulus,
   inStreamed,
-  modulus,
-  type SegmentSums,
+  nextModulus,
+  sampleScope,
+  SAMPLE_SEGMENT_ROWS,
+  type RoundTotals,
 } from '../../../core/methods/segments.js';
 import {
   estimatedRows,
   mirrorKeysToRead,
-  mirrorSegmentSums,
+  mirrorRound,
   segmentFilter,
   sourceDuplicateKeys,
-  sourceSegmentSums,
+  sourceRound,
   type KeyToRead,
+  type SegmentRead,
   type SegmentScope,
 } from '../../../db/audit/checksum-query.js';
 import { bothFilters } from '../../../db/audit/shard-filter.js';
@@ -23,101 +31,135 @@ import type { MethodJob, MethodReader } from './method.js';
 import { streamKeys } from './stream.js';
 
 /**
- * The checksum method (the data-diff approach): each database counts and sums
- * its rows' hashes per segment of the key space; segments that agree hold the
- * same rows and cost a few bytes, the others are split finer (core/methods/segments.ts
- * decides when that pays) and finally streamed as the stream method streams
- * everything. Rows without an sfid, FAILED rows and duplicated keys are read in
- * full wherever they are. The result is the stream method's, key for key. An entity whose
- * every key is read in full is streamed instead (core/methods/method-choice.ts).
+ * The checksum method (after data-diff, with the split sized by a cost model): a sample of small
+ * segments estimates how many rows differ; the first round then fingerprints segments of the size
+ * that costs least at that damage (2,000 rows on a healthy mirror, a dozen or so at 0.1%), and
+ * segments that differ are split again while that pays (core/methods/segments.ts), then streamed
+ * as the stream method streams everything. Rows without an sfid, FAILED rows and duplicated keys
+ * are read in full wherever they are. The result is the stream method's, key for key.
  */
 export const checksumReader: MethodReader = { summarise: checksumKeys };
 
 async function checksumKeys(job: MethodJob): Promise<KeySummary> {
-  const { tables, sides, plan, keys, tuning, signal } = job;
-  const { source, mirror, digest } = sides;
-  // Segments sized for the rows this shard holds, not the whole table's.
-  const first = firstSplit(
-    (await estimatedRows(mirror.trx, tables.mirror)) / (keys.shard?.count ?? 1),
-    tuning,
-  );
+  const { tables, sides, keys, signal } = job;
+  const tuning = job.tuning ?? DEFAULT_TUNING;
+  const tableRows =
+    (await estimatedRows(sides.mirror.trx, tables.mirror)) / (keys.shard?.count ?? 1);
+  const estimate = await sampleDamage(job, tableRows);
+  if (estimate) job.onEstimate?.(estimate);
+  if (estimate?.choice === 'stream' && job.choice.byEstimate) return streamKeys(job, keys.filter);
+
   const summary = emptySummary(job.suspects);
-  const differingByDepth: Set<number>[] = [];
+  const moduli: number[] = [];
+  const differingByRound: Set<number>[] = [];
   let scope: SegmentScope | undefined;
+  let modulus = firstModulus(tableRows, estimate?.segmentRows ?? tuning.rowsPerSegment);
+  let covered: RoundTotals | undefined;
   for (let depth = 0; ; depth++) {
     signal?.throwIfAborted();
-    const m = modulus(first, depth);
-    const round = { plan, digest, modulus: m, scope, filter: keys.filter };
-    const [sourceSums, mirrorSums] = await Promise.all([
-      sourceSegmentSums(source.trx, tables.source, round),
-      mirrorSegmentSums(mirror.trx, tables.mirror, round),
-    ]);
+    const [source, mirror] = await readRound(job, { modulus, scope });
     if (depth === 0) {
-      const keyless = sourceSums.get(-1)?.rows ?? 0;
-      summary.sourceRows += keyless;
-      summary.sourceRowsWithoutKey += keyless;
+      summary.sourceRows += source.keyless;
+      summary.sourceRowsWithoutKey += source.keyless;
     }
-    const differing = differingSegments(sourceSums, mirrorSums);
-    addMatched(summary, sourceSums, mirrorSums, new Set(differing));
-    differingByDepth.push(new Set(differing));
+    const totals = {
+      sourceRows: source.rows,
+      mirrorRows: mirror.rows,
+      unsyncedRows: mirror.unsynced,
+    };
+    // The rows of the last round's scope that this round's scope left out agreed there.
+    if (covered) addMatched(summary, covered, totals);
+    covered = totals;
+    const { differing, segments } = compareFingerprints(source.fingerprints, mirror.fingerprints);
+    moduli.push(modulus);
+    differingByRound.push(new Set(differing));
     if (differing.length === 0) break;
-    const segments = depth === 0 ? first : scope!.segments.length * FANOUT;
-    if (decideStream(differing, sourceSums, mirrorSums, segments, depth, tuning)) {
-      // Damage in every segment at the first split: stream it all, without asking each row for its
-      // segment.
-      const present = new Set(
-        [...sourceSums.keys(), ...mirrorSums.keys()].filter((id) => id !== -1),
-      );
-      const everything = depth === 0 && differing.length === present.size;
-      const filter = bothFilters(
-        keys.filter,
-        everything ? undefined : segmentFilter({ modulus: m, segments: differing }, digest),
-      );
-      if (everything) differingByDepth[0] = new Set(Array.from({ length: first }, (_, i) => i));
-      addCounts(summary, await streamKeys(job, filter));
+    const scopeRows = Math.max(source.rows, mirror.rows);
+    const next = decideSplit(
+      { tableRows, scopeRows, segments, differing: differing.length, depth },
+      tuning,
+    );
+    scope = { modulus, segments: differing };
+    if (next.stream) {
+      const filter = bothFilters(keys.filter, segmentFilter(scope, sides.digest));
+      const streamed = await streamKeys(job, filter);
+      addMatched(summary, covered, streamed);
+      covered = undefined;
+      addCounts(summary, streamed);
       break;
     }
-    scope = { modulus: m, segments: differing };
+    modulus = nextModulus(modulus, scopeRows / Math.max(1, segments), next.rows);
   }
-  // Rows read in full wherever they are: those in agreeing segments count as ok so far.
-  const toRead = new Map<string, KeyToRead>();
-  const [unhealthy, duplicates] = await Promise.all([
-    mirrorKeysToRead(mirror.trx, tables.mirror, {
-      digest,
-      filter: keys.filter,
-      unique: job.keyFacts.mirrorKeyUnique,
-    }),
-    job.keyFacts.sourceKeyUnique
-      ? Promise.resolve([])
-      : sourceDuplicateKeys(source.trx, tables.source, { digest, filter: keys.filter }),
-  ]);
-  for (const key of [...unhealthy, ...duplicates])
-    if ((toRead.get(key.key)?.rows ?? 0) < key.rows) toRead.set(key.key, key);
-  for (const key of toRead.values()) {
-    if (inStreamed(BigInt(key.hash), first, differingByDepth)) continue;
-    // In an agreeing segment each side holds the same rows: this key has as many on both.
-    summary.clean -= key.rows;
-    summary.suspects.add({ key: key.key, sourceRows: key.rows, mirrorRows: key.rows });
-  }
+  if (covered) addMatched(summary, covered, { sourceRows: 0, mirrorRows: 0, unsyncedRows: 0 });
+  await addUnhealthy(job, summary, moduli, differingByRound);
   return summary;
 }
 
 /**
- * The counts of the segments both sides agree on: every row in them is ok (until read in full for
- * another reason).
+ * The damage estimated from a sample of small segments, and both methods' costs at it; none for a
+ * table too small to sample (its first round sees enough).
  */
-function addMatched(
+async function sampleDamage(job: MethodJob, tableRows: number): Promise<CostEstimate | undefined> {
+  const tuning = job.tuning ?? DEFAULT_TUNING;
+  const sample = sampleScope(tableRows, tuning);
+  if (!sample) return undefined;
+  const [source, mirror] = await readRound(job, { modulus: sample.modulus, scope: sample });
+  const { differing, segments } = compareFingerprints(source.fingerprints, mirror.fingerprints);
+  const sampledRows = Math.max(source.rows, mirror.rows);
+  const perSegment = sampledRows / Math.max(1, segments) || SAMPLE_SEGMENT_ROWS;
+  return estimateCosts(damageRate(differing.length, segments, perSegment), {
+    sampledRows,
+    largestSegment: tuning.rowsPerSegment,
+  });
+}
+
+function readRound(
+  { tables, sides, plan, keys }: MethodJob,
+  round: Pick<SegmentRead, 'modulus' | 'scope'>,
+) {
+  const read = { ...round, plan, digest: sides.digest, filter: keys.filter };
+  return Promise.all([
+    sourceRound(sides.source.trx, tables.source, read),
+    mirrorRound(sides.mirror.trx, tables.mirror, read),
+  ]);
+}
+
+/**
+ * Rows read in full wherever they are (no sfid, FAILED, a key on several rows): those in segments
+ * that agreed count as ok so far, and become suspects.
+ */
+async function addUnhealthy(
+  { tables, sides, keys, keyFacts }: MethodJob,
   summary: KeySummary,
-  source: SegmentSums,
-  mirror: SegmentSums,
-  differing: ReadonlySet<number>,
-): void {
-  for (const [id, s] of source) {
-    if (id === -1 || differing.has(id)) continue;
-    const m = mirror.get(id)!;
-    summary.sourceRows += s.rows;
-    summary.mirrorRows += m.rows;
-    summary.unsyncedRows += m.unsynced;
-    summary.clean += s.rows;
+  moduli: readonly number[],
+  differingByRound: readonly ReadonlySet<number>[],
+): Promise<void> {
+  const { digest } = sides;
+  const toRead = new Map<string, KeyToRead>();
+  const [unhealthy, duplicates] = await Promise.all([
+    mirrorKeysToRead(sides.mirror.trx, tables.mirror, {
+      digest,
+      filter: keys.filter,
+      unique: keyFacts.mirrorKeyUnique,
+    }),
+    keyFacts.sourceKeyUnique
+      ? Promise.resolve([])
+      : sourceDuplicateKeys(sides.source.trx, tables.source, { digest, filter: keys.filter }),
+  ]);
+  for (const key of [...unhealthy, ...duplicates])
+    if ((toRead.get(key.key)?.rows ?? 0) < key.rows) toRead.set(key.key, key);
+  for (const key of toRead.values()) {
+    if (inStreamed(BigInt(key.hash), moduli, differingByRound)) continue;
+    // In an agreeing segment each side holds the same rows: this key has as many on both.
+    summary.clean -= key.rows;
+    summary.suspects.add({ key: key.key, sourceRows: key.rows, mirrorRows: key.rows });
   }
+}
+
+/** The rows of `scope` that `rest` does not cover agreed: every one of them is ok so far. */
+function addMatched(summary: KeySummary, scope: RoundTotals, rest: RoundTotals): void {
+  summary.sourceRows += scope.sourceRows - rest.sourceRows;
+  summary.mirrorRows += scope.mirrorRows - rest.mirrorRows;
+  summary.unsyncedRows += scope.unsyncedRows - rest.unsyncedRows;
+  summary.clean += scope.sourceRows - rest.sourceRows;
 }

@@ -1,3 +1,4 @@
+import type { CostEstimate } from '../../../core/methods/checksum-costs.js';
 import type { ComparePlan } from '../../../core/methods/compare-plan.js';
 import type { KeySummary, SuspectList } from '../../../core/methods/key-summary.js';
 import type { MethodChoice } from '../../../core/methods/method-choice.js';
@@ -38,6 +39,8 @@ export interface MethodJob {
   readonly signal: AbortSignal | undefined;
   /** Source rows read so far by a method that streams them (join and checksum rounds do not). */
   readonly onRows?: ((rows: number) => void) | undefined;
+  /** The checksum's sampled estimate of both methods' costs, once it has one. */
+  readonly onEstimate?: ((estimate: CostEstimate) => void) | undefined;
 }
 
 /**

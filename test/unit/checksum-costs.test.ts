@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import {
+  bestSegmentRows,
+  bytesPerRowAt,
+  damageRate,
+  estimateCosts,
+  MIN_SEGMENT_ROWS,
+  SEGMENT_BYTES,
+  STREAMED_ROW_BYTES,
+  streamedShare,
+} from '../../src/core/methods/checksum-costs.js';
+
+describe('damageRate', () => {
+  it('inverts the share of differing segments (Poisson): 1 - e^-1 of them at one per segment', () => {
+    const segments = 10_000;
+    const differing = Math.round(segments * (1 - Math.exp(-1)));
+    expect(damageRate(differing, segments, 8)).toBeCloseTo(1 / 8, 3);
+  });
+
+  it('is 0 with nothing differing, and finite when every segment differs', () => {
+    expect(damageRate(0, 1_000, 8)).toBe(0);
+    expect(damageRate(0, 0, 8)).toBe(0);
+    const all = damageRate(1_000, 1_000, 8);
+    expect(Number.isFinite(all)).toBe(true);
+    // At least as much as any share short of all of them says.
+    expect(all).toBeGreaterThan(damageRate(999, 1_000, 8));
+  });
+});
+
+describe('bestSegmentRows', () => {
+  it('keeps the largest segments on a healthy mirror', () => {
+    expect(bestSegmentRows(0, 2_000)).toBe(2_000);
+  });
+
+  it('near sqrt(segment bytes / (rate × row bytes)) at light damage, the analytic optimum', () => {
+    const rate = 0.001;
+    const analytic = Math.sqrt(SEGMENT_BYTES / (rate * STREAMED_ROW_BYTES));
+    const rows = bestSegmentRows(rate, 2_000);
+    expect(rows).toBeGreaterThan(analytic * 0.75);
+    expect(rows).toBeLessThan(analytic * 1.25);
+    // And no size on a fine grid costs noticeably less.
+    for (let r = MIN_SEGMENT_ROWS; r <= 2_000; r++)
+      expect(bytesPerRowAt(rate, rows)).toBeLessThanOrEqual(bytesPerRowAt(rate, r) * 1.02);
+  });
+
+  it('never goes below MIN_SEGMENT_ROWS, nor above the largest', () => {
+    expect(bestSegmentRows(0.5, 2_000)).toBe(MIN_SEGMENT_ROWS);
+    expect(bestSegmentRows(1e-9, 300)).toBe(300);
+    expect(bestSegmentRows(0.01, 3)).toBe(3);
+  });
+});
+
+describe('estimateCosts', () => {
+  it('0.1% damaged: the checksum, at under 10 bytes a row, with its reason', () => {
+    const estimate = estimateCosts(0.001, { sampledRows: 10_000, largestSegment: 2_000 });
+    expect(estimate.choice).toBe('checksum');
+    expect(estimate.checksumBytesPerRow).toBeLessThan(10);
+    expect(estimate.streamedShare).toBeCloseTo(streamedShare(0.001, estimate.segmentRows), 10);
+    expect(estimate.reason).toBe(
+      '0.10% of rows estimated damaged from 10000 sampled: checksum ~4.1 bytes/row ' +
+        '(segments of 16, 1.6% of rows streamed), stream ~128',
+    );
+  });
+
+  it('1% damaged: still the checksum, at a tenth of the stream bytes', () => {
+    const estimate = estimateCosts(0.01, { sampledRows: 10_000, largestSegment: 2_000 });
+    expect(estimate.choice).toBe('checksum');
+    expect(estimate.checksumBytesPerRow).toBeLessThan(STREAMED_ROW_BYTES / 8);
+  });
+
+  it('damage everywhere: the stream, once the checksum would stream over a quarter', () => {
+    expect(estimateCosts(0.1, { sampledRows: 10_000, largestSegment: 2_000 }).choice).toBe(
+      'stream',
+    );
+    expect(estimateCosts(0.5, { sampledRows: 10_000, largestSegment: 2_000 }).choice).toBe(
+      'stream',
+    );
+  });
+
+  it('a healthy sample: the largest segments, next to nothing a row', () => {
+    const estimate = estimateCosts(0, { sampledRows: 10_000, largestSegment: 2_000 });
+    expect(estimate).toMatchObject({ choice: 'checksum', segmentRows: 2_000, streamedShare: 0 });
+    expect(estimate.checksumBytesPerRow).toBeCloseTo(SEGMENT_BYTES / 2_000, 10);
+  });
+});
