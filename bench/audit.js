@@ -50,6 +50,8 @@ const DRIFT_TARGETS_FROM = 100_000;
 /** The JavaScript heap (V8's old space) the new-object backfill gets at every size. */
 const NEW_OBJECT_HEAP_MB = 64;
 const child = fileURLToPath(new URL('child.js', import.meta.url));
+/** The C client's baseline needs psql on the PATH; without it the bench says so and goes on. */
+const HAS_PSQL = spawnSync('psql', ['--version']).status === 0;
 
 const server = await startEmbeddedPostgres();
 const postgres = await serverSettings();
@@ -107,6 +109,7 @@ try {
         );
     }
     row.wire = await measure('wire', two);
+    if (HAS_PSQL) row.wirePsql = await measure('wire-psql', two);
     row.sql = await measure('sql', same);
     if (n <= NAIVE_LIMIT) row.naive = await measure('naive', two);
     // Once: its minute-long run is the slowest baseline, and a second run could only make it look
@@ -238,7 +241,9 @@ function checkAgreement(row) {
   );
   const counted = (audit) => JSON.stringify([audit.summary.school, audit.summary.school_class]);
   for (const [label] of DRIFTS) {
-    const group = Object.entries(row.audits).filter(([name]) => name.endsWith(`${label} drifted`));
+    const group = Object.entries(row.audits).filter(([name]) =>
+      name.endsWith(`, ${label} drifted`),
+    );
     const [first] = group;
     for (const [name, audit] of group)
       if (counted(audit) !== counted(first[1]))
@@ -365,6 +370,14 @@ function targets(rows) {
     );
   }
   const big = at(1_000_000) ?? largest;
+  if (big.wirePsql)
+    add(
+      `${big.n.toLocaleString('en')}: cross-database audit / psql \\copy wire limit`,
+      big.audits['stream, two databases'].ms / big.wirePsql.ms,
+      1.2,
+      'below',
+      'stream',
+    );
   add(
     `${big.n.toLocaleString('en')}: audit peak RSS MB (largest of the methods)`,
     Math.max(...Object.values(big.audits).map((a) => a.maxRssMb)),
@@ -448,6 +461,8 @@ function print(report) {
       line(`audit ${name}${auto}`, audit);
     }
     line('wire limit (two databases)', row.wire);
+    if (row.wirePsql) line('wire limit, psql \\copy (C client)', row.wirePsql);
+    else lines.push('wire limit, psql \\copy (C client): skipped, no psql on the PATH');
     line('hand-written SQL (one database)', row.sql);
     if (row.naive) line('naive script (both tables into Maps)', row.naive);
     if (row.perRow) line('per-row lookup', row.perRow);

@@ -1,6 +1,7 @@
 // One measurement of `npm run bench`, in a process of its own so that its peak
 // RSS is its own: `node bench/child.js MODE JSON-ARGS` prints one JSON line
 // { ms, maxRssMb, bytes, summary }. Modules load before the clock starts.
+import { spawn } from 'node:child_process';
 import pg from 'pg';
 import pgCopy from 'pg-copy-streams';
 import { Writable } from 'node:stream';
@@ -94,6 +95,19 @@ if (mode === 'audit') {
   }
   bytes = socketBytes(s) + socketBytes(m);
   await Promise.all([s.end(), m.end()]);
+} else if (mode === 'wire-psql') {
+  // The same floor as a C client sees it: psql's \copy of both sides at once, to /dev/null.
+  const copy = (url, query) =>
+    new Promise((resolve, reject) => {
+      const line = `SELECT * FROM (${query}) q ORDER BY k COLLATE "C"`.replace(/\s+/g, ' ');
+      const psql = spawn('psql', [url, '-X', '-q', '-c', `\\copy (${line}) TO '/dev/null'`], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      psql.on('error', reject);
+      psql.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`psql: ${code}`))));
+    });
+  for (const side of Object.values(SIDES))
+    await Promise.all([copy(args.source, side.source), copy(args.mirror, side.mirror)]);
 } else if (mode === 'sql') {
   // What a careful engineer writes by hand when both schemas share a database: one FULL JOIN per
   // entity counting the classes.

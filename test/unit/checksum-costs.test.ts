@@ -11,7 +11,7 @@ import {
 } from '../../src/core/methods/checksum-costs.js';
 
 describe('damageRate', () => {
-  it('inverts the share of differing segments (Poisson): 1 - e^-1 of them at one per segment', () => {
+  it('inverts the share of differing segments (Poisson): 1 - e^-1 at one a segment', () => {
     const segments = 10_000;
     const differing = Math.round(segments * (1 - Math.exp(-1)));
     expect(damageRate(differing, segments, 8)).toBeCloseTo(1 / 8, 3);
