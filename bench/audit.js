@@ -47,6 +47,8 @@ const DRIFTS = [
 ];
 /** The drifted mirrors' targets hold from this size: below it every method streams anyway. */
 const DRIFT_TARGETS_FROM = 100_000;
+/** The measurement column's width: the longest name, an auto line with its choice. */
+const WIDTH = 56;
 /** The JavaScript heap (V8's old space) the new-object backfill gets at every size. */
 const NEW_OBJECT_HEAP_MB = 64;
 const child = fileURLToPath(new URL('child.js', import.meta.url));
@@ -166,12 +168,12 @@ const report = {
   sizes: results,
   targets: targets(results),
 };
-print(report);
 mkdirSync(fileURLToPath(new URL('results/', import.meta.url)), { recursive: true });
 writeFileSync(
   fileURLToPath(new URL('results/latest.json', import.meta.url)),
   `${JSON.stringify(report, null, 2)}\n`,
 );
+print(report);
 
 function log(text) {
   process.stderr.write(`bench: ${text}\n`);
@@ -419,9 +421,6 @@ function targets(rows) {
     );
   return out;
 }
-
-/** The measurement column's width: the longest name, an auto line with its choice. */
-const WIDTH = 56;
 
 function print(report) {
   const fmt = (x, digits = 0) =>

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   bestSegmentRows,
-  bytesPerRowAt,
+  costPerRowAt,
   damageRate,
   estimateCosts,
   MIN_SEGMENT_ROWS,
   SEGMENT_BYTES,
+  SEGMENT_WORK_BYTES,
   STREAMED_ROW_BYTES,
   streamedShare,
 } from '../../src/core/methods/checksum-costs.js';
@@ -32,19 +33,21 @@ describe('bestSegmentRows', () => {
     expect(bestSegmentRows(0, 2_000)).toBe(2_000);
   });
 
-  it('near sqrt(segment bytes / (rate × row bytes)) at light damage, the analytic optimum', () => {
+  it('near sqrt(segment cost / (rate × row bytes)) at light damage, the analytic optimum', () => {
     const rate = 0.001;
-    const analytic = Math.sqrt(SEGMENT_BYTES / (rate * STREAMED_ROW_BYTES));
+    const analytic = Math.sqrt((SEGMENT_BYTES + SEGMENT_WORK_BYTES) / (rate * STREAMED_ROW_BYTES));
     const rows = bestSegmentRows(rate, 2_000);
     expect(rows).toBeGreaterThan(analytic * 0.75);
     expect(rows).toBeLessThan(analytic * 1.25);
     // And no size on a fine grid costs noticeably less.
     for (let r = MIN_SEGMENT_ROWS; r <= 2_000; r++)
-      expect(bytesPerRowAt(rate, rows)).toBeLessThanOrEqual(bytesPerRowAt(rate, r) * 1.02);
+      expect(costPerRowAt(rate, rows)).toBeLessThanOrEqual(costPerRowAt(rate, r) * 1.02);
   });
 
   it('never goes below MIN_SEGMENT_ROWS, nor above the largest', () => {
-    expect(bestSegmentRows(0.5, 2_000)).toBe(MIN_SEGMENT_ROWS);
+    expect(bestSegmentRows(0.2, 2_000)).toBe(MIN_SEGMENT_ROWS);
+    // Damage everywhere: no size pays for its fingerprints; the largest streams least often.
+    expect(bestSegmentRows(0.5, 2_000)).toBe(2_000);
     expect(bestSegmentRows(1e-9, 300)).toBe(300);
     expect(bestSegmentRows(0.01, 3)).toBe(3);
   });
@@ -57,15 +60,15 @@ describe('estimateCosts', () => {
     expect(estimate.checksumBytesPerRow).toBeLessThan(10);
     expect(estimate.streamedShare).toBeCloseTo(streamedShare(0.001, estimate.segmentRows), 10);
     expect(estimate.reason).toBe(
-      '0.10% of rows estimated damaged from 10000 sampled: checksum ~4.1 bytes/row ' +
-        '(segments of 16, 1.6% of rows streamed), stream ~128',
+      '0.10% of rows estimated damaged from 10000 sampled: checksum ~5.2 bytes/row ' +
+        '(segments of 34, 3.3% of rows streamed), stream ~128',
     );
   });
 
-  it('1% damaged: still the checksum, at a tenth of the stream bytes', () => {
+  it('1% damaged: still the checksum, at a fifth of the stream bytes or less', () => {
     const estimate = estimateCosts(0.01, { sampledRows: 10_000, largestSegment: 2_000 });
     expect(estimate.choice).toBe('checksum');
-    expect(estimate.checksumBytesPerRow).toBeLessThan(STREAMED_ROW_BYTES / 8);
+    expect(estimate.checksumBytesPerRow).toBeLessThan(STREAMED_ROW_BYTES / 5);
   });
 
   it('damage everywhere: the stream, once the checksum would stream over a quarter', () => {

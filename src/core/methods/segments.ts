@@ -1,6 +1,6 @@
 import {
   bestSegmentRows,
-  bytesPerRowAt,
+  costPerRowAt,
   SCAN_BYTES_PER_ROW,
   STREAMED_ROW_BYTES,
 } from './checksum-costs.js';
@@ -100,7 +100,7 @@ export function decideSplit(
   const lambda = -Math.log(1 - share);
   const rate = lambda / (1 - Math.exp(-lambda)) / rowsPerSegment;
   const child = bestSegmentRows(rate, Math.max(1, Math.floor(rowsPerSegment / 2)));
-  const split = rows * bytesPerRowAt(rate, child) + round.tableRows * SCAN_BYTES_PER_ROW;
+  const split = rows * costPerRowAt(rate, child) + round.tableRows * SCAN_BYTES_PER_ROW;
   return split < rows * STREAMED_ROW_BYTES ? { stream: false, rows: child } : { stream: true };
 }
 
