@@ -151,9 +151,14 @@ try {
     for (const name of [one, src, mir, healthy, `bench_write_${n}`])
       await dropDatabase(server.url, name);
   }
+} catch (error) {
+  // Logged before the server stops, which would end any open client with an error of its own.
+  console.error(error);
+  process.exitCode = 1;
 } finally {
   await server.stop();
 }
+if (process.exitCode) process.exit();
 
 const report = {
   date: new Date().toISOString(),

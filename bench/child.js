@@ -184,7 +184,7 @@ if (mode === 'audit') {
   const mark = (text) => {
     const now = performance.now();
     if (writingSince !== null) writingMs += now - writingSince;
-    writingSince = /: writing /.test(text) ? now : null;
+    writingSince = /: batch \d+\/\d+ \(/.test(text) ? now : null;
   };
   const result = await runRepair(config(args.source, args.mirror), {
     command: 'backfill',

@@ -6,8 +6,9 @@ import {
   type MethodChoice,
 } from '../../src/core/methods/method-choice.js';
 
-const inStep = { sourceRows: 100_000, mirrorRows: 100_000, unhealthy: 10 };
-const damaged = { sourceRows: 100_000, mirrorRows: 90_000, unhealthy: 0 };
+const big = { sourceRows: 100_000, mirrorRows: 90_000 };
+const small = { sourceRows: 30_000, mirrorRows: 20_000 };
+const unknown = { sourceRows: null, mirrorRows: null };
 const plain = { everyKey: false, opaque: [] };
 
 describe('runMethod', () => {
@@ -53,35 +54,37 @@ describe('chooseMethod', () => {
     // Nothing to checksum when every key goes to JavaScript: streamed, reported as asked.
     ['checksum', { everyKey: true, opaque: [] }, choice('checksum', 'stream', true)],
     ['checksum', { everyKey: false, opaque: ['flag__c'] }, choice('checksum', 'stream', true)],
+    ['by damage', { ...plain, sizes: big }, choice('checksum', 'checksum', false, undefined, true)],
+    ['by damage', { ...plain, sizes: small }, choice('stream', 'stream', false)],
+    ['by damage', { ...plain, sizes: unknown }, choice('stream', 'stream', false)],
     [
       'by damage',
-      { ...plain, damage: inStep },
-      choice('checksum', 'checksum', false, undefined, true),
-    ],
-    ['by damage', { ...plain, damage: damaged }, choice('stream', 'stream', false)],
-    [
-      'by damage',
-      { everyKey: false, opaque: ['flag__c'], damage: inStep },
+      { everyKey: false, opaque: ['flag__c'], sizes: big },
       choice('checksum', 'stream', true),
     ],
   ] as const)('%s with %j', (run, facts, expected) => {
     expect(chooseMethod(run, facts)).toMatchObject(expected);
   });
 
-  it('asks for the visible damage only when the run chooses by it', () => {
-    expect(chooseMethod('by damage', plain)).toBe('measure damage');
-    expect(chooseMethod('by damage', { everyKey: true, opaque: [] })).toBe('measure damage');
+  it('asks for the sizes only when the run chooses by them', () => {
+    expect(chooseMethod('by damage', plain)).toBe('measure size');
+    expect(chooseMethod('by damage', { everyKey: true, opaque: [] })).toBe('measure size');
     for (const run of ['join', 'stream', 'checksum'] as const)
-      expect(chooseMethod(run, plain)).not.toBe('measure damage');
+      expect(chooseMethod(run, plain)).not.toBe('measure size');
   });
 
-  it('checksums a table just big enough and in step, streams one just too small', () => {
-    const rows = (n: number) => ({ sourceRows: n, mirrorRows: n, unhealthy: 0 });
-    expect(chooseMethod('by damage', { ...plain, damage: rows(50_000) })).toMatchObject({
+  it('checksums a table just big enough, streams one just too small, each with its reason', () => {
+    const rows = (n: number) => ({ sourceRows: n, mirrorRows: null });
+    expect(chooseMethod('by damage', { ...plain, sizes: rows(50_000) })).toMatchObject({
       method: 'checksum',
+      reason: '~50000 rows: the checksum samples the damage',
     });
-    expect(chooseMethod('by damage', { ...plain, damage: rows(49_999) })).toMatchObject({
+    expect(chooseMethod('by damage', { ...plain, sizes: rows(49_999) })).toMatchObject({
       method: 'stream',
+      reason: '~49999 rows: too few for checksums to pay (under 50000)',
+    });
+    expect(chooseMethod('by damage', { ...plain, sizes: unknown })).toMatchObject({
+      reason: 'neither table analysed yet: its size unknown, streamed',
     });
   });
 });

@@ -1,6 +1,5 @@
 import { UsageError } from '../../errors.js';
 import type { AuditMethod } from '../audit/types.js';
-import { estimateCosts } from './checksum-costs.js';
 
 /**
  * The method `--method` leaves for each entity once the run knows where its two schemas live:
@@ -24,12 +23,13 @@ export function runMethod(requested: AuditMethod | 'auto' | undefined, shared: b
   return shared ? 'join' : 'by damage';
 }
 
-/** What is cheap to see of an entity before its method is chosen (db/audit/checksum-query.ts). */
-export interface VisibleDamage {
-  readonly sourceRows: number;
-  readonly mirrorRows: number;
-  /** Mirror rows without an sfid or FAILED. */
-  readonly unhealthy: number;
+/**
+ * How big an entity's tables are, by the planner's statistics (no scan); null when a table has
+ * never been analysed.
+ */
+export interface TableSizes {
+  readonly sourceRows: number | null;
+  readonly mirrorRows: number | null;
 }
 
 export interface EntityFacts {
@@ -37,8 +37,8 @@ export interface EntityFacts {
   readonly everyKey: boolean;
   /** Fields no SQL text compares as JavaScript does (ComparePlan.opaque). */
   readonly opaque: readonly string[];
-  /** Measured only when the run method is `by damage` and the choice asks for it. */
-  readonly damage?: VisibleDamage | undefined;
+  /** Read only when the run method is `by damage` and the choice asks for it. */
+  readonly sizes?: TableSizes | undefined;
 }
 
 /** How one entity is compared: the one decision every method reader follows. */
@@ -67,33 +67,30 @@ export interface MethodChoice {
 export const MIN_ROWS_FOR_CHECKSUM = 50_000;
 
 /**
- * How `by damage` decides from what is cheap to see: a table too small, or row counts so far apart
- * that the checksum cannot pay, is streamed; otherwise the checksum samples the damage and decides
- * by its estimate (byEstimate).
+ * How `by damage` decides before reading a row: a table too small for checksums to pay, or of no
+ * known size, is streamed; otherwise the checksum samples the damage and decides by its estimate
+ * (byEstimate). Rows one side lacks show in the sample as damage, so row counts are not scanned.
  */
-export function visibleChoice(damage: VisibleDamage): { method: AuditMethod; reason: string } {
-  const rows = Math.max(damage.sourceRows, damage.mirrorRows);
+export function sizeChoice(sizes: TableSizes): { method: AuditMethod; reason: string } {
+  if (sizes.sourceRows === null && sizes.mirrorRows === null)
+    return { method: 'stream', reason: 'neither table analysed yet: its size unknown, streamed' };
+  const rows = Math.max(sizes.sourceRows ?? 0, sizes.mirrorRows ?? 0);
   if (rows < MIN_ROWS_FOR_CHECKSUM) {
     return {
       method: 'stream',
-      reason: `${rows} rows: too few for checksums to pay (under ${MIN_ROWS_FOR_CHECKSUM})`,
+      reason: `~${rows} rows: too few for checksums to pay (under ${MIN_ROWS_FOR_CHECKSUM})`,
     };
   }
-  // Each row one side has and the other lacks makes a segment differ.
-  const apart = Math.abs(damage.sourceRows - damage.mirrorRows);
-  const estimate = estimateCosts(apart / rows, { sampledRows: rows, largestSegment: 2_000 });
-  if (estimate.choice === 'stream')
-    return { method: 'stream', reason: `row counts ${apart} apart: ${estimate.reason}` };
-  return { method: 'checksum', reason: 'row counts close: the checksum samples the damage' };
+  return { method: 'checksum', reason: `~${rows} rows: the checksum samples the damage` };
 }
 
-/** The entity's method, or `measure damage` when the choice needs its visible damage first. */
+/** The entity's method, or `measure size` when the choice needs the tables' sizes first. */
 export function chooseMethod(
   run: RunMethod,
-  facts: EntityFacts & { damage: VisibleDamage },
+  facts: EntityFacts & { sizes: TableSizes },
 ): MethodChoice;
-export function chooseMethod(run: RunMethod, facts: EntityFacts): MethodChoice | 'measure damage';
-export function chooseMethod(run: RunMethod, facts: EntityFacts): MethodChoice | 'measure damage' {
+export function chooseMethod(run: RunMethod, facts: EntityFacts): MethodChoice | 'measure size';
+export function chooseMethod(run: RunMethod, facts: EntityFacts): MethodChoice | 'measure size' {
   const everyKey = facts.everyKey || facts.opaque.length > 0;
   let method: AuditMethod;
   let reason: string;
@@ -101,8 +98,8 @@ export function chooseMethod(run: RunMethod, facts: EntityFacts): MethodChoice |
     method = run;
     reason =
       run === 'join' ? 'both schemas in one database: compared there' : 'asked for with --method';
-  } else if (facts.damage === undefined) return 'measure damage';
-  else ({ method, reason } = visibleChoice(facts.damage));
+  } else if (facts.sizes === undefined) return 'measure size';
+  else ({ method, reason } = sizeChoice(facts.sizes));
   const reader = method === 'checksum' && everyKey ? 'stream' : method;
   if (reader !== method) reason = 'every key is read in full: streamed';
   return {

@@ -1,8 +1,6 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
-import type { SidePair } from './snapshots.js';
 import type { ComparePlan } from '../../core/methods/compare-plan.js';
 import type { Fingerprints } from '../../core/methods/segments.js';
-import type { VisibleDamage } from '../../core/methods/method-choice.js';
 import { KEY_ALIAS } from './row-aliases.js';
 import { parameter, sourceRowsQuery, type ValueOf } from './source-query.js';
 import {
@@ -209,28 +207,4 @@ export async function estimatedRows(
       from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
      where n.nspname = ${schema} and c.relname = ${name}`.execute(trx);
   return rows[0]?.n ?? 0;
-}
-
-/**
- * How far an entity's two sides visibly differ, cheaply: their row counts, and mirror rows without
- * an sfid or FAILED.
- */
-export async function visibleDamage(sides: SidePair, tables: EntityTables): Promise<VisibleDamage> {
-  const { table, key: ext } = tables.mirror;
-  const [source, mirror] = await Promise.all([
-    sql<{
-      n: string;
-    }>`select count(*)::int8 as n from (${sourceRowsQuery(tables.source)}) as s`.execute(
-      sides.source.trx,
-    ),
-    sql<{ n: string; unhealthy: string }>`
-      select count(*)::int8 as n, count(*) filter (where ${UNHEALTHY})::int8 as unhealthy
-        from ${table} as m
-       where ${ext} is not null`.execute(sides.mirror.trx),
-  ]);
-  return {
-    sourceRows: Number(source.rows[0]!.n),
-    mirrorRows: Number(mirror.rows[0]!.n),
-    unhealthy: Number(mirror.rows[0]!.unhealthy),
-  };
 }

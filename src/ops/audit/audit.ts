@@ -20,7 +20,6 @@ import type { SplitTuning } from '../../core/methods/segments.js';
 import type { Shard } from '../../core/methods/shard.js';
 import { DatabaseError } from '../../errors.js';
 import type { QueryObserver, SessionTimeouts } from '../../db/driver/connect.js';
-import { visibleDamage } from '../../db/audit/checksum-query.js';
 import { countMirrorRows } from '../../db/audit/count-mirror.js';
 import { sameDatabase } from '../../db/driver/same-database.js';
 import { shardFilter } from '../../db/audit/shard-filter.js';
@@ -348,7 +347,7 @@ async function auditEntity(
   }
 }
 
-/** The entity's method; its visible damage is measured only when the choice needs it. */
+/** The entity's method; its tables' sizes are read only when the choice needs them. */
 async function entityMethod(
   sides: AuditSides,
   opaque: readonly string[],
@@ -356,9 +355,12 @@ async function entityMethod(
 ): Promise<MethodChoice> {
   const facts = { everyKey: ctx.everyKey, opaque };
   const choice = chooseMethod(ctx.method, facts);
-  if (choice !== 'measure damage') return choice;
-  const damage = await visibleDamage(sides, ctx.tables);
-  return chooseMethod(ctx.method, { ...facts, damage });
+  if (choice !== 'measure size') return choice;
+  const [sourceRows, mirrorRows] = await Promise.all([
+    readRowEstimate(sides.source.trx, ctx.tables.source),
+    readRowEstimate(sides.mirror.trx, ctx.tables.mirror),
+  ]);
+  return chooseMethod(ctx.method, { ...facts, sizes: { sourceRows, mirrorRows } });
 }
 
 /**
