@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { auditTotals, type AuditResult } from '../../src/core/audit/result.js';
 import type { MethodWhy } from '../../src/core/audit/types.js';
 import { mergeAudits } from '../../src/core/audit/merge.js';
+import { entitySchema } from '../../src/cli/reports/audit-report-schema.js';
 
 import { entityAudit } from '../support/audit-fixtures.js';
 
@@ -44,5 +45,15 @@ describe('merge: why a method', () => {
     });
     expect(merged(estimate(0.001), estimate(0.0012))).toBeNull();
     expect(merged(estimate(0.001), null)).toBeNull();
+  });
+});
+
+describe('reading a report from before methodChoice', () => {
+  it('reads the missing reason as null, and checks one that is there', () => {
+    const { methodChoice: _, ...old } = entityAudit([]);
+    expect(entitySchema.parse(old).methodChoice).toBeNull();
+    const why = { reason: 'asked for with --method' };
+    expect(entitySchema.parse({ ...old, methodChoice: why }).methodChoice).toEqual(why);
+    expect(() => entitySchema.parse({ ...old, methodChoice: { reason: 7 } })).toThrow();
   });
 });

@@ -18,9 +18,8 @@ import {
  * so far (core/methods/checksum-costs.ts).
  */
 
-/** A round's fingerprints, both sides: which segments differ, and the rows it covered. */
+/** The rows a round's scope held: keyed rows on each side, and the mirror's without an sfid. */
 export interface RoundTotals {
-  /** Keyed rows in the round's scope on each side, and the mirror's rows without an sfid. */
   readonly sourceRows: number;
   readonly mirrorRows: number;
   readonly unsyncedRows: number;
@@ -125,7 +124,7 @@ export const DEFAULT_TUNING: SplitTuning = {
 export const SAMPLE_SEGMENT_ROWS = 8;
 
 /**
- * The sample: segments `keyHash mod modulus` below `segments`, about tuning.sampleRows rows in
+ * The sample: segments `keyHash mod modulus` below `below`, about tuning.sampleRows rows in
  * all; none when the table is under five samples' worth (its first round sees enough).
  */
 export function sampleScope(

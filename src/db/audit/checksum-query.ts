@@ -11,7 +11,7 @@ import {
   type DigestFunction,
   type KeyFilter,
 } from './summary-query.js';
-import type { EntityTables, MirrorTable, SourceTable } from '../entity-tables.js';
+import type { MirrorTable, SourceTable } from '../entity-tables.js';
 
 /** A non-negative 63-bit hash of the external ID, the same in both databases (see agreedDigest). */
 export function keyHash(key: RawBuilder<unknown>, digest: DigestFunction): RawBuilder<string> {

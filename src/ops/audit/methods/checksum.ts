@@ -33,7 +33,7 @@ import { streamKeys } from './stream.js';
 /**
  * The checksum method (after data-diff, with the split sized by a cost model): a sample of small
  * segments estimates how many rows differ; the first round then fingerprints segments of the size
- * that costs least at that damage (2,000 rows on a healthy mirror, a dozen or so at 0.1%), and
+ * that costs least at that damage (2,000 rows on a healthy mirror, about 34 at 0.1%), and
  * segments that differ are split again while that pays (core/methods/segments.ts), then streamed
  * as the stream method streams everything. Rows without an sfid, FAILED rows and duplicated keys
  * are read in full wherever they are. The result is the stream method's, key for key.
