@@ -77,7 +77,7 @@ describe('chooseMethod', () => {
     const rows = (n: number) => ({ sourceRows: n, mirrorRows: null });
     expect(chooseMethod('by damage', { ...plain, sizes: rows(50_000) })).toMatchObject({
       method: 'checksum',
-      reason: '~50000 rows: the checksum samples the damage',
+      reason: '~50000 rows: big enough for checksums',
     });
     expect(chooseMethod('by damage', { ...plain, sizes: rows(49_999) })).toMatchObject({
       method: 'stream',

@@ -81,7 +81,8 @@ export function sizeChoice(sizes: TableSizes): { method: AuditMethod; reason: st
       reason: `~${rows} rows: too few for checksums to pay (under ${MIN_ROWS_FOR_CHECKSUM})`,
     };
   }
-  return { method: 'checksum', reason: `~${rows} rows: the checksum samples the damage` };
+  // A shard too small to sample keeps this reason; a sampled one gives its estimate instead.
+  return { method: 'checksum', reason: `~${rows} rows: big enough for checksums` };
 }
 
 /** The entity's method, or `measure size` when the choice needs the tables' sizes first. */
