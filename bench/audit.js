@@ -347,34 +347,15 @@ function targets(rows) {
   for (const row of rows.filter((r) => r.n >= DRIFT_TARGETS_FROM)) {
     const n = row.n.toLocaleString('en');
     const drifted = (method, label) => row.audits[`${method}, two databases, ${label} drifted`];
-    add(
-      `${n}: checksum bytes per row, 0.1% drifted`,
-      drifted('checksum', '0.1%').bytes / keys(row),
-      10,
-      'below',
-      'checksum',
-    );
-    add(
-      `${n}: checksum time / stream time, 0.1% drifted`,
-      drifted('checksum', '0.1%').ms / drifted('stream', '0.1%').ms,
-      1.5,
-      'below',
-      'checksum',
-    );
-    add(
-      `${n}: checksum bytes / stream bytes, 1% drifted`,
-      drifted('checksum', '1%').bytes / drifted('stream', '1%').bytes,
-      1,
-      'below',
-      'checksum',
-    );
-    add(
-      `${n}: checksum time / stream time, 1% drifted`,
-      drifted('checksum', '1%').ms / drifted('stream', '1%').ms,
-      1,
-      'below',
-      'checksum',
-    );
+    const checksum = (label) => drifted('checksum', label);
+    const stream = (label) => drifted('stream', label);
+    for (const [name, value, limit] of [
+      ['checksum bytes per row, 0.1% drifted', checksum('0.1%').bytes / keys(row), 10],
+      ['checksum time / stream time, 0.1% drifted', checksum('0.1%').ms / stream('0.1%').ms, 1.5],
+      ['checksum bytes / stream bytes, 1% drifted', checksum('1%').bytes / stream('1%').bytes, 1],
+      ['checksum time / stream time, 1% drifted', checksum('1%').ms / stream('1%').ms, 1],
+    ])
+      add(`${n}: ${name}`, value, limit, 'below', 'checksum');
   }
   const big = at(1_000_000) ?? largest;
   if (big.wirePsql)

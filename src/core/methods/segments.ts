@@ -1,6 +1,7 @@
 import {
   bestSegmentRows,
   costPerRowAt,
+  damageRate,
   SCAN_BYTES_PER_ROW,
   STREAMED_ROW_BYTES,
 } from './checksum-costs.js';
@@ -95,8 +96,7 @@ export function decideSplit(
   if (rows <= tuning.streamBelowRows || round.depth >= MAX_DEPTH || rowsPerSegment < 2)
     return { stream: true };
   // Each differing segment holds at least one damaged row: λ/(1 - e^-λ) of them on average.
-  const share = Math.min(round.differing, round.segments - 0.5) / round.segments;
-  const lambda = -Math.log(1 - share);
+  const lambda = damageRate(round.differing, round.segments, 1);
   const rate = lambda / (1 - Math.exp(-lambda)) / rowsPerSegment;
   const child = bestSegmentRows(rate, Math.max(1, Math.floor(rowsPerSegment / 2)));
   const split = rows * costPerRowAt(rate, child) + round.tableRows * SCAN_BYTES_PER_ROW;

@@ -196,15 +196,3 @@ export async function sourceDuplicateKeys(
      group by 1 having count(*) > 1`.execute(trx);
   return rows;
 }
-
-/** The planner's row count of a mirror table (no scan), to size the first split. */
-export async function estimatedRows(
-  trx: Transaction<any>,
-  { schema, name }: MirrorTable,
-): Promise<number> {
-  const { rows } = await sql<{ n: number }>`
-    select greatest(c.reltuples, 0)::float8 as n
-      from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
-     where n.nspname = ${schema} and c.relname = ${name}`.execute(trx);
-  return rows[0]?.n ?? 0;
-}

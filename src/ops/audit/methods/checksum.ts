@@ -14,9 +14,9 @@ import {
   sampleScope,
   SAMPLE_SEGMENT_ROWS,
   type RoundTotals,
+  type SplitTuning,
 } from '../../../core/methods/segments.js';
 import {
-  estimatedRows,
   mirrorKeysToRead,
   mirrorRound,
   segmentFilter,
@@ -27,6 +27,7 @@ import {
   type SegmentScope,
 } from '../../../db/audit/checksum-query.js';
 import { bothFilters } from '../../../db/audit/shard-filter.js';
+import { readRowEstimate } from '../../../db/catalog/read-structure.js';
 import type { MethodJob, MethodReader } from './method.js';
 import { streamKeys } from './stream.js';
 
@@ -43,9 +44,10 @@ export const checksumReader: MethodReader = { summarise: checksumKeys };
 async function checksumKeys(job: MethodJob): Promise<KeySummary> {
   const { tables, sides, keys, signal } = job;
   const tuning = job.tuning ?? DEFAULT_TUNING;
+  // Segments sized for the rows this shard holds; a table never analysed counts as empty.
   const tableRows =
-    (await estimatedRows(sides.mirror.trx, tables.mirror)) / (keys.shard?.count ?? 1);
-  const estimate = await sampleDamage(job, tableRows);
+    ((await readRowEstimate(sides.mirror.trx, tables.mirror)) ?? 0) / (keys.shard?.count ?? 1);
+  const estimate = await sampleDamage(job, tableRows, tuning);
   if (estimate) job.onEstimate?.(estimate);
   if (estimate?.choice === 'stream' && job.choice.byEstimate) return streamKeys(job, keys.filter);
 
@@ -99,8 +101,11 @@ async function checksumKeys(job: MethodJob): Promise<KeySummary> {
  * The damage estimated from a sample of small segments, and both methods' costs at it; none for a
  * table too small to sample (its first round sees enough).
  */
-async function sampleDamage(job: MethodJob, tableRows: number): Promise<CostEstimate | undefined> {
-  const tuning = job.tuning ?? DEFAULT_TUNING;
+async function sampleDamage(
+  job: MethodJob,
+  tableRows: number,
+  tuning: SplitTuning,
+): Promise<CostEstimate | undefined> {
   const sample = sampleScope(tableRows, tuning);
   if (!sample) return undefined;
   const [source, mirror] = await readRound(job, { modulus: sample.modulus, scope: sample });
