@@ -9,7 +9,12 @@ import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario } from '../support/editor-scenario.js';
 import { startHttpSink } from '../support/http-sink.js';
 import { FIXTURE_CONFIG } from '../support/paths.js';
-import { advisoryLocksHeld, terminateLockHolder, terminateSessions } from '../support/sessions.js';
+import {
+  LOST_SESSION,
+  advisoryLocksHeld,
+  terminateLockHolder,
+  terminateSessions,
+} from '../support/sessions.js';
 import { silentProxy } from '../support/silent-proxy.js';
 
 const db = useFixtureDatabases();
@@ -375,7 +380,8 @@ describe('a lost connection', () => {
     expect(result.stderr).toMatch(
       new RegExp(
         String.raw`^sfsync: source database \(127\.0\.0\.1:\d+\/sfsync_test_source_\w+\): ` +
-          String.raw`(the server ended this session|the connection was lost)[^\n]*\n$`,
+          LOST_SESSION +
+          String.raw`[^\n]*\n$`,
       ),
     );
   });
@@ -388,8 +394,7 @@ describe('a lost connection', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(
       new RegExp(
-        String.raw`^sfsync: mirror database \(.*\): ` +
-          String.raw`(the server ended this session|the connection was lost)[^\n]*\n$`,
+        String.raw`^sfsync: mirror database \(.*\): ` + LOST_SESSION + String.raw`[^\n]*\n$`,
       ),
     );
     expect((await runs()).map((r) => r.status)).toEqual(['aborted']);

@@ -21,6 +21,13 @@ export async function adminQuery(
  * and, if given, whose running statement is ILIKE `query`; waits until they
  * are gone, so the server has released their locks.
  */
+/**
+ * The wordings a terminated session surfaces with: the server's own notice when it arrives first,
+ * or the socket's end or reset when the kernel's RST wins the race (seen in CI).
+ */
+export const LOST_SESSION =
+  '(the server ended this session|the connection was lost|the connection was reset by the server)';
+
 export async function terminateSessions(url: string, name: string, query = '%'): Promise<number> {
   const database = decodeURIComponent(new URL(url).pathname.slice(1));
   const { rows } = await adminQuery(
