@@ -1,5 +1,5 @@
 import type { AuditResult } from '../core/audit/result.js';
-import { renderCsv } from './csv.js';
+import { csvLine } from './csv.js';
 import { csvChanges, driftChanges } from './field-change.js';
 
 export const AUDIT_CSV_COLUMNS = [
@@ -26,10 +26,15 @@ export const AUDIT_CSV_COLUMNS = [
  * Columns are only ever added at the end, so a sheet that reads them by position keeps working.
  */
 export function renderAuditCsv(result: AuditResult): string {
-  return renderCsv(
-    AUDIT_CSV_COLUMNS,
-    result.entities.flatMap((e) =>
-      e.mismatches.map((m) => [
+  return [...auditCsvChunks(result)].join('');
+}
+
+/** The CSV a line at a time, so that a spilled list is never in memory whole. */
+export function* auditCsvChunks(result: AuditResult): Generator<string> {
+  yield csvLine(AUDIT_CSV_COLUMNS);
+  for (const e of result.entities)
+    for (const m of e.mismatches)
+      yield csvLine([
         e.name,
         m.key,
         m.class,
@@ -46,7 +51,5 @@ export function renderAuditCsv(result: AuditResult): string {
         m.reason,
         m.hint,
         csvChanges(driftChanges(m.fields)),
-      ]),
-    ),
-  );
+      ]);
 }

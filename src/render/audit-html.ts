@@ -5,6 +5,7 @@ import { groupBySignature } from '../core/audit/signature.js';
 import type { AuditResult } from '../core/audit/result.js';
 import type { Increase } from '../core/history/trend.js';
 import { auditSeconds, mismatchCount } from './audit.js';
+import { firstMismatches } from '../core/audit/first-mismatches.js';
 import { utc } from '../core/time-text.js';
 import { age, WORST_OFFENDERS } from './audit-markdown.js';
 import { changeLines, driftChanges } from './field-change.js';
@@ -48,11 +49,10 @@ export function renderAuditHtml(result: AuditResult, context: HtmlReportContext)
   const { mismatches } = result.totals;
   const title = `sfsync audit: ${mismatches === 0 ? 'no mismatches' : mismatchCount(mismatches)}`;
   const reported = result.entities.filter((e) => !e.readOnly);
-  const all = result.entities.flatMap((e) => e.mismatches.map((m) => ({ entity: e.name, m })));
-  const shown = all.slice(0, HTML_MAX_ROWS);
+  const shown = firstRows(result, HTML_MAX_ROWS);
   const offenders = groupBySignature(result.entities).slice(0, WORST_OFFENDERS);
   const more =
-    all.length > shown.length ? ` (the first ${HTML_MAX_ROWS}: --format csv has every one)` : '';
+    mismatches > shown.length ? ` (the first ${HTML_MAX_ROWS}: --format csv has every one)` : '';
   const facts = [
     utc(result.startedAt),
     ...context.databases,
@@ -87,12 +87,23 @@ ${graph ? graphSection(graph, result) : ''}
 ${offenders.length > 0 ? offenderTable(offenders) : ''}
 <section id="mismatches"><h2>Mismatches</h2>
 ${filters(result)}
-<p class="meta" id="shown">${shown.length} of ${all.length} shown${more}</p>
+<p class="meta" id="shown">${shown.length} of ${mismatches} shown${more}</p>
 <table id="list" class="cards">${tableHead(LIST_COLUMNS)}<tbody>
 ${shown.map(({ entity, m }) => mismatchRow(entity, m))}
 </tbody></table></section>
 <script>${SCRIPT}</script>
 </body></html>`}\n`;
+}
+
+/** The first `n` mismatches across the entities, in canonical order. */
+function firstRows(result: AuditResult, n: number): { entity: string; m: Mismatch }[] {
+  const rows: { entity: string; m: Mismatch }[] = [];
+  for (const e of result.entities) {
+    if (rows.length >= n) break;
+    for (const m of firstMismatches(e.mismatches, n - rows.length))
+      rows.push({ entity: e.name, m });
+  }
+  return rows;
 }
 
 const LIST_COLUMNS = ['Entity', 'Key', 'Class', 'Code', 'Parent', 'Reason'] as const;

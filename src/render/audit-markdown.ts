@@ -5,6 +5,7 @@ import type { Increase } from '../core/history/trend.js';
 import type { AuditResult } from '../core/audit/result.js';
 import { utc } from '../core/time-text.js';
 import { auditSeconds, mismatchCount } from './audit.js';
+import { firstMismatches } from '../core/audit/first-mismatches.js';
 import { changeLines, driftChanges } from './field-change.js';
 import { mdCell, mdCode, mdLines, mdTable, mermaidGraph } from './markdown-text.js';
 
@@ -116,7 +117,7 @@ export function renderAuditMarkdown(
   if (listed.length > 0 && details > 0) {
     parts.push('<details><summary>Mismatches</summary>\n');
     for (const e of listed) {
-      const shown = e.mismatches.slice(0, details);
+      const shown = firstMismatches(e.mismatches, details);
       const firstOnly = shown.length < e.mismatches.length ? `, first ${shown.length}` : '';
       parts.push(`#### ${mdCell(e.name)}: ${e.mismatches.length}${firstOnly}`);
       parts.push(

@@ -8,6 +8,7 @@ import {
 } from '../core/audit/types.js';
 import type { Increase } from '../core/history/trend.js';
 import type { AuditResult } from '../core/audit/result.js';
+import { firstMismatches } from '../core/audit/first-mismatches.js';
 import { paint as painter, type Paint } from './paint.js';
 import { FORMAT_VERSION, renderJson } from './json.js';
 import { DEFAULT_WIDTH, fitsWithWholeWords, renderTable } from './table.js';
@@ -29,7 +30,7 @@ export function renderAuditTable(
 
   for (const entity of result.entities) {
     if (entity.mismatches.length === 0 || details <= 0) continue;
-    const shown = entity.mismatches.slice(0, details);
+    const shown = firstMismatches(entity.mismatches, details);
     const more = entity.mismatches.length - shown.length;
     const firstOnly = more > 0 ? `, first ${shown.length}` : '';
     parts.push(
@@ -130,23 +131,74 @@ function detailTable(mismatches: readonly Mismatch[], width: number): string {
 }
 
 export function renderAuditJson(result: AuditResult, increases: readonly Increase[] = []): string {
-  return renderJson('audit', {
+  return [...auditJsonChunks(result, increases)].join('');
+}
+
+/** Stands for a list in a document stringified around it; no config name can contain a NUL. */
+const LIST = '\u0000sfsync:list\u0000';
+
+/**
+ * The JSON document in pieces, each entity's mismatches one by one, so that a spilled list is
+ * never in memory whole. The text is JSON.stringify's (two-space indent) of the whole document.
+ */
+export function* auditJsonChunks(
+  result: AuditResult,
+  increases: readonly Increase[] = [],
+): Generator<string> {
+  const document = renderJson('audit', {
     startedAt: result.startedAt.toISOString(),
     finishedAt: result.finishedAt.toISOString(),
     shard: result.shard ?? null,
     order: result.order,
-    entities: result.entities.map((e) => ({ ...entitySummary(e), mismatches: e.mismatches })),
+    entities: LIST,
     totals: result.totals,
     bytesRead: result.bytesRead ?? null,
     increases,
   });
+  const [head, tail] = splitAt(document, LIST);
+  if (result.entities.length === 0) {
+    yield `${head}[]${tail}`;
+    return;
+  }
+  yield `${head}[`;
+  let separator = '\n    ';
+  for (const entity of result.entities) {
+    const text = JSON.stringify({ ...entitySummary(entity), mismatches: LIST }, null, 2);
+    const [before, after] = splitAt(text.replace(/\n/g, '\n    '), LIST);
+    yield `${separator}${before}`;
+    yield* arrayChunks(entity.mismatches, '      ');
+    yield after;
+    separator = ',\n    ';
+  }
+  yield `\n  ]${tail}`;
+}
+
+/** A list as JSON.stringify indents it, its closing bracket at `indent`. */
+function* arrayChunks(items: Iterable<unknown>, indent: string): Generator<string> {
+  let separator = '[';
+  const inner = `\n${indent}  `;
+  for (const item of items) {
+    yield `${separator}${inner}${JSON.stringify(item, null, 2).replace(/\n/g, inner)}`;
+    separator = ',';
+  }
+  yield separator === '[' ? '[]' : `\n${indent}]`;
+}
+
+/** The text before and after the quoted placeholder. */
+function splitAt(text: string, placeholder: string): [string, string] {
+  const quoted = JSON.stringify(placeholder);
+  const at = text.indexOf(quoted);
+  return [text.slice(0, at), text.slice(at + quoted.length)];
 }
 
 /** One mismatch per line as each entity finishes, so a consumer can start before the audit ends. */
 export function renderAuditNdjsonEntity(entity: EntityAudit): string {
-  return entity.mismatches
-    .map((m) => `${JSON.stringify({ type: 'mismatch', entity: entity.name, ...m })}\n`)
-    .join('');
+  return [...auditNdjsonEntityLines(entity)].join('');
+}
+
+export function* auditNdjsonEntityLines(entity: EntityAudit): Generator<string> {
+  for (const m of entity.mismatches)
+    yield `${JSON.stringify({ type: 'mismatch', entity: entity.name, ...m })}\n`;
 }
 
 export function renderAuditNdjsonSummary(result: AuditResult): string {

@@ -2,7 +2,7 @@ import type { AuditResult } from '../core/audit/result.js';
 
 /** What the demo's repair left, and why the rest cannot be repaired here. */
 export function demoConclusion(before: AuditResult, after: AuditResult): string {
-  const left = after.entities.flatMap((e) => e.mismatches);
+  const left = after.entities.flatMap((e) => [...e.mismatches]);
   const upstream = left.filter(
     (m) =>
       m.class === 'missing_parent' && m.parent?.entity === 'contact' && m.parent.state === 'absent',

@@ -41,6 +41,20 @@ const cli = (args: string[]) =>
 const count = async (table: string) =>
   (await db.mirror(`SELECT count(*)::int AS n FROM salesforce.${table}`)).rows[0].n as number;
 
+/** Runs the CLI on a 64 MB JavaScript heap, its stdout to `output` as a job's redirect would. */
+async function onSmallHeap(args: string[], output: string) {
+  const file = openSync(output, 'w');
+  try {
+    const run = startCli([...args, '--quiet', '--config', configFile], {
+      env: fixtureEnv(db, { NODE_OPTIONS: '--max-old-space-size=64' }),
+      stdio: ['ignore', file, 'pipe'],
+    });
+    return await run.exited;
+  } finally {
+    closeSync(file);
+  }
+}
+
 beforeEach(async () => {
   await db.reset();
 });
@@ -56,26 +70,10 @@ describe(`${ROWS.toLocaleString('en')} actions in one entity`, () => {
     // The JSON (some 70 MB) goes to a file, as a job's redirect would: the test reads it back
     // afterwards.
     const output = join(dir, 'backfill.json');
-    const file = openSync(output, 'w');
-    const run = startCli(
-      [
-        'backfill',
-        '--yes',
-        '--batch-size',
-        '2000',
-        '--format',
-        'json',
-        '--quiet',
-        '--config',
-        configFile,
-      ],
-      {
-        env: fixtureEnv(db, { NODE_OPTIONS: '--max-old-space-size=64' }),
-        stdio: ['ignore', file, 'pipe'],
-      },
+    const result = await onSmallHeap(
+      ['backfill', '--yes', '--batch-size', '2000', '--format', 'json'],
+      output,
     );
-    const result = await run.exited;
-    closeSync(file);
     // Before, the run held every action: it needed some 450 MB and died of a full heap (or, past
     // ~130k, a full stack).
     expect(result.stderr).toBe('');
@@ -91,6 +89,38 @@ describe(`${ROWS.toLocaleString('en')} actions in one entity`, () => {
          FROM sfsync.runs r`,
     );
     expect(rows).toEqual([{ status: 'done', changes: ROWS }]);
+  });
+
+  it('audit lists that many mismatches on a 64 MB heap, as ndjson, JSON and CSV at once', {
+    timeout: 240_000,
+  }, async () => {
+    await db.source(
+      `INSERT INTO schools (id, name, country_code)
+        SELECT md5('a' || i)::uuid, 'School ' || i, 'gb' FROM generate_series(1, ${ROWS}) AS i`,
+    );
+    // Every row absent: 200,000 mismatches, some 80 MB of JSON. Held in memory, as they were, the
+    // list and its text overflow the heap; spilled, they are read back a batch at a time.
+    const [ndjson, json, csv] = ['audit.ndjson', 'audit.json', 'audit.csv'].map((f) =>
+      join(dir, f),
+    );
+    const result = await onSmallHeap(
+      ['audit', '--format', 'ndjson', '--output', `json=${json}`, '--output', `csv=${csv}`],
+      ndjson!,
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(1);
+    const lines = readFileSync(ndjson!, 'utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(ROWS + 1);
+    const keys = lines.slice(0, ROWS).map((line) => JSON.parse(line).key as string);
+    expect(new Set(keys).size).toBe(ROWS);
+    expect(keys).toEqual([...keys].sort());
+    expect(JSON.parse(lines[ROWS]!)).toMatchObject({ type: 'summary', totals: { absent: ROWS } });
+    const report = JSON.parse(readFileSync(json!, 'utf8'));
+    expect(report.totals.mismatches).toBe(ROWS);
+    expect(report.entities[0].mismatches.map((m: { key: string }) => m.key)).toEqual(keys);
+    const rows = readFileSync(csv!, 'utf8').trimEnd().split('\r\n');
+    expect(rows).toHaveLength(ROWS + 1);
+    expect(rows.at(-1)).toMatch(new RegExp(`^school,${keys.at(-1)},absent,`));
   });
 
   it('repair gets past that many orphans to the child level', { timeout: 240_000 }, async () => {

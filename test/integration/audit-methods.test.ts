@@ -44,7 +44,7 @@ function findings(result: AuditResult) {
     ({ method: _m, methodChoice: _c, keysReadInFull: _read, ...entity }) => ({
       ...entity,
       oldestUnsyncedAgeSeconds: typeof entity.oldestUnsyncedAgeSeconds,
-      mismatches: entity.mismatches.map((m) => ({
+      mismatches: [...entity.mismatches].map((m) => ({
         ...m,
         ageSeconds: typeof m.ageSeconds,
         reason: m.class === 'stuck' ? m.reason.replace(/\d+/g, 'N') : m.reason,
@@ -174,7 +174,7 @@ describe('every audit method finds exactly what the row-by-row reference finds',
       );
       expect(findings(auto)).toEqual(findings(reference));
       expect(
-        auto.entities[0]!.mismatches.find((m) => m.key === 'we"ird\\ key\t✓ 🙂'),
+        [...auto.entities[0]!.mismatches].find((m) => m.key === 'we"ird\\ key\t✓ 🙂'),
       ).toMatchObject({ class: 'orphan' });
       for (const method of ['stream', 'checksum'] as const)
         expect(findings(await audit(config, { method }))).toEqual(findings(reference));

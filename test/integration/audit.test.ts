@@ -15,7 +15,7 @@ const MINUTE = 60_000;
 
 let result: AuditResult;
 const entity = (name: string): EntityAudit => result.entities.find((e) => e.name === name)!;
-const find = (name: string, key: string) => entity(name).mismatches.find((m) => m.key === key);
+const find = (name: string, key: string) => [...entity(name).mismatches].find((m) => m.key === key);
 const classOf = (name: string, key: string) => find(name, key)?.class;
 
 beforeAll(async () => {
@@ -223,9 +223,26 @@ describe('audit of the editor-api scenario', () => {
 });
 
 describe('audit options', () => {
+  it('a list spilled past one mismatch in memory reads back as the in-memory one', async () => {
+    const spilled = await runAudit(config(), {
+      staleMs: 30 * MINUTE,
+      mismatchesInMemory: 1,
+      keysPerRead: 2,
+    });
+    expect(spilled.entities.map((e) => e.mismatches.length)).toEqual(
+      result.entities.map((e) => e.mismatches.length),
+    );
+    // Ages count from each audit's own start, which may fall a second apart.
+    const ageless = (e: EntityAudit) => [...e.mismatches].map((m) => ({ ...m, ageSeconds: 0 }));
+    for (const [i, e] of spilled.entities.entries())
+      expect(ageless(e)).toEqual(ageless(result.entities[i]!));
+    expect(spilled.totals).toEqual(result.totals);
+    expect(spilled.totals.mismatches).toBeGreaterThan(10);
+  });
+
   it('uses --stale: a row written 10 minutes ago is stuck at 5m, pending at 30m', async () => {
     const strict = await runAudit(config(), { staleMs: 5 * MINUTE, entities: ['school'] });
-    expect(strict.entities[0]!.mismatches.find((m) => m.key === u(6))?.class).toBe('stuck');
+    expect([...strict.entities[0]!.mismatches].find((m) => m.key === u(6))?.class).toBe('stuck');
   });
 
   it('--entity reports only the named entities and reads their parents for readiness', async () => {
@@ -247,7 +264,9 @@ describe('audit options', () => {
       ['role', 0, 2],
       ['lesson', 1, 0],
     ]);
-    const duplicates = result.entities[0]!.mismatches.filter((m) => m.class === 'source_duplicate');
+    const duplicates = [...result.entities[0]!.mismatches].filter(
+      (m) => m.class === 'source_duplicate',
+    );
     expect(duplicates.map((m) => [m.key, m.sourceRows])).toEqual([
       [u(101), 3],
       [u(102), 3],

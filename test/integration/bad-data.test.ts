@@ -31,7 +31,7 @@ const oddConfig = () =>
 
 const audit = async () => (await runAudit(oddConfig(), { staleMs: HOUR })).entities[0]!;
 const classOf = async () =>
-  Object.fromEntries((await audit()).mismatches.map((m) => [m.key, m.class]));
+  Object.fromEntries([...(await audit()).mismatches].map((m) => [m.key, m.class]));
 
 beforeAll(async () => {
   await db.source(`CREATE TABLE odd (k text, name text)`);
@@ -112,7 +112,7 @@ describe('garbage in _hc_err and _hc_lastop', () => {
       await mirror(key, values);
     }
     const result = await runAudit(oddConfig(), { staleMs: HOUR });
-    const byKey = new Map(result.entities[0]!.mismatches.map((m) => [m.key, m]));
+    const byKey = new Map([...result.entities[0]!.mismatches].map((m) => [m.key, m]));
     for (const key of ['g1', 'g2', 'g3', 'g4', 'g5', 'g6'])
       expect(byKey.get(key)).toMatchObject({ class: 'failed', repairable: false });
     expect(byKey.get('g1')!.mirror!.hcErr).toBe(megabyte);
@@ -143,7 +143,7 @@ describe('time zones', () => {
       JSON.stringify(
         r.entities.map((e) => ({
           ...e,
-          mismatches: e.mismatches.map((m) => ({
+          mismatches: [...e.mismatches].map((m) => ({
             ...m,
             ageSeconds: null,
             reason: m.reason.replace(/\d+[smhd] after/, ''),

@@ -231,7 +231,9 @@ describe('self-lookups and cycles: written in two phases', () => {
     );
     const result = await runAudit(config(), { staleMs: 30 * 60_000 });
     const lesson = result.entities.find((e) => e.name === 'lesson')!;
-    expect(lesson.mismatches.map((m) => `${m.key} ${m.class}`)).not.toContain(`${u(22)} drift`);
+    expect([...lesson.mismatches].map((m) => `${m.key} ${m.class}`)).not.toContain(
+      `${u(22)} drift`,
+    );
     expect(lesson.counts.pending).toBeGreaterThanOrEqual(1);
   });
 });
@@ -240,7 +242,7 @@ describe('a deferred lookup whose parent will not sync by waiting', () => {
   const lessonAudit = async (staleMs = 30 * 60_000) =>
     (await runAudit(config(), { staleMs })).entities.find((e) => e.name === 'lesson')!;
   const remix = (audit: Awaited<ReturnType<typeof lessonAudit>>) =>
-    audit.mismatches.find((m) => m.key === u(22));
+    [...audit.mismatches].find((m) => m.key === u(22));
   const LOCK_ERROR = 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--';
 
   it('FAILED parent: missing_parent, not pending; repair re-inserts it, then lookup', async () => {
@@ -328,7 +330,7 @@ describe('a deferred lookup whose parent will not sync by waiting', () => {
     expect(remix(stale)!.reason).toMatch(
       /has had no sfid for 2h since its last write \(threshold 30m\)$/,
     );
-    expect(stale.mismatches.find((m) => m.key === u(23))!.class).toBe('stuck');
+    expect([...stale.mismatches].find((m) => m.key === u(23))!.class).toBe('stuck');
     expect(stale.counts.pending).toBe(0);
 
     const patient = await lessonAudit(3 * 3_600_000);
@@ -343,7 +345,7 @@ describe('a deferred lookup whose parent will not sync by waiting', () => {
       class: 'missing_parent',
       parent: { entity: 'lesson', key: u(23), state: 'absent' },
     });
-    expect(audit.mismatches.find((m) => m.key === u(23))!.class).toBe('absent');
+    expect([...audit.mismatches].find((m) => m.key === u(23))!.class).toBe('absent');
     expect(audit.counts.pending).toBe(0);
   });
 });

@@ -59,7 +59,7 @@ function conclusions(result: AuditResult): Record<string, unknown> {
       e.mirrorTable,
       {
         counts: e.counts,
-        mismatches: e.mismatches
+        mismatches: [...e.mismatches]
           .map((m) => `${m.key} ${m.class} ${m.code ?? '-'} ${m.parent?.state ?? '-'}`)
           .sort(),
       },

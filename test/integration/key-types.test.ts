@@ -29,7 +29,7 @@ const membership = (key: unknown) =>
 async function classes(config: ReturnType<typeof membership>): Promise<string[]> {
   const result = await runAudit(config, { staleMs: 30 * 60_000 });
   const entity = result.entities[0]!;
-  return entity.mismatches.map((m) => `${m.key} ${m.class}`).sort();
+  return [...entity.mismatches].map((m) => `${m.key} ${m.class}`).sort();
 }
 
 /** A mirror row Connect has synced (hex session: not captured). */

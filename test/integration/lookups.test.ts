@@ -84,7 +84,7 @@ describe('two lookups to the same parent entity', () => {
     );
     const result = await runAudit(config(), { staleMs: 60_000 });
     const lesson = result.entities.find((e) => e.name === 'lesson')!;
-    expect(lesson.mismatches.map((m) => [m.class, m.fields.map((f) => f.column)])).toEqual([
+    expect([...lesson.mismatches].map((m) => [m.class, m.fields.map((f) => f.column)])).toEqual([
       ['drift', ['teacher__r__pi_accounts_unique_id__c']],
     ]);
   });

@@ -66,7 +66,7 @@ const source = (key: string, values: Record<string, unknown>) => {
 };
 const classes = async () =>
   Object.fromEntries(
-    (await runAudit(config(), { staleMs: 60_000 })).entities[0]!.mismatches.map((m) => [
+    [...(await runAudit(config(), { staleMs: 60_000 })).entities[0]!.mismatches].map((m) => [
       m.key,
       [m.class, ...m.fields.map((f) => f.column)].join(' '),
     ]),

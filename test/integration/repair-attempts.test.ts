@@ -27,7 +27,7 @@ const attempts = async () =>
   ).rows;
 const auditClass = async () => {
   const result = await runAudit(config(), { staleMs: 30 * 60_000 });
-  return result.entities[0]!.mismatches.find((m) => m.key === KEY);
+  return [...result.entities[0]!.mismatches].find((m) => m.key === KEY);
 };
 /** As if the last attempt was made this long ago. */
 const ago = (interval: string) =>

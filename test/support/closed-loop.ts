@@ -176,7 +176,7 @@ export async function runTrial(db: FixtureDatabases, seed: number): Promise<Tria
       }
       const after = await runAudit(config, { staleMs: 3_600_000 });
       due = after.entities.flatMap((e) =>
-        e.mismatches
+        [...e.mismatches]
           .filter((m) => m.class === 'failed' && m.policy === 'retry-now' && m.repairable)
           .map((m) => ({ entity: e.name, key: m.key, mirrorId: m.mirror!.id })),
       );

@@ -97,12 +97,14 @@ export function auditCommand(context: CliContext): Command {
     outputFilesOption(AUDIT_FORMATS),
   );
   return command.action(async (options: AuditOptions) => {
-    const [{ runAudit }, render, { auditExitCode }, { runWithReports }] = await Promise.all([
-      import('../../ops/audit/audit.js'),
-      import('../../render/audit-output.js'),
-      import('../exit-codes.js'),
-      import('../reports/emit.js'),
-    ]);
+    const [{ runAudit }, { MISMATCHES_IN_MEMORY }, render, { auditExitCode }, { runWithReports }] =
+      await Promise.all([
+        import('../../ops/audit/audit.js'),
+        import('../../ops/audit/mismatch-spool.js'),
+        import('../../render/audit-output.js'),
+        import('../exit-codes.js'),
+        import('../reports/emit.js'),
+      ]);
     await runWithReports({ context, options, details: options.details }, 'audit', async () => {
       if (options.concurrency < 1 || options.concurrency > MAX_AUDIT_CONCURRENCY) {
         throw new UsageError(`--concurrency must be 1 to ${MAX_AUDIT_CONCURRENCY}`);
@@ -117,6 +119,9 @@ export function auditCommand(context: CliContext): Command {
       }
       const config = await loadRunConfig(options, context);
       const progress = await startProgress(context, 'auditing');
+      // ndjson's mismatch lines go out as each entity finishes, while the next one is audited.
+      let streamed = Promise.resolve();
+      streamed.catch(() => undefined);
       try {
         const result = await runAudit(config, {
           entities: options.entity,
@@ -131,10 +136,15 @@ export function auditCommand(context: CliContext): Command {
             // Why each entity was compared as it was: the cost estimate behind `auto`.
             if (context.verbosity === 'verbose' && entity.methodChoice)
               progress.succeed(`${entity.name}: ${entity.method}: ${entity.methodChoice.reason}`);
-            if (options.format === 'ndjson')
-              context.stdout.write(render.renderAuditNdjsonEntity(entity));
+            if (options.format === 'ndjson') {
+              streamed = streamed.then(() => render.writeAuditNdjsonEntity(context.stdout, entity));
+              // Awaited below; until then a failed write must not count as unhandled.
+              streamed.catch(() => undefined);
+            }
           },
+          mismatchesInMemory: MISMATCHES_IN_MEMORY,
         });
+        await streamed;
         const history = await compareWithHistory(
           config.mirror,
           result,
@@ -149,7 +159,7 @@ export function auditCommand(context: CliContext): Command {
           graph: config.graph,
         };
         const styled = { ...style, increases: history.increases };
-        context.stdout.write(render.renderAudit(result, options.format, styled));
+        await render.writeAudit(context.stdout, result, options.format, styled);
         await writeAuditOutputFiles(options.output, result, styled, context);
         noteFirstBaseline(history, options.failOnIncrease, context);
         context.exitCode = auditExitCode(

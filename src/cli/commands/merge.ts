@@ -118,13 +118,11 @@ export function mergeCommand(context: CliContext): Command {
         graph: config?.graph,
         increases: history.increases,
       };
-      // ndjson: renderAudit prints the summary line, audit having streamed the mismatch lines
-      // before it.
-      const lines =
-        options.format === 'ndjson'
-          ? merged.entities.map(render.renderAuditNdjsonEntity).join('')
-          : '';
-      context.stdout.write(lines + render.renderAudit(merged, options.format, style));
+      // ndjson: writeAudit prints the summary line, after the mismatch lines.
+      if (options.format === 'ndjson')
+        for (const entity of merged.entities)
+          await render.writeAuditNdjsonEntity(context.stdout, entity);
+      await render.writeAudit(context.stdout, merged, options.format, style);
       await writeAuditOutputFiles(options.output, merged, style, context);
       noteFirstBaseline(history, options.failOnIncrease, context);
       context.exitCode = auditExitCode(

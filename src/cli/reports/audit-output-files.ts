@@ -20,9 +20,9 @@ export async function writeAuditOutputFiles(
   await writeOutputFiles(
     files,
     async (format, out) => {
-      const lines =
-        format === 'ndjson' ? result.entities.map(render.renderAuditNdjsonEntity).join('') : '';
-      out.write(lines + render.renderAudit(result, format, plain));
+      if (format === 'ndjson')
+        for (const entity of result.entities) await render.writeAuditNdjsonEntity(out, entity);
+      await render.writeAudit(out, result, format, plain);
       await out.flush?.();
     },
     context,

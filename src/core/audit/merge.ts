@@ -142,7 +142,7 @@ function mergeEntity(parts: readonly EntityPart[]): EntityAudit {
  */
 function mergeMismatches(entity: string, parts: readonly EntityPart[]): Mismatch[] {
   const all = parts.flatMap(({ file, entity: e }) =>
-    e.mismatches.map((mismatch) => ({ file, mismatch })),
+    Array.from(e.mismatches, (mismatch) => ({ file, mismatch })),
   );
   all.sort((a, b) => compareKeys(a.mismatch.key, b.mismatch.key));
   for (let i = 1; i < all.length; i++) {

@@ -119,6 +119,14 @@ export interface Mismatch {
 }
 
 /**
+ * An entity's mismatches in key order: an array, or (a CLI audit past a few thousand) a list
+ * spilled to a temporary file and read back on each pass, so memory does not grow with them.
+ */
+export interface Mismatches extends Iterable<Mismatch> {
+  readonly length: number;
+}
+
+/**
  * How an entity's two sides were compared: `stream` (both summaries streamed
  * and merged here), `join` (in the database, both schemas in one), `checksum`
  * (segments compared by checksum, rows streamed only where they differ), or
@@ -168,5 +176,5 @@ export interface EntityAudit {
   /** Source rows whose key is NULL: never matched, never written. */
   readonly sourceRowsWithoutKey: number;
   readonly counts: Readonly<Record<RowClass, number>>;
-  readonly mismatches: readonly Mismatch[];
+  readonly mismatches: Mismatches;
 }

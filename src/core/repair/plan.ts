@@ -85,7 +85,7 @@ export function planRepair(audits: readonly EntityAudit[], options: PlanOptions)
  */
 export function planMismatches(
   entity: string,
-  mismatches: readonly Mismatch[],
+  mismatches: Iterable<Mismatch>,
   options: PlanOptions,
 ): PlannedAction[] {
   const actions: PlannedAction[] = [];

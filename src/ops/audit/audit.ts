@@ -36,6 +36,7 @@ import { withSnapshotPairs } from '../../db/audit/snapshots.js';
 import type { EntityTables, MirrorTable } from '../../db/entity-tables.js';
 import { openDatabases, type Databases } from '../databases.js';
 import { spillingSuspects, SUSPECTS_IN_MEMORY } from './suspect-spool.js';
+import { spillingMismatches } from './mismatch-spool.js';
 import { auditTotals, emptyCounts, type AuditResult } from '../../core/audit/result.js';
 
 /**
@@ -90,6 +91,11 @@ export interface AuditOptions {
   readonly onMismatches?:
     | ((entity: string, mismatches: readonly Mismatch[]) => Promise<void>)
     | undefined;
+  /**
+   * Mismatches an entity keeps in memory before the rest spill to a temporary file and are read
+   * back on each pass over the list (the CLI passes MISMATCHES_IN_MEMORY; default: all in memory).
+   */
+  readonly mismatchesInMemory?: number | undefined;
   /**
    * Suspects held in memory before the rest spill to a temporary file (default SUSPECTS_IN_MEMORY;
    * tests lower it).
@@ -188,6 +194,7 @@ export async function auditWith(
         keys: { shard: options.shard, filter: shardFilter(options.shard) },
         signal: options.signal,
         suspectsInMemory: options.suspectsInMemory ?? SUSPECTS_IN_MEMORY,
+        mismatchesInMemory: options.mismatchesInMemory,
         onMismatches: options.onMismatches,
         keysPerRead: options.keysPerRead ?? KEYS_PER_READ,
         onProgress: options.onProgress,
@@ -250,6 +257,7 @@ interface RunContext {
   readonly keys: RunKeys;
   readonly signal: AbortSignal | undefined;
   readonly suspectsInMemory: number;
+  readonly mismatchesInMemory: number | undefined;
   readonly onMismatches: AuditOptions['onMismatches'];
   readonly keysPerRead: number;
   readonly onProgress: AuditOptions['onProgress'];
@@ -313,8 +321,13 @@ async function auditEntity(
     // mirror's transaction.
     const detailReaders =
       method === 'join' ? { ...readers, sides: { ...sides, source: sides.mirror } } : readers;
-    const onMismatches =
-      ctx.onMismatches && ((batch: readonly Mismatch[]) => ctx.onMismatches!(entity.name, batch));
+    const spool =
+      !ctx.onMismatches && ctx.mismatchesInMemory !== undefined
+        ? spillingMismatches(ctx.mismatchesInMemory)
+        : undefined;
+    const onMismatches = spool
+      ? async (batch: readonly Mismatch[]) => spool.add(batch)
+      : ctx.onMismatches && ((batch: readonly Mismatch[]) => ctx.onMismatches!(entity.name, batch));
     const { mismatches, oldestUnsyncedAt } = await classifySuspects(
       ctx.tables,
       summary.suspects,
@@ -340,7 +353,7 @@ async function auditEntity(
       oldestUnsyncedAgeSeconds: ageSeconds(ctx.now, oldestUnsyncedAt),
       sourceRowsWithoutKey: summary.sourceRowsWithoutKey,
       counts,
-      mismatches,
+      mismatches: spool ? spool.finish() : mismatches,
     };
   } finally {
     suspects.close();

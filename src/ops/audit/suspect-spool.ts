@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { closeSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { compareKeys } from '../../core/methods/key-order.js';
 import type { Suspect, SuspectList } from '../../core/methods/key-summary.js';
+import { openSpillFile, type SpillFile } from './spill-file.js';
 
 /**
  * Suspects an audit holds in memory before it spills them to a file (some 150 bytes each with a
@@ -24,20 +22,19 @@ interface Run {
  * writes them, sorted, as a run to a temporary file, and reads the runs back
  * merged in key order. Producers that add in key order (the stream method,
  * which is what a damaged mirror gets) extend one run, so reading back costs
- * one buffer. The file is unlinked as soon as it is open, so nothing is left
- * behind even by kill -9 (where the platform allows it; else at close()).
+ * one buffer. The file is a spill file (spill-file.ts), gone at close() at the latest.
  */
 export function spillingSuspects(limit = SUSPECTS_IN_MEMORY): SuspectList {
   let buffer: Suspect[] = [];
   const runs: Run[] = [];
-  let file: { fd: number; path: string | undefined } | undefined;
+  let file: SpillFile | undefined;
   let end = 0;
   let size = 0;
 
   const spill = (): void => {
     if (buffer.length === 0) return;
     buffer.sort((a, b) => compareKeys(a.key, b.key));
-    file ??= openSpillFile();
+    file ??= openSpillFile('suspects');
     const bytes = encode(buffer);
     writeSync(file.fd, bytes, 0, bytes.length, end);
     const previous = runs.at(-1);
@@ -90,17 +87,6 @@ export function spillingSuspects(limit = SUSPECTS_IN_MEMORY): SuspectList {
       file = undefined;
     },
   };
-}
-
-function openSpillFile(): { fd: number; path: string | undefined } {
-  const path = join(tmpdir(), `sfsync-suspects-${process.pid}-${randomBytes(6).toString('hex')}`);
-  const fd = openSync(path, 'wx+', 0o600);
-  try {
-    unlinkSync(path);
-    return { fd, path: undefined };
-  } catch {
-    return { fd, path };
-  }
 }
 
 /** Each suspect as: key length (u32), key (UTF-8), source rows (u32), mirror rows (u32). */
