@@ -1,4 +1,7 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+import { tuneHeap } from '../dist/cli/heap-tuning.js';
 
+// Before main's modules load and allocate: see heap-tuning.ts.
+tuneHeap();
+const { main } = await import('../dist/cli/main.js');
 await main();
