@@ -4,6 +4,8 @@
 // entity, 1% absent, 0.5% FAILED, 0.5% drift) the data sits both in one
 // database and in two, and every measurement runs in its own process:
 //   audit <method>     sfsync's audit, each method, both layouts
+//   audit CLI          `sfsync audit --format json|ndjson` as a job runs it, report to /dev/null:
+//                      its peak RSS (mismatches spilled, reports written in pieces)
 //   wire limit         both sides' sorted mapped rows COPYed at once and dropped (two databases)
 //   hand-written SQL   one FULL JOIN per entity counting the classes (one database)
 //   naive script       both tables into Maps
@@ -15,7 +17,9 @@
 // Each measurement follows a CHECKPOINT and is the best of BENCH_REPEAT runs (default 2),
 // writes each on a fresh copy; the per-row baseline runs once.
 // Results go to stdout and to bench/results/latest.json.
-//   BENCH_SIZES=10000,100000 npm run bench     other sizes;  npm run bench -- --large   adds 10M
+//   BENCH_SIZES=10000,100000 npm run bench     other sizes;  npm run bench -- --large   adds 10M,
+//   where only the audits across two databases (library and CLI) and the wire limit run: the rest
+//   would take hours and says nothing the smaller sizes do not.
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -40,6 +44,8 @@ const PER_ROW_LIMIT = 100_000;
 const SHARD_LIMIT = 100_000;
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 2);
 const NAIVE_LIMIT = 1_000_000;
+/** Past this size (--large) only the audit, the CLI's memory and the wire limit are measured. */
+const FULL_LIMIT = 1_000_000;
 /** Mirrors in step but for one row in 1,000 or in 100 drifted, spread through the key space. */
 const DRIFTS = [
   ['0.1%', 1_000],
@@ -71,13 +77,24 @@ try {
     await loadBenchDatabase(server.url, db(one), one, n);
     await copyDatabase(server.url, one, src);
     await copyDatabase(server.url, one, mir);
-    await copyDatabase(server.url, one, healthy);
-    await healDatabase(db(healthy));
     const two = { source: db(src), mirror: db(mir) };
     const same = { source: db(one), mirror: db(one) };
-    const row = { n, audits: {} };
+    const row = { n, audits: {}, cli: {} };
     for (const method of ['stream', 'checksum'])
       row.audits[`${method}, two databases`] = await measure('audit', { ...two, method });
+    // The CLI as a job runs it, its whole report written: the memory claim of issue 24.
+    for (const format of ['json', 'ndjson'])
+      row.cli[format] = await measure('cli', { ...two, format });
+    if (n > FULL_LIMIT) {
+      // --large: what the sizes above show already (writes, baselines, drifted mirrors) takes hours
+      // at 10M; the audit's time per row, its memory and the wire limit are what 10M adds.
+      row.wire = await measure('wire', two);
+      results.push(row);
+      for (const name of [one, src, mir]) await dropDatabase(server.url, name);
+      continue;
+    }
+    await copyDatabase(server.url, one, healthy);
+    await healDatabase(db(healthy));
     for (const method of ['stream', 'join'])
       row.audits[`${method}, one database`] = await measure('audit', { ...same, method });
     row.audits['auto, two databases, healthy mirror'] = await measure('audit', {
@@ -251,6 +268,7 @@ function checkAgreement(row) {
     const group = Object.entries(row.audits).filter(([name]) =>
       name.endsWith(`, ${label} drifted`),
     );
+    if (group.length === 0) continue;
     const [first] = group;
     for (const [name, audit] of group)
       if (counted(audit) !== counted(first[1]))
@@ -265,7 +283,7 @@ function checkAgreement(row) {
       JSON.stringify(audit.summary.school) + JSON.stringify(audit.summary.school_class);
     if (counts !== reference) throw new Error(`audit ${name} disagrees: ${counts} vs ${reference}`);
   }
-  for (const entity of ['school', 'school_class']) {
+  for (const entity of row.sql ? ['school', 'school_class'] : []) {
     const audit = damaged[0][1].summary[entity];
     const sql = row.sql.summary[entity];
     for (const cls of ['absent', 'orphan', 'failed', 'drift', 'ok']) {
@@ -313,7 +331,7 @@ function targets(rows) {
       ok: value === null ? null : better === 'below' ? value <= limit : value >= limit,
       note,
     });
-  for (const row of rows) {
+  for (const row of rows.filter((r) => r.n <= FULL_LIMIT)) {
     const n = row.n.toLocaleString('en');
     add(
       `${n}: cross-database audit / wire limit`,
@@ -344,7 +362,7 @@ function targets(rows) {
       'writes',
     );
   }
-  for (const row of rows.filter((r) => r.n >= DRIFT_TARGETS_FROM)) {
+  for (const row of rows.filter((r) => r.n >= DRIFT_TARGETS_FROM && r.n <= FULL_LIMIT)) {
     const n = row.n.toLocaleString('en');
     const drifted = (method, label) => row.audits[`${method}, two databases, ${label} drifted`];
     const checksum = (label) => drifted('checksum', label);
@@ -357,7 +375,19 @@ function targets(rows) {
     ])
       add(`${n}: ${name}`, value, limit, 'below', 'checksum');
   }
-  const big = at(1_000_000) ?? largest;
+  for (const row of rows.filter((r) => r.n >= 1_000_000)) {
+    // The CLI's whole report, 2% of the rows mismatched: spilled, its memory must not grow with
+    // them (issue 24: ≤ 200 MB at 10M, ≤ 150 MB aimed for at 1M).
+    for (const format of ['json', 'ndjson'])
+      add(
+        `${row.n.toLocaleString('en')}: CLI audit peak RSS MB, --format ${format}`,
+        row.cli[format].maxRssMb,
+        row.n > FULL_LIMIT ? 200 : 150,
+        'below',
+        'memory',
+      );
+  }
+  const big = at(1_000_000) ?? rows.filter((r) => r.n <= FULL_LIMIT).at(-1);
   if (big.wirePsql)
     add(
       `${big.n.toLocaleString('en')}: cross-database audit / psql \\copy wire limit`,
@@ -387,8 +417,8 @@ function targets(rows) {
       'memory',
     );
   }
-  if (small && big !== small) {
-    const perRow = (row) => row.audits['stream, two databases'].ms / row.n;
+  const perRow = (row) => row.audits['stream, two databases'].ms / row.n;
+  if (small && big !== small)
     add(
       `time per row, ${big.n.toLocaleString('en')} / 100,000`,
       perRow(big) / perRow(small),
@@ -396,7 +426,14 @@ function targets(rows) {
       'below',
       'linear',
     );
-  }
+  if (largest !== big && largest.n > big.n)
+    add(
+      `time per row, ${largest.n.toLocaleString('en')} / ${big.n.toLocaleString('en')}`,
+      perRow(largest) / perRow(big),
+      1.1,
+      'below',
+      'linear',
+    );
   if (small?.perRow)
     add(
       '100,000: per-row lookup / audit (speed-up)',
@@ -445,7 +482,13 @@ function print(report) {
       const auto = name.startsWith('auto') && chosen.size === 1 ? ` → ${[...chosen][0]}` : '';
       line(`audit ${name}${auto}`, audit);
     }
+    for (const [format, cli] of Object.entries(row.cli))
+      line(`audit CLI --format ${format}, two databases`, cli);
     line('wire limit (two databases)', row.wire);
+    if (row.n > FULL_LIMIT) {
+      lines.push('(--large: the other measurements run up to 1,000,000 rows)');
+      continue;
+    }
     if (row.wirePsql) line('wire limit, psql \\copy (C client)', row.wirePsql);
     else lines.push('wire limit, psql \\copy (C client): skipped, no psql on the PATH');
     line('hand-written SQL (one database)', row.sql);

@@ -2,6 +2,10 @@
 // RSS is its own: `node bench/child.js MODE JSON-ARGS` prints one JSON line
 // { ms, maxRssMb, bytes, summary }. Modules load before the clock starts.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import pgCopy from 'pg-copy-streams';
 import { Writable } from 'node:stream';
@@ -15,6 +19,8 @@ const { resolveConfig } = await import('../dist/config/resolve-url.js');
 const { runAudit } = await import('../dist/ops/audit/audit.js');
 const { runRepair } = await import('../dist/ops/repair/repair.js');
 const { statusCounts } = await import('../dist/core/repair/result.js');
+// sfsync's own measurements run with the heap settings its CLI sets (src/cli/heap-tuning.ts).
+const { tuneHeap } = await import('../dist/cli/heap-tuning.js');
 
 /**
  * What each entity's two sides hold for the hand-written baselines: key, compared values
@@ -42,13 +48,14 @@ const SIDES = {
   },
 };
 
+const CONFIG_TEXT = JSON.stringify({
+  source: { url: 'env:BENCH_SOURCE', schema: 'public' },
+  mirror: { url: 'env:BENCH_MIRROR', schema: 'salesforce' },
+  entities: BENCH_ENTITIES,
+});
+
 function config(sourceUrl, mirrorUrl) {
-  const text = JSON.stringify({
-    source: { url: 'env:BENCH_SOURCE', schema: 'public' },
-    mirror: { url: 'env:BENCH_MIRROR', schema: 'salesforce' },
-    entities: BENCH_ENTITIES,
-  });
-  return resolveConfig(parseConfig(text, 'bench.config.json', { sourceUrl, mirrorUrl }), {});
+  return resolveConfig(parseConfig(CONFIG_TEXT, 'bench.config.json', { sourceUrl, mirrorUrl }), {});
 }
 
 async function client(url) {
@@ -61,7 +68,10 @@ const socketBytes = (c) => c.connection.stream.bytesRead;
 const started = performance.now();
 let summary;
 let bytes = null;
+/** The CLI's own peak, when the measurement ran it in a process of its own. */
+let cliRssMb = null;
 
+if (mode === 'audit' || mode === 'backfill') tuneHeap();
 if (mode === 'audit') {
   const result = await runAudit(config(args.source, args.mirror), {
     staleMs: 1_800_000,
@@ -72,6 +82,35 @@ if (mode === 'audit') {
   summary = Object.fromEntries(result.entities.map((e) => [e.name, e.counts]));
   summary.methods = Object.fromEntries(result.entities.map((e) => [e.name, e.method]));
   bytes = result.bytesRead;
+} else if (mode === 'cli') {
+  // The audit as a user runs it: the CLI in a process of its own, its whole report written out
+  // (to /dev/null), its peak RSS reported by a preloaded module as it exits.
+  const dir = mkdtempSync(join(tmpdir(), 'sfsync-bench-'));
+  const [configFile, rssFile] = [join(dir, 'bench.config.json'), join(dir, 'rss')];
+  writeFileSync(configFile, CONFIG_TEXT);
+  const cli = fileURLToPath(new URL('../bin/sfsync.js', import.meta.url));
+  const peak = fileURLToPath(new URL('peak-rss.cjs', import.meta.url));
+  const code = await new Promise((resolve, reject) => {
+    const run = spawn(
+      process.execPath,
+      ['--require', peak, cli, 'audit', '--quiet', '--format', args.format, '--config', configFile],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: {
+          ...process.env,
+          BENCH_SOURCE: args.source,
+          BENCH_MIRROR: args.mirror,
+          BENCH_RSS_FILE: rssFile,
+        },
+      },
+    );
+    run.on('error', reject);
+    run.on('exit', resolve);
+  });
+  // 1: mismatches found, as the bench's damaged data has.
+  if (code !== 0 && code !== 1) throw new Error(`sfsync audit exited ${code}`);
+  cliRssMb = Number(readFileSync(rssFile, 'utf8')) / 1024;
+  rmSync(dir, { recursive: true });
 } else if (mode === 'wire') {
   // The floor for any audit across two databases: both sides' mapped rows, sorted by key, streamed
   // at once and thrown away.
@@ -251,5 +290,10 @@ if (mode === 'audit') {
 
 const ms = performance.now() - started;
 console.log(
-  JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, bytes, summary }),
+  JSON.stringify({
+    ms,
+    maxRssMb: cliRssMb ?? process.resourceUsage().maxRSS / 1024,
+    bytes,
+    summary,
+  }),
 );
