@@ -4,6 +4,7 @@ import {
   costPerRowAt,
   damageRate,
   estimateCosts,
+  MAX_ROUND_SEGMENTS,
   MIN_SEGMENT_ROWS,
   SEGMENT_BYTES,
   SEGMENT_WORK_BYTES,
@@ -50,6 +51,9 @@ describe('bestSegmentRows', () => {
     expect(bestSegmentRows(0.5, 2_000)).toBe(2_000);
     expect(bestSegmentRows(1e-9, 300)).toBe(300);
     expect(bestSegmentRows(0.01, 3)).toBe(3);
+    expect(bestSegmentRows(0.01, 2_000)).toBeLessThan(40);
+    expect(bestSegmentRows(0.01, 2_000, 40)).toBe(40);
+    expect(bestSegmentRows(0.01, 30, 40)).toBe(30);
   });
 });
 
@@ -78,6 +82,20 @@ describe('estimateCosts', () => {
     expect(estimateCosts(0.5, { sampledRows: 10_000, largestSegment: 2_000 }).choice).toBe(
       'stream',
     );
+  });
+
+  it('a big table splits no finer than MAX_ROUND_SEGMENTS: at 2% damaged it streams', () => {
+    const at = (rate: number, tableRows: number) =>
+      estimateCosts(rate, { sampledRows: 10_000, largestSegment: 2_000, tableRows });
+    // 1M rows fit the cap at any segment size the model picks.
+    expect(at(0.02, 1_000_000).segmentRows).toBe(at(0.02, 0).segmentRows);
+    // 10M rows at 2%: the best segments (some 6 rows) would be 1.7M of them.
+    const big = at(0.02, 10_000_000);
+    expect(big.segmentRows).toBeGreaterThanOrEqual(10_000_000 / MAX_ROUND_SEGMENTS);
+    expect(big.choice).toBe('stream');
+    // 0.1% damaged keeps the checksum at 10M.
+    expect(at(0.001, 10_000_000)).toMatchObject({ choice: 'checksum' });
+    expect(at(0.001, 10_000_000).checksumBytesPerRow).toBeLessThan(10);
   });
 
   it('a healthy sample: the largest segments, next to nothing a row', () => {

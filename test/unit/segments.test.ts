@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_ROUND_SEGMENTS } from '../../src/core/methods/checksum-costs.js';
 import {
   compareFingerprints,
   decideSplit,
@@ -78,6 +79,27 @@ describe('decideSplit', () => {
     expect(decideSplit(round)).toEqual({ stream: true });
   });
 
+  it('never fingerprints more than MAX_ROUND_SEGMENTS in a round', () => {
+    // 100M rows, every 2,000-row segment differing once: the best split (some 34 rows) would
+    // fingerprint 3M segments.
+    const round = {
+      tableRows: 100_000_000,
+      depth: 0,
+      scopeRows: 100_000_000,
+      segments: 50_000,
+      differing: 50_000,
+    };
+    const decision = decideSplit(round);
+    expect(decision.stream).toBe(false);
+    if (!decision.stream) {
+      expect(100_000_000 / decision.rows).toBeLessThanOrEqual(MAX_ROUND_SEGMENTS);
+      expect(decision.rows).toBeLessThan(2_000 / 2);
+    }
+    // Segments too small to halve within the cap are streamed.
+    const fine = { ...round, segments: MAX_ROUND_SEGMENTS, differing: MAX_ROUND_SEGMENTS };
+    expect(decideSplit(fine)).toEqual({ stream: true });
+  });
+
   it('never splits past MAX_DEPTH', () => {
     const round = {
       tableRows: 10_000_000,
@@ -99,10 +121,11 @@ describe('the sample and the moduli', () => {
     expect(sampled).toBeCloseTo(DEFAULT_TUNING.sampleRows, -2);
   });
 
-  it('sizes the first round, caps it at 2^24 segments, and keeps each next a multiple', () => {
+  it('sizes the first round, caps it at MAX_ROUND_SEGMENTS, and keeps each next a multiple', () => {
     expect(firstModulus(1_000_000, 16)).toBe(62_500);
     expect(firstModulus(0, 2_000)).toBe(1);
-    expect(firstModulus(1e12, 4)).toBe(1 << 24);
+    expect(firstModulus(1e12, 4)).toBe(MAX_ROUND_SEGMENTS);
+    expect(firstModulus(10_000_000, 6)).toBe(MAX_ROUND_SEGMENTS);
     expect(nextModulus(500, 2_000, 25)).toBe(40_000);
     expect(nextModulus(500, 10, 9)).toBe(1_000);
   });

@@ -37,6 +37,18 @@ export const SEGMENT_WORK_BYTES = 120;
 
 /** Segments smaller than this cost more in fingerprints and grouping than their rows would. */
 export const MIN_SEGMENT_ROWS = 4;
+/**
+ * Segments one round fingerprints at most. A side's fingerprints arrive as one text, 12 bytes a
+ * segment base64-encoded, and are decoded whole: at 2^18 that is 3 MB a side (4 MB of text). Past
+ * it the segments grow instead: 2^24 of them (what a 10M-row table at 2% damaged asked for)
+ * held some 150 MB at once.
+ */
+export const MAX_ROUND_SEGMENTS = 1 << 18;
+
+/** The smallest segments a round over `rows` rows may split into. */
+export function smallestSegmentRows(rows: number): number {
+  return Math.max(MIN_SEGMENT_ROWS, Math.ceil(rows / MAX_ROUND_SEGMENTS));
+}
 
 /**
  * The largest share of rows the checksum may expect to stream and still be chosen. Its sample,
@@ -73,15 +85,19 @@ export function costPerRowAt(rate: number, rows: number): number {
 }
 
 /**
- * The segment size (rows) that costs least at this damage rate, between MIN_SEGMENT_ROWS and
+ * The segment size (rows) that costs least at this damage rate, between `smallest` and
  * `largest`: fingerprints and grouping cost less the bigger the segments, streamed rows more.
  */
-export function bestSegmentRows(rate: number, largest: number): number {
-  if (rate <= 0 || largest <= MIN_SEGMENT_ROWS) return largest;
+export function bestSegmentRows(
+  rate: number,
+  largest: number,
+  smallest: number = MIN_SEGMENT_ROWS,
+): number {
+  if (rate <= 0 || largest <= smallest) return largest;
   let best = largest;
-  for (let rows = largest; ; rows = Math.max(MIN_SEGMENT_ROWS, Math.floor(rows / 1.25))) {
+  for (let rows = largest; ; rows = Math.max(smallest, Math.floor(rows / 1.25))) {
     if (costPerRowAt(rate, rows) < costPerRowAt(rate, best)) best = rows;
-    if (rows === MIN_SEGMENT_ROWS) return best;
+    if (rows === smallest) return best;
   }
 }
 
@@ -108,9 +124,13 @@ export interface CostEstimate {
  */
 export function estimateCosts(
   rate: number,
-  { sampledRows, largestSegment }: { sampledRows: number; largestSegment: number },
+  {
+    sampledRows,
+    largestSegment,
+    tableRows = 0,
+  }: { sampledRows: number; largestSegment: number; tableRows?: number },
 ): CostEstimate {
-  const segmentRows = bestSegmentRows(rate, largestSegment);
+  const segmentRows = bestSegmentRows(rate, largestSegment, smallestSegmentRows(tableRows));
   const share = streamedShare(rate, segmentRows);
   const checksumBytesPerRow = bytesPerRowAt(rate, segmentRows);
   const pays = checksumBytesPerRow * 2 <= STREAMED_ROW_BYTES && share <= MAX_STREAMED_SHARE;

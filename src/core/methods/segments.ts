@@ -2,7 +2,9 @@ import {
   bestSegmentRows,
   costPerRowAt,
   damageRate,
+  MAX_ROUND_SEGMENTS,
   SCAN_BYTES_PER_ROW,
+  smallestSegmentRows,
   STREAMED_ROW_BYTES,
 } from './checksum-costs.js';
 
@@ -98,7 +100,11 @@ export function decideSplit(
   // Each differing segment holds at least one damaged row: λ/(1 - e^-λ) of them on average.
   const lambda = damageRate(round.differing, round.segments, 1);
   const rate = lambda / (1 - Math.exp(-lambda)) / rowsPerSegment;
-  const child = bestSegmentRows(rate, Math.max(1, Math.floor(rowsPerSegment / 2)));
+  // Split no finer than one round may fingerprint (MAX_ROUND_SEGMENTS).
+  const largest = Math.floor(rowsPerSegment / 2);
+  const smallest = smallestSegmentRows(rows);
+  if (largest < smallest) return { stream: true };
+  const child = bestSegmentRows(rate, largest, smallest);
   const split = rows * costPerRowAt(rate, child) + round.tableRows * SCAN_BYTES_PER_ROW;
   return split < rows * STREAMED_ROW_BYTES ? { stream: false, rows: child } : { stream: true };
 }
@@ -136,9 +142,9 @@ export function sampleScope(
   return { modulus: below * Math.round(tableRows / tuning.sampleRows), below };
 }
 
-/** The first round's modulus for segments of about `rows` rows (at most 2^24 segments). */
+/** The first round's modulus for segments of about `rows` rows (at most MAX_ROUND_SEGMENTS). */
 export function firstModulus(tableRows: number, rows: number): number {
-  return Math.min(1 << 24, Math.max(1, Math.ceil(tableRows / Math.max(1, rows))));
+  return Math.min(MAX_ROUND_SEGMENTS, Math.max(1, Math.ceil(tableRows / Math.max(1, rows))));
 }
 
 /** The next round's modulus: the last one times a whole factor ≥ 2 towards `rows` per segment. */

@@ -115,6 +115,7 @@ async function sampleDamage(
   return estimateCosts(damageRate(differing.length, segments, perSegment), {
     sampledRows,
     largestSegment: tuning.rowsPerSegment,
+    tableRows,
   });
 }
 
