@@ -220,6 +220,20 @@ if (mode === 'audit') {
   // audits between levels left out).
   let writingSince = null;
   let writingMs = 0;
+  // What each kind of mirror statement costs while batches are written (the levels' audits left
+  // out): from its start to the next statement's on the same session (a batch's last statement,
+  // its commit, also takes the wait for the next batch).
+  const statementMs = {};
+  const since = new Map();
+  const onQuery = (event) => {
+    if (event.database !== 'mirror') return;
+    const now = performance.now();
+    const previous = since.get(event.pid);
+    if (previous)
+      statementMs[previous.kind] = (statementMs[previous.kind] ?? 0) + now - previous.at;
+    if (writingSince === null) since.delete(event.pid);
+    else since.set(event.pid, { kind: statementKind(event.sql), at: now });
+  };
   const mark = (text) => {
     const now = performance.now();
     if (writingSince !== null) writingMs += now - writingSince;
@@ -234,10 +248,11 @@ if (mode === 'audit') {
     staleMs: 1_800_000,
     commandLine: 'bench',
     onProgress: mark,
+    onQuery,
   });
   mark('done');
   const written = statusCounts(result.summary).done;
-  summary = { written, writingMs, rowsPerSecond: written / (writingMs / 1000) };
+  summary = { written, writingMs, rowsPerSecond: written / (writingMs / 1000), statementMs };
 } else if (mode === 'copy') {
   // The floor for writing: the same rows COPYed into the same mirror tables, Connect's triggers on
   // and capturing (xmlbinary base64).
@@ -286,6 +301,17 @@ if (mode === 'audit') {
   await Promise.all([s.end(), m.end()]);
 } else {
   throw new Error(`unknown mode ${mode}`);
+}
+
+/** A mirror statement of a backfill by what it does (bench: the per-batch cost of the locks). */
+function statementKind(text) {
+  if (/pg_locks/.test(text)) return 'lock proof';
+  if (/pg_advisory_xact_lock/.test(text)) return 'key locks';
+  if (/for update/i.test(text)) return 'row locks';
+  if (/^\s*(commit|begin|start transaction|set )/i.test(text)) return 'transaction';
+  if (/\bdelete\b/i.test(text)) return 'deletes';
+  if (/\binsert into\b/i.test(text)) return 'inserts';
+  return 'other';
 }
 
 const ms = performance.now() - started;
