@@ -121,7 +121,6 @@ export function auditCommand(context: CliContext): Command {
       const progress = await startProgress(context, 'auditing');
       // ndjson's mismatch lines go out as each entity finishes, while the next one is audited.
       let streamed = Promise.resolve();
-      streamed.catch(() => undefined);
       try {
         const result = await runAudit(config, {
           entities: options.entity,
