@@ -1,9 +1,15 @@
-import { sql, type RawBuilder, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { ComparePlan } from '../../core/methods/compare-plan.js';
 import { emptySummary, type KeySummary, type SuspectList } from '../../core/methods/key-summary.js';
 import { KEY_ALIAS } from './row-aliases.js';
 import { parameter, sourceRowsQuery } from './source-query.js';
-import { mirrorValues, sourceValues, type KeyFilter } from './summary-query.js';
+import {
+  digestOf,
+  mirrorValues,
+  sourceValues,
+  type DigestFunction,
+  type KeyFilter,
+} from './summary-query.js';
 import type { EntityTables } from '../entity-tables.js';
 
 export interface JoinRead {
@@ -14,6 +20,8 @@ export interface JoinRead {
   readonly mirrorKeyIsText: boolean;
   /** The run's shard. */
   readonly filter: KeyFilter;
+  /** How each side's normalised values become the one digest the join compares. */
+  readonly digest: DigestFunction;
   /** Every key is a suspect (read in full, classified in JavaScript). */
   readonly everyKey: boolean;
   /** Where the suspects go, and how many of them the query may hand over as one JSON text. */
@@ -45,9 +53,11 @@ export async function readJoinSummary(
   read: JoinRead,
 ): Promise<KeySummary | 'too many suspects'> {
   const { filter, everyKey, suspects, limit } = read;
-  const sourceParts = sourceValues(plan, 's0');
-  const mirrorParts = mirrorValues(plan, 'm0');
-  const names = plan.values.map((_, i) => `v${i}`);
+  // One 64-bit digest a row, not its values: the hash join's rows shrink from ~170 to ~80 bytes,
+  // which halves what it spills to disk (10% of the query at 1M rows). A digest is trusted when
+  // equal, as the stream method trusts it.
+  const sourceDigest = digestOf(sourceValues(plan, 's0'), read.digest);
+  const mirrorDigest = digestOf(mirrorValues(plan, 'm0'), read.digest);
   const sourceKey = sql.ref<string>(`s0.${KEY_ALIAS}`);
   // Nested under m0, not m: the join names its mirror side m.
   const ext = sql.ref(`m0.${mirror.entity.mirror.externalId}`);
@@ -57,15 +67,11 @@ export async function readJoinSummary(
 
   const sourceWhere = filter ? sql` where ${filter(sourceKey, parameter)}` : sql``;
   const sourceSide = read.sourceKeyUnique
-    ? sql`select ${sourceKey} collate "C" as key, 1 as n${sql.join(
-        sourceParts.map((part, i) => sql`, ${part} as ${sql.id(names[i]!)}`),
-        sql``,
-      )} from (${sourceRowsQuery(source)}) as s0${sourceWhere}`
+    ? sql`select ${sourceKey} collate "C" as key, 1 as n, ${sourceDigest} as d
+        from (${sourceRowsQuery(source)}) as s0${sourceWhere}`
     : // A key on several rows is a suspect whatever its values: min() only gives the group one.
-      sql`select ${sourceKey} collate "C" as key, count(*) as n${sql.join(
-        sourceParts.map((part, i) => sql`, min(${part}) as ${sql.id(names[i]!)}`),
-        sql``,
-      )} from (${sourceRowsQuery(source)}) as s0${sourceWhere} group by 1`;
+      sql`select ${sourceKey} collate "C" as key, count(*) as n, min(${sourceDigest}) as d
+        from (${sourceRowsQuery(source)}) as s0${sourceWhere} group by 1`;
 
   const healthy = sql`(m0.sfid is not null and m0._hc_lastop is distinct from 'FAILED')`;
   const unsynced = sql`(case when m0.sfid is null then 1 else 0 end)`;
@@ -73,25 +79,15 @@ export async function readJoinSummary(
   const mirrorWhere = sql` where ${ext} is not null${mirrorFilter}`;
   const mirrorSide = read.mirrorKeyUnique
     ? sql`select ${mirrorKey} as key, 1 as n,
-        ${unsynced} as unsynced, ${healthy} as healthy${sql.join(
-          mirrorParts.map((part, i) => sql`, ${part} as ${sql.id(names[i]!)}`),
-          sql``,
-        )} from ${mirror.table} as m0${mirrorWhere}`
+        ${unsynced} as unsynced, ${healthy} as healthy, ${mirrorDigest} as d
+        from ${mirror.table} as m0${mirrorWhere}`
     : sql`select ${mirrorKey} as key, count(*) as n,
-        sum(${unsynced}) as unsynced, bool_and(${healthy}) as healthy${sql.join(
-          mirrorParts.map((part, i) => sql`, min(${part}) as ${sql.id(names[i]!)}`),
-          sql``,
-        )} from ${mirror.table} as m0${mirrorWhere} group by 1`;
+        sum(${unsynced}) as unsynced, bool_and(${healthy}) as healthy, min(${mirrorDigest}) as d
+        from ${mirror.table} as m0${mirrorWhere} group by 1`;
 
-  const sameValues: RawBuilder<unknown>[] = names.map(
-    (name) => sql`s.${sql.id(name)} = m.${sql.id(name)}`,
-  );
   const clean = everyKey
     ? sql`false`
-    : sql`(s.n = 1 and m.n = 1 and m.healthy${sql.join(
-        sameValues.map((same) => sql` and ${same}`),
-        sql``,
-      )}) is true`;
+    : sql`(s.n = 1 and m.n = 1 and m.healthy and s.d = m.d) is true`;
   // One row of aggregates, not a GROUP BY key: the planner would sort every key to group the few
   // suspects. The suspects as JSON, not PostgreSQL array text: JSON.parse reads them natively,
   // node-postgres's array parser in JavaScript.

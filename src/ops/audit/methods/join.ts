@@ -10,6 +10,7 @@ export const joinReader: MethodReader = {
     readJoinSummary(job.sides.mirror.trx, job.tables, job.plan, {
       ...job.keyFacts,
       filter: job.keys.filter,
+      digest: job.sides.digest,
       everyKey: job.choice.everyKey,
       suspects: job.suspects,
       limit: job.suspectsInMemory,
