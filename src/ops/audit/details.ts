@@ -9,7 +9,7 @@ import type {
 } from '../../core/audit/types.js';
 import { classifyKey, classifyOrphan, type ClassifyContext } from '../../core/audit/classify.js';
 import { readAttempts } from '../../db/sfsync/attempts.js';
-import type { SuspectList } from '../../core/methods/key-summary.js';
+import type { Suspect, SuspectList } from '../../core/methods/key-summary.js';
 import {
   mirrorRowMapper,
   mirrorRowsQuery,
@@ -18,6 +18,7 @@ import {
   readUnsyncedSince,
 } from '../../db/audit/read-mirror.js';
 import { sourceRowMapper, sourceRowsByKeyQuery } from '../../db/audit/source-query.js';
+import { readAhead } from './read-ahead.js';
 import type { EntityTables, MirrorTable, SourceTable } from '../../db/entity-tables.js';
 
 /**
@@ -74,16 +75,11 @@ export async function classifySuspects(
   const mismatches: Mismatch[] = [];
   let oldestUnsyncedAt: number | null = null;
   let read = 0;
-  for await (const batch of suspects.chunks(keysPerRead)) {
+  for await (const { batch, sourceByKey, mirrorByKey } of readAhead(
+    suspects.chunks(keysPerRead),
+    (batch) => readBatch(tables, batch, readers),
+  )) {
     readers.signal?.throwIfAborted();
-    // Each side is asked only for keys it has: a mirror's key need not even parse as the source
-    // key's type.
-    const inSource = batch.filter((s) => s.sourceRows > 0).map((s) => s.key);
-    const inMirror = batch.filter((s) => s.mirrorRows > 0).map((s) => s.key);
-    const [sourceByKey, mirrorByKey] = await Promise.all([
-      readSourceRows(tables.source, inSource, readers),
-      readMirrorRows(tables.mirror, inMirror, readers),
-    ]);
     for (const rows of mirrorByKey.values()) {
       for (const row of rows) {
         const at = row.sfid === null ? row.log?.createdAt?.getTime() : undefined;
@@ -123,6 +119,30 @@ export async function classifySuspects(
     onRead?.(read);
   }
   return { mismatches, oldestUnsyncedAt };
+}
+
+interface BatchRows {
+  readonly batch: readonly Suspect[];
+  readonly sourceByKey: Map<string, { first: SourceRow; count: number }>;
+  readonly mirrorByKey: Map<string, MirrorRow[]>;
+}
+
+/**
+ * A batch's rows on both sides. Each side is asked only for keys it has: a mirror's key need not
+ * even parse as the source key's type.
+ */
+async function readBatch(
+  tables: EntityTables,
+  batch: readonly Suspect[],
+  readers: DetailReaders,
+): Promise<BatchRows> {
+  const inSource = batch.filter((s) => s.sourceRows > 0).map((s) => s.key);
+  const inMirror = batch.filter((s) => s.mirrorRows > 0).map((s) => s.key);
+  const [sourceByKey, mirrorByKey] = await Promise.all([
+    readSourceRows(tables.source, inSource, readers),
+    readMirrorRows(tables.mirror, inMirror, readers),
+  ]);
+  return { batch, sourceByKey, mirrorByKey };
 }
 
 /** The first source row of each key, and how many carry it. */
