@@ -238,6 +238,12 @@ if (mode === 'audit') {
     const now = performance.now();
     if (writingSince !== null) writingMs += now - writingSince;
     writingSince = /: batch \d+\/\d+ \(/.test(text) ? now : null;
+    if (writingSince !== null) return;
+    // Writing paused (the next level's audit): each session's last statement is timed up to here,
+    // not across the pause.
+    for (const { kind, at } of since.values())
+      statementMs[kind] = (statementMs[kind] ?? 0) + now - at;
+    since.clear();
   };
   const result = await runRepair(config(args.source, args.mirror), {
     command: 'backfill',
