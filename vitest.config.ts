@@ -8,6 +8,8 @@ import { defineConfig } from 'vitest/config';
  *   its own PostgreSQL.
  */
 const shared = { testTimeout: 30_000, hookTimeout: 60_000, pool: 'forks' } as const;
+/** First in each project, so the run's files go to one directory removed when the run ends. */
+const TEMP_DIR = 'test/support/temp-dir-setup.ts';
 
 export default defineConfig({
   test: {
@@ -33,13 +35,20 @@ export default defineConfig({
       },
     },
     projects: [
-      { test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        test: {
+          ...shared,
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          globalSetup: [TEMP_DIR],
+        },
+      },
       {
         test: {
           ...shared,
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          globalSetup: ['test/support/database-setup.ts'],
+          globalSetup: [TEMP_DIR, 'test/support/database-setup.ts'],
         },
       },
       {
@@ -47,7 +56,7 @@ export default defineConfig({
           ...shared,
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/support/global-setup.ts'],
+          globalSetup: [TEMP_DIR, 'test/support/global-setup.ts'],
         },
       },
     ],

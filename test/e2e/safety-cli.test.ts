@@ -1,8 +1,8 @@
-import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { fixtureEnv, runCli, startCli, waitFor } from '../support/cli.js';
 import { fixtureConfigObject } from '../support/config-text.js';
 import { useFixtureDatabases } from '../support/databases.js';
@@ -19,6 +19,9 @@ import { silentProxy } from '../support/silent-proxy.js';
 
 const db = useFixtureDatabases();
 const env = () => fixtureEnv(db);
+/** The configs the tests write, removed with it when the file's tests are done. */
+const configDir = mkdtempSync(join(tmpdir(), 'sfsync-safety-cli-'));
+afterAll(() => rmSync(configDir, { recursive: true, force: true }));
 const cli = (...args: string[]) => runCli([...args, '--config', FIXTURE_CONFIG], { env: env() });
 const start = (...args: string[]) =>
   startCli([...args, '--config', FIXTURE_CONFIG], { env: env() });
@@ -40,10 +43,7 @@ function slowConfig(seconds: number): string {
   // concat() evaluates pg_sleep for every row (a FROM pg_sleep() subquery would run once and be
   // reused).
   raw.entities[0].fields.name = { sql: `concat(src.name, pg_sleep(${seconds}))` };
-  const file = join(
-    tmpdir(),
-    `sfsync-slow-${process.pid}-${Math.random().toString(36).slice(2)}.json`,
-  );
+  const file = join(configDir, `slow-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(raw));
   return file;
 }

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,14 +36,20 @@ beforeAll(async () => {
   );
 }, 60_000);
 
-afterAll(() => server?.stop());
+let configDir: string | undefined;
+
+afterAll(async () => {
+  if (configDir) rmSync(configDir, { recursive: true, force: true });
+  await server?.stop();
+});
 
 describe('a database server that stops during an audit', () => {
   it('exits 3 with one line naming a database, not a crash', async () => {
     const raw = fixtureConfigObject();
     // Each school row takes 0.2 s to read, so the server can be stopped while the audit is at it.
     raw.entities[0].fields.name = { sql: 'concat(src.name, pg_sleep(0.2))' };
-    const config = join(tmpdir(), `sfsync-stop-${process.pid}.json`);
+    configDir = mkdtempSync(join(tmpdir(), 'sfsync-server-stop-'));
+    const config = join(configDir, 'sfsync.config.json');
     writeFileSync(config, JSON.stringify(raw));
     const running = startCli(['audit', '--config', config], {
       env: { DATABASE_URL: source, SALESFORCE_CONNECT_DB: mirror },
