@@ -4,7 +4,7 @@ import {
   forgetCheckpoints,
   markFinished,
 } from '../../db/sfsync/checkpoints.js';
-import type { BackfillHooks } from './repair.js';
+import type { BackfillHooks } from './options.js';
 
 /**
  * What makes `backfill` resumable: a checkpoint per entity (db/sfsync/checkpoints.ts).
