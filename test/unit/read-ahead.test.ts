@@ -39,7 +39,7 @@ describe('readAhead', () => {
     expect(reads).toBe(0);
   });
 
-  it('starts the next read before the current item is handed over, and no more than that', async () => {
+  it('starts the next read before an item is handed over, and no more than that', async () => {
     const { started, release, read } = controlledReads();
     const reader = readAhead(itemsOf([1, 2, 3]), read)[Symbol.asyncIterator]();
     const first = reader.next();
