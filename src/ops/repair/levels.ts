@@ -10,7 +10,8 @@ import { waitForConnect, waitForParents } from './waits.js';
 
 /**
  * Writes the plan level by level, parents first: each level planned from a fresh audit, which sees
- * what the earlier levels wrote; with --wait, Connect is given time to sync a level before the next.
+ * what the earlier levels wrote; with --wait, Connect is given time to sync a level before the
+ * next.
  */
 export async function applyByLevel(
   config: RunConfig,
