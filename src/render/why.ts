@@ -71,7 +71,8 @@
  *     "attempts": 2, "maxAttempts": 5, "lastAttemptAt": "…", "lastCode": "UNABLE_TO_LOCK_ROW",
  *     "startsAgain": false,           // the source changed since the failure: counted afresh
  *     "gaveUp": false,                // no re-send until the source changes or --reset-attempts
- *     "nextAttemptAt": null | "…"     // when the backoff allows the next (null: now, or never)
+ *     "nextAttemptAt": null | "…"     // when the backoff allows the next (null: now, or never;
+ *                                     // a record that has an sfid now: false and null)
  *   }
  * }
  * ```

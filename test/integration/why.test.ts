@@ -8,6 +8,7 @@ import { fixtureConfig, repairOptions } from '../support/configs.js';
 import { useFixtureDatabases } from '../support/databases.js';
 import { buildAuditScenario, FK_SCHOOL, u } from '../support/editor-scenario.js';
 import { runRepair } from '../support/repair.js';
+import { connectActor } from '../support/connect-actor.js';
 
 const db = useFixtureDatabases();
 const STALE = 30 * 60_000;
@@ -235,6 +236,11 @@ describe('why: one record of the editor-api scenario', () => {
     });
     const { lastAttemptAt, nextAttemptAt } = story.attempts!;
     expect(nextAttemptAt!.getTime() - lastAttemptAt.getTime()).toBe(3_600_000);
+    // Once Salesforce has the record, the count stays but no re-send waits for it.
+    await connectActor(db).inserted('contact_editor_affiliation__c', 'affiliation_id__c', '1');
+    const landed = await why('role', '1');
+    expect(landed.mirror[0]!.sfid).not.toBeNull();
+    expect(landed.attempts).toMatchObject({ attempts: 1, gaveUp: false, nextAttemptAt: null });
   });
 
   it('reads the one log a mirror has, and says when it has none', async () => {

@@ -247,6 +247,22 @@ describe('why: repair re-sends of the record', () => {
     });
   });
 
+  it('keeps the count of a record that landed since, with no re-send pending or given up', () => {
+    expect(storyAttempts(record(2), settings, false, true)).toEqual({
+      attempts: 2,
+      maxAttempts: 3,
+      lastAttemptAt: AT,
+      lastCode: 'UNABLE_TO_LOCK_ROW',
+      startsAgain: false,
+      gaveUp: false,
+      nextAttemptAt: null,
+    });
+    expect(storyAttempts(record(3), settings, false, true)).toMatchObject({
+      gaveUp: false,
+      nextAttemptAt: null,
+    });
+  });
+
   it('says them in the headline, while failing with the backoff, and as JSON', () => {
     const waiting = storyAttempts(record(2), settings, false);
     const failed = { ...verdict, class: 'failed' as const };

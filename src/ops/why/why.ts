@@ -146,7 +146,8 @@ async function readStory(
     readOnly: new Set(config.entities.filter((e) => e.readOnly).map((e) => e.name)),
   });
   const sourceChanged = verdict?.class === 'failed' && verdict.fields.length > 0;
-  const attempts = storyAttempts(record, config.repair.attempts, sourceChanged);
+  const landed = rows.some((row) => row.sfid !== null);
+  const attempts = storyAttempts(record, config.repair.attempts, sourceChanged, landed);
   return { ...story, verdict, attempts };
 }
 
