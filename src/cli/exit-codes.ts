@@ -5,6 +5,7 @@ import { ExitCode } from '../errors.js';
 import type { AuditResult } from '../core/audit/result.js';
 import type { DoctorReport } from '../core/schema/doctor-report.js';
 import { statusCounts, type RepairResult } from '../core/repair/result.js';
+import { isFine, type RecordStory } from '../core/why/story.js';
 
 /**
  * How each command's result becomes its exit code, in one place (errors
@@ -48,6 +49,11 @@ export function doctorExitCode(report: DoctorReport): number {
 /** init hands over a config with todo notes by design: only a database problem fails it. */
 export function initExitCode(report: DoctorReport): number {
   return hasErrors(report) ? ExitCode.database : ExitCode.ok;
+}
+
+/** 0 when the record is where it belongs (synced and matching its source); 1 otherwise. */
+export function whyExitCode(story: RecordStory): number {
+  return isFine(story) ? ExitCode.ok : ExitCode.findings;
 }
 
 const hasErrors = (report: DoctorReport) =>

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { ExitCode } from '../../errors.js';
 import { terminalWidth } from '../terminal-width.js';
 import type { CliContext } from '../context.js';
 import {
@@ -32,14 +31,13 @@ export function whyCommand(context: CliContext): Command {
     .addOption(staleOption());
   withFormatOption(withConfigOptions(command));
   return command.action(async (entity: string, key: string, options: WhyOptions) => {
-    const [{ explainRecord, whyEntity }, { isFine }, { resolveConfig }, render] = await Promise.all(
-      [
+    const [{ explainRecord, whyEntity }, { whyExitCode }, { resolveConfig }, render] =
+      await Promise.all([
         import('../../ops/why/why.js'),
-        import('../../core/why/story.js'),
+        import('../exit-codes.js'),
         import('../../config/resolve-url.js'),
         import('../../render/why.js'),
-      ],
-    );
+      ]);
     const loaded = await loadConfigFrom(options, context);
     // An unknown entity is a usage error before any database URL is even resolved.
     whyEntity(loaded, entity);
@@ -55,6 +53,6 @@ export function whyCommand(context: CliContext): Command {
         ? render.renderWhyJson(story)
         : render.renderWhyTable(story, terminalWidth(context)),
     );
-    context.exitCode = isFine(story) ? ExitCode.ok : ExitCode.findings;
+    context.exitCode = whyExitCode(story);
   });
 }
