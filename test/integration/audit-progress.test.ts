@@ -53,3 +53,19 @@ describe('audit progress', () => {
     expect(seen.at(-1)).toMatchObject({ phase: 'done', done: true });
   });
 });
+
+describe('the source table size', () => {
+  it('is read once per entity when both progress and auto ask for it', async () => {
+    let reads = 0;
+    await runAudit(fixtureConfig(db), {
+      staleMs: 30 * 60_000,
+      method: 'auto',
+      entities: ['school'],
+      onProgress: () => undefined,
+      onQuery: (event) => {
+        if (event.database === 'source' && event.sql.includes('c.reltuples')) reads++;
+      },
+    });
+    expect(reads).toBe(1);
+  });
+});

@@ -297,16 +297,18 @@ async function auditEntity(
   const suspects = spillingSuspects(ctx.suspectsInMemory);
   const progress = (phase: 'summary' | 'details', total: number | null) => (rows: number) =>
     ctx.onProgress?.({ entity: entity.name, phase, rows, total, done: false });
-  const estimate = ctx.onProgress
-    ? await readRowEstimate(sides.source.trx, ctx.tables.source)
-    : null;
+  // Read once, for progress or for the method's choice, whichever asks first.
+  let sourceEstimate: Promise<number | null> | undefined;
+  const readSourceEstimate = () =>
+    (sourceEstimate ??= readRowEstimate(sides.source.trx, ctx.tables.source));
+  const estimate = ctx.onProgress ? await readSourceEstimate() : null;
   progress('summary', estimate)(0);
   try {
     const { method, summary, why } = await summariseEntity({
       tables: ctx.tables,
       sides,
       plan,
-      choice: await entityMethod(sides, plan.opaque, ctx),
+      choice: await entityMethod(sides, plan.opaque, ctx, readSourceEstimate),
       keys: ctx.keys,
       keyFacts: ctx.keyFacts,
       suspects,
@@ -365,12 +367,13 @@ async function entityMethod(
   sides: AuditSides,
   opaque: readonly string[],
   ctx: EntityContext,
+  sourceEstimate: () => Promise<number | null>,
 ): Promise<MethodChoice> {
   const facts = { everyKey: ctx.everyKey, opaque };
   const choice = chooseMethod(ctx.method, facts);
   if (choice !== 'measure size') return choice;
   const [sourceRows, mirrorRows] = await Promise.all([
-    readRowEstimate(sides.source.trx, ctx.tables.source),
+    sourceEstimate(),
     readRowEstimate(sides.mirror.trx, ctx.tables.mirror),
   ]);
   return chooseMethod(ctx.method, { ...facts, sizes: { sourceRows, mirrorRows } });
