@@ -10,7 +10,8 @@ export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
     exclude: ['test/integration/fault-campaign-*.test.ts'],
-    globalSetup: ['test/support/database-setup.ts'],
+    // The run's files in one temporary directory, removed when it ends (as in vitest.config.ts).
+    globalSetup: ['test/support/temp-dir-setup.ts', 'test/support/database-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
