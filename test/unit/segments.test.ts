@@ -53,6 +53,14 @@ describe('compareFingerprints', () => {
 
 describe('decideSplit', () => {
   const table = { tableRows: 1_000_000, depth: 0 };
+  /** A first round over a whole table of `rows` rows. */
+  const wholeTable = (rows: number, segments: number, differing: number) => ({
+    tableRows: rows,
+    depth: 0,
+    scopeRows: rows,
+    segments,
+    differing,
+  });
 
   it('streams once the differing segments hold few rows', () => {
     const round = { ...table, scopeRows: 1_000_000, segments: 500, differing: 3 };
@@ -62,14 +70,7 @@ describe('decideSplit', () => {
   it('splits many rows of few damaged ones: a second scan costs less than streaming them', () => {
     // 10M rows, healthy-looking sample, 1,000 damaged rows: nearly every 2,000-row segment differs
     // once each.
-    const round = {
-      tableRows: 10_000_000,
-      depth: 0,
-      scopeRows: 10_000_000,
-      segments: 5_000,
-      differing: 906,
-    };
-    const decision = decideSplit(round);
+    const decision = decideSplit(wholeTable(10_000_000, 5_000, 906));
     expect(decision.stream).toBe(false);
     if (!decision.stream) expect(decision.rows).toBeLessThan(100);
   });
@@ -82,13 +83,7 @@ describe('decideSplit', () => {
   it('never fingerprints more than MAX_ROUND_SEGMENTS in a round', () => {
     // 100M rows, every 2,000-row segment differing once: the best split (some 34 rows) would
     // fingerprint 3M segments.
-    const round = {
-      tableRows: 100_000_000,
-      depth: 0,
-      scopeRows: 100_000_000,
-      segments: 50_000,
-      differing: 50_000,
-    };
+    const round = wholeTable(100_000_000, 50_000, 50_000);
     const decision = decideSplit(round);
     expect(decision.stream).toBe(false);
     if (!decision.stream) {
@@ -101,13 +96,7 @@ describe('decideSplit', () => {
   });
 
   it('never splits past MAX_DEPTH', () => {
-    const round = {
-      tableRows: 10_000_000,
-      depth: MAX_DEPTH,
-      scopeRows: 10_000_000,
-      segments: 5_000,
-      differing: 906,
-    };
+    const round = { ...wholeTable(10_000_000, 5_000, 906), depth: MAX_DEPTH };
     expect(decideSplit(round)).toEqual({ stream: true });
   });
 });
