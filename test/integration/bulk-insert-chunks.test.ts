@@ -2,37 +2,36 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { insertRows, lockKeys } from '../../src/db/mirror/bulk-write.js';
 import { connect, type Connection } from '../../src/db/driver/connect.js';
-import { ensureJournal, startRun } from '../../src/db/sfsync/journal.js';
 import { mirrorTableOf } from '../../src/db/entity-tables.js';
+import { readCatalog } from '../../src/db/catalog/read-catalog.js';
+import type { ColumnInfo } from '../../src/core/schema/catalog.js';
 import { fixtureConfig } from '../support/configs.js';
 import { useFixtureDatabases } from '../support/databases.js';
+import { startBareRun } from '../support/journal-run.js';
 
 const db = useFixtureDatabases();
 let mirror: Connection;
+let columns: ReadonlyMap<string, ColumnInfo>;
 const RUN = 'b0b0b0b0-0000-4000-8000-000000000001';
 const ROWS = 25_000;
 
 beforeAll(async () => {
   mirror = await connect(fixtureConfig(db).mirror);
-  await ensureJournal(mirror.db);
-  const stale = { pid: 0, backendStart: '0' };
-  await startRun(mirror.db, {
-    runId: RUN,
-    command: 'backfill',
-    actor: 't',
-    host: 'h',
-    commandLine: '',
-    dryRun: false,
-    lock: stale,
-  });
+  await startBareRun(mirror.db, RUN);
+  columns = (await readCatalog(mirror.db, 'salesforce')).tables.get('editor__c')!.columns;
 });
 afterAll(async () => {
   await mirror.close();
 });
 
-describe('a bulk insert larger than one statement may carry', () => {
-  it('splits under the bind-parameter limit; writes and journals every row once', async () => {
-    // 3 columns x 25,000 rows = 75,000 parameters: over PostgreSQL's 65,535 for one statement.
+describe('a bulk insert larger than one statement carries', () => {
+  it('goes in statements of 10,000 rows; writes and journals every row once', async () => {
+    // A statement-level trigger counts the insert statements.
+    await db.mirror(`CREATE TABLE public.insert_statements (n int);
+      CREATE FUNCTION public.count_insert() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN INSERT INTO public.insert_statements VALUES (1); RETURN NULL; END $$;
+      CREATE TRIGGER count_insert AFTER INSERT ON salesforce.editor__c
+        FOR EACH STATEMENT EXECUTE FUNCTION public.count_insert()`);
     const entity = fixtureConfig(db).entities.find((e) => e.name === 'school')!;
     const table = mirrorTableOf('salesforce', entity);
     const key = (i: number) => `00000000-0000-4000-9000-${String(i).padStart(12, '0')}`;
@@ -42,8 +41,15 @@ describe('a bulk insert larger than one statement may carry', () => {
       adjusted: null,
     }));
     const by = { runId: RUN, entity: entity.name, mirrorTable: entity.mirror.table };
-    const ids = await mirror.db.transaction().execute((trx) => insertRows(trx, table, rows, by));
+    const ids = await mirror.db
+      .transaction()
+      .execute((trx) => insertRows(trx, table, rows, by, columns));
+    await db.mirror('DROP TRIGGER count_insert ON salesforce.editor__c');
 
+    const { rows: statements } = await db.mirror(
+      'SELECT count(*)::int AS n FROM insert_statements',
+    );
+    expect(statements[0].n).toBe(3);
     expect(ids).toHaveLength(ROWS);
     expect(new Set(ids).size).toBe(ROWS);
     const { rows: counts } = await db.mirror(
@@ -82,7 +88,7 @@ describe('a bulk insert of rows that set different columns', () => {
       },
       { key: 'mixed-2', values: { editoruuid__c: 'mixed-2', name: 'Mixed Two' }, adjusted: null },
     ];
-    await mirror.db.transaction().execute((trx) => insertRows(trx, table, rows, by));
+    await mirror.db.transaction().execute((trx) => insertRows(trx, table, rows, by, columns));
     const { rows: written } = await db.mirror(
       `SELECT editoruuid__c AS key, country__c FROM salesforce.editor__c WHERE editoruuid__c LIKE
         'mixed-%' ORDER BY 1`,

@@ -76,7 +76,7 @@ export async function applyInBulk(
     key: action.key,
     ...fitToColumns(mirrorValues(entity, row), ctx.columns, mapped),
   }));
-  await insertRows(trx, mirror, rows, by);
+  await insertRows(trx, mirror, rows, by, ctx.columns);
   for (const { action } of inserts) outcomes.set(action, done());
   return outcomes;
 }
