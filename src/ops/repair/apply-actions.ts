@@ -82,25 +82,25 @@ export async function applyActions(
   const batches: PlannedAction[][] = [];
   for (let start = 0; start < actions.length; start += ctx.batchSize)
     batches.push(actions.slice(start, start + ctx.batchSize));
-  const sourceFor = (batch: readonly PlannedAction[] | undefined) => {
-    const read = batch
-      ? readSourceRows(
-          tables.source,
-          ctx.source,
-          // Reading keys the batch's other actions do not need costs time, not a changed write.
-          // Stryker disable next-line MethodExpression: equivalent, see above
-          batch.filter((a) => NEEDS_SOURCE.has(a.action)).map((a) => a.key),
-        )
-      : undefined;
-    read?.catch(() => undefined); // awaited below, unless a batch fails first
+  const sourceFor = (batch: readonly PlannedAction[]) => {
+    const read = readSourceRows(
+      tables.source,
+      ctx.source,
+      // Reading keys the batch's other actions do not need costs time, not a changed write.
+      // Stryker disable next-line MethodExpression: equivalent, see above
+      batch.filter((a) => NEEDS_SOURCE.has(a.action)).map((a) => a.key),
+    );
+    read.catch(() => undefined); // awaited in its batch, unless a batch fails first
     return read;
   };
-  let nextSource = sourceFor(batches[0]);
+  // One read of source rows at a time, each started as the one before ends: the source and the
+  // mirror are different sessions, so a batch's rows are read while its keys are locked and the
+  // next batch's while it writes.
+  let read = sourceFor(batches[0] ?? []);
   for (const [i, batch] of batches.entries()) {
-    const sourceRows = (await nextSource)!;
-    // The next batch's source rows are read while this one writes: the source and the mirror are
-    // different sessions.
-    nextSource = sourceFor(batches[i + 1]);
+    const source = read;
+    read = source.then(() => sourceFor(batches[i + 1] ?? []));
+    read.catch(() => undefined);
     const results = await writeTransaction(ctx.mirror.db, async (trx) => {
       ctx.guard.check();
       const bulk = batch.filter(isInsertAction);
@@ -108,8 +108,9 @@ export async function applyActions(
       const inBulk =
         // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, see above
         bulk.length > 1
-          ? await inSavepoint(trx, () => applyInBulk(trx, tables, bulk, sourceRows, ctx))
+          ? await inSavepoint(trx, () => applyInBulk(trx, tables, bulk, source, ctx))
           : undefined;
+      const sourceRows = await source;
       const written = inBulk?.ok ? inBulk.value : new Map<PlannedAction, ActionOutcome>();
       const batchOutcomes: ActionOutcome[] = [];
       for (const action of batch) {

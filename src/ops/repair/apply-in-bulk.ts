@@ -23,8 +23,9 @@ import type { EntityTables } from '../../db/entity-tables.js';
 /**
  * A batch's inserts and re-inserts in a few statements instead of several per
  * row, by the rule applyOne follows (core/repair/write-rule.ts), in its order:
- * lock the keys, lock their mirror rows, decide each key, delete the FAILED
- * rows that are still sfid-NULL and FAILED, insert, and journal every change.
+ * lock the keys, lock their mirror rows, decide each key whose source row is
+ * writable, delete the FAILED rows that are still sfid-NULL and FAILED,
+ * insert, and journal every change.
  * The caller runs it under a savepoint and, when a row's values fail it, rolls
  * it back and goes row by row, so that only that row fails.
  */
@@ -32,9 +33,15 @@ export async function applyInBulk(
   trx: Transaction<any>,
   { source: { entity }, mirror }: EntityTables,
   actions: readonly InsertAction[],
-  sourceRows: ReadonlyMap<string, FoundSource>,
+  source: Promise<ReadonlyMap<string, FoundSource>>,
   ctx: ApplyContext,
 ): Promise<Map<PlannedAction, ActionOutcome>> {
+  // Every key is locked while the batch's source rows are still being read (a key whose source
+  // row turns out gone is held to the commit for nothing).
+  const keys = actions.map((a) => a.key);
+  await lockKeys(trx, mirror, keys);
+  const existing = await lockRowsForKeys(trx, mirror, keys);
+  const sourceRows = await source;
   const outcomes = new Map<PlannedAction, ActionOutcome>();
   const writable: { action: InsertAction; row: SourceRow }[] = [];
   for (const action of actions) {
@@ -43,13 +50,7 @@ export async function applyInBulk(
     if (unwritable) outcomes.set(action, unwritable);
     else writable.push({ action, row: found as SourceRow });
   }
-  // Spares the round trips; every step below does nothing for no rows.
-  // Stryker disable next-line ConditionalExpression: equivalent, see above
-  if (writable.length === 0) return outcomes;
 
-  const keys = writable.map((w) => w.action.key);
-  await lockKeys(trx, mirror, keys);
-  const existing = await lockRowsForKeys(trx, mirror, keys);
   const failedRows: { id: number; key: string }[] = [];
   const toInsert: { action: InsertAction; row: SourceRow; deleteFirst: number | null }[] = [];
   for (const w of writable) {
