@@ -62,11 +62,13 @@ async function startWithSlowInsert(seconds: number, ...args: string[]) {
       FOR EACH ROW EXECUTE FUNCTION public.slow_insert()`,
   );
   const running = start(...args);
+  // Sleeping in the trigger, not any insert: a fast one (another table, the journal) can be gone
+  // by the time a test cuts it off, and the run then ends on its own.
   const inserting = async () =>
     (
       await db.mirror(
         `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'sfsync%'
-          AND state = 'active' AND query ILIKE '%insert into%'`,
+          AND state = 'active' AND query ILIKE '%insert into%' AND wait_event = 'PgSleep'`,
       )
     ).rows[0].n > 0;
   await waitFor(inserting, 'the insert to run');
