@@ -9,7 +9,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
-    exclude: ['test/integration/fault-campaign-*.test.ts'],
+    exclude: ['test/integration/*campaign*.test.ts'],
     // The run's files in one temporary directory, removed when it ends (as in vitest.config.ts).
     globalSetup: ['test/support/temp-dir-setup.ts', 'test/support/database-setup.ts'],
     testTimeout: 30_000,
