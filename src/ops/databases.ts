@@ -51,28 +51,35 @@ export async function openDatabases(config: RunConfig, options: PoolOptions): Pr
     timeouts: options.timeouts,
     onQuery: options.onQuery,
   });
-  const source = await connect(config.source, pool(options.purposes.source));
+  // Both at once: over TLS to a hosted database a connection takes a round trip or three.
+  const opening = await Promise.allSettled([
+    connect(config.source, pool(options.purposes.source)),
+    connect(config.mirror, pool(options.purposes.mirror)),
+  ]);
+  const opened = opening.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  const closeAll = async () => void (await Promise.all(opened.map((c) => c.close())));
+  // The source's failure first, as when the source was opened first.
+  const failed = opening.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) {
+    await closeAll();
+    throw failed.reason;
+  }
+  const [source, mirror] = opened as [Connection, Connection];
   try {
-    const mirror = await connect(config.mirror, pool(options.purposes.mirror));
-    try {
-      const [sourceCatalog, mirrorCatalog] = await Promise.all([
-        readCatalog(source.db, source.schema),
-        readCatalog(mirror.db, mirror.schema),
-      ]);
-      return {
-        source,
-        mirror,
-        sourceCatalog,
-        mirrorCatalog,
-        tables: runTables(config.entities, { source: source.schema, mirror: mirror.schema }),
-        close: async () => void (await Promise.all([source.close(), mirror.close()])),
-      };
-    } catch (error) {
-      await mirror.close();
-      throw error;
-    }
+    const [sourceCatalog, mirrorCatalog] = await Promise.all([
+      readCatalog(source.db, source.schema),
+      readCatalog(mirror.db, mirror.schema),
+    ]);
+    return {
+      source,
+      mirror,
+      sourceCatalog,
+      mirrorCatalog,
+      tables: runTables(config.entities, { source: source.schema, mirror: mirror.schema }),
+      close: closeAll,
+    };
   } catch (error) {
-    await source.close();
+    await closeAll();
     throw error;
   }
 }
