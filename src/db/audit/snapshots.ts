@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { AnyDb, Connection } from '../driver/connect.js';
 import type { Session } from '../driver/session.js';
 import { DatabaseError } from '../../errors.js';
+import { sameDatabase } from '../driver/same-database.js';
 
 /** One database's part of an audit worker: a pinned session and its read-only transaction. */
 export interface Side {
@@ -15,43 +16,60 @@ export interface SidePair {
   readonly mirror: Side;
 }
 
+/** What the pairs have in common, known before any of them read. */
+export interface PairFacts {
+  /** Source and mirror are one database, read as one role (sameDatabase). */
+  readonly sameDatabase: boolean;
+  /**
+   * One database, and the source's transactions import the mirror's snapshot: either side's
+   * session sees both schemas as the other does, so the two can read at once.
+   */
+  readonly sharedSnapshot: boolean;
+}
+
 /**
  * Up to `count` pairs of READ ONLY, REPEATABLE READ transactions, one on each
  * database, that all see the first pair's snapshot of that database
  * (`pg_export_snapshot` in the first, `SET TRANSACTION SNAPSHOT` in the
  * others): entities audited on different pairs are still one consistent
- * audit. A server that cannot export a snapshot (a standby before
- * PostgreSQL 10) leaves the audit to the first pair alone.
+ * audit. When both are one database, the source side imports the mirror's
+ * snapshot too. A server that cannot export a snapshot (a standby before
+ * PostgreSQL 10) leaves the audit to the first pair alone, each side with a
+ * snapshot of its own.
  * Every failure inside is already a DatabaseError naming its database.
  */
 export function withSnapshotPairs<T>(
   source: Connection,
   mirror: Connection,
   count: number,
-  work: (pairs: SidePair[]) => Promise<T>,
+  work: (pairs: SidePair[], facts: PairFacts) => Promise<T>,
   options: SnapshotOptions = {},
 ): Promise<T> {
   return source.session((sourceSession) =>
-    mirror.session((mirrorSession) =>
-      readOnly(sourceSession.db, async (sourceTrx) => {
-        if (options.idle) await allowIdle(sourceTrx);
-        return readOnly(mirrorSession.db, async (mirrorTrx) => {
-          if (options.idle) await allowIdle(mirrorTrx);
+    mirror.session(async (mirrorSession) => {
+      const same = await sameDatabase(sourceSession.db, mirrorSession.db);
+      return readOnly(mirrorSession.db, async (mirrorTrx) => {
+        // Exported first: a source in the same database imports it as its first statement.
+        const mirrorSnapshot = same || count > 1 ? await exportSnapshot(mirrorTrx) : undefined;
+        if (options.idle) await allowIdle(mirrorTrx);
+        const shared = same && mirrorSnapshot !== undefined;
+        return readOnly(sourceSession.db, async (sourceTrx) => {
+          if (shared) await importSnapshot(sourceTrx, mirrorSnapshot);
+          if (options.idle) await allowIdle(sourceTrx);
           const first: SidePair = {
             source: { session: sourceSession, trx: sourceTrx },
             mirror: { session: mirrorSession, trx: mirrorTrx },
           };
-          if (count <= 1) return work([first]);
-          const [sourceSnapshot, mirrorSnapshot] = [
-            await exportSnapshot(sourceTrx),
-            await exportSnapshot(mirrorTrx),
-          ];
-          if (!sourceSnapshot || !mirrorSnapshot) return work([first]);
+          const facts: PairFacts = { sameDatabase: same, sharedSnapshot: shared };
+          if (count <= 1) return work([first], facts);
+          const sourceSnapshot = shared ? mirrorSnapshot : await exportSnapshot(sourceTrx);
+          if (!sourceSnapshot || !mirrorSnapshot) return work([first], facts);
           const snapshots = { source: sourceSnapshot, mirror: mirrorSnapshot };
-          return joined({ source, mirror, snapshots, work, options }, count - 1, [first]);
+          const bound = (pairs: SidePair[]) => work(pairs, facts);
+          return joined({ source, mirror, snapshots, work: bound, options }, count - 1, [first]);
         });
-      }),
-    ),
+      });
+    }),
   );
 }
 

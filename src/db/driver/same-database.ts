@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 /**
  * Whether two sessions are on the same database of the same server, as the
@@ -6,10 +6,7 @@ import { sql, type Transaction } from 'kysely';
  * time) in pg_stat_activity, in its own database. URLs cannot tell (a pooler,
  * an alias, a replica); the server can. Then one query may read both schemas.
  */
-export async function sameDatabase(
-  first: Transaction<any>,
-  second: Transaction<any>,
-): Promise<boolean> {
+export async function sameDatabase(first: Kysely<any>, second: Kysely<any>): Promise<boolean> {
   const { rows } = await sql<{ pid: number; started: string | null; role: string }>`
     select pg_backend_pid() as pid, current_user as role,
            (select extract(epoch from a.backend_start)::text

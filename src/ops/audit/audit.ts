@@ -21,7 +21,6 @@ import type { Shard } from '../../core/methods/shard.js';
 import { DatabaseError } from '../../errors.js';
 import type { QueryObserver, SessionTimeouts } from '../../db/driver/connect.js';
 import { countMirrorRows } from '../../db/audit/count-mirror.js';
-import { sameDatabase } from '../../db/driver/same-database.js';
 import { shardFilter } from '../../db/audit/shard-filter.js';
 import type { PolicyOverrides } from '../../core/connect/error-policy.js';
 import { attemptsReadable } from '../../db/sfsync/attempts.js';
@@ -159,13 +158,10 @@ export async function auditWith(
     source,
     mirror,
     concurrency,
-    async (pairs) => {
+    async (pairs, facts) => {
       const main = pairs[0]!;
       const now = await serverNow(main.mirror.trx);
-      const method = runMethod(
-        options.method,
-        await sameDatabase(main.source.trx, main.mirror.trx),
-      );
+      const method = runMethod(options.method, facts.sameDatabase);
       const digest = await agreedDigest(main.source.trx, main.mirror.trx);
       const hasAttempts = !options.ignoreAttempts && (await attemptsReadable(main.mirror.trx));
       const trimScale =
@@ -175,6 +171,7 @@ export async function auditWith(
         sides: { ...pair, digest, trimScale } satisfies AuditSides,
         readers: {
           sides: pair,
+          lookups: facts.sharedSnapshot ? pair.source : pair.mirror,
           hasTriggerLog,
           hasAttempts,
           mirrors: tables.mirrors,
@@ -190,6 +187,7 @@ export async function auditWith(
         maxAttempts: config.repair.attempts.maxAttempts,
         everyKey: options.everyKey ?? false,
         method,
+        sharedSnapshot: facts.sharedSnapshot,
         checksumTuning: options.checksumTuning,
         keys: { shard: options.shard, filter: shardFilter(options.shard) },
         signal: options.signal,
@@ -253,6 +251,8 @@ interface RunContext {
   readonly maxAttempts: number;
   readonly everyKey: boolean;
   readonly method: RunMethod;
+  /** Both sides read one snapshot of one database (PairFacts). */
+  readonly sharedSnapshot: boolean;
   readonly checksumTuning: SplitTuning | undefined;
   readonly keys: RunKeys;
   readonly signal: AbortSignal | undefined;
@@ -320,9 +320,12 @@ async function auditEntity(
     const counts = emptyCounts();
     counts.ok = summary.clean;
     // Suspects are read in the snapshot their summary came from: a join saw the source through the
-    // mirror's transaction.
+    // mirror's transaction, which the source's shares when it could import it (then both sides'
+    // rows are read at once, on both sessions).
     const detailReaders =
-      method === 'join' ? { ...readers, sides: { ...sides, source: sides.mirror } } : readers;
+      method === 'join' && !ctx.sharedSnapshot
+        ? { ...readers, sides: { ...sides, source: sides.mirror } }
+        : readers;
     const spool =
       !ctx.onMismatches && ctx.mismatchesInMemory !== undefined
         ? spillingMismatches(ctx.mismatchesInMemory)

@@ -1,4 +1,4 @@
-import type { SidePair } from '../../db/audit/snapshots.js';
+import type { Side, SidePair } from '../../db/audit/snapshots.js';
 import type { WritableEntity } from '../../config/types.js';
 import type {
   Mismatch,
@@ -26,8 +26,14 @@ import type { EntityTables, MirrorTable, SourceTable } from '../../db/entity-tab
  * database).
  */
 export interface DetailReaders {
-  /** A join's suspects are read through the mirror's session: its snapshot saw both schemas. */
+  /** A join's suspects are read in the snapshot the join read (see auditEntity). */
   readonly sides: SidePair;
+  /**
+   * Where parents' readiness and repair's attempts are looked up in the mirror: its own session,
+   * or the source's when that one shares its database and snapshot (PairFacts), so that a batch's
+   * lookups run while the mirror's session reads the next batch.
+   */
+  readonly lookups: Side;
   readonly hasTriggerLog: boolean;
   /** Every entity's mirror table by entity name (parents are looked up by it). */
   readonly mirrors: ReadonlyMap<string, MirrorTable>;
@@ -228,13 +234,13 @@ async function readParentStates(
   const deferredSince = new Map<string, ReadonlyMap<string, Date | null>>();
   for (const [name, keys] of keysByParent) {
     const parent = readers.mirrors.get(name)!;
-    const readiness = await readReadiness(readers.sides.mirror.trx, parent, [...keys]);
+    const readiness = await readReadiness(readers.lookups.trx, parent, [...keys]);
     states.set(name, readiness);
     const unsynced = [...(deferredKeys.get(name) ?? [])].filter(
       (key) => readiness.get(key) === 'unsynced',
     );
     if (readers.hasTriggerLog && unsynced.length > 0) {
-      deferredSince.set(name, await readUnsyncedSince(readers.sides.mirror.trx, parent, unsynced));
+      deferredSince.set(name, await readUnsyncedSince(readers.lookups.trx, parent, unsynced));
     }
   }
   return { states, deferredSince };
@@ -250,6 +256,6 @@ async function readResends(
   const failed = [...mirrorByKey]
     .filter(([, rows]) => rows.some((r) => r.sfid === null && r.lastop === 'FAILED'))
     .map(([key]) => key);
-  const records = await readAttempts(readers.sides.mirror.trx, entity, failed);
+  const records = await readAttempts(readers.lookups.trx, entity, failed);
   return new Map([...records].map(([key, record]) => [key, record.attempts]));
 }
