@@ -86,6 +86,28 @@ describe('classifyKey', () => {
     ).toBe('duplicate');
   });
 
+  it("parses a FAILED row's error with the context's parser when it has one", () => {
+    const texts: unknown[] = [];
+    const parseError = (text: string | null | undefined) => {
+      texts.push(text);
+      return text
+        ? { code: 'DUPLICATE_VALUE' as const, statusCode: undefined, message: 'x' }
+        : null;
+    };
+    const log = { ...minutesAgo(5), state: 'FAILED', sfMessage: 'entity is deleted' };
+    const row = mirrorRow({ lastop: 'FAILED', hcErr: 'entity is deleted', log });
+    const result = classifyKey(
+      { ...context(school), parseError },
+      { key: 'k', fields: {}, parents: {} },
+      [row],
+    );
+    expect(texts).toEqual(['entity is deleted', 'entity is deleted']);
+    expect(result.mismatch).toMatchObject({ class: 'failed', code: 'DUPLICATE_VALUE' });
+    expect(
+      classifyKey(context(school), { key: 'k', fields: {}, parents: {} }, [row]).mismatch,
+    ).toMatchObject({ class: 'failed', code: 'ENTITY_IS_DELETED' });
+  });
+
   it('never offers delete-and-reinsert for a FAILED row that has an sfid (a failed update)', () => {
     const result = classifyKey(context(role, ready), roleRow, [
       mirrorRow({

@@ -43,6 +43,8 @@ export interface ClassifyContext {
   readonly attempts?: ReadonlyMap<string, number> | undefined;
   /** After this many re-sends of the same values, a FAILED row is given up (gave_up). */
   readonly maxAttempts?: number | undefined;
+  /** How `_hc_err` texts are parsed: parseHcError, or one that remembers (rememberingParser). */
+  readonly parseError?: ((text: string | null | undefined) => HcError | null) | undefined;
 }
 
 export type Classification =
@@ -94,7 +96,7 @@ export function classifyKey(
   }
 
   const row = rows[0];
-  const error = row?.lastop === 'FAILED' ? rowError(row) : null;
+  const error = row?.lastop === 'FAILED' ? rowError(row, ctx.parseError ?? parseHcError) : null;
   if (!row || row.sfid === null) {
     const blocking = blockingParent(ctx, source);
     if (blocking) {
@@ -306,9 +308,9 @@ function describeRow(row: MirrorRow | undefined, error: HcError | null): string 
 /**
  * `_hc_err` first; the trigger log's `sf_message` when Connect left the column empty or unreadable.
  */
-function rowError(row: MirrorRow): HcError {
-  const fromColumn = parseHcError(row.hcErr);
-  const fromLog = parseHcError(row.log?.sfMessage);
+function rowError(row: MirrorRow, parse: typeof parseHcError): HcError {
+  const fromColumn = parse(row.hcErr);
+  const fromLog = parse(row.log?.sfMessage);
   if (fromColumn && (fromColumn.code !== 'UNKNOWN' || !fromLog)) return fromColumn;
   return (
     fromLog ?? {

@@ -58,6 +58,29 @@ export function parseHcError(text: string | null | undefined): HcError | null {
   return { code, statusCode, message, ...listedFields, ...detailsFromMessage(message) };
 }
 
+/** Texts a rememberingParser holds at most; full, it starts over. */
+export const RECENT_TEXTS = 1_000;
+
+/**
+ * parseHcError, remembering the texts it parsed lately: a failed batch leaves one text on
+ * thousands of rows, and a parse takes some 5 µs. One per audit (not one per process, which would
+ * outlive what it serves); results are immutable, so one is handed to every row with its text.
+ */
+export function rememberingParser(
+  limit: number = RECENT_TEXTS,
+): (text: string | null | undefined) => HcError | null {
+  const recent = new Map<string, HcError | null>();
+  return (text) => {
+    if (text === null || text === undefined) return null;
+    const known = recent.get(text);
+    if (known !== undefined) return known;
+    const parsed = parseHcError(text);
+    if (recent.size >= limit) recent.clear();
+    recent.set(text, parsed);
+    return parsed;
+  };
+}
+
 /**
  * The first word of the text that is a status code of the taxonomy: Apex and Bulk wrap the code
  * in prose (`Insert failed. First exception on row 0; first error: CODE, …`), and when errors

@@ -9,6 +9,7 @@ import type {
 } from '../../core/audit/types.js';
 import { classifyKey, classifyOrphan, type ClassifyContext } from '../../core/audit/classify.js';
 import { readAttempts } from '../../db/sfsync/attempts.js';
+import { rememberingParser } from '../../core/connect/hc-error.js';
 import type { Suspect, SuspectList } from '../../core/methods/key-summary.js';
 import {
   mirrorRowMapper,
@@ -81,6 +82,7 @@ export async function classifySuspects(
   const mismatches: Mismatch[] = [];
   let oldestUnsyncedAt: number | null = null;
   let read = 0;
+  const parseError = rememberingParser();
   for await (const { batch, sourceByKey, mirrorByKey } of readAhead(
     suspects.chunks(keysPerRead),
     (batch) => readBatch(tables, batch, readers),
@@ -106,6 +108,7 @@ export async function classifySuspects(
       deferredStates: states,
       deferredSince,
       attempts: await readResends(entity.name, mirrorByKey, readers),
+      parseError,
     };
     const found: Mismatch[] = onMismatches ? [] : mismatches;
     for (const { key } of batch) {
