@@ -1,5 +1,5 @@
 import type { AuditProgress } from '../ops/audit/audit.js';
-import { progressText } from '../core/progress/progress-text.js';
+import { countText, progressText } from '../core/progress/progress-text.js';
 import type { Progress } from './progress.js';
 
 /**
@@ -15,13 +15,13 @@ export function auditProgressReporter(
   return (event) => {
     const phaseKey = `${event.entity}\u0000${event.phase}`;
     if (event.done) {
-      progress.succeed(`${event.entity}: ${event.rows.toLocaleString('en-US')} keys`);
+      progress.succeed(`${event.entity}: ${countText(event.rows)} keys`);
       return;
     }
     if (!started.has(phaseKey)) started.set(phaseKey, now());
     if (event.phase === 'summary' && event.rows === 0) {
       // The join method compares in one query: there is nothing to count until it answers.
-      const about = event.total === null ? '' : ` ~${event.total.toLocaleString('en-US')}`;
+      const about = event.total === null ? '' : ` ~${countText(event.total)}`;
       progress.update(`${event.entity}: comparing${about} keys`);
       return;
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { auditProgressReporter } from '../../src/cli/audit-progress.js';
 import {
+  countText,
   durationText,
   progressText,
   writeProgressText,
@@ -80,5 +81,14 @@ describe('progress lines', () => {
       'lesson: 10 / 20 suspect keys read (50%, about 2s left)',
       'done lesson: 4,000 keys',
     ]);
+  });
+});
+
+describe('countText', () => {
+  it('groups digits in threes as en-US does, without loading ICU', () => {
+    const cases = [0, 7, 999, 1_000, 12_345, 999_999, 1_000_000, 123_456_789, 2 ** 53, -1_234_567];
+    for (const n of cases) expect(countText(n)).toBe(n.toLocaleString('en-US'));
+    expect(countText(1_234.6)).toBe('1,235');
+    expect(countText(999.5)).toBe('1,000');
   });
 });
