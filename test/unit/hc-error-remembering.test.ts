@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseHcError, RECENT_TEXTS, rememberingParser } from '../../src/core/connect/hc-error.js';
 
 const LOCKED = 'unable to obtain exclusive access to this record';
-const fk = (i: number) => `Foreign key external ID: k${i} not found for field F__c in entity E__c`;
+const fk = (i: number) => `Foreign key external ID: k${i} not found for field F in entity E`;
 
-describe('rememberingParser: parseHcError for an audit, the texts it parsed lately remembered', () => {
+describe('rememberingParser: parseHcError, the texts it parsed lately remembered', () => {
   it('parses as parseHcError does, and hands every row with one text the same parse', () => {
     const parse = rememberingParser();
     const first = parse(LOCKED);
@@ -41,7 +41,7 @@ describe('rememberingParser: parseHcError for an audit, the texts it parsed late
       const again = parse(fk(0));
       expect(again).not.toBe(first);
       expect(again).toEqual(first);
-      expect(again).toMatchObject({ code: 'FOREIGN_KEY_NOT_FOUND', value: 'k0', object: 'E__c' });
+      expect(again).toMatchObject({ code: 'FOREIGN_KEY_NOT_FOUND', value: 'k0', object: 'E' });
       expect(parse(fk(0))).toBe(again);
     }
   });
