@@ -181,32 +181,36 @@ describe('every audit method finds exactly what the row-by-row reference finds',
       expectShardsAddUp(await sharded(config, 3), reference);
     });
 
-    it("join: suspects' source rows are read on the source's session, one snapshot", async () => {
-      const config = fixtureConfig(db);
-      const before = await audit(config);
-      let wrote = false;
-      const readSource: string[] = [];
-      const during = await audit(config, {
-        onQuery: async (e) => {
-          if (/"src"\."id" = any/.test(e.sql)) readSource.push(e.database);
-          // Once both transactions have begun, before either has read a row: a source session with
-          // a snapshot of its own (not the mirror's, imported) would see this rename in the
-          // drifted school's details.
-          if (wrote || e.database !== 'mirror' || !/select now\(\) as now/.test(e.sql)) return;
-          wrote = true;
-          await db.source(`UPDATE schools SET name = 'Renamed During The Audit' WHERE id = $1`, [
-            u(3),
-          ]);
-        },
-      });
-      expect(wrote).toBe(true);
-      expect(during.entities.map((e) => e.method)).toContain('join');
-      expect(readSource.length).toBeGreaterThan(0);
-      expect(new Set(readSource)).toEqual(new Set(['source']));
-      expect(findings(during)).toEqual(findings(before));
-      expect(JSON.stringify(findings(await audit(config)))).toContain('Renamed During The Audit');
-      await db.source(`UPDATE schools SET name = 'Drifted School' WHERE id = $1`, [u(3)]);
-    });
+    it.each([1, 2])(
+      "join: suspects' source rows read on the source's session, one snapshot (--concurrency %i)",
+      async (concurrency) => {
+        const config = fixtureConfig(db);
+        const before = await audit(config, { concurrency });
+        let wrote = false;
+        const readSource: string[] = [];
+        const during = await audit(config, {
+          concurrency,
+          onQuery: async (e) => {
+            if (/"src"\."id" = any/.test(e.sql)) readSource.push(e.database);
+            // Once every transaction has begun, before any has read a row: a source session with a
+            // snapshot of its own (not the mirror's, imported) would see this rename in the drifted
+            // school's details.
+            if (wrote || e.database !== 'mirror' || !/select now\(\) as now/.test(e.sql)) return;
+            wrote = true;
+            await db.source(`UPDATE schools SET name = 'Renamed During The Audit' WHERE id = $1`, [
+              u(3),
+            ]);
+          },
+        });
+        expect(wrote).toBe(true);
+        expect(during.entities.map((e) => e.method)).toContain('join');
+        expect(readSource.length).toBeGreaterThan(0);
+        expect(new Set(readSource)).toEqual(new Set(['source']));
+        expect(findings(during)).toEqual(findings(before));
+        expect(JSON.stringify(findings(await audit(config)))).toContain('Renamed During The Audit');
+        await db.source(`UPDATE schools SET name = 'Drifted School' WHERE id = $1`, [u(3)]);
+      },
+    );
 
     it('join, more suspects than memory keeps: those entities stream, same result', async () => {
       const config = fixtureConfig(db);

@@ -48,29 +48,56 @@ export function withSnapshotPairs<T>(
   return source.session((sourceSession) =>
     mirror.session(async (mirrorSession) => {
       const same = await sameDatabase(sourceSession.db, mirrorSession.db);
-      return readOnly(mirrorSession.db, async (mirrorTrx) => {
-        // Exported first: a source in the same database imports it as its first statement.
-        const mirrorSnapshot = same || count > 1 ? await exportSnapshot(mirrorTrx) : undefined;
-        if (options.idle) await allowIdle(mirrorTrx);
-        const shared = same && mirrorSnapshot !== undefined;
-        return readOnly(sourceSession.db, async (sourceTrx) => {
-          if (shared) await importSnapshot(sourceTrx, mirrorSnapshot);
-          if (options.idle) await allowIdle(sourceTrx);
-          const first: SidePair = {
+      const opened = (sourceTrx: Transaction<any>, mirrorTrx: Transaction<any>, shared?: string) =>
+        withMorePairs(
+          { source, mirror, work, options },
+          {
             source: { session: sourceSession, trx: sourceTrx },
             mirror: { session: mirrorSession, trx: mirrorTrx },
-          };
-          const facts: PairFacts = { sameDatabase: same, sharedSnapshot: shared };
-          if (count <= 1) return work([first], facts);
-          const sourceSnapshot = shared ? mirrorSnapshot : await exportSnapshot(sourceTrx);
-          if (!sourceSnapshot || !mirrorSnapshot) return work([first], facts);
-          const snapshots = { source: sourceSnapshot, mirror: mirrorSnapshot };
-          const bound = (pairs: SidePair[]) => work(pairs, facts);
-          return joined({ source, mirror, snapshots, work: bound, options }, count - 1, [first]);
+          },
+          { count, same, shared },
+        );
+      if (!same)
+        return readOnly(sourceSession.db, async (sourceTrx) => {
+          if (options.idle) await allowIdle(sourceTrx);
+          return readOnly(mirrorSession.db, async (mirrorTrx) => {
+            if (options.idle) await allowIdle(mirrorTrx);
+            return opened(sourceTrx, mirrorTrx);
+          });
+        });
+      // One database: the mirror's snapshot first, for the source to import as its first statement.
+      return readOnly(mirrorSession.db, async (mirrorTrx) => {
+        const shared = await exportSnapshot(mirrorTrx);
+        if (options.idle) await allowIdle(mirrorTrx);
+        return readOnly(sourceSession.db, async (sourceTrx) => {
+          if (shared) await importSnapshot(sourceTrx, shared);
+          if (options.idle) await allowIdle(sourceTrx);
+          return opened(sourceTrx, mirrorTrx, shared);
         });
       });
     }),
   );
+}
+
+/**
+ * The work on the first pair and `count - 1` more in its snapshots; `shared`: the one snapshot both
+ * sides of the first pair read, when they share one.
+ */
+async function withMorePairs<T>(
+  joining: Omit<Joining<T>, 'snapshots' | 'work'> & {
+    readonly work: (pairs: SidePair[], facts: PairFacts) => Promise<T>;
+  },
+  first: SidePair,
+  { count, same, shared }: { count: number; same: boolean; shared?: string | undefined },
+): Promise<T> {
+  const facts: PairFacts = { sameDatabase: same, sharedSnapshot: shared !== undefined };
+  if (count <= 1) return joining.work([first], facts);
+  const sourceSnapshot = shared ?? (await exportSnapshot(first.source.trx));
+  const mirrorSnapshot = shared ?? (await exportSnapshot(first.mirror.trx));
+  if (!sourceSnapshot || !mirrorSnapshot) return joining.work([first], facts);
+  const snapshots = { source: sourceSnapshot, mirror: mirrorSnapshot };
+  const work = (pairs: SidePair[]) => joining.work(pairs, facts);
+  return joined({ ...joining, snapshots, work }, count - 1, [first]);
 }
 
 export interface SnapshotOptions {
