@@ -15,6 +15,8 @@ import { runSqlFile } from '../../src/db/driver/run-sql-file.js';
 import { CONNECT_RUNTIME_SQL } from '../support/paths.js';
 import type { AuditResult } from '../../src/core/audit/result.js';
 import { runAudit, type AuditOptions } from '../../src/ops/audit/audit.js';
+import { DatabaseError } from '../../src/errors.js';
+import type { QueryEvent } from '../../src/db/driver/pool-adapter.js';
 import { mergeAudits } from '../../src/core/audit/merge.js';
 import { shardOf } from '../../src/db/audit/shard-filter.js';
 import type { RunConfig } from '../../src/config/types.js';
@@ -181,19 +183,18 @@ describe('every audit method finds exactly what the row-by-row reference finds',
       expectShardsAddUp(await sharded(config, 3), reference);
     });
 
-    it.each([1, 2])(
-      "join: suspects' source rows read on the source's session, one snapshot (--concurrency %i)",
-      async (concurrency) => {
-        const config = fixtureConfig(db);
-        const before = await audit(config, { concurrency });
-        let wrote = false;
-        const readSource: string[] = [];
-        const during = await audit(config, {
-          concurrency,
+    /** An audit during which the drifted school is renamed in the source, once all have begun. */
+    async function renamedDuring(options: Partial<AuditOptions>) {
+      let wrote = false;
+      const readSource: string[] = [];
+      try {
+        const result = await audit(fixtureConfig(db), {
+          ...options,
           onQuery: async (e) => {
+            await options.onQuery?.(e);
             if (/"src"\."id" = any/.test(e.sql)) readSource.push(e.database);
-            // Once every transaction has begun, before any has read a row: a source session with a
-            // snapshot of its own (not the mirror's, imported) would see this rename in the drifted
+            // Once every transaction has begun, before any has read a row: a source session with
+            // a snapshot of its own (taken now, not imported) would see this rename in the drifted
             // school's details.
             if (wrote || e.database !== 'mirror' || !/select now\(\) as now/.test(e.sql)) return;
             wrote = true;
@@ -203,14 +204,42 @@ describe('every audit method finds exactly what the row-by-row reference finds',
           },
         });
         expect(wrote).toBe(true);
-        expect(during.entities.map((e) => e.method)).toContain('join');
+        expect(JSON.stringify(findings(await audit(fixtureConfig(db))))).toContain(
+          'Renamed During The Audit',
+        );
+        return { result, readSource };
+      } finally {
+        await db.source(`UPDATE schools SET name = 'Drifted School' WHERE id = $1`, [u(3)]);
+      }
+    }
+
+    it.each([1, 2])(
+      "join: suspects' source rows read on the source's session, one snapshot (--concurrency %i)",
+      async (concurrency) => {
+        const before = await audit(fixtureConfig(db), { concurrency });
+        const { result, readSource } = await renamedDuring({ concurrency });
+        expect(result.entities.map((e) => e.method)).toContain('join');
         expect(readSource.length).toBeGreaterThan(0);
         expect(new Set(readSource)).toEqual(new Set(['source']));
-        expect(findings(during)).toEqual(findings(before));
-        expect(JSON.stringify(findings(await audit(config)))).toContain('Renamed During The Audit');
-        await db.source(`UPDATE schools SET name = 'Drifted School' WHERE id = $1`, [u(3)]);
+        expect(findings(result)).toEqual(findings(before));
       },
     );
+
+    it("join: a source refused the mirror's snapshot: suspects read on the mirror's", async () => {
+      const before = await audit(fixtureConfig(db));
+      // As a pooler that sent the two sessions to different servers would: the import refused.
+      const refuse = (e: QueryEvent) => {
+        if (e.database === 'source' && /^set transaction snapshot/.test(e.sql))
+          throw new DatabaseError('source database: invalid snapshot identifier', {
+            database: 'source',
+            sqlstate: '22023',
+          });
+      };
+      const { result, readSource } = await renamedDuring({ onQuery: refuse });
+      expect(result.entities.map((e) => e.method)).toContain('join');
+      expect(new Set(readSource)).toEqual(new Set(['mirror']));
+      expect(findings(result)).toEqual(findings(before));
+    });
 
     it('join, more suspects than memory keeps: those entities stream, same result', async () => {
       const config = fixtureConfig(db);

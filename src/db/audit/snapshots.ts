@@ -32,10 +32,11 @@ export interface PairFacts {
  * database, that all see the first pair's snapshot of that database
  * (`pg_export_snapshot` in the first, `SET TRANSACTION SNAPSHOT` in the
  * others): entities audited on different pairs are still one consistent
- * audit. When both are one database, the source side imports the mirror's
- * snapshot too. A server that cannot export a snapshot (a standby before
- * PostgreSQL 10) leaves the audit to the first pair alone, each side with a
- * snapshot of its own.
+ * audit. When both look like one database, the source side imports the
+ * mirror's snapshot too; where that fails (a pooler that sent the two sessions
+ * to different servers), the source reads a snapshot of its own, as it does
+ * on a standby before PostgreSQL 10, which cannot export one (and then the
+ * audit keeps to the first pair alone).
  * Every failure inside is already a DatabaseError naming its database.
  */
 export function withSnapshotPairs<T>(
@@ -47,7 +48,6 @@ export function withSnapshotPairs<T>(
 ): Promise<T> {
   return source.session((sourceSession) =>
     mirror.session(async (mirrorSession) => {
-      const same = await sameDatabase(sourceSession.db, mirrorSession.db);
       const opened = (sourceTrx: Transaction<any>, mirrorTrx: Transaction<any>, shared?: string) =>
         withMorePairs(
           { source, mirror, work, options },
@@ -55,9 +55,16 @@ export function withSnapshotPairs<T>(
             source: { session: sourceSession, trx: sourceTrx },
             mirror: { session: mirrorSession, trx: mirrorTrx },
           },
-          { count, same, shared },
+          { count, shared },
         );
-      if (!same)
+      const sourceAlone = (mirrorTrx: Transaction<any>) =>
+        readOnly(sourceSession.db, async (sourceTrx) => {
+          if (options.idle) await allowIdle(sourceTrx);
+          return opened(sourceTrx, mirrorTrx);
+        });
+      // Asked before the transactions begin, only to know whose snapshot to take first; what the
+      // audit may do is asked again inside them (withMorePairs).
+      if (!(await sameDatabase(sourceSession.db, mirrorSession.db)))
         return readOnly(sourceSession.db, async (sourceTrx) => {
           if (options.idle) await allowIdle(sourceTrx);
           return readOnly(mirrorSession.db, async (mirrorTrx) => {
@@ -67,16 +74,44 @@ export function withSnapshotPairs<T>(
         });
       // One database: the mirror's snapshot first, for the source to import as its first statement.
       return readOnly(mirrorSession.db, async (mirrorTrx) => {
-        const shared = await exportSnapshot(mirrorTrx);
+        const exported = await exportSnapshot(mirrorTrx);
         if (options.idle) await allowIdle(mirrorTrx);
-        return readOnly(sourceSession.db, async (sourceTrx) => {
-          if (shared) await importSnapshot(sourceTrx, shared);
+        if (exported === undefined) return sourceAlone(mirrorTrx);
+        const shared = await importing(sourceSession.db, exported, async (sourceTrx) => {
           if (options.idle) await allowIdle(sourceTrx);
-          return opened(sourceTrx, mirrorTrx, shared);
+          return opened(sourceTrx, mirrorTrx, exported);
         });
+        return shared.imported ? shared.value : sourceAlone(mirrorTrx);
       });
     }),
   );
+}
+
+/**
+ * `work` in a transaction that imports `snapshot` first; `imported: false` when the server refused
+ * the import (the transaction is then rolled back, and nothing else ran in it).
+ */
+async function importing<T>(
+  db: AnyDb,
+  snapshot: string,
+  work: (trx: Transaction<any>) => Promise<T>,
+): Promise<{ imported: true; value: T } | { imported: false }> {
+  let refused = false;
+  try {
+    const value = await readOnly(db, async (trx) => {
+      try {
+        await importSnapshot(trx, snapshot);
+      } catch (error) {
+        refused = error instanceof DatabaseError && !error.connectionLost;
+        throw error;
+      }
+      return work(trx);
+    });
+    return { imported: true, value };
+  } catch (error) {
+    if (refused) return { imported: false };
+    throw error;
+  }
 }
 
 /**
@@ -88,11 +123,14 @@ async function withMorePairs<T>(
     readonly work: (pairs: SidePair[], facts: PairFacts) => Promise<T>;
   },
   first: SidePair,
-  { count, same, shared }: { count: number; same: boolean; shared?: string | undefined },
+  { count, shared }: { count: number; shared?: string | undefined },
 ): Promise<T> {
-  const facts: PairFacts = { sameDatabase: same, sharedSnapshot: shared !== undefined };
+  // In the transactions, on the sessions they hold: a pooler may have given them other servers'
+  // sessions than the check before they began.
+  const same = await sameDatabase(first.source.trx, first.mirror.trx);
+  const facts: PairFacts = { sameDatabase: same, sharedSnapshot: same && shared !== undefined };
   if (count <= 1) return joining.work([first], facts);
-  const sourceSnapshot = shared ?? (await exportSnapshot(first.source.trx));
+  const sourceSnapshot = facts.sharedSnapshot ? shared : await exportSnapshot(first.source.trx);
   const mirrorSnapshot = shared ?? (await exportSnapshot(first.mirror.trx));
   if (!sourceSnapshot || !mirrorSnapshot) return joining.work([first], facts);
   const snapshots = { source: sourceSnapshot, mirror: mirrorSnapshot };

@@ -31,7 +31,7 @@ import type { KeyFacts, RunKeys } from './methods/method.js';
 import { summariseEntity } from './methods/summarise.js';
 import { auditScope } from './scope.js';
 import { inOrderOnWorkers } from './workers.js';
-import { withSnapshotPairs } from '../../db/audit/snapshots.js';
+import { withSnapshotPairs, type SidePair } from '../../db/audit/snapshots.js';
 import type { EntityTables, MirrorTable } from '../../db/entity-tables.js';
 import { openDatabases, type Databases } from '../databases.js';
 import { spillingSuspects, SUSPECTS_IN_MEMORY } from './suspect-spool.js';
@@ -163,7 +163,9 @@ export async function auditWith(
       const now = await serverNow(main.mirror.trx);
       const method = runMethod(options.method, facts.sameDatabase);
       const digest = await agreedDigest(main.source.trx, main.mirror.trx);
-      const hasAttempts = !options.ignoreAttempts && (await attemptsReadable(main.mirror.trx));
+      // Read where the details look attempts up (DetailReaders.lookups).
+      const lookups = (pair: SidePair) => (facts.sharedSnapshot ? pair.source : pair.mirror);
+      const hasAttempts = !options.ignoreAttempts && (await attemptsReadable(lookups(main).trx));
       const trimScale =
         majorVersion(sourceCatalog.serverVersion) >= 13 &&
         majorVersion(mirrorCatalog.serverVersion) >= 13;
@@ -171,7 +173,7 @@ export async function auditWith(
         sides: { ...pair, digest, trimScale } satisfies AuditSides,
         readers: {
           sides: pair,
-          lookups: facts.sharedSnapshot ? pair.source : pair.mirror,
+          lookups: lookups(pair),
           hasTriggerLog,
           hasAttempts,
           mirrors: tables.mirrors,

@@ -1,7 +1,7 @@
 /**
  * `read` of each item, the next one's read started before this one is handed over: while a batch
- * is classified and its parents looked up, the next batch's rows are on their way (the source
- * side's session is otherwise idle then). At most two reads are held at once.
+ * is classified and its parents looked up, the next batch's rows are on their way. At most two
+ * reads are held at once.
  */
 export async function* readAhead<T, R>(
   items: AsyncIterable<T>,
