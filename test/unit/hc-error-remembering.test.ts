@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseHcError, RECENT_TEXTS, rememberingParser } from '../../src/core/connect/hc-error.js';
+import {
+  MAX_PARSED_LENGTH,
+  parseHcError,
+  RECENT_TEXTS,
+  rememberingParser,
+} from '../../src/core/connect/hc-error.js';
 
 const LOCKED = 'unable to obtain exclusive access to this record';
 const fk = (i: number) => `Foreign key external ID: k${i} not found for field F in entity E`;
@@ -15,6 +20,28 @@ describe('rememberingParser: parseHcError, the texts it parsed lately remembered
     const spaced = parse(`  ${LOCKED}\n`);
     expect(spaced).toEqual(first);
     expect(spaced).not.toBe(first);
+  });
+
+  it('hands out frozen results, their fields too: one is shared by every row with its text', () => {
+    const text =
+      '[{"message":"Required fields are missing: [LastName]",' +
+      '"errorCode":"REQUIRED_FIELD_MISSING","fields":["LastName"]}]';
+    const parsed = rememberingParser()(text);
+    expect(parsed).toMatchObject({ code: 'REQUIRED_FIELD_MISSING', fields: ['LastName'] });
+    expect(Object.isFrozen(parsed)).toBe(true);
+    expect(Object.isFrozen(parsed?.fields)).toBe(true);
+    // parseHcError's own results stay the caller's.
+    expect(Object.isFrozen(parseHcError(text))).toBe(false);
+  });
+
+  it('keeps no text longer than the parser reads: each is parsed again', () => {
+    const parse = rememberingParser();
+    const long = `${LOCKED} ${'x'.repeat(MAX_PARSED_LENGTH)}`;
+    const first = parse(long);
+    expect(first).toEqual(parseHcError(long));
+    expect(parse(long)).not.toBe(first);
+    const longest = LOCKED.padEnd(MAX_PARSED_LENGTH, ' ');
+    expect(parse(longest)).toBe(parse(longest));
   });
 
   it('no text, or only spaces: null, each time', () => {

@@ -90,5 +90,8 @@ describe('countText', () => {
     for (const n of cases) expect(countText(n)).toBe(n.toLocaleString('en-US'));
     expect(countText(1_234.6)).toBe('1,235');
     expect(countText(999.5)).toBe('1,000');
+    // Past what String() writes without an exponent: what toLocaleString writes.
+    for (const n of [1e21, -1e22, Number.POSITIVE_INFINITY, Number.NaN])
+      expect(countText(n)).toBe(n.toLocaleString('en-US'));
   });
 });

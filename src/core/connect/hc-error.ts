@@ -63,22 +63,29 @@ export const RECENT_TEXTS = 1_000;
 
 /**
  * parseHcError, remembering the texts it parsed lately: a failed batch leaves one text on
- * thousands of rows, and a parse takes some 5 µs. One per audit (not one per process, which would
- * outlive what it serves); results are immutable, so one is handed to every row with its text.
+ * thousands of rows, and a parse takes some 5 µs. One per entity's classification (not one per
+ * process, which would outlive what it serves). Each result is frozen, fields and all, as one is
+ * handed to every row with its text; a text past MAX_PARSED_LENGTH is parsed each time, not kept.
  */
 export function rememberingParser(
   limit: number = RECENT_TEXTS,
 ): (text: string | null | undefined) => HcError | null {
   const recent = new Map<string, HcError | null>();
   return (text) => {
-    if (text === null || text === undefined) return null;
+    if (text === null || text === undefined || text.length > MAX_PARSED_LENGTH)
+      return parseHcError(text);
     const known = recent.get(text);
     if (known !== undefined) return known;
-    const parsed = parseHcError(text);
+    const parsed = frozen(parseHcError(text));
     if (recent.size >= limit) recent.clear();
     recent.set(text, parsed);
     return parsed;
   };
+}
+
+function frozen(error: HcError | null): HcError | null {
+  if (error?.fields) Object.freeze(error.fields);
+  return error && Object.freeze(error);
 }
 
 /**

@@ -14,7 +14,10 @@ export interface ProgressState {
  * loads ICU's number formats, 13–29 ms here, paid by every command that shows progress.
  */
 export function countText(n: number): string {
-  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const whole = Math.round(n);
+  // Past 2^53 String() may write an exponent, which grouping would garble.
+  if (!Number.isSafeInteger(whole)) return n.toLocaleString('en-US');
+  return String(whole).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 const count = countText;
