@@ -20,8 +20,6 @@ export function countText(n: number): string {
   return String(whole).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-const count = countText;
-
 /**
  * `lesson: 412,000 / ~1,000,000 keys (41%, about 1m 20s left)`. The share and time left are shown
  * only once a little is done (the first reads' rate says little) and never past the total: an
@@ -29,9 +27,9 @@ const count = countText;
  */
 export function progressText(state: ProgressState): string {
   const { label, done, total, unit, elapsedMs } = state;
-  if (total === null || total <= 0 || done > total) return `${label}: ${count(done)} ${unit}`;
+  if (total === null || total <= 0 || done > total) return `${label}: ${countText(done)} ${unit}`;
   const approx = state.estimated ? '~' : '';
-  const head = `${label}: ${count(done)} / ${approx}${count(total)} ${unit}`;
+  const head = `${label}: ${countText(done)} / ${approx}${countText(total)} ${unit}`;
   const share = done / total;
   if (share < 0.01 || elapsedMs < 1_000) return head;
   const leftMs = (elapsedMs / share) * (1 - share);
@@ -67,7 +65,8 @@ export function writeProgressText(state: WriteProgress): string {
   const expected = Math.max(state.expected, state.after);
   const batches = Math.max(1, Math.ceil(expected / state.batchSize));
   const batch = Math.min(batches, Math.ceil(state.after / state.batchSize));
-  const range = `${count(state.before + 1)}–${count(state.after)} of ~${count(expected)} changes`;
+  const [from, to] = [countText(state.before + 1), countText(state.after)];
+  const range = `${from}–${to} of ~${countText(expected)} changes`;
   const share = state.before / expected;
   const remainingMs = (state.elapsedMs / share) * (1 - share);
   const left =
