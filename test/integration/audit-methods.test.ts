@@ -241,6 +241,45 @@ describe('every audit method finds exactly what the row-by-row reference finds',
       expect(findings(result)).toEqual(findings(before));
     });
 
+    it('streaming mismatches: no transaction ends on an idle timeout; imports first', async () => {
+      /** Per session, its statements from the transaction's start on, as kinds. */
+      const bySession = new Map<string, string[]>();
+      const kind = (text: string) =>
+        /^start transaction/.test(text)
+          ? 'begin'
+          : /^set transaction snapshot/.test(text)
+            ? 'import'
+            : /idle_in_transaction_session_timeout = 0/.test(text)
+              ? 'idle'
+              : undefined;
+      const observe = (e: QueryEvent) => {
+        const what = kind(e.sql.trim());
+        if (!what) return;
+        const key = `${e.database} ${e.pid}`;
+        bySession.set(key, [...(bySession.get(key) ?? []), what]);
+      };
+      await audit(fixtureConfig(db), { concurrency: 2, onQuery: observe, onMismatches: () => {} });
+      const sessions = [...bySession].map(([key, kinds]) => [key.split(' ')[0], kinds] as const);
+      // Two pairs: the first mirror exports, every source and the second mirror import first.
+      expect(
+        sessions
+          .filter(([side]) => side === 'mirror')
+          .map(([, k]) => k)
+          .sort(),
+      ).toEqual([
+        ['begin', 'idle'],
+        ['begin', 'import', 'idle'],
+      ]);
+      expect(sessions.filter(([side]) => side === 'source').map(([, k]) => k)).toEqual([
+        ['begin', 'import', 'idle'],
+        ['begin', 'import', 'idle'],
+      ]);
+
+      bySession.clear();
+      await audit(fixtureConfig(db), { concurrency: 2, onQuery: observe });
+      expect([...bySession.values()].flat()).not.toContain('idle');
+    });
+
     it('join, more suspects than memory keeps: those entities stream, same result', async () => {
       const config = fixtureConfig(db);
       const reference = await audit(config, { everyKey: true });

@@ -58,29 +58,20 @@ export function withSnapshotPairs<T>(
           { count, shared },
         );
       const sourceAlone = (mirrorTrx: Transaction<any>) =>
-        readOnly(sourceSession.db, async (sourceTrx) => {
-          if (options.idle) await allowIdle(sourceTrx);
-          return opened(sourceTrx, mirrorTrx);
-        });
+        sideTransaction(sourceSession.db, options, (sourceTrx) => opened(sourceTrx, mirrorTrx));
       // Asked before the transactions begin, only to know whose snapshot to take first; what the
       // audit may do is asked again inside them (withMorePairs).
       if (!(await sameDatabase(sourceSession.db, mirrorSession.db)))
-        return readOnly(sourceSession.db, async (sourceTrx) => {
-          if (options.idle) await allowIdle(sourceTrx);
-          return readOnly(mirrorSession.db, async (mirrorTrx) => {
-            if (options.idle) await allowIdle(mirrorTrx);
-            return opened(sourceTrx, mirrorTrx);
-          });
-        });
+        return sideTransaction(sourceSession.db, options, (sourceTrx) =>
+          sideTransaction(mirrorSession.db, options, (mirrorTrx) => opened(sourceTrx, mirrorTrx)),
+        );
       // One database: the mirror's snapshot first, for the source to import as its first statement.
-      return readOnly(mirrorSession.db, async (mirrorTrx) => {
+      return sideTransaction(mirrorSession.db, options, async (mirrorTrx) => {
         const exported = await exportSnapshot(mirrorTrx);
-        if (options.idle) await allowIdle(mirrorTrx);
         if (exported === undefined) return sourceAlone(mirrorTrx);
-        const shared = await importing(sourceSession.db, exported, async (sourceTrx) => {
-          if (options.idle) await allowIdle(sourceTrx);
-          return opened(sourceTrx, mirrorTrx, exported);
-        });
+        const shared = await importing(sourceSession.db, exported, options, (sourceTrx) =>
+          opened(sourceTrx, mirrorTrx, exported),
+        );
         return shared.imported ? shared.value : sourceAlone(mirrorTrx);
       });
     }),
@@ -94,19 +85,20 @@ export function withSnapshotPairs<T>(
 async function importing<T>(
   db: AnyDb,
   snapshot: string,
+  options: SnapshotOptions,
   work: (trx: Transaction<any>) => Promise<T>,
 ): Promise<{ imported: true; value: T } | { imported: false }> {
   let refused = false;
   try {
-    const value = await readOnly(db, async (trx) => {
+    const first = async (trx: Transaction<any>) => {
       try {
         await importSnapshot(trx, snapshot);
       } catch (error) {
         refused = error instanceof DatabaseError && !error.connectionLost;
         throw error;
       }
-      return work(trx);
-    });
+    };
+    const value = await sideTransaction(db, { ...options, first }, work);
     return { imported: true, value };
   } catch (error) {
     if (refused) return { imported: false };
@@ -164,31 +156,43 @@ interface Joining<T> {
 function joined<T>(joining: Joining<T>, left: number, pairs: SidePair[]): Promise<T> {
   const { source, mirror, snapshots, work, options } = joining;
   if (left === 0) return work(pairs);
+  const importFirst = (snapshot: string) => ({
+    ...options,
+    first: (trx: Transaction<any>) => importSnapshot(trx, snapshot),
+  });
   return source.session((sourceSession) =>
     mirror.session((mirrorSession) =>
-      readOnly(sourceSession.db, async (sourceTrx) => {
-        await importSnapshot(sourceTrx, snapshots.source);
-        if (options.idle) await allowIdle(sourceTrx);
-        return readOnly(mirrorSession.db, async (mirrorTrx) => {
-          await importSnapshot(mirrorTrx, snapshots.mirror);
-          if (options.idle) await allowIdle(mirrorTrx);
+      sideTransaction(sourceSession.db, importFirst(snapshots.source), (sourceTrx) =>
+        sideTransaction(mirrorSession.db, importFirst(snapshots.mirror), (mirrorTrx) => {
           const pair: SidePair = {
             source: { session: sourceSession, trx: sourceTrx },
             mirror: { session: mirrorSession, trx: mirrorTrx },
           };
           return joined(joining, left - 1, [...pairs, pair]);
-        });
-      }),
+        }),
+      ),
     ),
   );
 }
 
-function readOnly<T>(db: AnyDb, work: (trx: Transaction<any>) => Promise<T>): Promise<T> {
+/**
+ * One side's READ ONLY, REPEATABLE READ transaction: `first` as its first statement (a snapshot
+ * import must be), then kept from the idle timeout when the options ask.
+ */
+function sideTransaction<T>(
+  db: AnyDb,
+  options: SnapshotOptions & { readonly first?: (trx: Transaction<any>) => Promise<void> },
+  work: (trx: Transaction<any>) => Promise<T>,
+): Promise<T> {
   return db
     .transaction()
     .setIsolationLevel('repeatable read')
     .setAccessMode('read only')
-    .execute(work);
+    .execute(async (trx) => {
+      await options.first?.(trx);
+      if (options.idle) await allowIdle(trx);
+      return work(trx);
+    });
 }
 
 /**
