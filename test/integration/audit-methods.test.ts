@@ -258,7 +258,11 @@ describe('every audit method finds exactly what the row-by-row reference finds',
         const key = `${e.database} ${e.pid}`;
         bySession.set(key, [...(bySession.get(key) ?? []), what]);
       };
-      await audit(fixtureConfig(db), { concurrency: 2, onQuery: observe, onMismatches: () => {} });
+      await audit(fixtureConfig(db), {
+        concurrency: 2,
+        onQuery: observe,
+        onMismatches: async () => {},
+      });
       const sessions = [...bySession].map(([key, kinds]) => [key.split(' ')[0], kinds] as const);
       // Two pairs: the first mirror exports, every source and the second mirror import first.
       expect(
